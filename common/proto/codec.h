@@ -1,0 +1,152 @@
+/* Kafka wire codec: one interpreter for every message.
+ *
+ * Each request and response is described once as a table of fields
+ * (struct kfield), each with the versions it exists in and where it lives in
+ * a plain C struct. kcodec_decode() fills the struct from bytes for a given
+ * version; kcodec_encode() writes it back. Flexible versions (compact
+ * lengths, tag buffers) are handled here, never in handlers.
+ *
+ * Invariants:
+ * - The decoder never reads past the reader's end and never allocates what a
+ *   length merely claims: an array of n elements is allocated only after
+ *   checking that n minimal elements fit in the remaining bytes.
+ * - Decoded strings and bytes point into the request buffer (no copies); they
+ *   live as long as that buffer. Arrays live in the caller's arena.
+ * - Fields absent in a version decode as zero (or as the field's dflt).
+ */
+#ifndef GREGOR_CODEC_H
+#define GREGOR_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../arena.h"
+
+/* A string or byte range. len == -1 means null. Not NUL-terminated. */
+struct kstr {
+	const char *p;
+	int32_t len;
+};
+struct kbytes {
+	const uint8_t *p;
+	int32_t len;
+};
+
+/* RECORDS fields: in requests always memory (p/len). In responses either
+ * memory (fd == -1) or a file region (fd >= 0, file_off) that the writer
+ * sends with sendfile; the writer does not own fd (see struct kout). */
+struct krecords {
+	const uint8_t *p;
+	int32_t len; /* -1 = null */
+	int fd;
+	int64_t file_off;
+};
+
+/* An array: n == -1 means null. v points to n elements of the element type
+ * (int32_t, int64_t, struct kstr, or the element struct). */
+struct karray {
+	int32_t n;
+	void *v;
+};
+
+enum ktype {
+	KT_BOOL,    /* uint8_t in C, 0/1 */
+	KT_INT8,
+	KT_INT16,
+	KT_INT32,
+	KT_INT64,
+	KT_UINT16,
+	KT_UUID,    /* uint8_t[16] */
+	KT_FLOAT64, /* double */
+	KT_STRING,  /* struct kstr; nullable if the field says so */
+	KT_BYTES,   /* struct kbytes */
+	KT_RECORDS, /* struct krecords */
+	KT_ARRAY,   /* struct karray of elem (a primitive) or of sub (a struct) */
+};
+
+struct kmsg;
+
+struct kfield {
+	const char *name;
+	uint8_t type;
+	uint8_t elem;          /* element type when type == KT_ARRAY and !sub */
+	int16_t min_ver;       /* field exists in [min_ver, max_ver] */
+	int16_t max_ver;
+	int16_t nullable_from; /* nullable in versions >= this; -1 = never */
+	int16_t tag;           /* >= 0: a tagged field with this tag (flexible only) */
+	uint16_t off;          /* offsetof() in the C struct */
+	const struct kmsg *sub;/* element schema for arrays of structs */
+	int64_t dflt;          /* default for integer fields absent in a version */
+};
+
+struct kmsg {
+	const char *name;
+	size_t size;           /* sizeof the C struct */
+	int nfields;
+	const struct kfield *fields;
+};
+
+/* Bounded reader: once err is set every read returns 0 and nothing moves. */
+struct kreader {
+	const uint8_t *p;
+	const uint8_t *end;
+	int err;
+};
+
+/* Response writer: bytes go into a growable buffer; RECORDS file regions are
+ * recorded as separate pieces so that the sender can writev the memory and
+ * sendfile the files in order. */
+struct kpiece {
+	int fd;          /* -1: memory piece [off, off+len) of buf */
+	int64_t off;
+	int64_t len;
+};
+struct kout {
+	uint8_t *buf;
+	size_t len, cap;
+	struct kpiece *pieces;
+	int npieces, cappieces;
+	int64_t total;   /* sum of all pieces' lengths once kout_finish() ran */
+	int oom;
+};
+
+/* Flexible-version rule for a whole message tree. */
+struct kver {
+	int16_t version;
+	int flexible;
+};
+
+int kcodec_decode(const struct kmsg *m, struct kver v, struct kreader *r,
+		  void *out, struct arena *a);
+int kcodec_encode(const struct kmsg *m, struct kver v, const void *in,
+		  struct kout *w);
+
+/* Primitive readers/writers, also used by the RecordBatch codec. */
+int8_t kr_i8(struct kreader *r);
+int16_t kr_i16(struct kreader *r);
+int32_t kr_i32(struct kreader *r);
+int64_t kr_i64(struct kreader *r);
+uint32_t kr_uvarint(struct kreader *r);
+int32_t kr_varint(struct kreader *r);  /* zigzag */
+int64_t kr_varlong(struct kreader *r); /* zigzag */
+const uint8_t *kr_take(struct kreader *r, size_t n);
+
+void kout_init(struct kout *w);
+void kout_free(struct kout *w);
+void kw_i8(struct kout *w, int8_t v);
+void kw_i16(struct kout *w, int16_t v);
+void kw_i32(struct kout *w, int32_t v);
+void kw_i64(struct kout *w, int64_t v);
+void kw_uvarint(struct kout *w, uint32_t v);
+void kw_varint(struct kout *w, int32_t v);
+void kw_varlong(struct kout *w, int64_t v);
+void kw_raw(struct kout *w, const void *p, size_t n);
+void kw_file(struct kout *w, int fd, int64_t off, int64_t len);
+/* Reserve 4 bytes now and fill them later (frame sizes). */
+size_t kw_reserve_i32(struct kout *w);
+void kw_patch_i32(struct kout *w, size_t at, int32_t v);
+/* Close the last memory piece and compute total. */
+void kout_finish(struct kout *w);
+
+#endif
