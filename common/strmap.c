@@ -53,8 +53,8 @@ void *strmap_get(const struct strmap *m, const char *key, size_t len)
 static int grow(struct strmap *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 16;
-	if (m->used + m->tombs < m->cap / 2 && m->cap)
-		cap = m->cap; /* mostly tombstones: rehash in place size */
+	if (m->cap && m->used < m->cap / 4)
+		cap = m->cap; /* mostly tombstones: rehash at the same size */
 	struct strmap_slot *old = m->slots;
 	size_t oldcap = m->cap;
 	m->slots = calloc(cap, sizeof *m->slots);
