@@ -1,0 +1,493 @@
+#!/usr/bin/env bash
+# cluster.sh: a local Gregor cluster on 127.0.0.1 -- a ZooKeeper ensemble
+# (Debian's zookeeper package) plus N gregord brokers. All state of one
+# cluster (configs, data, pids, logs) lives under its --dir, so several
+# clusters can coexist (tests use a temp dir and free ports each).
+#
+#   cluster.sh up [--brokers N] [--zookeepers N] [--dir DIR] [--port BASE]
+#                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
+#   cluster.sh down|status [--dir DIR]
+#   cluster.sh kill|stop|start ID [--dir DIR]      (broker ID)
+#   cluster.sh zk-kill|zk-stop|zk-start N [--dir DIR]  (ZooKeeper server N)
+#   cluster.sh zk ARGS... [--dir DIR]               (run deploy/zkq.py)
+#
+# Ports: broker i listens on BASE+i-1; ZooKeeper server i serves clients on
+# ZBASE+i-1, peers on ZBASE+100+i, elections on ZBASE+200+i.
+# Env: GREGORD (broker binary; default build/broker/gregord in the repo),
+# GREGOR_CLUSTER_DIR (default --dir, else ./cluster).
+set -euo pipefail
+
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SELF_DIR/.." && pwd)
+ZKQ="$SELF_DIR/zkq.py"
+ZK_CP="/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"
+STOP_WAIT=${GREGOR_STOP_WAIT:-15}
+
+DIR=${GREGOR_CLUSTER_DIR:-./cluster}
+N_BROKERS=3
+N_ZK=1
+PORT=9092
+ZK_PORT=2181
+TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
+SETS=()
+
+say() { printf 'cluster.sh: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+usage() {
+	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+	exit 64
+}
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+# ---- saved cluster description (written by up, read by everything else)
+
+env_file() { printf '%s/cluster.env' "$DIR"; }
+
+save_env() {
+	{
+		printf 'N_BROKERS=%q\n' "$N_BROKERS"
+		printf 'N_ZK=%q\n' "$N_ZK"
+		printf 'PORT=%q\n' "$PORT"
+		printf 'ZK_PORT=%q\n' "$ZK_PORT"
+		printf 'GREGORD_BIN=%q\n' "$GREGORD_BIN"
+	} >"$(env_file)"
+}
+
+load_env() {
+	[[ -f $(env_file) ]] || die "no cluster in $DIR (missing cluster.env; run 'up' first)"
+	# shellcheck source=/dev/null
+	source "$(env_file)"
+}
+
+zk_connect() {
+	local i out=""
+	for ((i = 1; i <= N_ZK; i++)); do
+		out+="${out:+,}127.0.0.1:$((ZK_PORT + i - 1))"
+	done
+	printf '%s' "$out"
+}
+
+bootstrap() {
+	local i out=""
+	for ((i = 1; i <= N_BROKERS; i++)); do
+		out+="${out:+,}127.0.0.1:$((PORT + i - 1))"
+	done
+	printf '%s' "$out"
+}
+
+zkq() { python3 "$ZKQ" -s "$(zk_connect)" -t 2 "$@"; }
+
+# ---- process bookkeeping. A pid file is trusted only while /proc/PID's
+# command line still names this cluster's file, so a recycled pid is never
+# signalled.
+
+pid_file() { printf '%s/pids/%s.pid' "$DIR" "$1"; }
+
+# The argument every process of NAME carries on its command line.
+proc_marker() {
+	case $1 in
+	zk-*) printf '%s/zk/%s/zoo.cfg' "$DIR" "${1#zk-}" ;;
+	broker-*) printf '%s/broker/%s/server.properties' "$DIR" "${1#broker-}" ;;
+	esac
+}
+
+proc_pid() {
+	local f pid
+	f=$(pid_file "$1")
+	[[ -f $f ]] || return 1
+	pid=$(<"$f")
+	is_uint "$pid" || return 1
+	[[ -r /proc/$pid/cmdline ]] || return 1
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$(proc_marker "$1")" || return 1
+	# A zombie is not running.
+	[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
+	printf '%s' "$pid"
+}
+
+proc_running() { proc_pid "$1" >/dev/null; }
+
+log_tail() {
+	local f="$DIR/logs/$1.log"
+	if [[ -f $f ]]; then
+		say "last lines of $f:"
+		tail -n 30 "$f" >&2
+	else
+		say "(no log file $f)"
+	fi
+}
+
+# Sends SIG, waits up to WAIT seconds, then SIGKILLs. Returns when gone.
+proc_signal_wait() {
+	local name=$1 sig=$2 wait=$3 pid i
+	pid=$(proc_pid "$name") || { rm -f "$(pid_file "$name")"; return 0; }
+	kill "-$sig" "$pid" 2>/dev/null || true
+	for ((i = 0; i < wait * 10; i++)); do
+		proc_running "$name" || break
+		sleep 0.1
+	done
+	if proc_running "$name"; then
+		say "$name (pid $pid) still running after ${wait}s; sending SIGKILL"
+		kill -KILL "$pid" 2>/dev/null || true
+		for ((i = 0; i < 100; i++)); do
+			proc_running "$name" || break
+			sleep 0.1
+		done
+	fi
+	proc_running "$name" && die "$name (pid $pid) does not die"
+	rm -f "$(pid_file "$name")"
+}
+
+# ---- ZooKeeper
+
+zk_write_config() {
+	local n=$1 i d="$DIR/zk/$1"
+	mkdir -p "$d/data"
+	printf '%s\n' "$n" >"$d/data/myid"
+	{
+		printf 'tickTime=500\ninitLimit=20\nsyncLimit=10\n'
+		printf 'minSessionTimeout=1000\nmaxSessionTimeout=60000\n'
+		printf 'dataDir=%s/data\n' "$d"
+		printf 'clientPortAddress=127.0.0.1\nclientPort=%s\n' "$((ZK_PORT + n - 1))"
+		printf 'admin.enableServer=false\n4lw.commands.whitelist=ruok,srvr,stat,mntr\n'
+		printf 'maxClientCnxns=0\nautopurge.purgeInterval=0\n'
+		if ((N_ZK > 1)); then
+			for ((i = 1; i <= N_ZK; i++)); do
+				printf 'server.%d=127.0.0.1:%d:%d\n' "$i" "$((ZK_PORT + 100 + i))" "$((ZK_PORT + 200 + i))"
+			done
+		fi
+	} >"$d/zoo.cfg"
+}
+
+zk_launch() {
+	local n=$1 name="zk-$1"
+	proc_running "$name" && { say "$name already running"; return 0; }
+	[[ -f $DIR/zk/$n/zoo.cfg ]] || die "no config for ZooKeeper server $n in $DIR"
+	# What zkServer.sh does, minus its global config/log dirs: slf4j-simple
+	# sends the server log to stderr, captured in DIR/logs.
+	nohup java -Xms32m -Xmx256m -XX:+UseSerialGC -Djava.awt.headless=true \
+		-Dzookeeper.admin.enableServer=false \
+		-Dorg.slf4j.simpleLogger.defaultLogLevel=info \
+		-Dorg.slf4j.simpleLogger.showDateTime=true \
+		-cp "$ZK_CP" org.apache.zookeeper.server.quorum.QuorumPeerMain \
+		"$DIR/zk/$n/zoo.cfg" </dev/null >>"$DIR/logs/$name.log" 2>&1 &
+	printf '%s\n' "$!" >"$(pid_file "$name")"
+}
+
+# True once server N accepts a session (standalone up, or in a quorum).
+zk_serving() {
+	python3 "$ZKQ" -s "127.0.0.1:$((ZK_PORT + $1 - 1))" -t 1 ping 2>/dev/null
+}
+
+# Waits until every running server serves; a dead server fails the wait.
+zk_wait_all() {
+	local deadline=$((SECONDS + TIMEOUT)) n pending
+	while :; do
+		pending=""
+		for ((n = 1; n <= N_ZK; n++)); do
+			if ! proc_running "zk-$n"; then
+				log_tail "zk-$n"
+				die "ZooKeeper server $n exited during start-up"
+			fi
+			zk_serving "$n" || pending+=" $n"
+		done
+		[[ -z $pending ]] && return 0
+		if ((SECONDS >= deadline)); then
+			for n in $pending; do log_tail "zk-$n"; done
+			die "ZooKeeper server(s)$pending not serving after ${TIMEOUT}s"
+		fi
+		sleep 0.3
+	done
+}
+
+# ---- brokers
+
+broker_prop_defaults() {
+	local id=$1 rf=$((N_BROKERS < 3 ? N_BROKERS : 3))
+	local isr=$((N_BROKERS < 2 ? 1 : 2))
+	((rf >= 1)) || rf=1
+	cat <<EOF
+broker.id=$id
+listeners=PLAINTEXT://127.0.0.1:$((PORT + id - 1))
+advertised.listeners=PLAINTEXT://127.0.0.1:$((PORT + id - 1))
+log.dirs=$DIR/broker/$id/data
+zookeeper.connect=$(zk_connect)
+zookeeper.session.timeout.ms=6000
+num.partitions=1
+default.replication.factor=$rf
+min.insync.replicas=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$isr
+group.initial.rebalance.delay.ms=0
+EOF
+}
+
+# Default properties with every --set applied: a set key replaces the
+# default line in place, a new key is appended (last one wins).
+broker_write_config() {
+	local id=$1 d="$DIR/broker/$1" kv key out
+	mkdir -p "$d/data"
+	out=$(broker_prop_defaults "$id")
+	for kv in "${SETS[@]+"${SETS[@]}"}"; do
+		key=${kv%%=*}
+		out=$(printf '%s\n' "$out" | awk -v k="$key" -F= '$1 != k')
+		out+=$'\n'"$kv"
+	done
+	{
+		printf '# Written by deploy/cluster.sh up; edit and use "start %s" to apply.\n' "$id"
+		printf '%s\n' "$out"
+	} >"$d/server.properties"
+}
+
+broker_launch() {
+	local id=$1 name="broker-$1"
+	proc_running "$name" && { say "$name already running"; return 0; }
+	[[ -f $DIR/broker/$id/server.properties ]] || die "no config for broker $id in $DIR"
+	[[ -x $GREGORD_BIN ]] || die "gregord not found or not executable: $GREGORD_BIN (build with: meson setup build && ninja -C build, or set GREGORD)"
+	printf '=== %s starting %s\n' "$(date '+%F %T')" "$name" >>"$DIR/logs/$name.log"
+	nohup "$GREGORD_BIN" "$DIR/broker/$id/server.properties" \
+		</dev/null >>"$DIR/logs/$name.log" 2>&1 &
+	printf '%s\n' "$!" >"$(pid_file "$name")"
+}
+
+broker_czxid() {
+	zkq stat "/brokers/ids/$1" 2>/dev/null | sed -n 's/^czxid=//p'
+}
+
+# Waits until broker IDS are registered (with a czxid other than the one
+# recorded before their start, so a dead session's leftover znode does not
+# count) and, if WANT_CONTROLLER, /controller exists.
+brokers_wait() {
+	local want_controller=$1
+	shift
+	local -A before=()
+	local id kv deadline=$((SECONDS + TIMEOUT)) pending cz
+	for kv in "$@"; do before[${kv%%:*}]=${kv#*:}; done
+	while :; do
+		pending=""
+		for id in "${!before[@]}"; do
+			if ! proc_running "broker-$id"; then
+				log_tail "broker-$id"
+				die "broker $id exited during start-up"
+			fi
+			cz=$(broker_czxid "$id")
+			if [[ -z $cz || $cz == "${before[$id]}" ]]; then
+				pending+=" $id"
+			fi
+		done
+		if [[ -z $pending ]]; then
+			[[ $want_controller == 1 ]] || return 0
+			zkq exists /controller 2>/dev/null && return 0
+		fi
+		if ((SECONDS >= deadline)); then
+			for id in $pending; do log_tail "broker-$id"; done
+			[[ -n $pending ]] && die "broker(s)$pending not registered in ZooKeeper after ${TIMEOUT}s"
+			die "no /controller elected after ${TIMEOUT}s"
+		fi
+		sleep 0.3
+	done
+}
+
+# ---- commands
+
+cmd_up() {
+	local n id running=() args=()
+	mkdir -p "$DIR"/{pids,logs,zk,broker}
+	DIR=$(cd "$DIR" && pwd)
+	for n in "$DIR"/pids/*.pid; do
+		[[ -e $n ]] || continue
+		n=$(basename "$n" .pid)
+		proc_running "$n" && running+=("$n")
+	done
+	((${#running[@]} == 0)) || die "cluster in $DIR is already running (${running[*]}); run 'down' first"
+	if ((N_BROKERS > 0)); then
+		[[ -x $GREGORD_BIN ]] || die "gregord not found or not executable: $GREGORD_BIN (build with: meson setup build && ninja -C build, or set GREGORD)"
+	fi
+	save_env
+	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
+	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
+	say "starting $N_ZK ZooKeeper server(s) in $DIR"
+	for ((n = 1; n <= N_ZK; n++)); do zk_launch "$n"; done
+	zk_wait_all
+	if ((N_BROKERS > 0)); then
+		say "starting $N_BROKERS broker(s)"
+		for ((id = 1; id <= N_BROKERS; id++)); do
+			args+=("$id:$(broker_czxid "$id")")
+			broker_launch "$id"
+		done
+		brokers_wait 1 "${args[@]}"
+	fi
+	say "cluster up"
+	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
+	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
+}
+
+cmd_down() {
+	local id n
+	load_env
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		local pid
+		if pid=$(proc_pid "broker-$id"); then kill -TERM "$pid" 2>/dev/null || true; fi
+	done
+	for ((id = 1; id <= N_BROKERS; id++)); do proc_signal_wait "broker-$id" TERM "$STOP_WAIT"; done
+	for ((n = 1; n <= N_ZK; n++)); do proc_signal_wait "zk-$n" TERM "$STOP_WAIT"; done
+	say "cluster in $DIR stopped"
+}
+
+cmd_status() {
+	local id n pid ids ctl rc=0
+	load_env
+	for ((n = 1; n <= N_ZK; n++)); do
+		if pid=$(proc_pid "zk-$n"); then
+			if zk_serving "$n"; then
+				printf 'zookeeper %d: running pid %s port %d serving\n' "$n" "$pid" "$((ZK_PORT + n - 1))"
+			else
+				printf 'zookeeper %d: running pid %s port %d not serving\n' "$n" "$pid" "$((ZK_PORT + n - 1))"
+			fi
+		else
+			printf 'zookeeper %d: stopped\n' "$n"
+			rc=1
+		fi
+	done
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		if pid=$(proc_pid "broker-$id"); then
+			printf 'broker %d: running pid %s port %d\n' "$id" "$pid" "$((PORT + id - 1))"
+		else
+			printf 'broker %d: stopped\n' "$id"
+			rc=1
+		fi
+	done
+	if ids=$(zkq ls /brokers/ids 2>/dev/null); then
+		printf 'registered: %s\n' "$(printf '%s\n' "$ids" | sort -n | tr '\n' ' ' | sed 's/ $//')"
+	else
+		printf 'registered: (unknown: ZooKeeper unreachable or no /brokers/ids)\n'
+	fi
+	if ctl=$(zkq get /controller 2>/dev/null); then
+		printf 'controller: %s\n' "$(printf '%s' "$ctl" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("brokerid"))' 2>/dev/null || printf '%s' "$ctl")"
+	else
+		printf 'controller: none\n'
+	fi
+	return "$rc"
+}
+
+need_broker_id() {
+	if ! is_uint "${1:-}" || (($1 < 1 || $1 > N_BROKERS)); then
+		die "broker id must be 1..$N_BROKERS, got '${1:-}'"
+	fi
+}
+
+need_zk_id() {
+	if ! is_uint "${1:-}" || (($1 < 1 || $1 > N_ZK)); then
+		die "ZooKeeper server must be 1..$N_ZK, got '${1:-}'"
+	fi
+}
+
+cmd_kill() {
+	load_env
+	need_broker_id "$1"
+	proc_running "broker-$1" || die "broker $1 is not running"
+	proc_signal_wait "broker-$1" KILL 5
+	say "broker $1 killed"
+}
+
+cmd_stop() {
+	load_env
+	need_broker_id "$1"
+	proc_running "broker-$1" || { say "broker $1 is not running"; return 0; }
+	proc_signal_wait "broker-$1" TERM "$STOP_WAIT"
+	say "broker $1 stopped"
+}
+
+cmd_start() {
+	load_env
+	need_broker_id "$1"
+	[[ -n ${GREGORD:-} ]] && GREGORD_BIN=$GREGORD
+	proc_running "broker-$1" && { say "broker $1 already running"; return 0; }
+	local before
+	before=$(broker_czxid "$1")
+	broker_launch "$1"
+	brokers_wait 0 "$1:$before"
+	say "broker $1 started and registered"
+}
+
+cmd_zk_kill() {
+	load_env
+	need_zk_id "$1"
+	proc_running "zk-$1" || die "ZooKeeper server $1 is not running"
+	proc_signal_wait "zk-$1" KILL 5
+	say "ZooKeeper server $1 killed"
+}
+
+cmd_zk_stop() {
+	load_env
+	need_zk_id "$1"
+	proc_signal_wait "zk-$1" TERM "$STOP_WAIT"
+	say "ZooKeeper server $1 stopped"
+}
+
+# Waits for the server to serve; without a quorum it cannot, which is
+# reported but is not an error as long as the process runs.
+cmd_zk_start() {
+	local deadline
+	load_env
+	need_zk_id "$1"
+	zk_launch "$1"
+	deadline=$((SECONDS + TIMEOUT))
+	while ! zk_serving "$1"; do
+		if ! proc_running "zk-$1"; then
+			log_tail "zk-$1"
+			die "ZooKeeper server $1 exited"
+		fi
+		if ((SECONDS >= deadline)); then
+			say "ZooKeeper server $1 running but not serving after ${TIMEOUT}s (no quorum?)"
+			return 0
+		fi
+		sleep 0.3
+	done
+	say "ZooKeeper server $1 started and serving"
+}
+
+main() {
+	local cmd=${1:-} pos=()
+	[[ -n $cmd ]] || usage
+	shift
+	while (($#)); do
+		case $1 in
+		--brokers) N_BROKERS=${2:?}; shift 2 ;;
+		--zookeepers) N_ZK=${2:?}; shift 2 ;;
+		--dir) DIR=${2:?}; shift 2 ;;
+		--port) PORT=${2:?}; shift 2 ;;
+		--zk-port) ZK_PORT=${2:?}; shift 2 ;;
+		--timeout) TIMEOUT=${2:?}; shift 2 ;;
+		--set)
+			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"
+			SETS+=("$2"); shift 2 ;;
+		-h | --help) usage ;;
+		*) pos+=("$1"); shift ;;
+		esac
+	done
+	is_uint "$N_BROKERS" || die "--brokers must be a number"
+	if ! is_uint "$N_ZK" || ((N_ZK < 1)); then die "--zookeepers must be >= 1"; fi
+	if ! is_uint "$PORT" || ! is_uint "$ZK_PORT"; then die "ports must be numbers"; fi
+	is_uint "$TIMEOUT" || die "--timeout must be whole seconds"
+	GREGORD_BIN=${GREGORD:-$REPO_ROOT/build/broker/gregord}
+	[[ $cmd == up ]] || DIR=$(cd "$DIR" 2>/dev/null && pwd) || die "no cluster directory $DIR"
+	case $cmd in
+	up) cmd_up ;;
+	down) cmd_down ;;
+	status) cmd_status ;;
+	kill) cmd_kill "${pos[0]:-}" ;;
+	stop) cmd_stop "${pos[0]:-}" ;;
+	start) cmd_start "${pos[0]:-}" ;;
+	zk-kill) cmd_zk_kill "${pos[0]:-}" ;;
+	zk-stop) cmd_zk_stop "${pos[0]:-}" ;;
+	zk-start) cmd_zk_start "${pos[0]:-}" ;;
+	zk) load_env; zkq "${pos[@]}" ;;
+	*) usage ;;
+	esac
+}
+
+main "$@"
