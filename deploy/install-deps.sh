@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# install-deps.sh: installs every Debian 12 package Gregor needs to build,
+# run and test. Idempotent and quiet: does nothing (not even apt-get update)
+# when all packages are already installed.
+set -euo pipefail
+
+PKGS=(
+	meson ninja-build pkg-config gcc clang
+	libzookeeper-mt-dev check libssl-dev librdkafka-dev
+	zookeeper default-jre-headless
+	kcat python3 tcpdump shellcheck procps
+)
+# nodejs/npm may come from elsewhere (e.g. NodeSource, which conflicts with
+# Debian's npm): only install Debian's when either command is missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	PKGS+=(nodejs npm)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) != "install ok installed" ]]; then
+		missing+=("$p")
+	fi
+done
+((${#missing[@]} == 0)) && exit 0
+
+SUDO=()
+if ((EUID != 0)); then
+	command -v sudo >/dev/null 2>&1 || { echo "install-deps.sh: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+	SUDO=(sudo)
+fi
+echo "install-deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Quiet on success; the full apt output on failure.
+run_quiet() {
+	local out
+	out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "install-deps.sh: failed: $*" >&2; exit 1; }
+}
+run_quiet "${SUDO[@]}" apt-get update -q
+run_quiet "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

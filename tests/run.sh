@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# run.sh: the whole CI check -- install dependencies, build, run every
+# registered test (unit + integration), then rebuild with AddressSanitizer
+# and UBSan and run the unit suite again. Non-zero exit if anything failed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+deploy/install-deps.sh
+rc=0
+[[ -f build/build.ninja ]] || meson setup build
+ninja -C build
+# The long suites (conformance, drills, bench) are run by hand, not here.
+meson test -C build --no-suite conformance --no-suite drills --no-suite bench \
+	--print-errorlogs || rc=1
+[[ -f build-asan/build.ninja ]] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build-asan
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	meson test -C build-asan --suite unit --print-errorlogs || rc=1
+if ((rc != 0)); then
+	echo "tests/run.sh: FAILED (see the logs above and build*/meson-logs/testlog.txt)" >&2
+else
+	echo "tests/run.sh: all passed" >&2
+fi
+exit "$rc"
