@@ -40,6 +40,9 @@ struct coord *coord_start(const struct coord_config *cfg, struct mbox *loop_mbox
 /* Blocks until this broker is registered and some controller is known, or
  * timeout_ms passes. Returns 0 when ready, -1 on timeout. */
 int coord_wait_ready(struct coord *c, int timeout_ms);
+/* Nonzero once start-up failed for good (e.g. duplicate broker.id); the
+ * reason is logged. coord_wait_ready returns -1 early in that case. */
+int coord_failed(struct coord *c);
 /* Resigns, deletes this broker's ephemeral znodes, closes the session. */
 void coord_stop(struct coord *c);
 

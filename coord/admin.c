@@ -1,0 +1,439 @@
+/* Admin requests (CreateTopics, DeleteTopics, CreatePartitions) from any
+ * broker: queued to the coordination thread, answered on the loop thread.
+ * Like Kafka's AdminZkClient they only write znodes; the controller does the
+ * rest when its watches fire. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "coord/assign.h"
+#include "coord/coord_int.h"
+
+enum { KERR_NONE = 0, KERR_UNKNOWN_TOPIC = 3, KERR_REQUEST_TIMED_OUT = 7,
+       KERR_INVALID_TOPIC = 17, KERR_TOPIC_EXISTS = 36,
+       KERR_INVALID_PARTITIONS = 37, KERR_INVALID_RF = 38,
+       KERR_INVALID_ASSIGNMENT = 39, KERR_DELETION_DISABLED = 73,
+       KERR_UNKNOWN = -1 };
+
+enum admin_kind { ADMIN_CREATE, ADMIN_DELETE, ADMIN_PARTITIONS };
+
+struct admin_op {
+	struct coord *c;
+	enum admin_kind kind;
+	coord_done_fn done;
+	void *arg;
+	char *name;
+	int32_t num_partitions;   /* create; count for ADMIN_PARTITIONS */
+	int16_t rf;
+	int32_t *assign;
+	int32_t n_assign, assign_rf;
+	char **ckeys, **cvals;
+	int n_configs;
+	int validate_only;
+};
+
+struct admin_result {
+	coord_done_fn done;
+	void *arg;
+	int16_t kerr;
+	char msg[256];
+	int has_msg;
+};
+
+static void admin_deliver(void *p)
+{
+	struct admin_result *r = p;
+	r->done(r->arg, r->kerr, r->has_msg ? r->msg : NULL);
+	free(r);
+}
+
+static void admin_free(struct admin_op *op)
+{
+	for (int k = 0; k < op->n_configs; k++) {
+		free(op->ckeys[k]);
+		free(op->cvals[k]);
+	}
+	free(op->ckeys);
+	free(op->cvals);
+	free(op->assign);
+	free(op->name);
+	free(op);
+}
+
+static void admin_finish(struct admin_op *op, int16_t kerr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void admin_finish(struct admin_op *op, int16_t kerr, const char *fmt, ...)
+{
+	struct admin_result *r = calloc(1, sizeof *r);
+	if (r && op->done) {
+		r->done = op->done;
+		r->arg = op->arg;
+		r->kerr = kerr;
+		if (fmt) {
+			va_list ap;
+			va_start(ap, fmt);
+			vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+			va_end(ap);
+			r->has_msg = 1;
+		}
+		mbox_post(op->c->loop_mbox, admin_deliver, r);
+	} else {
+		free(r);
+	}
+	admin_free(op);
+}
+
+#define ADMIN_FAIL(...) do { admin_finish(__VA_ARGS__); return; } while (0)
+
+static int admin_rand(int n)
+{
+	uint32_t r = 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (uint32_t)clock_mono_ms();
+	return (int)(r % (uint32_t)n);
+}
+
+static int admin_cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Live broker ids, sorted. Returns count or -1. */
+static int admin_live_brokers(struct coord *c, int32_t **out)
+{
+	struct String_vector kids = { 0, NULL };
+	if (zoo_get_children(c->zh, "/brokers/ids", 0, &kids) != ZOK)
+		return -1;
+	int32_t *v = calloc((size_t)kids.count + 1, sizeof *v);
+	int n = 0;
+	for (int k = 0; v && k < kids.count; k++) {
+		char *e;
+		long id = strtol(kids.data[k], &e, 10);
+		if (*kids.data[k] && !*e && id >= 0 && id <= INT32_MAX)
+			v[n++] = (int32_t)id;
+	}
+	deallocate_String_vector(&kids);
+	if (!v)
+		return -1;
+	qsort(v, (size_t)n, sizeof *v, admin_cmp_i32);
+	*out = v;
+	return n;
+}
+
+/* Kafka rejects names that collide once '.' and '_' are identified. */
+static int admin_name_collides(struct coord *c, const char *name)
+{
+	struct String_vector kids = { 0, NULL };
+	if (zoo_get_children(c->zh, "/brokers/topics", 0, &kids) != ZOK)
+		return 0;
+	int hit = 0;
+	for (int k = 0; k < kids.count && !hit; k++) {
+		const char *a = kids.data[k], *b = name;
+		if (strcmp(a, b) == 0 || strlen(a) != strlen(b))
+			continue;
+		hit = 1;
+		for (; *a && hit; a++, b++)
+			hit = *a == *b || ((*a == '.' || *a == '_') && (*b == '.' || *b == '_'));
+	}
+	deallocate_String_vector(&kids);
+	return hit;
+}
+
+static int admin_explicit_assignment(struct admin_op *op, const int32_t *live,
+				     int n_live, struct zn_assign *as)
+{
+	if (op->assign_rf < 1 || op->assign_rf > ZN_MAX_REPLICAS)
+		return KERR_INVALID_ASSIGNMENT;
+	for (int32_t p = 0; p < op->n_assign; p++) {
+		as[p].partition = p;
+		as[p].n_replicas = op->assign_rf;
+		for (int r = 0; r < op->assign_rf; r++) {
+			int32_t id = op->assign[p * op->assign_rf + r];
+			if (!bsearch(&id, live, (size_t)n_live, sizeof id, admin_cmp_i32))
+				return KERR_INVALID_ASSIGNMENT;
+			for (int q = 0; q < r; q++)
+				if (as[p].replicas[q] == id)
+					return KERR_INVALID_ASSIGNMENT;
+			as[p].replicas[r] = id;
+		}
+	}
+	return 0;
+}
+
+static int admin_write_config(struct coord *c, struct admin_op *op)
+{
+	char path[512];
+	struct zbuf b;
+	snprintf(path, sizeof path, "/config/topics/%s", op->name);
+	zb_init(&b);
+	zn_config_build(&b, (const char *const *)op->ckeys,
+			(const char *const *)op->cvals, op->n_configs);
+	int rc = b.oom ? ZSYSTEMERROR :
+		 zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+	if (rc == ZNODEEXISTS) /* left by an earlier attempt: overwrite */
+		rc = zoo_set(c->zh, path, b.p, (int)b.len, -1);
+	zb_free(&b);
+	return rc;
+}
+
+static void admin_create(struct coord *c, struct admin_op *op)
+{
+	if (!zn_topic_name_valid(op->name))
+		ADMIN_FAIL(op, KERR_INVALID_TOPIC, "Topic name \"%s\" is illegal", op->name);
+	int32_t nparts = op->assign ? op->n_assign :
+			 op->num_partitions == -1 ? c->cfg.num_partitions : op->num_partitions;
+	int rf = op->assign ? op->assign_rf :
+		 op->rf == -1 ? c->cfg.default_replication_factor : op->rf;
+	if (nparts < 1 || nparts > 1000000)
+		ADMIN_FAIL(op, KERR_INVALID_PARTITIONS,
+				    "Number of partitions must be larger than 0.");
+	int32_t *live = NULL;
+	int n_live = admin_live_brokers(c, &live);
+	if (n_live < 0)
+		ADMIN_FAIL(op, KERR_REQUEST_TIMED_OUT, "ZooKeeper unavailable");
+	struct zn_assign *as = NULL;
+	char path[512];
+	int16_t kerr = 0;
+	snprintf(path, sizeof path, "/brokers/topics/%s", op->name);
+	struct Stat st;
+	if (rf < 1 || rf > n_live || rf > ZN_MAX_REPLICAS) {
+		admin_finish(op, KERR_INVALID_RF, "Replication factor: %d larger than "
+			     "available brokers: %d.", rf, n_live);
+		goto out;
+	}
+	if (zoo_exists(c->zh, path, 0, &st) == ZOK) {
+		admin_finish(op, KERR_TOPIC_EXISTS, "Topic '%s' already exists.", op->name);
+		goto out;
+	}
+	if (admin_name_collides(c, op->name)) {
+		admin_finish(op, KERR_INVALID_TOPIC, "Topic '%s' collides with an "
+			     "existing topic ('.' and '_' clash)", op->name);
+		goto out;
+	}
+	as = calloc((size_t)nparts, sizeof *as);
+	if (!as) {
+		admin_finish(op, KERR_UNKNOWN, "out of memory");
+		goto out;
+	}
+	if (op->assign)
+		kerr = (int16_t)admin_explicit_assignment(op, live, n_live, as);
+	else
+		assign_replicas(live, n_live, nparts, rf, 0, admin_rand(n_live),
+				admin_rand(n_live), as);
+	if (kerr) {
+		admin_finish(op, kerr, "Invalid replica assignment");
+		goto out;
+	}
+	if (op->validate_only) {
+		admin_finish(op, 0, NULL);
+		goto out;
+	}
+	int rc = admin_write_config(c, op);
+	if (rc == ZOK) {
+		struct zbuf b;
+		zb_init(&b);
+		zn_topic_build(&b, as, nparts);
+		rc = b.oom ? ZSYSTEMERROR :
+		     zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+		zb_free(&b);
+	}
+	if (rc == ZNODEEXISTS)
+		admin_finish(op, KERR_TOPIC_EXISTS, "Topic '%s' already exists.", op->name);
+	else if (rc != ZOK)
+		admin_finish(op, KERR_UNKNOWN, "ZooKeeper: %s", zerror(rc));
+	else {
+		log_info(COORD_MOD, "created topic %s (%d partitions, rf %d)", op->name,
+			 nparts, rf);
+		admin_finish(op, 0, NULL);
+	}
+out:
+	free(as);
+	free(live);
+}
+
+static void admin_delete(struct coord *c, struct admin_op *op)
+{
+	char path[512];
+	struct Stat st;
+	if (!c->cfg.delete_topic_enable)
+		ADMIN_FAIL(op, KERR_DELETION_DISABLED,
+				    "Topic deletion is disabled.");
+	snprintf(path, sizeof path, "/brokers/topics/%s", op->name);
+	if (strlen(op->name) > 249 || zoo_exists(c->zh, path, 0, &st) != ZOK)
+		ADMIN_FAIL(op, KERR_UNKNOWN_TOPIC,
+				    "This server does not host this topic-partition.");
+	snprintf(path, sizeof path, "/admin/delete_topics/%s", op->name);
+	int rc = zoo_create(c->zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+	if (rc != ZOK && rc != ZNODEEXISTS)
+		ADMIN_FAIL(op, KERR_UNKNOWN, "ZooKeeper: %s", zerror(rc));
+	admin_finish(op, 0, NULL);
+}
+
+static void admin_partitions(struct coord *c, struct admin_op *op)
+{
+	char path[512], *d;
+	int l;
+	struct Stat st;
+	snprintf(path, sizeof path, "/brokers/topics/%s", op->name);
+	if (strlen(op->name) > 249 || zk_get_alloc(c, path, 0, &d, &l, &st) != ZOK)
+		ADMIN_FAIL(op, KERR_UNKNOWN_TOPIC,
+				    "This server does not host this topic-partition.");
+	int32_t count = op->num_partitions;
+	int max = l / 4 + 1;
+	struct zn_assign *as = NULL;
+	int32_t *live = NULL;
+	int n = -1, n_live;
+	if (count > 0 && count <= 1000000)
+		as = calloc((size_t)(count > max ? count : max), sizeof *as);
+	if (as)
+		n = zn_topic_parse(d, (size_t)l, as, count > max ? count : max);
+	free(d);
+	if (n > 0 && count <= n) {
+		admin_finish(op, KERR_INVALID_PARTITIONS, "Topic currently has %d "
+			     "partitions, %d would not be an increase.", n, count);
+	} else if (n <= 0) {
+		admin_finish(op, KERR_INVALID_PARTITIONS, "cannot extend topic %s to %d "
+			     "partitions", op->name, count);
+	} else if ((n_live = admin_live_brokers(c, &live)) < as[0].n_replicas) {
+		admin_finish(op, KERR_INVALID_RF, "Replication factor: %d larger than "
+			     "available brokers: %d.", as[0].n_replicas, n_live);
+	} else {
+		/* Kafka starts where partition 0's preferred replica sits */
+		int start = 0;
+		for (int k = 0; k < n_live; k++)
+			if (live[k] == as[0].replicas[0])
+				start = k;
+		assign_replicas(live, n_live, count - n, as[0].n_replicas, n, start,
+				start, &as[n]);
+		int rc = ZOK;
+		if (!op->validate_only) {
+			struct zbuf b;
+			zb_init(&b);
+			zn_topic_build(&b, as, count);
+			rc = b.oom ? ZSYSTEMERROR :
+			     zoo_set(c->zh, path, b.p, (int)b.len, st.version);
+			zb_free(&b);
+		}
+		if (rc == ZOK)
+			admin_finish(op, 0, NULL);
+		else
+			admin_finish(op, KERR_UNKNOWN, "ZooKeeper: %s", zerror(rc));
+	}
+	free(as);
+	free(live);
+}
+
+static void admin_run(void *p)
+{
+	struct admin_op *op = p;
+	struct coord *c = op->c;
+	if (atomic_load(&c->stopping) || !c->zh || zoo_state(c->zh) != ZOO_CONNECTED_STATE)
+		ADMIN_FAIL(op, KERR_REQUEST_TIMED_OUT,
+				    "ZooKeeper session not available");
+	switch (op->kind) {
+	case ADMIN_CREATE: admin_create(c, op); break;
+	case ADMIN_DELETE: admin_delete(c, op); break;
+	case ADMIN_PARTITIONS: admin_partitions(c, op); break;
+	}
+}
+
+static struct admin_op *admin_new(struct coord *c, enum admin_kind kind,
+				  const char *name, coord_done_fn done, void *arg)
+{
+	struct admin_op *op = calloc(1, sizeof *op);
+	if (!op)
+		return NULL;
+	op->c = c;
+	op->kind = kind;
+	op->done = done;
+	op->arg = arg;
+	op->name = strdup(name ? name : "");
+	if (!op->name) {
+		free(op);
+		return NULL;
+	}
+	return op;
+}
+
+static void admin_fail_oom(struct coord *c, coord_done_fn done, void *arg)
+{
+	struct admin_op tmp = { .c = c, .done = done, .arg = arg };
+	struct admin_op *op = malloc(sizeof *op);
+	if (!op)
+		return; /* cannot even answer; the request will time out */
+	*op = tmp;
+	admin_finish(op, KERR_UNKNOWN, "out of memory");
+}
+
+void coord_create_topic(struct coord *c, const struct coord_new_topic *t,
+			coord_done_fn done, void *arg)
+{
+	struct admin_op *op = admin_new(c, ADMIN_CREATE, t->name, done, arg);
+	if (!op)
+		{
+		admin_fail_oom(c, done, arg);
+		return;
+	}
+	op->num_partitions = t->num_partitions;
+	op->rf = t->replication_factor;
+	op->validate_only = t->validate_only;
+	int bad = 0;
+	if (t->assignment && t->n_assign > 0 && t->assign_rf > 0 &&
+	    (int64_t)t->n_assign * t->assign_rf <= 1 << 24) {
+		size_t n = (size_t)t->n_assign * (size_t)t->assign_rf;
+		op->assign = malloc(n * sizeof *op->assign);
+		bad |= !op->assign;
+		if (op->assign)
+			memcpy(op->assign, t->assignment, n * sizeof *op->assign);
+		op->n_assign = t->n_assign;
+		op->assign_rf = t->assign_rf;
+	}
+	if (t->n_configs > 0) {
+		op->ckeys = calloc((size_t)t->n_configs, sizeof *op->ckeys);
+		op->cvals = calloc((size_t)t->n_configs, sizeof *op->cvals);
+		bad |= !op->ckeys || !op->cvals;
+		for (int k = 0; !bad && k < t->n_configs; k++) {
+			op->ckeys[k] = strdup(t->configs[k].name ? t->configs[k].name : "");
+			op->cvals[k] = strdup(t->configs[k].value ? t->configs[k].value : "");
+			op->n_configs = k + 1;
+			bad |= !op->ckeys[k] || !op->cvals[k];
+		}
+	}
+	if (bad) {
+		admin_finish(op, KERR_UNKNOWN, "out of memory");
+		return;
+	}
+	mbox_post(c->events, admin_run, op);
+}
+
+void coord_delete_topic(struct coord *c, const char *name, coord_done_fn done,
+			void *arg)
+{
+	struct admin_op *op = admin_new(c, ADMIN_DELETE, name, done, arg);
+	if (!op)
+		{
+		admin_fail_oom(c, done, arg);
+		return;
+	}
+	mbox_post(c->events, admin_run, op);
+}
+
+void coord_create_partitions(struct coord *c, const char *name, int32_t count,
+			     int validate_only, coord_done_fn done, void *arg)
+{
+	struct admin_op *op = admin_new(c, ADMIN_PARTITIONS, name, done, arg);
+	if (!op)
+		{
+		admin_fail_oom(c, done, arg);
+		return;
+	}
+	op->num_partitions = count;
+	op->validate_only = validate_only;
+	mbox_post(c->events, admin_run, op);
+}

@@ -1,0 +1,200 @@
+/* Blocking request/response over a non-blocking socket driven by poll(), so
+ * that connect, send and receive all honour the same deadline. */
+#include "coord/broker_channel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+void broker_channel_init(struct broker_channel *ch, int32_t broker_id,
+			 const char *host, int32_t port)
+{
+	memset(ch, 0, sizeof *ch);
+	ch->broker_id = broker_id;
+	ch->fd = -1;
+	ch->next_corr_id = 1;
+	ch->timeout_ms = BCHAN_TIMEOUT_MS;
+	snprintf(ch->host, sizeof ch->host, "%s", host);
+	ch->port = port;
+}
+
+void broker_channel_set_addr(struct broker_channel *ch, const char *host,
+			     int32_t port)
+{
+	if (strcmp(ch->host, host) == 0 && ch->port == port)
+		return;
+	broker_channel_close(ch);
+	snprintf(ch->host, sizeof ch->host, "%s", host);
+	ch->port = port;
+}
+
+void broker_channel_close(struct broker_channel *ch)
+{
+	if (ch->fd >= 0)
+		close(ch->fd);
+	ch->fd = -1;
+}
+
+/* Waits for events on fd until deadline; 0, -ETIMEDOUT or -errno. */
+static int bchan_wait(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - clock_mono_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int n = poll(&pfd, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+static int bchan_connect_addr(const struct addrinfo *ai, int64_t deadline)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			ai->ai_protocol);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS) {
+			rc = -errno;
+		} else if ((rc = bchan_wait(fd, POLLOUT, deadline)) == 0) {
+			int err = 0;
+			socklen_t el = sizeof err;
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+				rc = -errno;
+			else if (err)
+				rc = -err;
+		}
+	}
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
+
+static int bchan_connect(struct broker_channel *ch, int64_t deadline)
+{
+	char port[8];
+	snprintf(port, sizeof port, "%d", ch->port);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	/* getaddrinfo has no timeout; brokers advertise addresses that resolve
+	 * locally (IP literals or /etc/hosts) in every deployment we support */
+	int g = getaddrinfo(ch->host, port, &hints, &res);
+	if (g)
+		return -EHOSTUNREACH;
+	int fd = -EHOSTUNREACH;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		fd = bchan_connect_addr(ai, deadline);
+		if (fd >= 0)
+			break;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return fd;
+	ch->fd = fd;
+	return 0;
+}
+
+static int bchan_write_all(int fd, const uint8_t *p, size_t len, int64_t deadline)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		int rc = bchan_wait(fd, POLLOUT, deadline);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int bchan_read_all(int fd, uint8_t *p, size_t len, int64_t deadline)
+{
+	while (len > 0) {
+		ssize_t n = recv(fd, p, len, 0);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return -ECONNRESET;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		int rc = bchan_wait(fd, POLLIN, deadline);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int bchan_exchange(struct broker_channel *ch, const uint8_t *frame,
+			  size_t len, int32_t corr_id, uint8_t **resp,
+			  size_t *resp_len, int64_t deadline)
+{
+	int rc = bchan_write_all(ch->fd, frame, len, deadline);
+	if (rc)
+		return rc;
+	uint8_t hdr[8];
+	if ((rc = bchan_read_all(ch->fd, hdr, sizeof hdr, deadline)))
+		return rc;
+	int32_t size = (int32_t)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+				 (uint32_t)hdr[2] << 8 | hdr[3]);
+	int32_t corr = (int32_t)((uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 |
+				 (uint32_t)hdr[6] << 8 | hdr[7]);
+	if (size < 4 || size > BCHAN_MAX_RESPONSE || corr != corr_id)
+		return -EPROTO;
+	size_t body = (size_t)size - 4;
+	uint8_t *buf = malloc(body ? body : 1);
+	if (!buf)
+		return -ENOMEM;
+	if ((rc = bchan_read_all(ch->fd, buf, body, deadline))) {
+		free(buf);
+		return rc;
+	}
+	*resp = buf;
+	*resp_len = body;
+	return 0;
+}
+
+int broker_channel_roundtrip(struct broker_channel *ch, const uint8_t *frame,
+			     size_t len, int32_t corr_id, uint8_t **resp,
+			     size_t *resp_len)
+{
+	int64_t deadline = clock_mono_ms() + ch->timeout_ms;
+	int rc = 0;
+	if (ch->fd < 0 && (rc = bchan_connect(ch, deadline)) < 0)
+		goto fail;
+	rc = bchan_exchange(ch, frame, len, corr_id, resp, resp_len, deadline);
+	if (rc == 0)
+		return 0;
+fail:
+	log_debug("coord", "broker %d at %s:%d: request failed: %s", ch->broker_id,
+		  ch->host, ch->port, strerror(-rc));
+	broker_channel_close(ch);
+	return rc;
+}

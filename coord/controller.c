@@ -1,0 +1,673 @@
+/* The controller (ZOOKEEPER.md §2), active on the broker that won election.
+ * It mirrors live brokers, topic assignments and partition states from
+ * ZooKeeper, decides leaders, writes state znodes (every write fenced by a
+ * check on /controller_epoch's version) and tells brokers.
+ *
+ * Invariants: ctl.brokers is sorted by id and holds exactly the children of
+ * /brokers/ids as last read; a partition with has_state mirrors its state
+ * znode including zk_version; a state znode's ISR is never written empty. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "coord/coord_int.h"
+
+#define CTL_MOD "controller"
+#define CTL_RETRY_MS 3000
+
+static int ctl_fenced;  /* set when an epoch check failed; resign after event */
+
+static struct ctl_broker *ctl_broker_find(struct controller *ctl, int32_t id)
+{
+	for (int k = 0; k < ctl->n_brokers; k++)
+		if (ctl->brokers[k].id == id)
+			return &ctl->brokers[k];
+	return NULL;
+}
+
+static int ctl_live(struct controller *ctl, int32_t id)
+{
+	return ctl_broker_find(ctl, id) != NULL;
+}
+
+static int ctl_contains(const int32_t *v, int n, int32_t id)
+{
+	for (int k = 0; k < n; k++)
+		if (v[k] == id)
+			return 1;
+	return 0;
+}
+
+static struct ctl_topic *ctl_topic_find(struct controller *ctl, const char *name)
+{
+	for (int k = 0; k < ctl->n_topics; k++)
+		if (strcmp(ctl->topics[k].name, name) == 0)
+			return &ctl->topics[k];
+	return NULL;
+}
+
+static void ctl_topic_remove(struct controller *ctl, struct ctl_topic *t)
+{
+	free(t->parts);
+	int k = (int)(t - ctl->topics);
+	memmove(&ctl->topics[k], &ctl->topics[k + 1],
+		(size_t)(ctl->n_topics - k - 1) * sizeof *t);
+	ctl->n_topics--;
+}
+
+int ctl_fenced_multi(struct coord *c, int n, zoo_op_t *ops, zoo_op_result_t *res)
+{
+	zoo_check_op_init(&ops[0], "/controller_epoch", c->ctl.epoch_zk_version);
+	int rc = zoo_multi(c->zh, n, ops, res);
+	if (rc != ZOK && (res[0].err == ZBADVERSION || res[0].err == ZNONODE)) {
+		log_warn(CTL_MOD, "controller epoch %d is fenced (epoch znode moved)",
+			 c->ctl.epoch);
+		ctl_fenced = 1;
+	}
+	return rc;
+}
+
+static int ctl_fenced_delete(struct coord *c, const char *path)
+{
+	zoo_op_t ops[2];
+	zoo_op_result_t res[2];
+	zoo_delete_op_init(&ops[1], path, -1);
+	int rc = ctl_fenced_multi(c, 2, ops, res);
+	return rc == ZNONODE && !ctl_fenced ? ZOK : rc;
+}
+
+static int ctl_delete_tree(struct coord *c, const char *path, int depth)
+{
+	if (depth > 6 || ctl_fenced)
+		return ZBADARGUMENTS;
+	struct String_vector kids = { 0, NULL };
+	int rc = zoo_get_children(c->zh, path, 0, &kids);
+	if (rc == ZNONODE)
+		return ZOK;
+	for (int k = 0; k < kids.count && rc == ZOK; k++) {
+		char child[1024];
+		if (snprintf(child, sizeof child, "%s/%s", path, kids.data[k]) >=
+		    (int)sizeof child)
+			rc = ZBADARGUMENTS;
+		else
+			rc = ctl_delete_tree(c, child, depth + 1);
+	}
+	deallocate_String_vector(&kids);
+	return rc == ZOK ? ctl_fenced_delete(c, path) : rc;
+}
+
+/* ---- brokers ---- */
+
+static int ctl_load_broker(struct coord *c, int32_t id, struct ctl_broker *out)
+{
+	char path[64], *d;
+	int l;
+	struct Stat st;
+	snprintf(path, sizeof path, "/brokers/ids/%d", id);
+	if (zk_get_alloc(c, path, 0, &d, &l, &st) != ZOK)
+		return -1;
+	memset(out, 0, sizeof *out);
+	int rc = zn_broker_parse(d, (size_t)l, &out->reg);
+	free(d);
+	if (rc) {
+		log_warn(CTL_MOD, "ignoring malformed registration %s", path);
+		return -1;
+	}
+	out->id = id;
+	out->reg.id = id;
+	out->epoch = st.czxid;
+	const struct zn_endpoint *ep =
+		zn_broker_endpoint(&out->reg, c->cfg.inter_broker_listener_name);
+	if (!ep)
+		ep = &out->reg.ep[0];
+	broker_channel_init(&out->ch, id, ep->host, ep->port);
+	out->full_sync = 1;
+	return 0;
+}
+
+static int ctl_cmp_broker(const void *a, const void *b)
+{
+	const struct ctl_broker *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int ctl_parse_id(const char *s, int32_t *out)
+{
+	char *e;
+	long v = strtol(s, &e, 10);
+	if (!*s || *e || v < 0 || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+/* Reads /brokers/ids (re-arming the child watch) into a new broker array;
+ * brokers already known with the same epoch keep their connection. */
+static int ctl_read_brokers(struct coord *c, struct ctl_broker **outv, int *outn)
+{
+	struct controller *ctl = &c->ctl;
+	struct String_vector kids = { 0, NULL };
+	if (zoo_get_children(c->zh, "/brokers/ids", 1, &kids) != ZOK)
+		return -1;
+	struct ctl_broker *v = calloc((size_t)kids.count + 1, sizeof *v);
+	int n = 0;
+	for (int k = 0; v && k < kids.count; k++) {
+		int32_t id;
+		if (ctl_parse_id(kids.data[k], &id))
+			continue;
+		struct ctl_broker nb;
+		if (ctl_load_broker(c, id, &nb))
+			continue;
+		struct ctl_broker *old = ctl_broker_find(ctl, id);
+		if (old && old->epoch == nb.epoch) {
+			nb = *old;
+			old->ch.fd = -1; /* moved */
+			old->seen = 1;
+		} else {
+			log_info(CTL_MOD, "broker %d is live (epoch %lld)", id,
+				 (long long)nb.epoch);
+		}
+		v[n++] = nb;
+	}
+	deallocate_String_vector(&kids);
+	if (!v)
+		return -1;
+	qsort(v, (size_t)n, sizeof *v, ctl_cmp_broker);
+	*outv = v;
+	*outn = n;
+	return 0;
+}
+
+/* ---- partition state ---- */
+
+static int ctl_read_state(struct coord *c, const char *topic, struct ctl_partition *p)
+{
+	char path[512], *d;
+	int l;
+	struct Stat st;
+	snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", topic, p->id);
+	int rc = zk_get_alloc(c, path, 0, &d, &l, &st);
+	if (rc == ZNONODE) {
+		p->has_state = 0;
+		return 0;
+	}
+	if (rc != ZOK)
+		return -1;
+	rc = zn_pstate_parse(d, (size_t)l, &p->st);
+	free(d);
+	if (rc) {
+		log_warn(CTL_MOD, "malformed %s; treating partition as new", path);
+		p->has_state = 0;
+		return 0;
+	}
+	p->has_state = 1;
+	p->zk_version = st.version;
+	return 0;
+}
+
+/* Fenced setData of a partition's state at its cached zk_version. */
+static int ctl_write_state(struct coord *c, const struct ctl_topic *t,
+			   struct ctl_partition *p, const struct zn_pstate *ns)
+{
+	char path[512];
+	struct zbuf b;
+	struct Stat st;
+	snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, p->id);
+	zb_init(&b);
+	zn_pstate_build(&b, ns);
+	zoo_op_t ops[2];
+	zoo_op_result_t res[2];
+	zoo_set_op_init(&ops[1], path, b.p, (int)b.len, p->zk_version, &st);
+	int rc = b.oom ? ZSYSTEMERROR : ctl_fenced_multi(c, 2, ops, res);
+	zb_free(&b);
+	if (rc == ZOK) {
+		p->st = *ns;
+		p->zk_version = st.version;
+		p->changed = 1;
+		c->ctl.metadata_changed = 1;
+	}
+	return rc;
+}
+
+/* New partition: leader = first live replica, ISR = live replicas. Stays
+ * New (no state znode) while no replica is live. */
+static void ctl_create_state(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
+{
+	struct zn_pstate ns = { .leader = -1, .controller_epoch = c->ctl.epoch };
+	for (int k = 0; k < p->n_replicas; k++)
+		if (ctl_live(&c->ctl, p->replicas[k]))
+			ns.isr[ns.n_isr++] = p->replicas[k];
+	if (ns.n_isr == 0)
+		return;
+	ns.leader = ns.isr[0];
+	char dir[512], path[560];
+	snprintf(dir, sizeof dir, "/brokers/topics/%s/partitions/%d", t->name, p->id);
+	snprintf(path, sizeof path, "%s/state", dir);
+	if (zk_create_path(c->zh, dir) != ZOK)
+		return;
+	struct zbuf b;
+	zb_init(&b);
+	zn_pstate_build(&b, &ns);
+	zoo_op_t ops[2];
+	zoo_op_result_t res[2];
+	zoo_create_op_init(&ops[1], path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0,
+			   NULL, 0);
+	int rc = b.oom ? ZSYSTEMERROR : ctl_fenced_multi(c, 2, ops, res);
+	zb_free(&b);
+	if (rc == ZOK) {
+		p->has_state = 1;
+		p->st = ns;
+		p->zk_version = 0;
+		p->changed = 1;
+		p->is_new = 1;
+		c->ctl.metadata_changed = 1;
+		log_info(CTL_MOD, "%s-%d: new partition, leader %d", t->name, p->id,
+			 ns.leader);
+	} else if (rc == ZNODEEXISTS) {
+		ctl_read_state(c, t->name, p);
+	}
+}
+
+/* Chooses a leader per ZOOKEEPER.md §2 and writes it; BADVERSION re-reads
+ * the znode and tries again. Only called when the current leader is gone. */
+static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
+{
+	struct controller *ctl = &c->ctl;
+	for (int attempt = 0; attempt < 3 && !ctl_fenced; attempt++) {
+		struct zn_pstate ns = p->st;
+		ns.n_isr = 0;
+		for (int k = 0; k < p->st.n_isr; k++)
+			if (ctl_live(ctl, p->st.isr[k]))
+				ns.isr[ns.n_isr++] = p->st.isr[k];
+		ns.leader = -1;
+		for (int k = 0; k < p->n_replicas && ns.leader < 0; k++)
+			if (ctl_live(ctl, p->replicas[k]) &&
+			    ctl_contains(ns.isr, ns.n_isr, p->replicas[k]))
+				ns.leader = p->replicas[k];
+		if (ns.leader < 0 && c->cfg.unclean_leader_election) {
+			for (int k = 0; k < p->n_replicas && ns.leader < 0; k++)
+				if (ctl_live(ctl, p->replicas[k]))
+					ns.leader = p->replicas[k];
+			if (ns.leader >= 0) {
+				log_warn(CTL_MOD, "%s-%d: unclean election of %d "
+					 "(out of sync): possible data loss", t->name,
+					 p->id, ns.leader);
+				ns.isr[0] = ns.leader;
+				ns.n_isr = 1;
+			}
+		}
+		if (ns.n_isr == 0) {
+			/* never write an empty ISR: keep the last member */
+			ns.n_isr = p->st.n_isr > 0 ? 1 : 0;
+			ns.isr[0] = p->st.leader >= 0 ? p->st.leader : p->st.isr[0];
+		}
+		if (ns.leader == p->st.leader && ns.n_isr == p->st.n_isr &&
+		    memcmp(ns.isr, p->st.isr, sizeof(int32_t) * (size_t)ns.n_isr) == 0)
+			return; /* nothing to change */
+		ns.leader_epoch = p->st.leader_epoch + 1;
+		ns.controller_epoch = ctl->epoch;
+		int rc = ctl_write_state(c, t, p, &ns);
+		if (rc == ZOK) {
+			log_info(CTL_MOD, "%s-%d: leader %d, leader epoch %d", t->name,
+				 p->id, ns.leader, ns.leader_epoch);
+			return;
+		}
+		if (rc != ZBADVERSION || ctl_read_state(c, t->name, p))
+			return;
+	}
+}
+
+/* A live broker left the ISR but the leader stays: shrink (never to empty). */
+static void ctl_shrink_isr(struct coord *c, struct ctl_topic *t,
+			   struct ctl_partition *p, int32_t gone)
+{
+	if (!ctl_contains(p->st.isr, p->st.n_isr, gone) || p->st.n_isr <= 1)
+		return;
+	struct zn_pstate ns = p->st;
+	ns.n_isr = 0;
+	for (int k = 0; k < p->st.n_isr; k++)
+		if (p->st.isr[k] != gone)
+			ns.isr[ns.n_isr++] = p->st.isr[k];
+	ns.leader_epoch++;
+	ns.controller_epoch = c->ctl.epoch;
+	if (ctl_write_state(c, t, p, &ns) == ZBADVERSION)
+		ctl_read_state(c, t->name, p);
+}
+
+/* Brings every partition to Online if it can: creates missing states and
+ * elects where the leader is none or not live. */
+static void ctl_settle_partitions(struct coord *c, struct ctl_topic *t)
+{
+	for (int k = 0; k < t->n_parts && !ctl_fenced; k++) {
+		struct ctl_partition *p = &t->parts[k];
+		if (!p->has_state)
+			ctl_create_state(c, t, p);
+		else if (p->st.leader < 0 || !ctl_live(&c->ctl, p->st.leader))
+			ctl_elect(c, t, p);
+	}
+}
+
+/* ---- topics ---- */
+
+/* Reads /brokers/topics/<name> (re-arming its data watch) and any
+ * partitions not yet known. Returns 0, or -1 if the topic is gone/bad. */
+static int ctl_load_topic(struct coord *c, const char *name)
+{
+	struct controller *ctl = &c->ctl;
+	char path[512], *d;
+	int l;
+	if (strlen(name) > 249)
+		return -1;
+	snprintf(path, sizeof path, "/brokers/topics/%s", name);
+	if (zk_get_alloc(c, path, 1, &d, &l, NULL) != ZOK)
+		return -1;
+	int max = l / 4 + 1; /* each partition needs at least "\"0\":[1]" */
+	struct zn_assign *as = calloc((size_t)max, sizeof *as);
+	int n = as ? zn_topic_parse(d, (size_t)l, as, max) : -ENOMEM;
+	free(d);
+	if (n <= 0) {
+		log_warn(CTL_MOD, "ignoring malformed topic znode %s", path);
+		free(as);
+		return -1;
+	}
+	struct ctl_topic *t = ctl_topic_find(ctl, name);
+	if (!t) {
+		struct ctl_topic *v = realloc(ctl->topics, (size_t)(ctl->n_topics + 1) * sizeof *v);
+		if (!v) {
+			free(as);
+			return -1;
+		}
+		ctl->topics = v;
+		t = &ctl->topics[ctl->n_topics++];
+		memset(t, 0, sizeof *t);
+		snprintf(t->name, sizeof t->name, "%s", name);
+		log_info(CTL_MOD, "topic %s: %d partitions", name, n);
+	}
+	if (n > t->n_parts) {
+		struct ctl_partition *pv = realloc(t->parts, (size_t)n * sizeof *pv);
+		if (!pv) {
+			free(as);
+			return -1;
+		}
+		t->parts = pv;
+		for (int k = t->n_parts; k < n; k++) {
+			struct ctl_partition *p = &pv[k];
+			memset(p, 0, sizeof *p);
+			p->id = k;
+			p->n_replicas = as[k].n_replicas;
+			memcpy(p->replicas, as[k].replicas, sizeof p->replicas);
+			ctl_read_state(c, name, p);
+		}
+		t->n_parts = n;
+		ctl->metadata_changed = 1;
+	}
+	free(as);
+	t->seen = 1;
+	return 0;
+}
+
+static void ctl_on_topics_change(struct coord *c)
+{
+	struct controller *ctl = &c->ctl;
+	struct String_vector kids = { 0, NULL };
+	if (zoo_get_children(c->zh, "/brokers/topics", 1, &kids) != ZOK)
+		return;
+	for (int k = 0; k < ctl->n_topics; k++)
+		ctl->topics[k].seen = 0;
+	for (int k = 0; k < kids.count; k++) {
+		struct ctl_topic *t = ctl_topic_find(ctl, kids.data[k]);
+		if (t)
+			t->seen = 1;
+		else if (ctl_load_topic(c, kids.data[k]) == 0)
+			ctl_settle_partitions(c, ctl_topic_find(ctl, kids.data[k]));
+	}
+	deallocate_String_vector(&kids);
+	for (int k = ctl->n_topics - 1; k >= 0; k--)
+		if (!ctl->topics[k].seen) {
+			log_info(CTL_MOD, "topic %s removed", ctl->topics[k].name);
+			ctl_topic_remove(ctl, &ctl->topics[k]);
+			ctl->metadata_changed = 1;
+		}
+}
+
+static void ctl_on_topic_data(struct coord *c, const char *name)
+{
+	if (ctl_load_topic(c, name) == 0)
+		ctl_settle_partitions(c, ctl_topic_find(&c->ctl, name));
+}
+
+/* ---- brokers joining and leaving ---- */
+
+static void ctl_broker_left(struct coord *c, int32_t id)
+{
+	struct controller *ctl = &c->ctl;
+	log_info(CTL_MOD, "broker %d left", id);
+	for (int k = 0; k < ctl->n_topics && !ctl_fenced; k++) {
+		struct ctl_topic *t = &ctl->topics[k];
+		for (int q = 0; q < t->n_parts && !ctl_fenced; q++) {
+			struct ctl_partition *p = &t->parts[q];
+			if (!p->has_state)
+				continue;
+			if (p->st.leader == id)
+				ctl_elect(c, t, p);
+			else
+				ctl_shrink_isr(c, t, p, id);
+		}
+	}
+}
+
+static void ctl_on_brokers_change(struct coord *c)
+{
+	struct controller *ctl = &c->ctl;
+	struct ctl_broker *v;
+	int n;
+	for (int k = 0; k < ctl->n_brokers; k++)
+		ctl->brokers[k].seen = 0;
+	if (ctl_read_brokers(c, &v, &n))
+		return;
+	struct ctl_broker *old = ctl->brokers;
+	int n_old = ctl->n_brokers;
+	ctl->brokers = v;
+	ctl->n_brokers = n;
+	for (int k = 0; k < n_old; k++) {
+		if (old[k].seen)
+			continue;
+		broker_channel_close(&old[k].ch);
+		if (!ctl_live(ctl, old[k].id))
+			ctl_broker_left(c, old[k].id);
+		else
+			log_info(CTL_MOD, "broker %d restarted", old[k].id);
+	}
+	free(old);
+	ctl->metadata_changed = 1;
+	for (int k = 0; k < ctl->n_topics && !ctl_fenced; k++)
+		ctl_settle_partitions(c, &ctl->topics[k]);
+}
+
+/* ---- deletion ---- */
+
+static void ctl_delete_topic(struct coord *c, struct ctl_topic *t)
+{
+	struct controller *ctl = &c->ctl;
+	char name[256], path[512];
+	snprintf(name, sizeof name, "%s", t->name);
+	log_info(CTL_MOD, "deleting topic %s", name);
+	for (int k = 0; k < ctl->n_brokers; k++) {
+		struct ctl_broker *b = &ctl->brokers[k];
+		int hosts = 0;
+		for (int q = 0; q < t->n_parts && !hosts; q++)
+			hosts = ctl_contains(t->parts[q].replicas, t->parts[q].n_replicas, b->id);
+		if (hosts && ctl_send_stop_replica(c, b, t, 1))
+			log_warn(CTL_MOD, "StopReplica(%s) to broker %d failed; its "
+				 "replicas stay on disk", name, b->id);
+	}
+	ctl_topic_remove(ctl, t);
+	ctl->metadata_changed = 1;
+	snprintf(path, sizeof path, "/brokers/topics/%s", name);
+	if (ctl_delete_tree(c, path, 0) != ZOK)
+		return;
+	snprintf(path, sizeof path, "/config/topics/%s", name);
+	ctl_fenced_delete(c, path);
+	snprintf(path, sizeof path, "/admin/delete_topics/%s", name);
+	ctl_fenced_delete(c, path);
+}
+
+static void ctl_on_delete_topics(struct coord *c)
+{
+	struct String_vector kids = { 0, NULL };
+	if (zoo_get_children(c->zh, "/admin/delete_topics", 1, &kids) != ZOK)
+		return;
+	for (int k = 0; k < kids.count && !ctl_fenced; k++) {
+		struct ctl_topic *t = ctl_topic_find(&c->ctl, kids.data[k]);
+		if (t) {
+			ctl_delete_topic(c, t);
+		} else {
+			char path[512];
+			snprintf(path, sizeof path, "/admin/delete_topics/%s", kids.data[k]);
+			ctl_fenced_delete(c, path);
+		}
+	}
+	deallocate_String_vector(&kids);
+}
+
+/* ---- telling brokers ---- */
+
+static int ctl_broker_owes_lai(struct controller *ctl, const struct ctl_broker *b)
+{
+	for (int k = 0; k < ctl->n_topics; k++) {
+		struct ctl_topic *t = &ctl->topics[k];
+		for (int q = 0; q < t->n_parts; q++)
+			if (t->parts[q].changed && t->parts[q].has_state &&
+			    ctl_contains(t->parts[q].replicas, t->parts[q].n_replicas, b->id))
+				return 1;
+	}
+	return 0;
+}
+
+/* Sends what each live broker is owed. A failed broker gets everything
+ * again on a later tick (full_sync), so nothing is lost by clearing the
+ * per-partition flags here. */
+static void ctl_flush(struct coord *c)
+{
+	struct controller *ctl = &c->ctl;
+	int64_t now = clock_mono_ms();
+	for (int k = 0; k < ctl->n_brokers && !atomic_load(&c->stopping); k++) {
+		struct ctl_broker *b = &ctl->brokers[k];
+		int lai = b->full_sync || ctl_broker_owes_lai(ctl, b);
+		int um = b->full_sync || ctl->metadata_changed;
+		if (!lai && !um)
+			continue;
+		if (b->retry_at_ms > now) {
+			b->full_sync = 1;
+			continue;
+		}
+		int rc = 0;
+		if (lai)
+			rc = ctl_send_leader_and_isr(c, b, b->full_sync);
+		if (rc == 0)
+			rc = ctl_send_update_metadata(c, b);
+		if (rc) {
+			if (!b->full_sync || b->retry_at_ms == 0)
+				log_warn(CTL_MOD, "broker %d unreachable at %s:%d; will "
+					 "resend", b->id, b->ch.host, b->ch.port);
+			b->full_sync = 1;
+			b->retry_at_ms = clock_mono_ms() + CTL_RETRY_MS;
+		} else {
+			b->full_sync = 0;
+			b->retry_at_ms = 0;
+		}
+	}
+	for (int k = 0; k < ctl->n_topics; k++)
+		for (int q = 0; q < ctl->topics[k].n_parts; q++) {
+			ctl->topics[k].parts[q].changed = 0;
+			ctl->topics[k].parts[q].is_new = 0;
+		}
+	ctl->metadata_changed = 0;
+}
+
+/* ---- lifecycle ---- */
+
+static void ctl_after_event(struct coord *c)
+{
+	if (ctl_fenced) {
+		ctl_resign(c);
+		coord_reelect(c);
+		return;
+	}
+	if (c->ctl.active)
+		ctl_flush(c);
+}
+
+void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
+{
+	struct controller *ctl = &c->ctl;
+	memset(ctl, 0, sizeof *ctl);
+	ctl_fenced = 0;
+	ctl->active = 1;
+	ctl->epoch = epoch;
+	ctl->epoch_zk_version = epoch_zk_version;
+	log_info(CTL_MOD, "became controller (epoch %d); loading state", epoch);
+	struct ctl_broker *v;
+	int n;
+	if (ctl_read_brokers(c, &v, &n) == 0) {
+		ctl->brokers = v;
+		ctl->n_brokers = n;
+	}
+	ctl_on_topics_change(c);
+	for (int k = 0; k < ctl->n_topics && !ctl_fenced; k++)
+		ctl_settle_partitions(c, &ctl->topics[k]);
+	ctl_on_delete_topics(c);
+	for (int k = 0; k < ctl->n_brokers; k++)
+		ctl->brokers[k].full_sync = 1;
+	ctl->metadata_changed = 1;
+	ctl_after_event(c);
+}
+
+void ctl_resign(struct coord *c)
+{
+	struct controller *ctl = &c->ctl;
+	if (!ctl->active)
+		return;
+	log_info(CTL_MOD, "resigning as controller (epoch %d)", ctl->epoch);
+	for (int k = 0; k < ctl->n_brokers; k++)
+		broker_channel_close(&ctl->brokers[k].ch);
+	free(ctl->brokers);
+	for (int k = 0; k < ctl->n_topics; k++)
+		free(ctl->topics[k].parts);
+	free(ctl->topics);
+	memset(ctl, 0, sizeof *ctl);
+	ctl_fenced = 0;
+}
+
+void ctl_on_watch(struct coord *c, int type, const char *path)
+{
+	static const char topics[] = "/brokers/topics/";
+	if (strcmp(path, "/brokers/ids") == 0 && type == ZOO_CHILD_EVENT)
+		ctl_on_brokers_change(c);
+	else if (strcmp(path, "/brokers/topics") == 0 && type == ZOO_CHILD_EVENT)
+		ctl_on_topics_change(c);
+	else if (strcmp(path, "/admin/delete_topics") == 0 && type == ZOO_CHILD_EVENT)
+		ctl_on_delete_topics(c);
+	else if (strncmp(path, topics, sizeof topics - 1) == 0 &&
+		 !strchr(path + sizeof topics - 1, '/') && type == ZOO_CHANGED_EVENT)
+		ctl_on_topic_data(c, path + sizeof topics - 1);
+	else
+		return;
+	ctl_after_event(c);
+}
+
+void ctl_tick(struct coord *c)
+{
+	if (!c->ctl.active)
+		return;
+	int64_t now = clock_mono_ms();
+	int due = 0;
+	for (int k = 0; k < c->ctl.n_brokers; k++)
+		if (c->ctl.brokers[k].full_sync && c->ctl.brokers[k].retry_at_ms <= now)
+			due = 1;
+	if (due)
+		ctl_flush(c);
+}

@@ -1,0 +1,280 @@
+/* Unit tests for the pure parts of coord/: the bounded JSON reader, Kafka's
+ * znode shapes (build and parse), the replica assignment and name rules. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coord/assign.h"
+#include "coord/zjson.h"
+#include "coord/znode.h"
+
+static int parse_str(struct zjson *j, const char *s)
+{
+	return zj_parse(j, s, strlen(s));
+}
+
+START_TEST(test_zjson_reads_nested_values)
+{
+	struct zjson j;
+	int64_t v;
+	char s[16];
+	ck_assert_int_eq(parse_str(&j, " {\"a\":[1, -2 ,3],\"b\":{\"c\":\"x\\\"y\"},"
+				   "\"n\":null,\"t\":\"42\"} "), 0);
+	int a = zj_get(&j, 0, "a");
+	ck_assert_int_eq(zj_type(&j, a), ZJ_ARR);
+	ck_assert_int_eq(zj_int(&j, zj_at(&j, a, 1), -10, 10, &v), 0);
+	ck_assert_int_eq(v, -2);
+	ck_assert_int_eq(zj_at(&j, a, 3), -1);
+	ck_assert_int_eq(zj_str(&j, zj_get(&j, zj_get(&j, 0, "b"), "c"), s, sizeof s), 0);
+	ck_assert_str_eq(s, "x\"y");
+	ck_assert_int_eq(zj_type(&j, zj_get(&j, 0, "n")), ZJ_NULL);
+	ck_assert_int_eq(zj_int(&j, zj_get(&j, 0, "t"), 0, 100, &v), 0);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(zj_get(&j, 0, "missing"), -1);
+	zj_free(&j);
+}
+END_TEST
+
+START_TEST(test_zjson_rejects_malformed_input)
+{
+	static const char *bad[] = { "", "{", "{\"a\":}", "[1,]", "{\"a\" 1}",
+				     "\"abc", "[1] x", "{\"a\":tru}", "[\"\\",
+				     "{1:2}", "\"a\x01\"" };
+	struct zjson j;
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
+		ck_assert_msg(parse_str(&j, bad[k]) != 0, "accepted %s", bad[k]);
+	char deep[200];
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 100);
+	ck_assert_int_ne(zj_parse(&j, deep, sizeof deep), 0);
+}
+END_TEST
+
+START_TEST(test_zjson_accessors_check_range_and_type)
+{
+	struct zjson j;
+	int64_t v;
+	char s[4];
+	ck_assert_int_eq(parse_str(&j, "{\"big\":99999999999,\"f\":1.5,\"s\":\"long\"}"), 0);
+	ck_assert_int_ne(zj_int(&j, zj_get(&j, 0, "big"), 0, INT32_MAX, &v), 0);
+	ck_assert_int_ne(zj_int(&j, zj_get(&j, 0, "f"), 0, 10, &v), 0);
+	ck_assert_int_ne(zj_str(&j, zj_get(&j, 0, "s"), s, sizeof s), 0);
+	ck_assert_int_ne(zj_str(&j, zj_get(&j, 0, "big"), s, sizeof s), 0);
+	zj_free(&j);
+}
+END_TEST
+
+START_TEST(test_broker_registration_is_kafka_v5)
+{
+	struct zbuf b;
+	struct zn_broker br;
+	zb_init(&b);
+	ck_assert_int_eq(zn_broker_build(&b, "PLAINTEXT://127.0.0.1:9092,INTERNAL://h2:9093",
+					 "PLAINTEXT:PLAINTEXT,INTERNAL:SSL", NULL,
+					 1700000000000LL), 0);
+	ck_assert_ptr_nonnull(strstr(b.p, "\"version\":5"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"timestamp\":\"1700000000000\""));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"jmx_port\":-1"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"host\":\"127.0.0.1\",\"port\":9092"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"features\":{}"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"INTERNAL\":\"SSL\""));
+	ck_assert_ptr_null(strstr(b.p, "rack"));
+	ck_assert_int_eq(zn_broker_parse(b.p, b.len, &br), 0);
+	ck_assert_int_eq(br.n_endpoints, 2);
+	const struct zn_endpoint *ep = zn_broker_endpoint(&br, "INTERNAL");
+	ck_assert_ptr_nonnull(ep);
+	ck_assert_str_eq(ep->host, "h2");
+	ck_assert_int_eq(ep->port, 9093);
+	ck_assert_int_eq(ep->security_protocol, ZN_SSL);
+	zb_free(&b);
+}
+END_TEST
+
+START_TEST(test_broker_registration_without_plaintext_has_null_host)
+{
+	struct zbuf b;
+	struct zn_broker br;
+	zb_init(&b);
+	ck_assert_int_eq(zn_broker_build(&b, "SSL://[::1]:9093", NULL, "r1", 1), 0);
+	ck_assert_ptr_nonnull(strstr(b.p, "\"host\":null,\"port\":-1"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"rack\":\"r1\""));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"SSL://[::1]:9093\""));
+	ck_assert_int_eq(zn_broker_parse(b.p, b.len, &br), 0);
+	ck_assert_str_eq(br.ep[0].host, "::1");
+	ck_assert_int_eq(br.has_rack, 1);
+	ck_assert_str_eq(br.rack, "r1");
+	zb_free(&b);
+	ck_assert_int_ne(zn_broker_build(&b, "FOO://h:1", NULL, NULL, 1), 0);
+	zb_free(&b);
+	ck_assert_int_lt(zn_parse_listeners("PLAINTEXT://h:99999", NULL, br.ep, 8), 0);
+	ck_assert_int_lt(zn_parse_listeners("PLAINTEXT//h:1", NULL, br.ep, 8), 0);
+}
+END_TEST
+
+START_TEST(test_old_broker_registration_parses)
+{
+	struct zn_broker br;
+	const char *v1 = "{\"version\":1,\"host\":\"b1\",\"port\":9092,\"jmx_port\":-1}";
+	ck_assert_int_eq(zn_broker_parse(v1, strlen(v1), &br), 0);
+	ck_assert_str_eq(br.ep[0].host, "b1");
+	ck_assert_str_eq(br.ep[0].listener, "PLAINTEXT");
+	ck_assert_int_ne(zn_broker_parse("{}", 2, &br), 0);
+}
+END_TEST
+
+START_TEST(test_controller_and_state_round_trip)
+{
+	struct zbuf b;
+	zb_init(&b);
+	zn_controller_build(&b, 2, 1700000000000LL);
+	ck_assert_str_eq(b.p, "{\"version\":1,\"brokerid\":2,\"timestamp\":\"1700000000000\"}");
+	ck_assert_int_eq(zn_controller_parse(b.p, b.len), 2);
+	zb_free(&b);
+	struct zn_pstate s = { .leader = 1, .leader_epoch = 3, .controller_epoch = 5,
+			       .n_isr = 3, .isr = { 1, 2, 3 } }, r;
+	zn_pstate_build(&b, &s);
+	ck_assert_ptr_nonnull(strstr(b.p, "\"isr\":[1,2,3]"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\"version\":1"));
+	ck_assert_int_eq(zn_pstate_parse(b.p, b.len, &r), 0);
+	ck_assert_int_eq(r.leader, 1);
+	ck_assert_int_eq(r.leader_epoch, 3);
+	ck_assert_int_eq(r.controller_epoch, 5);
+	ck_assert_int_eq(r.n_isr, 3);
+	zb_free(&b);
+	const char *bad = "{\"leader\":\"x\",\"leader_epoch\":0,\"controller_epoch\":1,\"isr\":[]}";
+	ck_assert_int_ne(zn_pstate_parse(bad, strlen(bad), &r), 0);
+}
+END_TEST
+
+START_TEST(test_topic_assignment_json)
+{
+	struct zn_assign a[3] = { { 0, 2, { 1, 2 } }, { 1, 2, { 2, 1 } } }, r[4];
+	struct zbuf b;
+	zb_init(&b);
+	zn_topic_build(&b, a, 2);
+	ck_assert_str_eq(b.p, "{\"version\":2,\"partitions\":{\"0\":[1,2],\"1\":[2,1]},"
+			 "\"adding_replicas\":{},\"removing_replicas\":{}}");
+	ck_assert_int_eq(zn_topic_parse(b.p, b.len, r, 4), 2);
+	ck_assert_int_eq(r[1].replicas[0], 2);
+	zb_free(&b);
+	const char *v1 = "{\"version\":1,\"partitions\":{\"1\":[3],\"0\":[1]}}";
+	ck_assert_int_eq(zn_topic_parse(v1, strlen(v1), r, 4), 2);
+	ck_assert_int_eq(r[0].replicas[0], 1);
+	ck_assert_int_eq(r[1].replicas[0], 3);
+	const char *gap = "{\"version\":1,\"partitions\":{\"0\":[1],\"2\":[1]}}";
+	ck_assert_int_lt(zn_topic_parse(gap, strlen(gap), r, 4), 0);
+	const char *dup = "{\"version\":1,\"partitions\":{\"0\":[1],\"0\":[1]}}";
+	ck_assert_int_lt(zn_topic_parse(dup, strlen(dup), r, 4), 0);
+	const char *empty = "{\"version\":1,\"partitions\":{\"0\":[]}}";
+	ck_assert_int_lt(zn_topic_parse(empty, strlen(empty), r, 4), 0);
+	ck_assert_int_lt(zn_topic_parse(v1, strlen(v1), r, 1), 0);
+}
+END_TEST
+
+START_TEST(test_config_and_cluster_id)
+{
+	const char *k[] = { "retention.ms" }, *v[] = { "86400000" };
+	struct zbuf b;
+	char id[23], back[32];
+	zb_init(&b);
+	zn_config_build(&b, k, v, 1);
+	ck_assert_str_eq(b.p, "{\"version\":1,\"config\":{\"retention.ms\":\"86400000\"}}");
+	zb_free(&b);
+	ck_assert_int_eq(zn_cluster_id_generate(id), 0);
+	ck_assert_int_eq(strlen(id), 22);
+	ck_assert_uint_eq(strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), 22);
+	zn_cluster_id_build(&b, id);
+	ck_assert_ptr_nonnull(strstr(b.p, "\"version\":\"1\""));
+	ck_assert_int_eq(zn_cluster_id_parse(b.p, b.len, back), 0);
+	ck_assert_str_eq(back, id);
+	zb_free(&b);
+}
+END_TEST
+
+START_TEST(test_assignment_matches_kafka)
+{
+	/* AdminUtilsTest.testReplicaAssignment: 5 brokers, 10 partitions, rf 3,
+	 * fixed start index 0 */
+	static const int32_t expect[10][3] = {
+		{ 0, 1, 2 }, { 1, 2, 3 }, { 2, 3, 4 }, { 3, 4, 0 }, { 4, 0, 1 },
+		{ 0, 2, 3 }, { 1, 3, 4 }, { 2, 4, 0 }, { 3, 0, 1 }, { 4, 1, 2 } };
+	int32_t brokers[5] = { 0, 1, 2, 3, 4 };
+	struct zn_assign out[10];
+	ck_assert_int_eq(assign_replicas(brokers, 5, 10, 3, 0, 0, 0, out), 0);
+	for (int p = 0; p < 10; p++) {
+		ck_assert_int_eq(out[p].partition, p);
+		for (int r = 0; r < 3; r++)
+			ck_assert_int_eq(out[p].replicas[r], expect[p][r]);
+	}
+	ck_assert_int_ne(assign_replicas(brokers, 5, 1, 6, 0, 0, 0, out), 0);
+	ck_assert_int_ne(assign_replicas(brokers, 0, 1, 1, 0, 0, 0, out), 0);
+}
+END_TEST
+
+START_TEST(test_assignment_spreads_leaders_and_never_repeats)
+{
+	int32_t brokers[3] = { 1, 2, 3 };
+	struct zn_assign out[6];
+	ck_assert_int_eq(assign_replicas(brokers, 3, 6, 3, 0, 1, 2, out), 0);
+	int leaders[4] = { 0 };
+	for (int p = 0; p < 6; p++) {
+		leaders[out[p].replicas[0]]++;
+		ck_assert_int_ne(out[p].replicas[0], out[p].replicas[1]);
+		ck_assert_int_ne(out[p].replicas[1], out[p].replicas[2]);
+		ck_assert_int_ne(out[p].replicas[0], out[p].replicas[2]);
+	}
+	ck_assert_int_eq(leaders[1], 2);
+	ck_assert_int_eq(leaders[2], 2);
+	ck_assert_int_eq(leaders[3], 2);
+	/* added partitions continue the layout at first_partition */
+	ck_assert_int_eq(assign_replicas(brokers, 3, 1, 1, 4, 0, 0, out), 0);
+	ck_assert_int_eq(out[0].partition, 4);
+	ck_assert_int_eq(out[0].replicas[0], 2);
+}
+END_TEST
+
+START_TEST(test_topic_names_follow_kafka_rules)
+{
+	char long_name[251];
+	memset(long_name, 'a', 250);
+	long_name[250] = 0;
+	ck_assert(zn_topic_name_valid("orders-v1.eu_west"));
+	ck_assert(!zn_topic_name_valid(""));
+	ck_assert(!zn_topic_name_valid("."));
+	ck_assert(!zn_topic_name_valid(".."));
+	ck_assert(!zn_topic_name_valid("a/b"));
+	ck_assert(!zn_topic_name_valid("a b"));
+	ck_assert(!zn_topic_name_valid(long_name));
+	long_name[249] = 0;
+	ck_assert(zn_topic_name_valid(long_name));
+}
+END_TEST
+
+static Suite *coord_suite(void)
+{
+	Suite *s = suite_create("coord");
+	TCase *tc = tcase_create("pure");
+	tcase_add_test(tc, test_zjson_reads_nested_values);
+	tcase_add_test(tc, test_zjson_rejects_malformed_input);
+	tcase_add_test(tc, test_zjson_accessors_check_range_and_type);
+	tcase_add_test(tc, test_broker_registration_is_kafka_v5);
+	tcase_add_test(tc, test_broker_registration_without_plaintext_has_null_host);
+	tcase_add_test(tc, test_old_broker_registration_parses);
+	tcase_add_test(tc, test_controller_and_state_round_trip);
+	tcase_add_test(tc, test_topic_assignment_json);
+	tcase_add_test(tc, test_config_and_cluster_id);
+	tcase_add_test(tc, test_assignment_matches_kafka);
+	tcase_add_test(tc, test_assignment_spreads_leaders_and_never_repeats);
+	tcase_add_test(tc, test_topic_names_follow_kafka_rules);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(coord_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
