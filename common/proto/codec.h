@@ -35,7 +35,9 @@ struct kbytes {
 
 /* RECORDS fields: in requests always memory (p/len). In responses either
  * memory (fd == -1) or a file region (fd >= 0, file_off) that the writer
- * sends with sendfile; the writer does not own fd (see struct kout). */
+ * sends with sendfile; the writer does not own fd (see struct kout).
+ * The encoder takes the file path only when p == NULL, len > 0 and fd >= 0,
+ * so a zeroed krecords is an empty (not null) byte range. */
 struct krecords {
 	const uint8_t *p;
 	int32_t len; /* -1 = null */
@@ -63,6 +65,7 @@ enum ktype {
 	KT_BYTES,   /* struct kbytes */
 	KT_RECORDS, /* struct krecords */
 	KT_ARRAY,   /* struct karray of elem (a primitive) or of sub (a struct) */
+	KT_STRUCT,  /* a struct of schema sub stored inline (Fetch v12 tags) */
 };
 
 struct kmsg;
@@ -117,10 +120,31 @@ struct kver {
 	int flexible;
 };
 
+/* Decode returns 0, -EBADMSG (malformed: also sets r->err) or -ENOMEM.
+ * Unknown tagged fields are skipped; a null in a non-nullable version is
+ * malformed. Encode returns 0 or -ENOMEM; it writes a null string/array in
+ * a version where it is not nullable as empty, and a tagged field only when
+ * it differs from its default (strings/bytes/arrays: when p/v != NULL). */
 int kcodec_decode(const struct kmsg *m, struct kver v, struct kreader *r,
 		  void *out, struct arena *a);
 int kcodec_encode(const struct kmsg *m, struct kver v, const void *in,
 		  struct kout *w);
+/* Fills the integer defaults (dflt) of every field of m, recursively into
+ * inline structs; arrays and strings stay zero. For building responses. */
+void kcodec_defaults(const struct kmsg *m, void *out);
+/* Smallest encoding of one m in version v: the bound used for array counts. */
+size_t kcodec_min_size(const struct kmsg *m, struct kver v);
+
+static inline void kreader_init(struct kreader *r, const void *p, size_t n)
+{
+	r->p = p;
+	r->end = r->p + n;
+	r->err = 0;
+}
+static inline size_t kr_left(const struct kreader *r)
+{
+	return (size_t)(r->end - r->p);
+}
 
 /* Primitive readers/writers, also used by the RecordBatch codec. */
 int8_t kr_i8(struct kreader *r);
@@ -128,6 +152,7 @@ int16_t kr_i16(struct kreader *r);
 int32_t kr_i32(struct kreader *r);
 int64_t kr_i64(struct kreader *r);
 uint32_t kr_uvarint(struct kreader *r);
+uint16_t kr_u16(struct kreader *r);
 int32_t kr_varint(struct kreader *r);  /* zigzag */
 int64_t kr_varlong(struct kreader *r); /* zigzag */
 const uint8_t *kr_take(struct kreader *r, size_t n);
@@ -136,6 +161,7 @@ void kout_init(struct kout *w);
 void kout_free(struct kout *w);
 void kw_i8(struct kout *w, int8_t v);
 void kw_i16(struct kout *w, int16_t v);
+void kw_u16(struct kout *w, uint16_t v);
 void kw_i32(struct kout *w, int32_t v);
 void kw_i64(struct kout *w, int64_t v);
 void kw_uvarint(struct kout *w, uint32_t v);
