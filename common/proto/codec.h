@@ -70,6 +70,9 @@ enum ktype {
 
 struct kmsg;
 
+/* max_ver of a field that exists in every later version */
+#define KV_MAX INT16_MAX
+
 struct kfield {
 	const char *name;
 	uint8_t type;

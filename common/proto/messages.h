@@ -1,0 +1,634 @@
+/* Every Kafka request and response Gregor speaks, as plain C structs: the
+ * table of contents for handler writers. Field names are Kafka's JSON names in
+ * snake_case; comments give the versions a field exists in (absent fields
+ * decode as their default), nullability and tags. Strings/bytes point into the
+ * request buffer; arrays (struct karray: n, v) live in the request arena.
+ * Schemas <api>_request_msg / <api>_response_msg drive kcodec_decode/encode;
+ * struct kapi (apis.h) tells which version is flexible. Versions described:
+ *
+ *   Produce                key  0  v0-7
+ *   Fetch                  key  1  v0-12  flexible v12+
+ *   ListOffsets            key  2  v0-5
+ *   Metadata               key  3  v0-9  flexible v9+
+ *   LeaderAndIsr           key  4  v0-2
+ *   StopReplica            key  5  v0-1
+ *   UpdateMetadata         key  6  v0-5
+ *   ControlledShutdown     key  7  v0-2
+ *   ApiVersions            key 18  v0-3  flexible v3+
+ *   CreateTopics           key 19  v0-7  flexible v5+
+ *   DeleteTopics           key 20  v0-6  flexible v4+
+ *   OffsetForLeaderEpoch   key 23  v0-3
+ *   DescribeConfigs        key 32  v0-2
+ *   CreatePartitions       key 37  v0-1
+ */
+#ifndef GREGOR_MESSAGES_H
+#define GREGOR_MESSAGES_H
+
+#include <stdint.h>
+
+#include "common/proto/codec.h"
+
+/* ==== Produce (key 0), v0-7 ==== */
+
+struct produce_req_partition {
+	int32_t index; /* v0+ */
+	struct krecords records; /* v0+, nullable v0+ */
+};
+
+struct produce_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partition_data; /* v0+, of struct produce_req_partition */
+};
+
+struct produce_request {
+	struct kstr transactional_id; /* v3+, nullable v3+ */
+	int16_t acks; /* v0+ */
+	int32_t timeout_ms; /* v0+ */
+	struct karray topic_data; /* v0+, of struct produce_req_topic */
+};
+
+struct produce_resp_partition {
+	int32_t index; /* v0+ */
+	int16_t error_code; /* v0+ */
+	int64_t base_offset; /* v0+ */
+	int64_t log_append_time_ms; /* v2+, default -1 */
+	int64_t log_start_offset; /* v5+, default -1 */
+};
+
+struct produce_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partition_responses; /* v0+, of struct produce_resp_partition */
+};
+
+struct produce_response {
+	struct karray responses; /* v0+, of struct produce_resp_topic */
+	int32_t throttle_time_ms; /* v1+ */
+};
+
+extern const struct kmsg produce_request_msg;
+extern const struct kmsg produce_response_msg;
+
+/* ==== Fetch (key 1), v0-12, flexible from v12 ==== */
+
+struct fetch_req_partition {
+	int32_t partition; /* v0+ */
+	int32_t current_leader_epoch; /* v9+, default -1 */
+	int64_t fetch_offset; /* v0+ */
+	int32_t last_fetched_epoch; /* v12+, default -1 */
+	int64_t log_start_offset; /* v5+, default -1 */
+	int32_t partition_max_bytes; /* v0+ */
+};
+
+struct fetch_req_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partitions; /* v0+, of struct fetch_req_partition */
+};
+
+struct fetch_req_forgotten_topic {
+	struct kstr topic; /* v7+ */
+	struct karray partitions; /* v7+, of int32_t */
+};
+
+struct fetch_request {
+	struct kstr cluster_id; /* v12+, nullable v12+, tag 0 */
+	int32_t replica_id; /* v0+, default -1 */
+	int32_t max_wait_ms; /* v0+ */
+	int32_t min_bytes; /* v0+ */
+	int32_t max_bytes; /* v3+, default 2147483647 */
+	int8_t isolation_level; /* v4+ */
+	int32_t session_id; /* v7+ */
+	int32_t session_epoch; /* v7+, default -1 */
+	struct karray topics; /* v0+, of struct fetch_req_topic */
+	struct karray forgotten_topics_data; /* v7+, of struct fetch_req_forgotten_topic */
+	struct kstr rack_id; /* v11+ */
+};
+
+struct fetch_resp_epoch_end_offset {
+	int32_t epoch; /* v12+, default -1 */
+	int64_t end_offset; /* v12+, default -1 */
+};
+
+struct fetch_resp_leader_id_and_epoch {
+	int32_t leader_id; /* v12+, default -1 */
+	int32_t leader_epoch; /* v12+, default -1 */
+};
+
+struct fetch_resp_snapshot_id {
+	int64_t end_offset; /* v0+, default -1 */
+	int32_t epoch; /* v0+, default -1 */
+};
+
+struct fetch_resp_aborted_transaction {
+	int64_t producer_id; /* v4+ */
+	int64_t first_offset; /* v4+ */
+};
+
+struct fetch_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+	int64_t high_watermark; /* v0+ */
+	int64_t last_stable_offset; /* v4+, default -1 */
+	int64_t log_start_offset; /* v5+, default -1 */
+	struct fetch_resp_epoch_end_offset diverging_epoch; /* v12+, tag 0 */
+	struct fetch_resp_leader_id_and_epoch current_leader; /* v12+, tag 1 */
+	struct fetch_resp_snapshot_id snapshot_id; /* v12+, tag 2 */
+	struct karray aborted_transactions; /* v4+, nullable v4+, of struct fetch_resp_aborted_transaction */
+	int32_t preferred_read_replica; /* v11+, default -1 */
+	struct krecords records; /* v0+, nullable v0+ */
+};
+
+struct fetch_resp_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partitions; /* v0+, of struct fetch_resp_partition */
+};
+
+struct fetch_response {
+	int32_t throttle_time_ms; /* v1+ */
+	int16_t error_code; /* v7+ */
+	int32_t session_id; /* v7+ */
+	struct karray responses; /* v0+, of struct fetch_resp_topic */
+};
+
+extern const struct kmsg fetch_request_msg;
+extern const struct kmsg fetch_response_msg;
+
+/* ==== ListOffsets (key 2), v0-5 ==== */
+
+struct list_offsets_req_partition {
+	int32_t partition_index; /* v0+ */
+	int32_t current_leader_epoch; /* v4+, default -1 */
+	int64_t timestamp; /* v0+ */
+	int32_t max_num_offsets; /* v0, default 1 */
+};
+
+struct list_offsets_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct list_offsets_req_partition */
+};
+
+struct list_offsets_request {
+	int32_t replica_id; /* v0+ */
+	int8_t isolation_level; /* v2+ */
+	struct karray topics; /* v0+, of struct list_offsets_req_topic */
+};
+
+struct list_offsets_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct karray old_style_offsets; /* v0, of int64_t */
+	int64_t timestamp; /* v1+, default -1 */
+	int64_t offset; /* v1+, default -1 */
+	int32_t leader_epoch; /* v4+, default -1 */
+};
+
+struct list_offsets_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct list_offsets_resp_partition */
+};
+
+struct list_offsets_response {
+	int32_t throttle_time_ms; /* v2+ */
+	struct karray topics; /* v0+, of struct list_offsets_resp_topic */
+};
+
+extern const struct kmsg list_offsets_request_msg;
+extern const struct kmsg list_offsets_response_msg;
+
+/* ==== Metadata (key 3), v0-9, flexible from v9 ==== */
+
+struct metadata_req_topic {
+	struct kstr name; /* v0+, nullable v10+ */
+};
+
+struct metadata_request {
+	struct karray topics; /* v0+, nullable v1+, of struct metadata_req_topic */
+	uint8_t allow_auto_topic_creation; /* v4+, default 1 */
+	uint8_t include_cluster_authorized_operations; /* v8+ */
+	uint8_t include_topic_authorized_operations; /* v8+ */
+};
+
+struct metadata_resp_broker {
+	int32_t node_id; /* v0+ */
+	struct kstr host; /* v0+ */
+	int32_t port; /* v0+ */
+	struct kstr rack; /* v1+, nullable v1+ */
+};
+
+struct metadata_resp_partition {
+	int16_t error_code; /* v0+ */
+	int32_t partition_index; /* v0+ */
+	int32_t leader_id; /* v0+ */
+	int32_t leader_epoch; /* v7+, default -1 */
+	struct karray replica_nodes; /* v0+, of int32_t */
+	struct karray isr_nodes; /* v0+, of int32_t */
+	struct karray offline_replicas; /* v5+, of int32_t */
+};
+
+struct metadata_resp_topic {
+	int16_t error_code; /* v0+ */
+	struct kstr name; /* v0+, nullable v12+ */
+	uint8_t is_internal; /* v1+ */
+	struct karray partitions; /* v0+, of struct metadata_resp_partition */
+	int32_t topic_authorized_operations; /* v8+, default -2147483648 */
+};
+
+struct metadata_response {
+	int32_t throttle_time_ms; /* v3+ */
+	struct karray brokers; /* v0+, of struct metadata_resp_broker */
+	struct kstr cluster_id; /* v2+, nullable v2+ */
+	int32_t controller_id; /* v1+, default -1 */
+	struct karray topics; /* v0+, of struct metadata_resp_topic */
+	int32_t cluster_authorized_operations; /* v8+, default -2147483648 */
+};
+
+extern const struct kmsg metadata_request_msg;
+extern const struct kmsg metadata_response_msg;
+
+/* ==== LeaderAndIsr (key 4), v0-2 ==== */
+
+struct leader_and_isr_req_partition_state {
+	struct kstr topic_name; /* v0-1 */
+	int32_t partition_index; /* v0+ */
+	int32_t controller_epoch; /* v0+ */
+	int32_t leader; /* v0+ */
+	int32_t leader_epoch; /* v0+ */
+	struct karray isr; /* v0+, of int32_t */
+	int32_t partition_epoch; /* v0+ */
+	struct karray replicas; /* v0+, of int32_t */
+	uint8_t is_new; /* v1+ */
+};
+
+struct leader_and_isr_req_topic_state {
+	struct kstr topic_name; /* v2+ */
+	struct karray partition_states; /* v2+, of struct leader_and_isr_req_partition_state */
+};
+
+struct leader_and_isr_req_live_leader {
+	int32_t broker_id; /* v0+ */
+	struct kstr host_name; /* v0+ */
+	int32_t port; /* v0+ */
+};
+
+struct leader_and_isr_request {
+	int32_t controller_id; /* v0+ */
+	int32_t controller_epoch; /* v0+ */
+	int64_t broker_epoch; /* v2+, default -1 */
+	struct karray ungrouped_partition_states; /* v0-1, of struct leader_and_isr_req_partition_state */
+	struct karray topic_states; /* v2+, of struct leader_and_isr_req_topic_state */
+	struct karray live_leaders; /* v0+, of struct leader_and_isr_req_live_leader */
+};
+
+struct leader_and_isr_resp_partition_error {
+	struct kstr topic_name; /* v0+ */
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct leader_and_isr_response {
+	int16_t error_code; /* v0+ */
+	struct karray partition_errors; /* v0+, of struct leader_and_isr_resp_partition_error */
+};
+
+extern const struct kmsg leader_and_isr_request_msg;
+extern const struct kmsg leader_and_isr_response_msg;
+
+/* ==== StopReplica (key 5), v0-1 ==== */
+
+struct stop_replica_req_partition_v0 {
+	struct kstr topic_name; /* v0 */
+	int32_t partition_index; /* v0 */
+};
+
+struct stop_replica_req_topic_v1 {
+	struct kstr name; /* v1+ */
+	struct karray partition_indexes; /* v1+, of int32_t */
+};
+
+struct stop_replica_request {
+	int32_t controller_id; /* v0+ */
+	int32_t controller_epoch; /* v0+ */
+	int64_t broker_epoch; /* v1+, default -1 */
+	uint8_t delete_partitions; /* v0+ */
+	struct karray ungrouped_partitions; /* v0, of struct stop_replica_req_partition_v0 */
+	struct karray topics; /* v1+, of struct stop_replica_req_topic_v1 */
+};
+
+struct stop_replica_resp_partition_error {
+	struct kstr topic_name; /* v0+ */
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct stop_replica_response {
+	int16_t error_code; /* v0+ */
+	struct karray partition_errors; /* v0+, of struct stop_replica_resp_partition_error */
+};
+
+extern const struct kmsg stop_replica_request_msg;
+extern const struct kmsg stop_replica_response_msg;
+
+/* ==== UpdateMetadata (key 6), v0-5 ==== */
+
+struct update_metadata_req_partition_state {
+	struct kstr topic_name; /* v0-4 */
+	int32_t partition_index; /* v0+ */
+	int32_t controller_epoch; /* v0+ */
+	int32_t leader; /* v0+ */
+	int32_t leader_epoch; /* v0+ */
+	struct karray isr; /* v0+, of int32_t */
+	int32_t zk_version; /* v0+ */
+	struct karray replicas; /* v0+, of int32_t */
+	struct karray offline_replicas; /* v4+, of int32_t */
+};
+
+struct update_metadata_req_topic_state {
+	struct kstr topic_name; /* v5+ */
+	struct karray partition_states; /* v5+, of struct update_metadata_req_partition_state */
+};
+
+struct update_metadata_req_endpoint {
+	int32_t port; /* v1+ */
+	struct kstr host; /* v1+ */
+	struct kstr listener; /* v3+ */
+	int16_t security_protocol; /* v1+ */
+};
+
+struct update_metadata_req_broker {
+	int32_t id; /* v0+ */
+	struct kstr v0_host; /* v0 */
+	int32_t v0_port; /* v0 */
+	struct karray endpoints; /* v1+, of struct update_metadata_req_endpoint */
+	struct kstr rack; /* v2+, nullable v0+ */
+};
+
+struct update_metadata_request {
+	int32_t controller_id; /* v0+ */
+	int32_t controller_epoch; /* v0+ */
+	int64_t broker_epoch; /* v5+, default -1 */
+	struct karray ungrouped_partition_states; /* v0-4, of struct update_metadata_req_partition_state */
+	struct karray topic_states; /* v5+, of struct update_metadata_req_topic_state */
+	struct karray live_brokers; /* v0+, of struct update_metadata_req_broker */
+};
+
+struct update_metadata_response {
+	int16_t error_code; /* v0+ */
+};
+
+extern const struct kmsg update_metadata_request_msg;
+extern const struct kmsg update_metadata_response_msg;
+
+/* ==== ControlledShutdown (key 7), v0-2 ==== */
+
+struct controlled_shutdown_request {
+	int32_t broker_id; /* v0+ */
+	int64_t broker_epoch; /* v2+, default -1 */
+};
+
+struct controlled_shutdown_resp_remaining_partition {
+	struct kstr topic_name; /* v0+ */
+	int32_t partition_index; /* v0+ */
+};
+
+struct controlled_shutdown_response {
+	int16_t error_code; /* v0+ */
+	struct karray remaining_partitions; /* v0+, of struct controlled_shutdown_resp_remaining_partition */
+};
+
+extern const struct kmsg controlled_shutdown_request_msg;
+extern const struct kmsg controlled_shutdown_response_msg;
+
+/* ==== ApiVersions (key 18), v0-3, flexible from v3 ==== */
+
+struct api_versions_request {
+	struct kstr client_software_name; /* v3+ */
+	struct kstr client_software_version; /* v3+ */
+};
+
+struct api_versions_resp_api_key {
+	int16_t api_key; /* v0+ */
+	int16_t min_version; /* v0+ */
+	int16_t max_version; /* v0+ */
+};
+
+struct api_versions_resp_supported_feature {
+	struct kstr name; /* v3+ */
+	int16_t min_version; /* v3+ */
+	int16_t max_version; /* v3+ */
+};
+
+struct api_versions_resp_finalized_feature {
+	struct kstr name; /* v3+ */
+	int16_t max_version_level; /* v3+ */
+	int16_t min_version_level; /* v3+ */
+};
+
+struct api_versions_response {
+	int16_t error_code; /* v0+ */
+	struct karray api_keys; /* v0+, of struct api_versions_resp_api_key */
+	int32_t throttle_time_ms; /* v1+ */
+	struct karray supported_features; /* v3+, tag 0, of struct api_versions_resp_supported_feature */
+	int64_t finalized_features_epoch; /* v3+, tag 1, default -1 */
+	struct karray finalized_features; /* v3+, tag 2, of struct api_versions_resp_finalized_feature */
+	uint8_t zk_migration_ready; /* v3+, tag 3 */
+};
+
+extern const struct kmsg api_versions_request_msg;
+extern const struct kmsg api_versions_response_msg;
+
+/* ==== CreateTopics (key 19), v0-7, flexible from v5 ==== */
+
+struct create_topics_req_assignment {
+	int32_t partition_index; /* v0+ */
+	struct karray broker_ids; /* v0+, of int32_t */
+};
+
+struct create_topics_req_config {
+	struct kstr name; /* v0+ */
+	struct kstr value; /* v0+, nullable v0+ */
+};
+
+struct create_topics_req_topic {
+	struct kstr name; /* v0+ */
+	int32_t num_partitions; /* v0+ */
+	int16_t replication_factor; /* v0+ */
+	struct karray assignments; /* v0+, of struct create_topics_req_assignment */
+	struct karray configs; /* v0+, of struct create_topics_req_config */
+};
+
+struct create_topics_request {
+	struct karray topics; /* v0+, of struct create_topics_req_topic */
+	int32_t timeout_ms; /* v0+, default 60000 */
+	uint8_t validate_only; /* v1+ */
+};
+
+struct create_topics_resp_config {
+	struct kstr name; /* v5+ */
+	struct kstr value; /* v5+, nullable v5+ */
+	uint8_t read_only; /* v5+ */
+	int8_t config_source; /* v5+, default -1 */
+	uint8_t is_sensitive; /* v5+ */
+};
+
+struct create_topics_resp_topic {
+	struct kstr name; /* v0+ */
+	uint8_t topic_id[16]; /* v7+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v1+, nullable v0+ */
+	int16_t topic_config_error_code; /* v5+, tag 0 */
+	int32_t num_partitions; /* v5+, default -1 */
+	int16_t replication_factor; /* v5+, default -1 */
+	struct karray configs; /* v5+, nullable v5+, of struct create_topics_resp_config */
+};
+
+struct create_topics_response {
+	int32_t throttle_time_ms; /* v2+ */
+	struct karray topics; /* v0+, of struct create_topics_resp_topic */
+};
+
+extern const struct kmsg create_topics_request_msg;
+extern const struct kmsg create_topics_response_msg;
+
+/* ==== DeleteTopics (key 20), v0-6, flexible from v4 ==== */
+
+struct delete_topics_req_topic {
+	struct kstr name; /* v6+, nullable v6+ */
+	uint8_t topic_id[16]; /* v6+ */
+};
+
+struct delete_topics_request {
+	struct karray topics; /* v6+, of struct delete_topics_req_topic */
+	struct karray topic_names; /* v0-5, of struct kstr */
+	int32_t timeout_ms; /* v0+ */
+};
+
+struct delete_topics_resp_topic {
+	struct kstr name; /* v0+, nullable v6+ */
+	uint8_t topic_id[16]; /* v6+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v5+, nullable v5+ */
+};
+
+struct delete_topics_response {
+	int32_t throttle_time_ms; /* v1+ */
+	struct karray responses; /* v0+, of struct delete_topics_resp_topic */
+};
+
+extern const struct kmsg delete_topics_request_msg;
+extern const struct kmsg delete_topics_response_msg;
+
+/* ==== OffsetForLeaderEpoch (key 23), v0-3 ==== */
+
+struct offset_for_leader_epoch_req_partition {
+	int32_t partition; /* v0+ */
+	int32_t current_leader_epoch; /* v2+, default -1 */
+	int32_t leader_epoch; /* v0+ */
+};
+
+struct offset_for_leader_epoch_req_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partitions; /* v0+, of struct offset_for_leader_epoch_req_partition */
+};
+
+struct offset_for_leader_epoch_request {
+	int32_t replica_id; /* v3+, default -2 */
+	struct karray topics; /* v0+, of struct offset_for_leader_epoch_req_topic */
+};
+
+struct offset_for_leader_epoch_resp_partition {
+	int16_t error_code; /* v0+ */
+	int32_t partition; /* v0+ */
+	int32_t leader_epoch; /* v1+, default -1 */
+	int64_t end_offset; /* v0+, default -1 */
+};
+
+struct offset_for_leader_epoch_resp_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partitions; /* v0+, of struct offset_for_leader_epoch_resp_partition */
+};
+
+struct offset_for_leader_epoch_response {
+	int32_t throttle_time_ms; /* v2+ */
+	struct karray topics; /* v0+, of struct offset_for_leader_epoch_resp_topic */
+};
+
+extern const struct kmsg offset_for_leader_epoch_request_msg;
+extern const struct kmsg offset_for_leader_epoch_response_msg;
+
+/* ==== DescribeConfigs (key 32), v0-2 ==== */
+
+struct describe_configs_req_resource {
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+	struct karray configuration_keys; /* v0+, nullable v0+, of struct kstr */
+};
+
+struct describe_configs_request {
+	struct karray resources; /* v0+, of struct describe_configs_req_resource */
+	uint8_t include_synonyms; /* v1+ */
+};
+
+struct describe_configs_resp_synonym {
+	struct kstr name; /* v1+ */
+	struct kstr value; /* v1+, nullable v0+ */
+	int8_t source; /* v1+ */
+};
+
+struct describe_configs_resp_config {
+	struct kstr name; /* v0+ */
+	struct kstr value; /* v0+, nullable v0+ */
+	uint8_t read_only; /* v0+ */
+	uint8_t is_default; /* v0 */
+	int8_t config_source; /* v1+, default -1 */
+	uint8_t is_sensitive; /* v0+ */
+	struct karray synonyms; /* v1+, of struct describe_configs_resp_synonym */
+};
+
+struct describe_configs_resp_result {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+	struct karray configs; /* v0+, of struct describe_configs_resp_config */
+};
+
+struct describe_configs_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray results; /* v0+, of struct describe_configs_resp_result */
+};
+
+extern const struct kmsg describe_configs_request_msg;
+extern const struct kmsg describe_configs_response_msg;
+
+/* ==== CreatePartitions (key 37), v0-1 ==== */
+
+struct create_partitions_req_assignment {
+	struct karray broker_ids; /* v0+, of int32_t */
+};
+
+struct create_partitions_req_topic {
+	struct kstr name; /* v0+ */
+	int32_t count; /* v0+ */
+	struct karray assignments; /* v0+, nullable v0+, of struct create_partitions_req_assignment */
+};
+
+struct create_partitions_request {
+	struct karray topics; /* v0+, of struct create_partitions_req_topic */
+	int32_t timeout_ms; /* v0+ */
+	uint8_t validate_only; /* v0+ */
+};
+
+struct create_partitions_resp_topic {
+	struct kstr name; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+};
+
+struct create_partitions_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray results; /* v0+, of struct create_partitions_resp_topic */
+};
+
+extern const struct kmsg create_partitions_request_msg;
+extern const struct kmsg create_partitions_response_msg;
+
+#endif
