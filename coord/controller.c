@@ -320,20 +320,25 @@ static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition
 	}
 }
 
-/* A live broker left the ISR but the leader stays: shrink (never to empty). */
+/* The leader stays but some ISR members are dead: drop them (leader_epoch+1),
+ * never down to an empty ISR. */
 static void ctl_shrink_isr(struct coord *c, struct ctl_topic *t,
-			   struct ctl_partition *p, int32_t gone)
+			   struct ctl_partition *p)
 {
-	if (!ctl_contains(p->st.isr, p->st.n_isr, gone) || p->st.n_isr <= 1)
-		return;
 	struct zn_pstate ns = p->st;
 	ns.n_isr = 0;
 	for (int k = 0; k < p->st.n_isr; k++)
-		if (p->st.isr[k] != gone)
+		if (ctl_live(&c->ctl, p->st.isr[k]))
 			ns.isr[ns.n_isr++] = p->st.isr[k];
+	if (ns.n_isr == p->st.n_isr || ns.n_isr == 0)
+		return;
 	ns.leader_epoch++;
 	ns.controller_epoch = c->ctl.epoch;
-	if (ctl_write_state(c, t, p, &ns) == ZBADVERSION)
+	int rc = ctl_write_state(c, t, p, &ns);
+	if (rc == ZOK)
+		log_info(CTL_MOD, "%s-%d: ISR shrunk to %d member(s), leader epoch %d",
+			 t->name, p->id, ns.n_isr, ns.leader_epoch);
+	else if (rc == ZBADVERSION)
 		ctl_read_state(c, t->name, p);
 }
 
@@ -347,6 +352,8 @@ static void ctl_settle_partitions(struct coord *c, struct ctl_topic *t)
 			ctl_create_state(c, t, p);
 		else if (p->st.leader < 0 || !ctl_live(&c->ctl, p->st.leader))
 			ctl_elect(c, t, p);
+		else
+			ctl_shrink_isr(c, t, p);
 	}
 }
 
@@ -441,24 +448,6 @@ static void ctl_on_topic_data(struct coord *c, const char *name)
 
 /* ---- brokers joining and leaving ---- */
 
-static void ctl_broker_left(struct coord *c, int32_t id)
-{
-	struct controller *ctl = &c->ctl;
-	log_info(CTL_MOD, "broker %d left", id);
-	for (int k = 0; k < ctl->n_topics && !ctl_fenced; k++) {
-		struct ctl_topic *t = &ctl->topics[k];
-		for (int q = 0; q < t->n_parts && !ctl_fenced; q++) {
-			struct ctl_partition *p = &t->parts[q];
-			if (!p->has_state)
-				continue;
-			if (p->st.leader == id)
-				ctl_elect(c, t, p);
-			else
-				ctl_shrink_isr(c, t, p, id);
-		}
-	}
-}
-
 static void ctl_on_brokers_change(struct coord *c)
 {
 	struct controller *ctl = &c->ctl;
@@ -477,7 +466,7 @@ static void ctl_on_brokers_change(struct coord *c)
 			continue;
 		broker_channel_close(&old[k].ch);
 		if (!ctl_live(ctl, old[k].id))
-			ctl_broker_left(c, old[k].id);
+			log_info(CTL_MOD, "broker %d left", old[k].id);
 		else
 			log_info(CTL_MOD, "broker %d restarted", old[k].id);
 	}

@@ -401,6 +401,15 @@ static void coord_handle_event(void *arg)
 	free(ev);
 }
 
+/* Deletes an ephemeral node only if this session owns it. */
+static void coord_delete_own(struct coord *c, const char *path)
+{
+	struct Stat st;
+	if (zoo_exists(c->zh, path, 0, &st) == ZOK &&
+	    st.ephemeralOwner == zoo_client_id(c->zh)->client_id)
+		zoo_delete(c->zh, path, st.version);
+}
+
 static void *coord_main(void *arg)
 {
 	struct coord *c = arg;
@@ -429,13 +438,11 @@ static void *coord_main(void *arg)
 	/* resign explicitly so followers need not wait for the session close */
 	if (c->zh) {
 		char path[64];
-		int was_controller = c->ctl.active;
 		if (c->ctl.active)
 			ctl_resign(c);
-		if (was_controller)
-			zoo_delete(c->zh, "/controller", -1);
 		snprintf(path, sizeof path, "/brokers/ids/%d", c->cfg.broker_id);
-		zoo_delete(c->zh, path, -1);
+		coord_delete_own(c, "/controller");
+		coord_delete_own(c, path);
 	}
 	coord_session_close(c);
 	return NULL;
