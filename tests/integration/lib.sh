@@ -236,3 +236,6 @@ zk_leader() {
 	zk_get "/brokers/topics/$1/partitions/$2/state" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["leader"])'
 }
+
+# leader_is TOPIC PARTITION ID: the state znode names ID as leader.
+leader_is() { [[ $(zk_leader "$1" "$2" 2>/dev/null) == "$3" ]]; }
