@@ -1,0 +1,36 @@
+/* The broker's data-plane context, owned by the event-loop thread. */
+#ifndef GREGOR_BROKER_H
+#define GREGOR_BROKER_H
+
+#include <stdint.h>
+
+#include "broker/config.h"
+#include "common/mbox.h"
+#include "common/net/loop.h"
+#include "coord/coord.h"
+
+struct conn;
+struct listener_sock;
+struct metadata_cache;
+struct replica_manager;
+
+#define BROKER_MAX_LISTENERS 8
+
+struct broker {
+	struct broker_config *cfg;
+	int32_t id;
+	struct loop *loop;
+	struct mbox *mbox;          /* work from the coordination thread */
+	struct loop_io mbox_io;
+	struct coord *coord;
+	struct metadata_cache *meta;
+	struct replica_manager *rm;
+	struct listener_sock *listeners[BROKER_MAX_LISTENERS];
+	int nlisteners;
+	struct conn *conns;
+	int32_t max_request_bytes;  /* socket.request.max.bytes */
+	int32_t controller_epoch;   /* highest seen from a controller */
+	struct loop_timer tick;     /* once a second: log maintenance */
+};
+
+#endif

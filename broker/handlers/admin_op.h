@@ -1,0 +1,39 @@
+/* An admin request in flight: waits for its ZooKeeper writes (each holds the
+ * op), then for the cluster to reflect them (ready()), at most until the
+ * request's timeout, then sends the response. Shared by CreateTopics,
+ * DeleteTopics and CreatePartitions. */
+#ifndef GREGOR_ADMIN_OP_H
+#define GREGOR_ADMIN_OP_H
+
+#include <stdint.h>
+
+#include "broker/server.h"
+#include "common/net/loop.h"
+
+struct admin_op {
+	struct request *req;
+	void *out;                        /* the response struct */
+	int pending;
+	int64_t deadline;                 /* monotonic ms */
+	int (*ready)(struct admin_op *op);/* NULL: ready once the writes finished */
+	struct loop_timer timer;
+};
+
+/* Starts held once; call admin_op_release() after issuing every write. */
+struct admin_op *admin_op_new(struct request *req, void *out, int32_t timeout_ms,
+			      int (*ready)(struct admin_op *op));
+void admin_op_hold(struct admin_op *op);
+void admin_op_release(struct admin_op *op);
+
+/* One ZooKeeper write of an op: records its error in *error_code (and the
+ * message in *error_message if given) and releases the op. */
+struct admin_write {
+	struct admin_op *op;
+	int16_t *error_code;
+	struct kstr *error_message;
+};
+struct admin_write *admin_write_new(struct admin_op *op, int16_t *error_code,
+				    struct kstr *error_message);
+void admin_write_done(void *arg, int16_t kerr, const char *msg);
+
+#endif

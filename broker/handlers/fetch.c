@@ -1,0 +1,172 @@
+/* Fetch (1), v4-12: answers from the segment files without copying them
+ * (the response carries file slices that the server sends with sendfile).
+ * If fewer than min_bytes are available the request is parked as a delayed
+ * fetch until enough data arrives or max_wait_ms passes. Consumers are served
+ * only below the high watermark. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/replica_manager.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+#define FETCH_MAX_WAIT_CAP_MS 30000
+
+struct delayed_fetch {
+	struct rm_waiter w;
+	struct loop_timer timer;
+	struct request *req;
+};
+
+#define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
+#define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
+
+/* Where one partition's data comes from, or why there is none. */
+static int16_t partition_slice(struct broker *b, struct kstr topic,
+			       const struct fetch_req_partition *pi, int32_t max_bytes,
+			       struct partition **pp, struct log_slice *s)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	struct partition *p = rm_get(b->rm, topic.p, topic.len, pi->partition);
+	*pp = p;
+	if (!p)
+		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	if (!p->is_leader)
+		return KERR_NOT_LEADER_OR_FOLLOWER;
+	if (pi->current_leader_epoch >= 0 && pi->current_leader_epoch < p->leader_epoch)
+		return KERR_FENCED_LEADER_EPOCH;
+	if (pi->current_leader_epoch > p->leader_epoch)
+		return KERR_UNKNOWN_LEADER_EPOCH;
+	int64_t hw = p->high_watermark;
+	if (pi->fetch_offset < log_start_offset(p->log) || pi->fetch_offset > log_end_offset(p->log))
+		return KERR_OFFSET_OUT_OF_RANGE;
+	if (pi->fetch_offset >= hw || max_bytes <= 0)
+		return 0;
+	int rc = log_read(p->log, pi->fetch_offset, max_bytes, hw, s);
+	return rc < 0 ? KERR_OFFSET_OUT_OF_RANGE : 0;
+}
+
+/* Bytes a response would carry now, without building it. */
+static int64_t fetch_available(struct request *req)
+{
+	const struct fetch_request *in = req->body;
+	int64_t total = 0;
+	for (int32_t i = 0; i < in->topics.n; i++) {
+		const struct fetch_req_topic *t = REQ_TOPIC(in, i);
+		for (int32_t j = 0; j < t->partitions.n; j++) {
+			struct partition *p;
+			struct log_slice s;
+			int16_t ec = partition_slice(req->b, t->topic, REQ_PART(t, j),
+						     REQ_PART(t, j)->partition_max_bytes, &p, &s);
+			if (ec)
+				return INT64_MAX; /* errors are answered at once */
+			total += s.len;
+		}
+	}
+	return total;
+}
+
+static void fetch_respond(struct request *req)
+{
+	const struct fetch_request *in = req->body;
+	struct fetch_response *out = arena_alloc(&req->arena, sizeof *out);
+	struct arena *a = &req->arena;
+	int32_t nt = in->topics.n > 0 ? in->topics.n : 0;
+	int64_t budget = in->max_bytes > 0 ? in->max_bytes : INT32_MAX;
+	int first = 1;
+	out->responses.n = nt;
+	out->responses.v = arena_alloc(a, (size_t)nt * sizeof(struct fetch_resp_topic) + 1);
+	if (!out || !out->responses.v) {
+		request_close(req, "out of memory");
+		return;
+	}
+	for (int32_t i = 0; i < nt; i++) {
+		const struct fetch_req_topic *t = REQ_TOPIC(in, i);
+		struct fetch_resp_topic *to = &((struct fetch_resp_topic *)out->responses.v)[i];
+		int32_t np = t->partitions.n > 0 ? t->partitions.n : 0;
+		to->topic = t->topic;
+		to->partitions.n = np;
+		to->partitions.v = arena_alloc(a, (size_t)np * sizeof(struct fetch_resp_partition) + 1);
+		if (!to->partitions.v) {
+			request_close(req, "out of memory");
+			return;
+		}
+		for (int32_t j = 0; j < np; j++) {
+			const struct fetch_req_partition *pi = REQ_PART(t, j);
+			struct fetch_resp_partition *po = &((struct fetch_resp_partition *)to->partitions.v)[j];
+			int32_t limit = pi->partition_max_bytes;
+			if (!first && budget < limit)
+				limit = (int32_t)budget;
+			struct partition *p;
+			struct log_slice s;
+			po->partition_index = pi->partition;
+			po->error_code = partition_slice(req->b, t->topic, pi, limit, &p, &s);
+			po->high_watermark = p ? p->high_watermark : -1;
+			po->last_stable_offset = po->high_watermark;
+			po->log_start_offset = p ? log_start_offset(p->log) : -1;
+			po->preferred_read_replica = -1;
+			po->aborted_transactions.n = in->isolation_level == 1 ? 0 : -1;
+			po->records = (struct krecords){ .p = NULL, .len = 0, .fd = -1 };
+			if (!po->error_code && s.len > 0) {
+				po->records.fd = s.fd;
+				po->records.file_off = s.pos;
+				po->records.len = s.len;
+				budget -= s.len;
+				first = 0;
+			}
+		}
+	}
+	request_respond(req, out);
+}
+
+static void delayed_fetch_finish(struct delayed_fetch *d)
+{
+	rm_waiter_del(&d->w);
+	loop_timer_stop(d->req->b->loop, &d->timer);
+	struct request *req = d->req;
+	free(d);
+	fetch_respond(req);
+}
+
+static void delayed_fetch_wake(struct rm_waiter *w)
+{
+	struct delayed_fetch *d = w->arg;
+	const struct fetch_request *in = d->req->body;
+	if (fetch_available(d->req) >= in->min_bytes)
+		delayed_fetch_finish(d);
+}
+
+static void delayed_fetch_timeout(struct loop_timer *t)
+{
+	delayed_fetch_finish(t->arg);
+}
+
+void handle_fetch(struct request *req)
+{
+	const struct fetch_request *in = req->body;
+	if (in->replica_id >= 0) {
+		/* follower fetches arrive with replication */
+		request_close(req, "replica fetch not supported yet");
+		return;
+	}
+	int32_t wait = in->max_wait_ms;
+	if (wait <= 0 || in->min_bytes <= 0 || fetch_available(req) >= in->min_bytes) {
+		fetch_respond(req);
+		return;
+	}
+	struct delayed_fetch *d = calloc(1, sizeof *d);
+	if (!d) {
+		fetch_respond(req);
+		return;
+	}
+	d->req = req;
+	d->w.wake = delayed_fetch_wake;
+	d->w.arg = d;
+	loop_timer_init(&d->timer, delayed_fetch_timeout, d);
+	loop_timer_start(req->b->loop, &d->timer,
+			 wait > FETCH_MAX_WAIT_CAP_MS ? FETCH_MAX_WAIT_CAP_MS : wait);
+	rm_waiter_add(req->b->rm, &d->w);
+}

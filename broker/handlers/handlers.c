@@ -1,0 +1,30 @@
+/* The dispatch table (see handlers.h). Ranges follow PROTOCOL.md column B for
+ * the APIs implemented so far; inter-broker APIs serve the one version the
+ * controller sends. */
+#include "broker/handlers/handlers.h"
+
+#include <stddef.h>
+
+const struct handler_entry handler_table[] = {
+	{ 0, 3, 7, handle_produce },
+	{ 1, 4, 12, handle_fetch },
+	{ 2, 1, 5, handle_list_offsets },
+	{ 3, 1, 9, handle_metadata },
+	{ 4, 2, 2, handle_leader_and_isr },
+	{ 5, 1, 1, handle_stop_replica },
+	{ 6, 5, 5, handle_update_metadata },
+	{ 18, 0, 3, handle_api_versions },
+	{ 19, 0, 7, handle_create_topics },
+	{ 20, 0, 6, handle_delete_topics },
+	{ 32, 0, 2, handle_describe_configs },
+	{ 37, 0, 1, handle_create_partitions },
+};
+const int handler_count = (int)(sizeof handler_table / sizeof handler_table[0]);
+
+const struct handler_entry *handler_find(int16_t key)
+{
+	for (int i = 0; i < handler_count; i++)
+		if (handler_table[i].key == key)
+			return &handler_table[i];
+	return NULL;
+}

@@ -1,0 +1,32 @@
+/* The dispatch table: one row per Kafka API this broker serves, with the
+ * version range it advertises in ApiVersions. A version outside the range is
+ * refused before any handler runs. One file per API in broker/handlers/. */
+#ifndef GREGOR_HANDLERS_H
+#define GREGOR_HANDLERS_H
+
+#include "broker/server.h"
+
+struct handler_entry {
+	int16_t key;
+	int16_t min_ver, max_ver;
+	handler_fn fn;
+};
+
+extern const struct handler_entry handler_table[];
+extern const int handler_count;
+const struct handler_entry *handler_find(int16_t key);
+
+void handle_api_versions(struct request *req);
+void handle_metadata(struct request *req);
+void handle_produce(struct request *req);
+void handle_fetch(struct request *req);
+void handle_list_offsets(struct request *req);
+void handle_create_topics(struct request *req);
+void handle_delete_topics(struct request *req);
+void handle_create_partitions(struct request *req);
+void handle_describe_configs(struct request *req);
+void handle_leader_and_isr(struct request *req);
+void handle_update_metadata(struct request *req);
+void handle_stop_replica(struct request *req);
+
+#endif

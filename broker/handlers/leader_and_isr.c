@@ -1,0 +1,52 @@
+/* LeaderAndIsr (4), v2: the controller tells this broker which partitions it
+ * leads or follows. Each partition is applied by the replica manager only if
+ * its leader epoch is not older than what the broker has. */
+#include "broker/broker.h"
+#include "broker/handlers/controller_requests.h"
+#include "broker/handlers/handlers.h"
+#include "broker/replica_manager.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+void handle_leader_and_isr(struct request *req)
+{
+	const struct leader_and_isr_request *in = req->body;
+	struct leader_and_isr_response *out = arena_alloc(&req->arena, sizeof *out);
+	if (!out) {
+		request_close(req, "out of memory");
+		return;
+	}
+	out->error_code = controller_request_check(req, in->controller_id, in->controller_epoch,
+						   in->broker_epoch);
+	if (out->error_code) {
+		request_respond(req, out);
+		return;
+	}
+	int32_t total = 0;
+	for (int32_t i = 0; i < in->topic_states.n; i++)
+		total += ((const struct leader_and_isr_req_topic_state *)in->topic_states.v)[i].partition_states.n;
+	out->partition_errors.v = arena_alloc(&req->arena, ((size_t)total + 1) * sizeof(struct leader_and_isr_resp_partition_error));
+	if (!out->partition_errors.v) {
+		request_close(req, "out of memory");
+		return;
+	}
+	struct leader_and_isr_resp_partition_error *pe = out->partition_errors.v;
+	int32_t k = 0;
+	for (int32_t i = 0; i < in->topic_states.n; i++) {
+		const struct leader_and_isr_req_topic_state *t =
+			&((const struct leader_and_isr_req_topic_state *)in->topic_states.v)[i];
+		for (int32_t j = 0; j < t->partition_states.n; j++) {
+			const struct leader_and_isr_req_partition_state *ps =
+				&((const struct leader_and_isr_req_partition_state *)t->partition_states.v)[j];
+			pe[k].topic_name = t->topic_name;
+			pe[k].partition_index = ps->partition_index;
+			pe[k].error_code = (int16_t)rm_apply_leader_and_isr(
+				req->b->rm, t->topic_name.p, t->topic_name.len, ps->partition_index,
+				ps->leader, ps->leader_epoch, ps->controller_epoch, ps->partition_epoch,
+				ps->replicas.v, ps->replicas.n, ps->isr.v, ps->isr.n);
+			k++;
+		}
+	}
+	out->partition_errors.n = k;
+	request_respond(req, out);
+}

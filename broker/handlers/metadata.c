@@ -1,0 +1,140 @@
+/* Metadata (3), v1-9: brokers, controller and topics from the metadata cache.
+ * Unknown topics are auto-created when allowed and answered with
+ * LEADER_NOT_AVAILABLE until the controller has elected their leaders. */
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
+#include "broker/topic_autocreate.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+static struct karray ids_array(struct arena *a, const int32_t *ids, int32_t n)
+{
+	struct karray arr = { n, arena_alloc(a, (size_t)n * sizeof(int32_t) + 1) };
+	if (arr.v && n > 0)
+		memcpy(arr.v, ids, (size_t)n * sizeof(int32_t));
+	return arr;
+}
+
+static void fill_brokers(struct request *req, struct metadata_response *out)
+{
+	const struct metadata_cache *mc = req->b->meta;
+	int32_t n = mc->nbrokers;
+	out->brokers.v = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof(struct metadata_resp_broker));
+	struct metadata_resp_broker *bv = out->brokers.v;
+	for (int32_t i = 0; i < n; i++) {
+		bv[i].node_id = mc->brokers[i].id;
+		bv[i].host = (struct kstr){ mc->brokers[i].host, (int32_t)strlen(mc->brokers[i].host) };
+		bv[i].port = mc->brokers[i].port;
+		bv[i].rack = mc->brokers[i].rack[0]
+				     ? (struct kstr){ mc->brokers[i].rack, (int32_t)strlen(mc->brokers[i].rack) }
+				     : (struct kstr){ NULL, -1 };
+	}
+	if (n == 0) {
+		/* before the controller's first UpdateMetadata: at least ourselves */
+		const struct listener *l = &req->b->cfg->advertised[0];
+		bv[0].node_id = req->b->id;
+		bv[0].host = (struct kstr){ l->host, (int32_t)strlen(l->host) };
+		bv[0].port = l->port;
+		bv[0].rack = (struct kstr){ NULL, -1 };
+		n = 1;
+	}
+	out->brokers.n = n;
+}
+
+static void fill_topic(struct request *req, const struct mc_topic *t,
+		       struct metadata_resp_topic *to)
+{
+	to->name = (struct kstr){ t->name, (int32_t)strlen(t->name) };
+	to->is_internal = t->name[0] == '_' && t->name[1] == '_';
+	to->topic_authorized_operations = INT32_MIN;
+	int32_t n = 0;
+	for (int32_t i = 0; i < t->npartitions; i++)
+		n += t->parts[i].exists;
+	to->partitions.n = n;
+	to->partitions.v = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof(struct metadata_resp_partition));
+	struct metadata_resp_partition *pv = to->partitions.v;
+	if (!pv) {
+		to->partitions.n = 0;
+		return;
+	}
+	for (int32_t i = 0, k = 0; i < t->npartitions; i++) {
+		const struct mc_partition *p = &t->parts[i];
+		if (!p->exists)
+			continue;
+		struct metadata_resp_partition *po = &pv[k++];
+		po->partition_index = i;
+		po->leader_id = p->leader;
+		po->leader_epoch = p->leader_epoch;
+		po->error_code = p->leader < 0 ? KERR_LEADER_NOT_AVAILABLE : 0;
+		po->replica_nodes = ids_array(&req->arena, p->replicas, p->nreplicas);
+		po->isr_nodes = ids_array(&req->arena, p->isr, p->nisr);
+		po->offline_replicas = ids_array(&req->arena, p->offline, p->noffline);
+	}
+}
+
+static void fill_all_topics(struct request *req, struct metadata_response *out)
+{
+	const struct metadata_cache *mc = req->b->meta;
+	size_t n = mc->topics.used;
+	out->topics.v = arena_alloc(&req->arena, (n + 1) * sizeof(struct metadata_resp_topic));
+	const char *k;
+	void *v;
+	int32_t i = 0;
+	for (size_t pos = 0; out->topics.v && strmap_next(&mc->topics, &pos, &k, &v);)
+		fill_topic(req, v, &((struct metadata_resp_topic *)out->topics.v)[i++]);
+	out->topics.n = i;
+}
+
+static void fill_requested_topics(struct request *req, struct metadata_response *out)
+{
+	const struct metadata_request *in = req->body;
+	int allow_create = req->hdr.api_version < 4 || in->allow_auto_topic_creation;
+	int32_t n = in->topics.n;
+	out->topics.n = n;
+	out->topics.v = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof(struct metadata_resp_topic));
+	if (!out->topics.v) {
+		out->topics.n = 0;
+		return;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		struct kstr name = ((const struct metadata_req_topic *)in->topics.v)[i].name;
+		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[i];
+		const struct mc_topic *t = name.len > 0 ? mc_topic(req->b->meta, name.p, name.len) : NULL;
+		if (t) {
+			fill_topic(req, t, to);
+			continue;
+		}
+		to->name = name;
+		to->topic_authorized_operations = INT32_MIN;
+		to->partitions.n = 0;
+		if (allow_create && autocreate_topic(req->b, name))
+			to->error_code = KERR_LEADER_NOT_AVAILABLE;
+		else
+			to->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	}
+}
+
+void handle_metadata(struct request *req)
+{
+	const struct metadata_request *in = req->body;
+	struct metadata_response *out = arena_alloc(&req->arena, sizeof *out);
+	if (!out) {
+		request_close(req, "out of memory");
+		return;
+	}
+	static char cluster_id[32];
+	coord_cluster_id(req->b->coord, cluster_id);
+	out->cluster_id = cluster_id[0] ? (struct kstr){ cluster_id, (int32_t)strlen(cluster_id) }
+					: (struct kstr){ NULL, -1 };
+	out->controller_id = coord_controller_id(req->b->coord);
+	out->cluster_authorized_operations = INT32_MIN;
+	fill_brokers(req, out);
+	if (in->topics.n < 0)
+		fill_all_topics(req, out);
+	else
+		fill_requested_topics(req, out);
+	request_respond(req, out);
+}

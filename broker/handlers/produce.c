@@ -1,0 +1,91 @@
+/* Produce (0), v3-7: validate each partition's batch, append it on the leader,
+ * answer per partition. acks=0 gets no response. Replication factor above one
+ * (waiting for the ISR) arrives with the replication work. */
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/replica_manager.h"
+#include "broker/topic_autocreate.h"
+#include "common/log.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+#include "common/proto/record_batch.h"
+
+static int16_t produce_one(struct request *req, struct kstr topic,
+			   const struct produce_req_partition *in,
+			   struct produce_resp_partition *out)
+{
+	struct broker *b = req->b;
+	out->index = in->index;
+	out->base_offset = -1;
+	out->log_append_time_ms = -1;
+	out->log_start_offset = -1;
+	struct partition *p = rm_get(b->rm, topic.p, topic.len, in->index);
+	if (!p) {
+		autocreate_topic(b, topic);
+		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	}
+	if (!p->is_leader)
+		return KERR_NOT_LEADER_OR_FOLLOWER;
+	if (in->records.len <= 0)
+		return KERR_CORRUPT_MESSAGE;
+	struct rb_header h;
+	int rc = rb_validate_produce(in->records.p, (size_t)in->records.len,
+				     b->cfg->message_max_bytes, &h);
+	if (rc)
+		return (int16_t)rc;
+	if ((h.attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)
+		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
+	/* the request owns its frame: stamping offsets in place is safe */
+	rc = rm_append(b->rm, p, (uint8_t *)in->records.p, (size_t)in->records.len,
+		       &out->base_offset);
+	if (rc)
+		return (int16_t)rc;
+	out->log_start_offset = log_start_offset(p->log);
+	return 0;
+}
+
+void handle_produce(struct request *req)
+{
+	const struct produce_request *in = req->body;
+	struct produce_response *out = arena_alloc(&req->arena, sizeof *out);
+	int32_t nt = in->topic_data.n > 0 ? in->topic_data.n : 0;
+	out->responses.n = nt;
+	out->responses.v = arena_alloc(&req->arena, (size_t)nt * sizeof(struct produce_resp_topic) + 1);
+	if (!out->responses.v) {
+		request_close(req, "out of memory");
+		return;
+	}
+	int failed = 0;
+	for (int32_t i = 0; i < nt; i++) {
+		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
+		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
+		to->name = ti->name;
+		int32_t np = ti->partition_data.n > 0 ? ti->partition_data.n : 0;
+		to->partition_responses.n = np;
+		to->partition_responses.v = arena_alloc(&req->arena, (size_t)np * sizeof(struct produce_resp_partition) + 1);
+		if (!to->partition_responses.v) {
+			request_close(req, "out of memory");
+			return;
+		}
+		for (int32_t j = 0; j < np; j++) {
+			const struct produce_req_partition *pi = &((const struct produce_req_partition *)ti->partition_data.v)[j];
+			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
+			int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
+			po->error_code = valid_acks ? produce_one(req, ti->name, pi, po)
+						    : KERR_INVALID_REQUIRED_ACKS;
+			failed += po->error_code != 0;
+		}
+	}
+	if (in->acks == 0) {
+		/* Kafka closes the connection when an acks=0 produce fails, the only
+		 * way to tell a client that expects no answer */
+		if (failed)
+			request_close(req, "acks=0 produce failed");
+		else
+			request_finish_silent(req);
+		return;
+	}
+	request_respond(req, out);
+}

@@ -1,0 +1,92 @@
+/* UpdateMetadata (6), v5: the controller's view of live brokers and partition
+ * states, cached for Metadata answers. Leader -2 marks a deleted topic. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/handlers/controller_requests.h"
+#include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
+#include "common/log.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+#define LEADER_DELETED (-2)
+
+static void copy_kstr(char *dst, size_t cap, struct kstr s)
+{
+	size_t n = s.len > 0 ? (size_t)s.len : 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s.p, n);
+	dst[n] = 0;
+}
+
+/* The broker's endpoint for the inter-broker listener name (the clients'
+ * listener in a single-listener cluster), else its first endpoint. */
+static void apply_brokers(struct broker *b, const struct update_metadata_request *in)
+{
+	int32_t n = in->live_brokers.n > 0 ? in->live_brokers.n : 0;
+	struct mc_broker *list = calloc((size_t)n + 1, sizeof *list);
+	if (!list)
+		return;
+	for (int32_t i = 0; i < n; i++) {
+		const struct update_metadata_req_broker *lb =
+			&((const struct update_metadata_req_broker *)in->live_brokers.v)[i];
+		list[i].id = lb->id;
+		copy_kstr(list[i].rack, sizeof list[i].rack, lb->rack);
+		const struct update_metadata_req_endpoint *ep = NULL;
+		for (int32_t j = 0; j < lb->endpoints.n; j++) {
+			const struct update_metadata_req_endpoint *e =
+				&((const struct update_metadata_req_endpoint *)lb->endpoints.v)[j];
+			if (!ep || (e->listener.len == 9 && memcmp(e->listener.p, "PLAINTEXT", 9) == 0))
+				ep = e;
+		}
+		if (ep) {
+			copy_kstr(list[i].host, sizeof list[i].host, ep->host);
+			list[i].port = ep->port;
+		}
+	}
+	mc_set_brokers(b->meta, list, n);
+	free(list);
+}
+
+static void apply_partitions(struct broker *b, const struct update_metadata_request *in)
+{
+	for (int32_t i = 0; i < in->topic_states.n; i++) {
+		const struct update_metadata_req_topic_state *t =
+			&((const struct update_metadata_req_topic_state *)in->topic_states.v)[i];
+		for (int32_t j = 0; j < t->partition_states.n; j++) {
+			const struct update_metadata_req_partition_state *ps =
+				&((const struct update_metadata_req_partition_state *)t->partition_states.v)[j];
+			if (ps->leader == LEADER_DELETED) {
+				mc_remove_topic(b->meta, t->topic_name.p, t->topic_name.len);
+				break;
+			}
+			if (mc_set_partition(b->meta, t->topic_name.p, t->topic_name.len,
+					     ps->partition_index, ps->leader, ps->leader_epoch,
+					     ps->replicas.v, ps->replicas.n, ps->isr.v, ps->isr.n,
+					     ps->offline_replicas.v,
+					     ps->offline_replicas.n > 0 ? ps->offline_replicas.n : 0) < 0)
+				log_warn("broker", "bad partition state %.*s-%d in UpdateMetadata",
+					 (int)t->topic_name.len, t->topic_name.p, ps->partition_index);
+		}
+	}
+}
+
+void handle_update_metadata(struct request *req)
+{
+	const struct update_metadata_request *in = req->body;
+	struct update_metadata_response *out = arena_alloc(&req->arena, sizeof *out);
+	if (!out) {
+		request_close(req, "out of memory");
+		return;
+	}
+	out->error_code = controller_request_check(req, in->controller_id, in->controller_epoch,
+						   in->broker_epoch);
+	if (!out->error_code) {
+		apply_brokers(req->b, in);
+		apply_partitions(req->b, in);
+	}
+	request_respond(req, out);
+}

@@ -1,0 +1,126 @@
+/* gregord: one Gregor broker. Reads a Kafka server.properties, recovers its
+ * logs, starts the coordination thread (ZooKeeper), serves the Kafka protocol
+ * on its listeners until SIGTERM/SIGINT, then shuts down cleanly. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "broker/broker.h"
+#include "broker/metadata_cache.h"
+#include "broker/replica_manager.h"
+#include "broker/server.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+static void on_mbox(struct loop_io *io, uint32_t events)
+{
+	(void)events;
+	struct broker *b = io->arg;
+	mbox_drain(b->mbox);
+}
+
+static void on_signal(struct loop_io *io, uint32_t events)
+{
+	(void)events;
+	struct signalfd_siginfo si;
+	if (read(io->fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		log_info("broker", "signal %u: shutting down", si.ssi_signo);
+		loop_stop(((struct broker *)io->arg)->loop);
+	}
+}
+
+static void on_tick(struct loop_timer *t)
+{
+	struct broker *b = t->arg;
+	rm_tick(b->rm, clock_wall_ms());
+	loop_timer_start(b->loop, &b->tick, 1000);
+}
+
+static int start_listeners(struct broker *b)
+{
+	for (int i = 0; i < b->cfg->nlisteners; i++) {
+		const struct listener *l = &b->cfg->listeners[i];
+		int rc = server_listen(b, l->host, l->port);
+		if (rc < 0) {
+			log_error("broker", "cannot listen on %s:%d (%s): %s", l->host,
+				  l->port, l->name, strerror(-rc));
+			return -1;
+		}
+		log_info("broker", "listening on %s:%d (%s)", l->host[0] ? l->host : "0.0.0.0",
+			 l->port, l->name);
+	}
+	return 0;
+}
+
+static int broker_init(struct broker *b, struct broker_config *cfg)
+{
+	b->cfg = cfg;
+	b->id = cfg->broker_id;
+	b->max_request_bytes = cfg->socket_request_max_bytes;
+	b->loop = loop_new();
+	b->mbox = mbox_new();
+	b->meta = mc_new();
+	struct log_config lc;
+	broker_config_log(cfg, &lc);
+	b->rm = rm_new(b, cfg->log_dirs, &lc);
+	if (!b->loop || !b->mbox || !b->meta || !b->rm)
+		return -1;
+	if (rm_load(b->rm) < 0) {
+		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
+		return -1;
+	}
+	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
+	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
+	return start_listeners(b);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s server.properties\n", argv[0]);
+		return 2;
+	}
+	static struct broker_config cfg;
+	char err[512];
+	if (broker_config_load(argv[1], &cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "gregord: %s: %s\n", argv[1], err);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL); /* inherited by coord threads */
+
+	static struct broker b;
+	if (broker_init(&b, &cfg) < 0)
+		return 1;
+	struct loop_io sig_io = { .fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK),
+				  .fn = on_signal, .arg = &b };
+	loop_io_add(b.loop, &sig_io, EPOLLIN);
+
+	struct coord_config cc;
+	broker_config_coord(&cfg, &cc);
+	b.coord = coord_start(&cc, b.mbox);
+	if (!b.coord)
+		return 1;
+	loop_timer_init(&b.tick, on_tick, &b);
+	loop_timer_start(b.loop, &b.tick, 1000);
+	log_info("broker", "broker %d started", b.id);
+
+	int rc = loop_run(b.loop);
+	server_shutdown(&b);
+	coord_stop(b.coord);
+	rm_free(b.rm);
+	mc_free(b.meta);
+	log_info("broker", "broker %d stopped", b.id);
+	broker_config_free(&cfg);
+	return rc < 0 ? 1 : 0;
+}

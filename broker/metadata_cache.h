@@ -1,0 +1,57 @@
+/* What this broker knows of the cluster, as the controller last told it with
+ * UpdateMetadata: live brokers with endpoints, every topic's partitions with
+ * leader, epoch, replicas and ISR, and the controller id. Metadata requests
+ * are answered from here. Owned by the event-loop thread. */
+#ifndef GREGOR_METADATA_CACHE_H
+#define GREGOR_METADATA_CACHE_H
+
+#include <stdint.h>
+
+#include "common/strmap.h"
+
+struct mc_broker {
+	int32_t id;
+	char host[256];
+	int32_t port;
+	char rack[64]; /* "" = none */
+};
+
+struct mc_partition {
+	int exists;            /* a state has been received */
+	int32_t leader;        /* -1 none */
+	int32_t leader_epoch;
+	int32_t nreplicas, nisr, noffline;
+	int32_t *replicas, *isr, *offline;
+};
+
+struct mc_topic {
+	char *name;
+	int32_t npartitions;
+	struct mc_partition *parts;
+};
+
+struct metadata_cache {
+	struct strmap topics;  /* name -> struct mc_topic */
+	struct mc_broker *brokers;
+	int32_t nbrokers;
+	int32_t controller_id;
+};
+
+struct metadata_cache *mc_new(void);
+void mc_free(struct metadata_cache *mc);
+
+const struct mc_topic *mc_topic(const struct metadata_cache *mc, const char *name, int32_t len);
+const struct mc_broker *mc_broker(const struct metadata_cache *mc, int32_t id);
+
+/* Replaces the live-broker list. */
+int mc_set_brokers(struct metadata_cache *mc, const struct mc_broker *b, int32_t n);
+/* Sets one partition's state (growing the topic as needed). */
+int mc_set_partition(struct metadata_cache *mc, const char *topic, int32_t tlen,
+		     int32_t index, int32_t leader, int32_t leader_epoch,
+		     const int32_t *replicas, int32_t nreplicas,
+		     const int32_t *isr, int32_t nisr,
+		     const int32_t *offline, int32_t noffline);
+/* Forgets a topic (deleted). */
+void mc_remove_topic(struct metadata_cache *mc, const char *topic, int32_t tlen);
+
+#endif

@@ -1,0 +1,265 @@
+/* Replica manager: partitions keyed by their directory name. */
+#include "broker/replica_manager.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "broker/broker.h"
+#include "common/log.h"
+#include "common/proto/kerr.h"
+
+struct replica_manager *rm_new(struct broker *b, const char *log_dir,
+			       const struct log_config *lcfg)
+{
+	struct replica_manager *rm = calloc(1, sizeof *rm);
+	if (!rm)
+		return NULL;
+	rm->b = b;
+	rm->log_dir = strdup(log_dir);
+	rm->lcfg = *lcfg;
+	strmap_init(&rm->parts);
+	rm->waiters.next = rm->waiters.prev = &rm->waiters;
+	if (!rm->log_dir) {
+		free(rm);
+		return NULL;
+	}
+	return rm;
+}
+
+static void partition_free(struct partition *p)
+{
+	if (p->log)
+		log_close(p->log);
+	free(p->topic);
+	free(p->replicas);
+	free(p->isr);
+	free(p);
+}
+
+void rm_free(struct replica_manager *rm)
+{
+	if (!rm)
+		return;
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
+		partition_free(v);
+	strmap_free(&rm->parts);
+	free(rm->log_dir);
+	free(rm);
+}
+
+static int part_key(char *buf, size_t cap, const char *topic, int32_t tlen, int32_t index)
+{
+	int n = snprintf(buf, cap, "%.*s-%d", (int)tlen, topic, index);
+	return n > 0 && (size_t)n < cap ? n : -1;
+}
+
+struct partition *rm_get(struct replica_manager *rm, const char *topic,
+			 int32_t tlen, int32_t index)
+{
+	char key[320];
+	int n = part_key(key, sizeof key, topic, tlen, index);
+	return n < 0 ? NULL : strmap_get(&rm->parts, key, (size_t)n);
+}
+
+/* Opens (creating) the partition's log and registers it. */
+static struct partition *partition_open(struct replica_manager *rm, const char *topic,
+					int32_t tlen, int32_t index)
+{
+	char key[320], path[4096];
+	int n = part_key(key, sizeof key, topic, tlen, index);
+	if (n < 0)
+		return NULL;
+	snprintf(path, sizeof path, "%s/%s", rm->log_dir, key);
+	struct partition *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->topic = strndup(topic, (size_t)tlen);
+	p->index = index;
+	p->leader_id = -1;
+	p->leader_epoch = -1;
+	int rc = log_open(path, &rm->lcfg, &p->log);
+	if (rc < 0 || !p->topic) {
+		log_error("replica", "cannot open log %s: %s", path, strerror(-rc));
+		p->log = NULL;
+		partition_free(p);
+		return NULL;
+	}
+	p->high_watermark = log_end_offset(p->log);
+	if (strmap_put(&rm->parts, key, (size_t)n, p) < 0) {
+		partition_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* "<topic>-<n>": split at the last dash; the suffix must be all digits. */
+static int parse_dir_name(const char *name, int32_t *tlen, int32_t *index)
+{
+	const char *dash = strrchr(name, '-');
+	if (!dash || dash == name || !dash[1])
+		return -1;
+	long v = 0;
+	for (const char *s = dash + 1; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	*tlen = (int32_t)(dash - name);
+	*index = (int32_t)v;
+	return 0;
+}
+
+int rm_load(struct replica_manager *rm)
+{
+	if (mkdir(rm->log_dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	DIR *d = opendir(rm->log_dir);
+	if (!d)
+		return -errno;
+	struct dirent *de;
+	int count = 0;
+	while ((de = readdir(d))) {
+		int32_t tlen, index;
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
+		    parse_dir_name(de->d_name, &tlen, &index) < 0)
+			continue;
+		if (partition_open(rm, de->d_name, tlen, index))
+			count++;
+	}
+	closedir(d);
+	log_info("replica", "loaded %d partition logs from %s", count, rm->log_dir);
+	return 0;
+}
+
+static int32_t *ids_dup(const int32_t *v, int32_t n)
+{
+	int32_t *c = malloc(((size_t)n + 1) * sizeof *c);
+	if (c && n > 0)
+		memcpy(c, v, (size_t)n * sizeof *c);
+	return c;
+}
+
+int rm_apply_leader_and_isr(struct replica_manager *rm, const char *topic,
+			    int32_t tlen, int32_t index, int32_t leader,
+			    int32_t leader_epoch, int32_t controller_epoch,
+			    int32_t zk_version, const int32_t *replicas,
+			    int32_t nreplicas, const int32_t *isr, int32_t nisr)
+{
+	struct partition *p = rm_get(rm, topic, tlen, index);
+	if (!p && !(p = partition_open(rm, topic, tlen, index)))
+		return KERR_KAFKA_STORAGE_ERROR;
+	if (leader_epoch < p->leader_epoch)
+		return KERR_STALE_CONTROLLER_EPOCH;
+	int32_t *r = ids_dup(replicas, nreplicas), *i = ids_dup(isr, nisr);
+	if (!r || !i) {
+		free(r);
+		free(i);
+		return KERR_UNKNOWN_SERVER_ERROR;
+	}
+	free(p->replicas);
+	free(p->isr);
+	p->replicas = r;
+	p->nreplicas = nreplicas;
+	p->isr = i;
+	p->nisr = nisr;
+	p->leader_id = leader;
+	p->leader_epoch = leader_epoch;
+	p->controller_epoch = controller_epoch;
+	p->zk_version = zk_version;
+	int was_leader = p->is_leader;
+	p->is_leader = leader == rm->b->id;
+	if (p->is_leader && !was_leader) {
+		/* Until followers replicate (issue 3) the leader alone is the ISR
+		 * that counts: everything it has is committed. */
+		p->high_watermark = log_end_offset(p->log);
+		log_info("replica", "%s-%d: leader at epoch %d, log end %lld", p->topic,
+			 index, leader_epoch, (long long)log_end_offset(p->log));
+	} else if (!p->is_leader && was_leader) {
+		log_info("replica", "%s-%d: follower of %d at epoch %d", p->topic, index,
+			 leader, leader_epoch);
+	}
+	return 0;
+}
+
+int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
+		    int32_t index, int delete_log)
+{
+	char key[320];
+	int n = part_key(key, sizeof key, topic, tlen, index);
+	if (n < 0)
+		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	struct partition *p = strmap_get(&rm->parts, key, (size_t)n);
+	if (!p)
+		return 0;
+	p->is_leader = 0;
+	if (!delete_log)
+		return 0;
+	strmap_del(&rm->parts, key, (size_t)n);
+	if (p->log) {
+		log_info("replica", "deleting log of %s", key);
+		log_delete(p->log);
+		p->log = NULL;
+	}
+	partition_free(p);
+	return 0;
+}
+
+static void wake_waiters(struct replica_manager *rm)
+{
+	/* a waiter's wake may remove it (and only it) from the list */
+	struct rm_waiter *w = rm->waiters.next;
+	while (w != &rm->waiters) {
+		struct rm_waiter *next = w->next;
+		w->wake(w);
+		w = next;
+	}
+}
+
+int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+	      size_t len, int64_t *base_offset)
+{
+	int rc = log_append(p->log, batch, len, p->leader_epoch, base_offset);
+	if (rc < 0) {
+		log_error("replica", "append to %s-%d failed: %s", p->topic, p->index,
+			  strerror(-rc));
+		return KERR_KAFKA_STORAGE_ERROR;
+	}
+	if (p->nisr <= 1)
+		p->high_watermark = log_end_offset(p->log);
+	wake_waiters(rm);
+	return 0;
+}
+
+void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w)
+{
+	w->next = &rm->waiters;
+	w->prev = rm->waiters.prev;
+	w->prev->next = w;
+	rm->waiters.prev = w;
+}
+
+void rm_waiter_del(struct rm_waiter *w)
+{
+	if (!w->next)
+		return;
+	w->prev->next = w->next;
+	w->next->prev = w->prev;
+	w->next = w->prev = NULL;
+}
+
+void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
+{
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
+		struct partition *p = v;
+		if (p->log)
+			log_tick(p->log, now_wall_ms);
+	}
+}

@@ -1,0 +1,52 @@
+/* Auto-creation: remembers pending names so a burst of requests for the same
+ * new topic writes ZooKeeper once. */
+#include "broker/topic_autocreate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "common/log.h"
+#include "common/strmap.h"
+
+static struct strmap pending; /* loop thread only */
+
+struct autocreate_ctx {
+	char *name;
+};
+
+static void autocreate_done(void *arg, int16_t kerr, const char *msg)
+{
+	struct autocreate_ctx *ctx = arg;
+	if (kerr && kerr != 36 /* TOPIC_ALREADY_EXISTS */)
+		log_warn("broker", "auto-creating topic %s failed: %d %s", ctx->name, kerr,
+			 msg ? msg : "");
+	else if (!kerr)
+		log_info("broker", "auto-created topic %s", ctx->name);
+	strmap_del(&pending, ctx->name, strlen(ctx->name));
+	free(ctx->name);
+	free(ctx);
+}
+
+int autocreate_topic(struct broker *b, struct kstr name)
+{
+	if (!b->cfg->auto_create_topics_enable || name.len <= 0 || name.len > 249)
+		return 0;
+	if (name.len >= 2 && name.p[0] == '_' && name.p[1] == '_')
+		return 0; /* internal topics are created by their owners */
+	if (strmap_get(&pending, name.p, (size_t)name.len))
+		return 1;
+	struct autocreate_ctx *ctx = calloc(1, sizeof *ctx);
+	if (!ctx || !(ctx->name = strndup(name.p, (size_t)name.len))) {
+		free(ctx);
+		return 0;
+	}
+	strmap_put(&pending, name.p, (size_t)name.len, ctx);
+	struct coord_new_topic t = {
+		.name = ctx->name,
+		.num_partitions = -1,
+		.replication_factor = -1,
+	};
+	coord_create_topic(b->coord, &t, autocreate_done, ctx);
+	return 1;
+}

@@ -1,0 +1,11 @@
+/* Topic auto-creation (auto.create.topics.enable): a Metadata or Produce for
+ * an unknown topic asks the coordination thread to create it with the broker
+ * defaults, at most once per topic while the request is pending. */
+#ifndef GREGOR_TOPIC_AUTOCREATE_H
+#define GREGOR_TOPIC_AUTOCREATE_H
+#include "common/proto/codec.h"
+struct broker;
+/* Returns 1 if creation was requested (or is pending), 0 if disabled or the
+ * name is invalid. */
+int autocreate_topic(struct broker *b, struct kstr name);
+#endif
