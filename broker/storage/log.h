@@ -96,5 +96,8 @@ int log_truncate_to(struct partition_log *log, int64_t offset);
 /* Fault injection for tests: when set, the n-th following write() of segment
  * data writes only `partial` bytes and fails (simulated crash mid-write). */
 void log_inject_write_fault(int nth_write, size_t partial);
+/* Frees the log without writing anything: what a SIGKILL leaves behind.
+ * The only call allowed after an injected fault; also used on open errors. */
+void log_abandon(struct partition_log *log);
 
 #endif

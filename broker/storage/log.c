@@ -1,0 +1,885 @@
+/* Partition log: segments of one partition directory, appends, reads,
+ * retention, flushing and crash recovery (see log.h for the file layout).
+ * Besides the segments the directory holds `recovery-point` (decimal offset
+ * and a newline: everything below it was fsynced) and, only between a clean
+ * log_close() and the next log_open(), an empty `clean-shutdown` marker. */
+#include "broker/storage/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "broker/storage/segment.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/proto/record_batch.h"
+
+#define MOD "storage"
+#define RP_FILE "recovery-point"
+#define CLEAN_FILE "clean-shutdown"
+#define MAX_SEGMENTS (1 << 20)
+
+struct partition_log {
+	char *dir;
+	struct log_config cfg;
+	struct segment **segs; /* sorted by base; the last one is active */
+	size_t n, cap;
+	int64_t start;
+	int64_t leo;
+	int64_t size_total;
+	int64_t recovery_point;
+	int64_t unflushed_msgs;
+	int64_t last_flush_ms;
+	int crashed; /* an injected fault "killed" this log: it only frees now */
+};
+
+static int fault_nth;
+static size_t fault_partial;
+
+void log_inject_write_fault(int nth_write, size_t partial)
+{
+	fault_nth = nth_write;
+	fault_partial = partial;
+}
+
+void log_config_defaults(struct log_config *c)
+{
+	c->segment_bytes = 1 << 30;
+	c->roll_ms = 7LL * 24 * 3600 * 1000;
+	c->retention_ms = 7LL * 24 * 3600 * 1000;
+	c->retention_bytes = -1;
+	c->flush_interval_messages = INT64_MAX;
+	c->flush_interval_ms = INT64_MAX;
+	c->index_interval_bytes = 4096;
+	c->segment_index_bytes = 10 << 20;
+}
+
+static void config_sanitize(struct log_config *c)
+{
+	if (c->segment_bytes < 1 || c->segment_bytes > INT32_MAX)
+		c->segment_bytes = INT32_MAX; /* positions in the index are u32 */
+	if (c->roll_ms < 1)
+		c->roll_ms = INT64_MAX;
+	if (c->flush_interval_messages < 1)
+		c->flush_interval_messages = 1;
+	if (c->flush_interval_ms < 0)
+		c->flush_interval_ms = 0;
+	if (c->index_interval_bytes < 0)
+		c->index_interval_bytes = 0;
+	if (c->segment_index_bytes < 24)
+		c->segment_index_bytes = 24;
+}
+
+int64_t log_start_offset(const struct partition_log *log) { return log->start; }
+int64_t log_end_offset(const struct partition_log *log) { return log->leo; }
+int64_t log_size_bytes(const struct partition_log *log) { return log->size_total; }
+const char *log_dir(const struct partition_log *log) { return log->dir; }
+
+static struct segment *active(const struct partition_log *log)
+{
+	return log->segs[log->n - 1];
+}
+
+static int path_in(char *buf, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(buf, cap, "%s/%s", dir, name);
+	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char p[4096];
+	size_t len = strlen(dir);
+	if (len == 0 || len >= sizeof p)
+		return -ENAMETOOLONG;
+	memcpy(p, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		char c = p[i];
+		p[i] = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		p[i] = c;
+	}
+	return 0;
+}
+
+static int segs_push(struct partition_log *log, struct segment *s)
+{
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? log->cap * 2 : 8;
+		void *n = realloc(log->segs, cap * sizeof *log->segs);
+		if (!n)
+			return -ENOMEM;
+		log->segs = n;
+		log->cap = cap;
+	}
+	log->segs[log->n++] = s;
+	return 0;
+}
+
+/* ---- recovery point ---- */
+
+static int64_t rp_read(const char *dir)
+{
+	char p[4096], buf[32];
+	if (path_in(p, sizeof p, dir, RP_FILE))
+		return 0;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *end;
+	errno = 0;
+	long long v = strtoll(buf, &end, 10);
+	if (errno || end == buf || (*end != '\n' && *end != '\0') || v < 0)
+		return 0; /* unreadable: rescan everything */
+	return v;
+}
+
+static int rp_write(const char *dir, int64_t rp)
+{
+	char p[4096], tmp[4096], buf[32];
+	if (path_in(p, sizeof p, dir, RP_FILE) || path_in(tmp, sizeof tmp, dir, RP_FILE ".tmp"))
+		return -ENAMETOOLONG;
+	int len = snprintf(buf, sizeof buf, "%" PRId64 "\n", rp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	if (write(fd, buf, (size_t)len) != len)
+		rc = errno ? -errno : -EIO;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, p) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = fsync_dir(dir);
+	return rc;
+}
+
+/* ---- writes ---- */
+
+/* Writes one batch at the append position. On failure the file is cut back
+ * so that no partial batch stays, except after an injected fault, which
+ * stands for a crash: the torn bytes stay and the log refuses further work. */
+static int seg_append_bytes(struct partition_log *log, struct segment *s,
+			    const uint8_t *p, size_t len)
+{
+	if (fault_nth > 0 && --fault_nth == 0) {
+		size_t part = fault_partial < len ? fault_partial : len;
+		if (part && pwrite(s->fd, p, part, s->size) < 0)
+			log_warn(MOD, "%s: injected fault write failed: %s", log->dir, strerror(errno));
+		log->crashed = 1;
+		return -EIO;
+	}
+	size_t done = 0;
+	int rc = 0;
+	for (int tries = 0; done < len && tries < 1024; tries++) {
+		ssize_t w = pwrite(s->fd, p + done, len - done, s->size + (int64_t)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = w < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (rc == 0 && done < len)
+		rc = -EIO;
+	if (rc && ftruncate(s->fd, s->size) < 0)
+		log_error(MOD, "%s: cannot cut back a failed write at %" PRId64 ": %s",
+			  log->dir, s->size, strerror(errno));
+	return rc;
+}
+
+static int log_roll(struct partition_log *log)
+{
+	struct segment *old = active(log);
+	seg_seal_time_index(old);
+	int rc = seg_write_indexes(log->dir, old, 0, 0);
+	if (rc)
+		log_warn(MOD, "%s: writing indexes of %" PRId64 ": %s", log->dir, old->base,
+			 strerror(-rc));
+	struct segment *s;
+	rc = seg_create(log->dir, log->leo, clock_wall_ms(), &s);
+	if (rc == 0 && (rc = segs_push(log, s)) != 0)
+		seg_remove(log->dir, s);
+	return rc;
+}
+
+static int needs_roll(const struct partition_log *log, size_t len, int64_t last)
+{
+	const struct segment *s = active(log);
+	if (s->size == 0)
+		return 0;
+	return s->size + (int64_t)len > log->cfg.segment_bytes ||
+	       seg_index_full(s, log->cfg.segment_index_bytes) ||
+	       last - s->base > INT32_MAX;
+}
+
+/* Appends one batch whose offsets are already stamped (b->base == LEO). */
+static int append_stamped(struct partition_log *log, const uint8_t *p, struct seg_batch *b)
+{
+	if (log->crashed)
+		return -EIO;
+	if (needs_roll(log, (size_t)b->size, b->last)) {
+		int rc = log_roll(log);
+		if (rc)
+			return rc;
+	}
+	struct segment *s = active(log);
+	int rc = seg_append_bytes(log, s, p, (size_t)b->size);
+	if (rc)
+		return rc;
+	if (s->size == 0)
+		s->roll_start_ms = clock_wall_ms();
+	b->pos = s->size;
+	seg_note_batch(s, b, log->cfg.index_interval_bytes);
+	s->size += b->size;
+	log->size_total += b->size;
+	log->leo = b->last + 1;
+	log->unflushed_msgs += b->count;
+	if (log->unflushed_msgs >= log->cfg.flush_interval_messages) {
+		rc = log_flush(log);
+		if (rc) /* the batch is written; durability is what failed */
+			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
+	}
+	return 0;
+}
+
+int log_append(struct partition_log *log, uint8_t *batch, size_t len,
+	       int32_t leader_epoch, int64_t *base_offset)
+{
+	struct rb_header h;
+	if (len < RB_HEADER_SIZE || len > INT32_MAX ||
+	    rb_total_size(batch, len) != (int64_t)len ||
+	    rb_parse_header(batch, len, &h) < 0 || h.last_offset_delta < 0)
+		return -EINVAL;
+	rb_set_base_offset(batch, log->leo);
+	rb_set_leader_epoch(batch, leader_epoch);
+	struct seg_batch b = {
+		.size = (int64_t)len,
+		.base = log->leo,
+		.last = log->leo + h.last_offset_delta,
+		.max_ts = h.max_timestamp,
+		.count = h.last_offset_delta + 1,
+	};
+	int rc = append_stamped(log, batch, &b);
+	if (rc == 0 && base_offset)
+		*base_offset = b.base;
+	return rc;
+}
+
+int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t len)
+{
+	/* Validate everything first so that a bad batch appends nothing. A
+	 * trailing incomplete batch (a fetch cut by max_bytes) is ignored. */
+	size_t off = 0, whole = 0;
+	int64_t next = log->leo;
+	while (len - off >= RB_LOG_OVERHEAD) {
+		int64_t total = rb_total_size(batches + off, len - off);
+		if (total < RB_HEADER_SIZE)
+			return -EINVAL;
+		if ((uint64_t)total > len - off)
+			break;
+		struct rb_header h;
+		if (rb_validate(batches + off, (size_t)total, &h) != 0 || h.base_offset != next)
+			return -EINVAL;
+		next = rb_last_offset(&h) + 1;
+		off += (size_t)total;
+		whole = off;
+	}
+	for (off = 0; off < whole;) {
+		struct rb_header h;
+		rb_parse_header(batches + off, whole - off, &h);
+		struct seg_batch b = {
+			.size = RB_LOG_OVERHEAD + (int64_t)h.batch_length,
+			.base = h.base_offset,
+			.last = rb_last_offset(&h),
+			.max_ts = h.max_timestamp,
+			.count = h.last_offset_delta + 1,
+		};
+		int rc = append_stamped(log, batches + off, &b);
+		if (rc)
+			return rc;
+		off += (size_t)b.size;
+	}
+	return 0;
+}
+
+/* ---- reads ---- */
+
+/* Index of the last segment whose base <= offset (0 if none). */
+static size_t seg_for_offset(const struct partition_log *log, int64_t offset)
+{
+	size_t lo = 0, hi = log->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (log->segs[mid]->base <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : 0;
+}
+
+/* End of the last whole batch that ends at or before target, walking from
+ * `from` (a batch boundary) via the nearest indexed position. */
+static int64_t whole_batches_end(const struct segment *s, int64_t from, int64_t target)
+{
+	int64_t p = seg_index_floor_pos(s, from, target);
+	struct seg_batch b;
+	while (seg_read_header(s, p, &b) == 1 && p + b.size <= target)
+		p += b.size;
+	return p;
+}
+
+int log_read(struct partition_log *log, int64_t offset, int32_t max_bytes,
+	     int64_t max_offset, struct log_slice *slice)
+{
+	if (offset < log->start || offset > log->leo)
+		return -ERANGE;
+	struct segment *s = active(log);
+	*slice = (struct log_slice){ s->fd, s->size, 0, offset };
+	if (offset == log->leo || offset >= max_offset)
+		return 0;
+	size_t i = seg_for_offset(log, offset);
+	int64_t spos = 0;
+	struct seg_batch fb;
+	int rc = 0;
+	for (; i < log->n; i++) {
+		s = log->segs[i];
+		rc = seg_find(s, offset, &spos, &fb);
+		if (rc != 0)
+			break;
+	}
+	if (rc < 0)
+		return -EIO;
+	if (rc == 0)
+		return 0;
+	int64_t seg_end = i + 1 < log->n ? log->segs[i + 1]->base : log->leo;
+	int64_t limit = s->size;
+	if (max_offset < seg_end) {
+		struct seg_batch mb;
+		if (seg_find(s, max_offset, &limit, &mb) < 0)
+			return -EIO;
+	}
+	*slice = (struct log_slice){ s->fd, spos, 0, fb.base };
+	if (limit <= spos)
+		return 0;
+	int64_t cap = max_bytes > fb.size ? max_bytes : fb.size;
+	int64_t end = limit - spos <= cap ? limit : whole_batches_end(s, spos + fb.size, spos + cap);
+	slice->len = (int32_t)(end - spos > INT32_MAX ? fb.size : end - spos);
+	return 0;
+}
+
+/* Relative offset of the last time index entry with ts <= target (0). */
+static uint32_t tidx_floor(const struct segment *s, int64_t ts)
+{
+	size_t lo = 0, hi = s->n_tidx;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->tidx[mid].ts <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? s->tidx[lo - 1].rel : 0;
+}
+
+int64_t log_offset_for_time(struct partition_log *log, int64_t ts, int64_t *found_ts)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		struct segment *s = log->segs[i];
+		if (s->size == 0 || s->max_ts < ts)
+			continue;
+		/* Batches before the floor entry all have maxTimestamp < its ts
+		 * <= target, so the walk may start there. */
+		int64_t pos;
+		struct seg_batch b;
+		int rc = seg_find(s, s->base + tidx_floor(s, ts), &pos, &b);
+		for (int64_t p = pos; rc == 1; rc = seg_read_header(s, p, &b)) {
+			if (b.max_ts >= ts) {
+				if (found_ts)
+					*found_ts = b.max_ts;
+				return b.base < log->start ? log->start : b.base;
+			}
+			p += b.size;
+		}
+	}
+	if (found_ts)
+		*found_ts = -1;
+	return -1;
+}
+
+/* ---- periodic work ---- */
+
+static void delete_oldest(struct partition_log *log, const char *why)
+{
+	struct segment *s = log->segs[0];
+	log_info(MOD, "%s: deleting segment %" PRId64 " (%" PRId64 " bytes, %s)", log->dir,
+		 s->base, s->size, why);
+	log->size_total -= s->size;
+	seg_remove(log->dir, s);
+	memmove(log->segs, log->segs + 1, (log->n - 1) * sizeof *log->segs);
+	log->n--;
+	log->start = log->segs[0]->base;
+}
+
+static void log_retain(struct partition_log *log, int64_t now_ms)
+{
+	if (log->cfg.retention_ms >= 0) {
+		int64_t cutoff = now_ms - log->cfg.retention_ms;
+		while (log->n > 1 && log->segs[0]->max_ts < cutoff)
+			delete_oldest(log, "retention.ms");
+	}
+	if (log->cfg.retention_bytes >= 0) {
+		while (log->n > 1 &&
+		       log->size_total - log->segs[0]->size >= log->cfg.retention_bytes)
+			delete_oldest(log, "retention.bytes");
+	}
+}
+
+void log_tick(struct partition_log *log, int64_t now_ms)
+{
+	if (log->crashed)
+		return;
+	struct segment *s = active(log);
+	if (s->size > 0 && now_ms - s->roll_start_ms >= log->cfg.roll_ms) {
+		int rc = log_roll(log);
+		if (rc)
+			log_error(MOD, "%s: time roll: %s", log->dir, strerror(-rc));
+	}
+	log_retain(log, now_ms);
+	if (log->unflushed_msgs > 0 &&
+	    now_ms - log->last_flush_ms >= log->cfg.flush_interval_ms) {
+		int rc = log_flush(log);
+		if (rc)
+			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
+		log->last_flush_ms = now_ms;
+	}
+}
+
+int log_flush(struct partition_log *log)
+{
+	if (log->crashed)
+		return -EIO;
+	for (size_t i = 0; i < log->n; i++) {
+		struct segment *s = log->segs[i];
+		if (!s->dirty)
+			continue;
+		if (fdatasync(s->fd) < 0)
+			return -errno;
+		int rc = seg_write_indexes(log->dir, s, 0, 1);
+		if (rc)
+			return rc;
+		s->dirty = 0;
+	}
+	int rc = rp_write(log->dir, log->leo); /* also fsyncs the directory */
+	if (rc)
+		return rc;
+	log->recovery_point = log->leo;
+	log->unflushed_msgs = 0;
+	log->last_flush_ms = clock_wall_ms();
+	return 0;
+}
+
+/* ---- truncation (followers) ---- */
+
+int log_truncate_to(struct partition_log *log, int64_t offset)
+{
+	if (log->crashed)
+		return -EIO;
+	if (offset < 0)
+		return -EINVAL;
+	if (offset >= log->leo)
+		return 0;
+	while (log->n > 1 && active(log)->base >= offset) {
+		log->size_total -= active(log)->size;
+		seg_remove(log->dir, active(log));
+		log->n--;
+	}
+	struct segment *s = active(log);
+	int64_t cut = 0, new_leo = offset;
+	if (s->base < offset) {
+		struct seg_batch b;
+		int rc = seg_find(s, offset, &cut, &b);
+		if (rc < 0)
+			return rc;
+		new_leo = rc == 1 ? b.base : log->leo;
+	} else if (s->base > offset) {
+		/* Everything is above: start over at offset, as Kafka does. */
+		struct segment *n;
+		int rc = seg_create(log->dir, offset, clock_wall_ms(), &n);
+		if (rc)
+			return rc;
+		log->size_total -= s->size;
+		seg_remove(log->dir, s);
+		log->segs[0] = n;
+		log->start = offset;
+		s = n;
+	}
+	if (ftruncate(s->fd, cut) < 0)
+		return -errno;
+	log->size_total -= s->size - cut;
+	s->size = cut;
+	if (seg_rebuild_indexes(s, log->cfg.index_interval_bytes) < 0)
+		log_warn(MOD, "%s: index rebuild after truncation failed", log->dir);
+	int rc = seg_write_indexes(log->dir, s, 1, 0);
+	log->leo = new_leo;
+	log_info(MOD, "%s: truncated to offset %" PRId64, log->dir, new_leo);
+	if (log->recovery_point > new_leo) {
+		/* Offsets below a stale recovery point would be trusted on the
+		 * next unclean open although their new bytes were never synced. */
+		if (fdatasync(s->fd) < 0 || (rc = rp_write(log->dir, new_leo)) != 0)
+			return rc ? rc : -errno;
+		log->recovery_point = new_leo;
+	}
+	return rc;
+}
+
+/* ---- open, recovery, close ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Parses "<20 digits><suffix>" into *base. */
+static int parse_seg_name(const char *name, const char *suffix, int64_t *base)
+{
+	size_t sl = strlen(suffix);
+	if (strlen(name) != 20 + sl || strcmp(name + 20, suffix) != 0)
+		return 0;
+	int64_t v = 0;
+	for (int i = 0; i < 20; i++) {
+		if (name[i] < '0' || name[i] > '9' || v > (INT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (name[i] - '0');
+	}
+	*base = v;
+	return 1;
+}
+
+/* Bases of all .log files, sorted; removes leftover temporary files. */
+static int list_segments(const char *dir, int64_t **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	int64_t *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && rc == 0) {
+		int64_t base;
+		size_t len = strlen(e->d_name);
+		if (len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0) {
+			unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
+		if (!parse_seg_name(e->d_name, ".log", &base))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			void *nv = cap <= MAX_SEGMENTS ? realloc(v, cap * sizeof *v) : NULL;
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[cnt++] = base;
+	}
+	closedir(d);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	qsort(v, cnt, sizeof *v, cmp_i64);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static void remove_orphan_indexes(const struct partition_log *log)
+{
+	DIR *d = opendir(log->dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		int64_t base;
+		if (!parse_seg_name(e->d_name, ".index", &base) &&
+		    !parse_seg_name(e->d_name, ".timeindex", &base))
+			continue;
+		size_t i = seg_for_offset(log, base);
+		if (log->n == 0 || log->segs[i]->base != base)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Drops segments from index `from` on (recovery found them unusable). */
+static void drop_segments_from(struct partition_log *log, size_t from, const char *why)
+{
+	while (log->n > from) {
+		struct segment *s = active(log);
+		log_warn(MOD, "%s: deleting segment %" PRId64 " (%" PRId64 " bytes): %s",
+			 log->dir, s->base, s->size, why);
+		seg_remove(log->dir, s);
+		log->n--;
+	}
+}
+
+/* Trusted path for the active segment: walk the headers after the last
+ * index entry to find the LEO. 0, or -1 if the tail is not sound. */
+static int walk_tail(struct partition_log *log, struct segment *s, int64_t *next)
+{
+	int64_t pos = 0, expect = s->base;
+	if (s->n_idx) {
+		pos = s->idx[s->n_idx - 1].pos;
+		expect = s->base + s->idx[s->n_idx - 1].rel;
+		s->n_idx--; /* re-added by the walk */
+		if (s->idx_on_disk > s->n_idx)
+			s->idx_on_disk = s->n_idx;
+		s->since_index = log->cfg.index_interval_bytes;
+	}
+	struct seg_batch b;
+	int rc;
+	while ((rc = seg_read_header(s, pos, &b)) == 1) {
+		if (b.base != expect)
+			return -1;
+		seg_note_batch(s, &b, log->cfg.index_interval_bytes);
+		expect = b.last + 1;
+		pos += b.size;
+	}
+	if (rc < 0)
+		return -1;
+	*next = expect;
+	return 0;
+}
+
+/* Trusts a segment's indexes (clean shutdown, or below the recovery point).
+ * 0 with *next = offset after it, -1 if it must be rescanned. */
+static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
+{
+	struct segment *s = log->segs[i];
+	int last = i + 1 == log->n;
+	if (seg_load_indexes(log->dir, s) == 0) {
+		if (!last) {
+			*next = log->segs[i + 1]->base;
+			return 0;
+		}
+		if (walk_tail(log, s, next) == 0)
+			return 0;
+	}
+	int64_t end = seg_rebuild_indexes(s, log->cfg.index_interval_bytes);
+	if (end < 0 || (!last && end != log->segs[i + 1]->base))
+		return -1;
+	log_info(MOD, "%s: rebuilt indexes of segment %" PRId64, log->dir, s->base);
+	seg_write_indexes(log->dir, s, 1, 0);
+	*next = end;
+	return 0;
+}
+
+/* Rescans segment i with full validation. 1 if the log ends here (it was
+ * cut, or the next segment does not follow on), 0 otherwise. */
+static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
+{
+	struct segment *s = log->segs[i];
+	int64_t n = s->base;
+	int64_t good = seg_recover(s, &n, log->cfg.index_interval_bytes);
+	int cut = good < s->size;
+	if (cut) {
+		log_warn(MOD, "%s: corrupt or torn data at offset %" PRId64
+			 " (segment %" PRId64 ", position %" PRId64 "): truncating %" PRId64 " bytes",
+			 log->dir, n, s->base, good, s->size - good);
+		if (ftruncate(s->fd, good) < 0)
+			log_error(MOD, "%s: truncate: %s", log->dir, strerror(errno));
+		s->size = good;
+	}
+	seg_write_indexes(log->dir, s, 1, 0);
+	*next = n;
+	if (cut && i + 1 < log->n)
+		drop_segments_from(log, i + 1, "after a corrupt segment");
+	return cut;
+}
+
+static int open_segments(struct partition_log *log, int clean)
+{
+	int64_t *bases = NULL;
+	size_t nb = 0;
+	int rc = list_segments(log->dir, &bases, &nb);
+	for (size_t i = 0; rc == 0 && i < nb; i++) {
+		struct segment *s;
+		rc = seg_open(log->dir, bases[i], &s);
+		if (rc == 0 && (rc = segs_push(log, s)) != 0)
+			seg_free(s);
+	}
+	free(bases);
+	if (rc)
+		return rc;
+	int64_t next = log->n ? log->segs[0]->base : 0;
+	for (size_t i = 0; i < log->n; i++) {
+		struct segment *s = log->segs[i];
+		if (s->base != next) {
+			drop_segments_from(log, i, "offsets do not follow on");
+			break;
+		}
+		int last = i + 1 == log->n;
+		int trusted = clean || (!last && log->segs[i + 1]->base <= log->recovery_point);
+		if (trusted && open_trusted(log, i, &next) == 0)
+			continue;
+		if (open_rescan(log, i, &next))
+			break;
+	}
+	if (log->n == 0) {
+		struct segment *s;
+		rc = seg_create(log->dir, 0, clock_wall_ms(), &s);
+		if (rc == 0 && (rc = segs_push(log, s)) != 0)
+			seg_free(s);
+		if (rc)
+			return rc;
+		next = 0;
+	}
+	log->start = log->segs[0]->base;
+	log->leo = next;
+	for (size_t i = 0; i < log->n; i++)
+		log->size_total += log->segs[i]->size;
+	remove_orphan_indexes(log);
+	return 0;
+}
+
+/* Time-based roll counts from the first batch's timestamp after a restart
+ * (as Kafka does), or from now if that is absent or in the future. */
+static void set_roll_start(struct partition_log *log)
+{
+	struct segment *s = active(log);
+	struct seg_batch b;
+	int64_t now = clock_wall_ms();
+	s->roll_start_ms = now;
+	if (seg_read_header(s, 0, &b) == 1 && b.max_ts >= 0 && b.max_ts < now)
+		s->roll_start_ms = b.max_ts;
+}
+
+int log_open(const char *dir, const struct log_config *cfg, struct partition_log **out)
+{
+	int rc = mkdir_p(dir);
+	if (rc)
+		return rc;
+	struct partition_log *log = calloc(1, sizeof *log);
+	if (!log || !(log->dir = strdup(dir))) {
+		free(log);
+		return -ENOMEM;
+	}
+	log->cfg = *cfg;
+	config_sanitize(&log->cfg);
+	char marker[4096];
+	if ((rc = path_in(marker, sizeof marker, dir, CLEAN_FILE)) != 0)
+		goto fail;
+	int clean = access(marker, F_OK) == 0;
+	log->recovery_point = rp_read(dir);
+	/* Gone before any append, so a crash in this session is never
+	 * mistaken for a clean shutdown. */
+	if (clean && (unlink(marker) < 0 || fsync_dir(dir) < 0)) {
+		rc = -errno;
+		goto fail;
+	}
+	if ((rc = open_segments(log, clean)) != 0)
+		goto fail;
+	set_roll_start(log);
+	log->last_flush_ms = clock_wall_ms();
+	if (!clean) {
+		log_info(MOD, "%s: recovered after unclean shutdown: offsets %" PRId64
+			 "..%" PRId64, dir, log->start, log->leo);
+		if ((rc = log_flush(log)) != 0) /* makes the recovered state the base */
+			goto fail;
+	}
+	log->recovery_point = log->recovery_point > log->leo ? log->leo : log->recovery_point;
+	*out = log;
+	return 0;
+fail:
+	log_abandon(log);
+	return rc;
+}
+
+void log_abandon(struct partition_log *log)
+{
+	if (!log)
+		return;
+	for (size_t i = 0; i < log->n; i++)
+		seg_free(log->segs[i]);
+	free(log->segs);
+	free(log->dir);
+	free(log);
+}
+
+void log_close(struct partition_log *log)
+{
+	if (!log)
+		return;
+	if (!log->crashed) {
+		seg_seal_time_index(active(log));
+		active(log)->dirty = 1;
+		int rc = log_flush(log);
+		char marker[4096];
+		if (rc == 0 && path_in(marker, sizeof marker, log->dir, CLEAN_FILE) == 0) {
+			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd >= 0) {
+				close(fd);
+				fsync_dir(log->dir);
+			}
+		} else if (rc) {
+			log_error(MOD, "%s: flush on close: %s", log->dir, strerror(-rc));
+		}
+	}
+	log_abandon(log);
+}
+
+int log_delete(struct partition_log *log)
+{
+	char *dir = strdup(log->dir);
+	log_abandon(log);
+	if (!dir)
+		return -ENOMEM;
+	DIR *d = opendir(dir);
+	int rc = 0;
+	if (!d) {
+		rc = -errno;
+	} else {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+		if (rmdir(dir) < 0)
+			rc = -errno;
+	}
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,506 @@
+/* Segment files: the .log of whole batches and its sparse indexes.
+ * Everything read back from disk is checked against the .log size before it
+ * is used; an index that does not agree with the .log is rebuilt from it. */
+#include "broker/storage/segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/proto/record_batch.h"
+
+#define IDX_ENTRY 8
+#define TIDX_ENTRY 12
+#define INDEX_FILE_MAX (64 << 20) /* refuse to load an index larger than this */
+#define HDR_PEEK RB_HEADER_SIZE
+
+int seg_path(char *buf, size_t cap, const char *dir, int64_t base, const char *suffix)
+{
+	int n = snprintf(buf, cap, "%s/%020" PRId64 "%s", dir, base, suffix);
+	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
+}
+
+static struct segment *seg_alloc(int64_t base, int fd)
+{
+	struct segment *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->base = base;
+	s->fd = fd;
+	s->max_ts = -1;
+	return s;
+}
+
+int seg_create(const char *dir, int64_t base, int64_t now_ms, struct segment **out)
+{
+	char p[4096];
+	int rc = seg_path(p, sizeof p, dir, base, ".log");
+	if (rc)
+		return rc;
+	int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	/* Stale index files of an earlier segment with this base must not be
+	 * mistaken for this one's. */
+	if (seg_path(p, sizeof p, dir, base, ".index") == 0)
+		unlink(p);
+	if (seg_path(p, sizeof p, dir, base, ".timeindex") == 0)
+		unlink(p);
+	struct segment *s = seg_alloc(base, fd);
+	if (!s) {
+		close(fd);
+		return -ENOMEM;
+	}
+	s->roll_start_ms = now_ms;
+	s->dirty = 1;
+	*out = s;
+	return 0;
+}
+
+int seg_open(const char *dir, int64_t base, struct segment **out)
+{
+	char p[4096];
+	int rc = seg_path(p, sizeof p, dir, base, ".log");
+	if (rc)
+		return rc;
+	int fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	struct segment *s = seg_alloc(base, fd);
+	if (!s) {
+		close(fd);
+		return -ENOMEM;
+	}
+	s->size = st.st_size;
+	*out = s;
+	return 0;
+}
+
+void seg_free(struct segment *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->idx);
+	free(s->tidx);
+	free(s);
+}
+
+void seg_remove(const char *dir, struct segment *s)
+{
+	static const char *const suffixes[] = { ".log", ".index", ".timeindex" };
+	char p[4096];
+	/* .log first: an orphaned index without its .log is ignored on open. */
+	for (size_t i = 0; i < 3; i++)
+		if (seg_path(p, sizeof p, dir, s->base, suffixes[i]) == 0)
+			unlink(p);
+	seg_free(s);
+}
+
+static int pread_full(int fd, void *buf, size_t n, int64_t pos)
+{
+	size_t got = 0;
+	for (int tries = 0; got < n && tries < 64; tries++) {
+		ssize_t r = pread(fd, (uint8_t *)buf + got, n - got, pos + (int64_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return got == n ? 0 : -EIO;
+}
+
+int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
+{
+	if (pos >= s->size)
+		return 0;
+	if (s->size - pos < HDR_PEEK)
+		return -EIO;
+	uint8_t h[HDR_PEEK];
+	int rc = pread_full(s->fd, h, sizeof h, pos);
+	if (rc)
+		return rc;
+	struct rb_header hd;
+	if (rb_parse_header(h, sizeof h, &hd) < 0)
+		return -EIO;
+	int64_t total = RB_LOG_OVERHEAD + (int64_t)hd.batch_length;
+	if (hd.batch_length < HDR_PEEK - RB_LOG_OVERHEAD || total > s->size - pos ||
+	    hd.last_offset_delta < 0 || hd.base_offset < 0)
+		return -EIO;
+	b->pos = pos;
+	b->size = total;
+	b->base = hd.base_offset;
+	b->last = hd.base_offset + hd.last_offset_delta;
+	b->max_ts = hd.max_timestamp;
+	b->count = hd.last_offset_delta + 1;
+	return 1;
+}
+
+/* Index of the last offset entry with rel <= rel_target, or -1. */
+static ssize_t idx_floor(const struct segment *s, uint32_t rel_target)
+{
+	size_t lo = 0, hi = s->n_idx;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->idx[mid].rel <= rel_target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (ssize_t)lo - 1;
+}
+
+int seg_find(const struct segment *s, int64_t target, int64_t *pos, struct seg_batch *b)
+{
+	int64_t p = 0;
+	if (target > s->base) {
+		int64_t rel = target - s->base;
+		ssize_t i = idx_floor(s, rel > UINT32_MAX ? UINT32_MAX : (uint32_t)rel);
+		if (i >= 0)
+			p = s->idx[i].pos;
+	}
+	/* Each step moves forward by at least one header, so this ends. */
+	for (;;) {
+		int rc = seg_read_header(s, p, b);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			*pos = s->size;
+			return 0;
+		}
+		if (b->last >= target) {
+			*pos = p;
+			return 1;
+		}
+		p += b->size;
+	}
+}
+
+int64_t seg_index_floor_pos(const struct segment *s, int64_t from, int64_t limit)
+{
+	size_t lo = 0, hi = s->n_idx;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((int64_t)s->idx[mid].pos <= limit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || (int64_t)s->idx[lo - 1].pos < from)
+		return from;
+	return s->idx[lo - 1].pos;
+}
+
+static void idx_push(struct segment *s, uint32_t rel, uint32_t pos)
+{
+	if (s->n_idx == s->cap_idx) {
+		size_t cap = s->cap_idx ? s->cap_idx * 2 : 64;
+		void *n = realloc(s->idx, cap * sizeof *s->idx);
+		if (!n)
+			return; /* a sparse index may skip an entry; reads walk further */
+		s->idx = n;
+		s->cap_idx = cap;
+	}
+	s->idx[s->n_idx++] = (struct seg_idx){ rel, pos };
+}
+
+static void tidx_push(struct segment *s, int64_t ts, uint32_t rel)
+{
+	if (s->n_tidx && s->tidx[s->n_tidx - 1].ts >= ts)
+		return;
+	if (s->n_tidx == s->cap_tidx) {
+		size_t cap = s->cap_tidx ? s->cap_tidx * 2 : 64;
+		void *n = realloc(s->tidx, cap * sizeof *s->tidx);
+		if (!n)
+			return;
+		s->tidx = n;
+		s->cap_tidx = cap;
+	}
+	s->tidx[s->n_tidx++] = (struct seg_tidx){ ts, rel };
+}
+
+void seg_note_batch(struct segment *s, const struct seg_batch *b, int32_t index_interval)
+{
+	uint32_t rel = (uint32_t)(b->base - s->base);
+	if (b->max_ts > s->max_ts) {
+		s->max_ts = b->max_ts;
+		s->max_ts_rel = rel;
+	}
+	if (b->pos > 0 && s->since_index >= index_interval) {
+		idx_push(s, rel, (uint32_t)b->pos);
+		tidx_push(s, s->max_ts, s->max_ts_rel);
+		s->since_index = 0;
+	}
+	s->since_index += b->size;
+	s->dirty = 1;
+}
+
+void seg_seal_time_index(struct segment *s)
+{
+	if (s->max_ts >= 0)
+		tidx_push(s, s->max_ts, s->max_ts_rel);
+}
+
+int seg_index_full(const struct segment *s, int32_t index_bytes)
+{
+	return (int64_t)(s->n_idx + 1) * IDX_ENTRY > index_bytes ||
+	       (int64_t)(s->n_tidx + 1) * TIDX_ENTRY > index_bytes;
+}
+
+/* Reads a whole index file (bounded by INDEX_FILE_MAX); NULL if absent. */
+static uint8_t *index_file_read(const char *path, size_t unit, size_t *n, int *bad)
+{
+	*n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*bad = errno != ENOENT;
+		return NULL;
+	}
+	struct stat st;
+	uint8_t *buf = NULL;
+	if (fstat(fd, &st) < 0 || st.st_size > INDEX_FILE_MAX || st.st_size % (off_t)unit) {
+		*bad = 1;
+	} else if (st.st_size > 0) {
+		buf = malloc((size_t)st.st_size);
+		if (!buf || pread_full(fd, buf, (size_t)st.st_size, 0) < 0) {
+			free(buf);
+			buf = NULL;
+			*bad = 1;
+		} else {
+			*n = (size_t)st.st_size / unit;
+		}
+	}
+	close(fd);
+	return buf;
+}
+
+static int load_offset_index(const char *dir, struct segment *s)
+{
+	char p[4096];
+	if (seg_path(p, sizeof p, dir, s->base, ".index"))
+		return -1;
+	size_t n;
+	int bad = 0;
+	uint8_t *buf = index_file_read(p, IDX_ENTRY, &n, &bad);
+	for (size_t i = 0; i < n && !bad; i++) {
+		uint32_t rel = seg_get_be32(buf + i * IDX_ENTRY);
+		uint32_t pos = seg_get_be32(buf + i * IDX_ENTRY + 4);
+		if ((int64_t)pos >= s->size)
+			break; /* entries past the file are dropped */
+		if (s->n_idx && (rel <= s->idx[s->n_idx - 1].rel || pos <= s->idx[s->n_idx - 1].pos))
+			bad = 1;
+		else if (pos == 0)
+			bad = 1;
+		else
+			idx_push(s, rel, pos);
+	}
+	free(buf);
+	s->idx_on_disk = s->n_idx;
+	return bad ? -1 : 0;
+}
+
+static int load_time_index(const char *dir, struct segment *s)
+{
+	char p[4096];
+	if (seg_path(p, sizeof p, dir, s->base, ".timeindex"))
+		return -1;
+	size_t n;
+	int bad = 0;
+	uint8_t *buf = index_file_read(p, TIDX_ENTRY, &n, &bad);
+	for (size_t i = 0; i < n && !bad; i++) {
+		int64_t ts = (int64_t)seg_get_be64(buf + i * TIDX_ENTRY);
+		uint32_t rel = seg_get_be32(buf + i * TIDX_ENTRY + 8);
+		if (s->n_tidx && (ts <= s->tidx[s->n_tidx - 1].ts || rel < s->tidx[s->n_tidx - 1].rel))
+			bad = 1;
+		else
+			tidx_push(s, ts, rel);
+	}
+	free(buf);
+	s->tidx_on_disk = s->n_tidx;
+	if (s->n_tidx) {
+		s->max_ts = s->tidx[s->n_tidx - 1].ts;
+		s->max_ts_rel = s->tidx[s->n_tidx - 1].rel;
+	}
+	return bad ? -1 : 0;
+}
+
+int seg_load_indexes(const char *dir, struct segment *s)
+{
+	if (load_offset_index(dir, s) < 0 || load_time_index(dir, s) < 0)
+		return -1;
+	if (s->size > 0 && s->n_tidx == 0)
+		return -1; /* a sealed non-empty segment always has a time entry */
+	if (s->n_idx) {
+		/* The last entry must point at the batch it names. */
+		struct seg_batch b;
+		const struct seg_idx *e = &s->idx[s->n_idx - 1];
+		if (seg_read_header(s, e->pos, &b) != 1 || b.base != s->base + e->rel)
+			return -1;
+	}
+	s->since_index = 0;
+	return 0;
+}
+
+static void seg_reset_indexes(struct segment *s)
+{
+	s->n_idx = s->n_tidx = 0;
+	s->idx_on_disk = s->tidx_on_disk = 0;
+	s->max_ts = -1;
+	s->max_ts_rel = 0;
+	s->since_index = 0;
+}
+
+int64_t seg_rebuild_indexes(struct segment *s, int32_t index_interval)
+{
+	seg_reset_indexes(s);
+	int64_t next = s->base;
+	int64_t pos = 0;
+	struct seg_batch b;
+	int rc;
+	while ((rc = seg_read_header(s, pos, &b)) == 1) {
+		if (b.base != next)
+			return -EIO;
+		seg_note_batch(s, &b, index_interval);
+		next = b.last + 1;
+		pos += b.size;
+	}
+	return rc < 0 ? rc : next;
+}
+
+static int write_entries(const char *path, const uint8_t *buf, size_t len, int64_t at,
+			 int rewrite, int sync)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (rewrite ? O_TRUNC : 0), 0644);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	size_t done = 0;
+	while (done < len && rc == 0) {
+		ssize_t w = pwrite(fd, buf + done, len - done, at + (int64_t)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			rc = w < 0 ? -errno : -EIO;
+		else
+			done += (size_t)w;
+	}
+	if (rc == 0 && !rewrite && ftruncate(fd, at + (int64_t)len) < 0)
+		rc = -errno;
+	if (rc == 0 && sync && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int seg_write_indexes(const char *dir, struct segment *s, int rewrite, int sync)
+{
+	char p[4096];
+	if (rewrite)
+		s->idx_on_disk = s->tidx_on_disk = 0;
+	size_t ni = s->n_idx - s->idx_on_disk, nt = s->n_tidx - s->tidx_on_disk;
+	uint8_t *buf = malloc(ni * IDX_ENTRY + nt * TIDX_ENTRY + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < ni; i++) {
+		seg_put_be32(buf + i * IDX_ENTRY, s->idx[s->idx_on_disk + i].rel);
+		seg_put_be32(buf + i * IDX_ENTRY + 4, s->idx[s->idx_on_disk + i].pos);
+	}
+	uint8_t *tb = buf + ni * IDX_ENTRY;
+	for (size_t i = 0; i < nt; i++) {
+		seg_put_be64(tb + i * TIDX_ENTRY, (uint64_t)s->tidx[s->tidx_on_disk + i].ts);
+		seg_put_be32(tb + i * TIDX_ENTRY + 8, s->tidx[s->tidx_on_disk + i].rel);
+	}
+	int rc = seg_path(p, sizeof p, dir, s->base, ".index");
+	if (rc == 0 && (ni || rewrite || sync))
+		rc = write_entries(p, buf, ni * IDX_ENTRY, (int64_t)s->idx_on_disk * IDX_ENTRY,
+				   rewrite, sync);
+	if (rc == 0)
+		rc = seg_path(p, sizeof p, dir, s->base, ".timeindex");
+	if (rc == 0 && (nt || rewrite || sync))
+		rc = write_entries(p, tb, nt * TIDX_ENTRY, (int64_t)s->tidx_on_disk * TIDX_ENTRY,
+				   rewrite, sync);
+	free(buf);
+	if (rc == 0) {
+		s->idx_on_disk = s->n_idx;
+		s->tidx_on_disk = s->n_tidx;
+	}
+	return rc;
+}
+
+void seg_trim_indexes(struct segment *s, int64_t end_offset)
+{
+	while (s->n_idx && ((int64_t)s->idx[s->n_idx - 1].pos >= s->size ||
+			    s->base + s->idx[s->n_idx - 1].rel >= end_offset))
+		s->n_idx--;
+	while (s->n_tidx && s->base + s->tidx[s->n_tidx - 1].rel >= end_offset)
+		s->n_tidx--;
+	if (s->idx_on_disk > s->n_idx)
+		s->idx_on_disk = s->n_idx;
+	if (s->tidx_on_disk > s->n_tidx)
+		s->tidx_on_disk = s->n_tidx;
+}
+
+/* Reads and fully validates the batch at pos into *buf (grown as needed, but
+ * never past what the file holds). 1 = good batch, 0 = bad. */
+static int recover_one(struct segment *s, int64_t pos, int64_t next, uint8_t **buf,
+		       size_t *cap, struct seg_batch *b)
+{
+	uint8_t head[RB_LOG_OVERHEAD];
+	if (s->size - pos < RB_HEADER_SIZE || pread_full(s->fd, head, sizeof head, pos))
+		return 0;
+	int64_t total = rb_total_size(head, sizeof head);
+	if (total < RB_HEADER_SIZE || total > s->size - pos)
+		return 0;
+	if ((size_t)total > *cap) {
+		uint8_t *n = realloc(*buf, (size_t)total);
+		if (!n)
+			return 0;
+		*buf = n;
+		*cap = (size_t)total;
+	}
+	if (pread_full(s->fd, *buf, (size_t)total, pos))
+		return 0;
+	struct rb_header h;
+	if (rb_validate(*buf, (size_t)total, &h) != 0 || h.base_offset != next)
+		return 0;
+	b->pos = pos;
+	b->size = total;
+	b->base = h.base_offset;
+	b->last = rb_last_offset(&h);
+	b->max_ts = h.max_timestamp;
+	b->count = h.last_offset_delta + 1;
+	return 1;
+}
+
+int64_t seg_recover(struct segment *s, int64_t *next, int32_t index_interval)
+{
+	seg_reset_indexes(s);
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	int64_t pos = 0;
+	struct seg_batch b;
+	while (pos < s->size && recover_one(s, pos, *next, &buf, &cap, &b)) {
+		if (b.last - s->base > INT32_MAX)
+			break; /* relative offsets must fit the index */
+		seg_note_batch(s, &b, index_interval);
+		*next = b.last + 1;
+		pos += b.size;
+	}
+	free(buf);
+	return pos;
+}
