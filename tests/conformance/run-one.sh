@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# run-one.sh NNNN: runs librdkafka 2.0.2's own test number NNNN (all its
+# variants, never quick mode) against a fresh 3-broker Gregor cluster that
+# lives only for this run. A fresh cluster per test keeps one test's broken
+# broker state from failing the next; it costs a few seconds per test.
+#
+#   run-one.sh NNNN
+# Env: RDK_CONFORMANCE_CACHE (librdkafka build cache; default
+#      <repo>/build/conformance-cache), RDK_CONFORMANCE_RUNS (kept run dirs),
+#      RDK_TEST_TIMEOUT (hard limit in s, default 280), RDK_KAFKA_VERSION
+#      (version the harness assumes, default 2.8.0), RDK_TIMEOUT_MULTIPLIER,
+#      RDK_TEST_DEBUG (librdkafka debug contexts), GREGORD (broker binary).
+# Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
+set -euo pipefail
+
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SELF_DIR/../.." && pwd)
+CLUSTER_SH="$REPO_ROOT/deploy/cluster.sh"
+TESTS_TXT="$SELF_DIR/tests.txt"
+
+say() { printf 'run-one.sh: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+NUM=${1:-}
+[[ $NUM =~ ^[0-9]{4}$ ]] || die "usage: run-one.sh NNNN (four digits)"
+
+CACHE=${RDK_CONFORMANCE_CACHE:-$REPO_ROOT/build/conformance-cache}
+RUNS=${RDK_CONFORMANCE_RUNS:-$CACHE/runs}
+HARD_TIMEOUT=${RDK_TEST_TIMEOUT:-280}
+KAFKA_VERSION=${RDK_KAFKA_VERSION:-2.8.0}
+MULTIPLIER=${RDK_TIMEOUT_MULTIPLIER:-1.0}
+
+# tests.txt: "NNNN category needs [scenario=NAME] [# note]". needs is
+# "local" (no broker at all) or "broker".
+NEEDS=broker
+SCENARIO=default
+if [[ -f $TESTS_TXT ]]; then
+	line=$(awk -v n="$NUM" '$1 == n { sub(/#.*/, ""); print; exit }' "$TESTS_TXT")
+	if [[ -n $line ]]; then
+		read -r _ _ NEEDS extra <<<"$line" || true
+		[[ ${extra:-} == scenario=* ]] && SCENARIO=${extra#scenario=}
+	fi
+fi
+
+TESTS_DIR=$("$SELF_DIR/fetch-and-build.sh" "$CACHE" | tail -n 1)
+[[ -x $TESTS_DIR/test-runner ]] || die "no test-runner in $TESTS_DIR"
+
+mkdir -p "$RUNS"
+RUN_DIR=$(mktemp -d "$RUNS/$NUM-XXXXXX")
+LOG="$RUN_DIR/test-runner.log"
+CLUSTER_DIR="$RUN_DIR/cluster"
+CLUSTER_UP=0
+
+cleanup() {
+	local rc=$?
+	if ((CLUSTER_UP)); then
+		"$CLUSTER_SH" down --dir "$CLUSTER_DIR" >/dev/null 2>&1 ||
+			say "cluster.sh down reported an error (dir $CLUSTER_DIR)"
+	fi
+	if ((rc == 0 || rc == 77)); then
+		rm -rf "$RUN_DIR"
+	else
+		say "kept $RUN_DIR (test-runner.log, cluster/logs/broker-*.log)"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+# timeout(1) passes a TERM on to test-runner's whole process group.
+stop_runner() {
+	if [[ -n ${TR_PID:-} ]]; then
+		kill -TERM "$TR_PID" 2>/dev/null || true
+		wait "$TR_PID" 2>/dev/null || true
+	fi
+	exit 130
+}
+trap stop_runner INT TERM
+
+# One run of 3 consecutive free broker ports and one ZooKeeper port, probed
+# by binding (released before use, so a race is possible; up is retried).
+free_ports() {
+	python3 - <<'EOF'
+import random, socket, sys
+def free(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+for _ in range(200):
+    b = random.randrange(20000, 29000)
+    z = random.randrange(30000, 39000)
+    if all(free(p) for p in (b, b + 1, b + 2, z)):
+        print(b, z)
+        sys.exit(0)
+sys.exit("no free ports found")
+EOF
+}
+
+# trivup's scenarios (librdkafka tests/scenarios/*.json) give topics 4
+# partitions and 3 replicas by default; noautocreate also turns
+# auto-creation off.
+cluster_up() {
+	local port zk attempt out sets=(
+		--set num.partitions=4 --set default.replication.factor=3
+	)
+	[[ $SCENARIO == noautocreate ]] && sets+=(--set auto.create.topics.enable=false)
+	for attempt in 1 2 3; do
+		read -r port zk < <(free_ports)
+		rm -rf "$CLUSTER_DIR"
+		CLUSTER_UP=1
+		if out=$("$CLUSTER_SH" up --brokers 3 --dir "$CLUSTER_DIR" --port "$port" \
+			--zk-port "$zk" "${sets[@]}" 2>"$RUN_DIR/cluster-up.err"); then
+			BOOTSTRAP=$(printf '%s\n' "$out" | sed -n 's/^BOOTSTRAP=//p')
+			[[ -n $BOOTSTRAP ]] && return 0
+		fi
+		say "cluster up attempt $attempt failed:"
+		tail -n 20 "$RUN_DIR/cluster-up.err" >&2
+		"$CLUSTER_SH" down --dir "$CLUSTER_DIR" >/dev/null 2>&1 || true
+		CLUSTER_UP=0
+	done
+	die "could not start a Gregor cluster"
+}
+
+CONF="$RUN_DIR/test.conf"
+{
+	printf 'test.timeout.multiplier=%s\n' "$MULTIPLIER"
+} >"$CONF"
+if [[ $NEEDS != local ]]; then
+	start=$SECONDS
+	cluster_up
+	say "cluster up in $((SECONDS - start))s: $BOOTSTRAP (dir $CLUSTER_DIR)"
+	printf 'bootstrap.servers=%s\n' "$BOOTSTRAP" >>"$CONF"
+fi
+
+# -p1: one test at a time (the harness inflates timeouts when parallel).
+# No -Q (quick mode skips the real work), no -l/-L/-E: every variant runs.
+# timeout(1) runs test-runner in its own process group and signals the
+# whole group, then SIGKILLs it 10 s later.
+args=(-p1 -s "$SCENARIO")
+say "TESTS=$NUM test-runner ${args[*]} (kafka version $KAFKA_VERSION, limit ${HARD_TIMEOUT}s, log $LOG)"
+# Started in the background so a TERM from meson reaches the trap at once
+# (bash runs traps only between foreground commands).
+TR_PID=
+(
+	cd "$TESTS_DIR" &&
+		exec env -u CI TESTS="$NUM" RDKAFKA_TEST_CONF="$CONF" \
+			TEST_KAFKA_VERSION="$KAFKA_VERSION" ${RDK_TEST_DEBUG:+TEST_DEBUG="$RDK_TEST_DEBUG"} \
+			timeout -s TERM -k 10 "$HARD_TIMEOUT" ./test-runner "${args[@]}"
+) >"$LOG" 2>&1 &
+TR_PID=$!
+set +e
+wait "$TR_PID"
+rc=$?
+set -e
+TR_PID=
+
+# The summary table and failure lines, colour codes stripped.
+clean() { sed 's/\x1b\[[0-9;]*m//g' "$LOG"; }
+clean | grep -E '^\|' | grep -v '<MAIN>' >&2 || true
+if ((rc == 124 || rc == 137)); then
+	clean | tail -n 40 >&2
+	say "FAIL: killed after ${HARD_TIMEOUT}s"
+	exit 1
+fi
+if ((rc != 0)); then
+	clean | grep -E 'FAIL|Test.*failed|assert' | head -n 30 >&2 || true
+	clean | tail -n 15 >&2
+	say "FAIL: test-runner exited $rc"
+	exit 1
+fi
+if ! clean | grep -E '^\|' | grep -v '<MAIN>' | grep -q PASSED; then
+	clean | grep -E 'SKIP' | head -n 5 >&2 || true
+	say "SKIP: no variant of $NUM ran"
+	exit 77
+fi
+say "PASS"
