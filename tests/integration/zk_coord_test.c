@@ -11,7 +11,16 @@
 #include <unistd.h>
 #include <zookeeper/zookeeper.h>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+#include "common/arena.h"
 #include "common/clock.h"
+#include "common/proto/apis.h"
+#include "common/proto/messages.h"
 #include "common/log.h"
 #include "common/mbox.h"
 #include "coord/coord.h"
@@ -92,6 +101,148 @@ static int wait_state(const char *topic, int p, int leader, int epoch,
 		usleep(50000);
 	}
 	return 0;
+}
+
+
+/* A fake broker for id 2: decodes controller requests with the project
+ * codec, records what it saw and answers with empty successful responses. */
+struct fake_broker {
+	int lfd, port;
+	pthread_t thread;
+	atomic_int stop;
+	atomic_int lai, um, stop_replica;  /* requests received */
+	atomic_int lai_partitions;         /* partitions in all LeaderAndIsr */
+	atomic_int um_brokers;             /* live brokers in the last UM */
+	atomic_llong broker_epoch;         /* from the last request */
+	atomic_int bad;                    /* undecodable requests */
+	atomic_int reconnects;             /* accepted connections */
+};
+
+static int read_full(int fd, uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		if (poll(&pfd, 1, 2000) <= 0)
+			return -1;
+		ssize_t r = read(fd, p, n);
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int fake_handle(struct fake_broker *fb, int fd)
+{
+	uint8_t hdr[4];
+	if (read_full(fd, hdr, 4))
+		return -1;
+	uint32_t size = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+			(uint32_t)hdr[2] << 8 | hdr[3];
+	if (size > (1u << 20))
+		return -1;
+	uint8_t *buf = malloc(size ? size : 1);
+	if (!buf || read_full(fd, buf, size)) {
+		free(buf);
+		return -1;
+	}
+	struct kreader r = { buf, buf + size, 0 };
+	struct kreq_header h;
+	struct arena a;
+	arena_init(&a);
+	int rc = kreq_header_decode(&r, &h);
+	const struct kapi *api = rc ? NULL : kapi_find(h.api_key);
+	union { struct leader_and_isr_request lai; struct update_metadata_request um;
+		struct stop_replica_request sr; } req;
+	union { struct leader_and_isr_response lai; struct update_metadata_response um;
+		struct stop_replica_response sr; } resp;
+	memset(&resp, 0, sizeof resp);
+	if (!api || kcodec_decode(api->req, kapi_ver(api, h.api_version), &r, &req, &a) ||
+	    r.p != r.end) {
+		fb->bad++;
+		free(buf);
+		arena_free(&a);
+		return -1;
+	}
+	if (h.api_key == 4) {
+		fb->lai++;
+		for (int k = 0; k < req.lai.topic_states.n; k++)
+			fb->lai_partitions += ((struct leader_and_isr_req_topic_state *)
+					       req.lai.topic_states.v)[k].partition_states.n;
+		fb->broker_epoch = req.lai.broker_epoch;
+	} else if (h.api_key == 6) {
+		fb->um++;
+		fb->um_brokers = req.um.live_brokers.n;
+		fb->broker_epoch = req.um.broker_epoch;
+	} else if (h.api_key == 5) {
+		fb->stop_replica++;
+	}
+	struct kout w;
+	kout_init(&w);
+	size_t at = kw_reserve_i32(&w);
+	kresp_header_encode(&w, h.api_key, h.api_version, h.correlation_id);
+	kcodec_encode(api->resp, kapi_ver(api, h.api_version), &resp, &w);
+	kw_patch_i32(&w, at, (int32_t)(w.len - at - 4));
+	kout_finish(&w);
+	ssize_t wr = write(fd, w.buf, w.len);
+	int ok = wr == (ssize_t)w.len;
+	kout_free(&w);
+	free(buf);
+	arena_free(&a);
+	return ok ? 0 : -1;
+}
+
+static void *fake_main(void *arg)
+{
+	struct fake_broker *fb = arg;
+	while (!fb->stop) {
+		struct pollfd pfd = { fb->lfd, POLLIN, 0 };
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		int fd = accept(fb->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		fb->reconnects++;
+		while (!fb->stop) {
+			struct pollfd cp = { fd, POLLIN, 0 };
+			int n = poll(&cp, 1, 100);
+			if (n == 0)
+				continue;
+			if (n < 0 || fake_handle(fb, fd))
+				break;
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static int fake_start(struct fake_broker *fb)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	fb->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fb->lfd < 0 || bind(fb->lfd, (struct sockaddr *)&sa, sizeof sa) ||
+	    listen(fb->lfd, 4) || getsockname(fb->lfd, (struct sockaddr *)&sa, &sl))
+		return -1;
+	fb->port = ntohs(sa.sin_port);
+	return pthread_create(&fb->thread, NULL, fake_main, fb);
+}
+
+static void fake_stop(struct fake_broker *fb)
+{
+	fb->stop = 1;
+	pthread_join(fb->thread, NULL);
+	close(fb->lfd);
+}
+
+static int wait_count(atomic_int *v, int at_least)
+{
+	int64_t deadline = clock_mono_ms() + 10000;
+	while (*v < at_least && clock_mono_ms() < deadline)
+		usleep(50000);
+	return *v >= at_least;
 }
 
 struct result {
@@ -213,16 +364,26 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	loop = mbox_new();
+	static struct fake_broker fb;
+	if (fake_start(&fb)) {
+		fprintf(stderr, "cannot start fake broker\n");
+		return 1;
+	}
 
 	/* start-up, registration, cluster id, election */
 	struct coord *b1 = start_broker(zk, 1, 1, 6000);
 	CHECK(b1 && coord_wait_ready(b1, 15000) == 0, "broker 1 not ready");
-	struct coord *b2 = start_broker(zk, 2, 2, 6000);
+	struct coord *b2 = start_broker(zk, 2, fb.port, 6000);
 	CHECK(b2 && coord_wait_ready(b2, 15000) == 0, "broker 2 not ready");
 	if (failures)
 		return 1;
 	check_registration(b1, 1, 1);
-	check_registration(b2, 2, 2);
+	check_registration(b2, 2, fb.port);
+	/* the controller (broker 1) tells broker 2 about the cluster */
+	CHECK(wait_count(&fb.um, 1), "fake broker 2 got no UpdateMetadata");
+	CHECK(fb.broker_epoch == coord_broker_epoch(b2), "broker epoch in request %lld",
+	      (long long)fb.broker_epoch);
+	CHECK(fb.um_brokers == 2, "UpdateMetadata lists %d live brokers", fb.um_brokers);
 	char *d = zget("/cluster/id", NULL);
 	char id1[32], id2[32], zid[32] = "";
 	coord_cluster_id(b1, id1);
@@ -274,6 +435,11 @@ int main(int argc, char **argv)
 		CHECK(wait_state("orders", p, as[p].replicas[0], 0, &ps), "orders-%d state", p);
 		check_state(&ps, as[p].replicas[0], 0, epoch, 2, "new partition");
 	}
+	int on2 = 0;
+	for (int p = 0; p < n; p++)
+		on2 += as[p].replicas[0] == 2 || as[p].replicas[1] == 2;
+	CHECK(wait_count(&fb.lai_partitions, on2), "LeaderAndIsr to broker 2 covered "
+	      "%d of %d partitions", fb.lai_partitions, on2);
 	test_admin_errors(b2);
 	struct result r = { 0, 0 };
 	coord_create_partitions(b1, "orders", 4, 0, on_done, &r);
@@ -323,11 +489,15 @@ int main(int argc, char **argv)
 	CHECK(wait_exists("/brokers/topics/orders", 0, 15000), "topic znode not deleted");
 	CHECK(wait_exists("/config/topics/orders", 0, 5000), "config not deleted");
 	CHECK(wait_exists("/admin/delete_topics/orders", 0, 5000), "delete marker left");
+	CHECK(fb.stop_replica >= 1, "no StopReplica to broker 2");
+	CHECK(fb.bad == 0, "%d undecodable controller requests", fb.bad);
+	CHECK(fb.reconnects <= 2, "controller reconnected %d times", fb.reconnects);
 
 	coord_stop(b1);
 	coord_stop(b2);
 	CHECK(!zexists("/brokers/ids/1") && !zexists("/brokers/ids/2"), "ids left");
 	CHECK(!zexists("/controller"), "/controller left");
+	fake_stop(&fb);
 	zookeeper_close(zh);
 	mbox_drain(loop);
 	mbox_free(loop);
