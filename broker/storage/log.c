@@ -529,7 +529,9 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		int rc = seg_find(s, offset, &cut, &b);
 		if (rc < 0)
 			return rc;
-		new_leo = rc == 1 ? b.base : log->leo;
+		/* rc == 0: the segment ends exactly at offset (the removed
+		 * segment after it started there). */
+		new_leo = rc == 1 ? b.base : offset;
 	} else if (s->base > offset) {
 		/* Everything is above: start over at offset, as Kafka does. */
 		struct segment *n;
