@@ -18,7 +18,7 @@
 #define CTL_MOD "controller"
 #define CTL_RETRY_MS 3000
 
-static int ctl_fenced;  /* set when an epoch check failed; resign after event */
+
 
 static struct ctl_broker *ctl_broker_find(struct controller *ctl, int32_t id)
 {
@@ -65,7 +65,7 @@ int ctl_fenced_multi(struct coord *c, int n, zoo_op_t *ops, zoo_op_result_t *res
 	if (rc != ZOK && (res[0].err == ZBADVERSION || res[0].err == ZNONODE)) {
 		log_warn(CTL_MOD, "controller epoch %d is fenced (epoch znode moved)",
 			 c->ctl.epoch);
-		ctl_fenced = 1;
+		c->ctl.fenced = 1;
 	}
 	return rc;
 }
@@ -76,12 +76,12 @@ static int ctl_fenced_delete(struct coord *c, const char *path)
 	zoo_op_result_t res[2];
 	zoo_delete_op_init(&ops[1], path, -1);
 	int rc = ctl_fenced_multi(c, 2, ops, res);
-	return rc == ZNONODE && !ctl_fenced ? ZOK : rc;
+	return rc == ZNONODE && !c->ctl.fenced ? ZOK : rc;
 }
 
 static int ctl_delete_tree(struct coord *c, const char *path, int depth)
 {
-	if (depth > 6 || ctl_fenced)
+	if (depth > 6 || c->ctl.fenced)
 		return ZBADARGUMENTS;
 	struct String_vector kids = { 0, NULL };
 	int rc = zoo_get_children(c->zh, path, 0, &kids);
@@ -276,7 +276,7 @@ static void ctl_create_state(struct coord *c, struct ctl_topic *t, struct ctl_pa
 static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
 {
 	struct controller *ctl = &c->ctl;
-	for (int attempt = 0; attempt < 3 && !ctl_fenced; attempt++) {
+	for (int attempt = 0; attempt < 3 && !c->ctl.fenced; attempt++) {
 		struct zn_pstate ns = p->st;
 		ns.n_isr = 0;
 		for (int k = 0; k < p->st.n_isr; k++)
@@ -346,7 +346,7 @@ static void ctl_shrink_isr(struct coord *c, struct ctl_topic *t,
  * elects where the leader is none or not live. */
 static void ctl_settle_partitions(struct coord *c, struct ctl_topic *t)
 {
-	for (int k = 0; k < t->n_parts && !ctl_fenced; k++) {
+	for (int k = 0; k < t->n_parts && !c->ctl.fenced; k++) {
 		struct ctl_partition *p = &t->parts[k];
 		if (!p->has_state)
 			ctl_create_state(c, t, p);
@@ -472,7 +472,7 @@ static void ctl_on_brokers_change(struct coord *c)
 	}
 	free(old);
 	ctl->metadata_changed = 1;
-	for (int k = 0; k < ctl->n_topics && !ctl_fenced; k++)
+	for (int k = 0; k < ctl->n_topics && !c->ctl.fenced; k++)
 		ctl_settle_partitions(c, &ctl->topics[k]);
 }
 
@@ -509,7 +509,7 @@ static void ctl_on_delete_topics(struct coord *c)
 	struct String_vector kids = { 0, NULL };
 	if (zoo_get_children(c->zh, "/admin/delete_topics", 1, &kids) != ZOK)
 		return;
-	for (int k = 0; k < kids.count && !ctl_fenced; k++) {
+	for (int k = 0; k < kids.count && !c->ctl.fenced; k++) {
 		struct ctl_topic *t = ctl_topic_find(&c->ctl, kids.data[k]);
 		if (t) {
 			ctl_delete_topic(c, t);
@@ -581,7 +581,7 @@ static void ctl_flush(struct coord *c)
 
 static void ctl_after_event(struct coord *c)
 {
-	if (ctl_fenced) {
+	if (c->ctl.fenced) {
 		ctl_resign(c);
 		coord_reelect(c);
 		return;
@@ -594,7 +594,7 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 {
 	struct controller *ctl = &c->ctl;
 	memset(ctl, 0, sizeof *ctl);
-	ctl_fenced = 0;
+	c->ctl.fenced = 0;
 	ctl->active = 1;
 	ctl->epoch = epoch;
 	ctl->epoch_zk_version = epoch_zk_version;
@@ -606,7 +606,7 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 		ctl->n_brokers = n;
 	}
 	ctl_on_topics_change(c);
-	for (int k = 0; k < ctl->n_topics && !ctl_fenced; k++)
+	for (int k = 0; k < ctl->n_topics && !c->ctl.fenced; k++)
 		ctl_settle_partitions(c, &ctl->topics[k]);
 	ctl_on_delete_topics(c);
 	for (int k = 0; k < ctl->n_brokers; k++)
@@ -628,7 +628,7 @@ void ctl_resign(struct coord *c)
 		free(ctl->topics[k].parts);
 	free(ctl->topics);
 	memset(ctl, 0, sizeof *ctl);
-	ctl_fenced = 0;
+	c->ctl.fenced = 0;
 }
 
 void ctl_on_watch(struct coord *c, int type, const char *path)

@@ -58,6 +58,7 @@ struct controller {
 	int n_topics;
 	struct ctl_topic *topics;
 	int metadata_changed;        /* UpdateMetadata owed to all live brokers */
+	int fenced;                  /* an epoch check failed: resign after event */
 };
 
 struct coord {
