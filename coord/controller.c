@@ -18,8 +18,6 @@
 #define CTL_MOD "controller"
 #define CTL_RETRY_MS 3000
 
-
-
 static struct ctl_broker *ctl_broker_find(struct controller *ctl, int32_t id)
 {
 	for (int k = 0; k < ctl->n_brokers; k++)
