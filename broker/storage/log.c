@@ -622,7 +622,8 @@ static int list_segments(const char *dir, int64_t **out, size_t *n)
 		free(v);
 		return rc;
 	}
-	qsort(v, cnt, sizeof *v, cmp_i64);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof *v, cmp_i64);
 	*out = v;
 	*n = cnt;
 	return 0;

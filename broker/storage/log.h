@@ -4,7 +4,9 @@
  * base offset (20 digits): NNN.log (RecordBatch v2 bytes exactly as they
  * travel on the wire), NNN.index (sparse offset index: u32 relative offset,
  * u32 file position, big-endian, one entry per index_interval_bytes) and
- * NNN.timeindex (i64 timestamp, u32 relative offset, big-endian).
+ * NNN.timeindex (i64 timestamp, u32 relative offset, big-endian). Beside
+ * them: `recovery-point` (decimal offset + newline; all below it is fsynced)
+ * and `clean-shutdown` (empty; present only between log_close and log_open).
  *
  * Invariants:
  * - Offsets are dense and increasing: the next batch appended starts at
