@@ -31,6 +31,10 @@ ZK_PORT=2181
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
 SETS=()
 
+# Name the command if set -e ends the script where no die() explains it.
+set -E
+trap 'say "internal error (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+
 say() { printf 'cluster.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
@@ -225,8 +229,8 @@ group.initial.rebalance.delay.ms=0
 EOF
 }
 
-# Default properties with every --set applied: a set key replaces the
-# default line in place, a new key is appended (last one wins).
+# Default properties with every --set applied: a set key's earlier line is
+# dropped and the new one appended, so each key appears once.
 broker_write_config() {
 	local id=$1 d="$DIR/broker/$1" kv key out
 	mkdir -p "$d/data"
@@ -253,8 +257,9 @@ broker_launch() {
 	printf '%s\n' "$!" >"$(pid_file "$name")"
 }
 
+# Empty when the broker is not registered.
 broker_czxid() {
-	zkq stat "/brokers/ids/$1" 2>/dev/null | sed -n 's/^czxid=//p'
+	{ zkq stat "/brokers/ids/$1" 2>/dev/null || true; } | sed -n 's/^czxid=//p'
 }
 
 # Waits until broker IDS are registered (with a czxid other than the one
@@ -370,7 +375,7 @@ cmd_status() {
 	else
 		printf 'controller: none\n'
 	fi
-	return "$rc"
+	exit "$rc"
 }
 
 need_broker_id() {
@@ -485,7 +490,7 @@ main() {
 	zk-kill) cmd_zk_kill "${pos[0]:-}" ;;
 	zk-stop) cmd_zk_stop "${pos[0]:-}" ;;
 	zk-start) cmd_zk_start "${pos[0]:-}" ;;
-	zk) load_env; zkq "${pos[@]}" ;;
+	zk) load_env; exec python3 "$ZKQ" -s "$(zk_connect)" -t 2 "${pos[@]}" ;;
 	*) usage ;;
 	esac
 }

@@ -174,6 +174,8 @@ class Zk:
             self.tree(p.rstrip("/") + "/" + c, out, depth + 1)
 
     def close(self):
+        if not self.sock:
+            return
         try:
             self.xid += 1
             self._send(struct.pack(">ii", self.xid, OP_CLOSE))

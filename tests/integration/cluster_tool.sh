@@ -43,10 +43,12 @@ cluster stop 3 || fail "stop 3"
 ! pid_alive "$pid" || fail "broker 3 alive after stop"
 ((SECONDS - t0 < 15)) || fail "broker 3 needed $((SECONDS - t0))s to stop (SIGKILL fallback?)"
 wait_until 5 "broker 3's znode to go on clean shutdown" unregistered 3
-grep -q 'stopped' <(cluster stop 3 2>&1) || fail "stop of a stopped broker should say so"
+out=$(cluster stop 3 2>&1) || fail "stop of a stopped broker failed: $out"
+grep -q 'not running' <<<"$out" || fail "stop of a stopped broker should say so: $out"
 cluster start 3 || fail "start 3"
 registered 3 || fail "start returned before broker 3 registered"
-cluster start 3 2>&1 | grep -q 'already running' || fail "start of a running broker should say so"
+out=$(cluster start 3 2>&1) || fail "start of a running broker failed: $out"
+grep -q 'already running' <<<"$out" || fail "start of a running broker should say so: $out"
 
 # One ZooKeeper server down: quorum holds, brokers stay registered.
 cluster zk-kill 1 || fail "zk-kill 1"
