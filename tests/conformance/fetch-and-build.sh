@@ -8,19 +8,21 @@
 # Prints the path of the source tree's tests/ directory on stdout.
 set -euo pipefail
 
-SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$SELF_DIR/../.." && pwd)
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO_ROOT=$(cd "$SELF_DIR/../.." && pwd -P)
 VERSION=2.0.2
 DEB_VERSION=2.0.2-1
+# Bumped whenever the build recipe changes, so old builds are redone.
+RECIPE=2
 CACHE=${1:-${RDK_CONFORMANCE_CACHE:-$REPO_ROOT/build/conformance-cache}}
 
 say() { printf 'fetch-and-build.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 mkdir -p "$CACHE"
-CACHE=$(cd "$CACHE" && pwd)
+CACHE=$(cd "$CACHE" && pwd -P)
 SRC="$CACHE/librdkafka-$VERSION"
-STAMP="$CACHE/built-$DEB_VERSION.stamp"
+STAMP="$CACHE/built-$DEB_VERSION-r$RECIPE.stamp"
 LOCK="$CACHE/.lock"
 
 # Serialise concurrent callers (meson may start several run-one.sh).
@@ -68,14 +70,15 @@ fetch_source() {
 	say "apt-get source librdkafka=$DEB_VERSION"
 	rm -rf "$SRC"
 	(cd "$CACHE/dl" && apt-get "${APT_OPTS[@]}" -q source --download-only "librdkafka=$DEB_VERSION" >&2)
-	dpkg-source -x "$CACHE/dl/librdkafka_$DEB_VERSION.dsc" "$SRC" >&2
+	dpkg-source --no-copy -x "$CACHE/dl/librdkafka_$DEB_VERSION.dsc" "$SRC" >&2
 }
 
 # Debian -dev packages librdkafka's configure probes for and the
-# test-runner links with; installed only when missing.
+# test-runner links with (rapidjson: tests 0053/0110 check the statistics
+# JSON with it, else skip); installed only when missing.
 install_deps() {
 	local pkg missing=()
-	for pkg in zlib1g-dev libzstd-dev liblz4-dev g++ make python3; do
+	for pkg in zlib1g-dev libzstd-dev liblz4-dev rapidjson-dev g++ make python3; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 	done
 	((${#missing[@]} == 0)) && return 0

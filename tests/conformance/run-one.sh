@@ -13,8 +13,8 @@
 # Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
 set -euo pipefail
 
-SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$SELF_DIR/../.." && pwd)
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO_ROOT=$(cd "$SELF_DIR/../.." && pwd -P)
 CLUSTER_SH="$REPO_ROOT/deploy/cluster.sh"
 TESTS_TXT="$SELF_DIR/tests.txt"
 
