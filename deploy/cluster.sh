@@ -36,7 +36,17 @@ set -E
 trap 'say "internal error (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 say() { printf 'cluster.sh: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+UP_STARTED=0
+die() {
+	say "error: $*"
+	# A failed 'up' leaves no half-started cluster behind (logs stay).
+	if ((UP_STARTED)); then
+		UP_STARTED=0
+		teardown_all || true
+		say "stopped what 'up' had started; logs are in $DIR/logs"
+	fi
+	exit 1
+}
 
 usage() {
 	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
@@ -312,6 +322,7 @@ cmd_up() {
 		[[ -x $GREGORD_BIN ]] || die "gregord not found or not executable: $GREGORD_BIN (build with: meson setup build && ninja -C build, or set GREGORD)"
 	fi
 	save_env
+	UP_STARTED=1
 	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
 	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
 	say "starting $N_ZK ZooKeeper server(s) in $DIR"
@@ -325,20 +336,25 @@ cmd_up() {
 		done
 		brokers_wait 1 "${args[@]}"
 	fi
+	UP_STARTED=0
 	say "cluster up"
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
 }
 
-cmd_down() {
-	local id n
-	load_env
+# SIGTERM to all brokers at once (then wait for each), then ZooKeeper.
+teardown_all() {
+	local id n pid
 	for ((id = 1; id <= N_BROKERS; id++)); do
-		local pid
 		if pid=$(proc_pid "broker-$id"); then kill -TERM "$pid" 2>/dev/null || true; fi
 	done
 	for ((id = 1; id <= N_BROKERS; id++)); do proc_signal_wait "broker-$id" TERM "$STOP_WAIT"; done
 	for ((n = 1; n <= N_ZK; n++)); do proc_signal_wait "zk-$n" TERM "$STOP_WAIT"; done
+}
+
+cmd_down() {
+	load_env
+	teardown_all
 	say "cluster in $DIR stopped"
 }
 
