@@ -48,6 +48,7 @@ struct conn {
 	struct request *inflight;
 	int closed;
 	int dispatching;           /* inside a handler call: do not recurse */
+	int closing;               /* last flush before close under way */
 	struct loop_timer free_timer;
 };
 
@@ -58,6 +59,7 @@ struct listener_sock {
 
 static void conn_io(struct loop_io *io, uint32_t events);
 static void conn_process(struct conn *c);
+static int conn_flush(struct conn *c);
 
 /* ---- connection lifetime ---- */
 
@@ -101,6 +103,14 @@ static void conn_close(struct conn *c, const char *why)
 {
 	if (c->closed)
 		return;
+	if (c->out_head && !c->closing) {
+		/* answers to earlier requests still go out (best effort, no wait),
+		 * as they would have had the bad frame arrived a moment later */
+		c->closing = 1;
+		conn_flush(c);
+		if (c->closed)
+			return;
+	}
 	c->closed = 1;
 	if (why)
 		log_info("server", "closing connection from %s: %s", c->peer, why);
