@@ -1,0 +1,148 @@
+/* Unit tests for common/: string map, arena, mailbox, event-loop timers. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/mbox.h"
+#include "common/net/loop.h"
+#include "common/strmap.h"
+
+START_TEST(test_strmap_put_get_delete_many)
+{
+	struct strmap m;
+	strmap_init(&m);
+	char key[32];
+	for (long i = 0; i < 5000; i++) {
+		int n = snprintf(key, sizeof key, "topic-%ld", i);
+		ck_assert_int_eq(strmap_put(&m, key, (size_t)n, (void *)(i + 1)), 0);
+	}
+	ck_assert_uint_eq(m.used, 5000);
+	for (long i = 0; i < 5000; i += 2) {
+		int n = snprintf(key, sizeof key, "topic-%ld", i);
+		ck_assert_ptr_eq(strmap_del(&m, key, (size_t)n), (void *)(i + 1));
+	}
+	for (long i = 0; i < 5000; i++) {
+		int n = snprintf(key, sizeof key, "topic-%ld", i);
+		void *want = i % 2 ? (void *)(i + 1) : NULL;
+		ck_assert_ptr_eq(strmap_get(&m, key, (size_t)n), want);
+	}
+	/* re-inserting over tombstones must not grow without bound */
+	for (int round = 0; round < 20; round++)
+		for (long i = 0; i < 5000; i += 2) {
+			int n = snprintf(key, sizeof key, "topic-%ld", i);
+			strmap_put(&m, key, (size_t)n, (void *)1);
+			strmap_del(&m, key, (size_t)n);
+		}
+	ck_assert_uint_le(m.cap, 16384);
+	size_t seen = 0, pos = 0;
+	const char *k;
+	void *v;
+	while (strmap_next(&m, &pos, &k, &v))
+		seen++;
+	ck_assert_uint_eq(seen, 2500);
+	strmap_free(&m);
+}
+END_TEST
+
+START_TEST(test_strmap_keys_are_binary_lengths)
+{
+	struct strmap m;
+	strmap_init(&m);
+	strmap_put(&m, "ab", 1, (void *)1);
+	strmap_put(&m, "ab", 2, (void *)2);
+	ck_assert_ptr_eq(strmap_get(&m, "a", 1), (void *)1);
+	ck_assert_ptr_eq(strmap_get(&m, "ab", 2), (void *)2);
+	ck_assert_ptr_null(strmap_get(&m, "abc", 3));
+	strmap_free(&m);
+}
+END_TEST
+
+START_TEST(test_arena_zeroed_aligned_and_large)
+{
+	struct arena a;
+	arena_init(&a);
+	for (int i = 0; i < 1000; i++) {
+		unsigned char *p = arena_alloc(&a, (size_t)(i % 97) + 1);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq((uintptr_t)p % 16, 0);
+		for (int j = 0; j < i % 97 + 1; j++)
+			ck_assert_uint_eq(p[j], 0);
+		memset(p, 0xab, (size_t)(i % 97) + 1);
+	}
+	unsigned char *big = arena_alloc(&a, 1 << 20);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_uint_eq(big[(1 << 20) - 1], 0);
+	arena_reset(&a);
+	unsigned char *again = arena_alloc(&a, 64);
+	ck_assert_uint_eq(again[63], 0);
+	arena_free(&a);
+}
+END_TEST
+
+static int counter;
+static void bump(void *arg) { counter += (int)(long)arg; }
+
+START_TEST(test_mbox_runs_in_order_once)
+{
+	struct mbox *mb = mbox_new();
+	counter = 0;
+	for (long i = 1; i <= 10; i++)
+		mbox_post(mb, bump, (void *)i);
+	ck_assert_int_eq(mbox_drain(mb), 10);
+	ck_assert_int_eq(counter, 55);
+	ck_assert_int_eq(mbox_drain(mb), 0);
+	ck_assert_int_eq(mbox_wait(mb, 10), 0);
+	mbox_free(mb);
+}
+END_TEST
+
+static int fired[8], fire_seq;
+static struct loop *tl;
+static void on_timer(struct loop_timer *t)
+{
+	fired[(long)t->arg] = ++fire_seq;
+	if (fire_seq == 3)
+		loop_stop(tl);
+}
+
+START_TEST(test_loop_timers_fire_in_deadline_order_and_stop_cancels)
+{
+	tl = loop_new();
+	struct loop_timer t[4];
+	for (long i = 0; i < 4; i++)
+		loop_timer_init(&t[i], on_timer, (void *)i);
+	memset(fired, 0, sizeof fired);
+	fire_seq = 0;
+	loop_timer_start(tl, &t[0], 30);
+	loop_timer_start(tl, &t[1], 10);
+	loop_timer_start(tl, &t[2], 20);
+	loop_timer_start(tl, &t[3], 15);
+	loop_timer_stop(tl, &t[3]);
+	ck_assert(!loop_timer_armed(&t[3]));
+	ck_assert_int_eq(loop_run(tl), 0);
+	ck_assert_int_eq(fired[1], 1);
+	ck_assert_int_eq(fired[2], 2);
+	ck_assert_int_eq(fired[0], 3);
+	ck_assert_int_eq(fired[3], 0);
+	loop_free(tl);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("common");
+	TCase *tc = tcase_create("all");
+	tcase_add_test(tc, test_strmap_put_get_delete_many);
+	tcase_add_test(tc, test_strmap_keys_are_binary_lengths);
+	tcase_add_test(tc, test_arena_zeroed_aligned_and_large);
+	tcase_add_test(tc, test_mbox_runs_in_order_once);
+	tcase_add_test(tc, test_loop_timers_fire_in_deadline_order_and_stop_cancels);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
