@@ -1,5 +1,5 @@
-/* Byte-for-byte vectors from real client traffic (vectors/librdkafka.txt,
- * captured by vectors/capture.sh): every frame must decode completely and
+/* Byte-for-byte vectors from real client traffic (vectors/librdkafka.txt
+ * and kafkajs.txt, captured by vectors/capture.sh): every frame must decode completely and
  * re-encode to the identical bytes. This checks the schemas against what a
  * real client writes, not against our own encoder. */
 #include <check.h>
@@ -11,7 +11,6 @@
 #include "common/proto/codec.h"
 #include "common/proto/messages.h"
 
-#define VEC_FILE "vectors/librdkafka.txt"
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
 {
@@ -87,13 +86,14 @@ static int check_frame(int is_req, int16_t key, int16_t ver,
 	return same ? 0 : -1;
 }
 
-START_TEST(test_librdkafka_vectors_roundtrip)
+/* Checks every frame of one vector file; returns how many. */
+static int check_file(const char *path, int seen_req[64])
 {
-	FILE *f = fopen(VEC_FILE, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", VEC_FILE);
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
 	static char line[1 << 20];
 	static uint8_t buf[1 << 19];
-	int count = 0, seen_req[64] = { 0 };
+	int count = 0;
 	while (fgets(line, sizeof line, f)) {
 		char kind[8];
 		int key, ver, off;
@@ -103,17 +103,31 @@ START_TEST(test_librdkafka_vectors_roundtrip)
 		int is_req = strcmp(kind, "req") == 0;
 		ck_assert_msg(check_frame(is_req, (int16_t)key, (int16_t)ver,
 					  buf, n) == 0,
-			      "line %d (%s %d v%d) re-encodes differently",
-			      count + 1, kind, key, ver);
+			      "%s line %d (%s %d v%d) re-encodes differently",
+			      path, count + 1, kind, key, ver);
 		if (is_req && key < 64)
 			seen_req[key] = 1;
 		count++;
 	}
 	fclose(f);
-	ck_assert_int_ge(count, 20);
+	return count;
+}
+
+START_TEST(test_librdkafka_vectors_roundtrip)
+{
+	int seen_req[64] = { 0 };
+	ck_assert_int_ge(check_file("vectors/librdkafka.txt", seen_req), 20);
 	/* ApiVersions, Metadata, Produce, Fetch, ListOffsets requests */
 	ck_assert(seen_req[18] && seen_req[3] && seen_req[0] && seen_req[1] &&
 		  seen_req[2]);
+}
+END_TEST
+
+START_TEST(test_kafkajs_vectors_roundtrip)
+{
+	int seen_req[64] = { 0 };
+	ck_assert_int_ge(check_file("vectors/kafkajs.txt", seen_req), 8);
+	ck_assert(seen_req[18] && seen_req[3] && seen_req[0] && seen_req[2]);
 }
 END_TEST
 
@@ -123,6 +137,7 @@ int main(void)
 	TCase *tc = tcase_create("vectors");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_librdkafka_vectors_roundtrip);
+	tcase_add_test(tc, test_kafkajs_vectors_roundtrip);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

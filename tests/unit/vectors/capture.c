@@ -1,9 +1,12 @@
 /* Generates real librdkafka traffic against librdkafka's own mock cluster on
  * 127.0.0.1 so that tcpdump can record it (see capture.sh). argv[1] is an
  * optional broker.version.fallback; when given, ApiVersions is disabled and
- * librdkafka uses the older request versions of that Kafka release. */
+ * librdkafka uses the older request versions of that Kafka release.
+ * "serve N" only runs the mock for N seconds (for kafkajs.js). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -44,6 +47,12 @@ int main(int argc, char **argv)
 	const char *bs = rd_kafka_mock_cluster_bootstraps(mcl);
 	printf("bootstrap %s\n", bs);
 	fflush(stdout);
+	if (fallback && strcmp(fallback, "serve") == 0) {
+		sleep(argc > 2 ? (unsigned)atoi(argv[2]) : 10);
+		rd_kafka_mock_cluster_destroy(mcl);
+		rd_kafka_destroy(mrk);
+		return 0;
+	}
 
 	rd_kafka_t *p = client_new(RD_KAFKA_PRODUCER, bs, fallback);
 	if (!p)
