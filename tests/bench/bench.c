@@ -1,0 +1,502 @@
+/*
+ * bench: produce N messages of S bytes through librdkafka as fast as the
+ * cluster takes them, wait for every delivery report, then read them all back
+ * with the simple (group-less) consumer.  The same run measures what this
+ * machine can do at best (loopback TCP, sendfile to a socket, fdatasync
+ * latency) so the broker's numbers can be read against the hardware's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#define MAX_PARTITIONS 1024
+#define MAX_SIZE (1 << 20)
+#define CHUNK_PER_PARTITION 1000    /* consecutive messages sent to one partition */
+#define NET_BYTES (512ull << 20)
+#define SENDFILE_FILE_BYTES (128ull << 20)
+#define FSYNC_ROUNDS 200
+
+struct bench_opts {
+	const char *bootstrap;
+	const char *topic;
+	long count;
+	int size;
+	int partitions;
+	int replication;
+	int acks;
+	int timeout_s;
+	int no_create;
+	int skip_machine;
+	int machine_only;
+	const char *fsync_dir;
+};
+
+struct produce_stats {
+	long delivered;
+	long failed;
+	rd_kafka_resp_err_t first_err;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_rate(const char *what, long msgs, double bytes, double secs)
+{
+	if (secs <= 0)
+		secs = 1e-9;
+	if (msgs >= 0)
+		printf("%-28s %10.0f msgs/s %10.1f MB/s  (%ld msgs, %.2f s)\n", what, msgs / secs,
+		       bytes / secs / 1e6, msgs, secs);
+	else
+		printf("%-28s %10s        %10.1f MB/s  (%.0f MiB, %.2f s)\n", what, "", bytes / secs / 1e6,
+		       bytes / (1 << 20), secs);
+}
+
+/* ---- machine limits ---------------------------------------------------- */
+
+static int loopback_pair(int *client, int *server)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof a;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0)
+		return -errno;
+	if (bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&a, &alen)) {
+		int e = -errno;
+		close(lfd);
+		return e;
+	}
+	*client = socket(AF_INET, SOCK_STREAM, 0);
+	if (*client < 0 || connect(*client, (struct sockaddr *)&a, sizeof a)) {
+		int e = -errno;
+		close(lfd);
+		return e;
+	}
+	*server = accept(lfd, NULL, NULL);
+	close(lfd);
+	return *server < 0 ? -errno : 0;
+}
+
+struct sink_arg {
+	int fd;
+	unsigned long long got;
+};
+
+/* Reader side of the loopback measurements: drains until EOF. */
+static void *sink_run(void *p)
+{
+	struct sink_arg *s = p;
+	static __thread char buf[1 << 18];
+	for (;;) {
+		ssize_t n = read(s->fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		s->got += (unsigned long long)n;
+	}
+	return NULL;
+}
+
+static void measure_loopback(void)
+{
+	int c, s;
+	if (loopback_pair(&c, &s)) {
+		printf("loopback TCP: setup failed: %s\n", strerror(errno));
+		return;
+	}
+	static char buf[1 << 18];
+	memset(buf, 'x', sizeof buf);
+	struct sink_arg sink = { s, 0 };
+	pthread_t th;
+	pthread_create(&th, NULL, sink_run, &sink);
+	double t0 = now_s();
+	unsigned long long sent = 0;
+	while (sent < NET_BYTES) {
+		ssize_t n = write(c, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		sent += (unsigned long long)n;
+	}
+	shutdown(c, SHUT_WR);
+	pthread_join(th, NULL);
+	double dt = now_s() - t0;
+	print_rate("machine: loopback TCP", -1, (double)sink.got, dt);
+	close(c);
+	close(s);
+}
+
+static int temp_file(const char *dir, char *path, size_t cap)
+{
+	snprintf(path, cap, "%s/bench-XXXXXX", dir);
+	int fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+static void measure_sendfile(const char *dir)
+{
+	char path[4096];
+	int fd = temp_file(dir, path, sizeof path);
+	if (fd < 0) {
+		printf("sendfile: temp file in %s: %s\n", dir, strerror(errno));
+		return;
+	}
+	static char buf[1 << 20];
+	memset(buf, 'y', sizeof buf);
+	for (unsigned long long w = 0; w < SENDFILE_FILE_BYTES; w += sizeof buf)
+		if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) {
+			printf("sendfile: writing temp file: %s\n", strerror(errno));
+			close(fd);
+			return;
+		}
+	int c, s;
+	if (loopback_pair(&c, &s)) {
+		printf("sendfile: socket setup failed\n");
+		close(fd);
+		return;
+	}
+	struct sink_arg sink = { s, 0 };
+	pthread_t th;
+	pthread_create(&th, NULL, sink_run, &sink);
+	double t0 = now_s();
+	unsigned long long sent = 0;
+	/* File is in page cache after the write; this measures the send path. */
+	while (sent < NET_BYTES) {
+		off_t off = 0;
+		while (off < (off_t)SENDFILE_FILE_BYTES) {
+			ssize_t n = sendfile(c, fd, &off, SENDFILE_FILE_BYTES - (size_t)off);
+			if (n <= 0)
+				goto out;
+			sent += (unsigned long long)n;
+		}
+	}
+out:
+	shutdown(c, SHUT_WR);
+	pthread_join(th, NULL);
+	print_rate("machine: sendfile->loopback", -1, (double)sink.got, now_s() - t0);
+	close(c);
+	close(s);
+	close(fd);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void measure_fsync(const char *dir)
+{
+	char path[4096];
+	int fd = temp_file(dir, path, sizeof path);
+	if (fd < 0) {
+		printf("fsync: temp file in %s: %s\n", dir, strerror(errno));
+		return;
+	}
+	char block[4096];
+	memset(block, 'z', sizeof block);
+	double lat[FSYNC_ROUNDS];
+	int n = 0;
+	for (int i = 0; i < FSYNC_ROUNDS; i++) {
+		double t0 = now_s();
+		if (write(fd, block, sizeof block) != (ssize_t)sizeof block || fdatasync(fd)) {
+			printf("fsync: %s\n", strerror(errno));
+			break;
+		}
+		lat[n++] = (now_s() - t0) * 1e6;
+	}
+	close(fd);
+	if (n == 0)
+		return;
+	qsort(lat, (size_t)n, sizeof lat[0], cmp_double);
+	printf("%-28s min %.0f us  p50 %.0f us  p99 %.0f us  max %.0f us  (%d x 4 KiB in %s)\n",
+	       "machine: write+fdatasync", lat[0], lat[n / 2], lat[(n * 99) / 100], lat[n - 1], n,
+	       dir);
+}
+
+/* ---- Kafka ------------------------------------------------------------- */
+
+static rd_kafka_conf_t *conf_new(const struct bench_opts *o, const char *const *kv)
+{
+	char err[256];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", o->bootstrap, err, sizeof err))
+		goto bad;
+	for (; kv && kv[0]; kv += 2)
+		if (rd_kafka_conf_set(conf, kv[0], kv[1], err, sizeof err))
+			goto bad;
+	return conf;
+bad:
+	fprintf(stderr, "conf: %s\n", err);
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+static int topic_create(const struct bench_opts *o)
+{
+	char err[256];
+	rd_kafka_conf_t *conf = conf_new(o, NULL);
+	rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err) : NULL;
+	if (!rk)
+		return -1;
+	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(o->topic, o->partitions, o->replication,
+							err, sizeof err);
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+	rd_kafka_AdminOptions_set_operation_timeout(ao, 30000, err, sizeof err);
+	rd_kafka_CreateTopics(rk, &nt, 1, ao, q);
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 40000);
+	int rc = -1;
+	if (ev && !rd_kafka_event_error(ev)) {
+		size_t n = 0;
+		const rd_kafka_topic_result_t **res =
+			rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+		rd_kafka_resp_err_t e = n == 1 ? rd_kafka_topic_result_error(res[0])
+					       : RD_KAFKA_RESP_ERR__BAD_MSG;
+		rc = (e == 0 || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) ? 0 : -1;
+		if (rc)
+			fprintf(stderr, "CreateTopics: %s\n", rd_kafka_err2str(e));
+	} else {
+		fprintf(stderr, "CreateTopics: %s\n", ev ? rd_kafka_event_error_string(ev) : "timed out");
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_AdminOptions_destroy(ao);
+	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_destroy(rk);
+	return rc;
+}
+
+/* Waits for leaders on every partition; returns the partition count or -1. */
+static int topic_wait_ready(rd_kafka_t *rk, const struct bench_opts *o)
+{
+	double deadline = now_s() + 30;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
+	int parts = -1;
+	while (parts < 0 && now_s() < deadline) {
+		const struct rd_kafka_metadata *md = NULL;
+		if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == 0 && md->topic_cnt == 1 &&
+		    md->topics[0].err == 0 && md->topics[0].partition_cnt > 0 &&
+		    md->topics[0].partition_cnt <= MAX_PARTITIONS) {
+			parts = md->topics[0].partition_cnt;
+			for (int p = 0; p < parts; p++)
+				if (md->topics[0].partitions[p].err || md->topics[0].partitions[p].leader < 0)
+					parts = -1;
+		}
+		if (md)
+			rd_kafka_metadata_destroy(md);
+		if (parts < 0)
+			usleep(200 * 1000);
+	}
+	rd_kafka_topic_destroy(rkt);
+	return parts;
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct produce_stats *st = opaque;
+	(void)rk;
+	if (m->err) {
+		if (!st->failed)
+			st->first_err = m->err;
+		st->failed++;
+	} else {
+		st->delivered++;
+	}
+}
+
+static int bench_produce(struct bench_opts *o)
+{
+	char err[256], acks[8];
+	snprintf(acks, sizeof acks, "%d", o->acks);
+	const char *kv[] = { "request.required.acks", acks, "linger.ms", "5",
+			     "batch.size", "1000000", "queue.buffering.max.messages", "2000000",
+			     "queue.buffering.max.kbytes", "2097151", "message.timeout.ms", "300000",
+			     "enable.idempotence", "false", NULL };
+	struct produce_stats st = { 0, 0, 0 };
+	rd_kafka_conf_t *conf = conf_new(o, kv);
+	if (!conf)
+		return -1;
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_opaque(conf, &st);
+	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+	if (!rk) {
+		fprintf(stderr, "rd_kafka_new: %s\n", err);
+		return -1;
+	}
+	int parts = topic_wait_ready(rk, o);
+	if (parts < 0) {
+		fprintf(stderr, "topic %s: no leaders after 30 s\n", o->topic);
+		rd_kafka_destroy(rk);
+		return -1;
+	}
+	o->partitions = parts;
+	char *payload = malloc((size_t)o->size);
+	memset(payload, 'p', (size_t)o->size);
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
+	double t0 = now_s(), deadline = t0 + o->timeout_s;
+	long i;
+	for (i = 0; i < o->count && now_s() < deadline; i++) {
+		int32_t p = (int32_t)((i / CHUNK_PER_PARTITION) % parts);
+		/* Shared payload, no copy: it outlives the handle. */
+		while (rd_kafka_produce(rkt, p, 0, payload, (size_t)o->size, NULL, 0, NULL) == -1) {
+			if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+			    now_s() >= deadline) {
+				fprintf(stderr, "produce: %s\n", rd_kafka_err2str(rd_kafka_last_error()));
+				goto flush;
+			}
+			rd_kafka_poll(rk, 10);
+		}
+		if ((i & 1023) == 0)
+			rd_kafka_poll(rk, 0);
+	}
+flush:
+	while (rd_kafka_outq_len(rk) > 0 && now_s() < deadline)
+		rd_kafka_poll(rk, 50);
+	double dt = now_s() - t0;
+	print_rate("kafka: produce (acked)", st.delivered, (double)st.delivered * o->size, dt);
+	if (st.failed || st.delivered != o->count)
+		fprintf(stderr, "produce: %ld delivered, %ld failed (first: %s) of %ld\n", st.delivered,
+			st.failed, st.failed ? rd_kafka_err2str(st.first_err) : "-", o->count);
+	rd_kafka_topic_destroy(rkt);
+	rd_kafka_destroy(rk);
+	free(payload);
+	return st.delivered == o->count ? 0 : -1;
+}
+
+static int bench_consume(const struct bench_opts *o)
+{
+	char err[256];
+	const char *kv[] = { "enable.auto.commit", "false", "enable.auto.offset.store", "false",
+			     "fetch.message.max.bytes", "4194304", "fetch.max.bytes", "52428800",
+			     "queued.max.messages.kbytes", "262144", "fetch.wait.max.ms", "100",
+			     NULL };
+	rd_kafka_conf_t *conf = conf_new(o, kv);
+	rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err) : NULL;
+	if (!rk)
+		return -1;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	double t0 = now_s(), deadline = t0 + o->timeout_s;
+	for (int p = 0; p < o->partitions; p++)
+		rd_kafka_consume_start_queue(rkt, p, RD_KAFKA_OFFSET_BEGINNING, q);
+	long got = 0, wrong_size = 0, errors = 0;
+	double bytes = 0;
+	rd_kafka_message_t *batch[4096];
+	while (got < o->count && now_s() < deadline) {
+		ssize_t n = rd_kafka_consume_batch_queue(q, 200, batch, 4096);
+		for (ssize_t j = 0; j < n; j++) {
+			if (batch[j]->err)
+				errors++;
+			else {
+				got++;
+				bytes += (double)batch[j]->len;
+				wrong_size += batch[j]->len != (size_t)o->size;
+			}
+			rd_kafka_message_destroy(batch[j]);
+		}
+	}
+	double dt = now_s() - t0;
+	print_rate("kafka: consume", got, bytes, dt);
+	if (got != o->count || wrong_size || errors)
+		fprintf(stderr, "consume: %ld of %ld, %ld wrong size, %ld errors\n", got, o->count,
+			wrong_size, errors);
+	for (int p = 0; p < o->partitions; p++)
+		rd_kafka_consume_stop(rkt, p);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_topic_destroy(rkt);
+	rd_kafka_destroy(rk);
+	return got == o->count && !wrong_size ? 0 : -1;
+}
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s --bootstrap B [--topic T] [--count N] [--size S] [--partitions P]\n"
+		"          [--replication R] [--acks A] [--timeout SECONDS] [--no-create]\n"
+		"          [--fsync-dir DIR] [--skip-machine | --machine-only]\n",
+		argv0);
+}
+
+static int parse_args(int argc, char **argv, struct bench_opts *o)
+{
+	static char topic_buf[64];
+	snprintf(topic_buf, sizeof topic_buf, "bench-%ld", (long)time(NULL));
+	const char *tmp = getenv("TMPDIR");
+	*o = (struct bench_opts){ .bootstrap = getenv("BOOTSTRAP"), .topic = topic_buf,
+				  .count = 1000000, .size = 100, .partitions = 3, .replication = 3,
+				  .acks = 1, .timeout_s = 600, .fsync_dir = tmp ? tmp : "/tmp" };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--no-create")) { o->no_create = 1; continue; }
+		if (!strcmp(a, "--skip-machine")) { o->skip_machine = 1; continue; }
+		if (!strcmp(a, "--machine-only")) { o->machine_only = 1; continue; }
+		if (!v)
+			return -1;
+		if (!strcmp(a, "--bootstrap")) o->bootstrap = v;
+		else if (!strcmp(a, "--topic")) o->topic = v;
+		else if (!strcmp(a, "--count")) o->count = atol(v);
+		else if (!strcmp(a, "--size")) o->size = atoi(v);
+		else if (!strcmp(a, "--partitions")) o->partitions = atoi(v);
+		else if (!strcmp(a, "--replication")) o->replication = atoi(v);
+		else if (!strcmp(a, "--acks")) o->acks = atoi(v);
+		else if (!strcmp(a, "--timeout")) o->timeout_s = atoi(v);
+		else if (!strcmp(a, "--fsync-dir")) o->fsync_dir = v;
+		else return -1;
+		i++;
+	}
+	if (!o->machine_only && (!o->bootstrap || !*o->bootstrap))
+		return -1;
+	if (o->count < 1 || o->size < 1 || o->size > MAX_SIZE || o->partitions < 1 ||
+	    o->partitions > MAX_PARTITIONS || o->replication < 1 || o->acks < -1 || o->acks > 1 ||
+	    o->timeout_s < 1)
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	if (parse_args(argc, argv, &o)) {
+		usage(argv[0]);
+		return 2;
+	}
+	if (!o.skip_machine) {
+		measure_loopback();
+		measure_sendfile(o.fsync_dir);
+		measure_fsync(o.fsync_dir);
+	}
+	if (o.machine_only)
+		return 0;
+	printf("kafka: bootstrap=%s topic=%s count=%ld size=%d partitions=%d acks=%d\n",
+	       o.bootstrap, o.topic, o.count, o.size, o.partitions, o.acks);
+	fflush(stdout);
+	if (!o.no_create && topic_create(&o)) {
+		fprintf(stderr, "bench: could not create topic %s\n", o.topic);
+		return 1;
+	}
+	if (bench_produce(&o))
+		return 1;
+	fflush(stdout);
+	if (bench_consume(&o))
+		return 1;
+	return 0;
+}
