@@ -4,7 +4,7 @@
 #
 #   run.sh [BENCH_BINARY] [bench options...]
 #   env: COUNT (1000000), SIZE (100), PARTITIONS (3), ACKS (1), BROKERS (3),
-#        GREGORD, CLUSTER_SH, KEEP_CLUSTER_DIR=1
+#        GREGORD, GREGOR_SOURCE_ROOT, KEEP_CLUSTER_DIR=1 (see lib.sh)
 # The machine measurements (loopback, sendfile, fdatasync) run in the
 # cluster's directory, i.e. on the file system the brokers write to.
 set -euo pipefail
@@ -13,9 +13,10 @@ SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SELF_DIR/../.." && pwd)
 BENCH=${1:-${BENCH:-$REPO_ROOT/build/tests/bench/bench}}
 (($# == 0)) || shift
-[[ -x $BENCH ]] || { echo "run.sh: bench binary $BENCH missing (ninja -C build tests/bench/bench)" >&2; exit 77; }
+[[ -x $BENCH ]] || { echo "run.sh: bench binary $BENCH missing (ninja -C build tests/bench/bench)" >&2; exit 1; }
 BROKERS=${BROKERS:-3}
 
+# shellcheck disable=SC2016  # expanded by the inner bash, after the cluster is up
 exec "$REPO_ROOT/tests/integration/clients/with_cluster.sh" --brokers "$BROKERS" -- \
 	bash -c 'exec "$0" --count "$1" --size "$2" --partitions "$3" --replication "$4" \
 		--acks "$5" --fsync-dir "$GREGOR_CLUSTER_DIR" "${@:6}"' \
