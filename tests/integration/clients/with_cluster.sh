@@ -26,9 +26,9 @@ done
 (($#)) || fail "no command given"
 # shellcheck disable=SC2034  # read by lib.sh
 if [[ $(basename "$1") == node ]]; then
-	TEST_NAME="clients:$(basename "${2:-node}")"
+	TEST_NAME="clients-$(basename "${2:-node}")"
 else
-	TEST_NAME="clients:$(basename "$1")"
+	TEST_NAME="clients-$(basename "$1")"
 fi
 
 cluster_up "$BROKERS" "${SETS[@]+"${SETS[@]}"}"
