@@ -227,12 +227,54 @@ def probe_broker(addr):
         s.close()
 
 
+RSS_GROWTH_LIMIT = 256 << 20  # a broker that allocates what a length claims blows past this
+
+
+def broker_pids():
+    """Broker pids from the cluster dir (with_cluster.sh exports it), if any."""
+    d = os.environ.get("GREGOR_CLUSTER_DIR")
+    pids = {}
+    if not d or not os.path.isdir(os.path.join(d, "pids")):
+        return pids
+    for name in sorted(os.listdir(os.path.join(d, "pids"))):
+        if name.startswith("broker-") and name.endswith(".pid"):
+            try:
+                with open(os.path.join(d, "pids", name)) as f:
+                    pids[name[:-4]] = int(f.read().strip())
+            except (OSError, ValueError):
+                pass
+    return pids
+
+
+def rss_bytes(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
 class Runner:
     def __init__(self, addrs):
         self.addrs = addrs
         self.target = addrs[0]
         self.passed = 0
         self.failed = 0
+        self.dead = False  # set once a broker stopped answering: later cases cannot mean anything
+        self.pids = broker_pids()
+        self.rss0 = {n: rss_bytes(p) for n, p in self.pids.items()}
+
+    def rss_problem(self):
+        for name, pid in self.pids.items():
+            now, base = rss_bytes(pid), self.rss0.get(name)
+            if now is None:
+                return "%s (pid %d) is gone" % (name, pid)
+            if base is not None and now - base > RSS_GROWTH_LIMIT:
+                return "%s RSS grew %d MiB" % (name, (now - base) >> 20)
+        return None
 
     def case(self, name, fn):
         t0 = time.monotonic()
@@ -243,8 +285,12 @@ class Runner:
         for addr in self.addrs:
             err = probe_broker(addr)
             if err:
+                self.dead = True
                 ok, detail = False, "%s; broker %s:%d unhealthy after: %s" % (
                     detail, addr[0], addr[1], err)
+        err = self.rss_problem()
+        if err:
+            ok, detail = False, "%s; %s" % (detail, err)
         took = time.monotonic() - t0
         print("%-4s %-34s %6.2fs  %s" % ("ok" if ok else "FAIL", name, took, detail),
               flush=True)
@@ -488,12 +534,15 @@ def case_connection_churn(r):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bootstrap", default=os.environ.get("BOOTSTRAP", ""))
+    ap.add_argument("--only", help="run only cases whose name contains this")
+    ap.add_argument("--skip", help="skip cases whose name contains this (debugging)")
     args = ap.parse_args()
     if not args.bootstrap:
         print("need --bootstrap or $BOOTSTRAP", file=sys.stderr)
         return 2
     r = Runner(parse_bootstrap(args.bootstrap))
-    print("target %s:%d, health checks on %d broker(s)" % (r.target + (len(r.addrs),)))
+    print("target %s:%d, health checks on %d broker(s), RSS watched for %d pid(s)" % (
+        r.target + (len(r.addrs), len(r.pids))))
     for addr in r.addrs:
         err = probe_broker(addr)
         if err:
@@ -501,34 +550,44 @@ def main():
             print("0 passed, 1 failed")
             return 1
 
-    r.case("http_request_as_frame", lambda: case_http_garbage(r))
-    r.case("random_byte_stream", lambda: case_random_stream(r))
-    r.case("random_complete_frame", lambda: case_random_frame(r))
-    r.case("truncated_frame_then_close", lambda: case_truncated_then_close(r))
-    r.case("size_2GiB_0x7fffffff", lambda: case_size_claim(0x7fffffff)(r))
-    r.case("size_negative_-1", lambda: case_size_claim(0xffffffff)(r))
-    r.case("size_negative_min", lambda: case_size_claim(0x80000000)(r))
-    r.case("size_zero", lambda: case_zero_size(r))
-    r.case("header_shorter_than_fixed", lambda: case_tiny_header(r))
-    r.case("client_id_longer_than_frame", lambda: case_client_id_overrun(r))
-    r.case("unknown_api_key_9999", lambda: case_expect_close_for(9999, 0)(r))
-    r.case("negative_api_key", lambda: case_expect_close_for(-5, 0)(r))
-    r.case("apiversions_v99_error_35", lambda: case_apiversions_v99(r))
-    r.case("produce_v99_closes", lambda: case_expect_close_for(
-        API_PRODUCE, 99, struct.pack(">hhii", -1, 1, 1000, 0))(r))
-    r.case("metadata_v99_closes", lambda: case_expect_close_for(
-        API_METADATA, 99, struct.pack(">i", -1))(r))
-    r.case("metadata_negative_version", lambda: case_expect_close_for(
-        API_METADATA, -1, struct.pack(">i", -1))(r))
-    r.case("metadata_truncated_body", lambda: case_metadata_truncated_body(r))
-    r.case("metadata_array_count_2^31", lambda: case_metadata_huge_array(r))
-    r.case("produce_truncated_body", lambda: case_produce_truncated_body(r))
-    r.case("produce_records_len_overrun", lambda: case_produce_records_overrun(r))
-    r.case("apiversions_null_client_id", lambda: case_null_client_id(r))
-    r.case("pipelined_valid_then_garbage", lambda: case_pipelined_then_garbage(r))
-    r.case("valid_request_byte_by_byte", lambda: case_byte_by_byte(r))
-    r.case("valid_among_garbage_conns", lambda: case_valid_among_garbage(r))
-    r.case("connection_churn_200", lambda: case_connection_churn(r))
+    cases = [
+        ("http_request_as_frame", lambda: case_http_garbage(r)),
+        ("random_byte_stream", lambda: case_random_stream(r)),
+        ("random_complete_frame", lambda: case_random_frame(r)),
+        ("truncated_frame_then_close", lambda: case_truncated_then_close(r)),
+        ("size_2GiB_0x7fffffff", lambda: case_size_claim(0x7fffffff)(r)),
+        ("size_negative_-1", lambda: case_size_claim(0xffffffff)(r)),
+        ("size_negative_min", lambda: case_size_claim(0x80000000)(r)),
+        ("size_zero", lambda: case_zero_size(r)),
+        ("header_shorter_than_fixed", lambda: case_tiny_header(r)),
+        ("client_id_longer_than_frame", lambda: case_client_id_overrun(r)),
+        ("unknown_api_key_9999", lambda: case_expect_close_for(9999, 0)(r)),
+        ("negative_api_key", lambda: case_expect_close_for(-5, 0)(r)),
+        ("apiversions_v99_error_35", lambda: case_apiversions_v99(r)),
+        ("produce_v99_closes", lambda: case_expect_close_for(
+            API_PRODUCE, 99, struct.pack(">hhii", -1, 1, 1000, 0))(r)),
+        ("metadata_v99_closes", lambda: case_expect_close_for(
+            API_METADATA, 99, struct.pack(">i", -1))(r)),
+        ("metadata_negative_version", lambda: case_expect_close_for(
+            API_METADATA, -1, struct.pack(">i", -1))(r)),
+        ("metadata_truncated_body", lambda: case_metadata_truncated_body(r)),
+        ("metadata_array_count_2^31", lambda: case_metadata_huge_array(r)),
+        ("produce_truncated_body", lambda: case_produce_truncated_body(r)),
+        ("produce_records_len_overrun", lambda: case_produce_records_overrun(r)),
+        ("apiversions_null_client_id", lambda: case_null_client_id(r)),
+        ("pipelined_valid_then_garbage", lambda: case_pipelined_then_garbage(r)),
+        ("valid_request_byte_by_byte", lambda: case_byte_by_byte(r)),
+        ("valid_among_garbage_conns", lambda: case_valid_among_garbage(r)),
+        ("connection_churn_200", lambda: case_connection_churn(r)),
+    ]
+    cases = [(n, f) for n, f in cases
+             if (not args.only or args.only in n) and not (args.skip and args.skip in n)]
+    for i, (name, fn) in enumerate(cases):
+        if r.dead:
+            print("FAIL broker down: %d remaining case(s) not run" % (len(cases) - i))
+            r.failed += len(cases) - i
+            break
+        r.case(name, fn)
 
     print("%d passed, %d failed" % (r.passed, r.failed))
     return 0 if r.failed == 0 else 1
