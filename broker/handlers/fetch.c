@@ -108,6 +108,10 @@ static void fetch_respond(struct request *req)
 			po->last_stable_offset = po->high_watermark;
 			po->log_start_offset = p ? log_start_offset(p->log) : -1;
 			po->preferred_read_replica = -1;
+			/* v12 tagged fields: -1 everywhere means "absent" (not sent) */
+			po->diverging_epoch = (struct fetch_resp_epoch_end_offset){ -1, -1 };
+			po->current_leader = (struct fetch_resp_leader_id_and_epoch){ -1, -1 };
+			po->snapshot_id = (struct fetch_resp_snapshot_id){ -1, -1 };
 			po->aborted_transactions.n = in->isolation_level == 1 ? 0 : -1;
 			po->records = (struct krecords){ .p = NULL, .len = 0, .fd = -1 };
 			if (!po->error_code && s.len > 0) {
