@@ -7,7 +7,7 @@
 #   run-one.sh NNNN
 # Env: RDK_CONFORMANCE_CACHE (librdkafka build cache; default
 #      <repo>/build/conformance-cache), RDK_CONFORMANCE_RUNS (kept run dirs),
-#      RDK_TEST_TIMEOUT (hard limit in s, default 280), RDK_KAFKA_VERSION
+#      RDK_TEST_TIMEOUT (hard limit in s; default tests.txt timeout= or 280), RDK_KAFKA_VERSION
 #      (version the harness assumes, default 2.8.0), RDK_TIMEOUT_MULTIPLIER,
 #      RDK_TEST_DEBUG (librdkafka debug contexts), GREGORD (broker binary).
 # Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
@@ -26,21 +26,29 @@ NUM=${1:-}
 
 CACHE=${RDK_CONFORMANCE_CACHE:-$REPO_ROOT/build/conformance-cache}
 RUNS=${RDK_CONFORMANCE_RUNS:-$CACHE/runs}
-HARD_TIMEOUT=${RDK_TEST_TIMEOUT:-280}
 KAFKA_VERSION=${RDK_KAFKA_VERSION:-2.8.0}
 MULTIPLIER=${RDK_TIMEOUT_MULTIPLIER:-1.0}
 
-# tests.txt: "NNNN category needs [scenario=NAME] [# note]". needs is
-# "local" (no broker at all) or "broker".
+# tests.txt: "NNNN category needs [scenario=NAME] [timeout=S] [# note]".
+# needs is "local" (no broker at all) or "broker".
 NEEDS=broker
 SCENARIO=default
+TXT_TIMEOUT=280
 if [[ -f $TESTS_TXT ]]; then
 	line=$(awk -v n="$NUM" '$1 == n { sub(/#.*/, ""); print; exit }' "$TESTS_TXT")
 	if [[ -n $line ]]; then
-		read -r _ _ NEEDS extra <<<"$line" || true
-		[[ ${extra:-} == scenario=* ]] && SCENARIO=${extra#scenario=}
+		read -r _ _ NEEDS extras <<<"$line" || true
+		for kv in ${extras:-}; do
+			case $kv in
+			scenario=*) SCENARIO=${kv#scenario=} ;;
+			timeout=*) TXT_TIMEOUT=${kv#timeout=} ;;
+			*) die "tests.txt: unknown field '$kv' for $NUM" ;;
+			esac
+		done
 	fi
 fi
+HARD_TIMEOUT=${RDK_TEST_TIMEOUT:-$TXT_TIMEOUT}
+[[ $HARD_TIMEOUT =~ ^[0-9]+$ ]] || die "bad timeout '$HARD_TIMEOUT'"
 
 TESTS_DIR=$("$SELF_DIR/fetch-and-build.sh" "$CACHE" | tail -n 1)
 [[ -x $TESTS_DIR/test-runner ]] || die "no test-runner in $TESTS_DIR"
