@@ -261,10 +261,24 @@ broker_launch() {
 	proc_running "$name" && { say "$name already running"; return 0; }
 	[[ -f $DIR/broker/$id/server.properties ]] || die "no config for broker $id in $DIR"
 	[[ -x $GREGORD_BIN ]] || die "gregord not found or not executable: $GREGORD_BIN (build with: meson setup build && ninja -C build, or set GREGORD)"
+	local pidf i
+	pidf=$(pid_file "$name")
+	rm -f "$pidf"
 	printf '=== %s starting %s\n' "$(date '+%F %T')" "$name" >>"$DIR/logs/$name.log"
-	nohup "$GREGORD_BIN" "$DIR/broker/$id/server.properties" \
+	# A small parent shell waits for gregord so that its exit status (or
+	# killing signal, as 128+n) lands in the log; the pid file holds
+	# gregord's own pid, which is what every command signals.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	nohup bash -c '"$1" "$2" </dev/null & echo "$!" >"$3"; wait "$!"; rc=$?
+		printf "=== %s gregord exited with status %s%s\n" "$(date "+%F %T")" "$rc" \
+			"$( ((rc > 128)) && printf " (signal %s)" "$(kill -l "$rc")")"' \
+		_ "$GREGORD_BIN" "$DIR/broker/$id/server.properties" "$pidf" \
 		</dev/null >>"$DIR/logs/$name.log" 2>&1 &
-	printf '%s\n' "$!" >"$(pid_file "$name")"
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $pidf ]] && return 0
+		sleep 0.1
+	done
+	die "broker $id: no pid file after start"
 }
 
 # Empty when the broker is not registered.
