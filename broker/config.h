@@ -1,0 +1,189 @@
+/* Broker configuration: Kafka's server.properties keys, Kafka's defaults.
+ * One table row per key (config.c) drives defaults, parsing, range checks
+ * and read-back; broker_config_validate then derives the values that depend
+ * on several keys (listeners, retention/roll precedence, log dir) and checks
+ * the rules that span keys. */
+#ifndef GREGOR_BROKER_CONFIG_H
+#define GREGOR_BROKER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/storage/log.h"
+#include "coord/coord.h"
+
+#define CONFIG_MAX_LISTENERS 8
+#define CONFIG_MAX_PROTOCOLS 16  /* entries in listener.security.protocol.map */
+#define CONFIG_MAX_KEYS 160      /* room for the key table's "set" flags */
+
+struct listener {
+	char name[32];  /* upper-cased, as Kafka normalises listener names */
+	char host[256]; /* listeners: "" is bound as 0.0.0.0; advertised: never "" */
+	int port;       /* 1..65535 */
+};
+
+struct listener_protocol {
+	char name[32];     /* listener name, upper-cased */
+	char protocol[16]; /* PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL */
+};
+
+/* A key Gregor does not know, kept (e.g. listener.name.* overrides) so later
+ * modules can read it with broker_config_extra. */
+struct config_extra {
+	char *key, *value;
+};
+
+/* Strings are heap copies owned by the struct (NULL = Kafka's null). */
+struct broker_config {
+	/* identity, ZooKeeper */
+	int32_t broker_id;
+	char *broker_rack;
+	char *zk_connect;
+	int32_t zk_session_timeout_ms;
+	int32_t zk_connection_timeout_ms; /* effective: session timeout if unset */
+
+	/* listeners (raw text; parsed forms below) */
+	char *listeners_str;
+	char *advertised_listeners_str;
+	char *listener_security_protocol_map;
+	char *inter_broker_listener_name; /* effective after validate */
+	char *security_inter_broker_protocol;
+
+	/* topics and replication */
+	int32_t num_partitions;
+	int32_t default_replication_factor;
+	int32_t min_insync_replicas;
+	int unclean_leader_election_enable;
+	int auto_create_topics_enable;
+	int delete_topic_enable;
+	int auto_leader_rebalance_enable;
+	int32_t leader_imbalance_check_interval_seconds;
+	int32_t leader_imbalance_per_broker_percentage;
+	int controlled_shutdown_enable;
+	int32_t controlled_shutdown_max_retries;
+	int64_t controlled_shutdown_retry_backoff_ms;
+	int64_t replica_lag_time_max_ms;
+	int32_t replica_fetch_max_bytes;
+	int32_t replica_fetch_min_bytes;
+	int32_t replica_fetch_wait_max_ms;
+	int32_t replica_fetch_backoff_ms;
+	int32_t replica_fetch_response_max_bytes;
+	int32_t replica_socket_timeout_ms;
+	int64_t replica_high_watermark_checkpoint_interval_ms;
+	int32_t num_replica_fetchers;
+	int32_t controller_socket_timeout_ms;
+
+	/* log */
+	char *log_dir;
+	char *log_dirs; /* effective after validate: log.dirs, else log.dir */
+	int32_t log_segment_bytes;
+	int64_t log_roll_ms_key;           /* log.roll.ms as written */
+	int32_t log_roll_hours;
+	int64_t log_retention_ms_key;      /* log.retention.ms as written */
+	int32_t log_retention_minutes;
+	int32_t log_retention_hours;
+	int64_t log_retention_bytes;
+	int64_t log_retention_check_interval_ms;
+	int64_t log_flush_interval_messages;
+	int64_t log_flush_interval_ms_key; /* log.flush.interval.ms as written */
+	int32_t log_index_interval_bytes;
+	int32_t log_index_size_max_bytes;
+	int log_cleaner_enable;
+	char *log_cleanup_policy;
+	char *compression_type;
+	char *log_message_timestamp_type;
+	int32_t message_max_bytes;
+	int32_t num_recovery_threads_per_data_dir; /* accepted, ignored */
+
+	/* effective values after validate (Kafka's precedence applied) */
+	int64_t log_retention_ms;      /* ms > minutes > hours; -1 = forever */
+	int64_t log_roll_ms;           /* ms > hours */
+	int64_t log_flush_interval_ms; /* INT64_MAX when unset */
+
+	/* groups, offsets, transactions */
+	int32_t offsets_topic_replication_factor;
+	int32_t offsets_topic_num_partitions;
+	int32_t offsets_retention_minutes;
+	int64_t offsets_retention_check_interval_ms;
+	int32_t offset_metadata_max_bytes;
+	int32_t group_initial_rebalance_delay_ms;
+	int32_t group_min_session_timeout_ms;
+	int32_t group_max_session_timeout_ms;
+	int32_t group_max_size;
+	int32_t transaction_state_log_replication_factor;
+	int32_t transaction_state_log_min_isr;
+	int32_t transaction_state_log_num_partitions;
+	int32_t transaction_max_timeout_ms;
+	int32_t transactional_id_expiration_ms;
+
+	/* network */
+	int32_t socket_request_max_bytes;
+	int32_t socket_send_buffer_bytes;    /* accepted, ignored */
+	int32_t socket_receive_buffer_bytes; /* accepted, ignored */
+	int32_t num_network_threads;         /* accepted, ignored */
+	int32_t num_io_threads;              /* accepted, ignored */
+	int32_t queued_max_requests;
+	int64_t connections_max_idle_ms;
+	int32_t request_timeout_ms;
+	int32_t fetch_max_bytes;
+
+	/* TLS and SASL: stored for the security work, not used yet */
+	char *ssl_keystore_type, *ssl_keystore_location, *ssl_keystore_password;
+	char *ssl_keystore_key, *ssl_keystore_certificate_chain, *ssl_key_password;
+	char *ssl_truststore_type, *ssl_truststore_location, *ssl_truststore_password;
+	char *ssl_truststore_certificates;
+	char *ssl_protocol, *ssl_enabled_protocols, *ssl_cipher_suites;
+	char *ssl_client_auth, *ssl_endpoint_identification_algorithm;
+	char *ssl_keymanager_algorithm, *ssl_trustmanager_algorithm;
+	char *ssl_principal_mapping_rules;
+	char *sasl_enabled_mechanisms, *sasl_mechanism_inter_broker_protocol;
+	char *sasl_jaas_config, *sasl_kerberos_service_name;
+
+	/* derived by broker_config_validate */
+	struct listener listeners[CONFIG_MAX_LISTENERS];
+	int nlisteners;
+	struct listener advertised[CONFIG_MAX_LISTENERS]; /* same order as in the key */
+	int nadvertised;
+	char *advertised_str; /* advertised, hosts resolved: "NAME://host:port,..." */
+	struct listener_protocol protocols[CONFIG_MAX_PROTOCOLS];
+	int nprotocols;
+
+	struct config_extra *extra; /* unknown keys, file order */
+	int nextra;
+	unsigned char set[CONFIG_MAX_KEYS]; /* per table row: given explicitly */
+};
+
+/* Kafka's defaults; zookeeper.connect and broker.id are left unset. */
+void broker_config_defaults(struct broker_config *bc);
+/* Defaults, then the file, then broker_config_validate. Unknown keys are
+ * warned about by name. Returns 0, or -1 with a message naming the key and
+ * value (and the line) in err; *out holds nothing to free after -1. */
+int broker_config_load(const char *path, struct broker_config *out, char *err,
+		       size_t errlen);
+/* Sets one key from its text (an override). Checks type and range only;
+ * call broker_config_validate afterwards for derived values. Returns 0, -1
+ * with a message, or -2 for a key Gregor does not know (message set). */
+int broker_config_set(struct broker_config *bc, const char *key, const char *value,
+		      char *err, size_t errlen);
+/* Requires zookeeper.connect and broker.id, parses the listeners, applies
+ * retention/roll precedence, checks cross-key rules. Returns 0 or -1. */
+int broker_config_validate(struct broker_config *bc, char *err, size_t errlen);
+void broker_config_free(struct broker_config *bc);
+
+/* Current value of a key as text (effective value for log.retention.ms,
+ * log.roll.ms, log.flush.interval.ms, log.dirs; "" for null). Returns 1 if
+ * the key was given explicitly, 0 if it holds its default, -1 if the key is
+ * unknown or sensitive (passwords, JAAS config). */
+int broker_config_get(const struct broker_config *bc, const char *key, char *buf,
+		      size_t buflen);
+/* Value of an unknown key kept from the file (last occurrence), or NULL. */
+const char *broker_config_extra(const struct broker_config *bc, const char *key);
+/* Security protocol of a listener name, or NULL if the map lacks it. */
+const char *broker_config_protocol(const struct broker_config *bc, const char *name);
+
+/* Storage settings for every partition log. */
+void broker_config_log(const struct broker_config *bc, struct log_config *lc);
+/* Coordination settings; the strings point into bc and live as long as it. */
+void broker_config_coord(const struct broker_config *bc, struct coord_config *cc);
+
+#endif
