@@ -18,7 +18,8 @@
 
 struct listener {
 	char name[32];  /* upper-cased, as Kafka normalises listener names */
-	char host[256]; /* listeners: "" is bound as 0.0.0.0; advertised: never "" */
+	char host[256]; /* listeners: an empty host becomes "0.0.0.0"; advertised: a
+			 * resolvable name (hostname, else 127.0.0.1), never "" */
 	int port;       /* 1..65535 */
 };
 

@@ -239,6 +239,37 @@ START_TEST(test_props_load_file_missing_and_too_large)
 }
 END_TEST
 
+/* Random text built from the characters that steer the parser: every call
+ * must return 0 or -1 without reading outside the text (run under ASan). */
+START_TEST(test_props_random_text_never_misbehaves)
+{
+	static const char alphabet[] = "ab=: \t\f\r\n\\#!u0D8E9";
+	unsigned seed = 12345;
+	for (int iter = 0; iter < 5000; iter++) {
+		char text[64];
+		seed = seed * 1103515245u + 12345u;
+		size_t len = (seed >> 16) % sizeof text;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		struct props p = { 0 };
+		char err[128] = "";
+		int rc = props_parse(text, len, &p, err, sizeof err);
+		ck_assert(rc == 0 || rc == -1);
+		if (rc < 0)
+			ck_assert_ptr_nonnull(strstr(err, "line "));
+		for (int i = 0; i < p.n; i++) {
+			ck_assert_ptr_nonnull(p.v[i].key);
+			ck_assert_ptr_nonnull(p.v[i].value);
+			ck_assert_int_ge(p.v[i].line, 1);
+			ck_assert(strlen(p.v[i].key) + strlen(p.v[i].value) <= len);
+		}
+		props_free(&p);
+	}
+}
+END_TEST
+
 /* ---- config: defaults and loading ---- */
 
 START_TEST(test_config_minimal_file_gets_kafka_defaults)
@@ -782,6 +813,7 @@ static Suite *config_suite(void)
 	tcase_add_test(p, test_props_nul_byte_rejected);
 	tcase_add_test(p, test_props_get_returns_last_occurrence);
 	tcase_add_test(p, test_props_load_file_missing_and_too_large);
+	tcase_add_test(p, test_props_random_text_never_misbehaves);
 	suite_add_tcase(s, p);
 
 	TCase *c = tcase_create("broker_config");
