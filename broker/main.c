@@ -13,7 +13,7 @@
 
 #include "broker/broker.h"
 #include "broker/metadata_cache.h"
-#include "broker/replica_manager.h"
+#include "broker/replica/replica_manager.h"
 #include "broker/server.h"
 #include "common/clock.h"
 #include "common/log.h"

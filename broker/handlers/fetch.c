@@ -8,7 +8,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/replica_manager.h"
+#include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
@@ -23,11 +23,14 @@ struct delayed_fetch {
 #define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
 #define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
 
-/* Where one partition's data comes from, or why there is none. */
-static int16_t partition_slice(struct broker *b, struct kstr topic,
+/* Where one partition's data comes from, or why there is none. Followers
+ * read up to the log end, consumers up to the high watermark. */
+static int16_t partition_slice(struct request *req, struct kstr topic,
 			       const struct fetch_req_partition *pi, int32_t max_bytes,
 			       struct partition **pp, struct log_slice *s)
 {
+	struct broker *b = req->b;
+	int32_t replica_id = ((const struct fetch_request *)req->body)->replica_id;
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
 	struct partition *p = rm_get(b->rm, topic.p, topic.len, pi->partition);
@@ -40,12 +43,14 @@ static int16_t partition_slice(struct broker *b, struct kstr topic,
 		return KERR_FENCED_LEADER_EPOCH;
 	if (pi->current_leader_epoch > p->leader_epoch)
 		return KERR_UNKNOWN_LEADER_EPOCH;
-	int64_t hw = p->high_watermark;
+	int64_t limit = replica_id >= 0 ? log_end_offset(p->log) : p->high_watermark;
+	if (replica_id >= 0 && !rm_is_replica(p, replica_id))
+		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (pi->fetch_offset < log_start_offset(p->log) || pi->fetch_offset > log_end_offset(p->log))
 		return KERR_OFFSET_OUT_OF_RANGE;
-	if (pi->fetch_offset >= hw || max_bytes <= 0)
+	if (pi->fetch_offset >= limit || max_bytes <= 0)
 		return 0;
-	int rc = log_read(p->log, pi->fetch_offset, max_bytes, hw, s);
+	int rc = log_read(p->log, pi->fetch_offset, max_bytes, limit, s);
 	return rc < 0 ? KERR_OFFSET_OUT_OF_RANGE : 0;
 }
 
@@ -59,7 +64,7 @@ static int64_t fetch_available(struct request *req)
 		for (int32_t j = 0; j < t->partitions.n; j++) {
 			struct partition *p;
 			struct log_slice s;
-			int16_t ec = partition_slice(req->b, t->topic, REQ_PART(t, j),
+			int16_t ec = partition_slice(req, t->topic, REQ_PART(t, j),
 						     REQ_PART(t, j)->partition_max_bytes, &p, &s);
 			if (ec)
 				return INT64_MAX; /* errors are answered at once */
@@ -103,7 +108,7 @@ static void fetch_respond(struct request *req)
 			struct partition *p;
 			struct log_slice s;
 			po->partition_index = pi->partition;
-			po->error_code = partition_slice(req->b, t->topic, pi, limit, &p, &s);
+			po->error_code = partition_slice(req, t->topic, pi, limit, &p, &s);
 			po->high_watermark = p ? p->high_watermark : -1;
 			po->last_stable_offset = po->high_watermark;
 			po->log_start_offset = p ? log_start_offset(p->log) : -1;
@@ -148,14 +153,28 @@ static void delayed_fetch_timeout(struct loop_timer *t)
 	delayed_fetch_finish(t->arg);
 }
 
+/* A follower's fetch offset is its log end offset: the leader learns from it
+ * how far each replica has come, which moves the high watermark. */
+static void record_follower_positions(struct request *req)
+{
+	const struct fetch_request *in = req->body;
+	for (int32_t i = 0; i < in->topics.n; i++) {
+		const struct fetch_req_topic *t = REQ_TOPIC(in, i);
+		for (int32_t j = 0; j < t->partitions.n; j++) {
+			const struct fetch_req_partition *pi = REQ_PART(t, j);
+			struct partition *p = rm_get(req->b->rm, t->topic.p, t->topic.len, pi->partition);
+			if (p && p->is_leader)
+				rm_follower_fetched(req->b->rm, p, in->replica_id, pi->fetch_offset,
+						    loop_now_ms(req->b->loop));
+		}
+	}
+}
+
 void handle_fetch(struct request *req)
 {
 	const struct fetch_request *in = req->body;
-	if (in->replica_id >= 0) {
-		/* follower fetches arrive with replication */
-		request_close(req, "replica fetch not supported yet");
-		return;
-	}
+	if (in->replica_id >= 0)
+		record_follower_positions(req);
 	int32_t wait = in->max_wait_ms;
 	if (wait <= 0 || in->min_bytes <= 0 || fetch_available(req) >= in->min_bytes) {
 		fetch_respond(req);

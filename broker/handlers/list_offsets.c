@@ -3,7 +3,7 @@
  * first offset at or after a timestamp. */
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/replica_manager.h"
+#include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 

@@ -1,21 +1,26 @@
 /* Produce (0), v3-7: validate each partition's batch, append it on the leader,
- * answer per partition. acks=0 gets no response. Replication factor above one
- * (waiting for the ISR) arrives with the replication work. */
+ * answer per partition. acks=0 gets no response; acks=all waits (delayed
+ * produce) until every ISR member has the batch. */
 #include <string.h>
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/replica_manager.h"
+#include "broker/replica/delayed_produce.h"
+#include "broker/replica/replica_manager.h"
 #include "broker/topic_autocreate.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 #include "common/proto/record_batch.h"
 
+/* Appends one partition's batch; *required is the high watermark that
+ * acknowledges it under acks=all (-1 when nothing was written). */
 static int16_t produce_one(struct request *req, struct kstr topic,
 			   const struct produce_req_partition *in,
-			   struct produce_resp_partition *out)
+			   struct produce_resp_partition *out, int64_t *required)
 {
+	int16_t acks = ((const struct produce_request *)req->body)->acks;
+	*required = -1;
 	struct broker *b = req->b;
 	out->index = in->index;
 	out->base_offset = -1;
@@ -28,6 +33,8 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 	}
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
+	if (acks == -1 && p->nisr < b->cfg->min_insync_replicas)
+		return KERR_NOT_ENOUGH_REPLICAS;
 	if (in->records.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
 	struct rb_header h;
@@ -43,6 +50,7 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 	if (rc)
 		return (int16_t)rc;
 	out->log_start_offset = log_start_offset(p->log);
+	*required = out->base_offset + h.last_offset_delta + 1;
 	return 0;
 }
 
@@ -58,6 +66,14 @@ void handle_produce(struct request *req)
 		return;
 	}
 	int failed = 0;
+	int32_t nwait = 0, total = 0;
+	for (int32_t i = 0; i < nt; i++)
+		total += ((const struct produce_req_topic *)in->topic_data.v)[i].partition_data.n;
+	struct produce_wait *waits = arena_alloc(&req->arena, ((size_t)total + 1) * sizeof *waits);
+	if (!waits) {
+		request_close(req, "out of memory");
+		return;
+	}
 	for (int32_t i = 0; i < nt; i++) {
 		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
@@ -73,9 +89,13 @@ void handle_produce(struct request *req)
 			const struct produce_req_partition *pi = &((const struct produce_req_partition *)ti->partition_data.v)[j];
 			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
 			int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
-			po->error_code = valid_acks ? produce_one(req, ti->name, pi, po)
+			int64_t required = -1;
+			po->error_code = valid_acks ? produce_one(req, ti->name, pi, po, &required)
 						    : KERR_INVALID_REQUIRED_ACKS;
 			failed += po->error_code != 0;
+			if (in->acks == -1 && required >= 0)
+				waits[nwait++] = (struct produce_wait){ ti->name, pi->index, required,
+									&po->error_code };
 		}
 	}
 	if (in->acks == 0) {
@@ -87,5 +107,8 @@ void handle_produce(struct request *req)
 			request_finish_silent(req);
 		return;
 	}
-	request_respond(req, out);
+	if (nwait)
+		delayed_produce_start(req, out, waits, nwait, in->timeout_ms);
+	else
+		request_respond(req, out);
 }

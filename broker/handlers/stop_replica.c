@@ -3,7 +3,7 @@
 #include "broker/broker.h"
 #include "broker/handlers/controller_requests.h"
 #include "broker/handlers/handlers.h"
-#include "broker/replica_manager.h"
+#include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 

@@ -1,5 +1,5 @@
 /* Replica manager: partitions keyed by their directory name. */
-#include "broker/replica_manager.h"
+#include "broker/replica/replica_manager.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "broker/broker.h"
+#include "broker/replica/fetcher.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 
@@ -32,6 +34,9 @@ struct replica_manager *rm_new(struct broker *b, const char *log_dir,
 
 static void partition_free(struct partition *p)
 {
+	if (p->fetcher)
+		fetcher_remove(p->fetcher, p);
+	free(p->rstate);
 	if (p->log)
 		log_close(p->log);
 	free(p->topic);
@@ -44,6 +49,7 @@ void rm_free(struct replica_manager *rm)
 {
 	if (!rm)
 		return;
+	fetchers_free(rm);
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
@@ -145,18 +151,63 @@ static int32_t *ids_dup(const int32_t *v, int32_t n)
 	return c;
 }
 
-int rm_apply_leader_and_isr(struct replica_manager *rm, const char *topic,
-			    int32_t tlen, int32_t index, int32_t leader,
-			    int32_t leader_epoch, int32_t controller_epoch,
-			    int32_t zk_version, const int32_t *replicas,
-			    int32_t nreplicas, const int32_t *isr, int32_t nisr)
+/* The leader's view of its replicas, rebuilt on every leadership change:
+ * followers start unknown (-1) and count as caught up now, as Kafka does. */
+static int reset_replica_states(struct partition *p, int64_t now_ms)
 {
-	struct partition *p = rm_get(rm, topic, tlen, index);
-	if (!p && !(p = partition_open(rm, topic, tlen, index)))
+	struct replica_state *rs = calloc((size_t)p->nreplicas + 1, sizeof *rs);
+	if (!rs)
+		return -1;
+	for (int32_t i = 0; i < p->nreplicas; i++) {
+		rs[i].broker_id = p->replicas[i];
+		rs[i].leo = -1;
+		rs[i].last_caught_up_ms = now_ms;
+	}
+	free(p->rstate);
+	p->rstate = rs;
+	return 0;
+}
+
+static void become_leader(struct replica_manager *rm, struct partition *p)
+{
+	if (p->fetcher)
+		fetcher_remove(p->fetcher, p);
+	reset_replica_states(p, clock_mono_ms());
+	/* Without a checkpointed high watermark the leader alone is what it
+	 * knows to be committed; followers' fetches then move it. */
+	if (p->nisr <= 1)
+		p->high_watermark = log_end_offset(p->log);
+	log_info("replica", "%s-%d: leader at epoch %d, log end %lld, high watermark %lld",
+		 p->topic, p->index, p->leader_epoch, (long long)log_end_offset(p->log),
+		 (long long)p->high_watermark);
+	(void)rm;
+}
+
+static void become_follower(struct replica_manager *rm, struct partition *p,
+			    const struct rm_partition_state *s)
+{
+	free(p->rstate);
+	p->rstate = NULL;
+	if (p->fetcher)
+		fetcher_remove(p->fetcher, p);
+	if (s->leader < 0 || !s->leader_host) {
+		log_info("replica", "%s-%d: no leader (epoch %d)", p->topic, p->index, s->leader_epoch);
+		return;
+	}
+	fetcher_add(rm, s->leader, s->leader_host, s->leader_port, p);
+	log_info("replica", "%s-%d: follower of %d at epoch %d from offset %lld", p->topic,
+		 p->index, s->leader, s->leader_epoch, (long long)log_end_offset(p->log));
+}
+
+int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partition_state *s)
+{
+	struct partition *p = rm_get(rm, s->topic, s->tlen, s->index);
+	if (!p && !(p = partition_open(rm, s->topic, s->tlen, s->index)))
 		return KERR_KAFKA_STORAGE_ERROR;
-	if (leader_epoch < p->leader_epoch)
+	if (s->leader_epoch < p->leader_epoch)
 		return KERR_STALE_CONTROLLER_EPOCH;
-	int32_t *r = ids_dup(replicas, nreplicas), *i = ids_dup(isr, nisr);
+	int same_epoch = s->leader_epoch == p->leader_epoch && s->leader == p->leader_id;
+	int32_t *r = ids_dup(s->replicas, s->nreplicas), *i = ids_dup(s->isr, s->nisr);
 	if (!r || !i) {
 		free(r);
 		free(i);
@@ -165,25 +216,21 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const char *topic,
 	free(p->replicas);
 	free(p->isr);
 	p->replicas = r;
-	p->nreplicas = nreplicas;
+	p->nreplicas = s->nreplicas;
 	p->isr = i;
-	p->nisr = nisr;
-	p->leader_id = leader;
-	p->leader_epoch = leader_epoch;
-	p->controller_epoch = controller_epoch;
-	p->zk_version = zk_version;
-	int was_leader = p->is_leader;
-	p->is_leader = leader == rm->b->id;
-	if (p->is_leader && !was_leader) {
-		/* Until followers replicate (issue 3) the leader alone is the ISR
-		 * that counts: everything it has is committed. */
-		p->high_watermark = log_end_offset(p->log);
-		log_info("replica", "%s-%d: leader at epoch %d, log end %lld", p->topic,
-			 index, leader_epoch, (long long)log_end_offset(p->log));
-	} else if (!p->is_leader && was_leader) {
-		log_info("replica", "%s-%d: follower of %d at epoch %d", p->topic, index,
-			 leader, leader_epoch);
-	}
+	p->nisr = s->nisr;
+	p->controller_epoch = s->controller_epoch;
+	p->zk_version = s->zk_version;
+	if (same_epoch && (p->is_leader || p->fetcher))
+		return 0; /* a resend of what we already act on */
+	p->leader_id = s->leader;
+	p->leader_epoch = s->leader_epoch;
+	p->is_leader = s->leader == rm->b->id;
+	if (p->is_leader)
+		become_leader(rm, p);
+	else
+		become_follower(rm, p, s);
+	rm_wake(rm);
 	return 0;
 }
 
@@ -198,6 +245,9 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	if (!p)
 		return 0;
 	p->is_leader = 0;
+	if (p->fetcher)
+		fetcher_remove(p->fetcher, p);
+	rm_wake(rm);
 	if (!delete_log)
 		return 0;
 	strmap_del(&rm->parts, key, (size_t)n);
@@ -210,7 +260,7 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	return 0;
 }
 
-static void wake_waiters(struct replica_manager *rm)
+void rm_wake(struct replica_manager *rm)
 {
 	/* a waiter's wake may remove it (and only it) from the list */
 	struct rm_waiter *w = rm->waiters.next;
@@ -219,6 +269,32 @@ static void wake_waiters(struct replica_manager *rm)
 		w->wake(w);
 		w = next;
 	}
+}
+
+static int in_isr(const struct partition *p, int32_t id)
+{
+	for (int32_t i = 0; i < p->nisr; i++)
+		if (p->isr[i] == id)
+			return 1;
+	return 0;
+}
+
+/* HW = min LEO over the ISR (the leader's own LEO included). Returns 1 if it
+ * moved. A follower in the ISR that has not fetched yet holds it back. */
+static int advance_high_watermark(struct partition *p)
+{
+	int64_t hw = log_end_offset(p->log);
+	for (int32_t i = 0; p->rstate && i < p->nreplicas; i++) {
+		const struct replica_state *rs = &p->rstate[i];
+		if (rs->broker_id == p->leader_id || !in_isr(p, rs->broker_id))
+			continue;
+		if (rs->leo < hw)
+			hw = rs->leo;
+	}
+	if (hw <= p->high_watermark)
+		return 0;
+	p->high_watermark = hw;
+	return 1;
 }
 
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
@@ -230,10 +306,49 @@ int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 			  strerror(-rc));
 		return KERR_KAFKA_STORAGE_ERROR;
 	}
-	if (p->nisr <= 1)
-		p->high_watermark = log_end_offset(p->log);
-	wake_waiters(rm);
+	advance_high_watermark(p);
+	rm_wake(rm);
 	return 0;
+}
+
+int rm_append_replica(struct replica_manager *rm, struct partition *p,
+		      const uint8_t *batches, size_t len, int64_t leader_hw)
+{
+	int rc = len ? log_append_replica(p->log, batches, len) : 0;
+	if (rc < 0)
+		return rc;
+	int64_t leo = log_end_offset(p->log);
+	int64_t hw = leader_hw < leo ? leader_hw : leo;
+	if (hw > p->high_watermark)
+		p->high_watermark = hw;
+	(void)rm;
+	return 0;
+}
+
+int rm_is_replica(const struct partition *p, int32_t broker_id)
+{
+	for (int32_t i = 0; i < p->nreplicas; i++)
+		if (p->replicas[i] == broker_id)
+			return 1;
+	return 0;
+}
+
+void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
+			 int32_t replica_id, int64_t fetch_offset, int64_t now_ms)
+{
+	if (!p->rstate)
+		return;
+	for (int32_t i = 0; i < p->nreplicas; i++) {
+		struct replica_state *rs = &p->rstate[i];
+		if (rs->broker_id != replica_id)
+			continue;
+		rs->leo = fetch_offset;
+		if (fetch_offset >= log_end_offset(p->log))
+			rs->last_caught_up_ms = now_ms;
+		if (advance_high_watermark(p))
+			rm_wake(rm);
+		return;
+	}
 }
 
 void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w)

@@ -1,0 +1,31 @@
+/* An asynchronous Kafka client connection on the event loop, for requests
+ * this broker sends to another (follower fetches). One request in flight at a
+ * time; a request that gets no answer within the timeout fails and the
+ * connection is dropped, to be re-established by the next send. */
+#ifndef GREGOR_NET_CLIENT_H
+#define GREGOR_NET_CLIENT_H
+
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/net/loop.h"
+#include "common/proto/codec.h"
+
+struct net_client;
+
+/* err is 0 with the decoded response in resp (valid until the callback
+ * returns), or -errno / -EBADMSG with resp NULL. */
+typedef void (*net_client_fn)(struct net_client *nc, int err, void *resp, void *arg);
+
+struct net_client *net_client_new(struct loop *l, const char *client_id);
+void net_client_free(struct net_client *nc);
+/* Points the client at host:port, closing any connection to another address. */
+void net_client_target(struct net_client *nc, const char *host, int port);
+int net_client_busy(const struct net_client *nc);
+
+/* Encodes body with the API's request schema and sends it; fn runs exactly
+ * once. Returns 0, or -EBUSY if a request is in flight. */
+int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
+		    const void *body, int32_t timeout_ms, net_client_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,209 @@
+/* Fetcher: builds a Fetch v11 over its partitions, sends it with net_client,
+ * appends each partition's records on the answer, then fetches again; backs
+ * off after errors. Partitions are looked up again by name in the answer, so
+ * a partition dropped while a fetch was in flight is simply skipped. */
+#include "broker/replica/fetcher.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/net_client.h"
+#include "broker/replica/replica_manager.h"
+#include "common/log.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+#define FETCH_VERSION 11
+
+struct fetcher {
+	struct fetcher *next;
+	struct replica_manager *rm;
+	int32_t leader_id;
+	struct net_client *nc;
+	struct partition *parts; /* linked through partition->fnext */
+	struct loop_timer backoff;
+	struct arena arena;      /* the request being built */
+};
+
+static void fetcher_send(struct fetcher *f);
+
+static struct fetcher *fetcher_get(struct replica_manager *rm, int32_t leader_id)
+{
+	for (struct fetcher *f = rm->fetchers; f; f = f->next)
+		if (f->leader_id == leader_id)
+			return f;
+	return NULL;
+}
+
+static void fetcher_backoff_done(struct loop_timer *t)
+{
+	fetcher_send(t->arg);
+}
+
+void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host,
+		 int port, struct partition *p)
+{
+	struct fetcher *f = fetcher_get(rm, leader_id);
+	if (!f) {
+		char client_id[32];
+		snprintf(client_id, sizeof client_id, "broker-%d-fetcher", rm->b->id);
+		f = calloc(1, sizeof *f);
+		if (!f || !(f->nc = net_client_new(rm->b->loop, client_id))) {
+			free(f);
+			log_error("replica", "cannot create fetcher for leader %d", leader_id);
+			return;
+		}
+		f->rm = rm;
+		f->leader_id = leader_id;
+		arena_init(&f->arena);
+		loop_timer_init(&f->backoff, fetcher_backoff_done, f);
+		f->next = rm->fetchers;
+		rm->fetchers = f;
+	}
+	net_client_target(f->nc, host, port);
+	p->fetcher = f;
+	p->fnext = f->parts;
+	f->parts = p;
+	if (!net_client_busy(f->nc) && !loop_timer_armed(&f->backoff))
+		fetcher_send(f);
+}
+
+void fetcher_remove(struct fetcher *f, struct partition *p)
+{
+	for (struct partition **pp = &f->parts; *pp; pp = &(*pp)->fnext)
+		if (*pp == p) {
+			*pp = p->fnext;
+			break;
+		}
+	p->fetcher = NULL;
+	p->fnext = NULL;
+}
+
+void fetchers_free(struct replica_manager *rm)
+{
+	while (rm->fetchers) {
+		struct fetcher *f = rm->fetchers;
+		rm->fetchers = f->next;
+		while (f->parts)
+			fetcher_remove(f, f->parts);
+		loop_timer_stop(rm->b->loop, &f->backoff);
+		net_client_free(f->nc);
+		arena_free(&f->arena);
+		free(f);
+	}
+}
+
+static void fetcher_retry_later(struct fetcher *f)
+{
+	int32_t ms = f->rm->b->cfg->replica_fetch_backoff_ms;
+	loop_timer_start(f->rm->b->loop, &f->backoff, ms > 0 ? ms : 1000);
+}
+
+static void handle_partition(struct fetcher *f, struct kstr topic,
+			     const struct fetch_resp_partition *rp)
+{
+	struct replica_manager *rm = f->rm;
+	struct partition *p = rm_get(rm, topic.p, topic.len, rp->partition_index);
+	if (!p || p->fetcher != f)
+		return;
+	if (rp->error_code) {
+		log_warn("replica", "%s-%d: fetch from leader %d: %s", p->topic, p->index,
+			 f->leader_id, kerr_name(rp->error_code));
+		return;
+	}
+	const uint8_t *data = rp->records.len > 0 ? rp->records.p : NULL;
+	int rc = rm_append_replica(rm, p, data, data ? (size_t)rp->records.len : 0,
+				   rp->high_watermark);
+	if (rc < 0)
+		log_error("replica", "%s-%d: cannot append %d bytes from leader %d at offset %lld",
+			  p->topic, p->index, rp->records.len, f->leader_id,
+			  (long long)log_end_offset(p->log));
+}
+
+static void fetcher_done(struct net_client *nc, int err, void *resp, void *arg)
+{
+	(void)nc;
+	struct fetcher *f = arg;
+	arena_reset(&f->arena);
+	if (err) {
+		fetcher_retry_later(f);
+		return;
+	}
+	const struct fetch_response *r = resp;
+	if (r->error_code) {
+		log_warn("replica", "fetch from leader %d: %s", f->leader_id, kerr_name(r->error_code));
+		fetcher_retry_later(f);
+		return;
+	}
+	for (int32_t i = 0; i < r->responses.n; i++) {
+		const struct fetch_resp_topic *t = &((const struct fetch_resp_topic *)r->responses.v)[i];
+		for (int32_t j = 0; j < t->partitions.n; j++)
+			handle_partition(f, t->topic,
+					 &((const struct fetch_resp_partition *)t->partitions.v)[j]);
+	}
+	fetcher_send(f);
+}
+
+/* Groups the followed partitions by topic into a Fetch request. */
+static struct fetch_request *build_request(struct fetcher *f)
+{
+	const struct broker_config *cfg = f->rm->b->cfg;
+	int32_t n = 0;
+	for (struct partition *p = f->parts; p; p = p->fnext)
+		n++;
+	struct fetch_request *req = arena_alloc(&f->arena, sizeof *req);
+	struct fetch_req_topic *topics = arena_alloc(&f->arena, (size_t)n * sizeof *topics);
+	struct fetch_req_partition *parts = arena_alloc(&f->arena, (size_t)n * sizeof *parts);
+	if (!req || !topics || !parts)
+		return NULL;
+	req->replica_id = f->rm->b->id;
+	req->max_wait_ms = cfg->replica_fetch_wait_max_ms;
+	req->min_bytes = cfg->replica_fetch_min_bytes;
+	req->max_bytes = cfg->replica_fetch_response_max_bytes;
+	req->session_epoch = -1;
+	req->rack_id = (struct kstr){ "", 0 };
+	int32_t nt = 0, k = 0;
+	/* partitions of one topic are adjacent in parts[]: one pass per topic */
+	for (struct partition *p = f->parts; p; p = p->fnext) {
+		int seen = 0;
+		for (int32_t t = 0; t < nt && !seen; t++)
+			seen = strcmp(topics[t].topic.p, p->topic) == 0;
+		if (seen)
+			continue;
+		topics[nt].topic = (struct kstr){ p->topic, (int32_t)strlen(p->topic) };
+		topics[nt].partitions.v = &parts[k];
+		for (struct partition *q = p; q; q = q->fnext) {
+			if (strcmp(q->topic, p->topic) != 0)
+				continue;
+			parts[k] = (struct fetch_req_partition){
+				.partition = q->index,
+				.current_leader_epoch = q->leader_epoch,
+				.fetch_offset = log_end_offset(q->log),
+				.last_fetched_epoch = -1,
+				.log_start_offset = log_start_offset(q->log),
+				.partition_max_bytes = cfg->replica_fetch_max_bytes,
+			};
+			k++;
+			topics[nt].partitions.n++;
+		}
+		nt++;
+	}
+	req->topics = (struct karray){ nt, topics };
+	req->forgotten_topics_data = (struct karray){ 0, NULL };
+	return req;
+}
+
+static void fetcher_send(struct fetcher *f)
+{
+	if (!f->parts || net_client_busy(f->nc))
+		return;
+	struct fetch_request *req = build_request(f);
+	int32_t timeout = f->rm->b->cfg->replica_socket_timeout_ms;
+	if (!req || net_client_send(f->nc, 1, FETCH_VERSION, req, timeout > 0 ? timeout : 30000,
+				    fetcher_done, f) < 0) {
+		arena_reset(&f->arena);
+		fetcher_retry_later(f);
+	}
+}

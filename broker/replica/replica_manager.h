@@ -1,0 +1,109 @@
+/* Replica manager: the partitions this broker hosts, their logs, and their
+ * role. Becomes leader or follower on LeaderAndIsr, drops replicas on
+ * StopReplica, tracks followers' log end offsets on the leader and advances
+ * the high watermark, and wakes delayed operations when data or the high
+ * watermark moves.
+ *
+ * Invariants:
+ * - high_watermark never decreases while a broker leads a partition, never
+ *   exceeds the log end offset, and on the leader equals the minimum log end
+ *   offset over the ISR; consumers are served only below it.
+ * - A follower's high watermark is min(leader's high watermark, own LEO).
+ * - A partition is followed by at most one fetcher: the one of its leader. */
+#ifndef GREGOR_REPLICA_MANAGER_H
+#define GREGOR_REPLICA_MANAGER_H
+
+#include <stdint.h>
+
+#include "broker/storage/log.h"
+#include "common/strmap.h"
+
+struct broker;
+struct fetcher;
+
+/* What the leader knows of one replica (itself included). */
+struct replica_state {
+	int32_t broker_id;
+	int64_t leo;             /* -1 until it has fetched */
+	int64_t last_caught_up_ms;
+};
+
+struct partition {
+	char *topic;
+	int32_t index;
+	struct partition_log *log;
+	int is_leader;
+	int32_t leader_id;
+	int32_t leader_epoch;
+	int32_t controller_epoch;
+	int32_t zk_version;
+	int32_t nreplicas, nisr;
+	int32_t *replicas, *isr;
+	struct replica_state *rstate; /* nreplicas entries, leader only */
+	int64_t high_watermark;
+	struct fetcher *fetcher;      /* follower only */
+	struct partition *fnext;      /* fetcher's list */
+};
+
+/* Something parked until data or the high watermark moves. */
+struct rm_waiter {
+	struct rm_waiter *prev, *next;
+	void (*wake)(struct rm_waiter *w);
+	void *arg;
+};
+
+struct replica_manager {
+	struct broker *b;
+	char *log_dir;
+	struct log_config lcfg;
+	struct strmap parts;           /* "<topic>-<index>" -> struct partition */
+	struct rm_waiter waiters;      /* list head */
+	struct fetcher *fetchers;      /* one per leader broker */
+};
+
+struct replica_manager *rm_new(struct broker *b, const char *log_dir,
+			       const struct log_config *lcfg);
+/* Opens every partition directory found under the log dir (recovery). */
+int rm_load(struct replica_manager *rm);
+void rm_free(struct replica_manager *rm); /* closes logs cleanly */
+
+struct partition *rm_get(struct replica_manager *rm, const char *topic,
+			 int32_t tlen, int32_t index);
+
+/* One partition's state from LeaderAndIsr. */
+struct rm_partition_state {
+	const char *topic;
+	int32_t tlen, index;
+	int32_t leader, leader_epoch, controller_epoch, zk_version;
+	const int32_t *replicas, *isr;
+	int32_t nreplicas, nisr;
+	const char *leader_host; /* the leader's endpoint, NULL if unknown */
+	int32_t leader_port;
+};
+/* Applies it (only if its leader epoch is not older than ours); returns a
+ * Kafka error code. */
+int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partition_state *s);
+/* StopReplica: stop serving, optionally delete the log. */
+int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
+		    int32_t index, int delete_log);
+
+/* Appends a producer batch on the leader; returns a Kafka error code. */
+int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+	      size_t len, int64_t *base_offset);
+/* Appends batches fetched from the leader; returns 0 or -errno. */
+int rm_append_replica(struct replica_manager *rm, struct partition *p,
+		      const uint8_t *batches, size_t len, int64_t leader_hw);
+/* Leader: a follower fetched at fetch_offset (its log end offset). */
+void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
+			 int32_t replica_id, int64_t fetch_offset, int64_t now_ms);
+int rm_is_replica(const struct partition *p, int32_t broker_id);
+
+void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w);
+void rm_waiter_del(struct rm_waiter *w);
+/* Runs every waiter's wake (they re-check their own conditions). */
+void rm_wake(struct replica_manager *rm);
+
+/* Once a second: log roll, retention and flush. */
+void rm_tick(struct replica_manager *rm, int64_t now_wall_ms);
+
+#endif
