@@ -15,6 +15,7 @@ BENCH=${1:-${BENCH:-$REPO_ROOT/build/tests/bench/bench}}
 (($# == 0)) || shift
 [[ -x $BENCH ]] || { echo "run.sh: bench binary $BENCH missing (ninja -C build tests/bench/bench)" >&2; exit 1; }
 BROKERS=${BROKERS:-3}
+export WITH_CLUSTER_NAME=bench
 
 # shellcheck disable=SC2016  # expanded by the inner bash, after the cluster is up
 exec "$REPO_ROOT/tests/integration/clients/with_cluster.sh" --brokers "$BROKERS" -- \

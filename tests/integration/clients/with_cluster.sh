@@ -7,8 +7,8 @@
 #   with_cluster.sh [--brokers N] [--set key=value ...] -- COMMAND [ARGS...]
 #
 # COMMAND sees BOOTSTRAP, ZOOKEEPER and GREGOR_CLUSTER_DIR. Env in: GREGORD,
-# GREGOR_SOURCE_ROOT, KEEP_CLUSTER_DIR=1 (see lib.sh). A missing broker
-# binary is a failure, never a skip.
+# GREGOR_SOURCE_ROOT, KEEP_CLUSTER_DIR=1 (see lib.sh), WITH_CLUSTER_NAME
+# (log/temp-dir label). A missing broker binary is a failure, never a skip.
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 source "$SELF_DIR/../lib.sh"
@@ -25,7 +25,9 @@ while (($#)); do
 done
 (($#)) || fail "no command given"
 # shellcheck disable=SC2034  # read by lib.sh
-if [[ $(basename "$1") == node ]]; then
+if [[ -n ${WITH_CLUSTER_NAME:-} ]]; then
+	TEST_NAME=$WITH_CLUSTER_NAME
+elif [[ $(basename "$1") == node ]]; then
 	TEST_NAME="clients-$(basename "${2:-node}")"
 else
 	TEST_NAME="clients-$(basename "$1")"
