@@ -149,12 +149,15 @@ fi
 # whole group, then SIGKILLs it 10 s later.
 args=(-p1 -s "$SCENARIO")
 say "TESTS=$NUM test-runner ${args[*]} (kafka version $KAFKA_VERSION, limit ${HARD_TIMEOUT}s, log $LOG)"
+# LD_LIBRARY_PATH: test-runner links librdkafka.so.1 dynamically and would
+# otherwise pick up the system's (Debian's librdkafka1) instead of this build.
 # Started in the background so a TERM from meson reaches the trap at once
 # (bash runs traps only between foreground commands).
 TR_PID=
 (
 	cd "$TESTS_DIR" &&
 		exec env -u CI TESTS="$NUM" RDKAFKA_TEST_CONF="$CONF" \
+			LD_LIBRARY_PATH="$TESTS_DIR/../src:$TESTS_DIR/../src-cpp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
 			TEST_KAFKA_VERSION="$KAFKA_VERSION" ${RDK_TEST_DEBUG:+TEST_DEBUG="$RDK_TEST_DEBUG"} \
 			timeout -s TERM -k 10 "$HARD_TIMEOUT" ./test-runner "${args[@]}"
 ) >"$LOG" 2>&1 &
