@@ -792,6 +792,7 @@ static void set_roll_start(struct partition_log *log)
 
 int log_open(const char *dir, const struct log_config *cfg, struct partition_log **out)
 {
+	int fresh = access(dir, F_OK) != 0; /* a new partition: nothing to recover */
 	int rc = mkdir_p(dir);
 	if (rc)
 		return rc;
@@ -805,11 +806,11 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 	char marker[4096];
 	if ((rc = path_in(marker, sizeof marker, dir, CLEAN_FILE)) != 0)
 		goto fail;
-	int clean = access(marker, F_OK) == 0;
+	int clean = fresh || access(marker, F_OK) == 0;
 	log->recovery_point = rp_read(dir);
 	/* Gone before any append, so a crash in this session is never
 	 * mistaken for a clean shutdown. */
-	if (clean && (unlink(marker) < 0 || fsync_dir(dir) < 0)) {
+	if (clean && !fresh && (unlink(marker) < 0 || fsync_dir(dir) < 0)) {
 		rc = -errno;
 		goto fail;
 	}
