@@ -806,11 +806,11 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 	char marker[4096];
 	if ((rc = path_in(marker, sizeof marker, dir, CLEAN_FILE)) != 0)
 		goto fail;
-	int clean = fresh || access(marker, F_OK) == 0;
+	int clean = !fresh && access(marker, F_OK) == 0;
 	log->recovery_point = rp_read(dir);
 	/* Gone before any append, so a crash in this session is never
 	 * mistaken for a clean shutdown. */
-	if (clean && !fresh && (unlink(marker) < 0 || fsync_dir(dir) < 0)) {
+	if (clean && (unlink(marker) < 0 || fsync_dir(dir) < 0)) {
 		rc = -errno;
 		goto fail;
 	}
@@ -819,8 +819,9 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 	set_roll_start(log);
 	log->last_flush_ms = clock_wall_ms();
 	if (!clean) {
-		log_info(MOD, "%s: recovered after unclean shutdown: offsets %" PRId64
-			 "..%" PRId64, dir, log->start, log->leo);
+		if (!fresh)
+			log_info(MOD, "%s: recovered after unclean shutdown: offsets %" PRId64
+				 "..%" PRId64, dir, log->start, log->leo);
 		if ((rc = log_flush(log)) != 0) /* makes the recovered state the base */
 			goto fail;
 	}
