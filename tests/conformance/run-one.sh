@@ -9,7 +9,8 @@
 #      <repo>/build/conformance-cache), RDK_CONFORMANCE_RUNS (kept run dirs),
 #      RDK_TEST_TIMEOUT (hard limit in s; default tests.txt timeout= or 280), RDK_KAFKA_VERSION
 #      (version the harness assumes, default 2.8.0), RDK_TIMEOUT_MULTIPLIER,
-#      RDK_TEST_DEBUG (librdkafka debug contexts), GREGORD (broker binary).
+#      RDK_TEST_DEBUG (librdkafka debug contexts), GREGORD (broker binary),
+#      RDK_CLUSTER_SET ("key=value ..." broker overrides, for diagnosis).
 # Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
 set -euo pipefail
 
@@ -115,6 +116,8 @@ cluster_up() {
 		--set num.partitions=4 --set default.replication.factor=3
 	)
 	[[ $SCENARIO == noautocreate ]] && sets+=(--set auto.create.topics.enable=false)
+	local kv
+	for kv in ${RDK_CLUSTER_SET:-}; do sets+=(--set "$kv"); done
 	for attempt in 1 2 3; do
 		read -r port zk < <(free_ports)
 		rm -rf "$CLUSTER_DIR"
