@@ -153,6 +153,20 @@ proc_signal_wait() {
 	rm -f "$(pid_file "$name")"
 }
 
+# Right after a fork, /proc/PID/cmdline is still the forking shell's; wait
+# (bounded) until the exec happened so that proc_running can judge PID.
+await_exec() {
+	local name=$1 pid=$2 i
+	for ((i = 0; i < 100; i++)); do
+		proc_running "$name" && return 0
+		[[ -e /proc/$pid ]] || break
+		sleep 0.05
+	done
+	proc_running "$name" && return 0
+	log_tail "$name"
+	die "$name (pid $pid) did not start"
+}
+
 # ---- ZooKeeper
 
 zk_write_config() {
@@ -187,6 +201,7 @@ zk_launch() {
 		-cp "$ZK_CP" org.apache.zookeeper.server.quorum.QuorumPeerMain \
 		"$DIR/zk/$n/zoo.cfg" </dev/null >>"$DIR/logs/$name.log" 2>&1 &
 	printf '%s\n' "$!" >"$(pid_file "$name")"
+	await_exec "$name" "$!"
 }
 
 # True once server N accepts a session (standalone up, or in a quorum).
@@ -275,10 +290,11 @@ broker_launch() {
 		_ "$GREGORD_BIN" "$DIR/broker/$id/server.properties" "$pidf" \
 		</dev/null >>"$DIR/logs/$name.log" 2>&1 &
 	for ((i = 0; i < 50; i++)); do
-		[[ -s $pidf ]] && return 0
+		[[ -s $pidf ]] && break
 		sleep 0.1
 	done
-	die "broker $id: no pid file after start"
+	[[ -s $pidf ]] || die "broker $id: no pid file after start"
+	await_exec "$name" "$(<"$pidf")"
 }
 
 # Empty when the broker is not registered.
