@@ -28,9 +28,25 @@ static void autocreate_done(void *arg, int16_t kerr, const char *msg)
 	free(ctx);
 }
 
+int topic_name_valid(struct kstr name)
+{
+	if (name.len <= 0 || name.len > 249)
+		return 0;
+	if ((name.len == 1 && name.p[0] == '.') ||
+	    (name.len == 2 && name.p[0] == '.' && name.p[1] == '.'))
+		return 0;
+	for (int32_t i = 0; i < name.len; i++) {
+		char c = name.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
 int autocreate_topic(struct broker *b, struct kstr name)
 {
-	if (!b->cfg->auto_create_topics_enable || name.len <= 0 || name.len > 249)
+	if (!b->cfg->auto_create_topics_enable || !topic_name_valid(name))
 		return 0;
 	if (name.len >= 2 && name.p[0] == '_' && name.p[1] == '_')
 		return 0; /* internal topics are created by their owners */

@@ -110,7 +110,9 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		to->name = name;
 		to->topic_authorized_operations = INT32_MIN;
 		to->partitions.n = 0;
-		if (allow_create && autocreate_topic(req->b, name))
+		if (!topic_name_valid(name))
+			to->error_code = KERR_INVALID_TOPIC_EXCEPTION;
+		else if (allow_create && autocreate_topic(req->b, name))
 			to->error_code = KERR_LEADER_NOT_AVAILABLE;
 		else
 			to->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
