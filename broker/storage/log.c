@@ -1,7 +1,8 @@
 /* Partition log: segments of one partition directory, appends, reads,
  * retention, flushing and crash recovery (see log.h for the file layout).
  * Besides the segments the directory holds `recovery-point` (decimal offset
- * and a newline: everything below it was fsynced) and, only between a clean
+ * and a newline: everything below it was fsynced), the leader epoch cache's
+ * `leader-epoch-checkpoint` (epoch_cache.c) and, only between a clean
  * log_close() and the next log_open(), an empty `clean-shutdown` marker. */
 #include "broker/storage/log.h"
 
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "broker/storage/epoch_cache.h"
 #include "broker/storage/segment.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -37,6 +39,8 @@ struct partition_log {
 	int64_t unflushed_msgs;
 	int64_t last_flush_ms;
 	int crashed; /* an injected fault "killed" this log: it only frees now */
+	struct epoch_cache epochs;
+	int epochs_dirty; /* memory differs from leader-epoch-checkpoint */
 };
 
 static int fault_nth;
@@ -180,6 +184,51 @@ static int rp_write(const char *dir, int64_t rp)
 	return rc;
 }
 
+/* ---- leader epoch cache ---- */
+
+/* Writes the cache file if memory has moved on from it. */
+static int epoch_sync(struct partition_log *log)
+{
+	if (!log->epochs_dirty)
+		return 0;
+	int rc = ec_store(&log->epochs, log->dir);
+	if (rc)
+		log_error(MOD, "%s: writing %s: %s", log->dir, EPOCH_FILE, strerror(-rc));
+	else
+		log->epochs_dirty = 0;
+	return rc;
+}
+
+/* Assigns and persists before the caller writes any batch of that epoch. */
+static int epoch_note(struct partition_log *log, int32_t epoch, int64_t start)
+{
+	int rc = ec_assign(&log->epochs, epoch, start);
+	if (rc < 0)
+		return rc;
+	log->epochs_dirty |= rc;
+	return epoch_sync(log);
+}
+
+int log_epoch_assign(struct partition_log *log, int32_t epoch, int64_t start_offset)
+{
+	if (log->crashed)
+		return -EIO;
+	if (epoch < 0 || start_offset < log->start || start_offset > log->leo)
+		return -EINVAL;
+	return epoch_note(log, epoch, start_offset);
+}
+
+int32_t log_latest_epoch(const struct partition_log *log)
+{
+	return ec_latest_epoch(&log->epochs);
+}
+
+void log_epoch_end_offset(const struct partition_log *log, int32_t epoch,
+			  int32_t *out_epoch, int64_t *end_offset)
+{
+	ec_end_offset(&log->epochs, epoch, log->leo, out_epoch, end_offset);
+}
+
 /* ---- writes ---- */
 
 /* Writes one batch at the append position. On failure the file is cut back
@@ -278,6 +327,11 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 	    rb_total_size(batch, len) != (int64_t)len ||
 	    rb_parse_header(batch, len, &h) < 0 || h.last_offset_delta < 0)
 		return -EINVAL;
+	if (log->crashed)
+		return -EIO;
+	int rc = epoch_note(log, leader_epoch, log->leo);
+	if (rc)
+		return rc;
 	rb_set_base_offset(batch, log->leo);
 	rb_set_leader_epoch(batch, leader_epoch);
 	struct seg_batch b = {
@@ -287,7 +341,7 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 		.max_ts = h.max_timestamp,
 		.count = h.last_offset_delta + 1,
 	};
-	int rc = append_stamped(log, batch, &b);
+	rc = append_stamped(log, batch, &b);
 	if (rc == 0 && base_offset)
 		*base_offset = b.base;
 	return rc;
@@ -322,7 +376,9 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 			.max_ts = h.max_timestamp,
 			.count = h.last_offset_delta + 1,
 		};
-		int rc = append_stamped(log, batches + off, &b);
+		int rc = log->crashed ? -EIO : epoch_note(log, h.partition_leader_epoch, b.base);
+		if (rc == 0)
+			rc = append_stamped(log, batches + off, &b);
 		if (rc)
 			return rc;
 		off += (size_t)b.size;
@@ -362,6 +418,8 @@ int log_read(struct partition_log *log, int64_t offset, int32_t max_bytes,
 {
 	if (offset < log->start || offset > log->leo)
 		return -ERANGE;
+	if (log->n == 0)
+		return -EIO; /* a failed log_truncate_fully_and_start_at */
 	struct segment *s = active(log);
 	*slice = (struct log_slice){ s->fd, s->size, 0, offset };
 	if (offset == log->leo || offset >= max_offset)
@@ -451,6 +509,7 @@ static void delete_oldest(struct partition_log *log, const char *why)
 
 static void log_retain(struct partition_log *log, int64_t now_ms)
 {
+	int64_t old_start = log->start;
 	if (log->cfg.retention_ms >= 0) {
 		int64_t cutoff = now_ms - log->cfg.retention_ms;
 		while (log->n > 1 && log->segs[0]->max_ts < cutoff)
@@ -461,6 +520,9 @@ static void log_retain(struct partition_log *log, int64_t now_ms)
 		       log->size_total - log->segs[0]->size >= log->cfg.retention_bytes)
 			delete_oldest(log, "retention.bytes");
 	}
+	if (log->start != old_start && ec_truncate_from_start(&log->epochs, log->start))
+		log->epochs_dirty = 1;
+	epoch_sync(log); /* a failure is logged; retried on the next change */
 }
 
 void log_tick(struct partition_log *log, int64_t now_ms)
@@ -509,6 +571,24 @@ int log_flush(struct partition_log *log)
 
 /* ---- truncation (followers) ---- */
 
+/* The LEO that truncating at offset leaves: the base of the batch holding
+ * offset (offset itself when it is a segment base or below the log). */
+static int truncation_point(const struct partition_log *log, int64_t offset, int64_t *leo)
+{
+	const struct segment *s = log->segs[seg_for_offset(log, offset)];
+	*leo = offset;
+	if (s->base >= offset)
+		return 0;
+	int64_t pos;
+	struct seg_batch b;
+	int rc = seg_find(s, offset, &pos, &b);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		*leo = b.base;
+	return 0;
+}
+
 int log_truncate_to(struct partition_log *log, int64_t offset)
 {
 	if (log->crashed)
@@ -517,6 +597,16 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		return -EINVAL;
 	if (offset >= log->leo)
 		return 0;
+	/* The cache loses its entries first: a crash in between leaves data the
+	 * file does not cover, which recovery's header scan repairs. */
+	int64_t point;
+	int erc = truncation_point(log, offset, &point);
+	if (erc)
+		return erc;
+	if (ec_truncate_from_end(&log->epochs, point))
+		log->epochs_dirty = 1;
+	if ((erc = epoch_sync(log)) != 0)
+		return erc;
 	while (log->n > 1 && active(log)->base >= offset) {
 		log->size_total -= active(log)->size;
 		seg_remove(log->dir, active(log));
@@ -543,6 +633,9 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		log->segs[0] = n;
 		log->start = offset;
 		s = n;
+		if (ec_truncate_from_start(&log->epochs, offset))
+			log->epochs_dirty = 1;
+		epoch_sync(log); /* entries below the start are harmless if kept */
 	}
 	if (ftruncate(s->fd, cut) < 0)
 		return -errno;
@@ -560,6 +653,43 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 			return rc ? rc : -errno;
 		log->recovery_point = new_leo;
 	}
+	return rc;
+}
+
+int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start)
+{
+	if (log->crashed)
+		return -EIO;
+	if (new_start < 0)
+		return -EINVAL;
+	ec_clear(&log->epochs);
+	log->epochs_dirty = 1;
+	int rc = epoch_sync(log);
+	if (rc)
+		return rc;
+	while (log->n > 0) {
+		seg_remove(log->dir, active(log));
+		log->n--;
+	}
+	log->size_total = 0;
+	log->start = log->leo = new_start;
+	log->unflushed_msgs = 0;
+	struct segment *s;
+	rc = seg_create(log->dir, new_start, clock_wall_ms(), &s);
+	if (rc == 0 && (rc = segs_push(log, s)) != 0)
+		seg_remove(log->dir, s);
+	if (rc) {
+		log_error(MOD, "%s: no segment at %" PRId64 " after full truncation: %s",
+			  log->dir, new_start, strerror(-rc));
+		log->crashed = 1;
+		return rc;
+	}
+	log_info(MOD, "%s: truncated fully, log now starts at %" PRId64, log->dir, new_start);
+	/* A stale recovery point above new_start would let recovery trust
+	 * bytes that were never synced. */
+	rc = fdatasync(s->fd) < 0 ? -errno : rp_write(log->dir, new_start);
+	if (rc == 0)
+		log->recovery_point = new_start;
 	return rc;
 }
 
@@ -778,6 +908,105 @@ static int open_segments(struct partition_log *log, int clean)
 	return 0;
 }
 
+/* The cache the batch headers imply (partitionLeaderEpoch of each batch). */
+static int epoch_rebuild(const struct partition_log *log, struct epoch_cache *out)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		const struct segment *s = log->segs[i];
+		struct seg_batch b;
+		int64_t pos = 0;
+		int rc;
+		while ((rc = seg_read_header(s, pos, &b)) == 1) {
+			if (b.epoch >= 0 && (rc = ec_assign(out, b.epoch, b.base)) < 0)
+				return rc;
+			pos += b.size;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The last batch of the log: 1 with *out, 0 if the log is empty. */
+static int last_batch(const struct partition_log *log, struct seg_batch *out)
+{
+	for (size_t i = log->n; i-- > 0;) {
+		const struct segment *s = log->segs[i];
+		if (s->size == 0)
+			continue;
+		int64_t pos = seg_index_floor_pos(s, 0, s->size);
+		struct seg_batch b;
+		int rc, found = 0;
+		while ((rc = seg_read_header(s, pos, &b)) == 1) {
+			*out = b;
+			found = 1;
+			pos += b.size;
+		}
+		return rc < 0 ? rc : found;
+	}
+	return 0;
+}
+
+/* After a clean shutdown the file is trusted if the last batch agrees. */
+static int epoch_tail_agrees(const struct partition_log *log)
+{
+	struct seg_batch b;
+	int rc = last_batch(log, &b);
+	if (rc < 0)
+		return 0;
+	if (rc == 0 || b.epoch < 0) /* nothing to compare with */
+		return 1;
+	return ec_epoch_at(&log->epochs, b.base) == b.epoch;
+}
+
+/* The loaded file agrees with the headers: equal, or one more entry at
+ * exactly the LEO (an epoch begun before any batch of it was written). */
+static int epoch_file_matches(const struct partition_log *log, const struct epoch_cache *built)
+{
+	if (ec_equal(&log->epochs, built))
+		return 1;
+	struct epoch_cache head = log->epochs;
+	if (head.n == 0 || head.e[head.n - 1].start != log->leo)
+		return 0;
+	head.n--;
+	return ec_equal(&head, built);
+}
+
+/* Loads leader-epoch-checkpoint and checks it against the log (see log.h):
+ * clamps it to [start, LEO]; rebuilds it from the headers when missing,
+ * malformed, after an unclean shutdown if it disagrees, or if the last batch
+ * disagrees after a clean one. */
+static void epoch_open(struct partition_log *log, int clean)
+{
+	int rc = ec_load(&log->epochs, log->dir);
+	int changed = 0;
+	if (rc == 0) {
+		changed |= ec_truncate_from_end(&log->epochs, log->leo + 1);
+		changed |= ec_truncate_from_start(&log->epochs, log->start);
+		if (clean && epoch_tail_agrees(log))
+			goto out;
+	}
+	struct epoch_cache built = { 0 };
+	int brc = epoch_rebuild(log, &built);
+	if (brc) {
+		log_error(MOD, "%s: cannot rebuild the leader epoch cache: %s", log->dir,
+			  strerror(-brc));
+	} else if (rc != 0 || !epoch_file_matches(log, &built)) {
+		if (rc != -ENOENT || built.n)
+			log_warn(MOD, "%s: %s %s; rebuilt from batch headers (%zu epochs)",
+				 log->dir, EPOCH_FILE, rc == -ENOENT ? "missing" :
+				 rc ? "unreadable" : "disagrees with the log", built.n);
+		struct epoch_cache t = log->epochs;
+		log->epochs = built;
+		built = t;
+		changed = rc != -ENOENT || log->epochs.n;
+	}
+	ec_free(&built);
+out:
+	log->epochs_dirty |= changed;
+	epoch_sync(log);
+}
+
 /* Time-based roll counts from the first batch's timestamp after a restart
  * (as Kafka does), or from now if that is absent or in the future. */
 static void set_roll_start(struct partition_log *log)
@@ -816,6 +1045,7 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 	}
 	if ((rc = open_segments(log, clean)) != 0)
 		goto fail;
+	epoch_open(log, clean);
 	set_roll_start(log);
 	log->last_flush_ms = clock_wall_ms();
 	if (!clean) {
@@ -839,6 +1069,7 @@ void log_abandon(struct partition_log *log)
 		return;
 	for (size_t i = 0; i < log->n; i++)
 		seg_free(log->segs[i]);
+	ec_free(&log->epochs);
 	free(log->segs);
 	free(log->dir);
 	free(log);
@@ -852,6 +1083,8 @@ void log_close(struct partition_log *log)
 		seg_seal_time_index(active(log));
 		active(log)->dirty = 1;
 		int rc = log_flush(log);
+		if (rc == 0) /* no clean marker over a stale epoch file */
+			rc = epoch_sync(log);
 		char marker[4096];
 		if (rc == 0 && path_in(marker, sizeof marker, log->dir, CLEAN_FILE) == 0) {
 			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -5,8 +5,10 @@
  * travel on the wire), NNN.index (sparse offset index: u32 relative offset,
  * u32 file position, big-endian, one entry per index_interval_bytes) and
  * NNN.timeindex (i64 timestamp, u32 relative offset, big-endian). Beside
- * them: `recovery-point` (decimal offset + newline; all below it is fsynced)
- * and `clean-shutdown` (empty; present only between log_close and log_open).
+ * them: `recovery-point` (decimal offset + newline; all below it is fsynced),
+ * `clean-shutdown` (empty; present only between log_close and log_open) and
+ * `leader-epoch-checkpoint` (Kafka's format: `0`, entry count, then
+ * `epoch startOffset` lines; see the leader epoch section below).
  *
  * Invariants:
  * - Offsets are dense and increasing: the next batch appended starts at
@@ -94,6 +96,49 @@ int log_flush(struct partition_log *log);
 
 /* Drops everything at and above offset (follower truncation). */
 int log_truncate_to(struct partition_log *log, int64_t offset);
+
+/* Follower whose log lies wholly below the leader's log start: deletes every
+ * segment (highest first, so a crash leaves a contiguous prefix), starts an
+ * empty segment at new_start, sets log start = LEO = recovery point =
+ * new_start and clears the leader epoch cache (file included). 0 or -errno;
+ * if the new segment cannot be created the log is unusable (as after an
+ * injected fault) and must be abandoned and reopened. */
+int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start);
+
+/* ---- Leader epochs (KIP-101, KIP-279) ----
+ * The cache maps each leader epoch to the offset where it started.
+ * Invariants:
+ * - Epochs and start offsets both strictly increase; an older epoch that
+ *   starts where a newer one starts is dropped (it owns no offsets).
+ * - Every entry starts in [log start, LEO]: log_truncate_to drops entries
+ *   at or above the new LEO, retention moves the first entry up to the new
+ *   log start (dropping entries wholly below it).
+ * - The file is rewritten (temp, fsync, rename, fsync dir) before any batch
+ *   of a new epoch is written; if that fails the append fails. So after a
+ *   crash the file may only hold entries that the data lacks; log_open drops
+ *   entries past the LEO and, after an unclean shutdown (or when the file is
+ *   missing or malformed, or its latest epoch disagrees with the last
+ *   batch), rebuilds the cache from the batch headers' partitionLeaderEpoch.
+ *   A rebuild keeps a file entry at exactly the LEO (an epoch begun with no
+ *   batches yet) when everything below agrees. */
+
+/* Records that `epoch` starts at start_offset if epoch is newer than the
+ * latest entry (older or equal epochs are ignored). log_append does this
+ * itself for the leader_epoch it stamps; log_append_replica for every batch
+ * whose partitionLeaderEpoch is newer than the latest entry. A new leader
+ * should call it with (its epoch, LEO) when it takes over, so that
+ * OffsetsForLeaderEpoch answers right before its first append.
+ * Returns 0 or -EINVAL (start_offset outside [log start, LEO], negative
+ * epoch), or -errno when the checkpoint file cannot be written (the entry is
+ * kept in memory and written again on the next change or close). */
+int log_epoch_assign(struct partition_log *log, int32_t epoch, int64_t start_offset);
+int32_t log_latest_epoch(const struct partition_log *log);  /* -1 if none */
+/* OffsetsForLeaderEpoch as the leader answers it: the largest epoch <=
+ * requested and its end offset (the start offset of the next epoch, or the
+ * LEO for the latest epoch). *out_epoch = -1, *end_offset = -1 when the
+ * requested epoch is below every entry. */
+void log_epoch_end_offset(const struct partition_log *log, int32_t epoch,
+			  int32_t *out_epoch, int64_t *end_offset);
 
 /* Fault injection for tests: when set, the n-th following write() of segment
  * data writes only `partial` bytes and fails (simulated crash mid-write). */

@@ -148,6 +148,7 @@ int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
 	b->last = hd.base_offset + hd.last_offset_delta;
 	b->max_ts = hd.max_timestamp;
 	b->count = hd.last_offset_delta + 1;
+	b->epoch = hd.partition_leader_epoch;
 	return 1;
 }
 
@@ -484,6 +485,7 @@ static int recover_one(struct segment *s, int64_t pos, int64_t next, uint8_t **b
 	b->last = rb_last_offset(&h);
 	b->max_ts = h.max_timestamp;
 	b->count = h.last_offset_delta + 1;
+	b->epoch = h.partition_leader_epoch;
 	return 1;
 }
 

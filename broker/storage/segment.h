@@ -44,6 +44,7 @@ struct seg_batch {
 	int64_t last;
 	int64_t max_ts;
 	int32_t count;
+	int32_t epoch; /* partitionLeaderEpoch as stored */
 };
 
 static inline uint32_t seg_get_be32(const uint8_t *p)
