@@ -1,0 +1,73 @@
+/* gregorctl internals: options, the ZooKeeper session and bounded reads
+ * shared by the command files. Commands return the process exit status
+ * (0 or 1) and print their own one-line errors through gctl_err. */
+#ifndef GREGOR_GCTL_H
+#define GREGOR_GCTL_H
+
+#include <stdint.h>
+/* the synchronous zoo_* API exists only in the multi-threaded client */
+#ifndef THREADED
+#define THREADED
+#endif
+#include <zookeeper/zookeeper.h>
+
+#include "coord/znode.h"
+
+#define GCTL_DATA_MAX (1 << 20) /* ZooKeeper's jute.maxbuffer default */
+#define GCTL_PATH_MAX 512
+#define GCTL_MAX_PARTITIONS 1000000
+
+struct gctl_opts {
+	const char *zookeeper;
+	int timeout_s;
+	int json, verbose;
+	const char *topic;
+	int32_t partitions;      /* -1: not given */
+	int32_t rf;              /* -1: not given */
+	const char **configs;    /* "k=v" as given */
+	int n_configs;
+	int under_replicated, unavailable;
+	const char *file;
+};
+
+struct gctl {
+	struct gctl_opts o;
+	zhandle_t *zh;
+};
+
+/* gctl_get results besides 0 */
+enum { GCTL_NONODE = 1, GCTL_EXISTS = 2, GCTL_FAIL = -1 };
+
+void gctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Connects within o.timeout_s seconds; 0 or 1 (error printed). */
+int gctl_connect(struct gctl *g);
+void gctl_close(struct gctl *g);
+
+/* Reads a znode into a NUL-terminated malloc'd buffer (null data: len 0).
+ * 0, GCTL_NONODE, or GCTL_FAIL with the error printed. st may be NULL. */
+int gctl_get(struct gctl *g, const char *path, char **data, int *len,
+	     struct Stat *st);
+/* Children sorted by strcmp; 0, GCTL_NONODE, or GCTL_FAIL (printed).
+ * Free with deallocate_String_vector. */
+int gctl_children(struct gctl *g, const char *path, struct String_vector *out);
+/* Numeric children of /brokers/ids, ascending. Returns count or -1. */
+int gctl_live_brokers(struct gctl *g, int32_t **ids);
+int gctl_contains(const int32_t *v, int n, int32_t x);
+/* snprintf into a path buffer; 0, or 1 with an error if it does not fit. */
+int gctl_path(char *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* /brokers/topics/<t>: all partitions (malloc'd) and the znode version.
+ * 0, GCTL_NONODE, or GCTL_FAIL (printed, including malformed data). */
+int gctl_read_assignment(struct gctl *g, const char *topic,
+			 struct zn_assign **as, int *n, int32_t *version);
+/* Creates a persistent znode (data NULL: null data); 0, GCTL_EXISTS, or
+ * GCTL_FAIL (printed). */
+int gctl_write_new(struct gctl *g, const char *path, const char *data, size_t len);
+
+int gctl_cmd_topics(struct gctl *g, const char *cmd);
+int gctl_cmd_cluster(struct gctl *g, const char *cmd);
+int gctl_cmd_partitions(struct gctl *g, const char *cmd);
+
+#endif

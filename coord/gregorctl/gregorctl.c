@@ -1,0 +1,172 @@
+/* gregorctl: the operator's tool. This version talks to ZooKeeper directly,
+ * as Kafka's ZooKeeper-era tools (kafka-topics.sh --zookeeper) did: it reads
+ * the broker registry, controller and partition state znodes and writes the
+ * admin znodes the controller acts on. Exit 0 on success, 1 with a one-line
+ * error otherwise, 64 for usage errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coord/gregorctl/gctl.h"
+
+#define GCTL_USAGE 64
+
+static const char gctl_usage_text[] =
+	"usage: gregorctl --zookeeper HOST:PORT[,...][/chroot] [--timeout S] [--json]\n"
+	"                 [--verbose] GROUP COMMAND [options]\n"
+	"  cluster brokers                 id, endpoints, rack, broker epoch\n"
+	"  cluster controller              controller id and epoch\n"
+	"  topics list\n"
+	"  topics describe [--topic T] [--under-replicated-partitions]\n"
+	"                  [--unavailable-partitions]\n"
+	"  topics create --topic T --partitions N --replication-factor R\n"
+	"                [--config k=v ...]\n"
+	"  topics alter --topic T --partitions N\n"
+	"  topics delete --topic T\n"
+	"  partitions elect-preferred [--topic T]\n"
+	"  partitions reassign --file F    JSON {\"partitions\":[{\"topic\":..,\n"
+	"                                  \"partition\":..,\"replicas\":[..]}]}\n"
+	"--timeout: seconds to wait for the ZooKeeper connection (default 10).\n";
+
+static int gctl_usage(const char *why)
+{
+	if (why)
+		gctl_err("%s", why);
+	fputs(gctl_usage_text, stderr);
+	return GCTL_USAGE;
+}
+
+/* A decimal int32 in [min, max], nothing else. */
+static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
+{
+	char *e;
+	if (!*s)
+		return -1;
+	long long v = strtoll(s, &e, 10);
+	if (*e || v < min || v > max)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
+		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP };
+
+static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
+	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
+	{ "verbose", O_VERBOSE, 0 }, { "topic", O_TOPIC, 1 },
+	{ "partitions", O_PARTS, 1 }, { "replication-factor", O_RF, 1 },
+	{ "config", O_CONFIG, 1 }, { "under-replicated-partitions", O_UNDER, 0 },
+	{ "unavailable-partitions", O_UNAVAIL, 0 }, { "file", O_FILE, 1 },
+	{ "help", O_HELP, 0 },
+};
+
+/* Applies one option; 0, or a usage error message. */
+static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const char *v)
+{
+	int32_t n;
+	switch (id) {
+	case O_ZK: o->zookeeper = v; break;
+	case O_TIMEOUT:
+		if (gctl_parse_i32(v, 1, 3600, &n))
+			return "--timeout must be 1..3600 seconds";
+		o->timeout_s = n;
+		break;
+	case O_JSON: o->json = 1; break;
+	case O_VERBOSE: o->verbose = 1; break;
+	case O_TOPIC: o->topic = v; break;
+	case O_PARTS:
+		if (gctl_parse_i32(v, 1, GCTL_MAX_PARTITIONS, &o->partitions))
+			return "--partitions must be a positive integer";
+		break;
+	case O_RF:
+		if (gctl_parse_i32(v, 1, ZN_MAX_REPLICAS, &o->rf))
+			return "--replication-factor must be 1..32";
+		break;
+	case O_CONFIG: o->configs[o->n_configs++] = v; break;
+	case O_UNDER: o->under_replicated = 1; break;
+	case O_UNAVAIL: o->unavailable = 1; break;
+	case O_FILE: o->file = v; break;
+	case O_HELP: return "";
+	}
+	return NULL;
+}
+
+/* Options may come anywhere; the rest are the group and command words.
+ * Returns the number of words, or -1 after printing a usage error. */
+static int gctl_parse_args(int argc, char **argv, struct gctl_opts *o,
+			   const char *words[2])
+{
+	int nw = 0;
+	for (int k = 1; k < argc; k++) {
+		const char *a = argv[k];
+		if (strncmp(a, "--", 2) != 0) {
+			if (nw == 2)
+				return gctl_usage("too many words"), -1;
+			words[nw++] = a;
+			continue;
+		}
+		const char *eq = strchr(a, '='), *val = NULL;
+		size_t nl = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		size_t i = 0;
+		while (i < sizeof gctl_optv / sizeof *gctl_optv &&
+		       (strlen(gctl_optv[i].name) != nl || strncmp(gctl_optv[i].name, a + 2, nl)))
+			i++;
+		if (i == sizeof gctl_optv / sizeof *gctl_optv) {
+			gctl_err("unknown option %s", a);
+			return gctl_usage(NULL), -1;
+		}
+		if (gctl_optv[i].arg) {
+			val = eq ? eq + 1 : k + 1 < argc ? argv[++k] : NULL;
+			if (!val) {
+				gctl_err("option --%s needs a value", gctl_optv[i].name);
+				return gctl_usage(NULL), -1;
+			}
+		} else if (eq) {
+			gctl_err("option --%s takes no value", gctl_optv[i].name);
+			return gctl_usage(NULL), -1;
+		}
+		const char *why = gctl_apply(o, gctl_optv[i].id, val);
+		if (why)
+			return gctl_usage(*why ? why : NULL), -1;
+	}
+	return nw;
+}
+
+int main(int argc, char **argv)
+{
+	struct gctl g;
+	const char *words[2] = { NULL, NULL };
+	memset(&g, 0, sizeof g);
+	g.o.timeout_s = 10;
+	g.o.partitions = -1;
+	g.o.rf = -1;
+	g.o.configs = calloc((size_t)argc + 1, sizeof *g.o.configs);
+	if (!g.o.configs)
+		return 1;
+	int nw = gctl_parse_args(argc, argv, &g.o, words);
+	int rc;
+	if (nw < 0)
+		rc = GCTL_USAGE;
+	else if (nw != 2)
+		rc = gctl_usage("expected GROUP COMMAND, e.g. 'topics list'");
+	else if (!g.o.zookeeper)
+		rc = gctl_usage("--zookeeper HOST:PORT is required");
+	else if (strcmp(words[0], "topics") && strcmp(words[0], "cluster") &&
+		 strcmp(words[0], "partitions"))
+		rc = gctl_usage("GROUP is one of topics, cluster, partitions");
+	else if (gctl_connect(&g))
+		rc = 1;
+	else {
+		rc = strcmp(words[0], "topics") == 0 ? gctl_cmd_topics(&g, words[1]) :
+		     strcmp(words[0], "cluster") == 0 ? gctl_cmd_cluster(&g, words[1]) :
+		     gctl_cmd_partitions(&g, words[1]);
+		gctl_close(&g);
+	}
+	free(g.o.configs);
+	if (fflush(stdout) != 0 && rc == 0) {
+		gctl_err("cannot write output");
+		rc = 1;
+	}
+	return rc;
+}
