@@ -18,7 +18,7 @@
 #define CTL_MOD "controller"
 #define CTL_RETRY_MS 3000
 
-static struct ctl_broker *ctl_broker_find(struct controller *ctl, int32_t id)
+struct ctl_broker *ctl_broker_find(struct controller *ctl, int32_t id)
 {
 	for (int k = 0; k < ctl->n_brokers; k++)
 		if (ctl->brokers[k].id == id)
@@ -31,6 +31,27 @@ static int ctl_live(struct controller *ctl, int32_t id)
 	return ctl_broker_find(ctl, id) != NULL;
 }
 
+void ctl_view_refresh(struct controller *ctl)
+{
+	size_t n = (size_t)ctl->n_brokers + 1;
+	int32_t *live = realloc(ctl->view_live, n * sizeof *live);
+	if (live)
+		ctl->view_live = live;
+	int32_t *shut = realloc(ctl->view_shut, n * sizeof *shut);
+	if (shut)
+		ctl->view_shut = shut;
+	memset(&ctl->view, 0, sizeof ctl->view);
+	if (!live || !shut)
+		return; /* nobody eligible: elections wait for the next event */
+	for (int k = 0; k < ctl->n_brokers; k++) {
+		live[ctl->view.n_live++] = ctl->brokers[k].id;
+		if (ctl->brokers[k].shutting_down)
+			shut[ctl->view.n_shutting++] = ctl->brokers[k].id;
+	}
+	ctl->view.live = live;
+	ctl->view.shutting = shut;
+}
+
 static int ctl_contains(const int32_t *v, int n, int32_t id)
 {
 	for (int k = 0; k < n; k++)
@@ -39,7 +60,7 @@ static int ctl_contains(const int32_t *v, int n, int32_t id)
 	return 0;
 }
 
-static struct ctl_topic *ctl_topic_find(struct controller *ctl, const char *name)
+struct ctl_topic *ctl_topic_find(struct controller *ctl, const char *name)
 {
 	for (int k = 0; k < ctl->n_topics; k++)
 		if (strcmp(ctl->topics[k].name, name) == 0)
@@ -68,7 +89,7 @@ int ctl_fenced_multi(struct coord *c, int n, zoo_op_t *ops, zoo_op_result_t *res
 	return rc;
 }
 
-static int ctl_fenced_delete(struct coord *c, const char *path)
+int ctl_fenced_delete(struct coord *c, const char *path)
 {
 	zoo_op_t ops[2];
 	zoo_op_result_t res[2];
@@ -181,7 +202,7 @@ static int ctl_read_brokers(struct coord *c, struct ctl_broker **outv, int *outn
 
 /* ---- partition state ---- */
 
-static int ctl_read_state(struct coord *c, const char *topic, struct ctl_partition *p)
+int ctl_read_state(struct coord *c, const char *topic, struct ctl_partition *p)
 {
 	char path[512], *d;
 	int l;
@@ -234,13 +255,10 @@ static int ctl_write_state(struct coord *c, const struct ctl_topic *t,
  * New (no state znode) while no replica is live. */
 static void ctl_create_state(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
 {
-	struct zn_pstate ns = { .leader = -1, .controller_epoch = c->ctl.epoch };
-	for (int k = 0; k < p->n_replicas; k++)
-		if (ctl_live(&c->ctl, p->replicas[k]))
-			ns.isr[ns.n_isr++] = p->replicas[k];
-	if (ns.n_isr == 0)
+	struct zn_pstate ns;
+	if (elect_new(&c->ctl.view, p->replicas, p->n_replicas, &ns) == ELECT_KEEP)
 		return;
-	ns.leader = ns.isr[0];
+	ns.controller_epoch = c->ctl.epoch;
 	char dir[512], path[560];
 	snprintf(dir, sizeof dir, "/brokers/topics/%s/partitions/%d", t->name, p->id);
 	snprintf(path, sizeof path, "%s/state", dir);
@@ -269,53 +287,76 @@ static void ctl_create_state(struct coord *c, struct ctl_topic *t, struct ctl_pa
 	}
 }
 
-/* Chooses a leader per ZOOKEEPER.md §2 and writes it; BADVERSION re-reads
- * the znode and tries again. Only called when the current leader is gone. */
-static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
+int ctl_run_election(struct coord *c, struct ctl_topic *t, struct ctl_partition *p,
+		     ctl_decide_fn decide, void *arg, const char *why)
 {
-	struct controller *ctl = &c->ctl;
 	for (int attempt = 0; attempt < 3 && !c->ctl.fenced; attempt++) {
-		struct zn_pstate ns = p->st;
-		ns.n_isr = 0;
-		for (int k = 0; k < p->st.n_isr; k++)
-			if (ctl_live(ctl, p->st.isr[k]))
-				ns.isr[ns.n_isr++] = p->st.isr[k];
-		ns.leader = -1;
-		for (int k = 0; k < p->n_replicas && ns.leader < 0; k++)
-			if (ctl_live(ctl, p->replicas[k]) &&
-			    ctl_contains(ns.isr, ns.n_isr, p->replicas[k]))
-				ns.leader = p->replicas[k];
-		if (ns.leader < 0 && c->cfg.unclean_leader_election) {
-			for (int k = 0; k < p->n_replicas && ns.leader < 0; k++)
-				if (ctl_live(ctl, p->replicas[k]))
-					ns.leader = p->replicas[k];
-			if (ns.leader >= 0) {
-				log_warn(CTL_MOD, "%s-%d: unclean election of %d "
-					 "(out of sync): possible data loss", t->name,
-					 p->id, ns.leader);
-				ns.isr[0] = ns.leader;
-				ns.n_isr = 1;
-			}
-		}
-		if (ns.n_isr == 0) {
-			/* never write an empty ISR: keep the last member */
-			ns.n_isr = p->st.n_isr > 0 ? 1 : 0;
-			ns.isr[0] = p->st.leader >= 0 ? p->st.leader : p->st.isr[0];
-		}
-		if (ns.leader == p->st.leader && ns.n_isr == p->st.n_isr &&
-		    memcmp(ns.isr, p->st.isr, sizeof(int32_t) * (size_t)ns.n_isr) == 0)
-			return; /* nothing to change */
-		ns.leader_epoch = p->st.leader_epoch + 1;
-		ns.controller_epoch = ctl->epoch;
+		struct zn_pstate ns;
+		int d = decide(c, t, p, arg, &ns);
+		if (d == ELECT_KEEP)
+			return ELECT_KEEP;
+		ns.controller_epoch = c->ctl.epoch;
 		int rc = ctl_write_state(c, t, p, &ns);
 		if (rc == ZOK) {
-			log_info(CTL_MOD, "%s-%d: leader %d, leader epoch %d", t->name,
-				 p->id, ns.leader, ns.leader_epoch);
-			return;
+			log_info(CTL_MOD, "%s-%d (%s): leader %d, leader epoch %d, "
+				 "%d in ISR", t->name, p->id, why, ns.leader,
+				 ns.leader_epoch, ns.n_isr);
+			return d;
 		}
 		if (rc != ZBADVERSION || ctl_read_state(c, t->name, p))
-			return;
+			break;
 	}
+	return -1;
+}
+
+/* unclean.leader.election.enable: /config/topics/<t> overrides the broker */
+static int ctl_unclean_enabled(struct coord *c, const char *topic)
+{
+	char path[512], *d, v[16];
+	int l, on = c->cfg.unclean_leader_election;
+	snprintf(path, sizeof path, "/config/topics/%s", topic);
+	if (zk_get_alloc(c, path, 0, &d, &l, NULL) != ZOK)
+		return on;
+	if (zn_config_get(d, (size_t)l, "unclean.leader.election.enable", v, sizeof v) == 0)
+		on = strcmp(v, "true") == 0 ? 1 : strcmp(v, "false") == 0 ? 0 : on;
+	free(d);
+	return on;
+}
+
+static int ctl_decide_offline(struct coord *c, struct ctl_topic *t,
+			      struct ctl_partition *p, void *arg, struct zn_pstate *out)
+{
+	(void)arg;
+	const struct elect_brokers *v = &c->ctl.view;
+	int rc = elect_offline(v, p->replicas, p->n_replicas, &p->st, 0, out);
+	if (out->leader >= 0)
+		return rc;
+	int any = 0;
+	for (int k = 0; k < p->n_replicas; k++)
+		any |= elect_is_eligible(v, p->replicas[k]);
+	if (!any || !ctl_unclean_enabled(c, t->name))
+		return rc;
+	return elect_offline(v, p->replicas, p->n_replicas, &p->st, 1, out);
+}
+
+/* Only called when the current leader is gone (ZOOKEEPER.md §2 rules). */
+static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
+{
+	int rc = ctl_run_election(c, t, p, ctl_decide_offline, NULL, "offline");
+	if (rc == ELECT_WRITE_UNCLEAN)
+		log_warn(CTL_MOD, "%s-%d: unclean leader election of %d (out of "
+			 "sync): possible data loss", t->name, p->id, p->st.leader);
+	else if (rc == ELECT_WRITE && p->st.leader < 0)
+		log_warn(CTL_MOD, "%s-%d: no live in-sync replica; partition offline",
+			 t->name, p->id);
+}
+
+static int ctl_decide_shrink(struct coord *c, struct ctl_topic *t,
+			     struct ctl_partition *p, void *arg, struct zn_pstate *out)
+{
+	(void)t;
+	(void)arg;
+	return elect_shrink_dead(&c->ctl.view, &p->st, out);
 }
 
 /* The leader stays but some ISR members are dead: drop them (leader_epoch+1),
@@ -323,21 +364,7 @@ static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition
 static void ctl_shrink_isr(struct coord *c, struct ctl_topic *t,
 			   struct ctl_partition *p)
 {
-	struct zn_pstate ns = p->st;
-	ns.n_isr = 0;
-	for (int k = 0; k < p->st.n_isr; k++)
-		if (ctl_live(&c->ctl, p->st.isr[k]))
-			ns.isr[ns.n_isr++] = p->st.isr[k];
-	if (ns.n_isr == p->st.n_isr || ns.n_isr == 0)
-		return;
-	ns.leader_epoch++;
-	ns.controller_epoch = c->ctl.epoch;
-	int rc = ctl_write_state(c, t, p, &ns);
-	if (rc == ZOK)
-		log_info(CTL_MOD, "%s-%d: ISR shrunk to %d member(s), leader epoch %d",
-			 t->name, p->id, ns.n_isr, ns.leader_epoch);
-	else if (rc == ZBADVERSION)
-		ctl_read_state(c, t->name, p);
+	ctl_run_election(c, t, p, ctl_decide_shrink, NULL, "ISR minus dead brokers");
 }
 
 /* Brings every partition to Online if it can: creates missing states and
@@ -469,6 +496,7 @@ static void ctl_on_brokers_change(struct coord *c)
 			log_info(CTL_MOD, "broker %d restarted", old[k].id);
 	}
 	free(old);
+	ctl_view_refresh(ctl);
 	ctl->metadata_changed = 1;
 	for (int k = 0; k < ctl->n_topics && !c->ctl.fenced; k++)
 		ctl_settle_partitions(c, &ctl->topics[k]);
@@ -537,7 +565,7 @@ static int ctl_broker_owes_lai(struct controller *ctl, const struct ctl_broker *
 /* Sends what each live broker is owed. A failed broker gets everything
  * again on a later tick (full_sync), so nothing is lost by clearing the
  * per-partition flags here. */
-static void ctl_flush(struct coord *c)
+void ctl_flush(struct coord *c)
 {
 	struct controller *ctl = &c->ctl;
 	int64_t now = clock_mono_ms();
@@ -571,6 +599,7 @@ static void ctl_flush(struct coord *c)
 		for (int q = 0; q < ctl->topics[k].n_parts; q++) {
 			ctl->topics[k].parts[q].changed = 0;
 			ctl->topics[k].parts[q].is_new = 0;
+			ctl->topics[k].parts[q].stop_mark = 0;
 		}
 	ctl->metadata_changed = 0;
 }
@@ -603,10 +632,15 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 		ctl->brokers = v;
 		ctl->n_brokers = n;
 	}
+	ctl_view_refresh(ctl);
+	ctl->next_rebalance_ms = clock_mono_ms() +
+				 (int64_t)c->cfg.leader_imbalance_check_interval_seconds * 1000;
 	ctl_on_topics_change(c);
 	for (int k = 0; k < ctl->n_topics && !c->ctl.fenced; k++)
 		ctl_settle_partitions(c, &ctl->topics[k]);
 	ctl_on_delete_topics(c);
+	ctl_on_isr_change(c);          /* also clears stale notifications */
+	ctl_on_preferred_election(c);  /* arms the exists-watch */
 	for (int k = 0; k < ctl->n_brokers; k++)
 		ctl->brokers[k].full_sync = 1;
 	ctl->metadata_changed = 1;
@@ -625,6 +659,8 @@ void ctl_resign(struct coord *c)
 	for (int k = 0; k < ctl->n_topics; k++)
 		free(ctl->topics[k].parts);
 	free(ctl->topics);
+	free(ctl->view_live);
+	free(ctl->view_shut);
 	memset(ctl, 0, sizeof *ctl);
 	c->ctl.fenced = 0;
 }
@@ -638,6 +674,10 @@ void ctl_on_watch(struct coord *c, int type, const char *path)
 		ctl_on_topics_change(c);
 	else if (strcmp(path, "/admin/delete_topics") == 0 && type == ZOO_CHILD_EVENT)
 		ctl_on_delete_topics(c);
+	else if (strcmp(path, "/isr_change_notification") == 0 && type == ZOO_CHILD_EVENT)
+		ctl_on_isr_change(c);
+	else if (strcmp(path, "/admin/preferred_replica_election") == 0)
+		ctl_on_preferred_election(c);
 	else if (strncmp(path, topics, sizeof topics - 1) == 0 &&
 		 !strchr(path + sizeof topics - 1, '/') && type == ZOO_CHANGED_EVENT)
 		ctl_on_topic_data(c, path + sizeof topics - 1);
@@ -650,6 +690,11 @@ void ctl_tick(struct coord *c)
 {
 	if (!c->ctl.active)
 		return;
+	ctl_check_rebalance(c);
+	if (c->ctl.fenced) {
+		ctl_after_event(c);
+		return;
+	}
 	int64_t now = clock_mono_ms();
 	int due = 0;
 	for (int k = 0; k < c->ctl.n_brokers; k++)

@@ -67,6 +67,7 @@ static void coord_set_controller(struct coord *c, int32_t id)
 	int32_t old = atomic_exchange(&c->controller_id, id);
 	if (old != id) {
 		log_info(COORD_MOD, "controller is now %d", id);
+		coord_refresh_controller_ep(c, id);
 		coord_signal(c);
 	}
 }
@@ -430,6 +431,8 @@ static void *coord_main(void *arg)
 			coord_session_close(c);
 		}
 		mbox_wait(c->events, 200);
+		if (c->zh)
+			coord_isr_tick(c);
 		if (c->zh && clock_mono_ms() >= next_tick) {
 			ctl_tick(c);
 			next_tick = clock_mono_ms() + 500;
@@ -483,6 +486,7 @@ static void coord_free(struct coord *c)
 	free(c->zk_chroot);
 	if (c->events)
 		mbox_free(c->events);
+	coord_isr_free(c);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->cond);
 	free(c);
@@ -538,6 +542,9 @@ struct coord *coord_start(const struct coord_config *cfg, struct mbox *loop_mbox
 		c->cfg.num_partitions = 1;
 	if (c->cfg.default_replication_factor <= 0)
 		c->cfg.default_replication_factor = 1;
+	if (c->cfg.leader_imbalance_check_interval_seconds <= 0)
+		c->cfg.leader_imbalance_check_interval_seconds = 300;
+	c->ctl_ep_id = -1;
 	atomic_init(&c->controller_id, -1);
 	atomic_init(&c->broker_epoch, -1);
 	c->loop_mbox = loop_mbox;
@@ -590,6 +597,7 @@ void coord_stop(struct coord *c)
 	if (!c)
 		return;
 	atomic_store(&c->stopping, 1);
+	coord_shutdown_join(c);
 	mbox_post(c->events, free, NULL); /* wake the thread */
 	pthread_join(c->thread, NULL);
 	coord_free(c);

@@ -30,6 +30,11 @@ struct coord_config {
 	int16_t default_replication_factor;
 	int unclean_leader_election;       /* unclean.leader.election.enable */
 	int delete_topic_enable;           /* delete.topic.enable */
+	int auto_leader_rebalance_enable;  /* auto.leader.rebalance.enable */
+	/* leader.imbalance.check.interval.seconds; <= 0: Kafka's 300 */
+	int32_t leader_imbalance_check_interval_seconds;
+	/* leader.imbalance.per.broker.percentage (Kafka's default is 10) */
+	int32_t leader_imbalance_per_broker_percentage;
 };
 
 struct coord;
@@ -88,5 +93,46 @@ void coord_delete_topic(struct coord *c, const char *name,
 /* Extends /brokers/topics/<t> to `count` partitions. */
 void coord_create_partitions(struct coord *c, const char *name, int32_t count,
 			     int validate_only, coord_done_fn done, void *arg);
+
+/* Leader: writes a partition's new ISR to its state znode, conditional on
+ * zk_version (same leader, leader_epoch, controller_epoch as given), and
+ * queues an /isr_change_notification entry (batched as Kafka: flushed after
+ * 5 s of quiet or 60 s since the last flush; checked every 2.5 s).
+ * On BADVERSION re-read: identical data counts as success, otherwise
+ * KERR_INVALID_UPDATE_VERSION (95) and the ISR is left alone (the controller
+ * will send a LeaderAndIsr). UNKNOWN_TOPIC_OR_PARTITION (3) if the znode is
+ * gone, REQUEST_TIMED_OUT (7) without a ZooKeeper session. done runs on the
+ * loop thread; new_zk_version is -1 unless kerr is 0. */
+typedef void (*coord_isr_done_fn)(void *arg, int16_t kerr, int32_t new_zk_version);
+void coord_update_isr(struct coord *c, const char *topic, int32_t partition,
+		      int32_t leader, int32_t leader_epoch, int32_t controller_epoch,
+		      const int32_t *isr, int32_t nisr, int32_t zk_version,
+		      coord_isr_done_fn done, void *arg);
+
+/* Controller side (called by the ControlledShutdown handler on the broker that
+ * is controller): for every partition led by broker_id with more than one
+ * replica, elect a new leader = first assigned replica that is live, in the
+ * ISR and not shutting down (leader_epoch+1, ISR minus the shutting-down
+ * broker, fenced conditional write), send LeaderAndIsr/UpdateMetadata; for
+ * partitions where it is a follower, remove it from the ISR likewise and send
+ * StopReplica(delete=false) to it. done gets the partitions it still leads
+ * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is
+ * older than its registration; BROKER_NOT_AVAILABLE (8) if it is not
+ * registered; NOT_CONTROLLER (41) if this broker is not controller. The
+ * broker is not eligible for leadership until it registers again. */
+struct coord_tp { const char *topic; int32_t partition; };
+typedef void (*coord_shutdown_done_fn)(void *arg, int16_t kerr,
+				       const struct coord_tp *remaining, int32_t n);
+void coord_controlled_shutdown(struct coord *c, int32_t broker_id, int64_t broker_epoch,
+			       coord_shutdown_done_fn done, void *arg);
+/* Broker side: asynchronously sends ControlledShutdown v2 (broker_id,
+ * broker_epoch) to the current controller over a broker channel (from its own
+ * thread), retrying max_retries times every retry_backoff_ms until the answer
+ * lists no remaining partitions; done(arg, kerr, msg) on the loop thread when
+ * finished (kerr 0) or given up (kerr != 0). The data plane keeps serving
+ * meanwhile (it must process the LeaderAndIsr that moves leadership away).
+ * At most one at a time: a second call fails at once. */
+void coord_begin_controlled_shutdown(struct coord *c, int max_retries, int retry_backoff_ms,
+				     coord_done_fn done, void *arg);
 
 #endif

@@ -13,8 +13,11 @@
 #endif
 #include <zookeeper/zookeeper.h>
 
+#include "common/arena.h"
+#include "common/proto/messages.h"
 #include "coord/broker_channel.h"
 #include "coord/coord.h"
+#include "coord/elect.h"
 #include "coord/znode.h"
 
 #define COORD_MOD "coord"
@@ -28,6 +31,8 @@ struct ctl_broker {
 	int full_sync;          /* owes it full UpdateMetadata + LeaderAndIsr */
 	int64_t retry_at_ms;    /* after a failed send */
 	int seen;               /* scratch for set differences */
+	int shutting_down;      /* in controlled shutdown: never elected until
+				 * it registers again (new epoch) */
 };
 
 struct ctl_partition {
@@ -39,6 +44,8 @@ struct ctl_partition {
 	int32_t zk_version;     /* of the state znode: partition epoch */
 	int changed;            /* LeaderAndIsr owed to its replicas */
 	int is_new;
+	int stop_mark;          /* the shutting-down broker left its ISR: it gets
+				 * StopReplica, not LeaderAndIsr, for this change */
 };
 
 struct ctl_topic {
@@ -59,6 +66,11 @@ struct controller {
 	struct ctl_topic *topics;
 	int metadata_changed;        /* UpdateMetadata owed to all live brokers */
 	int fenced;                  /* an epoch check failed: resign after event */
+	/* liveness as elect.c sees it; rebuilt by ctl_view_refresh whenever
+	 * brokers or shutting_down flags change */
+	struct elect_brokers view;
+	int32_t *view_live, *view_shut;
+	int64_t next_rebalance_ms;
 };
 
 struct coord {
@@ -80,6 +92,19 @@ struct coord {
 	int fatal;
 
 	struct controller ctl;
+
+	/* leader-side ISR change notifications (isr.c), coordination thread */
+	struct zn_tp *isr_pending;
+	int n_isr_pending, cap_isr_pending;
+	int64_t isr_last_change_ms, isr_last_flush_ms, isr_next_check_ms;
+
+	/* controlled shutdown sender (shutdown.c) */
+	pthread_t cs_thread;
+	int cs_started;
+	/* the controller's inter-broker endpoint, kept by coord_set_controller */
+	int32_t ctl_ep_id;           /* -1 unknown; under lock */
+	char ctl_ep_host[ZN_HOST_MAX];
+	int32_t ctl_ep_port;
 };
 
 /* zkutil.c: synchronous helpers used on the coordination thread. */
@@ -101,6 +126,38 @@ void ctl_tick(struct coord *c);
  * the ZooKeeper rc; a failed epoch check resigns. */
 int ctl_fenced_multi(struct coord *c, int n, zoo_op_t *ops, zoo_op_result_t *res);
 void coord_reelect(struct coord *c);
+/* controller.c helpers shared with ctl_ops.c */
+struct ctl_broker *ctl_broker_find(struct controller *ctl, int32_t id);
+struct ctl_topic *ctl_topic_find(struct controller *ctl, const char *name);
+void ctl_view_refresh(struct controller *ctl);
+int ctl_read_state(struct coord *c, const char *topic, struct ctl_partition *p);
+/* Decides a partition's next state; returns an enum elect_rc. */
+typedef int (*ctl_decide_fn)(struct coord *c, struct ctl_topic *t,
+			     struct ctl_partition *p, void *arg, struct zn_pstate *out);
+/* Runs decide and writes its result (fenced, at the cached zk_version),
+ * re-reading and deciding again after BADVERSION. Returns decide's rc once
+ * written, ELECT_KEEP if nothing to write, -1 on failure. */
+int ctl_run_election(struct coord *c, struct ctl_topic *t, struct ctl_partition *p,
+		     ctl_decide_fn decide, void *arg, const char *why);
+int ctl_fenced_delete(struct coord *c, const char *path);
+/* Sends what brokers are owed (LeaderAndIsr, UpdateMetadata). */
+void ctl_flush(struct coord *c);
+
+/* ctl_ops.c: ISR notifications, preferred/auto-rebalance, controlled shutdown */
+void ctl_on_isr_change(struct coord *c);
+void ctl_on_preferred_election(struct coord *c);
+void ctl_check_rebalance(struct coord *c);
+/* isr.c */
+void coord_isr_tick(struct coord *c);
+void coord_isr_free(struct coord *c);
+/* shutdown.c */
+void coord_refresh_controller_ep(struct coord *c, int32_t id);
+void coord_shutdown_join(struct coord *c);
+/* Generic request/response over a broker channel (ctl_requests.c); 0, -1
+ * on transport/decoding failure. */
+int bchan_call(struct broker_channel *ch, int16_t key, int16_t ver,
+	       const struct kmsg *req_msg, const void *req,
+	       const struct kmsg *resp_msg, void *resp, struct arena *a);
 
 /* ctl_requests.c: controller -> broker requests. Each returns 0 or -1 (the
  * broker is then retried later with a full sync). */
@@ -108,5 +165,8 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full);
 int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b);
 int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 			  const struct ctl_topic *t, int delete_partitions);
+/* StopReplica for the partitions with stop_mark where b is a replica. */
+int ctl_send_stop_replica_marked(struct coord *c, struct ctl_broker *b,
+				 int delete_partitions);
 
 #endif

@@ -28,12 +28,9 @@ static struct karray ctl_i32s(const int32_t *v, int n)
 	return a;
 }
 
-/* Encodes and sends one request; decodes the response into resp. Returns 0,
- * -1 on transport/decoding failure. A non-zero top-level error is logged and
- * returned as a positive Kafka error code. */
-static int ctl_call(struct coord *c, struct ctl_broker *b, int16_t key, int16_t ver,
-		    const struct kmsg *req_msg, const void *req,
-		    const struct kmsg *resp_msg, void *resp, struct arena *a)
+int bchan_call(struct broker_channel *ch, int16_t key, int16_t ver,
+	       const struct kmsg *req_msg, const void *req,
+	       const struct kmsg *resp_msg, void *resp, struct arena *a)
 {
 	const struct kapi *api = kapi_find(key);
 	if (!api)
@@ -41,7 +38,7 @@ static int ctl_call(struct coord *c, struct ctl_broker *b, int16_t key, int16_t 
 	struct kout w;
 	kout_init(&w);
 	size_t at = kw_reserve_i32(&w);
-	int32_t corr = b->ch.next_corr_id++;
+	int32_t corr = ch->next_corr_id++;
 	struct kreq_header h = { key, ver, corr, ctl_kstr("gregor-controller") };
 	kreq_header_encode(&w, &h);
 	int rc = kcodec_encode(req_msg, kapi_ver(api, ver), req, &w);
@@ -54,7 +51,7 @@ static int ctl_call(struct coord *c, struct ctl_broker *b, int16_t key, int16_t 
 	}
 	uint8_t *body = NULL;
 	size_t blen = 0;
-	rc = broker_channel_roundtrip(&b->ch, w.buf, w.len, corr, &body, &blen);
+	rc = broker_channel_roundtrip(ch, w.buf, w.len, corr, &body, &blen);
 	kout_free(&w);
 	if (rc)
 		return -1;
@@ -62,12 +59,21 @@ static int ctl_call(struct coord *c, struct ctl_broker *b, int16_t key, int16_t 
 	rc = kcodec_decode(resp_msg, kapi_ver(api, ver), &r, resp, a);
 	free(body);
 	if (rc) {
-		log_warn(CTL_MOD, "broker %d: undecodable %s response", b->id, api->name);
-		broker_channel_close(&b->ch);
+		log_warn(CTL_MOD, "broker %d: undecodable %s response", ch->broker_id,
+			 api->name);
+		broker_channel_close(ch);
 		return -1;
 	}
-	(void)c;
 	return 0;
+}
+
+/* Sends one request to b and decodes the response into resp. */
+static int ctl_call(struct coord *c, struct ctl_broker *b, int16_t key, int16_t ver,
+		    const struct kmsg *req_msg, const void *req,
+		    const struct kmsg *resp_msg, void *resp, struct arena *a)
+{
+	(void)c;
+	return bchan_call(&b->ch, key, ver, req_msg, req, resp_msg, resp, a);
 }
 
 static const struct zn_endpoint *ctl_broker_ep(struct coord *c, const struct ctl_broker *b)
@@ -108,6 +114,8 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
 			struct ctl_partition *p = &t->parts[q];
 			if (!p->has_state || !ctl_is_replica(p, b->id) || !(full || p->changed))
 				continue;
+			if (b->shutting_down && p->stop_mark)
+				continue; /* it gets StopReplica instead */
 			ps[np++] = (struct leader_and_isr_req_partition_state){
 				.partition_index = p->id,
 				.controller_epoch = p->st.controller_epoch,
@@ -281,6 +289,47 @@ int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 			.controller_id = c->cfg.broker_id, .controller_epoch = c->ctl.epoch,
 			.broker_epoch = b->epoch, .delete_partitions = (uint8_t)!!delete_partitions,
 			.topics = { 1, top },
+		};
+		struct stop_replica_response resp;
+		rc = ctl_call(c, b, API_STOP_REPLICA, 1, &stop_replica_request_msg, &req,
+			      &stop_replica_response_msg, &resp, &a);
+		if (rc == 0 && resp.error_code)
+			log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
+				 b->id, resp.error_code);
+	}
+	arena_free(&a);
+	return rc;
+}
+
+int ctl_send_stop_replica_marked(struct coord *c, struct ctl_broker *b,
+				 int delete_partitions)
+{
+	struct controller *ctl = &c->ctl;
+	struct arena a;
+	arena_init(&a);
+	struct stop_replica_req_topic_v1 *top =
+		arena_alloc(&a, sizeof *top * (size_t)(ctl->n_topics + 1));
+	int nt = 0, rc = top ? 0 : -1;
+	for (int k = 0; top && k < ctl->n_topics && rc == 0; k++) {
+		const struct ctl_topic *t = &ctl->topics[k];
+		int32_t *idx = arena_alloc(&a, sizeof *idx * (size_t)(t->n_parts + 1));
+		int n = 0;
+		rc = idx ? 0 : -1;
+		for (int q = 0; idx && q < t->n_parts; q++)
+			if (t->parts[q].stop_mark && ctl_is_replica(&t->parts[q], b->id))
+				idx[n++] = t->parts[q].id;
+		if (n > 0) {
+			top[nt].name = ctl_kstr(t->name);
+			top[nt].partition_indexes = ctl_i32s(idx, n);
+			nt++;
+		}
+	}
+	if (rc == 0 && nt > 0) {
+		struct stop_replica_request req = {
+			.controller_id = c->cfg.broker_id, .controller_epoch = ctl->epoch,
+			.broker_epoch = b->epoch,
+			.delete_partitions = (uint8_t)!!delete_partitions,
+			.topics = { nt, top },
 		};
 		struct stop_replica_response resp;
 		rc = ctl_call(c, b, API_STOP_REPLICA, 1, &stop_replica_request_msg, &req,

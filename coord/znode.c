@@ -409,3 +409,67 @@ int zn_topic_name_valid(const char *name)
 	}
 	return 1;
 }
+
+void zn_tp_list_build(struct zbuf *b, const struct zn_tp *v, int n)
+{
+	zb_puts(b, "{\"version\":1,\"partitions\":[");
+	for (int k = 0; k < n; k++) {
+		zb_puts(b, k ? ",{\"topic\":" : "{\"topic\":");
+		zb_jstr(b, v[k].topic);
+		zb_printf(b, ",\"partition\":%d", v[k].partition);
+		if (v[k].n_replicas >= 0) {
+			zb_puts(b, ",\"replicas\":");
+			zn_int_array(b, v[k].replicas, v[k].n_replicas);
+		}
+		zb_puts(b, "}");
+	}
+	zb_puts(b, "]}");
+}
+
+int zn_tp_list_parse(const char *data, size_t len, struct zn_tp *out, int max)
+{
+	struct zjson j;
+	if (zj_parse(&j, data, len))
+		return -EINVAL;
+	int rc = -EINVAL;
+	int arr = zj_get(&j, 0, "partitions");
+	if (zj_type(&j, arr) != ZJ_ARR || j.t[arr].count > max)
+		goto out;
+	int n = j.t[arr].count;
+	for (int k = 0; k < n; k++) {
+		int e = zj_at(&j, arr, k);
+		int64_t p;
+		if (zj_str(&j, zj_get(&j, e, "topic"), out[k].topic, sizeof out[k].topic) ||
+		    zj_int(&j, zj_get(&j, e, "partition"), 0, INT32_MAX, &p))
+			goto out;
+		out[k].partition = (int32_t)p;
+		out[k].n_replicas = -1;
+		int r = zj_get(&j, e, "replicas");
+		if (r >= 0) {
+			out[k].n_replicas = zn_parse_int_array(&j, r, out[k].replicas,
+							       ZN_MAX_REPLICAS);
+			if (out[k].n_replicas < 0)
+				goto out;
+		}
+	}
+	rc = n;
+out:
+	zj_free(&j);
+	return rc;
+}
+
+int zn_config_get(const char *data, size_t len, const char *key, char *out,
+		  size_t cap)
+{
+	struct zjson j;
+	if (zj_parse(&j, data, len))
+		return -EINVAL;
+	int cfg = zj_get(&j, 0, "config");
+	int rc = -EINVAL;
+	if (zj_type(&j, cfg) == ZJ_OBJ) {
+		int v = zj_get(&j, cfg, key);
+		rc = v < 0 ? -ENOENT : zj_str(&j, v, out, cap);
+	}
+	zj_free(&j);
+	return rc;
+}

@@ -83,6 +83,24 @@ int zn_topic_parse(const char *data, size_t len, struct zn_assign *out, int max)
 void zn_config_build(struct zbuf *b, const char *const *keys,
 		     const char *const *values, int n);
 
+/* A topic-partition as listed in /isr_change_notification/isr_change_* and
+ * /admin/preferred_replica_election; replicas only for reassignments. */
+struct zn_tp {
+	char topic[250];
+	int32_t partition;
+	int n_replicas;             /* -1 when the entry has no "replicas" */
+	int32_t replicas[ZN_MAX_REPLICAS];
+};
+
+/* {"version":1,"partitions":[{"topic":t,"partition":p},...]} */
+void zn_tp_list_build(struct zbuf *b, const struct zn_tp *v, int n);
+/* Fills up to max entries (an optional "replicas" array is read too).
+ * Returns the count, or -EINVAL (also when more than max). */
+int zn_tp_list_parse(const char *data, size_t len, struct zn_tp *out, int max);
+/* A string value from {"version":1,"config":{...}}: 0, -ENOENT, -EINVAL. */
+int zn_config_get(const char *data, size_t len, const char *key, char *out,
+		  size_t cap);
+
 /* 22-char url-safe base64 (no padding) of 16 random bytes; out >= 23. */
 int zn_cluster_id_generate(char out[23]);
 void zn_cluster_id_build(struct zbuf *b, const char *id);

@@ -53,6 +53,8 @@ int gctl_get(struct gctl *g, const char *path, char **data, int *len,
 int gctl_children(struct gctl *g, const char *path, struct String_vector *out);
 /* Numeric children of /brokers/ids, ascending. Returns count or -1. */
 int gctl_live_brokers(struct gctl *g, int32_t **ids);
+/* The message for a missing top-level znode such as /brokers/topics. */
+const char *gctl_no_cluster(const char *path);
 int gctl_contains(const int32_t *v, int n, int32_t x);
 /* snprintf into a path buffer; 0, or 1 with an error if it does not fit. */
 int gctl_path(char *out, const char *fmt, ...)

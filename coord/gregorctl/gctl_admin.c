@@ -202,7 +202,8 @@ static int gctl_elect_preferred(struct gctl *g)
 		rc = gctl_elect_topic(g, g->o.topic, &b, &count);
 	} else {
 		rc = gctl_children(g, "/brokers/topics", &names);
-		rc = rc == GCTL_NONODE ? 0 : rc;
+		if (rc == GCTL_NONODE)
+			gctl_err("%s", gctl_no_cluster("/brokers/topics"));
 		for (int k = 0; !rc && k < names.count; k++)
 			rc = gctl_elect_topic(g, names.data[k], &b, &count);
 		deallocate_String_vector(&names);

@@ -236,7 +236,9 @@ static int gctl_topic_names(struct gctl *g, struct String_vector *names)
 {
 	if (!g->o.topic) {
 		int rc = gctl_children(g, "/brokers/topics", names);
-		return rc == GCTL_NONODE ? 0 : rc;
+		if (rc == GCTL_NONODE)
+			gctl_err("%s", gctl_no_cluster("/brokers/topics"));
+		return rc;
 	}
 	names->count = 1;
 	names->data = calloc(1, sizeof *names->data);
@@ -293,7 +295,7 @@ static int gctl_topics_list(struct gctl *g)
 	struct String_vector names;
 	int rc = gctl_children(g, "/brokers/topics", &names);
 	if (rc == GCTL_NONODE)
-		return 0;
+		gctl_err("%s", gctl_no_cluster("/brokers/topics"));
 	if (rc)
 		return 1;
 	for (int k = 0; k < names.count; k++) {

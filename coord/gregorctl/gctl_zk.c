@@ -88,8 +88,7 @@ int gctl_connect(struct gctl *g)
 	g->zh = zookeeper_init(g->o.zookeeper, gctl_watcher, recv_ms, NULL,
 			       &gctl_conn, 0);
 	if (!g->zh) {
-		gctl_err("cannot use ZooKeeper address '%s': %s", g->o.zookeeper,
-			 strerror(errno));
+		gctl_err("invalid or unresolvable ZooKeeper address '%s'", g->o.zookeeper);
 		return 1;
 	}
 	int st = gctl_wait_connected(g->o.timeout_s);
@@ -174,6 +173,14 @@ int gctl_children(struct gctl *g, const char *path, struct String_vector *out)
 	return 0;
 }
 
+const char *gctl_no_cluster(const char *path)
+{
+	static char msg[GCTL_PATH_MAX + 64];
+	snprintf(msg, sizeof msg, "%s does not exist: no cluster at this ZooKeeper "
+		 "address (wrong chroot?)", path);
+	return msg;
+}
+
 static int gctl_cmp_i32(const void *a, const void *b)
 {
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -206,10 +213,8 @@ int gctl_live_brokers(struct gctl *g, int32_t **ids)
 {
 	struct String_vector kids;
 	int rc = gctl_children(g, "/brokers/ids", &kids);
-	if (rc == GCTL_NONODE) {
-		*ids = calloc(1, sizeof **ids);
-		return *ids ? 0 : -1;
-	}
+	if (rc == GCTL_NONODE)
+		gctl_err("%s", gctl_no_cluster("/brokers/ids"));
 	if (rc != 0)
 		return -1;
 	int32_t *v = calloc((size_t)kids.count + 1, sizeof *v);
