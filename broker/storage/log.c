@@ -947,16 +947,46 @@ static int last_batch(const struct partition_log *log, struct seg_batch *out)
 	return 0;
 }
 
-/* After a clean shutdown the file is trusted if the last batch agrees. */
-static int epoch_tail_agrees(const struct partition_log *log)
+/* Epoch of the batch starting exactly at offset: 1 with *epoch, 0 if no
+ * batch starts there, < 0 on a read error. */
+static int epoch_of_batch_at(const struct partition_log *log, int64_t offset, int32_t *epoch)
 {
+	const struct segment *s = log->segs[seg_for_offset(log, offset)];
+	int64_t pos;
+	struct seg_batch b;
+	int rc = seg_find(s, offset, &pos, &b);
+	if (rc <= 0)
+		return rc;
+	*epoch = b.epoch;
+	return b.base == offset;
+}
+
+/* After a clean shutdown the file is trusted if the batches agree where it
+ * can be checked cheaply: each entry starts a batch of its epoch, and the
+ * first and last batches carry the epochs the cache gives their offsets.
+ * (Batches inside an epoch's range are only checked by the full scan.) */
+static int epoch_file_plausible(const struct partition_log *log)
+{
+	const struct epoch_cache *c = &log->epochs;
+	for (size_t i = 0; i < c->n; i++) {
+		int32_t e;
+		if (c->e[i].start == log->leo)
+			continue; /* begun, no batch yet */
+		if (epoch_of_batch_at(log, c->e[i].start, &e) != 1 || e != c->e[i].epoch)
+			return 0;
+	}
+	int32_t e;
+	if (log->leo > log->start) {
+		if (epoch_of_batch_at(log, log->start, &e) != 1)
+			return 0;
+		if (e >= 0 && ec_epoch_at(c, log->start) != e)
+			return 0;
+	}
 	struct seg_batch b;
 	int rc = last_batch(log, &b);
 	if (rc < 0)
 		return 0;
-	if (rc == 0 || b.epoch < 0) /* nothing to compare with */
-		return 1;
-	return ec_epoch_at(&log->epochs, b.base) == b.epoch;
+	return rc == 0 || b.epoch < 0 || ec_epoch_at(c, b.base) == b.epoch;
 }
 
 /* The loaded file agrees with the headers: equal, or one more entry at
@@ -974,8 +1004,8 @@ static int epoch_file_matches(const struct partition_log *log, const struct epoc
 
 /* Loads leader-epoch-checkpoint and checks it against the log (see log.h):
  * clamps it to [start, LEO]; rebuilds it from the headers when missing,
- * malformed, after an unclean shutdown if it disagrees, or if the last batch
- * disagrees after a clean one. */
+ * malformed, after an unclean shutdown if it disagrees, or after a clean one
+ * if the cheap checks of epoch_file_plausible fail. */
 static void epoch_open(struct partition_log *log, int clean)
 {
 	int rc = ec_load(&log->epochs, log->dir);
@@ -983,7 +1013,7 @@ static void epoch_open(struct partition_log *log, int clean)
 	if (rc == 0) {
 		changed |= ec_truncate_from_end(&log->epochs, log->leo + 1);
 		changed |= ec_truncate_from_start(&log->epochs, log->start);
-		if (clean && epoch_tail_agrees(log))
+		if (clean && epoch_file_plausible(log))
 			goto out;
 	}
 	struct epoch_cache built = { 0 };

@@ -116,11 +116,15 @@ int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start
  * - The file is rewritten (temp, fsync, rename, fsync dir) before any batch
  *   of a new epoch is written; if that fails the append fails. So after a
  *   crash the file may only hold entries that the data lacks; log_open drops
- *   entries past the LEO and, after an unclean shutdown (or when the file is
- *   missing or malformed, or its latest epoch disagrees with the last
- *   batch), rebuilds the cache from the batch headers' partitionLeaderEpoch.
- *   A rebuild keeps a file entry at exactly the LEO (an epoch begun with no
- *   batches yet) when everything below agrees. */
+ *   entries past the LEO (and below the log start) and rebuilds the cache
+ *   from the batch headers' partitionLeaderEpoch when the file is missing or
+ *   malformed, after an unclean shutdown when the full header scan
+ *   disagrees, and after a clean one when a cheap check fails (each entry
+ *   must start a batch of its epoch; the first and last batches must carry
+ *   the epochs the cache gives them). A file entry at exactly the LEO (an
+ *   epoch begun with no batches yet) is kept when everything below agrees.
+ *   Not detected after a clean shutdown: a file that leaves out a whole
+ *   epoch in the middle (only hand edits make one). */
 
 /* Records that `epoch` starts at start_offset if epoch is newer than the
  * latest entry (older or equal epochs are ignored). log_append does this
