@@ -273,7 +273,7 @@ static int gctl_move_parse(const struct zjson *j, int e, int idx, struct gctl_mo
 	for (int k = 0; k < m->n; k++) {
 		if (zj_int(j, zj_at(j, r, k), 0, INT32_MAX, &v) ||
 		    gctl_contains(m->replicas, k, (int32_t)v)) {
-			gctl_err("reassignment entry %d: replica %d is not a new broker id",
+			gctl_err("reassignment entry %d: replica %d is not a broker id distinct from the others",
 				 idx, k);
 			return 1;
 		}
@@ -375,14 +375,16 @@ static int gctl_reassign(struct gctl *g)
 	struct zjson j;
 	struct zbuf b;
 	zb_init(&b);
+	/* the tokens point into data: it lives until zj_free */
 	int rc = zj_parse(&j, data, len);
-	free(data);
 	if (rc) {
+		free(data);
 		gctl_err("%s is not valid JSON", g->o.file);
 		return 1;
 	}
 	rc = gctl_reassign_build(g, &j, &b);
 	zj_free(&j);
+	free(data);
 	if (!rc)
 		rc = gctl_create_admin(g, "/admin/reassign_partitions", &b,
 				       "a partition reassignment is in progress");
