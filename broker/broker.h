@@ -31,6 +31,7 @@ struct broker {
 	int32_t max_request_bytes;  /* socket.request.max.bytes */
 	int32_t controller_epoch;   /* highest seen from a controller */
 	struct loop_timer tick;     /* once a second: log maintenance */
+	int shutting_down;          /* controlled shutdown under way */
 };
 
 #endif

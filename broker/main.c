@@ -25,14 +25,37 @@ static void on_mbox(struct loop_io *io, uint32_t events)
 	mbox_drain(b->mbox);
 }
 
+static void controlled_shutdown_done(void *arg, int16_t kerr, const char *msg)
+{
+	struct broker *b = arg;
+	if (kerr)
+		log_warn("broker", "controlled shutdown incomplete (%d%s%s): stopping anyway", kerr,
+			 msg ? ": " : "", msg ? msg : "");
+	else
+		log_info("broker", "controlled shutdown: leadership moved, stopping");
+	loop_stop(b->loop);
+}
+
+/* SIGTERM: first ask the controller to move leadership away (the loop keeps
+ * serving so the resulting LeaderAndIsr is applied), then stop. A second
+ * signal, or SIGINT with controlled shutdown disabled, stops at once. */
 static void on_signal(struct loop_io *io, uint32_t events)
 {
 	(void)events;
+	struct broker *b = io->arg;
 	struct signalfd_siginfo si;
-	if (read(io->fd, &si, sizeof si) == (ssize_t)sizeof si) {
-		log_info("broker", "signal %u: shutting down", si.ssi_signo);
-		loop_stop(((struct broker *)io->arg)->loop);
+	if (read(io->fd, &si, sizeof si) != (ssize_t)sizeof si)
+		return;
+	if (b->shutting_down || !b->cfg->controlled_shutdown_enable) {
+		log_info("broker", "signal %u: stopping", si.ssi_signo);
+		loop_stop(b->loop);
+		return;
 	}
+	b->shutting_down = 1;
+	log_info("broker", "signal %u: controlled shutdown", si.ssi_signo);
+	coord_begin_controlled_shutdown(b->coord, b->cfg->controlled_shutdown_max_retries,
+					(int)b->cfg->controlled_shutdown_retry_backoff_ms,
+					controlled_shutdown_done, b);
 }
 
 static void on_tick(struct loop_timer *t)
@@ -111,6 +134,7 @@ int main(int argc, char **argv)
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;
+	rm_start(b.rm);
 	loop_timer_init(&b.tick, on_tick, &b);
 	loop_timer_start(b.loop, &b.tick, 1000);
 	log_info("broker", "broker %d started", b.id);

@@ -50,6 +50,7 @@ struct conn {
 	int dispatching;           /* inside a handler call: do not recurse */
 	int closing;               /* last flush before close under way */
 	struct loop_timer free_timer;
+	struct loop_timer resume_timer; /* picks up after an async completion */
 };
 
 struct listener_sock {
@@ -99,6 +100,13 @@ static void conn_free_later(struct loop_timer *t)
 	free(c);
 }
 
+static void conn_resume(struct loop_timer *t)
+{
+	struct conn *c = t->arg;
+	if (!c->closed)
+		conn_process(c);
+}
+
 static void conn_close(struct conn *c, const char *why)
 {
 	if (c->closed)
@@ -122,6 +130,7 @@ static void conn_close(struct conn *c, const char *why)
 		c->b->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	loop_timer_stop(c->b->loop, &c->resume_timer);
 	if (!c->inflight)
 		loop_timer_start(c->b->loop, &c->free_timer, 0);
 }
@@ -139,9 +148,12 @@ static void request_free(struct request *req)
 		loop_timer_start(c->b->loop, &c->free_timer, 0);
 		return;
 	}
-	/* a parked request finished: handle frames that arrived meanwhile */
+	/* A parked request finished, typically inside another connection's
+	 * handler (a wake-up). Frames that arrived meanwhile are handled from a
+	 * timer, never from here: running handlers re-entrantly would let them
+	 * change state (waiter lists, logs) that the caller is walking. */
 	if (!c->dispatching)
-		conn_process(c);
+		loop_timer_start(c->b->loop, &c->resume_timer, 0);
 }
 
 /* ---- sending ---- */
@@ -450,6 +462,7 @@ static void listener_io(struct loop_io *io, uint32_t events)
 		c->io.fn = conn_io;
 		c->io.arg = c;
 		loop_timer_init(&c->free_timer, conn_free_later, c);
+		loop_timer_init(&c->resume_timer, conn_resume, c);
 		char host[INET6_ADDRSTRLEN] = "?";
 		int port = 0;
 		if (sa.sin6_family == AF_INET) {

@@ -13,9 +13,11 @@ const struct handler_entry handler_table[] = {
 	{ 4, 2, 2, handle_leader_and_isr },
 	{ 5, 1, 1, handle_stop_replica },
 	{ 6, 5, 5, handle_update_metadata },
+	{ 7, 1, 2, handle_controlled_shutdown },
 	{ 18, 0, 3, handle_api_versions },
 	{ 19, 0, 7, handle_create_topics },
 	{ 20, 0, 6, handle_delete_topics },
+	{ 23, 3, 3, handle_offset_for_leader_epoch },
 	{ 32, 0, 2, handle_describe_configs },
 	{ 37, 0, 1, handle_create_partitions },
 };

@@ -28,5 +28,7 @@ void handle_describe_configs(struct request *req);
 void handle_leader_and_isr(struct request *req);
 void handle_update_metadata(struct request *req);
 void handle_stop_replica(struct request *req);
+void handle_controlled_shutdown(struct request *req);
+void handle_offset_for_leader_epoch(struct request *req);
 
 #endif

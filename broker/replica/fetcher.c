@@ -1,7 +1,9 @@
-/* Fetcher: builds a Fetch v11 over its partitions, sends it with net_client,
- * appends each partition's records on the answer, then fetches again; backs
- * off after errors. Partitions are looked up again by name in the answer, so
- * a partition dropped while a fetch was in flight is simply skipped. */
+/* Fetcher: first, for partitions that just became followers, asks the leader
+ * where their latest leader epoch ends (OffsetForLeaderEpoch) and truncates a
+ * divergent tail (KIP-101/279); then builds a Fetch v11 over its partitions,
+ * appends each partition's records on the answer, and fetches again; backs
+ * off after errors. Partitions are looked up again by name in every answer,
+ * so a partition dropped while a request was in flight is simply skipped. */
 #include "broker/replica/fetcher.h"
 
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "common/proto/messages.h"
 
 #define FETCH_VERSION 11
+#define EPOCH_VERSION 3
 
 struct fetcher {
 	struct fetcher *next;
@@ -101,25 +104,43 @@ static void fetcher_retry_later(struct fetcher *f)
 	loop_timer_start(f->rm->b->loop, &f->backoff, ms > 0 ? ms : 1000);
 }
 
-static void handle_partition(struct fetcher *f, struct kstr topic,
-			     const struct fetch_resp_partition *rp)
+/* Returns 1 if the partition's answer was an error worth backing off for. */
+static int handle_partition(struct fetcher *f, struct kstr topic,
+			    const struct fetch_resp_partition *rp)
 {
 	struct replica_manager *rm = f->rm;
 	struct partition *p = rm_get(rm, topic.p, topic.len, rp->partition_index);
 	if (!p || p->fetcher != f)
-		return;
+		return 0;
+	if (rp->error_code == KERR_OFFSET_OUT_OF_RANGE &&
+	    rp->log_start_offset > log_end_offset(p->log)) {
+		/* the leader deleted what we would need next: start at its start */
+		log_warn("replica", "%s-%d: behind leader %d's log start %lld, starting over there",
+			 p->topic, p->index, f->leader_id, (long long)rp->log_start_offset);
+		log_truncate_fully_and_start_at(p->log, rp->log_start_offset);
+		return 0;
+	}
+	if (rp->error_code == KERR_OFFSET_OUT_OF_RANGE) {
+		p->truncating = 1; /* ahead of the leader: find the divergence */
+		return 0;
+	}
 	if (rp->error_code) {
-		log_warn("replica", "%s-%d: fetch from leader %d: %s", p->topic, p->index,
-			 f->leader_id, kerr_name(rp->error_code));
-		return;
+		/* e.g. the leader has not yet heard it leads: ask again later */
+		log_debug("replica", "%s-%d: fetch from leader %d: %s", p->topic, p->index,
+			  f->leader_id, kerr_name(rp->error_code));
+		return 1;
 	}
 	const uint8_t *data = rp->records.len > 0 ? rp->records.p : NULL;
 	int rc = rm_append_replica(rm, p, data, data ? (size_t)rp->records.len : 0,
 				   rp->high_watermark);
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("replica", "%s-%d: cannot append %d bytes from leader %d at offset %lld",
 			  p->topic, p->index, rp->records.len, f->leader_id,
 			  (long long)log_end_offset(p->log));
+		p->truncating = 1; /* the logs disagree: find where */
+		return 1;
+	}
+	return 0;
 }
 
 static void fetcher_done(struct net_client *nc, int err, void *resp, void *arg)
@@ -137,13 +158,17 @@ static void fetcher_done(struct net_client *nc, int err, void *resp, void *arg)
 		fetcher_retry_later(f);
 		return;
 	}
+	int errors = 0;
 	for (int32_t i = 0; i < r->responses.n; i++) {
 		const struct fetch_resp_topic *t = &((const struct fetch_resp_topic *)r->responses.v)[i];
 		for (int32_t j = 0; j < t->partitions.n; j++)
-			handle_partition(f, t->topic,
-					 &((const struct fetch_resp_partition *)t->partitions.v)[j]);
+			errors += handle_partition(f, t->topic,
+						   &((const struct fetch_resp_partition *)t->partitions.v)[j]);
 	}
-	fetcher_send(f);
+	if (errors)
+		fetcher_retry_later(f);
+	else
+		fetcher_send(f);
 }
 
 /* Groups the followed partitions by topic into a Fetch request. */
@@ -152,7 +177,9 @@ static struct fetch_request *build_request(struct fetcher *f)
 	const struct broker_config *cfg = f->rm->b->cfg;
 	int32_t n = 0;
 	for (struct partition *p = f->parts; p; p = p->fnext)
-		n++;
+		n += !p->truncating;
+	if (n == 0)
+		return NULL;
 	struct fetch_request *req = arena_alloc(&f->arena, sizeof *req);
 	struct fetch_req_topic *topics = arena_alloc(&f->arena, (size_t)n * sizeof *topics);
 	struct fetch_req_partition *parts = arena_alloc(&f->arena, (size_t)n * sizeof *parts);
@@ -167,6 +194,8 @@ static struct fetch_request *build_request(struct fetcher *f)
 	int32_t nt = 0, k = 0;
 	/* partitions of one topic are adjacent in parts[]: one pass per topic */
 	for (struct partition *p = f->parts; p; p = p->fnext) {
+		if (p->truncating)
+			continue;
 		int seen = 0;
 		for (int32_t t = 0; t < nt && !seen; t++)
 			seen = strcmp(topics[t].topic.p, p->topic) == 0;
@@ -175,7 +204,7 @@ static struct fetch_request *build_request(struct fetcher *f)
 		topics[nt].topic = (struct kstr){ p->topic, (int32_t)strlen(p->topic) };
 		topics[nt].partitions.v = &parts[k];
 		for (struct partition *q = p; q; q = q->fnext) {
-			if (strcmp(q->topic, p->topic) != 0)
+			if (q->truncating || strcmp(q->topic, p->topic) != 0)
 				continue;
 			parts[k] = (struct fetch_req_partition){
 				.partition = q->index,
@@ -195,14 +224,142 @@ static struct fetch_request *build_request(struct fetcher *f)
 	return req;
 }
 
+/* Where to cut a follower's log given the leader's answer for its latest
+ * epoch (ZOOKEEPER.md §3): undefined → the high watermark; an epoch the
+ * leader does not have → the end of our largest epoch at or below the one the
+ * leader answered; else the leader's end offset for it. Never above our LEO. */
+static int64_t truncation_point(struct partition *p, int32_t asked,
+				int32_t leader_epoch, int64_t leader_end)
+{
+	int64_t leo = log_end_offset(p->log), at = leo;
+	if (leader_epoch < 0 || leader_end < 0) {
+		at = p->high_watermark;
+	} else if (leader_epoch < asked) {
+		int32_t e;
+		int64_t ours;
+		log_epoch_end_offset(p->log, leader_epoch, &e, &ours);
+		at = ours >= 0 && ours < leader_end ? ours : leader_end;
+	} else {
+		at = leader_end;
+	}
+	return at < leo ? at : leo;
+}
+
+static void truncate_partition(struct fetcher *f, struct kstr topic,
+			       const struct offset_for_leader_epoch_resp_partition *rp)
+{
+	struct partition *p = rm_get(f->rm, topic.p, topic.len, rp->partition);
+	if (!p || p->fetcher != f || !p->truncating)
+		return;
+	if (rp->error_code) {
+		log_warn("replica", "%s-%d: epoch lookup at leader %d: %s", p->topic, p->index,
+			 f->leader_id, kerr_name(rp->error_code));
+		return; /* stays truncating; retried after the back-off */
+	}
+	int64_t at = truncation_point(p, log_latest_epoch(p->log), rp->leader_epoch, rp->end_offset);
+	if (at < log_end_offset(p->log)) {
+		log_warn("replica", "%s-%d: truncating divergent tail %lld..%lld (leader %d epoch %d ends at %lld)",
+			 p->topic, p->index, (long long)at, (long long)log_end_offset(p->log),
+			 f->leader_id, rp->leader_epoch, (long long)rp->end_offset);
+		if (log_truncate_to(p->log, at) < 0)
+			return;
+	}
+	if (p->high_watermark > log_end_offset(p->log))
+		p->high_watermark = log_end_offset(p->log);
+	p->truncating = 0;
+}
+
+static void epochs_done(struct net_client *nc, int err, void *resp, void *arg)
+{
+	(void)nc;
+	struct fetcher *f = arg;
+	arena_reset(&f->arena);
+	if (err) {
+		fetcher_retry_later(f);
+		return;
+	}
+	const struct offset_for_leader_epoch_response *r = resp;
+	for (int32_t i = 0; i < r->topics.n; i++) {
+		const struct offset_for_leader_epoch_resp_topic *t =
+			&((const struct offset_for_leader_epoch_resp_topic *)r->topics.v)[i];
+		for (int32_t j = 0; j < t->partitions.n; j++)
+			truncate_partition(f, t->topic,
+					   &((const struct offset_for_leader_epoch_resp_partition *)t->partitions.v)[j]);
+	}
+	int stuck = 0;
+	for (struct partition *p = f->parts; p; p = p->fnext)
+		stuck |= p->truncating;
+	if (stuck)
+		fetcher_retry_later(f);
+	else
+		fetcher_send(f);
+}
+
+/* Partitions without any epoch need no question: an empty log has nothing
+ * to cut, and otherwise (data from before epochs were kept) the high
+ * watermark is all that is known to be shared with the leader. */
+static int settle_without_epochs(struct partition *p)
+{
+	if (log_latest_epoch(p->log) >= 0)
+		return 0;
+	if (log_end_offset(p->log) > p->high_watermark)
+		log_truncate_to(p->log, p->high_watermark);
+	p->truncating = 0;
+	return 1;
+}
+
+/* One topic entry per truncating partition: duplicates of a topic name are
+ * legal in the request and keep this simple. */
+static struct offset_for_leader_epoch_request *build_epoch_request(struct fetcher *f)
+{
+	int32_t n = 0;
+	for (struct partition *p = f->parts; p; p = p->fnext)
+		n += p->truncating && !settle_without_epochs(p);
+	if (n == 0)
+		return NULL;
+	struct offset_for_leader_epoch_request *req = arena_alloc(&f->arena, sizeof *req);
+	struct offset_for_leader_epoch_req_topic *topics = arena_alloc(&f->arena, (size_t)n * sizeof *topics);
+	struct offset_for_leader_epoch_req_partition *parts = arena_alloc(&f->arena, (size_t)n * sizeof *parts);
+	if (!req || !topics || !parts)
+		return NULL;
+	int32_t k = 0;
+	for (struct partition *p = f->parts; p; p = p->fnext) {
+		if (!p->truncating)
+			continue;
+		parts[k] = (struct offset_for_leader_epoch_req_partition){
+			.partition = p->index,
+			.current_leader_epoch = p->leader_epoch,
+			.leader_epoch = log_latest_epoch(p->log),
+		};
+		topics[k].topic = (struct kstr){ p->topic, (int32_t)strlen(p->topic) };
+		topics[k].partitions = (struct karray){ 1, &parts[k] };
+		k++;
+	}
+	req->replica_id = f->rm->b->id;
+	req->topics = (struct karray){ k, topics };
+	return req;
+}
+
 static void fetcher_send(struct fetcher *f)
 {
 	if (!f->parts || net_client_busy(f->nc))
 		return;
-	struct fetch_request *req = build_request(f);
 	int32_t timeout = f->rm->b->cfg->replica_socket_timeout_ms;
-	if (!req || net_client_send(f->nc, 1, FETCH_VERSION, req, timeout > 0 ? timeout : 30000,
-				    fetcher_done, f) < 0) {
+	timeout = timeout > 0 ? timeout : 30000;
+	struct offset_for_leader_epoch_request *ereq = build_epoch_request(f);
+	if (ereq) {
+		if (net_client_send(f->nc, 23, EPOCH_VERSION, ereq, timeout, epochs_done, f) < 0) {
+			arena_reset(&f->arena);
+			fetcher_retry_later(f);
+		}
+		return;
+	}
+	struct fetch_request *req = build_request(f);
+	if (!req) {
+		arena_reset(&f->arena);
+		return; /* nothing to fetch until a partition is added */
+	}
+	if (net_client_send(f->nc, 1, FETCH_VERSION, req, timeout, fetcher_done, f) < 0) {
 		arena_reset(&f->arena);
 		fetcher_retry_later(f);
 	}

@@ -10,9 +10,14 @@
 
 #include "broker/broker.h"
 #include "broker/replica/fetcher.h"
+#include "broker/replica/isr.h"
+#include "broker/storage/checkpoint.h"
+#include "common/log.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
+
+#define HW_CHECKPOINT_FILE "replication-offset-checkpoint"
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
 			       const struct log_config *lcfg)
@@ -49,6 +54,9 @@ void rm_free(struct replica_manager *rm)
 {
 	if (!rm)
 		return;
+	isr_stop(rm);
+	loop_timer_stop(rm->b->loop, &rm->hw_timer);
+	rm_checkpoint_high_watermarks(rm);
 	fetchers_free(rm);
 	const char *k;
 	void *v;
@@ -74,6 +82,8 @@ struct partition *rm_get(struct replica_manager *rm, const char *topic,
 }
 
 /* Opens (creating) the partition's log and registers it. */
+static void restore_high_watermarks(struct replica_manager *rm);
+
 static struct partition *partition_open(struct replica_manager *rm, const char *topic,
 					int32_t tlen, int32_t index)
 {
@@ -139,8 +149,78 @@ int rm_load(struct replica_manager *rm)
 			count++;
 	}
 	closedir(d);
+	restore_high_watermarks(rm);
 	log_info("replica", "loaded %d partition logs from %s", count, rm->log_dir);
 	return 0;
+}
+
+static void hw_checkpoint_path(const struct replica_manager *rm, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/%s", rm->log_dir, HW_CHECKPOINT_FILE);
+}
+
+/* The high watermark survives restarts through the checkpoint: a restarted
+ * replica must not serve as committed what it only had in its log. Missing
+ * entries start at 0 and are raised by the leader. */
+static void restore_high_watermarks(struct replica_manager *rm)
+{
+	char path[4096];
+	hw_checkpoint_path(rm, path, sizeof path);
+	struct checkpoint_entry *e = NULL;
+	int n = 0;
+	if (checkpoint_read(path, &e, &n) < 0)
+		n = 0;
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
+		((struct partition *)v)->high_watermark = 0;
+	for (int i = 0; i < n; i++) {
+		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
+		if (p) {
+			int64_t leo = log_end_offset(p->log);
+			p->high_watermark = e[i].offset < leo ? e[i].offset : leo;
+		}
+	}
+	free(e);
+}
+
+int rm_checkpoint_high_watermarks(struct replica_manager *rm)
+{
+	size_t n = rm->parts.used, k = 0;
+	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
+	if (!e)
+		return -ENOMEM;
+	const char *key;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
+		struct partition *p = v;
+		snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
+		e[k].partition = p->index;
+		e[k].offset = p->high_watermark;
+		k++;
+	}
+	char path[4096];
+	hw_checkpoint_path(rm, path, sizeof path);
+	int rc = checkpoint_write(path, e, (int)k);
+	free(e);
+	if (rc < 0)
+		log_error("replica", "cannot write %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+static void hw_checkpoint_tick(struct loop_timer *t)
+{
+	struct replica_manager *rm = t->arg;
+	rm_checkpoint_high_watermarks(rm);
+	int64_t ms = rm->b->cfg->replica_high_watermark_checkpoint_interval_ms;
+	loop_timer_start(rm->b->loop, &rm->hw_timer, ms > 0 ? ms : 5000);
+}
+
+void rm_start(struct replica_manager *rm)
+{
+	isr_start(rm);
+	loop_timer_init(&rm->hw_timer, hw_checkpoint_tick, rm);
+	hw_checkpoint_tick(&rm->hw_timer);
 }
 
 static int32_t *ids_dup(const int32_t *v, int32_t n)
@@ -173,6 +253,8 @@ static void become_leader(struct replica_manager *rm, struct partition *p)
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	reset_replica_states(p, clock_mono_ms());
+	p->epoch_start_offset = log_end_offset(p->log);
+	p->isr_update_pending = 0;
 	/* Without a checkpointed high watermark the leader alone is what it
 	 * knows to be committed; followers' fetches then move it. */
 	if (p->nisr <= 1)
@@ -194,6 +276,7 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 		log_info("replica", "%s-%d: no leader (epoch %d)", p->topic, p->index, s->leader_epoch);
 		return;
 	}
+	p->truncating = 1;
 	fetcher_add(rm, s->leader, s->leader_host, s->leader_port, p);
 	log_info("replica", "%s-%d: follower of %d at epoch %d from offset %lld", p->topic,
 		 p->index, s->leader, s->leader_epoch, (long long)log_end_offset(p->log));
@@ -271,7 +354,7 @@ void rm_wake(struct replica_manager *rm)
 	}
 }
 
-static int in_isr(const struct partition *p, int32_t id)
+int rm_in_isr(const struct partition *p, int32_t id)
 {
 	for (int32_t i = 0; i < p->nisr; i++)
 		if (p->isr[i] == id)
@@ -286,7 +369,7 @@ static int advance_high_watermark(struct partition *p)
 	int64_t hw = log_end_offset(p->log);
 	for (int32_t i = 0; p->rstate && i < p->nreplicas; i++) {
 		const struct replica_state *rs = &p->rstate[i];
-		if (rs->broker_id == p->leader_id || !in_isr(p, rs->broker_id))
+		if (rs->broker_id == p->leader_id || !rm_in_isr(p, rs->broker_id))
 			continue;
 		if (rs->leo < hw)
 			hw = rs->leo;
@@ -342,13 +425,26 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 		struct replica_state *rs = &p->rstate[i];
 		if (rs->broker_id != replica_id)
 			continue;
+		/* Kafka's rule: caught up now if it has everything; caught up as
+		 * of its previous fetch if it has what the leader had then. */
+		int64_t leo = log_end_offset(p->log);
 		rs->leo = fetch_offset;
-		if (fetch_offset >= log_end_offset(p->log))
+		if (fetch_offset >= leo)
 			rs->last_caught_up_ms = now_ms;
-		if (advance_high_watermark(p))
-			rm_wake(rm);
+		else if (rs->last_fetch_ms && fetch_offset >= rs->last_fetch_leader_leo)
+			rs->last_caught_up_ms = rs->last_fetch_ms;
+		rs->last_fetch_ms = now_ms;
+		rs->last_fetch_leader_leo = leo;
+		rm_update_high_watermark(rm, p);
+		isr_maybe_expand(rm, p, rs);
 		return;
 	}
+}
+
+void rm_update_high_watermark(struct replica_manager *rm, struct partition *p)
+{
+	if (advance_high_watermark(p))
+		rm_wake(rm);
 }
 
 void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w)

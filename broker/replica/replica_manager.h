@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "broker/storage/log.h"
+#include "common/net/loop.h"
 #include "common/strmap.h"
 
 struct broker;
@@ -26,6 +27,8 @@ struct replica_state {
 	int32_t broker_id;
 	int64_t leo;             /* -1 until it has fetched */
 	int64_t last_caught_up_ms;
+	int64_t last_fetch_ms;   /* when it last fetched ... */
+	int64_t last_fetch_leader_leo; /* ... and the leader's LEO then */
 };
 
 struct partition {
@@ -41,6 +44,9 @@ struct partition {
 	int32_t *replicas, *isr;
 	struct replica_state *rstate; /* nreplicas entries, leader only */
 	int64_t high_watermark;
+	int64_t epoch_start_offset;   /* leader: LEO when this epoch began */
+	int isr_update_pending;       /* leader: a ZooKeeper ISR write in flight */
+	int truncating;               /* follower: must check its tail against the leader */
 	struct fetcher *fetcher;      /* follower only */
 	struct partition *fnext;      /* fetcher's list */
 };
@@ -59,6 +65,8 @@ struct replica_manager {
 	struct strmap parts;           /* "<topic>-<index>" -> struct partition */
 	struct rm_waiter waiters;      /* list head */
 	struct fetcher *fetchers;      /* one per leader broker */
+	struct loop_timer isr_timer;   /* shrink check every replica.lag.time.max.ms/2 */
+	struct loop_timer hw_timer;    /* high watermark checkpoint */
 };
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
@@ -97,11 +105,19 @@ int rm_append_replica(struct replica_manager *rm, struct partition *p,
 void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 			 int32_t replica_id, int64_t fetch_offset, int64_t now_ms);
 int rm_is_replica(const struct partition *p, int32_t broker_id);
+int rm_in_isr(const struct partition *p, int32_t broker_id);
+/* Recomputes the leader's high watermark; wakes waiters if it moved. */
+void rm_update_high_watermark(struct replica_manager *rm, struct partition *p);
 
 void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w);
 void rm_waiter_del(struct rm_waiter *w);
 /* Runs every waiter's wake (they re-check their own conditions). */
 void rm_wake(struct replica_manager *rm);
+
+/* Writes every partition's high watermark to replication-offset-checkpoint. */
+int rm_checkpoint_high_watermarks(struct replica_manager *rm);
+/* Starts the periodic ISR check and high watermark checkpoint. */
+void rm_start(struct replica_manager *rm);
 
 /* Once a second: log roll, retention and flush. */
 void rm_tick(struct replica_manager *rm, int64_t now_wall_ms);

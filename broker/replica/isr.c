@@ -1,0 +1,143 @@
+/* ISR shrink/expand: one write in flight per partition; the answer is
+ * applied only if the partition is still led at the same epoch. */
+#include "broker/replica/isr.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/replica/replica_manager.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/proto/kerr.h"
+
+struct isr_write {
+	struct replica_manager *rm;
+	char *topic;
+	int32_t index;
+	int32_t leader_epoch;
+	int32_t nisr;
+	int32_t isr[];
+};
+
+static void format_ids(char *buf, size_t cap, const int32_t *ids, int32_t n)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (int32_t i = 0; i < n && off + 12 < cap; i++)
+		off += (size_t)snprintf(buf + off, cap - off, i ? ",%d" : "%d", ids[i]);
+}
+
+static void isr_written(void *arg, int16_t kerr, int32_t new_zk_version)
+{
+	struct isr_write *w = arg;
+	struct partition *p = rm_get(w->rm, w->topic, (int32_t)strlen(w->topic), w->index);
+	if (p && p->is_leader && p->leader_epoch == w->leader_epoch) {
+		p->isr_update_pending = 0;
+		char ids[256];
+		format_ids(ids, sizeof ids, w->isr, w->nisr);
+		if (kerr) {
+			log_warn("replica", "%s-%d: ISR change to [%s] not written: %s", p->topic,
+				 p->index, ids, kerr_name(kerr));
+		} else {
+			int32_t *isr = malloc(((size_t)w->nisr + 1) * sizeof *isr);
+			if (isr) {
+				memcpy(isr, w->isr, (size_t)w->nisr * sizeof *isr);
+				free(p->isr);
+				p->isr = isr;
+				p->nisr = w->nisr;
+				p->zk_version = new_zk_version;
+				log_info("replica", "%s-%d: ISR now [%s]", p->topic, p->index, ids);
+				rm_update_high_watermark(w->rm, p);
+				rm_wake(w->rm); /* acks=all waiters re-check min.insync */
+			}
+		}
+	}
+	free(w->topic);
+	free(w);
+}
+
+static void isr_write(struct replica_manager *rm, struct partition *p, const int32_t *isr,
+		      int32_t n)
+{
+	struct isr_write *w = malloc(sizeof *w + ((size_t)n + 1) * sizeof(int32_t));
+	if (!w || !(w->topic = strdup(p->topic))) {
+		free(w);
+		return;
+	}
+	w->rm = rm;
+	w->index = p->index;
+	w->leader_epoch = p->leader_epoch;
+	w->nisr = n;
+	memcpy(w->isr, isr, (size_t)n * sizeof *isr);
+	p->isr_update_pending = 1;
+	coord_update_isr(rm->b->coord, p->topic, p->index, p->leader_id, p->leader_epoch,
+			 p->controller_epoch, isr, n, p->zk_version, isr_written, w);
+}
+
+void isr_maybe_expand(struct replica_manager *rm, struct partition *p,
+		      const struct replica_state *rs)
+{
+	if (!p->is_leader || p->isr_update_pending || rm_in_isr(p, rs->broker_id))
+		return;
+	if (rs->leo < p->high_watermark || rs->leo < p->epoch_start_offset)
+		return;
+	int32_t isr[p->nisr + 1];
+	memcpy(isr, p->isr, (size_t)p->nisr * sizeof *isr);
+	isr[p->nisr] = rs->broker_id;
+	log_info("replica", "%s-%d: replica %d caught up at %lld, expanding ISR", p->topic,
+		 p->index, rs->broker_id, (long long)rs->leo);
+	isr_write(rm, p, isr, p->nisr + 1);
+}
+
+/* Followers in the ISR that are behind and have not caught up for lag_ms. */
+static void shrink_one(struct replica_manager *rm, struct partition *p, int64_t now, int64_t lag_ms)
+{
+	int64_t leo = log_end_offset(p->log);
+	int32_t keep[p->nisr + 1], n = 0;
+	for (int32_t i = 0; i < p->nisr; i++) {
+		int32_t id = p->isr[i];
+		const struct replica_state *rs = NULL;
+		for (int32_t j = 0; j < p->nreplicas && p->rstate; j++)
+			if (p->rstate[j].broker_id == id)
+				rs = &p->rstate[j];
+		int lagging = id != p->leader_id && rs && rs->leo != leo &&
+			      now - rs->last_caught_up_ms > lag_ms;
+		if (lagging)
+			log_info("replica", "%s-%d: replica %d out of sync (at %lld, leader %lld, %lld ms behind)",
+				 p->topic, p->index, id, (long long)rs->leo, (long long)leo,
+				 (long long)(now - rs->last_caught_up_ms));
+		else
+			keep[n++] = id;
+	}
+	if (n < p->nisr)
+		isr_write(rm, p, keep, n);
+}
+
+static void isr_check(struct loop_timer *t)
+{
+	struct replica_manager *rm = t->arg;
+	int64_t lag_ms = rm->b->cfg->replica_lag_time_max_ms;
+	int64_t now = clock_mono_ms();
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
+		struct partition *p = v;
+		if (p->is_leader && !p->isr_update_pending && p->nisr > 1)
+			shrink_one(rm, p, now, lag_ms);
+	}
+	loop_timer_start(rm->b->loop, &rm->isr_timer, lag_ms / 2 > 0 ? lag_ms / 2 : 1);
+}
+
+void isr_start(struct replica_manager *rm)
+{
+	loop_timer_init(&rm->isr_timer, isr_check, rm);
+	int64_t lag_ms = rm->b->cfg->replica_lag_time_max_ms;
+	loop_timer_start(rm->b->loop, &rm->isr_timer, lag_ms / 2 > 0 ? lag_ms / 2 : 1);
+}
+
+void isr_stop(struct replica_manager *rm)
+{
+	loop_timer_stop(rm->b->loop, &rm->isr_timer);
+}
