@@ -255,6 +255,11 @@ static void become_leader(struct replica_manager *rm, struct partition *p)
 	reset_replica_states(p, clock_mono_ms());
 	p->epoch_start_offset = log_end_offset(p->log);
 	p->isr_update_pending = 0;
+	/* followers asking where our epochs end must see this one at once, not
+	 * only after the first append in it (KIP-101) */
+	if (log_epoch_assign(p->log, p->leader_epoch, p->epoch_start_offset) < 0)
+		log_error("replica", "%s-%d: cannot record leader epoch %d", p->topic, p->index,
+			  p->leader_epoch);
 	/* Without a checkpointed high watermark the leader alone is what it
 	 * knows to be committed; followers' fetches then move it. */
 	if (p->nisr <= 1)
