@@ -116,7 +116,7 @@ static int gctl_state_load(struct gctl *g, struct gctl_topic *t, int p)
 	return 0;
 }
 
-/* Loads everything describe shows. 0, GCTL_NONODE (printed), GCTL_FAIL. */
+/* Loads everything describe shows. 0, GCTL_NONODE, or GCTL_FAIL (printed). */
 static int gctl_topic_load(struct gctl *g, const char *name, struct gctl_topic *t)
 {
 	memset(t, 0, sizeof *t);
@@ -124,8 +124,6 @@ static int gctl_topic_load(struct gctl *g, const char *name, struct gctl_topic *
 	zb_init(&t->cfg_json);
 	t->name = name;
 	int rc = gctl_read_assignment(g, name, &t->as, &t->n, NULL);
-	if (rc == GCTL_NONODE)
-		gctl_err("topic '%s' does not exist", name);
 	if (rc)
 		return rc;
 	t->st = calloc((size_t)t->n + 1, sizeof *t->st);
@@ -265,7 +263,12 @@ static int gctl_topics_describe(struct gctl *g)
 		zb_puts(&out, "{\"topics\":[");
 	for (int k = 0; k < names.count; k++) {
 		struct gctl_topic t;
-		if (gctl_topic_load(g, names.data[k], &t)) {
+		int rc = gctl_topic_load(g, names.data[k], &t);
+		if (rc == GCTL_NONODE && g->o.topic)
+			gctl_err("topic '%s' does not exist", names.data[k]);
+		if (rc == GCTL_NONODE && !g->o.topic) {
+			/* deleted since the listing: not an error */
+		} else if (rc) {
 			status = 1;
 		} else if (g->o.json) {
 			zb_puts(&out, first ? "" : ",");
@@ -385,11 +388,6 @@ static int gctl_create_check(struct gctl *g, int n_live)
 	const struct gctl_opts *o = &g->o;
 	if (!o->topic || o->partitions < 0 || o->rf < 0) {
 		gctl_err("topics create needs --topic, --partitions and --replication-factor");
-		return 1;
-	}
-	if (!zn_topic_name_valid(o->topic)) {
-		gctl_err("topic name '%s' is illegal (allowed: [a-zA-Z0-9._-], 1-249 "
-			 "characters, not '.' or '..')", o->topic);
 		return 1;
 	}
 	if (o->partitions < 1 || o->partitions > GCTL_MAX_PARTITIONS) {

@@ -155,6 +155,9 @@ int main(int argc, char **argv)
 	else if (strcmp(words[0], "topics") && strcmp(words[0], "cluster") &&
 		 strcmp(words[0], "partitions"))
 		rc = gctl_usage("GROUP is one of topics, cluster, partitions");
+	else if (g.o.topic && !zn_topic_name_valid(g.o.topic))
+		rc = (gctl_err("topic name '%s' is illegal (allowed: [a-zA-Z0-9._-], "
+			       "1-249 characters, not '.' or '..')", g.o.topic), 1);
 	else if (gctl_connect(&g))
 		rc = 1;
 	else {

@@ -89,6 +89,7 @@ expect_fail "config without =" "not key=value" \
 zk_exists /brokers/topics/big && fail "a refused create wrote /brokers/topics/big"
 zk_exists /brokers/topics/cfg && fail "a refused create wrote /brokers/topics/cfg"
 expect_fail "describe of an unknown topic" "topic 'nosuch' does not exist" gc topics describe --topic nosuch
+expect_fail "a path for a topic name" "illegal" gc topics describe --topic t3/partitions
 
 # all_led TOPIC N: describe shows N partitions, each with a live leader.
 all_led() {
