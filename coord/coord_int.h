@@ -100,7 +100,8 @@ struct coord {
 
 	/* controlled shutdown sender (shutdown.c) */
 	pthread_t cs_thread;
-	int cs_started;
+	int cs_started;              /* cs_thread exists and is not joined; lock */
+	int cs_running;              /* a sender is in progress; lock */
 	/* the controller's inter-broker endpoint, kept by coord_set_controller */
 	int32_t ctl_ep_id;           /* -1 unknown; under lock */
 	char ctl_ep_host[ZN_HOST_MAX];

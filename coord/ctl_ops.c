@@ -100,6 +100,11 @@ static void ctl_elect_preferred(struct coord *c, struct ctl_topic *t,
 {
 	if (!p->has_state || p->n_replicas < 1 || p->st.leader == p->replicas[0])
 		return;
+	/* leaders' ISR changes reach the cache up to ~8 s late: decide on the
+	 * znode as it is now */
+	if (ctl_read_state(c, t->name, p) || !p->has_state)
+		return;
+	c->ctl.metadata_changed = 1;
 	if (ctl_run_election(c, t, p, ctl_decide_preferred, NULL, "preferred") == ELECT_KEEP)
 		log_info(CTL_MOD, "%s-%d: preferred replica %d is not live or not in "
 			 "the ISR", t->name, p->id, p->replicas[0]);
@@ -144,8 +149,8 @@ static void ctl_rebalance_broker(struct coord *c, int32_t id)
 	if (off == 0 || (int64_t)off * 100 <=
 	    (int64_t)c->cfg.leader_imbalance_per_broker_percentage * total)
 		return;
-	log_info(CTL_MOD, "broker %d leads %d of its %d preferred partitions less; "
-		 "rebalancing", id, off, total);
+	log_info(CTL_MOD, "broker %d is the preferred leader of %d partition(s) but "
+		 "leads %d fewer; rebalancing", id, total, off);
 	for (int k = 0; k < ctl->n_topics && !ctl->fenced; k++) {
 		struct ctl_topic *t = &ctl->topics[k];
 		for (int q = 0; q < t->n_parts && !t->deleting; q++)
@@ -263,8 +268,15 @@ static void cs_run(void *arg)
 		struct ctl_topic *t = &ctl->topics[k];
 		for (int q = 0; q < t->n_parts && !t->deleting && !ctl->fenced; q++) {
 			struct ctl_partition *p = &t->parts[q];
-			if (!p->has_state)
+			if (!p->has_state || p->n_replicas < 2)
 				continue;
+			int hosts = 0;
+			for (int r = 0; r < p->n_replicas; r++)
+				hosts |= p->replicas[r] == b->id;
+			/* decide on the znode as it is now (see ctl_elect_preferred) */
+			if (!hosts || ctl_read_state(c, t->name, p) || !p->has_state)
+				continue;
+			ctl->metadata_changed = 1;
 			struct cs_decide_arg a = { b->id, 0 };
 			int rc = ctl_run_election(c, t, p, ctl_decide_shutdown, &a,
 						  "controlled shutdown");

@@ -161,6 +161,9 @@ static void *cs_main(void *arg)
 		log_warn(CS_MOD, "controlled shutdown gave up; shutting down anyway");
 	cs_finish(c, s->done, s->arg, kerr, msg);
 	free(s);
+	pthread_mutex_lock(&c->lock);
+	c->cs_running = 0;
+	pthread_mutex_unlock(&c->lock);
 	return NULL;
 }
 
@@ -169,9 +172,12 @@ void coord_begin_controlled_shutdown(struct coord *c, int max_retries, int retry
 {
 	struct cs_sender *s = calloc(1, sizeof *s);
 	pthread_mutex_lock(&c->lock);
-	int busy = c->cs_started;
-	c->cs_started = !busy && s;
+	int busy = c->cs_running, finished = c->cs_started && !busy;
+	c->cs_running = busy || s;
+	c->cs_started = busy;
 	pthread_mutex_unlock(&c->lock);
+	if (finished)
+		pthread_join(c->cs_thread, NULL); /* the previous, finished run */
 	if (busy || !s) {
 		free(s);
 		cs_finish(c, done, arg, -1, busy ? "controlled shutdown already running"
@@ -182,17 +188,22 @@ void coord_begin_controlled_shutdown(struct coord *c, int max_retries, int retry
 				 retry_backoff_ms > 0 ? retry_backoff_ms : 0, done, arg };
 	if (pthread_create(&c->cs_thread, NULL, cs_main, s)) {
 		pthread_mutex_lock(&c->lock);
-		c->cs_started = 0;
+		c->cs_running = 0;
 		pthread_mutex_unlock(&c->lock);
 		free(s);
 		cs_finish(c, done, arg, -1, "cannot start thread");
+		return;
 	}
+	pthread_mutex_lock(&c->lock);
+	c->cs_started = 1;
+	pthread_mutex_unlock(&c->lock);
 }
 
 void coord_shutdown_join(struct coord *c)
 {
 	pthread_mutex_lock(&c->lock);
 	int started = c->cs_started;
+	c->cs_started = 0;
 	pthread_mutex_unlock(&c->lock);
 	if (started)
 		pthread_join(c->cs_thread, NULL);

@@ -2,7 +2,9 @@
  * two coordination instances (brokers 1 and 2, nobody listening on their
  * fake endpoints) under a fresh chroot. Checks Kafka's znode shapes,
  * election, failover with epoch+1, admin errors, topic creation from the
- * admin API and from a hand-written znode, and deletion. */
+ * admin API and from a hand-written znode, and deletion; then, with fake
+ * brokers 1 and 3: leader ISR writes and notifications, controlled shutdown
+ * (both sides), preferred replica election and unclean election on/off. */
 #define THREADED
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +118,76 @@ struct fake_broker {
 	atomic_llong broker_epoch;         /* from the last request */
 	atomic_int bad;                    /* undecodable requests */
 	atomic_int reconnects;             /* accepted connections */
+	atomic_int cs;                     /* ControlledShutdown requests */
+	atomic_int cs_remaining;           /* answer this many more with 1 left */
+	atomic_llong cs_epoch;             /* broker epoch in the last one */
+	pthread_mutex_t mu;                /* seen[] */
+	int n_seen;
+	struct seen_part {
+		int api;
+		char topic[32];
+		int32_t partition, leader, epoch, n_isr, isr0;
+	} seen[128];
 };
+
+/* Records the latest state of a partition per API (StopReplica: epoch holds
+ * the delete flag). */
+static void fake_note(struct fake_broker *fb, int api, struct kstr topic, int32_t p,
+		      int32_t leader, int32_t epoch, struct karray isr)
+{
+	pthread_mutex_lock(&fb->mu);
+	struct seen_part *e = NULL;
+	for (int k = 0; k < fb->n_seen && !e; k++)
+		if (fb->seen[k].api == api && fb->seen[k].partition == p &&
+		    (int)strlen(fb->seen[k].topic) == topic.len &&
+		    memcmp(fb->seen[k].topic, topic.p, (size_t)topic.len) == 0)
+			e = &fb->seen[k];
+	if (!e && fb->n_seen < 128 && topic.len > 0 && topic.len < 32) {
+		e = &fb->seen[fb->n_seen++];
+		memcpy(e->topic, topic.p, (size_t)topic.len);
+		e->topic[topic.len] = 0;
+		e->api = api;
+		e->partition = p;
+	}
+	if (e) {
+		e->leader = leader;
+		e->epoch = epoch;
+		e->n_isr = isr.n;
+		e->isr0 = isr.n > 0 ? ((int32_t *)isr.v)[0] : -1;
+	}
+	pthread_mutex_unlock(&fb->mu);
+}
+
+static int fake_seen(struct fake_broker *fb, int api, const char *topic, int32_t p,
+		     struct seen_part *out)
+{
+	int found = 0;
+	pthread_mutex_lock(&fb->mu);
+	for (int k = 0; k < fb->n_seen && !found; k++)
+		if (fb->seen[k].api == api && fb->seen[k].partition == p &&
+		    strcmp(fb->seen[k].topic, topic) == 0) {
+			*out = fb->seen[k];
+			found = 1;
+		}
+	pthread_mutex_unlock(&fb->mu);
+	return found;
+}
+
+/* Waits until fb saw api for topic-p with this leader and epoch (and, when
+ * n_isr >= 0, that many ISR members). */
+static int wait_seen(struct fake_broker *fb, int api, const char *topic, int32_t p,
+		     int32_t leader, int32_t epoch, int n_isr)
+{
+	int64_t deadline = clock_mono_ms() + 15000;
+	struct seen_part e;
+	while (clock_mono_ms() < deadline) {
+		if (fake_seen(fb, api, topic, p, &e) && e.leader == leader &&
+		    e.epoch == epoch && (n_isr < 0 || e.n_isr == n_isr))
+			return 1;
+		usleep(50000);
+	}
+	return 0;
+}
 
 static int read_full(int fd, uint8_t *p, size_t n)
 {
@@ -154,9 +225,11 @@ static int fake_handle(struct fake_broker *fb, int fd)
 	int rc = kreq_header_decode(&r, &h);
 	const struct kapi *api = rc ? NULL : kapi_find(h.api_key);
 	union { struct leader_and_isr_request lai; struct update_metadata_request um;
-		struct stop_replica_request sr; } req;
+		struct stop_replica_request sr; struct controlled_shutdown_request cs; } req;
 	union { struct leader_and_isr_response lai; struct update_metadata_response um;
-		struct stop_replica_response sr; } resp;
+		struct stop_replica_response sr; struct controlled_shutdown_response cs; } resp;
+	struct controlled_shutdown_resp_remaining_partition left = {
+		{ "x", 1 }, 0 };
 	memset(&resp, 0, sizeof resp);
 	if (!api || kcodec_decode(api->req, kapi_ver(api, h.api_version), &r, &req, &a) ||
 	    r.p != r.end) {
@@ -167,16 +240,53 @@ static int fake_handle(struct fake_broker *fb, int fd)
 	}
 	if (h.api_key == 4) {
 		fb->lai++;
-		for (int k = 0; k < req.lai.topic_states.n; k++)
-			fb->lai_partitions += ((struct leader_and_isr_req_topic_state *)
-					       req.lai.topic_states.v)[k].partition_states.n;
+		for (int k = 0; k < req.lai.topic_states.n; k++) {
+			struct leader_and_isr_req_topic_state *ts =
+				&((struct leader_and_isr_req_topic_state *)req.lai.topic_states.v)[k];
+			fb->lai_partitions += ts->partition_states.n;
+			for (int q = 0; q < ts->partition_states.n; q++) {
+				struct leader_and_isr_req_partition_state *ps =
+					&((struct leader_and_isr_req_partition_state *)
+					  ts->partition_states.v)[q];
+				fake_note(fb, 4, ts->topic_name, ps->partition_index,
+					  ps->leader, ps->leader_epoch, ps->isr);
+			}
+		}
 		fb->broker_epoch = req.lai.broker_epoch;
 	} else if (h.api_key == 6) {
 		fb->um++;
 		fb->um_brokers = req.um.live_brokers.n;
+		for (int k = 0; k < req.um.topic_states.n; k++) {
+			struct update_metadata_req_topic_state *ts =
+				&((struct update_metadata_req_topic_state *)req.um.topic_states.v)[k];
+			for (int q = 0; q < ts->partition_states.n; q++) {
+				struct update_metadata_req_partition_state *ps =
+					&((struct update_metadata_req_partition_state *)
+					  ts->partition_states.v)[q];
+				fake_note(fb, 6, ts->topic_name, ps->partition_index,
+					  ps->leader, ps->leader_epoch, ps->isr);
+			}
+		}
 		fb->broker_epoch = req.um.broker_epoch;
 	} else if (h.api_key == 5) {
 		fb->stop_replica++;
+		for (int k = 0; k < req.sr.topics.n; k++) {
+			struct stop_replica_req_topic_v1 *t =
+				&((struct stop_replica_req_topic_v1 *)req.sr.topics.v)[k];
+			for (int q = 0; q < t->partition_indexes.n; q++)
+				fake_note(fb, 5, t->name,
+					  ((int32_t *)t->partition_indexes.v)[q], -1,
+					  req.sr.delete_partitions, (struct karray){ 0, NULL });
+		}
+	} else if (h.api_key == 7) {
+		fb->cs_epoch = req.cs.broker_epoch;
+		fb->cs++;
+		if (req.cs.broker_id != 1)
+			resp.cs.error_code = 42;
+		else if (fb->cs_remaining > 0) {
+			fb->cs_remaining--;
+			resp.cs.remaining_partitions = (struct karray){ 1, &left };
+		}
 	}
 	struct kout w;
 	kout_init(&w);
@@ -193,27 +303,34 @@ static int fake_handle(struct fake_broker *fb, int fd)
 	return ok ? 0 : -1;
 }
 
+/* Serves up to 7 connections at once: the controller keeps one open while
+ * a ControlledShutdown sender opens another. */
 static void *fake_main(void *arg)
 {
 	struct fake_broker *fb = arg;
+	struct pollfd pf[8];
+	int n = 1;
+	pf[0] = (struct pollfd){ fb->lfd, POLLIN, 0 };
 	while (!fb->stop) {
-		struct pollfd pfd = { fb->lfd, POLLIN, 0 };
-		if (poll(&pfd, 1, 100) <= 0)
+		if (poll(pf, (nfds_t)n, 100) <= 0)
 			continue;
-		int fd = accept(fb->lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		fb->reconnects++;
-		while (!fb->stop) {
-			struct pollfd cp = { fd, POLLIN, 0 };
-			int n = poll(&cp, 1, 100);
-			if (n == 0)
-				continue;
-			if (n < 0 || fake_handle(fb, fd))
-				break;
+		for (int k = n - 1; k >= 1; k--)
+			if (pf[k].revents && fake_handle(fb, pf[k].fd)) {
+				close(pf[k].fd);
+				pf[k] = pf[--n];
+			}
+		if (pf[0].revents & POLLIN) {
+			int fd = accept(fb->lfd, NULL, NULL);
+			if (fd >= 0 && n < 8) {
+				fb->reconnects++;
+				pf[n++] = (struct pollfd){ fd, POLLIN, 0 };
+			} else if (fd >= 0) {
+				close(fd);
+			}
 		}
-		close(fd);
 	}
+	for (int k = 1; k < n; k++)
+		close(pf[k].fd);
 	return NULL;
 }
 
@@ -227,6 +344,7 @@ static int fake_start(struct fake_broker *fb)
 	    listen(fb->lfd, 4) || getsockname(fb->lfd, (struct sockaddr *)&sa, &sl))
 		return -1;
 	fb->port = ntohs(sa.sin_port);
+	pthread_mutex_init(&fb->mu, NULL);
 	return pthread_create(&fb->thread, NULL, fake_main, fb);
 }
 
@@ -279,7 +397,29 @@ static int16_t create_topic(struct coord *c, const char *name, int32_t parts,
 	return wait_result(&r);
 }
 
+static struct coord *start_broker_cfg(const char *zk, int id, int port, int timeout_ms,
+				      const struct coord_config *extra);
+
 static struct coord *start_broker(const char *zk, int id, int port, int timeout_ms)
+{
+	return start_broker_cfg(zk, id, port, timeout_ms, NULL);
+}
+
+static int16_t create_assigned(struct coord *c, const char *name, const int32_t *as,
+			       int n, int rf, const char *ckey, const char *cval)
+{
+	struct result r = { 0, 0 };
+	struct coord_topic_config cfg = { ckey, cval };
+	struct coord_new_topic t = { .name = name, .num_partitions = -1,
+				     .replication_factor = -1, .assignment = as,
+				     .n_assign = n, .assign_rf = rf, .configs = &cfg,
+				     .n_configs = ckey ? 1 : 0 };
+	coord_create_topic(c, &t, on_done, &r);
+	return wait_result(&r);
+}
+
+static struct coord *start_broker_cfg(const char *zk, int id, int port, int timeout_ms,
+				      const struct coord_config *extra)
 {
 	char listeners[64];
 	snprintf(listeners, sizeof listeners, "PLAINTEXT://127.0.0.1:%d", port);
@@ -290,6 +430,13 @@ static struct coord *start_broker(const char *zk, int id, int port, int timeout_
 		.inter_broker_listener_name = "PLAINTEXT", .num_partitions = 1,
 		.default_replication_factor = 1, .delete_topic_enable = 1,
 	};
+	if (extra) {
+		cfg.auto_leader_rebalance_enable = extra->auto_leader_rebalance_enable;
+		cfg.leader_imbalance_check_interval_seconds =
+			extra->leader_imbalance_check_interval_seconds;
+		cfg.leader_imbalance_per_broker_percentage =
+			extra->leader_imbalance_per_broker_percentage;
+	}
 	return coord_start(&cfg, loop);
 }
 
@@ -343,6 +490,307 @@ static void test_admin_errors(struct coord *c)
 	r.done = 0;
 	coord_create_partitions(c, "orders", 2, 0, on_done, &r);
 	CHECK(wait_result(&r) == 37, "shrinking partitions");
+}
+
+struct isr_result {
+	int done;
+	int16_t kerr;
+	int32_t version;
+};
+
+static void on_isr(void *arg, int16_t kerr, int32_t version)
+{
+	struct isr_result *r = arg;
+	r->done = 1;
+	r->kerr = kerr;
+	r->version = version;
+}
+
+static int16_t update_isr(struct coord *c, const char *topic, int p, int leader,
+			  int epoch, int cepoch, const int32_t *isr, int n, int version,
+			  int32_t *new_version)
+{
+	struct isr_result r = { 0, 0, -1 };
+	coord_update_isr(c, topic, p, leader, epoch, cepoch, isr, n, version, on_isr, &r);
+	int64_t deadline = clock_mono_ms() + 10000;
+	while (!r.done && clock_mono_ms() < deadline)
+		mbox_wait(loop, 100);
+	if (new_version)
+		*new_version = r.version;
+	return r.done ? r.kerr : -999;
+}
+
+struct cs_result {
+	int done;
+	int16_t kerr;
+	int n;
+	char names[8][40];
+};
+
+static void on_cs(void *arg, int16_t kerr, const struct coord_tp *tps, int32_t n)
+{
+	struct cs_result *r = arg;
+	r->done = 1;
+	r->kerr = kerr;
+	r->n = n;
+	for (int k = 0; k < n && k < 8; k++)
+		snprintf(r->names[k], sizeof r->names[k], "%s-%d", tps[k].topic,
+			 tps[k].partition);
+}
+
+static int16_t controlled_shutdown(struct coord *ctl, int id, int64_t epoch,
+				   struct cs_result *r)
+{
+	memset(r, 0, sizeof *r);
+	coord_controlled_shutdown(ctl, id, epoch, on_cs, r);
+	int64_t deadline = clock_mono_ms() + 20000;
+	while (!r->done && clock_mono_ms() < deadline)
+		mbox_wait(loop, 100);
+	return r->done ? r->kerr : -999;
+}
+
+static int cs_lists(const struct cs_result *r, const char *name)
+{
+	for (int k = 0; k < r->n && k < 8; k++)
+		if (strcmp(r->names[k], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int isr_child_event;
+
+static void isr_watcher(zhandle_t *z, int type, int state, const char *path, void *ctx)
+{
+	(void)z; (void)state; (void)path; (void)ctx;
+	if (type == ZOO_CHILD_EVENT)
+		__atomic_store_n(&isr_child_event, 1, __ATOMIC_SEQ_CST);
+}
+
+static int count_children(const char *path)
+{
+	char full[512];
+	struct String_vector v = { 0, NULL };
+	snprintf(full, sizeof full, "%s%s", root, path);
+	if (zoo_get_children(zh, full, 0, &v) != ZOK)
+		return -1;
+	int n = v.count;
+	deallocate_String_vector(&v);
+	return n;
+}
+
+static int state_version(const char *topic, int p, struct zn_pstate *out)
+{
+	char path[256];
+	struct Stat st;
+	snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", topic, p);
+	char *d = zget(path, &st);
+	int ok = d && zn_pstate_parse(d, strlen(d), out) == 0;
+	free(d);
+	return ok ? st.version : -1;
+}
+
+/* Leader ISR writes: conditional on zkVersion, then a notification that the
+ * controller (broker 2) turns into UpdateMetadata and deletes. */
+static void test_isr_updates(struct coord *b1, struct fake_broker *fb3)
+{
+	static const int32_t as[] = { 1, 3 };
+	CHECK(create_assigned(b1, "isr", as, 1, 2, NULL, NULL) == 0, "create isr");
+	struct zn_pstate ps;
+	CHECK(wait_state("isr", 0, 1, 0, &ps) && ps.n_isr == 2, "isr-0 initial state");
+	int cepoch = ps.controller_epoch;
+	char full[256];
+	struct String_vector v = { 0, NULL };
+	snprintf(full, sizeof full, "%s/isr_change_notification", root);
+	CHECK(zoo_wget_children(zh, full, isr_watcher, NULL, &v) == ZOK, "watch notifications");
+	deallocate_String_vector(&v);
+	int32_t nv = -1;
+	static const int32_t just1[] = { 1 }, both[] = { 1, 3 };
+	CHECK(update_isr(b1, "isr", 0, 1, 0, cepoch, just1, 1, 0, &nv) == 0 && nv == 1,
+	      "ISR shrink write (version %d)", nv);
+	CHECK(state_version("isr", 0, &ps) == 1 && ps.n_isr == 1 && ps.isr[0] == 1 &&
+	      ps.leader_epoch == 0 && ps.leader == 1, "isr-0 znode after shrink");
+	/* stale version, same data: success; different data: 95, znode kept */
+	CHECK(update_isr(b1, "isr", 0, 1, 0, cepoch, just1, 1, 0, &nv) == 0 && nv == 1,
+	      "identical data at stale version should succeed (%d)", nv);
+	CHECK(update_isr(b1, "isr", 0, 1, 0, cepoch, both, 2, 0, &nv) == 95,
+	      "stale version with other data must be INVALID_UPDATE_VERSION");
+	CHECK(state_version("isr", 0, &ps) == 1 && ps.n_isr == 1, "stale write changed znode");
+	CHECK(update_isr(b1, "nosuch", 0, 1, 0, cepoch, just1, 1, 0, NULL) == 3,
+	      "ISR write for a missing partition");
+	int64_t deadline = clock_mono_ms() + 15000;
+	while (!__atomic_load_n(&isr_child_event, __ATOMIC_SEQ_CST) &&
+	       clock_mono_ms() < deadline)
+		usleep(50000);
+	CHECK(isr_child_event, "no /isr_change_notification entry appeared");
+	CHECK(wait_seen(fb3, 6, "isr", 0, 1, 0, 1),
+	      "broker 3 got no UpdateMetadata with the shrunk ISR");
+	deadline = clock_mono_ms() + 10000;
+	while (count_children("/isr_change_notification") != 0 && clock_mono_ms() < deadline)
+		usleep(50000);
+	CHECK(count_children("/isr_change_notification") == 0,
+	      "controller left ISR notifications");
+}
+
+/* Controlled shutdown of broker 1 through the controller (broker 2). */
+static void test_controlled_shutdown(struct coord *b1, struct coord *b2,
+				     struct fake_broker *fb1, struct fake_broker *fb3)
+{
+	static const int32_t as[] = { 1, 3, 3, 1 };
+	CHECK(create_assigned(b1, "cs", as, 2, 2, NULL, NULL) == 0, "create cs");
+	struct zn_pstate ps;
+	CHECK(wait_state("cs", 0, 1, 0, &ps) && wait_state("cs", 1, 3, 0, &ps),
+	      "cs initial leaders");
+	struct cs_result r;
+	CHECK(controlled_shutdown(b1, 1, coord_broker_epoch(b1), &r) == 41,
+	      "non-controller must answer NOT_CONTROLLER");
+	CHECK(controlled_shutdown(b2, 1, coord_broker_epoch(b1) - 1, &r) == 77,
+	      "older broker epoch must be STALE_BROKER_EPOCH");
+	CHECK(controlled_shutdown(b2, 7, -1, &r) == 8, "unknown broker");
+	CHECK(controlled_shutdown(b2, 1, coord_broker_epoch(b1), &r) == 0, "controlled shutdown");
+	/* isr-0 has ISR [1] and hand-0 one replica: both stay led by 1 */
+	CHECK(r.n == 2 && cs_lists(&r, "isr-0") && cs_lists(&r, "hand-0"),
+	      "remaining partitions: %d (%s %s)", r.n, r.names[0], r.names[1]);
+	CHECK(wait_state("cs", 0, 3, 1, &ps) && ps.n_isr == 1 && ps.isr[0] == 3,
+	      "cs-0 leadership not moved to 3");
+	CHECK(wait_state("cs", 1, 3, 1, &ps) && ps.n_isr == 1 && ps.isr[0] == 3,
+	      "cs-1: broker 1 not removed from the ISR");
+	CHECK(wait_seen(fb1, 4, "cs", 0, 3, 1, 1), "broker 1 got no LeaderAndIsr for cs-0");
+	CHECK(wait_seen(fb3, 4, "cs", 0, 3, 1, 1), "broker 3 got no LeaderAndIsr for cs-0");
+	CHECK(wait_seen(fb3, 4, "cs", 1, 3, 1, 1), "broker 3 got no LeaderAndIsr for cs-1");
+	CHECK(wait_seen(fb1, 5, "cs", 1, -1, 0, -1), "broker 1 got no StopReplica(false) for cs-1");
+	struct seen_part e;
+	CHECK(!fake_seen(fb1, 4, "cs", 1, &e) || e.epoch == 0,
+	      "broker 1 got LeaderAndIsr instead of StopReplica for cs-1");
+	/* while shutting down, broker 1 is not elected for a new partition */
+	static const int32_t as2[] = { 1, 3 };
+	CHECK(create_assigned(b2, "cs2", as2, 1, 2, NULL, NULL) == 0, "create cs2");
+	CHECK(wait_state("cs2", 0, 3, 0, &ps) && ps.n_isr == 1,
+	      "shutting-down broker 1 must not lead or join a new partition");
+}
+
+static int wait_done(struct result *r, int ms)
+{
+	int64_t deadline = clock_mono_ms() + ms;
+	while (!r->done && clock_mono_ms() < deadline)
+		mbox_wait(loop, 100);
+	return r->done;
+}
+
+/* Broker side: ControlledShutdown v2 to the controller (fake broker 2). */
+static void test_shutdown_sender(struct coord *b1, struct fake_broker *fb2)
+{
+	struct result r = { 0, 0 };
+	int before = fb2->cs;
+	fb2->cs_remaining = 1;
+	coord_begin_controlled_shutdown(b1, 3, 200, on_done, &r);
+	CHECK(wait_done(&r, 15000) && r.kerr == 0, "controlled shutdown sender: %d", r.kerr);
+	CHECK(fb2->cs - before == 2, "expected one retry, got %d requests", fb2->cs - before);
+	CHECK(fb2->cs_epoch == coord_broker_epoch(b1), "broker epoch in ControlledShutdown");
+	r.done = 0;
+	/* the first run finished, so a second one may start */
+	coord_begin_controlled_shutdown(b1, 3, 200, on_done, &r);
+	CHECK(wait_done(&r, 15000) && r.kerr == 0, "second sender: %d", r.kerr);
+	r.done = 0;
+	before = fb2->cs;
+	fb2->cs_remaining = 10;
+	coord_begin_controlled_shutdown(b1, 2, 100, on_done, &r);
+	CHECK(wait_done(&r, 15000) && r.kerr != 0, "sender must give up with an error");
+	CHECK(fb2->cs - before == 2, "max_retries 2 sent %d requests", fb2->cs - before);
+	fb2->cs_remaining = 0;
+}
+
+static void write_znode(const char *path, const char *data)
+{
+	char full[512];
+	snprintf(full, sizeof full, "%s%s", root, path);
+	CHECK(zoo_create(zh, full, data, (int)strlen(data), &ZOO_OPEN_ACL_UNSAFE, 0,
+			 NULL, 0) == ZOK, "create %s", path);
+}
+
+static const struct coord_config rebalance_cfg = {
+	.auto_leader_rebalance_enable = 1, .leader_imbalance_check_interval_seconds = 1,
+	.leader_imbalance_per_broker_percentage = 0,
+};
+
+static void test_replication(const char *zk, struct coord **b1p, struct coord **b2p,
+			     struct fake_broker *fb2)
+{
+	static struct fake_broker fb1, fb3;
+	if (fake_start(&fb1) || fake_start(&fb3)) {
+		CHECK(0, "cannot start fake brokers 1 and 3");
+		return;
+	}
+	coord_stop(*b1p);
+	*b1p = start_broker(zk, 1, fb1.port, 6000);
+	struct coord *b3 = start_broker_cfg(zk, 3, fb3.port, 6000, &rebalance_cfg);
+	CHECK(*b1p && coord_wait_ready(*b1p, 15000) == 0 && b3 &&
+	      coord_wait_ready(b3, 15000) == 0, "brokers 1 and 3 not ready");
+	if (failures)
+		return;
+	struct coord *b1 = *b1p, *b2 = *b2p;
+	CHECK(coord_controller_id(b1) == 2, "controller should still be 2");
+	test_isr_updates(b1, &fb3);
+	test_controlled_shutdown(b1, b2, &fb1, &fb3);
+	test_shutdown_sender(b1, fb2);
+
+	/* broker 1 registers again (eligible), rejoins cs-0's ISR; preferred
+	 * replica election through the admin znode moves leadership back */
+	coord_stop(b1);
+	*b1p = b1 = start_broker_cfg(zk, 1, fb1.port, 6000, &rebalance_cfg);
+	CHECK(b1 && coord_wait_ready(b1, 15000) == 0, "broker 1 restart");
+	struct zn_pstate ps;
+	int v = state_version("cs", 0, &ps);
+	static const int32_t isr31[] = { 3, 1 }, isr13[] = { 1, 3 }, isr3[] = { 3 };
+	CHECK(update_isr(b3, "cs", 0, 3, 1, ps.controller_epoch, isr31, 2, v, NULL) == 0,
+	      "leader 3 expands cs-0's ISR");
+	write_znode("/admin/preferred_replica_election",
+		    "{\"version\":1,\"partitions\":[{\"topic\":\"cs\",\"partition\":0}]}");
+	CHECK(wait_state("cs", 0, 1, 2, &ps) && ps.n_isr == 2, "preferred election of cs-0");
+	CHECK(wait_exists("/admin/preferred_replica_election", 0, 10000),
+	      "preferred election znode not deleted");
+	CHECK(wait_seen(&fb1, 4, "cs", 0, 1, 2, 2), "broker 1 got no LeaderAndIsr as leader");
+
+	/* auto rebalance: rb-0 prefers 3; broker 3's controlled shutdown moves
+	 * it to 1; 3 restarts, rejoins the ISR; a controller with
+	 * auto.leader.rebalance.enable moves it back */
+	static const int32_t rb[] = { 3, 1 };
+	CHECK(create_assigned(b1, "rb", rb, 1, 2, NULL, NULL) == 0, "create rb");
+	CHECK(wait_state("rb", 0, 3, 0, &ps), "rb-0 initial");
+	struct cs_result r;
+	CHECK(controlled_shutdown(b2, 3, coord_broker_epoch(b3), &r) == 0, "shutdown 3");
+	CHECK(wait_state("rb", 0, 1, 1, &ps), "rb-0 should move to 1");
+	coord_stop(b3);
+	b3 = start_broker_cfg(zk, 3, fb3.port, 6000, &rebalance_cfg);
+	CHECK(b3 && coord_wait_ready(b3, 15000) == 0, "broker 3 restart");
+	v = state_version("rb", 0, &ps);
+	CHECK(update_isr(b1, "rb", 0, 1, 1, ps.controller_epoch, isr13, 2, v, NULL) == 0,
+	      "leader 1 expands rb-0's ISR");
+	coord_stop(b2);
+	*b2p = NULL;
+	CHECK(wait_state("rb", 0, 3, 2, &ps), "auto rebalance did not restore rb-0's "
+	      "preferred leader (leader %d epoch %d)", ps.leader, ps.leader_epoch);
+
+	/* unclean election: only the dead broker 3 is in sync */
+	static const int32_t uc[] = { 3, 1 };
+	CHECK(create_assigned(b1, "uc_on", uc, 1, 2, "unclean.leader.election.enable",
+			      "true") == 0, "create uc_on");
+	CHECK(create_assigned(b1, "uc_off", uc, 1, 2, "retention.ms", "1000") == 0,
+	      "create uc_off");
+	const char *ucs[] = { "uc_on", "uc_off" };
+	for (int k = 0; k < 2; k++) {
+		CHECK(wait_state(ucs[k], 0, 3, 0, &ps), "%s initial", ucs[k]);
+		v = state_version(ucs[k], 0, &ps);
+		CHECK(update_isr(b3, ucs[k], 0, 3, 0, ps.controller_epoch, isr3, 1, v,
+				 NULL) == 0, "%s ISR shrink", ucs[k]);
+	}
+	coord_stop(b3);
+	CHECK(wait_state("uc_on", 0, 1, 1, &ps) && ps.n_isr == 1 && ps.isr[0] == 1,
+	      "unclean election with the topic override on");
+	CHECK(wait_state("uc_off", 0, -1, 1, &ps) && ps.n_isr == 1 && ps.isr[0] == 3,
+	      "clean-only: uc_off must be offline with ISR [3]");
+	CHECK(fb1.bad == 0 && fb3.bad == 0, "undecodable requests %d %d", fb1.bad, fb3.bad);
+	fake_stop(&fb1);
+	fake_stop(&fb3);
 }
 
 int main(int argc, char **argv)
@@ -492,6 +940,8 @@ int main(int argc, char **argv)
 	CHECK(fb.stop_replica >= 1, "no StopReplica to broker 2");
 	CHECK(fb.bad == 0, "%d undecodable controller requests", fb.bad);
 	CHECK(fb.reconnects <= 2, "controller reconnected %d times", fb.reconnects);
+
+	test_replication(zk, &b1, &b2, &fb);
 
 	coord_stop(b1);
 	coord_stop(b2);
