@@ -1,10 +1,13 @@
 /* Unit tests for the pure parts of coord/: the bounded JSON reader, Kafka's
- * znode shapes (build and parse), the replica assignment and name rules. */
+ * znode shapes (build and parse), the replica assignment and name rules,
+ * and the leader election rules. */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "coord/assign.h"
+#include "coord/elect.h"
 #include "coord/zjson.h"
 #include "coord/znode.h"
 
@@ -250,6 +253,159 @@ START_TEST(test_topic_names_follow_kafka_rules)
 }
 END_TEST
 
+static struct zn_pstate st_of(int32_t leader, int32_t epoch, int n, const int32_t *isr)
+{
+	struct zn_pstate s = { .leader = leader, .leader_epoch = epoch, .n_isr = n };
+	memcpy(s.isr, isr, sizeof *isr * (size_t)n);
+	return s;
+}
+
+static const int32_t rep123[] = { 1, 2, 3 };
+
+START_TEST(test_elect_offline_prefers_assignment_order_in_isr)
+{
+	static const int32_t live[] = { 2, 3 }, isr[] = { 3, 2, 1 };
+	struct elect_brokers b = { live, 2, NULL, 0 };
+	struct zn_pstate cur = st_of(1, 4, 3, isr), out;
+	ck_assert_int_eq(elect_offline(&b, rep123, 3, &cur, 0, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, 2);
+	ck_assert_int_eq(out.leader_epoch, 5);
+	ck_assert_int_eq(out.n_isr, 2);
+	ck_assert_int_eq(out.isr[0], 3);
+	ck_assert_int_eq(out.isr[1], 2);
+	/* a shutting-down broker is neither elected nor kept in the ISR */
+	static const int32_t shut[] = { 2 };
+	b.shutting = shut;
+	b.n_shutting = 1;
+	ck_assert_int_eq(elect_offline(&b, rep123, 3, &cur, 0, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, 3);
+	ck_assert_int_eq(out.n_isr, 1);
+}
+END_TEST
+
+START_TEST(test_elect_offline_unclean_on_and_off)
+{
+	static const int32_t live[] = { 3 }, isr[] = { 1, 2 };
+	struct elect_brokers b = { live, 1, NULL, 0 };
+	struct zn_pstate cur = st_of(1, 2, 2, isr), out;
+	/* clean only: leader -1, ISR keeps one (the old leader), epoch+1 */
+	ck_assert_int_eq(elect_offline(&b, rep123, 3, &cur, 0, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, -1);
+	ck_assert_int_eq(out.n_isr, 1);
+	ck_assert_int_eq(out.isr[0], 1);
+	ck_assert_int_eq(out.leader_epoch, 3);
+	/* the same decision again changes nothing */
+	struct zn_pstate again;
+	ck_assert_int_eq(elect_offline(&b, rep123, 3, &out, 0, &again), ELECT_KEEP);
+	/* unclean: first live replica, ISR [leader] */
+	ck_assert_int_eq(elect_offline(&b, rep123, 3, &cur, 1, &out), ELECT_WRITE_UNCLEAN);
+	ck_assert_int_eq(out.leader, 3);
+	ck_assert_int_eq(out.n_isr, 1);
+	ck_assert_int_eq(out.isr[0], 3);
+	/* nobody live: stays offline even with unclean on */
+	b.n_live = 0;
+	ck_assert_int_eq(elect_offline(&b, rep123, 3, &cur, 1, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, -1);
+	ck_assert_int_gt(out.n_isr, 0);
+}
+END_TEST
+
+START_TEST(test_elect_new_and_shrink)
+{
+	static const int32_t live[] = { 3, 1 }, shut[] = { 1 };
+	struct elect_brokers b = { live, 2, shut, 1 };
+	struct zn_pstate out;
+	ck_assert_int_eq(elect_new(&b, rep123, 3, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, 3);
+	ck_assert_int_eq(out.leader_epoch, 0);
+	ck_assert_int_eq(out.n_isr, 1);
+	b.n_live = 0;
+	ck_assert_int_eq(elect_new(&b, rep123, 3, &out), ELECT_KEEP);
+	b.n_live = 2;
+	static const int32_t isr[] = { 3, 2, 1 };
+	struct zn_pstate cur = st_of(3, 0, 3, isr);
+	ck_assert_int_eq(elect_shrink_dead(&b, &cur, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.n_isr, 2); /* 2 dead; shutting-down 1 stays */
+	ck_assert_int_eq(out.leader_epoch, 1);
+	ck_assert_int_eq(elect_shrink_dead(&b, &out, &cur), ELECT_KEEP);
+}
+END_TEST
+
+START_TEST(test_elect_preferred_needs_live_in_sync_first_replica)
+{
+	static const int32_t live[] = { 1, 2, 3 }, isr[] = { 2, 3 }, isr_all[] = { 2, 3, 1 };
+	struct elect_brokers b = { live, 3, NULL, 0 };
+	struct zn_pstate cur = st_of(2, 7, 2, isr), out;
+	ck_assert_int_eq(elect_preferred(&b, rep123, 3, &cur, &out), ELECT_KEEP);
+	cur = st_of(2, 7, 3, isr_all);
+	ck_assert_int_eq(elect_preferred(&b, rep123, 3, &cur, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, 1);
+	ck_assert_int_eq(out.leader_epoch, 8);
+	ck_assert_int_eq(out.n_isr, 3);
+	static const int32_t shut[] = { 1 };
+	b.shutting = shut;
+	b.n_shutting = 1;
+	ck_assert_int_eq(elect_preferred(&b, rep123, 3, &cur, &out), ELECT_KEEP);
+}
+END_TEST
+
+START_TEST(test_elect_controlled_shutdown)
+{
+	static const int32_t live[] = { 1, 2, 3 }, shut[] = { 1 }, isr[] = { 1, 3, 2 };
+	struct elect_brokers b = { live, 3, shut, 1 };
+	struct zn_pstate cur = st_of(1, 0, 3, isr), out;
+	int follower;
+	ck_assert_int_eq(elect_shutdown(&b, 1, rep123, 3, &cur, &out, &follower), ELECT_WRITE);
+	ck_assert_int_eq(follower, 0);
+	ck_assert_int_eq(out.leader, 2);   /* assignment order, not ISR order */
+	ck_assert_int_eq(out.leader_epoch, 1);
+	ck_assert_int_eq(out.n_isr, 2);
+	/* follower: leaves the ISR, leader unchanged */
+	cur = st_of(3, 4, 3, isr);
+	ck_assert_int_eq(elect_shutdown(&b, 1, rep123, 3, &cur, &out, &follower), ELECT_WRITE);
+	ck_assert_int_eq(follower, 1);
+	ck_assert_int_eq(out.leader, 3);
+	ck_assert_int_eq(out.n_isr, 2);
+	ck_assert_int_eq(out.leader_epoch, 5);
+	/* sole ISR member or single replica: nothing moves */
+	static const int32_t only1[] = { 1 };
+	cur = st_of(1, 0, 1, only1);
+	ck_assert_int_eq(elect_shutdown(&b, 1, rep123, 3, &cur, &out, &follower), ELECT_KEEP);
+	ck_assert_int_eq(elect_shutdown(&b, 1, only1, 1, &cur, &out, &follower), ELECT_KEEP);
+}
+END_TEST
+
+START_TEST(test_tp_list_and_config_get)
+{
+	struct zn_tp v[2] = { { "a.b", 3, -1, { 0 } }, { "x\"y", 0, 2, { 5, 6 } } };
+	struct zbuf b;
+	zb_init(&b);
+	zn_tp_list_build(&b, v, 2);
+	ck_assert_str_eq(b.p, "{\"version\":1,\"partitions\":[{\"topic\":\"a.b\",\"partition\":3},"
+			 "{\"topic\":\"x\\\"y\",\"partition\":0,\"replicas\":[5,6]}]}");
+	struct zn_tp out[2];
+	ck_assert_int_eq(zn_tp_list_parse(b.p, b.len, out, 2), 2);
+	ck_assert_str_eq(out[1].topic, "x\"y");
+	ck_assert_int_eq(out[0].partition, 3);
+	ck_assert_int_eq(out[0].n_replicas, -1);
+	ck_assert_int_eq(out[1].n_replicas, 2);
+	ck_assert_int_eq(zn_tp_list_parse(b.p, b.len, out, 1), -EINVAL);
+	zb_free(&b);
+	const char *bad[] = { "{\"partitions\":[{\"topic\":1,\"partition\":0}]}",
+			      "{\"partitions\":[{\"topic\":\"t\",\"partition\":-1}]}",
+			      "{\"partitions\":{}}", "[]", "{" };
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
+		ck_assert_int_eq(zn_tp_list_parse(bad[k], strlen(bad[k]), out, 2), -EINVAL);
+	const char *cfg = "{\"version\":1,\"config\":{\"unclean.leader.election.enable\":\"true\"}}";
+	char val[8];
+	ck_assert_int_eq(zn_config_get(cfg, strlen(cfg), "unclean.leader.election.enable",
+				       val, sizeof val), 0);
+	ck_assert_str_eq(val, "true");
+	ck_assert_int_eq(zn_config_get(cfg, strlen(cfg), "retention.ms", val, sizeof val),
+			 -ENOENT);
+}
+END_TEST
+
 static Suite *coord_suite(void)
 {
 	Suite *s = suite_create("coord");
@@ -266,6 +422,12 @@ static Suite *coord_suite(void)
 	tcase_add_test(tc, test_assignment_matches_kafka);
 	tcase_add_test(tc, test_assignment_spreads_leaders_and_never_repeats);
 	tcase_add_test(tc, test_topic_names_follow_kafka_rules);
+	tcase_add_test(tc, test_elect_offline_prefers_assignment_order_in_isr);
+	tcase_add_test(tc, test_elect_offline_unclean_on_and_off);
+	tcase_add_test(tc, test_elect_new_and_shrink);
+	tcase_add_test(tc, test_elect_preferred_needs_live_in_sync_first_replica);
+	tcase_add_test(tc, test_elect_controlled_shutdown);
+	tcase_add_test(tc, test_tp_list_and_config_get);
 	suite_add_tcase(s, tc);
 	return s;
 }
