@@ -1002,4 +1002,7 @@ void broker_config_coord(const struct broker_config *bc, struct coord_config *cc
 	cc->default_replication_factor = (int16_t)bc->default_replication_factor;
 	cc->unclean_leader_election = bc->unclean_leader_election_enable;
 	cc->delete_topic_enable = bc->delete_topic_enable;
+	cc->auto_leader_rebalance_enable = bc->auto_leader_rebalance_enable;
+	cc->leader_imbalance_check_interval_seconds = bc->leader_imbalance_check_interval_seconds;
+	cc->leader_imbalance_per_broker_percentage = bc->leader_imbalance_per_broker_percentage;
 }
