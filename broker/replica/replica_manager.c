@@ -287,6 +287,23 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 		 p->index, s->leader, s->leader_epoch, (long long)log_end_offset(p->log));
 }
 
+int rm_add_leadership_listener(struct replica_manager *rm, rm_leadership_fn fn, void *arg)
+{
+	if (rm->nlisteners == RM_MAX_LISTENERS)
+		return -1;
+	rm->listeners[rm->nlisteners].fn = fn;
+	rm->listeners[rm->nlisteners].arg = arg;
+	rm->nlisteners++;
+	return 0;
+}
+
+static void notify_leadership(struct replica_manager *rm, const struct partition *p)
+{
+	for (int i = 0; i < rm->nlisteners; i++)
+		rm->listeners[i].fn(rm->listeners[i].arg, p->topic, p->index, p->is_leader,
+				    p->leader_epoch);
+}
+
 int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partition_state *s)
 {
 	struct partition *p = rm_get(rm, s->topic, s->tlen, s->index);
@@ -318,6 +335,7 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 		become_leader(rm, p);
 	else
 		become_follower(rm, p, s);
+	notify_leadership(rm, p);
 	rm_wake(rm);
 	return 0;
 }
@@ -332,9 +350,12 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	struct partition *p = strmap_get(&rm->parts, key, (size_t)n);
 	if (!p)
 		return 0;
+	int was_leader = p->is_leader;
 	p->is_leader = 0;
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
+	if (was_leader)
+		notify_leadership(rm, p);
 	rm_wake(rm);
 	if (!delete_log)
 		return 0;
@@ -348,14 +369,33 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	return 0;
 }
 
+static void waiter_link_tail(struct rm_waiter *head, struct rm_waiter *w)
+{
+	w->next = head;
+	w->prev = head->prev;
+	w->prev->next = w;
+	head->prev = w;
+}
+
+/* Wakes every waiter once. The list is first moved aside and each waiter is
+ * put back before its wake runs, so a wake may add or remove any waiter
+ * (itself or another) and may even call rm_wake again: nothing this loop
+ * still holds can be freed under it. */
 void rm_wake(struct replica_manager *rm)
 {
-	/* a waiter's wake may remove it (and only it) from the list */
-	struct rm_waiter *w = rm->waiters.next;
-	while (w != &rm->waiters) {
-		struct rm_waiter *next = w->next;
+	struct rm_waiter pending;
+	if (rm->waiters.next == &rm->waiters)
+		return;
+	pending.next = rm->waiters.next;
+	pending.prev = rm->waiters.prev;
+	pending.next->prev = &pending;
+	pending.prev->next = &pending;
+	rm->waiters.next = rm->waiters.prev = &rm->waiters;
+	while (pending.next != &pending) {
+		struct rm_waiter *w = pending.next;
+		rm_waiter_del(w);
+		waiter_link_tail(&rm->waiters, w);
 		w->wake(w);
-		w = next;
 	}
 }
 
@@ -454,10 +494,7 @@ void rm_update_high_watermark(struct replica_manager *rm, struct partition *p)
 
 void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w)
 {
-	w->next = &rm->waiters;
-	w->prev = rm->waiters.prev;
-	w->prev->next = w;
-	rm->waiters.prev = w;
+	waiter_link_tail(&rm->waiters, w);
 }
 
 void rm_waiter_del(struct rm_waiter *w)

@@ -58,6 +58,12 @@ struct rm_waiter {
 	void *arg;
 };
 
+/* Told after this broker starts or stops leading a partition, so that
+ * coordinators can load or drop the state they keep in it. */
+typedef void (*rm_leadership_fn)(void *arg, const char *topic, int32_t index,
+				 int is_leader, int32_t leader_epoch);
+#define RM_MAX_LISTENERS 4
+
 struct replica_manager {
 	struct broker *b;
 	char *log_dir;
@@ -67,6 +73,8 @@ struct replica_manager {
 	struct fetcher *fetchers;      /* one per leader broker */
 	struct loop_timer isr_timer;   /* shrink check every replica.lag.time.max.ms/2 */
 	struct loop_timer hw_timer;    /* high watermark checkpoint */
+	struct { rm_leadership_fn fn; void *arg; } listeners[RM_MAX_LISTENERS];
+	int nlisteners;
 };
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
@@ -108,6 +116,19 @@ int rm_is_replica(const struct partition *p, int32_t broker_id);
 int rm_in_isr(const struct partition *p, int32_t broker_id);
 /* Recomputes the leader's high watermark; wakes waiters if it moved. */
 void rm_update_high_watermark(struct replica_manager *rm, struct partition *p);
+
+int rm_add_leadership_listener(struct replica_manager *rm, rm_leadership_fn fn, void *arg);
+
+/* Appends a batch the broker wrote itself (coordinator records) to a
+ * partition it leads, and calls done once the high watermark has passed it
+ * (acks=all semantics), or with NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS
+ * (ISR smaller than min_isr before the append), KAFKA_STORAGE_ERROR or
+ * REQUEST_TIMED_OUT. The batch is stamped in place. done never runs before
+ * this returns. */
+typedef void (*rm_append_done_fn)(void *arg, int16_t kerr, int64_t base_offset);
+void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t index,
+			uint8_t *batch, size_t len, int32_t min_isr, int32_t timeout_ms,
+			rm_append_done_fn done, void *arg);
 
 void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w);
 void rm_waiter_del(struct rm_waiter *w);

@@ -1,0 +1,97 @@
+/* Internal appends: coordinators write their records like an acks=all
+ * producer would, and hear back once the ISR has them. One waiter per append,
+ * re-checked on every replica-manager wake-up, with a timeout. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/replica/replica_manager.h"
+#include "common/proto/kerr.h"
+#include "common/proto/record_batch.h"
+
+struct internal_append {
+	struct rm_waiter w;
+	struct loop_timer timer;
+	struct replica_manager *rm;
+	char *topic;
+	int32_t index;
+	int32_t leader_epoch;
+	int64_t base_offset;
+	int64_t required;   /* high watermark that acknowledges the batch */
+	int16_t kerr;       /* set: finish with this at the next timer */
+	rm_append_done_fn done;
+	void *arg;
+};
+
+static void finish(struct internal_append *ia, int16_t kerr)
+{
+	rm_waiter_del(&ia->w);
+	loop_timer_stop(ia->rm->b->loop, &ia->timer);
+	ia->done(ia->arg, kerr, kerr ? -1 : ia->base_offset);
+	free(ia->topic);
+	free(ia);
+}
+
+static void check(struct rm_waiter *w)
+{
+	struct internal_append *ia = w->arg;
+	struct partition *p = rm_get(ia->rm, ia->topic, (int32_t)strlen(ia->topic), ia->index);
+	if (!p || !p->is_leader || p->leader_epoch != ia->leader_epoch)
+		finish(ia, KERR_NOT_LEADER_OR_FOLLOWER);
+	else if (p->high_watermark >= ia->required)
+		finish(ia, 0);
+}
+
+static int acknowledged(struct internal_append *ia)
+{
+	struct partition *p = rm_get(ia->rm, ia->topic, (int32_t)strlen(ia->topic), ia->index);
+	return !ia->kerr && p && p->is_leader && p->leader_epoch == ia->leader_epoch &&
+	       p->high_watermark >= ia->required;
+}
+
+static void on_timer(struct loop_timer *t)
+{
+	struct internal_append *ia = t->arg;
+	if (acknowledged(ia))
+		finish(ia, 0);
+	else
+		finish(ia, ia->kerr ? ia->kerr : KERR_REQUEST_TIMED_OUT);
+}
+
+void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t index,
+			uint8_t *batch, size_t len, int32_t min_isr, int32_t timeout_ms,
+			rm_append_done_fn done, void *arg)
+{
+	struct internal_append *ia = calloc(1, sizeof *ia);
+	if (!ia || !(ia->topic = strdup(topic))) {
+		free(ia);
+		done(arg, KERR_UNKNOWN_SERVER_ERROR, -1); /* out of memory: no timer to use */
+		return;
+	}
+	ia->rm = rm;
+	ia->index = index;
+	ia->done = done;
+	ia->arg = arg;
+	ia->w.wake = check;
+	ia->w.arg = ia;
+	loop_timer_init(&ia->timer, on_timer, ia);
+	struct partition *p = rm_get(rm, topic, (int32_t)strlen(topic), index);
+	struct rb_header h;
+	if (!p || !p->is_leader)
+		ia->kerr = KERR_NOT_LEADER_OR_FOLLOWER;
+	else if (p->nisr < min_isr)
+		ia->kerr = KERR_NOT_ENOUGH_REPLICAS;
+	else if (rb_parse_header(batch, len, &h) < 0)
+		ia->kerr = KERR_CORRUPT_MESSAGE;
+	else if ((ia->kerr = (int16_t)rm_append(rm, p, batch, len, &ia->base_offset)) == 0) {
+		ia->leader_epoch = p->leader_epoch;
+		ia->required = ia->base_offset + h.last_offset_delta + 1;
+		rm_waiter_add(rm, &ia->w);
+		/* with the leader alone in the ISR it is acknowledged already:
+		 * the timer reports it on the next turn of the loop */
+		loop_timer_start(rm->b->loop, &ia->timer,
+				 acknowledged(ia) ? 0 : (timeout_ms > 0 ? timeout_ms : 0));
+		return;
+	}
+	loop_timer_start(rm->b->loop, &ia->timer, 0); /* report the error later */
+}
