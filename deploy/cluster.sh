@@ -6,7 +6,9 @@
 #
 #   cluster.sh up [--brokers N] [--zookeepers N] [--dir DIR] [--port BASE]
 #                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
+#                 [--netns]
 #   cluster.sh down|status [--dir DIR]
+#   cluster.sh isolate|heal ID [--dir DIR]          (broker ID; needs --netns)
 #   cluster.sh kill|stop|start ID [--dir DIR]      (broker ID)
 #   cluster.sh zk-kill|zk-stop|zk-start N [--dir DIR]  (ZooKeeper server N)
 #   cluster.sh zk ARGS... [--dir DIR]               (run deploy/zkq.py)
@@ -15,6 +17,17 @@
 # ZBASE+i-1, peers on ZBASE+100+i, elections on ZBASE+200+i.
 # Env: GREGORD (broker binary; default build/broker/gregord in the repo),
 # GREGOR_CLUSTER_DIR (default --dir, else ./cluster).
+#
+# --netns (root only; needs CAP_SYS_ADMIN/NET_ADMIN): each broker runs in
+# its own network namespace "gregor<K>-b<ID>" with address 10.213.K.(10+ID),
+# joined by a veth pair to a bridge "gregorbr<K>" (10.213.K.1/24) that the
+# script creates; K is the first free index 1..200. ZooKeeper serves clients
+# on 10.213.K.1 (its quorum ports stay on 127.0.0.1), so clients in the root
+# namespace reach everything through the bridge. Nothing is routed: the
+# block 10.213.0.0/16 exists only on these bridges and namespaces. 'isolate'
+# takes the broker's veth down -- every packet to and from it (other
+# brokers, ZooKeeper, clients) is dropped; 'heal' brings it up again.
+# 'down' deletes the namespaces, veths and bridge.
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +41,8 @@ N_BROKERS=3
 N_ZK=1
 PORT=9092
 ZK_PORT=2181
+NETNS=0
+NET_K=0
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
 SETS=()
 
@@ -66,6 +81,8 @@ save_env() {
 		printf 'PORT=%q\n' "$PORT"
 		printf 'ZK_PORT=%q\n' "$ZK_PORT"
 		printf 'GREGORD_BIN=%q\n' "$GREGORD_BIN"
+		printf 'NETNS=%q\n' "$NETNS"
+		printf 'NET_K=%q\n' "$NET_K"
 	} >"$(env_file)"
 }
 
@@ -75,10 +92,15 @@ load_env() {
 	source "$(env_file)"
 }
 
+# Where ZooKeeper serves clients, and broker ID's address.
+zk_host() { if ((NETNS)); then printf '10.213.%d.1' "$NET_K"; else printf '127.0.0.1'; fi; }
+broker_host() { if ((NETNS)); then printf '10.213.%d.%d' "$NET_K" "$((10 + $1))"; else printf '127.0.0.1'; fi; }
+
 zk_connect() {
-	local i out=""
+	local i out="" h
+	h=$(zk_host)
 	for ((i = 1; i <= N_ZK; i++)); do
-		out+="${out:+,}127.0.0.1:$((ZK_PORT + i - 1))"
+		out+="${out:+,}$h:$((ZK_PORT + i - 1))"
 	done
 	printf '%s' "$out"
 }
@@ -86,9 +108,67 @@ zk_connect() {
 bootstrap() {
 	local i out=""
 	for ((i = 1; i <= N_BROKERS; i++)); do
-		out+="${out:+,}127.0.0.1:$((PORT + i - 1))"
+		out+="${out:+,}$(broker_host "$i"):$((PORT + i - 1))"
 	done
 	printf '%s' "$out"
+}
+
+# ---- network namespaces (--netns). Names carry K so that several
+# clusters can coexist; 'down' removes exactly what 'up' recorded.
+
+net_bridge() { printf 'gregorbr%d' "$NET_K"; }
+net_ns() { printf 'gregor%d-b%d' "$NET_K" "$1"; }
+net_veth() { printf 'gregor%db%d' "$NET_K" "$1"; }
+
+# Picks the first K whose bridge does not exist and whose /24 no route of
+# this host covers (other than the default route).
+net_pick() {
+	local k
+	for ((k = 1; k <= 200; k++)); do
+		ip link show "gregorbr$k" >/dev/null 2>&1 && continue
+		ip -4 route show match "10.213.$k.0/24" | grep -qv '^default' && continue
+		NET_K=$k
+		return 0
+	done
+	die "no free bridge index for --netns (gregorbr1..200 all exist)"
+}
+
+net_up() {
+	local id br ns veth
+	command -v ip >/dev/null || die "--netns needs iproute2 (ip)"
+	br=$(net_bridge)
+	ip link add "$br" type bridge || die "cannot create bridge $br (--netns needs root)"
+	ip addr add "10.213.$NET_K.1/24" dev "$br"
+	ip link set "$br" up
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		ns=$(net_ns "$id") veth=$(net_veth "$id")
+		ip netns add "$ns" || die "cannot create network namespace $ns"
+		ip link add "$veth" type veth peer name "${veth}n"
+		ip link set "${veth}n" netns "$ns"
+		ip -n "$ns" link set "${veth}n" name eth0
+		ip -n "$ns" addr add "$(broker_host "$id")/24" dev eth0
+		ip -n "$ns" link set lo up
+		ip -n "$ns" link set eth0 up
+		ip link set "$veth" master "$br"
+		ip link set "$veth" up
+	done
+}
+
+# Deleting a namespace deletes its end of the veth and thereby the pair.
+net_down() {
+	local id ns
+	((NETNS && NET_K > 0)) || return 0
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		ns=$(net_ns "$id")
+		if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
+			ip netns del "$ns" || say "could not delete namespace $ns"
+		fi
+		ip link del "$(net_veth "$id")" >/dev/null 2>&1 || true
+	done
+	if ip link show "$(net_bridge)" >/dev/null 2>&1; then
+		ip link del "$(net_bridge)" || say "could not delete bridge $(net_bridge)"
+	fi
+	rm -f "$DIR"/isolated-*
 }
 
 zkq() { python3 "$ZKQ" -s "$(zk_connect)" -t 2 "$@"; }
@@ -177,7 +257,7 @@ zk_write_config() {
 		printf 'tickTime=500\ninitLimit=20\nsyncLimit=10\n'
 		printf 'minSessionTimeout=1000\nmaxSessionTimeout=60000\n'
 		printf 'dataDir=%s/data\n' "$d"
-		printf 'clientPortAddress=127.0.0.1\nclientPort=%s\n' "$((ZK_PORT + n - 1))"
+		printf 'clientPortAddress=%s\nclientPort=%s\n' "$(zk_host)" "$((ZK_PORT + n - 1))"
 		printf 'admin.enableServer=false\n4lw.commands.whitelist=ruok,srvr,stat,mntr\n'
 		printf 'maxClientCnxns=0\nautopurge.purgeInterval=0\n'
 		if ((N_ZK > 1)); then
@@ -206,7 +286,7 @@ zk_launch() {
 
 # True once server N accepts a session (standalone up, or in a quorum).
 zk_serving() {
-	python3 "$ZKQ" -s "127.0.0.1:$((ZK_PORT + $1 - 1))" -t 1 ping 2>/dev/null
+	python3 "$ZKQ" -s "$(zk_host):$((ZK_PORT + $1 - 1))" -t 1 ping 2>/dev/null
 }
 
 # Waits until every running server serves; a dead server fails the wait.
@@ -238,8 +318,8 @@ broker_prop_defaults() {
 	((rf >= 1)) || rf=1
 	cat <<EOF
 broker.id=$id
-listeners=PLAINTEXT://127.0.0.1:$((PORT + id - 1))
-advertised.listeners=PLAINTEXT://127.0.0.1:$((PORT + id - 1))
+listeners=PLAINTEXT://$(broker_host "$id"):$((PORT + id - 1))
+advertised.listeners=PLAINTEXT://$(broker_host "$id"):$((PORT + id - 1))
 log.dirs=$DIR/broker/$id/data
 zookeeper.connect=$(zk_connect)
 zookeeper.session.timeout.ms=6000
@@ -282,12 +362,17 @@ broker_launch() {
 	printf '=== %s starting %s\n' "$(date '+%F %T')" "$name" >>"$DIR/logs/$name.log"
 	# A small parent shell waits for gregord so that its exit status (or
 	# killing signal, as 128+n) lands in the log; the pid file holds
-	# gregord's own pid, which is what every command signals.
+	# gregord's own pid, which is what every command signals. In --netns
+	# mode 'ip netns exec' execs gregord, so the pid stays the same.
+	local ns=""
+	((NETNS)) && ns=$(net_ns "$id")
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	nohup bash -c '"$1" "$2" </dev/null & echo "$!" >"$3"; wait "$!"; rc=$?
+	nohup bash -c 'if [ -n "$4" ]; then ip netns exec "$4" "$1" "$2" </dev/null &
+		else "$1" "$2" </dev/null & fi
+		echo "$!" >"$3"; wait "$!"; rc=$?
 		printf "=== %s gregord exited with status %s%s\n" "$(date "+%F %T")" "$rc" \
 			"$( ((rc > 128)) && printf " (signal %s)" "$(kill -l "$rc")")"' \
-		_ "$GREGORD_BIN" "$DIR/broker/$id/server.properties" "$pidf" \
+		_ "$GREGORD_BIN" "$DIR/broker/$id/server.properties" "$pidf" "$ns" \
 		</dev/null >>"$DIR/logs/$name.log" 2>&1 &
 	for ((i = 0; i < 50; i++)); do
 		[[ -s $pidf ]] && break
@@ -351,8 +436,10 @@ cmd_up() {
 	if ((N_BROKERS > 0)); then
 		[[ -x $GREGORD_BIN ]] || die "gregord not found or not executable: $GREGORD_BIN (build with: meson setup build && ninja -C build, or set GREGORD)"
 	fi
+	((NETNS)) && net_pick
 	save_env
 	UP_STARTED=1
+	((NETNS)) && net_up
 	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
 	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
 	say "starting $N_ZK ZooKeeper server(s) in $DIR"
@@ -375,11 +462,18 @@ cmd_up() {
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.
 teardown_all() {
 	local id n pid
+	# An isolated broker's controlled shutdown could only time out.
+	if ((NETNS && NET_K > 0)); then
+		for ((id = 1; id <= N_BROKERS; id++)); do
+			ip link set "$(net_veth "$id")" up >/dev/null 2>&1 || true
+		done
+	fi
 	for ((id = 1; id <= N_BROKERS; id++)); do
 		if pid=$(proc_pid "broker-$id"); then kill -TERM "$pid" 2>/dev/null || true; fi
 	done
 	for ((id = 1; id <= N_BROKERS; id++)); do proc_signal_wait "broker-$id" TERM "$STOP_WAIT"; done
 	for ((n = 1; n <= N_ZK; n++)); do proc_signal_wait "zk-$n" TERM "$STOP_WAIT"; done
+	net_down
 }
 
 cmd_down() {
@@ -405,7 +499,8 @@ cmd_status() {
 	done
 	for ((id = 1; id <= N_BROKERS; id++)); do
 		if pid=$(proc_pid "broker-$id"); then
-			printf 'broker %d: running pid %s port %d\n' "$id" "$pid" "$((PORT + id - 1))"
+			printf 'broker %d: running pid %s port %d%s\n' "$id" "$pid" "$((PORT + id - 1))" \
+				"$([[ -e $DIR/isolated-$id ]] && printf ' isolated')"
 		else
 			printf 'broker %d: stopped\n' "$id"
 			rc=1
@@ -464,6 +559,32 @@ cmd_start() {
 	say "broker $1 started and registered"
 }
 
+need_netns() {
+	((NETNS)) || die "isolate/heal need a cluster started with 'up --netns'"
+	ip link show "$(net_veth "$1")" >/dev/null 2>&1 || die "no veth $(net_veth "$1") for broker $1"
+}
+
+# The host end of the veth going down takes the carrier of both ends away:
+# the kernel drops every frame in either direction. TCP connections are
+# not reset, so they may resume after 'heal' (as after a real partition).
+cmd_isolate() {
+	load_env
+	need_broker_id "$1"
+	need_netns "$1"
+	ip link set "$(net_veth "$1")" down
+	: >"$DIR/isolated-$1"
+	say "broker $1 isolated ($(broker_host "$1") cut off from brokers, ZooKeeper and clients)"
+}
+
+cmd_heal() {
+	load_env
+	need_broker_id "$1"
+	need_netns "$1"
+	ip link set "$(net_veth "$1")" up
+	rm -f "$DIR/isolated-$1"
+	say "broker $1 healed"
+}
+
 cmd_zk_kill() {
 	load_env
 	need_zk_id "$1"
@@ -513,6 +634,7 @@ main() {
 		--port) PORT=${2:?}; shift 2 ;;
 		--zk-port) ZK_PORT=${2:?}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
+		--netns) NETNS=1; shift ;;
 		--set)
 			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"
 			SETS+=("$2"); shift 2 ;;
@@ -533,6 +655,8 @@ main() {
 	kill) cmd_kill "${pos[0]:-}" ;;
 	stop) cmd_stop "${pos[0]:-}" ;;
 	start) cmd_start "${pos[0]:-}" ;;
+	isolate) cmd_isolate "${pos[0]:-}" ;;
+	heal) cmd_heal "${pos[0]:-}" ;;
 	zk-kill) cmd_zk_kill "${pos[0]:-}" ;;
 	zk-stop) cmd_zk_stop "${pos[0]:-}" ;;
 	zk-start) cmd_zk_start "${pos[0]:-}" ;;
