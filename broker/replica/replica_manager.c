@@ -464,7 +464,10 @@ int rm_is_replica(const struct partition *p, int32_t broker_id)
 void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 			 int32_t replica_id, int64_t fetch_offset, int64_t now_ms)
 {
-	if (!p->rstate)
+	/* An offset past our log end is a diverged follower that will truncate
+	 * (it gets OFFSET_OUT_OF_RANGE): it must count neither towards the high
+	 * watermark nor as caught up. */
+	if (!p->rstate || fetch_offset > log_end_offset(p->log))
 		return;
 	for (int32_t i = 0; i < p->nreplicas; i++) {
 		struct replica_state *rs = &p->rstate[i];
