@@ -14,12 +14,37 @@
  *   StopReplica            key  5  v0-1
  *   UpdateMetadata         key  6  v0-5
  *   ControlledShutdown     key  7  v0-2
+ *   OffsetCommit           key  8  v0-8  flexible v8+
+ *   OffsetFetch            key  9  v0-8  flexible v6+
+ *   FindCoordinator        key 10  v0-4  flexible v3+
+ *   JoinGroup              key 11  v0-7  flexible v6+
+ *   Heartbeat              key 12  v0-4  flexible v4+
+ *   LeaveGroup             key 13  v0-5  flexible v4+
+ *   SyncGroup              key 14  v0-5  flexible v4+
+ *   DescribeGroups         key 15  v0-5  flexible v5+
+ *   ListGroups             key 16  v0-4  flexible v3+
+ *   SaslHandshake          key 17  v0-1
  *   ApiVersions            key 18  v0-3  flexible v3+
  *   CreateTopics           key 19  v0-7  flexible v5+
  *   DeleteTopics           key 20  v0-6  flexible v4+
+ *   DeleteRecords          key 21  v0-2  flexible v2+
+ *   InitProducerId         key 22  v0-4  flexible v2+
  *   OffsetForLeaderEpoch   key 23  v0-3
+ *   AddPartitionsToTxn     key 24  v0-3  flexible v3+
+ *   AddOffsetsToTxn        key 25  v0-3  flexible v3+
+ *   EndTxn                 key 26  v0-3  flexible v3+
+ *   WriteTxnMarkers        key 27  v0-1  flexible v1+
+ *   TxnOffsetCommit        key 28  v0-3  flexible v3+
  *   DescribeConfigs        key 32  v0-2
+ *   AlterConfigs           key 33  v0-2  flexible v2+
+ *   SaslAuthenticate       key 36  v0-2  flexible v2+
  *   CreatePartitions       key 37  v0-1
+ *   DeleteGroups           key 42  v0-2  flexible v2+
+ *   OffsetDelete           key 47  v0
+ *   DescribeCluster        key 60  v0  flexible v0+
+ *   DescribeProducers      key 61  v0  flexible v0+
+ *   DescribeTransactions   key 65  v0  flexible v0+
+ *   ListTransactions       key 66  v0  flexible v0+
  */
 #ifndef GREGOR_MESSAGES_H
 #define GREGOR_MESSAGES_H
@@ -630,5 +655,750 @@ struct create_partitions_response {
 
 extern const struct kmsg create_partitions_request_msg;
 extern const struct kmsg create_partitions_response_msg;
+
+/* ==== FindCoordinator (key 10), v0-4, flexible from v3 ==== */
+
+struct find_coordinator_request {
+	struct kstr key; /* v0-3 */
+	int8_t key_type; /* v1+ */
+	struct karray coordinator_keys; /* v4+, of struct kstr */
+};
+
+struct find_coordinator_resp_coordinator {
+	struct kstr key; /* v4+ */
+	int32_t node_id; /* v4+ */
+	struct kstr host; /* v4+ */
+	int32_t port; /* v4+ */
+	int16_t error_code; /* v4+ */
+	struct kstr error_message; /* v4+, nullable v4+ */
+};
+
+struct find_coordinator_response {
+	int32_t throttle_time_ms; /* v1+ */
+	int16_t error_code; /* v0-3 */
+	struct kstr error_message; /* v1-3, nullable v1+ */
+	int32_t node_id; /* v0-3 */
+	struct kstr host; /* v0-3 */
+	int32_t port; /* v0-3 */
+	struct karray coordinators; /* v4+, of struct find_coordinator_resp_coordinator */
+};
+
+extern const struct kmsg find_coordinator_request_msg;
+extern const struct kmsg find_coordinator_response_msg;
+
+/* ==== JoinGroup (key 11), v0-7, flexible from v6 ==== */
+
+struct join_group_req_protocol {
+	struct kstr name; /* v0+ */
+	struct kbytes metadata; /* v0+ */
+};
+
+struct join_group_request {
+	struct kstr group_id; /* v0+ */
+	int32_t session_timeout_ms; /* v0+ */
+	int32_t rebalance_timeout_ms; /* v1+, default -1 */
+	struct kstr member_id; /* v0+ */
+	struct kstr group_instance_id; /* v5+, nullable v5+ */
+	struct kstr protocol_type; /* v0+ */
+	struct karray protocols; /* v0+, of struct join_group_req_protocol */
+};
+
+struct join_group_resp_member {
+	struct kstr member_id; /* v0+ */
+	struct kstr group_instance_id; /* v5+, nullable v5+ */
+	struct kbytes metadata; /* v0+ */
+};
+
+struct join_group_response {
+	int32_t throttle_time_ms; /* v2+ */
+	int16_t error_code; /* v0+ */
+	int32_t generation_id; /* v0+, default -1 */
+	struct kstr protocol_type; /* v7+, nullable v7+ */
+	struct kstr protocol_name; /* v0+, nullable v7+ */
+	struct kstr leader; /* v0+ */
+	struct kstr member_id; /* v0+ */
+	struct karray members; /* v0+, of struct join_group_resp_member */
+};
+
+extern const struct kmsg join_group_request_msg;
+extern const struct kmsg join_group_response_msg;
+
+/* ==== Heartbeat (key 12), v0-4, flexible from v4 ==== */
+
+struct heartbeat_request {
+	struct kstr group_id; /* v0+ */
+	int32_t generation_id; /* v0+ */
+	struct kstr member_id; /* v0+ */
+	struct kstr group_instance_id; /* v3+, nullable v3+ */
+};
+
+struct heartbeat_response {
+	int32_t throttle_time_ms; /* v1+ */
+	int16_t error_code; /* v0+ */
+};
+
+extern const struct kmsg heartbeat_request_msg;
+extern const struct kmsg heartbeat_response_msg;
+
+/* ==== LeaveGroup (key 13), v0-5, flexible from v4 ==== */
+
+struct leave_group_req_member {
+	struct kstr member_id; /* v3+ */
+	struct kstr group_instance_id; /* v3+, nullable v3+ */
+	struct kstr reason; /* v5+, nullable v5+ */
+};
+
+struct leave_group_request {
+	struct kstr group_id; /* v0+ */
+	struct kstr member_id; /* v0-2 */
+	struct karray members; /* v3+, of struct leave_group_req_member */
+};
+
+struct leave_group_resp_member {
+	struct kstr member_id; /* v3+ */
+	struct kstr group_instance_id; /* v3+, nullable v3+ */
+	int16_t error_code; /* v3+ */
+};
+
+struct leave_group_response {
+	int32_t throttle_time_ms; /* v1+ */
+	int16_t error_code; /* v0+ */
+	struct karray members; /* v3+, of struct leave_group_resp_member */
+};
+
+extern const struct kmsg leave_group_request_msg;
+extern const struct kmsg leave_group_response_msg;
+
+/* ==== SyncGroup (key 14), v0-5, flexible from v4 ==== */
+
+struct sync_group_req_assignment {
+	struct kstr member_id; /* v0+ */
+	struct kbytes assignment; /* v0+ */
+};
+
+struct sync_group_request {
+	struct kstr group_id; /* v0+ */
+	int32_t generation_id; /* v0+ */
+	struct kstr member_id; /* v0+ */
+	struct kstr group_instance_id; /* v3+, nullable v3+ */
+	struct kstr protocol_type; /* v5+, nullable v5+ */
+	struct kstr protocol_name; /* v5+, nullable v5+ */
+	struct karray assignments; /* v0+, of struct sync_group_req_assignment */
+};
+
+struct sync_group_response {
+	int32_t throttle_time_ms; /* v1+ */
+	int16_t error_code; /* v0+ */
+	struct kstr protocol_type; /* v5+, nullable v5+ */
+	struct kstr protocol_name; /* v5+, nullable v5+ */
+	struct kbytes assignment; /* v0+ */
+};
+
+extern const struct kmsg sync_group_request_msg;
+extern const struct kmsg sync_group_response_msg;
+
+/* ==== DescribeGroups (key 15), v0-5, flexible from v5 ==== */
+
+struct describe_groups_request {
+	struct karray groups; /* v0+, of struct kstr */
+	uint8_t include_authorized_operations; /* v3+ */
+};
+
+struct describe_groups_resp_member {
+	struct kstr member_id; /* v0+ */
+	struct kstr group_instance_id; /* v4+, nullable v4+ */
+	struct kstr client_id; /* v0+ */
+	struct kstr client_host; /* v0+ */
+	struct kbytes member_metadata; /* v0+ */
+	struct kbytes member_assignment; /* v0+ */
+};
+
+struct describe_groups_resp_group {
+	int16_t error_code; /* v0+ */
+	struct kstr group_id; /* v0+ */
+	struct kstr group_state; /* v0+ */
+	struct kstr protocol_type; /* v0+ */
+	struct kstr protocol_data; /* v0+ */
+	struct karray members; /* v0+, of struct describe_groups_resp_member */
+	int32_t authorized_operations; /* v3+, default -2147483648 */
+};
+
+struct describe_groups_response {
+	int32_t throttle_time_ms; /* v1+ */
+	struct karray groups; /* v0+, of struct describe_groups_resp_group */
+};
+
+extern const struct kmsg describe_groups_request_msg;
+extern const struct kmsg describe_groups_response_msg;
+
+/* ==== ListGroups (key 16), v0-4, flexible from v3 ==== */
+
+struct list_groups_request {
+	struct karray states_filter; /* v4+, of struct kstr */
+};
+
+struct list_groups_resp_group {
+	struct kstr group_id; /* v0+ */
+	struct kstr protocol_type; /* v0+ */
+	struct kstr group_state; /* v4+ */
+};
+
+struct list_groups_response {
+	int32_t throttle_time_ms; /* v1+ */
+	int16_t error_code; /* v0+ */
+	struct karray groups; /* v0+, of struct list_groups_resp_group */
+};
+
+extern const struct kmsg list_groups_request_msg;
+extern const struct kmsg list_groups_response_msg;
+
+/* ==== OffsetCommit (key 8), v0-8, flexible from v8 ==== */
+
+struct offset_commit_req_partition {
+	int32_t partition_index; /* v0+ */
+	int64_t committed_offset; /* v0+ */
+	int32_t committed_leader_epoch; /* v6+, default -1 */
+	int64_t commit_timestamp; /* v1, default -1 */
+	struct kstr committed_metadata; /* v0+, nullable v0+ */
+};
+
+struct offset_commit_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct offset_commit_req_partition */
+};
+
+struct offset_commit_request {
+	struct kstr group_id; /* v0+ */
+	int32_t generation_id_or_member_epoch; /* v1+, default -1 */
+	struct kstr member_id; /* v1+ */
+	struct kstr group_instance_id; /* v7+, nullable v7+ */
+	int64_t retention_time_ms; /* v2-4, default -1 */
+	struct karray topics; /* v0+, of struct offset_commit_req_topic */
+};
+
+struct offset_commit_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct offset_commit_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct offset_commit_resp_partition */
+};
+
+struct offset_commit_response {
+	int32_t throttle_time_ms; /* v3+ */
+	struct karray topics; /* v0+, of struct offset_commit_resp_topic */
+};
+
+extern const struct kmsg offset_commit_request_msg;
+extern const struct kmsg offset_commit_response_msg;
+
+/* ==== OffsetFetch (key 9), v0-8, flexible from v6 ==== */
+
+struct offset_fetch_req_topic {
+	struct kstr name; /* v0-7 */
+	struct karray partition_indexes; /* v0-7, of int32_t */
+};
+
+struct offset_fetch_req_group_topic {
+	struct kstr name; /* v8+ */
+	struct karray partition_indexes; /* v8+, of int32_t */
+};
+
+struct offset_fetch_req_group {
+	struct kstr group_id; /* v8+ */
+	struct karray topics; /* v8+, nullable v8+, of struct offset_fetch_req_group_topic */
+};
+
+struct offset_fetch_request {
+	struct kstr group_id; /* v0-7 */
+	struct karray topics; /* v0-7, nullable v2+, of struct offset_fetch_req_topic */
+	struct karray groups; /* v8+, of struct offset_fetch_req_group */
+	uint8_t require_stable; /* v7+ */
+};
+
+struct offset_fetch_resp_partition {
+	int32_t partition_index; /* v0-7 */
+	int64_t committed_offset; /* v0-7 */
+	int32_t committed_leader_epoch; /* v5-7, default -1 */
+	struct kstr metadata; /* v0-7, nullable v0+ */
+	int16_t error_code; /* v0-7 */
+};
+
+struct offset_fetch_resp_topic {
+	struct kstr name; /* v0-7 */
+	struct karray partitions; /* v0-7, of struct offset_fetch_resp_partition */
+};
+
+struct offset_fetch_resp_group_partition {
+	int32_t partition_index; /* v8+ */
+	int64_t committed_offset; /* v8+ */
+	int32_t committed_leader_epoch; /* v8+, default -1 */
+	struct kstr metadata; /* v8+, nullable v8+ */
+	int16_t error_code; /* v8+ */
+};
+
+struct offset_fetch_resp_group_topic {
+	struct kstr name; /* v8+ */
+	struct karray partitions; /* v8+, of struct offset_fetch_resp_group_partition */
+};
+
+struct offset_fetch_resp_group {
+	struct kstr group_id; /* v8+ */
+	struct karray topics; /* v8+, of struct offset_fetch_resp_group_topic */
+	int16_t error_code; /* v8+ */
+};
+
+struct offset_fetch_response {
+	int32_t throttle_time_ms; /* v3+ */
+	struct karray topics; /* v0-7, of struct offset_fetch_resp_topic */
+	int16_t error_code; /* v2-7 */
+	struct karray groups; /* v8+, of struct offset_fetch_resp_group */
+};
+
+extern const struct kmsg offset_fetch_request_msg;
+extern const struct kmsg offset_fetch_response_msg;
+
+/* ==== DeleteGroups (key 42), v0-2, flexible from v2 ==== */
+
+struct delete_groups_request {
+	struct karray groups_names; /* v0+, of struct kstr */
+};
+
+struct delete_groups_resp_result {
+	struct kstr group_id; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct delete_groups_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray results; /* v0+, of struct delete_groups_resp_result */
+};
+
+extern const struct kmsg delete_groups_request_msg;
+extern const struct kmsg delete_groups_response_msg;
+
+/* ==== OffsetDelete (key 47), v0 ==== */
+
+struct offset_delete_req_partition {
+	int32_t partition_index; /* v0+ */
+};
+
+struct offset_delete_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct offset_delete_req_partition */
+};
+
+struct offset_delete_request {
+	struct kstr group_id; /* v0+ */
+	struct karray topics; /* v0+, of struct offset_delete_req_topic */
+};
+
+struct offset_delete_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct offset_delete_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct offset_delete_resp_partition */
+};
+
+struct offset_delete_response {
+	int16_t error_code; /* v0+ */
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray topics; /* v0+, of struct offset_delete_resp_topic */
+};
+
+extern const struct kmsg offset_delete_request_msg;
+extern const struct kmsg offset_delete_response_msg;
+
+/* ==== InitProducerId (key 22), v0-4, flexible from v2 ==== */
+
+struct init_producer_id_request {
+	struct kstr transactional_id; /* v0+, nullable v0+ */
+	int32_t transaction_timeout_ms; /* v0+ */
+	int64_t producer_id; /* v3+, default -1 */
+	int16_t producer_epoch; /* v3+, default -1 */
+};
+
+struct init_producer_id_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	int64_t producer_id; /* v0+, default -1 */
+	int16_t producer_epoch; /* v0+ */
+};
+
+extern const struct kmsg init_producer_id_request_msg;
+extern const struct kmsg init_producer_id_response_msg;
+
+/* ==== AddPartitionsToTxn (key 24), v0-3, flexible from v3 ==== */
+
+struct add_partitions_to_txn_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of int32_t */
+};
+
+struct add_partitions_to_txn_request {
+	struct kstr v3_and_below_transactional_id; /* v0-3 */
+	int64_t v3_and_below_producer_id; /* v0-3 */
+	int16_t v3_and_below_producer_epoch; /* v0-3 */
+	struct karray v3_and_below_topics; /* v0-3, of struct add_partitions_to_txn_req_topic */
+};
+
+struct add_partitions_to_txn_resp_partition_result {
+	int32_t partition_index; /* v0+ */
+	int16_t partition_error_code; /* v0+ */
+};
+
+struct add_partitions_to_txn_resp_topic_result {
+	struct kstr name; /* v0+ */
+	struct karray results_by_partition; /* v0+, of struct add_partitions_to_txn_resp_partition_result */
+};
+
+struct add_partitions_to_txn_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray results_by_topic_v3_and_below; /* v0-3, of struct add_partitions_to_txn_resp_topic_result */
+};
+
+extern const struct kmsg add_partitions_to_txn_request_msg;
+extern const struct kmsg add_partitions_to_txn_response_msg;
+
+/* ==== AddOffsetsToTxn (key 25), v0-3, flexible from v3 ==== */
+
+struct add_offsets_to_txn_request {
+	struct kstr transactional_id; /* v0+ */
+	int64_t producer_id; /* v0+ */
+	int16_t producer_epoch; /* v0+ */
+	struct kstr group_id; /* v0+ */
+};
+
+struct add_offsets_to_txn_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+extern const struct kmsg add_offsets_to_txn_request_msg;
+extern const struct kmsg add_offsets_to_txn_response_msg;
+
+/* ==== EndTxn (key 26), v0-3, flexible from v3 ==== */
+
+struct end_txn_request {
+	struct kstr transactional_id; /* v0+ */
+	int64_t producer_id; /* v0+ */
+	int16_t producer_epoch; /* v0+ */
+	uint8_t committed; /* v0+ */
+};
+
+struct end_txn_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+extern const struct kmsg end_txn_request_msg;
+extern const struct kmsg end_txn_response_msg;
+
+/* ==== WriteTxnMarkers (key 27), v0-1, flexible from v1 ==== */
+
+struct write_txn_markers_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partition_indexes; /* v0+, of int32_t */
+};
+
+struct write_txn_markers_req_marker {
+	int64_t producer_id; /* v0+ */
+	int16_t producer_epoch; /* v0+ */
+	uint8_t transaction_result; /* v0+ */
+	struct karray topics; /* v0+, of struct write_txn_markers_req_topic */
+	int32_t coordinator_epoch; /* v0+ */
+};
+
+struct write_txn_markers_request {
+	struct karray markers; /* v0+, of struct write_txn_markers_req_marker */
+};
+
+struct write_txn_markers_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct write_txn_markers_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct write_txn_markers_resp_partition */
+};
+
+struct write_txn_markers_resp_marker {
+	int64_t producer_id; /* v0+ */
+	struct karray topics; /* v0+, of struct write_txn_markers_resp_topic */
+};
+
+struct write_txn_markers_response {
+	struct karray markers; /* v0+, of struct write_txn_markers_resp_marker */
+};
+
+extern const struct kmsg write_txn_markers_request_msg;
+extern const struct kmsg write_txn_markers_response_msg;
+
+/* ==== TxnOffsetCommit (key 28), v0-3, flexible from v3 ==== */
+
+struct txn_offset_commit_req_partition {
+	int32_t partition_index; /* v0+ */
+	int64_t committed_offset; /* v0+ */
+	int32_t committed_leader_epoch; /* v2+, default -1 */
+	struct kstr committed_metadata; /* v0+, nullable v0+ */
+};
+
+struct txn_offset_commit_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct txn_offset_commit_req_partition */
+};
+
+struct txn_offset_commit_request {
+	struct kstr transactional_id; /* v0+ */
+	struct kstr group_id; /* v0+ */
+	int64_t producer_id; /* v0+ */
+	int16_t producer_epoch; /* v0+ */
+	int32_t generation_id; /* v3+, default -1 */
+	struct kstr member_id; /* v3+ */
+	struct kstr group_instance_id; /* v3+, nullable v3+ */
+	struct karray topics; /* v0+, of struct txn_offset_commit_req_topic */
+};
+
+struct txn_offset_commit_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct txn_offset_commit_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct txn_offset_commit_resp_partition */
+};
+
+struct txn_offset_commit_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray topics; /* v0+, of struct txn_offset_commit_resp_topic */
+};
+
+extern const struct kmsg txn_offset_commit_request_msg;
+extern const struct kmsg txn_offset_commit_response_msg;
+
+/* ==== DescribeProducers (key 61), v0, flexible from v0 ==== */
+
+struct describe_producers_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partition_indexes; /* v0+, of int32_t */
+};
+
+struct describe_producers_request {
+	struct karray topics; /* v0+, of struct describe_producers_req_topic */
+};
+
+struct describe_producers_resp_producer {
+	int64_t producer_id; /* v0+ */
+	int32_t producer_epoch; /* v0+ */
+	int32_t last_sequence; /* v0+, default -1 */
+	int64_t last_timestamp; /* v0+, default -1 */
+	int32_t coordinator_epoch; /* v0+ */
+	int64_t current_txn_start_offset; /* v0+, default -1 */
+};
+
+struct describe_producers_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray active_producers; /* v0+, of struct describe_producers_resp_producer */
+};
+
+struct describe_producers_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct describe_producers_resp_partition */
+};
+
+struct describe_producers_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray topics; /* v0+, of struct describe_producers_resp_topic */
+};
+
+extern const struct kmsg describe_producers_request_msg;
+extern const struct kmsg describe_producers_response_msg;
+
+/* ==== DescribeTransactions (key 65), v0, flexible from v0 ==== */
+
+struct describe_transactions_request {
+	struct karray transactional_ids; /* v0+, of struct kstr */
+};
+
+struct describe_transactions_resp_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partitions; /* v0+, of int32_t */
+};
+
+struct describe_transactions_resp_state {
+	int16_t error_code; /* v0+ */
+	struct kstr transactional_id; /* v0+ */
+	struct kstr transaction_state; /* v0+ */
+	int32_t transaction_timeout_ms; /* v0+ */
+	int64_t transaction_start_time_ms; /* v0+ */
+	int64_t producer_id; /* v0+ */
+	int16_t producer_epoch; /* v0+ */
+	struct karray topics; /* v0+, of struct describe_transactions_resp_topic */
+};
+
+struct describe_transactions_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray transaction_states; /* v0+, of struct describe_transactions_resp_state */
+};
+
+extern const struct kmsg describe_transactions_request_msg;
+extern const struct kmsg describe_transactions_response_msg;
+
+/* ==== ListTransactions (key 66), v0, flexible from v0 ==== */
+
+struct list_transactions_request {
+	struct karray state_filters; /* v0+, of struct kstr */
+	struct karray producer_id_filters; /* v0+, of int64_t */
+};
+
+struct list_transactions_resp_state {
+	struct kstr transactional_id; /* v0+ */
+	int64_t producer_id; /* v0+ */
+	struct kstr transaction_state; /* v0+ */
+};
+
+struct list_transactions_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct karray unknown_state_filters; /* v0+, of struct kstr */
+	struct karray transaction_states; /* v0+, of struct list_transactions_resp_state */
+};
+
+extern const struct kmsg list_transactions_request_msg;
+extern const struct kmsg list_transactions_response_msg;
+
+/* ==== DeleteRecords (key 21), v0-2, flexible from v2 ==== */
+
+struct delete_records_req_partition {
+	int32_t partition_index; /* v0+ */
+	int64_t offset; /* v0+ */
+};
+
+struct delete_records_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct delete_records_req_partition */
+};
+
+struct delete_records_request {
+	struct karray topics; /* v0+, of struct delete_records_req_topic */
+	int32_t timeout_ms; /* v0+ */
+};
+
+struct delete_records_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int64_t low_watermark; /* v0+ */
+	int16_t error_code; /* v0+ */
+};
+
+struct delete_records_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct delete_records_resp_partition */
+};
+
+struct delete_records_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray topics; /* v0+, of struct delete_records_resp_topic */
+};
+
+extern const struct kmsg delete_records_request_msg;
+extern const struct kmsg delete_records_response_msg;
+
+/* ==== AlterConfigs (key 33), v0-2, flexible from v2 ==== */
+
+struct alter_configs_req_config {
+	struct kstr name; /* v0+ */
+	struct kstr value; /* v0+, nullable v0+ */
+};
+
+struct alter_configs_req_resource {
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+	struct karray configs; /* v0+, of struct alter_configs_req_config */
+};
+
+struct alter_configs_request {
+	struct karray resources; /* v0+, of struct alter_configs_req_resource */
+	uint8_t validate_only; /* v0+ */
+};
+
+struct alter_configs_resp_resource {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+};
+
+struct alter_configs_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray responses; /* v0+, of struct alter_configs_resp_resource */
+};
+
+extern const struct kmsg alter_configs_request_msg;
+extern const struct kmsg alter_configs_response_msg;
+
+/* ==== SaslHandshake (key 17), v0-1 ==== */
+
+struct sasl_handshake_request {
+	struct kstr mechanism; /* v0+ */
+};
+
+struct sasl_handshake_response {
+	int16_t error_code; /* v0+ */
+	struct karray mechanisms; /* v0+, of struct kstr */
+};
+
+extern const struct kmsg sasl_handshake_request_msg;
+extern const struct kmsg sasl_handshake_response_msg;
+
+/* ==== SaslAuthenticate (key 36), v0-2, flexible from v2 ==== */
+
+struct sasl_authenticate_request {
+	struct kbytes auth_bytes; /* v0+ */
+};
+
+struct sasl_authenticate_response {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct kbytes auth_bytes; /* v0+ */
+	int64_t session_lifetime_ms; /* v1+ */
+};
+
+extern const struct kmsg sasl_authenticate_request_msg;
+extern const struct kmsg sasl_authenticate_response_msg;
+
+/* ==== DescribeCluster (key 60), v0, flexible from v0 ==== */
+
+struct describe_cluster_request {
+	uint8_t include_cluster_authorized_operations; /* v0+ */
+};
+
+struct describe_cluster_resp_broker {
+	int32_t broker_id; /* v0+ */
+	struct kstr host; /* v0+ */
+	int32_t port; /* v0+ */
+	struct kstr rack; /* v0+, nullable v0+ */
+};
+
+struct describe_cluster_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct kstr cluster_id; /* v0+ */
+	int32_t controller_id; /* v0+, default -1 */
+	struct karray brokers; /* v0+, of struct describe_cluster_resp_broker */
+	int32_t cluster_authorized_operations; /* v0+, default -2147483648 */
+};
+
+extern const struct kmsg describe_cluster_request_msg;
+extern const struct kmsg describe_cluster_response_msg;
 
 #endif

@@ -88,6 +88,12 @@ int rb_validate(const uint8_t *p, size_t len, struct rb_header *h)
 int rb_validate_produce(const uint8_t *p, size_t len, int32_t max_bytes,
 			struct rb_header *h)
 {
+	/* Kafka's order: the size limit before the checksum; older message
+	 * formats are not corrupt but not allowed in Produce v3+ */
+	if (max_bytes >= 0 && len > (size_t)max_bytes)
+		return KERR_MESSAGE_TOO_LARGE;
+	if (len > 16 && (p[16] == 0 || p[16] == 1))
+		return KERR_INVALID_RECORD;
 	int rc = rb_validate(p, len, h);
 	if (rc)
 		return rc;
@@ -97,8 +103,6 @@ int rb_validate_produce(const uint8_t *p, size_t len, int32_t max_bytes,
 		return KERR_INVALID_RECORD;
 	if (h->producer_id >= 0 && h->base_sequence < 0)
 		return KERR_INVALID_RECORD;
-	if (max_bytes >= 0 && len > (size_t)max_bytes)
-		return KERR_MESSAGE_TOO_LARGE;
 	return 0;
 }
 
