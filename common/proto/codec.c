@@ -662,3 +662,20 @@ int kcodec_encode(const struct kmsg *m, struct kver v, const void *in,
 	wr_struct(m, v, in, w);
 	return w->oom ? -ENOMEM : 0;
 }
+
+int kcodec_decode_versioned(const struct kmsg *m, int16_t min_ver,
+			    int16_t max_ver, struct kreader *r,
+			    int16_t *version, void *out, struct arena *a)
+{
+	*version = kr_i16(r);
+	if (r->err || *version < min_ver || *version > max_ver)
+		return bad(r);
+	return kcodec_decode(m, (struct kver){ *version, 0 }, r, out, a);
+}
+
+int kcodec_encode_versioned(const struct kmsg *m, int16_t version,
+			    const void *in, struct kout *w)
+{
+	kw_i16(w, version);
+	return kcodec_encode(m, (struct kver){ version, 0 }, in, w);
+}

@@ -132,6 +132,16 @@ int kcodec_decode(const struct kmsg *m, struct kver v, struct kreader *r,
 		  void *out, struct arena *a);
 int kcodec_encode(const struct kmsg *m, struct kver v, const void *in,
 		  struct kout *w);
+/* Kafka's internal records (__consumer_offsets, __transaction_state keys
+ * and values): an i16 version, then the body of m in that version, never
+ * flexible. Decode reads the version into *version and fails with -EBADMSG
+ * (setting r->err) when it is outside [min_ver, max_ver]; bytes after the
+ * body are left in r for the caller to judge. */
+int kcodec_decode_versioned(const struct kmsg *m, int16_t min_ver,
+			    int16_t max_ver, struct kreader *r,
+			    int16_t *version, void *out, struct arena *a);
+int kcodec_encode_versioned(const struct kmsg *m, int16_t version,
+			    const void *in, struct kout *w);
 /* Fills the integer defaults (dflt) of every field of m, recursively into
  * inline structs; arrays and strings stay zero. For building responses. */
 void kcodec_defaults(const struct kmsg *m, void *out);

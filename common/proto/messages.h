@@ -1401,4 +1401,92 @@ struct describe_cluster_response {
 extern const struct kmsg describe_cluster_request_msg;
 extern const struct kmsg describe_cluster_response_msg;
 
+/* ==== Internal records of __consumer_offsets and __transaction_state ====
+ *
+ * Kafka's record keys and values there are an i16 version followed by a
+ * non-flexible body (kcodec_decode_versioned / kcodec_encode_versioned).
+ * __consumer_offsets keys: version 0-1 = offset_commit_key (value
+ * offset_commit_value v0-3; a null value deletes), version 2 =
+ * group_metadata_key (value group_metadata_value v0-3). __transaction_state:
+ * transaction_log_key v0, transaction_log_value v0. Facts from Kafka 3.8
+ * group-coordinator and core message JSON; the flexible
+ * versions (OffsetCommitValue v4, GroupMetadataValue v4, TransactionLogValue
+ * v1) are not described. Constants for the version ranges follow. */
+
+#define OFFSET_COMMIT_KEY_MAX_VERSION 1
+#define GROUP_METADATA_KEY_VERSION 2
+#define OFFSET_COMMIT_VALUE_MAX_VERSION 3
+#define GROUP_METADATA_VALUE_MAX_VERSION 3
+#define TRANSACTION_LOG_KEY_VERSION 0
+#define TRANSACTION_LOG_VALUE_VERSION 0
+
+struct offset_commit_key {
+	struct kstr group; /* v0-1 */
+	struct kstr topic; /* v0-1 */
+	int32_t partition; /* v0-1 */
+};
+
+extern const struct kmsg offset_commit_key_msg;
+
+struct offset_commit_value {
+	int64_t offset; /* v0+ */
+	int32_t leader_epoch; /* v3+, default -1 */
+	struct kstr metadata; /* v0+ */
+	int64_t commit_timestamp; /* v0+ */
+	int64_t expire_timestamp; /* v1, default -1 */
+};
+
+extern const struct kmsg offset_commit_value_msg;
+
+struct group_metadata_key {
+	struct kstr group; /* v2 */
+};
+
+extern const struct kmsg group_metadata_key_msg;
+
+struct group_metadata_member {
+	struct kstr member_id; /* v0+ */
+	struct kstr group_instance_id; /* v3+, nullable v3+ */
+	struct kstr client_id; /* v0+ */
+	struct kstr client_host; /* v0+ */
+	int32_t rebalance_timeout; /* v1+, default -1 */
+	int32_t session_timeout; /* v0+ */
+	struct kbytes subscription; /* v0+ */
+	struct kbytes assignment; /* v0+ */
+};
+
+struct group_metadata_value {
+	struct kstr protocol_type; /* v0+ */
+	int32_t generation; /* v0+ */
+	struct kstr protocol; /* v0+, nullable v0+ */
+	struct kstr leader; /* v0+, nullable v0+ */
+	int64_t current_state_timestamp; /* v2+, default -1 */
+	struct karray members; /* v0+, of struct group_metadata_member */
+};
+
+extern const struct kmsg group_metadata_value_msg;
+
+struct transaction_log_key {
+	struct kstr transactional_id; /* v0 */
+};
+
+extern const struct kmsg transaction_log_key_msg;
+
+struct transaction_log_partitions {
+	struct kstr topic; /* v0+ */
+	struct karray partition_ids; /* v0+, of int32_t */
+};
+
+struct transaction_log_value {
+	int64_t producer_id; /* v0+ */
+	int16_t producer_epoch; /* v0+ */
+	int32_t transaction_timeout_ms; /* v0+ */
+	int8_t transaction_status; /* v0+ */
+	struct karray transaction_partitions; /* v0+, nullable v0+, of struct transaction_log_partitions */
+	int64_t transaction_last_update_timestamp_ms; /* v0+ */
+	int64_t transaction_start_timestamp_ms; /* v0+ */
+};
+
+extern const struct kmsg transaction_log_value_msg;
+
 #endif

@@ -1,12 +1,15 @@
 /* libFuzzer target: arbitrary bytes as a request frame (header + body) for
- * every API and version common/proto describes. Any decode that succeeds
- * must re-encode to bytes that decode again to the same encoding. */
+ * every API and version common/proto describes, and as every internal
+ * record (__consumer_offsets, __transaction_state key or value). Any decode
+ * that succeeds must re-encode to bytes that decode again to the same
+ * encoding. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/proto/apis.h"
 #include "common/proto/codec.h"
+#include "common/proto/messages.h"
 #include "common/proto/record_batch.h"
 
 static void reencode_stable(const struct kmsg *m, struct kver v, void *s)
@@ -31,8 +34,36 @@ static void reencode_stable(const struct kmsg *m, struct kver v, void *s)
 	arena_free(&a);
 }
 
+/* The whole input as an i16 version + body of each internal record. */
+static void fuzz_internal_records(const uint8_t *data, size_t size)
+{
+	static const struct { const struct kmsg *m; int16_t lo, hi; } recs[] = {
+		{ &offset_commit_key_msg, 0, OFFSET_COMMIT_KEY_MAX_VERSION },
+		{ &offset_commit_value_msg, 0, OFFSET_COMMIT_VALUE_MAX_VERSION },
+		{ &group_metadata_key_msg, GROUP_METADATA_KEY_VERSION,
+		  GROUP_METADATA_KEY_VERSION },
+		{ &group_metadata_value_msg, 0, GROUP_METADATA_VALUE_MAX_VERSION },
+		{ &transaction_log_key_msg, 0, TRANSACTION_LOG_KEY_VERSION },
+		{ &transaction_log_value_msg, 0, TRANSACTION_LOG_VALUE_VERSION },
+	};
+	for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+		struct kreader r;
+		struct arena a;
+		int16_t ver;
+		kreader_init(&r, data, size);
+		arena_init(&a);
+		void *s = arena_alloc(&a, recs[i].m->size);
+		if (s && kcodec_decode_versioned(recs[i].m, recs[i].lo,
+						 recs[i].hi, &r, &ver, s,
+						 &a) == 0)
+			reencode_stable(recs[i].m, (struct kver){ ver, 0 }, s);
+		arena_free(&a);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	fuzz_internal_records(data, size);
 	struct kreader r;
 	struct kreq_header h;
 	kreader_init(&r, data, size);

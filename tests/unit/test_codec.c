@@ -170,6 +170,101 @@ START_TEST(test_roundtrip_every_api_version)
 }
 END_TEST
 
+/* The internal records of __consumer_offsets / __transaction_state, each
+ * in every version it is described in (never flexible). */
+START_TEST(test_roundtrip_internal_records)
+{
+	static const struct { const struct kmsg *m; int16_t lo, hi; } recs[] = {
+		{ &offset_commit_key_msg, 0, OFFSET_COMMIT_KEY_MAX_VERSION },
+		{ &offset_commit_value_msg, 0, OFFSET_COMMIT_VALUE_MAX_VERSION },
+		{ &group_metadata_key_msg, GROUP_METADATA_KEY_VERSION,
+		  GROUP_METADATA_KEY_VERSION },
+		{ &group_metadata_value_msg, 0, GROUP_METADATA_VALUE_MAX_VERSION },
+		{ &transaction_log_key_msg, 0, TRANSACTION_LOG_KEY_VERSION },
+		{ &transaction_log_value_msg, 0, TRANSACTION_LOG_VALUE_VERSION },
+	};
+	for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++)
+		for (int16_t ver = recs[i].lo; ver <= recs[i].hi; ver++)
+			for (int it = 0; it < 30; it++)
+				roundtrip_one(recs[i].m, (struct kver){ ver, 0 }, it);
+}
+END_TEST
+
+/* Hand-built bytes in Kafka's layout: version prefix, classic lengths. */
+START_TEST(test_internal_record_bytes)
+{
+	static const uint8_t key[] = { 0, 1, 0, 2, 'g', '1', 0, 1, 't',
+				       0, 0, 0, 3 };
+	static const uint8_t val3[] = { 0, 3,
+		0, 0, 0, 0, 0, 0, 0, 42,    /* offset */
+		0, 0, 0, 7,                 /* leaderEpoch (v3+) */
+		0, 2, 'm', 'd',             /* metadata */
+		0, 0, 0, 0, 0, 0, 1, 0 };   /* commitTimestamp */
+	static const uint8_t gm3[] = { 0, 3,
+		0, 8, 'c', 'o', 'n', 's', 'u', 'm', 'e', 'r',
+		0, 0, 0, 5,                 /* generation */
+		0, 5, 'r', 'a', 'n', 'g', 'e',
+		0xff, 0xff,                 /* leader: null */
+		0, 0, 0, 0, 0, 0, 0, 9,     /* currentStateTimestamp */
+		0, 0, 0, 1,                 /* one member */
+		0, 1, 'm', 0xff, 0xff, 0, 1, 'c', 0, 1, 'h',
+		0, 0, 0x75, 0x30, 0, 0, 0x27, 0x10,
+		0, 0, 0, 1, 0xaa, 0, 0, 0, 0 };
+	struct arena a;
+	arena_init(&a);
+	struct kreader r;
+	int16_t ver;
+	struct offset_commit_key k;
+	kreader_init(&r, key, sizeof key);
+	ck_assert_int_eq(kcodec_decode_versioned(&offset_commit_key_msg, 0, 1,
+						 &r, &ver, &k, &a), 0);
+	ck_assert_int_eq(ver, 1);
+	ck_assert_int_eq(k.group.len, 2);
+	ck_assert(memcmp(k.group.p, "g1", 2) == 0);
+	ck_assert_int_eq(k.partition, 3);
+	ck_assert_int_eq((int)kr_left(&r), 0);
+	/* a group metadata key (version 2) is not an offset commit key */
+	kreader_init(&r, (const uint8_t[]){ 0, 2, 0, 0 }, 4);
+	ck_assert_int_eq(kcodec_decode_versioned(&offset_commit_key_msg, 0, 1,
+						 &r, &ver, &k, &a), -EBADMSG);
+
+	struct offset_commit_value v;
+	kreader_init(&r, val3, sizeof val3);
+	ck_assert_int_eq(kcodec_decode_versioned(&offset_commit_value_msg, 0, 3,
+						 &r, &ver, &v, &a), 0);
+	ck_assert(v.offset == 42 && v.leader_epoch == 7);
+	ck_assert(v.commit_timestamp == 256 && v.expire_timestamp == -1);
+	ck_assert_int_eq((int)kr_left(&r), 0);
+	struct kout w;
+	kout_init(&w);
+	ck_assert_int_eq(kcodec_encode_versioned(&offset_commit_value_msg, 3,
+						 &v, &w), 0);
+	ck_assert(w.len == sizeof val3 && memcmp(w.buf, val3, w.len) == 0);
+	kout_free(&w);
+
+	struct group_metadata_value g;
+	kreader_init(&r, gm3, sizeof gm3);
+	ck_assert_int_eq(kcodec_decode_versioned(&group_metadata_value_msg, 0, 3,
+						 &r, &ver, &g, &a), 0);
+	ck_assert_int_eq((int)kr_left(&r), 0);
+	ck_assert_int_eq(g.generation, 5);
+	ck_assert_int_eq(g.leader.len, -1);
+	ck_assert_int_eq(g.members.n, 1);
+	struct group_metadata_member *m = g.members.v;
+	ck_assert_int_eq(m->group_instance_id.len, -1);
+	ck_assert_int_eq(m->rebalance_timeout, 30000);
+	ck_assert_int_eq(m->session_timeout, 10000);
+	ck_assert_int_eq(m->subscription.len, 1);
+	ck_assert_int_eq(m->assignment.len, 0);
+	kout_init(&w);
+	ck_assert_int_eq(kcodec_encode_versioned(&group_metadata_value_msg, 3,
+						 &g, &w), 0);
+	ck_assert(w.len == sizeof gm3 && memcmp(w.buf, gm3, w.len) == 0);
+	kout_free(&w);
+	arena_free(&a);
+}
+END_TEST
+
 START_TEST(test_primitives_varints)
 {
 	static const struct { int32_t v; uint8_t b[5]; int n; } zz[] = {
@@ -460,6 +555,8 @@ int main(void)
 	tcase_add_test(tc, test_kout_file_pieces);
 	tcase_add_test(tc, test_kerr_names);
 	tcase_add_test(tc, test_roundtrip_every_api_version);
+	tcase_add_test(tc, test_roundtrip_internal_records);
+	tcase_add_test(tc, test_internal_record_bytes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
