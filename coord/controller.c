@@ -371,7 +371,9 @@ static void ctl_shrink_isr(struct coord *c, struct ctl_topic *t,
  * elects where the leader is none or not live. */
 static void ctl_settle_partitions(struct coord *c, struct ctl_topic *t)
 {
-	for (int k = 0; k < t->n_parts && !c->ctl.fenced; k++) {
+	/* a topic queued for deletion has no elections (Kafka moves its
+	 * partitions to NonExistent) */
+	for (int k = 0; k < t->n_parts && !c->ctl.fenced && !t->deleting; k++) {
 		struct ctl_partition *p = &t->parts[k];
 		if (!p->has_state)
 			ctl_create_state(c, t, p);
@@ -383,6 +385,40 @@ static void ctl_settle_partitions(struct coord *c, struct ctl_topic *t)
 }
 
 /* ---- topics ---- */
+
+/* Fenced setData of /brokers/topics/<t> from the mirror (replicas and the
+ * adding/removing maps), as Kafka's controller does during reassignment. */
+int ctl_write_topic(struct coord *c, const struct ctl_topic *t)
+{
+	struct zn_assign *as = calloc((size_t)t->n_parts + 1, sizeof *as);
+	if (!as)
+		return ZSYSTEMERROR;
+	for (int k = 0; k < t->n_parts; k++) {
+		const struct ctl_partition *p = &t->parts[k];
+		as[k].partition = p->id;
+		as[k].n_replicas = p->n_replicas;
+		memcpy(as[k].replicas, p->replicas, sizeof as[k].replicas);
+		as[k].n_adding = p->n_adding;
+		memcpy(as[k].adding, p->adding, sizeof as[k].adding);
+		as[k].n_removing = p->n_removing;
+		memcpy(as[k].removing, p->removing, sizeof as[k].removing);
+	}
+	char path[512];
+	snprintf(path, sizeof path, "/brokers/topics/%s", t->name);
+	struct zbuf b;
+	zb_init(&b);
+	zn_topic_build(&b, as, t->n_parts);
+	free(as);
+	zoo_op_t ops[2];
+	zoo_op_result_t res[2];
+	struct Stat st;
+	zoo_set_op_init(&ops[1], path, b.p, (int)b.len, -1, &st);
+	int rc = b.oom || b.len > ZK_DATA_MAX ? ZSYSTEMERROR : ctl_fenced_multi(c, 2, ops, res);
+	zb_free(&b);
+	if (rc != ZOK)
+		log_warn(CTL_MOD, "cannot write %s: %s", path, zerror(rc));
+	return rc;
+}
 
 /* Reads /brokers/topics/<name> (re-arming its data watch) and any
  * partitions not yet known. Returns 0, or -1 if the topic is gone/bad. */
@@ -431,6 +467,10 @@ static int ctl_load_topic(struct coord *c, const char *name)
 			p->id = k;
 			p->n_replicas = as[k].n_replicas;
 			memcpy(p->replicas, as[k].replicas, sizeof p->replicas);
+			p->n_adding = as[k].n_adding;
+			memcpy(p->adding, as[k].adding, sizeof p->adding);
+			p->n_removing = as[k].n_removing;
+			memcpy(p->removing, as[k].removing, sizeof p->removing);
 			ctl_read_state(c, name, p);
 		}
 		t->n_parts = n;
@@ -500,25 +540,16 @@ static void ctl_on_brokers_change(struct coord *c)
 	ctl->metadata_changed = 1;
 	for (int k = 0; k < ctl->n_topics && !c->ctl.fenced; k++)
 		ctl_settle_partitions(c, &ctl->topics[k]);
+	ctl_reassign_check_all(c);
 }
 
 /* ---- deletion ---- */
 
-static void ctl_delete_topic(struct coord *c, struct ctl_topic *t)
+static void ctl_delete_topic_znodes(struct coord *c, struct ctl_topic *t)
 {
 	struct controller *ctl = &c->ctl;
 	char name[256], path[512];
 	snprintf(name, sizeof name, "%s", t->name);
-	log_info(CTL_MOD, "deleting topic %s", name);
-	for (int k = 0; k < ctl->n_brokers; k++) {
-		struct ctl_broker *b = &ctl->brokers[k];
-		int hosts = 0;
-		for (int q = 0; q < t->n_parts && !hosts; q++)
-			hosts = ctl_contains(t->parts[q].replicas, t->parts[q].n_replicas, b->id);
-		if (hosts && ctl_send_stop_replica(c, b, t, 1))
-			log_warn(CTL_MOD, "StopReplica(%s) to broker %d failed; its "
-				 "replicas stay on disk", name, b->id);
-	}
 	ctl_topic_remove(ctl, t);
 	ctl->metadata_changed = 1;
 	snprintf(path, sizeof path, "/brokers/topics/%s", name);
@@ -528,6 +559,68 @@ static void ctl_delete_topic(struct coord *c, struct ctl_topic *t)
 	ctl_fenced_delete(c, path);
 	snprintf(path, sizeof path, "/admin/delete_topics/%s", name);
 	ctl_fenced_delete(c, path);
+	log_info(CTL_MOD, "topic %s deleted", name);
+}
+
+/* StopReplica(delete) to every live broker still owing it for t. Returns
+ * how many replicas wait for a dead broker. A live broker that cannot be
+ * reached counts as done (logged): its replicas stay on its disk. */
+static int ctl_delete_replicas(struct coord *c, struct ctl_topic *t)
+{
+	struct controller *ctl = &c->ctl;
+	for (int k = 0; k < ctl->n_brokers; k++) {
+		struct ctl_broker *b = &ctl->brokers[k];
+		int owes = 0;
+		for (int q = 0; q < t->n_parts; q++)
+			for (int r = 0; r < t->parts[q].n_replicas; r++)
+				owes |= t->parts[q].replicas[r] == b->id &&
+					!(t->parts[q].del_done & (1u << r));
+		if (!owes)
+			continue;
+		if (ctl_send_stop_replica(c, b, t, 1))
+			log_warn(CTL_MOD, "StopReplica(%s) to broker %d failed; its "
+				 "replicas stay on disk", t->name, b->id);
+		for (int q = 0; q < t->n_parts; q++)
+			for (int r = 0; r < t->parts[q].n_replicas; r++)
+				if (t->parts[q].replicas[r] == b->id)
+					t->parts[q].del_done |= 1u << r;
+	}
+	int waiting = 0;
+	for (int q = 0; q < t->n_parts; q++)
+		for (int r = 0; r < t->parts[q].n_replicas; r++)
+			waiting += !(t->parts[q].del_done & (1u << r));
+	return waiting;
+}
+
+/* Kafka's TopicDeletionManager: a topic is ineligible while one of its
+ * partitions is being reassigned or while a replica's broker is dead. */
+static void ctl_try_delete(struct coord *c, struct ctl_topic *t)
+{
+	for (int q = 0; q < t->n_parts; q++)
+		if (ctl_part_reassigning(&t->parts[q])) {
+			if (!t->del_wait_logged)
+				log_info(CTL_MOD, "deletion of %s waits: partition %d is "
+					 "being reassigned", t->name, q);
+			t->del_wait_logged = 1;
+			return;
+		}
+	int waiting = ctl_delete_replicas(c, t);
+	if (waiting > 0) {
+		if (!t->del_wait_logged)
+			log_info(CTL_MOD, "deletion of %s waits for %d replica(s) on "
+				 "dead brokers", t->name, waiting);
+		t->del_wait_logged = 1;
+		return;
+	}
+	ctl_delete_topic_znodes(c, t);
+}
+
+void ctl_resume_deletions(struct coord *c)
+{
+	struct controller *ctl = &c->ctl;
+	for (int k = ctl->n_topics - 1; k >= 0 && !ctl->fenced; k--)
+		if (k < ctl->n_topics && ctl->topics[k].deleting)
+			ctl_try_delete(c, &ctl->topics[k]);
 }
 
 static void ctl_on_delete_topics(struct coord *c)
@@ -537,15 +630,18 @@ static void ctl_on_delete_topics(struct coord *c)
 		return;
 	for (int k = 0; k < kids.count && !c->ctl.fenced; k++) {
 		struct ctl_topic *t = ctl_topic_find(&c->ctl, kids.data[k]);
-		if (t) {
-			ctl_delete_topic(c, t);
-		} else {
+		if (t && !t->deleting) {
+			log_info(CTL_MOD, "deletion of topic %s started", t->name);
+			t->deleting = 1;
+			c->ctl.metadata_changed = 1;
+		} else if (!t) {
 			char path[512];
 			snprintf(path, sizeof path, "/admin/delete_topics/%s", kids.data[k]);
 			ctl_fenced_delete(c, path);
 		}
 	}
 	deallocate_String_vector(&kids);
+	ctl_resume_deletions(c);
 }
 
 /* ---- telling brokers ---- */
@@ -613,8 +709,17 @@ static void ctl_after_event(struct coord *c)
 		coord_reelect(c);
 		return;
 	}
-	if (c->ctl.active)
-		ctl_flush(c);
+	if (!c->ctl.active)
+		return;
+	/* after any event: a finished reassignment or a returning broker may
+	 * make a waiting deletion eligible (never inside a loop over topics) */
+	ctl_resume_deletions(c);
+	if (c->ctl.fenced) {
+		ctl_resign(c);
+		coord_reelect(c);
+		return;
+	}
+	ctl_flush(c);
 }
 
 void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
@@ -638,8 +743,10 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 	ctl_on_topics_change(c);
 	for (int k = 0; k < ctl->n_topics && !c->ctl.fenced; k++)
 		ctl_settle_partitions(c, &ctl->topics[k]);
-	ctl_on_delete_topics(c);
 	ctl_on_isr_change(c);          /* also clears stale notifications */
+	ctl_on_reassign(c);            /* arms the watches; resumes */
+	ctl_reassign_check_all(c);     /* in progress per the topic znodes */
+	ctl_on_delete_topics(c);
 	ctl_on_preferred_election(c);  /* arms the exists-watch */
 	for (int k = 0; k < ctl->n_brokers; k++)
 		ctl->brokers[k].full_sync = 1;
@@ -678,6 +785,8 @@ void ctl_on_watch(struct coord *c, int type, const char *path)
 		ctl_on_isr_change(c);
 	else if (strcmp(path, "/admin/preferred_replica_election") == 0)
 		ctl_on_preferred_election(c);
+	else if (strcmp(path, "/admin/reassign_partitions") == 0)
+		ctl_on_reassign(c);
 	else if (strncmp(path, topics, sizeof topics - 1) == 0 &&
 		 !strchr(path + sizeof topics - 1, '/') && type == ZOO_CHANGED_EVENT)
 		ctl_on_topic_data(c, path + sizeof topics - 1);

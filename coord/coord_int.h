@@ -46,13 +46,21 @@ struct ctl_partition {
 	int is_new;
 	int stop_mark;          /* the shutting-down broker left its ISR: it gets
 				 * StopReplica, not LeaderAndIsr, for this change */
+	/* Reassignment in progress iff either count is > 0 (mirrors the topic
+	 * znode's adding_replicas/removing_replicas): replicas = RS = TRS then
+	 * ORS - TRS; adding = TRS - ORS; removing = ORS - TRS. */
+	int n_adding, n_removing;
+	int32_t adding[ZN_MAX_REPLICAS], removing[ZN_MAX_REPLICAS];
+	/* topic deletion: bit r set once replicas[r] got StopReplica(delete) */
+	uint32_t del_done;
 };
 
 struct ctl_topic {
 	char name[256];
 	int n_parts;
 	struct ctl_partition *parts;
-	int deleting;
+	int deleting;           /* queued under /admin/delete_topics */
+	int del_wait_logged;    /* "deletion waits" said once */
 	int seen;
 };
 
@@ -144,7 +152,26 @@ int ctl_fenced_delete(struct coord *c, const char *path);
 /* Sends what brokers are owed (LeaderAndIsr, UpdateMetadata). */
 void ctl_flush(struct coord *c);
 
+/* Deletion (controller.c): finishes queued deletions that are eligible:
+ * none of the topic's partitions is being reassigned, and every replica's
+ * broker is live (dead ones get StopReplica(delete) when they return). */
+void ctl_resume_deletions(struct coord *c);
+int ctl_write_topic(struct coord *c, const struct ctl_topic *t);
+
+/* reassign.c: /admin/reassign_partitions (Kafka 2.6 flow) */
+int ctl_part_reassigning(const struct ctl_partition *p);
+/* Reads the admin node (re-arming its exists- and data watch), starts or
+ * resumes the listed reassignments, drops invalid entries. */
+void ctl_on_reassign(struct coord *c);
+/* Completes p's reassignment if all its targets are in the (re-read) ISR. */
+void ctl_reassign_check(struct coord *c, struct ctl_topic *t, struct ctl_partition *p);
+/* Checks every partition being reassigned (failover, brokers changed). */
+void ctl_reassign_check_all(struct coord *c);
+
 /* ctl_ops.c: ISR notifications, preferred/auto-rebalance, controlled shutdown */
+struct zn_tp *ctl_read_tp_list(struct coord *c, const char *path, int watch, int *n);
+struct ctl_partition *ctl_part_find(struct controller *ctl, const char *topic,
+				    int32_t partition, struct ctl_topic **tout);
 void ctl_on_isr_change(struct coord *c);
 void ctl_on_preferred_election(struct coord *c);
 void ctl_check_rebalance(struct coord *c);
@@ -166,6 +193,9 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full);
 int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b);
 int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 			  const struct ctl_topic *t, int delete_partitions);
+/* StopReplica for one partition (b need not be among its replicas). */
+int ctl_send_stop_replica_one(struct coord *c, struct ctl_broker *b, const char *topic,
+			      int32_t partition, int delete_partition);
 /* StopReplica for the partitions with stop_mark where b is a replica. */
 int ctl_send_stop_replica_marked(struct coord *c, struct ctl_broker *b,
 				 int delete_partitions);

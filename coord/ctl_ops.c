@@ -18,8 +18,8 @@
 enum { KERR_BROKER_NOT_AVAILABLE = 8, KERR_NOT_CONTROLLER = 41,
        KERR_STALE_BROKER_EPOCH = 77 };
 
-static struct ctl_partition *ctl_part_find(struct controller *ctl, const char *topic,
-					   int32_t partition, struct ctl_topic **tout)
+struct ctl_partition *ctl_part_find(struct controller *ctl, const char *topic,
+				    int32_t partition, struct ctl_topic **tout)
 {
 	struct ctl_topic *t = ctl_topic_find(ctl, topic);
 	if (!t || partition < 0 || partition >= t->n_parts)
@@ -30,8 +30,7 @@ static struct ctl_partition *ctl_part_find(struct controller *ctl, const char *t
 
 /* Reads a znode holding a topic-partition list; returns a malloc'd array
  * (count in *n) or NULL. The bound on entries comes from the data length. */
-static struct zn_tp *ctl_read_tp_list(struct coord *c, const char *path, int watch,
-				      int *n)
+struct zn_tp *ctl_read_tp_list(struct coord *c, const char *path, int watch, int *n)
 {
 	char *d;
 	int l;
@@ -61,8 +60,10 @@ static void ctl_apply_isr_notification(struct coord *c, const char *path)
 		struct ctl_topic *t;
 		struct ctl_partition *p = ctl_part_find(&c->ctl, v[k].topic,
 							v[k].partition, &t);
-		if (p && p->has_state && ctl_read_state(c, t->name, p) == 0)
+		if (p && p->has_state && ctl_read_state(c, t->name, p) == 0) {
 			c->ctl.metadata_changed = 1;
+			ctl_reassign_check(c, t, p);
+		}
 	}
 	free(v);
 }
@@ -98,7 +99,10 @@ static int ctl_decide_preferred(struct coord *c, struct ctl_topic *t,
 static void ctl_elect_preferred(struct coord *c, struct ctl_topic *t,
 				struct ctl_partition *p)
 {
-	if (!p->has_state || p->n_replicas < 1 || p->st.leader == p->replicas[0])
+	/* Kafka skips partitions being reassigned: their replica list is RS,
+	 * whose first member need not be the final preferred leader */
+	if (!p->has_state || p->n_replicas < 1 || p->st.leader == p->replicas[0] ||
+	    ctl_part_reassigning(p))
 		return;
 	/* leaders' ISR changes reach the cache up to ~8 s late: decide on the
 	 * znode as it is now */
@@ -140,7 +144,8 @@ static void ctl_rebalance_broker(struct coord *c, int32_t id)
 		struct ctl_topic *t = &ctl->topics[k];
 		for (int q = 0; q < t->n_parts && !t->deleting; q++) {
 			struct ctl_partition *p = &t->parts[q];
-			if (!p->has_state || p->n_replicas < 1 || p->replicas[0] != id)
+			if (!p->has_state || p->n_replicas < 1 || p->replicas[0] != id ||
+			    ctl_part_reassigning(p))
 				continue;
 			total++;
 			off += p->st.leader != id;

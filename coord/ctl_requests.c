@@ -107,6 +107,8 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
 	int nt = 0, nl = 0, np_total = 0;
 	for (int k = 0; ts && ll && k < ctl->n_topics; k++) {
 		struct ctl_topic *t = &ctl->topics[k];
+		if (t->deleting)
+			continue; /* its replicas go to deletion, never back online */
 		struct leader_and_isr_req_partition_state *ps =
 			arena_alloc(&a, sizeof *ps * (size_t)(t->n_parts + 1));
 		int np = 0;
@@ -297,6 +299,27 @@ int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 			log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
 				 b->id, resp.error_code);
 	}
+	arena_free(&a);
+	return rc;
+}
+
+int ctl_send_stop_replica_one(struct coord *c, struct ctl_broker *b, const char *topic,
+			      int32_t partition, int delete_partition)
+{
+	struct arena a;
+	arena_init(&a);
+	struct stop_replica_req_topic_v1 top = { ctl_kstr(topic), ctl_i32s(&partition, 1) };
+	struct stop_replica_request req = {
+		.controller_id = c->cfg.broker_id, .controller_epoch = c->ctl.epoch,
+		.broker_epoch = b->epoch, .delete_partitions = (uint8_t)!!delete_partition,
+		.topics = { 1, &top },
+	};
+	struct stop_replica_response resp;
+	int rc = ctl_call(c, b, API_STOP_REPLICA, 1, &stop_replica_request_msg, &req,
+			  &stop_replica_response_msg, &resp, &a);
+	if (rc == 0 && resp.error_code)
+		log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
+			 b->id, resp.error_code);
 	arena_free(&a);
 	return rc;
 }

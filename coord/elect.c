@@ -3,6 +3,7 @@
  * removeReplicasFromIsr: every write bumps leader_epoch. */
 #include "coord/elect.h"
 
+#include <errno.h>
 #include <string.h>
 
 static int elect_in(const int32_t *v, int n, int32_t id)
@@ -172,4 +173,56 @@ int elect_reassign(const struct elect_brokers *b, const int32_t *target, int nt,
 	}
 	out->leader_epoch = cur->leader_epoch + 1;
 	return ELECT_WRITE;
+}
+
+int elect_reassign_finish(const struct elect_brokers *b, const int32_t *target, int nt,
+			  const struct zn_pstate *cur, struct zn_pstate *out)
+{
+	*out = *cur;
+	if (!elect_in(target, nt, cur->leader) || !elect_is_eligible(b, cur->leader)) {
+		out->leader = -1;
+		for (int k = 0; k < nt && out->leader < 0; k++)
+			if (elect_is_eligible(b, target[k]) &&
+			    elect_in(cur->isr, cur->n_isr, target[k]))
+				out->leader = target[k];
+		if (out->leader < 0) {
+			*out = *cur;
+			return ELECT_KEEP;
+		}
+	}
+	out->n_isr = 0;
+	for (int k = 0; k < cur->n_isr; k++)
+		if (elect_in(target, nt, cur->isr[k]))
+			out->isr[out->n_isr++] = cur->isr[k];
+	out->leader_epoch = cur->leader_epoch + 1;
+	return ELECT_WRITE;
+}
+
+static int elect_add_distinct(int32_t *v, int *n, int32_t id)
+{
+	if (elect_in(v, *n, id))
+		return 0;
+	if (*n >= ZN_MAX_REPLICAS)
+		return -EINVAL;
+	v[(*n)++] = id;
+	return 0;
+}
+
+int elect_reassign_sets(const int32_t *orig, int no, const int32_t *target, int nt,
+			struct reassign_sets *out)
+{
+	memset(out, 0, sizeof *out);
+	for (int k = 0; k < nt; k++)
+		if (elect_add_distinct(out->rs, &out->n_rs, target[k]))
+			return -EINVAL;
+	for (int k = 0; k < no; k++)
+		if (elect_add_distinct(out->rs, &out->n_rs, orig[k]))
+			return -EINVAL;
+	for (int k = 0; k < out->n_rs; k++) {
+		if (!elect_in(orig, no, out->rs[k]))
+			out->adding[out->n_adding++] = out->rs[k];
+		if (!elect_in(target, nt, out->rs[k]))
+			out->removing[out->n_removing++] = out->rs[k];
+	}
+	return 0;
 }

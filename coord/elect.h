@@ -63,6 +63,24 @@ int elect_shutdown(const struct elect_brokers *b, int32_t id, const int32_t *rep
 int elect_reassign(const struct elect_brokers *b, const int32_t *target, int nt,
 		   const struct zn_pstate *cur, struct zn_pstate *out);
 
+/* Reassignment completion (all targets in the ISR): leader stays if it is
+ * a target and eligible, else the first target eligible and in the ISR; the
+ * ISR keeps only targets; leader_epoch+1 even if nothing else changes (so
+ * replicas apply the new replica set). ELECT_KEEP if no target qualifies. */
+int elect_reassign_finish(const struct elect_brokers *b, const int32_t *target, int nt,
+			  const struct zn_pstate *cur, struct zn_pstate *out);
+
+/* Kafka 2.6's replica sets for a reassignment from orig to target:
+ * rs = target followed by the orig replicas not in target (distinct),
+ * adding = rs - orig, removing = rs - target. Arrays hold ZN_MAX_REPLICAS;
+ * -EINVAL if rs would not fit. */
+struct reassign_sets {
+	int n_rs, n_adding, n_removing;
+	int32_t rs[ZN_MAX_REPLICAS], adding[ZN_MAX_REPLICAS], removing[ZN_MAX_REPLICAS];
+};
+int elect_reassign_sets(const int32_t *orig, int no, const int32_t *target, int nt,
+			struct reassign_sets *out);
+
 /* Same leader, leader epoch and ISR (as a set). */
 int elect_same_state(const struct zn_pstate *a, const struct zn_pstate *b);
 

@@ -302,6 +302,23 @@ out:
 	return rc;
 }
 
+/* One of the "adding_replicas"/"removing_replicas" maps. */
+static void zn_topic_map(struct zbuf *b, const struct zn_assign *parts, int n,
+			 int removing)
+{
+	int first = 1;
+	zb_puts(b, "{");
+	for (int k = 0; k < n; k++) {
+		int cnt = removing ? parts[k].n_removing : parts[k].n_adding;
+		if (cnt <= 0)
+			continue;
+		zb_printf(b, "%s\"%d\":", first ? "" : ",", parts[k].partition);
+		zn_int_array(b, removing ? parts[k].removing : parts[k].adding, cnt);
+		first = 0;
+	}
+	zb_puts(b, "}");
+}
+
 void zn_topic_build(struct zbuf *b, const struct zn_assign *parts, int n)
 {
 	zb_puts(b, "{\"version\":2,\"partitions\":{");
@@ -309,7 +326,50 @@ void zn_topic_build(struct zbuf *b, const struct zn_assign *parts, int n)
 		zb_printf(b, "%s\"%d\":", k ? "," : "", parts[k].partition);
 		zn_int_array(b, parts[k].replicas, parts[k].n_replicas);
 	}
-	zb_puts(b, "},\"adding_replicas\":{},\"removing_replicas\":{}}");
+	zb_puts(b, "},\"adding_replicas\":");
+	zn_topic_map(b, parts, n, 0);
+	zb_puts(b, ",\"removing_replicas\":");
+	zn_topic_map(b, parts, n, 1);
+	zb_puts(b, "}");
+}
+
+static int zn_in(const int32_t *v, int n, int32_t id)
+{
+	for (int k = 0; k < n; k++)
+		if (v[k] == id)
+			return 1;
+	return 0;
+}
+
+/* Reads an adding/removing map into out[0..n); absent or null = empty.
+ * Every listed id must be one of the partition's replicas. */
+static int zn_topic_parse_map(const struct zjson *j, int tok, struct zn_assign *out,
+			      int n, int removing)
+{
+	if (tok < 0 || zj_type(j, tok) == ZJ_NULL)
+		return 0;
+	if (zj_type(j, tok) != ZJ_OBJ)
+		return -EINVAL;
+	int key = tok + 1;
+	for (int m = 0; m < j->t[tok].count; m++) {
+		int64_t p;
+		if (zj_int(j, key, 0, n - 1, &p))
+			return -EINVAL;
+		struct zn_assign *a = &out[p];
+		int32_t *v = removing ? a->removing : a->adding;
+		int r = zn_parse_int_array(j, key + 1, v, ZN_MAX_REPLICAS);
+		if (r < 0)
+			return -EINVAL;
+		for (int x = 0; x < r; x++)
+			if (!zn_in(a->replicas, a->n_replicas, v[x]))
+				return -EINVAL;
+		if (removing)
+			a->n_removing = r;
+		else
+			a->n_adding = r;
+		key = j->t[key + 1].next;
+	}
+	return 0;
 }
 
 int zn_topic_parse(const char *data, size_t len, struct zn_assign *out, int max)
@@ -324,8 +384,10 @@ int zn_topic_parse(const char *data, size_t len, struct zn_assign *out, int max)
 	int n = j.t[parts].count;
 	if (n > max)
 		goto out;
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
 		out[k].partition = -1;
+		out[k].n_adding = out[k].n_removing = 0;
+	}
 	int key = parts + 1;
 	for (int m = 0; m < n; m++) {
 		int64_t p;
@@ -342,6 +404,9 @@ int zn_topic_parse(const char *data, size_t len, struct zn_assign *out, int max)
 		out[p].partition = (int32_t)p;
 		key = j.t[key + 1].next;
 	}
+	if (zn_topic_parse_map(&j, zj_get(&j, 0, "adding_replicas"), out, n, 0) ||
+	    zn_topic_parse_map(&j, zj_get(&j, 0, "removing_replicas"), out, n, 1))
+		goto out;
 	rc = n;
 out:
 	zj_free(&j);

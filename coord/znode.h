@@ -43,11 +43,18 @@ struct zn_pstate {
 	int32_t isr[ZN_MAX_REPLICAS];
 };
 
-/* One partition of /brokers/topics/<t>. */
+/* One partition of /brokers/topics/<t>. adding/removing are the
+ * partition's entries of "adding_replicas"/"removing_replicas" (Kafka 2.4+:
+ * non-empty only while a reassignment is in progress; both subsets of
+ * replicas). */
 struct zn_assign {
 	int32_t partition;
 	int n_replicas;
 	int32_t replicas[ZN_MAX_REPLICAS];
+	int n_adding;
+	int32_t adding[ZN_MAX_REPLICAS];
+	int n_removing;
+	int32_t removing[ZN_MAX_REPLICAS];
 };
 
 int16_t zn_secproto_from_name(const char *name);
@@ -73,10 +80,12 @@ int32_t zn_controller_parse(const char *data, size_t len);
 void zn_pstate_build(struct zbuf *b, const struct zn_pstate *s);
 int zn_pstate_parse(const char *data, size_t len, struct zn_pstate *out);
 
-/* /brokers/topics/<t> v2 JSON from n partitions (partition ids 0..n-1). */
+/* /brokers/topics/<t> v2 JSON from n partitions (partition ids 0..n-1);
+ * the adding/removing maps list only partitions with non-empty sets. */
 void zn_topic_build(struct zbuf *b, const struct zn_assign *parts, int n);
 /* Parses v1 or v2; fills up to max partitions, sorted by partition id, which
- * must be exactly 0..n-1. Returns n or -EINVAL. */
+ * must be exactly 0..n-1. adding/removing entries must name existing
+ * partitions and be subsets of their replicas. Returns n or -EINVAL. */
 int zn_topic_parse(const char *data, size_t len, struct zn_assign *out, int max);
 
 /* {"version":1,"config":{k:v,...}} with string values. */

@@ -151,7 +151,9 @@ END_TEST
 
 START_TEST(test_topic_assignment_json)
 {
-	struct zn_assign a[3] = { { 0, 2, { 1, 2 } }, { 1, 2, { 2, 1 } } }, r[4];
+	struct zn_assign a[3] = { { .partition = 0, .n_replicas = 2, .replicas = { 1, 2 } },
+				  { .partition = 1, .n_replicas = 2, .replicas = { 2, 1 } } },
+			 r[4];
 	struct zbuf b;
 	zb_init(&b);
 	zn_topic_build(&b, a, 2);
@@ -171,6 +173,37 @@ START_TEST(test_topic_assignment_json)
 	const char *empty = "{\"version\":1,\"partitions\":{\"0\":[]}}";
 	ck_assert_int_lt(zn_topic_parse(empty, strlen(empty), r, 4), 0);
 	ck_assert_int_lt(zn_topic_parse(v1, strlen(v1), r, 1), 0);
+}
+END_TEST
+
+START_TEST(test_topic_json_reassignment_maps)
+{
+	struct zn_assign a[2] = {
+		{ .partition = 0, .n_replicas = 3, .replicas = { 2, 3, 1 },
+		  .n_adding = 1, .adding = { 3 }, .n_removing = 1, .removing = { 1 } },
+		{ .partition = 1, .n_replicas = 1, .replicas = { 2 } } }, r[4];
+	struct zbuf b;
+	zb_init(&b);
+	zn_topic_build(&b, a, 2);
+	ck_assert_str_eq(b.p, "{\"version\":2,\"partitions\":{\"0\":[2,3,1],\"1\":[2]},"
+			 "\"adding_replicas\":{\"0\":[3]},\"removing_replicas\":{\"0\":[1]}}");
+	ck_assert_int_eq(zn_topic_parse(b.p, b.len, r, 4), 2);
+	ck_assert_int_eq(r[0].n_adding, 1);
+	ck_assert_int_eq(r[0].adding[0], 3);
+	ck_assert_int_eq(r[0].n_removing, 1);
+	ck_assert_int_eq(r[0].removing[0], 1);
+	ck_assert_int_eq(r[1].n_adding + r[1].n_removing, 0);
+	zb_free(&b);
+	/* a map entry must name a partition and a subset of its replicas */
+	const char *stray = "{\"version\":2,\"partitions\":{\"0\":[1]},"
+			    "\"adding_replicas\":{\"0\":[4]},\"removing_replicas\":{}}";
+	ck_assert_int_lt(zn_topic_parse(stray, strlen(stray), r, 4), 0);
+	const char *nopart = "{\"version\":2,\"partitions\":{\"0\":[1]},"
+			     "\"adding_replicas\":{\"5\":[1]}}";
+	ck_assert_int_lt(zn_topic_parse(nopart, strlen(nopart), r, 4), 0);
+	const char *nul = "{\"version\":2,\"partitions\":{\"0\":[1]},"
+			  "\"adding_replicas\":null}";
+	ck_assert_int_eq(zn_topic_parse(nul, strlen(nul), r, 4), 1);
 }
 END_TEST
 
@@ -375,6 +408,60 @@ START_TEST(test_elect_controlled_shutdown)
 }
 END_TEST
 
+START_TEST(test_reassign_sets_as_kafka)
+{
+	static const int32_t ors[] = { 1, 2 }, trs[] = { 2, 3 }, same[] = { 2, 1 };
+	struct reassign_sets s;
+	ck_assert_int_eq(elect_reassign_sets(ors, 2, trs, 2, &s), 0);
+	/* (target ++ origin).distinct */
+	ck_assert_int_eq(s.n_rs, 3);
+	ck_assert_int_eq(s.rs[0], 2);
+	ck_assert_int_eq(s.rs[1], 3);
+	ck_assert_int_eq(s.rs[2], 1);
+	ck_assert_int_eq(s.n_adding, 1);
+	ck_assert_int_eq(s.adding[0], 3);
+	ck_assert_int_eq(s.n_removing, 1);
+	ck_assert_int_eq(s.removing[0], 1);
+	ck_assert_int_eq(elect_reassign_sets(ors, 2, same, 2, &s), 0);
+	ck_assert_int_eq(s.n_rs, 2);
+	ck_assert_int_eq(s.rs[0], 2);
+	ck_assert_int_eq(s.n_adding + s.n_removing, 0);
+	int32_t big[ZN_MAX_REPLICAS], other[ZN_MAX_REPLICAS];
+	for (int k = 0; k < ZN_MAX_REPLICAS; k++) {
+		big[k] = k;
+		other[k] = 100 + k;
+	}
+	ck_assert_int_lt(elect_reassign_sets(big, ZN_MAX_REPLICAS, other, 1, &s), 0);
+}
+END_TEST
+
+START_TEST(test_elect_reassign_finish)
+{
+	static const int32_t live[] = { 1, 2, 3 }, shut[] = { 2 }, trs[] = { 2, 3 };
+	struct elect_brokers b = { live, 3, NULL, 0 };
+	struct zn_pstate cur = { .leader = 1, .leader_epoch = 4, .n_isr = 3,
+				 .isr = { 1, 2, 3 } }, out;
+	ck_assert_int_eq(elect_reassign_finish(&b, trs, 2, &cur, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, 2);
+	ck_assert_int_eq(out.leader_epoch, 5);
+	ck_assert_int_eq(out.n_isr, 2);
+	ck_assert_int_eq(out.isr[0], 2);
+	ck_assert_int_eq(out.isr[1], 3);
+	/* a target leader stays; the epoch still moves */
+	cur.leader = 3;
+	ck_assert_int_eq(elect_reassign_finish(&b, trs, 2, &cur, &out), ELECT_WRITE);
+	ck_assert_int_eq(out.leader, 3);
+	ck_assert_int_eq(out.leader_epoch, 5);
+	/* shutting-down 2 is skipped; 3 out of the ISR: nobody qualifies */
+	struct elect_brokers bs = { live, 3, shut, 1 };
+	cur.leader = 1;
+	cur.n_isr = 2;
+	ck_assert_int_eq(elect_reassign_finish(&bs, trs, 2, &cur, &out), ELECT_KEEP);
+	ck_assert_int_eq(out.leader, 1);
+	ck_assert_int_eq(out.leader_epoch, 4);
+}
+END_TEST
+
 START_TEST(test_tp_list_and_config_get)
 {
 	struct zn_tp v[2] = { { "a.b", 3, -1, { 0 } }, { "x\"y", 0, 2, { 5, 6 } } };
@@ -428,6 +515,9 @@ static Suite *coord_suite(void)
 	tcase_add_test(tc, test_elect_preferred_needs_live_in_sync_first_replica);
 	tcase_add_test(tc, test_elect_controlled_shutdown);
 	tcase_add_test(tc, test_tp_list_and_config_get);
+	tcase_add_test(tc, test_topic_json_reassignment_maps);
+	tcase_add_test(tc, test_reassign_sets_as_kafka);
+	tcase_add_test(tc, test_elect_reassign_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }
