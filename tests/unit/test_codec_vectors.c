@@ -1,7 +1,8 @@
-/* Byte-for-byte vectors from real client traffic (vectors/librdkafka.txt
- * and kafkajs.txt, captured by vectors/capture.sh): every frame must decode completely and
- * re-encode to the identical bytes. This checks the schemas against what a
- * real client writes, not against our own encoder. */
+/* Byte-for-byte vectors from real client traffic (vectors/librdkafka.txt,
+ * librdkafka_groups.txt, kafkajs.txt, captured by vectors/capture.sh): every
+ * frame must decode completely and re-encode to the identical bytes. This
+ * checks the schemas against what a real client writes, not against our
+ * own encoder. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,21 @@ START_TEST(test_librdkafka_vectors_roundtrip)
 }
 END_TEST
 
+/* Consumer group (subscribe, heartbeats, commit, leave) and idempotent /
+ * transactional producer traffic. */
+START_TEST(test_librdkafka_group_txn_vectors_roundtrip)
+{
+	int seen_req[64] = { 0 };
+	ck_assert_int_ge(check_file("vectors/librdkafka_groups.txt", seen_req),
+			 40);
+	static const int want[] = { 8, 9, 10, 11, 12, 13, 14, 22, 24, 25, 26,
+				    28 };
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		ck_assert_msg(seen_req[want[i]], "no request with key %d",
+			      want[i]);
+}
+END_TEST
+
 START_TEST(test_kafkajs_vectors_roundtrip)
 {
 	int seen_req[64] = { 0 };
@@ -137,6 +153,7 @@ int main(void)
 	TCase *tc = tcase_create("vectors");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_librdkafka_vectors_roundtrip);
+	tcase_add_test(tc, test_librdkafka_group_txn_vectors_roundtrip);
 	tcase_add_test(tc, test_kafkajs_vectors_roundtrip);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

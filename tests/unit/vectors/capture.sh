@@ -1,5 +1,7 @@
 #!/bin/sh
-# Regenerates librdkafka.txt (and kafkajs.txt with NODE_PATH set): records librdkafka <-> librdkafka-mock traffic
+# Regenerates librdkafka.txt, librdkafka_groups.txt (consumer group and
+# idempotent/transactional producer traffic) and, with NODE_PATH set,
+# kafkajs.txt: records librdkafka <-> librdkafka-mock traffic
 # on lo with tcpdump and extracts every framed request/response of an API
 # that common/proto describes. Needs root, tcpdump, librdkafka-dev, python3.
 set -eu
@@ -12,6 +14,8 @@ sleep 1
 # Other processes may use lo too: keep only the mock brokers' ports.
 { "$tmp/capture"; "$tmp/capture" 0.11.0; "$tmp/capture" 0.10.2 || true; } \
 	2>/dev/null | sed -n 's/^bootstrap .*:\([0-9]*\)$/\1/p' > "$tmp/ports"
+{ "$tmp/capture" groups; "$tmp/capture" groups 0.11.0; } 2>/dev/null |
+	sed -n 's/^bootstrap .*:\([0-9]*\)$/\1/p' > "$tmp/gports"
 # kafkajs (optional: needs node and kafkajs on NODE_PATH)
 if command -v node >/dev/null && [ -n "${NODE_PATH:-}" ]; then
 	"$tmp/capture" serve 10 > "$tmp/serve" 2>/dev/null &
@@ -27,6 +31,8 @@ sleep 1
 kill "$tpid"
 wait "$tpid" || true
 python3 "$here/extract.py" "$tmp/lo.pcap" $(cat "$tmp/ports") > "$here/librdkafka.txt"
+python3 "$here/extract.py" "$tmp/lo.pcap" $(cat "$tmp/gports") \
+	> "$here/librdkafka_groups.txt"
 [ -f "$tmp/jsports" ] &&
 	python3 "$here/extract.py" "$tmp/lo.pcap" $(cat "$tmp/jsports") \
 		> "$here/kafkajs.txt"

@@ -9,8 +9,11 @@ their request by correlation id on the same connection."""
 import struct
 import sys
 
-KNOWN = {0: 7, 1: 12, 2: 5, 3: 9, 4: 2, 5: 1, 6: 5, 7: 2, 18: 3, 19: 7,
-         20: 6, 23: 3, 32: 2, 37: 1}
+KNOWN = {0: 7, 1: 12, 2: 5, 3: 9, 4: 2, 5: 1, 6: 5, 7: 2, 8: 8, 9: 8, 10: 4,
+         11: 7, 12: 4, 13: 5, 14: 5, 15: 5, 16: 4, 17: 1, 18: 3, 19: 7,
+         20: 6, 21: 2, 22: 4, 23: 3, 24: 3, 25: 3, 26: 3, 27: 1, 28: 3,
+         32: 2, 33: 2, 36: 2, 37: 1, 42: 2, 47: 0, 60: 0, 61: 0, 65: 0,
+         66: 0}
 
 
 def packets(path):
@@ -75,7 +78,7 @@ def main():
         if not fr or len(fr[0]) < 8:
             continue
         k, v = struct.unpack('>hh', fr[0][:4])
-        if k not in KNOWN and k not in (8, 9, 10, 11, 12, 13, 14, 22):
+        if k not in KNOWN:
             continue
         # a request stream: pair it with the reverse direction
         back = flows.get((key[1], key[0]))
