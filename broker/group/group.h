@@ -1,0 +1,196 @@
+/* One consumer group: Kafka's classic group state machine (Empty,
+ * PreparingRebalance, CompletingRebalance, Stable, Dead), its members and its
+ * committed offsets. Pure logic: no sockets, no timers, no log. Time comes in
+ * as now_ms and deadlines are checked by group_tick(); persistence goes
+ * through env->store, which the coordinator backs with __consumer_offsets.
+ *
+ * Invariants:
+ * - members[0..nmembers) are in join order; leader names one of them
+ *   whenever nmembers > 0, and is NULL otherwise.
+ * - A member has a join callback only in PreparingRebalance and a sync
+ *   callback only in CompletingRebalance; every callback is answered exactly
+ *   once (by a result, an error, or group_free).
+ * - generation only grows; a new generation starts when a join completes. */
+#ifndef GREGOR_GROUP_H
+#define GREGOR_GROUP_H
+
+#include <stdint.h>
+
+#include "common/strmap.h"
+
+enum group_state {
+	GROUP_EMPTY,
+	GROUP_PREPARING_REBALANCE,
+	GROUP_COMPLETING_REBALANCE,
+	GROUP_STABLE,
+	GROUP_DEAD,
+};
+const char *group_state_name(enum group_state s); /* Kafka's names */
+
+struct group_protocol {
+	char *name;
+	uint8_t *meta;
+	int32_t meta_len;
+};
+
+/* Results are valid during the callback only. */
+struct group_join_member {
+	const char *member_id, *instance_id; /* instance_id NULL if dynamic */
+	const uint8_t *meta;
+	int32_t meta_len;
+};
+struct group_join_result {
+	int16_t error;
+	int32_t generation;                  /* -1 on error */
+	const char *protocol_type, *protocol_name, *leader, *member_id;
+	const struct group_join_member *members; /* leader only */
+	int nmembers;
+};
+typedef void (*group_join_fn)(void *arg, const struct group_join_result *r);
+
+struct group_sync_result {
+	int16_t error;
+	const char *protocol_type, *protocol_name;
+	const uint8_t *assignment;
+	int32_t assignment_len;
+};
+typedef void (*group_sync_fn)(void *arg, const struct group_sync_result *r);
+
+struct group_member {
+	char *member_id;
+	char *instance_id;          /* NULL: dynamic member */
+	char *client_id, *client_host;
+	int32_t session_timeout_ms, rebalance_timeout_ms;
+	char *protocol_type;
+	struct group_protocol *protocols; /* client's preference order */
+	int nprotocols;
+	uint8_t *assignment;
+	int32_t assignment_len;
+	int64_t hb_deadline_ms;     /* session expiry unless awaiting join/sync */
+	group_join_fn join_fn;      /* non-NULL: awaiting a join response */
+	void *join_arg;
+	group_sync_fn sync_fn;      /* non-NULL: awaiting a sync response */
+	void *sync_arg;
+	int joined;                 /* rejoined in the current rebalance */
+	int synced;                 /* sent SyncGroup in this generation */
+};
+
+/* A committed offset; key in group.offsets is "<partition>:<topic>". */
+struct group_offset {
+	char *topic;
+	int32_t partition;
+	int64_t offset;
+	int32_t leader_epoch;
+	char *metadata;
+	int64_t commit_ts;
+};
+
+struct group_config {
+	int32_t initial_rebalance_delay_ms; /* group.initial.rebalance.delay.ms */
+	int32_t min_session_timeout_ms, max_session_timeout_ms;
+	int32_t max_size;                   /* group.max.size */
+};
+
+struct group;
+typedef void (*group_store_done_fn)(struct group *g, int16_t err, void *arg);
+struct group_env {
+	const struct group_config *cfg;
+	/* Persists the group's metadata (members, assignments) as it is now;
+	 * done runs later with the group (NULL if it is gone by then) and a
+	 * Kafka error code, or synchronously in tests. */
+	void (*store)(void *env_arg, struct group *g, group_store_done_fn done, void *arg);
+	void *env_arg;
+};
+
+struct pending_member {
+	char *member_id;
+	int64_t deadline_ms;
+};
+
+struct group {
+	char *id;
+	enum group_state state;
+	char *protocol_type;        /* NULL: none yet (offsets-only group) */
+	char *protocol;             /* selected protocol, NULL when Empty */
+	char *leader;               /* points at a member's member_id */
+	int32_t generation;
+	int64_t state_ts;           /* wall ms of the last state change */
+	struct group_member **members;
+	int nmembers, capmembers;
+	struct pending_member *pending; /* MEMBER_ID_REQUIRED ids not yet joined */
+	int npending, cappending;
+	int64_t join_deadline_ms;   /* PreparingRebalance */
+	int initial_join;           /* the delay is group.initial.rebalance.delay.ms */
+	int32_t initial_remaining_ms;
+	int new_member_added;
+	int64_t sync_deadline_ms;   /* CompletingRebalance */
+	struct strmap offsets;      /* -> struct group_offset */
+	const struct group_env *env;
+};
+
+struct group *group_new(const char *id, const struct group_env *env);
+/* Answers every pending callback with err, frees members and offsets. */
+void group_free(struct group *g, int16_t err);
+
+struct group_join_req {
+	const char *member_id;      /* "" for a new member */
+	const char *instance_id;    /* NULL: dynamic */
+	const char *client_id, *client_host;
+	int32_t session_timeout_ms, rebalance_timeout_ms;
+	const char *protocol_type;
+	const struct group_protocol *protocols; /* borrowed; copied */
+	int nprotocols;
+	int require_known_member_id; /* JoinGroup v4+ */
+};
+/* JoinGroup: cb runs now (errors, MEMBER_ID_REQUIRED, a known member in a
+ * settled group) or when the rebalance completes. */
+void group_join(struct group *g, const struct group_join_req *r, int64_t now_ms,
+		group_join_fn cb, void *arg);
+
+struct group_assignment {
+	const char *member_id;
+	const uint8_t *data;
+	int32_t len;
+};
+struct group_sync_req {
+	const char *member_id, *instance_id;
+	int32_t generation;
+	const char *protocol_type, *protocol_name; /* NULL if not sent (< v5) */
+	const struct group_assignment *assignments; /* leader only */
+	int nassignments;
+};
+void group_sync(struct group *g, const struct group_sync_req *r, int64_t now_ms,
+		group_sync_fn cb, void *arg);
+
+int16_t group_heartbeat(struct group *g, const char *member_id, const char *instance_id,
+			int32_t generation, int64_t now_ms);
+/* LeaveGroup for one member (v3+: identified by instance id too). */
+int16_t group_leave(struct group *g, const char *member_id, const char *instance_id,
+		    int64_t now_ms);
+/* Deadlines: delayed join, sync timeout, session and pending expiry. */
+void group_tick(struct group *g, int64_t now_ms);
+
+/* OffsetCommit checks (Kafka's rules; generation < 0 means a simple
+ * consumer's commit, allowed only while the group has no members). */
+int16_t group_check_commit(struct group *g, const char *member_id, const char *instance_id,
+			   int32_t generation, int64_t now_ms);
+const struct group_offset *group_offset_get(const struct group *g, const char *topic,
+					    int32_t partition);
+int group_offset_put(struct group *g, const char *topic, int32_t partition, int64_t offset,
+		     int32_t leader_epoch, const char *metadata, int64_t commit_ts);
+void group_offset_del(struct group *g, const char *topic, int32_t partition);
+int group_offset_count(const struct group *g);
+
+struct group_member *group_member_find(const struct group *g, const char *member_id);
+/* Is the topic in some member's consumer-protocol subscription? */
+int group_subscribed_to(const struct group *g, const char *topic);
+
+/* Adds a member read back from the log (loading); no callbacks. */
+int group_load_member(struct group *g, const struct group_member *m);
+/* After loading: Stable with members, Empty without; sessions restart now. */
+void group_load_finish(struct group *g, int64_t now_ms);
+
+/* Maps an append error to what Kafka tells group clients. */
+int16_t group_store_error(int16_t append_err);
+
+#endif
