@@ -4,7 +4,10 @@
  * election, failover with epoch+1, admin errors, topic creation from the
  * admin API and from a hand-written znode, and deletion; then, with fake
  * brokers 1 and 3: leader ISR writes and notifications, controlled shutdown
- * (both sides), preferred replica election and unclean election on/off. */
+ * (both sides), preferred replica election and unclean election on/off;
+ * then, with fresh fake brokers 1-3: partition reassignment (Kafka 2.6 flow,
+ * controller failover mid-way, invalid entries) and topic deletion waiting
+ * for a dead broker. */
 #define THREADED
 #include <stdio.h>
 #include <stdlib.h>
@@ -793,6 +796,187 @@ static void test_replication(const char *zk, struct coord **b1p, struct coord **
 	fake_stop(&fb3);
 }
 
+/* Waits until root+path holds exactly want (want NULL: contains sub). */
+static int wait_data(const char *path, const char *want, const char *sub, int ms)
+{
+	int64_t deadline = clock_mono_ms() + ms;
+	while (clock_mono_ms() < deadline) {
+		char *d = zget(path, NULL);
+		int ok = d && (want ? strcmp(d, want) == 0 : strstr(d, sub) != NULL);
+		free(d);
+		if (ok)
+			return 1;
+		usleep(50000);
+	}
+	return 0;
+}
+
+static void show_data(const char *path)
+{
+	char *d = zget(path, NULL);
+	fprintf(stderr, "  %s = %s\n", path, d ? d : "(none)");
+	free(d);
+}
+
+#define RA_FINAL(list) "{\"version\":2,\"partitions\":{\"0\":" list "}," \
+	"\"adding_replicas\":{},\"removing_replicas\":{}}"
+
+/* [1,2] -> [2,3] with controller 1: broker 3 is told, the leader's ISR
+ * write completes it, leadership moves to 2, broker 1's replica is deleted.
+ * An entry for an unknown topic in the same node is dropped. */
+static void test_reassign_basic(struct coord *r1, struct fake_broker *f1,
+				struct fake_broker *f2, struct fake_broker *f3)
+{
+	struct zn_pstate ps;
+	write_znode("/admin/reassign_partitions", "{\"version\":1,\"partitions\":["
+		    "{\"topic\":\"ra\",\"partition\":0,\"replicas\":[2,3]},"
+		    "{\"topic\":\"nosuch\",\"partition\":0,\"replicas\":[1]}]}");
+	CHECK(wait_data("/brokers/topics/ra", "{\"version\":2,\"partitions\":{\"0\":[2,3,1]},"
+			"\"adding_replicas\":{\"0\":[3]},\"removing_replicas\":{\"0\":[1]}}",
+			NULL, 10000), "ra: topic znode during reassignment");
+	CHECK(wait_state("ra", 0, 1, 1, &ps) && ps.n_isr == 2,
+	      "ra-0: leader epoch not bumped at start (leader %d epoch %d)", ps.leader,
+	      ps.leader_epoch);
+	CHECK(wait_seen(f3, 4, "ra", 0, 1, 1, 2), "new replica 3 got no LeaderAndIsr");
+	CHECK(wait_seen(f2, 4, "ra", 0, 1, 1, 2), "replica 2 got no LeaderAndIsr");
+	CHECK(wait_data("/admin/reassign_partitions", NULL, "\"ra\"", 5000) &&
+	      !wait_data("/admin/reassign_partitions", NULL, "nosuch", 2000),
+	      "invalid entry not dropped (or valid one lost)");
+	show_data("/admin/reassign_partitions");
+	struct seen_part e;
+	CHECK(!fake_seen(f1, 5, "ra", 0, &e), "StopReplica to 1 before 3 caught up");
+	/* the leader adds 3 once caught up, as broker/ would */
+	int v = state_version("ra", 0, &ps);
+	static const int32_t isr123[] = { 1, 2, 3 };
+	CHECK(update_isr(r1, "ra", 0, 1, 1, ps.controller_epoch, isr123, 3, v, NULL) == 0,
+	      "leader 1 expands ra-0's ISR");
+	CHECK(wait_state("ra", 0, 2, 2, &ps) && ps.n_isr == 2 &&
+	      ps.isr[0] != 1 && ps.isr[1] != 1, "ra-0: leader not moved to 2 / ISR "
+	      "(leader %d epoch %d isr %d)", ps.leader, ps.leader_epoch, ps.n_isr);
+	CHECK(wait_data("/brokers/topics/ra", RA_FINAL("[2,3]"), NULL, 10000),
+	      "ra: final topic znode");
+	show_data("/brokers/topics/ra");
+	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
+	      "admin node not deleted after completion");
+	CHECK(wait_seen(f1, 5, "ra", 0, -1, 1, -1), "broker 1 got no StopReplica(delete)");
+	CHECK(wait_seen(f2, 4, "ra", 0, 2, 2, 2) && wait_seen(f3, 4, "ra", 0, 2, 2, 2),
+	      "targets got no LeaderAndIsr with the new leader");
+}
+
+/* Invalid requests are logged and dropped; nothing changes. */
+static void test_reassign_invalid(void)
+{
+	write_znode("/admin/reassign_partitions", "{\"version\":1,\"partitions\":["
+		    "{\"topic\":\"ra\",\"partition\":9,\"replicas\":[1]},"
+		    "{\"topic\":\"ra\",\"partition\":0,\"replicas\":[2,2]},"
+		    "{\"topic\":\"ra\",\"partition\":0,\"replicas\":[7]},"
+		    "{\"topic\":\"ra\",\"partition\":0,\"replicas\":[]},"
+		    "{\"topic\":\"ra\",\"partition\":0}]}");
+	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
+	      "node with only invalid entries not deleted");
+	CHECK(wait_data("/brokers/topics/ra", RA_FINAL("[2,3]"), NULL, 1000),
+	      "invalid entries changed the topic");
+	write_znode("/admin/reassign_partitions", "not json");
+	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
+	      "malformed node not deleted");
+}
+
+/* rf: [2] -> [3]; the controller (1) stops mid-way; the next one resumes
+ * from the topic znode and admin node and completes it. */
+static struct coord *test_reassign_failover(struct coord *r1, struct coord *r2,
+					    struct coord *r3, struct fake_broker *f2,
+					    struct fake_broker *f3)
+{
+	struct zn_pstate ps;
+	write_znode("/admin/reassign_partitions", "{\"version\":1,\"partitions\":["
+		    "{\"topic\":\"rf\",\"partition\":0,\"replicas\":[3]}]}");
+	CHECK(wait_data("/brokers/topics/rf", "{\"version\":2,\"partitions\":{\"0\":[3,2]},"
+			"\"adding_replicas\":{\"0\":[3]},\"removing_replicas\":{\"0\":[2]}}",
+			NULL, 10000), "rf: topic znode during reassignment");
+	CHECK(wait_state("rf", 0, 2, 1, &ps), "rf-0 epoch not bumped at start");
+	CHECK(wait_seen(f3, 4, "rf", 0, 2, 1, 1), "new replica 3 got no LeaderAndIsr (rf)");
+	coord_stop(r1);
+	int64_t deadline = clock_mono_ms() + 15000;
+	while (clock_mono_ms() < deadline && (coord_controller_id(r2) < 2 ||
+					      coord_controller_id(r3) != coord_controller_id(r2)))
+		usleep(50000);
+	CHECK(coord_controller_id(r2) >= 2, "no controller after failover");
+	usleep(1500000); /* let the new controller finish loading */
+	CHECK(zexists("/admin/reassign_partitions"), "admin node lost on failover");
+	int v = state_version("rf", 0, &ps);
+	static const int32_t isr23[] = { 2, 3 };
+	CHECK(ps.leader == 2 && update_isr(r2, "rf", 0, 2, ps.leader_epoch,
+					   ps.controller_epoch, isr23, 2, v, NULL) == 0,
+	      "leader 2 expands rf-0's ISR");
+	CHECK(wait_state("rf", 0, 3, ps.leader_epoch + 1, &ps) && ps.n_isr == 1 &&
+	      ps.isr[0] == 3, "rf-0 not completed by the new controller (leader %d "
+	      "epoch %d)", ps.leader, ps.leader_epoch);
+	CHECK(wait_data("/brokers/topics/rf", RA_FINAL("[3]"), NULL, 10000),
+	      "rf: final topic znode");
+	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
+	      "admin node not deleted after resumed reassignment");
+	CHECK(wait_seen(f2, 5, "rf", 0, -1, 1, -1), "broker 2 got no StopReplica(delete)");
+	return NULL;
+}
+
+/* dz: [2,1] with broker 1 dead: deletion deletes 2's replica, then waits;
+ * broker 1's return lets it finish. */
+static struct coord *test_delete_waits(const char *zk, struct coord *r2,
+				       struct fake_broker *f1, struct fake_broker *f2)
+{
+	struct result r = { 0, 0 };
+	coord_delete_topic(r2, "dz", on_done, &r);
+	CHECK(wait_result(&r) == 0, "delete dz");
+	CHECK(wait_seen(f2, 5, "dz", 0, -1, 1, -1), "live replica 2 not deleted at once");
+	usleep(2000000);
+	CHECK(zexists("/brokers/topics/dz") && zexists("/admin/delete_topics/dz"),
+	      "deletion did not wait for dead broker 1");
+	struct coord *r1 = start_broker(zk, 1, f1->port, 6000);
+	CHECK(r1 && coord_wait_ready(r1, 15000) == 0, "broker 1 restart");
+	CHECK(wait_seen(f1, 5, "dz", 0, -1, 1, -1), "returning broker 1 got no "
+	      "StopReplica(delete) for dz-0");
+	CHECK(wait_exists("/brokers/topics/dz", 0, 10000) &&
+	      wait_exists("/admin/delete_topics/dz", 0, 5000) &&
+	      wait_exists("/config/topics/dz", 0, 5000), "dz not deleted after broker 1 returned");
+	return r1;
+}
+
+static void test_reassign(const char *zk)
+{
+	static struct fake_broker f1, f2, f3;
+	if (fake_start(&f1) || fake_start(&f2) || fake_start(&f3)) {
+		CHECK(0, "cannot start fake brokers for reassignment");
+		return;
+	}
+	struct coord *r1 = start_broker(zk, 1, f1.port, 6000);
+	CHECK(r1 && coord_wait_ready(r1, 15000) == 0, "reassign: broker 1 not ready");
+	struct coord *r2 = start_broker(zk, 2, f2.port, 6000);
+	struct coord *r3 = start_broker(zk, 3, f3.port, 6000);
+	CHECK(r2 && coord_wait_ready(r2, 15000) == 0 && r3 &&
+	      coord_wait_ready(r3, 15000) == 0, "reassign: brokers 2, 3 not ready");
+	if (failures)
+		return;
+	CHECK(coord_controller_id(r1) == 1, "broker 1 should be controller");
+	static const int32_t a12[] = { 1, 2 }, a2[] = { 2 }, a21[] = { 2, 1 };
+	CHECK(create_assigned(r1, "ra", a12, 1, 2, NULL, NULL) == 0 &&
+	      create_assigned(r1, "rf", a2, 1, 1, NULL, NULL) == 0 &&
+	      create_assigned(r1, "dz", a21, 1, 2, NULL, NULL) == 0, "create ra, rf, dz");
+	struct zn_pstate ps;
+	CHECK(wait_state("ra", 0, 1, 0, &ps) && wait_state("rf", 0, 2, 0, &ps) &&
+	      wait_state("dz", 0, 2, 0, &ps), "ra/rf/dz initial states");
+	test_reassign_basic(r1, &f1, &f2, &f3);
+	test_reassign_invalid();
+	r1 = test_reassign_failover(r1, r2, r3, &f2, &f3);
+	r1 = test_delete_waits(zk, r2, &f1, &f2);
+	CHECK(f1.bad == 0 && f2.bad == 0 && f3.bad == 0, "undecodable requests");
+	coord_stop(r1);
+	coord_stop(r2);
+	coord_stop(r3);
+	fake_stop(&f1);
+	fake_stop(&f2);
+	fake_stop(&f3);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -942,9 +1126,12 @@ int main(int argc, char **argv)
 	CHECK(fb.reconnects <= 2, "controller reconnected %d times", fb.reconnects);
 
 	test_replication(zk, &b1, &b2, &fb);
-
 	coord_stop(b1);
 	coord_stop(b2);
+	b1 = b2 = NULL;
+	if (!failures)
+		test_reassign(zk);
+
 	CHECK(!zexists("/brokers/ids/1") && !zexists("/brokers/ids/2"), "ids left");
 	CHECK(!zexists("/controller"), "/controller left");
 	fake_stop(&fb);
