@@ -16,7 +16,8 @@
 enum { KERR_NONE = 0, KERR_UNKNOWN_TOPIC = 3, KERR_REQUEST_TIMED_OUT = 7,
        KERR_INVALID_TOPIC = 17, KERR_TOPIC_EXISTS = 36,
        KERR_INVALID_PARTITIONS = 37, KERR_INVALID_RF = 38,
-       KERR_INVALID_ASSIGNMENT = 39, KERR_DELETION_DISABLED = 73,
+       KERR_INVALID_ASSIGNMENT = 39, KERR_REASSIGNMENT_IN_PROGRESS = 60,
+       KERR_DELETION_DISABLED = 73,
        KERR_UNKNOWN = -1 };
 
 enum admin_kind { ADMIN_CREATE, ADMIN_DELETE, ADMIN_PARTITIONS };
@@ -294,7 +295,14 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 	if (as)
 		n = zn_topic_parse(d, (size_t)l, as, count > max ? count : max);
 	free(d);
-	if (n > 0 && count <= n) {
+	int moving = 0;
+	for (int k = 0; k < n; k++)
+		moving |= as[k].n_adding > 0 || as[k].n_removing > 0;
+	if (moving) {
+		/* Kafka's AdminManager refuses while the topic is being reassigned */
+		admin_finish(op, KERR_REASSIGNMENT_IN_PROGRESS, "A partition reassignment "
+			     "is in progress for the topic '%s'.", op->name);
+	} else if (n > 0 && count <= n) {
 		admin_finish(op, KERR_INVALID_PARTITIONS, "Topic currently has %d "
 			     "partitions, %d would not be an increase.", n, count);
 	} else if (n <= 0) {

@@ -824,12 +824,13 @@ static void show_data(const char *path)
 /* [1,2] -> [2,3] with controller 1: broker 3 is told, the leader's ISR
  * write completes it, leadership moves to 2, broker 1's replica is deleted.
  * An entry for an unknown topic in the same node is dropped. */
-static void test_reassign_basic(struct coord *r1, struct fake_broker *f1,
+static void test_reassign_basic(struct coord *r1, struct coord *r2, struct fake_broker *f1,
 				struct fake_broker *f2, struct fake_broker *f3)
 {
 	struct zn_pstate ps;
 	write_znode("/admin/reassign_partitions", "{\"version\":1,\"partitions\":["
 		    "{\"topic\":\"ra\",\"partition\":0,\"replicas\":[2,3]},"
+		    "{\"topic\":\"dr\",\"partition\":0,\"replicas\":[2,3]},"
 		    "{\"topic\":\"nosuch\",\"partition\":0,\"replicas\":[1]}]}");
 	CHECK(wait_data("/brokers/topics/ra", "{\"version\":2,\"partitions\":{\"0\":[2,3,1]},"
 			"\"adding_replicas\":{\"0\":[3]},\"removing_replicas\":{\"0\":[1]}}",
@@ -845,6 +846,24 @@ static void test_reassign_basic(struct coord *r1, struct fake_broker *f1,
 	show_data("/admin/reassign_partitions");
 	struct seen_part e;
 	CHECK(!fake_seen(f1, 5, "ra", 0, &e), "StopReplica to 1 before 3 caught up");
+	struct result r = { 0, 0 };
+	coord_create_partitions(r1, "ra", 2, 0, on_done, &r);
+	CHECK(wait_result(&r) == 60, "adding partitions during a reassignment must be "
+	      "REASSIGNMENT_IN_PROGRESS");
+	/* deleting dr waits for its reassignment to finish */
+	CHECK(wait_data("/brokers/topics/dr", NULL, "\"adding_replicas\":{\"0\":[3]}", 5000),
+	      "dr reassignment not started");
+	r.done = 0;
+	coord_delete_topic(r1, "dr", on_done, &r);
+	CHECK(wait_result(&r) == 0, "delete dr");
+	usleep(1500000);
+	CHECK(zexists("/brokers/topics/dr") && zexists("/admin/delete_topics/dr"),
+	      "deletion of dr did not wait for its reassignment");
+	CHECK(!fake_seen(f2, 5, "dr", 0, &e), "dr's replica deleted during reassignment");
+	int vd = state_version("dr", 0, &ps);
+	static const int32_t isr23[] = { 2, 3 };
+	CHECK(update_isr(r2, "dr", 0, 2, ps.leader_epoch, ps.controller_epoch, isr23, 2,
+			 vd, NULL) == 0, "leader 2 expands dr-0's ISR");
 	/* the leader adds 3 once caught up, as broker/ would */
 	int v = state_version("ra", 0, &ps);
 	static const int32_t isr123[] = { 1, 2, 3 };
@@ -861,6 +880,11 @@ static void test_reassign_basic(struct coord *r1, struct fake_broker *f1,
 	CHECK(wait_seen(f1, 5, "ra", 0, -1, 1, -1), "broker 1 got no StopReplica(delete)");
 	CHECK(wait_seen(f2, 4, "ra", 0, 2, 2, 2) && wait_seen(f3, 4, "ra", 0, 2, 2, 2),
 	      "targets got no LeaderAndIsr with the new leader");
+	CHECK(wait_exists("/brokers/topics/dr", 0, 10000) &&
+	      wait_exists("/admin/delete_topics/dr", 0, 5000),
+	      "dr not deleted after its reassignment finished");
+	CHECK(wait_seen(f2, 5, "dr", 0, -1, 1, -1) && wait_seen(f3, 5, "dr", 0, -1, 1, -1),
+	      "dr's replicas not deleted");
 }
 
 /* Invalid requests are logged and dropped; nothing changes. */
@@ -958,13 +982,15 @@ static void test_reassign(const char *zk)
 		return;
 	CHECK(coord_controller_id(r1) == 1, "broker 1 should be controller");
 	static const int32_t a12[] = { 1, 2 }, a2[] = { 2 }, a21[] = { 2, 1 };
+	CHECK(create_assigned(r1, "dr", a2, 1, 1, NULL, NULL) == 0, "create dr");
 	CHECK(create_assigned(r1, "ra", a12, 1, 2, NULL, NULL) == 0 &&
 	      create_assigned(r1, "rf", a2, 1, 1, NULL, NULL) == 0 &&
 	      create_assigned(r1, "dz", a21, 1, 2, NULL, NULL) == 0, "create ra, rf, dz");
 	struct zn_pstate ps;
 	CHECK(wait_state("ra", 0, 1, 0, &ps) && wait_state("rf", 0, 2, 0, &ps) &&
+	      wait_state("dr", 0, 2, 0, &ps) &&
 	      wait_state("dz", 0, 2, 0, &ps), "ra/rf/dz initial states");
-	test_reassign_basic(r1, &f1, &f2, &f3);
+	test_reassign_basic(r1, r2, &f1, &f2, &f3);
 	test_reassign_invalid();
 	r1 = test_reassign_failover(r1, r2, r3, &f2, &f3);
 	r1 = test_delete_waits(zk, r2, &f1, &f2);
