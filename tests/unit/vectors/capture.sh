@@ -18,7 +18,7 @@ sleep 1
 	sed -n 's/^bootstrap .*:\([0-9]*\)$/\1/p' > "$tmp/gports"
 # kafkajs (optional: needs node and kafkajs on NODE_PATH)
 if command -v node >/dev/null && [ -n "${NODE_PATH:-}" ]; then
-	"$tmp/capture" serve 10 > "$tmp/serve" 2>/dev/null &
+	"$tmp/capture" serve 30 > "$tmp/serve" 2>/dev/null &
 	spid=$!
 	sleep 1
 	bs=$(sed -n 's/^bootstrap //p' "$tmp/serve")
