@@ -8,7 +8,8 @@
 #                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
 #                 [--netns]
 #   cluster.sh down|status [--dir DIR]
-#   cluster.sh isolate|heal ID [--dir DIR]          (broker ID; needs --netns)
+#   cluster.sh isolate ID [--keep-clients] [--dir DIR]  (needs up --netns)
+#   cluster.sh heal ID [--dir DIR]
 #   cluster.sh kill|stop|start ID [--dir DIR]      (broker ID)
 #   cluster.sh zk-kill|zk-stop|zk-start N [--dir DIR]  (ZooKeeper server N)
 #   cluster.sh zk ARGS... [--dir DIR]               (run deploy/zkq.py)
@@ -27,6 +28,10 @@
 # block 10.213.0.0/16 exists only on these bridges and namespaces. 'isolate'
 # takes the broker's veth down -- every packet to and from it (other
 # brokers, ZooKeeper, clients) is dropped; 'heal' brings it up again.
+# 'isolate --keep-clients' (needs nft) instead drops, inside the broker's
+# namespace, its packets to and from the other brokers and ZooKeeper's
+# client ports, so clients in the root namespace still reach it: the
+# partitioned leader that clients keep talking to.
 # 'down' deletes the namespaces, veths and bridge.
 set -euo pipefail
 
@@ -43,6 +48,7 @@ PORT=9092
 ZK_PORT=2181
 NETNS=0
 NET_K=0
+KEEP_CLIENTS=0
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
 SETS=()
 
@@ -571,9 +577,47 @@ cmd_isolate() {
 	load_env
 	need_broker_id "$1"
 	need_netns "$1"
-	ip link set "$(net_veth "$1")" down
+	if ((KEEP_CLIENTS)); then
+		net_filter_peers "$1"
+		say "broker $1 isolated from brokers and ZooKeeper (clients still reach $(broker_host "$1"))"
+	else
+		ip link set "$(net_veth "$1")" down
+		say "broker $1 isolated ($(broker_host "$1") cut off from brokers, ZooKeeper and clients)"
+	fi
 	: >"$DIR/isolated-$1"
-	say "broker $1 isolated ($(broker_host "$1") cut off from brokers, ZooKeeper and clients)"
+}
+
+# An nft table inside broker ID's namespace dropping, in both directions,
+# its traffic with the other brokers' addresses and with ZooKeeper's
+# client ports; everything else (clients on the bridge address) passes.
+net_filter_peers() {
+	local id=$1 i peers="" zk_ports ns
+	command -v nft >/dev/null || die "isolate --keep-clients needs nft (apt-get install nftables)"
+	ns=$(net_ns "$id")
+	for ((i = 1; i <= N_BROKERS; i++)); do
+		((i == id)) || peers+="${peers:+, }$(broker_host "$i")"
+	done
+	zk_ports="$ZK_PORT-$((ZK_PORT + N_ZK - 1))"
+	local in_peers="" out_peers=""
+	if [[ -n $peers ]]; then
+		in_peers="ip saddr { $peers } drop"
+		out_peers="ip daddr { $peers } drop"
+	fi
+	ip netns exec "$ns" nft delete table inet gregor_isolate >/dev/null 2>&1 || true
+	ip netns exec "$ns" nft -f - <<EOF || die "nft rules for broker $id failed"
+table inet gregor_isolate {
+	chain input {
+		type filter hook input priority -10; policy accept;
+		$in_peers
+		ip saddr $(zk_host) tcp sport $zk_ports drop
+	}
+	chain output {
+		type filter hook output priority -10; policy accept;
+		$out_peers
+		ip daddr $(zk_host) tcp dport $zk_ports drop
+	}
+}
+EOF
 }
 
 cmd_heal() {
@@ -581,6 +625,9 @@ cmd_heal() {
 	need_broker_id "$1"
 	need_netns "$1"
 	ip link set "$(net_veth "$1")" up
+	if command -v nft >/dev/null; then
+		ip netns exec "$(net_ns "$1")" nft delete table inet gregor_isolate >/dev/null 2>&1 || true
+	fi
 	rm -f "$DIR/isolated-$1"
 	say "broker $1 healed"
 }
@@ -635,6 +682,7 @@ main() {
 		--zk-port) ZK_PORT=${2:?}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
 		--netns) NETNS=1; shift ;;
+		--keep-clients) KEEP_CLIENTS=1; shift ;;
 		--set)
 			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"
 			SETS+=("$2"); shift 2 ;;

@@ -9,6 +9,7 @@ PKGS=(
 	libzookeeper-mt-dev check libssl-dev librdkafka-dev
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps
+	iproute2 nftables
 )
 # nodejs/npm may come from elsewhere (e.g. NodeSource, which conflicts with
 # Debian's npm): only install Debian's when either command is missing.

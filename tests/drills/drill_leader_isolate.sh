@@ -17,7 +17,7 @@ T0=$(now_ns)
 sleep 8
 L=$(pstate "$T" 0 leader)
 E=$(pstate "$T" 0 leader_epoch)
-led=$(for ((p = 0; p < NP; p++)); do [[ $(pstate "$T" "$p" leader) == "$L" ]] && printf '%d ' "$p"; done)
+led=$(for ((p = 0; p < NP; p++)); do if [[ $(pstate "$T" "$p" leader) == "$L" ]]; then printf '%d ' "$p"; fi; done)
 note "isolating broker $L (leader of $T partitions: $led; $T-0 at epoch $E)"
 ISO0=$(ms_since "$T0")
 cluster isolate "$L"
