@@ -7,6 +7,7 @@
 #include "broker/config.h"
 #include "common/mbox.h"
 #include "common/net/loop.h"
+#include "common/strmap.h"
 #include "coord/coord.h"
 
 struct conn;
@@ -32,6 +33,7 @@ struct broker {
 	int32_t controller_epoch;   /* highest seen from a controller */
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
+	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
 };
 
 #endif

@@ -15,6 +15,7 @@
 #include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/server.h"
+#include "broker/topic_config.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -89,6 +90,7 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	b->loop = loop_new();
 	b->mbox = mbox_new();
 	b->meta = mc_new();
+	strmap_init(&b->topic_configs);
 	struct log_config lc;
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
@@ -144,6 +146,7 @@ int main(int argc, char **argv)
 	coord_stop(b.coord);
 	rm_free(b.rm);
 	mc_free(b.meta);
+	topic_config_free_all(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

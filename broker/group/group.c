@@ -952,6 +952,18 @@ int group_load_member(struct group *g, const struct group_member *src)
 	return 0;
 }
 
+void group_load_reset(struct group *g)
+{
+	while (g->nmembers)
+		member_remove(g, g->members[g->nmembers - 1], KERR_NOT_COORDINATOR);
+	while (g->npending)
+		pending_del(g, g->npending - 1);
+	free(g->protocol_type);
+	free(g->protocol);
+	g->protocol_type = g->protocol = NULL;
+	g->leader = NULL;
+}
+
 void group_load_finish(struct group *g, int64_t now)
 {
 	for (int i = 0; i < g->nmembers; i++)

@@ -187,6 +187,8 @@ int group_subscribed_to(const struct group *g, const char *topic);
 
 /* Adds a member read back from the log (loading); no callbacks. */
 int group_load_member(struct group *g, const struct group_member *m);
+/* Forgets members and protocol before a group metadata record is replayed. */
+void group_load_reset(struct group *g);
 /* After loading: Stable with members, Empty without; sessions restart now. */
 void group_load_finish(struct group *g, int64_t now_ms);
 

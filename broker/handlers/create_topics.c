@@ -8,6 +8,7 @@
 #include "broker/handlers/admin_op.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
+#include "broker/topic_config.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
@@ -100,6 +101,14 @@ static void create_one(struct admin_op *op, int32_t i)
 		const struct create_topics_req_config *c = &((const struct create_topics_req_config *)t->configs.v)[j];
 		cfgs[j].name = arena_strdup(a, c->name);
 		cfgs[j].value = arena_strdup(a, c->value);
+		char err[300];
+		if (cfgs[j].name && cfgs[j].value &&
+		    topic_config_check(cfgs[j].name, cfgs[j].value, err, sizeof err) < 0) {
+			to->error_code = KERR_INVALID_CONFIG;
+			to->error_message = (struct kstr){ arena_strdup(a, (struct kstr){ err, (int32_t)strlen(err) }),
+							   (int32_t)strlen(err) };
+			return;
+		}
 	}
 	nt.configs = cfgs;
 	nt.n_configs = nc;

@@ -1,17 +1,19 @@
 /* DescribeConfigs (32), v0-2: topic configs (the broker-wide defaults that
- * apply to every topic; per-topic overrides from /config/topics are not yet
- * read back) and this broker's own configs. */
+ * apply to every topic, or the topic's own override from /config/topics)
+ * and this broker's own configs. */
 #include <stdio.h>
 #include <string.h>
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
+#include "broker/topic_config.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
 #define RESOURCE_TOPIC 2
 #define RESOURCE_BROKER 4
+#define SOURCE_DYNAMIC_TOPIC 1
 #define SOURCE_STATIC_BROKER 4
 #define SOURCE_DEFAULT 5
 
@@ -57,9 +59,15 @@ static void add_config(struct request *req, struct describe_configs_resp_result 
 		       const char *name, const char *broker_key)
 {
 	char buf[1024];
-	int set = broker_config_get(req->b->cfg, broker_key, buf, sizeof buf);
+	const char *override = res->resource_type == RESOURCE_TOPIC
+				       ? topic_config_override(req->b, res->resource_name.p,
+							       res->resource_name.len, name)
+				       : NULL;
+	int set = override ? 1 : broker_config_get(req->b->cfg, broker_key, buf, sizeof buf);
 	if (set < 0)
 		return;
+	if (override)
+		snprintf(buf, sizeof buf, "%s", override);
 	struct describe_configs_resp_config *c =
 		&((struct describe_configs_resp_config *)res->configs.v)[res->configs.n++];
 	size_t n = strlen(buf);
@@ -70,7 +78,7 @@ static void add_config(struct request *req, struct describe_configs_resp_result 
 	c->value = v ? (struct kstr){ v, (int32_t)n } : (struct kstr){ NULL, -1 };
 	c->read_only = res->resource_type == RESOURCE_BROKER;
 	c->is_default = !set;
-	c->config_source = set ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT;
+	c->config_source = override ? SOURCE_DYNAMIC_TOPIC : set ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT;
 	c->is_sensitive = 0;
 	c->synonyms.n = 0;
 }

@@ -8,6 +8,7 @@
 #include "broker/replica/delayed_produce.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/topic_autocreate.h"
+#include "broker/topic_config.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -33,13 +34,15 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 	}
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
-	if (acks == -1 && p->nisr < b->cfg->min_insync_replicas)
+	struct topic_config tc;
+	topic_config_effective(b, topic.p, topic.len, &tc);
+	if (acks == -1 && p->nisr < tc.min_insync_replicas)
 		return KERR_NOT_ENOUGH_REPLICAS;
 	if (in->records.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
 	struct rb_header h;
 	int rc = rb_validate_produce(in->records.p, (size_t)in->records.len,
-				     b->cfg->message_max_bytes, &h);
+				     tc.max_message_bytes, &h);
 	if (rc)
 		return (int16_t)rc;
 	if ((h.attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)

@@ -7,6 +7,7 @@
 #include "broker/broker.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/server.h"
+#include "broker/topic_config.h"
 #include "common/proto/kerr.h"
 
 struct delayed_produce {
@@ -30,7 +31,9 @@ static int32_t check_parts(struct delayed_produce *d)
 		if (!p || !p->is_leader) {
 			*pw->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
 		} else if (p->high_watermark >= pw->required) {
-			if (p->nisr < b->cfg->min_insync_replicas)
+			struct topic_config tc;
+			topic_config_effective(b, pw->topic.p, pw->topic.len, &tc);
+			if (p->nisr < tc.min_insync_replicas)
 				*pw->error_code = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 		} else {
 			continue;

@@ -12,6 +12,7 @@
 #include "broker/replica/fetcher.h"
 #include "broker/replica/isr.h"
 #include "broker/storage/checkpoint.h"
+#include "broker/topic_config.h"
 #include "common/log.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -99,7 +100,9 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 	p->index = index;
 	p->leader_id = -1;
 	p->leader_epoch = -1;
-	int rc = log_open(path, &rm->lcfg, &p->log);
+	struct topic_config tc;
+	topic_config_effective(rm->b, topic, tlen, &tc);
+	int rc = log_open(path, &tc.log, &p->log);
 	if (rc < 0 || !p->topic) {
 		log_error("replica", "cannot open log %s: %s", path, strerror(-rc));
 		p->log = NULL;
@@ -507,6 +510,19 @@ void rm_waiter_del(struct rm_waiter *w)
 	w->prev->next = w->next;
 	w->next->prev = w->prev;
 	w->next = w->prev = NULL;
+}
+
+void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
+{
+	struct topic_config tc;
+	topic_config_effective(rm->b, topic, (int32_t)strlen(topic), &tc);
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
+		struct partition *p = v;
+		if (p->log && strcmp(p->topic, topic) == 0)
+			log_set_config(p->log, &tc.log);
+	}
 }
 
 void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)

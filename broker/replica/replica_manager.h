@@ -135,6 +135,9 @@ void rm_waiter_del(struct rm_waiter *w);
 /* Runs every waiter's wake (they re-check their own conditions). */
 void rm_wake(struct replica_manager *rm);
 
+/* Re-applies the topic's effective log settings to its partitions. */
+void rm_apply_topic_config(struct replica_manager *rm, const char *topic);
+
 /* Writes every partition's high watermark to replication-offset-checkpoint. */
 int rm_checkpoint_high_watermarks(struct replica_manager *rm);
 /* Starts the periodic ISR check and high watermark checkpoint. */

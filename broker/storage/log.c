@@ -80,6 +80,12 @@ static void config_sanitize(struct log_config *c)
 		c->segment_index_bytes = 24;
 }
 
+void log_set_config(struct partition_log *log, const struct log_config *cfg)
+{
+	log->cfg = *cfg;
+	config_sanitize(&log->cfg);
+}
+
 int64_t log_start_offset(const struct partition_log *log) { return log->start; }
 int64_t log_end_offset(const struct partition_log *log) { return log->leo; }
 int64_t log_size_bytes(const struct partition_log *log) { return log->size_total; }

@@ -57,6 +57,10 @@ void log_close(struct partition_log *log);
 /* Closes and removes the directory (topic deletion). */
 int log_delete(struct partition_log *log);
 
+/* Replaces the log's settings (a topic config changed); takes effect at the
+ * next append or log_tick (an over-size active segment rolls then). */
+void log_set_config(struct partition_log *log, const struct log_config *cfg);
+
 int64_t log_start_offset(const struct partition_log *log);
 int64_t log_end_offset(const struct partition_log *log);
 int64_t log_size_bytes(const struct partition_log *log);
