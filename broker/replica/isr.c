@@ -99,7 +99,7 @@ static void shrink_one(struct replica_manager *rm, struct partition *p, int64_t 
 	for (int32_t i = 0; i < p->nisr; i++) {
 		int32_t id = p->isr[i];
 		const struct replica_state *rs = NULL;
-		for (int32_t j = 0; j < p->nreplicas && p->rstate; j++)
+		for (int32_t j = 0; j < p->nrstate; j++)
 			if (p->rstate[j].broker_id == id)
 				rs = &p->rstate[j];
 		int lagging = id != p->leader_id && rs && rs->leo != leo &&

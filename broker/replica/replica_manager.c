@@ -236,7 +236,9 @@ static int32_t *ids_dup(const int32_t *v, int32_t n)
 
 /* The leader's view of its replicas, rebuilt on every leadership change:
  * followers start unknown (-1) and count as caught up now, as Kafka does. */
-static int reset_replica_states(struct partition *p, int64_t now_ms)
+/* Rebuilds p->rstate to match p->replicas. keep: carry over what is known
+ * of replicas that stay (a resend with a changed list); else start afresh. */
+static int sync_replica_states(struct partition *p, int64_t now_ms, int keep)
 {
 	struct replica_state *rs = calloc((size_t)p->nreplicas + 1, sizeof *rs);
 	if (!rs)
@@ -245,9 +247,13 @@ static int reset_replica_states(struct partition *p, int64_t now_ms)
 		rs[i].broker_id = p->replicas[i];
 		rs[i].leo = -1;
 		rs[i].last_caught_up_ms = now_ms;
+		for (int32_t j = 0; keep && j < p->nrstate; j++)
+			if (p->rstate[j].broker_id == p->replicas[i])
+				rs[i] = p->rstate[j];
 	}
 	free(p->rstate);
 	p->rstate = rs;
+	p->nrstate = p->nreplicas;
 	return 0;
 }
 
@@ -255,7 +261,7 @@ static void become_leader(struct replica_manager *rm, struct partition *p)
 {
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
-	reset_replica_states(p, clock_mono_ms());
+	sync_replica_states(p, clock_mono_ms(), 0);
 	p->epoch_start_offset = log_end_offset(p->log);
 	p->isr_update_pending = 0;
 	/* followers asking where our epochs end must see this one at once, not
@@ -278,6 +284,7 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 {
 	free(p->rstate);
 	p->rstate = NULL;
+	p->nrstate = 0;
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	if (s->leader < 0 || !s->leader_host) {
@@ -329,8 +336,12 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 	p->nisr = s->nisr;
 	p->controller_epoch = s->controller_epoch;
 	p->zk_version = s->zk_version;
-	if (same_epoch && (p->is_leader || p->fetcher))
-		return 0; /* a resend of what we already act on */
+	if (same_epoch && (p->is_leader || p->fetcher)) {
+		/* a resend of what we already act on, perhaps with a new list */
+		if (p->is_leader)
+			sync_replica_states(p, clock_mono_ms(), 1);
+		return 0;
+	}
 	p->leader_id = s->leader;
 	p->leader_epoch = s->leader_epoch;
 	p->is_leader = s->leader == rm->b->id;
@@ -415,7 +426,7 @@ int rm_in_isr(const struct partition *p, int32_t id)
 static int advance_high_watermark(struct partition *p)
 {
 	int64_t hw = log_end_offset(p->log);
-	for (int32_t i = 0; p->rstate && i < p->nreplicas; i++) {
+	for (int32_t i = 0; i < p->nrstate; i++) {
 		const struct replica_state *rs = &p->rstate[i];
 		if (rs->broker_id == p->leader_id || !rm_in_isr(p, rs->broker_id))
 			continue;
@@ -472,7 +483,7 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 	 * watermark nor as caught up. */
 	if (!p->rstate || fetch_offset > log_end_offset(p->log))
 		return;
-	for (int32_t i = 0; i < p->nreplicas; i++) {
+	for (int32_t i = 0; i < p->nrstate; i++) {
 		struct replica_state *rs = &p->rstate[i];
 		if (rs->broker_id != replica_id)
 			continue;

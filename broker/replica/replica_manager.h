@@ -42,7 +42,8 @@ struct partition {
 	int32_t zk_version;
 	int32_t nreplicas, nisr;
 	int32_t *replicas, *isr;
-	struct replica_state *rstate; /* nreplicas entries, leader only */
+	struct replica_state *rstate; /* leader only: one per replica, in order */
+	int32_t nrstate;
 	int64_t high_watermark;
 	int64_t epoch_start_offset;   /* leader: LEO when this epoch began */
 	int isr_update_pending;       /* leader: a ZooKeeper ISR write in flight */
