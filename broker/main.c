@@ -59,6 +59,12 @@ static void on_signal(struct loop_io *io, uint32_t events)
 					controlled_shutdown_done, b);
 }
 
+static void on_topic_config(void *arg, const char *topic, const char *const *keys,
+			    const char *const *values, int n)
+{
+	topic_config_set(arg, topic, keys, values, n);
+}
+
 static void on_tick(struct loop_timer *t)
 {
 	struct broker *b = t->arg;
@@ -133,6 +139,8 @@ int main(int argc, char **argv)
 
 	struct coord_config cc;
 	broker_config_coord(&cfg, &cc);
+	cc.topic_config_fn = on_topic_config;
+	cc.topic_config_arg = &b;
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;

@@ -375,6 +375,7 @@ static int coord_session_start(struct coord *c)
 	if (coord_register(c))
 		return -2;
 	coord_set_registered(c, 1, 0);
+	tcfg_sync_all(c);
 	coord_reelect(c);
 	return 0;
 }
@@ -396,8 +397,10 @@ static void coord_handle_event(void *arg)
 		}
 	} else if (strcmp(ev->path, "/controller") == 0) {
 		coord_reelect(c);
-	} else if (c->ctl.active) {
-		ctl_on_watch(c, ev->type, ev->path);
+	} else {
+		tcfg_on_watch(c, ev->path);
+		if (c->ctl.active)
+			ctl_on_watch(c, ev->type, ev->path);
 	}
 	free(ev);
 }

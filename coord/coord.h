@@ -17,6 +17,13 @@
 
 #include "../common/mbox.h"
 
+/* A topic's config overrides (/config/topics/<t>), delivered on the loop
+ * thread whenever they are read: for every topic when a session starts, when
+ * a topic's config node appears or changes; n == 0 when it is gone. */
+typedef void (*coord_topic_config_fn)(void *arg, const char *topic,
+				      const char *const *keys,
+				      const char *const *values, int n);
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -35,6 +42,8 @@ struct coord_config {
 	int32_t leader_imbalance_check_interval_seconds;
 	/* leader.imbalance.per.broker.percentage (Kafka's default is 10) */
 	int32_t leader_imbalance_per_broker_percentage;
+	coord_topic_config_fn topic_config_fn; /* NULL: not needed */
+	void *topic_config_arg;
 };
 
 struct coord;

@@ -116,6 +116,11 @@ struct coord {
 	int32_t ctl_ep_port;
 };
 
+/* topic_configs.c: the /config/topics feed to the data plane. */
+void tcfg_sync_all(struct coord *c);
+/* Handles a watch event under /config/topics; 1 if it was one of ours. */
+int tcfg_on_watch(struct coord *c, const char *path);
+
 /* zkutil.c: synchronous helpers used on the coordination thread. */
 /* Reads a znode into a malloc'd NUL-terminated buffer (*len excludes NUL).
  * watch: set the default watcher. Returns a ZooKeeper rc. */
