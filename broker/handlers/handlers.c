@@ -20,6 +20,18 @@ const struct handler_entry handler_table[] = {
 	{ 23, 3, 3, handle_offset_for_leader_epoch },
 	{ 32, 0, 2, handle_describe_configs },
 	{ 37, 0, 1, handle_create_partitions },
+	/* consumer groups: PROTOCOL.md column B */
+	{ 8, 2, 8, handle_offset_commit },
+	{ 9, 1, 8, handle_offset_fetch },
+	{ 10, 0, 4, handle_find_coordinator },
+	{ 11, 0, 6, handle_join_group },
+	{ 12, 0, 4, handle_heartbeat },
+	{ 13, 0, 4, handle_leave_group },
+	{ 14, 0, 4, handle_sync_group },
+	{ 15, 0, 5, handle_describe_groups },
+	{ 16, 0, 4, handle_list_groups },
+	{ 42, 0, 2, handle_delete_groups },
+	{ 47, 0, 0, handle_offset_delete },
 };
 const int handler_count = (int)(sizeof handler_table / sizeof handler_table[0]);
 

@@ -30,5 +30,17 @@ void handle_update_metadata(struct request *req);
 void handle_stop_replica(struct request *req);
 void handle_controlled_shutdown(struct request *req);
 void handle_offset_for_leader_epoch(struct request *req);
+/* consumer groups (broker/group/) */
+void handle_find_coordinator(struct request *req);
+void handle_join_group(struct request *req);
+void handle_sync_group(struct request *req);
+void handle_heartbeat(struct request *req);
+void handle_leave_group(struct request *req);
+void handle_offset_commit(struct request *req);
+void handle_offset_fetch(struct request *req);
+void handle_describe_groups(struct request *req);
+void handle_list_groups(struct request *req);
+void handle_delete_groups(struct request *req);
+void handle_offset_delete(struct request *req);
 
 #endif

@@ -1,0 +1,492 @@
+/* The group coordinator (see coordinator.h): partition ownership from the
+ * replica manager's leadership events, group lookup for handlers, writes to
+ * __consumer_offsets and the periodic tick that runs the groups' deadlines. */
+#include "broker/group/coordinator.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/group/coordinator_int.h"
+#include "broker/group/group_log.h"
+#include "broker/metadata_cache.h"
+#include "broker/replica/replica_manager.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/proto/kerr.h"
+
+#define GC_TICK_MS 200
+#define GC_APPEND_TIMEOUT_MS 5000 /* offsets.commit.timeout.ms */
+
+static struct group_coordinator *the_gc; /* one broker per process */
+
+/* ---- partition mapping ---- */
+
+/* Next code point of UTF-8 text; malformed bytes decode as U+FFFD. */
+static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+	unsigned c = s[*i];
+	int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+	if (n < 0 || *i + (size_t)n >= len) {
+		(*i)++;
+		return n == 0 ? c : 0xfffd;
+	}
+	uint32_t cp = n == 0 ? c : c & (0x3f >> n);
+	for (int k = 1; k <= n; k++) {
+		if ((s[*i + (size_t)k] & 0xc0) != 0x80) {
+			(*i)++;
+			return 0xfffd;
+		}
+		cp = (cp << 6) | (s[*i + (size_t)k] & 0x3f);
+	}
+	*i += (size_t)n + 1;
+	return cp;
+}
+
+int32_t gc_partition_for(const char *id, size_t len, int32_t partitions)
+{
+	uint32_t h = 0;
+	const unsigned char *s = (const unsigned char *)id;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = utf8_next(s, len, &i);
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			h = h * 31 + (0xd800 + (cp >> 10));
+			h = h * 31 + (0xdc00 + (cp & 0x3ff));
+		} else {
+			h = h * 31 + cp;
+		}
+	}
+	int32_t hs = (int32_t)h;
+	int32_t a = hs == INT32_MIN ? 0 : hs < 0 ? -hs : hs;
+	return partitions > 0 ? a % partitions : 0;
+}
+
+/* ---- lifecycle ---- */
+
+int64_t gc_now(const struct group_coordinator *gc)
+{
+	return loop_now_ms(gc->b->loop);
+}
+
+static void on_tick(struct loop_timer *t)
+{
+	struct group_coordinator *gc = t->arg;
+	int64_t now = gc_now(gc);
+	for (int32_t i = 0; i < gc->nparts; i++) {
+		struct gc_partition *p = &gc->parts[i];
+		const char *k;
+		void *v;
+		for (size_t pos = 0; p->state == GC_LOADED && strmap_next(&p->groups, &pos, &k, &v);)
+			group_tick(v, now);
+	}
+	loop_timer_start(gc->b->loop, &gc->tick, GC_TICK_MS);
+}
+
+static void on_leadership(void *arg, const char *topic, int32_t index, int is_leader,
+			  int32_t leader_epoch)
+{
+	struct group_coordinator *gc = arg;
+	if (strcmp(topic, GC_OFFSETS_TOPIC) != 0 || index < 0 || index >= gc->nparts)
+		return;
+	struct gc_partition *p = &gc->parts[index];
+	if (!is_leader)
+		gc_unload(p);
+	else if (p->state == GC_NOT_LEADER || p->epoch != leader_epoch)
+		gc_load_start(p, leader_epoch);
+}
+
+static void store_metadata(void *env_arg, struct group *g, group_store_done_fn done, void *arg);
+
+static void gc_init_config(struct group_coordinator *gc)
+{
+	const struct broker_config *c = gc->b->cfg;
+	gc->cfg = (struct group_config){
+		.initial_rebalance_delay_ms = c->group_initial_rebalance_delay_ms,
+		.min_session_timeout_ms = c->group_min_session_timeout_ms,
+		.max_session_timeout_ms = c->group_max_session_timeout_ms,
+		.max_size = c->group_max_size,
+	};
+	gc->env = (struct group_env){ &gc->cfg, store_metadata, gc };
+}
+
+struct group_coordinator *gc_get(struct broker *b)
+{
+	if (the_gc)
+		return the_gc;
+	struct group_coordinator *gc = calloc(1, sizeof *gc);
+	int32_t n = b->cfg->offsets_topic_num_partitions > 0 ? b->cfg->offsets_topic_num_partitions : 50;
+	if (!gc || !(gc->parts = calloc((size_t)n, sizeof *gc->parts))) {
+		free(gc);
+		return NULL;
+	}
+	gc->b = b;
+	gc->nparts = n;
+	gc_init_config(gc);
+	for (int32_t i = 0; i < n; i++)
+		gc_partition_init(&gc->parts[i], gc, i);
+	if (rm_add_leadership_listener(b->rm, on_leadership, gc) < 0)
+		log_error("group", "cannot listen for leadership changes: groups will not load");
+	loop_timer_init(&gc->tick, on_tick, gc);
+	loop_timer_start(b->loop, &gc->tick, GC_TICK_MS);
+	the_gc = gc;
+	for (int32_t i = 0; i < n; i++) { /* partitions led before we listened */
+		struct partition *p = rm_get(b->rm, GC_OFFSETS_TOPIC,
+					     (int32_t)strlen(GC_OFFSETS_TOPIC), i);
+		if (p && p->is_leader)
+			gc_load_start(&gc->parts[i], p->leader_epoch);
+	}
+	return gc;
+}
+
+/* ---- FindCoordinator ---- */
+
+static void topic_created(void *arg, int16_t kerr, const char *msg)
+{
+	struct group_coordinator *gc = arg;
+	gc->creating_topic = 0;
+	if (kerr && kerr != KERR_TOPIC_ALREADY_EXISTS)
+		log_warn("group", "creating %s failed: %d %s", GC_OFFSETS_TOPIC, kerr, msg ? msg : "");
+	else if (!kerr)
+		log_info("group", "created %s", GC_OFFSETS_TOPIC);
+}
+
+static void create_offsets_topic(struct group_coordinator *gc)
+{
+	static const struct coord_topic_config configs[] = {
+		{ "cleanup.policy", "compact" },
+		{ "segment.bytes", "104857600" },
+		{ "compression.type", "producer" },
+	};
+	int32_t live = gc->b->meta->nbrokers;
+	int32_t rf = gc->b->cfg->offsets_topic_replication_factor;
+	if (gc->creating_topic || live <= 0)
+		return;
+	if (rf > live) {
+		log_warn("group", "%s: offsets.topic.replication.factor %d capped to %d live brokers",
+			 GC_OFFSETS_TOPIC, rf, live);
+		rf = live;
+	}
+	struct coord_new_topic t = {
+		.name = GC_OFFSETS_TOPIC,
+		.num_partitions = gc->nparts,
+		.replication_factor = (int16_t)(rf > 0 ? rf : 1),
+		.configs = configs,
+		.n_configs = 3,
+	};
+	gc->creating_topic = 1;
+	coord_create_topic(gc->b->coord, &t, topic_created, gc);
+}
+
+int16_t gc_find(struct group_coordinator *gc, const char *group_id, int32_t *node_id,
+		const char **host, int32_t *port)
+{
+	const struct metadata_cache *mc = gc->b->meta;
+	const struct mc_topic *t = mc_topic(mc, GC_OFFSETS_TOPIC, (int32_t)strlen(GC_OFFSETS_TOPIC));
+	if (!t) {
+		create_offsets_topic(gc);
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	}
+	int32_t i = gc_partition_for(group_id, strlen(group_id), gc->nparts);
+	if (i >= t->npartitions || !t->parts[i].exists || t->parts[i].leader < 0)
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	const struct mc_broker *br = mc_broker(mc, t->parts[i].leader);
+	if (!br)
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	*node_id = br->id;
+	*host = br->host;
+	*port = br->port;
+	return 0;
+}
+
+/* ---- groups ---- */
+
+static struct gc_partition *partition_of(struct group_coordinator *gc, const char *id)
+{
+	return &gc->parts[gc_partition_for(id, strlen(id), gc->nparts)];
+}
+
+int16_t gc_group(struct group_coordinator *gc, const char *id, int create, struct group **out)
+{
+	*out = NULL;
+	if (!id || !id[0])
+		return KERR_INVALID_GROUP_ID;
+	struct gc_partition *p = partition_of(gc, id);
+	if (p->state == GC_NOT_LEADER)
+		return KERR_NOT_COORDINATOR;
+	if (p->state == GC_LOADING)
+		return KERR_COORDINATOR_LOAD_IN_PROGRESS;
+	struct group *g = strmap_get(&p->groups, id, strlen(id));
+	if (!g && create) {
+		g = group_new(id, &gc->env);
+		if (!g || strmap_put(&p->groups, g->id, strlen(g->id), g) < 0) {
+			group_free(g, 0);
+			return KERR_UNKNOWN_SERVER_ERROR;
+		}
+	}
+	*out = g;
+	return 0;
+}
+
+void gc_drop_if_unused(struct group_coordinator *gc, struct group *g)
+{
+	if (g->state != GROUP_EMPTY || g->generation || g->nmembers || g->npending ||
+	    g->protocol_type || group_offset_count(g))
+		return;
+	struct gc_partition *p = partition_of(gc, g->id);
+	if (strmap_get(&p->groups, g->id, strlen(g->id)) != g)
+		return;
+	strmap_del(&p->groups, g->id, strlen(g->id));
+	group_free(g, 0);
+}
+
+int16_t gc_for_each_group(struct group_coordinator *gc, gc_group_fn fn, void *arg)
+{
+	int16_t err = 0;
+	for (int32_t i = 0; i < gc->nparts; i++) {
+		struct gc_partition *p = &gc->parts[i];
+		if (p->state == GC_LOADING)
+			err = KERR_COORDINATOR_LOAD_IN_PROGRESS;
+		const char *k;
+		void *v;
+		for (size_t pos = 0; p->state == GC_LOADED && strmap_next(&p->groups, &pos, &k, &v);)
+			fn(arg, v);
+	}
+	return err;
+}
+
+/* ---- writes ---- */
+
+enum store_kind { STORE_METADATA, STORE_COMMIT, STORE_DELETE_OFFSETS, STORE_DELETE_GROUP };
+
+struct store_ctx {
+	struct group_coordinator *gc;
+	enum store_kind kind;
+	int32_t part, epoch;
+	char *group_id;
+	group_store_done_fn gdone;  /* STORE_METADATA */
+	gc_done_fn done;            /* others */
+	void *arg;
+	struct gc_offset *offs;     /* copies, strings in arena */
+	int noffs;
+	int64_t commit_ts;
+	struct arena arena;
+};
+
+static struct group *ctx_group(struct store_ctx *c)
+{
+	struct gc_partition *p = &c->gc->parts[c->part];
+	if (p->state != GC_LOADED || p->epoch != c->epoch)
+		return NULL;
+	return strmap_get(&p->groups, c->group_id, strlen(c->group_id));
+}
+
+static void apply_offsets(struct store_ctx *c, struct group *g)
+{
+	for (int i = 0; i < c->noffs; i++) {
+		const struct gc_offset *o = &c->offs[i];
+		if (c->kind == STORE_DELETE_OFFSETS)
+			group_offset_del(g, o->topic, o->partition);
+		else
+			group_offset_put(g, o->topic, o->partition, o->offset, o->leader_epoch,
+					 o->metadata, c->commit_ts);
+	}
+}
+
+static void forget_group(struct store_ctx *c, struct group *g)
+{
+	struct gc_partition *p = &c->gc->parts[c->part];
+	strmap_del(&p->groups, g->id, strlen(g->id));
+	group_free(g, KERR_COORDINATOR_NOT_AVAILABLE);
+}
+
+static void ctx_free(struct store_ctx *c)
+{
+	arena_free(&c->arena);
+	free(c->group_id);
+	free(c);
+}
+
+static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
+{
+	(void)base_offset;
+	struct store_ctx *c = arg;
+	struct group *g = ctx_group(c);
+	int16_t err = group_store_error(kerr);
+	if (!err && !g && c->kind != STORE_METADATA)
+		err = KERR_NOT_COORDINATOR;
+	if (c->kind == STORE_METADATA) {
+		c->gdone(g, kerr, c->arg);
+	} else {
+		if (g && !err && c->kind != STORE_DELETE_GROUP)
+			apply_offsets(c, g);
+		if (g && c->kind == STORE_DELETE_GROUP)
+			forget_group(c, g); /* gone from memory even if the write failed */
+		c->done(c->arg, err);
+	}
+	ctx_free(c);
+}
+
+static struct store_ctx *ctx_new(struct group_coordinator *gc, enum store_kind kind,
+				 const char *group_id)
+{
+	struct store_ctx *c = calloc(1, sizeof *c);
+	if (!c || !(c->group_id = strdup(group_id))) {
+		free(c);
+		return NULL;
+	}
+	struct gc_partition *p = partition_of(gc, group_id);
+	c->gc = gc;
+	c->kind = kind;
+	c->part = p->index;
+	c->epoch = p->epoch;
+	c->commit_ts = clock_wall_ms();
+	arena_init(&c->arena);
+	return c;
+}
+
+/* Appends the records; on_appended reports the outcome (never synchronously
+ * for the append itself; synchronously only when nothing could be built). */
+static void ctx_append(struct store_ctx *c, struct glog *gl)
+{
+	uint8_t *batch = NULL;
+	size_t len = 0;
+	if (glog_build(gl, c->commit_ts, &batch, &len) < 0) {
+		glog_free(gl);
+		on_appended(c, KERR_UNKNOWN_SERVER_ERROR, -1);
+		return;
+	}
+	glog_free(gl);
+	const struct broker_config *cfg = c->gc->b->cfg;
+	rm_append_internal(c->gc->b->rm, GC_OFFSETS_TOPIC, c->part, batch, len,
+			   cfg->min_insync_replicas, GC_APPEND_TIMEOUT_MS, on_appended, c);
+	free(batch);
+}
+
+static void store_metadata(void *env_arg, struct group *g, group_store_done_fn done, void *arg)
+{
+	struct store_ctx *c = ctx_new(env_arg, STORE_METADATA, g->id);
+	if (!c) {
+		done(g, KERR_UNKNOWN_SERVER_ERROR, arg);
+		return;
+	}
+	c->gdone = done;
+	c->arg = arg;
+	struct glog gl;
+	glog_init(&gl);
+	glog_add_metadata(&gl, g);
+	ctx_append(c, &gl);
+}
+
+static char *arena_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s ? s : "");
+	char *d = arena_alloc(a, n + 1);
+	if (d)
+		memcpy(d, s ? s : "", n + 1);
+	return d;
+}
+
+static int ctx_copy_offsets(struct store_ctx *c, const struct gc_offset *o, int n)
+{
+	c->offs = arena_alloc(&c->arena, ((size_t)n + 1) * sizeof *c->offs);
+	if (!c->offs)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		c->offs[i] = o[i];
+		c->offs[i].topic = arena_strdup(&c->arena, o[i].topic);
+		c->offs[i].metadata = arena_strdup(&c->arena, o[i].metadata);
+		if (!c->offs[i].topic || !c->offs[i].metadata)
+			return -1;
+	}
+	c->noffs = n;
+	return 0;
+}
+
+static void write_offsets(struct group_coordinator *gc, enum store_kind kind,
+			  const char *group_id, const struct gc_offset *o, int n,
+			  gc_done_fn done, void *arg)
+{
+	struct store_ctx *c = ctx_new(gc, kind, group_id);
+	if (!c || ctx_copy_offsets(c, o, n) < 0) {
+		if (c)
+			ctx_free(c);
+		done(arg, KERR_UNKNOWN_SERVER_ERROR);
+		return;
+	}
+	c->done = done;
+	c->arg = arg;
+	struct glog gl;
+	glog_init(&gl);
+	for (int i = 0; i < n; i++) {
+		if (kind == STORE_COMMIT)
+			glog_add_offset(&gl, group_id, &o[i], c->commit_ts);
+		else
+			glog_add_offset_tombstone(&gl, group_id, o[i].topic, o[i].partition);
+	}
+	ctx_append(c, &gl);
+}
+
+void gc_commit_offsets(struct group_coordinator *gc, const char *group_id,
+		       const struct gc_offset *o, int n, gc_done_fn done, void *arg)
+{
+	write_offsets(gc, STORE_COMMIT, group_id, o, n, done, arg);
+}
+
+void gc_delete_offsets(struct group_coordinator *gc, const char *group_id,
+		       const struct gc_offset *o, int n, gc_done_fn done, void *arg)
+{
+	write_offsets(gc, STORE_DELETE_OFFSETS, group_id, o, n, done, arg);
+}
+
+void gc_delete_group(struct group_coordinator *gc, const char *group_id, gc_done_fn done,
+		     void *arg)
+{
+	struct group *g;
+	int16_t err = gc_group(gc, group_id, 0, &g);
+	if (!err && (!g || g->state == GROUP_DEAD))
+		err = KERR_GROUP_ID_NOT_FOUND;
+	if (!err && g->state != GROUP_EMPTY)
+		err = KERR_NON_EMPTY_GROUP;
+	struct store_ctx *c = err ? NULL : ctx_new(gc, STORE_DELETE_GROUP, group_id);
+	if (!err && !c)
+		err = KERR_UNKNOWN_SERVER_ERROR;
+	if (err) {
+		done(arg, err);
+		return;
+	}
+	g->state = GROUP_DEAD;
+	c->done = done;
+	c->arg = arg;
+	struct glog gl;
+	glog_init(&gl);
+	glog_add_metadata_tombstone(&gl, group_id);
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&g->offsets, &pos, &k, &v);) {
+		const struct group_offset *o = v;
+		glog_add_offset_tombstone(&gl, group_id, o->topic, o->partition);
+	}
+	log_info("group", "deleting group %s", group_id);
+	ctx_append(c, &gl);
+}
+
+/* ---- helpers for handlers ---- */
+
+char *gc_cstr(struct arena *a, struct kstr s)
+{
+	if (s.len < 0)
+		return NULL;
+	char *d = arena_alloc(a, (size_t)s.len + 1);
+	if (!d)
+		return NULL;
+	if (s.len)
+		memcpy(d, s.p, (size_t)s.len);
+	d[s.len] = 0;
+	return d;
+}
+
+struct kstr gc_kstr(const char *s)
+{
+	return s ? (struct kstr){ s, (int32_t)strlen(s) } : (struct kstr){ NULL, -1 };
+}

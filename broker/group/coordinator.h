@@ -1,0 +1,75 @@
+/* The group coordinator of one broker: owns the groups of every
+ * __consumer_offsets partition this broker leads, loads them from the log
+ * when it becomes leader (COORDINATOR_LOAD_IN_PROGRESS meanwhile), drops them
+ * when it stops leading (NOT_COORDINATOR), persists group metadata and
+ * offsets in Kafka's record formats with acks=all appends, and runs the
+ * groups' deadlines. Handlers in broker/handlers/ call only this and group.h.
+ * Everything runs on the event-loop thread. */
+#ifndef GREGOR_GROUP_COORDINATOR_H
+#define GREGOR_GROUP_COORDINATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/group/group.h"
+#include "common/arena.h"
+#include "common/proto/codec.h"
+
+#define GC_OFFSETS_TOPIC "__consumer_offsets"
+
+struct broker;
+struct group_coordinator;
+
+/* The broker's coordinator, created on first use: it then registers for
+ * leadership changes and starts loading the partitions it already leads. */
+struct group_coordinator *gc_get(struct broker *b);
+
+/* abs(Java String.hashCode(group id)) % partitions, as Kafka computes it
+ * (UTF-16 code units of the UTF-8 id; abs(INT_MIN) = 0). */
+int32_t gc_partition_for(const char *id, size_t len, int32_t partitions);
+
+/* FindCoordinator for a group: the leader of its partition, or
+ * COORDINATOR_NOT_AVAILABLE (creating __consumer_offsets on first use). */
+int16_t gc_find(struct group_coordinator *gc, const char *group_id, int32_t *node_id,
+		const char **host, int32_t *port);
+
+/* The group for a request: NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS or
+ * 0 with *out (NULL if unknown and !create; INVALID_GROUP_ID for ""). */
+int16_t gc_group(struct group_coordinator *gc, const char *group_id, int create,
+		 struct group **out);
+/* Forgets a group that a failed request created and nothing uses. */
+void gc_drop_if_unused(struct group_coordinator *gc, struct group *g);
+int64_t gc_now(const struct group_coordinator *gc); /* monotonic ms */
+
+/* Persists offsets; on success they are applied to the group. done gets 0
+ * or the error to answer for every partition. */
+struct gc_offset {
+	const char *topic;
+	int32_t partition;
+	int64_t offset;          /* ignored for deletes */
+	int32_t leader_epoch;
+	const char *metadata;
+};
+typedef void (*gc_done_fn)(void *arg, int16_t err);
+void gc_commit_offsets(struct group_coordinator *gc, const char *group_id,
+		       const struct gc_offset *o, int n, gc_done_fn done, void *arg);
+/* Writes tombstones for the given offsets and forgets them on success. */
+void gc_delete_offsets(struct group_coordinator *gc, const char *group_id,
+		       const struct gc_offset *o, int n, gc_done_fn done, void *arg);
+/* DeleteGroups for one group: GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, or the
+ * group turns Dead, tombstones for it and its offsets are written, and it
+ * is forgotten. */
+void gc_delete_group(struct group_coordinator *gc, const char *group_id,
+		     gc_done_fn done, void *arg);
+
+/* ListGroups: every loaded group; returns COORDINATOR_LOAD_IN_PROGRESS if
+ * some partition is still loading (the groups are listed anyway). */
+typedef void (*gc_group_fn)(void *arg, const struct group *g);
+int16_t gc_for_each_group(struct group_coordinator *gc, gc_group_fn fn, void *arg);
+
+/* A NUL-terminated copy of s in a (NULL for a null string). */
+char *gc_cstr(struct arena *a, struct kstr s);
+/* s as a kstr (null for NULL). */
+struct kstr gc_kstr(const char *s);
+
+#endif

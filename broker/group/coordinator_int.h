@@ -1,0 +1,41 @@
+/* Internals shared by coordinator.c and gc_load.c. */
+#ifndef GREGOR_GROUP_COORDINATOR_INT_H
+#define GREGOR_GROUP_COORDINATOR_INT_H
+
+#include "broker/group/coordinator.h"
+#include "common/net/loop.h"
+#include "common/strmap.h"
+
+enum gc_part_state { GC_NOT_LEADER, GC_LOADING, GC_LOADED };
+
+/* One __consumer_offsets partition. Invariant: groups is empty unless the
+ * state is GC_LOADING or GC_LOADED, and epoch is the leader epoch they were
+ * loaded for. */
+struct gc_partition {
+	struct group_coordinator *gc;
+	int32_t index;
+	enum gc_part_state state;
+	int32_t epoch;
+	struct strmap groups;        /* id -> struct group */
+	int64_t load_offset;         /* next offset to replay */
+	int64_t load_records;
+	struct loop_timer load_timer;
+};
+
+struct group_coordinator {
+	struct broker *b;
+	int32_t nparts;
+	struct gc_partition *parts;
+	struct group_config cfg;
+	struct group_env env;
+	struct loop_timer tick;
+	int creating_topic;          /* a CreateTopic for __consumer_offsets in flight */
+};
+
+void gc_partition_init(struct gc_partition *p, struct group_coordinator *gc, int32_t index);
+/* Starts (or restarts) loading a partition this broker now leads. */
+void gc_load_start(struct gc_partition *p, int32_t epoch);
+/* Drops every group of the partition, answering waiters NOT_COORDINATOR. */
+void gc_unload(struct gc_partition *p);
+
+#endif

@@ -1,0 +1,85 @@
+/* FindCoordinator (10), v0-4: the broker leading a group's partition of
+ * __consumer_offsets (created on first use). key_type 1 (transactions) is
+ * answered COORDINATOR_NOT_AVAILABLE until the transaction coordinator
+ * exists. v4 batches keys. */
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/group/coordinator.h"
+#include "broker/handlers/handlers.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+struct coordinator_answer {
+	int16_t error;
+	int32_t node_id;
+	struct kstr host;
+	int32_t port;
+};
+
+static struct coordinator_answer lookup(struct request *req, int8_t key_type, struct kstr key)
+{
+	struct coordinator_answer a = { KERR_COORDINATOR_NOT_AVAILABLE, -1, { "", 0 }, -1 };
+	struct group_coordinator *gc = gc_get(req->b);
+	char *id = gc_cstr(&req->arena, key);
+	const char *host = NULL;
+	if (key_type == 1 || !gc || !id)
+		return a;
+	if (key_type != 0) {
+		a.error = KERR_INVALID_REQUEST;
+		return a;
+	}
+	if (!id[0]) {
+		a.error = KERR_INVALID_GROUP_ID;
+		return a;
+	}
+	a.error = gc_find(gc, id, &a.node_id, &host, &a.port);
+	if (a.error) {
+		a.node_id = -1;
+		a.port = -1;
+	} else {
+		a.host = gc_kstr(host);
+	}
+	return a;
+}
+
+static void respond_v4(struct request *req, struct find_coordinator_response *out)
+{
+	const struct find_coordinator_request *in = req->body;
+	int32_t n = in->coordinator_keys.n > 0 ? in->coordinator_keys.n : 0;
+	struct find_coordinator_resp_coordinator *cv =
+		arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *cv);
+	if (!cv) {
+		request_close(req, "out of memory");
+		return;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		struct kstr key = ((const struct kstr *)in->coordinator_keys.v)[i];
+		struct coordinator_answer a = lookup(req, in->key_type, key);
+		cv[i] = (struct find_coordinator_resp_coordinator){
+			key, a.node_id, a.host, a.port, a.error, { NULL, -1 } };
+	}
+	out->coordinators = (struct karray){ n, cv };
+	request_respond(req, out);
+}
+
+void handle_find_coordinator(struct request *req)
+{
+	const struct find_coordinator_request *in = req->body;
+	struct find_coordinator_response *out = arena_alloc(&req->arena, sizeof *out);
+	if (!out) {
+		request_close(req, "out of memory");
+		return;
+	}
+	out->error_message = (struct kstr){ NULL, -1 };
+	if (req->hdr.api_version >= 4) {
+		respond_v4(req, out);
+		return;
+	}
+	struct coordinator_answer a = lookup(req, in->key_type, in->key);
+	out->error_code = a.error;
+	out->node_id = a.node_id;
+	out->host = a.host;
+	out->port = a.port;
+	request_respond(req, out);
+}

@@ -1,0 +1,148 @@
+/* OffsetFetch (9), v1-8: committed offsets of the requested partitions (all
+ * of the group's when topics is null, v2+); -1 where none is committed.
+ * v8 asks for several groups at once. Offsets are only answered by the
+ * group's coordinator. */
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/group/coordinator.h"
+#include "broker/handlers/handlers.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+static void fill_partition(const struct group *g, const char *topic, int32_t index,
+			   struct offset_fetch_resp_group_partition *p)
+{
+	const struct group_offset *o = g && topic ? group_offset_get(g, topic, index) : NULL;
+	p->partition_index = index;
+	p->committed_offset = o ? o->offset : -1;
+	p->committed_leader_epoch = o ? o->leader_epoch : -1;
+	p->metadata = gc_kstr(o ? o->metadata : "");
+	p->error_code = 0;
+}
+
+struct topic_list {
+	struct request *req;
+	struct offset_fetch_resp_group_topic *tv;
+	int32_t n, cap;
+};
+
+static struct offset_fetch_resp_group_topic *topic_slot(struct topic_list *tl, const char *name)
+{
+	for (int32_t i = 0; i < tl->n; i++)
+		if ((size_t)tl->tv[i].name.len == strlen(name) &&
+		    !memcmp(tl->tv[i].name.p, name, (size_t)tl->tv[i].name.len))
+			return &tl->tv[i];
+	if (tl->n == tl->cap)
+		return NULL;
+	struct offset_fetch_resp_group_topic *t = &tl->tv[tl->n++];
+	t->name = gc_kstr(name);
+	return t;
+}
+
+/* Every committed offset of the group, grouped by topic. */
+static struct karray all_offsets(struct request *req, const struct group *g)
+{
+	int32_t n = g ? group_offset_count(g) : 0;
+	struct topic_list tl = { req, arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *tl.tv), 0, n };
+	struct offset_fetch_resp_group_partition *pv = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *pv);
+	if (!tl.tv || !pv)
+		return (struct karray){ 0, NULL };
+	/* two passes: count per topic, then place */
+	const char *k;
+	void *v;
+	for (size_t pos = 0; g && strmap_next(&g->offsets, &pos, &k, &v);) {
+		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, ((const struct group_offset *)v)->topic);
+		if (t)
+			t->partitions.n++;
+	}
+	int32_t used = 0;
+	for (int32_t i = 0; i < tl.n; i++) {
+		tl.tv[i].partitions.v = pv + used;
+		used += tl.tv[i].partitions.n;
+		tl.tv[i].partitions.n = 0;
+	}
+	for (size_t pos = 0; g && strmap_next(&g->offsets, &pos, &k, &v);) {
+		const struct group_offset *o = v;
+		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, o->topic);
+		if (t)
+			fill_partition(g, o->topic, o->partition,
+				       &((struct offset_fetch_resp_group_partition *)t->partitions.v)[t->partitions.n++]);
+	}
+	return (struct karray){ tl.n, tl.tv };
+}
+
+/* The requested partitions (v8 or v0-7 request topics have the same layout). */
+static struct karray requested_offsets(struct request *req, const struct group *g,
+				       const struct offset_fetch_req_group_topic *it, int32_t nt,
+				       int16_t err)
+{
+	struct offset_fetch_resp_group_topic *tv = arena_alloc(&req->arena, ((size_t)nt + 1) * sizeof *tv);
+	for (int32_t t = 0; tv && t < nt; t++) {
+		int32_t np = it[t].partition_indexes.n > 0 ? it[t].partition_indexes.n : 0;
+		struct offset_fetch_resp_group_partition *pv = arena_alloc(&req->arena, ((size_t)np + 1) * sizeof *pv);
+		if (!pv)
+			return (struct karray){ 0, NULL };
+		char *topic = gc_cstr(&req->arena, it[t].name);
+		for (int32_t i = 0; i < np; i++) {
+			fill_partition(g, topic, ((const int32_t *)it[t].partition_indexes.v)[i], &pv[i]);
+			pv[i].error_code = err;
+		}
+		tv[t].name = it[t].name;
+		tv[t].partitions = (struct karray){ np, pv };
+	}
+	return (struct karray){ tv ? nt : 0, tv };
+}
+
+/* One group's answer: top-level error (coordinator state) and topics. */
+static int16_t fetch_group(struct request *req, struct kstr group_id, struct karray topics,
+			   int per_partition_errors, struct karray *out)
+{
+	struct group_coordinator *gc = gc_get(req->b);
+	char *id = gc_cstr(&req->arena, group_id);
+	struct group *g = NULL;
+	int16_t err = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !id ? KERR_INVALID_GROUP_ID
+								 : gc_group(gc, id, 0, &g);
+	if (topics.n < 0)
+		*out = err ? (struct karray){ 0, NULL } : all_offsets(req, g);
+	else
+		*out = requested_offsets(req, err ? NULL : g, topics.v, topics.n,
+					 per_partition_errors ? err : 0);
+	return err;
+}
+
+static void respond_v8(struct request *req, struct offset_fetch_response *out)
+{
+	const struct offset_fetch_request *in = req->body;
+	int32_t n = in->groups.n > 0 ? in->groups.n : 0;
+	struct offset_fetch_resp_group *gv = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *gv);
+	const struct offset_fetch_req_group *rg = in->groups.v;
+	for (int32_t i = 0; gv && i < n; i++) {
+		gv[i].group_id = rg[i].group_id;
+		gv[i].error_code = fetch_group(req, rg[i].group_id, rg[i].topics, 0, &gv[i].topics);
+	}
+	out->groups = (struct karray){ gv ? n : 0, gv };
+	request_respond(req, out);
+}
+
+void handle_offset_fetch(struct request *req)
+{
+	const struct offset_fetch_request *in = req->body;
+	struct offset_fetch_response *out = arena_alloc(&req->arena, sizeof *out);
+	if (!out) {
+		request_close(req, "out of memory");
+		return;
+	}
+	if (req->hdr.api_version >= 8) {
+		respond_v8(req, out);
+		return;
+	}
+	_Static_assert(sizeof(struct offset_fetch_req_topic) == sizeof(struct offset_fetch_req_group_topic),
+		       "v0-7 and v8 topic layouts must match");
+	_Static_assert(sizeof(struct offset_fetch_resp_partition) == sizeof(struct offset_fetch_resp_group_partition),
+		       "v0-7 and v8 partition layouts must match");
+	int v1 = req->hdr.api_version < 2;
+	int16_t err = fetch_group(req, in->group_id, in->topics, v1, &out->topics);
+	out->error_code = v1 ? 0 : err;
+	request_respond(req, out);
+}
