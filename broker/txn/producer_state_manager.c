@@ -1,0 +1,168 @@
+/* Producer state manager: recovery by snapshot + header replay, the
+ * per-log registry, periodic snapshots (see producer_state_manager.h). */
+#include "broker/txn/producer_state_manager.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker/storage/log.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/strmap.h"
+
+#define PSM_KEEP_SNAPSHOTS 3
+
+static struct strmap psm_registry; /* log pointer bytes -> manager */
+
+struct producer_state_manager *psm_get(const struct partition_log *log)
+{
+	return log ? strmap_get(&psm_registry, (const char *)&log, sizeof log) : NULL;
+}
+
+/* Reads the headers of the batches in one slice and records them; returns
+ * the offset after the last whole batch read, or -errno. */
+static int64_t psm_replay_slice(struct producer_state_manager *m, const struct log_slice *sl,
+				int64_t *nbatches)
+{
+	int64_t pos = sl->pos, end = sl->pos + sl->len, next = -1;
+	uint8_t hdr[RB_HEADER_SIZE];
+	while (end - pos >= RB_HEADER_SIZE) {
+		ssize_t r = pread(sl->fd, hdr, sizeof hdr, pos);
+		if (r != (ssize_t)sizeof hdr)
+			return r < 0 ? -errno : -EIO;
+		int64_t size = rb_total_size(hdr, sizeof hdr);
+		if (size < RB_HEADER_SIZE || size > end - pos)
+			break;
+		if (ps_record_header(&m->state, hdr, sizeof hdr) < 0)
+			return -ENOMEM;
+		struct rb_header h;
+		rb_parse_header(hdr, sizeof hdr, &h);
+		next = rb_last_offset(&h) + 1;
+		pos += size;
+		(*nbatches)++;
+	}
+	return next;
+}
+
+int64_t psm_rebuild(struct producer_state_manager *m)
+{
+	struct partition_log *log = m->log;
+	int64_t leo = log_end_offset(log), start = log_start_offset(log);
+	int64_t from = ps_snapshot_load(log_dir(log), leo, &m->state);
+	m->snapshot_offset = from;
+	if (from < start) {
+		/* nothing usable: a snapshot below the log start would miss no
+		 * batch, but its entries may be older than retained data; Kafka
+		 * keeps them too, so only an absent snapshot starts empty */
+		if (from < 0)
+			ps_clear(&m->state);
+		from = start;
+	}
+	int64_t n = 0;
+	/* each round consumes at least one batch of one segment */
+	for (int64_t rounds = 0; from < leo && rounds < (int64_t)1 << 40; rounds++) {
+		struct log_slice sl;
+		int rc = log_read(log, from, INT32_MAX, leo, &sl);
+		if (rc < 0)
+			return rc;
+		if (sl.len == 0)
+			break;
+		int64_t next = psm_replay_slice(m, &sl, &n);
+		if (next < 0)
+			return next;
+		if (next <= from)
+			break; /* no progress: a malformed slice */
+		from = next;
+	}
+	return n;
+}
+
+struct producer_state_manager *psm_open(struct partition_log *log)
+{
+	struct producer_state_manager *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->log = log;
+	ps_init(&m->state);
+	m->last_snapshot_ms = clock_mono_ms();
+	int64_t n = psm_rebuild(m);
+	if (n < 0)
+		log_warn("txn", "%s: producer state replay stopped: %s", log_dir(log),
+			 strerror((int)-n));
+	else if (m->state.n > 0)
+		log_info("txn", "%s: %zu producer(s) from snapshot at %lld + %lld batch(es)",
+			 log_dir(log), m->state.n, (long long)m->snapshot_offset, (long long)n);
+	if (strmap_put(&psm_registry, (const char *)&log, sizeof log, m) < 0) {
+		ps_free(&m->state);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void psm_snapshot(struct producer_state_manager *m, int64_t now_ms)
+{
+	int64_t leo = log_end_offset(m->log);
+	int rc = ps_snapshot_write(log_dir(m->log), leo, &m->state);
+	m->last_snapshot_ms = now_ms;
+	if (rc < 0) {
+		log_warn("txn", "%s: cannot write producer snapshot: %s", log_dir(m->log),
+			 strerror(-rc));
+		return;
+	}
+	m->snapshot_offset = leo;
+	ps_snapshot_retain(log_dir(m->log), PSM_KEEP_SNAPSHOTS);
+}
+
+void psm_close(struct producer_state_manager *m, int clean)
+{
+	if (!m)
+		return;
+	if (clean && m->snapshot_offset != log_end_offset(m->log))
+		psm_snapshot(m, clock_mono_ms());
+	strmap_del(&psm_registry, (const char *)&m->log, sizeof m->log);
+	ps_free(&m->state);
+	free(m);
+}
+
+int16_t psm_check(const struct producer_state_manager *m, const struct rb_header *h,
+		  int *dup, int64_t *dup_base_offset)
+{
+	int64_t last = (int64_t)h->base_sequence + h->last_offset_delta;
+	int32_t last_seq = (int32_t)(last > INT32_MAX ? last - INT32_MAX - 1 : last);
+	return ps_check(&m->state, h->producer_id, h->producer_epoch, h->base_sequence,
+			last_seq, dup, dup_base_offset);
+}
+
+void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, size_t len)
+{
+	size_t pos = 0;
+	while (len - pos >= RB_HEADER_SIZE) {
+		int64_t size = rb_total_size(batches + pos, len - pos);
+		if (size < RB_HEADER_SIZE || (uint64_t)size > len - pos)
+			break;
+		if (ps_record_header(&m->state, batches + pos, len - pos) < 0)
+			log_error("txn", "%s: out of memory recording a batch", log_dir(m->log));
+		pos += (size_t)size;
+	}
+}
+
+void psm_on_truncate(struct producer_state_manager *m)
+{
+	int64_t leo = log_end_offset(m->log);
+	int d = ps_snapshot_delete_above(log_dir(m->log), leo);
+	int64_t n = psm_rebuild(m);
+	log_info("txn", "%s: truncated to %lld: %d snapshot(s) dropped, producer state "
+		 "rebuilt (%zu producer(s), %lld batch(es) replayed)", log_dir(m->log),
+		 (long long)leo, d, m->state.n, (long long)n);
+}
+
+void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval_ms)
+{
+	if (now_ms - m->last_snapshot_ms < interval_ms ||
+	    m->snapshot_offset == log_end_offset(m->log))
+		return;
+	psm_snapshot(m, now_ms);
+}

@@ -1,0 +1,56 @@
+/* Producer state manager: the producer state (producer_state.h) of one
+ * partition log, kept in step with the log. Recovery on open and after
+ * truncation = newest valid snapshot at or below the log end, then a replay
+ * of batch headers from there (or from the log start) to the log end.
+ * Snapshots are written periodically and on clean close.
+ *
+ * Invariant: the state reflects exactly the batches in [log start or
+ * snapshot, LEO) — every append (leader or follower) is recorded right after
+ * it lands, every truncation rebuilds.
+ *
+ * Partitions are found by their log (struct partition_log *): the registry
+ * lives here so that the replica manager only needs one call per event.
+ * Loop thread only. */
+#ifndef GREGOR_PRODUCER_STATE_MANAGER_H
+#define GREGOR_PRODUCER_STATE_MANAGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/txn/producer_state.h"
+#include "common/proto/record_batch.h"
+
+struct partition_log;
+
+struct producer_state_manager {
+	struct partition_log *log;
+	struct producer_state state;
+	int64_t snapshot_offset;  /* offset of the newest snapshot written/loaded */
+	int64_t last_snapshot_ms; /* monotonic */
+};
+
+/* Builds the state of a just-opened log and registers it. NULL on OOM. */
+struct producer_state_manager *psm_open(struct partition_log *log);
+/* Finds the manager of an open log, NULL if none. */
+struct producer_state_manager *psm_get(const struct partition_log *log);
+/* Unregisters and frees. clean: first write a snapshot at the LEO (call it
+ * before log_close); 0 before log_delete / log_abandon. */
+void psm_close(struct producer_state_manager *m, int clean);
+
+/* Leader check of a client batch (see ps_check). */
+int16_t psm_check(const struct producer_state_manager *m, const struct rb_header *h,
+		  int *dup, int64_t *dup_base_offset);
+/* Records every batch of an appended byte range (offsets stamped). */
+void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, size_t len);
+/* The log was truncated (either end): drops snapshots above the LEO and
+ * rebuilds from the newest remaining one. */
+void psm_on_truncate(struct producer_state_manager *m);
+/* Periodic: a snapshot at the LEO when it moved and interval_ms passed;
+ * keeps the three newest. */
+void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval_ms);
+
+/* Rebuilds the state from snapshots and the log (open and truncation).
+ * Returns the number of batch headers replayed, or -errno. */
+int64_t psm_rebuild(struct producer_state_manager *m);
+
+#endif
