@@ -475,7 +475,7 @@ void gc_delete_group(struct group_coordinator *gc, const char *group_id, gc_done
 
 char *gc_cstr(struct arena *a, struct kstr s)
 {
-	if (s.len < 0)
+	if (s.len < 0 || (!s.p && s.len == 0)) /* null, or absent in this version */
 		return NULL;
 	char *d = arena_alloc(a, (size_t)s.len + 1);
 	if (!d)

@@ -67,7 +67,8 @@ void gc_delete_group(struct group_coordinator *gc, const char *group_id,
 typedef void (*gc_group_fn)(void *arg, const struct group *g);
 int16_t gc_for_each_group(struct group_coordinator *gc, gc_group_fn fn, void *arg);
 
-/* A NUL-terminated copy of s in a (NULL for a null string). */
+/* A NUL-terminated copy of s in a; NULL for a null string and for a field
+ * absent in the request's version (decoded as {NULL, 0}). */
 char *gc_cstr(struct arena *a, struct kstr s);
 /* s as a kstr (null for NULL). */
 struct kstr gc_kstr(const char *s);

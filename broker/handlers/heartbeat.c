@@ -14,13 +14,13 @@ static int16_t heartbeat(struct request *req)
 		return KERR_COORDINATOR_NOT_AVAILABLE;
 	char *group_id = gc_cstr(&req->arena, in->group_id);
 	char *member_id = gc_cstr(&req->arena, in->member_id);
-	if (!group_id || !member_id)
-		return KERR_INVALID_REQUEST;
+	if (!group_id)
+		return KERR_INVALID_GROUP_ID;
 	struct group *g;
 	int16_t err = gc_group(gc, group_id, 0, &g);
 	if (err || !g)
 		return err ? err : KERR_UNKNOWN_MEMBER_ID;
-	return group_heartbeat(g, member_id, gc_cstr(&req->arena, in->group_instance_id),
+	return group_heartbeat(g, member_id ? member_id : "", gc_cstr(&req->arena, in->group_instance_id),
 			       in->generation_id, gc_now(gc));
 }
 

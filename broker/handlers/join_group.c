@@ -71,10 +71,10 @@ static struct group_protocol *protocols_of(struct request *req, int *n)
 	const struct join_group_req_protocol *pv = in->protocols.v;
 	for (int i = 0; p && i < *n; i++) {
 		p[i].name = gc_cstr(&req->arena, pv[i].name);
+		if (!p[i].name)
+			p[i].name = "";
 		p[i].meta = (uint8_t *)pv[i].metadata.p;
 		p[i].meta_len = pv[i].metadata.len > 0 ? pv[i].metadata.len : 0;
-		if (!p[i].name)
-			return NULL;
 	}
 	return p;
 }
@@ -85,10 +85,11 @@ void handle_join_group(struct request *req)
 	struct group_coordinator *gc = gc_get(req->b);
 	char *group_id = gc_cstr(&req->arena, in->group_id);
 	char *member_id = gc_cstr(&req->arena, in->member_id);
+	const char *client_id = gc_cstr(&req->arena, req->hdr.client_id);
 	struct group_join_req r = {
 		.member_id = member_id ? member_id : "",
 		.instance_id = gc_cstr(&req->arena, in->group_instance_id),
-		.client_id = gc_cstr(&req->arena, req->hdr.client_id),
+		.client_id = client_id ? client_id : "",
 		.client_host = request_peer(req),
 		.session_timeout_ms = in->session_timeout_ms,
 		.rebalance_timeout_ms = req->hdr.api_version >= 1 ? in->rebalance_timeout_ms
@@ -96,6 +97,8 @@ void handle_join_group(struct request *req)
 		.protocol_type = gc_cstr(&req->arena, in->protocol_type),
 		.require_known_member_id = req->hdr.api_version >= 4,
 	};
+	if (!r.protocol_type)
+		r.protocol_type = "";
 	r.protocols = protocols_of(req, &r.nprotocols);
 	if (!gc || !group_id || !r.protocols || !r.protocol_type) {
 		respond_error(req, gc ? KERR_INVALID_REQUEST : KERR_COORDINATOR_NOT_AVAILABLE, in->member_id);

@@ -35,10 +35,10 @@ static struct group_assignment *assignments_of(struct request *req, int *n)
 	const struct sync_group_req_assignment *av = in->assignments.v;
 	for (int i = 0; a && i < *n; i++) {
 		a[i].member_id = gc_cstr(&req->arena, av[i].member_id);
+		if (!a[i].member_id)
+			a[i].member_id = "";
 		a[i].data = av[i].assignment.p;
 		a[i].len = av[i].assignment.len > 0 ? av[i].assignment.len : 0;
-		if (!a[i].member_id)
-			return NULL;
 	}
 	return a;
 }
@@ -52,15 +52,17 @@ void handle_sync_group(struct request *req)
 		.member_id = gc_cstr(&req->arena, in->member_id),
 		.instance_id = gc_cstr(&req->arena, in->group_instance_id),
 		.generation = in->generation_id,
-		.protocol_type = gc_cstr(&req->arena, in->protocol_type),
-		.protocol_name = gc_cstr(&req->arena, in->protocol_name),
+		.protocol_type = req->hdr.api_version >= 5 ? gc_cstr(&req->arena, in->protocol_type) : NULL,
+		.protocol_name = req->hdr.api_version >= 5 ? gc_cstr(&req->arena, in->protocol_name) : NULL,
 	};
 	r.assignments = assignments_of(req, &r.nassignments);
+	if (!r.member_id)
+		r.member_id = "";
 	struct group_sync_result res = { 0 };
 	struct group *g = NULL;
 	if (!gc)
 		res.error = KERR_COORDINATOR_NOT_AVAILABLE;
-	else if (!group_id || !r.member_id || !r.assignments)
+	else if (!group_id || !r.assignments)
 		res.error = KERR_INVALID_REQUEST;
 	else if (!(res.error = gc_group(gc, group_id, 0, &g)) && !g)
 		res.error = KERR_UNKNOWN_MEMBER_ID;
