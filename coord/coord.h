@@ -144,4 +144,13 @@ void coord_controlled_shutdown(struct coord *c, int32_t broker_id, int64_t broke
 void coord_begin_controlled_shutdown(struct coord *c, int max_retries, int retry_backoff_ms,
 				     coord_done_fn done, void *arg);
 
+/* Producer ids (coord/pid_block.c): claims the next block of 1000 ids from
+ * /latest_producer_id_block with a conditional write (empty node: [0, 999];
+ * BADVERSION: re-read, our own block = success, else retry). done runs on
+ * the loop thread with the inclusive range, or kerr != 0 (15
+ * COORDINATOR_NOT_AVAILABLE without ZooKeeper) and -1, -1. */
+void coord_claim_pid_block(struct coord *c,
+			   void (*done)(void *arg, int16_t kerr, int64_t start, int64_t end),
+			   void *arg);
+
 #endif

@@ -32,6 +32,8 @@ const struct handler_entry handler_table[] = {
 	{ 16, 0, 4, handle_list_groups },
 	{ 42, 0, 2, handle_delete_groups },
 	{ 47, 0, 0, handle_offset_delete },
+	/* idempotent producer (broker/txn/) */
+	{ 22, 0, 4, handle_init_producer_id },
 };
 const int handler_count = (int)(sizeof handler_table / sizeof handler_table[0]);
 

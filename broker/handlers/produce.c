@@ -9,6 +9,7 @@
 #include "broker/replica/replica_manager.h"
 #include "broker/topic_autocreate.h"
 #include "broker/topic_config.h"
+#include "broker/txn/producer_state_manager.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -47,6 +48,18 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 		return (int16_t)rc;
 	if ((h.attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
+	/* idempotence (broker/txn): epoch and sequence checks; a resend of one
+	 * of the producer's last five batches is answered with its original
+	 * offset and appended again never */
+	int dup = 0;
+	rc = psm_check_produce(p->log, &h, &dup, &out->base_offset);
+	if (rc)
+		return (int16_t)rc;
+	if (dup) {
+		out->log_start_offset = log_start_offset(p->log);
+		*required = out->base_offset + h.last_offset_delta + 1;
+		return 0;
+	}
 	/* the request owns its frame: stamping offsets in place is safe */
 	rc = rm_append(b->rm, p, (uint8_t *)in->records.p, (size_t)in->records.len,
 		       &out->base_offset);

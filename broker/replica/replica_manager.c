@@ -13,6 +13,7 @@
 #include "broker/replica/isr.h"
 #include "broker/storage/checkpoint.h"
 #include "broker/topic_config.h"
+#include "broker/txn/producer_state_manager.h"
 #include "common/log.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -43,6 +44,8 @@ static void partition_free(struct partition *p)
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	free(p->rstate);
+	/* idempotence: a snapshot at the LEO before the clean close */
+	psm_close(psm_get(p->log), 1);
 	if (p->log)
 		log_close(p->log);
 	free(p->topic);
@@ -110,6 +113,9 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 		return NULL;
 	}
 	p->high_watermark = log_end_offset(p->log);
+	/* idempotence: producer state from snapshot + replay (broker/txn) */
+	if (!psm_open(p->log))
+		log_error("replica", "%s: no producer state (out of memory)", path);
 	if (strmap_put(&rm->parts, key, (size_t)n, p) < 0) {
 		partition_free(p);
 		return NULL;
@@ -376,6 +382,7 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	strmap_del(&rm->parts, key, (size_t)n);
 	if (p->log) {
 		log_info("replica", "deleting log of %s", key);
+		psm_close(psm_get(p->log), 0); /* idempotence: no snapshot */
 		log_delete(p->log);
 		p->log = NULL;
 	}
@@ -442,12 +449,16 @@ static int advance_high_watermark(struct partition *p)
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	      size_t len, int64_t *base_offset)
 {
+	struct producer_state_manager *psm = psm_get(p->log);
+	psm_sync(psm); /* idempotence: catch up with truncations */
 	int rc = log_append(p->log, batch, len, p->leader_epoch, base_offset);
 	if (rc < 0) {
 		log_error("replica", "append to %s-%d failed: %s", p->topic, p->index,
 			  strerror(-rc));
 		return KERR_KAFKA_STORAGE_ERROR;
 	}
+	if (psm)
+		psm_on_append(psm, batch, len);
 	advance_high_watermark(p);
 	rm_wake(rm);
 	return 0;
@@ -456,9 +467,15 @@ int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
 		      const uint8_t *batches, size_t len, int64_t leader_hw)
 {
+	struct producer_state_manager *psm = psm_get(p->log);
+	psm_sync(psm); /* idempotence: catch up with truncations */
 	int rc = len ? log_append_replica(p->log, batches, len) : 0;
-	if (rc < 0)
+	if (rc < 0) {
+		psm_sync(psm); /* a partial append: rebuild from the log */
 		return rc;
+	}
+	if (psm && len)
+		psm_on_append(psm, batches, len);
 	int64_t leo = log_end_offset(p->log);
 	int64_t hw = leader_hw < leo ? leader_hw : leo;
 	if (hw > p->high_watermark)
@@ -544,5 +561,8 @@ void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
 		struct partition *p = v;
 		if (p->log)
 			log_tick(p->log, now_wall_ms);
+		struct producer_state_manager *psm = psm_get(p->log);
+		if (psm) /* idempotence: periodic producer snapshot */
+			psm_tick(psm, clock_mono_ms(), 30000);
 	}
 }

@@ -50,16 +50,13 @@ int64_t psm_rebuild(struct producer_state_manager *m)
 {
 	struct partition_log *log = m->log;
 	int64_t leo = log_end_offset(log), start = log_start_offset(log);
+	m->leo_seen = leo; /* also after a failed replay: no rebuild loop */
 	int64_t from = ps_snapshot_load(log_dir(log), leo, &m->state);
 	m->snapshot_offset = from;
-	if (from < start) {
-		/* nothing usable: a snapshot below the log start would miss no
-		 * batch, but its entries may be older than retained data; Kafka
-		 * keeps them too, so only an absent snapshot starts empty */
-		if (from < 0)
-			ps_clear(&m->state);
+	/* a snapshot below the log start (retention moved on) still holds
+	 * valid producers; replay then starts at the log start */
+	if (from < start)
 		from = start;
-	}
 	int64_t n = 0;
 	/* each round consumes at least one batch of one segment */
 	for (int64_t rounds = 0; from < leo && rounds < (int64_t)1 << 40; rounds++) {
@@ -147,6 +144,24 @@ void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, siz
 			log_error("txn", "%s: out of memory recording a batch", log_dir(m->log));
 		pos += (size_t)size;
 	}
+	m->leo_seen = log_end_offset(m->log);
+}
+
+void psm_sync(struct producer_state_manager *m)
+{
+	if (m && m->leo_seen != log_end_offset(m->log))
+		psm_on_truncate(m);
+}
+
+int16_t psm_check_produce(struct partition_log *log, const struct rb_header *h,
+			  int *dup, int64_t *dup_base_offset)
+{
+	struct producer_state_manager *m = psm_get(log);
+	*dup = 0;
+	if (!m || h->producer_id < 0)
+		return 0;
+	psm_sync(m);
+	return psm_check(m, h, dup, dup_base_offset);
 }
 
 void psm_on_truncate(struct producer_state_manager *m)

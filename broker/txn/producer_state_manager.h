@@ -27,6 +27,7 @@ struct producer_state_manager {
 	struct producer_state state;
 	int64_t snapshot_offset;  /* offset of the newest snapshot written/loaded */
 	int64_t last_snapshot_ms; /* monotonic */
+	int64_t leo_seen;         /* the LEO the state is in step with */
 };
 
 /* Builds the state of a just-opened log and registers it. NULL on OOM. */
@@ -45,6 +46,14 @@ void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, siz
 /* The log was truncated (either end): drops snapshots above the LEO and
  * rebuilds from the newest remaining one. */
 void psm_on_truncate(struct producer_state_manager *m);
+/* Detects a truncation done behind our back (the LEO differs from the one
+ * the state matches) and rebuilds; call before appending or checking. */
+void psm_sync(struct producer_state_manager *m);
+/* For the Produce path: psm_sync + psm_check on the log's manager; 0 and
+ * *dup = 0 when the log has none. */
+int16_t psm_check_produce(struct partition_log *log, const struct rb_header *h,
+			  int *dup, int64_t *dup_base_offset);
+
 /* Periodic: a snapshot at the LEO when it moved and interval_ms passed;
  * keeps the three newest. */
 void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval_ms);
