@@ -17,7 +17,7 @@ wait_topic_ready "$T" 3 60
 work=$(mktemp -d)
 on_exit "rm -rf '$work'"
 seq -f 'm%06g' 1 "$N" >"$work/in.txt"
-kc -P -t "$T" -X acks=all "$work/in.txt" 2>"$work/produce.err" ||
+kc -P -l -t "$T" -X acks=all "$work/in.txt" 2>"$work/produce.err" ||
 	{ cat "$work/produce.err" >&2; fail "kcat produce failed"; }
 
 note "consuming with kcat -G $G"
