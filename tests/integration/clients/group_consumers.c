@@ -3,6 +3,7 @@
  * consumed one consumer is SIGKILLed. The survivors must take over its
  * partitions from the committed offsets so that every message is consumed
  * at least once. Prints consumed/duplicates/missing; fails on any missing.
+ * The victim is the consumer that has read the most so far.
  *
  *   group_consumers [--bootstrap H:P] [--messages N] [--timeout S]
  * BOOTSTRAP in the environment is used when --bootstrap is absent. */
@@ -219,7 +220,7 @@ static void stop_children(pid_t *pids)
 	}
 }
 
-/* Parent: waits for a third, kills consumer 0, waits for everything. */
+/* Parent: waits for a third, kills the busiest consumer, waits for the rest. */
 static int supervise(pid_t *pids, unsigned char *seen)
 {
 	double end = now_s() + timeout_s;
@@ -229,11 +230,16 @@ static int supervise(pid_t *pids, unsigned char *seen)
 		usleep(250000);
 		long c = count_lines(0) + count_lines(1) + count_lines(2);
 		if (!killed && c >= nmsgs / 3) {
-			fprintf(stderr, "group_consumers: %ld consumed, SIGKILL consumer 0 (pid %d)\n", c,
-				(int)pids[0]);
-			kill(pids[0], SIGKILL);
-			waitpid(pids[0], NULL, 0);
-			pids[0] = 0;
+			/* the busiest consumer: it surely holds partitions mid-stream */
+			int v = 0;
+			for (int i = 1; i < NCONSUMERS; i++)
+				if (count_lines(i) > count_lines(v))
+					v = i;
+			fprintf(stderr, "group_consumers: %ld consumed, SIGKILL consumer %d (pid %d)\n", c,
+				v, (int)pids[v]);
+			kill(pids[v], SIGKILL);
+			waitpid(pids[v], NULL, 0);
+			pids[v] = 0;
 			killed = 1;
 		}
 		if (killed && c >= nmsgs) {
