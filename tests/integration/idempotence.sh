@@ -20,7 +20,8 @@ wait_topic_ready "$T" 3 60
 work=$(mktemp -d)
 on_exit "rm -rf '$work'"
 prod_pid=""
-on_exit '[[ -n $prod_pid ]] && kill "$prod_pid" 2>/dev/null'
+# shellcheck disable=SC2016 # expands when the hook runs
+on_exit 'if [[ -n $prod_pid ]]; then kill "$prod_pid" 2>/dev/null; fi'
 
 note "producing $N messages at $RATE/s with enable.idempotence=true"
 "$CLIENT" produce "$BOOTSTRAP" "$T" "$N" "$RATE" "$work/acks" >"$work/produce.out" 2>"$work/produce.err" &
@@ -67,3 +68,15 @@ printf '%s\n' "$out"
 read -r a c <<<"$(printf '%s\n' "$out" | sed -n 's/^acknowledged=\([0-9]*\) consumed=\([0-9]*\).*/\1 \2/p')"
 [[ $a == "$N" ]] || fail "only $a of $N acknowledged"
 [[ $c == "$N" ]] || fail "consumed $c, want $N"
+
+# Producer ids came from blocks claimed in ZooKeeper (Kafka's JSON, strings).
+zk_get /latest_producer_id_block | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s, e = int(d["block_start"]), int(d["block_end"])
+assert d["version"] == 1 and d["broker"] in (1, 2, 3), d
+assert isinstance(d["block_start"], str) and e - s == 999 and s % 1000 == 0, d
+print("latest producer id block:", d)
+' || fail "unexpected /latest_producer_id_block"
+dups=$(cat "$CLUSTER_DIR"/logs/broker-*.log | grep -c "duplicate of offset" || true)
+note "resends answered as duplicates by the brokers: $dups"
