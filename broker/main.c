@@ -16,6 +16,7 @@
 #include "broker/replica/replica_manager.h"
 #include "broker/server.h"
 #include "broker/topic_config.h"
+#include "broker/group/coordinator.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -145,6 +146,7 @@ int main(int argc, char **argv)
 	if (!b.coord)
 		return 1;
 	rm_start(b.rm);
+	gc_get(&b); /* the group coordinator listens for leadership from now on */
 	loop_timer_init(&b.tick, on_tick, &b);
 	loop_timer_start(b.loop, &b.tick, 1000);
 	log_info("broker", "broker %d started", b.id);
