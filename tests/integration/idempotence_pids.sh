@@ -61,8 +61,8 @@ ask "$p1" 2500 4 >"$work/many"
 ask "$p2" 1 0 my-txn >"$work/txn0"
 ask "$p2" 1 4 my-txn >"$work/txn4"
 
-cluster stop 1 && cluster stop 2 && cluster stop 3 || fail "stopping brokers"
-cluster start 1 && cluster start 2 && cluster start 3 || fail "starting brokers"
+for id in 1 2 3; do cluster stop "$id" || fail "stopping broker $id"; done
+for id in 1 2 3; do cluster start "$id" || fail "starting broker $id"; done
 ask "$p3" 3 0 >"$work/b3"
 ask "$p1" 3 4 >"$work/b1"
 
