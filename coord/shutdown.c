@@ -159,11 +159,13 @@ static void *cs_main(void *arg)
 	}
 	if (kerr)
 		log_warn(CS_MOD, "controlled shutdown gave up; shutting down anyway");
-	cs_finish(c, s->done, s->arg, kerr, msg);
-	free(s);
+	/* no longer running before anyone hears it finished: the listener may
+	 * start another run at once */
 	pthread_mutex_lock(&c->lock);
 	c->cs_running = 0;
 	pthread_mutex_unlock(&c->lock);
+	cs_finish(c, s->done, s->arg, kerr, msg);
+	free(s);
 	return NULL;
 }
 
