@@ -178,6 +178,13 @@ void topic_config_effective(const struct broker *b, const char *topic, int32_t t
 		out->log.retention_ms = -1;
 		out->log.retention_bytes = -1;
 	}
+	/* the log cleaner's settings (broker/storage, log_clean) */
+	out->log.compact = out->compact && cfg->log_cleaner_enable;
+	out->log.delete_retention_ms = out->delete_retention_ms;
+	out->log.min_compaction_lag_ms = out->min_compaction_lag_ms;
+	const char *ratio = topic_config_override(b, topic, tlen, "min.cleanable.dirty.ratio");
+	if (ratio)
+		out->log.min_cleanable_dirty_ratio = strtod(ratio, NULL);
 }
 
 const char *topic_config_override(const struct broker *b, const char *topic, int32_t tlen,

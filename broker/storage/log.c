@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "broker/storage/epoch_cache.h"
+#include "broker/storage/log_internal.h"
 #include "broker/storage/segment.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -27,21 +28,6 @@
 #define CLEAN_FILE "clean-shutdown"
 #define MAX_SEGMENTS (1 << 20)
 
-struct partition_log {
-	char *dir;
-	struct log_config cfg;
-	struct segment **segs; /* sorted by base; the last one is active */
-	size_t n, cap;
-	int64_t start;
-	int64_t leo;
-	int64_t size_total;
-	int64_t recovery_point;
-	int64_t unflushed_msgs;
-	int64_t last_flush_ms;
-	int crashed; /* an injected fault "killed" this log: it only frees now */
-	struct epoch_cache epochs;
-	int epochs_dirty; /* memory differs from leader-epoch-checkpoint */
-};
 
 static int fault_nth;
 static size_t fault_partial;
@@ -62,6 +48,10 @@ void log_config_defaults(struct log_config *c)
 	c->flush_interval_ms = INT64_MAX;
 	c->index_interval_bytes = 4096;
 	c->segment_index_bytes = 10 << 20;
+	c->compact = 0;
+	c->min_cleanable_dirty_ratio = 0.5;
+	c->delete_retention_ms = 86400000;
+	c->min_compaction_lag_ms = 0;
 }
 
 static void config_sanitize(struct log_config *c)
@@ -78,10 +68,20 @@ static void config_sanitize(struct log_config *c)
 		c->index_interval_bytes = 0;
 	if (c->segment_index_bytes < 24)
 		c->segment_index_bytes = 24;
+	if (!(c->min_cleanable_dirty_ratio >= 0)) /* also NaN */
+		c->min_cleanable_dirty_ratio = 0;
+	if (c->min_cleanable_dirty_ratio > 1)
+		c->min_cleanable_dirty_ratio = 1;
+	if (c->delete_retention_ms < 0)
+		c->delete_retention_ms = 0;
+	if (c->min_compaction_lag_ms < 0)
+		c->min_compaction_lag_ms = 0;
 }
 
 void log_set_config(struct partition_log *log, const struct log_config *cfg)
 {
+	if (!cfg->compact)
+		cleaner_abort(log);
 	log->cfg = *cfg;
 	config_sanitize(&log->cfg);
 }
@@ -96,13 +96,13 @@ static struct segment *active(const struct partition_log *log)
 	return log->segs[log->n - 1];
 }
 
-static int path_in(char *buf, size_t cap, const char *dir, const char *name)
+int log_path_in(char *buf, size_t cap, const char *dir, const char *name)
 {
 	int n = snprintf(buf, cap, "%s/%s", dir, name);
 	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
 }
 
-static int fsync_dir(const char *dir)
+int log_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -150,7 +150,7 @@ static int segs_push(struct partition_log *log, struct segment *s)
 static int64_t rp_read(const char *dir)
 {
 	char p[4096], buf[32];
-	if (path_in(p, sizeof p, dir, RP_FILE))
+	if (log_path_in(p, sizeof p, dir, RP_FILE))
 		return 0;
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -171,7 +171,7 @@ static int64_t rp_read(const char *dir)
 static int rp_write(const char *dir, int64_t rp)
 {
 	char p[4096], tmp[4096], buf[32];
-	if (path_in(p, sizeof p, dir, RP_FILE) || path_in(tmp, sizeof tmp, dir, RP_FILE ".tmp"))
+	if (log_path_in(p, sizeof p, dir, RP_FILE) || log_path_in(tmp, sizeof tmp, dir, RP_FILE ".tmp"))
 		return -ENAMETOOLONG;
 	int len = snprintf(buf, sizeof buf, "%" PRId64 "\n", rp);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -186,7 +186,7 @@ static int rp_write(const char *dir, int64_t rp)
 	if (rc == 0 && rename(tmp, p) < 0)
 		rc = -errno;
 	if (rc == 0)
-		rc = fsync_dir(dir);
+		rc = log_fsync_dir(dir);
 	return rc;
 }
 
@@ -366,7 +366,9 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 		if ((uint64_t)total > len - off)
 			break;
 		struct rb_header h;
-		if (rb_validate(batches + off, (size_t)total, &h) != 0 || h.base_offset != next)
+		/* a compacted leader log has gaps; offsets never go back */
+		if (seg_validate_batch(batches + off, (size_t)total, &h) != 0 ||
+		    h.base_offset < next)
 			return -EINVAL;
 		next = rb_last_offset(&h) + 1;
 		off += (size_t)total;
@@ -394,8 +396,7 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 
 /* ---- reads ---- */
 
-/* Index of the last segment whose base <= offset (0 if none). */
-static size_t seg_for_offset(const struct partition_log *log, int64_t offset)
+size_t log_seg_for_offset(const struct partition_log *log, int64_t offset)
 {
 	size_t lo = 0, hi = log->n;
 	while (lo < hi) {
@@ -430,7 +431,7 @@ int log_read(struct partition_log *log, int64_t offset, int32_t max_bytes,
 	*slice = (struct log_slice){ s->fd, s->size, 0, offset };
 	if (offset == log->leo || offset >= max_offset)
 		return 0;
-	size_t i = seg_for_offset(log, offset);
+	size_t i = log_seg_for_offset(log, offset);
 	int64_t spos = 0;
 	struct seg_batch fb;
 	int rc = 0;
@@ -542,6 +543,11 @@ void log_tick(struct partition_log *log, int64_t now_ms)
 			log_error(MOD, "%s: time roll: %s", log->dir, strerror(-rc));
 	}
 	log_retain(log, now_ms);
+	if (log->cfg.compact) {
+		int rc = log_clean(log, now_ms);
+		if (rc < 0)
+			log_error(MOD, "%s: cleaner: %s", log->dir, strerror(-rc));
+	}
 	if (log->unflushed_msgs > 0 &&
 	    now_ms - log->last_flush_ms >= log->cfg.flush_interval_ms) {
 		int rc = log_flush(log);
@@ -581,7 +587,7 @@ int log_flush(struct partition_log *log)
  * offset (offset itself when it is a segment base or below the log). */
 static int truncation_point(const struct partition_log *log, int64_t offset, int64_t *leo)
 {
-	const struct segment *s = log->segs[seg_for_offset(log, offset)];
+	const struct segment *s = log->segs[log_seg_for_offset(log, offset)];
 	*leo = offset;
 	if (s->base >= offset)
 		return 0;
@@ -603,6 +609,7 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		return -EINVAL;
 	if (offset >= log->leo)
 		return 0;
+	cleaner_abort(log);
 	/* The cache loses its entries first: a crash in between leaves data the
 	 * file does not cover, which recovery's header scan repairs. */
 	int64_t point;
@@ -668,6 +675,7 @@ int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start
 		return -EIO;
 	if (new_start < 0)
 		return -EINVAL;
+	cleaner_abort(log);
 	ec_clear(&log->epochs);
 	log->epochs_dirty = 1;
 	int rc = epoch_sync(log);
@@ -736,7 +744,9 @@ static int list_segments(const char *dir, int64_t **out, size_t *n)
 	while ((e = readdir(d)) != NULL && rc == 0) {
 		int64_t base;
 		size_t len = strlen(e->d_name);
-		if (len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0) {
+		if ((len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0) ||
+		    (len > 8 && strcmp(e->d_name + len - 8, ".cleaned") == 0)) {
+			/* a write or a cleaner pass cut short: the real file stands */
 			unlinkat(dirfd(d), e->d_name, 0);
 			continue;
 		}
@@ -776,7 +786,7 @@ static void remove_orphan_indexes(const struct partition_log *log)
 		if (!parse_seg_name(e->d_name, ".index", &base) &&
 		    !parse_seg_name(e->d_name, ".timeindex", &base))
 			continue;
-		size_t i = seg_for_offset(log, base);
+		size_t i = log_seg_for_offset(log, base);
 		if (log->n == 0 || log->segs[i]->base != base)
 			unlinkat(dirfd(d), e->d_name, 0);
 	}
@@ -811,7 +821,7 @@ static int walk_tail(struct partition_log *log, struct segment *s, int64_t *next
 	struct seg_batch b;
 	int rc;
 	while ((rc = seg_read_header(s, pos, &b)) == 1) {
-		if (b.base != expect)
+		if (b.base < expect)
 			return -1;
 		seg_note_batch(s, &b, log->cfg.index_interval_bytes);
 		expect = b.last + 1;
@@ -838,7 +848,7 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
 			return 0;
 	}
 	int64_t end = seg_rebuild_indexes(s, log->cfg.index_interval_bytes);
-	if (end < 0 || (!last && end != log->segs[i + 1]->base))
+	if (end < 0 || (!last && end > log->segs[i + 1]->base))
 		return -1;
 	log_info(MOD, "%s: rebuilt indexes of segment %" PRId64, log->dir, s->base);
 	seg_write_indexes(log->dir, s, 1, 0);
@@ -886,7 +896,7 @@ static int open_segments(struct partition_log *log, int clean)
 	int64_t next = log->n ? log->segs[0]->base : 0;
 	for (size_t i = 0; i < log->n; i++) {
 		struct segment *s = log->segs[i];
-		if (s->base != next) {
+		if (s->base < next) { /* a gap is fine: compaction leaves them */
 			drop_segments_from(log, i, "offsets do not follow on");
 			break;
 		}
@@ -957,7 +967,7 @@ static int last_batch(const struct partition_log *log, struct seg_batch *out)
  * batch starts there, < 0 on a read error. */
 static int epoch_of_batch_at(const struct partition_log *log, int64_t offset, int32_t *epoch)
 {
-	const struct segment *s = log->segs[seg_for_offset(log, offset)];
+	const struct segment *s = log->segs[log_seg_for_offset(log, offset)];
 	int64_t pos;
 	struct seg_batch b;
 	int rc = seg_find(s, offset, &pos, &b);
@@ -1066,16 +1076,17 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 		free(log);
 		return -ENOMEM;
 	}
+	log->cleaner.out_fd = -1;
 	log->cfg = *cfg;
 	config_sanitize(&log->cfg);
 	char marker[4096];
-	if ((rc = path_in(marker, sizeof marker, dir, CLEAN_FILE)) != 0)
+	if ((rc = log_path_in(marker, sizeof marker, dir, CLEAN_FILE)) != 0)
 		goto fail;
 	int clean = !fresh && access(marker, F_OK) == 0;
 	log->recovery_point = rp_read(dir);
 	/* Gone before any append, so a crash in this session is never
 	 * mistaken for a clean shutdown. */
-	if (clean && (unlink(marker) < 0 || fsync_dir(dir) < 0)) {
+	if (clean && (unlink(marker) < 0 || log_fsync_dir(dir) < 0)) {
 		rc = -errno;
 		goto fail;
 	}
@@ -1083,6 +1094,7 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 		goto fail;
 	epoch_open(log, clean);
 	set_roll_start(log);
+	cleaner_init(log);
 	log->last_flush_ms = clock_wall_ms();
 	if (!clean) {
 		if (!fresh)
@@ -1103,6 +1115,7 @@ void log_abandon(struct partition_log *log)
 {
 	if (!log)
 		return;
+	cleaner_free(log);
 	for (size_t i = 0; i < log->n; i++)
 		seg_free(log->segs[i]);
 	ec_free(&log->epochs);
@@ -1122,11 +1135,11 @@ void log_close(struct partition_log *log)
 		if (rc == 0) /* no clean marker over a stale epoch file */
 			rc = epoch_sync(log);
 		char marker[4096];
-		if (rc == 0 && path_in(marker, sizeof marker, log->dir, CLEAN_FILE) == 0) {
+		if (rc == 0 && log_path_in(marker, sizeof marker, log->dir, CLEAN_FILE) == 0) {
 			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (fd >= 0) {
 				close(fd);
-				fsync_dir(log->dir);
+				log_fsync_dir(log->dir);
 			}
 		} else if (rc) {
 			log_error(MOD, "%s: flush on close: %s", log->dir, strerror(-rc));

@@ -11,9 +11,13 @@
  * `epoch startOffset` lines; see the leader epoch section below).
  *
  * Invariants:
- * - Offsets are dense and increasing: the next batch appended starts at
- *   log_end_offset(), and the LEO never goes backwards except through
- *   log_truncate_to() (replication only).
+ * - Offsets increase: the next batch appended starts at log_end_offset(),
+ *   and the LEO never goes backwards except through log_truncate_to()
+ *   (replication only). They are dense except where the log cleaner removed
+ *   records of a compacted topic (see log_clean): a batch keeps its
+ *   baseOffset and lastOffsetDelta but may hold fewer records, whole batches
+ *   and the first batches of a segment may be gone (a segment keeps its base
+ *   offset), and a read inside a gap returns the next batch, as in Kafka.
  * - Every byte in a .log file before the append position is a whole, CRC-valid
  *   batch; a torn or corrupt tail found on open is cut off and logged.
  * - Only the event-loop thread touches a struct partition_log.
@@ -33,6 +37,10 @@ struct log_config {
 	int64_t flush_interval_ms;       /* log.flush.interval.ms; INT64_MAX = never */
 	int32_t index_interval_bytes;    /* log.index.interval.bytes (4096) */
 	int32_t segment_index_bytes;     /* log.index.size.max.bytes (10 MiB): roll when full */
+	int compact;                     /* cleanup.policy contains compact (0) */
+	double min_cleanable_dirty_ratio; /* min.cleanable.dirty.ratio (0.5) */
+	int64_t delete_retention_ms;     /* delete.retention.ms (1 day) */
+	int64_t min_compaction_lag_ms;   /* min.compaction.lag.ms (0) */
 };
 
 void log_config_defaults(struct log_config *c);
@@ -91,9 +99,56 @@ int log_read(struct partition_log *log, int64_t offset, int32_t max_bytes,
 int64_t log_offset_for_time(struct partition_log *log, int64_t ts,
 			    int64_t *found_ts);
 
-/* Periodic work: time-based roll, retention (whole segments), time-based
- * flush. Call about once a second. */
+/* Periodic work: time-based roll, retention (whole segments), a slice of
+ * compaction (compacted topics), time-based flush. Call about once a second. */
 void log_tick(struct partition_log *log, int64_t now_ms);
+
+/* ---- Log compaction (Kafka's log cleaner; cfg.compact) ----
+ * A pass keeps, for each key, only the record with the latest offset among
+ * the segments it covers: [log start, end) where end is the base of the
+ * first segment that is active or holds a batch with maxTimestamp newer
+ * than now - min_compaction_lag_ms. The latest offset per key is taken from
+ * the dirty part [first dirty, end) (all below first dirty was cleaned by an
+ * earlier pass; `cleaner-checkpoint` in the directory holds first dirty).
+ * A pass starts when dirty bytes / (clean + dirty bytes) of that range
+ * >= min_cleanable_dirty_ratio. Rules:
+ * - Records keep their offsets; a batch is rewritten with its surviving
+ *   records (header kept, count/length/CRC recomputed), an emptied batch is
+ *   dropped, a segment keeps its base offset.
+ * - Kept whole and never used to shadow older records: compressed batches
+ *   (not decompressed yet), control batches, transactional batches. Records
+ *   with a null key are kept.
+ * - A tombstone (null value) that is the latest for its key survives the
+ *   pass that first cleans its segment and is removed by the first pass at
+ *   least delete_retention_ms after that (the segment file's mtime records
+ *   when it was first cleaned).
+ * - Each segment is written to <base>.log.cleaned, fsynced and renamed over
+ *   its .log (indexes are removed before and rebuilt after), so a crash
+ *   leaves the old or the new file; log_open deletes a leftover .cleaned.
+ *   A reader holding a dup of the old fd keeps reading the old bytes.
+ * - The work runs on the caller's (loop) thread in slices: one call reads at
+ *   most the budget (log_clean_set_budget, default 8 MiB) of segment bytes
+ *   and writes what it keeps; a pass spans several calls. Truncation and
+ *   closing abandon a pass in progress. */
+struct log_clean_stats {
+	int64_t passes;             /* passes completed */
+	int64_t segments_rewritten;
+	int64_t records_removed;    /* tombstones included */
+	int64_t tombstones_removed;
+	int64_t batches_removed;
+	int64_t first_dirty;        /* current first dirty offset */
+};
+/* One slice of cleaning; log_tick calls it. Returns 1 while a pass is in
+ * progress after this call, 0 when idle (nothing due, or a pass finished),
+ * -errno when a pass failed (it is abandoned; retried later). */
+int log_clean(struct partition_log *log, int64_t now_ms);
+/* Test hook: runs a whole pass now, whatever the dirty ratio (the active
+ * segment and min_compaction_lag_ms still apply). 0 or -errno. */
+int log_clean_force(struct partition_log *log, int64_t now_ms);
+/* Bytes of segment data one log_clean call may read (all logs); <= 0
+ * restores the default. */
+void log_clean_set_budget(int64_t bytes);
+void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats *out);
 
 /* fsync the log and indexes up to the LEO; moves the recovery point. */
 int log_flush(struct partition_log *log);

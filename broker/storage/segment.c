@@ -12,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/proto/record_batch.h"
-
 #define IDX_ENTRY 8
 #define TIDX_ENTRY 12
 #define INDEX_FILE_MAX (64 << 20) /* refuse to load an index larger than this */
@@ -33,6 +31,7 @@ static struct segment *seg_alloc(int64_t base, int fd)
 	s->base = base;
 	s->fd = fd;
 	s->max_ts = -1;
+	s->cleaned_ms = -1;
 	return s;
 }
 
@@ -374,8 +373,8 @@ int64_t seg_rebuild_indexes(struct segment *s, int32_t index_interval)
 	struct seg_batch b;
 	int rc;
 	while ((rc = seg_read_header(s, pos, &b)) == 1) {
-		if (b.base != next)
-			return -EIO;
+		if (b.base < next || b.last - s->base > INT32_MAX)
+			return -EIO; /* gaps are fine (compaction), going back is not */
 		seg_note_batch(s, &b, index_interval);
 		next = b.last + 1;
 		pos += b.size;
@@ -456,6 +455,47 @@ void seg_trim_indexes(struct segment *s, int64_t end_offset)
 		s->tidx_on_disk = s->n_tidx;
 }
 
+#include "common/proto/crc32c.h"
+
+#define KERR_CORRUPT 2
+#define KERR_INVALID_REC 87
+
+/* Records of a compacted batch: exactly records_count of them up to the
+ * batch end, offset deltas strictly increasing within [0, lastOffsetDelta]. */
+static int check_compacted_records(const uint8_t *p, size_t len, const struct rb_header *h)
+{
+	struct rb_iter it;
+	struct rb_record r;
+	int64_t prev = -1;
+	int rc;
+	rb_iter_init(&it, p, len);
+	while ((rc = rb_iter_next(&it, &r)) == 1) {
+		if (r.offset_delta <= prev || r.offset_delta > h->last_offset_delta)
+			return KERR_INVALID_REC;
+		prev = r.offset_delta;
+	}
+	return rc == 0 ? 0 : KERR_INVALID_REC;
+}
+
+int seg_validate_batch(const uint8_t *p, size_t len, struct rb_header *h)
+{
+	if (rb_parse_header(p, len, h))
+		return KERR_CORRUPT;
+	if (h->records_count <= 0 || h->last_offset_delta < 0 ||
+	    (int64_t)h->records_count == (int64_t)h->last_offset_delta + 1)
+		return rb_validate(p, len, h);
+	/* fewer records than offsets: only the cleaner writes such a batch */
+	int64_t total = RB_LOG_OVERHEAD + (int64_t)h->batch_length;
+	if (total < RB_HEADER_SIZE || (uint64_t)total > len || h->magic != 2)
+		return KERR_CORRUPT;
+	if (crc32c(0, p + 21, (size_t)total - 21) != h->crc)
+		return KERR_CORRUPT;
+	if (h->records_count > h->last_offset_delta ||
+	    (h->attributes & RB_ATTR_COMPRESSION_MASK) != 0)
+		return KERR_INVALID_REC;
+	return check_compacted_records(p, (size_t)total, h);
+}
+
 /* Reads and fully validates the batch at pos into *buf (grown as needed, but
  * never past what the file holds). 1 = good batch, 0 = bad. */
 static int recover_one(struct segment *s, int64_t pos, int64_t next, uint8_t **buf,
@@ -477,7 +517,7 @@ static int recover_one(struct segment *s, int64_t pos, int64_t next, uint8_t **b
 	if (pread_full(s->fd, *buf, (size_t)total, pos))
 		return 0;
 	struct rb_header h;
-	if (rb_validate(*buf, (size_t)total, &h) != 0 || h.base_offset != next)
+	if (seg_validate_batch(*buf, (size_t)total, &h) != 0 || h.base_offset < next)
 		return 0;
 	b->pos = pos;
 	b->size = total;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/proto/record_batch.h"
+
 /* Offset index entry: batch base offset (relative) -> its file position. */
 struct seg_idx {
 	uint32_t rel;
@@ -30,6 +32,7 @@ struct segment {
 	int64_t roll_start_ms; /* when the first batch arrived (time-based roll) */
 	int64_t since_index; /* bytes appended since the last index entry */
 	int dirty;           /* bytes or index entries not yet fsynced */
+	int64_t cleaned_ms;  /* when the cleaner first cleaned it; -1 never */
 	struct seg_idx *idx;
 	size_t n_idx, cap_idx, idx_on_disk;
 	struct seg_tidx *tidx;
@@ -112,8 +115,13 @@ int seg_write_indexes(const char *dir, struct segment *s, int rewrite, int sync)
 /* Forgets index entries at or beyond the file size / relative offset end. */
 void seg_trim_indexes(struct segment *s, int64_t end_offset);
 
+/* rb_validate for batches read from a log: also accepts what the cleaner
+ * writes (uncompressed, fewer records than lastOffsetDelta + 1, offset
+ * deltas increasing within [0, lastOffsetDelta]). 0 or a Kafka error code. */
+int seg_validate_batch(const uint8_t *p, size_t len, struct rb_header *h);
+
 /* Walks from pos to s->size checking every batch (lengths, CRC, contents,
- * dense offsets starting at *next). Stops at the first bad batch: returns
+ * offsets increasing from *next; gaps are allowed, compaction leaves them). Stops at the first bad batch: returns
  * its position (== s->size when all good) and leaves *next after the last
  * good batch. Rebuilds the in-memory indexes for the good part. */
 int64_t seg_recover(struct segment *s, int64_t *next, int32_t index_interval);
