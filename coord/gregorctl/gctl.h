@@ -28,6 +28,11 @@ struct gctl_opts {
 	int n_configs;
 	int under_replicated, unavailable;
 	const char *file;
+	/* groups: the Kafka protocol instead of ZooKeeper */
+	const char *bootstrap;
+	const char *group;
+	int to_earliest, to_latest, to_offset_set, execute;
+	int64_t to_offset;
 };
 
 struct gctl {
@@ -71,5 +76,7 @@ int gctl_write_new(struct gctl *g, const char *path, const char *data, size_t le
 int gctl_cmd_topics(struct gctl *g, const char *cmd);
 int gctl_cmd_cluster(struct gctl *g, const char *cmd);
 int gctl_cmd_partitions(struct gctl *g, const char *cmd);
+/* Consumer groups over the Kafka protocol (o.bootstrap; no ZooKeeper). */
+int gctl_cmd_groups(struct gctl *g, const char *cmd);
 
 #endif

@@ -1,8 +1,10 @@
-/* gregorctl: the operator's tool. This version talks to ZooKeeper directly,
- * as Kafka's ZooKeeper-era tools (kafka-topics.sh --zookeeper) did: it reads
- * the broker registry, controller and partition state znodes and writes the
- * admin znodes the controller acts on. Exit 0 on success, 1 with a one-line
- * error otherwise, 64 for usage errors. */
+/* gregorctl: the operator's tool. Topics, cluster and partitions talk to
+ * ZooKeeper directly, as Kafka's ZooKeeper-era tools (kafka-topics.sh
+ * --zookeeper) did; consumer groups talk the Kafka protocol to the brokers
+ * (--bootstrap), as kafka-consumer-groups.sh does. Exit 0 on success, 1
+ * with a one-line error otherwise, 64 for usage errors. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,15 @@ static const char gctl_usage_text[] =
 	"  partitions elect-preferred [--topic T]\n"
 	"  partitions reassign --file F    JSON {\"partitions\":[{\"topic\":..,\n"
 	"                                  \"partition\":..,\"replicas\":[..]}]}\n"
-	"--timeout: seconds to wait for the ZooKeeper connection (default 10).\n";
+	"usage: gregorctl --bootstrap HOST:PORT[,...] [--timeout S] [--json]\n"
+	"                 groups COMMAND [options]\n"
+	"  groups list                     group id, state, protocol type\n"
+	"  groups describe --group G       offsets, log-end offsets, lag, members\n"
+	"  groups reset-offsets --group G --topic T\n"
+	"                (--to-earliest | --to-latest | --to-offset N) [--execute]\n"
+	"  groups delete --group G\n"
+	"--timeout: seconds to wait for the ZooKeeper connection, or for each broker\n"
+	"           request (default 10).\n";
 
 static int gctl_usage(const char *why)
 {
@@ -34,6 +44,20 @@ static int gctl_usage(const char *why)
 		gctl_err("%s", why);
 	fputs(gctl_usage_text, stderr);
 	return GCTL_USAGE;
+}
+
+/* A decimal int64 in [0, INT64_MAX), nothing else. */
+static int gctl_parse_offset(const char *s, int64_t *out)
+{
+	char *e;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	long long v = strtoll(s, &e, 10);
+	if (*e || errno || v < 0 || v == INT64_MAX)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* A decimal int32 in [min, max], nothing else. */
@@ -50,7 +74,8 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 }
 
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
-		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP };
+		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
+		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -58,7 +83,9 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "partitions", O_PARTS, 1 }, { "replication-factor", O_RF, 1 },
 	{ "config", O_CONFIG, 1 }, { "under-replicated-partitions", O_UNDER, 0 },
 	{ "unavailable-partitions", O_UNAVAIL, 0 }, { "file", O_FILE, 1 },
-	{ "help", O_HELP, 0 },
+	{ "help", O_HELP, 0 }, { "bootstrap", O_BOOTSTRAP, 1 }, { "group", O_GROUP, 1 },
+	{ "to-earliest", O_EARLIEST, 0 }, { "to-latest", O_LATEST, 0 },
+	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
 };
 
 /* Applies one option; 0, or a usage error message. */
@@ -88,6 +115,16 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_UNAVAIL: o->unavailable = 1; break;
 	case O_FILE: o->file = v; break;
 	case O_HELP: return "";
+	case O_BOOTSTRAP: o->bootstrap = v; break;
+	case O_GROUP: o->group = v; break;
+	case O_EARLIEST: o->to_earliest = 1; break;
+	case O_LATEST: o->to_latest = 1; break;
+	case O_TO_OFFSET:
+		if (gctl_parse_offset(v, &o->to_offset))
+			return "--to-offset must be a non-negative integer";
+		o->to_offset_set = 1;
+		break;
+	case O_EXECUTE: o->execute = 1; break;
 	}
 	return NULL;
 }
@@ -150,11 +187,14 @@ int main(int argc, char **argv)
 		rc = GCTL_USAGE;
 	else if (nw != 2)
 		rc = gctl_usage("expected GROUP COMMAND, e.g. 'topics list'");
+	else if (strcmp(words[0], "groups") == 0)
+		rc = g.o.bootstrap ? gctl_cmd_groups(&g, words[1]) :
+		     gctl_usage("--bootstrap HOST:PORT is required for groups");
 	else if (!g.o.zookeeper)
 		rc = gctl_usage("--zookeeper HOST:PORT is required");
 	else if (strcmp(words[0], "topics") && strcmp(words[0], "cluster") &&
 		 strcmp(words[0], "partitions"))
-		rc = gctl_usage("GROUP is one of topics, cluster, partitions");
+		rc = gctl_usage("GROUP is one of topics, cluster, partitions, groups");
 	else if (g.o.topic && !zn_topic_name_valid(g.o.topic))
 		rc = (gctl_err("topic name '%s' is illegal (allowed: [a-zA-Z0-9._-], "
 			       "1-249 characters, not '.' or '..')", g.o.topic), 1);

@@ -1,0 +1,61 @@
+/* gregorctl's Kafka-protocol side: a cluster view from the bootstrap
+ * brokers' Metadata, one blocking channel per broker (coord/broker_channel,
+ * bounded by --timeout) and request/response calls through the shared codec.
+ * Every decoded response lives in the gk arena until gk_close. */
+#ifndef GREGOR_GCTL_KAFKA_H
+#define GREGOR_GCTL_KAFKA_H
+
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/proto/codec.h"
+#include "common/proto/messages.h"
+#include "coord/broker_channel.h"
+#include "coord/gregorctl/gctl.h"
+
+enum {
+	GK_API_LIST_OFFSETS = 2, GK_API_METADATA = 3, GK_API_OFFSET_COMMIT = 8,
+	GK_API_OFFSET_FETCH = 9, GK_API_FIND_COORDINATOR = 10,
+	GK_API_DESCRIBE_GROUPS = 15, GK_API_LIST_GROUPS = 16,
+	GK_API_DELETE_GROUPS = 42,
+};
+
+struct gk_node {
+	int32_t id;
+	struct broker_channel ch;
+};
+
+struct gk {
+	const struct gctl_opts *o;
+	struct arena a;
+	struct gk_node *nodes; /* brokers from Metadata, then coordinators */
+	int n_nodes, cap_nodes;
+	struct metadata_response md;
+};
+
+/* Metadata (all topics) from the first bootstrap broker that answers;
+ * 0, or 1 with the error printed. */
+int gk_open(struct gk *k, const struct gctl_opts *o);
+void gk_close(struct gk *k);
+/* The channel to broker id (address from Metadata), or NULL. */
+struct broker_channel *gk_broker(struct gk *k, int32_t id);
+/* One request to ch, the response decoded into resp (arena memory).
+ * 0 or -errno (-EBADMSG for an undecodable response). */
+int gk_call(struct gk *k, struct broker_channel *ch, int16_t key, int16_t ver,
+	    const struct kmsg *req_msg, const void *req,
+	    const struct kmsg *resp_msg, void *resp);
+/* Calls the group's coordinator (FindCoordinator v2 first), retrying while
+ * the coordinator moves or loads (err_of(resp) tells) for at most
+ * --timeout. 0 with resp decoded (its error code may still be set), or 1
+ * with the error printed. */
+int gk_group_call(struct gk *k, const char *group, int16_t key, int16_t ver,
+		  const struct kmsg *req_msg, const void *req,
+		  const struct kmsg *resp_msg, void *resp,
+		  int16_t (*err_of)(const void *resp));
+/* Topic t in the Metadata, or NULL. */
+const struct metadata_resp_topic *gk_topic(const struct gk *k, const char *t);
+/* A NUL-terminated arena copy ("" when null or out of memory). */
+const char *gk_cstr(struct gk *k, struct kstr s);
+struct kstr gk_kstr(const char *s);
+
+#endif
