@@ -1,14 +1,54 @@
 /* ListOffsets (2), v1-5: earliest (-2), latest (-1: the high watermark, which
  * is also the last stable offset while there are no transactions), or the
  * first offset at or after a timestamp. */
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/proto/record_batch.h"
 
 #define LIST_LATEST (-1)
 #define LIST_EARLIEST (-2)
+
+/* The storage finds the first batch whose max timestamp reaches the target;
+ * Kafka answers with the first record in it that does (FileRecords
+ * .searchForTimestamp), with that record's own timestamp. Compressed batches
+ * and LogAppendTime batches answer with the batch as a whole. */
+static int64_t record_for_time(struct partition *p, int64_t batch_offset, int64_t target,
+			       int64_t *ts)
+{
+	struct log_slice s;
+	if (log_read(p->log, batch_offset, 1, log_end_offset(p->log), &s) < 0 || s.len <= 0 ||
+	    s.len > (1 << 24))
+		return batch_offset;
+	uint8_t *buf = malloc((size_t)s.len);
+	struct rb_header h;
+	if (!buf || pread(s.fd, buf, (size_t)s.len, s.pos) != s.len ||
+	    rb_parse_header(buf, (size_t)s.len, &h) < 0 ||
+	    (h.attributes & (RB_ATTR_COMPRESSION_MASK | RB_ATTR_LOG_APPEND_TIME))) {
+		free(buf);
+		return batch_offset;
+	}
+	int64_t found = batch_offset;
+	struct rb_iter it;
+	struct rb_record rec;
+	rb_iter_init(&it, buf, (size_t)rb_total_size(buf, (size_t)s.len));
+	while (rb_iter_next(&it, &rec) == 1) {
+		int64_t off = h.base_offset + rec.offset_delta;
+		int64_t rts = h.base_timestamp + rec.timestamp_delta;
+		if (off >= batch_offset && rts >= target) {
+			found = off;
+			*ts = rts;
+			break;
+		}
+	}
+	free(buf);
+	return found;
+}
 
 static void list_one(struct request *req, struct kstr topic,
 		     const struct list_offsets_req_partition *pi,
@@ -42,6 +82,8 @@ static void list_one(struct request *req, struct kstr topic,
 	} else {
 		int64_t ts = -1;
 		int64_t off = log_offset_for_time(p->log, pi->timestamp, &ts);
+		if (off >= 0)
+			off = record_for_time(p, off, pi->timestamp, &ts);
 		if (off >= p->high_watermark)
 			off = -1;
 		po->offset = off;
