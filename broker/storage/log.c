@@ -963,8 +963,10 @@ static int last_batch(const struct partition_log *log, struct seg_batch *out)
 	return 0;
 }
 
-/* Epoch of the batch starting exactly at offset: 1 with *epoch, 0 if no
- * batch starts there, < 0 on a read error. */
+/* Epoch of the batch starting exactly at offset (or, in a compacted log,
+ * of the first batch after a gap that begins there): 1 with *epoch, 0 if no
+ * batch starts there, < 0 on a read error. In a dense log a batch found at
+ * or after offset starts exactly there or holds offset mid-way. */
 static int epoch_of_batch_at(const struct partition_log *log, int64_t offset, int32_t *epoch)
 {
 	const struct segment *s = log->segs[log_seg_for_offset(log, offset)];
@@ -974,7 +976,7 @@ static int epoch_of_batch_at(const struct partition_log *log, int64_t offset, in
 	if (rc <= 0)
 		return rc;
 	*epoch = b.epoch;
-	return b.base == offset;
+	return b.base >= offset;
 }
 
 /* After a clean shutdown the file is trusted if the batches agree where it
