@@ -10,10 +10,46 @@
 #include "broker/topic_autocreate.h"
 #include "broker/topic_config.h"
 #include "broker/txn/producer_state_manager.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/proto/crc32c.h"
 #include "common/proto/record_batch.h"
+
+/* Compacted topics keep the latest record per key, so a record without a
+ * key cannot be stored (Kafka: INVALID_RECORD). Compressed batches are not
+ * inflated here and pass unchecked. */
+static int has_null_key(const uint8_t *batch, size_t len, const struct rb_header *h)
+{
+	if (h->attributes & RB_ATTR_COMPRESSION_MASK)
+		return 0;
+	struct rb_iter it;
+	struct rb_record rec;
+	rb_iter_init(&it, batch, len);
+	int rc;
+	while ((rc = rb_iter_next(&it, &rec)) == 1)
+		if (rec.key_len < 0)
+			return 1;
+	return 0;
+}
+
+/* message.timestamp.type=LogAppendTime: the broker's clock becomes the
+ * batch's timestamp (attribute bit 3, maxTimestamp), so the CRC, which
+ * covers both, is computed again. Returns the time stamped. */
+static int64_t stamp_log_append_time(uint8_t *batch, size_t len)
+{
+	int64_t now = clock_wall_ms();
+	uint16_t attrs = (uint16_t)(batch[21] << 8 | batch[22]) | RB_ATTR_LOG_APPEND_TIME;
+	batch[21] = (uint8_t)(attrs >> 8);
+	batch[22] = (uint8_t)attrs;
+	for (int i = 0; i < 8; i++)
+		batch[35 + i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
+	uint32_t crc = crc32c(0, batch + 21, len - 21);
+	for (int i = 0; i < 4; i++)
+		batch[17 + i] = (uint8_t)(crc >> (24 - 8 * i));
+	return now;
+}
 
 /* Appends one partition's batch; *required is the high watermark that
  * acknowledges it under acks=all (-1 when nothing was written). */
@@ -48,6 +84,8 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 		return (int16_t)rc;
 	if ((h.attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
+	if (tc.compact && has_null_key(in->records.p, (size_t)in->records.len, &h))
+		return KERR_INVALID_RECORD;
 	/* idempotence (broker/txn): epoch and sequence checks; a resend of one
 	 * of the producer's last five batches is answered with its original
 	 * offset and appended again never */
@@ -60,7 +98,10 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 		*required = out->base_offset + h.last_offset_delta + 1;
 		return 0;
 	}
-	/* the request owns its frame: stamping offsets in place is safe */
+	/* the request owns its frame: stamping it in place is safe */
+	if (tc.log_append_time)
+		out->log_append_time_ms = stamp_log_append_time((uint8_t *)in->records.p,
+								(size_t)in->records.len);
 	rc = rm_append(b->rm, p, (uint8_t *)in->records.p, (size_t)in->records.len,
 		       &out->base_offset);
 	if (rc)

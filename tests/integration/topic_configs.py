@@ -6,7 +6,9 @@ retention.ms) on the controller; a bad value is refused with INVALID_CONFIG;
 DescribeConfigs on another broker reports the overrides as topic configs;
 the leader refuses a 3000-byte batch (MESSAGE_TOO_LARGE) but takes a small
 one; after the override is rewritten in ZooKeeper (as an operator would with
-zkCli.sh, through deploy/cluster.sh zk) the 3000-byte batch is accepted.
+zkCli.sh, through deploy/cluster.sh zk) the 3000-byte batch is accepted. A
+compacted topic refuses records without a key (INVALID_RECORD); a
+LogAppendTime topic stamps the broker's time into the stored batch.
 Stdlib only; reuses produce_validation's wire helpers.
 """
 
@@ -21,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import produce_validation as pv  # noqa: E402
 
 TOPIC = b"configured"
+BOOT = None
 pv.TOPIC = TOPIC
 
 
@@ -77,6 +80,33 @@ def describe(addr, name):
     return err, out
 
 
+def null_key_batch():
+    body = b"\x00" + pv.varint(0) + pv.varint(0) + pv.varint(-1) + pv.varint(1) + b"v" + pv.varint(0)
+    rec = pv.varint(len(body)) + body
+    now = int(time.time() * 1000)
+    after_crc = struct.pack(">hiqqqhii", 0, 0, now, now, -1, -1, -1, 1) + rec
+    rest = struct.pack(">ibI", -1, 2, pv.crc32c(after_crc)) + after_crc
+    return struct.pack(">qi", 0, len(rest)) + rest
+
+
+def produce_raw(topic, blob):
+    """Produce v7 to partition 0 of topic: (error, base offset, append time)."""
+    pv.TOPIC = topic
+    leader = pv.find_leader(BOOT)
+    body = struct.pack(">h", -1) + struct.pack(">hi", -1, 10000)
+    body += struct.pack(">i", 1) + pv.kstr(topic) + struct.pack(">i", 1)
+    body += struct.pack(">ii", 0, len(blob)) + blob
+    with socket.create_connection(leader, timeout=pv.TIMEOUT) as s:
+        r = pv.Reader(pv.request(s, 0, 7, 9, body))
+    r.take(">i")
+    r.string()
+    r.take(">i")
+    r.take(">i")
+    out = r.take(">h"), r.take(">q"), r.take(">q")
+    pv.TOPIC = TOPIC
+    return out
+
+
 def produce_size(addr, size):
     with socket.create_connection(addr, timeout=pv.TIMEOUT) as s:
         return pv.produce(s, 7, pv.batch([b"x" * size]))[0]
@@ -85,6 +115,8 @@ def produce_size(addr, size):
 def main():
     boot = os.environ["BOOTSTRAP"].split(",")[0]
     host, _, port = boot.rpartition(":")
+    global BOOT
+    BOOT = (host, int(port))
     brokers, controller = metadata((host, int(port)))
     other = next(a for i, a in brokers.items() if i != controller)
     results = []
@@ -125,6 +157,26 @@ def main():
         err = produce_size(leader, 3000)
         time.sleep(0.3)
     check("rewritten_override_applies", err == 0, "3000-byte batch after rewrite: error %d" % err)
+    err, msg = create_topic(brokers[controller], b"compacted", [(b"cleanup.policy", b"compact")])
+    check("create_compacted", err == 0, "error %d %s" % (err, msg))
+    err, _, _ = produce_raw(b"compacted", pv.batch([b"keyed"]))
+    check("compacted_keyed_accepted", err == 0, "error %d" % err)
+    err, _, _ = produce_raw(b"compacted", null_key_batch())
+    check("compacted_null_key_refused", err == 87, "error %d (want 87)" % err)
+    err, msg = create_topic(brokers[controller], b"appendtime",
+                            [(b"message.timestamp.type", b"LogAppendTime")])
+    before = int(time.time() * 1000)
+    err, base, append_ms = produce_raw(b"appendtime", pv.batch([b"a", b"b"]))
+    check("log_append_time_stamped", err == 0 and append_ms >= before - 1000,
+          "error %d, log_append_time %d" % (err, append_ms))
+    pv.TOPIC = b"appendtime"
+    with socket.create_connection(pv.find_leader(BOOT), timeout=pv.TIMEOUT) as s:
+        err, data = pv.fetch_all(s, 12)
+    pv.TOPIC = TOPIC
+    ok = len(data) > 61 and struct.unpack_from(">h", data, 21)[0] & 0x08 and \
+        struct.unpack_from(">I", data, 17)[0] == pv.crc32c(data[21:12 + struct.unpack_from(">i", data, 8)[0]]) and \
+        struct.unpack_from(">q", data, 35)[0] == append_ms
+    check("log_append_time_in_log", bool(ok), "fetched batch carries the broker time, CRC valid")
     passed = sum(results)
     print("%d passed, %d failed" % (passed, len(results) - passed))
     return 0 if passed == len(results) else 1
