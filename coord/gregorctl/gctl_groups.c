@@ -6,12 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "common/clock.h"
 #include "common/proto/kerr.h"
 #include "coord/gregorctl/gctl_kafka.h"
 #include "coord/zjson.h"
 
 #define GG_MAX_GROUPS 1000000
+#define GG_RETRY_MS 200
+
+static void gg_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
 
 /* One partition of a described or reset group. */
 struct gg_part {
@@ -521,8 +530,14 @@ static int gg_list_broker(struct gk *k, struct broker_channel *ch, struct gg_lis
 {
 	struct list_groups_request req = { .states_filter = { 0, NULL } };
 	struct list_groups_response resp;
-	int rc = gk_call(k, ch, GK_API_LIST_GROUPS, 4, &list_groups_request_msg, &req,
-			 &list_groups_response_msg, &resp);
+	int64_t deadline = clock_mono_ms() + (int64_t)k->o->timeout_s * 1000;
+	int rc;
+	/* a broker still loading its __consumer_offsets partitions says so */
+	while ((rc = gk_call(k, ch, GK_API_LIST_GROUPS, 4, &list_groups_request_msg, &req,
+			     &list_groups_response_msg, &resp)) == 0 &&
+	       resp.error_code == KERR_COORDINATOR_LOAD_IN_PROGRESS &&
+	       clock_mono_ms() + GG_RETRY_MS < deadline)
+		gg_sleep_ms(GG_RETRY_MS);
 	if (rc)
 		return rc;
 	if (resp.error_code)

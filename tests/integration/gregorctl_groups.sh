@@ -145,6 +145,12 @@ expect_fail "reset of an unknown topic" "topic 'nosuchtopic' does not exist" \
 	gg reset-offsets --group "$G" --topic nosuchtopic --to-earliest
 expect_fail "reset without a mode" "needs --topic T and one of" gg reset-offsets --group "$G" --topic "$T"
 
+# as Kafka: a group that does not exist yet (Dead) may be given offsets
+F=fresh
+gg reset-offsets --group "$F" --topic "$T" --to-latest --execute >/dev/null ||
+	fail "reset of a group that does not exist failed"
+[[ $(sums "$F") == "Empty 0 3 $N $N 0" ]] || fail "new group $F after --to-latest: $(sums "$F")"
+
 # a consumer resumes where reset-offsets put it: at the latest, nothing left
 gg reset-offsets --group "$G" --topic "$T" --to-offset 0 --execute >/dev/null || fail "reset to 0 failed"
 KC_TIMEOUT=90 kc -G "$G" -c "$N" -q -f '%s\n' -X auto.offset.reset=latest "$T" \
