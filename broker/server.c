@@ -40,6 +40,7 @@ struct conn {
 	struct broker *b;
 	struct conn *prev, *next;  /* broker's list of live connections */
 	char peer[64];
+	char client_host[64];      /* "/ip", as Kafka shows a member's host */
 	uint8_t rbuf[RBUF_SIZE];
 	size_t rlen;
 	uint8_t *big;              /* a frame larger than rbuf, being filled */
@@ -136,6 +137,7 @@ static void conn_close(struct conn *c, const char *why)
 }
 
 const char *request_peer(const struct request *req) { return req->conn->peer; }
+const char *request_client_host(const struct request *req) { return req->conn->client_host; }
 
 static void request_free(struct request *req)
 {
@@ -474,6 +476,7 @@ static void listener_io(struct loop_io *io, uint32_t events)
 			port = ntohs(sa.sin6_port);
 		}
 		snprintf(c->peer, sizeof c->peer, "%s:%d", host, port);
+		snprintf(c->client_host, sizeof c->client_host, "/%s", host);
 		c->next = ls->b->conns;
 		if (c->next)
 			c->next->prev = c;

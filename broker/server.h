@@ -42,6 +42,8 @@ void request_finish_silent(struct request *req);
 void request_close(struct request *req, const char *why);
 /* "ip:port" of the client, for log lines. */
 const char *request_peer(const struct request *req);
+/* "/ip" of the client, the form Kafka reports for group members. */
+const char *request_client_host(const struct request *req);
 
 /* Starts listening on host:port; returns 0 or -errno. */
 int server_listen(struct broker *b, const char *host, int port);

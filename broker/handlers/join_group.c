@@ -90,7 +90,7 @@ void handle_join_group(struct request *req)
 		.member_id = member_id ? member_id : "",
 		.instance_id = gc_cstr(&req->arena, in->group_instance_id),
 		.client_id = client_id ? client_id : "",
-		.client_host = request_peer(req),
+		.client_host = request_client_host(req),
 		.session_timeout_ms = in->session_timeout_ms,
 		.rebalance_timeout_ms = req->hdr.api_version >= 1 ? in->rebalance_timeout_ms
 								  : in->session_timeout_ms,
