@@ -8,6 +8,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -44,6 +45,9 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	if (pi->current_leader_epoch > p->leader_epoch)
 		return KERR_UNKNOWN_LEADER_EPOCH;
 	int64_t limit = replica_id >= 0 ? log_end_offset(p->log) : p->high_watermark;
+	/* transactions (broker/txn): read_committed stops at the last stable offset */
+	if (replica_id < 0 && ((const struct fetch_request *)req->body)->isolation_level == 1)
+		limit = psm_lso(p->log, p->high_watermark);
 	if (replica_id >= 0 && !rm_is_replica(p, replica_id))
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (pi->fetch_offset < log_start_offset(p->log) || pi->fetch_offset > log_end_offset(p->log))
@@ -72,6 +76,30 @@ static int64_t fetch_available(struct request *req)
 		}
 	}
 	return total;
+}
+
+/* transactions (broker/txn): the aborted transactions a read_committed
+ * consumer must skip in what it gets, [fetch offset, LSO). */
+#define FETCH_MAX_ABORTED 4096
+static int fetch_aborted(struct arena *a, struct partition *p, int64_t from,
+			 struct fetch_resp_partition *po)
+{
+	struct txn_aborted tmp[64];
+	size_t n = psm_aborted(p->log, from, po->last_stable_offset, tmp, 64);
+	if (n == 64) /* rare: many aborts in one fetch; ask again for them all */
+		n = FETCH_MAX_ABORTED;
+	struct txn_aborted *all = n > 64 ? arena_alloc(a, n * sizeof *all) : tmp;
+	if (!all)
+		return -1;
+	if (n > 64)
+		n = psm_aborted(p->log, from, po->last_stable_offset, all, n);
+	struct fetch_resp_aborted_transaction *v = arena_alloc(a, (n + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct fetch_resp_aborted_transaction){ all[i].producer_id, all[i].first_offset };
+	po->aborted_transactions = (struct karray){ (int32_t)n, v };
+	return 0;
 }
 
 static void fetch_respond(struct request *req)
@@ -110,7 +138,7 @@ static void fetch_respond(struct request *req)
 			po->partition_index = pi->partition;
 			po->error_code = partition_slice(req, t->topic, pi, limit, &p, &s);
 			po->high_watermark = p ? p->high_watermark : -1;
-			po->last_stable_offset = po->high_watermark;
+			po->last_stable_offset = p ? psm_lso(p->log, p->high_watermark) : -1;
 			po->log_start_offset = p ? log_start_offset(p->log) : -1;
 			po->preferred_read_replica = -1;
 			/* v12 tagged fields: -1 everywhere means "absent" (not sent) */
@@ -125,6 +153,11 @@ static void fetch_respond(struct request *req)
 				po->records.len = s.len;
 				budget -= s.len;
 				first = 0;
+				if (in->isolation_level == 1 &&
+				    fetch_aborted(a, p, pi->fetch_offset, po) < 0) {
+					request_close(req, "out of memory");
+					return;
+				}
 			}
 		}
 	}

@@ -1,12 +1,12 @@
 /* FindCoordinator (10), v0-4: the broker leading a group's partition of
- * __consumer_offsets (created on first use). key_type 1 (transactions) is
- * answered COORDINATOR_NOT_AVAILABLE until the transaction coordinator
- * exists. v4 batches keys. */
+ * __consumer_offsets, or for key_type 1 a transactional id's partition of
+ * __transaction_state (each created on first use). v4 batches keys. */
 #include <string.h>
 
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/txn/txn_coordinator.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
@@ -20,10 +20,23 @@ struct coordinator_answer {
 static struct coordinator_answer lookup(struct request *req, int8_t key_type, struct kstr key)
 {
 	struct coordinator_answer a = { KERR_COORDINATOR_NOT_AVAILABLE, -1, { "", 0 }, -1 };
-	struct group_coordinator *gc = gc_get(req->b);
 	char *id = gc_cstr(&req->arena, key);
 	const char *host = NULL;
-	if (key_type == 1 || !gc || !id)
+	if (key_type == 1) { /* transactions (broker/txn) */
+		struct txn_coordinator *tc = tc_get(req->b);
+		if (!tc || !id)
+			return a;
+		a.error = id[0] ? tc_find(tc, id, &a.node_id, &host, &a.port) : KERR_INVALID_REQUEST;
+		if (a.error) {
+			a.node_id = -1;
+			a.port = -1;
+		} else {
+			a.host = gc_kstr(host);
+		}
+		return a;
+	}
+	struct group_coordinator *gc = gc_get(req->b);
+	if (!gc || !id)
 		return a;
 	if (key_type != 0) {
 		a.error = KERR_INVALID_REQUEST;

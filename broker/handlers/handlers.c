@@ -34,6 +34,14 @@ const struct handler_entry handler_table[] = {
 	{ 47, 0, 0, handle_offset_delete },
 	/* idempotent producer (broker/txn/) */
 	{ 22, 0, 4, handle_init_producer_id },
+	/* transactions (broker/txn/): PROTOCOL.md column B; markers v0-1 */
+	{ 24, 0, 3, handle_add_partitions_to_txn },
+	{ 25, 0, 1, handle_add_offsets_to_txn },
+	{ 26, 0, 3, handle_end_txn },
+	{ 27, 0, 1, handle_write_txn_markers },
+	{ 61, 0, 0, handle_describe_producers },
+	{ 65, 0, 0, handle_describe_transactions },
+	{ 66, 0, 0, handle_list_transactions },
 };
 const int handler_count = (int)(sizeof handler_table / sizeof handler_table[0]);
 

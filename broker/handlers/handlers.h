@@ -44,5 +44,13 @@ void handle_delete_groups(struct request *req);
 void handle_offset_delete(struct request *req);
 /* idempotent producer (broker/txn/) */
 void handle_init_producer_id(struct request *req);
+/* transactions (broker/txn/) */
+void handle_add_partitions_to_txn(struct request *req);
+void handle_add_offsets_to_txn(struct request *req);
+void handle_end_txn(struct request *req);
+void handle_write_txn_markers(struct request *req);
+void handle_describe_producers(struct request *req);
+void handle_describe_transactions(struct request *req);
+void handle_list_transactions(struct request *req);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -76,7 +77,9 @@ static void list_one(struct request *req, struct kstr topic,
 	}
 	po->leader_epoch = p->leader_epoch;
 	if (pi->timestamp == LIST_LATEST) {
-		po->offset = p->high_watermark;
+		/* transactions (broker/txn): read_committed sees up to the LSO */
+		int committed = ((const struct list_offsets_request *)req->body)->isolation_level == 1;
+		po->offset = committed ? psm_lso(p->log, p->high_watermark) : p->high_watermark;
 	} else if (pi->timestamp == LIST_EARLIEST) {
 		po->offset = log_start_offset(p->log);
 	} else {

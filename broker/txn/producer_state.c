@@ -132,6 +132,29 @@ int ps_record(struct producer_state *s, int64_t producer_id, int16_t epoch,
 	return 0;
 }
 
+struct ps_entry *ps_lookup(struct producer_state *s, int64_t producer_id)
+{
+	size_t i = ps_lower_bound(s, producer_id);
+	return i < s->n && s->v[i].producer_id == producer_id ? &s->v[i] : NULL;
+}
+
+int ps_record_marker(struct producer_state *s, int64_t producer_id, int16_t epoch,
+		     int32_t coordinator_epoch, int64_t timestamp)
+{
+	struct ps_entry *e = ps_get_or_add(s, producer_id);
+	if (!e)
+		return -ENOMEM;
+	if (epoch > e->epoch) {
+		e->epoch = epoch;
+		e->nbatches = 0;
+	}
+	if (coordinator_epoch > e->coordinator_epoch)
+		e->coordinator_epoch = coordinator_epoch;
+	e->current_txn_first_offset = -1;
+	e->last_timestamp = timestamp;
+	return 0;
+}
+
 int ps_record_header(struct producer_state *s, const uint8_t *hdr, size_t avail)
 {
 	struct rb_header h;

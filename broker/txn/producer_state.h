@@ -63,6 +63,15 @@ int ps_record(struct producer_state *s, int64_t producer_id, int16_t epoch,
 	      int32_t first_seq, int32_t last_seq, int64_t last_offset,
 	      int32_t offset_delta, int64_t timestamp);
 
+/* The mutable entry of a producer, NULL if unknown. */
+struct ps_entry *ps_lookup(struct producer_state *s, int64_t producer_id);
+/* Records a transaction marker (control batch) of the producer: a higher
+ * epoch replaces the entry's epoch and history (it fences older writers),
+ * the coordinator epoch is remembered and the open transaction closed.
+ * Returns 0 or -ENOMEM. */
+int ps_record_marker(struct producer_state *s, int64_t producer_id, int16_t epoch,
+		     int32_t coordinator_epoch, int64_t timestamp);
+
 /* Records a batch from its raw header (61+ bytes with stamped base offset);
  * batches without producer id, control batches and short input are
  * ignored. Returns 0 or -ENOMEM. */

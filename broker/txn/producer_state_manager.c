@@ -10,6 +10,7 @@
 #include "broker/storage/log.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "common/strmap.h"
 
 #define PSM_KEEP_SNAPSHOTS 3
@@ -21,24 +22,61 @@ struct producer_state_manager *psm_get(const struct partition_log *log)
 	return log ? strmap_get(&psm_registry, (const char *)&log, sizeof log) : NULL;
 }
 
-/* Reads the headers of the batches in one slice and records them; returns
- * the offset after the last whole batch read, or -errno. */
+/* Bytes of a batch read during replay: the header and the first record of
+ * a control batch (the marker's type and coordinator epoch). */
+#define PSM_REPLAY_BYTES (RB_HEADER_SIZE + 64)
+
+/* Feeds one batch (header, and the marker record of a control batch) to
+ * the transaction tracker and, when ps_too, to the producer state. */
+static int psm_feed(struct producer_state_manager *m, const uint8_t *b, size_t avail, int ps_too)
+{
+	struct rb_header h;
+	if (rb_parse_header(b, avail, &h) < 0 || h.producer_id < 0)
+		return 0;
+	if (h.attributes & RB_ATTR_CONTROL) {
+		int32_t cepoch;
+		int type = txn_marker_parse(b, avail, &cepoch);
+		if (type < 0)
+			return 0;
+		if (tt_on_marker(&m->txns, h.producer_id, h.base_offset, type) == -ENOMEM)
+			return -ENOMEM;
+		return ps_too ? ps_record_marker(&m->state, h.producer_id, h.producer_epoch,
+						 cepoch, h.max_timestamp) : 0;
+	}
+	if ((h.attributes & RB_ATTR_TRANSACTIONAL) &&
+	    tt_on_data(&m->txns, h.producer_id, h.base_offset) < 0)
+		return -ENOMEM;
+	if (!ps_too)
+		return 0;
+	if (ps_record_header(&m->state, b, avail) < 0)
+		return -ENOMEM;
+	struct ps_entry *e = ps_lookup(&m->state, h.producer_id);
+	if (e)
+		e->current_txn_first_offset = tt_open_first(&m->txns, h.producer_id);
+	return 0;
+}
+
+/* Reads the batches in one slice (header + marker record) and records
+ * them; the producer state only from ps_from on (below it the snapshot
+ * holds it). Returns the offset after the last whole batch read, or -errno. */
 static int64_t psm_replay_slice(struct producer_state_manager *m, const struct log_slice *sl,
-				int64_t *nbatches)
+				int64_t ps_from, int64_t *nbatches)
 {
 	int64_t pos = sl->pos, end = sl->pos + sl->len, next = -1;
-	uint8_t hdr[RB_HEADER_SIZE];
+	uint8_t hdr[PSM_REPLAY_BYTES];
 	while (end - pos >= RB_HEADER_SIZE) {
-		ssize_t r = pread(sl->fd, hdr, sizeof hdr, pos);
-		if (r != (ssize_t)sizeof hdr)
+		size_t want = end - pos < (int64_t)sizeof hdr ? (size_t)(end - pos) : sizeof hdr;
+		ssize_t r = pread(sl->fd, hdr, want, pos);
+		if (r < RB_HEADER_SIZE)
 			return r < 0 ? -errno : -EIO;
-		int64_t size = rb_total_size(hdr, sizeof hdr);
+		int64_t size = rb_total_size(hdr, (size_t)r);
 		if (size < RB_HEADER_SIZE || size > end - pos)
 			break;
-		if (ps_record_header(&m->state, hdr, sizeof hdr) < 0)
-			return -ENOMEM;
+		size_t avail = (size_t)r < (uint64_t)size ? (size_t)r : (size_t)size;
 		struct rb_header h;
-		rb_parse_header(hdr, sizeof hdr, &h);
+		rb_parse_header(hdr, avail, &h);
+		if (psm_feed(m, hdr, avail, h.base_offset >= ps_from) < 0)
+			return -ENOMEM;
 		next = rb_last_offset(&h) + 1;
 		pos += size;
 		(*nbatches)++;
@@ -51,12 +89,14 @@ int64_t psm_rebuild(struct producer_state_manager *m)
 	struct partition_log *log = m->log;
 	int64_t leo = log_end_offset(log), start = log_start_offset(log);
 	m->leo_seen = leo; /* also after a failed replay: no rebuild loop */
-	int64_t from = ps_snapshot_load(log_dir(log), leo, &m->state);
-	m->snapshot_offset = from;
-	/* a snapshot below the log start (retention moved on) still holds
-	 * valid producers; replay then starts at the log start */
-	if (from < start)
-		from = start;
+	int64_t snap = ps_snapshot_load(log_dir(log), leo, &m->state);
+	m->snapshot_offset = snap;
+	/* transactions need the whole log (the aborted index is kept in memory
+	 * only); the producer state only what follows its snapshot. A snapshot
+	 * below the log start (retention moved on) still holds valid producers. */
+	int64_t ps_from = snap < start ? start : snap;
+	int64_t from = start;
+	tt_clear(&m->txns);
 	int64_t n = 0;
 	/* each round consumes at least one batch of one segment */
 	for (int64_t rounds = 0; from < leo && rounds < (int64_t)1 << 40; rounds++) {
@@ -66,13 +106,16 @@ int64_t psm_rebuild(struct producer_state_manager *m)
 			return rc;
 		if (sl.len == 0)
 			break;
-		int64_t next = psm_replay_slice(m, &sl, &n);
+		int64_t next = psm_replay_slice(m, &sl, ps_from, &n);
 		if (next < 0)
 			return next;
 		if (next <= from)
 			break; /* no progress: a malformed slice */
 		from = next;
 	}
+	for (size_t i = 0; i < m->state.n; i++)
+		m->state.v[i].current_txn_first_offset =
+			tt_open_first(&m->txns, m->state.v[i].producer_id);
 	return n;
 }
 
@@ -83,6 +126,7 @@ struct producer_state_manager *psm_open(struct partition_log *log)
 		return NULL;
 	m->log = log;
 	ps_init(&m->state);
+	tt_init(&m->txns);
 	m->last_snapshot_ms = clock_mono_ms();
 	int64_t n = psm_rebuild(m);
 	if (n < 0)
@@ -93,6 +137,7 @@ struct producer_state_manager *psm_open(struct partition_log *log)
 			 log_dir(log), m->state.n, (long long)m->snapshot_offset, (long long)n);
 	if (strmap_put(&psm_registry, (const char *)&log, sizeof log, m) < 0) {
 		ps_free(&m->state);
+		tt_free(&m->txns);
 		free(m);
 		return NULL;
 	}
@@ -121,6 +166,7 @@ void psm_close(struct producer_state_manager *m, int clean)
 		psm_snapshot(m, clock_mono_ms());
 	strmap_del(&psm_registry, (const char *)&m->log, sizeof m->log);
 	ps_free(&m->state);
+	tt_free(&m->txns);
 	free(m);
 }
 
@@ -129,8 +175,13 @@ int16_t psm_check(const struct producer_state_manager *m, const struct rb_header
 {
 	int64_t last = (int64_t)h->base_sequence + h->last_offset_delta;
 	int32_t last_seq = (int32_t)(last > INT32_MAX ? last - INT32_MAX - 1 : last);
-	return ps_check(&m->state, h->producer_id, h->producer_epoch, h->base_sequence,
-			last_seq, dup, dup_base_offset);
+	int16_t kerr = ps_check(&m->state, h->producer_id, h->producer_epoch, h->base_sequence,
+				last_seq, dup, dup_base_offset);
+	/* Kafka: a producer with an open transaction writes transactionally */
+	if (!kerr && !*dup && !(h->attributes & RB_ATTR_TRANSACTIONAL) &&
+	    tt_open_first(&m->txns, h->producer_id) >= 0)
+		return KERR_INVALID_TXN_STATE;
+	return kerr;
 }
 
 void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, size_t len)
@@ -140,7 +191,7 @@ void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, siz
 		int64_t size = rb_total_size(batches + pos, len - pos);
 		if (size < RB_HEADER_SIZE || (uint64_t)size > len - pos)
 			break;
-		if (ps_record_header(&m->state, batches + pos, len - pos) < 0)
+		if (psm_feed(m, batches + pos, (size_t)size, 1) < 0)
 			log_error("txn", "%s: out of memory recording a batch", log_dir(m->log));
 		pos += (size_t)size;
 	}
@@ -190,4 +241,43 @@ void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval
 	    m->snapshot_offset == log_end_offset(m->log))
 		return;
 	psm_snapshot(m, now_ms);
+}
+
+/* ---- transactions ---- */
+
+int64_t psm_lso(struct partition_log *log, int64_t hw)
+{
+	struct producer_state_manager *m = psm_get(log);
+	if (!m)
+		return hw;
+	psm_sync(m);
+	return tt_lso(&m->txns, hw);
+}
+
+size_t psm_aborted(struct partition_log *log, int64_t from, int64_t upper,
+		   struct txn_aborted *out, size_t max)
+{
+	struct producer_state_manager *m = psm_get(log);
+	if (!m)
+		return 0;
+	psm_sync(m);
+	tt_prune(&m->txns, log_start_offset(log));
+	return tt_aborted(&m->txns, from, upper, out, max);
+}
+
+int16_t psm_check_marker(struct partition_log *log, int64_t producer_id, int16_t epoch,
+			 int32_t coordinator_epoch)
+{
+	struct producer_state_manager *m = psm_get(log);
+	if (!m)
+		return 0;
+	psm_sync(m);
+	const struct ps_entry *e = ps_find(&m->state, producer_id);
+	if (!e)
+		return 0;
+	if (e->coordinator_epoch > coordinator_epoch)
+		return KERR_TRANSACTION_COORDINATOR_FENCED;
+	if (epoch < e->epoch)
+		return KERR_INVALID_PRODUCER_EPOCH;
+	return 0;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "broker/txn/producer_state.h"
+#include "broker/txn/txn_tracker.h"
 #include "common/proto/record_batch.h"
 
 struct partition_log;
@@ -28,6 +29,7 @@ struct producer_state_manager {
 	int64_t snapshot_offset;  /* offset of the newest snapshot written/loaded */
 	int64_t last_snapshot_ms; /* monotonic */
 	int64_t leo_seen;         /* the LEO the state is in step with */
+	struct txn_tracker txns;  /* open transactions, aborted index: whole log */
 };
 
 /* Builds the state of a just-opened log and registers it. NULL on OOM. */
@@ -38,7 +40,8 @@ struct producer_state_manager *psm_get(const struct partition_log *log);
  * before log_close); 0 before log_delete / log_abandon. */
 void psm_close(struct producer_state_manager *m, int clean);
 
-/* Leader check of a client batch (see ps_check). */
+/* Leader check of a client batch (see ps_check); also INVALID_TXN_STATE
+ * for a non-transactional batch of a producer whose transaction is open. */
 int16_t psm_check(const struct producer_state_manager *m, const struct rb_header *h,
 		  int *dup, int64_t *dup_base_offset);
 /* Records every batch of an appended byte range (offsets stamped). */
@@ -53,6 +56,20 @@ void psm_sync(struct producer_state_manager *m);
  * *dup = 0 when the log has none. */
 int16_t psm_check_produce(struct partition_log *log, const struct rb_header *h,
 			  int *dup, int64_t *dup_base_offset);
+
+/* ---- transactions (read_committed, markers) ---- */
+/* Last stable offset: min(first offset of the earliest open transaction,
+ * hw); hw when the log has no manager. */
+int64_t psm_lso(struct partition_log *log, int64_t hw);
+/* Aborted transactions overlapping a fetch of [from, upper) (see
+ * tt_aborted); 0 when the log has no manager. */
+size_t psm_aborted(struct partition_log *log, int64_t from, int64_t upper,
+		   struct txn_aborted *out, size_t max);
+/* Leader check of a marker before it is appended: TRANSACTION_COORDINATOR_
+ * FENCED when a newer coordinator already wrote for this producer,
+ * INVALID_PRODUCER_EPOCH when the producer's epoch is already higher. */
+int16_t psm_check_marker(struct partition_log *log, int64_t producer_id, int16_t epoch,
+			 int32_t coordinator_epoch);
 
 /* Periodic: a snapshot at the LEO when it moved and interval_ms passed;
  * keeps the three newest. */

@@ -1,0 +1,108 @@
+/* AddPartitionsToTxn (24), v0-3: registers partitions in the producer's
+ * transaction at its coordinator. Unknown partitions fail the request:
+ * they get UNKNOWN_TOPIC_OR_PARTITION, the others OPERATION_NOT_ATTEMPTED. */
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/group/coordinator.h"
+#include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
+#include "broker/txn/txn_coordinator.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+
+/* PROTOCOL.md §1.3: PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v2 */
+static int16_t apt_error(int16_t kerr, int16_t version)
+{
+	return kerr == KERR_PRODUCER_FENCED && version < 2 ? KERR_INVALID_PRODUCER_EPOCH : kerr;
+}
+
+static int partition_known(struct broker *b, struct kstr topic, int32_t partition)
+{
+	const struct mc_topic *t = mc_topic(b->meta, topic.p, topic.len);
+	return t && partition >= 0 && partition < t->npartitions && t->parts[partition].exists;
+}
+
+struct apt_ctx {
+	struct request *req;
+	struct add_partitions_to_txn_response *out;
+};
+
+/* Fills every partition's error; unknown ones get their own. */
+static void apt_fill(struct apt_ctx *c, int16_t kerr, int check_unknown)
+{
+	struct request *req = c->req;
+	const struct add_partitions_to_txn_request *in = req->body;
+	struct add_partitions_to_txn_response *out = c->out;
+	const struct add_partitions_to_txn_req_topic *ti = in->v3_and_below_topics.v;
+	struct add_partitions_to_txn_resp_topic_result *to = out->results_by_topic_v3_and_below.v;
+	for (int32_t i = 0; i < in->v3_and_below_topics.n; i++) {
+		struct add_partitions_to_txn_resp_partition_result *po = to[i].results_by_partition.v;
+		const int32_t *ids = ti[i].partitions.v;
+		for (int32_t j = 0; j < ti[i].partitions.n; j++) {
+			po[j].partition_index = ids[j];
+			po[j].partition_error_code = kerr;
+			if (check_unknown && !partition_known(req->b, ti[i].name, ids[j]))
+				po[j].partition_error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		}
+	}
+}
+
+static void apt_done(void *arg, int16_t kerr)
+{
+	struct apt_ctx *c = arg;
+	apt_fill(c, apt_error(kerr, c->req->hdr.api_version), 0);
+	request_respond(c->req, c->out);
+}
+
+void handle_add_partitions_to_txn(struct request *req)
+{
+	const struct add_partitions_to_txn_request *in = req->body;
+	struct add_partitions_to_txn_response *out = arena_alloc(&req->arena, sizeof *out);
+	int32_t nt = in->v3_and_below_topics.n > 0 ? in->v3_and_below_topics.n : 0;
+	const struct add_partitions_to_txn_req_topic *ti = in->v3_and_below_topics.v;
+	struct add_partitions_to_txn_resp_topic_result *to =
+		arena_alloc(&req->arena, ((size_t)nt + 1) * sizeof *to);
+	int32_t total = 0;
+	for (int32_t i = 0; i < nt; i++)
+		total += ti[i].partitions.n > 0 ? ti[i].partitions.n : 0;
+	struct tc_tp *tps = arena_alloc(&req->arena, ((size_t)total + 1) * sizeof *tps);
+	char *id = gc_cstr(&req->arena, in->v3_and_below_transactional_id);
+	struct apt_ctx *c = arena_alloc(&req->arena, sizeof *c);
+	if (!out || !to || !tps || !c) {
+		request_close(req, "out of memory");
+		return;
+	}
+	out->results_by_topic_v3_and_below = (struct karray){ nt, to };
+	*c = (struct apt_ctx){ req, out };
+	int unknown = 0, n = 0;
+	for (int32_t i = 0; i < nt; i++) {
+		int32_t np = ti[i].partitions.n > 0 ? ti[i].partitions.n : 0;
+		to[i].name = ti[i].name;
+		to[i].results_by_partition.n = np;
+		to[i].results_by_partition.v = arena_alloc(
+			&req->arena, ((size_t)np + 1) * sizeof(struct add_partitions_to_txn_resp_partition_result));
+		char *topic = gc_cstr(&req->arena, ti[i].name);
+		if (!to[i].results_by_partition.v || !topic) {
+			request_close(req, "out of memory");
+			return;
+		}
+		const int32_t *ids = ti[i].partitions.v;
+		for (int32_t j = 0; j < np; j++) {
+			unknown |= !partition_known(req->b, ti[i].name, ids[j]);
+			tps[n++] = (struct tc_tp){ topic, ids[j] };
+		}
+	}
+	struct txn_coordinator *tc = tc_get(req->b);
+	if (!tc || !id) {
+		apt_done(c, tc ? KERR_INVALID_REQUEST : KERR_COORDINATOR_NOT_AVAILABLE);
+		return;
+	}
+	if (unknown) {
+		apt_fill(c, KERR_OPERATION_NOT_ATTEMPTED, 1);
+		request_respond(req, out);
+		return;
+	}
+	tc_add_partitions(tc, id, in->v3_and_below_producer_id, in->v3_and_below_producer_epoch,
+			  tps, n, apt_done, c);
+}

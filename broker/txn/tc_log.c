@@ -1,0 +1,442 @@
+/* __transaction_state for the transaction coordinator: Kafka's record
+ * formats (TransactionLogKey v0, TransactionLogValue v0), persisting state
+ * changes with acks=all appends, and loading a partition on leadership by
+ * replaying it in bounded slices (one slice per turn of the loop). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker/broker.h"
+#include "broker/replica/replica_manager.h"
+#include "broker/txn/tc_int.h"
+#include "common/log.h"
+#include "common/proto/codec.h"
+#include "common/proto/kerr.h"
+#include "common/proto/messages.h"
+#include "common/proto/record_batch.h"
+
+#define TC_APPEND_TIMEOUT_MS 5000
+#define LOAD_SLICE_BYTES (1 << 20)
+#define LOAD_SLICES_PER_TURN 8
+
+/* ---- records in memory ---- */
+
+void tc_rec_free(struct txn_rec *r)
+{
+	for (int i = 0; i < r->ntps; i++)
+		free((char *)r->tps[i].topic);
+	free(r->tps);
+	r->tps = NULL;
+	r->ntps = 0;
+}
+
+int tc_rec_add_tp(struct txn_rec *r, const char *topic, int32_t partition)
+{
+	for (int i = 0; i < r->ntps; i++)
+		if (r->tps[i].partition == partition && strcmp(r->tps[i].topic, topic) == 0)
+			return 0;
+	struct tc_tp *v = realloc(r->tps, ((size_t)r->ntps + 1) * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	r->tps = v;
+	char *t = strdup(topic);
+	if (!t)
+		return -ENOMEM;
+	r->tps[r->ntps++] = (struct tc_tp){ t, partition };
+	return 0;
+}
+
+int tc_rec_copy(struct txn_rec *dst, const struct txn_rec *src)
+{
+	*dst = *src;
+	dst->tps = NULL;
+	dst->ntps = 0;
+	for (int i = 0; i < src->ntps; i++)
+		if (tc_rec_add_tp(dst, src->tps[i].topic, src->tps[i].partition) < 0) {
+			tc_rec_free(dst);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+/* ---- encoding ---- */
+
+static int encode_key(const char *id, struct kout *w)
+{
+	struct transaction_log_key k = { { id, (int32_t)strlen(id) } };
+	return kcodec_encode_versioned(&transaction_log_key_msg, TRANSACTION_LOG_KEY_VERSION, &k, w);
+}
+
+/* Kafka groups the partitions by topic. */
+static int encode_value(const struct txn_rec *r, struct kout *w)
+{
+	struct transaction_log_partitions *tv = calloc((size_t)r->ntps + 1, sizeof *tv);
+	int32_t *ids = calloc((size_t)r->ntps + 1, sizeof *ids);
+	int nt = 0, rc = -ENOMEM;
+	if (!tv || !ids)
+		goto out;
+	for (int i = 0; i < r->ntps; i++) {
+		int t = 0;
+		while (t < nt && strcmp(tv[t].topic.p, r->tps[i].topic) != 0)
+			t++;
+		if (t == nt)
+			tv[nt++].topic = (struct kstr){ r->tps[i].topic, (int32_t)strlen(r->tps[i].topic) };
+	}
+	/* partition ids of topic t are contiguous in ids */
+	int pos = 0;
+	for (int t = 0; t < nt; t++) {
+		int start = pos;
+		for (int i = 0; i < r->ntps; i++)
+			if (strcmp(tv[t].topic.p, r->tps[i].topic) == 0)
+				ids[pos++] = r->tps[i].partition;
+		tv[t].partition_ids = (struct karray){ pos - start, ids + start };
+	}
+	struct transaction_log_value v = {
+		.producer_id = r->pid,
+		.producer_epoch = r->epoch,
+		.transaction_timeout_ms = r->timeout_ms,
+		.transaction_status = (int8_t)r->status,
+		.transaction_partitions = { nt, tv },
+		.transaction_last_update_timestamp_ms = r->update_ts,
+		.transaction_start_timestamp_ms = r->start_ts,
+	};
+	rc = kcodec_encode_versioned(&transaction_log_value_msg, TRANSACTION_LOG_VALUE_VERSION, &v, w);
+out:
+	free(tv);
+	free(ids);
+	return rc;
+}
+
+static int build_batch(const char *id, const struct txn_rec *r, uint8_t **out, size_t *len)
+{
+	struct kout k, v;
+	kout_init(&k);
+	kout_init(&v);
+	int rc = -ENOMEM;
+	if (encode_key(id, &k) == 0 && encode_value(r, &v) == 0) {
+		struct rb_build_record rec = { k.buf, (int32_t)k.len, v.buf, (int32_t)v.len };
+		size_t cap = RB_HEADER_SIZE + k.len + v.len + 64;
+		uint8_t *buf = malloc(cap);
+		int64_t n = buf ? rb_build(buf, cap, &rec, 1, r->update_ts, 0, -1, -1, -1) : -1;
+		if (n >= 0) {
+			*out = buf;
+			*len = (size_t)n;
+			rc = 0;
+		} else {
+			free(buf);
+		}
+	}
+	kout_free(&k);
+	kout_free(&v);
+	return rc;
+}
+
+/* ---- writes ---- */
+
+struct write_ctx {
+	struct txn_coordinator *tc;
+	int32_t part, epoch;
+	char *id;
+	struct txn_rec rec;
+	tc_write_fn done;
+	void *arg;
+};
+
+static int16_t client_error(int16_t kerr)
+{
+	switch (kerr) {
+	case 0:
+		return 0;
+	case KERR_NOT_LEADER_OR_FOLLOWER:
+		return KERR_NOT_COORDINATOR;
+	default: /* not enough replicas, timeouts, storage: retriable for the client */
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	}
+}
+
+static void on_written(void *arg, int16_t kerr, int64_t base_offset)
+{
+	(void)base_offset;
+	struct write_ctx *c = arg;
+	struct txn_meta *m = tc_lookup(c->tc, c->part, c->epoch, c->id);
+	int16_t err = client_error(kerr);
+	if (!m) {
+		err = KERR_NOT_COORDINATOR;
+	} else {
+		m->pending = 0;
+		if (!err) {
+			tc_rec_free(&m->cur);
+			m->cur = c->rec;
+			c->rec.tps = NULL;
+			c->rec.ntps = 0;
+		} else {
+			log_warn("txn", "%s: writing state %s failed: %d", c->id,
+				 txn_status_name(c->rec.status), kerr);
+		}
+	}
+	c->done(c->tc, m, err, c->arg);
+	tc_rec_free(&c->rec);
+	free(c->id);
+	free(c);
+}
+
+void tc_write(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *rec,
+	      tc_write_fn done, void *arg)
+{
+	struct write_ctx *c = calloc(1, sizeof *c);
+	uint8_t *batch = NULL;
+	size_t len = 0;
+	if (!c || !(c->id = strdup(m->id)) || build_batch(m->id, rec, &batch, &len) < 0) {
+		if (c)
+			free(c->id);
+		free(c);
+		tc_rec_free(rec);
+		done(tc, m, KERR_COORDINATOR_NOT_AVAILABLE, arg);
+		return;
+	}
+	c->tc = tc;
+	c->part = m->part;
+	c->epoch = tc->parts[m->part].epoch;
+	c->rec = *rec;
+	c->done = done;
+	c->arg = arg;
+	m->pending = 1;
+	struct partition *p = rm_get(tc->b->rm, TC_TOPIC, (int32_t)strlen(TC_TOPIC), m->part);
+	int32_t min_isr = tc->b->cfg->transaction_state_log_min_isr;
+	if (p && min_isr > p->nreplicas)
+		min_isr = p->nreplicas; /* capped like the topic's creation */
+	rm_append_internal(tc->b->rm, TC_TOPIC, m->part, batch, len, min_isr,
+			   TC_APPEND_TIMEOUT_MS, on_written, c);
+	free(batch);
+}
+
+/* ---- metadata objects ---- */
+
+static void on_retry_timer(struct loop_timer *t);
+
+struct txn_meta *tc_meta_new(struct txn_coordinator *tc, int32_t part, const char *id)
+{
+	struct txn_meta *m = calloc(1, sizeof *m);
+	if (!m || !(m->id = strdup(id))) {
+		free(m);
+		return NULL;
+	}
+	m->tc = tc;
+	m->part = part;
+	m->cur = (struct txn_rec){ .pid = -1, .last_pid = -1, .epoch = -1, .last_epoch = -1,
+				   .status = TXN_EMPTY, .start_ts = -1 };
+	loop_timer_init(&m->retry, on_retry_timer, m);
+	if (strmap_put(&tc->parts[part].txns, m->id, strlen(m->id), m) < 0) {
+		free(m->id);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void tc_meta_free(struct txn_meta *m)
+{
+	loop_timer_stop(m->tc->b->loop, &m->retry);
+	tc_rec_free(&m->cur);
+	free(m->marker_done);
+	free(m->id);
+	free(m);
+}
+
+static void on_retry_timer(struct loop_timer *t)
+{
+	struct txn_meta *m = t->arg;
+	if (m->cur.status == TXN_PREPARE_COMMIT || m->cur.status == TXN_PREPARE_ABORT)
+		tc_markers_resume(m->tc, m);
+}
+
+struct txn_meta *tc_lookup(struct txn_coordinator *tc, int32_t part, int32_t epoch,
+			   const char *id)
+{
+	if (part < 0 || part >= tc->nparts)
+		return NULL;
+	struct tc_partition *p = &tc->parts[part];
+	if (p->state != TC_LOADED || p->epoch != epoch)
+		return NULL;
+	return strmap_get(&p->txns, id, strlen(id));
+}
+
+/* ---- loading ---- */
+
+void tc_unload(struct tc_partition *p)
+{
+	loop_timer_stop(p->tc->b->loop, &p->load_timer);
+	if (p->state != TC_NOT_LEADER)
+		log_info("txn", "no longer transaction coordinator for %s-%d", TC_TOPIC, p->index);
+	p->state = TC_NOT_LEADER;
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&p->txns, &pos, &k, &v);)
+		tc_meta_free(v);
+	strmap_free(&p->txns);
+	strmap_init(&p->txns);
+}
+
+static void replay_record(struct tc_partition *p, const struct rb_record *rec)
+{
+	struct arena a;
+	arena_init(&a);
+	struct kreader kr = { 0 };
+	kr.p = rec->key;
+	kr.end = rec->key + rec->key_len;
+	int16_t ver;
+	struct transaction_log_key key;
+	if (kcodec_decode_versioned(&transaction_log_key_msg, 0, 0, &kr, &ver, &key, &a) < 0 ||
+	    key.transactional_id.len <= 0)
+		goto out;
+	char *id = strndup(key.transactional_id.p, (size_t)key.transactional_id.len);
+	if (!id)
+		goto out;
+	struct txn_meta *m = strmap_get(&p->txns, id, strlen(id));
+	if (!rec->value) { /* tombstone: expired id */
+		if (m) {
+			strmap_del(&p->txns, id, strlen(id));
+			tc_meta_free(m);
+		}
+		free(id);
+		goto out;
+	}
+	struct transaction_log_value v;
+	struct kreader vr = { 0 };
+	vr.p = rec->value;
+	vr.end = rec->value + rec->value_len;
+	if (kcodec_decode_versioned(&transaction_log_value_msg, 0, 0, &vr, &ver, &v, &a) < 0 ||
+	    !txn_status_persistable(v.transaction_status) || (!m && !(m = tc_meta_new(p->tc, p->index, id)))) {
+		free(id);
+		goto out;
+	}
+	free(id);
+	tc_rec_free(&m->cur);
+	m->cur.last_pid = m->cur.pid != v.producer_id ? m->cur.pid : m->cur.last_pid;
+	m->cur.pid = v.producer_id;
+	m->cur.epoch = v.producer_epoch;
+	m->cur.timeout_ms = v.transaction_timeout_ms;
+	m->cur.status = v.transaction_status;
+	m->cur.update_ts = v.transaction_last_update_timestamp_ms;
+	m->cur.start_ts = v.transaction_start_timestamp_ms;
+	const struct transaction_log_partitions *tv = v.transaction_partitions.v;
+	for (int32_t t = 0; t < v.transaction_partitions.n; t++) {
+		char *topic = strndup(tv[t].topic.p ? tv[t].topic.p : "",
+				      (size_t)(tv[t].topic.len > 0 ? tv[t].topic.len : 0));
+		const int32_t *ids = tv[t].partition_ids.v;
+		for (int32_t j = 0; topic && j < tv[t].partition_ids.n; j++)
+			tc_rec_add_tp(&m->cur, topic, ids[j]);
+		free(topic);
+	}
+out:
+	arena_free(&a);
+}
+
+static int64_t replay_buffer(struct tc_partition *p, const uint8_t *buf, size_t len)
+{
+	int64_t next = p->load_offset;
+	size_t pos = 0;
+	while (pos < len) {
+		int64_t total = rb_total_size(buf + pos, len - pos);
+		struct rb_header h;
+		if (total < RB_HEADER_SIZE || (size_t)total > len - pos ||
+		    rb_parse_header(buf + pos, len - pos, &h) < 0)
+			break;
+		if (!(h.attributes & (RB_ATTR_CONTROL | RB_ATTR_COMPRESSION_MASK))) {
+			struct rb_iter it;
+			struct rb_record rec;
+			rb_iter_init(&it, buf + pos, (size_t)total);
+			while (rb_iter_next(&it, &rec) == 1)
+				if (h.base_offset + rec.offset_delta >= p->load_offset && rec.key)
+					replay_record(p, &rec);
+		}
+		if (rb_last_offset(&h) + 1 > next)
+			next = rb_last_offset(&h) + 1;
+		pos += (size_t)total;
+	}
+	return next;
+}
+
+static int load_slice(struct tc_partition *p, struct partition *part)
+{
+	int64_t end = log_end_offset(part->log);
+	if (p->load_offset < log_start_offset(part->log))
+		p->load_offset = log_start_offset(part->log);
+	if (p->load_offset >= end)
+		return 0;
+	struct log_slice s;
+	if (log_read(part->log, p->load_offset, LOAD_SLICE_BYTES, end, &s) < 0)
+		return -1;
+	if (s.len <= 0)
+		return 0;
+	uint8_t *buf = malloc((size_t)s.len);
+	if (!buf || pread(s.fd, buf, (size_t)s.len, s.pos) != (ssize_t)s.len) {
+		free(buf);
+		return -1;
+	}
+	int64_t next = replay_buffer(p, buf, (size_t)s.len);
+	free(buf);
+	if (next <= p->load_offset)
+		return -1;
+	p->load_offset = next;
+	return next < end;
+}
+
+/* Prepare* transactions found in the log lost their markers with the old
+ * coordinator: resend them under our epoch. */
+static void load_finish(struct tc_partition *p)
+{
+	p->state = TC_LOADED;
+	int n = 0, resumed = 0;
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&p->txns, &pos, &k, &v); n++) {
+		struct txn_meta *m = v;
+		if (m->cur.status == TXN_PREPARE_COMMIT || m->cur.status == TXN_PREPARE_ABORT) {
+			resumed++;
+			tc_markers_start(p->tc, m);
+		}
+	}
+	log_info("txn", "loaded %s-%d (coordinator epoch %d): %d transactional id(s), %d "
+		 "transaction(s) resumed", TC_TOPIC, p->index, p->epoch, n, resumed);
+}
+
+static void on_load_timer(struct loop_timer *t)
+{
+	struct tc_partition *p = t->arg;
+	struct broker *b = p->tc->b;
+	struct partition *part = rm_get(b->rm, TC_TOPIC, (int32_t)strlen(TC_TOPIC), p->index);
+	if (!part || !part->is_leader || part->leader_epoch != p->epoch) {
+		tc_unload(p);
+		return;
+	}
+	for (int i = 0; i < LOAD_SLICES_PER_TURN; i++) {
+		int rc = load_slice(p, part);
+		if (rc < 0) {
+			log_error("txn", "%s-%d: read error at offset %lld; loaded what came before",
+				  TC_TOPIC, p->index, (long long)p->load_offset);
+			rc = 0;
+		}
+		if (rc == 0) {
+			load_finish(p);
+			return;
+		}
+	}
+	loop_timer_start(b->loop, &p->load_timer, 0);
+}
+
+void tc_partition_timer_init(struct tc_partition *p)
+{
+	loop_timer_init(&p->load_timer, on_load_timer, p);
+}
+
+void tc_load_start(struct tc_partition *p, int32_t epoch)
+{
+	tc_unload(p);
+	p->state = TC_LOADING;
+	p->epoch = epoch;
+	p->load_offset = 0;
+	log_info("txn", "loading %s-%d (epoch %d)", TC_TOPIC, p->index, epoch);
+	loop_timer_start(p->tc->b->loop, &p->load_timer, 0);
+}

@@ -1,0 +1,523 @@
+/* The transaction coordinator (see txn_coordinator.h): partition ownership
+ * from leadership events, FindCoordinator, the client-facing operations
+ * (InitProducerId, AddPartitionsToTxn, EndTxn) as transitions of Kafka's
+ * state machine, each persisted before it is acted upon, and the periodic
+ * abort of transactions past their timeout. */
+#include "broker/txn/txn_coordinator.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/group/coordinator.h"
+#include "broker/metadata_cache.h"
+#include "broker/replica/replica_manager.h"
+#include "broker/txn/pid_alloc.h"
+#include "broker/txn/tc_int.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/proto/kerr.h"
+
+#define TC_TIMEOUT_CHECK_MS 10000 /* transaction.abort.timed.out.transaction.cleanup.interval.ms */
+
+static struct txn_coordinator *the_tc; /* one broker per process */
+
+int64_t tc_wall(void)
+{
+	return clock_wall_ms();
+}
+
+int32_t tc_partition_of(struct txn_coordinator *tc, const char *id)
+{
+	return gc_partition_for(id, strlen(id), tc->nparts);
+}
+
+int32_t tc_offsets_partition(struct txn_coordinator *tc, const char *group_id)
+{
+	int32_t n = tc->b->cfg->offsets_topic_num_partitions > 0
+			    ? tc->b->cfg->offsets_topic_num_partitions : 50;
+	return gc_partition_for(group_id, strlen(group_id), n);
+}
+
+/* ---- aborts (timeouts, fencing) ---- */
+
+static void on_abort_prepared(struct txn_coordinator *tc, struct txn_meta *m, int16_t err,
+			      void *arg)
+{
+	(void)arg;
+	if (m && !err)
+		tc_markers_start(tc, m);
+}
+
+/* Ongoing -> PrepareAbort with the epoch bumped: the producer's next
+ * request is fenced, and the markers carry the new epoch so that the
+ * partitions refuse the old one's late writes. */
+static void abort_with_bump(struct txn_coordinator *tc, struct txn_meta *m, const char *why)
+{
+	if (m->pending || m->cur.status != TXN_ONGOING)
+		return;
+	struct txn_rec r;
+	if (tc_rec_copy(&r, &m->cur) < 0)
+		return;
+	if (r.epoch < INT16_MAX)
+		r.epoch++;
+	r.status = TXN_PREPARE_ABORT;
+	r.update_ts = tc_wall();
+	log_info("txn", "%s: aborting the ongoing transaction of producer %lld (%s); epoch %d -> %d",
+		 m->id, (long long)m->cur.pid, why, m->cur.epoch, r.epoch);
+	tc_write(tc, m, &r, on_abort_prepared, NULL);
+}
+
+/* ---- lifecycle ---- */
+
+static void on_tick(struct loop_timer *t)
+{
+	struct txn_coordinator *tc = t->arg;
+	int64_t now = tc_wall();
+	for (int32_t i = 0; i < tc->nparts; i++) {
+		struct tc_partition *p = &tc->parts[i];
+		const char *k;
+		void *v;
+		for (size_t pos = 0; p->state == TC_LOADED && strmap_next(&p->txns, &pos, &k, &v);) {
+			struct txn_meta *m = v;
+			if (m->cur.status == TXN_ONGOING && !m->pending && m->cur.start_ts >= 0 &&
+			    now > m->cur.start_ts + m->cur.timeout_ms)
+				abort_with_bump(tc, m, "transaction.timeout.ms passed");
+		}
+	}
+	loop_timer_start(tc->b->loop, &tc->tick, TC_TIMEOUT_CHECK_MS);
+}
+
+static void on_leadership(void *arg, const char *topic, int32_t index, int is_leader,
+			  int32_t leader_epoch)
+{
+	struct txn_coordinator *tc = arg;
+	if (strcmp(topic, TC_TOPIC) != 0 || index < 0 || index >= tc->nparts)
+		return;
+	struct tc_partition *p = &tc->parts[index];
+	if (!is_leader)
+		tc_unload(p);
+	else if (p->state == TC_NOT_LEADER || p->epoch != leader_epoch)
+		tc_load_start(p, leader_epoch);
+}
+
+struct txn_coordinator *tc_get(struct broker *b)
+{
+	if (the_tc)
+		return the_tc;
+	struct txn_coordinator *tc = calloc(1, sizeof *tc);
+	int32_t n = b->cfg->transaction_state_log_num_partitions > 0
+			    ? b->cfg->transaction_state_log_num_partitions : 50;
+	if (!tc || !(tc->parts = calloc((size_t)n, sizeof *tc->parts))) {
+		free(tc);
+		return NULL;
+	}
+	tc->b = b;
+	tc->nparts = n;
+	for (int32_t i = 0; i < n; i++) {
+		tc->parts[i].tc = tc;
+		tc->parts[i].index = i;
+		strmap_init(&tc->parts[i].txns);
+		tc_partition_timer_init(&tc->parts[i]);
+	}
+	if (rm_add_leadership_listener(b->rm, on_leadership, tc) < 0)
+		log_error("txn", "cannot listen for leadership changes: transactions will not load");
+	loop_timer_init(&tc->tick, on_tick, tc);
+	loop_timer_start(b->loop, &tc->tick, TC_TIMEOUT_CHECK_MS);
+	the_tc = tc;
+	for (int32_t i = 0; i < n; i++) { /* partitions led before we listened */
+		struct partition *p = rm_get(b->rm, TC_TOPIC, (int32_t)strlen(TC_TOPIC), i);
+		if (p && p->is_leader)
+			tc_load_start(&tc->parts[i], p->leader_epoch);
+	}
+	return tc;
+}
+
+/* ---- FindCoordinator ---- */
+
+static void topic_created(void *arg, int16_t kerr, const char *msg)
+{
+	struct txn_coordinator *tc = arg;
+	tc->creating_topic = 0;
+	if (kerr && kerr != KERR_TOPIC_ALREADY_EXISTS)
+		log_warn("txn", "creating %s failed: %d %s", TC_TOPIC, kerr, msg ? msg : "");
+	else if (!kerr)
+		log_info("txn", "created %s", TC_TOPIC);
+}
+
+static void create_state_topic(struct txn_coordinator *tc)
+{
+	const struct broker_config *cfg = tc->b->cfg;
+	int32_t live = tc->b->meta->nbrokers;
+	int32_t rf = cfg->transaction_state_log_replication_factor;
+	int32_t min_isr = cfg->transaction_state_log_min_isr;
+	if (tc->creating_topic || live <= 0)
+		return;
+	if (rf > live) {
+		log_warn("txn", "%s: transaction.state.log.replication.factor %d capped to %d live "
+			 "brokers", TC_TOPIC, rf, live);
+		rf = live;
+	}
+	if (rf < 1)
+		rf = 1;
+	if (min_isr > rf) {
+		log_warn("txn", "%s: transaction.state.log.min.isr %d capped to %d", TC_TOPIC,
+			 min_isr, rf);
+		min_isr = rf;
+	}
+	if (min_isr < 1)
+		min_isr = 1;
+	char isr[16];
+	snprintf(isr, sizeof isr, "%d", min_isr);
+	const struct coord_topic_config configs[] = {
+		{ "cleanup.policy", "compact" },
+		{ "segment.bytes", "104857600" },
+		{ "compression.type", "uncompressed" },
+		{ "min.insync.replicas", isr },
+		{ "unclean.leader.election.enable", "false" },
+	};
+	struct coord_new_topic t = {
+		.name = TC_TOPIC,
+		.num_partitions = tc->nparts,
+		.replication_factor = (int16_t)rf,
+		.configs = configs,
+		.n_configs = 5,
+	};
+	tc->creating_topic = 1;
+	coord_create_topic(tc->b->coord, &t, topic_created, tc);
+}
+
+int16_t tc_find(struct txn_coordinator *tc, const char *txn_id, int32_t *node_id,
+		const char **host, int32_t *port)
+{
+	const struct metadata_cache *mc = tc->b->meta;
+	const struct mc_topic *t = mc_topic(mc, TC_TOPIC, (int32_t)strlen(TC_TOPIC));
+	if (!t) {
+		create_state_topic(tc);
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	}
+	int32_t i = tc_partition_of(tc, txn_id);
+	if (i >= t->npartitions || !t->parts[i].exists || t->parts[i].leader < 0)
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	const struct mc_broker *br = mc_broker(mc, t->parts[i].leader);
+	if (!br)
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	*node_id = br->id;
+	*host = br->host;
+	*port = br->port;
+	return 0;
+}
+
+/* ---- lookups ---- */
+
+/* The loaded partition of id, or the error to answer. */
+static int16_t part_for(struct txn_coordinator *tc, const char *id, struct tc_partition **out)
+{
+	if (!id || !id[0])
+		return KERR_INVALID_REQUEST;
+	struct tc_partition *p = &tc->parts[tc_partition_of(tc, id)];
+	*out = p;
+	if (p->state == TC_NOT_LEADER)
+		return KERR_NOT_COORDINATOR;
+	if (p->state == TC_LOADING)
+		return KERR_COORDINATOR_LOAD_IN_PROGRESS;
+	return 0;
+}
+
+/* The checks every request of a producer goes through. */
+static int16_t check_producer(struct txn_meta *m, int64_t pid, int16_t epoch)
+{
+	if (!m || m->cur.pid < 0 || m->cur.pid != pid)
+		return KERR_INVALID_PRODUCER_ID_MAPPING;
+	if (epoch != m->cur.epoch)
+		return KERR_PRODUCER_FENCED;
+	if (m->pending)
+		return KERR_CONCURRENT_TRANSACTIONS;
+	return 0;
+}
+
+/* ---- InitProducerId ---- */
+
+struct init_ctx {
+	struct txn_coordinator *tc;
+	int32_t part, epoch;
+	char *id;
+	int32_t timeout_ms;
+	tc_pid_fn fn;
+	void *arg;
+};
+
+static void init_ctx_end(struct init_ctx *c, int16_t err, int64_t pid, int16_t epoch)
+{
+	c->fn(c->arg, err, pid, epoch);
+	free(c->id);
+	free(c);
+}
+
+static void init_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t err, void *arg)
+{
+	(void)tc;
+	struct init_ctx *c = arg;
+	if (!err)
+		log_info("txn", "%s: producer %lld epoch %d (InitProducerId)", m->id,
+			 (long long)m->cur.pid, m->cur.epoch);
+	init_ctx_end(c, err, err ? -1 : m->cur.pid, err ? -1 : m->cur.epoch);
+}
+
+/* Writes Empty with the given producer id and epoch. */
+static void init_write(struct init_ctx *c, struct txn_meta *m, int64_t pid, int16_t epoch)
+{
+	struct txn_rec r = { 0 };
+	r.last_pid = m->cur.pid != pid ? m->cur.pid : m->cur.last_pid;
+	r.last_epoch = m->cur.epoch;
+	r.pid = pid;
+	r.epoch = epoch;
+	r.timeout_ms = c->timeout_ms;
+	r.status = TXN_EMPTY;
+	r.start_ts = -1;
+	r.update_ts = tc_wall();
+	if (!txn_transition_allowed(m->cur.status, TXN_EMPTY)) {
+		init_ctx_end(c, KERR_CONCURRENT_TRANSACTIONS, -1, -1);
+		return;
+	}
+	tc_write(c->tc, m, &r, init_written, c);
+}
+
+static void init_new_pid(void *arg, int16_t kerr, int64_t pid)
+{
+	struct init_ctx *c = arg;
+	if (kerr) {
+		init_ctx_end(c, kerr, -1, -1);
+		return;
+	}
+	struct tc_partition *p = &c->tc->parts[c->part];
+	if (p->state != TC_LOADED || p->epoch != c->epoch) {
+		init_ctx_end(c, KERR_NOT_COORDINATOR, -1, -1);
+		return;
+	}
+	struct txn_meta *m = strmap_get(&p->txns, c->id, strlen(c->id));
+	if (!m)
+		m = tc_meta_new(c->tc, c->part, c->id);
+	if (!m || m->pending) {
+		init_ctx_end(c, m ? KERR_CONCURRENT_TRANSACTIONS : KERR_UNKNOWN_SERVER_ERROR, -1, -1);
+		return;
+	}
+	init_write(c, m, pid, 0);
+}
+
+void tc_init_producer_id(struct txn_coordinator *tc, const char *id, int32_t timeout_ms,
+			 int64_t pid, int16_t epoch, tc_pid_fn fn, void *arg)
+{
+	struct tc_partition *p;
+	int16_t err = part_for(tc, id, &p);
+	if (!err && (timeout_ms <= 0 || timeout_ms > tc->b->cfg->transaction_max_timeout_ms))
+		err = KERR_INVALID_TRANSACTION_TIMEOUT;
+	struct txn_meta *m = err ? NULL : strmap_get(&p->txns, id, strlen(id));
+	if (!err && m && m->pending)
+		err = KERR_CONCURRENT_TRANSACTIONS;
+	/* KIP-360: a producer recovering names its current id and epoch */
+	if (!err && m && pid >= 0 && m->cur.pid >= 0) {
+		if (pid != m->cur.pid && pid != m->cur.last_pid)
+			err = KERR_INVALID_PRODUCER_ID_MAPPING;
+		else if (pid == m->cur.pid && epoch != m->cur.epoch)
+			err = KERR_PRODUCER_FENCED;
+	}
+	if (!err && m && (m->cur.status == TXN_PREPARE_COMMIT || m->cur.status == TXN_PREPARE_ABORT))
+		err = KERR_CONCURRENT_TRANSACTIONS;
+	if (!err && m && m->cur.status == TXN_ONGOING) {
+		abort_with_bump(tc, m, "InitProducerId");
+		err = KERR_CONCURRENT_TRANSACTIONS;
+	}
+	struct init_ctx *c = err ? NULL : calloc(1, sizeof *c);
+	if (!err && (!c || !(c->id = strdup(id)))) {
+		free(c);
+		err = KERR_UNKNOWN_SERVER_ERROR;
+	}
+	if (err) {
+		fn(arg, err, -1, -1);
+		return;
+	}
+	*c = (struct init_ctx){ tc, p->index, p->epoch, c->id, timeout_ms, fn, arg };
+	if (!m || m->cur.pid < 0 || m->cur.epoch >= TC_MAX_EPOCH) {
+		pid_alloc_next(tc->b->coord, init_new_pid, c);
+		return;
+	}
+	init_write(c, m, m->cur.pid, (int16_t)(m->cur.epoch + 1));
+}
+
+/* ---- AddPartitionsToTxn / AddOffsetsToTxn ---- */
+
+struct op_ctx {
+	tc_done_fn fn;
+	void *arg;
+	int commit;
+};
+
+static void add_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t err, void *arg)
+{
+	(void)tc;
+	(void)m;
+	struct op_ctx *c = arg;
+	c->fn(c->arg, err);
+	free(c);
+}
+
+static int has_all(const struct txn_rec *r, const struct tc_tp *tps, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int found = 0;
+		for (int k = 0; k < r->ntps && !found; k++)
+			found = r->tps[k].partition == tps[i].partition &&
+				strcmp(r->tps[k].topic, tps[i].topic) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+void tc_add_partitions(struct txn_coordinator *tc, const char *id, int64_t pid, int16_t epoch,
+		       const struct tc_tp *tps, int n, tc_done_fn fn, void *arg)
+{
+	struct tc_partition *p;
+	int16_t err = part_for(tc, id, &p);
+	struct txn_meta *m = err ? NULL : strmap_get(&p->txns, id, strlen(id));
+	if (!err)
+		err = check_producer(m, pid, epoch);
+	if (!err && (m->cur.status == TXN_PREPARE_COMMIT || m->cur.status == TXN_PREPARE_ABORT))
+		err = KERR_CONCURRENT_TRANSACTIONS;
+	if (!err && !txn_transition_allowed(m->cur.status, TXN_ONGOING))
+		err = KERR_INVALID_TXN_STATE;
+	if (!err && m->cur.status == TXN_ONGOING && has_all(&m->cur, tps, n)) {
+		fn(arg, 0);
+		return;
+	}
+	struct txn_rec r;
+	struct op_ctx *c = NULL;
+	if (!err && (!(c = malloc(sizeof *c)) || tc_rec_copy(&r, &m->cur) < 0)) {
+		free(c);
+		err = KERR_UNKNOWN_SERVER_ERROR;
+	}
+	if (err) {
+		fn(arg, err);
+		return;
+	}
+	if (r.status != TXN_ONGOING) { /* a new transaction */
+		tc_rec_free(&r);
+		r.start_ts = tc_wall();
+	}
+	for (int i = 0; i < n; i++)
+		if (tc_rec_add_tp(&r, tps[i].topic, tps[i].partition) < 0) {
+			tc_rec_free(&r);
+			free(c);
+			fn(arg, KERR_UNKNOWN_SERVER_ERROR);
+			return;
+		}
+	r.status = TXN_ONGOING;
+	r.update_ts = tc_wall();
+	*c = (struct op_ctx){ fn, arg, 0 };
+	tc_write(tc, m, &r, add_written, c);
+}
+
+/* ---- EndTxn ---- */
+
+static void end_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t err, void *arg)
+{
+	struct op_ctx *c = arg;
+	c->fn(c->arg, err);
+	free(c);
+	if (!err && m) {
+		log_info("txn", "%s: %s, %d partition(s), producer %lld epoch %d", m->id,
+			 txn_status_name(m->cur.status), m->cur.ntps, (long long)m->cur.pid,
+			 m->cur.epoch);
+		tc_markers_start(tc, m);
+	}
+}
+
+static int16_t end_error_for_state(int status, int commit)
+{
+	switch (status) {
+	case TXN_ONGOING:
+		return 0;
+	case TXN_COMPLETE_COMMIT: /* a retry of a finished EndTxn */
+		return commit ? -1 : KERR_INVALID_TXN_STATE;
+	case TXN_COMPLETE_ABORT:
+		return commit ? KERR_INVALID_TXN_STATE : -1;
+	case TXN_PREPARE_COMMIT:
+		return commit ? KERR_CONCURRENT_TRANSACTIONS : KERR_INVALID_TXN_STATE;
+	case TXN_PREPARE_ABORT:
+		return commit ? KERR_INVALID_TXN_STATE : KERR_CONCURRENT_TRANSACTIONS;
+	default:
+		return KERR_INVALID_TXN_STATE;
+	}
+}
+
+void tc_end_txn(struct txn_coordinator *tc, const char *id, int64_t pid, int16_t epoch,
+		int commit, tc_done_fn fn, void *arg)
+{
+	struct tc_partition *p;
+	int16_t err = part_for(tc, id, &p);
+	struct txn_meta *m = err ? NULL : strmap_get(&p->txns, id, strlen(id));
+	if (!err)
+		err = check_producer(m, pid, epoch);
+	if (!err)
+		err = end_error_for_state(m->cur.status, commit);
+	if (err) {
+		fn(arg, err < 0 ? 0 : err);
+		return;
+	}
+	int to = commit ? TXN_PREPARE_COMMIT : TXN_PREPARE_ABORT;
+	struct txn_rec r;
+	struct op_ctx *c = malloc(sizeof *c);
+	if (!c || !txn_transition_allowed(m->cur.status, to) || tc_rec_copy(&r, &m->cur) < 0) {
+		free(c);
+		fn(arg, KERR_UNKNOWN_SERVER_ERROR);
+		return;
+	}
+	r.status = to;
+	r.update_ts = tc_wall();
+	*c = (struct op_ctx){ fn, arg, commit };
+	tc_write(tc, m, &r, end_written, c);
+}
+
+/* ---- Describe / List ---- */
+
+static void view_of(const struct txn_meta *m, struct tc_view *v)
+{
+	*v = (struct tc_view){ m->id, m->cur.status, m->cur.timeout_ms, m->cur.start_ts,
+			       m->cur.pid, m->cur.epoch, m->cur.tps, m->cur.ntps };
+}
+
+int16_t tc_describe(struct txn_coordinator *tc, const char *id, struct tc_view *v)
+{
+	struct tc_partition *p;
+	int16_t err = part_for(tc, id, &p);
+	if (err)
+		return err;
+	struct txn_meta *m = strmap_get(&p->txns, id, strlen(id));
+	if (!m || m->cur.pid < 0)
+		return KERR_TRANSACTIONAL_ID_NOT_FOUND;
+	view_of(m, v);
+	return 0;
+}
+
+int16_t tc_for_each(struct txn_coordinator *tc, tc_view_fn fn, void *arg)
+{
+	int16_t err = 0;
+	for (int32_t i = 0; i < tc->nparts; i++) {
+		struct tc_partition *p = &tc->parts[i];
+		if (p->state == TC_LOADING)
+			err = KERR_COORDINATOR_LOAD_IN_PROGRESS;
+		const char *k;
+		void *v;
+		for (size_t pos = 0; p->state == TC_LOADED && strmap_next(&p->txns, &pos, &k, &v);) {
+			struct txn_meta *m = v;
+			struct tc_view view;
+			if (m->cur.pid < 0)
+				continue;
+			view_of(m, &view);
+			fn(arg, &view);
+		}
+	}
+	return err;
+}
