@@ -1,6 +1,7 @@
 /* The group coordinator (see coordinator.h): partition ownership from the
  * replica manager's leadership events, group lookup for handlers, writes to
- * __consumer_offsets and the periodic tick that runs the groups' deadlines. */
+ * __consumer_offsets and the periodic tick that runs the groups' deadlines
+ * and, every offsets.retention.check.interval.ms, the offsets expiry. */
 #include "broker/group/coordinator.h"
 
 #include <stdlib.h>
@@ -69,6 +70,41 @@ int64_t gc_now(const struct group_coordinator *gc)
 	return loop_now_ms(gc->b->loop);
 }
 
+static int64_t retention_ms(const struct group_coordinator *gc)
+{
+	return (int64_t)gc->b->cfg->offsets_retention_minutes * 60000;
+}
+
+/* Kafka's cleanupGroupMetadata for one partition. A partition with offset
+ * commits in flight waits for a later tick: a tombstone appended after a
+ * commit it did not see would erase that commit from the log. Expiry only
+ * completes synchronously on failure, which removes no group, so the
+ * iteration stays valid. */
+static void expire_partition(struct gc_partition *p, int64_t now_wall)
+{
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&p->groups, &pos, &k, &v);)
+		if (group_expire_offsets(v, now_wall, retention_ms(p->gc)) < 0)
+			log_warn("group", "group %s: offsets expiry: out of memory", k);
+	p->expire_due = 0;
+}
+
+static void expire_offsets_tick(struct group_coordinator *gc, int64_t now)
+{
+	if (now >= gc->next_expire_ms) {
+		gc->next_expire_ms = now + gc->b->cfg->offsets_retention_check_interval_ms;
+		for (int32_t i = 0; i < gc->nparts; i++)
+			gc->parts[i].expire_due = gc->parts[i].state == GC_LOADED;
+	}
+	int64_t wall = clock_wall_ms();
+	for (int32_t i = 0; i < gc->nparts; i++) {
+		struct gc_partition *p = &gc->parts[i];
+		if (p->expire_due && p->state == GC_LOADED && !p->commits_in_flight)
+			expire_partition(p, wall);
+	}
+}
+
 static void on_tick(struct loop_timer *t)
 {
 	struct group_coordinator *gc = t->arg;
@@ -80,6 +116,7 @@ static void on_tick(struct loop_timer *t)
 		for (size_t pos = 0; p->state == GC_LOADED && strmap_next(&p->groups, &pos, &k, &v);)
 			group_tick(v, now);
 	}
+	expire_offsets_tick(gc, now);
 	loop_timer_start(gc->b->loop, &gc->tick, GC_TICK_MS);
 }
 
@@ -97,6 +134,8 @@ static void on_leadership(void *arg, const char *topic, int32_t index, int is_le
 }
 
 static void store_metadata(void *env_arg, struct group *g, group_store_done_fn done, void *arg);
+static void store_expiry(void *env_arg, struct group *g, const struct group_expiry *x,
+			 group_store_done_fn done, void *arg);
 
 static void gc_init_config(struct group_coordinator *gc)
 {
@@ -107,7 +146,7 @@ static void gc_init_config(struct group_coordinator *gc)
 		.max_session_timeout_ms = c->group_max_session_timeout_ms,
 		.max_size = c->group_max_size,
 	};
-	gc->env = (struct group_env){ &gc->cfg, store_metadata, gc };
+	gc->env = (struct group_env){ &gc->cfg, store_metadata, gc, store_expiry };
 }
 
 struct group_coordinator *gc_get(struct broker *b)
@@ -128,6 +167,7 @@ struct group_coordinator *gc_get(struct broker *b)
 	if (rm_add_leadership_listener(b->rm, on_leadership, gc) < 0)
 		log_error("group", "cannot listen for leadership changes: groups will not load");
 	loop_timer_init(&gc->tick, on_tick, gc);
+	gc->next_expire_ms = loop_now_ms(b->loop) + b->cfg->offsets_retention_check_interval_ms;
 	loop_timer_start(b->loop, &gc->tick, GC_TICK_MS);
 	the_gc = gc;
 	for (int32_t i = 0; i < n; i++) { /* partitions led before we listened */
@@ -257,14 +297,16 @@ int16_t gc_for_each_group(struct group_coordinator *gc, gc_group_fn fn, void *ar
 
 /* ---- writes ---- */
 
-enum store_kind { STORE_METADATA, STORE_COMMIT, STORE_DELETE_OFFSETS, STORE_DELETE_GROUP };
+enum store_kind {
+	STORE_METADATA, STORE_COMMIT, STORE_DELETE_OFFSETS, STORE_DELETE_GROUP, STORE_EXPIRE
+};
 
 struct store_ctx {
 	struct group_coordinator *gc;
 	enum store_kind kind;
 	int32_t part, epoch;
 	char *group_id;
-	group_store_done_fn gdone;  /* STORE_METADATA */
+	group_store_done_fn gdone;  /* STORE_METADATA, STORE_EXPIRE */
 	gc_done_fn done;            /* others */
 	void *arg;
 	struct gc_offset *offs;     /* copies, strings in arena */
@@ -287,9 +329,9 @@ static void apply_offsets(struct store_ctx *c, struct group *g)
 		const struct gc_offset *o = &c->offs[i];
 		if (c->kind == STORE_DELETE_OFFSETS)
 			group_offset_del(g, o->topic, o->partition);
-		else
-			group_offset_put(g, o->topic, o->partition, o->offset, o->leader_epoch,
-					 o->metadata, c->commit_ts);
+		else if (group_offset_put(g, o->topic, o->partition, o->offset, o->leader_epoch,
+					  o->metadata, c->commit_ts) == 0)
+			group_offset_set_expiry(g, o->topic, o->partition, o->expire_ts);
 	}
 }
 
@@ -315,8 +357,13 @@ static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
 	int16_t err = group_store_error(kerr);
 	if (!err && !g && c->kind != STORE_METADATA)
 		err = KERR_NOT_COORDINATOR;
-	if (c->kind == STORE_METADATA) {
+	if (c->kind == STORE_COMMIT && c->gc->parts[c->part].commits_in_flight > 0)
+		c->gc->parts[c->part].commits_in_flight--;
+	if (c->kind == STORE_METADATA || c->kind == STORE_EXPIRE) {
+		int was_dead = g && g->state == GROUP_DEAD;
 		c->gdone(g, kerr, c->arg);
+		if (c->kind == STORE_EXPIRE && g && !was_dead && g->state == GROUP_DEAD)
+			forget_group(c, g); /* its tombstones are written */
 	} else {
 		if (g && !err && c->kind != STORE_DELETE_GROUP)
 			apply_offsets(c, g);
@@ -378,6 +425,27 @@ static void store_metadata(void *env_arg, struct group *g, group_store_done_fn d
 	ctx_append(c, &gl);
 }
 
+static void store_expiry(void *env_arg, struct group *g, const struct group_expiry *x,
+			 group_store_done_fn done, void *arg)
+{
+	struct store_ctx *c = ctx_new(env_arg, STORE_EXPIRE, g->id);
+	if (!c) {
+		done(g, KERR_UNKNOWN_SERVER_ERROR, arg);
+		return;
+	}
+	c->gdone = done;
+	c->arg = arg;
+	struct glog gl;
+	glog_init(&gl);
+	for (int i = 0; i < x->n; i++)
+		glog_add_offset_tombstone(&gl, g->id, x->offs[i].topic, x->offs[i].partition);
+	if (x->dead)
+		glog_add_metadata_tombstone(&gl, g->id);
+	log_info("group", "group %s: expiring %d offsets%s", g->id, x->n,
+		 x->dead ? " and the group" : "");
+	ctx_append(c, &gl);
+}
+
 static char *arena_strdup(struct arena *a, const char *s)
 {
 	size_t n = strlen(s ? s : "");
@@ -416,6 +484,8 @@ static void write_offsets(struct group_coordinator *gc, enum store_kind kind,
 	}
 	c->done = done;
 	c->arg = arg;
+	if (kind == STORE_COMMIT)
+		gc->parts[c->part].commits_in_flight++;
 	struct glog gl;
 	glog_init(&gl);
 	for (int i = 0; i < n; i++) {

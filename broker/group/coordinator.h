@@ -49,6 +49,8 @@ struct gc_offset {
 	int64_t offset;          /* ignored for deletes */
 	int32_t leader_epoch;
 	const char *metadata;
+	int64_t expire_ts;       /* > 0: explicit expiry, wall ms (OffsetCommit v2-4
+				  * retention_time_ms); 0: offsets.retention.minutes */
 };
 typedef void (*gc_done_fn)(void *arg, int16_t err);
 void gc_commit_offsets(struct group_coordinator *gc, const char *group_id,

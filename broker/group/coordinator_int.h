@@ -20,6 +20,8 @@ struct gc_partition {
 	int64_t load_offset;         /* next offset to replay */
 	int64_t load_records;
 	struct loop_timer load_timer;
+	int commits_in_flight;       /* offset commits appended, not yet applied */
+	int expire_due;              /* an offsets expiry pass is wanted */
 };
 
 struct group_coordinator {
@@ -29,6 +31,7 @@ struct group_coordinator {
 	struct group_config cfg;
 	struct group_env env;
 	struct loop_timer tick;
+	int64_t next_expire_ms;      /* monotonic: the next offsets retention check */
 	int creating_topic;          /* a CreateTopic for __consumer_offsets in flight */
 };
 

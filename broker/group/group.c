@@ -968,7 +968,10 @@ void group_load_finish(struct group *g, int64_t now)
 {
 	for (int i = 0; i < g->nmembers; i++)
 		g->members[i]->hb_deadline_ms = now + g->members[i]->session_timeout_ms;
-	set_state(g, g->nmembers ? GROUP_STABLE : GROUP_EMPTY);
+	if (g->nmembers)
+		set_state(g, GROUP_STABLE);
+	else
+		g->state = GROUP_EMPTY; /* since the logged state time: retention counts from it */
 }
 
 int16_t group_store_error(int16_t err)

@@ -83,6 +83,7 @@ struct group_offset {
 	int32_t leader_epoch;
 	char *metadata;
 	int64_t commit_ts;
+	int64_t expire_ts;          /* > 0: explicit expiry (OffsetCommit v1-4), wall ms */
 };
 
 struct group_config {
@@ -93,6 +94,16 @@ struct group_config {
 
 struct group;
 typedef void (*group_store_done_fn)(struct group *g, int16_t err, void *arg);
+
+/* Offsets chosen to expire: copies of topic, partition and commit_ts (the
+ * commit they expire; a newer commit of the partition keeps it). */
+struct group_expiry {
+	struct group *g;            /* the group they were taken from */
+	struct group_offset *offs;
+	int n;
+	int dead;                   /* the group's metadata goes too */
+};
+
 struct group_env {
 	const struct group_config *cfg;
 	/* Persists the group's metadata (members, assignments) as it is now;
@@ -100,6 +111,10 @@ struct group_env {
 	 * Kafka error code, or synchronously in tests. */
 	void (*store)(void *env_arg, struct group *g, group_store_done_fn done, void *arg);
 	void *env_arg;
+	/* Writes tombstones for x's offsets (and the group's metadata if
+	 * x->dead); done as for store. NULL: offsets never expire. */
+	void (*expire)(void *env_arg, struct group *g, const struct group_expiry *x,
+		       group_store_done_fn done, void *arg);
 };
 
 struct pending_member {
@@ -125,6 +140,7 @@ struct group {
 	int new_member_added;
 	int64_t sync_deadline_ms;   /* CompletingRebalance */
 	struct strmap offsets;      /* -> struct group_offset */
+	int expiring;               /* an expiry write is in flight */
 	const struct group_env *env;
 };
 
@@ -180,6 +196,23 @@ int group_offset_put(struct group *g, const char *topic, int32_t partition, int6
 		     int32_t leader_epoch, const char *metadata, int64_t commit_ts);
 void group_offset_del(struct group *g, const char *topic, int32_t partition);
 int group_offset_count(const struct group *g);
+/* Sets an offset's explicit expiry (wall ms; <= 0: none). */
+void group_offset_set_expiry(struct group *g, const char *topic, int32_t partition,
+			     int64_t expire_ts);
+
+/* Offsets retention, as Kafka's GroupMetadata.removeExpiredOffsets (with
+ * KIP-211). A consumer group with members keeps the offsets of topics some
+ * member subscribes to (and everything if a subscription is unreadable or
+ * the protocol type is not "consumer"); an offset with an explicit expiry
+ * expires then; otherwise retention_ms after its commit, or for an Empty
+ * group with a protocol type after it became Empty if that is later. */
+int group_offset_expired(const struct group *g, const struct group_offset *o,
+			 int64_t now_wall_ms, int64_t retention_ms);
+/* Starts expiring the group's expired offsets through env->expire; an
+ * Empty group left with nothing turns Dead once the tombstones are
+ * written. Returns the number of offsets expiring (-1: out of memory);
+ * nothing happens while an earlier expiry is in flight. */
+int group_expire_offsets(struct group *g, int64_t now_wall_ms, int64_t retention_ms);
 
 struct group_member *group_member_find(const struct group *g, const char *member_id);
 /* Is the topic in some member's consumer-protocol subscription? */

@@ -13,6 +13,7 @@
 
 #define OFFSET_KEY_VERSION 1
 #define OFFSET_VALUE_VERSION 3
+#define OFFSET_VALUE_EXPIRY_VERSION 1
 #define METADATA_VALUE_VERSION 3
 
 void glog_init(struct glog *gl)
@@ -140,9 +141,12 @@ void glog_add_offset(struct glog *gl, const char *group_id, const struct gc_offs
 		.leader_epoch = o->leader_epoch,
 		.metadata = gc_kstr(o->metadata ? o->metadata : ""),
 		.commit_timestamp = commit_ts,
-		.expire_timestamp = -1,
+		.expire_timestamp = o->expire_ts > 0 ? o->expire_ts : -1,
 	};
-	kcodec_encode_versioned(&offset_commit_value_msg, OFFSET_VALUE_VERSION, &v, &gl->vals[i]);
+	/* Only value v1 carries an explicit expiry (Kafka writes v1 then too);
+	 * it has no leader epoch. */
+	int16_t ver = o->expire_ts > 0 ? OFFSET_VALUE_EXPIRY_VERSION : OFFSET_VALUE_VERSION;
+	kcodec_encode_versioned(&offset_commit_value_msg, ver, &v, &gl->vals[i]);
 	note_oom(gl, i);
 }
 
@@ -234,6 +238,8 @@ static int replay_offset(struct strmap *groups, const struct group_env *env,
 			char *md = kdup(v.metadata);
 			rc = group_offset_put(g, topic, k->partition, v.offset, v.leader_epoch, md,
 					      v.commit_timestamp);
+			if (rc == 0 && ver == OFFSET_VALUE_EXPIRY_VERSION)
+				group_offset_set_expiry(g, topic, k->partition, v.expire_timestamp);
 			free(md);
 		}
 	}
@@ -295,6 +301,8 @@ static int replay_metadata(struct strmap *groups, const struct group_env *env, s
 	g->protocol_type = kdup(v.protocol_type);
 	g->protocol = kdup(v.protocol);
 	g->generation = v.generation;
+	if (v.current_state_timestamp > 0)
+		g->state_ts = v.current_state_timestamp;
 	const struct group_metadata_member *mv = v.members.v;
 	for (int32_t i = 0; i < v.members.n; i++)
 		if (load_member(g, &mv[i]) < 0)

@@ -1,11 +1,14 @@
-/* A group's committed offsets and the rules for accepting a commit, plus the
- * one look into member metadata the broker needs: which topics a consumer
- * subscribed to (OffsetDelete refuses those). */
+/* A group's committed offsets, the rules for accepting a commit and for
+ * expiring offsets (offsets.retention.minutes), plus the one look into
+ * member metadata the broker needs: which topics a consumer subscribed to
+ * (OffsetDelete refuses those; retention keeps them). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker/group/group.h"
+#include "common/clock.h"
+#include "common/log.h"
 #include "common/proto/codec.h"
 #include "common/proto/kerr.h"
 
@@ -48,7 +51,18 @@ int group_offset_put(struct group *g, const char *topic, int32_t partition, int6
 	o->offset = offset;
 	o->leader_epoch = leader_epoch;
 	o->commit_ts = commit_ts;
+	o->expire_ts = 0;
 	return 0;
+}
+
+void group_offset_set_expiry(struct group *g, const char *topic, int32_t partition,
+			     int64_t expire_ts)
+{
+	char key[300];
+	size_t n = offset_key(key, sizeof key, topic, partition);
+	struct group_offset *o = strmap_get(&g->offsets, key, n);
+	if (o)
+		o->expire_ts = expire_ts > 0 ? expire_ts : 0;
 }
 
 void group_offset_del(struct group *g, const char *topic, int32_t partition)
@@ -90,33 +104,169 @@ int16_t group_check_commit(struct group *g, const char *member_id, const char *i
 	return 0;
 }
 
-/* ConsumerProtocolSubscription: i16 version, [string] topics, ... */
+/* ConsumerProtocolSubscription: i16 version, [string] topics, ... Returns
+ * 1 if topic (NULL: none) is listed, 0 if not, -1 if unreadable. */
 static int subscription_has(const uint8_t *p, int32_t len, const char *topic)
 {
 	struct kreader r;
 	kreader_init(&r, p, len > 0 ? (size_t)len : 0);
 	(void)kr_i16(&r);
 	int32_t n = kr_i32(&r);
-	size_t tlen = strlen(topic);
+	size_t tlen = topic ? strlen(topic) : 0;
+	int found = 0;
 	for (int32_t i = 0; i < n && !r.err; i++) {
 		int16_t sl = kr_i16(&r);
 		const uint8_t *s = sl > 0 ? kr_take(&r, (size_t)sl) : NULL;
-		if (s && (size_t)sl == tlen && memcmp(s, topic, tlen) == 0)
-			return 1;
+		if (s && topic && (size_t)sl == tlen && memcmp(s, topic, tlen) == 0)
+			found = 1;
 	}
-	return 0;
+	return r.err || n < 0 ? -1 : found;
+}
+
+static int is_consumer(const struct group *g)
+{
+	return g->protocol_type && strcmp(g->protocol_type, "consumer") == 0;
+}
+
+/* Calls subscription_has for each member's subscription to the selected
+ * protocol (any protocol while none is selected): 1 if one lists topic, 0
+ * if none does, -1 if one is unreadable. */
+static int members_subscribe(const struct group *g, const char *topic)
+{
+	int found = 0;
+	for (int i = 0; i < g->nmembers; i++) {
+		const struct group_member *m = g->members[i];
+		for (int k = 0; k < m->nprotocols; k++) {
+			if (g->protocol && strcmp(m->protocols[k].name, g->protocol) != 0)
+				continue;
+			int rc = subscription_has(m->protocols[k].meta, m->protocols[k].meta_len, topic);
+			if (rc < 0)
+				return -1;
+			found |= rc;
+		}
+	}
+	return found;
 }
 
 int group_subscribed_to(const struct group *g, const char *topic)
 {
-	if (!g->protocol_type || strcmp(g->protocol_type, "consumer") != 0)
+	return is_consumer(g) && members_subscribe(g, topic) == 1;
+}
+
+/* ---- retention ---- */
+
+/* The time an offset's retention counts from; -1: it never expires. */
+static int64_t retention_base(const struct group *g, const struct group_offset *o)
+{
+	if (g->state == GROUP_DEAD)
+		return -1;
+	if (g->nmembers > 0) {
+		if (!is_consumer(g) || members_subscribe(g, NULL) < 0 ||
+		    members_subscribe(g, o->topic) != 0)
+			return -1;
+		return o->commit_ts;
+	}
+	if (g->state != GROUP_EMPTY)
+		return -1;
+	if (g->protocol_type && g->state_ts > o->commit_ts)
+		return g->state_ts; /* KIP-211: retention starts when the group empties */
+	return o->commit_ts;
+}
+
+int group_offset_expired(const struct group *g, const struct group_offset *o,
+			 int64_t now, int64_t retention_ms)
+{
+	int64_t base = retention_base(g, o);
+	if (base < 0)
 		return 0;
-	for (int i = 0; i < g->nmembers; i++) {
-		const struct group_member *m = g->members[i];
-		for (int k = 0; k < m->nprotocols; k++)
-			if ((!g->protocol || !strcmp(m->protocols[k].name, g->protocol)) &&
-			    subscription_has(m->protocols[k].meta, m->protocols[k].meta_len, topic))
-				return 1;
+	if (o->expire_ts > 0)
+		return now >= o->expire_ts;
+	return now - base >= retention_ms;
+}
+
+static void expiry_free(struct group_expiry *x)
+{
+	for (int i = 0; x && i < x->n; i++)
+		free(x->offs[i].topic);
+	if (x)
+		free(x->offs);
+	free(x);
+}
+
+static int nothing_left(const struct group *g)
+{
+	return g->state == GROUP_EMPTY && !g->nmembers && !g->npending &&
+	       !group_offset_count(g);
+}
+
+/* The tombstones are in the log: forget what they cover, unless it was
+ * committed again meanwhile. */
+static void expiry_done(struct group *g, int16_t err, void *arg)
+{
+	struct group_expiry *x = arg;
+	if (g && g != x->g)
+		g = NULL; /* the group was replaced meanwhile */
+	if (g)
+		g->expiring = 0;
+	if (g && err)
+		log_warn("group", "group %s: writing expired offsets failed: %d", g->id, err);
+	for (int i = 0; g && !err && i < x->n; i++) {
+		const struct group_offset *e = &x->offs[i];
+		const struct group_offset *cur = group_offset_get(g, e->topic, e->partition);
+		if (cur && cur->commit_ts == e->commit_ts && cur->offset == e->offset)
+			group_offset_del(g, e->topic, e->partition);
+	}
+	if (g && !err && x->n)
+		log_info("group", "group %s: %d committed offsets expired", g->id, x->n);
+	if (g && !err && x->dead && nothing_left(g)) {
+		g->state = GROUP_DEAD;
+		g->state_ts = clock_wall_ms();
+		log_info("group", "group %s: Empty with no offsets left, now Dead", g->id);
+	}
+	expiry_free(x);
+}
+
+static int expiry_collect(struct group *g, int64_t now, int64_t retention_ms,
+			  struct group_expiry *x)
+{
+	int cap = group_offset_count(g);
+	x->offs = calloc((size_t)cap + 1, sizeof *x->offs);
+	if (!x->offs)
+		return -1;
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&g->offsets, &pos, &k, &v) && x->n < cap;) {
+		const struct group_offset *o = v;
+		if (!group_offset_expired(g, o, now, retention_ms))
+			continue;
+		struct group_offset *c = &x->offs[x->n];
+		*c = *o;
+		c->metadata = NULL;
+		if (!(c->topic = strdup(o->topic)))
+			return -1;
+		x->n++;
 	}
 	return 0;
+}
+
+int group_expire_offsets(struct group *g, int64_t now, int64_t retention_ms)
+{
+	if (g->expiring || g->state == GROUP_DEAD || !g->env->expire)
+		return 0;
+	struct group_expiry *x = calloc(1, sizeof *x);
+	if (!x || expiry_collect(g, now, retention_ms, x) < 0) {
+		expiry_free(x);
+		return -1;
+	}
+	x->g = g;
+	x->dead = g->state == GROUP_EMPTY && !g->nmembers && !g->npending &&
+		  x->n == group_offset_count(g);
+	if (!x->n && !x->dead) {
+		expiry_free(x);
+		return 0;
+	}
+	int n = x->n;
+	g->expiring = 1;
+	g->env->expire(g->env->env_arg, g, x, expiry_done, x);
+	return n;
 }

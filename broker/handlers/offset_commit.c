@@ -1,12 +1,15 @@
 /* OffsetCommit (8), v2-8: checks the member against the group (simple
  * consumers commit with generation -1 to a memberless group), writes the
- * offsets to __consumer_offsets and answers once the ISR has them. */
+ * offsets to __consumer_offsets and answers once the ISR has them. A v2-4
+ * retention_time_ms other than -1 gives the offsets an explicit expiry. */
+#include <stdint.h>
 #include <string.h>
 
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
+#include "common/clock.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
@@ -61,6 +64,20 @@ static int16_t partition_error(struct request *req, struct kstr topic,
 	return 0;
 }
 
+/* Kafka: now + retention_time_ms when v2-4 set it (not -1); 0: none. */
+static int64_t explicit_expiry(const struct request *req)
+{
+	const struct offset_commit_request *in = req->body;
+	int16_t v = req->hdr.api_version;
+	if (v < 2 || v > 4 || in->retention_time_ms < 0)
+		return 0;
+	int64_t now = clock_wall_ms();
+	if (in->retention_time_ms > INT64_MAX - now)
+		return INT64_MAX;
+	int64_t t = now + in->retention_time_ms;
+	return t > 0 ? t : 1;
+}
+
 /* Collects the partitions to write; the others get their error now. */
 static int collect(struct request *req, struct offset_commit_response *out, struct gc_offset **res)
 {
@@ -70,6 +87,7 @@ static int collect(struct request *req, struct offset_commit_response *out, stru
 		total += (size_t)((struct offset_commit_resp_topic *)out->topics.v)[t].partitions.n;
 	struct gc_offset *o = arena_alloc(&req->arena, (total + 1) * sizeof *o);
 	int n = 0;
+	int64_t expire_ts = explicit_expiry(req);
 	const struct offset_commit_req_topic *it = in->topics.v;
 	for (int32_t t = 0; o && t < out->topics.n; t++) {
 		struct offset_commit_resp_topic *rt = &((struct offset_commit_resp_topic *)out->topics.v)[t];
@@ -82,7 +100,7 @@ static int collect(struct request *req, struct offset_commit_response *out, stru
 				continue;
 			char *md = gc_cstr(&req->arena, ip->committed_metadata);
 			o[n++] = (struct gc_offset){ topic, ip->partition_index, ip->committed_offset,
-						     ip->committed_leader_epoch, md ? md : "" };
+						     ip->committed_leader_epoch, md ? md : "", expire_ts };
 			rp->error_code = PENDING;
 		}
 	}

@@ -60,7 +60,7 @@ static int plan(struct request *req, const struct group *g, struct offset_delete
 			pv[i].partition_index = idx;
 			pv[i].error_code = subscribed ? KERR_GROUP_SUBSCRIBED_TO_TOPIC : PENDING;
 			if (!subscribed)
-				o[n++] = (struct gc_offset){ topic, idx, -1, -1, "" };
+				o[n++] = (struct gc_offset){ topic, idx, -1, -1, "", 0 };
 		}
 		tv[t] = (struct offset_delete_resp_topic){ it[t].name, { np, pv } };
 	}

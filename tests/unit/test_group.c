@@ -31,7 +31,7 @@ static void fake_store(void *env_arg, struct group *g, group_store_done_fn done,
 	done(g, 0, arg);
 }
 
-static struct group_env env = { &cfg, fake_store, NULL };
+static struct group_env env = { &cfg, fake_store, NULL, NULL };
 
 struct join_out {
 	int called;
