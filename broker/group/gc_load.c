@@ -112,8 +112,19 @@ static void load_finish(struct gc_partition *p)
 	const char *k;
 	void *v;
 	int n = 0;
-	for (size_t pos = 0; strmap_next(&p->groups, &pos, &k, &v); n++)
-		group_load_finish(v, now);
+	for (size_t pos = 0; strmap_next(&p->groups, &pos, &k, &v);) {
+		struct group *g = v;
+		group_load_finish(g, now);
+		/* Nothing but tombstones left (deleted or expired): as Kafka, the
+		 * group is not loaded. Deleting the current entry keeps the
+		 * iteration valid (the slot only becomes a tombstone). */
+		if (!g->nmembers && !g->protocol_type && !group_offset_count(g)) {
+			strmap_del(&p->groups, g->id, strlen(g->id));
+			group_free(g, 0);
+			continue;
+		}
+		n++;
+	}
 	p->state = GC_LOADED;
 	log_info("group", "loaded %s-%d (epoch %d): %d groups from %lld records",
 		 GC_OFFSETS_TOPIC, p->index, p->epoch, n, (long long)p->load_records);
