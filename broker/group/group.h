@@ -201,9 +201,10 @@ void group_offset_set_expiry(struct group *g, const char *topic, int32_t partiti
 			     int64_t expire_ts);
 
 /* Offsets retention, as Kafka's GroupMetadata.removeExpiredOffsets (with
- * KIP-211). A consumer group with members keeps the offsets of topics some
- * member subscribes to (and everything if a subscription is unreadable or
- * the protocol type is not "consumer"); an offset with an explicit expiry
+ * KIP-211). A Stable consumer group keeps the offsets of topics some member
+ * subscribes to; a group with members keeps everything if it is not Stable,
+ * a subscription is unreadable or the protocol type is not "consumer"; an
+ * offset with an explicit expiry
  * expires then; otherwise retention_ms after its commit, or for an Empty
  * group with a protocol type after it became Empty if that is later. */
 int group_offset_expired(const struct group *g, const struct group_offset *o,

@@ -161,7 +161,9 @@ static int64_t retention_base(const struct group *g, const struct group_offset *
 	if (g->state == GROUP_DEAD)
 		return -1;
 	if (g->nmembers > 0) {
-		if (!is_consumer(g) || members_subscribe(g, NULL) < 0 ||
+		/* Kafka (KAFKA-13636): only a Stable group's subscriptions are
+		 * trusted; mid-rebalance they may be about to change */
+		if (g->state != GROUP_STABLE || !is_consumer(g) || members_subscribe(g, NULL) < 0 ||
 		    members_subscribe(g, o->topic) != 0)
 			return -1;
 		return o->commit_ts;

@@ -163,6 +163,26 @@ START_TEST(test_active_group_keeps_subscribed_expires_unsubscribed)
 
 	ck_assert_int_eq(group_expire_offsets(g, 1000 + R - 1, R), 0);
 	ck_assert_int_eq(ex.calls, 0);
+	/* mid-rebalance the subscriptions may change: nothing expires */
+	char m2[300];
+	struct group_protocol p = { "range", (uint8_t *)sub_a_bcd, sizeof sub_a_bcd };
+	struct group_join_req r = { .member_id = "", .client_id = "c", .client_host = "/h",
+				    .session_timeout_ms = 10000, .rebalance_timeout_ms = 30000,
+				    .protocol_type = "consumer", .protocols = &p, .nprotocols = 1 };
+	group_join(g, &r, 1, on_join, m2);
+	ck_assert_int_eq(g->state, GROUP_PREPARING_REBALANCE);
+	ck_assert_int_eq(group_expire_offsets(g, 1000 * R, R), 0);
+	ck_assert_int_eq(ex.calls, 0);
+	group_tick(g, 1 + 30000); /* the old member never rejoins: generation 2 without it */
+	ck_assert_int_eq(g->state, GROUP_COMPLETING_REBALANCE);
+	ck_assert_int_eq(group_expire_offsets(g, 1000 * R, R), 0);
+	struct group_assignment a = { m2, (const uint8_t *)"A", 1 };
+	struct group_sync_req sr = { .member_id = m2, .generation = 2, .assignments = &a,
+				     .nassignments = 1 };
+	int16_t err = -1;
+	group_sync(g, &sr, 2, on_sync, &err);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(g->state, GROUP_STABLE);
 	ck_assert_int_eq(group_expire_offsets(g, 1000 + R, R), 1);
 	ck_assert(expired("gone", 0));
 	ck_assert_int_eq(ex.dead, 0);
