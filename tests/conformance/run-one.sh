@@ -110,10 +110,13 @@ EOF
 
 # trivup's scenarios (librdkafka tests/scenarios/*.json) give topics 4
 # partitions and 3 replicas by default; noautocreate also turns
-# auto-creation off.
+# auto-creation off. trivup leaves group.initial.rebalance.delay.ms at
+# Kafka's default 3000 (cluster.sh sets 0): consumers subscribing together
+# must land in one first generation (0102 static members expect it).
 cluster_up() {
 	local port zk attempt out sets=(
 		--set num.partitions=4 --set default.replication.factor=3
+		--set group.initial.rebalance.delay.ms=3000
 	)
 	[[ $SCENARIO == noautocreate ]] && sets+=(--set auto.create.topics.enable=false)
 	local kv
