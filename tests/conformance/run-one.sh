@@ -10,7 +10,10 @@
 #      RDK_TEST_TIMEOUT (hard limit in s; default tests.txt timeout= or 280), RDK_KAFKA_VERSION
 #      (version the harness assumes, default 2.8.0), RDK_TIMEOUT_MULTIPLIER,
 #      RDK_TEST_DEBUG (librdkafka debug contexts), GREGORD (broker binary),
-#      RDK_CLUSTER_SET ("key=value ..." broker overrides, for diagnosis).
+#      RDK_CLUSTER_SET ("key=value ..." broker overrides, for diagnosis),
+#      GREGORCTL (gregorctl binary; with it the tests get KAFKA_PATH and
+#      ZK_ADDRESS, and kafka-path/bin/kafka-topics.sh serves their
+#      test_kafka_topics() calls through gregorctl).
 # Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
 set -euo pipefail
 
@@ -128,6 +131,7 @@ cluster_up() {
 		if out=$("$CLUSTER_SH" up --brokers 3 --dir "$CLUSTER_DIR" --port "$port" \
 			--zk-port "$zk" "${sets[@]}" 2>"$RUN_DIR/cluster-up.err"); then
 			BOOTSTRAP=$(printf '%s\n' "$out" | sed -n 's/^BOOTSTRAP=//p')
+			ZK_CONNECT=$(printf '%s\n' "$out" | sed -n 's/^ZOOKEEPER=//p')
 			[[ -n $BOOTSTRAP ]] && return 0
 		fi
 		say "cluster up attempt $attempt failed:"
@@ -149,6 +153,14 @@ if [[ $NEEDS != local ]]; then
 	printf 'bootstrap.servers=%s\n' "$BOOTSTRAP" >>"$CONF"
 fi
 
+# kafka-topics.sh for the tests (KAFKA_PATH/bin), only with a broker
+# cluster and a gregorctl to drive it.
+TOPICS_ENV=()
+if [[ $NEEDS != local && -x ${GREGORCTL:-} && -n ${ZK_CONNECT:-} ]]; then
+	TOPICS_ENV=(KAFKA_PATH="$SELF_DIR/kafka-path" ZK_ADDRESS="$ZK_CONNECT"
+		GREGORCTL="$GREGORCTL")
+fi
+
 # -p1: one test at a time (the harness inflates timeouts when parallel).
 # No -Q (quick mode skips the real work), no -l/-L/-E: every variant runs.
 # timeout(1) runs test-runner in its own process group and signals the
@@ -165,6 +177,7 @@ TR_PID=
 		exec env -u CI TESTS="$NUM" RDKAFKA_TEST_CONF="$CONF" \
 			LD_LIBRARY_PATH="$TESTS_DIR/../src:$TESTS_DIR/../src-cpp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
 			TEST_KAFKA_VERSION="$KAFKA_VERSION" ${RDK_TEST_DEBUG:+TEST_DEBUG="$RDK_TEST_DEBUG"} \
+			"${TOPICS_ENV[@]+"${TOPICS_ENV[@]}"}" \
 			timeout -s TERM -k 10 "$HARD_TIMEOUT" ./test-runner "${args[@]}"
 ) >"$LOG" 2>&1 &
 TR_PID=$!

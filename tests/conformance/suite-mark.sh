@@ -31,7 +31,7 @@ if [[ $start =~ ^[0-9]+$ ]]; then
 	total=$(($(date +%s) - start))
 	say "conformance suite total time: ${total}s ($((total / 60))m$((total % 60))s)"
 	# Run dirs are removed on pass/skip, so the newer ones are failures.
-	kept=$(find "$RUNS" -mindepth 1 -maxdepth 1 -type d -newer "$STAMP" -printf '%f\n' | sort)
+	kept=$(find "$RUNS" -mindepth 1 -maxdepth 1 -type d -newer "$STAMP" -printf '%f\n' | sort | tr '\n' ' ')
 	say "run dirs kept by failed tests: ${kept:-none}"
 else
 	say "no start mark in $RUNS (was rdkafka-suite-start skipped?)"
