@@ -130,9 +130,12 @@ static void fetch_respond(struct request *req)
 		for (int32_t j = 0; j < np; j++) {
 			const struct fetch_req_partition *pi = REQ_PART(t, j);
 			struct fetch_resp_partition *po = &((struct fetch_resp_partition *)to->partitions.v)[j];
+			/* the response's max_bytes bounds every partition; only the
+			 * first partition with data may exceed it, by its first batch
+			 * (KIP-74), so that a consumer never stalls */
 			int32_t limit = pi->partition_max_bytes;
-			if (!first && budget < limit)
-				limit = (int32_t)budget;
+			if (budget < limit)
+				limit = budget > 0 ? (int32_t)budget : 0;
 			struct partition *p;
 			struct log_slice s;
 			po->partition_index = pi->partition;
@@ -147,6 +150,8 @@ static void fetch_respond(struct request *req)
 			po->snapshot_id = (struct fetch_resp_snapshot_id){ -1, -1 };
 			po->aborted_transactions.n = in->isolation_level == 1 ? 0 : -1;
 			po->records = (struct krecords){ .p = NULL, .len = 0, .fd = -1 };
+			if (!first && s.len > limit)
+				s.len = 0; /* its first batch alone is over what is left */
 			if (!po->error_code && s.len > 0) {
 				po->records.fd = s.fd;
 				po->records.file_off = s.pos;
