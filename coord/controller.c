@@ -481,6 +481,25 @@ static int ctl_load_topic(struct coord *c, const char *name)
 	return 0;
 }
 
+/* UpdateMetadata to every live broker now, before any StopReplica: topics
+ * marked deleting go out with leader -2 so brokers drop them from Metadata
+ * (Kafka's onTopicDeletion). A broker that misses it keeps full_sync and
+ * gets the same on its retry while the deletion is pending. */
+static void ctl_announce_deletions(struct coord *c)
+{
+	struct controller *ctl = &c->ctl;
+	int64_t now = clock_mono_ms();
+	for (int k = 0; k < ctl->n_brokers && !atomic_load(&c->stopping); k++) {
+		struct ctl_broker *b = &ctl->brokers[k];
+		if (b->retry_at_ms > now || ctl_send_update_metadata(c, b) == 0)
+			continue;
+		b->full_sync = 1;
+		b->retry_at_ms = now + CTL_RETRY_MS;
+		log_warn(CTL_MOD, "broker %d missed the deletion UpdateMetadata; will "
+			 "resend", b->id);
+	}
+}
+
 static void ctl_on_topics_change(struct coord *c)
 {
 	struct controller *ctl = &c->ctl;
@@ -497,6 +516,16 @@ static void ctl_on_topics_change(struct coord *c)
 			ctl_settle_partitions(c, ctl_topic_find(ctl, kids.data[k]));
 	}
 	deallocate_String_vector(&kids);
+	/* removed behind the controller's back (not via /admin/delete_topics):
+	 * brokers still have to forget it */
+	int gone = 0;
+	for (int k = 0; k < ctl->n_topics; k++)
+		if (!ctl->topics[k].seen) {
+			ctl->topics[k].deleting = 1;
+			gone = 1;
+		}
+	if (gone)
+		ctl_announce_deletions(c);
 	for (int k = ctl->n_topics - 1; k >= 0; k--)
 		if (!ctl->topics[k].seen) {
 			log_info(CTL_MOD, "topic %s removed", ctl->topics[k].name);
@@ -626,6 +655,7 @@ void ctl_resume_deletions(struct coord *c)
 static void ctl_on_delete_topics(struct coord *c)
 {
 	struct String_vector kids = { 0, NULL };
+	int started = 0;
 	if (zoo_get_children(c->zh, "/admin/delete_topics", 1, &kids) != ZOK)
 		return;
 	for (int k = 0; k < kids.count && !c->ctl.fenced; k++) {
@@ -633,6 +663,7 @@ static void ctl_on_delete_topics(struct coord *c)
 		if (t && !t->deleting) {
 			log_info(CTL_MOD, "deletion of topic %s started", t->name);
 			t->deleting = 1;
+			started = 1;
 			c->ctl.metadata_changed = 1;
 		} else if (!t) {
 			char path[512];
@@ -641,6 +672,8 @@ static void ctl_on_delete_topics(struct coord *c)
 		}
 	}
 	deallocate_String_vector(&kids);
+	if (started && !c->ctl.fenced)
+		ctl_announce_deletions(c);
 	ctl_resume_deletions(c);
 }
 

@@ -15,6 +15,7 @@
 #define CTL_MOD "controller"
 
 enum { API_LEADER_AND_ISR = 4, API_STOP_REPLICA = 5, API_UPDATE_METADATA = 6 };
+enum { CTL_LEADER_DURING_DELETE = -2 };
 
 static struct kstr ctl_kstr(const char *s)
 {
@@ -217,6 +218,21 @@ static int ctl_fill_topic_states(struct coord *c, struct arena *a, struct karray
 		int np = 0;
 		for (int q = 0; q < t->n_parts; q++) {
 			struct ctl_partition *p = &t->parts[q];
+			if (t->deleting) {
+				/* Kafka's LeaderDuringDelete: brokers drop the
+				 * topic from their metadata at once */
+				ps[np++] = (struct update_metadata_req_partition_state){
+					.partition_index = p->id,
+					.controller_epoch = ctl->epoch,
+					.leader = CTL_LEADER_DURING_DELETE,
+					.leader_epoch = p->has_state ? p->st.leader_epoch : 0,
+					.isr = ctl_i32s(p->st.isr, p->has_state ? p->st.n_isr : 0),
+					.zk_version = p->zk_version,
+					.replicas = ctl_i32s(p->replicas, p->n_replicas),
+					.offline_replicas = ctl_i32s(NULL, 0),
+				};
+				continue;
+			}
 			if (!p->has_state)
 				continue; /* New without a live replica: not served */
 			int32_t *off = arena_alloc(a, sizeof *off * (size_t)(p->n_replicas + 1));

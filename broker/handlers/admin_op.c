@@ -13,9 +13,13 @@
 static void admin_poll(struct loop_timer *t)
 {
 	struct admin_op *op = t->arg;
-	if (op->ready && !op->ready(op) && clock_mono_ms() < op->deadline) {
-		loop_timer_start(op->req->b->loop, &op->timer, ADMIN_POLL_MS);
-		return;
+	if (op->ready && !op->ready(op)) {
+		if (clock_mono_ms() < op->deadline) {
+			loop_timer_start(op->req->b->loop, &op->timer, ADMIN_POLL_MS);
+			return;
+		}
+		if (op->expire && op->timeout_ms > 0)
+			op->expire(op);
 	}
 	struct request *req = op->req;
 	void *out = op->out;
@@ -32,6 +36,7 @@ struct admin_op *admin_op_new(struct request *req, void *out, int32_t timeout_ms
 	op->req = req;
 	op->out = out;
 	op->pending = 1;
+	op->timeout_ms = timeout_ms;
 	op->deadline = clock_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	op->ready = ready;
 	loop_timer_init(&op->timer, admin_poll, op);

@@ -16,6 +16,11 @@ struct admin_op {
 	int pending;
 	int64_t deadline;                 /* monotonic ms */
 	int (*ready)(struct admin_op *op);/* NULL: ready once the writes finished */
+	/* Called once if ready() still fails at a positive timeout's deadline:
+	 * marks the unfinished entries REQUEST_TIMED_OUT, as Kafka's delayed
+	 * admin operations do. A timeout of 0 answers at once without it. */
+	void (*expire)(struct admin_op *op);
+	int32_t timeout_ms;
 	struct loop_timer timer;
 };
 

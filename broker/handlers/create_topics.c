@@ -39,6 +39,16 @@ static int all_created(struct admin_op *op)
 	return 1;
 }
 
+static void mark_timed_out(struct admin_op *op)
+{
+	const struct create_topics_request *in = op->req->body;
+	for (int32_t i = 0; i < in->topics.n; i++) {
+		struct create_topics_resp_topic *to = OUT_TOPIC(op->out, i);
+		if (to->error_code == 0 && !topic_ready(op->req->b, to->name, to->num_partitions))
+			to->error_code = KERR_REQUEST_TIMED_OUT;
+	}
+}
+
 static char *arena_strdup(struct arena *a, struct kstr s)
 {
 	size_t n = s.len > 0 ? (size_t)s.len : 0;
@@ -134,6 +144,7 @@ void handle_create_topics(struct request *req)
 		return;
 	}
 	out->topics.n = n;
+	op->expire = mark_timed_out;
 	int controller = coord_controller_id(req->b->coord) == req->b->id;
 	for (int32_t i = 0; i < n; i++) {
 		struct create_topics_resp_topic *to = OUT_TOPIC(out, i);

@@ -23,6 +23,16 @@ static int all_gone(struct admin_op *op)
 	return 1;
 }
 
+static void mark_timed_out(struct admin_op *op)
+{
+	const struct delete_topics_response *out = op->out;
+	for (int32_t i = 0; i < out->responses.n; i++) {
+		struct delete_topics_resp_topic *r = OUT_RESULT(out, i);
+		if (!r->error_code && mc_topic(op->req->b->meta, r->name.p, r->name.len))
+			r->error_code = KERR_REQUEST_TIMED_OUT;
+	}
+}
+
 /* v0-5 send names as a string array, v6 as structs (name, topic id). */
 static struct kstr requested_name(const struct request *req, int32_t i)
 {
@@ -45,6 +55,7 @@ void handle_delete_topics(struct request *req)
 		return;
 	}
 	out->responses.n = n;
+	op->expire = mark_timed_out;
 	int controller = coord_controller_id(req->b->coord) == req->b->id;
 	for (int32_t i = 0; i < n; i++) {
 		struct delete_topics_resp_topic *r = OUT_RESULT(out, i);

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""topic_delete: a deleted topic leaves every broker's metadata at once.
+
+On a 3-broker cluster: CreateTopics "doomed" (3 partitions, rf 2) and wait
+until kcat -L against each broker lists it; DeleteTopics v1 (timeout 30 s)
+answers 0 within a few seconds and then kcat -L against each of the three
+brokers no longer lists the topic, and its znodes go away; CreateTopics of
+the same name (2 partitions) works and every broker lists the new topic
+with 2 led partitions. CreateTopics with timeout_ms=1 answers
+REQUEST_TIMED_OUT (the leaders cannot be in the metadata 1 ms later) yet
+the topic is created. Stdlib + kcat only.
+"""
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import produce_validation as pv  # noqa: E402
+
+
+def addr_of(s):
+    host, _, port = s.rpartition(":")
+    return (host, int(port))
+
+
+def metadata(addr):
+    """Metadata v1 for no topics: ({id: (host, port)}, controller id)."""
+    with socket.create_connection(addr, timeout=pv.TIMEOUT) as s:
+        r = pv.Reader(pv.request(s, 3, 1, 1, struct.pack(">i", 0)))
+    brokers = {}
+    for _ in range(r.take(">i")):
+        nid = r.take(">i")
+        host = r.string().decode()
+        port = r.take(">i")
+        r.string()
+        brokers[nid] = (host, port)
+    return brokers, r.take(">i")
+
+
+def create_topic(addr, name, partitions, rf, timeout_ms=30000, configs=()):
+    """CreateTopics v2: (error, message)."""
+    body = struct.pack(">i", 1) + pv.kstr(name) + struct.pack(">ihi", partitions, rf, 0)
+    body += struct.pack(">i", len(configs))
+    for k, v in configs:
+        body += pv.kstr(k) + pv.kstr(v)
+    body += struct.pack(">ib", timeout_ms, 0)
+    with socket.create_connection(addr, timeout=60) as s:
+        r = pv.Reader(pv.request(s, 19, 2, 2, body))
+    r.take(">i")  # throttle
+    r.take(">i")
+    r.string()
+    return r.take(">h"), r.string()
+
+
+def delete_topic(addr, name, timeout_ms=30000):
+    """DeleteTopics v1: error code of the one topic."""
+    body = struct.pack(">i", 1) + pv.kstr(name) + struct.pack(">i", timeout_ms)
+    with socket.create_connection(addr, timeout=60) as s:
+        r = pv.Reader(pv.request(s, 20, 1, 3, body))
+    r.take(">i")  # throttle
+    r.take(">i")
+    r.string()
+    return r.take(">h")
+
+
+def kcat_topics(addr):
+    """kcat -L -J against one broker only: {topic: [leader per partition]}.
+    All topics are listed (no -t), so nothing is auto-created."""
+    out = subprocess.run(["kcat", "-L", "-J", "-b", "%s:%d" % addr,
+                          "-X", "socket.timeout.ms=5000", "-m", "8"],
+                         capture_output=True, timeout=30, check=True).stdout
+    m = json.loads(out)
+    return {t["topic"]: [p.get("leader", -1) for p in t.get("partitions", [])]
+            for t in m.get("topics", []) if not t.get("err")}
+
+
+def wait_for(what, fn, limit):
+    deadline = time.time() + limit
+    last = None
+    while time.time() < deadline:
+        ok, last = fn()
+        if ok:
+            return True, last
+        time.sleep(0.25)
+    print("  (gave up waiting for %s: %s)" % (what, last))
+    return False, last
+
+
+def zk_exists(path):
+    zkq = os.path.join(os.environ["GREGOR_SOURCE_ROOT"], "deploy", "zkq.py")
+    rc = subprocess.run([sys.executable, zkq, "-s", os.environ["ZOOKEEPER"], "-t", "3",
+                         "exists", path], capture_output=True, timeout=30).returncode
+    return rc == 0
+
+
+def main():
+    boot = addr_of(os.environ["BOOTSTRAP"].split(",")[0])
+    brokers, controller = metadata(boot)
+    ctl = brokers[controller]
+    results = []
+
+    def check(name, ok, detail):
+        results.append(bool(ok))
+        print("%-4s %-30s %s" % ("ok" if ok else "FAIL", name, detail))
+
+    check("three_brokers", len(brokers) == 3, "brokers %s" % sorted(brokers))
+
+    def on_all(pred):
+        seen = {i: kcat_topics(a) for i, a in brokers.items()}
+        return all(pred(v) for v in seen.values()), seen
+
+    def led(n):
+        return lambda ts: len(ts.get("doomed", [])) == n and min(ts["doomed"]) >= 0
+
+    err, msg = create_topic(ctl, b"doomed", 3, 2)
+    check("create", err == 0, "error %d %s" % (err, msg))
+    ok, _ = wait_for("doomed on all brokers", lambda: on_all(led(3)), 20)
+    check("listed_everywhere", ok, "3 led partitions in kcat -L of every broker")
+    subprocess.run(["kcat", "-P", "-b", os.environ["BOOTSTRAP"], "-t", "doomed"],
+                   input=b"a\nb\nc\n", timeout=60, check=True)
+
+    t0 = time.time()
+    err = delete_topic(ctl, b"doomed")
+    took = time.time() - t0
+    check("delete", err == 0 and took < 5, "error %d after %.2f s" % (err, took))
+    ok, seen = wait_for("doomed gone from all brokers",
+                        lambda: on_all(lambda ts: "doomed" not in ts), 5)
+    check("gone_everywhere", ok, "gone from kcat -L of every broker %.2f s after "
+          "DeleteTopics began" % (time.time() - t0))
+    ok, _ = wait_for("znodes gone", lambda: (not zk_exists("/brokers/topics/doomed") and
+                                             not zk_exists("/admin/delete_topics/doomed"), None), 20)
+    check("znodes_removed", ok, "/brokers/topics/doomed and /admin/delete_topics/doomed")
+
+    err, msg = create_topic(ctl, b"doomed", 2, 2)
+    check("recreate", err == 0, "error %d %s" % (err, msg))
+    ok, seen = wait_for("new doomed on all brokers", lambda: on_all(led(2)), 20)
+    check("recreated_everywhere", ok, "2 led partitions in kcat -L of every broker")
+    out = subprocess.run(["kcat", "-C", "-b", os.environ["BOOTSTRAP"], "-t", "doomed", "-e",
+                          "-q", "-X", "socket.timeout.ms=5000"],
+                         capture_output=True, timeout=60).stdout
+    check("recreated_empty", out == b"", "old records gone: %r" % out[:40])
+
+    err, msg = create_topic(ctl, b"hurried", 4, 3, timeout_ms=1)
+    check("create_times_out", err == 7, "timeout_ms=1: error %d (want 7)" % err)
+    ok, _ = wait_for("hurried on all brokers",
+                     lambda: on_all(lambda ts: len(ts.get("hurried", [])) == 4), 20)
+    check("timed_out_topic_created", ok, "created anyway, as Kafka")
+    err = delete_topic(ctl, b"hurried", timeout_ms=0)
+    check("delete_timeout_0", err == 0, "timeout_ms=0: error %d (want 0, answered at once)" % err)
+    ok, _ = wait_for("hurried gone", lambda: on_all(lambda ts: "hurried" not in ts), 5)
+    check("hurried_gone", ok, "gone from every broker")
+
+    passed = sum(results)
+    print("%d passed, %d failed" % (passed, len(results) - passed))
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
