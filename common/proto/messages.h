@@ -35,6 +35,9 @@
  *   EndTxn                 key 26  v0-3  flexible v3+
  *   WriteTxnMarkers        key 27  v0-1  flexible v1+
  *   TxnOffsetCommit        key 28  v0-3  flexible v3+
+ *   DescribeAcls           key 29  v0-2  flexible v2+
+ *   CreateAcls             key 30  v0-2  flexible v2+
+ *   DeleteAcls             key 31  v0-2  flexible v2+
  *   DescribeConfigs        key 32  v0-2
  *   AlterConfigs           key 33  v0-2  flexible v2+
  *   SaslAuthenticate       key 36  v0-2  flexible v2+
@@ -1275,6 +1278,113 @@ struct list_transactions_response {
 
 extern const struct kmsg list_transactions_request_msg;
 extern const struct kmsg list_transactions_response_msg;
+
+/* ==== DescribeAcls (key 29), v0-2, flexible from v2 ==== */
+
+struct describe_acls_request {
+	int8_t resource_type_filter; /* v0+ */
+	struct kstr resource_name_filter; /* v0+, nullable v0+ */
+	int8_t pattern_type_filter; /* v1+, default 3 (LITERAL) */
+	struct kstr principal_filter; /* v0+, nullable v0+ */
+	struct kstr host_filter; /* v0+, nullable v0+ */
+	int8_t operation; /* v0+ */
+	int8_t permission_type; /* v0+ */
+};
+
+struct describe_acls_resp_acl {
+	struct kstr principal; /* v0+ */
+	struct kstr host; /* v0+ */
+	int8_t operation; /* v0+ */
+	int8_t permission_type; /* v0+ */
+};
+
+struct describe_acls_resp_resource {
+	int8_t type; /* v0+ */
+	struct kstr name; /* v0+ */
+	int8_t pattern_type; /* v1+, default 3 */
+	struct karray acls; /* v0+, of struct describe_acls_resp_acl */
+};
+
+struct describe_acls_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray resources; /* v0+, of struct describe_acls_resp_resource */
+};
+
+extern const struct kmsg describe_acls_request_msg;
+extern const struct kmsg describe_acls_response_msg;
+
+/* ==== CreateAcls (key 30), v0-2, flexible from v2 ==== */
+
+struct create_acls_req_creation {
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+	int8_t resource_pattern_type; /* v1+, default 3 (LITERAL) */
+	struct kstr principal; /* v0+ */
+	struct kstr host; /* v0+ */
+	int8_t operation; /* v0+ */
+	int8_t permission_type; /* v0+ */
+};
+
+struct create_acls_request {
+	struct karray creations; /* v0+, of struct create_acls_req_creation */
+};
+
+struct create_acls_resp_result {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+};
+
+struct create_acls_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray results; /* v0+, of struct create_acls_resp_result */
+};
+
+extern const struct kmsg create_acls_request_msg;
+extern const struct kmsg create_acls_response_msg;
+
+/* ==== DeleteAcls (key 31), v0-2, flexible from v2 ==== */
+
+struct delete_acls_req_filter {
+	int8_t resource_type_filter; /* v0+ */
+	struct kstr resource_name_filter; /* v0+, nullable v0+ */
+	int8_t pattern_type_filter; /* v1+, default 3 (LITERAL) */
+	struct kstr principal_filter; /* v0+, nullable v0+ */
+	struct kstr host_filter; /* v0+, nullable v0+ */
+	int8_t operation; /* v0+ */
+	int8_t permission_type; /* v0+ */
+};
+
+struct delete_acls_request {
+	struct karray filters; /* v0+, of struct delete_acls_req_filter */
+};
+
+struct delete_acls_resp_matching_acl {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+	int8_t pattern_type; /* v1+, default 3 */
+	struct kstr principal; /* v0+ */
+	struct kstr host; /* v0+ */
+	int8_t operation; /* v0+ */
+	int8_t permission_type; /* v0+ */
+};
+
+struct delete_acls_resp_filter_result {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray matching_acls; /* v0+, of struct delete_acls_resp_matching_acl */
+};
+
+struct delete_acls_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray filter_results; /* v0+, of struct delete_acls_resp_filter_result */
+};
+
+extern const struct kmsg delete_acls_request_msg;
+extern const struct kmsg delete_acls_response_msg;
 
 /* ==== DeleteRecords (key 21), v0-2, flexible from v2 ==== */
 

@@ -158,7 +158,7 @@ START_TEST(test_roundtrip_every_api_version)
 {
 	int n;
 	const struct kapi *apis = kapi_all(&n);
-	ck_assert_int_eq(n, 39);
+	ck_assert_int_eq(n, 42);
 	for (int i = 0; i < n; i++)
 		for (int16_t ver = 0; ver <= apis[i].max_version; ver++) {
 			struct kver v = kapi_ver(&apis[i], ver);
@@ -333,6 +333,44 @@ START_TEST(test_api_versions_v3_bytes)
 	ck_assert(memcmp(req.client_software_name.p, "grego", 5) == 0);
 	ck_assert_int_eq(req.client_software_version.len, 3);
 	ck_assert_int_eq((int)kr_left(&r), 0);
+	arena_free(&a);
+}
+END_TEST
+
+/* CreateAcls v2 (flexible) built by hand: pattern type sits between the
+ * resource name and the principal; compact strings; tag buffers. */
+START_TEST(test_create_acls_v2_bytes)
+{
+	static const uint8_t body[] = { 0x02, /* 1 creation */
+		0x02, 0x02, 't', /* Topic "t" */ 0x04, /* PREFIXED */
+		0x07, 'U', 's', 'e', 'r', ':', 'a', 0x02, '*',
+		0x03, 0x03, /* Read, Allow */ 0x00, 0x00 };
+	struct arena a;
+	arena_init(&a);
+	struct create_acls_request req;
+	struct kreader r;
+	kreader_init(&r, body, sizeof body);
+	const struct kapi *api = kapi_find(30);
+	ck_assert_int_eq(kcodec_decode(api->req, kapi_ver(api, 2), &r, &req, &a), 0);
+	ck_assert_int_eq((int)kr_left(&r), 0);
+	ck_assert_int_eq(req.creations.n, 1);
+	const struct create_acls_req_creation *c = req.creations.v;
+	ck_assert_int_eq(c->resource_type, 2);
+	ck_assert_int_eq(c->resource_pattern_type, 4);
+	ck_assert_int_eq(c->principal.len, 6);
+	ck_assert(memcmp(c->principal.p, "User:a", 6) == 0);
+	ck_assert_int_eq(c->operation, 3);
+	ck_assert_int_eq(c->permission_type, 3);
+	/* v0 has no pattern type: it decodes as LITERAL (3) */
+	static const uint8_t v0[] = { 0, 0, 0, 1, 0x02, 0, 1, 't',
+		0, 6, 'U', 's', 'e', 'r', ':', 'a', 0, 1, '*', 0x04, 0x02 };
+	kreader_init(&r, v0, sizeof v0);
+	ck_assert_int_eq(kcodec_decode(api->req, kapi_ver(api, 0), &r, &req, &a), 0);
+	ck_assert_int_eq((int)kr_left(&r), 0);
+	c = req.creations.v;
+	ck_assert_int_eq(c->resource_pattern_type, 3);
+	ck_assert_int_eq(c->operation, 4);
+	ck_assert_int_eq(c->permission_type, 2);
 	arena_free(&a);
 }
 END_TEST
@@ -548,6 +586,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_primitives_varints);
 	tcase_add_test(tc, test_api_versions_v3_bytes);
+	tcase_add_test(tc, test_create_acls_v2_bytes);
 	tcase_add_test(tc, test_tags_unknown_skipped_known_decoded);
 	tcase_add_test(tc, test_tagged_struct_written_only_when_set);
 	tcase_add_test(tc, test_huge_counts_fail_without_allocating);
