@@ -49,6 +49,7 @@ static const struct kapi kapis[] = {
 	API(36, "SaslAuthenticate", 2, 2, sasl_authenticate),
 	API(37, "CreatePartitions", 1, -1, create_partitions),
 	API(42, "DeleteGroups", 2, 2, delete_groups),
+	API(44, "IncrementalAlterConfigs", 1, 1, incremental_alter_configs),
 	API(47, "OffsetDelete", 0, -1, offset_delete),
 	API(60, "DescribeCluster", 0, 0, describe_cluster),
 	API(61, "DescribeProducers", 0, 0, describe_producers),

@@ -43,6 +43,7 @@
  *   SaslAuthenticate       key 36  v0-2  flexible v2+
  *   CreatePartitions       key 37  v0-1
  *   DeleteGroups           key 42  v0-2  flexible v2+
+ *   IncrementalAlterConfigs key 44 v0-1  flexible v1+
  *   OffsetDelete           key 47  v0
  *   DescribeCluster        key 60  v0  flexible v0+
  *   DescribeProducers      key 61  v0  flexible v0+
@@ -1454,6 +1455,40 @@ struct alter_configs_response {
 
 extern const struct kmsg alter_configs_request_msg;
 extern const struct kmsg alter_configs_response_msg;
+
+/* ==== IncrementalAlterConfigs (key 44), v0-1, flexible from v1 ==== */
+
+struct incremental_alter_configs_req_config {
+	struct kstr name; /* v0+ */
+	int8_t config_operation; /* v0+: 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT */
+	struct kstr value; /* v0+, nullable v0+ */
+};
+
+struct incremental_alter_configs_req_resource {
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+	struct karray configs; /* v0+, of struct incremental_alter_configs_req_config */
+};
+
+struct incremental_alter_configs_request {
+	struct karray resources; /* v0+, of struct incremental_alter_configs_req_resource */
+	uint8_t validate_only; /* v0+ */
+};
+
+struct incremental_alter_configs_resp_resource {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	int8_t resource_type; /* v0+ */
+	struct kstr resource_name; /* v0+ */
+};
+
+struct incremental_alter_configs_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray responses; /* v0+, of struct incremental_alter_configs_resp_resource */
+};
+
+extern const struct kmsg incremental_alter_configs_request_msg;
+extern const struct kmsg incremental_alter_configs_response_msg;
 
 /* ==== SaslHandshake (key 17), v0-1 ==== */
 

@@ -158,7 +158,7 @@ START_TEST(test_roundtrip_every_api_version)
 {
 	int n;
 	const struct kapi *apis = kapi_all(&n);
-	ck_assert_int_eq(n, 42);
+	ck_assert_int_eq(n, 43);
 	for (int i = 0; i < n; i++)
 		for (int16_t ver = 0; ver <= apis[i].max_version; ver++) {
 			struct kver v = kapi_ver(&apis[i], ver);
@@ -371,6 +371,53 @@ START_TEST(test_create_acls_v2_bytes)
 	ck_assert_int_eq(c->resource_pattern_type, 3);
 	ck_assert_int_eq(c->operation, 4);
 	ck_assert_int_eq(c->permission_type, 2);
+	arena_free(&a);
+}
+END_TEST
+
+/* IncrementalAlterConfigs v1 (flexible) built by hand: operation between
+ * name and value; a DELETE carries a null value; response round trip. */
+START_TEST(test_incremental_alter_configs_v1_bytes)
+{
+	static const uint8_t body[] = { 0x02, /* 1 resource */
+		0x02, 0x02, 't', /* TOPIC "t" */ 0x03, /* 2 configs */
+		0x0d, 'r', 'e', 't', 'e', 'n', 't', 'i', 'o', 'n', '.', 'm', 's',
+		0x00, 0x03, '6', '0', 0x00, /* SET "60" */
+		0x0f, 'c', 'l', 'e', 'a', 'n', 'u', 'p', '.', 'p', 'o', 'l', 'i', 'c', 'y',
+		0x01, 0x00, 0x00, /* DELETE, null */ 0x00, /* resource tags */
+		0x01, /* validate_only */ 0x00 };
+	struct arena a;
+	arena_init(&a);
+	struct incremental_alter_configs_request req;
+	struct kreader r;
+	kreader_init(&r, body, sizeof body);
+	const struct kapi *api = kapi_find(44);
+	ck_assert_ptr_nonnull(api);
+	ck_assert_int_eq(kcodec_decode(api->req, kapi_ver(api, 1), &r, &req, &a), 0);
+	ck_assert_int_eq((int)kr_left(&r), 0);
+	ck_assert_int_eq(req.resources.n, 1);
+	ck_assert_int_eq(req.validate_only, 1);
+	const struct incremental_alter_configs_req_resource *res = req.resources.v;
+	ck_assert_int_eq(res->resource_type, 2);
+	ck_assert_int_eq(res->configs.n, 2);
+	const struct incremental_alter_configs_req_config *c = res->configs.v;
+	ck_assert_int_eq(c[0].name.len, 12);
+	ck_assert_int_eq(c[0].config_operation, 0);
+	ck_assert(c[0].value.len == 2 && memcmp(c[0].value.p, "60", 2) == 0);
+	ck_assert_int_eq(c[1].config_operation, 1);
+	ck_assert_int_eq(c[1].value.len, -1);
+	struct incremental_alter_configs_resp_resource rr = {
+		40, { "bad", 3 }, 2, { "t", 1 } };
+	struct incremental_alter_configs_response resp = { 5, { 1, &rr } };
+	static const uint8_t want[] = { 0, 0, 0, 5, 0x02, 0, 40, 0x04, 'b', 'a', 'd',
+		0x02, 0x02, 't', 0x00, 0x00 };
+	struct kout w;
+	kout_init(&w);
+	ck_assert_int_eq(kcodec_encode(api->resp, kapi_ver(api, 1), &resp, &w), 0);
+	kout_finish(&w);
+	ck_assert_int_eq((int)w.len, (int)sizeof want);
+	ck_assert(memcmp(w.buf, want, sizeof want) == 0);
+	kout_free(&w);
 	arena_free(&a);
 }
 END_TEST
@@ -595,6 +642,7 @@ int main(void)
 	tcase_add_test(tc, test_kerr_names);
 	tcase_add_test(tc, test_roundtrip_every_api_version);
 	tcase_add_test(tc, test_roundtrip_internal_records);
+	tcase_add_test(tc, test_incremental_alter_configs_v1_bytes);
 	tcase_add_test(tc, test_internal_record_bytes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
