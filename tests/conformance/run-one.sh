@@ -13,7 +13,8 @@
 #      RDK_CLUSTER_SET ("key=value ..." broker overrides, for diagnosis),
 #      GREGORCTL (gregorctl binary; with it the tests get KAFKA_PATH and
 #      ZK_ADDRESS, and kafka-path/bin/kafka-topics.sh serves their
-#      test_kafka_topics() calls through gregorctl).
+#      test_kafka_topics() calls through gregorctl),
+#      RDK_TEST_IDEMPOTENT=1 (test-runner -P: every producer idempotent).
 # Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
 set -euo pipefail
 
@@ -166,6 +167,7 @@ fi
 # timeout(1) runs test-runner in its own process group and signals the
 # whole group, then SIGKILLs it 10 s later.
 args=(-p1 -s "$SCENARIO")
+[[ ${RDK_TEST_IDEMPOTENT:-0} == 1 ]] && args+=(-P)
 say "TESTS=$NUM test-runner ${args[*]} (kafka version $KAFKA_VERSION, limit ${HARD_TIMEOUT}s, log $LOG)"
 # LD_LIBRARY_PATH: test-runner links librdkafka.so.1 dynamically and would
 # otherwise pick up the system's (Debian's librdkafka1) instead of this build.
