@@ -12,6 +12,7 @@
 #include "broker/group/group_log.h"
 #include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
+#include "broker/txn/producer_state_manager.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
@@ -271,7 +272,7 @@ int16_t gc_group(struct group_coordinator *gc, const char *id, int create, struc
 void gc_drop_if_unused(struct group_coordinator *gc, struct group *g)
 {
 	if (g->state != GROUP_EMPTY || g->generation || g->nmembers || g->npending ||
-	    g->protocol_type || group_offset_count(g))
+	    g->protocol_type || group_offset_count(g) || group_txn_count(g))
 		return;
 	struct gc_partition *p = partition_of(gc, g->id);
 	if (strmap_get(&p->groups, g->id, strlen(g->id)) != g)
@@ -298,7 +299,8 @@ int16_t gc_for_each_group(struct group_coordinator *gc, gc_group_fn fn, void *ar
 /* ---- writes ---- */
 
 enum store_kind {
-	STORE_METADATA, STORE_COMMIT, STORE_DELETE_OFFSETS, STORE_DELETE_GROUP, STORE_EXPIRE
+	STORE_METADATA, STORE_COMMIT, STORE_DELETE_OFFSETS, STORE_DELETE_GROUP, STORE_EXPIRE,
+	STORE_TXN_COMMIT
 };
 
 struct store_ctx {
@@ -312,6 +314,8 @@ struct store_ctx {
 	struct gc_offset *offs;     /* copies, strings in arena */
 	int noffs;
 	int64_t commit_ts;
+	int64_t producer_id;        /* STORE_TXN_COMMIT */
+	int16_t producer_epoch;
 	struct arena arena;
 };
 
@@ -321,6 +325,16 @@ static struct group *ctx_group(struct store_ctx *c)
 	if (p->state != GC_LOADED || p->epoch != c->epoch)
 		return NULL;
 	return strmap_get(&p->groups, c->group_id, strlen(c->group_id));
+}
+
+/* A transactional commit whose append failed: its offsets were held
+ * pending from the append on (a marker may follow the batch in the log
+ * before the acknowledgement); as Kafka, they are forgotten. */
+static void drop_txn_offsets(struct store_ctx *c, struct group *g)
+{
+	for (int i = 0; i < c->noffs; i++)
+		group_txn_offset_del(g, c->producer_id, c->offs[i].topic, c->offs[i].partition,
+				     c->commit_ts);
 }
 
 static void apply_offsets(struct store_ctx *c, struct group *g)
@@ -364,6 +378,10 @@ static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
 		c->gdone(g, kerr, c->arg);
 		if (c->kind == STORE_EXPIRE && g && !was_dead && g->state == GROUP_DEAD)
 			forget_group(c, g); /* its tombstones are written */
+	} else if (c->kind == STORE_TXN_COMMIT) {
+		if (g && err)
+			drop_txn_offsets(c, g);
+		c->done(c->arg, err);
 	} else {
 		if (g && !err && c->kind != STORE_DELETE_GROUP)
 			apply_offsets(c, g);
@@ -398,12 +416,16 @@ static void ctx_append(struct store_ctx *c, struct glog *gl)
 {
 	uint8_t *batch = NULL;
 	size_t len = 0;
-	if (glog_build(gl, c->commit_ts, &batch, &len) < 0) {
-		glog_free(gl);
+	int rc;
+	if (c->kind == STORE_TXN_COMMIT)
+		rc = glog_build_txn(gl, c->commit_ts, c->producer_id, c->producer_epoch, &batch, &len);
+	else
+		rc = glog_build(gl, c->commit_ts, &batch, &len);
+	glog_free(gl);
+	if (rc < 0) {
 		on_appended(c, KERR_UNKNOWN_SERVER_ERROR, -1);
 		return;
 	}
-	glog_free(gl);
 	const struct broker_config *cfg = c->gc->b->cfg;
 	rm_append_internal(c->gc->b->rm, GC_OFFSETS_TOPIC, c->part, batch, len,
 			   cfg->min_insync_replicas, GC_APPEND_TIMEOUT_MS, on_appended, c);
@@ -503,6 +525,74 @@ void gc_commit_offsets(struct group_coordinator *gc, const char *group_id,
 	write_offsets(gc, STORE_COMMIT, group_id, o, n, done, arg);
 }
 
+/* Kafka checks the producer's epoch when the batch is appended; a batch
+ * with sequence -1 leaves no sequence history, so the check is the
+ * marker's: an epoch below the newest seen on the partition is fenced. */
+static int16_t txn_epoch_check(struct group_coordinator *gc, int32_t part, int64_t producer_id,
+			       int16_t epoch)
+{
+	struct partition *p = rm_get(gc->b->rm, GC_OFFSETS_TOPIC,
+				     (int32_t)strlen(GC_OFFSETS_TOPIC), part);
+	if (!p || !p->is_leader)
+		return KERR_NOT_COORDINATOR;
+	return psm_check_marker(p->log, producer_id, epoch, INT32_MAX);
+}
+
+void gc_commit_txn_offsets(struct group_coordinator *gc, const char *group_id,
+			   int64_t producer_id, int16_t producer_epoch,
+			   const struct gc_offset *o, int n, gc_done_fn done, void *arg)
+{
+	struct group *g = NULL;
+	int16_t err = gc_group(gc, group_id, 1, &g);
+	if (!err && !g)
+		err = KERR_UNKNOWN_SERVER_ERROR;
+	if (!err)
+		err = txn_epoch_check(gc, partition_of(gc, group_id)->index, producer_id,
+				      producer_epoch);
+	struct store_ctx *c = err ? NULL : ctx_new(gc, STORE_TXN_COMMIT, group_id);
+	if (!err && (!c || ctx_copy_offsets(c, o, n) < 0))
+		err = KERR_UNKNOWN_SERVER_ERROR;
+	if (err) {
+		if (c)
+			ctx_free(c);
+		done(arg, err);
+		return;
+	}
+	c->done = done;
+	c->arg = arg;
+	c->producer_id = producer_id;
+	c->producer_epoch = producer_epoch;
+	struct glog gl;
+	glog_init(&gl);
+	for (int i = 0; i < n; i++) {
+		glog_add_offset(&gl, group_id, &o[i], c->commit_ts);
+		if (group_txn_offset_put(g, producer_id, o[i].topic, o[i].partition, o[i].offset,
+					 o[i].leader_epoch, o[i].metadata, c->commit_ts) < 0)
+			gl.oom = 1;
+	}
+	ctx_append(c, &gl); /* a build failure drops what was put */
+}
+
+void gc_txn_marker(struct group_coordinator *gc, int32_t partition, int64_t producer_id,
+		   int commit)
+{
+	if (partition < 0 || partition >= gc->nparts)
+		return;
+	struct gc_partition *p = &gc->parts[partition];
+	/* while loading, the replay reaches the marker in the log itself */
+	if (p->state != GC_LOADED)
+		return;
+	const char *k;
+	void *v;
+	int n = 0;
+	for (size_t pos = 0; strmap_next(&p->groups, &pos, &k, &v);)
+		n += group_txn_complete(v, producer_id, commit);
+	if (n)
+		log_debug("group", "%s-%d: producer %lld %s %d transactional offsets",
+			  GC_OFFSETS_TOPIC, partition, (long long)producer_id,
+			  commit ? "committed" : "aborted", n);
+}
+
 void gc_delete_offsets(struct group_coordinator *gc, const char *group_id,
 		       const struct gc_offset *o, int n, gc_done_fn done, void *arg)
 {
@@ -516,7 +606,8 @@ void gc_delete_group(struct group_coordinator *gc, const char *group_id, gc_done
 	int16_t err = gc_group(gc, group_id, 0, &g);
 	if (!err && (!g || g->state == GROUP_DEAD))
 		err = KERR_GROUP_ID_NOT_FOUND;
-	if (!err && g->state != GROUP_EMPTY)
+	/* pending transactional offsets: the group is still in use */
+	if (!err && (g->state != GROUP_EMPTY || group_txn_count(g)))
 		err = KERR_NON_EMPTY_GROUP;
 	struct store_ctx *c = err ? NULL : ctx_new(gc, STORE_DELETE_GROUP, group_id);
 	if (!err && !c)

@@ -55,6 +55,17 @@ struct gc_offset {
 typedef void (*gc_done_fn)(void *arg, int16_t err);
 void gc_commit_offsets(struct group_coordinator *gc, const char *group_id,
 		       const struct gc_offset *o, int n, gc_done_fn done, void *arg);
+/* TxnOffsetCommit: writes the offsets as a transactional batch of the
+ * producer (acks=all), holding them pending for it from the append on;
+ * done gets 0 or the error for every partition (an append failure forgets
+ * them). The group is created if unknown, as Kafka does. */
+void gc_commit_txn_offsets(struct group_coordinator *gc, const char *group_id,
+			   int64_t producer_id, int16_t producer_epoch,
+			   const struct gc_offset *o, int n, gc_done_fn done, void *arg);
+/* A marker of producer_id was acknowledged on __consumer_offsets partition
+ * `partition`: its pending offsets there are applied (commit) or dropped. */
+void gc_txn_marker(struct group_coordinator *gc, int32_t partition, int64_t producer_id,
+		   int commit);
 /* Writes tombstones for the given offsets and forgets them on success. */
 void gc_delete_offsets(struct group_coordinator *gc, const char *group_id,
 		       const struct gc_offset *o, int n, gc_done_fn done, void *arg);

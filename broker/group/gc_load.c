@@ -39,26 +39,15 @@ void gc_unload(struct gc_partition *p)
 static void replay_batch(struct gc_partition *p, const uint8_t *batch, size_t len,
 			 const struct rb_header *h)
 {
-	if (h->attributes & (RB_ATTR_CONTROL | RB_ATTR_COMPRESSION_MASK)) {
-		if (h->attributes & RB_ATTR_COMPRESSION_MASK)
-			log_warn("group", "%s-%d: skipping compressed batch at %lld", GC_OFFSETS_TOPIC,
-				 p->index, (long long)h->base_offset);
-		return;
-	}
-	struct rb_iter it;
-	struct rb_record rec;
-	rb_iter_init(&it, batch, len);
-	int rc;
-	while ((rc = rb_iter_next(&it, &rec)) == 1) {
-		if (h->base_offset + rec.offset_delta < p->load_offset || !rec.key)
-			continue;
-		glog_replay(&p->groups, &p->gc->env, rec.key, rec.key_len, rec.value,
-			    rec.value_len);
-		p->load_records++;
-	}
-	if (rc < 0)
+	int n = glog_replay_batch(&p->groups, &p->gc->env, batch, len, p->load_offset);
+	if (n == GLOG_COMPRESSED)
+		log_warn("group", "%s-%d: skipping compressed batch at %lld", GC_OFFSETS_TOPIC,
+			 p->index, (long long)h->base_offset);
+	else if (n == GLOG_MALFORMED)
 		log_warn("group", "%s-%d: malformed batch at %lld skipped", GC_OFFSETS_TOPIC,
 			 p->index, (long long)h->base_offset);
+	else
+		p->load_records += n;
 }
 
 /* Replays the whole batches in buf; returns the offset after the last. */
@@ -111,23 +100,26 @@ static void load_finish(struct gc_partition *p)
 	int64_t now = gc_now(p->gc);
 	const char *k;
 	void *v;
-	int n = 0;
+	int n = 0, pending = 0;
 	for (size_t pos = 0; strmap_next(&p->groups, &pos, &k, &v);) {
 		struct group *g = v;
 		group_load_finish(g, now);
 		/* Nothing but tombstones left (deleted or expired): as Kafka, the
 		 * group is not loaded. Deleting the current entry keeps the
 		 * iteration valid (the slot only becomes a tombstone). */
-		if (!g->nmembers && !g->protocol_type && !group_offset_count(g)) {
+		if (!g->nmembers && !g->protocol_type && !group_offset_count(g) &&
+		    !group_txn_count(g)) {
 			strmap_del(&p->groups, g->id, strlen(g->id));
 			group_free(g, 0);
 			continue;
 		}
+		pending |= group_txn_count(g) > 0;
 		n++;
 	}
 	p->state = GC_LOADED;
-	log_info("group", "loaded %s-%d (epoch %d): %d groups from %lld records",
-		 GC_OFFSETS_TOPIC, p->index, p->epoch, n, (long long)p->load_records);
+	log_info("group", "loaded %s-%d (epoch %d): %d groups from %lld records%s",
+		 GC_OFFSETS_TOPIC, p->index, p->epoch, n, (long long)p->load_records,
+		 pending ? " (some with transactional offsets pending)" : "");
 }
 
 static void on_load_timer(struct loop_timer *t)

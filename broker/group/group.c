@@ -220,6 +220,7 @@ void group_free(struct group *g, int16_t err)
 	free(g->protocol_type);
 	free(g->protocol);
 	offsets_clear(g);
+	group_txn_clear(g);
 	free(g->id);
 	free(g);
 }

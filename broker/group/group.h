@@ -86,6 +86,14 @@ struct group_offset {
 	int64_t expire_ts;          /* > 0: explicit expiry (OffsetCommit v1-4), wall ms */
 };
 
+/* Offsets one producer's open transaction committed (TxnOffsetCommit):
+ * invisible to OffsetFetch until the transaction's marker lands on the
+ * group's __consumer_offsets partition (commit: applied; abort: dropped). */
+struct group_txn {
+	int64_t producer_id;
+	struct strmap offsets;      /* -> struct group_offset, keyed as group.offsets */
+};
+
 struct group_config {
 	int32_t initial_rebalance_delay_ms; /* group.initial.rebalance.delay.ms */
 	int32_t min_session_timeout_ms, max_session_timeout_ms;
@@ -141,6 +149,8 @@ struct group {
 	int64_t sync_deadline_ms;   /* CompletingRebalance */
 	struct strmap offsets;      /* -> struct group_offset */
 	int expiring;               /* an expiry write is in flight */
+	struct group_txn *txns;     /* [0..ntxns): producers with pending offsets */
+	int ntxns, captxns;
 	const struct group_env *env;
 };
 
@@ -214,6 +224,31 @@ int group_offset_expired(const struct group *g, const struct group_offset *o,
  * written. Returns the number of offsets expiring (-1: out of memory);
  * nothing happens while an earlier expiry is in flight. */
 int group_expire_offsets(struct group *g, int64_t now_wall_ms, int64_t retention_ms);
+
+/* ---- transactional offsets (TxnOffsetCommit) ---- */
+
+/* TxnOffsetCommit checks (Kafka's doTxnCommitOffsets, KIP-447): member_id
+ * NULL or "" and generation < 0 skip the member and generation checks;
+ * no REBALANCE_IN_PROGRESS: a transaction's offsets wait for its marker. */
+int16_t group_check_txn_commit(struct group *g, const char *member_id, const char *instance_id,
+			       int32_t generation);
+/* Holds an offset as pending for producer_id (replacing its earlier one). */
+int group_txn_offset_put(struct group *g, int64_t producer_id, const char *topic,
+			 int32_t partition, int64_t offset, int32_t leader_epoch,
+			 const char *metadata, int64_t commit_ts);
+/* Forgets a pending offset, only if it is still the one committed at
+ * commit_ts (< 0: whichever): its append failed, or a tombstone was read. */
+void group_txn_offset_del(struct group *g, int64_t producer_id, const char *topic,
+			  int32_t partition, int64_t commit_ts);
+/* The producer's marker: commit applies its pending offsets to the group's
+ * committed offsets, abort drops them. Returns how many there were. */
+int group_txn_complete(struct group *g, int64_t producer_id, int commit);
+/* Does some producer hold a pending offset for the partition? */
+int group_txn_pending(const struct group *g, const char *topic, int32_t partition);
+/* Pending offsets of every producer. */
+int group_txn_count(const struct group *g);
+/* Forgets every pending offset (group_free). */
+void group_txn_clear(struct group *g);
 
 struct group_member *group_member_find(const struct group *g, const char *member_id);
 /* Is the topic in some member's consumer-protocol subscription? */

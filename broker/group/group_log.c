@@ -160,7 +160,8 @@ void glog_add_offset_tombstone(struct glog *gl, const char *group_id, const char
 	note_oom(gl, i);
 }
 
-int glog_build(struct glog *gl, int64_t now_wall_ms, uint8_t **out, size_t *len)
+static int build(struct glog *gl, int64_t now_wall_ms, int16_t attributes, int64_t producer_id,
+		 int16_t producer_epoch, uint8_t **out, size_t *len)
 {
 	if (gl->oom || gl->n == 0)
 		return -1;
@@ -174,7 +175,8 @@ int glog_build(struct glog *gl, int64_t now_wall_ms, uint8_t **out, size_t *len)
 		cap += gl->keys[i].len + gl->vals[i].len + 40;
 	}
 	uint8_t *buf = recs ? malloc(cap) : NULL;
-	int64_t n = buf ? rb_build(buf, cap, recs, gl->n, now_wall_ms, 0, -1, -1, -1) : -1;
+	int64_t n = buf ? rb_build(buf, cap, recs, gl->n, now_wall_ms, attributes, producer_id,
+				   producer_epoch, -1) : -1;
 	free(recs);
 	if (n < 0) {
 		free(buf);
@@ -183,6 +185,17 @@ int glog_build(struct glog *gl, int64_t now_wall_ms, uint8_t **out, size_t *len)
 	*out = buf;
 	*len = (size_t)n;
 	return 0;
+}
+
+int glog_build(struct glog *gl, int64_t now_wall_ms, uint8_t **out, size_t *len)
+{
+	return build(gl, now_wall_ms, 0, -1, -1, out, len);
+}
+
+int glog_build_txn(struct glog *gl, int64_t now_wall_ms, int64_t producer_id,
+		   int16_t producer_epoch, uint8_t **out, size_t *len)
+{
+	return build(gl, now_wall_ms, RB_ATTR_TRANSACTIONAL, producer_id, producer_epoch, out, len);
 }
 
 /* ---- replay ---- */
@@ -218,9 +231,11 @@ static struct group *group_for(struct strmap *groups, const struct group_env *en
 	return g;
 }
 
+/* producer_id >= 0: the record is in that producer's transaction and is
+ * held pending until its marker is replayed. */
 static int replay_offset(struct strmap *groups, const struct group_env *env,
 			 const struct offset_commit_key *k, struct kreader *vr, int has_value,
-			 struct arena *a)
+			 int64_t producer_id, struct arena *a)
 {
 	if (k->group.len < 0 || k->topic.len < 0)
 		return -1;
@@ -228,7 +243,10 @@ static int replay_offset(struct strmap *groups, const struct group_env *env,
 	char *topic = kdup(k->topic);
 	int rc = -1;
 	if (g && topic && !has_value) {
-		group_offset_del(g, topic, k->partition);
+		if (producer_id >= 0)
+			group_txn_offset_del(g, producer_id, topic, k->partition, -1);
+		else
+			group_offset_del(g, topic, k->partition);
 		rc = 0;
 	} else if (g && topic) {
 		struct offset_commit_value v;
@@ -236,9 +254,13 @@ static int replay_offset(struct strmap *groups, const struct group_env *env,
 		if (kcodec_decode_versioned(&offset_commit_value_msg, 0, OFFSET_COMMIT_VALUE_MAX_VERSION,
 					    vr, &ver, &v, a) == 0) {
 			char *md = kdup(v.metadata);
-			rc = group_offset_put(g, topic, k->partition, v.offset, v.leader_epoch, md,
-					      v.commit_timestamp);
-			if (rc == 0 && ver == OFFSET_VALUE_EXPIRY_VERSION)
+			if (producer_id >= 0)
+				rc = group_txn_offset_put(g, producer_id, topic, k->partition, v.offset,
+							  v.leader_epoch, md, v.commit_timestamp);
+			else
+				rc = group_offset_put(g, topic, k->partition, v.offset,
+						      v.leader_epoch, md, v.commit_timestamp);
+			if (rc == 0 && producer_id < 0 && ver == OFFSET_VALUE_EXPIRY_VERSION)
 				group_offset_set_expiry(g, topic, k->partition, v.expire_timestamp);
 			free(md);
 		}
@@ -314,8 +336,9 @@ static int replay_metadata(struct strmap *groups, const struct group_env *env, s
 	return 0;
 }
 
-int glog_replay(struct strmap *groups, const struct group_env *env, const uint8_t *key,
-		int32_t key_len, const uint8_t *val, int32_t val_len)
+static int replay_record(struct strmap *groups, const struct group_env *env,
+			 const uint8_t *key, int32_t key_len, const uint8_t *val, int32_t val_len,
+			 int64_t producer_id)
 {
 	struct arena a;
 	arena_init(&a);
@@ -330,7 +353,7 @@ int glog_replay(struct strmap *groups, const struct group_env *env, const uint8_
 	if (key_len >= 2 && ((key[0] << 8) | key[1]) <= OFFSET_COMMIT_KEY_MAX_VERSION) {
 		if (kcodec_decode_versioned(&offset_commit_key_msg, 0, OFFSET_COMMIT_KEY_MAX_VERSION,
 					    &kr, &ver, &ok, &a) == 0)
-			rc = replay_offset(groups, env, &ok, &vr, has_value, &a);
+			rc = replay_offset(groups, env, &ok, &vr, has_value, producer_id, &a);
 	} else if (kcodec_decode_versioned(&group_metadata_key_msg, GROUP_METADATA_KEY_VERSION,
 					   GROUP_METADATA_KEY_VERSION, &kr, &ver, &gk, &a) == 0 &&
 		   gk.group.len >= 0) {
@@ -338,4 +361,59 @@ int glog_replay(struct strmap *groups, const struct group_env *env, const uint8_
 	}
 	arena_free(&a);
 	return rc;
+}
+
+int glog_replay(struct strmap *groups, const struct group_env *env, const uint8_t *key,
+		int32_t key_len, const uint8_t *val, int32_t val_len)
+{
+	return replay_record(groups, env, key, key_len, val, val_len, -1);
+}
+
+/* A control batch's marker: its first record's key is {i16 version, i16
+ * type}; 1 commit, 0 abort, -1 unreadable. */
+static int marker_type(const uint8_t *batch, size_t len)
+{
+	struct rb_iter it;
+	struct rb_record rec;
+	rb_iter_init(&it, batch, len);
+	if (rb_iter_next(&it, &rec) != 1 || !rec.key || rec.key_len < 4)
+		return -1;
+	int type = (rec.key[2] << 8) | rec.key[3];
+	return type == 0 || type == 1 ? type : -1;
+}
+
+static void replay_marker(struct strmap *groups, int64_t producer_id, int commit)
+{
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(groups, &pos, &k, &v);)
+		group_txn_complete(v, producer_id, commit);
+}
+
+int glog_replay_batch(struct strmap *groups, const struct group_env *env,
+		      const uint8_t *batch, size_t len, int64_t from_offset)
+{
+	struct rb_header h;
+	if (rb_parse_header(batch, len, &h) < 0)
+		return GLOG_MALFORMED;
+	if (h.attributes & RB_ATTR_CONTROL) {
+		int type = h.producer_id >= 0 && h.base_offset >= from_offset ? marker_type(batch, len) : -1;
+		if (type >= 0)
+			replay_marker(groups, h.producer_id, type);
+		return 0;
+	}
+	if (h.attributes & RB_ATTR_COMPRESSION_MASK)
+		return GLOG_COMPRESSED;
+	int64_t pid = (h.attributes & RB_ATTR_TRANSACTIONAL) && h.producer_id >= 0 ? h.producer_id : -1;
+	struct rb_iter it;
+	struct rb_record rec;
+	rb_iter_init(&it, batch, len);
+	int rc, n = 0;
+	while ((rc = rb_iter_next(&it, &rec)) == 1) {
+		if (h.base_offset + rec.offset_delta < from_offset || !rec.key)
+			continue;
+		replay_record(groups, env, rec.key, rec.key_len, rec.value, rec.value_len, pid);
+		n++;
+	}
+	return rc < 0 ? GLOG_MALFORMED : n;
 }

@@ -26,18 +26,20 @@ const struct group_offset *group_offset_get(const struct group *g, const char *t
 	return strmap_get(&g->offsets, key, n);
 }
 
-int group_offset_put(struct group *g, const char *topic, int32_t partition, int64_t offset,
-		     int32_t leader_epoch, const char *metadata, int64_t commit_ts)
+/* Puts an offset into an offsets map (committed or a producer's pending). */
+static int offsets_map_put(struct strmap *m, const char *topic, int32_t partition,
+			   int64_t offset, int32_t leader_epoch, const char *metadata,
+			   int64_t commit_ts)
 {
 	char key[300];
 	size_t n = offset_key(key, sizeof key, topic, partition);
-	struct group_offset *o = strmap_get(&g->offsets, key, n);
+	struct group_offset *o = strmap_get(m, key, n);
 	char *md = strdup(metadata ? metadata : "");
 	if (!md)
 		return -1;
 	if (!o) {
 		o = calloc(1, sizeof *o);
-		if (!o || !(o->topic = strdup(topic)) || strmap_put(&g->offsets, key, n, o) < 0) {
+		if (!o || !(o->topic = strdup(topic)) || strmap_put(m, key, n, o) < 0) {
 			if (o)
 				free(o->topic);
 			free(o);
@@ -55,6 +57,22 @@ int group_offset_put(struct group *g, const char *topic, int32_t partition, int6
 	return 0;
 }
 
+static void offset_free(struct group_offset *o)
+{
+	if (o) {
+		free(o->topic);
+		free(o->metadata);
+		free(o);
+	}
+}
+
+int group_offset_put(struct group *g, const char *topic, int32_t partition, int64_t offset,
+		     int32_t leader_epoch, const char *metadata, int64_t commit_ts)
+{
+	return offsets_map_put(&g->offsets, topic, partition, offset, leader_epoch, metadata,
+			       commit_ts);
+}
+
 void group_offset_set_expiry(struct group *g, const char *topic, int32_t partition,
 			     int64_t expire_ts)
 {
@@ -69,12 +87,7 @@ void group_offset_del(struct group *g, const char *topic, int32_t partition)
 {
 	char key[300];
 	size_t n = offset_key(key, sizeof key, topic, partition);
-	struct group_offset *o = strmap_del(&g->offsets, key, n);
-	if (o) {
-		free(o->topic);
-		free(o->metadata);
-		free(o);
-	}
+	offset_free(strmap_del(&g->offsets, key, n));
 }
 
 int group_offset_count(const struct group *g)
@@ -153,6 +166,139 @@ int group_subscribed_to(const struct group *g, const char *topic)
 	return is_consumer(g) && members_subscribe(g, topic) == 1;
 }
 
+/* ---- transactional offsets ---- */
+
+int16_t group_check_txn_commit(struct group *g, const char *member_id, const char *instance_id,
+			       int32_t generation)
+{
+	if (g->state == GROUP_DEAD)
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	struct group_member *m = member_id && member_id[0] ? group_member_find(g, member_id) : NULL;
+	for (int i = 0; instance_id && i < g->nmembers; i++)
+		if (g->members[i]->instance_id && !strcmp(g->members[i]->instance_id, instance_id) &&
+		    g->members[i] != m)
+			return KERR_FENCED_INSTANCE_ID;
+	if (member_id && member_id[0] && !m)
+		return KERR_UNKNOWN_MEMBER_ID;
+	if (generation >= 0 && generation != g->generation)
+		return KERR_ILLEGAL_GENERATION;
+	return 0;
+}
+
+static struct group_txn *txn_find(const struct group *g, int64_t producer_id)
+{
+	for (int i = 0; i < g->ntxns; i++)
+		if (g->txns[i].producer_id == producer_id)
+			return &g->txns[i];
+	return NULL;
+}
+
+static void offsets_map_free(struct strmap *m)
+{
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(m, &pos, &k, &v);)
+		offset_free(v);
+	strmap_free(m);
+}
+
+/* Removes txns[i], keeping the others in order. */
+static void txn_remove(struct group *g, int i)
+{
+	offsets_map_free(&g->txns[i].offsets);
+	memmove(&g->txns[i], &g->txns[i + 1], (size_t)(g->ntxns - i - 1) * sizeof *g->txns);
+	g->ntxns--;
+	if (!g->ntxns) {
+		free(g->txns);
+		g->txns = NULL;
+		g->captxns = 0;
+	}
+}
+
+int group_txn_offset_put(struct group *g, int64_t producer_id, const char *topic,
+			 int32_t partition, int64_t offset, int32_t leader_epoch,
+			 const char *metadata, int64_t commit_ts)
+{
+	struct group_txn *t = txn_find(g, producer_id);
+	if (!t) {
+		if (g->ntxns == g->captxns) {
+			int cap = g->captxns ? g->captxns * 2 : 2;
+			struct group_txn *v = realloc(g->txns, (size_t)cap * sizeof *v);
+			if (!v)
+				return -1;
+			g->txns = v;
+			g->captxns = cap;
+		}
+		t = &g->txns[g->ntxns++];
+		t->producer_id = producer_id;
+		strmap_init(&t->offsets);
+	}
+	int rc = offsets_map_put(&t->offsets, topic, partition, offset, leader_epoch, metadata,
+				 commit_ts);
+	if (!t->offsets.used)
+		txn_remove(g, (int)(t - g->txns));
+	return rc;
+}
+
+void group_txn_offset_del(struct group *g, int64_t producer_id, const char *topic,
+			  int32_t partition, int64_t commit_ts)
+{
+	struct group_txn *t = txn_find(g, producer_id);
+	if (!t)
+		return;
+	char key[300];
+	size_t n = offset_key(key, sizeof key, topic, partition);
+	const struct group_offset *o = strmap_get(&t->offsets, key, n);
+	if (!o || (commit_ts >= 0 && o->commit_ts != commit_ts))
+		return;
+	offset_free(strmap_del(&t->offsets, key, n));
+	if (!t->offsets.used)
+		txn_remove(g, (int)(t - g->txns));
+}
+
+int group_txn_complete(struct group *g, int64_t producer_id, int commit)
+{
+	struct group_txn *t = txn_find(g, producer_id);
+	if (!t)
+		return 0;
+	int n = 0;
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&t->offsets, &pos, &k, &v); n++) {
+		const struct group_offset *o = v;
+		if (commit && group_offset_put(g, o->topic, o->partition, o->offset, o->leader_epoch,
+					       o->metadata, o->commit_ts) < 0)
+			log_error("group", "group %s: out of memory applying a transaction's offset",
+				  g->id);
+	}
+	txn_remove(g, (int)(t - g->txns));
+	return n;
+}
+
+int group_txn_pending(const struct group *g, const char *topic, int32_t partition)
+{
+	char key[300];
+	size_t n = offset_key(key, sizeof key, topic, partition);
+	for (int i = 0; i < g->ntxns; i++)
+		if (strmap_get(&g->txns[i].offsets, key, n))
+			return 1;
+	return 0;
+}
+
+int group_txn_count(const struct group *g)
+{
+	int n = 0;
+	for (int i = 0; i < g->ntxns; i++)
+		n += (int)g->txns[i].offsets.used;
+	return n;
+}
+
+void group_txn_clear(struct group *g)
+{
+	while (g->ntxns)
+		txn_remove(g, g->ntxns - 1);
+}
+
 /* ---- retention ---- */
 
 /* The time an offset's retention counts from; -1: it never expires. */
@@ -198,7 +344,7 @@ static void expiry_free(struct group_expiry *x)
 static int nothing_left(const struct group *g)
 {
 	return g->state == GROUP_EMPTY && !g->nmembers && !g->npending &&
-	       !group_offset_count(g);
+	       !group_offset_count(g) && !group_txn_count(g);
 }
 
 /* The tombstones are in the log: forget what they cover, unless it was
@@ -239,7 +385,9 @@ static int expiry_collect(struct group *g, int64_t now, int64_t retention_ms,
 	void *v;
 	for (size_t pos = 0; strmap_next(&g->offsets, &pos, &k, &v) && x->n < cap;) {
 		const struct group_offset *o = v;
-		if (!group_offset_expired(g, o, now, retention_ms))
+		/* a transaction's pending offset will replace it: not expired */
+		if (!group_offset_expired(g, o, now, retention_ms) ||
+		    group_txn_pending(g, o->topic, o->partition))
 			continue;
 		struct group_offset *c = &x->offs[x->n];
 		*c = *o;
@@ -262,7 +410,7 @@ int group_expire_offsets(struct group *g, int64_t now, int64_t retention_ms)
 	}
 	x->g = g;
 	x->dead = g->state == GROUP_EMPTY && !g->nmembers && !g->npending &&
-		  x->n == group_offset_count(g);
+		  x->n == group_offset_count(g) && !group_txn_count(g);
 	if (!x->n && !x->dead) {
 		expiry_free(x);
 		return 0;

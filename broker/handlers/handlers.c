@@ -39,6 +39,7 @@ const struct handler_entry handler_table[] = {
 	{ 25, 0, 1, handle_add_offsets_to_txn },
 	{ 26, 0, 3, handle_end_txn },
 	{ 27, 0, 1, handle_write_txn_markers },
+	{ 28, 0, 3, handle_txn_offset_commit },
 	{ 61, 0, 0, handle_describe_producers },
 	{ 65, 0, 0, handle_describe_transactions },
 	{ 66, 0, 0, handle_list_transactions },

@@ -1,7 +1,8 @@
 /* OffsetFetch (9), v1-8: committed offsets of the requested partitions (all
  * of the group's when topics is null, v2+); -1 where none is committed.
  * v8 asks for several groups at once. Offsets are only answered by the
- * group's coordinator. */
+ * group's coordinator. With require_stable (v7+), a partition some open
+ * transaction committed an offset for answers UNSTABLE_OFFSET_COMMIT. */
 #include <string.h>
 
 #include "broker/broker.h"
@@ -10,15 +11,24 @@
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
-static void fill_partition(const struct group *g, const char *topic, int32_t index,
-			   struct offset_fetch_resp_group_partition *p)
+static int require_stable(const struct request *req)
+{
+	const struct offset_fetch_request *in = req->body;
+	return req->hdr.api_version >= 7 && in->require_stable;
+}
+
+static void fill_partition(const struct request *req, const struct group *g, const char *topic,
+			   int32_t index, struct offset_fetch_resp_group_partition *p)
 {
 	const struct group_offset *o = g && topic ? group_offset_get(g, topic, index) : NULL;
+	int unstable = g && topic && require_stable(req) && group_txn_pending(g, topic, index);
+	if (unstable)
+		o = NULL;
 	p->partition_index = index;
 	p->committed_offset = o ? o->offset : -1;
 	p->committed_leader_epoch = o ? o->leader_epoch : -1;
 	p->metadata = gc_kstr(o ? o->metadata : "");
-	p->error_code = 0;
+	p->error_code = unstable ? KERR_UNSTABLE_OFFSET_COMMIT : 0;
 }
 
 struct topic_list {
@@ -66,7 +76,7 @@ static struct karray all_offsets(struct request *req, const struct group *g)
 		const struct group_offset *o = v;
 		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, o->topic);
 		if (t)
-			fill_partition(g, o->topic, o->partition,
+			fill_partition(req, g, o->topic, o->partition,
 				       &((struct offset_fetch_resp_group_partition *)t->partitions.v)[t->partitions.n++]);
 	}
 	return (struct karray){ tl.n, tl.tv };
@@ -85,8 +95,9 @@ static struct karray requested_offsets(struct request *req, const struct group *
 			return (struct karray){ 0, NULL };
 		char *topic = gc_cstr(&req->arena, it[t].name);
 		for (int32_t i = 0; i < np; i++) {
-			fill_partition(g, topic, ((const int32_t *)it[t].partition_indexes.v)[i], &pv[i]);
-			pv[i].error_code = err;
+			fill_partition(req, g, topic, ((const int32_t *)it[t].partition_indexes.v)[i], &pv[i]);
+			if (err)
+				pv[i].error_code = err;
 		}
 		tv[t].name = it[t].name;
 		tv[t].partitions = (struct karray){ np, pv };
