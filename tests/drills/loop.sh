@@ -16,7 +16,7 @@ fi
 shift
 DRILLS=("$@")
 ((${#DRILLS[@]})) || DRILLS=(leader_kill controller_kill leader_isolate leader_partition zk_kill
-	rolling_restart min_isr)
+	rolling_restart min_isr txn_coord_kill)
 export GREGORD=${GREGORD:-$ROOT/build-drills/broker/gregord}
 export DRILL_BIN_DIR=${DRILL_BIN_DIR:-$ROOT/build-drills/tests/drills}
 export DRILL_SAVE_DIR=${DRILL_SAVE_DIR:-/tmp/gregor-drill-failures}

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""txn_wire: raw transaction-coordinator requests for the transaction tests
+(stdlib only), against $BOOTSTRAP (first reachable broker):
+
+  txn_wire.py coordinator TXNID     FindCoordinator v1 key_type 1: node id
+  txn_wire.py pick BROKER PREFIX    first PREFIX-K (K < 1000) whose
+                                    coordinator is BROKER
+  txn_wire.py describe TXNID        DescribeTransactions v0 at the
+                                    coordinator: "ERROR STATE PID EPOCH NPARTS"
+  txn_wire.py list                  ListTransactions v0 on every broker:
+                                    "ID STATE PID" lines
+
+Retries COORDINATOR_NOT_AVAILABLE / LOAD_IN_PROGRESS / NOT_COORDINATOR for
+up to 30 s. Exit 1 on anything else unexpected.
+"""
+
+import os
+import socket
+import struct
+import sys
+import time
+
+TIMEOUT = 10.0
+RETRIABLE = (14, 15, 16)  # load in progress, not available, not coordinator
+
+
+def brokers():
+    out = []
+    for hp in os.environ["BOOTSTRAP"].split(","):
+        h, p = hp.rsplit(":", 1)
+        out.append((h, int(p)))
+    return out
+
+
+def recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise RuntimeError("connection closed")
+        buf += chunk
+    return buf
+
+
+def call(addr, api, ver, body, flexible):
+    hdr = struct.pack(">hhi", api, ver, 7) + struct.pack(">h", 8) + b"txn-wire"
+    if flexible:
+        hdr += b"\x00"
+    msg = hdr + body
+    with socket.create_connection(addr, timeout=TIMEOUT) as s:
+        s.sendall(struct.pack(">i", len(msg)) + msg)
+        n = struct.unpack(">i", recv_exact(s, 4))[0]
+        if n < 4 or n > 1 << 24:
+            raise RuntimeError("bad response size %d" % n)
+        resp = recv_exact(s, n)
+    r = Reader(resp)
+    if r.i32() != 7:
+        raise RuntimeError("correlation id mismatch")
+    if flexible:
+        r.tags()
+    return r
+
+
+class Reader:
+    def __init__(self, b):
+        self.b, self.p = b, 0
+
+    def take(self, n):
+        if n < 0 or self.p + n > len(self.b):
+            raise RuntimeError("short response")
+        v = self.b[self.p:self.p + n]
+        self.p += n
+        return v
+
+    def i8(self):
+        return struct.unpack(">b", self.take(1))[0]
+
+    def i16(self):
+        return struct.unpack(">h", self.take(2))[0]
+
+    def i32(self):
+        return struct.unpack(">i", self.take(4))[0]
+
+    def i64(self):
+        return struct.unpack(">q", self.take(8))[0]
+
+    def uvarint(self):
+        v, shift = 0, 0
+        while shift < 35:
+            b = self.take(1)[0]
+            v |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return v
+            shift += 7
+        raise RuntimeError("varint too long")
+
+    def string(self):
+        n = self.i16()
+        return None if n < 0 else self.take(n).decode()
+
+    def cstring(self):
+        n = self.uvarint() - 1
+        return None if n < 0 else self.take(n).decode()
+
+    def carray(self, fn):
+        n = self.uvarint() - 1
+        return [] if n < 0 else [fn() for _ in range(n)]
+
+    def tags(self):
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.take(self.uvarint())
+
+
+def uvarint(n):
+    out = b""
+    while n >= 0x80:
+        out += bytes([(n & 0x7F) | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def cstr(s):
+    b = s.encode()
+    return uvarint(len(b) + 1) + b
+
+
+def with_retry(fn):
+    deadline = time.time() + 30
+    while True:
+        try:
+            res = fn()
+        except (OSError, RuntimeError) as e:
+            res = ("exc", str(e))
+        if res[0] != "retry" and res[0] != "exc":
+            return res[1]
+        if time.time() > deadline:
+            sys.exit("txn_wire: gave up: %s" % (res,))
+        time.sleep(0.5)
+
+
+def find_coordinator(txn_id):
+    def once():
+        last = None
+        for addr in brokers():
+            try:
+                body = struct.pack(">h", len(txn_id)) + txn_id.encode() + b"\x01"
+                r = call(addr, 10, 1, body, False)
+            except (OSError, RuntimeError) as e:
+                last = ("exc", str(e))
+                continue
+            r.i32()
+            err = r.i16()
+            r.string()
+            node, host, port = r.i32(), r.string(), r.i32()
+            if err in RETRIABLE:
+                return ("retry", err)
+            if err:
+                sys.exit("txn_wire: FindCoordinator error %d" % err)
+            return ("ok", (node, host, port))
+        return last or ("retry", None)
+    return with_retry(once)
+
+
+def describe(txn_id):
+    def once():
+        node, host, port = find_coordinator(txn_id)
+        body = uvarint(2) + cstr(txn_id) + b"\x00"
+        r = call((host, port), 65, 0, body, True)
+        r.i32()
+
+        def state():
+            err = r.i16()
+            tid, st = r.cstring(), r.cstring()
+            r.i32()
+            r.i64()
+            pid, epoch = r.i64(), r.i16()
+            tps = r.carray(lambda: (r.cstring(), r.carray(r.i32), r.tags()))
+            r.tags()
+            return err, tid, st, pid, epoch, sum(len(t[1]) for t in tps)
+        states = r.carray(state)
+        if len(states) != 1:
+            raise RuntimeError("expected one state, got %d" % len(states))
+        if states[0][0] in RETRIABLE:
+            return ("retry", states[0][0])
+        return ("ok", states[0])
+    err, _tid, st, pid, epoch, nparts = with_retry(once)
+    print(err, st, pid, epoch, nparts)
+
+
+def list_all():
+    for addr in brokers():
+        def once():
+            r = call(addr, 66, 0, uvarint(1) + uvarint(1) + b"\x00", True)
+            r.i32()
+            err = r.i16()
+            r.carray(r.cstring)
+            sts = r.carray(lambda: (r.cstring(), r.i64(), r.cstring(), r.tags()))
+            if err in RETRIABLE:
+                return ("retry", err)
+            return ("ok", sts)
+        for tid, pid, st, _ in with_retry(once):
+            print(tid, st, pid)
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) == 2 and a[0] == "coordinator":
+        print(find_coordinator(a[1])[0])
+    elif len(a) == 3 and a[0] == "pick":
+        for k in range(1000):
+            tid = "%s-%d" % (a[2], k)
+            if find_coordinator(tid)[0] == int(a[1]):
+                print(tid)
+                return
+        sys.exit("txn_wire: no id coordinated by broker %s" % a[1])
+    elif len(a) == 2 and a[0] == "describe":
+        describe(a[1])
+    elif len(a) == 1 and a[0] == "list":
+        list_all()
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
