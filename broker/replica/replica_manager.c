@@ -114,8 +114,13 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 	}
 	p->high_watermark = log_end_offset(p->log);
 	/* idempotence: producer state from snapshot + replay (broker/txn) */
-	if (!psm_open(p->log))
+	struct producer_state_manager *m = psm_open(p->log);
+	if (!m)
 		log_error("replica", "%s: no producer state (out of memory)", path);
+	/* the replay indexed aborted transactions in memory; from here on the
+	 * .txnindex files hold them (a failure keeps them in memory) */
+	else if (tt_attach_log(&m->txns, p->log) < 0)
+		log_error("replica", "%s: aborted transactions kept in memory", path);
 	if (strmap_put(&rm->parts, key, (size_t)n, p) < 0) {
 		partition_free(p);
 		return NULL;

@@ -500,6 +500,35 @@ int64_t log_offset_for_time(struct partition_log *log, int64_t ts, int64_t *foun
 	return -1;
 }
 
+/* ---- aborted-transaction index ---- */
+
+int log_txn_index_append(struct partition_log *log, const struct txn_index_entry *e)
+{
+	if (log->crashed)
+		return -EIO;
+	if (e->last_offset < log->start || e->last_offset >= log->leo)
+		return -ERANGE;
+	struct segment *s = log->segs[log_seg_for_offset(log, e->last_offset)];
+	return txn_index_append(&s->txn, e);
+}
+
+int64_t log_txn_aborted(struct partition_log *log, int64_t from, int64_t upper,
+			struct txn_index_entry *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = log_seg_for_offset(log, from); i < log->n && n < max; i++) {
+		int complete;
+		int64_t got = txn_index_collect(&log->segs[i]->txn, from, upper, out + n,
+						max - n, &complete);
+		if (got < 0)
+			return got;
+		n += (size_t)got;
+		if (complete)
+			break;
+	}
+	return (int64_t)n;
+}
+
 /* ---- periodic work ---- */
 
 static void delete_oldest(struct partition_log *log, const char *why)
@@ -571,6 +600,14 @@ int log_flush(struct partition_log *log)
 		if (rc)
 			return rc;
 		s->dirty = 0;
+	}
+	/* entries may follow their marker's flush (the tracker appends after
+	 * the batch lands), so every dirty index is synced, not only dirty
+	 * segments' */
+	for (size_t i = 0; i < log->n; i++) {
+		int rc = txn_index_sync(&log->segs[i]->txn);
+		if (rc)
+			return rc;
 	}
 	int rc = rp_write(log->dir, log->leo); /* also fsyncs the directory */
 	if (rc)
@@ -652,6 +689,9 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 	}
 	if (ftruncate(s->fd, cut) < 0)
 		return -errno;
+	int trc = txn_index_truncate(&s->txn, new_leo);
+	if (trc)
+		return trc;
 	log->size_total -= s->size - cut;
 	s->size = cut;
 	if (seg_rebuild_indexes(s, log->cfg.index_interval_bytes) < 0)
@@ -784,7 +824,8 @@ static void remove_orphan_indexes(const struct partition_log *log)
 	while ((e = readdir(d)) != NULL) {
 		int64_t base;
 		if (!parse_seg_name(e->d_name, ".index", &base) &&
-		    !parse_seg_name(e->d_name, ".timeindex", &base))
+		    !parse_seg_name(e->d_name, ".timeindex", &base) &&
+		    !parse_seg_name(e->d_name, TXN_INDEX_SUFFIX, &base))
 			continue;
 		size_t i = log_seg_for_offset(log, base);
 		if (log->n == 0 || log->segs[i]->base != base)
@@ -862,6 +903,11 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 {
 	struct segment *s = log->segs[i];
 	int64_t n = s->base;
+	/* unsynced entries cannot be trusted; the tracker's replay restores them */
+	int trc = txn_index_reset(&s->txn);
+	if (trc)
+		log_warn(MOD, "%s: cannot reset the transaction index of %" PRId64 ": %s",
+			 log->dir, s->base, strerror(-trc));
 	int64_t good = seg_recover(s, &n, log->cfg.index_interval_bytes);
 	int cut = good < s->size;
 	if (cut) {
@@ -920,6 +966,10 @@ static int open_segments(struct partition_log *log, int clean)
 	log->leo = next;
 	for (size_t i = 0; i < log->n; i++)
 		log->size_total += log->segs[i]->size;
+	/* markers past the recovered end are gone */
+	rc = txn_index_truncate(&active(log)->txn, next);
+	if (rc)
+		return rc;
 	remove_orphan_indexes(log);
 	return 0;
 }

@@ -6,7 +6,9 @@
  * u32 file position, big-endian, one entry per index_interval_bytes) and
  * NNN.timeindex (i64 timestamp, u32 relative offset, big-endian). Beside
  * them: `recovery-point` (decimal offset + newline; all below it is fsynced),
- * `clean-shutdown` (empty; present only between log_close and log_open) and
+ * `clean-shutdown` (empty; present only between log_close and log_open),
+ * NNN.txnindex (aborted transactions whose ABORT marker is in the segment,
+ * see txn_index.h and the transaction index section below) and
  * `leader-epoch-checkpoint` (Kafka's format: `0`, entry count, then
  * `epoch startOffset` lines; see the leader epoch section below).
  *
@@ -27,6 +29,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "broker/storage/txn_index.h"
 
 struct log_config {
 	int64_t segment_bytes;           /* log.segment.bytes */
@@ -202,6 +206,27 @@ int32_t log_latest_epoch(const struct partition_log *log);  /* -1 if none */
  * requested epoch is below every entry. */
 void log_epoch_end_offset(const struct partition_log *log, int32_t epoch,
 			  int32_t *out_epoch, int64_t *end_offset);
+
+/* ---- Aborted-transaction index (Kafka's .txnindex) ----
+ * Each segment's index lists the aborted transactions whose ABORT marker
+ * lies in it. The files follow their segment: created with it, deleted by
+ * retention/truncation with it, cut to the LEO by log_truncate_to (entries
+ * whose marker is at or above the truncation point go), emptied for the
+ * segments recovery rescans after an unclean shutdown (the transaction
+ * tracker re-appends what the markers imply when it replays the log). */
+
+/* Appends an entry to the index of the segment holding e->last_offset (the
+ * marker, which must be below the LEO). An entry already present (marker
+ * not above that index's last) is a no-op, so replays may re-append.
+ * 0, -EINVAL, -ERANGE (marker outside the log) or -errno. */
+int log_txn_index_append(struct partition_log *log, const struct txn_index_entry *e);
+/* Aborted transactions overlapping a fetch of [from, upper), in log order:
+ * scans the indexes of the segment holding `from` and the ones after it
+ * until an entry's last stable offset reaches upper (Kafka's
+ * collectAbortedTransactions). Returns how many were written (<= max), or
+ * -errno. */
+int64_t log_txn_aborted(struct partition_log *log, int64_t from, int64_t upper,
+			struct txn_index_entry *out, size_t max);
 
 /* Fault injection for tests: when set, the n-th following write() of segment
  * data writes only `partial` bytes and fails (simulated crash mid-write). */

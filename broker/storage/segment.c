@@ -23,11 +23,15 @@ int seg_path(char *buf, size_t cap, const char *dir, int64_t base, const char *s
 	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
 }
 
-static struct segment *seg_alloc(int64_t base, int fd)
+static struct segment *seg_alloc(const char *dir, int64_t base, int fd)
 {
 	struct segment *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
+	if (txn_index_init(&s->txn, dir, base) < 0) {
+		free(s);
+		return NULL;
+	}
 	s->base = base;
 	s->fd = fd;
 	s->max_ts = -1;
@@ -50,7 +54,9 @@ int seg_create(const char *dir, int64_t base, int64_t now_ms, struct segment **o
 		unlink(p);
 	if (seg_path(p, sizeof p, dir, base, ".timeindex") == 0)
 		unlink(p);
-	struct segment *s = seg_alloc(base, fd);
+	if (seg_path(p, sizeof p, dir, base, TXN_INDEX_SUFFIX) == 0)
+		unlink(p);
+	struct segment *s = seg_alloc(dir, base, fd);
 	if (!s) {
 		close(fd);
 		return -ENOMEM;
@@ -76,12 +82,17 @@ int seg_open(const char *dir, int64_t base, struct segment **out)
 		close(fd);
 		return rc;
 	}
-	struct segment *s = seg_alloc(base, fd);
+	struct segment *s = seg_alloc(dir, base, fd);
 	if (!s) {
 		close(fd);
 		return -ENOMEM;
 	}
 	s->size = st.st_size;
+	int64_t dropped = txn_index_load(&s->txn);
+	if (dropped < 0) {
+		seg_free(s);
+		return (int)dropped;
+	}
 	*out = s;
 	return 0;
 }
@@ -94,6 +105,7 @@ void seg_free(struct segment *s)
 		close(s->fd);
 	free(s->idx);
 	free(s->tidx);
+	txn_index_close(&s->txn);
 	free(s);
 }
 
@@ -105,6 +117,7 @@ void seg_remove(const char *dir, struct segment *s)
 	for (size_t i = 0; i < 3; i++)
 		if (seg_path(p, sizeof p, dir, s->base, suffixes[i]) == 0)
 			unlink(p);
+	txn_index_remove(&s->txn);
 	seg_free(s);
 }
 

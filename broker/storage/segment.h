@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broker/storage/txn_index.h"
 #include "common/proto/record_batch.h"
 
 /* Offset index entry: batch base offset (relative) -> its file position. */
@@ -37,6 +38,8 @@ struct segment {
 	size_t n_idx, cap_idx, idx_on_disk;
 	struct seg_tidx *tidx;
 	size_t n_tidx, cap_tidx, tidx_on_disk;
+	struct txn_index txn; /* <base>.txnindex: aborted transactions whose
+			       * ABORT marker is in this segment */
 };
 
 /* What a header walk needs from one batch: 61 bytes decoded. */
@@ -79,10 +82,11 @@ int seg_path(char *buf, size_t cap, const char *dir, int64_t base, const char *s
 
 /* Creates an empty segment (truncating any stale files of that base). */
 int seg_create(const char *dir, int64_t base, int64_t now_ms, struct segment **out);
-/* Opens an existing .log; indexes are not loaded (see seg_load_indexes). */
+/* Opens an existing .log and loads its .txnindex (cut at a bad entry);
+ * offset/time indexes are not loaded (see seg_load_indexes). */
 int seg_open(const char *dir, int64_t base, struct segment **out);
 void seg_free(struct segment *s);
-/* Closes and unlinks the .log and index files. */
+/* Closes and unlinks the .log and index files (.txnindex included). */
 void seg_remove(const char *dir, struct segment *s);
 
 /* Reads the header of the batch at pos. Returns 1 with *b filled, 0 when pos

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/storage/log.h"
+#include "common/log.h"
 #include "common/proto/record_batch.h"
 
 void tt_init(struct txn_tracker *t)
@@ -17,6 +19,29 @@ void tt_free(struct txn_tracker *t)
 	free(t->open);
 	free(t->ab);
 	tt_init(t);
+}
+
+int tt_attach_log(struct txn_tracker *t, struct partition_log *log)
+{
+	for (size_t i = 0; i < t->nab; i++) {
+		const struct txn_aborted *a = &t->ab[i];
+		if (a->last_offset < log_start_offset(log))
+			continue;
+		struct txn_index_entry e = { a->producer_id, a->first_offset, a->last_offset,
+					     a->last_stable_offset };
+		int rc = log_txn_index_append(log, &e);
+		if (rc < 0) {
+			log_error("txn", "%s: cannot write aborted transaction at %lld to "
+				  "its .txnindex: %s", log_dir(log), (long long)a->last_offset,
+				  strerror(-rc));
+			return rc;
+		}
+	}
+	free(t->ab);
+	t->ab = NULL;
+	t->nab = t->capab = 0;
+	t->log = log;
+	return 0;
 }
 
 void tt_clear(struct txn_tracker *t)
@@ -65,6 +90,33 @@ static int ab_push(struct txn_tracker *t, struct txn_aborted a)
 	return 0;
 }
 
+/* Kafka's ProducerStateManager.lastStableOffset(completedTxn), with the
+ * completed transaction already removed from the open list. */
+static int64_t lso_after(const struct txn_tracker *t, int64_t marker)
+{
+	int64_t lso = marker + 1;
+	for (size_t i = 0; i < t->nopen; i++)
+		if (t->open[i].first_offset < lso)
+			lso = t->open[i].first_offset;
+	return lso;
+}
+
+static int index_abort(struct txn_tracker *t, const struct txn_aborted *a)
+{
+	if (!t->log)
+		return ab_push(t, *a);
+	struct txn_index_entry e = { a->producer_id, a->first_offset, a->last_offset,
+				     a->last_stable_offset };
+	int rc = log_txn_index_append(t->log, &e);
+	if (rc < 0) {
+		log_error("txn", "%s: aborted transaction of producer %lld at %lld not "
+			  "indexed: %s", log_dir(t->log), (long long)a->producer_id,
+			  (long long)a->last_offset, strerror(-rc));
+		return rc == -ENOMEM ? rc : -EIO;
+	}
+	return 0;
+}
+
 int64_t tt_on_marker(struct txn_tracker *t, int64_t pid, int64_t offset, int type)
 {
 	ssize_t i = open_index(t, pid);
@@ -72,9 +124,12 @@ int64_t tt_on_marker(struct txn_tracker *t, int64_t pid, int64_t offset, int typ
 		return -1;
 	int64_t first = t->open[i].first_offset;
 	t->open[i] = t->open[--t->nopen];
-	if (type == TXN_MARKER_ABORT &&
-	    ab_push(t, (struct txn_aborted){ pid, first, offset }) < 0)
-		return -ENOMEM;
+	if (type == TXN_MARKER_ABORT) {
+		struct txn_aborted a = { pid, first, offset, lso_after(t, offset) };
+		int rc = index_abort(t, &a);
+		if (rc < 0)
+			return rc;
+	}
 	return first;
 }
 
@@ -93,9 +148,35 @@ int64_t tt_lso(const struct txn_tracker *t, int64_t hw)
 	return lso;
 }
 
+static size_t aborted_from_log(const struct txn_tracker *t, int64_t from, int64_t upper,
+			       struct txn_aborted *out, size_t max)
+{
+	if (max == 0)
+		return 0;
+	struct txn_index_entry *tmp = calloc(max, sizeof *tmp);
+	if (!tmp) {
+		log_error("txn", "%s: out of memory reading aborted transactions",
+			  log_dir(t->log));
+		return 0;
+	}
+	int64_t n = log_txn_aborted(t->log, from, upper, tmp, max);
+	if (n < 0) {
+		log_error("txn", "%s: cannot read the transaction index: %s", log_dir(t->log),
+			  strerror((int)-n));
+		n = 0;
+	}
+	for (int64_t i = 0; i < n; i++)
+		out[i] = (struct txn_aborted){ tmp[i].producer_id, tmp[i].first_offset,
+					       tmp[i].last_offset, tmp[i].last_stable_offset };
+	free(tmp);
+	return (size_t)n;
+}
+
 size_t tt_aborted(const struct txn_tracker *t, int64_t from, int64_t upper,
 		  struct txn_aborted *out, size_t max)
 {
+	if (t->log)
+		return aborted_from_log(t, from, upper, out, max);
 	/* first entry with last_offset >= from (entries sorted by it) */
 	size_t lo = 0, hi = t->nab;
 	while (lo < hi) {
@@ -115,6 +196,8 @@ size_t tt_aborted(const struct txn_tracker *t, int64_t from, int64_t upper,
 void tt_prune(struct txn_tracker *t, int64_t log_start)
 {
 	size_t k = 0;
+	if (t->log)
+		return;
 	while (k < t->nab && t->ab[k].last_offset < log_start)
 		k++;
 	if (k) {
