@@ -20,6 +20,10 @@ const struct handler_entry handler_table[] = {
 	{ 23, 3, 3, handle_offset_for_leader_epoch },
 	{ 32, 0, 2, handle_describe_configs },
 	{ 37, 0, 1, handle_create_partitions },
+	/* ACLs: stored in ZooKeeper, not enforced (coord/acl.c) */
+	{ 29, 0, 2, handle_describe_acls },
+	{ 30, 0, 2, handle_create_acls },
+	{ 31, 0, 2, handle_delete_acls },
 	/* consumer groups: PROTOCOL.md column B */
 	{ 8, 2, 8, handle_offset_commit },
 	{ 9, 1, 8, handle_offset_fetch },
