@@ -13,6 +13,7 @@
 #ifndef GREGOR_COORD_H
 #define GREGOR_COORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/mbox.h"
@@ -102,6 +103,27 @@ void coord_delete_topic(struct coord *c, const char *name,
 /* Extends /brokers/topics/<t> to `count` partitions. */
 void coord_create_partitions(struct coord *c, const char *name, int32_t count,
 			     int validate_only, coord_done_fn done, void *arg);
+
+/* One change of a topic's overrides (IncrementalAlterConfigs operations:
+ * 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT; value NULL only for DELETE). */
+struct coord_config_op {
+	const char *name;
+	const char *value;
+	int8_t op;
+};
+/* Checks one key and value: 0, or -1 with a message in err. */
+typedef int (*coord_config_check_fn)(const char *key, const char *value, char *err,
+				     size_t errlen);
+/* AlterConfigs (replace: the SET ops become the whole override set) or
+ * IncrementalAlterConfigs (ops applied in order to the current overrides)
+ * of a topic: checks the result with check, then unless validate_only
+ * writes /config/topics/<t> and a /config/changes/config_change_ node as
+ * Kafka 2.x does. UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG,
+ * INVALID_REQUEST as Kafka answers. Strings are copied before return. */
+void coord_alter_topic_config(struct coord *c, const char *topic,
+			      const struct coord_config_op *ops, int n, int replace,
+			      int validate_only, coord_config_check_fn check,
+			      coord_done_fn done, void *arg);
 
 /* Leader: writes a partition's new ISR to its state znode, conditional on
  * zk_version (same leader, leader_epoch, controller_epoch as given), and

@@ -3,6 +3,7 @@
  * hands each topic's overrides to the data plane, which applies them to the
  * topic's partition logs. Data watches see AlterConfigs-style rewrites of the
  * node directly, so /config/changes notifications are not needed for it. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,362 @@ int tcfg_on_watch(struct coord *c, const char *path)
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- AlterConfigs / IncrementalAlterConfigs of topics (admin writes) ---- */
+
+enum { TCFG_SET = 0, TCFG_DELETE = 1, TCFG_APPEND = 2, TCFG_SUBTRACT = 3 };
+enum { TCFG_KERR_UNKNOWN_TOPIC = 3, TCFG_KERR_TIMED_OUT = 7, TCFG_KERR_INVALID_CONFIG = 40,
+       TCFG_KERR_INVALID_REQUEST = 42, TCFG_KERR_UNKNOWN = -1 };
+#define TCFG_ATTEMPTS 3
+
+struct tcfg_alter {
+	struct coord *c;
+	char *topic;
+	int n;
+	char **names, **values;   /* values[i] NULL: a null value */
+	int8_t *ops;
+	int replace, validate_only;
+	coord_config_check_fn check;
+	coord_done_fn done;
+	void *arg;
+};
+
+struct tcfg_result {
+	coord_done_fn done;
+	void *arg;
+	int16_t kerr;
+	int has_msg;
+	char msg[320];
+};
+
+static void tcfg_result_deliver(void *p)
+{
+	struct tcfg_result *r = p;
+	r->done(r->arg, r->kerr, r->has_msg ? r->msg : NULL);
+	free(r);
+}
+
+static void tcfg_alter_free(struct tcfg_alter *a)
+{
+	for (int i = 0; i < a->n; i++) {
+		free(a->names[i]);
+		free(a->values[i]);
+	}
+	free(a->names);
+	free(a->values);
+	free(a->ops);
+	free(a->topic);
+	free(a);
+}
+
+static void tcfg_alter_finish(struct tcfg_alter *a, int16_t kerr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void tcfg_alter_finish(struct tcfg_alter *a, int16_t kerr, const char *fmt, ...)
+{
+	struct tcfg_result *r = calloc(1, sizeof *r);
+	if (r && a->done) {
+		r->done = a->done;
+		r->arg = a->arg;
+		r->kerr = kerr;
+		if (fmt) {
+			va_list ap;
+			va_start(ap, fmt);
+			vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+			va_end(ap);
+			r->has_msg = 1;
+		}
+		mbox_post(a->c->loop_mbox, tcfg_result_deliver, r);
+	} else {
+		free(r);
+	}
+	tcfg_alter_free(a);
+}
+
+/* Kafka's list-type topic configs: the only ones APPEND/SUBTRACT accept. */
+static int tcfg_is_list(const char *key)
+{
+	return strcmp(key, "cleanup.policy") == 0 ||
+	       strcmp(key, "leader.replication.throttled.replicas") == 0 ||
+	       strcmp(key, "follower.replication.throttled.replicas") == 0;
+}
+
+static int tcfg_find(const struct tcfg_msg *m, const char *key)
+{
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+static void tcfg_remove(struct tcfg_msg *m, int i)
+{
+	free(m->keys[i]);
+	free(m->values[i]);
+	m->n--;
+	m->keys[i] = m->keys[m->n];
+	m->values[i] = m->values[m->n];
+}
+
+/* Sets key to value (copied); 0 or -1 (full or out of memory). */
+static int tcfg_put(struct tcfg_msg *m, const char *key, const char *value)
+{
+	char *v = strdup(value);
+	int i = tcfg_find(m, key);
+	if (v && i >= 0) {
+		free(m->values[i]);
+		m->values[i] = v;
+		return 0;
+	}
+	char *k = v && m->n < TCFG_MAX_PAIRS ? strdup(key) : NULL;
+	if (!k) {
+		free(v);
+		return -1;
+	}
+	m->keys[m->n] = k;
+	m->values[m->n++] = v;
+	return 0;
+}
+
+/* Does the comma list contains item? */
+static int tcfg_list_has(const char *list, const char *item, size_t ilen)
+{
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == ilen && memcmp(p, item, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* APPEND (items not yet present, in order) or SUBTRACT (every item of
+ * value) on a comma list; an emptied list removes the key, as Kafka. */
+static int tcfg_list_op(struct tcfg_msg *m, const char *key, const char *value, int append)
+{
+	int i = tcfg_find(m, key);
+	const char *old = i >= 0 ? m->values[i] : "";
+	const char *from = append ? value : old, *against = append ? old : value;
+	size_t cap = strlen(old) + strlen(value) + 2;
+	char *out = malloc(cap);
+	if (!out)
+		return -1;
+	size_t o = 0;
+	if (append) {
+		memcpy(out, old, strlen(old));
+		o = strlen(old);
+	}
+	out[o] = 0;
+	for (const char *p = from; *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int keep = n > 0 && (append ? !tcfg_list_has(against, p, n) &&
+						      !tcfg_list_has(out, p, n)
+					    : !tcfg_list_has(against, p, n));
+		if (keep) {
+			if (o)
+				out[o++] = ',';
+			memcpy(out + o, p, n);
+			o += n;
+			out[o] = 0;
+		}
+		p = e ? e + 1 : p + n;
+	}
+	int rc = 0;
+	if (o == 0 && i >= 0)
+		tcfg_remove(m, i);
+	else if (o > 0)
+		rc = tcfg_put(m, key, out);
+	free(out);
+	return rc;
+}
+
+/* Applies a's operations to m. Returns 0 or a Kafka error with msg set. */
+static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
+			      char *msg, size_t cap)
+{
+	for (int i = 0; i < a->n; i++) {
+		const char *k = a->names[i], *v = a->values[i];
+		int8_t op = a->ops[i];
+		if (a->replace && !v)
+			continue; /* Kafka's AlterConfigs drops null values */
+		if (op != TCFG_DELETE && !v) {
+			snprintf(msg, cap, "Null value not supported for : %s", k);
+			return TCFG_KERR_INVALID_REQUEST;
+		}
+		if ((op == TCFG_APPEND || op == TCFG_SUBTRACT) && !tcfg_is_list(k)) {
+			snprintf(msg, cap, "Config value %s is not allowed for config key: %s",
+				 op == TCFG_APPEND ? "append" : "subtract", k);
+			return TCFG_KERR_INVALID_REQUEST;
+		}
+		int rc = 0, at;
+		switch (op) {
+		case TCFG_SET: rc = tcfg_put(m, k, v); break;
+		case TCFG_DELETE:
+			if ((at = tcfg_find(m, k)) >= 0)
+				tcfg_remove(m, at);
+			break;
+		case TCFG_APPEND:
+		case TCFG_SUBTRACT: rc = tcfg_list_op(m, k, v, op == TCFG_APPEND); break;
+		default:
+			snprintf(msg, cap, "Unknown config operation %d for %s", op, k);
+			return TCFG_KERR_INVALID_REQUEST;
+		}
+		if (rc) {
+			snprintf(msg, cap, "too many configs or out of memory");
+			return TCFG_KERR_UNKNOWN;
+		}
+	}
+	for (int i = 0; i < m->n && a->check; i++)
+		if (a->check(m->keys[i], m->values[i], msg, cap) < 0)
+			return TCFG_KERR_INVALID_CONFIG;
+	return 0;
+}
+
+/* Kafka 2.x: the entity config, then a sequential change notification
+ * that brokers watching /config/changes act on. */
+static int tcfg_write(struct coord *c, const char *topic, const struct tcfg_msg *m,
+		      int32_t version)
+{
+	char path[512];
+	struct zbuf b;
+	snprintf(path, sizeof path, CONFIG_TOPICS "/%s", topic);
+	zb_init(&b);
+	zn_config_build(&b, (const char *const *)m->keys, (const char *const *)m->values, m->n);
+	int rc = b.oom ? ZSYSTEMERROR : version < 0
+		 ? zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0)
+		 : zoo_set(c->zh, path, b.p, (int)b.len, version);
+	zb_free(&b);
+	if (rc != ZOK)
+		return rc;
+	zb_init(&b);
+	zb_puts(&b, "{\"version\":2,\"entity_path\":");
+	snprintf(path, sizeof path, "topics/%s", topic);
+	zb_jstr(&b, path);
+	zb_puts(&b, "}");
+	char made[512];
+	rc = b.oom ? ZSYSTEMERROR
+		   : zoo_create(c->zh, "/config/changes/config_change_", b.p, (int)b.len,
+				&ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, made, sizeof made);
+	if (rc == ZNONODE && zk_create_path(c->zh, "/config/changes") == ZOK)
+		rc = zoo_create(c->zh, "/config/changes/config_change_", b.p, (int)b.len,
+				&ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, made, sizeof made);
+	zb_free(&b);
+	if (rc != ZOK)
+		log_warn(COORD_MOD, "config of %s written but no change notification: %s",
+			 topic, zerror(rc));
+	return ZOK; /* the config itself is in place; brokers watch it directly */
+}
+
+/* One attempt: read (incremental), apply, check, write at the version read.
+ * Returns 1 to retry after a concurrent write, else 0 (a finished). */
+static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
+{
+	char path[512], msg[300] = "";
+	snprintf(path, sizeof path, "/brokers/topics/%s", a->topic);
+	struct Stat st;
+	if (!zn_topic_name_valid(a->topic) || zoo_exists(c->zh, path, 0, &st) != ZOK) {
+		tcfg_alter_finish(a, TCFG_KERR_UNKNOWN_TOPIC, "Topic %s does not exist",
+				  a->topic);
+		return 0;
+	}
+	snprintf(path, sizeof path, CONFIG_TOPICS "/%s", a->topic);
+	char *data = NULL;
+	int len = 0;
+	int rc = zk_get_alloc(c, path, 0, &data, &len, &st);
+	int32_t version = rc == ZOK ? st.version : -1;
+	struct tcfg_msg *m = calloc(1, sizeof *m);
+	int16_t kerr = m ? 0 : TCFG_KERR_UNKNOWN;
+	if (rc != ZOK && rc != ZNONODE) {
+		kerr = TCFG_KERR_TIMED_OUT;
+		snprintf(msg, sizeof msg, "ZooKeeper: %s", zerror(rc));
+	} else if (m && rc == ZOK && !a->replace && tcfg_parse(m, data, (size_t)len) < 0) {
+		kerr = TCFG_KERR_UNKNOWN;
+		snprintf(msg, sizeof msg, "malformed config znode of %.200s", a->topic);
+	}
+	free(data);
+	if (!kerr)
+		kerr = tcfg_apply_ops(a, m, msg, sizeof msg);
+	int retry = 0;
+	if (!kerr && !a->validate_only) {
+		rc = tcfg_write(c, a->topic, m, version);
+		retry = rc == ZBADVERSION || rc == ZNODEEXISTS || rc == ZNONODE;
+		if (rc != ZOK && !retry) {
+			kerr = TCFG_KERR_UNKNOWN;
+			snprintf(msg, sizeof msg, "ZooKeeper: %s", zerror(rc));
+		} else if (rc == ZOK) {
+			log_info(COORD_MOD, "topic %s: %d config override(s) written", a->topic,
+				 m->n);
+		}
+	}
+	if (m)
+		tcfg_msg_free(m);
+	if (retry)
+		return 1;
+	if (kerr)
+		tcfg_alter_finish(a, kerr, "%s", msg);
+	else
+		tcfg_alter_finish(a, 0, NULL);
+	return 0;
+}
+
+static void tcfg_alter_run(void *p)
+{
+	struct tcfg_alter *a = p;
+	struct coord *c = a->c;
+	if (atomic_load(&c->stopping) || !c->zh || zoo_state(c->zh) != ZOO_CONNECTED_STATE) {
+		tcfg_alter_finish(a, TCFG_KERR_TIMED_OUT, "ZooKeeper session not available");
+		return;
+	}
+	for (int k = 1; k <= TCFG_ATTEMPTS; k++)
+		if (!tcfg_alter_try(c, a))
+			return;
+	tcfg_alter_finish(a, TCFG_KERR_UNKNOWN, "config of %s kept changing concurrently",
+			  a->topic);
+}
+
+void coord_alter_topic_config(struct coord *c, const char *topic,
+			      const struct coord_config_op *ops, int n, int replace,
+			      int validate_only, coord_config_check_fn check,
+			      coord_done_fn done, void *arg)
+{
+	struct tcfg_alter *a = calloc(1, sizeof *a);
+	if (!a)
+		return; /* cannot even answer; the request times out */
+	a->c = c;
+	a->done = done;
+	a->arg = arg;
+	a->replace = replace;
+	a->validate_only = validate_only;
+	a->check = check;
+	n = n > 0 ? n : 0;
+	a->topic = strdup(topic ? topic : "");
+	a->names = calloc((size_t)n + 1, sizeof *a->names);
+	a->values = calloc((size_t)n + 1, sizeof *a->values);
+	a->ops = calloc((size_t)n + 1, sizeof *a->ops);
+	int bad = !a->topic || !a->names || !a->values || !a->ops;
+	for (int i = 0; !bad && i < n; i++) {
+		a->names[i] = strdup(ops[i].name ? ops[i].name : "");
+		a->values[i] = ops[i].value ? strdup(ops[i].value) : NULL;
+		a->ops[i] = ops[i].op;
+		a->n = i + 1;
+		bad = !a->names[i] || (ops[i].value && !a->values[i]);
+	}
+	if (!bad && n > TCFG_MAX_PAIRS) {
+		tcfg_alter_finish(a, TCFG_KERR_INVALID_REQUEST, "too many configs (%d)", n);
+		return;
+	}
+	for (int i = 0; !bad && i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (strcmp(a->names[i], a->names[j]) == 0) {
+				tcfg_alter_finish(a, TCFG_KERR_INVALID_REQUEST,
+						  "Error due to duplicate config keys");
+				return;
+			}
+	if (bad)
+		tcfg_alter_finish(a, TCFG_KERR_UNKNOWN, "out of memory");
+	else
+		mbox_post(c->events, tcfg_alter_run, a);
 }

@@ -41,4 +41,14 @@ struct admin_write *admin_write_new(struct admin_op *op, int16_t *error_code,
 				    struct kstr *error_message);
 void admin_write_done(void *arg, int16_t kerr, const char *msg);
 
+/* AlterConfigs / IncrementalAlterConfigs of one resource (alter_configs.c):
+ * fills *error_code / *error_message at once (BROKER and others) or when
+ * the coordination thread has written the topic config (TOPIC, held by op).
+ * ops is in the request's arena; replace selects AlterConfigs semantics. */
+struct coord_config_op;
+void alter_configs_resource(struct admin_op *op, int8_t type, struct kstr name,
+			    const struct coord_config_op *ops, int n, int replace,
+			    int validate_only, int16_t *error_code,
+			    struct kstr *error_message);
+
 #endif

@@ -24,6 +24,8 @@ const struct handler_entry handler_table[] = {
 	{ 29, 0, 2, handle_describe_acls },
 	{ 30, 0, 2, handle_create_acls },
 	{ 31, 0, 2, handle_delete_acls },
+	{ 33, 0, 2, handle_alter_configs },
+	{ 44, 0, 1, handle_incremental_alter_configs },
 	/* consumer groups: PROTOCOL.md column B */
 	{ 8, 2, 8, handle_offset_commit },
 	{ 9, 1, 8, handle_offset_fetch },
