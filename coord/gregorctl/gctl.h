@@ -78,5 +78,9 @@ int gctl_cmd_cluster(struct gctl *g, const char *cmd);
 int gctl_cmd_partitions(struct gctl *g, const char *cmd);
 /* Consumer groups over the Kafka protocol (o.bootstrap; no ZooKeeper). */
 int gctl_cmd_groups(struct gctl *g, const char *cmd);
+/* Transactions and producer state over the Kafka protocol (gctl_txn.c):
+ * cmd list|describe (arg: the transactional id); producers of a partition. */
+int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg);
+int gctl_cmd_producers(struct gctl *g, const char *topic, const char *partition);
 
 #endif

@@ -1,7 +1,8 @@
 /* gregorctl: the operator's tool. Topics, cluster and partitions talk to
  * ZooKeeper directly, as Kafka's ZooKeeper-era tools (kafka-topics.sh
  * --zookeeper) did; consumer groups talk the Kafka protocol to the brokers
- * (--bootstrap), as kafka-consumer-groups.sh does. Exit 0 on success, 1
+ * (--bootstrap), as kafka-consumer-groups.sh does, and so do transactions
+ * and producers (kafka-transactions.sh). Exit 0 on success, 1
  * with a one-line error otherwise, 64 for usage errors. */
 #include <errno.h>
 #include <stdint.h>
@@ -35,6 +36,11 @@ static const char gctl_usage_text[] =
 	"  groups reset-offsets --group G --topic T\n"
 	"                (--to-earliest | --to-latest | --to-offset N) [--execute]\n"
 	"  groups delete --group G\n"
+	"  transactions list              every coordinator's transactions: state,\n"
+	"                                  producer id/epoch, timeout, age, partitions;\n"
+	"                                  HANGING: Ongoing longer than its timeout\n"
+	"  transactions describe ID        one transactional id, from its coordinator\n"
+	"  producers TOPIC PARTITION       active producers on the partition's leader\n"
 	"--timeout: seconds to wait for the ZooKeeper connection, or for each broker\n"
 	"           request (default 10).\n";
 
@@ -132,13 +138,13 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 /* Options may come anywhere; the rest are the group and command words.
  * Returns the number of words, or -1 after printing a usage error. */
 static int gctl_parse_args(int argc, char **argv, struct gctl_opts *o,
-			   const char *words[2])
+			   const char *words[3])
 {
 	int nw = 0;
 	for (int k = 1; k < argc; k++) {
 		const char *a = argv[k];
 		if (strncmp(a, "--", 2) != 0) {
-			if (nw == 2)
+			if (nw == 3)
 				return gctl_usage("too many words"), -1;
 			words[nw++] = a;
 			continue;
@@ -173,7 +179,7 @@ static int gctl_parse_args(int argc, char **argv, struct gctl_opts *o,
 int main(int argc, char **argv)
 {
 	struct gctl g;
-	const char *words[2] = { NULL, NULL };
+	const char *words[3] = { NULL, NULL, NULL };
 	memset(&g, 0, sizeof g);
 	g.o.timeout_s = 10;
 	g.o.partitions = -1;
@@ -185,6 +191,11 @@ int main(int argc, char **argv)
 	int rc;
 	if (nw < 0)
 		rc = GCTL_USAGE;
+	else if (nw >= 1 && (!strcmp(words[0], "transactions") || !strcmp(words[0], "producers")))
+		rc = !g.o.bootstrap ? gctl_usage("--bootstrap HOST:PORT is required") :
+		     nw < 2 || (words[0][0] == 'p' && nw < 3) ? gctl_usage("missing arguments") :
+		     words[0][0] == 't' ? gctl_cmd_transactions(&g, words[1], words[2]) :
+		     gctl_cmd_producers(&g, words[1], words[2]);
 	else if (nw != 2)
 		rc = gctl_usage("expected GROUP COMMAND, e.g. 'topics list'");
 	else if (strcmp(words[0], "groups") == 0)
