@@ -18,6 +18,7 @@
 #include "broker/topic_config.h"
 #include "broker/group/coordinator.h"
 #include "common/clock.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 
 static void on_mbox(struct loop_io *io, uint32_t events)
@@ -124,6 +125,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gregord: %s: %s\n", argv[1], err);
 		return 1;
 	}
+	failpoint_init();
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t mask;
 	sigemptyset(&mask);

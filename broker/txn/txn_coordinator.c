@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
@@ -16,6 +17,7 @@
 #include "broker/txn/pid_alloc.h"
 #include "broker/txn/tc_int.h"
 #include "common/clock.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 
@@ -40,14 +42,28 @@ int32_t tc_offsets_partition(struct txn_coordinator *tc, const char *group_id)
 	return gc_partition_for(group_id, strlen(group_id), n);
 }
 
+/* Crash tests (txn_failover.sh): die with the Prepare* record persisted
+ * and no marker sent, before the client hears of it, so that only the next
+ * coordinator can complete the transaction. */
+static void failpoint_after_prepare(const struct txn_meta *m)
+{
+	if (!failpoint_hit("txn_after_prepare"))
+		return;
+	log_warn("txn", "%s: %s persisted; failpoint txn_after_prepare: exiting", m->id,
+		 txn_status_name(m->cur.status));
+	_exit(137);
+}
+
 /* ---- aborts (timeouts, fencing) ---- */
 
 static void on_abort_prepared(struct txn_coordinator *tc, struct txn_meta *m, int16_t err,
 			      void *arg)
 {
 	(void)arg;
-	if (m && !err)
+	if (m && !err) {
+		failpoint_after_prepare(m);
 		tc_markers_start(tc, m);
+	}
 }
 
 /* Ongoing -> PrepareAbort with the epoch bumped: the producer's next
@@ -424,6 +440,8 @@ void tc_add_partitions(struct txn_coordinator *tc, const char *id, int64_t pid, 
 static void end_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t err, void *arg)
 {
 	struct op_ctx *c = arg;
+	if (!err && m)
+		failpoint_after_prepare(m);
 	c->fn(c->arg, err);
 	free(c);
 	if (!err && m) {

@@ -7,8 +7,8 @@
                                     coordinator is BROKER
   txn_wire.py describe TXNID        DescribeTransactions v0 at the
                                     coordinator: "ERROR STATE PID EPOCH NPARTS"
-  txn_wire.py list                  ListTransactions v0 on every broker:
-                                    "ID STATE PID" lines
+  txn_wire.py list                  ListTransactions v0 on every broker
+                                    that is up: "ID STATE PID" lines
 
 Retries COORDINATOR_NOT_AVAILABLE / LOAD_IN_PROGRESS / NOT_COORDINATOR for
 up to 30 s. Exit 1 on anything else unexpected.
@@ -189,7 +189,16 @@ def describe(txn_id):
 
 
 def list_all():
+    """A broker that refuses connections (down) is skipped; none answering
+    is an error, so that an empty listing means "no transactions"."""
+    answered = 0
     for addr in brokers():
+        try:
+            socket.create_connection(addr, timeout=TIMEOUT).close()
+        except OSError as e:
+            print("txn_wire: %s:%d skipped: %s" % (addr[0], addr[1], e), file=sys.stderr)
+            continue
+
         def once():
             r = call(addr, 66, 0, uvarint(1) + uvarint(1) + b"\x00", True)
             r.i32()
@@ -201,6 +210,9 @@ def list_all():
             return ("ok", sts)
         for tid, pid, st, _ in with_retry(once):
             print(tid, st, pid)
+        answered += 1
+    if not answered:
+        sys.exit("txn_wire: no broker answered ListTransactions")
 
 
 def main():
