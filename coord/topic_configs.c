@@ -2,7 +2,9 @@
  * watch on /config/topics and a data watch on each /config/topics/<t>, and
  * hands each topic's overrides to the data plane, which applies them to the
  * topic's partition logs. Data watches see AlterConfigs-style rewrites of the
- * node directly, so /config/changes notifications are not needed for it. */
+ * node directly, so /config/changes notifications are not needed for it.
+ * Also the write side of (Incremental)AlterConfigs for topics, which still
+ * writes those notifications for Kafka tools and brokers that read them. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
