@@ -201,9 +201,14 @@ static void record_follower_positions(struct request *req)
 		for (int32_t j = 0; j < t->partitions.n; j++) {
 			const struct fetch_req_partition *pi = REQ_PART(t, j);
 			struct partition *p = rm_get(req->b->rm, t->topic.p, t->topic.len, pi->partition);
-			if (p && p->is_leader)
-				rm_follower_fetched(req->b->rm, p, in->replica_id, pi->fetch_offset,
-						    loop_now_ms(req->b->loop));
+			if (!p || !p->is_leader)
+				continue;
+			rm_follower_fetched(req->b->rm, p, in->replica_id, pi->fetch_offset,
+					    loop_now_ms(req->b->loop));
+			/* DeleteRecords waits for followers' log starts (v5+) */
+			if (pi->log_start_offset >= 0)
+				rm_follower_log_start(req->b->rm, p, in->replica_id,
+						      pi->log_start_offset);
 		}
 	}
 }

@@ -17,6 +17,7 @@ const struct handler_entry handler_table[] = {
 	{ 18, 0, 3, handle_api_versions },
 	{ 19, 0, 7, handle_create_topics },
 	{ 20, 0, 6, handle_delete_topics },
+	{ 21, 0, 2, handle_delete_records },
 	{ 23, 3, 3, handle_offset_for_leader_epoch },
 	{ 32, 0, 2, handle_describe_configs },
 	{ 37, 0, 1, handle_create_partitions },

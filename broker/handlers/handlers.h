@@ -25,6 +25,7 @@ void handle_create_topics(struct request *req);
 void handle_delete_topics(struct request *req);
 void handle_create_partitions(struct request *req);
 void handle_describe_configs(struct request *req);
+void handle_delete_records(struct request *req);
 void handle_alter_configs(struct request *req);
 void handle_incremental_alter_configs(struct request *req);
 void handle_leader_and_isr(struct request *req);

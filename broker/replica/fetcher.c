@@ -140,6 +140,15 @@ static int handle_partition(struct fetcher *f, struct kstr topic,
 		p->truncating = 1; /* the logs disagree: find where */
 		return 1;
 	}
+	/* DeleteRecords on the leader: follow its log start (Kafka's
+	 * maybeIncrementLogStartOffset on the follower), never past our end */
+	if (rp->log_start_offset > log_start_offset(p->log)) {
+		int64_t leo = log_end_offset(p->log);
+		int64_t to = rp->log_start_offset < leo ? rp->log_start_offset : leo;
+		if (rm_advance_log_start(rm, p, to) < 0)
+			log_error("replica", "%s-%d: cannot move the log start to %lld",
+				  p->topic, p->index, (long long)to);
+	}
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "common/proto/kerr.h"
 
 #define HW_CHECKPOINT_FILE "replication-offset-checkpoint"
+#define LSO_CHECKPOINT_FILE "log-start-offset-checkpoint"
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
 			       const struct log_config *lcfg)
@@ -61,6 +62,7 @@ void rm_free(struct replica_manager *rm)
 	isr_stop(rm);
 	loop_timer_stop(rm->b->loop, &rm->hw_timer);
 	rm_checkpoint_high_watermarks(rm);
+	rm_checkpoint_log_start_offsets(rm);
 	fetchers_free(rm);
 	const char *k;
 	void *v;
@@ -87,6 +89,7 @@ struct partition *rm_get(struct replica_manager *rm, const char *topic,
 
 /* Opens (creating) the partition's log and registers it. */
 static void restore_high_watermarks(struct replica_manager *rm);
+static void restore_log_start_offsets(struct replica_manager *rm);
 
 static struct partition *partition_open(struct replica_manager *rm, const char *topic,
 					int32_t tlen, int32_t index)
@@ -164,6 +167,7 @@ int rm_load(struct replica_manager *rm)
 	}
 	closedir(d);
 	restore_high_watermarks(rm);
+	restore_log_start_offsets(rm);
 	log_info("replica", "loaded %d partition logs from %s", count, rm->log_dir);
 	return 0;
 }
@@ -222,10 +226,107 @@ int rm_checkpoint_high_watermarks(struct replica_manager *rm)
 	return rc;
 }
 
+/* ---- log start offsets ---- */
+
+static void lso_checkpoint_path(const struct replica_manager *rm, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/%s", rm->log_dir, LSO_CHECKPOINT_FILE);
+}
+
+/* Segments below a checkpointed start are already gone when it was written
+ * after the deletion; a start inside a segment needs the checkpoint. An
+ * entry above the LEO (data lost in a crash) is clamped to it. */
+static void restore_log_start_offsets(struct replica_manager *rm)
+{
+	char path[4096];
+	lso_checkpoint_path(rm, path, sizeof path);
+	struct checkpoint_entry *e = NULL;
+	int n = 0;
+	if (checkpoint_read(path, &e, &n) < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
+		if (!p)
+			continue;
+		int64_t leo = log_end_offset(p->log);
+		int rc = log_advance_start_offset(p->log, e[i].offset < leo ? e[i].offset : leo);
+		if (rc < 0)
+			log_error("replica", "%s-%d: cannot restore log start offset %lld: %s",
+				  p->topic, p->index, (long long)e[i].offset, strerror(-rc));
+	}
+	free(e);
+}
+
+int rm_checkpoint_log_start_offsets(struct replica_manager *rm)
+{
+	size_t n = rm->parts.used, k = 0;
+	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
+	if (!e)
+		return -ENOMEM;
+	const char *key;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
+		struct partition *p = v;
+		snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
+		e[k].partition = p->index;
+		e[k].offset = log_start_offset(p->log);
+		k++;
+	}
+	char path[4096];
+	lso_checkpoint_path(rm, path, sizeof path);
+	int rc = checkpoint_write(path, e, (int)k);
+	free(e);
+	if (rc < 0)
+		log_error("replica", "cannot write %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_t offset)
+{
+	int64_t before = log_start_offset(p->log);
+	int rc = log_advance_start_offset(p->log, offset);
+	if (rc < 0 || log_start_offset(p->log) == before)
+		return rc;
+	/* before anyone is told: a restart must not bring deleted records back */
+	rc = rm_checkpoint_log_start_offsets(rm);
+	rm_wake(rm);
+	return rc;
+}
+
+void rm_follower_log_start(struct replica_manager *rm, struct partition *p,
+			   int32_t replica_id, int64_t log_start)
+{
+	for (int32_t i = 0; p->rstate && i < p->nrstate; i++) {
+		struct replica_state *rs = &p->rstate[i];
+		if (rs->broker_id != replica_id || rs->log_start == log_start)
+			continue;
+		rs->log_start = log_start;
+		rm_wake(rm);
+		return;
+	}
+}
+
+int64_t rm_low_watermark(const struct partition *p)
+{
+	int64_t low = log_start_offset(p->log);
+	for (int32_t i = 0; i < p->nisr; i++) {
+		if (p->isr[i] == p->leader_id)
+			continue;
+		int64_t st = -1;
+		for (int32_t j = 0; p->rstate && j < p->nrstate; j++)
+			if (p->rstate[j].broker_id == p->isr[i])
+				st = p->rstate[j].log_start;
+		if (st < low)
+			low = st;
+	}
+	return low;
+}
+
 static void hw_checkpoint_tick(struct loop_timer *t)
 {
 	struct replica_manager *rm = t->arg;
 	rm_checkpoint_high_watermarks(rm);
+	rm_checkpoint_log_start_offsets(rm);
 	int64_t ms = rm->b->cfg->replica_high_watermark_checkpoint_interval_ms;
 	loop_timer_start(rm->b->loop, &rm->hw_timer, ms > 0 ? ms : 5000);
 }
@@ -257,6 +358,7 @@ static int sync_replica_states(struct partition *p, int64_t now_ms, int keep)
 	for (int32_t i = 0; i < p->nreplicas; i++) {
 		rs[i].broker_id = p->replicas[i];
 		rs[i].leo = -1;
+		rs[i].log_start = -1;
 		rs[i].last_caught_up_ms = now_ms;
 		for (int32_t j = 0; keep && j < p->nrstate; j++)
 			if (p->rstate[j].broker_id == p->replicas[i])

@@ -29,6 +29,7 @@ struct replica_state {
 	int64_t last_caught_up_ms;
 	int64_t last_fetch_ms;   /* when it last fetched ... */
 	int64_t last_fetch_leader_leo; /* ... and the leader's LEO then */
+	int64_t log_start;       /* its log start offset as it last fetched; -1 unknown */
 };
 
 struct partition {
@@ -138,6 +139,21 @@ void rm_wake(struct replica_manager *rm);
 
 /* Re-applies the topic's effective log settings to its partitions. */
 void rm_apply_topic_config(struct replica_manager *rm, const char *topic);
+
+/* ---- log start offset (DeleteRecords, KIP-107) ---- */
+/* Moves the partition's log start offset up to offset (log_advance_start_
+ * offset), writes log-start-offset-checkpoint when it moved, and wakes
+ * waiters. 0 or -ERANGE (above the LEO) / -errno. */
+int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_t offset);
+/* Leader: a follower's fetch reported its log start offset (>= 0). */
+void rm_follower_log_start(struct replica_manager *rm, struct partition *p,
+			   int32_t replica_id, int64_t log_start);
+/* Leader: min log start offset over the ISR (the leader's own included),
+ * Kafka's low watermark; -1 while an ISR follower has not reported one. */
+int64_t rm_low_watermark(const struct partition *p);
+/* Writes every partition's log start offset to log-start-offset-checkpoint
+ * in the log dir (Kafka's file); log_open's start is raised from it on load. */
+int rm_checkpoint_log_start_offsets(struct replica_manager *rm);
 
 /* Writes every partition's high watermark to replication-offset-checkpoint. */
 int rm_checkpoint_high_watermarks(struct replica_manager *rm);

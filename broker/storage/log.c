@@ -540,7 +540,29 @@ static void delete_oldest(struct partition_log *log, const char *why)
 	seg_remove(log->dir, s);
 	memmove(log->segs, log->segs + 1, (log->n - 1) * sizeof *log->segs);
 	log->n--;
-	log->start = log->segs[0]->base;
+	/* a start moved into the next segment by DeleteRecords stays */
+	if (log->start < log->segs[0]->base)
+		log->start = log->segs[0]->base;
+}
+
+int log_advance_start_offset(struct partition_log *log, int64_t new_start)
+{
+	if (log->crashed)
+		return -EIO;
+	if (new_start > log->leo)
+		return -ERANGE;
+	if (new_start <= log->start)
+		return 0;
+	log->start = new_start;
+	while (log->n > 1 && log->segs[1]->base <= new_start)
+		delete_oldest(log, "below the log start offset");
+	/* the cleaner's first dirty offset may lie below; it restarts from
+	 * the log start anyway */
+	if (ec_truncate_from_start(&log->epochs, log->start))
+		log->epochs_dirty = 1;
+	epoch_sync(log); /* a failure is logged; retried on the next change */
+	log_info(MOD, "%s: log start offset now %" PRId64, log->dir, new_start);
+	return 0;
 }
 
 static void log_retain(struct partition_log *log, int64_t now_ms)
@@ -646,6 +668,8 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		return -EINVAL;
 	if (offset >= log->leo)
 		return 0;
+	if (offset < log->start) /* as Kafka: nothing of the log would be left */
+		return log_truncate_fully_and_start_at(log, offset);
 	cleaner_abort(log);
 	/* The cache loses its entries first: a crash in between leaves data the
 	 * file does not cover, which recovery's header scan repairs. */

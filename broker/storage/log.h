@@ -73,7 +73,19 @@ int log_delete(struct partition_log *log);
  * next append or log_tick (an over-size active segment rolls then). */
 void log_set_config(struct partition_log *log, const struct log_config *cfg);
 
+/* The first offset a reader may fetch. It is the first segment's base
+ * unless DeleteRecords (or a follower copying its leader's) moved it into
+ * a segment: log_advance_start_offset. */
 int64_t log_start_offset(const struct partition_log *log);
+/* Kafka's maybeIncrementLogStartOffset: moves the log start up to
+ * new_start (never down; a no-op when not above), deletes the segments
+ * wholly below it (never the active one) and drops leader epoch entries
+ * below it. Offsets below it are no longer read (log_read: -ERANGE).
+ * Persisting it is the caller's job (Kafka's log-start-offset-checkpoint
+ * in the log dir); log_open starts at the first segment's base and the
+ * caller reapplies the checkpointed value. 0, -ERANGE when new_start is
+ * above the LEO (nothing changes), -EIO after an injected fault. */
+int log_advance_start_offset(struct partition_log *log, int64_t new_start);
 int64_t log_end_offset(const struct partition_log *log);
 int64_t log_size_bytes(const struct partition_log *log);
 const char *log_dir(const struct partition_log *log);
@@ -157,7 +169,8 @@ void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats
 /* fsync the log and indexes up to the LEO; moves the recovery point. */
 int log_flush(struct partition_log *log);
 
-/* Drops everything at and above offset (follower truncation). */
+/* Drops everything at and above offset (follower truncation). An offset
+ * below the log start truncates fully and starts the log at offset. */
 int log_truncate_to(struct partition_log *log, int64_t offset);
 
 /* Follower whose log lies wholly below the leader's log start: deletes every
