@@ -141,6 +141,10 @@ static const struct config_key key_table[] = {
 	I32("transaction.max.timeout.ms", transaction_max_timeout_ms, "900000", 1, IMAX),
 	I32("transactional.id.expiration.ms", transactional_id_expiration_ms, "604800000", 1,
 	    IMAX),
+	I32("transaction.abort.timed.out.transaction.cleanup.interval.ms",
+	    transaction_abort_timed_out_cleanup_interval_ms, "10000", 1, IMAX),
+	I32("transaction.remove.expired.transaction.cleanup.interval.ms",
+	    transaction_remove_expired_cleanup_interval_ms, "3600000", 1, IMAX),
 
 	I32("socket.request.max.bytes", socket_request_max_bytes, "104857600", 1, IMAX),
 	IGNORED("socket.send.buffer.bytes", socket_send_buffer_bytes, "102400"),

@@ -116,6 +116,8 @@ struct broker_config {
 	int32_t transaction_state_log_num_partitions;
 	int32_t transaction_max_timeout_ms;
 	int32_t transactional_id_expiration_ms;
+	int32_t transaction_abort_timed_out_cleanup_interval_ms;
+	int32_t transaction_remove_expired_cleanup_interval_ms;
 
 	/* network */
 	int32_t socket_request_max_bytes;

@@ -50,7 +50,8 @@ struct txn_coordinator {
 	struct broker *b;
 	int32_t nparts;
 	struct tc_partition *parts;
-	struct loop_timer tick;
+	struct loop_timer tick;       /* timed-out transactions */
+	struct loop_timer expire;     /* expired transactional ids */
 	int creating_topic;
 	struct txn_sender *senders;  /* one per remote broker */
 };
@@ -67,6 +68,11 @@ typedef void (*tc_write_fn)(struct txn_coordinator *tc, struct txn_meta *m, int1
 			    void *arg);
 void tc_write(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *rec,
 	      tc_write_fn done, void *arg);
+/* Persists a tombstone for m's id (acks=all), m->pending held meanwhile.
+ * On success m is removed and freed and done gets m == NULL, err 0; on
+ * failure done gets m (still loaded) or NULL (no longer ours) and err. */
+void tc_write_tombstone(struct txn_coordinator *tc, struct txn_meta *m, tc_write_fn done,
+			void *arg);
 void tc_partition_timer_init(struct tc_partition *p); /* once, before any use */
 void tc_load_start(struct tc_partition *p, int32_t epoch);
 void tc_unload(struct tc_partition *p);

@@ -108,17 +108,20 @@ out:
 	return rc;
 }
 
-static int build_batch(const char *id, const struct txn_rec *r, uint8_t **out, size_t *len)
+/* r == NULL: a tombstone (null value) stamped at ts. */
+static int build_batch(const char *id, const struct txn_rec *r, int64_t ts, uint8_t **out,
+		       size_t *len)
 {
 	struct kout k, v;
 	kout_init(&k);
 	kout_init(&v);
 	int rc = -ENOMEM;
-	if (encode_key(id, &k) == 0 && encode_value(r, &v) == 0) {
-		struct rb_build_record rec = { k.buf, (int32_t)k.len, v.buf, (int32_t)v.len };
+	if (encode_key(id, &k) == 0 && (!r || encode_value(r, &v) == 0)) {
+		struct rb_build_record rec = { k.buf, (int32_t)k.len, r ? v.buf : NULL,
+					       r ? (int32_t)v.len : -1 };
 		size_t cap = RB_HEADER_SIZE + k.len + v.len + 64;
 		uint8_t *buf = malloc(cap);
-		int64_t n = buf ? rb_build(buf, cap, &rec, 1, r->update_ts, 0, -1, -1, -1) : -1;
+		int64_t n = buf ? rb_build(buf, cap, &rec, 1, ts, 0, -1, -1, -1) : -1;
 		if (n >= 0) {
 			*out = buf;
 			*len = (size_t)n;
@@ -139,6 +142,7 @@ struct write_ctx {
 	int32_t part, epoch;
 	char *id;
 	struct txn_rec rec;
+	int tombstone;
 	tc_write_fn done;
 	void *arg;
 };
@@ -163,6 +167,12 @@ static void on_written(void *arg, int16_t kerr, int64_t base_offset)
 	int16_t err = client_error(kerr);
 	if (!m) {
 		err = KERR_NOT_COORDINATOR;
+	} else if (c->tombstone && !err) {
+		/* pending kept every other change out: the tombstone is the latest */
+		log_info("txn", "%s: transactional id expired (tombstone written)", c->id);
+		strmap_del(&c->tc->parts[c->part].txns, c->id, strlen(c->id));
+		tc_meta_free(m);
+		m = NULL;
 	} else {
 		m->pending = 0;
 		if (!err) {
@@ -181,13 +191,15 @@ static void on_written(void *arg, int16_t kerr, int64_t base_offset)
 	free(c);
 }
 
-void tc_write(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *rec,
-	      tc_write_fn done, void *arg)
+static void write_record(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *rec,
+			 int tombstone, tc_write_fn done, void *arg)
 {
 	struct write_ctx *c = calloc(1, sizeof *c);
 	uint8_t *batch = NULL;
 	size_t len = 0;
-	if (!c || !(c->id = strdup(m->id)) || build_batch(m->id, rec, &batch, &len) < 0) {
+	if (!c || !(c->id = strdup(m->id)) ||
+	    build_batch(m->id, tombstone ? NULL : rec, tombstone ? tc_wall() : rec->update_ts,
+			&batch, &len) < 0) {
 		if (c)
 			free(c->id);
 		free(c);
@@ -199,6 +211,7 @@ void tc_write(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *re
 	c->part = m->part;
 	c->epoch = tc->parts[m->part].epoch;
 	c->rec = *rec;
+	c->tombstone = tombstone;
 	c->done = done;
 	c->arg = arg;
 	m->pending = 1;
@@ -209,6 +222,19 @@ void tc_write(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *re
 	rm_append_internal(tc->b->rm, TC_TOPIC, m->part, batch, len, min_isr,
 			   TC_APPEND_TIMEOUT_MS, on_written, c);
 	free(batch);
+}
+
+void tc_write(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *rec,
+	      tc_write_fn done, void *arg)
+{
+	write_record(tc, m, rec, 0, done, arg);
+}
+
+void tc_write_tombstone(struct txn_coordinator *tc, struct txn_meta *m, tc_write_fn done,
+			void *arg)
+{
+	struct txn_rec none = { .tps = NULL, .ntps = 0 };
+	write_record(tc, m, &none, 1, done, arg);
 }
 
 /* ---- metadata objects ---- */

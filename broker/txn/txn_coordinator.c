@@ -21,7 +21,7 @@
 #include "common/log.h"
 #include "common/proto/kerr.h"
 
-#define TC_TIMEOUT_CHECK_MS 10000 /* transaction.abort.timed.out.transaction.cleanup.interval.ms */
+#define TC_EXPIRE_PER_PASS 1000 /* tombstones in flight per pass, at most */
 
 static struct txn_coordinator *the_tc; /* one broker per process */
 
@@ -102,7 +102,55 @@ static void on_tick(struct loop_timer *t)
 				abort_with_bump(tc, m, "transaction.timeout.ms passed");
 		}
 	}
-	loop_timer_start(tc->b->loop, &tc->tick, TC_TIMEOUT_CHECK_MS);
+	loop_timer_start(tc->b->loop, &tc->tick,
+			 tc->b->cfg->transaction_abort_timed_out_cleanup_interval_ms);
+}
+
+/* ---- transactional id expiry (Kafka's removeExpiredTransactionalIds) ---- */
+
+static void on_tombstone(struct txn_coordinator *tc, struct txn_meta *m, int16_t err, void *arg)
+{
+	(void)tc;
+	(void)arg;
+	if (err && m) /* still ours: the next pass tries again */
+		log_warn("txn", "%s: expiry tombstone not written (%d)", m->id, err);
+}
+
+/* An id is forgotten once it has had no transaction for
+ * transactional.id.expiration.ms: only at rest (Empty, Complete*), with no
+ * state write in flight, the last update that long ago. */
+static int txn_expired(const struct txn_meta *m, int64_t now, int64_t expiration_ms)
+{
+	int at_rest = m->cur.status == TXN_EMPTY || m->cur.status == TXN_COMPLETE_COMMIT ||
+		      m->cur.status == TXN_COMPLETE_ABORT;
+	return at_rest && !m->pending && m->cur.update_ts >= 0 &&
+	       now - m->cur.update_ts >= expiration_ms;
+}
+
+static void on_expire_tick(struct loop_timer *t)
+{
+	struct txn_coordinator *tc = t->arg;
+	int64_t now = tc_wall(), expiration = tc->b->cfg->transactional_id_expiration_ms;
+	int n = 0;
+	for (int32_t i = 0; i < tc->nparts && n < TC_EXPIRE_PER_PASS; i++) {
+		struct tc_partition *p = &tc->parts[i];
+		const char *k;
+		void *v;
+		/* a tombstone's completion may delete from p->txns: collect first */
+		struct txn_meta *batch[64];
+		int nb = 0;
+		for (size_t pos = 0; p->state == TC_LOADED && nb < 64 &&
+		     strmap_next(&p->txns, &pos, &k, &v);)
+			if (txn_expired(v, now, expiration))
+				batch[nb++] = v;
+		for (int j = 0; j < nb; j++, n++) {
+			log_info("txn", "%s: transactional id unused for %lld ms: expiring",
+				 batch[j]->id, (long long)(now - batch[j]->cur.update_ts));
+			tc_write_tombstone(tc, batch[j], on_tombstone, NULL);
+		}
+	}
+	loop_timer_start(tc->b->loop, &tc->expire,
+			 tc->b->cfg->transaction_remove_expired_cleanup_interval_ms);
 }
 
 static void on_leadership(void *arg, const char *topic, int32_t index, int is_leader,
@@ -140,7 +188,10 @@ struct txn_coordinator *tc_get(struct broker *b)
 	if (rm_add_leadership_listener(b->rm, on_leadership, tc) < 0)
 		log_error("txn", "cannot listen for leadership changes: transactions will not load");
 	loop_timer_init(&tc->tick, on_tick, tc);
-	loop_timer_start(b->loop, &tc->tick, TC_TIMEOUT_CHECK_MS);
+	loop_timer_start(b->loop, &tc->tick, b->cfg->transaction_abort_timed_out_cleanup_interval_ms);
+	loop_timer_init(&tc->expire, on_expire_tick, tc);
+	loop_timer_start(b->loop, &tc->expire,
+			 b->cfg->transaction_remove_expired_cleanup_interval_ms);
 	the_tc = tc;
 	for (int32_t i = 0; i < n; i++) { /* partitions led before we listened */
 		struct partition *p = rm_get(b->rm, TC_TOPIC, (int32_t)strlen(TC_TOPIC), i);

@@ -12,7 +12,9 @@
  *   hang -b B -t TOPIC -i TXNID -m PER -v PREFIX -T TIMEOUT_MS -s SECONDS
  *       begins, produces, flushes, prints "produced", sleeps, then commits
  *       and prints "commit ok" or "commit failed: ... (flags)"
- *   consume -b B -t TOPIC -P NPARTS -I ISOLATION   prints every value
+ *   consume -b B -t TOPIC -P NPARTS -I ISOLATION [-s IDLE_S]   prints every
+ *       value; stops IDLE_S (default 3) after the last message once every
+ *       partition reached its end
  *   verify -b B -t TOPIC -P NPARTS -l LOG   checks LOG against both
  *       isolation levels; prints the figures, exits 1 on a violation
  * Every wait is bounded. Values are "t<T>-m<I>" for produce. */
@@ -47,7 +49,8 @@ static rd_kafka_t *producer_new(const struct opts *o)
 	    rd_kafka_conf_set(c, "transactional.id", o->txn_id, err, sizeof err) ||
 	    rd_kafka_conf_set(c, "transaction.timeout.ms", o->timeout_ms, err, sizeof err) ||
 	    rd_kafka_conf_set(c, "message.timeout.ms", o->timeout_ms, err, sizeof err) ||
-	    rd_kafka_conf_set(c, "socket.timeout.ms", "10000", err, sizeof err))
+	    rd_kafka_conf_set(c, "socket.timeout.ms", atoi(o->timeout_ms) > 10000 ? "10000" :
+			      o->timeout_ms, err, sizeof err))
 		die_conf(err);
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
 	if (!rk)
@@ -220,7 +223,7 @@ static int run_hang(const struct opts *o)
 	}
 	printf("produced\n");
 	fflush(stdout);
-	for (int s = 0; s < o->sleep_s; s++) {
+	for (int s = 0; s < o->sleep_s; s++) { /* -1: none */
 		rd_kafka_poll(rk, 0);
 		sleep(1);
 	}
@@ -238,11 +241,12 @@ static int run_hang(const struct opts *o)
 }
 
 /* Calls fn(arg, value, len) for every value of the topic from the start of
- * each partition until every partition reached its end and 3 s passed
+ * each partition until every partition reached its end and idle_s passed
  * without a message (or 120 s in all). */
 typedef void (*value_fn)(void *arg, const char *v, size_t len);
 
-static int consume_all(const struct opts *o, const char *iso, value_fn fn, void *arg)
+static int consume_all(const struct opts *o, const char *iso, int idle_s, value_fn fn,
+		       void *arg)
 {
 	char err[512];
 	rd_kafka_conf_t *c = rd_kafka_conf_new();
@@ -259,7 +263,7 @@ static int consume_all(const struct opts *o, const char *iso, value_fn fn, void 
 		rd_kafka_consume_start_queue(rkt, p, RD_KAFKA_OFFSET_BEGINNING, q);
 	time_t start = time(NULL), last = start;
 	int eof[256] = { 0 }, neof = 0, rc = 0;
-	while (time(NULL) - start < 120 && (neof < o->nparts || time(NULL) - last < 3)) {
+	while (time(NULL) - start < 120 && (neof < o->nparts || time(NULL) - last < idle_s)) {
 		rd_kafka_message_t *m = rd_kafka_consume_queue(q, 200);
 		if (!m)
 			continue;
@@ -295,7 +299,8 @@ static void print_value(void *arg, const char *v, size_t len)
 
 static int run_consume(const struct opts *o)
 {
-	return consume_all(o, o->iso, print_value, NULL) < 0 ? 1 : 0;
+	int idle = o->sleep_s >= 0 ? o->sleep_s : 3;
+	return consume_all(o, o->iso, idle, print_value, NULL) < 0 ? 1 : 0;
 }
 
 struct seen {
@@ -348,8 +353,8 @@ static int run_verify(const struct opts *o)
 	struct seen ru = { txns, maxper, calloc((size_t)txns * maxper, 2), 0 };
 	if (!rc.count || !ru.count)
 		return 2;
-	int rc1 = consume_all(o, "read_committed", count_value, &rc);
-	int rc2 = consume_all(o, "read_uncommitted", count_value, &ru);
+	int rc1 = consume_all(o, "read_committed", 3, count_value, &rc);
+	int rc2 = consume_all(o, "read_uncommitted", 3, count_value, &ru);
 	long acked = 0, dups = 0, lost = 0, aborted_seen = 0, ru_missing = 0, unknown = 0;
 	long ncommit = 0, nabort = 0;
 	for (t = 0; t < txns; t++) {
@@ -382,7 +387,7 @@ static int parse(int argc, char **argv, struct opts *o)
 {
 	*o = (struct opts){ .every = 3, .nparts = 3, .timeout_ms = "60000", .iso =
 			    "read_committed", .end = "commit", .prefix = "v", .part = -1,
-			    .per = 1, .txns = 1 };
+			    .per = 1, .txns = 1, .sleep_s = -1 };
 	if (argc < 2)
 		return -1;
 	o->cmd = argv[1];
@@ -410,7 +415,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (!o->bootstrap || !o->topic || o->nparts < 1 || o->nparts > 256 || o->txns < 1 ||
-	    o->txns > MAX_TXNS || o->per < 1 || o->per > MAX_PER || o->sleep_s < 0 ||
+	    o->txns > MAX_TXNS || o->per < 1 || o->per > MAX_PER || o->sleep_s < -1 ||
 	    o->sleep_s > 3600 || o->delay_ms < 0 || o->delay_ms > 60000)
 		return -1;
 	return 0;
