@@ -50,17 +50,17 @@ txnindex_entries() {
 	done
 	echo "$total"
 }
+entries_at_least() { local n; n=$(txnindex_entries "$1"); [[ $n =~ ^[0-9]+$ ]] && ((n >= $2)); }
+entries_are() { [[ $(txnindex_entries "$1") == "$2" ]]; }
 REF=
 check_files() {
 	local b n
 	if [[ -z $REF ]]; then
-		wait_until 30 "broker 1 to index aborted transactions" \
-			test "$(txnindex_entries 1)" -ge "$nabort"
+		wait_until 30 "broker 1 to index aborted transactions" entries_at_least 1 "$nabort"
 		REF=$(txnindex_entries 1)
 	fi
 	for b in 1 2 3; do
-		wait_until 30 "broker $b to hold $REF .txnindex entries" \
-			test "$(txnindex_entries "$b")" = "$REF"
+		wait_until 30 "broker $b to hold $REF .txnindex entries" entries_are "$b" "$REF"
 		n=$(ls "$CLUSTER_DIR/broker/$b/data/$T"-*/*.txnindex | wc -l)
 		note "broker $b: $REF entries in $n .txnindex file(s) ($1)"
 	done
