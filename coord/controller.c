@@ -691,39 +691,60 @@ static int ctl_broker_owes_lai(struct controller *ctl, const struct ctl_broker *
 	return 0;
 }
 
-/* Sends what each live broker is owed. A failed broker gets everything
- * again on a later tick (full_sync), so nothing is lost by clearing the
- * per-partition flags here. */
+static void ctl_flush_failed(struct ctl_broker *b)
+{
+	if (!b->full_sync || b->retry_at_ms == 0)
+		log_warn(CTL_MOD, "broker %d unreachable at %s:%d; will resend",
+			 b->id, b->ch.host, b->ch.port);
+	b->full_sync = 1;
+	b->retry_at_ms = clock_mono_ms() + CTL_RETRY_MS;
+}
+
+/* Sends what each live broker is owed, in Kafka's order
+ * (ControllerBrokerRequestBatch.sendRequestsToBrokers): LeaderAndIsr to
+ * every broker first, then UpdateMetadata to every broker, so that no broker
+ * names a leader in Metadata before that leader knows it leads (a client
+ * sent there by FindCoordinator/Metadata would get NOT_COORDINATOR or
+ * NOT_LEADER). A broker whose LeaderAndIsr failed gets no UpdateMetadata in
+ * this round; a failed broker gets everything again on a later tick
+ * (full_sync), so nothing is lost by clearing the per-partition flags here. */
 void ctl_flush(struct coord *c)
 {
 	struct controller *ctl = &c->ctl;
 	int64_t now = clock_mono_ms();
+	/* per broker this round: 0 nothing owed, 1 owed and reachable so far,
+	 * 2 failed (or waiting for its retry time) */
+	unsigned char *st = calloc((size_t)ctl->n_brokers + 1, 1);
+	if (!st)
+		return; /* flags stay set: the next event or tick sends */
 	for (int k = 0; k < ctl->n_brokers && !atomic_load(&c->stopping); k++) {
 		struct ctl_broker *b = &ctl->brokers[k];
 		int lai = b->full_sync || ctl_broker_owes_lai(ctl, b);
-		int um = b->full_sync || ctl->metadata_changed;
-		if (!lai && !um)
+		if (!lai && !b->full_sync && !ctl->metadata_changed)
 			continue;
 		if (b->retry_at_ms > now) {
 			b->full_sync = 1;
+			st[k] = 2;
 			continue;
 		}
-		int rc = 0;
-		if (lai)
-			rc = ctl_send_leader_and_isr(c, b, b->full_sync);
-		if (rc == 0)
-			rc = ctl_send_update_metadata(c, b);
-		if (rc) {
-			if (!b->full_sync || b->retry_at_ms == 0)
-				log_warn(CTL_MOD, "broker %d unreachable at %s:%d; will "
-					 "resend", b->id, b->ch.host, b->ch.port);
-			b->full_sync = 1;
-			b->retry_at_ms = clock_mono_ms() + CTL_RETRY_MS;
-		} else {
-			b->full_sync = 0;
-			b->retry_at_ms = 0;
+		st[k] = 1;
+		if (lai && ctl_send_leader_and_isr(c, b, b->full_sync)) {
+			ctl_flush_failed(b);
+			st[k] = 2;
 		}
 	}
+	for (int k = 0; k < ctl->n_brokers && !atomic_load(&c->stopping); k++) {
+		struct ctl_broker *b = &ctl->brokers[k];
+		if (st[k] != 1)
+			continue;
+		if (ctl_send_update_metadata(c, b)) {
+			ctl_flush_failed(b);
+			continue;
+		}
+		b->full_sync = 0;
+		b->retry_at_ms = 0;
+	}
+	free(st);
 	for (int k = 0; k < ctl->n_topics; k++)
 		for (int q = 0; q < ctl->topics[k].n_parts; q++) {
 			ctl->topics[k].parts[q].changed = 0;
