@@ -155,12 +155,30 @@ int ps_record_marker(struct producer_state *s, int64_t producer_id, int16_t epoc
 	return 0;
 }
 
+static int ps_record_epoch(struct producer_state *s, int64_t producer_id, int16_t epoch,
+			   int64_t timestamp)
+{
+	struct ps_entry *e = ps_get_or_add(s, producer_id);
+	if (!e)
+		return -ENOMEM;
+	if (epoch > e->epoch) {
+		e->epoch = epoch;
+		e->nbatches = 0;
+	}
+	e->last_timestamp = timestamp;
+	return 0;
+}
+
 int ps_record_header(struct producer_state *s, const uint8_t *hdr, size_t avail)
 {
 	struct rb_header h;
 	if (rb_parse_header(hdr, avail, &h) < 0 || h.producer_id < 0 ||
-	    (h.attributes & RB_ATTR_CONTROL) || h.base_sequence < 0 || h.last_offset_delta < 0)
+	    (h.attributes & RB_ATTR_CONTROL) || h.last_offset_delta < 0)
 		return 0;
+	/* Sequence -1 (transactional offset commits on __consumer_offsets)
+	 * carries no sequence history, but its epoch still fences older ones. */
+	if (h.base_sequence < 0)
+		return ps_record_epoch(s, h.producer_id, h.producer_epoch, h.max_timestamp);
 	/* sequences wrap like Kafka's: first + delta modulo 2^31 */
 	int64_t last = (int64_t)h.base_sequence + h.last_offset_delta;
 	int32_t last_seq = (int32_t)(last > INT32_MAX ? last - INT32_MAX - 1 : last);

@@ -112,6 +112,33 @@ START_TEST(test_sequence_wraps_at_int32_max)
 }
 END_TEST
 
+/* Transactional offset commits are written with sequence -1: no sequence
+ * history is kept, but their epoch fences an older producer epoch. */
+START_TEST(test_sequence_minus_one_records_epoch_only)
+{
+	struct producer_state s;
+	ps_init(&s);
+	uint8_t buf[256];
+	struct rb_build_record r[1] = { { "k", 1, "v", 1 } };
+	int64_t len = rb_build(buf, sizeof buf, r, 1, 5, RB_ATTR_TRANSACTIONAL, 9, 3, -1);
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(ps_record_header(&s, buf, (size_t)len), 0);
+	const struct ps_entry *e = ps_find(&s, 9);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->epoch, 3);
+	ck_assert_int_eq(e->nbatches, 0);
+	int dup;
+	int64_t off;
+	ck_assert_int_eq(check(&s, 9, 2, 0, 0, &dup, &off), KERR_INVALID_PRODUCER_EPOCH);
+	ck_assert_int_eq(check(&s, 9, 3, 0, 0, &dup, &off), 0);
+	/* an older epoch's -1 batch (replayed) does not move the epoch back */
+	len = rb_build(buf, sizeof buf, r, 1, 5, RB_ATTR_TRANSACTIONAL, 9, 1, -1);
+	ck_assert_int_eq(ps_record_header(&s, buf, (size_t)len), 0);
+	ck_assert_int_eq(ps_find(&s, 9)->epoch, 3);
+	ps_free(&s);
+}
+END_TEST
+
 START_TEST(test_epoch_bump_and_fencing)
 {
 	struct producer_state s;
@@ -363,6 +390,7 @@ int main(void)
 	tcase_add_test(tc, test_gap_and_partial_overlap_rejected);
 	tcase_add_test(tc, test_sequence_wraps_at_int32_max);
 	tcase_add_test(tc, test_epoch_bump_and_fencing);
+	tcase_add_test(tc, test_sequence_minus_one_records_epoch_only);
 	tcase_add_test(tc, test_unknown_producer_any_sequence);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("snapshot");
