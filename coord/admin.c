@@ -32,6 +32,10 @@ struct admin_op {
 	int16_t rf;
 	int32_t *assign;
 	int32_t n_assign, assign_rf;
+	/* ADMIN_PARTITIONS explicit lists: assign[assign_off[k] ..
+	 * assign_off[k+1]) for new partition k; has_assign even when empty */
+	int32_t *assign_off;
+	int has_assign;
 	char **ckeys, **cvals;
 	int n_configs;
 	int validate_only;
@@ -61,6 +65,7 @@ static void admin_free(struct admin_op *op)
 	free(op->ckeys);
 	free(op->cvals);
 	free(op->assign);
+	free(op->assign_off);
 	free(op->name);
 	free(op);
 }
@@ -276,6 +281,143 @@ static void admin_delete(struct coord *c, struct admin_op *op)
 	admin_finish(op, 0, NULL);
 }
 
+/* Appends printf output to a fixed message buffer; truncates silently. */
+static void admin_msg_add(char *buf, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void admin_msg_add(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	if (used + 1 >= cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, cap - used, fmt, ap);
+	va_end(ap);
+}
+
+static int admin_has_id(const int32_t *v, int n, int32_t id)
+{
+	for (int k = 0; k < n; k++)
+		if (v[k] == id)
+			return 1;
+	return 0;
+}
+
+/* Kafka's AdminManager.createPartitions checks on explicit lists: unknown
+ * (unregistered) brokers, then the number of lists against the increase. */
+static int16_t admin_check_lists(const struct admin_op *op, const int32_t *live,
+				 int n_live, int32_t increase, char *msg, size_t cap)
+{
+	int32_t total = op->assign_off[op->n_assign];
+	int unknown = 0;
+	for (int32_t k = 0; k < total; k++) {
+		int32_t id = op->assign[k];
+		if (bsearch(&id, live, (size_t)n_live, sizeof id, admin_cmp_i32) ||
+		    admin_has_id(op->assign, k, id))
+			continue; /* live, or already named */
+		admin_msg_add(msg, cap, "%s%d", unknown++ ? ", " :
+			      "Unknown broker(s) in replica assignment: ", id);
+	}
+	if (unknown) {
+		admin_msg_add(msg, cap, ".");
+		return KERR_INVALID_ASSIGNMENT;
+	}
+	if (op->n_assign != increase) {
+		snprintf(msg, cap, "Increasing the number of partitions by %d but %d "
+			 "assignments provided.", increase, op->n_assign);
+		return KERR_INVALID_ASSIGNMENT;
+	}
+	return 0;
+}
+
+/* Kafka's AdminZkClient.validateReplicaAssignment for the new partitions
+ * (ids first..): none empty, no duplicates, all of partition 0's size. */
+static int16_t admin_check_replicas(const struct admin_op *op, int32_t first,
+				    int rf0, char *msg, size_t cap)
+{
+	int bad = 0;
+	for (int32_t p = 0; p < op->n_assign; p++) {
+		const int32_t *r = &op->assign[op->assign_off[p]];
+		int32_t n = op->assign_off[p + 1] - op->assign_off[p];
+		if (n > ZN_MAX_REPLICAS) {
+			snprintf(msg, cap, "partition id %d: more than %d replicas",
+				 first + p, ZN_MAX_REPLICAS);
+			return KERR_INVALID_ASSIGNMENT;
+		}
+		if (n == 0) {
+			snprintf(msg, cap, "Cannot have replication factor of 0 for "
+				 "partition id %d.", first + p);
+			return KERR_INVALID_ASSIGNMENT;
+		}
+		int dup = 0;
+		for (int32_t k = 1; k < n && !dup; k++)
+			dup = admin_has_id(r, k, r[k]);
+		if (dup) {
+			msg[0] = 0;
+			for (int32_t k = 0; k < n; k++)
+				admin_msg_add(msg, cap, "%s%d", k ? ", " : "Duplicate brokers "
+					      "not allowed in replica assignment: ", r[k]);
+			admin_msg_add(msg, cap, " for partition id %d.", first + p);
+			return KERR_INVALID_ASSIGNMENT;
+		}
+		bad |= n != rf0;
+	}
+	if (!bad)
+		return 0;
+	char parts[128] = "", rfs[128] = "";
+	for (int32_t p = 0, k = 0; p < op->n_assign; p++) {
+		int32_t n = op->assign_off[p + 1] - op->assign_off[p];
+		if (n == rf0)
+			continue;
+		admin_msg_add(parts, sizeof parts, "%s%d", k ? ", " : "", first + p);
+		admin_msg_add(rfs, sizeof rfs, "%s%d", k++ ? ", " : "", n);
+	}
+	snprintf(msg, cap, "Inconsistent replication factor between partitions, "
+		 "partition 0 has %d while partitions [%s] have replication factors "
+		 "[%s], respectively.", rf0, parts, rfs);
+	return KERR_INVALID_ASSIGNMENT;
+}
+
+/* Fills as[n..count) from the explicit lists or Kafka's round-robin; 0 or
+ * a Kafka error with msg set. */
+static int16_t admin_new_partitions(struct coord *c, struct admin_op *op,
+				    struct zn_assign *as, int n, char *msg, size_t cap)
+{
+	int32_t count = op->num_partitions, *live = NULL;
+	int n_live = admin_live_brokers(c, &live);
+	int16_t kerr = 0;
+	if (n_live < 0) {
+		snprintf(msg, cap, "ZooKeeper unavailable");
+		kerr = KERR_REQUEST_TIMED_OUT;
+	} else if (op->has_assign) {
+		kerr = admin_check_lists(op, live, n_live, count - n, msg, cap);
+		if (!kerr)
+			kerr = admin_check_replicas(op, n, as[0].n_replicas, msg, cap);
+		for (int32_t p = 0; !kerr && p < op->n_assign; p++) {
+			int32_t nr = op->assign_off[p + 1] - op->assign_off[p];
+			as[n + p].partition = n + p;
+			as[n + p].n_replicas = nr;
+			memcpy(as[n + p].replicas, &op->assign[op->assign_off[p]],
+			       (size_t)nr * sizeof *op->assign);
+		}
+	} else if (n_live < as[0].n_replicas) {
+		snprintf(msg, cap, "Replication factor: %d larger than available "
+			 "brokers: %d.", as[0].n_replicas, n_live);
+		kerr = KERR_INVALID_RF;
+	} else {
+		/* Kafka starts where partition 0's preferred replica sits */
+		int start = 0;
+		for (int k = 0; k < n_live; k++)
+			if (live[k] == as[0].replicas[0])
+				start = k;
+		assign_replicas(live, n_live, count - n, as[0].n_replicas, n, start,
+				start, &as[n]);
+	}
+	free(live);
+	return kerr;
+}
+
 static void admin_partitions(struct coord *c, struct admin_op *op)
 {
 	char path[512], *d;
@@ -288,8 +430,7 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 	int32_t count = op->num_partitions;
 	int max = l / 4 + 1;
 	struct zn_assign *as = NULL;
-	int32_t *live = NULL;
-	int n = -1, n_live;
+	int n = -1;
 	if (count > 0 && count <= 1000000)
 		as = calloc((size_t)(count > max ? count : max), sizeof *as);
 	if (as)
@@ -298,27 +439,24 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 	int moving = 0;
 	for (int k = 0; k < n; k++)
 		moving |= as[k].n_adding > 0 || as[k].n_removing > 0;
+	char msg[256] = "";
+	int16_t kerr;
 	if (moving) {
 		/* Kafka's AdminManager refuses while the topic is being reassigned */
 		admin_finish(op, KERR_REASSIGNMENT_IN_PROGRESS, "A partition reassignment "
 			     "is in progress for the topic '%s'.", op->name);
-	} else if (n > 0 && count <= n) {
+	} else if (n > 0 && count < n) {
 		admin_finish(op, KERR_INVALID_PARTITIONS, "Topic currently has %d "
-			     "partitions, %d would not be an increase.", n, count);
+			     "partitions, which is higher than the requested %d.", n, count);
+	} else if (n > 0 && count == n) {
+		admin_finish(op, KERR_INVALID_PARTITIONS, "Topic already has %d "
+			     "partitions.", n);
 	} else if (n <= 0) {
 		admin_finish(op, KERR_INVALID_PARTITIONS, "cannot extend topic %s to %d "
 			     "partitions", op->name, count);
-	} else if ((n_live = admin_live_brokers(c, &live)) < as[0].n_replicas) {
-		admin_finish(op, KERR_INVALID_RF, "Replication factor: %d larger than "
-			     "available brokers: %d.", as[0].n_replicas, n_live);
+	} else if ((kerr = admin_new_partitions(c, op, as, n, msg, sizeof msg))) {
+		admin_finish(op, kerr, "%s", msg);
 	} else {
-		/* Kafka starts where partition 0's preferred replica sits */
-		int start = 0;
-		for (int k = 0; k < n_live; k++)
-			if (live[k] == as[0].replicas[0])
-				start = k;
-		assign_replicas(live, n_live, count - n, as[0].n_replicas, n, start,
-				start, &as[n]);
 		int rc = ZOK;
 		if (!op->validate_only) {
 			struct zbuf b;
@@ -328,13 +466,16 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 			     zoo_set(c->zh, path, b.p, (int)b.len, st.version);
 			zb_free(&b);
 		}
-		if (rc == ZOK)
+		if (rc == ZOK) {
+			if (!op->validate_only)
+				log_info(COORD_MOD, "topic %s: %d -> %d partitions%s", op->name,
+					 n, count, op->has_assign ? " (explicit assignment)" : "");
 			admin_finish(op, 0, NULL);
-		else
+		} else {
 			admin_finish(op, KERR_UNKNOWN, "ZooKeeper: %s", zerror(rc));
+		}
 	}
 	free(as);
-	free(live);
 }
 
 static void admin_run(void *p)
@@ -443,5 +584,36 @@ void coord_create_partitions(struct coord *c, const char *name, int32_t count,
 	}
 	op->num_partitions = count;
 	op->validate_only = validate_only;
+	mbox_post(c->events, admin_run, op);
+}
+
+void coord_create_partitions_assigned(struct coord *c,
+				      const struct coord_new_partitions *np,
+				      coord_done_fn done, void *arg)
+{
+	struct admin_op *op = admin_new(c, ADMIN_PARTITIONS, np->name, done, arg);
+	if (!op) {
+		admin_fail_oom(c, done, arg);
+		return;
+	}
+	op->num_partitions = np->count;
+	op->validate_only = np->validate_only;
+	if (np->has_assign) {
+		int32_t na = np->n_assign > 0 ? np->n_assign : 0;
+		int32_t total = na > 0 ? np->offsets[na] : 0;
+		op->has_assign = 1;
+		op->n_assign = na;
+		op->assign_off = malloc(((size_t)na + 1) * sizeof *op->assign_off);
+		op->assign = malloc(((size_t)total + 1) * sizeof *op->assign);
+		if (!op->assign_off || !op->assign) {
+			admin_finish(op, KERR_UNKNOWN, "out of memory");
+			return;
+		}
+		op->assign_off[0] = 0;
+		if (na > 0)
+			memcpy(op->assign_off, np->offsets, ((size_t)na + 1) * sizeof *op->assign_off);
+		if (total > 0)
+			memcpy(op->assign, np->replicas, (size_t)total * sizeof *op->assign);
+	}
 	mbox_post(c->events, admin_run, op);
 }

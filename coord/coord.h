@@ -104,6 +104,25 @@ void coord_delete_topic(struct coord *c, const char *name,
 void coord_create_partitions(struct coord *c, const char *name, int32_t count,
 			     int validate_only, coord_done_fn done, void *arg);
 
+/* CreatePartitions with Kafka's optional explicit assignments: when
+ * has_assign, n_assign replica lists for the new partitions (in partition
+ * order), list k being replicas[offsets[k] .. offsets[k+1]) (offsets has
+ * n_assign + 1 entries). Validated as Kafka's AdminManager/AdminZkClient
+ * do (INVALID_REPLICA_ASSIGNMENT with Kafka's messages); the arrays are
+ * copied before this returns. */
+struct coord_new_partitions {
+	const char *name;
+	int32_t count;
+	int has_assign;            /* assignments given (an empty list counts) */
+	int32_t n_assign;
+	const int32_t *replicas;
+	const int32_t *offsets;
+	int validate_only;
+};
+void coord_create_partitions_assigned(struct coord *c,
+				      const struct coord_new_partitions *np,
+				      coord_done_fn done, void *arg);
+
 /* One change of a topic's overrides (IncrementalAlterConfigs operations:
  * 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT; value NULL only for DELETE). */
 struct coord_config_op {

@@ -1,6 +1,8 @@
 /* CreatePartitions (37), v0-1: on the controller only; extends a topic's
  * assignment in ZooKeeper and waits, up to timeout_ms, for leaders of the
- * new partitions. Explicit assignments are not supported yet. */
+ * new partitions. Explicit assignments (one broker list per new partition)
+ * are checked and written by the coordination thread (coord/admin.c). */
+#include <stdint.h>
 #include <string.h>
 
 #include "broker/broker.h"
@@ -32,6 +34,41 @@ static int all_grown(struct admin_op *op)
 	return 1;
 }
 
+/* Flattens the request's lists (each bounded by the request's size) into
+ * coord_new_partitions and hands them to the coordination thread; w is
+ * completed either way. */
+static void grow_topic(struct request *req, const struct create_partitions_req_topic *t,
+		      const char *name, int validate_only, struct admin_write *w)
+{
+	struct coord_new_partitions np = {
+		.name = name, .count = t->count, .validate_only = validate_only,
+		.has_assign = t->assignments.n >= 0,
+	};
+	int32_t na = t->assignments.n > 0 ? t->assignments.n : 0;
+	const struct create_partitions_req_assignment *as = t->assignments.v;
+	int64_t total = 0;
+	for (int32_t k = 0; k < na; k++)
+		total += as[k].broker_ids.n > 0 ? as[k].broker_ids.n : 0;
+	int32_t *off = arena_alloc(&req->arena, ((size_t)na + 1) * sizeof *off);
+	int32_t *ids = total > INT32_MAX ? NULL :
+		       arena_alloc(&req->arena, ((size_t)total + 1) * sizeof *ids);
+	if (!off || !ids) {
+		admin_write_done(w, KERR_UNKNOWN_SERVER_ERROR, "out of memory");
+		return;
+	}
+	off[0] = 0;
+	for (int32_t k = 0; k < na; k++) {
+		int32_t n = as[k].broker_ids.n > 0 ? as[k].broker_ids.n : 0;
+		if (n)
+			memcpy(ids + off[k], as[k].broker_ids.v, (size_t)n * sizeof *ids);
+		off[k + 1] = off[k] + n;
+	}
+	np.n_assign = na;
+	np.replicas = ids;
+	np.offsets = off;
+	coord_create_partitions_assigned(req->b->coord, &np, admin_write_done, w);
+}
+
 void handle_create_partitions(struct request *req)
 {
 	const struct create_partitions_request *in = req->body;
@@ -53,17 +90,13 @@ void handle_create_partitions(struct request *req)
 		char *name = t->name.len > 0 ? arena_alloc(&req->arena, (size_t)t->name.len + 1) : NULL;
 		if (!controller) {
 			r->error_code = KERR_NOT_CONTROLLER;
-		} else if (t->assignments.n > 0) {
-			r->error_code = KERR_INVALID_REQUEST;
-			r->error_message = (struct kstr){ "explicit assignments are not supported", 38 };
 		} else if (!name) {
 			r->error_code = KERR_INVALID_TOPIC_EXCEPTION;
 		} else {
 			memcpy(name, t->name.p, (size_t)t->name.len);
 			struct admin_write *w = admin_write_new(op, &r->error_code, &r->error_message);
 			if (w)
-				coord_create_partitions(req->b->coord, name, t->count, in->validate_only,
-							admin_write_done, w);
+				grow_topic(req, t, name, in->validate_only, w);
 			else
 				r->error_code = KERR_UNKNOWN_SERVER_ERROR;
 		}
