@@ -32,9 +32,8 @@ NUM=${1:-}
 CACHE=${RDK_CONFORMANCE_CACHE:-$REPO_ROOT/build/conformance-cache}
 RUNS=${RDK_CONFORMANCE_RUNS:-$CACHE/runs}
 KAFKA_VERSION=${RDK_KAFKA_VERSION:-2.8.0}
-MULTIPLIER=${RDK_TIMEOUT_MULTIPLIER:-1.0}
 
-# tests.txt: "NNNN category needs [scenario=NAME] [timeout=S] [# note]".
+# tests.txt: "NNNN category needs [scenario=NAME] [timeout=S] [multiplier=M] [# note]".
 # needs is "local" (no broker at all) or "broker".
 NEEDS=broker
 SCENARIO=default
@@ -47,12 +46,14 @@ if [[ -f $TESTS_TXT ]]; then
 			case $kv in
 			scenario=*) SCENARIO=${kv#scenario=} ;;
 			timeout=*) TXT_TIMEOUT=${kv#timeout=} ;;
+			multiplier=*) TXT_MULTIPLIER=${kv#multiplier=} ;;
 			*) die "tests.txt: unknown field '$kv' for $NUM" ;;
 			esac
 		done
 	fi
 fi
 HARD_TIMEOUT=${RDK_TEST_TIMEOUT:-$TXT_TIMEOUT}
+MULTIPLIER=${RDK_TIMEOUT_MULTIPLIER:-${TXT_MULTIPLIER:-1.0}}
 [[ $HARD_TIMEOUT =~ ^[0-9]+$ ]] || die "bad timeout '$HARD_TIMEOUT'"
 
 TESTS_DIR=$("$SELF_DIR/fetch-and-build.sh" "$CACHE" | tail -n 1)
