@@ -533,7 +533,10 @@ static void add_member_and_rebalance(struct group *g, const char *id,
 	int pi = pending_find(g, id);
 	if (pi >= 0)
 		pending_del(g, pi);
-	g->new_member_added = 1;
+	/* Kafka extends the initial delay only for a group's first generation;
+	 * a group that emptied and refills waits one delay. */
+	if (g->state == GROUP_PREPARING_REBALANCE && g->generation == 0)
+		g->new_member_added = 1;
 	maybe_prepare_rebalance(g, now);
 	maybe_complete_join(g, now);
 }

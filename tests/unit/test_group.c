@@ -197,6 +197,33 @@ START_TEST(test_initial_delay_gathers_members)
 }
 END_TEST
 
+/* Kafka extends the initial delay for new members only at generation 0: a
+ * group that emptied after generation 1 waits one delay when it refills. */
+START_TEST(test_refilled_group_waits_one_delay)
+{
+	struct join_out j = { 0 };
+	join_one(&j, 0);
+	struct sync_out s = { 0 };
+	sync_leader(j.member_id, 1, "A", &s);
+	ck_assert_int_eq(group_leave(g, j.member_id, NULL, 10), 0);
+	ck_assert_int_eq(g->state, GROUP_EMPTY);
+	int32_t before = g->generation;
+	ck_assert_int_gt(before, 0);
+	cfg.initial_rebalance_delay_ms = 3000;
+	struct join_out a = { 0 }, b = { 0 };
+	struct group_join_req r = jreq("", NULL);
+	group_join(g, &r, 100, on_join, &a);
+	group_join(g, &r, 1600, on_join, &b);
+	group_tick(g, 3099);
+	ck_assert_int_eq(a.called + b.called, 0);
+	group_tick(g, 3100); /* no extension although b arrived during the delay */
+	ck_assert_int_eq(a.called, 1);
+	ck_assert_int_eq(b.called, 1);
+	ck_assert_int_eq(a.generation, before + 1);
+	ck_assert_int_eq(a.nmembers + b.nmembers, 2);
+}
+END_TEST
+
 START_TEST(test_second_member_triggers_rebalance_and_waits_for_all)
 {
 	struct join_out a = { 0 };
@@ -560,6 +587,7 @@ int main(void)
 	tcase_add_test(tc, test_member_id_required_then_join);
 	tcase_add_test(tc, test_pending_member_expires);
 	tcase_add_test(tc, test_initial_delay_gathers_members);
+	tcase_add_test(tc, test_refilled_group_waits_one_delay);
 	tcase_add_test(tc, test_second_member_triggers_rebalance_and_waits_for_all);
 	tcase_add_test(tc, test_rebalance_timeout_drops_members_that_did_not_rejoin);
 	tcase_add_test(tc, test_session_timeout_evicts_member);
