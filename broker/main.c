@@ -17,6 +17,7 @@
 #include "broker/server.h"
 #include "broker/topic_config.h"
 #include "broker/group/coordinator.h"
+#include "broker/txn/txn_coordinator.h"
 #include "common/clock.h"
 #include "common/failpoint.h"
 #include "common/log.h"
@@ -149,6 +150,8 @@ int main(int argc, char **argv)
 		return 1;
 	rm_start(b.rm);
 	gc_get(&b); /* the group coordinator listens for leadership from now on */
+	tc_get(&b); /* so does the transaction coordinator: Prepare* resumes and
+		     * timeouts must not wait for a client to ask this broker */
 	loop_timer_init(&b.tick, on_tick, &b);
 	loop_timer_start(b.loop, &b.tick, 1000);
 	log_info("broker", "broker %d started", b.id);
