@@ -1,6 +1,8 @@
 /* Produce (0), v3-7: validate each partition's batch, append it on the leader,
  * answer per partition. acks=0 gets no response; acks=all waits (delayed
- * produce) until every ISR member has the batch. */
+ * produce) until every ISR member has the batch. Compressed batches are
+ * inflated to check their records, then stored as sent. */
+#include <errno.h>
 #include <string.h>
 
 #include "broker/broker.h"
@@ -11,27 +13,72 @@
 #include "broker/topic_config.h"
 #include "broker/txn/producer_state_manager.h"
 #include "common/clock.h"
+#include "common/compress.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 #include "common/proto/crc32c.h"
 #include "common/proto/record_batch.h"
 
-/* Compacted topics keep the latest record per key, so a record without a
- * key cannot be stored (Kafka: INVALID_RECORD). Compressed batches are not
- * inflated here and pass unchecked. */
-static int has_null_key(const uint8_t *batch, size_t len, const struct rb_header *h)
+/* Inflated records are capped at this many times the topic's
+ * max.message.bytes (bounded below and above): real batches stay far under
+ * it, a decompression bomb stops there (MESSAGE_TOO_LARGE). */
+#define INFLATE_FACTOR 32
+#define INFLATE_MIN (1 << 20)
+#define INFLATE_MAX (256 << 20)
+/* a thread's inflate buffer larger than this is given back after use */
+#define INFLATE_KEEP (4 << 20)
+
+static size_t inflate_cap(int32_t max_message_bytes)
 {
-	if (h->attributes & RB_ATTR_COMPRESSION_MASK)
-		return 0;
+	int64_t cap = (int64_t)(max_message_bytes > 0 ? max_message_bytes : 0) * INFLATE_FACTOR;
+	return (size_t)(cap < INFLATE_MIN ? INFLATE_MIN : cap > INFLATE_MAX ? INFLATE_MAX : cap);
+}
+
+/* Walks the records of an uncompressed batch (or a compressed batch's view):
+ * they must decode exactly, as many as the header's count, with offset
+ * deltas 0..n-1; on a compacted topic each needs a key, as the latest record
+ * per key is what compaction keeps. */
+static int16_t check_record_walk(const uint8_t *batch, size_t len, int compact)
+{
 	struct rb_iter it;
 	struct rb_record rec;
-	rb_iter_init(&it, batch, len);
+	int32_t i = 0;
 	int rc;
-	while ((rc = rb_iter_next(&it, &rec)) == 1)
-		if (rec.key_len < 0)
-			return 1;
-	return 0;
+	rb_iter_init(&it, batch, len);
+	while ((rc = rb_iter_next(&it, &rec)) == 1) {
+		if (rec.offset_delta != i++)
+			return KERR_INVALID_RECORD;
+		if (compact && rec.key_len < 0)
+			return KERR_INVALID_RECORD;
+	}
+	return rc == 0 ? 0 : KERR_INVALID_RECORD;
+}
+
+static int16_t inflate_error(int rc)
+{
+	switch (rc) {
+	case -EFBIG: return KERR_MESSAGE_TOO_LARGE;
+	case -ENOTSUP: return KERR_UNSUPPORTED_COMPRESSION_TYPE;
+	case -ENOMEM: return KERR_UNKNOWN_SERVER_ERROR;
+	default: return KERR_CORRUPT_MESSAGE; /* the compressed stream is broken */
+	}
+}
+
+/* Kafka's LogValidator inflates compressed batches and checks their records
+ * like uncompressed ones; the batch is still stored exactly as sent. The
+ * uncompressed framing was checked by rb_validate already. */
+static int16_t check_records(const uint8_t *batch, size_t len, const struct rb_header *h,
+			     const struct topic_config *tc)
+{
+	if (!(h->attributes & RB_ATTR_COMPRESSION_MASK))
+		return tc->compact ? check_record_walk(batch, len, 1) : 0;
+	static _Thread_local struct cbuf view;
+	int rc = compress_batch_view(batch, len, inflate_cap(tc->max_message_bytes), &view);
+	int16_t err = rc ? inflate_error(rc) : check_record_walk(view.p, view.len, tc->compact);
+	if (view.cap > INFLATE_KEEP)
+		cbuf_free(&view);
+	return err;
 }
 
 /* message.timestamp.type=LogAppendTime: the broker's clock becomes the
@@ -84,8 +131,8 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 		return (int16_t)rc;
 	if ((h.attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
-	if (tc.compact && has_null_key(in->records.p, (size_t)in->records.len, &h))
-		return KERR_INVALID_RECORD;
+	if ((rc = check_records(in->records.p, (size_t)in->records.len, &h, &tc)) != 0)
+		return (int16_t)rc;
 	/* idempotence (broker/txn): epoch and sequence checks; a resend of one
 	 * of the producer's last five batches is answered with its original
 	 * offset and appended again never */
