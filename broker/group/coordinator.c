@@ -4,13 +4,13 @@
  * and, every offsets.retention.check.interval.ms, the offsets expiry. */
 #include "broker/group/coordinator.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker/broker.h"
 #include "broker/group/coordinator_int.h"
 #include "broker/group/group_log.h"
-#include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/txn/producer_state_manager.h"
 #include "common/clock.h"
@@ -121,12 +121,9 @@ static void on_tick(struct loop_timer *t)
 	loop_timer_start(gc->b->loop, &gc->tick, GC_TICK_MS);
 }
 
-static void on_leadership(void *arg, const char *topic, int32_t index, int is_leader,
-			  int32_t leader_epoch)
+static void on_leadership(void *arg, int32_t index, int is_leader, int32_t leader_epoch)
 {
 	struct group_coordinator *gc = arg;
-	if (strcmp(topic, GC_OFFSETS_TOPIC) != 0 || index < 0 || index >= gc->nparts)
-		return;
 	struct gc_partition *p = &gc->parts[index];
 	if (!is_leader)
 		gc_unload(p);
@@ -165,32 +162,17 @@ struct group_coordinator *gc_get(struct broker *b)
 	gc_init_config(gc);
 	for (int32_t i = 0; i < n; i++)
 		gc_partition_init(&gc->parts[i], gc, i);
-	if (rm_add_leadership_listener(b->rm, on_leadership, gc) < 0)
-		log_error("group", "cannot listen for leadership changes: groups will not load");
+	gc->creator = (struct itopic_creator){ "group", GC_OFFSETS_TOPIC, 0 };
+	gc->watch = (struct itopic_watch){ GC_OFFSETS_TOPIC, n, on_leadership, gc };
 	loop_timer_init(&gc->tick, on_tick, gc);
 	gc->next_expire_ms = loop_now_ms(b->loop) + b->cfg->offsets_retention_check_interval_ms;
 	loop_timer_start(b->loop, &gc->tick, GC_TICK_MS);
 	the_gc = gc;
-	for (int32_t i = 0; i < n; i++) { /* partitions led before we listened */
-		struct partition *p = rm_get(b->rm, GC_OFFSETS_TOPIC,
-					     (int32_t)strlen(GC_OFFSETS_TOPIC), i);
-		if (p && p->is_leader)
-			gc_load_start(&gc->parts[i], p->leader_epoch);
-	}
+	itopic_watch_start(b, &gc->watch, "group");
 	return gc;
 }
 
 /* ---- FindCoordinator ---- */
-
-static void topic_created(void *arg, int16_t kerr, const char *msg)
-{
-	struct group_coordinator *gc = arg;
-	gc->creating_topic = 0;
-	if (kerr && kerr != KERR_TOPIC_ALREADY_EXISTS)
-		log_warn("group", "creating %s failed: %d %s", GC_OFFSETS_TOPIC, kerr, msg ? msg : "");
-	else if (!kerr)
-		log_info("group", "created %s", GC_OFFSETS_TOPIC);
-}
 
 static void create_offsets_topic(struct group_coordinator *gc)
 {
@@ -199,45 +181,25 @@ static void create_offsets_topic(struct group_coordinator *gc)
 		{ "segment.bytes", "104857600" },
 		{ "compression.type", "producer" },
 	};
-	int32_t live = gc->b->meta->nbrokers;
-	int32_t rf = gc->b->cfg->offsets_topic_replication_factor;
-	if (gc->creating_topic || live <= 0)
-		return;
-	if (rf > live) {
-		log_warn("group", "%s: offsets.topic.replication.factor %d capped to %d live brokers",
-			 GC_OFFSETS_TOPIC, rf, live);
-		rf = live;
-	}
-	struct coord_new_topic t = {
+	const struct itopic_spec s = {
 		.name = GC_OFFSETS_TOPIC,
-		.num_partitions = gc->nparts,
-		.replication_factor = (int16_t)(rf > 0 ? rf : 1),
+		.partitions = gc->nparts,
+		.replication_factor = gc->b->cfg->offsets_topic_replication_factor,
+		.rf_setting = "offsets.topic.replication.factor",
 		.configs = configs,
 		.n_configs = 3,
 	};
-	gc->creating_topic = 1;
-	coord_create_topic(gc->b->coord, &t, topic_created, gc);
+	itopic_create(gc->b, &gc->creator, &s);
 }
 
 int16_t gc_find(struct group_coordinator *gc, const char *group_id, int32_t *node_id,
 		const char **host, int32_t *port)
 {
-	const struct metadata_cache *mc = gc->b->meta;
-	const struct mc_topic *t = mc_topic(mc, GC_OFFSETS_TOPIC, (int32_t)strlen(GC_OFFSETS_TOPIC));
-	if (!t) {
-		create_offsets_topic(gc);
-		return KERR_COORDINATOR_NOT_AVAILABLE;
-	}
 	int32_t i = gc_partition_for(group_id, strlen(group_id), gc->nparts);
-	if (i >= t->npartitions || !t->parts[i].exists || t->parts[i].leader < 0)
-		return KERR_COORDINATOR_NOT_AVAILABLE;
-	const struct mc_broker *br = mc_broker(mc, t->parts[i].leader);
-	if (!br)
-		return KERR_COORDINATOR_NOT_AVAILABLE;
-	*node_id = br->id;
-	*host = br->host;
-	*port = br->port;
-	return 0;
+	int rc = itopic_find_leader(gc->b, GC_OFFSETS_TOPIC, i, node_id, host, port);
+	if (rc == -ENOENT)
+		create_offsets_topic(gc);
+	return rc < 0 ? KERR_COORDINATOR_NOT_AVAILABLE : (int16_t)rc;
 }
 
 /* ---- groups ---- */

@@ -3,6 +3,7 @@
 #define GREGOR_GROUP_COORDINATOR_INT_H
 
 #include "broker/group/coordinator.h"
+#include "broker/internal_topic.h"
 #include "common/net/loop.h"
 #include "common/strmap.h"
 
@@ -17,9 +18,8 @@ struct gc_partition {
 	enum gc_part_state state;
 	int32_t epoch;
 	struct strmap groups;        /* id -> struct group */
-	int64_t load_offset;         /* next offset to replay */
+	struct itopic_replay load;   /* under way while GC_LOADING */
 	int64_t load_records;
-	struct loop_timer load_timer;
 	int commits_in_flight;       /* offset commits appended, not yet applied */
 	int expire_due;              /* an offsets expiry pass is wanted */
 };
@@ -32,7 +32,8 @@ struct group_coordinator {
 	struct group_env env;
 	struct loop_timer tick;
 	int64_t next_expire_ms;      /* monotonic: the next offsets retention check */
-	int creating_topic;          /* a CreateTopic for __consumer_offsets in flight */
+	struct itopic_creator creator; /* of __consumer_offsets */
+	struct itopic_watch watch;
 };
 
 void gc_partition_init(struct gc_partition *p, struct group_coordinator *gc, int32_t index);

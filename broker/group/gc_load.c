@@ -1,21 +1,15 @@
 /* Loading a __consumer_offsets partition after this broker became its
- * leader: replays the log from its start to its end in bounded steps (one
- * slice per turn of the loop), so the broker keeps serving meanwhile and
- * group requests for the partition get COORDINATOR_LOAD_IN_PROGRESS. */
-#include <stdlib.h>
+ * leader: the groups are rebuilt from the log, replayed stepwise by
+ * broker/internal_topic.c, and group requests for the partition get
+ * COORDINATOR_LOAD_IN_PROGRESS meanwhile. */
 #include <string.h>
-#include <unistd.h>
 
 #include "broker/broker.h"
 #include "broker/group/coordinator_int.h"
 #include "broker/group/group_log.h"
-#include "broker/replica/replica_manager.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/record_batch.h"
-
-#define LOAD_SLICE_BYTES (1 << 20)
-#define LOAD_SLICES_PER_TURN 8
 
 static void free_group_cb(struct strmap *m)
 {
@@ -29,17 +23,18 @@ static void free_group_cb(struct strmap *m)
 
 void gc_unload(struct gc_partition *p)
 {
-	loop_timer_stop(p->gc->b->loop, &p->load_timer);
+	itopic_replay_stop(&p->load);
 	if (p->state != GC_NOT_LEADER)
 		log_info("group", "no longer coordinator for %s-%d", GC_OFFSETS_TOPIC, p->index);
 	p->state = GC_NOT_LEADER;
 	free_group_cb(&p->groups);
 }
 
-static void replay_batch(struct gc_partition *p, const uint8_t *batch, size_t len,
-			 const struct rb_header *h)
+static void replay_batch(void *arg, const uint8_t *batch, size_t len, const struct rb_header *h,
+			 int64_t from)
 {
-	int n = glog_replay_batch(&p->groups, &p->gc->env, batch, len, p->load_offset);
+	struct gc_partition *p = arg;
+	int n = glog_replay_batch(&p->groups, &p->gc->env, batch, len, from);
 	if (n == GLOG_COMPRESSED)
 		log_warn("group", "%s-%d: skipping compressed batch at %lld", GC_OFFSETS_TOPIC,
 			 p->index, (long long)h->base_offset);
@@ -50,53 +45,9 @@ static void replay_batch(struct gc_partition *p, const uint8_t *batch, size_t le
 		p->load_records += n;
 }
 
-/* Replays the whole batches in buf; returns the offset after the last. */
-static int64_t replay_buffer(struct gc_partition *p, const uint8_t *buf, size_t len)
+static void load_finish(void *arg)
 {
-	int64_t next = p->load_offset;
-	size_t pos = 0;
-	while (pos < len) {
-		int64_t total = rb_total_size(buf + pos, len - pos);
-		struct rb_header h;
-		if (total < RB_HEADER_SIZE || (size_t)total > len - pos ||
-		    rb_parse_header(buf + pos, len - pos, &h) < 0)
-			break;
-		replay_batch(p, buf + pos, (size_t)total, &h);
-		if (rb_last_offset(&h) + 1 > next)
-			next = rb_last_offset(&h) + 1;
-		pos += (size_t)total;
-	}
-	return next;
-}
-
-/* One slice: 1 if there is more to read, 0 when done, -1 on error. */
-static int load_slice(struct gc_partition *p, struct partition *part)
-{
-	int64_t end = log_end_offset(part->log);
-	if (p->load_offset < log_start_offset(part->log))
-		p->load_offset = log_start_offset(part->log);
-	if (p->load_offset >= end)
-		return 0;
-	struct log_slice s;
-	if (log_read(part->log, p->load_offset, LOAD_SLICE_BYTES, end, &s) < 0)
-		return -1;
-	if (s.len <= 0)
-		return 0;
-	uint8_t *buf = malloc((size_t)s.len);
-	if (!buf || pread(s.fd, buf, (size_t)s.len, s.pos) != (ssize_t)s.len) {
-		free(buf);
-		return -1;
-	}
-	int64_t next = replay_buffer(p, buf, (size_t)s.len);
-	free(buf);
-	if (next <= p->load_offset)
-		return -1; /* no whole batch: cannot progress */
-	p->load_offset = next;
-	return next < end;
-}
-
-static void load_finish(struct gc_partition *p)
-{
+	struct gc_partition *p = arg;
 	int64_t now = gc_now(p->gc);
 	const char *k;
 	void *v;
@@ -122,29 +73,9 @@ static void load_finish(struct gc_partition *p)
 		 pending ? " (some with transactional offsets pending)" : "");
 }
 
-static void on_load_timer(struct loop_timer *t)
+static void load_lost(void *arg)
 {
-	struct gc_partition *p = t->arg;
-	struct broker *b = p->gc->b;
-	struct partition *part = rm_get(b->rm, GC_OFFSETS_TOPIC, (int32_t)strlen(GC_OFFSETS_TOPIC),
-					p->index);
-	if (!part || !part->is_leader || part->leader_epoch != p->epoch) {
-		gc_unload(p);
-		return;
-	}
-	for (int i = 0; i < LOAD_SLICES_PER_TURN; i++) {
-		int rc = load_slice(p, part);
-		if (rc < 0) {
-			log_error("group", "%s-%d: read error at offset %lld; loaded what came before",
-				  GC_OFFSETS_TOPIC, p->index, (long long)p->load_offset);
-			rc = 0;
-		}
-		if (rc == 0) {
-			load_finish(p);
-			return;
-		}
-	}
-	loop_timer_start(b->loop, &p->load_timer, 0);
+	gc_unload(arg);
 }
 
 void gc_partition_init(struct gc_partition *p, struct group_coordinator *gc, int32_t index)
@@ -153,7 +84,8 @@ void gc_partition_init(struct gc_partition *p, struct group_coordinator *gc, int
 	p->index = index;
 	p->state = GC_NOT_LEADER;
 	strmap_init(&p->groups);
-	loop_timer_init(&p->load_timer, on_load_timer, p);
+	itopic_replay_init(&p->load, gc->b, "group", GC_OFFSETS_TOPIC, index, replay_batch,
+			   load_finish, load_lost, p);
 }
 
 void gc_load_start(struct gc_partition *p, int32_t epoch)
@@ -161,8 +93,6 @@ void gc_load_start(struct gc_partition *p, int32_t epoch)
 	gc_unload(p);
 	p->state = GC_LOADING;
 	p->epoch = epoch;
-	p->load_offset = 0;
 	p->load_records = 0;
-	log_info("group", "loading %s-%d (epoch %d)", GC_OFFSETS_TOPIC, p->index, epoch);
-	loop_timer_start(p->gc->b->loop, &p->load_timer, 0);
+	itopic_replay_start(&p->load, epoch, 0);
 }

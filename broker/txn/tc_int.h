@@ -3,6 +3,7 @@
 #ifndef GREGOR_TC_INT_H
 #define GREGOR_TC_INT_H
 
+#include "broker/internal_topic.h"
 #include "broker/txn/txn_coordinator.h"
 #include "broker/txn/txn_state.h"
 #include "common/net/loop.h"
@@ -40,8 +41,7 @@ struct tc_partition {
 	enum tc_part_state state;
 	int32_t epoch;               /* = coordinator epoch while loaded */
 	struct strmap txns;          /* id -> struct txn_meta */
-	int64_t load_offset;
-	struct loop_timer load_timer;
+	struct itopic_replay load;   /* under way while TC_LOADING */
 };
 
 struct txn_sender;
@@ -52,7 +52,8 @@ struct txn_coordinator {
 	struct tc_partition *parts;
 	struct loop_timer tick;       /* timed-out transactions */
 	struct loop_timer expire;     /* expired transactional ids */
-	int creating_topic;
+	struct itopic_creator creator; /* of __transaction_state */
+	struct itopic_watch watch;
 	struct txn_sender *senders;  /* one per remote broker */
 };
 
@@ -73,7 +74,7 @@ void tc_write(struct txn_coordinator *tc, struct txn_meta *m, struct txn_rec *re
  * failure done gets m (still loaded) or NULL (no longer ours) and err. */
 void tc_write_tombstone(struct txn_coordinator *tc, struct txn_meta *m, tc_write_fn done,
 			void *arg);
-void tc_partition_timer_init(struct tc_partition *p); /* once, before any use */
+void tc_partition_init(struct tc_partition *p, struct txn_coordinator *tc, int32_t index);
 void tc_load_start(struct tc_partition *p, int32_t epoch);
 void tc_unload(struct tc_partition *p);
 void tc_meta_free(struct txn_meta *m);

@@ -1,7 +1,7 @@
 /* __transaction_state for the transaction coordinator: Kafka's record
  * formats (TransactionLogKey v0, TransactionLogValue v0), persisting state
- * changes with acks=all appends, and loading a partition on leadership by
- * replaying it in bounded slices (one slice per turn of the loop). */
+ * changes with acks=all appends, and loading a partition on leadership
+ * from its log (replayed stepwise by broker/internal_topic.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,6 @@
 #include "common/proto/record_batch.h"
 
 #define TC_APPEND_TIMEOUT_MS 5000
-#define LOAD_SLICE_BYTES (1 << 20)
-#define LOAD_SLICES_PER_TURN 8
 
 /* ---- records in memory ---- */
 
@@ -292,7 +290,7 @@ struct txn_meta *tc_lookup(struct txn_coordinator *tc, int32_t part, int32_t epo
 
 void tc_unload(struct tc_partition *p)
 {
-	loop_timer_stop(p->tc->b->loop, &p->load_timer);
+	itopic_replay_stop(&p->load);
 	if (p->state != TC_NOT_LEADER)
 		log_info("txn", "no longer transaction coordinator for %s-%d", TC_TOPIC, p->index);
 	p->state = TC_NOT_LEADER;
@@ -359,60 +357,28 @@ out:
 	arena_free(&a);
 }
 
-static int64_t replay_buffer(struct tc_partition *p, const uint8_t *buf, size_t len)
+/* Records of a plain batch at or past from; control batches (markers of
+ * transactional offsets never land here) and compressed ones (never
+ * written) are passed over. */
+static void replay_batch(void *arg, const uint8_t *batch, size_t len, const struct rb_header *h,
+			 int64_t from)
 {
-	int64_t next = p->load_offset;
-	size_t pos = 0;
-	while (pos < len) {
-		int64_t total = rb_total_size(buf + pos, len - pos);
-		struct rb_header h;
-		if (total < RB_HEADER_SIZE || (size_t)total > len - pos ||
-		    rb_parse_header(buf + pos, len - pos, &h) < 0)
-			break;
-		if (!(h.attributes & (RB_ATTR_CONTROL | RB_ATTR_COMPRESSION_MASK))) {
-			struct rb_iter it;
-			struct rb_record rec;
-			rb_iter_init(&it, buf + pos, (size_t)total);
-			while (rb_iter_next(&it, &rec) == 1)
-				if (h.base_offset + rec.offset_delta >= p->load_offset && rec.key)
-					replay_record(p, &rec);
-		}
-		if (rb_last_offset(&h) + 1 > next)
-			next = rb_last_offset(&h) + 1;
-		pos += (size_t)total;
-	}
-	return next;
-}
-
-static int load_slice(struct tc_partition *p, struct partition *part)
-{
-	int64_t end = log_end_offset(part->log);
-	if (p->load_offset < log_start_offset(part->log))
-		p->load_offset = log_start_offset(part->log);
-	if (p->load_offset >= end)
-		return 0;
-	struct log_slice s;
-	if (log_read(part->log, p->load_offset, LOAD_SLICE_BYTES, end, &s) < 0)
-		return -1;
-	if (s.len <= 0)
-		return 0;
-	uint8_t *buf = malloc((size_t)s.len);
-	if (!buf || pread(s.fd, buf, (size_t)s.len, s.pos) != (ssize_t)s.len) {
-		free(buf);
-		return -1;
-	}
-	int64_t next = replay_buffer(p, buf, (size_t)s.len);
-	free(buf);
-	if (next <= p->load_offset)
-		return -1;
-	p->load_offset = next;
-	return next < end;
+	struct tc_partition *p = arg;
+	if (h->attributes & (RB_ATTR_CONTROL | RB_ATTR_COMPRESSION_MASK))
+		return;
+	struct rb_iter it;
+	struct rb_record rec;
+	rb_iter_init(&it, batch, len);
+	while (rb_iter_next(&it, &rec) == 1)
+		if (h->base_offset + rec.offset_delta >= from && rec.key)
+			replay_record(p, &rec);
 }
 
 /* Prepare* transactions found in the log lost their markers with the old
  * coordinator: resend them under our epoch. */
-static void load_finish(struct tc_partition *p)
+static void load_finish(void *arg)
 {
+	struct tc_partition *p = arg;
 	p->state = TC_LOADED;
 	int n = 0, resumed = 0;
 	const char *k;
@@ -428,33 +394,18 @@ static void load_finish(struct tc_partition *p)
 		 "transaction(s) resumed", TC_TOPIC, p->index, p->epoch, n, resumed);
 }
 
-static void on_load_timer(struct loop_timer *t)
+static void load_lost(void *arg)
 {
-	struct tc_partition *p = t->arg;
-	struct broker *b = p->tc->b;
-	struct partition *part = rm_get(b->rm, TC_TOPIC, (int32_t)strlen(TC_TOPIC), p->index);
-	if (!part || !part->is_leader || part->leader_epoch != p->epoch) {
-		tc_unload(p);
-		return;
-	}
-	for (int i = 0; i < LOAD_SLICES_PER_TURN; i++) {
-		int rc = load_slice(p, part);
-		if (rc < 0) {
-			log_error("txn", "%s-%d: read error at offset %lld; loaded what came before",
-				  TC_TOPIC, p->index, (long long)p->load_offset);
-			rc = 0;
-		}
-		if (rc == 0) {
-			load_finish(p);
-			return;
-		}
-	}
-	loop_timer_start(b->loop, &p->load_timer, 0);
+	tc_unload(arg);
 }
 
-void tc_partition_timer_init(struct tc_partition *p)
+void tc_partition_init(struct tc_partition *p, struct txn_coordinator *tc, int32_t index)
 {
-	loop_timer_init(&p->load_timer, on_load_timer, p);
+	p->tc = tc;
+	p->index = index;
+	strmap_init(&p->txns);
+	itopic_replay_init(&p->load, tc->b, "txn", TC_TOPIC, index, replay_batch, load_finish,
+			   load_lost, p);
 }
 
 void tc_load_start(struct tc_partition *p, int32_t epoch)
@@ -462,7 +413,5 @@ void tc_load_start(struct tc_partition *p, int32_t epoch)
 	tc_unload(p);
 	p->state = TC_LOADING;
 	p->epoch = epoch;
-	p->load_offset = 0;
-	log_info("txn", "loading %s-%d (epoch %d)", TC_TOPIC, p->index, epoch);
-	loop_timer_start(p->tc->b->loop, &p->load_timer, 0);
+	itopic_replay_start(&p->load, epoch, 0);
 }

@@ -5,15 +5,13 @@
  * abort of transactions past their timeout. */
 #include "broker/txn/txn_coordinator.h"
 
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
-#include "broker/metadata_cache.h"
-#include "broker/replica/replica_manager.h"
 #include "broker/txn/pid_alloc.h"
 #include "broker/txn/tc_int.h"
 #include "common/clock.h"
@@ -153,12 +151,9 @@ static void on_expire_tick(struct loop_timer *t)
 			 tc->b->cfg->transaction_remove_expired_cleanup_interval_ms);
 }
 
-static void on_leadership(void *arg, const char *topic, int32_t index, int is_leader,
-			  int32_t leader_epoch)
+static void on_leadership(void *arg, int32_t index, int is_leader, int32_t leader_epoch)
 {
 	struct txn_coordinator *tc = arg;
-	if (strcmp(topic, TC_TOPIC) != 0 || index < 0 || index >= tc->nparts)
-		return;
 	struct tc_partition *p = &tc->parts[index];
 	if (!is_leader)
 		tc_unload(p);
@@ -179,101 +174,53 @@ struct txn_coordinator *tc_get(struct broker *b)
 	}
 	tc->b = b;
 	tc->nparts = n;
-	for (int32_t i = 0; i < n; i++) {
-		tc->parts[i].tc = tc;
-		tc->parts[i].index = i;
-		strmap_init(&tc->parts[i].txns);
-		tc_partition_timer_init(&tc->parts[i]);
-	}
-	if (rm_add_leadership_listener(b->rm, on_leadership, tc) < 0)
-		log_error("txn", "cannot listen for leadership changes: transactions will not load");
+	for (int32_t i = 0; i < n; i++)
+		tc_partition_init(&tc->parts[i], tc, i);
+	tc->creator = (struct itopic_creator){ "txn", TC_TOPIC, 0 };
+	tc->watch = (struct itopic_watch){ TC_TOPIC, n, on_leadership, tc };
 	loop_timer_init(&tc->tick, on_tick, tc);
 	loop_timer_start(b->loop, &tc->tick, b->cfg->transaction_abort_timed_out_cleanup_interval_ms);
 	loop_timer_init(&tc->expire, on_expire_tick, tc);
 	loop_timer_start(b->loop, &tc->expire,
 			 b->cfg->transaction_remove_expired_cleanup_interval_ms);
 	the_tc = tc;
-	for (int32_t i = 0; i < n; i++) { /* partitions led before we listened */
-		struct partition *p = rm_get(b->rm, TC_TOPIC, (int32_t)strlen(TC_TOPIC), i);
-		if (p && p->is_leader)
-			tc_load_start(&tc->parts[i], p->leader_epoch);
-	}
+	itopic_watch_start(b, &tc->watch, "txn");
 	return tc;
 }
 
 /* ---- FindCoordinator ---- */
 
-static void topic_created(void *arg, int16_t kerr, const char *msg)
-{
-	struct txn_coordinator *tc = arg;
-	tc->creating_topic = 0;
-	if (kerr && kerr != KERR_TOPIC_ALREADY_EXISTS)
-		log_warn("txn", "creating %s failed: %d %s", TC_TOPIC, kerr, msg ? msg : "");
-	else if (!kerr)
-		log_info("txn", "created %s", TC_TOPIC);
-}
-
 static void create_state_topic(struct txn_coordinator *tc)
 {
 	const struct broker_config *cfg = tc->b->cfg;
-	int32_t live = tc->b->meta->nbrokers;
-	int32_t rf = cfg->transaction_state_log_replication_factor;
-	int32_t min_isr = cfg->transaction_state_log_min_isr;
-	if (tc->creating_topic || live <= 0)
-		return;
-	if (rf > live) {
-		log_warn("txn", "%s: transaction.state.log.replication.factor %d capped to %d live "
-			 "brokers", TC_TOPIC, rf, live);
-		rf = live;
-	}
-	if (rf < 1)
-		rf = 1;
-	if (min_isr > rf) {
-		log_warn("txn", "%s: transaction.state.log.min.isr %d capped to %d", TC_TOPIC,
-			 min_isr, rf);
-		min_isr = rf;
-	}
-	if (min_isr < 1)
-		min_isr = 1;
-	char isr[16];
-	snprintf(isr, sizeof isr, "%d", min_isr);
-	const struct coord_topic_config configs[] = {
+	static const struct coord_topic_config configs[] = {
 		{ "cleanup.policy", "compact" },
 		{ "segment.bytes", "104857600" },
 		{ "compression.type", "uncompressed" },
-		{ "min.insync.replicas", isr },
+		{ "min.insync.replicas", NULL }, /* transaction.state.log.min.isr */
 		{ "unclean.leader.election.enable", "false" },
 	};
-	struct coord_new_topic t = {
+	const struct itopic_spec s = {
 		.name = TC_TOPIC,
-		.num_partitions = tc->nparts,
-		.replication_factor = (int16_t)rf,
+		.partitions = tc->nparts,
+		.replication_factor = cfg->transaction_state_log_replication_factor,
+		.rf_setting = "transaction.state.log.replication.factor",
+		.min_isr = cfg->transaction_state_log_min_isr,
+		.min_isr_setting = "transaction.state.log.min.isr",
 		.configs = configs,
 		.n_configs = 5,
 	};
-	tc->creating_topic = 1;
-	coord_create_topic(tc->b->coord, &t, topic_created, tc);
+	itopic_create(tc->b, &tc->creator, &s);
 }
 
 int16_t tc_find(struct txn_coordinator *tc, const char *txn_id, int32_t *node_id,
 		const char **host, int32_t *port)
 {
-	const struct metadata_cache *mc = tc->b->meta;
-	const struct mc_topic *t = mc_topic(mc, TC_TOPIC, (int32_t)strlen(TC_TOPIC));
-	if (!t) {
+	int rc = itopic_find_leader(tc->b, TC_TOPIC, tc_partition_of(tc, txn_id), node_id, host,
+				    port);
+	if (rc == -ENOENT)
 		create_state_topic(tc);
-		return KERR_COORDINATOR_NOT_AVAILABLE;
-	}
-	int32_t i = tc_partition_of(tc, txn_id);
-	if (i >= t->npartitions || !t->parts[i].exists || t->parts[i].leader < 0)
-		return KERR_COORDINATOR_NOT_AVAILABLE;
-	const struct mc_broker *br = mc_broker(mc, t->parts[i].leader);
-	if (!br)
-		return KERR_COORDINATOR_NOT_AVAILABLE;
-	*node_id = br->id;
-	*host = br->host;
-	*port = br->port;
-	return 0;
+	return rc < 0 ? KERR_COORDINATOR_NOT_AVAILABLE : (int16_t)rc;
 }
 
 /* ---- lookups ---- */
