@@ -2,7 +2,9 @@
  * maps each key of the dirty segments to its latest offset, rewrites every
  * sealed segment below the cleanable end keeping only the latest record per
  * key, and swaps each rewritten file in with a rename. The rules are in
- * log.h. Runs on the loop thread in slices bounded by a byte budget. */
+ * log.h. Runs on the loop thread in slices bounded by a byte budget.
+ * Compressed batches are inflated, filtered like the others and written
+ * again with their own codec, as Kafka's cleaner does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "broker/storage/log_internal.h"
+#include "common/compress.h"
 #include "common/log.h"
 #include "common/proto/crc32c.h"
 #include "common/proto/record_batch.h"
@@ -21,7 +24,42 @@
 #define CKPT_FILE "cleaner-checkpoint"
 #define DEFAULT_BUDGET (8 << 20)
 #define MAP_MAX_BYTES (64 << 20) /* a pass stops mapping at a segment end past this */
-#define KEEP_WHOLE (RB_ATTR_COMPRESSION_MASK | RB_ATTR_CONTROL | RB_ATTR_TRANSACTIONAL)
+#define KEEP_WHOLE (RB_ATTR_CONTROL | RB_ATTR_TRANSACTIONAL)
+/* A compressed batch whose records inflate past this is kept whole (and maps
+ * nothing): Produce caps inflated batches at 32 x max.message.bytes, so only
+ * batches from a topic with a very large max.message.bytes get here. */
+#define INFLATE_MAX (64 << 20)
+#define INFLATE_KEEP (4 << 20) /* larger scratch buffers are given back after use */
+
+/* Scratch for inflated views and recompressed batches; the cleaner runs on
+ * the loop thread, one log at a time per thread. */
+static _Thread_local struct cbuf scratch_view, scratch_packed;
+
+static void scratch_trim(void)
+{
+	if (scratch_view.cap > INFLATE_KEEP)
+		cbuf_free(&scratch_view);
+	if (scratch_packed.cap > INFLATE_KEEP)
+		cbuf_free(&scratch_packed);
+}
+
+/* The batch's records in uncompressed form: the batch itself, or the
+ * inflated view of a compressed one in scratch_view. NULL when it is to be
+ * kept whole (corrupt, or inflating past INFLATE_MAX). */
+static const uint8_t *batch_records(const struct rb_header *h, const uint8_t *p, size_t *len)
+{
+	if (!(h->attributes & RB_ATTR_COMPRESSION_MASK))
+		return p;
+	int rc = compress_batch_view(p, *len, INFLATE_MAX, &scratch_view);
+	if (rc) {
+		log_warn(MOD, "batch at offset %" PRId64 " (%s): cannot inflate (%d), kept whole",
+			 h->base_offset, compress_codec_name(h->attributes & RB_ATTR_COMPRESSION_MASK),
+			 rc);
+		return NULL;
+	}
+	*len = scratch_view.len;
+	return scratch_view.p;
+}
 
 enum { CL_IDLE, CL_MAP, CL_COPY };
 
@@ -288,7 +326,8 @@ static struct segment *seg_by_base(const struct partition_log *log, int64_t base
 static int map_batch(struct log_cleaner *c, const uint8_t *p, size_t len)
 {
 	struct rb_header h;
-	if (rb_parse_header(p, len, &h) < 0 || (h.attributes & KEEP_WHOLE))
+	if (rb_parse_header(p, len, &h) < 0 || (h.attributes & KEEP_WHOLE) ||
+	    !(p = batch_records(&h, p, &len)))
 		return 0; /* kept whole, so it shadows nothing */
 	struct rb_iter it;
 	struct rb_record r;
@@ -335,59 +374,92 @@ static int map_step(struct partition_log *log, int64_t *budget)
 	}
 	c->pos += b.size;
 	*budget -= b.size;
-	return map_batch(c, c->in, (size_t)b.size);
+	rc = map_batch(c, c->in, (size_t)b.size);
+	scratch_trim();
+	return rc;
 }
 
 /* ---- the copy phase ---- */
 
-/* Filters one batch into c->out. Returns the bytes to write: c->in whole
- * (*outp = c->in), a rewritten batch in c->out, or 0 (drop it). */
-static int64_t filter_batch(struct log_cleaner *c, const uint8_t *p, size_t len,
-			    const uint8_t **outp)
+/* Copies the records of src (an uncompressed batch or view) that survive
+ * into c->out after src's header; *olen is the bytes written. Returns the
+ * number of records removed, or -1 if src does not parse. */
+static int32_t filter_records(struct log_cleaner *c, const struct rb_header *h,
+			      const uint8_t *src, size_t len, size_t *olen, int32_t *kept,
+			      int32_t *tombs)
 {
-	struct rb_header h;
-	*outp = p;
-	if (rb_parse_header(p, len, &h) < 0 || (h.attributes & KEEP_WHOLE) ||
-	    grow(&c->out, &c->out_cap, len) < 0)
-		return (int64_t)len;
-	memcpy(c->out, p, RB_HEADER_SIZE);
+	memcpy(c->out, src, RB_HEADER_SIZE);
 	size_t o = RB_HEADER_SIZE;
-	int32_t kept = 0, removed = 0, tombs = 0;
+	int32_t removed = 0;
 	struct rb_iter it;
 	struct rb_record r;
 	int rc;
-	rb_iter_init(&it, p, len);
+	*kept = *tombs = 0;
+	rb_iter_init(&it, src, len);
 	const uint8_t *rec_start = it.p;
 	while ((rc = rb_iter_next(&it, &r)) == 1) {
 		int keep = 1;
 		if (r.key_len >= 0) {
 			int64_t latest = km_get(c->map, r.key, (uint32_t)r.key_len);
-			if (latest > h.base_offset + r.offset_delta)
+			if (latest > h->base_offset + r.offset_delta)
 				keep = 0;
 			else if (r.value_len < 0 && c->drop_tombstones)
-				keep = 0, tombs++;
+				keep = 0, (*tombs)++;
 		}
 		if (keep) {
 			memcpy(c->out + o, rec_start, (size_t)(it.p - rec_start));
 			o += (size_t)(it.p - rec_start);
-			kept++;
+			(*kept)++;
 		} else {
 			removed++;
 		}
 		rec_start = it.p;
 	}
-	if (rc < 0 || removed == 0)
+	if (rc < 0)
+		return -1;
+	*olen = o;
+	return removed;
+}
+
+/* Filters one batch. Returns the bytes to write: the batch whole (*outp =
+ * p), a rewritten batch (c->out, or scratch_packed for a compressed batch,
+ * which keeps its codec, base offset, lastOffsetDelta, producer fields and
+ * attributes), or 0 (drop it). */
+static int64_t filter_batch(struct log_cleaner *c, const uint8_t *p, size_t len,
+			    const uint8_t **outp)
+{
+	struct rb_header h;
+	*outp = p;
+	if (rb_parse_header(p, len, &h) < 0 || (h.attributes & KEEP_WHOLE))
+		return (int64_t)len;
+	int codec = h.attributes & RB_ATTR_COMPRESSION_MASK;
+	size_t slen = len, o;
+	const uint8_t *src = batch_records(&h, p, &slen);
+	if (!src || grow(&c->out, &c->out_cap, slen) < 0)
+		return (int64_t)len;
+	int32_t kept, tombs;
+	int32_t removed = filter_records(c, &h, src, slen, &o, &kept, &tombs);
+	if (removed <= 0)
 		return (int64_t)len; /* unparsable data is left as it is */
-	c->stats.records_removed += removed;
-	c->stats.tombstones_removed += tombs;
 	if (kept == 0) {
+		c->stats.records_removed += removed;
+		c->stats.tombstones_removed += tombs;
 		c->stats.batches_removed++;
 		return 0;
 	}
-	seg_put_be32(c->out + 8, (uint32_t)(o - RB_LOG_OVERHEAD));
-	seg_put_be32(c->out + 57, (uint32_t)kept);
-	seg_put_be32(c->out + 17, crc32c(0, c->out + 21, o - 21));
-	*outp = c->out;
+	uint8_t *out = c->out;
+	seg_put_be32(out + 8, (uint32_t)(o - RB_LOG_OVERHEAD));
+	seg_put_be32(out + 57, (uint32_t)kept);
+	if (codec) {
+		if (compress_batch_pack(out, o, codec, &scratch_packed) != 0)
+			return (int64_t)len; /* nothing lost: the batch stays whole */
+		out = scratch_packed.p;
+		o = scratch_packed.len;
+	}
+	c->stats.records_removed += removed;
+	c->stats.tombstones_removed += tombs;
+	seg_put_be32(out + 17, crc32c(0, out + 21, o - 21));
+	*outp = out;
 	return (int64_t)o;
 }
 
@@ -519,9 +591,11 @@ static int copy_step(struct partition_log *log, int64_t *budget)
 	*budget -= b.size;
 	const uint8_t *out;
 	int64_t n = filter_batch(c, c->in, (size_t)b.size, &out);
-	if (n != b.size)
-		c->dropped = 1;
-	if (n > 0 && (rc = write_all(c->out_fd, out, (size_t)n, c->out_size)) != 0)
+	if (n != b.size || out != c->in)
+		c->dropped = 1; /* a rewritten batch may be as long as the original */
+	rc = n > 0 ? write_all(c->out_fd, out, (size_t)n, c->out_size) : 0;
+	scratch_trim();
+	if (rc != 0)
 		return rc;
 	c->out_size += n;
 	return 0;

@@ -1,7 +1,8 @@
 /* Check tests for log compaction (broker/storage/cleaner.c): latest record
  * per key, offsets kept and reads at every offset, tombstone expiry by
  * delete.retention.ms, active segment and lag untouched, slices, crash
- * leftovers, readers holding the old file, followers copying a gapped log. */
+ * leftovers, readers holding the old file, followers copying a gapped log,
+ * compressed batches (inflated, filtered, written again with their codec). */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -14,11 +15,19 @@
 
 #include "broker/storage/log.h"
 #include "common/clock.h"
+#include "common/compress.h"
 #include "common/log.h"
 #include "common/proto/crc32c.h"
 #include "common/proto/record_batch.h"
 
 #define MAXREC 4096
+
+/* put() compresses its batches with this codec (0: none); parse_slice
+ * records each batch's codec in seen_codecs and, with check_lod set, checks
+ * that cleaning kept lastOffsetDelta (fill: 3-record batches at o % 7 == 3). */
+static int put_codec;
+static unsigned seen_codecs;
+static int check_lod;
 
 static char root[64];
 static int dir_seq;
@@ -68,8 +77,19 @@ static void put(struct partition_log *log, struct model *m, const int *keys, con
 	int64_t len = rb_build(buf, sizeof buf, recs, n, 1000, attrs, txn ? 7 : -1,
 			       txn ? 0 : -1, txn ? (int32_t)m->n : -1);
 	ck_assert_int_gt(len, 0);
+	struct cbuf packed = { 0 };
+	uint8_t *batch = buf;
+	if (put_codec) {
+		ck_assert_int_eq(compress_batch_pack(buf, (size_t)len, put_codec, &packed), 0);
+		uint32_t crc = crc32c(0, packed.p + 21, packed.len - 21);
+		for (int k = 0; k < 4; k++)
+			packed.p[17 + k] = (uint8_t)(crc >> (24 - 8 * k));
+		batch = packed.p;
+		len = (int64_t)packed.len;
+	}
 	int64_t base;
-	ck_assert_int_eq(log_append(log, buf, (size_t)len, 0, &base), 0);
+	ck_assert_int_eq(log_append(log, batch, (size_t)len, 0, &base), 0);
+	cbuf_free(&packed);
 	ck_assert_int_eq(base, m->n);
 	for (int i = 0; i < n; i++) {
 		m->key[m->n] = keys[i];
@@ -116,7 +136,17 @@ static int parse_slice(const struct log_slice *s, struct rec *out, int cap, int6
 		struct rb_iter it;
 		struct rb_record r;
 		int rc, cnt = 0;
-		rb_iter_init(&it, buf + off, (size_t)total);
+		int codec = h.attributes & RB_ATTR_COMPRESSION_MASK;
+		seen_codecs |= 1u << codec;
+		if (check_lod)
+			ck_assert_int_eq(h.last_offset_delta, h.base_offset % 7 == 3 ? 2 : 0);
+		struct cbuf view = { 0 };
+		if (codec) {
+			ck_assert_int_eq(compress_batch_view(buf + off, (size_t)total, 1 << 20, &view), 0);
+			rb_iter_init(&it, view.p, view.len);
+		} else {
+			rb_iter_init(&it, buf + off, (size_t)total);
+		}
 		while ((rc = rb_iter_next(&it, &r)) == 1) {
 			ck_assert_int_lt(n, cap);
 			out[n].off = h.base_offset + r.offset_delta;
@@ -128,6 +158,7 @@ static int parse_slice(const struct log_slice *s, struct rec *out, int cap, int6
 		}
 		ck_assert_int_eq(rc, 0);
 		ck_assert_int_eq(cnt, h.records_count);
+		cbuf_free(&view);
 		*next = rb_last_offset(&h) + 1;
 		off += total;
 	}
@@ -552,6 +583,55 @@ START_TEST(test_txn_whole_and_follower_copy)
 }
 END_TEST
 
+/* Compressed batches are compacted like plain ones (Kafka's cleaner
+ * inflates them): the survivors are written back with the same codec, the
+ * same base offset and lastOffsetDelta; tombstones inside them expire. */
+START_TEST(test_compressed_batches)
+{
+	static const int codecs[] = { COMPRESS_GZIP, COMPRESS_SNAPPY, COMPRESS_LZ4, COMPRESS_ZSTD };
+	for (int ci = 0; ci < 4; ci++) {
+		struct log_config c = compact_cfg();
+		struct partition_log *log;
+		static struct model m;
+		static char keep[MAXREC];
+		m.n = 0;
+		put_codec = codecs[ci];
+		ck_assert_int_eq(log_open(new_dir(), &c, &log), 0);
+		put1(log, &m, 20, 1);
+		put1(log, &m, 20, -1); /* offset 1: tombstone of key 20 */
+		fill(log, &m, 400, ci);
+		int64_t end = active_base(log);
+		int64_t t0 = clock_wall_ms();
+		ck_assert_int_eq(log_clean_force(log, t0), 0);
+		struct log_clean_stats st;
+		log_clean_get_stats(log, &st);
+		ck_assert_int_gt(st.records_removed, 100);
+		expect_after_pass(&m, end, keep);
+		ck_assert(keep[1] && !keep[0]);
+		seen_codecs = 0;
+		check_lod = 1;
+		check_log(log, &m, keep);
+		ck_assert_uint_eq(seen_codecs, 1u << codecs[ci]);
+		/* a partly cleaned 3-record batch: base offset and lastOffsetDelta
+		 * kept, so offsets and producer sequences stay where they were */
+		int partial = 0;
+		for (int64_t o = 3; o + 2 < end; o += 7)
+			partial += keep[o] + keep[o + 1] + keep[o + 2] == 1 ||
+				   keep[o] + keep[o + 1] + keep[o + 2] == 2;
+		ck_assert_int_gt(partial, 0);
+		/* past delete.retention.ms the tombstone goes */
+		ck_assert_int_eq(log_clean_force(log, t0 + 10001), 0);
+		keep[1] = 0;
+		check_log(log, &m, keep);
+		check_lod = 0;
+		log_clean_get_stats(log, &st);
+		ck_assert_int_eq(st.tombstones_removed, 1);
+		log_close(log);
+	}
+	put_codec = 0;
+}
+END_TEST
+
 int main(void)
 {
 	snprintf(root, sizeof root, "/tmp/gregor-clean-XXXXXX");
@@ -568,6 +648,7 @@ int main(void)
 	tcase_add_test(tc, test_crash_mid_clean);
 	tcase_add_test(tc, test_reader_keeps_old_file);
 	tcase_add_test(tc, test_txn_whole_and_follower_copy);
+	tcase_add_test(tc, test_compressed_batches);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
