@@ -61,7 +61,7 @@ check_files() {
 	fi
 	for b in 1 2 3; do
 		wait_until 30 "broker $b to hold $REF .txnindex entries" entries_are "$b" "$REF"
-		n=$(ls "$CLUSTER_DIR/broker/$b/data/$T"-*/*.txnindex | wc -l)
+		n=$(find "$CLUSTER_DIR/broker/$b/data" -path "*/$T-*/*.txnindex" | wc -l)
 		note "broker $b: $REF entries in $n .txnindex file(s) ($1)"
 	done
 }

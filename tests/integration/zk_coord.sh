@@ -36,7 +36,7 @@ java -Xmx256m -XX:+UseSerialGC -Dzookeeper.admin.enableServer=false \
 ZK_PID=$!
 
 for _ in $(seq 150); do
-	if [[ $(exec 3<>/dev/tcp/127.0.0.1/$PORT && printf ruok >&3 && cat <&3) == imok ]] 2>/dev/null; then
+	if [[ $(exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf ruok >&3 && cat <&3) == imok ]] 2>/dev/null; then
 		break
 	fi
 	kill -0 "$ZK_PID" 2>/dev/null || { cat "$DIR/zk.log"; exit 1; }
