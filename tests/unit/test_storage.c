@@ -18,18 +18,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/record_batch.h"
-
-static char root[64];
-static int dir_seq;
-
-/* A fresh partition directory path (not created). Tests run in forked
- * children, so the pid keeps the names apart. */
-static const char *new_dir(void)
-{
-	static char p[128];
-	snprintf(p, sizeof p, "%s/t%d-%d", root, (int)getpid(), dir_seq++);
-	return p;
-}
+#include "tests/unit/storage_fixture.h"
 
 static struct log_config small_cfg(void)
 {
@@ -39,32 +28,26 @@ static struct log_config small_cfg(void)
 	return c;
 }
 
-/* A batch of n records with `vlen`-byte values and timestamp ts. */
-static size_t make_batch(uint8_t *buf, size_t cap, int n, int vlen, int64_t ts)
+/* vlen bytes of letters, the value of every record the tests write */
+static const uint8_t *value(int vlen)
 {
-	struct rb_build_record recs[16];
 	static uint8_t val[2048];
-	ck_assert_int_le(n, 16);
 	ck_assert_int_le(vlen, (int)sizeof val);
 	for (int i = 0; i < vlen; i++)
 		val[i] = (uint8_t)('a' + i % 26);
-	for (int i = 0; i < n; i++)
-		recs[i] = (struct rb_build_record){ "k", 1, val, vlen };
-	int64_t len = rb_build(buf, cap, recs, n, ts, 0, -1, -1, -1);
-	ck_assert_int_gt(len, 0);
-	return (size_t)len;
+	return val;
 }
 
-/* Appends one batch and checks the offset it got. */
+/* A batch of n records with `vlen`-byte values and timestamp ts. */
+static size_t make_batch(uint8_t *buf, size_t cap, int n, int vlen, int64_t ts)
+{
+	return sfx_build(buf, cap, n, value(vlen), vlen, ts);
+}
+
+/* Appends one batch (leader epoch 3) and checks the offsets it got. */
 static int64_t append_n(struct partition_log *log, int n, int vlen, int64_t ts)
 {
-	uint8_t buf[40000];
-	size_t len = make_batch(buf, sizeof buf, n, vlen, ts);
-	int64_t leo = log_end_offset(log), base = -1;
-	ck_assert_int_eq(log_append(log, buf, len, 3, &base), 0);
-	ck_assert_int_eq(base, leo);
-	ck_assert_int_eq(log_end_offset(log), leo + n);
-	return base;
+	return sfx_append(log, n, value(vlen), vlen, ts, 3);
 }
 
 struct slice_info {
@@ -136,7 +119,7 @@ START_TEST(test_append_read_many_batches)
 {
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 0);
 	for (int i = 0; i < 300; i++)
 		append_n(log, 1 + i % 5, 10 + i % 50, 1000 + i);
@@ -159,7 +142,7 @@ END_TEST
 
 START_TEST(test_index_correct_after_reopen)
 {
-	const char *d = new_dir();
+	const char *d = sfx_new_dir();
 	char dir[128];
 	snprintf(dir, sizeof dir, "%s", d);
 	struct log_config c = small_cfg();
@@ -217,7 +200,7 @@ END_TEST
 
 START_TEST(test_roll_by_size)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.segment_bytes = 1000;
 	struct partition_log *log;
@@ -246,7 +229,7 @@ END_TEST
 
 START_TEST(test_roll_when_index_full)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.index_interval_bytes = 0; /* an entry for every batch after the first */
 	c.segment_index_bytes = 48; /* 6 offset entries, 4 time entries */
@@ -262,7 +245,7 @@ END_TEST
 
 START_TEST(test_roll_by_time)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.roll_ms = 10000;
 	struct partition_log *log;
@@ -297,7 +280,7 @@ static struct partition_log *log_with_segments(const char *dir, struct log_confi
 
 START_TEST(test_retention_by_time)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.retention_ms = 5000;
 	int64_t t0 = 1000000;
@@ -328,7 +311,7 @@ END_TEST
 
 START_TEST(test_retention_by_bytes)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.retention_ms = -1;
 	struct partition_log *log = log_with_segments(dir, &c, 20, clock_wall_ms());
@@ -399,7 +382,7 @@ static void check_recovered(const char *dir, struct log_config *c, int64_t want_
 
 START_TEST(test_recovery_torn_write_fault)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
@@ -422,7 +405,7 @@ END_TEST
 
 START_TEST(test_recovery_truncated_file)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
@@ -449,7 +432,7 @@ END_TEST
 
 START_TEST(test_recovery_bit_flip_in_tail)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
@@ -465,7 +448,7 @@ END_TEST
 
 START_TEST(test_recovery_corrupt_middle_segment)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_segments(dir, &c, 20, 1000000);
 	ck_assert_int_eq(count_files(dir, ".log"), 10);
@@ -493,7 +476,7 @@ END_TEST
 
 START_TEST(test_fetch_max_bytes_kip74)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
@@ -520,7 +503,7 @@ END_TEST
 
 START_TEST(test_fetch_max_offset_cap)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
@@ -548,7 +531,7 @@ END_TEST
 
 START_TEST(test_truncate_to_for_followers)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_segments(dir, &c, 20, 1000000);
 	ck_assert_int_eq(log_flush(log), 0);
@@ -579,7 +562,7 @@ END_TEST
 
 START_TEST(test_write_error_leaves_nothing_partial)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
@@ -613,7 +596,7 @@ END_TEST
 
 START_TEST(test_offset_for_time)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_segments(dir, &c, 40, 1000000);
 	int64_t ts;
@@ -636,8 +619,8 @@ START_TEST(test_append_replica_keeps_offsets)
 {
 	struct log_config c = small_cfg();
 	struct partition_log *leader, *follower;
-	ck_assert_int_eq(log_open(new_dir(), &c, &leader), 0);
-	ck_assert_int_eq(log_open(new_dir(), &c, &follower), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &leader), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &follower), 0);
 	for (int i = 0; i < 30; i++)
 		append_n(leader, 1 + i % 4, 30, 5000 + i);
 	struct log_slice s;
@@ -684,7 +667,7 @@ static int64_t read_rp(const char *dir)
 
 START_TEST(test_flush_policy_moves_recovery_point)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.flush_interval_messages = 10;
 	c.flush_interval_ms = 60000;
@@ -707,8 +690,7 @@ END_TEST
 
 int main(void)
 {
-	snprintf(root, sizeof root, "/tmp/gregor-storage-XXXXXX");
-	if (!mkdtemp(root))
+	if (sfx_setup("storage") < 0)
 		return 1;
 	log_set_level(LOG_WARN);
 	Suite *s = suite_create("storage");
@@ -733,13 +715,5 @@ int main(void)
 	tcase_add_test(tc, test_append_replica_keeps_offsets);
 	tcase_add_test(tc, test_flush_policy_moves_recovery_point);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-	if (system(cmd) != 0)
-		failed++;
-	return failed ? 1 : 0;
+	return sfx_run(s, 0);
 }

@@ -18,16 +18,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/record_batch.h"
-
-static char root[64];
-static int dir_seq;
-
-static const char *new_dir(void)
-{
-	static char p[128];
-	snprintf(p, sizeof p, "%s/e%d-%d", root, (int)getpid(), dir_seq++);
-	return p;
-}
+#include "tests/unit/storage_fixture.h"
 
 static struct log_config small_cfg(void)
 {
@@ -40,18 +31,8 @@ static struct log_config small_cfg(void)
 /* Appends one batch of n records stamped with epoch; returns its base. */
 static int64_t append_e(struct partition_log *log, int n, int32_t epoch)
 {
-	struct rb_build_record recs[16];
 	static const uint8_t val[64] = "value";
-	uint8_t buf[4096];
-	ck_assert_int_le(n, 16);
-	for (int i = 0; i < n; i++)
-		recs[i] = (struct rb_build_record){ "k", 1, val, (int32_t)sizeof val };
-	int64_t len = rb_build(buf, sizeof buf, recs, n, clock_wall_ms(), 0, -1, -1, -1);
-	ck_assert_int_gt(len, 0);
-	int64_t leo = log_end_offset(log), base = -1;
-	ck_assert_int_eq(log_append(log, buf, (size_t)len, epoch, &base), 0);
-	ck_assert_int_eq(base, leo);
-	return base;
+	return sfx_append(log, n, val, (int32_t)sizeof val, clock_wall_ms(), epoch);
 }
 
 static void expect_end(struct partition_log *log, int32_t req, int32_t want_epoch,
@@ -118,7 +99,7 @@ static struct partition_log *log_with_epochs(const char *dir)
 
 START_TEST(test_epoch_assign_and_end_offsets)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
@@ -162,7 +143,7 @@ END_TEST
 
 START_TEST(test_epoch_truncate_to)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct partition_log *log = log_with_epochs(dir);
 	/* 10 is inside batch [9..11]: LEO 9, epoch 5 (start 9) goes */
 	ck_assert_int_eq(log_truncate_to(log, 10), 0);
@@ -187,7 +168,7 @@ END_TEST
 
 START_TEST(test_epoch_persist_and_reload)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_epochs(dir);
 	ck_assert_int_eq(log_epoch_assign(log, 8, 12), 0); /* begun, no batch yet */
@@ -210,7 +191,7 @@ END_TEST
 
 START_TEST(test_epoch_rebuild_after_delete)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	char p[256];
 	snprintf(p, sizeof p, "%s/leader-epoch-checkpoint", dir);
@@ -245,7 +226,7 @@ START_TEST(test_epoch_rebuild_bad_file)
 		"0\n2\n1 0\n5 9",            /* no final newline */
 		"0\n3\n1 0\n2 5\n5 9\n",     /* wrong epoch in the middle */
 	};
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_epochs(dir);
 	log_close(log);
@@ -273,7 +254,7 @@ END_TEST
  * (a documented limit); the full scan of an unclean open repairs it. */
 START_TEST(test_epoch_missing_middle_needs_scan)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_epochs(dir);
 	write_epoch_file(dir, "0\n2\n1 0\n5 9\n");
@@ -290,7 +271,7 @@ END_TEST
 
 START_TEST(test_epoch_file_clamped_to_log)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_epochs(dir);
 	log_close(log);
@@ -307,8 +288,8 @@ START_TEST(test_epoch_replica_follows_batches)
 {
 	struct log_config c = small_cfg();
 	const char *fdir;
-	struct partition_log *leader = log_with_epochs(new_dir()), *follower;
-	fdir = new_dir();
+	struct partition_log *leader = log_with_epochs(sfx_new_dir()), *follower;
+	fdir = sfx_new_dir();
 	ck_assert_int_eq(log_open(fdir, &c, &follower), 0);
 	struct log_slice s;
 	ck_assert_int_eq(log_read(leader, 0, INT32_MAX, INT64_MAX, &s), 0);
@@ -333,7 +314,7 @@ END_TEST
 
 START_TEST(test_epoch_retention_moves_first_entry)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.segment_bytes = 300; /* about one batch per segment */
 	c.retention_bytes = 0;
@@ -353,7 +334,7 @@ START_TEST(test_epoch_retention_moves_first_entry)
 	log_close(log);
 
 	/* Start inside an epoch: the entry covering it now begins there. */
-	dir = new_dir();
+	dir = sfx_new_dir();
 	c.retention_bytes = 500;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
 	append_e(log, 2, 1);
@@ -387,7 +368,7 @@ static int count_logs(const char *dir)
 
 START_TEST(test_truncate_fully_and_start_at)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	c.segment_bytes = 300;
 	struct partition_log *log = log_with_epochs(dir);
@@ -434,7 +415,7 @@ END_TEST
 
 static void cp_path(char *p, size_t cap, const char *name)
 {
-	const char *d = new_dir();
+	const char *d = sfx_new_dir();
 	ck_assert_int_eq(mkdir(d, 0755), 0);
 	snprintf(p, cap, "%s/%s", d, name);
 }
@@ -570,8 +551,7 @@ END_TEST
 
 int main(void)
 {
-	snprintf(root, sizeof root, "/tmp/gregor-storage-epoch-XXXXXX");
-	if (!mkdtemp(root))
+	if (sfx_setup("storage-epoch") < 0)
 		return 1;
 	log_set_level(LOG_WARN);
 	Suite *s = suite_create("storage_epoch");
@@ -592,13 +572,5 @@ int main(void)
 	tcase_add_test(tk, test_checkpoint_round_trip);
 	tcase_add_test(tk, test_checkpoint_malformed);
 	suite_add_tcase(s, tk);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-	if (system(cmd) != 0)
-		failed++;
-	return failed ? 1 : 0;
+	return sfx_run(s, 0);
 }

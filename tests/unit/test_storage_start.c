@@ -12,19 +12,13 @@
 
 #include "broker/storage/log.h"
 #include "common/proto/record_batch.h"
+#include "tests/unit/storage_fixture.h"
 
-static char root[64];
-static int dir_seq;
-
+/* n batches of 2 records */
 static void append_n(struct partition_log *log, int n)
 {
-	struct rb_build_record r[2] = { { "k", 1, "v", 1 }, { "k", 1, "w", 1 } };
-	for (int i = 0; i < n; i++) {
-		uint8_t buf[256];
-		int64_t len = rb_build(buf, sizeof buf, r, 2, 1000, 0, -1, -1, -1);
-		ck_assert_int_gt(len, 0);
-		ck_assert_int_eq(log_append(log, buf, (size_t)len, 0, NULL), 0);
-	}
+	for (int i = 0; i < n; i++)
+		sfx_append(log, 2, "v", 1, 1000, 0);
 }
 
 static int seg_exists(const char *d, int64_t base)
@@ -37,7 +31,7 @@ static int seg_exists(const char *d, int64_t base)
 
 static struct partition_log *open_log(char *d, size_t cap, struct log_config *cfg)
 {
-	snprintf(d, cap, "%s/p%d", root, dir_seq++);
+	snprintf(d, cap, "%s", sfx_new_dir());
 	log_config_defaults(cfg);
 	cfg->segment_bytes = 300; /* about 3 batches of 2 records */
 	struct partition_log *log;
@@ -122,8 +116,7 @@ END_TEST
 
 int main(void)
 {
-	snprintf(root, sizeof root, "/tmp/gregor-lstart-XXXXXX");
-	if (!mkdtemp(root))
+	if (sfx_setup("lstart") < 0)
 		return 1;
 	Suite *s = suite_create("storage_start");
 	TCase *tc = tcase_create("log start offset");
@@ -131,14 +124,5 @@ int main(void)
 	tcase_add_test(tc, test_retention_and_truncation);
 	tcase_add_test(tc, test_reopen);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-	if (system(cmd) != 0)
-		return 1;
-	return failed ? 1 : 0;
+	return sfx_run(s, 1);
 }

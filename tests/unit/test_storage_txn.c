@@ -17,13 +17,12 @@
 #include "broker/txn/producer_state_manager.h"
 #include "broker/txn/txn_tracker.h"
 #include "common/proto/record_batch.h"
+#include "tests/unit/storage_fixture.h"
 
-static char root[64];
-static int dir_seq;
-
+/* A fresh directory, created (the txn index alone does not create one). */
 static void new_dir(char *d, size_t cap)
 {
-	snprintf(d, cap, "%s/t%d", root, dir_seq++);
+	snprintf(d, cap, "%s", sfx_new_dir());
 	ck_assert_int_eq(mkdir(d, 0755), 0);
 }
 
@@ -263,7 +262,7 @@ static void check_aborted(struct partition_log *log)
 START_TEST(test_log_files_follow_segments)
 {
 	char d[128], p[256];
-	snprintf(d, sizeof d, "%s/log%d", root, dir_seq++);
+	snprintf(d, sizeof d, "%s", sfx_new_dir());
 	struct log_config cfg;
 	small_segments(&cfg);
 	struct partition_log *log = open_attached(d, &cfg);
@@ -315,7 +314,7 @@ END_TEST
 START_TEST(test_recovery_rebuilds)
 {
 	char d[128], p[256];
-	snprintf(d, sizeof d, "%s/log%d", root, dir_seq++);
+	snprintf(d, sizeof d, "%s", sfx_new_dir());
 	struct log_config cfg;
 	small_segments(&cfg);
 	struct partition_log *log = open_attached(d, &cfg);
@@ -385,17 +384,7 @@ static Suite *suite(void)
 
 int main(void)
 {
-	snprintf(root, sizeof root, "/tmp/gregor-txnidx-XXXXXX");
-	if (!mkdtemp(root))
+	if (sfx_setup("txnidx") < 0)
 		return 1;
-	SRunner *sr = srunner_create(suite());
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-	if (system(cmd) != 0)
-		return 1;
-	return failed ? 1 : 0;
+	return sfx_run(suite(), 1);
 }

@@ -1,0 +1,32 @@
+/* Shared fixture of the storage unit tests (tests/unit/test_storage*.c):
+ * one mkdtemp root per test program that every test's directories live
+ * under and that is removed when the suite has run, and record-batch
+ * builders that assert instead of returning errors. */
+#ifndef GREGOR_TESTS_STORAGE_FIXTURE_H
+#define GREGOR_TESTS_STORAGE_FIXTURE_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/storage/log.h"
+
+/* Creates /tmp/gregor-<name>-XXXXXX as the root. 0, or -1 on failure. */
+int sfx_setup(const char *name);
+/* A fresh directory path under the root (not created), in a static buffer
+ * valid until the next call. Check forks tests, so the pid keeps the
+ * names of sibling tests apart. */
+const char *sfx_new_dir(void);
+/* Runs s (in forked children unless nofork), then removes the root; the
+ * exit status for main: 0 when every test passed and the root is gone. */
+int sfx_run(Suite *s, int nofork);
+
+/* A batch of n (<= 16) records, each with key "k" and value val[0, vlen),
+ * timestamp ts, no producer; returns its length. */
+size_t sfx_build(uint8_t *buf, size_t cap, int n, const void *val, int32_t vlen, int64_t ts);
+/* Appends such a batch with leader epoch `epoch` and asserts that it got
+ * offsets [old LEO, old LEO + n); returns its base offset. */
+int64_t sfx_append(struct partition_log *log, int n, const void *val, int32_t vlen, int64_t ts,
+		   int32_t epoch);
+
+#endif
