@@ -394,15 +394,26 @@ static void ctx_append(struct store_ctx *c, struct glog *gl)
 	free(batch);
 }
 
-static void store_metadata(void *env_arg, struct group *g, group_store_done_fn done, void *arg)
+/* The context of a write that group g asked for (its metadata, its
+ * expiry); NULL, with done already called, when out of memory. */
+static struct store_ctx *group_ctx_new(void *env_arg, enum store_kind kind, struct group *g,
+				       group_store_done_fn done, void *arg)
 {
-	struct store_ctx *c = ctx_new(env_arg, STORE_METADATA, g->id);
+	struct store_ctx *c = ctx_new(env_arg, kind, g->id);
 	if (!c) {
 		done(g, KERR_UNKNOWN_SERVER_ERROR, arg);
-		return;
+		return NULL;
 	}
 	c->gdone = done;
 	c->arg = arg;
+	return c;
+}
+
+static void store_metadata(void *env_arg, struct group *g, group_store_done_fn done, void *arg)
+{
+	struct store_ctx *c = group_ctx_new(env_arg, STORE_METADATA, g, done, arg);
+	if (!c)
+		return;
 	struct glog gl;
 	glog_init(&gl);
 	glog_add_metadata(&gl, g);
@@ -412,13 +423,9 @@ static void store_metadata(void *env_arg, struct group *g, group_store_done_fn d
 static void store_expiry(void *env_arg, struct group *g, const struct group_expiry *x,
 			 group_store_done_fn done, void *arg)
 {
-	struct store_ctx *c = ctx_new(env_arg, STORE_EXPIRE, g->id);
-	if (!c) {
-		done(g, KERR_UNKNOWN_SERVER_ERROR, arg);
+	struct store_ctx *c = group_ctx_new(env_arg, STORE_EXPIRE, g, done, arg);
+	if (!c)
 		return;
-	}
-	c->gdone = done;
-	c->arg = arg;
 	struct glog gl;
 	glog_init(&gl);
 	for (int i = 0; i < x->n; i++)
