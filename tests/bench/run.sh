@@ -2,7 +2,8 @@
 # run.sh: the produce/consume benchmark against a fresh 3-broker Gregor
 # cluster (deploy/cluster.sh in a temp dir, free ports), torn down by trap.
 #
-#   run.sh [BENCH_BINARY] [bench options...]
+#   run.sh [BENCH_BINARY] [bench options...]   (e.g. --compression zstd --payload text;
+#   bench --help lists them)
 #   env: COUNT (1000000), SIZE (100), PARTITIONS (3), ACKS (1), BROKERS (3),
 #        GREGORD, GREGOR_SOURCE_ROOT, KEEP_CLUSTER_DIR=1 (see lib.sh)
 # The machine measurements (loopback, sendfile, fdatasync) run in the
