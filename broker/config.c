@@ -419,6 +419,8 @@ static int key_apply(struct broker_config *bc, const struct config_key *k,
 
 /* ---- defaults, set, free ---- */
 
+static void dynamic_free(struct config_dynamic *d);
+
 void broker_config_defaults(struct broker_config *bc)
 {
 	memset(bc, 0, sizeof *bc);
@@ -469,6 +471,8 @@ void broker_config_free(struct broker_config *bc)
 	free(bc->extra);
 	bc->extra = NULL;
 	bc->nextra = 0;
+	dynamic_free(bc->dyn);
+	bc->dyn = NULL;
 }
 
 static int is_set(const struct broker_config *bc, const char *key)
@@ -1009,4 +1013,454 @@ void broker_config_coord(const struct broker_config *bc, struct coord_config *cc
 	cc->auto_leader_rebalance_enable = bc->auto_leader_rebalance_enable;
 	cc->leader_imbalance_check_interval_seconds = bc->leader_imbalance_check_interval_seconds;
 	cc->leader_imbalance_per_broker_percentage = bc->leader_imbalance_per_broker_percentage;
+}
+
+/* ---- dynamic broker configs ----
+ * Kafka 2.8's dynamic sets (DynamicBrokerConfig.AllDynamicConfigs): the log
+ * defaults (DynamicLogConfig: every broker synonym of a topic config but
+ * log.message.format.version), the log cleaner's, thread pools, socket
+ * server limits, replication quotas, metric reporters, and the per-broker
+ * listener, SSL and SASL keys. Gregor acts on the log defaults listed in
+ * dyn_applied; the rest is stored and shown but has no effect (Gregor has
+ * no SASL/TLS, a single network thread and no quotas yet). */
+
+#define D_BROKER 1u   /* per-broker only (Kafka's PerBrokerConfigs) */
+#define D_LISTENER 2u /* SSL stores: only as listener.name.<l>.<key> */
+#define D_PASSWORD 4u /* Kafka's PASSWORD type */
+
+struct dyn_key {
+	const char *name;
+	char type; /* i int, s short, l long, d double, b boolean, t string, L list */
+	unsigned flags;
+};
+
+static const struct dyn_key dyn_keys[] = {
+	{ "log.segment.bytes", 'i', 0 }, { "log.roll.ms", 'l', 0 },
+	{ "log.roll.jitter.ms", 'l', 0 }, { "log.index.size.max.bytes", 'i', 0 },
+	{ "log.flush.interval.messages", 'l', 0 }, { "log.flush.interval.ms", 'l', 0 },
+	{ "log.retention.bytes", 'l', 0 }, { "log.retention.ms", 'l', 0 },
+	{ "message.max.bytes", 'i', 0 }, { "log.index.interval.bytes", 'i', 0 },
+	{ "log.cleaner.delete.retention.ms", 'l', 0 },
+	{ "log.cleaner.min.compaction.lag.ms", 'l', 0 },
+	{ "log.cleaner.max.compaction.lag.ms", 'l', 0 },
+	{ "log.segment.delete.delay.ms", 'l', 0 }, { "log.cleaner.min.cleanable.ratio", 'd', 0 },
+	{ "log.cleanup.policy", 'L', 0 }, { "unclean.leader.election.enable", 'b', 0 },
+	{ "min.insync.replicas", 'i', 0 }, { "compression.type", 't', 0 },
+	{ "log.preallocate", 'b', 0 }, { "log.message.timestamp.type", 't', 0 },
+	{ "log.message.timestamp.difference.max.ms", 'l', 0 },
+	{ "log.message.downconversion.enable", 'b', 0 },
+	{ "log.cleaner.threads", 'i', 0 }, { "log.cleaner.dedupe.buffer.size", 'l', 0 },
+	{ "log.cleaner.io.buffer.load.factor", 'd', 0 }, { "log.cleaner.io.buffer.size", 'i', 0 },
+	{ "log.cleaner.io.max.bytes.per.second", 'd', 0 }, { "log.cleaner.backoff.ms", 'l', 0 },
+	{ "num.io.threads", 'i', 0 }, { "num.network.threads", 'i', 0 },
+	{ "num.replica.fetchers", 'i', 0 }, { "num.recovery.threads.per.data.dir", 'i', 0 },
+	{ "background.threads", 'i', 0 }, { "metric.reporters", 'L', 0 },
+	{ "max.connections.per.ip", 'i', 0 }, { "max.connections.per.ip.overrides", 't', 0 },
+	{ "max.connections", 'i', 0 }, { "max.connection.creation.rate", 'i', 0 },
+	{ "leader.replication.throttled.rate", 'l', 0 },
+	{ "follower.replication.throttled.rate", 'l', 0 },
+	{ "replica.alter.log.dirs.io.max.bytes.per.second", 'l', 0 },
+	{ "advertised.listeners", 't', D_BROKER }, { "listeners", 't', D_BROKER },
+	{ "listener.security.protocol.map", 't', D_BROKER },
+	{ "principal.builder.class", 't', D_BROKER }, { "ssl.protocol", 't', D_BROKER },
+	{ "ssl.provider", 't', D_BROKER }, { "ssl.cipher.suites", 'L', D_BROKER },
+	{ "ssl.enabled.protocols", 'L', D_BROKER },
+	{ "ssl.keystore.type", 't', D_BROKER | D_LISTENER },
+	{ "ssl.keystore.location", 't', D_BROKER | D_LISTENER },
+	{ "ssl.keystore.password", 't', D_BROKER | D_LISTENER | D_PASSWORD },
+	{ "ssl.key.password", 't', D_BROKER | D_LISTENER | D_PASSWORD },
+	{ "ssl.keystore.key", 't', D_BROKER | D_LISTENER | D_PASSWORD },
+	{ "ssl.keystore.certificate.chain", 't', D_BROKER | D_LISTENER | D_PASSWORD },
+	{ "ssl.truststore.type", 't', D_BROKER | D_LISTENER },
+	{ "ssl.truststore.location", 't', D_BROKER | D_LISTENER },
+	{ "ssl.truststore.password", 't', D_BROKER | D_LISTENER | D_PASSWORD },
+	{ "ssl.truststore.certificates", 't', D_BROKER | D_LISTENER | D_PASSWORD },
+	{ "ssl.keymanager.algorithm", 't', D_BROKER }, { "ssl.trustmanager.algorithm", 't', D_BROKER },
+	{ "ssl.endpoint.identification.algorithm", 't', D_BROKER },
+	{ "ssl.secure.random.implementation", 't', D_BROKER }, { "ssl.client.auth", 't', D_BROKER },
+	{ "ssl.engine.factory.class", 't', D_BROKER },
+	{ "sasl.mechanism.inter.broker.protocol", 't', D_BROKER },
+	{ "sasl.jaas.config", 't', D_BROKER | D_PASSWORD },
+	{ "sasl.enabled.mechanisms", 'L', D_BROKER }, { "sasl.kerberos.service.name", 't', D_BROKER },
+	{ "sasl.kerberos.kinit.cmd", 't', D_BROKER },
+	{ "sasl.kerberos.ticket.renew.window.factor", 'd', D_BROKER },
+	{ "sasl.kerberos.ticket.renew.jitter", 'd', D_BROKER },
+	{ "sasl.kerberos.min.time.before.relogin", 'l', D_BROKER },
+	{ "sasl.kerberos.principal.to.local.rules", 'L', D_BROKER },
+	{ "sasl.login.refresh.window.factor", 'd', D_BROKER },
+	{ "sasl.login.refresh.window.jitter", 'd', D_BROKER },
+	{ "sasl.login.refresh.min.period.seconds", 's', D_BROKER },
+	{ "sasl.login.refresh.buffer.seconds", 's', D_BROKER },
+};
+#define N_DYN (int)(sizeof dyn_keys / sizeof dyn_keys[0])
+
+/* Dynamic keys whose effective value Gregor reads (through topic configs,
+ * produce checks and log settings); only scalars and strings nobody keeps a
+ * pointer to, as a layer change rewrites the field in place. */
+static const char *const dyn_applied[] = {
+	"log.segment.bytes", "log.roll.ms", "log.retention.ms", "log.retention.bytes",
+	"log.flush.interval.messages", "log.flush.interval.ms", "log.index.interval.bytes",
+	"log.index.size.max.bytes", "log.cleanup.policy", "min.insync.replicas",
+	"compression.type", "log.message.timestamp.type", "message.max.bytes",
+};
+#define N_APPLIED (int)(sizeof dyn_applied / sizeof dyn_applied[0])
+
+struct dyn_layer {
+	int n;
+	char **keys, **values;
+};
+
+struct config_dynamic {
+	struct dyn_layer layer[2];            /* CONFIG_LAYER_DEFAULT, _BROKER */
+	/* the static values of the dyn_applied keys, taken before any layer */
+	int64_t num[N_APPLIED];
+	char *str[N_APPLIED];
+	unsigned char set[N_APPLIED];
+	/* their read-back (broker_config_get, derived values included) */
+	char *text[N_APPLIED];
+	int text_set[N_APPLIED];
+};
+
+static const struct dyn_key *dyn_find(const char *name)
+{
+	for (int i = 0; i < N_DYN; i++)
+		if (strcmp(dyn_keys[i].name, name) == 0)
+			return &dyn_keys[i];
+	return NULL;
+}
+
+/* "listener.name.<l>.<base>": the base, else NULL. */
+static const char *listener_base(const char *key)
+{
+	static const char pre[] = "listener.name.";
+	if (strncmp(key, pre, sizeof pre - 1) != 0)
+		return NULL;
+	const char *dot = strchr(key + sizeof pre - 1, '.');
+	return dot && dot > key + sizeof pre - 1 && dot[1] ? dot + 1 : NULL;
+}
+
+int broker_config_is_dynamic(const char *key)
+{
+	return dyn_find(key) != NULL || listener_base(key) != NULL;
+}
+
+int broker_config_is_password(const char *key)
+{
+	size_t kl = strlen(key);
+	for (int i = 0; i < N_DYN; i++) {
+		size_t nl = strlen(dyn_keys[i].name);
+		if ((dyn_keys[i].flags & D_PASSWORD) && kl >= nl &&
+		    strcmp(key + kl - nl, dyn_keys[i].name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int broker_config_is_list(const char *key)
+{
+	const char *base = listener_base(key);
+	const struct dyn_key *d = dyn_find(base ? base : key);
+	const struct config_key *k = key_find(base ? base : key);
+	return (d && d->type == 'L') || (k && k->type == T_LIST);
+}
+
+/* Appends name to a "Set(a, b)" list being built in buf. */
+static void set_add(char *buf, size_t n, const char *name)
+{
+	size_t o = strlen(buf);
+	if (o + 4 < n)
+		snprintf(buf + o, n - o, "%s%.100s", o ? ", " : "", name);
+}
+
+static int check_kind(const char *const *keys, int n, int (*bad)(const char *key),
+		      const char *what, char *err, size_t errlen)
+{
+	char names[400] = "";
+	for (int i = 0; i < n; i++)
+		if (bad(keys[i]))
+			set_add(names, sizeof names, keys[i]);
+	if (!names[0])
+		return 0;
+	fmt_err(err, errlen, "%s: Set(%s)", what, names);
+	return -1;
+}
+
+static int non_dynamic(const char *key)
+{
+	return key_find(key) && !dyn_find(key);
+}
+
+static int needs_listener_prefix(const char *key)
+{
+	const struct dyn_key *d = dyn_find(key);
+	return d && (d->flags & D_LISTENER);
+}
+
+static int per_broker_only(const char *key)
+{
+	const char *base = listener_base(key);
+	if (base)
+		return strcmp(base, "max.connections") && strcmp(base, "max.connection.creation.rate");
+	const struct dyn_key *d = dyn_find(key);
+	return d && (d->flags & D_BROKER);
+}
+
+static int check_dyn_type(const struct dyn_key *d, const char *key, const char *value,
+			  char *err, size_t errlen)
+{
+	char *t = trim_dup(value), *end = NULL, q[256];
+	if (!t) {
+		fmt_err(err, errlen, "out of memory");
+		return -1;
+	}
+	const char *what = NULL;
+	int64_t x = 0;
+	int rc = d->type == 'i' || d->type == 's' || d->type == 'l' ? parse_long(t, &x) : 0;
+	if (d->type == 'i' && (rc || x < INT32_MIN || x > INT32_MAX))
+		what = "Not a number of type INT";
+	else if (d->type == 's' && (rc || x < INT16_MIN || x > INT16_MAX))
+		what = "Not a number of type SHORT";
+	else if (d->type == 'l' && rc)
+		what = "Not a number of type LONG";
+	else if (d->type == 'd' && ((void)strtod(t, &end), end == t || *end))
+		what = "Not a number of type DOUBLE";
+	else if (d->type == 'b' && strcasecmp(t, "true") && strcasecmp(t, "false"))
+		what = "Expected value to be either true or false";
+	if (what)
+		fmt_err(err, errlen, "Invalid value %s for configuration %s: %s",
+			quote(value, q, sizeof q), key, what);
+	free(t);
+	return what ? -1 : 0;
+}
+
+int broker_config_dynamic_check_value(const char *key, const char *value, char *err,
+				      size_t errlen)
+{
+	const char *base = listener_base(key);
+	const char *name = base ? base : key;
+	const struct config_key *k = key_find(name);
+	if (!value || (k && (k->flags & F_SENSITIVE)))
+		return 0;
+	if (k) {
+		/* Gregor's own parser and ranges, on a scratch struct */
+		struct broker_config *tmp = calloc(1, sizeof *tmp);
+		char why[320];
+		if (!tmp) {
+			fmt_err(err, errlen, "out of memory");
+			return -1;
+		}
+		int rc = key_apply(tmp, k, value, why, sizeof why);
+		if (k->type == T_STRING || k->type == T_LIST)
+			free(*(char **)field(tmp, k));
+		free(tmp);
+		if (rc < 0) {
+			invalid(err, errlen, key, value, why);
+			return -1;
+		}
+		return 0;
+	}
+	const struct dyn_key *d = dyn_find(name);
+	return d ? check_dyn_type(d, key, value, err, errlen) : 0;
+}
+
+int broker_config_dynamic_check(const char *const *keys, const char *const *values, int n,
+				int per_broker, char *err, size_t errlen)
+{
+	if (check_kind(keys, n, non_dynamic, "Cannot update these configs dynamically",
+		       err, errlen) < 0 ||
+	    check_kind(keys, n, needs_listener_prefix, "These security configs can be "
+		       "dynamically updated only per-listener using the listener prefix",
+		       err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (broker_config_dynamic_check_value(keys[i], values[i], err, errlen) < 0)
+			return -1;
+	if (!per_broker && check_kind(keys, n, per_broker_only, "Cannot update these configs "
+				      "at default cluster level, broker id must be specified",
+				      err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the layers and the effective values ---- */
+
+static void layer_clear(struct dyn_layer *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		free(l->keys[i]);
+		free(l->values[i]);
+	}
+	free(l->keys);
+	free(l->values);
+	memset(l, 0, sizeof *l);
+}
+
+static void dynamic_free(struct config_dynamic *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < 2; i++)
+		layer_clear(&d->layer[i]);
+	for (int i = 0; i < N_APPLIED; i++) {
+		free(d->str[i]);
+		free(d->text[i]);
+	}
+	free(d);
+}
+
+/* Reads a scalar field of any numeric kind into an int64_t and back. */
+static int64_t num_get(const struct broker_config *bc, const struct config_key *k)
+{
+	const void *f = cfield(bc, k);
+	return k->type == T_LONG ? *(const int64_t *)f
+	       : k->type == T_INT ? *(const int32_t *)f : *(const int *)f;
+}
+
+static void num_put(struct broker_config *bc, const struct config_key *k, int64_t v)
+{
+	void *f = field(bc, k);
+	if (k->type == T_LONG)
+		*(int64_t *)f = v;
+	else if (k->type == T_INT)
+		*(int32_t *)f = (int32_t)v;
+	else
+		*(int *)f = (int)v;
+}
+
+/* First use: remembers the static values of the applied keys. */
+static struct config_dynamic *dynamic_get(struct broker_config *bc)
+{
+	if (bc->dyn)
+		return bc->dyn;
+	struct config_dynamic *d = calloc(1, sizeof *d);
+	for (int i = 0; d && i < N_APPLIED; i++) {
+		const struct config_key *k = key_find(dyn_applied[i]);
+		d->set[i] = bc->set[k - key_table];
+		if (k->type == T_STRING || k->type == T_LIST) {
+			const char *v = *(char *const *)cfield(bc, k);
+			if (v && !(d->str[i] = strdup(v))) {
+				dynamic_free(d);
+				return NULL;
+			}
+		} else {
+			d->num[i] = num_get(bc, k);
+		}
+		char buf[1024];
+		d->text_set[i] = broker_config_get(bc, k->name, buf, sizeof buf);
+		if (!(d->text[i] = strdup(buf))) {
+			dynamic_free(d);
+			return NULL;
+		}
+	}
+	bc->dyn = d;
+	return d;
+}
+
+static const char *layer_get(const struct dyn_layer *l, const char *key)
+{
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->keys[i], key) == 0)
+			return l->values[i];
+	return NULL;
+}
+
+/* Restores the static value of applied key i, then lays the layers over it. */
+static void dynamic_apply_key(struct broker_config *bc, const struct config_dynamic *d, int i)
+{
+	const struct config_key *k = key_find(dyn_applied[i]);
+	int row = (int)(k - key_table);
+	if (k->type == T_STRING || k->type == T_LIST) {
+		char *copy = d->str[i] ? strdup(d->str[i]) : NULL;
+		if (d->str[i] && !copy)
+			return; /* out of memory: keep the current value */
+		free(*(char **)field(bc, k));
+		*(char **)field(bc, k) = copy;
+	} else {
+		num_put(bc, k, d->num[i]);
+	}
+	bc->set[row] = d->set[i];
+	for (int l = CONFIG_LAYER_DEFAULT; l <= CONFIG_LAYER_BROKER; l++) {
+		const char *v = layer_get(&d->layer[l], k->name);
+		char why[320];
+		if (!v)
+			continue;
+		if (key_apply(bc, k, v, why, sizeof why) < 0) {
+			log_warn(MOD, "dynamic %s config %s: %s (ignored)",
+				 l == CONFIG_LAYER_BROKER ? "per-broker" : "default", k->name, why);
+			continue;
+		}
+		bc->set[row] = 1;
+	}
+}
+
+/* Re-derives every applied key and the values that depend on several. */
+static void dynamic_apply(struct broker_config *bc)
+{
+	struct config_dynamic *d = bc->dyn;
+	int64_t retention = bc->log_retention_ms, roll = bc->log_roll_ms;
+	for (int i = 0; i < N_APPLIED; i++)
+		dynamic_apply_key(bc, d, i);
+	char err[400];
+	if (retention_check(bc, err, sizeof err) < 0) {
+		log_warn(MOD, "dynamic config: %s; keeping the previous retention", err);
+		bc->log_retention_ms = retention;
+		bc->log_roll_ms = roll;
+	}
+}
+
+int broker_config_dynamic_set(struct broker_config *bc, int layer, const char *const *keys,
+			      const char *const *values, int n)
+{
+	struct config_dynamic *d = layer == CONFIG_LAYER_BROKER || layer == CONFIG_LAYER_DEFAULT
+					   ? dynamic_get(bc) : NULL;
+	if (!d)
+		return -1;
+	struct dyn_layer nl = { 0 };
+	nl.keys = calloc((size_t)(n > 0 ? n : 0) + 1, sizeof *nl.keys);
+	nl.values = calloc((size_t)(n > 0 ? n : 0) + 1, sizeof *nl.values);
+	int bad = !nl.keys || !nl.values;
+	for (int i = 0; !bad && i < n; i++) {
+		nl.keys[i] = strdup(keys[i]);
+		nl.values[i] = strdup(values[i]);
+		nl.n = i + 1;
+		bad = !nl.keys[i] || !nl.values[i];
+	}
+	if (bad) {
+		layer_clear(&nl);
+		return -1;
+	}
+	layer_clear(&d->layer[layer]);
+	d->layer[layer] = nl;
+	dynamic_apply(bc);
+	log_info(MOD, "dynamic %s config: %d key(s)",
+		 layer == CONFIG_LAYER_BROKER ? "per-broker" : "cluster default", n);
+	return 0;
+}
+
+const char *broker_config_dynamic_get(const struct broker_config *bc, int layer,
+				      const char *key)
+{
+	if (!bc->dyn || (layer != CONFIG_LAYER_BROKER && layer != CONFIG_LAYER_DEFAULT))
+		return NULL;
+	return layer_get(&bc->dyn->layer[layer], key);
+}
+
+const char *broker_config_dynamic_key(const struct broker_config *bc, int layer, int i)
+{
+	if (!bc->dyn || (layer != CONFIG_LAYER_BROKER && layer != CONFIG_LAYER_DEFAULT) ||
+	    i < 0 || i >= bc->dyn->layer[layer].n)
+		return NULL;
+	return bc->dyn->layer[layer].keys[i];
+}
+
+int broker_config_static_get(const struct broker_config *bc, const char *key, char *buf,
+			     size_t buflen)
+{
+	const struct config_dynamic *d = bc->dyn;
+	for (int i = 0; d && i < N_APPLIED && buflen > 0; i++)
+		if (strcmp(dyn_applied[i], key) == 0) {
+			snprintf(buf, buflen, "%s", d->text[i] ? d->text[i] : "");
+			return d->text_set[i];
+		}
+	return broker_config_get(bc, key, buf, buflen);
 }

@@ -2,7 +2,10 @@
  * One table row per key (config.c) drives defaults, parsing, range checks
  * and read-back; broker_config_validate then derives the values that depend
  * on several keys (listeners, retention/roll precedence, log dir) and checks
- * the rules that span keys. */
+ * the rules that span keys. Dynamic broker configs (Kafka's
+ * /config/brokers/<id> and /config/brokers/<default>) are two layers laid
+ * over the static values: per-broker > cluster default > server.properties
+ * > Kafka's default. */
 #ifndef GREGOR_BROKER_CONFIG_H
 #define GREGOR_BROKER_CONFIG_H
 
@@ -33,6 +36,8 @@ struct listener_protocol {
 struct config_extra {
 	char *key, *value;
 };
+
+struct config_dynamic; /* the dynamic layers, config.c */
 
 /* Strings are heap copies owned by the struct (NULL = Kafka's null). */
 struct broker_config {
@@ -154,6 +159,7 @@ struct broker_config {
 	struct config_extra *extra; /* unknown keys, file order */
 	int nextra;
 	unsigned char set[CONFIG_MAX_KEYS]; /* per table row: given explicitly */
+	struct config_dynamic *dyn; /* NULL until a dynamic layer arrives */
 };
 
 /* Kafka's defaults; zookeeper.connect and broker.id are left unset. */
@@ -183,6 +189,55 @@ int broker_config_get(const struct broker_config *bc, const char *key, char *buf
 const char *broker_config_extra(const struct broker_config *bc, const char *key);
 /* Security protocol of a listener name, or NULL if the map lacks it. */
 const char *broker_config_protocol(const struct broker_config *bc, const char *name);
+
+/* ---- dynamic broker configs (Kafka's DynamicBrokerConfig) ---- */
+
+/* Kafka's DescribeConfigs config sources. */
+enum config_source {
+	CONFIG_SOURCE_DYNAMIC_BROKER = 1,
+	CONFIG_SOURCE_DYNAMIC_DEFAULT = 2,
+	CONFIG_SOURCE_STATIC = 4,
+	CONFIG_SOURCE_DEFAULT = 5,
+};
+enum { CONFIG_LAYER_DEFAULT = 0, CONFIG_LAYER_BROKER = 1 };
+
+/* Kafka's DynamicBrokerConfig.validateConfigs for the keys an alter sets
+ * (per_broker: /config/brokers/<id>, else <default>): keys Kafka only reads
+ * at start-up, SSL store keys without a listener.name.<l>. prefix, per-broker
+ * keys at the default level, then each value's type. Returns 0, or -1 with
+ * Kafka's message (e.g. "Cannot update these configs dynamically:
+ * Set(log.dirs)") in err. Keys nobody knows are accepted, as Kafka accepts
+ * custom configs. */
+int broker_config_dynamic_check(const char *const *keys, const char *const *values, int n,
+				int per_broker, char *err, size_t errlen);
+/* Type check of one key's value (its listener prefix stripped). 0 or -1. */
+int broker_config_dynamic_check_value(const char *key, const char *value, char *err,
+				      size_t errlen);
+/* Kafka's password-typed configs (stored encrypted by Kafka; Gregor has no
+ * password.encoder.secret, so they cannot be altered, as in Kafka without
+ * one). A listener-prefixed name counts. */
+int broker_config_is_password(const char *key);
+/* A list-type key (IncrementalAlterConfigs APPEND/SUBTRACT). */
+int broker_config_is_list(const char *key);
+/* In one of Kafka's dynamic sets (DescribeConfigs: read_only = !dynamic). */
+int broker_config_is_dynamic(const char *key);
+
+/* Replaces one layer (n pairs, copied) and re-derives the effective values
+ * of the dynamic keys Gregor acts on (log.* defaults, message.max.bytes,
+ * min.insync.replicas, compression.type, log.message.timestamp.type); a
+ * value that does not parse is logged and skipped. Loop thread only.
+ * Returns 0 or -1 (out of memory: the layer is left as it was). */
+int broker_config_dynamic_set(struct broker_config *bc, int layer, const char *const *keys,
+			      const char *const *values, int n);
+/* The key's value in a layer, or NULL. */
+const char *broker_config_dynamic_get(const struct broker_config *bc, int layer,
+				      const char *key);
+/* Keys of a layer: i from 0 while it returns non-NULL. */
+const char *broker_config_dynamic_key(const struct broker_config *bc, int layer, int i);
+/* Like broker_config_get, but the value from server.properties or Kafka's
+ * default, before any dynamic layer. */
+int broker_config_static_get(const struct broker_config *bc, const char *key, char *buf,
+			     size_t buflen);
 
 /* Storage settings for every partition log. */
 void broker_config_log(const struct broker_config *bc, struct log_config *lc);

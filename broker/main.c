@@ -68,6 +68,24 @@ static void on_topic_config(void *arg, const char *topic, const char *const *key
 	topic_config_set(arg, topic, keys, values, n);
 }
 
+/* A dynamic broker config layer changed: the broker defaults under every
+ * topic may have, so each topic's partition logs get their settings again. */
+static void on_broker_config(void *arg, int per_broker, const char *const *keys,
+			     const char *const *values, int n)
+{
+	struct broker *b = arg;
+	if (broker_config_dynamic_set(b->cfg, per_broker ? CONFIG_LAYER_BROKER
+							 : CONFIG_LAYER_DEFAULT,
+				      keys, values, n) < 0) {
+		log_error("broker", "out of memory applying dynamic broker configs");
+		return;
+	}
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&b->meta->topics, &i, &k, &v);)
+		rm_apply_topic_config(b->rm, ((const struct mc_topic *)v)->name);
+}
+
 static void on_tick(struct loop_timer *t)
 {
 	struct broker *b = t->arg;
@@ -145,6 +163,8 @@ int main(int argc, char **argv)
 	broker_config_coord(&cfg, &cc);
 	cc.topic_config_fn = on_topic_config;
 	cc.topic_config_arg = &b;
+	cc.broker_config_fn = on_broker_config;
+	cc.broker_config_arg = &b;
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;

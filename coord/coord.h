@@ -25,6 +25,14 @@ typedef void (*coord_topic_config_fn)(void *arg, const char *topic,
 				      const char *const *keys,
 				      const char *const *values, int n);
 
+/* A dynamic broker config layer (/config/brokers/<id> when per_broker, else
+ * /config/brokers/<default>), delivered on the loop thread like topic
+ * configs: when a session starts and whenever the node is written, created
+ * or deleted (n == 0 when it is gone or empty). */
+typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
+				       const char *const *keys,
+				       const char *const *values, int n);
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -45,6 +53,8 @@ struct coord_config {
 	int32_t leader_imbalance_per_broker_percentage;
 	coord_topic_config_fn topic_config_fn; /* NULL: not needed */
 	void *topic_config_arg;
+	coord_broker_config_fn broker_config_fn; /* NULL: not needed */
+	void *broker_config_arg;
 };
 
 struct coord;
@@ -143,6 +153,26 @@ void coord_alter_topic_config(struct coord *c, const char *topic,
 			      const struct coord_config_op *ops, int n, int replace,
 			      int validate_only, coord_config_check_fn check,
 			      coord_done_fn done, void *arg);
+
+/* The same write path for any entity Kafka keeps under /config/<type>:
+ * type "topics" (name a topic that must exist) or "brokers" (name a broker
+ * id or "<default>"; the caller has checked the keys). check sees every
+ * resulting key; its failure answers check_kerr (Kafka: INVALID_CONFIG 40
+ * for topics, INVALID_REQUEST 42 for brokers). APPEND/SUBTRACT are allowed
+ * for keys is_list accepts (NULL: Kafka's list-type topic configs). The
+ * notification is {"version":2,"entity_path":"<type>/<name>"}. */
+struct coord_entity_alter {
+	const char *type;
+	const char *name;
+	const struct coord_config_op *ops;
+	int n;
+	int replace, validate_only;
+	coord_config_check_fn check; /* NULL: no check */
+	int16_t check_kerr;
+	int (*is_list)(const char *key);
+};
+void coord_alter_entity_config(struct coord *c, const struct coord_entity_alter *ea,
+			       coord_done_fn done, void *arg);
 
 /* Leader: writes a partition's new ISR to its state znode, conditional on
  * zk_version (same leader, leader_epoch, controller_epoch as given), and

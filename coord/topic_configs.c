@@ -1,10 +1,13 @@
-/* Topic config feed: every broker (not only the controller) keeps a child
+/* Entity config feed: every broker (not only the controller) keeps a child
  * watch on /config/topics and a data watch on each /config/topics/<t>, and
  * hands each topic's overrides to the data plane, which applies them to the
- * topic's partition logs. Data watches see AlterConfigs-style rewrites of the
- * node directly, so /config/changes notifications are not needed for it.
- * Also the write side of (Incremental)AlterConfigs for topics, which still
- * writes those notifications for Kafka tools and brokers that read them. */
+ * topic's partition logs. Likewise a data (or, while absent, exists) watch
+ * on /config/brokers/<default> and /config/brokers/<own id> feeds the
+ * dynamic broker config layers. Data watches see every rewrite of those
+ * nodes directly (also ones made by kafka-configs.sh --zookeeper), so the
+ * /config/changes notifications are not needed to follow them.
+ * Also the write side of (Incremental)AlterConfigs for topics and brokers,
+ * which still writes those notifications for Kafka tools and brokers. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +18,14 @@
 #include "coord/zjson.h"
 
 #define CONFIG_TOPICS "/config/topics"
+#define CONFIG_BROKERS "/config/brokers"
+#define BROKER_DEFAULT "<default>"
 #define TCFG_MAX_PAIRS 64
 
 struct tcfg_msg {
 	coord_topic_config_fn fn;
+	coord_broker_config_fn bfn; /* set instead of fn for a broker layer */
+	int per_broker;
 	void *arg;
 	char *topic;
 	int n;
@@ -39,7 +46,12 @@ static void tcfg_msg_free(struct tcfg_msg *m)
 static void tcfg_deliver(void *arg)
 {
 	struct tcfg_msg *m = arg;
-	m->fn(m->arg, m->topic, (const char *const *)m->keys, (const char *const *)m->values, m->n);
+	if (m->bfn)
+		m->bfn(m->arg, m->per_broker, (const char *const *)m->keys,
+		       (const char *const *)m->values, m->n);
+	else
+		m->fn(m->arg, m->topic, (const char *const *)m->keys,
+		      (const char *const *)m->values, m->n);
 	tcfg_msg_free(m);
 }
 
@@ -111,8 +123,64 @@ static void tcfg_read(struct coord *c, const char *topic)
 	mbox_post(c->loop_mbox, tcfg_deliver, m);
 }
 
+/* Reads one broker layer, leaving a data watch on it, or an exists watch
+ * while it is absent so that its creation is seen too. */
+static void bcfg_read(struct coord *c, int per_broker)
+{
+	char path[128];
+	if (per_broker)
+		snprintf(path, sizeof path, CONFIG_BROKERS "/%d", (int)c->cfg.broker_id);
+	else
+		snprintf(path, sizeof path, CONFIG_BROKERS "/" BROKER_DEFAULT);
+	char *data = NULL;
+	int len = 0;
+	struct Stat st;
+	int rc = ZNONODE;
+	for (int k = 0; k < 2 && rc == ZNONODE; k++) {
+		rc = zk_get_alloc(c, path, 1, &data, &len, &st);
+		if (rc == ZNONODE && zoo_exists(c->zh, path, 1, &st) == ZNONODE)
+			break; /* absent, watched for creation */
+	}
+	if (rc != ZOK && rc != ZNONODE)
+		return; /* the session event path re-reads everything later */
+	struct tcfg_msg *m = calloc(1, sizeof *m);
+	if (!m || !(m->topic = strdup(path))) {
+		free(m);
+		free(data);
+		return;
+	}
+	m->bfn = c->cfg.broker_config_fn;
+	m->arg = c->cfg.broker_config_arg;
+	m->per_broker = per_broker;
+	if (rc == ZOK && tcfg_parse(m, data, (size_t)len) < 0) {
+		log_warn(COORD_MOD, "malformed config in %s: ignored", path);
+		tcfg_msg_free(m);
+		free(data);
+		return;
+	}
+	free(data);
+	mbox_post(c->loop_mbox, tcfg_deliver, m);
+}
+
+/* Which broker layer a watched path is: 1 per-broker, 0 default, -1 none. */
+static int bcfg_layer_of(const struct coord *c, const char *path)
+{
+	size_t n = strlen(CONFIG_BROKERS "/");
+	if (strncmp(path, CONFIG_BROKERS "/", n) != 0)
+		return -1;
+	if (strcmp(path + n, BROKER_DEFAULT) == 0)
+		return 0;
+	char id[16];
+	snprintf(id, sizeof id, "%d", (int)c->cfg.broker_id);
+	return strcmp(path + n, id) == 0 ? 1 : -1;
+}
+
 void tcfg_sync_all(struct coord *c)
 {
+	if (c->cfg.broker_config_fn) {
+		bcfg_read(c, 0);
+		bcfg_read(c, 1);
+	}
 	if (!c->cfg.topic_config_fn)
 		return;
 	struct String_vector kids = { 0, NULL };
@@ -125,6 +193,11 @@ void tcfg_sync_all(struct coord *c)
 
 int tcfg_on_watch(struct coord *c, const char *path)
 {
+	int layer = c->cfg.broker_config_fn ? bcfg_layer_of(c, path) : -1;
+	if (layer >= 0) {
+		bcfg_read(c, layer);
+		return 1;
+	}
 	if (!c->cfg.topic_config_fn)
 		return 0;
 	if (strcmp(path, CONFIG_TOPICS) == 0) {
@@ -139,7 +212,7 @@ int tcfg_on_watch(struct coord *c, const char *path)
 	return 0;
 }
 
-/* ---- AlterConfigs / IncrementalAlterConfigs of topics (admin writes) ---- */
+/* ---- (Incremental)AlterConfigs of topics and brokers (admin writes) ---- */
 
 enum { TCFG_SET = 0, TCFG_DELETE = 1, TCFG_APPEND = 2, TCFG_SUBTRACT = 3 };
 enum { TCFG_KERR_UNKNOWN_TOPIC = 3, TCFG_KERR_TIMED_OUT = 7, TCFG_KERR_INVALID_CONFIG = 40,
@@ -148,12 +221,14 @@ enum { TCFG_KERR_UNKNOWN_TOPIC = 3, TCFG_KERR_TIMED_OUT = 7, TCFG_KERR_INVALID_C
 
 struct tcfg_alter {
 	struct coord *c;
-	char *topic;
+	char *type, *name;        /* entity: "topics"/"brokers", its name */
 	int n;
 	char **names, **values;   /* values[i] NULL: a null value */
 	int8_t *ops;
 	int replace, validate_only;
 	coord_config_check_fn check;
+	int16_t check_kerr;
+	int (*is_list)(const char *key);
 	coord_done_fn done;
 	void *arg;
 };
@@ -182,7 +257,8 @@ static void tcfg_alter_free(struct tcfg_alter *a)
 	free(a->names);
 	free(a->values);
 	free(a->ops);
-	free(a->topic);
+	free(a->type);
+	free(a->name);
 	free(a);
 }
 
@@ -216,6 +292,11 @@ static int tcfg_is_list(const char *key)
 	return strcmp(key, "cleanup.policy") == 0 ||
 	       strcmp(key, "leader.replication.throttled.replicas") == 0 ||
 	       strcmp(key, "follower.replication.throttled.replicas") == 0;
+}
+
+static int tcfg_is_topics(const struct tcfg_alter *a)
+{
+	return strcmp(a->type, "topics") == 0;
 }
 
 static int tcfg_find(const struct tcfg_msg *m, const char *key)
@@ -313,6 +394,7 @@ static int tcfg_list_op(struct tcfg_msg *m, const char *key, const char *value, 
 static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
 			      char *msg, size_t cap)
 {
+	int (*is_list)(const char *) = a->is_list ? a->is_list : tcfg_is_list;
 	for (int i = 0; i < a->n; i++) {
 		const char *k = a->names[i], *v = a->values[i];
 		int8_t op = a->ops[i];
@@ -322,7 +404,7 @@ static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
 			snprintf(msg, cap, "Null value not supported for : %s", k);
 			return TCFG_KERR_INVALID_REQUEST;
 		}
-		if ((op == TCFG_APPEND || op == TCFG_SUBTRACT) && !tcfg_is_list(k)) {
+		if ((op == TCFG_APPEND || op == TCFG_SUBTRACT) && !is_list(k)) {
 			snprintf(msg, cap, "Config value %s is not allowed for config key: %s",
 				 op == TCFG_APPEND ? "append" : "subtract", k);
 			return TCFG_KERR_INVALID_REQUEST;
@@ -347,29 +429,39 @@ static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
 	}
 	for (int i = 0; i < m->n && a->check; i++)
 		if (a->check(m->keys[i], m->values[i], msg, cap) < 0)
-			return TCFG_KERR_INVALID_CONFIG;
+			return a->check_kerr;
 	return 0;
 }
 
-/* Kafka 2.x: the entity config, then a sequential change notification
- * that brokers watching /config/changes act on. */
-static int tcfg_write(struct coord *c, const char *topic, const struct tcfg_msg *m,
+/* Kafka 2.x (AdminZkClient.changeEntityConfig): the entity config, then a
+ * sequential change notification that brokers watching /config/changes
+ * act on. */
+static int tcfg_write(struct coord *c, const struct tcfg_alter *a, const struct tcfg_msg *m,
 		      int32_t version)
 {
 	char path[512];
 	struct zbuf b;
-	snprintf(path, sizeof path, CONFIG_TOPICS "/%s", topic);
+	snprintf(path, sizeof path, "/config/%s/%s", a->type, a->name);
 	zb_init(&b);
 	zn_config_build(&b, (const char *const *)m->keys, (const char *const *)m->values, m->n);
 	int rc = b.oom ? ZSYSTEMERROR : version < 0
 		 ? zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0)
 		 : zoo_set(c->zh, path, b.p, (int)b.len, version);
+	if (rc == ZNONODE && !tcfg_is_topics(a)) {
+		/* /config/brokers is made at start-up; recreate it if removed */
+		snprintf(path, sizeof path, "/config/%s", a->type);
+		if (zk_create_path(c->zh, path) == ZOK) {
+			snprintf(path, sizeof path, "/config/%s/%s", a->type, a->name);
+			rc = zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0,
+					NULL, 0);
+		}
+	}
 	zb_free(&b);
 	if (rc != ZOK)
 		return rc;
 	zb_init(&b);
 	zb_puts(&b, "{\"version\":2,\"entity_path\":");
-	snprintf(path, sizeof path, "topics/%s", topic);
+	snprintf(path, sizeof path, "%s/%s", a->type, a->name);
 	zb_jstr(&b, path);
 	zb_puts(&b, "}");
 	char made[512];
@@ -381,9 +473,34 @@ static int tcfg_write(struct coord *c, const char *topic, const struct tcfg_msg 
 				&ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, made, sizeof made);
 	zb_free(&b);
 	if (rc != ZOK)
-		log_warn(COORD_MOD, "config of %s written but no change notification: %s",
-			 topic, zerror(rc));
+		log_warn(COORD_MOD, "config of %s/%s written but no change notification: %s",
+			 a->type, a->name, zerror(rc));
 	return ZOK; /* the config itself is in place; brokers watch it directly */
+}
+
+/* A topic must exist (Kafka checks /brokers/topics/<t>); a broker entity
+ * is "<default>" or a broker id, which need not be registered (Kafka lets
+ * configs be prepared for a broker before it starts). */
+static int tcfg_entity_ok(struct coord *c, struct tcfg_alter *a)
+{
+	if (tcfg_is_topics(a)) {
+		char path[512];
+		struct Stat st;
+		snprintf(path, sizeof path, "/brokers/topics/%s", a->name);
+		if (!zn_topic_name_valid(a->name) || zoo_exists(c->zh, path, 0, &st) != ZOK) {
+			tcfg_alter_finish(a, TCFG_KERR_UNKNOWN_TOPIC, "Topic %s does not exist",
+					  a->name);
+			return 0;
+		}
+		return 1;
+	}
+	size_t n = strlen(a->name);
+	int ok = strcmp(a->type, "brokers") == 0 && n > 0 && n < 12 &&
+		 (strcmp(a->name, BROKER_DEFAULT) == 0 || strspn(a->name, "0123456789") == n);
+	if (!ok)
+		tcfg_alter_finish(a, TCFG_KERR_INVALID_REQUEST, "Invalid entity %.32s/%.64s",
+				  a->type, a->name);
+	return ok;
 }
 
 /* One attempt: read (incremental), apply, check, write at the version read.
@@ -391,14 +508,10 @@ static int tcfg_write(struct coord *c, const char *topic, const struct tcfg_msg 
 static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
 {
 	char path[512], msg[300] = "";
-	snprintf(path, sizeof path, "/brokers/topics/%s", a->topic);
 	struct Stat st;
-	if (!zn_topic_name_valid(a->topic) || zoo_exists(c->zh, path, 0, &st) != ZOK) {
-		tcfg_alter_finish(a, TCFG_KERR_UNKNOWN_TOPIC, "Topic %s does not exist",
-				  a->topic);
+	if (!tcfg_entity_ok(c, a))
 		return 0;
-	}
-	snprintf(path, sizeof path, CONFIG_TOPICS "/%s", a->topic);
+	snprintf(path, sizeof path, "/config/%s/%s", a->type, a->name);
 	char *data = NULL;
 	int len = 0;
 	int rc = zk_get_alloc(c, path, 0, &data, &len, &st);
@@ -410,21 +523,21 @@ static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
 		snprintf(msg, sizeof msg, "ZooKeeper: %s", zerror(rc));
 	} else if (m && rc == ZOK && !a->replace && tcfg_parse(m, data, (size_t)len) < 0) {
 		kerr = TCFG_KERR_UNKNOWN;
-		snprintf(msg, sizeof msg, "malformed config znode of %.200s", a->topic);
+		snprintf(msg, sizeof msg, "malformed config znode of %.200s", a->name);
 	}
 	free(data);
 	if (!kerr)
 		kerr = tcfg_apply_ops(a, m, msg, sizeof msg);
 	int retry = 0;
 	if (!kerr && !a->validate_only) {
-		rc = tcfg_write(c, a->topic, m, version);
+		rc = tcfg_write(c, a, m, version);
 		retry = rc == ZBADVERSION || rc == ZNODEEXISTS || rc == ZNONODE;
 		if (rc != ZOK && !retry) {
 			kerr = TCFG_KERR_UNKNOWN;
 			snprintf(msg, sizeof msg, "ZooKeeper: %s", zerror(rc));
 		} else if (rc == ZOK) {
-			log_info(COORD_MOD, "topic %s: %d config override(s) written", a->topic,
-				 m->n);
+			log_info(COORD_MOD, "%s/%s: %d config override(s) written", a->type,
+				 a->name, m->n);
 		}
 	}
 	if (m)
@@ -449,37 +562,47 @@ static void tcfg_alter_run(void *p)
 	for (int k = 1; k <= TCFG_ATTEMPTS; k++)
 		if (!tcfg_alter_try(c, a))
 			return;
-	tcfg_alter_finish(a, TCFG_KERR_UNKNOWN, "config of %s kept changing concurrently",
-			  a->topic);
+	tcfg_alter_finish(a, TCFG_KERR_UNKNOWN, "config of %s/%s kept changing concurrently",
+			  a->type, a->name);
 }
 
-void coord_alter_topic_config(struct coord *c, const char *topic,
-			      const struct coord_config_op *ops, int n, int replace,
-			      int validate_only, coord_config_check_fn check,
-			      coord_done_fn done, void *arg)
+/* Copies the operations; 0, or -1 on allocation failure. */
+static int tcfg_alter_copy_ops(struct tcfg_alter *a, const struct coord_config_op *ops, int n)
 {
-	struct tcfg_alter *a = calloc(1, sizeof *a);
-	if (!a)
-		return; /* cannot even answer; the request times out */
-	a->c = c;
-	a->done = done;
-	a->arg = arg;
-	a->replace = replace;
-	a->validate_only = validate_only;
-	a->check = check;
-	n = n > 0 ? n : 0;
-	a->topic = strdup(topic ? topic : "");
 	a->names = calloc((size_t)n + 1, sizeof *a->names);
 	a->values = calloc((size_t)n + 1, sizeof *a->values);
 	a->ops = calloc((size_t)n + 1, sizeof *a->ops);
-	int bad = !a->topic || !a->names || !a->values || !a->ops;
-	for (int i = 0; !bad && i < n; i++) {
+	if (!a->names || !a->values || !a->ops)
+		return -1;
+	for (int i = 0; i < n; i++) {
 		a->names[i] = strdup(ops[i].name ? ops[i].name : "");
 		a->values[i] = ops[i].value ? strdup(ops[i].value) : NULL;
 		a->ops[i] = ops[i].op;
 		a->n = i + 1;
-		bad = !a->names[i] || (ops[i].value && !a->values[i]);
+		if (!a->names[i] || (ops[i].value && !a->values[i]))
+			return -1;
 	}
+	return 0;
+}
+
+void coord_alter_entity_config(struct coord *c, const struct coord_entity_alter *ea,
+			       coord_done_fn done, void *arg)
+{
+	struct tcfg_alter *a = calloc(1, sizeof *a);
+	if (!a)
+		return; /* cannot even answer; the request times out */
+	int n = ea->n > 0 ? ea->n : 0;
+	a->c = c;
+	a->done = done;
+	a->arg = arg;
+	a->replace = ea->replace;
+	a->validate_only = ea->validate_only;
+	a->check = ea->check;
+	a->check_kerr = ea->check_kerr;
+	a->is_list = ea->is_list;
+	a->type = strdup(ea->type ? ea->type : "");
+	a->name = strdup(ea->name ? ea->name : "");
+	int bad = !a->type || !a->name || tcfg_alter_copy_ops(a, ea->ops, n) < 0;
 	if (!bad && n > TCFG_MAX_PAIRS) {
 		tcfg_alter_finish(a, TCFG_KERR_INVALID_REQUEST, "too many configs (%d)", n);
 		return;
@@ -495,4 +618,17 @@ void coord_alter_topic_config(struct coord *c, const char *topic,
 		tcfg_alter_finish(a, TCFG_KERR_UNKNOWN, "out of memory");
 	else
 		mbox_post(c->events, tcfg_alter_run, a);
+}
+
+void coord_alter_topic_config(struct coord *c, const char *topic,
+			      const struct coord_config_op *ops, int n, int replace,
+			      int validate_only, coord_config_check_fn check,
+			      coord_done_fn done, void *arg)
+{
+	struct coord_entity_alter ea = {
+		.type = "topics", .name = topic, .ops = ops, .n = n, .replace = replace,
+		.validate_only = validate_only, .check = check,
+		.check_kerr = TCFG_KERR_INVALID_CONFIG, .is_list = NULL,
+	};
+	coord_alter_entity_config(c, &ea, done, arg);
 }

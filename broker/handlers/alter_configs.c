@@ -1,13 +1,20 @@
 /* AlterConfigs (33), v0-2: replaces a resource's dynamic configs. Topics:
  * any broker writes /config/topics/<t> plus a change notification through
  * the coordination thread (Kafka's AdminZkClient); every broker's topic
- * config watch then applies it. Brokers: Gregor has no dynamic broker
- * configs, so any key is refused with Kafka's message and error. */
+ * config watch then applies it. Brokers: checked as Kafka's
+ * DynamicBrokerConfig does here, then written the same way to
+ * /config/brokers/<id> (resource name = this broker's id, as Kafka 2.8's
+ * ZkAdminManager requires; clients send it to that broker) or
+ * /config/brokers/<default> (empty name); every broker's watch applies it. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/config.h"
 #include "broker/handlers/admin_op.h"
+#include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_config.h"
 #include "common/proto/kerr.h"
@@ -26,45 +33,105 @@ static void set_message(struct arena *a, struct kstr *out, const char *msg)
 	}
 }
 
-static char *arena_cstr(struct arena *a, struct kstr s)
+/* Kafka's resourceNameToBrokerId and ZkAdminManager.getBrokerId: an empty
+ * name is the cluster default, anything else must be this broker's id.
+ * Writes the entity name ("<default>" or the id) to entity; 0 or -1 with
+ * the error set. */
+static int broker_entity(struct request *req, struct kstr name, char *entity, size_t n,
+			 int16_t *error_code, struct kstr *error_message)
 {
-	if (s.len < 0)
-		return NULL;
-	char *c = arena_alloc(a, (size_t)s.len + 1);
-	if (c) {
-		memcpy(c, s.p, (size_t)s.len);
-		c[s.len] = 0;
+	char msg[200], digits[16];
+	if (name.len <= 0) {
+		snprintf(entity, n, "<default>");
+		return 0;
 	}
-	return c;
+	int numeric = name.len < (int32_t)sizeof digits;
+	for (int32_t i = 0; numeric && i < name.len; i++)
+		numeric = (name.p[i] >= '0' && name.p[i] <= '9') || (i == 0 && name.p[i] == '-' &&
+									name.len > 1);
+	long id = 0;
+	if (numeric) {
+		memcpy(digits, name.p, (size_t)name.len);
+		digits[name.len] = 0;
+		id = strtol(digits, NULL, 10);
+	}
+	*error_code = KERR_INVALID_REQUEST;
+	if (!numeric || id < INT32_MIN || id > INT32_MAX) {
+		snprintf(msg, sizeof msg, "Broker id must be an integer, but it is: %.*s",
+			 name.len > 64 ? 64 : (int)name.len, name.p);
+		set_message(&req->arena, error_message, msg);
+		return -1;
+	}
+	if (id != req->b->id) {
+		snprintf(msg, sizeof msg, "Unexpected broker id, expected %d, but received %s",
+			 req->b->id, digits);
+		set_message(&req->arena, error_message, msg);
+		return -1;
+	}
+	*error_code = 0;
+	snprintf(entity, n, "%d", req->b->id);
+	return 0;
 }
 
-/* Kafka (DynamicBrokerConfig) refuses keys that are not dynamic; none of
- * Gregor's broker configs is. An empty set changes nothing and succeeds. */
-static void alter_broker(struct admin_op *op, struct kstr name,
-			 const struct coord_config_op *ops, int n, int16_t *error_code,
-			 struct kstr *error_message)
+/* Kafka's ConfigException answer: INVALID_REQUEST with the resource named. */
+static void broker_invalid(struct request *req, const char *entity, const char *why,
+			   int16_t *error_code, struct kstr *error_message)
 {
-	struct request *req = op->req;
-	char id[16], msg[600];
-	snprintf(id, sizeof id, "%d", req->b->id);
-	if (name.len > 0 && (name.len != (int32_t)strlen(id) ||
-			     memcmp(name.p, id, (size_t)name.len))) {
-		*error_code = KERR_INVALID_REQUEST;
-		snprintf(msg, sizeof msg, "Unexpected broker id, expected %s or empty string, "
-			 "but received %.*s", id, name.len > 64 ? 64 : (int)name.len, name.p);
-		set_message(&req->arena, error_message, msg);
-		return;
-	}
-	if (n == 0)
-		return;
-	size_t o = (size_t)snprintf(msg, sizeof msg, "Cannot update these configs "
-				    "dynamically: Set(");
-	for (int i = 0; i < n && o < sizeof msg - 80; i++)
-		o += (size_t)snprintf(msg + o, sizeof msg - o, "%s%.64s", i ? ", " : "",
-				      ops[i].name);
-	snprintf(msg + o, sizeof msg - o, ")");
+	char msg[800];
+	snprintf(msg, sizeof msg, "Invalid config value for resource ConfigResource("
+		 "type=BROKER, name='%s'): %s", strcmp(entity, "<default>") ? entity : "", why);
 	*error_code = KERR_INVALID_REQUEST;
 	set_message(&req->arena, error_message, msg);
+}
+
+/* Dynamic broker configs: the keys the request sets are checked here, on
+ * the loop thread, with Kafka's messages; the write (and for incremental
+ * requests the merge with the stored layer) happens on the coordination
+ * thread. Keys being deleted need no check, as in Kafka. */
+static void alter_broker(struct admin_op *op, struct kstr name,
+			 const struct coord_config_op *ops, int n, int replace,
+			 int validate_only, int16_t *error_code, struct kstr *error_message)
+{
+	struct request *req = op->req;
+	char entity[32], why[600];
+	if (broker_entity(req, name, entity, sizeof entity, error_code, error_message) < 0)
+		return;
+	int per_broker = strcmp(entity, "<default>") != 0, m = 0;
+	const char **keys = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *keys);
+	const char **values = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *values);
+	if (!keys || !values) {
+		*error_code = KERR_UNKNOWN_SERVER_ERROR;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (ops[i].value && (replace || ops[i].op == 0 || ops[i].op == 2)) {
+			keys[m] = ops[i].name;
+			values[m++] = ops[i].value;
+		}
+	if (broker_config_dynamic_check(keys, values, m, per_broker, why, sizeof why) < 0) {
+		broker_invalid(req, entity, why, error_code, error_message);
+		return;
+	}
+	/* Kafka encrypts password configs with password.encoder.secret, which
+	 * Gregor lacks; validation alone does not need it */
+	for (int i = 0; i < m && !validate_only; i++)
+		if (broker_config_is_password(keys[i])) {
+			broker_invalid(req, entity, per_broker ? "Password encoder secret not "
+				       "configured" : "Password config can be defined only at "
+				       "broker level", error_code, error_message);
+			return;
+		}
+	struct admin_write *w = admin_write_new(op, error_code, error_message);
+	if (!w) {
+		*error_code = KERR_UNKNOWN_SERVER_ERROR;
+		return;
+	}
+	struct coord_entity_alter ea = {
+		.type = "brokers", .name = entity, .ops = ops, .n = n, .replace = replace,
+		.validate_only = validate_only, .check = broker_config_dynamic_check_value,
+		.check_kerr = KERR_INVALID_REQUEST, .is_list = broker_config_is_list,
+	};
+	coord_alter_entity_config(req->b->coord, &ea, admin_write_done, w);
 }
 
 void alter_configs_resource(struct admin_op *op, int8_t type, struct kstr name,
@@ -76,7 +143,8 @@ void alter_configs_resource(struct admin_op *op, int8_t type, struct kstr name,
 	*error_code = 0;
 	*error_message = (struct kstr){ NULL, -1 };
 	if (type == RESOURCE_BROKER) {
-		alter_broker(op, name, ops, n, error_code, error_message);
+		alter_broker(op, name, ops, n, replace, validate_only, error_code,
+			     error_message);
 		return;
 	}
 	if (type != RESOURCE_TOPIC) {
@@ -84,7 +152,7 @@ void alter_configs_resource(struct admin_op *op, int8_t type, struct kstr name,
 		set_message(&req->arena, error_message, "Unsupported resource type");
 		return;
 	}
-	char *topic = arena_cstr(&req->arena, name);
+	char *topic = handler_cstr(&req->arena, name);
 	struct admin_write *w = topic ? admin_write_new(op, error_code, error_message) : NULL;
 	if (!w) {
 		*error_code = topic ? KERR_UNKNOWN_SERVER_ERROR : KERR_INVALID_TOPIC_EXCEPTION;
@@ -105,8 +173,8 @@ static struct coord_config_op *read_ops(struct arena *a,
 		const struct alter_configs_req_config *c =
 			&((const struct alter_configs_req_config *)r->configs.v)[i];
 		ops[i].op = 0;
-		ops[i].name = arena_cstr(a, c->name);
-		ops[i].value = arena_cstr(a, c->value);
+		ops[i].name = handler_cstr(a, c->name);
+		ops[i].value = handler_cstr(a, c->value);
 		if (!ops[i].name || (c->value.len >= 0 && !ops[i].value))
 			return NULL;
 	}
