@@ -326,7 +326,9 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 }
 
 /* One repeated byte compresses to almost nothing; "text" is words from a
- * small set, which compresses about as well as log lines do. */
+ * small set, which compresses about as well as log lines do. Messages are
+ * windows into a TEXT_SPAN buffer at varying starts, so they differ. */
+#define TEXT_SPAN (1 << 20)
 static void fill_payload(char *p, int size, int text)
 {
 	static const char *const words[] = { "broker ", "partition ", "offset ", "leader ",
@@ -370,15 +372,17 @@ static int bench_produce(struct bench_opts *o)
 		return -1;
 	}
 	o->partitions = parts;
-	char *payload = malloc((size_t)o->size);
-	fill_payload(payload, o->size, o->text_payload);
+	size_t span = (size_t)o->size + (o->text_payload ? TEXT_SPAN : 0);
+	char *payload = malloc(span);
+	fill_payload(payload, (int)span, o->text_payload);
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
 	double t0 = now_s(), deadline = t0 + o->timeout_s;
 	long i;
 	for (i = 0; i < o->count && now_s() < deadline; i++) {
 		int32_t p = (int32_t)((i / CHUNK_PER_PARTITION) % parts);
 		/* Shared payload, no copy: it outlives the handle. */
-		while (rd_kafka_produce(rkt, p, 0, payload, (size_t)o->size, NULL, 0, NULL) == -1) {
+		char *msg = payload + (o->text_payload ? (size_t)(i * 7919) % TEXT_SPAN : 0);
+		while (rd_kafka_produce(rkt, p, 0, msg, (size_t)o->size, NULL, 0, NULL) == -1) {
 			if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
 			    now_s() >= deadline) {
 				fprintf(stderr, "produce: %s\n", rd_kafka_err2str(rd_kafka_last_error()));
