@@ -1144,6 +1144,11 @@ int broker_config_is_dynamic(const char *key)
 	return dyn_find(key) != NULL || listener_base(key) != NULL;
 }
 
+const char *broker_config_dynamic_name(int i)
+{
+	return i >= 0 && i < N_DYN ? dyn_keys[i].name : NULL;
+}
+
 int broker_config_is_password(const char *key)
 {
 	size_t kl = strlen(key);
@@ -1451,6 +1456,15 @@ const char *broker_config_dynamic_key(const struct broker_config *bc, int layer,
 	    i < 0 || i >= bc->dyn->layer[layer].n)
 		return NULL;
 	return bc->dyn->layer[layer].keys[i];
+}
+
+int broker_config_default_get(const char *key, char *buf, size_t buflen)
+{
+	const struct config_key *k = key_find(key);
+	if (!k || !k->def || (k->flags & F_SENSITIVE) || buflen == 0)
+		return -1;
+	snprintf(buf, buflen, "%s", k->def);
+	return 0;
 }
 
 int broker_config_static_get(const struct broker_config *bc, const char *key, char *buf,

@@ -192,10 +192,11 @@ const char *broker_config_protocol(const struct broker_config *bc, const char *n
 
 /* ---- dynamic broker configs (Kafka's DynamicBrokerConfig) ---- */
 
-/* Kafka's DescribeConfigs config sources. */
+/* Kafka's DescribeConfigs config sources (wire ids; 1 is a topic's own
+ * override, 6 a broker logger). */
 enum config_source {
-	CONFIG_SOURCE_DYNAMIC_BROKER = 1,
-	CONFIG_SOURCE_DYNAMIC_DEFAULT = 2,
+	CONFIG_SOURCE_DYNAMIC_BROKER = 2,
+	CONFIG_SOURCE_DYNAMIC_DEFAULT = 3,
 	CONFIG_SOURCE_STATIC = 4,
 	CONFIG_SOURCE_DEFAULT = 5,
 };
@@ -221,6 +222,8 @@ int broker_config_is_password(const char *key);
 int broker_config_is_list(const char *key);
 /* In one of Kafka's dynamic sets (DescribeConfigs: read_only = !dynamic). */
 int broker_config_is_dynamic(const char *key);
+/* Kafka's dynamic key names: i from 0 while it returns non-NULL. */
+const char *broker_config_dynamic_name(int i);
 
 /* Replaces one layer (n pairs, copied) and re-derives the effective values
  * of the dynamic keys Gregor acts on (log.* defaults, message.max.bytes,
@@ -234,6 +237,9 @@ const char *broker_config_dynamic_get(const struct broker_config *bc, int layer,
 				      const char *key);
 /* Keys of a layer: i from 0 while it returns non-NULL. */
 const char *broker_config_dynamic_key(const struct broker_config *bc, int layer, int i);
+/* Kafka's default of a key Gregor knows, as text: 0, or -1 if the key is
+ * unknown or sensitive or its default is null. */
+int broker_config_default_get(const char *key, char *buf, size_t buflen);
 /* Like broker_config_get, but the value from server.properties or Kafka's
  * default, before any dynamic layer. */
 int broker_config_static_get(const struct broker_config *bc, const char *key, char *buf,

@@ -1,6 +1,11 @@
 /* DescribeConfigs (32), v0-2: topic configs (the broker-wide defaults that
  * apply to every topic, or the topic's own override from /config/topics)
- * and this broker's own configs. */
+ * and broker configs as Kafka's ConfigHelper shows them: for this broker's
+ * id every config with its source (per-broker dynamic 2, cluster default
+ * dynamic 3, server.properties 4, Kafka's default 5) and, when asked, its
+ * synonyms in precedence order; for the empty name only the cluster-default
+ * layer. SASL and SSL keys are stored and shown but Gregor has no SASL or
+ * TLS yet (v3's documentation field would say so; v0-2 have none). */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +21,7 @@
 #define SOURCE_DYNAMIC_TOPIC 1
 #define SOURCE_STATIC_BROKER 4
 #define SOURCE_DEFAULT 5
+#define MAX_SYNONYMS 12
 
 /* Topic-level key and the broker key that supplies its default. */
 static const char *const topic_keys[][2] = {
@@ -76,20 +82,207 @@ static void add_config(struct request *req, struct describe_configs_resp_result 
 		memcpy(v, buf, n);
 	c->name = (struct kstr){ name, (int32_t)strlen(name) };
 	c->value = v ? (struct kstr){ v, (int32_t)n } : (struct kstr){ NULL, -1 };
-	c->read_only = res->resource_type == RESOURCE_BROKER;
+	c->read_only = 0;
 	c->is_default = !set;
 	c->config_source = override ? SOURCE_DYNAMIC_TOPIC : set ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT;
+	/* a broker default may come from a dynamic broker config layer */
+	if (!override && broker_config_dynamic_get(req->b->cfg, CONFIG_LAYER_BROKER, broker_key))
+		c->config_source = CONFIG_SOURCE_DYNAMIC_BROKER;
+	else if (!override && broker_config_dynamic_get(req->b->cfg, CONFIG_LAYER_DEFAULT,
+							broker_key))
+		c->config_source = CONFIG_SOURCE_DYNAMIC_DEFAULT;
 	c->is_sensitive = 0;
 	c->synonyms.n = 0;
 }
 
+static struct kstr arena_kstr(struct arena *a, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *c = s ? arena_alloc(a, n + 1) : NULL;
+	if (!c)
+		return (struct kstr){ NULL, -1 };
+	memcpy(c, s, n + 1);
+	return (struct kstr){ c, (int32_t)n };
+}
+
+/* Kafka's brokerConfigSynonyms: keys that are one config in several units. */
+static int synonym_names(const char *name, const char **out)
+{
+	static const char *const retention[] = { "log.retention.ms", "log.retention.minutes",
+						 "log.retention.hours" };
+	static const char *const roll[] = { "log.roll.ms", "log.roll.hours" };
+	const char *const *set = NULL;
+	int n = 1;
+	if (strcmp(name, retention[0]) == 0 || strcmp(name, retention[1]) == 0 ||
+	    strcmp(name, retention[2]) == 0)
+		set = retention, n = 3;
+	else if (strcmp(name, roll[0]) == 0 || strcmp(name, roll[1]) == 0)
+		set = roll, n = 2;
+	for (int i = 0; i < n; i++)
+		out[i] = set ? set[i] : name;
+	return n;
+}
+
+/* Keys whose Kafka default is null (Gregor reads back a derived value). */
+static int null_default(const char *name)
+{
+	return strcmp(name, "log.retention.ms") == 0 || strcmp(name, "log.retention.minutes") == 0 ||
+	       strcmp(name, "log.roll.ms") == 0 || strcmp(name, "log.flush.interval.ms") == 0;
+}
+
+struct broker_syn {
+	const char *name;
+	char value[1024];
+	int8_t source;
+};
+
+/* Every level at which one synonym name has a value, highest first. */
+static int synonyms_of(const struct broker_config *cfg, const char *name, int per_broker,
+		       struct broker_syn *out, int cap)
+{
+	int n = 0;
+	const char *v;
+	if (per_broker && n < cap && (v = broker_config_dynamic_get(cfg, CONFIG_LAYER_BROKER, name)))
+		out[n].name = name, snprintf(out[n].value, sizeof out[n].value, "%s", v),
+		out[n++].source = CONFIG_SOURCE_DYNAMIC_BROKER;
+	if (n < cap && (v = broker_config_dynamic_get(cfg, CONFIG_LAYER_DEFAULT, name)))
+		out[n].name = name, snprintf(out[n].value, sizeof out[n].value, "%s", v),
+		out[n++].source = CONFIG_SOURCE_DYNAMIC_DEFAULT;
+	if (n < cap &&
+	    broker_config_static_get(cfg, name, out[n].value, sizeof out[n].value) == 1)
+		out[n].name = name, out[n++].source = CONFIG_SOURCE_STATIC;
+	/* Kafka's default (its own value; a derived read-back is not one) */
+	if (n < cap && !null_default(name) &&
+	    broker_config_default_get(name, out[n].value, sizeof out[n].value) == 0)
+		out[n].name = name, out[n++].source = CONFIG_SOURCE_DEFAULT;
+	return n;
+}
+
+/* One broker config entry; per_broker is 0 for the cluster-default view,
+ * which leaves the per-broker layer out as Kafka does. */
+static void add_broker_config(struct request *req, struct describe_configs_resp_result *res,
+			      const char *name, int per_broker, int with_synonyms)
+{
+	const struct broker_config *cfg = req->b->cfg;
+	const char *names[3];
+	struct broker_syn syn[MAX_SYNONYMS];
+	int nn = synonym_names(name, names), ns = 0;
+	for (int i = 0; i < nn; i++)
+		if (i == 0 || strcmp(names[i], name) != 0)
+			ns += synonyms_of(cfg, names[i], per_broker, syn + ns, MAX_SYNONYMS - ns);
+	/* Kafka's order: the described name's own levels first, then the rest */
+	int sensitive = broker_config_is_password(name);
+	char buf[1024];
+	int first = -1;
+	for (int i = 0; i < ns && first < 0; i++)
+		if (strcmp(syn[i].name, name) == 0)
+			first = i;
+	if (first < 0 && broker_config_get(cfg, name, buf, sizeof buf) < 0 && !sensitive)
+		return; /* neither known here nor set dynamically */
+	struct describe_configs_resp_config *c =
+		&((struct describe_configs_resp_config *)res->configs.v)[res->configs.n++];
+	c->name = arena_kstr(&req->arena, name);
+	if (first >= 0)
+		snprintf(buf, sizeof buf, "%s", syn[first].value);
+	else
+		broker_config_get(cfg, name, buf, sizeof buf);
+	c->value = sensitive ? (struct kstr){ NULL, -1 } : arena_kstr(&req->arena, buf);
+	c->config_source = ns ? syn[first >= 0 ? first : 0].source : SOURCE_DEFAULT;
+	if (first < 0 && ns && syn[0].source <= CONFIG_SOURCE_DYNAMIC_DEFAULT)
+		c->config_source = syn[0].source; /* e.g. log.retention.ms via a synonym */
+	c->is_default = c->config_source == SOURCE_DEFAULT;
+	c->read_only = !broker_config_is_dynamic(name);
+	c->is_sensitive = (uint8_t)sensitive;
+	c->synonyms.n = 0;
+	struct describe_configs_resp_synonym *s =
+		with_synonyms ? arena_alloc(&req->arena, ((size_t)ns + 1) * sizeof *s) : NULL;
+	for (int i = 0; s && i < ns; i++) {
+		s[i].name = arena_kstr(&req->arena, syn[i].name);
+		s[i].value = sensitive ? (struct kstr){ NULL, -1 }
+				       : arena_kstr(&req->arena, syn[i].value);
+		s[i].source = syn[i].source;
+	}
+	if (s) {
+		c->synonyms.v = s;
+		c->synonyms.n = ns;
+	}
+}
+
+/* The names a broker resource lists: Gregor's broker keys, Kafka's dynamic
+ * keys that have a value here, and anything set in a layer (custom keys,
+ * listener.name.* keys), each once. Returns the count. */
+static int broker_names(struct request *req, int per_broker, const char ***out)
+{
+	const struct broker_config *cfg = req->b->cfg;
+	int cap = N_BROKER_KEYS + 2, n = 0;
+	for (int i = 0; broker_config_dynamic_name(i); i++)
+		cap++;
+	for (int l = 0; l < 2; l++)
+		for (int i = 0; broker_config_dynamic_key(cfg, l, i); i++)
+			cap++;
+	const char **v = arena_alloc(&req->arena, (size_t)cap * sizeof *v);
+	if (!v)
+		return -1;
+	for (int i = 0; per_broker && i < N_BROKER_KEYS; i++)
+		v[n++] = broker_keys[i];
+	for (int i = 0; per_broker && broker_config_dynamic_name(i); i++)
+		v[n++] = broker_config_dynamic_name(i);
+	for (int l = per_broker ? 0 : CONFIG_LAYER_DEFAULT; l <= (per_broker ? 1 : 0); l++)
+		for (int i = 0; broker_config_dynamic_key(cfg, l, i); i++)
+			v[n++] = broker_config_dynamic_key(cfg, l, i);
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		int dup = 0;
+		for (int j = 0; j < m && !dup; j++)
+			dup = strcmp(v[j], v[i]) == 0;
+		if (!dup)
+			v[m++] = v[i];
+	}
+	*out = v;
+	return m;
+}
+
+static void describe_broker(struct request *req, const struct describe_configs_req_resource *r,
+			    struct describe_configs_resp_result *res, int with_synonyms)
+{
+	char id[16], msg[200];
+	snprintf(id, sizeof id, "%d", req->b->id);
+	int per_broker = r->resource_name.len > 0;
+	if (per_broker && (r->resource_name.len != (int32_t)strlen(id) ||
+			   memcmp(r->resource_name.p, id, (size_t)r->resource_name.len))) {
+		res->error_code = KERR_INVALID_REQUEST;
+		snprintf(msg, sizeof msg, "Unexpected broker id, expected %s or empty string, "
+			 "but received %.*s", id,
+			 r->resource_name.len > 64 ? 64 : (int)r->resource_name.len,
+			 r->resource_name.p);
+		res->error_message = arena_kstr(&req->arena, msg);
+		return;
+	}
+	const char **names;
+	int n = broker_names(req, per_broker, &names);
+	res->configs.v = n >= 0 ? arena_alloc(&req->arena, ((size_t)n + 1) *
+					      sizeof(struct describe_configs_resp_config)) : NULL;
+	if (!res->configs.v) {
+		res->error_code = KERR_UNKNOWN_SERVER_ERROR;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (wanted(r, names[i]))
+			add_broker_config(req, res, names[i], per_broker, with_synonyms);
+}
+
 static void describe_one(struct request *req, const struct describe_configs_req_resource *r,
-			 struct describe_configs_resp_result *res)
+			 struct describe_configs_resp_result *res, int with_synonyms)
 {
 	res->resource_type = r->resource_type;
 	res->resource_name = r->resource_name;
 	res->error_message = (struct kstr){ NULL, -1 };
-	res->configs.v = arena_alloc(&req->arena, (N_TOPIC_KEYS + N_BROKER_KEYS + 1) *
+	res->configs.n = 0;
+	if (r->resource_type == RESOURCE_BROKER) {
+		describe_broker(req, r, res, with_synonyms);
+		return;
+	}
+	res->configs.v = arena_alloc(&req->arena, (N_TOPIC_KEYS + 1) *
 							  sizeof(struct describe_configs_resp_config));
 	if (!res->configs.v) {
 		res->error_code = KERR_UNKNOWN_SERVER_ERROR;
@@ -103,18 +296,6 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 		for (int i = 0; i < N_TOPIC_KEYS; i++)
 			if (wanted(r, topic_keys[i][0]))
 				add_config(req, res, topic_keys[i][0], topic_keys[i][1]);
-	} else if (r->resource_type == RESOURCE_BROKER) {
-		char id[16];
-		snprintf(id, sizeof id, "%d", req->b->id);
-		if (r->resource_name.len > 0 &&
-		    (r->resource_name.len != (int32_t)strlen(id) ||
-		     memcmp(r->resource_name.p, id, (size_t)r->resource_name.len))) {
-			res->error_code = KERR_INVALID_REQUEST;
-			return;
-		}
-		for (int i = 0; i < N_BROKER_KEYS; i++)
-			if (wanted(r, broker_keys[i]))
-				add_config(req, res, broker_keys[i], broker_keys[i]);
 	} else {
 		res->error_code = KERR_INVALID_REQUEST;
 	}
@@ -132,6 +313,7 @@ void handle_describe_configs(struct request *req)
 	out->results.n = n;
 	for (int32_t i = 0; i < n; i++)
 		describe_one(req, &((const struct describe_configs_req_resource *)in->resources.v)[i],
-			     &((struct describe_configs_resp_result *)out->results.v)[i]);
+			     &((struct describe_configs_resp_result *)out->results.v)[i],
+			     in->include_synonyms);
 	request_respond(req, out);
 }
