@@ -5,28 +5,11 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 #include "coord/acl.h"
-
-static const char *ca_cstr(struct arena *a, struct kstr s)
-{
-	if (s.len < 0)
-		return NULL;
-	char *c = arena_alloc(a, (size_t)s.len + 1);
-	if (c && s.len)
-		memcpy(c, s.p, (size_t)s.len);
-	return c;
-}
-
-static struct kstr ca_kstr(struct arena *a, const char *s)
-{
-	if (!s)
-		return (struct kstr){ NULL, -1 };
-	return (struct kstr){ ca_cstr(a, (struct kstr){ s, (int32_t)strlen(s) }),
-			      (int32_t)strlen(s) };
-}
 
 static void ca_done(void *arg, const int16_t *errs, const char *const *msgs, int n)
 {
@@ -42,7 +25,7 @@ static void ca_done(void *arg, const int16_t *errs, const char *const *msgs, int
 	for (int32_t i = 0; i < want; i++) {
 		r[i].error_code = i < n && errs ? errs[i] : KERR_UNKNOWN_SERVER_ERROR;
 		r[i].error_message = r[i].error_code && i < n && msgs
-					     ? ca_kstr(&req->arena, msgs[i])
+					     ? handler_kstr(&req->arena, msgs[i])
 					     : (struct kstr){ NULL, -1 };
 	}
 	out->results = (struct karray){ want, r };
@@ -65,9 +48,9 @@ void handle_create_acls(struct request *req)
 			.pattern_type = c[i].resource_pattern_type,
 			.operation = c[i].operation,
 			.permission = c[i].permission_type,
-			.resource_name = ca_cstr(&req->arena, c[i].resource_name),
-			.principal = ca_cstr(&req->arena, c[i].principal),
-			.host = ca_cstr(&req->arena, c[i].host),
+			.resource_name = handler_cstr(&req->arena, c[i].resource_name),
+			.principal = handler_cstr(&req->arena, c[i].principal),
+			.host = handler_cstr(&req->arena, c[i].host),
 		};
 		/* an embedded NUL would make the stored name differ from the asked */
 		if (b[i].resource_name && strlen(b[i].resource_name) != (size_t)c[i].resource_name.len)

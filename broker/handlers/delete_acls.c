@@ -5,28 +5,11 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 #include "coord/acl.h"
-
-static const char *dl_cstr(struct arena *a, struct kstr s)
-{
-	if (s.len < 0)
-		return NULL;
-	char *c = arena_alloc(a, (size_t)s.len + 1);
-	if (c && s.len)
-		memcpy(c, s.p, (size_t)s.len);
-	return c;
-}
-
-static struct kstr dl_kstr(struct arena *a, const char *s)
-{
-	if (!s)
-		return (struct kstr){ NULL, -1 };
-	return (struct kstr){ dl_cstr(a, (struct kstr){ s, (int32_t)strlen(s) }),
-			      (int32_t)strlen(s) };
-}
 
 /* Filters refused before ZooKeeper is asked keep their error here. */
 struct dl_state {
@@ -53,19 +36,19 @@ static void dl_done(void *arg, int16_t kerr, const char *msg, const struct acl_b
 	int pos = 0;
 	for (int32_t f = 0; f < st->n; f++) {
 		fr[f].error_code = st->bad[f] ? st->bad[f] : kerr;
-		fr[f].error_message = dl_kstr(a, st->bad[f] ? st->why[f] : kerr ? msg : NULL);
+		fr[f].error_message = handler_kstr(a, st->bad[f] ? st->why[f] : kerr ? msg : NULL);
 		fr[f].matching_acls.v = &m[pos];
 		for (int i = 0; !fr[f].error_code && i < n; i++) {
 			if (filter_idx[i] != f)
 				continue;
 			m[pos++] = (struct delete_acls_resp_matching_acl){
 				.error_code = errs[i],
-				.error_message = dl_kstr(a, errs[i] ? "ZooKeeper write failed" : NULL),
+				.error_message = handler_kstr(a, errs[i] ? "ZooKeeper write failed" : NULL),
 				.resource_type = b[i].resource_type,
-				.resource_name = dl_kstr(a, b[i].resource_name),
+				.resource_name = handler_kstr(a, b[i].resource_name),
 				.pattern_type = b[i].pattern_type,
-				.principal = dl_kstr(a, b[i].principal),
-				.host = dl_kstr(a, b[i].host),
+				.principal = handler_kstr(a, b[i].principal),
+				.host = handler_kstr(a, b[i].host),
 				.operation = b[i].operation,
 				.permission_type = b[i].permission,
 			};
@@ -97,9 +80,9 @@ void handle_delete_acls(struct request *req)
 			.pattern_type = in_f[i].pattern_type_filter,
 			.operation = in_f[i].operation,
 			.permission = in_f[i].permission_type,
-			.resource_name = dl_cstr(a, in_f[i].resource_name_filter),
-			.principal = dl_cstr(a, in_f[i].principal_filter),
-			.host = dl_cstr(a, in_f[i].host_filter),
+			.resource_name = handler_cstr(a, in_f[i].resource_name_filter),
+			.principal = handler_cstr(a, in_f[i].principal_filter),
+			.host = handler_cstr(a, in_f[i].host_filter),
 		};
 		st->bad[i] = acl_filter_check(&valid[i], &st->why[i]);
 		if (st->bad[i]) /* matches nothing, keeps the indexes aligned */

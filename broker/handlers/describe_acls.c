@@ -5,26 +5,11 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 #include "coord/acl.h"
-
-static const char *da_cstr(struct arena *a, struct kstr s)
-{
-	if (s.len < 0)
-		return NULL;
-	char *c = arena_alloc(a, (size_t)s.len + 1);
-	if (c && s.len)
-		memcpy(c, s.p, (size_t)s.len);
-	return c;
-}
-
-static struct kstr da_kstr(struct arena *a, const char *s)
-{
-	return (struct kstr){ da_cstr(a, (struct kstr){ s, (int32_t)strlen(s) }),
-			      (int32_t)strlen(s) };
-}
 
 static int same_pattern(const struct acl_binding *x, const struct acl_binding *y)
 {
@@ -48,14 +33,14 @@ static int da_group(struct arena *a, const struct acl_binding *b, int n,
 		struct describe_acls_resp_resource *r = &res[nr++];
 		r->type = b[i].resource_type;
 		r->pattern_type = b[i].pattern_type;
-		r->name = da_kstr(a, b[i].resource_name);
+		r->name = handler_kstr(a, b[i].resource_name);
 		r->acls.v = &acls[pos];
 		for (int k = i; k < n; k++) {
 			if (done[k] || !same_pattern(&b[i], &b[k]))
 				continue;
 			done[k] = 1;
 			acls[pos++] = (struct describe_acls_resp_acl){
-				da_kstr(a, b[k].principal), da_kstr(a, b[k].host),
+				handler_kstr(a, b[k].principal), handler_kstr(a, b[k].host),
 				b[k].operation, b[k].permission };
 			r->acls.n++;
 		}
@@ -74,7 +59,7 @@ static void da_done(void *arg, int16_t kerr, const char *msg,
 		return;
 	}
 	out->error_code = kerr;
-	out->error_message = kerr && msg ? da_kstr(&req->arena, msg) : (struct kstr){ NULL, -1 };
+	out->error_message = kerr && msg ? handler_kstr(&req->arena, msg) : (struct kstr){ NULL, -1 };
 	if (!kerr && da_group(&req->arena, b, n, out) < 0) {
 		request_close(req, "out of memory");
 		return;
@@ -90,9 +75,9 @@ void handle_describe_acls(struct request *req)
 		.pattern_type = in->pattern_type_filter,
 		.operation = in->operation,
 		.permission = in->permission_type,
-		.resource_name = da_cstr(&req->arena, in->resource_name_filter),
-		.principal = da_cstr(&req->arena, in->principal_filter),
-		.host = da_cstr(&req->arena, in->host_filter),
+		.resource_name = handler_cstr(&req->arena, in->resource_name_filter),
+		.principal = handler_cstr(&req->arena, in->principal_filter),
+		.host = handler_cstr(&req->arena, in->host_filter),
 	};
 	const char *why;
 	int16_t kerr = acl_filter_check(&f, &why);

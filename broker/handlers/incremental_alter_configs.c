@@ -5,21 +5,10 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/admin_op.h"
+#include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
-
-static char *arena_cstr(struct arena *a, struct kstr s)
-{
-	if (s.len < 0)
-		return NULL;
-	char *c = arena_alloc(a, (size_t)s.len + 1);
-	if (c) {
-		memcpy(c, s.p, (size_t)s.len);
-		c[s.len] = 0;
-	}
-	return c;
-}
 
 static struct coord_config_op *read_ops(struct arena *a,
 					const struct incremental_alter_configs_req_resource *r,
@@ -31,8 +20,8 @@ static struct coord_config_op *read_ops(struct arena *a,
 		const struct incremental_alter_configs_req_config *c =
 			&((const struct incremental_alter_configs_req_config *)r->configs.v)[i];
 		ops[i].op = c->config_operation;
-		ops[i].name = arena_cstr(a, c->name);
-		ops[i].value = arena_cstr(a, c->value);
+		ops[i].name = handler_cstr(a, c->name);
+		ops[i].value = handler_cstr(a, c->value);
 		if (!ops[i].name || (c->value.len >= 0 && !ops[i].value))
 			return NULL;
 	}
