@@ -357,9 +357,9 @@ out:
 	arena_free(&a);
 }
 
-/* Records of a plain batch at or past from; control batches (markers of
- * transactional offsets never land here) and compressed ones (never
- * written) are passed over. */
+/* Records of a plain batch at or past from. Control batches hold no
+ * transaction state, and the coordinator writes its batches uncompressed:
+ * both are passed over. */
 static void replay_batch(void *arg, const uint8_t *batch, size_t len, const struct rb_header *h,
 			 int64_t from)
 {
