@@ -1,6 +1,7 @@
 /* IncrementalAlterConfigs (44), v0-1: SET/DELETE/APPEND/SUBTRACT on a
  * resource's dynamic configs. The operations are applied to the current
- * /config/topics/<t> on the coordination thread (see alter_configs.c). */
+ * /config/topics/<t> or /config/brokers/<id|<default>> on the coordination
+ * thread (see alter_configs.c, which also checks broker keys). */
 #include <string.h>
 
 #include "broker/broker.h"
