@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 const struct handler_entry handler_table[] = {
-	{ 0, 3, 7, handle_produce },
+	{ 0, 0, 7, handle_produce },
 	{ 1, 4, 12, handle_fetch },
 	{ 2, 1, 5, handle_list_offsets },
 	{ 3, 1, 9, handle_metadata },

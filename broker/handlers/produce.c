@@ -1,7 +1,9 @@
-/* Produce (0), v3-7: validate each partition's batch, append it on the leader,
+/* Produce (0), v0-7: validate each partition's batch, append it on the leader,
  * answer per partition. acks=0 gets no response; acks=all waits (delayed
  * produce) until every ISR member has the batch. Compressed batches are
- * inflated to check their records, then stored as sent. */
+ * inflated to check their records, then stored as sent. v0-2 may also carry
+ * legacy message sets (magic 0/1): converted to one v2 batch first, which
+ * then goes the same way (common/proto/message_set.h). */
 #include <errno.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@
 #include "common/compress.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
+#include "common/proto/message_set.h"
 #include "common/proto/messages.h"
 #include "common/proto/crc32c.h"
 #include "common/proto/record_batch.h"
@@ -98,6 +101,28 @@ static int64_t stamp_log_append_time(uint8_t *batch, size_t len)
 	return now;
 }
 
+/* Produce v0-2 may carry a legacy message set (Kafka up-converts it to the
+ * log's format); v3+ must be magic 2, which rb_validate_produce enforces
+ * (INVALID_RECORD). On success *batch and *len give the batch to append:
+ * the request's own, or the conversion in this thread's buffer, valid until
+ * the next call. */
+static int convert_legacy(int16_t api_version, uint8_t **batch, size_t *len,
+			  const struct topic_config *tc)
+{
+	static _Thread_local struct cbuf conv;
+	if (conv.cap > INFLATE_KEEP)
+		cbuf_free(&conv); /* the previous conversion is done with */
+	if (api_version >= 3 || !ms_is_legacy(*batch, *len))
+		return 0;
+	int rc = ms_convert(*batch, *len, tc->max_message_bytes,
+			    inflate_cap(tc->max_message_bytes), &conv);
+	if (rc)
+		return rc;
+	*batch = conv.p;
+	*len = conv.len;
+	return 0;
+}
+
 /* Appends one partition's batch; *required is the high watermark that
  * acknowledges it under acks=all (-1 when nothing was written). */
 static int16_t produce_one(struct request *req, struct kstr topic,
@@ -124,14 +149,19 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 		return KERR_NOT_ENOUGH_REPLICAS;
 	if (in->records.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
-	struct rb_header h;
-	int rc = rb_validate_produce(in->records.p, (size_t)in->records.len,
-				     tc.max_message_bytes, &h);
+	/* the request owns its frame, and the converted batch is this thread's:
+	 * both may be stamped in place below */
+	uint8_t *batch = (uint8_t *)in->records.p;
+	size_t len = (size_t)in->records.len;
+	int rc = convert_legacy(req->hdr.api_version, &batch, &len, &tc);
 	if (rc)
+		return (int16_t)rc;
+	struct rb_header h;
+	if ((rc = rb_validate_produce(batch, len, tc.max_message_bytes, &h)) != 0)
 		return (int16_t)rc;
 	if ((h.attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
-	if ((rc = check_records(in->records.p, (size_t)in->records.len, &h, &tc)) != 0)
+	if ((rc = check_records(batch, len, &h, &tc)) != 0)
 		return (int16_t)rc;
 	/* idempotence (broker/txn): epoch and sequence checks; a resend of one
 	 * of the producer's last five batches is answered with its original
@@ -145,12 +175,9 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 		*required = out->base_offset + h.last_offset_delta + 1;
 		return 0;
 	}
-	/* the request owns its frame: stamping it in place is safe */
 	if (tc.log_append_time)
-		out->log_append_time_ms = stamp_log_append_time((uint8_t *)in->records.p,
-								(size_t)in->records.len);
-	rc = rm_append(b->rm, p, (uint8_t *)in->records.p, (size_t)in->records.len,
-		       &out->base_offset);
+		out->log_append_time_ms = stamp_log_append_time(batch, len);
+	rc = rm_append(b->rm, p, batch, len, &out->base_offset);
 	if (rc)
 		return (int16_t)rc;
 	out->log_start_offset = log_start_offset(p->log);
