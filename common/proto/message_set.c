@@ -195,6 +195,61 @@ static int inflate_error(int rc)
 	}
 }
 
+static uint32_t rotl32(uint32_t x, int r)
+{
+	return x << r | x >> (32 - r);
+}
+
+/* XXH32 with seed 0 of fewer than 16 bytes (an LZ4 frame descriptor). */
+static uint32_t xxh32_short(const uint8_t *p, size_t n)
+{
+	const uint32_t p1 = 2654435761u, p2 = 2246822519u, p3 = 3266489917u,
+		       p4 = 668265263u, p5 = 374761393u;
+	uint32_t h = p5 + (uint32_t)n;
+	for (; n >= 4; p += 4, n -= 4)
+		h = rotl32(h + ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				(uint32_t)p[3] << 24) * p3, 17) * p4;
+	for (; n > 0; p++, n--)
+		h = rotl32(h + *p * p5, 11) * p1;
+	h ^= h >> 15;
+	h *= p2;
+	h ^= h >> 13;
+	h *= p3;
+	return h ^ (h >> 16);
+}
+
+/* Kafka 0.8-0.9 producers computed an LZ4 frame's header checksum over the
+ * magic number too, and Kafka ignores that byte in magic 0 wrappers; a copy
+ * with the right byte lets liblz4 inflate them. The frame stays as it is
+ * when its header is too short: the inflate then calls it corrupt. */
+static int lz4_fix_header(const uint8_t *v, size_t n, struct cbuf *copy)
+{
+	copy->len = 0;
+	if (cbuf_append(copy, v, n))
+		return -ENOMEM;
+	if (n < 7)
+		return 0;
+	size_t hc = 6 + ((v[4] & 0x08) ? 8 : 0) + ((v[4] & 0x01) ? 4 : 0);
+	if (hc < n)
+		copy->p[hc] = (uint8_t)(xxh32_short(v + 4, hc - 4) >> 8);
+	return 0;
+}
+
+/* Inflates a wrapper's value into c->inner within what is left of the cap. */
+static int conv_inflate(struct ms_conv *c, const struct ms_msg *w, int codec)
+{
+	c->inner.len = 0;
+	if (codec != COMPRESS_LZ4 || w->magic != 0)
+		return compress_inflate(codec, w->value, (size_t)w->value_len,
+					c->inflate_left, &c->inner);
+	struct cbuf fixed = { 0 };
+	int rc = lz4_fix_header(w->value, (size_t)w->value_len, &fixed);
+	if (!rc)
+		rc = compress_inflate(codec, fixed.p, fixed.len, c->inflate_left, &c->inner);
+	cbuf_free(&fixed);
+	return rc;
+}
+
 /* A compressed wrapper: its value inflated is a set of uncompressed
  * messages of the wrapper's magic. Their offsets (absolute in magic 0,
  * relative in magic 1) are reassigned by the log, so they are not checked,
@@ -206,9 +261,7 @@ static int conv_wrapper(struct ms_conv *c, const struct ms_msg *w)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
 	if (!w->value)
 		return KERR_INVALID_RECORD;
-	c->inner.len = 0;
-	int rc = compress_inflate(codec, w->value, (size_t)w->value_len,
-				  c->inflate_left, &c->inner);
+	int rc = conv_inflate(c, w, codec);
 	if (rc)
 		return inflate_error(rc);
 	c->inflate_left -= c->inner.len;

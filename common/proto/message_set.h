@@ -42,7 +42,9 @@ uint32_t ms_crc32(uint32_t crc, const uint8_t *p, size_t n);
  * a compressed inner message or an inner magic differing from its wrapper's;
  * MESSAGE_TOO_LARGE for an entry past max_entry or inflate past max_inflate;
  * UNSUPPORTED_COMPRESSION_TYPE for codec 4 (zstd needs magic 2) and above;
- * UNKNOWN_SERVER_ERROR when memory runs out. */
+ * UNKNOWN_SERVER_ERROR when memory runs out. The LZ4 frame header checksum
+ * of a magic 0 wrapper is not checked (Kafka's rule: 0.8-0.9 producers got
+ * it wrong). */
 int ms_convert(const uint8_t *p, size_t len, int32_t max_entry,
 	       size_t max_inflate, struct cbuf *out);
 

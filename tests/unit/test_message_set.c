@@ -216,6 +216,37 @@ START_TEST(wrapper_each_codec)
 }
 END_TEST
 
+/* Kafka ignores the LZ4 frame header checksum in magic 0 wrappers (0.8-0.9
+ * producers computed it over the magic number too), not in magic 1 ones */
+START_TEST(lz4_magic0_header_checksum)
+{
+	for (int magic = 0; magic <= 1; magic++) {
+		struct cbuf inner = { 0 }, z = { 0 }, in = { 0 }, out = { 0 };
+		struct decoded d;
+		put_simple(&inner, 0, magic, 1, "k", "lz4 value");
+		ck_assert_int_eq(compress_deflate(COMPRESS_LZ4, inner.p, inner.len, &z), 0);
+		size_t hc = 6 + ((z.p[4] & 0x08) ? 8 : 0) + ((z.p[4] & 0x01) ? 4 : 0);
+		ck_assert_uint_lt(hc, z.len);
+		z.p[hc] ^= 0x5a;
+		struct tmsg w = { 0, magic, COMPRESS_LZ4, 1, NULL, -1, z.p, (int32_t)z.len };
+		put_msg(&in, &w);
+		int rc = ms_convert(in.p, in.len, -1, 1 << 20, &out);
+		if (magic == 0) {
+			ck_assert_int_eq(rc, 0);
+			decode(&out, &d);
+			check_rec(&d, 0, "k", "lz4 value", -1);
+			cbuf_free(&d.view);
+		} else {
+			ck_assert_int_eq(rc, KERR_CORRUPT_MESSAGE);
+		}
+		cbuf_free(&inner);
+		cbuf_free(&z);
+		cbuf_free(&in);
+		cbuf_free(&out);
+	}
+}
+END_TEST
+
 /* LogAppendTime on a magic 1 wrapper: its timestamp is every inner one's */
 START_TEST(wrapper_log_append_time)
 {
@@ -479,6 +510,7 @@ int main(void)
 	tcase_add_test(tc, magic1_plain_timestamps);
 	tcase_add_test(tc, wrapper_each_codec);
 	tcase_add_test(tc, wrapper_log_append_time);
+	tcase_add_test(tc, lz4_magic0_header_checksum);
 	tcase_add_test(tc, mixed_entries);
 	tcase_add_test(tc, crc_errors);
 	tcase_add_test(tc, truncation);
