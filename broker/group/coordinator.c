@@ -220,6 +220,12 @@ int16_t gc_group(struct group_coordinator *gc, const char *id, int create, struc
 	if (p->state == GC_LOADING)
 		return KERR_COORDINATOR_LOAD_IN_PROGRESS;
 	struct group *g = strmap_get(&p->groups, id, strlen(id));
+	/* Deadlines that passed since the last tick apply before the request
+	 * sees the group: Kafka expires sessions at their exact deadline, and
+	 * e.g. a DeleteGroups right after a session timeout must find the
+	 * group empty. */
+	if (g)
+		group_tick(g, gc_now(gc));
 	if (!g && create) {
 		g = group_new(id, &gc->env);
 		if (!g || strmap_put(&p->groups, g->id, strlen(g->id), g) < 0) {
