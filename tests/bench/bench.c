@@ -465,7 +465,7 @@ static void usage(const char *argv0)
 		"          [--fsync-dir DIR] [--skip-machine | --machine-only]\n"
 		"          [--compression none|gzip|snappy|lz4|zstd] [--payload fill|text]\n"
 		"  (librdkafka 2.0.2 compresses with gzip/snappy/lz4 only if the broker\n"
-		"   lists Produce v0; Gregor starts at v3, so only zstd takes effect)\n",
+		"   lists Produce v0, which Gregor does)\n",
 		argv0);
 }
 
