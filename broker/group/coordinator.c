@@ -268,7 +268,7 @@ int16_t gc_for_each_group(struct group_coordinator *gc, gc_group_fn fn, void *ar
 
 enum store_kind {
 	STORE_METADATA, STORE_COMMIT, STORE_DELETE_OFFSETS, STORE_DELETE_GROUP, STORE_EXPIRE,
-	STORE_TXN_COMMIT
+	STORE_TXN_COMMIT, STORE_TOPIC_DELETED
 };
 
 struct store_ctx {
@@ -282,6 +282,7 @@ struct store_ctx {
 	struct gc_offset *offs;     /* copies, strings in arena */
 	int noffs;
 	int64_t commit_ts;
+	struct group *pending_in;   /* STORE_COMMIT: the group holding it in flight */
 	int64_t producer_id;        /* STORE_TXN_COMMIT */
 	int16_t producer_epoch;
 	struct arena arena;
@@ -305,16 +306,45 @@ static void drop_txn_offsets(struct store_ctx *c, struct group *g)
 				     c->commit_ts);
 }
 
-static void apply_offsets(struct store_ctx *c, struct group *g)
+/* Record i of the batch is at base_offset + i (one record per offset). */
+static void apply_offsets(struct store_ctx *c, struct group *g, int64_t base_offset)
 {
 	for (int i = 0; i < c->noffs; i++) {
 		const struct gc_offset *o = &c->offs[i];
+		struct group_offset in = { (char *)o->topic, o->partition, o->offset, o->leader_epoch,
+					   (char *)o->metadata, c->commit_ts, o->expire_ts,
+					   base_offset >= 0 ? base_offset + i : -1 };
 		if (c->kind == STORE_DELETE_OFFSETS)
 			group_offset_del(g, o->topic, o->partition);
-		else if (group_offset_put(g, o->topic, o->partition, o->offset, o->leader_epoch,
-					  o->metadata, c->commit_ts) == 0)
-			group_offset_set_expiry(g, o->topic, o->partition, o->expire_ts);
+		else if (group_offset_apply(g, &in) < 0)
+			log_error("group", "group %s: out of memory applying an offset", g->id);
 	}
+}
+
+/* A plain commit's append finished: it leaves the group's in-flight set;
+ * on success it applies where it is still in flight (a topic deletion
+ * meanwhile dropped it, as Kafka's removeOffsets drops pendingOffsetCommits). */
+static void end_commit(struct store_ctx *c, struct group *g, int16_t err, int64_t base_offset)
+{
+	struct group *held = c->pending_in;
+	for (int i = 0; held && held == g && i < c->noffs; i++) {
+		int still = group_commit_end(g, c->offs[i].topic, c->offs[i].partition);
+		if (!err && still) {
+			struct store_ctx one = *c;
+			one.offs = &c->offs[i];
+			one.noffs = 1;
+			apply_offsets(&one, g, base_offset >= 0 ? base_offset + i : -1);
+		}
+	}
+	if (g && !err && !held)
+		apply_offsets(c, g, base_offset); /* the group was not loaded at the start */
+}
+
+static void txn_appended(struct store_ctx *c, struct group *g, int64_t base_offset)
+{
+	for (int i = 0; base_offset >= 0 && i < c->noffs; i++)
+		group_txn_offset_appended(g, c->producer_id, c->offs[i].topic, c->offs[i].partition,
+					  c->commit_ts, base_offset + i);
 }
 
 static void forget_group(struct store_ctx *c, struct group *g)
@@ -333,7 +363,6 @@ static void ctx_free(struct store_ctx *c)
 
 static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
 {
-	(void)base_offset;
 	struct store_ctx *c = arg;
 	struct group *g = ctx_group(c);
 	int16_t err = group_store_error(kerr);
@@ -349,10 +378,19 @@ static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
 	} else if (c->kind == STORE_TXN_COMMIT) {
 		if (g && err)
 			drop_txn_offsets(c, g);
+		else if (g)
+			txn_appended(c, g, base_offset);
+		c->done(c->arg, err);
+	} else if (c->kind == STORE_TOPIC_DELETED) {
+		if (err)
+			log_warn("group", "group %s: tombstones for a deleted topic's offsets: error %d",
+				 c->group_id, err);
+	} else if (c->kind == STORE_COMMIT) {
+		end_commit(c, g, err, base_offset);
 		c->done(c->arg, err);
 	} else {
 		if (g && !err && c->kind != STORE_DELETE_GROUP)
-			apply_offsets(c, g);
+			apply_offsets(c, g, -1);
 		if (g && c->kind == STORE_DELETE_GROUP)
 			forget_group(c, g); /* gone from memory even if the write failed */
 		c->done(c->arg, err);
@@ -481,8 +519,17 @@ static void write_offsets(struct group_coordinator *gc, enum store_kind kind,
 	}
 	c->done = done;
 	c->arg = arg;
-	if (kind == STORE_COMMIT)
+	if (kind == STORE_COMMIT) {
 		gc->parts[c->part].commits_in_flight++;
+		struct group *g = ctx_group(c);
+		for (int i = 0; g && i < n; i++)
+			if (group_commit_begin(g, o[i].topic, o[i].partition) < 0) {
+				while (i-- > 0)
+					group_commit_end(g, o[i].topic, o[i].partition);
+				g = NULL;
+			}
+		c->pending_in = g;
+	}
 	struct glog gl;
 	glog_init(&gl);
 	for (int i = 0; i < n; i++) {
@@ -605,6 +652,59 @@ void gc_delete_group(struct group_coordinator *gc, const char *group_id, gc_done
 	}
 	log_info("group", "deleting group %s", group_id);
 	ctx_append(c, &gl);
+}
+
+/* ---- deleted topics ---- */
+
+/* Kafka's onPartitionsDeleted for one group: its offsets of the topic go
+ * from memory now and from the log by tombstones; an Empty group left
+ * with nothing turns Dead and is tombstoned and forgotten too. */
+static void group_topic_deleted(struct group_coordinator *gc, struct group *g,
+				const char *topic)
+{
+	int32_t *parts = NULL;
+	int n = group_remove_topic(g, topic, &parts);
+	if (n <= 0) {
+		if (n < 0)
+			log_warn("group", "group %s: out of memory dropping deleted topic %s", g->id,
+				 topic);
+		return;
+	}
+	int dead = group_is_unused(g);
+	struct store_ctx *c = ctx_new(gc, STORE_TOPIC_DELETED, g->id);
+	struct glog gl;
+	glog_init(&gl);
+	for (int i = 0; i < n; i++)
+		glog_add_offset_tombstone(&gl, g->id, topic, parts[i]);
+	if (dead)
+		glog_add_metadata_tombstone(&gl, g->id);
+	free(parts);
+	log_info("group", "group %s: %d offsets of deleted topic %s removed%s", g->id, n, topic,
+		 dead ? "; group now Dead" : "");
+	if (dead) {
+		g->state = GROUP_DEAD;
+		struct gc_partition *p = partition_of(gc, g->id);
+		strmap_del(&p->groups, g->id, strlen(g->id));
+		group_free(g, KERR_COORDINATOR_NOT_AVAILABLE);
+	}
+	if (!c) {
+		glog_free(&gl);
+		log_warn("group", "out of memory writing tombstones for deleted topic %s", topic);
+		return;
+	}
+	ctx_append(c, &gl);
+}
+
+void gc_topic_deleted(struct group_coordinator *gc, const char *topic)
+{
+	for (int32_t i = 0; i < gc->nparts; i++) {
+		struct gc_partition *p = &gc->parts[i];
+		const char *k;
+		void *v;
+		/* forgetting the current group leaves the iteration valid */
+		for (size_t pos = 0; p->state == GC_LOADED && strmap_next(&p->groups, &pos, &k, &v);)
+			group_topic_deleted(gc, v, topic);
+	}
 }
 
 /* ---- helpers for handlers ---- */

@@ -75,6 +75,14 @@ void gc_delete_offsets(struct group_coordinator *gc, const char *group_id,
 void gc_delete_group(struct group_coordinator *gc, const char *group_id,
 		     gc_done_fn done, void *arg);
 
+/* The controller deleted topic (UpdateMetadata with leader -2): every
+ * loaded group forgets its offsets of the topic (committed, in flight,
+ * transactional pending) and tombstones are appended for the committed
+ * ones, as Kafka's GroupMetadataManager.cleanupGroupMetadata; an Empty
+ * group left with nothing turns Dead. Only groups this broker coordinates
+ * are touched, so only the coordinator writes. */
+void gc_topic_deleted(struct group_coordinator *gc, const char *topic);
+
 /* ListGroups: every loaded group; returns COORDINATOR_LOAD_IN_PROGRESS if
  * some partition is still loading (the groups are listed anyway). */
 typedef void (*gc_group_fn)(void *arg, const struct group *g);

@@ -190,6 +190,7 @@ struct group *group_new(const char *id, const struct group_env *env)
 	g->state = GROUP_EMPTY;
 	g->state_ts = clock_wall_ms();
 	strmap_init(&g->offsets);
+	strmap_init(&g->commits);
 	return g;
 }
 
@@ -220,6 +221,7 @@ void group_free(struct group *g, int16_t err)
 	free(g->protocol_type);
 	free(g->protocol);
 	offsets_clear(g);
+	group_commit_clear(g);
 	group_txn_clear(g);
 	free(g->id);
 	free(g);

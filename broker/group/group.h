@@ -84,6 +84,7 @@ struct group_offset {
 	char *metadata;
 	int64_t commit_ts;
 	int64_t expire_ts;          /* > 0: explicit expiry (OffsetCommit v1-4), wall ms */
+	int64_t log_offset;         /* its record's offset in __consumer_offsets; -1 unknown */
 };
 
 /* Offsets one producer's open transaction committed (TxnOffsetCommit):
@@ -149,6 +150,7 @@ struct group {
 	int64_t sync_deadline_ms;   /* CompletingRebalance */
 	struct strmap offsets;      /* -> struct group_offset */
 	int expiring;               /* an expiry write is in flight */
+	struct strmap commits;      /* plain commits being appended: key as offsets -> int count */
 	struct group_txn *txns;     /* [0..ntxns): producers with pending offsets */
 	int ntxns, captxns;
 	const struct group_env *env;
@@ -205,6 +207,12 @@ const struct group_offset *group_offset_get(const struct group *g, const char *t
 int group_offset_put(struct group *g, const char *topic, int32_t partition, int64_t offset,
 		     int32_t leader_epoch, const char *metadata, int64_t commit_ts);
 void group_offset_del(struct group *g, const char *topic, int32_t partition);
+/* Applies a commit whose record is at in->log_offset unless the committed
+ * offset's record is later in the log (Kafka's olderThan: a COMMIT marker
+ * or a late acknowledgement never undoes a newer commit); an unknown
+ * position (-1) on either side lets the new one win. Copies every field of
+ * in. Returns 1 applied, 0 kept the newer one, -1 out of memory. */
+int group_offset_apply(struct group *g, const struct group_offset *in);
 int group_offset_count(const struct group *g);
 /* Sets an offset's explicit expiry (wall ms; <= 0: none). */
 void group_offset_set_expiry(struct group *g, const char *topic, int32_t partition,
@@ -225,6 +233,26 @@ int group_offset_expired(const struct group *g, const struct group_offset *o,
  * nothing happens while an earlier expiry is in flight. */
 int group_expire_offsets(struct group *g, int64_t now_wall_ms, int64_t retention_ms);
 
+/* ---- plain commits in flight (Kafka's pendingOffsetCommits) ---- */
+
+/* An OffsetCommit's record for the partition is being appended. */
+int group_commit_begin(struct group *g, const char *topic, int32_t partition);
+/* Its append finished: 1 if it was still pending (apply it on success), 0
+ * if the partition's pending commits were dropped meanwhile (topic deleted). */
+int group_commit_end(struct group *g, const char *topic, int32_t partition);
+/* Is a plain commit of the partition being appended? */
+int group_commit_pending(const struct group *g, const char *topic, int32_t partition);
+void group_commit_clear(struct group *g); /* group_free */
+
+/* Kafka's cleanupGroupMetadata for a deleted topic: forgets the committed,
+ * in-flight and transactional pending offsets of every partition of topic.
+ * *parts (malloc'ed, may be NULL when 0) gets the partitions whose
+ * committed offsets went, for tombstones. Returns their count, -1 on out
+ * of memory (nothing is removed then). */
+int group_remove_topic(struct group *g, const char *topic, int32_t **parts);
+/* Empty, no members, no offsets committed, pending or in flight. */
+int group_is_unused(const struct group *g);
+
 /* ---- transactional offsets (TxnOffsetCommit) ---- */
 
 /* TxnOffsetCommit checks (Kafka's doTxnCommitOffsets, KIP-447): member_id
@@ -236,12 +264,18 @@ int16_t group_check_txn_commit(struct group *g, const char *member_id, const cha
 int group_txn_offset_put(struct group *g, int64_t producer_id, const char *topic,
 			 int32_t partition, int64_t offset, int32_t leader_epoch,
 			 const char *metadata, int64_t commit_ts);
+/* Records where the pending offset committed at commit_ts was appended. */
+void group_txn_offset_appended(struct group *g, int64_t producer_id, const char *topic,
+			       int32_t partition, int64_t commit_ts, int64_t log_offset);
+/* As group_txn_offset_put, from a record (log_offset included) read back. */
+int group_txn_offset_stage(struct group *g, int64_t producer_id, const struct group_offset *in);
 /* Forgets a pending offset, only if it is still the one committed at
  * commit_ts (< 0: whichever): its append failed, or a tombstone was read. */
 void group_txn_offset_del(struct group *g, int64_t producer_id, const char *topic,
 			  int32_t partition, int64_t commit_ts);
 /* The producer's marker: commit applies its pending offsets to the group's
- * committed offsets, abort drops them. Returns how many there were. */
+ * committed offsets (group_offset_apply: a plain commit appended after
+ * them stays), abort drops them. Returns how many there were. */
 int group_txn_complete(struct group *g, int64_t producer_id, int commit);
 /* Does some producer hold a pending offset for the partition? */
 int group_txn_pending(const struct group *g, const char *topic, int32_t partition);

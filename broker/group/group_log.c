@@ -232,10 +232,11 @@ static struct group *group_for(struct strmap *groups, const struct group_env *en
 }
 
 /* producer_id >= 0: the record is in that producer's transaction and is
- * held pending until its marker is replayed. */
+ * held pending until its marker is replayed. at: the record's offset in
+ * the log (-1 unknown), kept for the marker's comparison. */
 static int replay_offset(struct strmap *groups, const struct group_env *env,
 			 const struct offset_commit_key *k, struct kreader *vr, int has_value,
-			 int64_t producer_id, struct arena *a)
+			 int64_t producer_id, int64_t at, struct arena *a)
 {
 	if (k->group.len < 0 || k->topic.len < 0)
 		return -1;
@@ -254,14 +255,15 @@ static int replay_offset(struct strmap *groups, const struct group_env *env,
 		if (kcodec_decode_versioned(&offset_commit_value_msg, 0, OFFSET_COMMIT_VALUE_MAX_VERSION,
 					    vr, &ver, &v, a) == 0) {
 			char *md = kdup(v.metadata);
+			struct group_offset o = {
+				topic, k->partition, v.offset, v.leader_epoch, md, v.commit_timestamp,
+				producer_id < 0 && ver == OFFSET_VALUE_EXPIRY_VERSION ? v.expire_timestamp : 0,
+				at,
+			};
 			if (producer_id >= 0)
-				rc = group_txn_offset_put(g, producer_id, topic, k->partition, v.offset,
-							  v.leader_epoch, md, v.commit_timestamp);
+				rc = group_txn_offset_stage(g, producer_id, &o);
 			else
-				rc = group_offset_put(g, topic, k->partition, v.offset,
-						      v.leader_epoch, md, v.commit_timestamp);
-			if (rc == 0 && producer_id < 0 && ver == OFFSET_VALUE_EXPIRY_VERSION)
-				group_offset_set_expiry(g, topic, k->partition, v.expire_timestamp);
+				rc = group_offset_apply(g, &o) < 0 ? -1 : 0;
 			free(md);
 		}
 	}
@@ -338,7 +340,7 @@ static int replay_metadata(struct strmap *groups, const struct group_env *env, s
 
 static int replay_record(struct strmap *groups, const struct group_env *env,
 			 const uint8_t *key, int32_t key_len, const uint8_t *val, int32_t val_len,
-			 int64_t producer_id)
+			 int64_t producer_id, int64_t at)
 {
 	struct arena a;
 	arena_init(&a);
@@ -353,7 +355,7 @@ static int replay_record(struct strmap *groups, const struct group_env *env,
 	if (key_len >= 2 && ((key[0] << 8) | key[1]) <= OFFSET_COMMIT_KEY_MAX_VERSION) {
 		if (kcodec_decode_versioned(&offset_commit_key_msg, 0, OFFSET_COMMIT_KEY_MAX_VERSION,
 					    &kr, &ver, &ok, &a) == 0)
-			rc = replay_offset(groups, env, &ok, &vr, has_value, producer_id, &a);
+			rc = replay_offset(groups, env, &ok, &vr, has_value, producer_id, at, &a);
 	} else if (kcodec_decode_versioned(&group_metadata_key_msg, GROUP_METADATA_KEY_VERSION,
 					   GROUP_METADATA_KEY_VERSION, &kr, &ver, &gk, &a) == 0 &&
 		   gk.group.len >= 0) {
@@ -366,7 +368,7 @@ static int replay_record(struct strmap *groups, const struct group_env *env,
 int glog_replay(struct strmap *groups, const struct group_env *env, const uint8_t *key,
 		int32_t key_len, const uint8_t *val, int32_t val_len)
 {
-	return replay_record(groups, env, key, key_len, val, val_len, -1);
+	return replay_record(groups, env, key, key_len, val, val_len, -1, -1);
 }
 
 /* A control batch's marker: its first record's key is {i16 version, i16
@@ -412,7 +414,8 @@ int glog_replay_batch(struct strmap *groups, const struct group_env *env,
 	while ((rc = rb_iter_next(&it, &rec)) == 1) {
 		if (h.base_offset + rec.offset_delta < from_offset || !rec.key)
 			continue;
-		replay_record(groups, env, rec.key, rec.key_len, rec.value, rec.value_len, pid);
+		replay_record(groups, env, rec.key, rec.key_len, rec.value, rec.value_len, pid,
+			      h.base_offset + rec.offset_delta);
 		n++;
 	}
 	return rc < 0 ? GLOG_MALFORMED : n;

@@ -26,35 +26,41 @@ const struct group_offset *group_offset_get(const struct group *g, const char *t
 	return strmap_get(&g->offsets, key, n);
 }
 
-/* Puts an offset into an offsets map (committed or a producer's pending). */
-static int offsets_map_put(struct strmap *m, const char *topic, int32_t partition,
-			   int64_t offset, int32_t leader_epoch, const char *metadata,
-			   int64_t commit_ts)
+/* Puts a copy of in into an offsets map (committed or a producer's pending). */
+static int offsets_map_put(struct strmap *m, const struct group_offset *in)
 {
 	char key[300];
-	size_t n = offset_key(key, sizeof key, topic, partition);
+	size_t n = offset_key(key, sizeof key, in->topic, in->partition);
 	struct group_offset *o = strmap_get(m, key, n);
-	char *md = strdup(metadata ? metadata : "");
+	char *md = strdup(in->metadata ? in->metadata : "");
 	if (!md)
 		return -1;
 	if (!o) {
 		o = calloc(1, sizeof *o);
-		if (!o || !(o->topic = strdup(topic)) || strmap_put(m, key, n, o) < 0) {
+		if (!o || !(o->topic = strdup(in->topic)) || strmap_put(m, key, n, o) < 0) {
 			if (o)
 				free(o->topic);
 			free(o);
 			free(md);
 			return -1;
 		}
-		o->partition = partition;
+		o->partition = in->partition;
 	}
 	free(o->metadata);
 	o->metadata = md;
-	o->offset = offset;
-	o->leader_epoch = leader_epoch;
-	o->commit_ts = commit_ts;
-	o->expire_ts = 0;
+	o->offset = in->offset;
+	o->leader_epoch = in->leader_epoch;
+	o->commit_ts = in->commit_ts;
+	o->expire_ts = in->expire_ts > 0 ? in->expire_ts : 0;
+	o->log_offset = in->log_offset;
 	return 0;
+}
+
+static struct group_offset offset_of(const char *topic, int32_t partition, int64_t offset,
+				     int32_t leader_epoch, const char *metadata, int64_t commit_ts)
+{
+	return (struct group_offset){ (char *)topic, partition, offset, leader_epoch,
+				      (char *)metadata, commit_ts, 0, -1 };
 }
 
 static void offset_free(struct group_offset *o)
@@ -69,8 +75,17 @@ static void offset_free(struct group_offset *o)
 int group_offset_put(struct group *g, const char *topic, int32_t partition, int64_t offset,
 		     int32_t leader_epoch, const char *metadata, int64_t commit_ts)
 {
-	return offsets_map_put(&g->offsets, topic, partition, offset, leader_epoch, metadata,
-			       commit_ts);
+	struct group_offset in = offset_of(topic, partition, offset, leader_epoch, metadata,
+					   commit_ts);
+	return offsets_map_put(&g->offsets, &in);
+}
+
+int group_offset_apply(struct group *g, const struct group_offset *in)
+{
+	const struct group_offset *cur = group_offset_get(g, in->topic, in->partition);
+	if (cur && cur->log_offset >= 0 && in->log_offset >= 0 && cur->log_offset > in->log_offset)
+		return 0;
+	return offsets_map_put(&g->offsets, in) < 0 ? -1 : 1;
 }
 
 void group_offset_set_expiry(struct group *g, const char *topic, int32_t partition,
@@ -233,11 +248,33 @@ int group_txn_offset_put(struct group *g, int64_t producer_id, const char *topic
 		t->producer_id = producer_id;
 		strmap_init(&t->offsets);
 	}
-	int rc = offsets_map_put(&t->offsets, topic, partition, offset, leader_epoch, metadata,
-				 commit_ts);
+	struct group_offset in = offset_of(topic, partition, offset, leader_epoch, metadata,
+					   commit_ts);
+	int rc = offsets_map_put(&t->offsets, &in);
 	if (!t->offsets.used)
 		txn_remove(g, (int)(t - g->txns));
 	return rc;
+}
+
+int group_txn_offset_stage(struct group *g, int64_t producer_id, const struct group_offset *in)
+{
+	if (group_txn_offset_put(g, producer_id, in->topic, in->partition, in->offset,
+				 in->leader_epoch, in->metadata, in->commit_ts) < 0)
+		return -1;
+	group_txn_offset_appended(g, producer_id, in->topic, in->partition, in->commit_ts,
+				  in->log_offset);
+	return 0;
+}
+
+void group_txn_offset_appended(struct group *g, int64_t producer_id, const char *topic,
+			       int32_t partition, int64_t commit_ts, int64_t log_offset)
+{
+	struct group_txn *t = txn_find(g, producer_id);
+	char key[300];
+	size_t n = offset_key(key, sizeof key, topic, partition);
+	struct group_offset *o = t ? strmap_get(&t->offsets, key, n) : NULL;
+	if (o && o->commit_ts == commit_ts)
+		o->log_offset = log_offset;
 }
 
 void group_txn_offset_del(struct group *g, int64_t producer_id, const char *topic,
@@ -265,9 +302,7 @@ int group_txn_complete(struct group *g, int64_t producer_id, int commit)
 	const char *k;
 	void *v;
 	for (size_t pos = 0; strmap_next(&t->offsets, &pos, &k, &v); n++) {
-		const struct group_offset *o = v;
-		if (commit && group_offset_put(g, o->topic, o->partition, o->offset, o->leader_epoch,
-					       o->metadata, o->commit_ts) < 0)
+		if (commit && group_offset_apply(g, v) < 0)
 			log_error("group", "group %s: out of memory applying a transaction's offset",
 				  g->id);
 	}
@@ -297,6 +332,103 @@ void group_txn_clear(struct group *g)
 {
 	while (g->ntxns)
 		txn_remove(g, g->ntxns - 1);
+}
+
+/* ---- plain commits in flight ---- */
+
+int group_commit_begin(struct group *g, const char *topic, int32_t partition)
+{
+	char key[300];
+	size_t n = offset_key(key, sizeof key, topic, partition);
+	int *count = strmap_get(&g->commits, key, n);
+	if (count) {
+		(*count)++;
+		return 0;
+	}
+	if (!(count = malloc(sizeof *count)) || strmap_put(&g->commits, key, n, count) < 0) {
+		free(count);
+		return -1;
+	}
+	*count = 1;
+	return 0;
+}
+
+int group_commit_end(struct group *g, const char *topic, int32_t partition)
+{
+	char key[300];
+	size_t n = offset_key(key, sizeof key, topic, partition);
+	int *count = strmap_get(&g->commits, key, n);
+	if (!count)
+		return 0;
+	if (--*count <= 0)
+		free(strmap_del(&g->commits, key, n));
+	return 1;
+}
+
+int group_commit_pending(const struct group *g, const char *topic, int32_t partition)
+{
+	char key[300];
+	size_t n = offset_key(key, sizeof key, topic, partition);
+	return strmap_get(&g->commits, key, n) != NULL;
+}
+
+void group_commit_clear(struct group *g)
+{
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&g->commits, &pos, &k, &v);)
+		free(v);
+	strmap_free(&g->commits);
+	strmap_init(&g->commits);
+}
+
+/* ---- deleted topics ---- */
+
+/* Does an offsets-map key "<partition>:<topic>" name topic? */
+static int key_of_topic(const char *key, const char *topic)
+{
+	const char *c = strchr(key, ':');
+	return c && strcmp(c + 1, topic) == 0;
+}
+
+/* Deletes (freeing values with free_fn) every entry of m whose key names
+ * topic; deleting the current entry keeps strmap_next valid. */
+static void map_remove_topic(struct strmap *m, const char *topic, void (*free_fn)(void *))
+{
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(m, &pos, &k, &v);)
+		if (key_of_topic(k, topic))
+			free_fn(strmap_del(m, k, strlen(k)));
+}
+
+static void offset_free_any(void *o)
+{
+	offset_free(o);
+}
+
+int group_remove_topic(struct group *g, const char *topic, int32_t **parts)
+{
+	*parts = NULL;
+	int n = 0;
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&g->offsets, &pos, &k, &v);)
+		n += strcmp(((const struct group_offset *)v)->topic, topic) == 0;
+	if (n && !(*parts = malloc((size_t)n * sizeof **parts)))
+		return -1;
+	int i = 0;
+	for (size_t pos = 0; strmap_next(&g->offsets, &pos, &k, &v);)
+		if (i < n && strcmp(((const struct group_offset *)v)->topic, topic) == 0)
+			(*parts)[i++] = ((const struct group_offset *)v)->partition;
+	map_remove_topic(&g->offsets, topic, offset_free_any);
+	map_remove_topic(&g->commits, topic, free);
+	for (int t = g->ntxns - 1; t >= 0; t--) {
+		map_remove_topic(&g->txns[t].offsets, topic, offset_free_any);
+		if (!g->txns[t].offsets.used)
+			txn_remove(g, t);
+	}
+	return i;
 }
 
 /* ---- retention ---- */
@@ -344,7 +476,12 @@ static void expiry_free(struct group_expiry *x)
 static int nothing_left(const struct group *g)
 {
 	return g->state == GROUP_EMPTY && !g->nmembers && !g->npending &&
-	       !group_offset_count(g) && !group_txn_count(g);
+	       !group_offset_count(g) && !group_txn_count(g) && !g->commits.used;
+}
+
+int group_is_unused(const struct group *g)
+{
+	return nothing_left(g);
 }
 
 /* The tombstones are in the log: forget what they cover, unless it was

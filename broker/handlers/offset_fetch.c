@@ -1,8 +1,10 @@
 /* OffsetFetch (9), v1-8: committed offsets of the requested partitions (all
  * of the group's when topics is null, v2+); -1 where none is committed.
  * v8 asks for several groups at once. Offsets are only answered by the
- * group's coordinator. With require_stable (v7+), a partition some open
- * transaction committed an offset for answers UNSTABLE_OFFSET_COMMIT. */
+ * group's coordinator. With require_stable (v7+), a partition with an
+ * offset commit still pending answers UNSTABLE_OFFSET_COMMIT: one an open
+ * transaction committed, or a plain OffsetCommit still being appended
+ * (Kafka's hasPendingOffsetCommitsForTopicPartition). */
 #include <string.h>
 
 #include "broker/broker.h"
@@ -21,7 +23,8 @@ static void fill_partition(const struct request *req, const struct group *g, con
 			   int32_t index, struct offset_fetch_resp_group_partition *p)
 {
 	const struct group_offset *o = g && topic ? group_offset_get(g, topic, index) : NULL;
-	int unstable = g && topic && require_stable(req) && group_txn_pending(g, topic, index);
+	int unstable = g && topic && require_stable(req) &&
+		       (group_txn_pending(g, topic, index) || group_commit_pending(g, topic, index));
 	if (unstable)
 		o = NULL;
 	p->partition_index = index;

@@ -1,8 +1,8 @@
-/* Unit tests for transactional offsets (TxnOffsetCommit): pending offsets
- * per (group, producer) applied by a COMMIT marker and dropped by an ABORT
- * (group_offsets.c), their replay from __consumer_offsets batches, markers
- * included (group_log.c: glog_replay_batch), and that pending offsets keep
- * a group from expiring. Batches are built as the coordinator builds them. */
+/* Unit tests for group offsets: transactional ones applied by a COMMIT
+ * marker (never over a plain commit appended later) or dropped by an
+ * ABORT, their replay from __consumer_offsets batches built as the
+ * coordinator builds them, plain commits in flight, a deleted topic's
+ * offsets removed, and pending offsets keeping a group from expiring. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +245,144 @@ START_TEST(test_replay_plain_commit_after_abort_wins)
 }
 END_TEST
 
+/* ---- append positions (Kafka's olderThan) ---- */
+
+static struct group_offset at(const char *topic, int32_t partition, int64_t offset,
+			      int64_t log_offset)
+{
+	return (struct group_offset){ (char *)topic, partition, offset, -1, "", 100, 0, log_offset };
+}
+
+START_TEST(test_commit_marker_keeps_a_plain_commit_appended_later)
+{
+	struct group *g = group_new("g", &env);
+	struct group_offset txn = at("t", 0, 10, 4), plain = at("t", 0, 6, 9);
+	ck_assert_int_eq(group_txn_offset_stage(g, 7, &txn), 0);
+	ck_assert_int_eq(group_offset_apply(g, &plain), 1);
+	ck_assert_int_eq(group_txn_complete(g, 7, 1), 1);
+	ck_assert_int_eq(committed(g, "t", 0), 6);
+	/* appended after the plain commit: the marker applies it */
+	struct group_offset later = at("t", 0, 12, 11);
+	ck_assert_int_eq(group_txn_offset_stage(g, 8, &later), 0);
+	ck_assert_int_eq(group_txn_complete(g, 8, 1), 1);
+	ck_assert_int_eq(committed(g, "t", 0), 12);
+	group_free(g, 0);
+}
+END_TEST
+
+START_TEST(test_position_known_only_after_the_append)
+{
+	struct group *g = group_new("g", &env);
+	ck_assert_int_eq(group_txn_offset_put(g, 7, "t", 0, 10, -1, "", 500), 0);
+	group_txn_offset_appended(g, 7, "t", 0, 499, 3); /* another commit's: ignored */
+	struct group_offset plain = at("t", 0, 6, 5);
+	ck_assert_int_eq(group_offset_apply(g, &plain), 1);
+	group_txn_offset_appended(g, 7, "t", 0, 500, 3);
+	ck_assert_int_eq(group_txn_complete(g, 7, 1), 1);
+	ck_assert_int_eq(committed(g, "t", 0), 6);
+	/* a late acknowledgement of an older plain commit does not undo it */
+	struct group_offset old = at("t", 0, 2, 1);
+	ck_assert_int_eq(group_offset_apply(g, &old), 0);
+	ck_assert_int_eq(committed(g, "t", 0), 6);
+	group_free(g, 0);
+}
+END_TEST
+
+START_TEST(test_replay_marker_keeps_a_plain_commit_appended_later)
+{
+	log_offsets(7, "t", 0, 10);
+	log_offsets(-1, "t", 0, 6);
+	log_offsets(8, "t", 1, 20);
+	log_offsets(-1, "t", 1, 21);
+	log_offsets(8, "t", 1, 22); /* the same producer again, after the plain one */
+	log_marker(7, 1);
+	log_marker(8, 1);
+	struct strmap groups;
+	struct group *g = replay_all(&groups, 0);
+	ck_assert_int_eq(committed(g, "t", 0), 6);
+	ck_assert_int_eq(committed(g, "t", 1), 22);
+	ck_assert_int_eq(group_offset_get(g, "t", 1)->log_offset, 4);
+	replay_free(&groups);
+}
+END_TEST
+
+/* ---- plain commits in flight, deleted topics ---- */
+
+START_TEST(test_plain_commit_in_flight_is_pending_until_its_append_ends)
+{
+	struct group *g = group_new("g", &env);
+	ck_assert(!group_commit_pending(g, "t", 0));
+	ck_assert_int_eq(group_commit_begin(g, "t", 0), 0);
+	ck_assert_int_eq(group_commit_begin(g, "t", 0), 0);
+	ck_assert(group_commit_pending(g, "t", 0));
+	ck_assert(!group_commit_pending(g, "t", 1));
+	ck_assert(!group_is_unused(g));
+	ck_assert_int_eq(group_commit_end(g, "t", 0), 1);
+	ck_assert(group_commit_pending(g, "t", 0)); /* the second is still out */
+	ck_assert_int_eq(group_commit_end(g, "t", 0), 1);
+	ck_assert(!group_commit_pending(g, "t", 0));
+	ck_assert_int_eq(group_commit_end(g, "t", 0), 0);
+	ck_assert(group_is_unused(g));
+	group_free(g, 0);
+}
+END_TEST
+
+static int has_part(const int32_t *v, int n, int32_t p)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == p)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_deleted_topic_offsets_go_from_every_map)
+{
+	struct group *g = group_new("g", &env);
+	group_offset_put(g, "gone", 0, 5, -1, "", 100);
+	group_offset_put(g, "gone", 3, 7, -1, "", 100);
+	group_offset_put(g, "kept", 0, 9, -1, "", 100);
+	group_offset_put(g, "gone-not", 0, 1, -1, "", 100); /* a prefix is not the topic */
+	group_commit_begin(g, "gone", 1);
+	group_commit_begin(g, "kept", 1);
+	group_txn_offset_put(g, 7, "gone", 0, 11, -1, "", 200);
+	group_txn_offset_put(g, 8, "gone", 2, 12, -1, "", 200);
+	group_txn_offset_put(g, 8, "kept", 2, 13, -1, "", 200);
+	int32_t *parts = NULL;
+	ck_assert_int_eq(group_remove_topic(g, "gone", &parts), 2);
+	ck_assert(has_part(parts, 2, 0) && has_part(parts, 2, 3));
+	free(parts);
+	ck_assert_int_eq(committed(g, "gone", 0), -1);
+	ck_assert_int_eq(committed(g, "gone", 3), -1);
+	ck_assert_int_eq(committed(g, "kept", 0), 9);
+	ck_assert_int_eq(committed(g, "gone-not", 0), 1);
+	ck_assert(!group_commit_pending(g, "gone", 1));
+	ck_assert(group_commit_pending(g, "kept", 1));
+	ck_assert_int_eq(group_commit_end(g, "gone", 1), 0); /* its append must not apply */
+	ck_assert(!group_txn_pending(g, "gone", 0) && !group_txn_pending(g, "gone", 2));
+	ck_assert(group_txn_pending(g, "kept", 2));
+	ck_assert_int_eq(group_txn_count(g), 1);
+	ck_assert_int_eq(group_txn_complete(g, 7, 1), 0); /* producer 7 had only the topic */
+	ck_assert_int_eq(group_txn_complete(g, 8, 1), 1);
+	ck_assert_int_eq(committed(g, "gone", 2), -1);
+	ck_assert_int_eq(group_remove_topic(g, "gone", &parts), 0); /* again: nothing */
+	ck_assert_ptr_null(parts);
+	group_free(g, 0);
+}
+END_TEST
+
+START_TEST(test_group_with_only_a_deleted_topic_is_left_unused)
+{
+	struct group *g = group_new("g", &env);
+	group_offset_put(g, "gone", 0, 5, -1, "", 100);
+	ck_assert(!group_is_unused(g));
+	int32_t *parts = NULL;
+	ck_assert_int_eq(group_remove_topic(g, "gone", &parts), 1);
+	free(parts);
+	ck_assert(group_is_unused(g));
+	group_free(g, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("group_txn");
@@ -257,6 +395,12 @@ int main(void)
 	tcase_add_test(tc, test_replay_holds_transactional_offsets_until_their_marker);
 	tcase_add_test(tc, test_replay_before_the_marker_leaves_offsets_pending);
 	tcase_add_test(tc, test_replay_plain_commit_after_abort_wins);
+	tcase_add_test(tc, test_commit_marker_keeps_a_plain_commit_appended_later);
+	tcase_add_test(tc, test_position_known_only_after_the_append);
+	tcase_add_test(tc, test_replay_marker_keeps_a_plain_commit_appended_later);
+	tcase_add_test(tc, test_plain_commit_in_flight_is_pending_until_its_append_ends);
+	tcase_add_test(tc, test_deleted_topic_offsets_go_from_every_map);
+	tcase_add_test(tc, test_group_with_only_a_deleted_topic_is_left_unused);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
