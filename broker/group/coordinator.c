@@ -240,7 +240,7 @@ int16_t gc_group(struct group_coordinator *gc, const char *id, int create, struc
 void gc_drop_if_unused(struct group_coordinator *gc, struct group *g)
 {
 	if (g->state != GROUP_EMPTY || g->generation || g->nmembers || g->npending ||
-	    g->protocol_type || group_offset_count(g) || group_txn_count(g))
+	    g->protocol_type || group_offset_count(g) || group_txn_count(g) || g->commits.used)
 		return;
 	struct gc_partition *p = partition_of(gc, g->id);
 	if (strmap_get(&p->groups, g->id, strlen(g->id)) != g)

@@ -1,9 +1,11 @@
 /* UpdateMetadata (6), v5: the controller's view of live brokers and partition
- * states, cached for Metadata answers. Leader -2 marks a deleted topic. */
+ * states, cached for Metadata answers. Leader -2 marks a deleted topic: it
+ * leaves the cache and the group coordinator drops its offsets. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/group/coordinator.h"
 #include "broker/handlers/controller_requests.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
@@ -51,6 +53,18 @@ static void apply_brokers(struct broker *b, const struct update_metadata_request
 	free(list);
 }
 
+/* Kafka's groupCoordinator.handleDeletedPartitions, on every broker: each
+ * drops the offsets of the groups it coordinates. */
+static void topic_deleted(struct broker *b, struct kstr name)
+{
+	char topic[256];
+	struct group_coordinator *gc = gc_get(b);
+	if (!gc || name.len <= 0 || (size_t)name.len >= sizeof topic)
+		return;
+	copy_kstr(topic, sizeof topic, name);
+	gc_topic_deleted(gc, topic);
+}
+
 static void apply_partitions(struct broker *b, const struct update_metadata_request *in)
 {
 	for (int32_t i = 0; i < in->topic_states.n; i++) {
@@ -61,6 +75,7 @@ static void apply_partitions(struct broker *b, const struct update_metadata_requ
 				&((const struct update_metadata_req_partition_state *)t->partition_states.v)[j];
 			if (ps->leader == LEADER_DELETED) {
 				mc_remove_topic(b->meta, t->topic_name.p, t->topic_name.len);
+				topic_deleted(b, t->topic_name);
 				break;
 			}
 			if (mc_set_partition(b->meta, t->topic_name.p, t->topic_name.len,

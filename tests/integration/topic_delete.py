@@ -8,7 +8,10 @@ brokers no longer lists the topic, and its znodes go away; CreateTopics of
 the same name (2 partitions) works and every broker lists the new topic
 with 2 led partitions. CreateTopics with timeout_ms=1 answers
 REQUEST_TIMED_OUT (the leaders cannot be in the metadata 1 ms later) yet
-the topic is created. Stdlib + kcat only.
+the topic is created. Group offsets (Kafka's cleanupGroupMetadata on
+deletion): offsets committed for "doomed" (OffsetCommit v2, simple
+consumer) read back, are gone (OffsetFetch -1) a few seconds after the
+deletion, and the re-created "doomed" starts with none. Stdlib + kcat only.
 """
 
 import json
@@ -21,6 +24,37 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import produce_validation as pv  # noqa: E402
+import groups_wire as gw  # noqa: E402
+
+GROUP = "td-group"
+
+
+def commit_offsets(coord, topic, offsets):
+    """OffsetCommit v2 as a simple consumer: [partition error codes]."""
+    body = gw.kstr(GROUP) + struct.pack(">i", -1) + gw.kstr("") + struct.pack(">q", -1)
+    body += struct.pack(">i", 1) + gw.kstr(topic) + struct.pack(">i", len(offsets))
+    for p, off in offsets.items():
+        body += struct.pack(">iq", p, off) + gw.kstr("")
+    c = gw.Conn(*coord)
+    try:
+        r = c.call(8, 2, body)
+    finally:
+        c.close()
+    errs = []
+    for _ in range(r.take(">i")):
+        r.string()
+        for _ in range(r.take(">i")):
+            r.take(">i")
+            errs.append(r.take(">h"))
+    return errs
+
+
+def fetch_offsets(coord, topic, npart):
+    c = gw.Conn(*coord)
+    try:
+        return gw.offset_fetch(c, GROUP, topic, npart)
+    finally:
+        c.close()
 
 
 def addr_of(s):
@@ -123,6 +157,11 @@ def main():
     check("listed_everywhere", ok, "3 led partitions in kcat -L of every broker")
     subprocess.run(["kcat", "-P", "-b", os.environ["BOOTSTRAP"], "-t", "doomed"],
                    input=b"a\nb\nc\n", timeout=60, check=True)
+    coord = gw.ready_coordinator(gw.bootstrap(), GROUP)
+    errs = commit_offsets(coord, "doomed", {0: 1, 1: 1, 2: 1})
+    err, offs = fetch_offsets(coord, "doomed", 3)
+    check("offsets_committed", errs == [0, 0, 0] and err == 0 and offs == {0: 1, 1: 1, 2: 1},
+          "commit errors %s, fetch error %d %s" % (errs, err, offs))
 
     t0 = time.time()
     err = delete_topic(ctl, b"doomed")
@@ -135,6 +174,10 @@ def main():
     ok, _ = wait_for("znodes gone", lambda: (not zk_exists("/brokers/topics/doomed") and
                                              not zk_exists("/admin/delete_topics/doomed"), None), 20)
     check("znodes_removed", ok, "/brokers/topics/doomed and /admin/delete_topics/doomed")
+    ok, got = wait_for("deleted topic's offsets gone",
+                       lambda: (lambda r: (r == (0, {0: -1, 1: -1, 2: -1}), r))(
+                           fetch_offsets(coord, "doomed", 3)), 10)
+    check("offsets_removed", ok, "OffsetFetch after the deletion: %s" % (got,))
 
     err, msg = create_topic(ctl, b"doomed", 2, 2)
     check("recreate", err == 0, "error %d %s" % (err, msg))
@@ -144,6 +187,9 @@ def main():
                           "-q", "-X", "socket.timeout.ms=5000"],
                          capture_output=True, timeout=60).stdout
     check("recreated_empty", out == b"", "old records gone: %r" % out[:40])
+    err, offs = fetch_offsets(coord, "doomed", 2)
+    check("recreated_no_offsets", err == 0 and offs == {0: -1, 1: -1},
+          "re-created topic's committed offsets: error %d %s" % (err, offs))
 
     err, msg = create_topic(ctl, b"hurried", 4, 3, timeout_ms=1)
     check("create_times_out", err == 7, "timeout_ms=1: error %d (want 7)" % err)
