@@ -382,9 +382,10 @@ static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
 			txn_appended(c, g, base_offset);
 		c->done(c->arg, err);
 	} else if (c->kind == STORE_TOPIC_DELETED) {
-		if (err)
+		/* the group may be gone (turned Dead): only the append matters */
+		if (kerr)
 			log_warn("group", "group %s: tombstones for a deleted topic's offsets: error %d",
-				 c->group_id, err);
+				 c->group_id, kerr);
 	} else if (c->kind == STORE_COMMIT) {
 		end_commit(c, g, err, base_offset);
 		c->done(c->arg, err);
