@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/proto/crc32c.h"
 #include "common/proto/record_batch.h"
+#include "tests/unit/storage_fixture.h"
 
 #define MAXREC 4096
 
@@ -29,15 +30,6 @@ static int put_codec;
 static unsigned seen_codecs;
 static int check_lod;
 
-static char root[64];
-static int dir_seq;
-
-static const char *new_dir(void)
-{
-	static char p[128];
-	snprintf(p, sizeof p, "%s/c%d-%d", root, (int)getpid(), dir_seq++);
-	return p;
-}
 
 static struct log_config compact_cfg(void)
 {
@@ -311,7 +303,7 @@ static void fill(struct partition_log *log, struct model *m, int count, int seed
 
 START_TEST(test_clean_latest_per_key)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = compact_cfg();
 	struct partition_log *log;
 	static struct model m;
@@ -360,7 +352,7 @@ END_TEST
  * part, and sliced passes (tiny budget, via log_tick) reach the same end. */
 START_TEST(test_clean_incremental_slices)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = compact_cfg();
 	struct partition_log *log;
 	static struct model m;
@@ -397,7 +389,7 @@ END_TEST
 
 START_TEST(test_tombstones_expire)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = compact_cfg();
 	struct partition_log *log;
 	static struct model m;
@@ -442,7 +434,7 @@ END_TEST
  * never touched. */
 START_TEST(test_active_and_lag_untouched)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = compact_cfg();
 	c.segment_bytes = 1 << 20;
 	struct partition_log *log;
@@ -464,7 +456,7 @@ START_TEST(test_active_and_lag_untouched)
 	 * than the lag at now = 1000 + lag - 1 */
 	c = compact_cfg();
 	c.min_compaction_lag_ms = 5000;
-	ck_assert_int_eq(log_open(dir = new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(dir = sfx_new_dir(), &c, &log), 0);
 	m.n = 0;
 	fill(log, &m, 300, 3);
 	size = log_size_bytes(log);
@@ -483,7 +475,7 @@ END_TEST
  * and the log is the old one, which a later pass cleans. */
 START_TEST(test_crash_mid_clean)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = compact_cfg();
 	struct partition_log *log;
 	static struct model m;
@@ -517,7 +509,7 @@ END_TEST
  * bytes after the swap; new reads see the cleaned file. */
 START_TEST(test_reader_keeps_old_file)
 {
-	const char *dir = new_dir();
+	const char *dir = sfx_new_dir();
 	struct log_config c = compact_cfg();
 	struct partition_log *log;
 	static struct model m;
@@ -552,7 +544,7 @@ START_TEST(test_txn_whole_and_follower_copy)
 	static struct model m;
 	static char keep[MAXREC];
 	m.n = 0;
-	ck_assert_int_eq(log_open(new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
 	put1(log, &m, 1, 1);
 	int keys[2] = { 1, 1 }, vals[2] = { 2, 3 };
 	put(log, &m, keys, vals, 2, RB_ATTR_TRANSACTIONAL);
@@ -560,7 +552,7 @@ START_TEST(test_txn_whole_and_follower_copy)
 	ck_assert_int_eq(log_clean_force(log, clock_wall_ms()), 0);
 	ck_assert(has_offset(log, 1) && has_offset(log, 2));
 	ck_assert(!has_offset(log, 0)); /* key 1 comes again in the plain records */
-	ck_assert_int_eq(log_open(new_dir(), &c, &f), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &f), 0);
 	int64_t off = 0;
 	for (int guard = 0; off < log_end_offset(log) && guard < 10000; guard++) {
 		struct log_slice s;
@@ -596,7 +588,7 @@ START_TEST(test_compressed_batches)
 		static char keep[MAXREC];
 		m.n = 0;
 		put_codec = codecs[ci];
-		ck_assert_int_eq(log_open(new_dir(), &c, &log), 0);
+		ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
 		put1(log, &m, 20, 1);
 		put1(log, &m, 20, -1); /* offset 1: tombstone of key 20 */
 		fill(log, &m, 400, ci);
@@ -634,8 +626,7 @@ END_TEST
 
 int main(void)
 {
-	snprintf(root, sizeof root, "/tmp/gregor-clean-XXXXXX");
-	if (!mkdtemp(root))
+	if (sfx_setup("clean") < 0)
 		return 1;
 	log_set_level(LOG_WARN);
 	Suite *s = suite_create("storage_clean");
@@ -650,13 +641,5 @@ int main(void)
 	tcase_add_test(tc, test_txn_whole_and_follower_copy);
 	tcase_add_test(tc, test_compressed_batches);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-	if (system(cmd) != 0)
-		failed++;
-	return failed ? 1 : 0;
+	return sfx_run(s, 0);
 }
