@@ -41,19 +41,31 @@ struct admin_op {
 	int validate_only;
 };
 
-struct admin_result {
+struct coord_result {
 	coord_done_fn done;
 	void *arg;
 	int16_t kerr;
-	char msg[256];
 	int has_msg;
+	char msg[320];
 };
 
-static void admin_deliver(void *p)
+static void coord_result_deliver(void *p)
 {
-	struct admin_result *r = p;
+	struct coord_result *r = p;
 	r->done(r->arg, r->kerr, r->has_msg ? r->msg : NULL);
 	free(r);
+}
+
+void coord_post_done(struct coord *c, coord_done_fn done, void *arg, int16_t kerr,
+		     const char *msg)
+{
+	struct coord_result *r = done ? calloc(1, sizeof *r) : NULL;
+	if (!r)
+		return;
+	*r = (struct coord_result){ .done = done, .arg = arg, .kerr = kerr, .has_msg = msg != NULL };
+	if (msg)
+		snprintf(r->msg, sizeof r->msg, "%s", msg);
+	mbox_post(c->loop_mbox, coord_result_deliver, r);
 }
 
 static void admin_free(struct admin_op *op)
@@ -75,22 +87,14 @@ static void admin_finish(struct admin_op *op, int16_t kerr, const char *fmt, ...
 
 static void admin_finish(struct admin_op *op, int16_t kerr, const char *fmt, ...)
 {
-	struct admin_result *r = calloc(1, sizeof *r);
-	if (r && op->done) {
-		r->done = op->done;
-		r->arg = op->arg;
-		r->kerr = kerr;
-		if (fmt) {
-			va_list ap;
-			va_start(ap, fmt);
-			vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-			va_end(ap);
-			r->has_msg = 1;
-		}
-		mbox_post(op->c->loop_mbox, admin_deliver, r);
-	} else {
-		free(r);
+	char msg[320];
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
 	}
+	coord_post_done(op->c, op->done, op->arg, kerr, fmt ? msg : NULL);
 	admin_free(op);
 }
 

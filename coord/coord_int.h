@@ -117,6 +117,12 @@ struct coord {
 };
 
 /* topic_configs.c: the /config/topics feed to the data plane. */
+/* Posts done(arg, kerr, msg) to the loop thread (msg copied, cut at 320
+ * bytes; NULL: none). Coordination thread; on allocation failure the
+ * callback is lost, as for every mailbox post. */
+void coord_post_done(struct coord *c, coord_done_fn done, void *arg, int16_t kerr,
+		     const char *msg);
+
 void tcfg_sync_all(struct coord *c);
 /* Handles a watch event under /config/topics; 1 if it was one of ours. */
 int tcfg_on_watch(struct coord *c, const char *path);

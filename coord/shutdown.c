@@ -28,29 +28,10 @@ struct cs_sender {
 	void *arg;
 };
 
-struct cs_result {
-	coord_done_fn done;
-	void *arg;
-	int16_t kerr;
-	char msg[160];
-};
-
-static void cs_result_deliver(void *p)
-{
-	struct cs_result *r = p;
-	r->done(r->arg, r->kerr, r->kerr ? r->msg : NULL);
-	free(r);
-}
-
 static void cs_finish(struct coord *c, coord_done_fn done, void *arg, int16_t kerr,
 		      const char *msg)
 {
-	struct cs_result *r = calloc(1, sizeof *r);
-	if (!r)
-		return;
-	*r = (struct cs_result){ .done = done, .arg = arg, .kerr = kerr };
-	snprintf(r->msg, sizeof r->msg, "%s", msg ? msg : "");
-	mbox_post(c->loop_mbox, cs_result_deliver, r);
+	coord_post_done(c, done, arg, kerr, kerr ? (msg ? msg : "") : NULL);
 }
 
 /* Coordination thread: caches the inter-broker endpoint of broker id. */

@@ -233,21 +233,6 @@ struct tcfg_alter {
 	void *arg;
 };
 
-struct tcfg_result {
-	coord_done_fn done;
-	void *arg;
-	int16_t kerr;
-	int has_msg;
-	char msg[320];
-};
-
-static void tcfg_result_deliver(void *p)
-{
-	struct tcfg_result *r = p;
-	r->done(r->arg, r->kerr, r->has_msg ? r->msg : NULL);
-	free(r);
-}
-
 static void tcfg_alter_free(struct tcfg_alter *a)
 {
 	for (int i = 0; i < a->n; i++) {
@@ -267,22 +252,14 @@ static void tcfg_alter_finish(struct tcfg_alter *a, int16_t kerr, const char *fm
 
 static void tcfg_alter_finish(struct tcfg_alter *a, int16_t kerr, const char *fmt, ...)
 {
-	struct tcfg_result *r = calloc(1, sizeof *r);
-	if (r && a->done) {
-		r->done = a->done;
-		r->arg = a->arg;
-		r->kerr = kerr;
-		if (fmt) {
-			va_list ap;
-			va_start(ap, fmt);
-			vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-			va_end(ap);
-			r->has_msg = 1;
-		}
-		mbox_post(a->c->loop_mbox, tcfg_result_deliver, r);
-	} else {
-		free(r);
+	char msg[320];
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
 	}
+	coord_post_done(a->c, a->done, a->arg, kerr, fmt ? msg : NULL);
 	tcfg_alter_free(a);
 }
 
