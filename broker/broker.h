@@ -12,6 +12,7 @@
 
 struct conn;
 struct listener_rt;
+struct broker_metrics;
 struct metadata_cache;
 struct replica_manager;
 
@@ -26,6 +27,7 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
+	struct broker_metrics *metrics; /* counters for the Prometheus page */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
