@@ -1,4 +1,4 @@
-/* Controller operations beyond topic life-cycle (ZOOKEEPER.md §2): ISR change
+/* Controller operations beyond topic life-cycle (docs/zookeeper.md §2): ISR change
  * notifications written by partition leaders, preferred replica election
  * (admin znode and auto.leader.rebalance), and controlled shutdown. All run
  * on the coordination thread; every state write goes through

@@ -1,4 +1,4 @@
-/* Partition leaders' ISR writes (ZOOKEEPER.md §3): a conditional setData of
+/* Partition leaders' ISR writes (docs/zookeeper.md §3): a conditional setData of
  * the state znode at the leader's cached zkVersion, then an entry queued for
  * /isr_change_notification. Entries are batched as Kafka's ReplicaManager
  * does: checked every 2.5 s, written once 5 s passed without a new change or

@@ -1,4 +1,4 @@
-/* Producer id blocks (ZOOKEEPER.md §4): a broker claims the next 1000 ids
+/* Producer id blocks (docs/zookeeper.md §4): a broker claims the next 1000 ids
  * by a conditional setData of /latest_producer_id_block, Kafka's JSON
  * {"version":1,"broker":B,"block_start":"S","block_end":"E"} (strings,
  * inclusive). Every claim extends the previous end, so ids are unique

@@ -1,4 +1,4 @@
-/* Controlled shutdown, broker side (ZOOKEEPER.md §2): a thread of its own
+/* Controlled shutdown, broker side (docs/zookeeper.md §2): a thread of its own
  * sends ControlledShutdown v2 to the controller and retries until the answer
  * lists nothing this broker still leads. It cannot run on the coordination
  * thread: when this broker is the controller, that thread must be free to

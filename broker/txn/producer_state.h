@@ -1,7 +1,7 @@
 /* Idempotent producer state of one partition: per producer id its epoch and
  * the last five batches it appended (Kafka's ProducerStateManager). Pure data:
- * no I/O except the snapshot files at the end. Rules: PROTOCOL.md §3,
- * ZOOKEEPER.md §4.
+ * no I/O except the snapshot files at the end. Rules: docs/protocol.md §3,
+ * docs/zookeeper.md §4.
  *
  * Invariants:
  * - Entries are sorted by producer id, ids unique.
