@@ -12,6 +12,7 @@
 #include "common/arena.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "common/proto/apis.h"
 #include "coord/coord_int.h"
 
@@ -19,7 +20,6 @@
 #define CS_TIMEOUT_MS 30000 /* the controller answers after its LeaderAndIsrs */
 
 enum { API_CONTROLLED_SHUTDOWN = 7 };
-enum { KERR_REQUEST_TIMED_OUT = 7, KERR_NOT_CONTROLLER = 41 };
 
 struct cs_sender {
 	struct coord *c;
