@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/failpoint.h"
 #define IDX_ENTRY 8
 #define TIDX_ENTRY 12
 #define INDEX_FILE_MAX (64 << 20) /* refuse to load an index larger than this */
@@ -398,6 +399,9 @@ int64_t seg_rebuild_indexes(struct segment *s, int32_t index_interval)
 static int write_entries(const char *path, const uint8_t *buf, size_t len, int64_t at,
 			 int rewrite, int sync)
 {
+	int frc = failpoint_error("storage.index.write");
+	if (frc)
+		return frc;
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (rewrite ? O_TRUNC : 0), 0644);
 	if (fd < 0)
 		return -errno;
