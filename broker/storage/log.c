@@ -604,21 +604,24 @@ static void log_retain(struct partition_log *log, int64_t now_ms)
 	epoch_sync(log); /* a failure is logged; retried on the next change */
 }
 
-void log_tick(struct partition_log *log, int64_t now_ms)
+int log_tick(struct partition_log *log, int64_t now_ms)
 {
 	if (log->crashed)
-		return;
+		return 0;
+	int first = 0;
 	struct segment *s = active(log);
 	if (s->size > 0 && now_ms - s->roll_start_ms >= log->cfg.roll_ms) {
 		int rc = log_roll(log);
 		if (rc)
 			log_error(MOD, "%s: time roll: %s", log->dir, strerror(-rc));
+		first = rc;
 	}
 	log_retain(log, now_ms);
 	if (log->cfg.compact) {
 		int rc = log_clean(log, now_ms);
 		if (rc < 0)
 			log_error(MOD, "%s: cleaner: %s", log->dir, strerror(-rc));
+		first = first ? first : rc < 0 ? rc : 0;
 	}
 	if (log->unflushed_msgs > 0 &&
 	    now_ms - log->last_flush_ms >= log->cfg.flush_interval_ms) {
@@ -626,7 +629,14 @@ void log_tick(struct partition_log *log, int64_t now_ms)
 		if (rc)
 			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
 		log->last_flush_ms = now_ms;
+		first = first ? first : rc;
 	}
+	return first;
+}
+
+void log_set_offline(struct partition_log *log)
+{
+	log->crashed = 1;
 }
 
 int log_flush(struct partition_log *log)

@@ -116,8 +116,16 @@ int64_t log_offset_for_time(struct partition_log *log, int64_t ts,
 			    int64_t *found_ts);
 
 /* Periodic work: time-based roll, retention (whole segments), a slice of
- * compaction (compacted topics), time-based flush. Call about once a second. */
-void log_tick(struct partition_log *log, int64_t now_ms);
+ * compaction (compacted topics), time-based flush. Call about once a second.
+ * Returns 0, or the first -errno of a failed roll, clean or flush (each is
+ * logged here too). */
+int log_tick(struct partition_log *log, int64_t now_ms);
+
+/* The log directory failed (an I/O error the broker cannot continue past):
+ * from now on the log refuses every write with -EIO, and closing it leaves
+ * it as a crash would (no flush, no clean-shutdown marker), so the next
+ * start runs recovery. */
+void log_set_offline(struct partition_log *log);
 
 /* ---- Log compaction (Kafka's log cleaner; cfg.compact) ----
  * A pass keeps, for each key, only the record with the latest offset among
