@@ -10,11 +10,13 @@
 
 #include "broker/broker.h"
 #include "broker/replica/fetcher.h"
+#include "broker/replica/hw.h"
 #include "broker/replica/isr.h"
 #include "broker/storage/checkpoint.h"
 #include "broker/topic_config.h"
 #include "broker/txn/producer_state_manager.h"
 #include "common/log.h"
+#include "common/check.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
@@ -539,22 +541,12 @@ int rm_in_isr(const struct partition *p, int32_t id)
 	return 0;
 }
 
-/* HW = min LEO over the ISR (the leader's own LEO included). Returns 1 if it
- * moved. A follower in the ISR that has not fetched yet holds it back. */
+/* HW = min LEO over the ISR (broker/replica/hw.c). Returns 1 if it moved. */
 static int advance_high_watermark(struct partition *p)
 {
-	int64_t hw = log_end_offset(p->log);
-	for (int32_t i = 0; i < p->nrstate; i++) {
-		const struct replica_state *rs = &p->rstate[i];
-		if (rs->broker_id == p->leader_id || !rm_in_isr(p, rs->broker_id))
-			continue;
-		if (rs->leo < hw)
-			hw = rs->leo;
-	}
-	if (hw <= p->high_watermark)
-		return 0;
-	p->high_watermark = hw;
-	return 1;
+	int moved = hw_advance(p);
+	CHECK(hw_check_own(p) == 0);
+	return moved;
 }
 
 static int io_error(int rc)
@@ -704,8 +696,29 @@ void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
 	}
 }
 
+/* Invariants at intervals (debug and sanitizer builds, common/check.h):
+ * each tick checks one partition, in turn, so a broken log or high
+ * watermark stops the broker in the integration runs. */
+static void check_one_partition(struct replica_manager *rm)
+{
+	if (!CHECKS_ENABLED || rm->dir_offline || rm->parts.used == 0)
+		return;
+	size_t want = rm->check_next++ % rm->parts.used, n = 0;
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v); n++) {
+		struct partition *p = v;
+		if (n != want || !p->log)
+			continue;
+		CHECK(log_check(p->log) == 0);
+		CHECK(hw_check_own(p) == 0);
+		return;
+	}
+}
+
 void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
 {
+	check_one_partition(rm);
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {

@@ -78,6 +78,7 @@ struct replica_manager {
 	struct { rm_leadership_fn fn; void *arg; } listeners[RM_MAX_LISTENERS];
 	int nlisteners;
 	int dir_offline;               /* the log dir failed (rm_storage_error) */
+	size_t check_next;             /* next partition for the interval checks */
 };
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
