@@ -63,6 +63,14 @@ static void on_signal(struct loop_io *io, uint32_t events)
 					controlled_shutdown_done, b);
 }
 
+void broker_storage_failed(struct broker *b)
+{
+	if (b->storage_failed)
+		return;
+	b->storage_failed = 1;
+	loop_stop(b->loop);
+}
+
 static void on_topic_config(void *arg, const char *topic, const char *const *keys,
 			    const char *const *values, int n)
 {
@@ -209,7 +217,13 @@ int main(int argc, char **argv)
 
 	int rc = loop_run(b.loop);
 	server_shutdown(&b);
-	coord_stop(b.coord);
+	coord_stop(b.coord); /* the session closes: /brokers/ids/<id> goes at once */
+	if (b.storage_failed) {
+		/* Kafka halts here; the logs were left for recovery (no clean
+		 * marker) and nothing more is written to the failed dir. */
+		log_error("broker", "broker %d stopped: its log dir failed", b.id);
+		return 1;
+	}
 	rm_free(b.rm);
 	metrics_stop(&b);
 	metrics_free(b.metrics);

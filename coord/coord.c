@@ -319,7 +319,7 @@ static int coord_follow(struct coord *c)
 	return 0;
 }
 
-/* Election (ZOOKEEPER.md §2): exists-watch on /controller; if absent, one
+/* Election (docs/zookeeper.md §2): exists-watch on /controller; if absent, one
  * multi-op creates it and bumps /controller_epoch at the version read. */
 void coord_reelect(struct coord *c)
 {
