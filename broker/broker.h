@@ -15,6 +15,7 @@ struct listener_rt;
 struct broker_metrics;
 struct metadata_cache;
 struct replica_manager;
+struct server;
 
 #define BROKER_MAX_LISTENERS 8
 
@@ -31,6 +32,7 @@ struct broker {
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
+	struct server *srv;         /* server.c: connection accounting and bounds */
 	int32_t max_request_bytes;  /* socket.request.max.bytes */
 	int32_t controller_epoch;   /* highest seen from a controller */
 	struct loop_timer tick;     /* once a second: log maintenance */

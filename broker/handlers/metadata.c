@@ -9,6 +9,7 @@
 #include "broker/topic_autocreate.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/strmap.h"
 
 static struct karray ids_array(struct arena *a, const int32_t *ids, int32_t n)
 {
@@ -99,9 +100,18 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		out->topics.n = 0;
 		return;
 	}
+	/* a topic named twice is answered once (Kafka keeps a set of them), so
+	 * repeating a big topic cannot multiply the answer */
+	struct strmap seen;
+	strmap_init(&seen);
+	int32_t k = 0;
 	for (int32_t i = 0; i < n; i++) {
 		struct kstr name = ((const struct metadata_req_topic *)in->topics.v)[i].name;
-		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[i];
+		size_t nl = name.len > 0 ? (size_t)name.len : 0;
+		if (strmap_get(&seen, nl ? name.p : "", nl))
+			continue;
+		strmap_put(&seen, nl ? name.p : "", nl, &seen);
+		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[k++];
 		const struct mc_topic *t = name.len > 0 ? mc_topic(req->b->meta, name.p, name.len) : NULL;
 		if (t) {
 			fill_topic(req, t, to);
@@ -117,6 +127,8 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		else
 			to->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
+	strmap_free(&seen);
+	out->topics.n = k;
 }
 
 void handle_metadata(struct request *req)
