@@ -1,6 +1,7 @@
 /* gregord: one Gregor broker. Reads a Kafka server.properties, recovers its
  * logs, starts the coordination thread (ZooKeeper), serves the Kafka protocol
  * on its listeners until SIGTERM/SIGINT, then shuts down cleanly. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/server.h"
+#include "broker/tls_config.h"
 #include "broker/topic_config.h"
 #include "broker/group/coordinator.h"
 #include "broker/txn/txn_coordinator.h"
@@ -93,6 +95,38 @@ static void on_tick(struct loop_timer *t)
 	loop_timer_start(b->loop, &b->tick, 1000);
 }
 
+/* The listener's TLS context and principal rules (SSL, SASL_SSL). A
+ * problem stops start-up with the key to fix: a TLS port never serves
+ * plaintext. */
+static int listener_security(const struct broker_config *cfg, const char *name,
+			     struct listener_rt *spec)
+{
+	char err[512];
+	if (!sec_protocol_is_tls(spec->protocol))
+		return 0;
+	spec->tls = tls_server_ctx_for_listener(cfg, name, err, sizeof err);
+	if (!spec->tls) {
+		log_error("broker", "listener %s (%s): %s", name, sec_protocol_name(spec->protocol),
+			  err);
+		return -1;
+	}
+	char key[160];
+	snprintf(key, sizeof key, "listener.name.%s.ssl.principal.mapping.rules", name);
+	for (char *p = key + 14; *p != '.'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *rules = broker_config_extra(cfg, key);
+	spec->principal_rules = ssl_principal_rules_parse(
+		rules ? rules : cfg->ssl_principal_mapping_rules, err, sizeof err);
+	if (!spec->principal_rules) {
+		log_error("broker", "listener %s: %s%s", name, rules ? "listener.name.*." : "", err);
+		tls_ctx_free(spec->tls);
+		return -1;
+	}
+	log_info("broker", "listener %s: TLS ready (client auth %s)", name,
+		 (const char *[]){ "none", "requested", "required" }[tls_ctx_client_auth(spec->tls)]);
+	return 0;
+}
+
 static int start_listeners(struct broker *b)
 {
 	for (int i = 0; i < b->cfg->nlisteners; i++) {
@@ -104,20 +138,18 @@ static int start_listeners(struct broker *b)
 				  "listener.security.protocol.map", l->name);
 			return -1;
 		}
-		if (sec_protocol_is_tls((enum sec_protocol)sp)) {
-			/* never serve plaintext on a port configured for TLS */
-			log_error("broker", "listener %s: security protocol %s is not "
-				  "supported by this build", l->name, proto);
+		struct listener_rt spec = { .protocol = (enum sec_protocol)sp };
+		snprintf(spec.name, sizeof spec.name, "%s", l->name);
+		if (listener_security(b->cfg, l->name, &spec) < 0)
 			return -1;
-		}
-		int rc = server_listen(b, l->name, l->host, l->port, (enum sec_protocol)sp);
+		int rc = server_listen(b, &spec, l->host, l->port);
 		if (rc < 0) {
 			log_error("broker", "cannot listen on %s:%d (%s): %s", l->host,
 				  l->port, l->name, strerror(-rc));
 			return -1;
 		}
-		log_info("broker", "listening on %s:%d (%s)", l->host[0] ? l->host : "0.0.0.0",
-			 l->port, l->name);
+		log_info("broker", "listening on %s:%d (%s, %s)", l->host[0] ? l->host : "0.0.0.0",
+			 l->port, l->name, proto);
 	}
 	return 0;
 }

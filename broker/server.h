@@ -21,6 +21,7 @@
 struct broker;
 struct conn;
 struct tls_ctx;
+struct ssl_principal_rules;
 
 /* Kafka's SecurityProtocol ids (also the ids in UpdateMetadata endpoints). */
 enum sec_protocol {
@@ -47,6 +48,9 @@ struct listener_rt {
 	char name[32];               /* upper-cased listener name, e.g. "EXTERNAL" */
 	enum sec_protocol protocol;
 	struct tls_ctx *tls;         /* server TLS context (TLS listeners), else NULL */
+	/* ssl.principal.mapping.rules: client certificate subject -> principal
+	 * name (SSL listeners); NULL elsewhere */
+	struct ssl_principal_rules *principal_rules;
 	unsigned sasl_mechanisms;    /* bit set of enabled SASL mechanisms (broker/auth) */
 	int fd;
 	void *priv;                  /* server.c's accept state */
@@ -108,11 +112,12 @@ const char *request_peer(const struct request *req);
 /* "/ip" of the client, the form Kafka reports for group members. */
 const char *request_client_host(const struct request *req);
 
-/* Starts listening for one configured listener (host:port, name) with the
- * given security protocol; returns 0 or -errno. The broker keeps the
- * listener_rt in b->listeners. */
-int server_listen(struct broker *b, const char *name, const char *host, int port,
-		  enum sec_protocol protocol);
+/* Starts listening on host:port for a listener described by spec (name,
+ * protocol, TLS context, principal rules, SASL mechanisms; fd and priv are
+ * ignored); returns 0 or -errno. The broker keeps its own listener_rt in
+ * b->listeners and owns spec's TLS context and rules from then on, also on
+ * failure. */
+int server_listen(struct broker *b, const struct listener_rt *spec, const char *host, int port);
 void server_shutdown(struct broker *b);
 
 #endif
