@@ -7,6 +7,7 @@
 #include "broker/config.h"
 #include "common/mbox.h"
 #include "common/net/loop.h"
+#include "common/net/peer_security.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
 
@@ -34,6 +35,8 @@ struct broker {
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	/* how this broker connects to others (inter-broker listener) */
+	struct peer_security inter_broker;
 };
 
 #endif

@@ -154,6 +154,32 @@ static int start_listeners(struct broker *b)
 	return 0;
 }
 
+/* The inter-broker listener's protocol and, for SSL and SASL_SSL, the
+ * client TLS context built from that listener's ssl.* settings (its
+ * keystore is the client certificate other brokers see). */
+static int inter_broker_init(struct broker *b)
+{
+	const char *name = b->cfg->inter_broker_listener_name;
+	const char *proto = broker_config_protocol(b->cfg, name);
+	int sp = proto ? sec_protocol_parse(proto) : -1;
+	if (sp < 0) {
+		log_error("broker", "inter-broker listener %s has no security protocol in "
+			  "listener.security.protocol.map", name);
+		return -1;
+	}
+	b->inter_broker.protocol = sp;
+	if (!sec_protocol_is_tls((enum sec_protocol)sp))
+		return 0;
+	char err[512];
+	b->inter_broker.tls = tls_client_ctx_for_listener(b->cfg, name, err, sizeof err);
+	if (!b->inter_broker.tls) {
+		log_error("broker", "inter-broker listener %s (%s), client side: %s", name, proto,
+			  err);
+		return -1;
+	}
+	return 0;
+}
+
 static int broker_init(struct broker *b, struct broker_config *cfg)
 {
 	b->cfg = cfg;
@@ -174,6 +200,8 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	}
 	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
 	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
+	if (inter_broker_init(b) < 0)
+		return -1;
 	return start_listeners(b);
 }
 
@@ -206,6 +234,7 @@ int main(int argc, char **argv)
 
 	struct coord_config cc;
 	broker_config_coord(&cfg, &cc);
+	cc.inter_broker = &b.inter_broker;
 	cc.topic_config_fn = on_topic_config;
 	cc.topic_config_arg = &b;
 	cc.broker_config_fn = on_broker_config;
@@ -227,6 +256,7 @@ int main(int argc, char **argv)
 	rm_free(b.rm);
 	mc_free(b.meta);
 	topic_config_free_all(&b);
+	tls_ctx_free(b.inter_broker.tls);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

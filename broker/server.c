@@ -283,6 +283,13 @@ static int conn_flush(struct conn *c)
 			c->out_tail = NULL;
 		outmsg_free(m);
 	}
+	/* bytes a TLS transport accepted but could not send yet: its t->want
+	 * keeps EPOLLOUT in the interest until they are out */
+	ssize_t n = transport_flush(c->tr);
+	if (n < 0 && n != -EAGAIN) {
+		conn_close(c, strerror((int)-n));
+		return -1;
+	}
 	return 0;
 }
 
