@@ -120,6 +120,7 @@ static int listener_security(const struct broker_config *cfg, const char *name,
 	if (!spec->principal_rules) {
 		log_error("broker", "listener %s: %s%s", name, rules ? "listener.name.*." : "", err);
 		tls_ctx_free(spec->tls);
+		spec->tls = NULL;
 		return -1;
 	}
 	log_info("broker", "listener %s: TLS ready (client auth %s)", name,
@@ -127,29 +128,50 @@ static int listener_security(const struct broker_config *cfg, const char *name,
 	return 0;
 }
 
+/* Every listener's security is set up before any port is bound, so a bad
+ * setting is reported as such (not hidden behind a port conflict) and
+ * nothing listens when one listener cannot be secured. */
 static int start_listeners(struct broker *b)
 {
-	for (int i = 0; i < b->cfg->nlisteners; i++) {
+	struct listener_rt specs[CONFIG_MAX_LISTENERS];
+	int n = b->cfg->nlisteners, i, rc = 0;
+	memset(specs, 0, sizeof specs);
+	for (i = 0; i < n && rc == 0; i++) {
 		const struct listener *l = &b->cfg->listeners[i];
 		const char *proto = broker_config_protocol(b->cfg, l->name);
 		int sp = proto ? sec_protocol_parse(proto) : -1;
 		if (sp < 0) {
 			log_error("broker", "listener %s has no security protocol in "
 				  "listener.security.protocol.map", l->name);
-			return -1;
+			rc = -1;
+			continue;
 		}
-		struct listener_rt spec = { .protocol = (enum sec_protocol)sp };
-		snprintf(spec.name, sizeof spec.name, "%s", l->name);
-		if (listener_security(b->cfg, l->name, &spec) < 0)
-			return -1;
-		int rc = server_listen(b, &spec, l->host, l->port);
+		specs[i] = (struct listener_rt){ .protocol = (enum sec_protocol)sp };
+		snprintf(specs[i].name, sizeof specs[i].name, "%s", l->name);
+		rc = listener_security(b->cfg, l->name, &specs[i]);
+	}
+	if (rc < 0) {
+		while (i-- > 0) {
+			tls_ctx_free(specs[i].tls);
+			ssl_principal_rules_free(specs[i].principal_rules);
+		}
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct listener *l = &b->cfg->listeners[i];
+		/* server_listen owns the spec's TLS context from here, even on failure */
+		rc = server_listen(b, &specs[i], l->host, l->port);
 		if (rc < 0) {
 			log_error("broker", "cannot listen on %s:%d (%s): %s", l->host,
 				  l->port, l->name, strerror(-rc));
+			while (++i < n) {
+				tls_ctx_free(specs[i].tls);
+				ssl_principal_rules_free(specs[i].principal_rules);
+			}
 			return -1;
 		}
 		log_info("broker", "listening on %s:%d (%s, %s)", l->host[0] ? l->host : "0.0.0.0",
-			 l->port, l->name, proto);
+			 l->port, l->name, sec_protocol_name(specs[i].protocol));
 	}
 	return 0;
 }

@@ -94,15 +94,16 @@ static int read_file(struct build *b, enum tls_key k, const char *path, char **o
 	if (!f)
 		return fail(b, k, "cannot read %s: %s", path, strerror(errno));
 	char *buf = malloc(STORE_MAX_BYTES + 1);
+	errno = 0;
 	size_t n = buf ? fread(buf, 1, STORE_MAX_BYTES + 1, f) : 0;
-	int bad = ferror(f);
+	int bad = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
 	if (!buf)
 		return fail(b, k, "out of memory");
 	if (bad || n == 0 || n > STORE_MAX_BYTES) {
 		free(buf);
 		return fail(b, k, "cannot read %s: %s", path,
-			    bad ? "read error" : n == 0 ? "empty file" : "larger than 1 MiB");
+			    bad ? strerror(bad) : n == 0 ? "empty file" : "larger than 1 MiB");
 	}
 	buf[n] = '\0';
 	*out = buf;
