@@ -7,6 +7,7 @@
 #include "broker/config.h"
 #include "common/mbox.h"
 #include "common/net/loop.h"
+#include "common/net/peer_security.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
 
@@ -39,6 +40,8 @@ struct broker {
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
 	int storage_failed;         /* the log dir failed: stopping, no clean close */
+	/* how this broker connects to others (inter-broker listener) */
+	struct peer_security inter_broker;
 };
 
 /* The log dir failed (replica_manager.h: rm_storage_error): stop serving at

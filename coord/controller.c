@@ -143,6 +143,7 @@ static int ctl_load_broker(struct coord *c, int32_t id, struct ctl_broker *out)
 	if (!ep)
 		ep = &out->reg.ep[0];
 	broker_channel_init(&out->ch, id, ep->host, ep->port);
+	out->ch.sec = c->cfg.inter_broker;
 	out->full_sync = 1;
 	return 0;
 }
@@ -184,6 +185,7 @@ static int ctl_read_brokers(struct coord *c, struct ctl_broker **outv, int *outn
 		if (old && old->epoch == nb.epoch) {
 			nb = *old;
 			old->ch.fd = -1; /* moved */
+			old->ch.tr = NULL;
 			old->seen = 1;
 		} else {
 			log_info(CTL_MOD, "broker %d is live (epoch %lld)", id,

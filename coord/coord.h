@@ -33,6 +33,8 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
 				       const char *const *keys,
 				       const char *const *values, int n);
 
+struct peer_security;
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -41,6 +43,9 @@ struct coord_config {
 	const char *advertised_listeners;
 	const char *listener_security_protocol_map; /* "PLAINTEXT:PLAINTEXT,..." */
 	const char *inter_broker_listener_name;      /* "PLAINTEXT" */
+	/* how the controller connects to brokers (NULL: plain TCP); must
+	 * outlive the coordination thread */
+	const struct peer_security *inter_broker;
 	const char *rack;                  /* NULL if unset */
 	int32_t num_partitions;            /* for auto-created topics */
 	int16_t default_replication_factor;
