@@ -10,6 +10,7 @@
 #include "common/strmap.h"
 #include "coord/coord.h"
 
+struct acl_cache;
 struct conn;
 struct listener_rt;
 struct metadata_cache;
@@ -34,6 +35,7 @@ struct broker {
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	struct acl_cache *acls;     /* NULL: no authorizer (broker/auth/authorizer.h) */
 };
 
 #endif

@@ -19,6 +19,7 @@ static const char *const coord_persistent_paths[] = {
 	"/config/changes", "/admin/delete_topics", "/isr_change_notification",
 	"/log_dir_event_notification", "/latest_producer_id_block",
 	"/config/topics", "/config/clients", "/config/users", "/config/brokers",
+	"/kafka-acl-changes", "/kafka-acl-extended-changes",
 };
 
 struct coord_event {
@@ -90,6 +91,15 @@ static zhandle_t *coord_zk_open(struct coord *c, const char *conn, int with_watc
 		}
 		coord_sleep_ms(20);
 	}
+	if (c->cfg.zk_digest) {
+		int rc = zk_add_digest(zh, c->cfg.zk_digest, c->cfg.zk_session_timeout_ms);
+		if (rc != ZOK) {
+			log_error(COORD_MOD, "ZooKeeper digest authentication (zookeeper.digest): %s",
+				  zerror(rc));
+			zookeeper_close(zh);
+			return NULL;
+		}
+	}
 	return zh;
 }
 
@@ -101,7 +111,7 @@ static int coord_make_chroot(struct coord *c)
 	zhandle_t *zh = coord_zk_open(c, c->zk_hosts, 0);
 	if (!zh)
 		return -1;
-	int rc = zk_create_path(zh, c->zk_chroot);
+	int rc = zk_create_path_on(zh, c->zk_chroot, c->cfg.zk_set_acl);
 	zookeeper_close(zh);
 	if (rc != ZOK) {
 		log_error(COORD_MOD, "creating chroot %s: %s", c->zk_chroot, zerror(rc));
@@ -113,7 +123,7 @@ static int coord_make_chroot(struct coord *c)
 static int coord_create_persistent(struct coord *c)
 {
 	for (size_t k = 0; k < sizeof coord_persistent_paths / sizeof *coord_persistent_paths; k++) {
-		int rc = zk_create_path(c->zh, coord_persistent_paths[k]);
+		int rc = zk_create_path(c, coord_persistent_paths[k]);
 		if (rc != ZOK) {
 			log_error(COORD_MOD, "creating %s: %s", coord_persistent_paths[k],
 				  zerror(rc));
@@ -150,10 +160,10 @@ static int coord_load_cluster_id(struct coord *c)
 			return -1;
 		zb_init(&b);
 		zn_cluster_id_build(&b, id);
-		zk_create_path(c->zh, "/cluster");
+		zk_create_path(c, "/cluster");
 		rc = b.oom ? ZSYSTEMERROR :
 		     zoo_create(c->zh, "/cluster/id", b.p, (int)b.len,
-				&ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+				zk_acl(c, "/cluster/id"), 0, NULL, 0);
 		zb_free(&b);
 		if (rc == ZOK)
 			log_info(COORD_MOD, "created cluster id %s", id);
@@ -199,7 +209,7 @@ static int coord_register(struct coord *c)
 		zoo_op_result_t res[2];
 		struct Stat st;
 		memset(&st, 0, sizeof st);
-		zoo_create_op_init(&ops[0], path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE,
+		zoo_create_op_init(&ops[0], path, b.p, (int)b.len, zk_acl(c, path),
 				   ZOO_EPHEMERAL, NULL, 0);
 		zoo_set_op_init(&ops[1], path, b.p, (int)b.len, 0, &st);
 		int rc = zoo_multi(c->zh, 2, ops, res);
@@ -242,7 +252,7 @@ static int coord_read_epoch(struct coord *c, int32_t *epoch, int32_t *version)
 		int rc = zk_get_alloc(c, "/controller_epoch", 0, &d, &l, &st);
 		if (rc == ZNONODE) {
 			rc = zoo_create(c->zh, "/controller_epoch", "0", 1,
-					&ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+					zk_acl(c, "/controller_epoch"), 0, NULL, 0);
 			if (rc != ZOK && rc != ZNODEEXISTS)
 				return -1;
 			continue;
@@ -320,7 +330,7 @@ void coord_reelect(struct coord *c)
 		zoo_op_result_t res[2];
 		struct Stat est;
 		zoo_create_op_init(&ops[0], "/controller", b.p, (int)b.len,
-				   &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, NULL, 0);
+				   zk_acl(c, "/controller"), ZOO_EPHEMERAL, NULL, 0);
 		zoo_set_op_init(&ops[1], "/controller_epoch", ebuf, (int)strlen(ebuf),
 				version, &est);
 		rc = b.oom ? ZSYSTEMERROR : zoo_multi(c->zh, 2, ops, res);
@@ -372,10 +382,20 @@ static int coord_session_start(struct coord *c)
 		 (long long)zoo_client_id(c->zh)->client_id);
 	if (coord_create_persistent(c) || coord_load_cluster_id(c))
 		return -1;
+	if (c->cfg.zk_set_acl && !c->secured) {
+		int fixed = zk_secure_existing(c);
+		if (fixed < 0)
+			return -1;
+		c->secured = 1;
+		if (fixed > 0)
+			log_info(COORD_MOD, "zookeeper.set.acl: ACLs of %d existing znode(s) "
+				 "set to creator-all + world-read (sensitive: creator only)", fixed);
+	}
 	if (coord_register(c))
 		return -2;
 	coord_set_registered(c, 1, 0);
 	tcfg_sync_all(c);
+	acl_sync_all(c);
 	coord_reelect(c);
 	return 0;
 }
@@ -398,7 +418,8 @@ static void coord_handle_event(void *arg)
 	} else if (strcmp(ev->path, "/controller") == 0) {
 		coord_reelect(c);
 	} else {
-		tcfg_on_watch(c, ev->path);
+		if (!tcfg_on_watch(c, ev->path))
+			acl_on_watch(c, ev->path);
 		if (c->ctl.active)
 			ctl_on_watch(c, ev->type, ev->path);
 	}
@@ -485,6 +506,7 @@ static void coord_free(struct coord *c)
 	free((char *)c->cfg.listener_security_protocol_map);
 	free((char *)c->cfg.inter_broker_listener_name);
 	free((char *)c->cfg.rack);
+	free((char *)c->cfg.zk_digest);
 	free(c->zk_hosts);
 	free(c->zk_chroot);
 	if (c->events)
@@ -539,6 +561,7 @@ struct coord *coord_start(const struct coord_config *cfg, struct mbox *loop_mbox
 		cfg->inter_broker_listener_name ? cfg->inter_broker_listener_name
 						: "PLAINTEXT");
 	c->cfg.rack = cfg->rack && *cfg->rack ? coord_strdup(cfg->rack) : NULL;
+	c->cfg.zk_digest = coord_strdup(cfg->zk_digest);
 	if (c->cfg.zk_session_timeout_ms <= 0)
 		c->cfg.zk_session_timeout_ms = 18000;
 	if (c->cfg.num_partitions <= 0)
