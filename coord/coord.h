@@ -209,8 +209,8 @@ void coord_update_isr(struct coord *c, const char *topic, int32_t partition,
  * broker, fenced conditional write), send LeaderAndIsr/UpdateMetadata; for
  * partitions where it is a follower, remove it from the ISR likewise and send
  * StopReplica(delete=false) to it. done gets the partitions it still leads
- * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is
- * older than its registration; BROKER_NOT_AVAILABLE (8) if it is not
+ * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is not
+ * its registration's epoch (czxid); BROKER_NOT_AVAILABLE (8) if it is not
  * registered; NOT_CONTROLLER (41) if this broker is not controller. The
  * broker is not eligible for leadership until it registers again. */
 struct coord_tp { const char *topic; int32_t partition; };
