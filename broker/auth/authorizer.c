@@ -93,3 +93,8 @@ int16_t authz_acl_api_check(struct request *req, int8_t op, const char **msg)
 	}
 	return 0;
 }
+
+int authz_may_create_topic(struct request *req, struct kstr name)
+{
+	return authz_cluster(req, ACL_OP_CREATE) || authz_topic(req, ACL_OP_CREATE, name);
+}

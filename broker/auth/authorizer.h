@@ -54,6 +54,9 @@ static inline int authz_cluster(struct request *req, int8_t op)
 			     sizeof ACL_CLUSTER_NAME - 1);
 }
 
+/* CREATE on the cluster, or else on the topic (CreateTopics, auto-creation). */
+int authz_may_create_topic(struct request *req, struct kstr name);
+
 /* The ACL APIs' gate (KafkaApis): SECURITY_DISABLED (54) without an
  * authorizer, CLUSTER_AUTHORIZATION_FAILED (31) without op (DESCRIBE for
  * DescribeAcls, ALTER for Create/DeleteAcls) on the cluster; 0 if allowed. */
