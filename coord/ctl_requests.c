@@ -165,9 +165,10 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
 		else if (rc == 0)
 			log_debug(CTL_MOD, "LeaderAndIsr (%d partitions) to broker %d",
 				  np_total, b->id);
-		/* it holds a newer or older registration than we know: resend
-		 * after a full sync */
-		if (rc == 0 && resp.error_code == KERR_STALE_BROKER_EPOCH)
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
 			rc = -1;
 	}
 	arena_free(&a);
@@ -288,9 +289,10 @@ int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b)
 		if (rc == 0 && resp.error_code)
 			log_warn(CTL_MOD, "broker %d answered UpdateMetadata with error %d",
 				 b->id, resp.error_code);
-		/* it holds a newer or older registration than we know: resend
-		 * after a full sync */
-		if (rc == 0 && resp.error_code == KERR_STALE_BROKER_EPOCH)
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
 			rc = -1;
 	}
 	arena_free(&a);
@@ -323,9 +325,10 @@ int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 		if (rc == 0 && resp.error_code)
 			log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
 				 b->id, resp.error_code);
-		/* it holds a newer or older registration than we know: resend
-		 * after a full sync */
-		if (rc == 0 && resp.error_code == KERR_STALE_BROKER_EPOCH)
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
 			rc = -1;
 	}
 	arena_free(&a);
@@ -349,9 +352,10 @@ int ctl_send_stop_replica_one(struct coord *c, struct ctl_broker *b, const char 
 	if (rc == 0 && resp.error_code)
 		log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
 			 b->id, resp.error_code);
-	/* it holds a newer or older registration than we know: resend
-	 * after a full sync */
-	if (rc == 0 && resp.error_code == KERR_STALE_BROKER_EPOCH)
+	/* it holds a newer or older registration than we know, or has not
+	 * loaded the ACLs that let us in yet: resend after a full sync */
+	if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+			resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
 		rc = -1;
 	arena_free(&a);
 	return rc;
@@ -393,9 +397,10 @@ int ctl_send_stop_replica_marked(struct coord *c, struct ctl_broker *b,
 		if (rc == 0 && resp.error_code)
 			log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
 				 b->id, resp.error_code);
-		/* it holds a newer or older registration than we know: resend
-		 * after a full sync */
-		if (rc == 0 && resp.error_code == KERR_STALE_BROKER_EPOCH)
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
 			rc = -1;
 	}
 	arena_free(&a);
