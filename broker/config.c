@@ -1501,10 +1501,25 @@ int broker_config_dynamic_set(struct broker_config *bc, int layer, const char *c
 	nl.values = calloc((size_t)(n > 0 ? n : 0) + 1, sizeof *nl.values);
 	int bad = !nl.keys || !nl.values;
 	for (int i = 0; !bad && i < n; i++) {
-		nl.keys[i] = strdup(keys[i]);
-		nl.values[i] = strdup(values[i]);
-		nl.n = i + 1;
-		bad = !nl.keys[i] || !nl.values[i];
+		/* the layer comes from ZooKeeper, where anyone with write access
+		 * (zkCli) can put anything: validated as AlterConfigs validates;
+		 * a refused value leaves the key's previous value in force */
+		const char *v = values[i];
+		char why[320];
+		if (broker_config_dynamic_check_value(keys[i], v, why, sizeof why) < 0) {
+			const char *old = layer_get(&d->layer[layer], keys[i]);
+			log_warn(MOD, "dynamic %s config from ZooKeeper refused: %s; %s%s",
+				 layer == CONFIG_LAYER_BROKER ? "per-broker" : "default", why,
+				 old ? "keeping the previous value " : "the key stays unset",
+				 old ? old : "");
+			if (!old)
+				continue;
+			v = old;
+		}
+		nl.keys[nl.n] = strdup(keys[i]);
+		nl.values[nl.n] = strdup(v);
+		bad = !nl.keys[nl.n] || !nl.values[nl.n];
+		nl.n++;
 	}
 	if (bad) {
 		layer_clear(&nl);

@@ -242,7 +242,29 @@ static int coord_register(struct coord *c)
 	return result;
 }
 
-/* Reads /controller_epoch, creating it with "0" if missing. */
+/* Quoted, escaped and cut text of a znode's data, for log lines. */
+static const char *coord_shown(const char *d, int l, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (int i = 0; i < l && o + 5 < cap; i++) {
+		unsigned char ch = (unsigned char)d[i];
+		o += (size_t)snprintf(out + o, cap - o, ch >= 0x20 && ch < 0x7f && ch != '\\'
+						 ? "%c" : "\\x%02x", ch);
+	}
+	out[o] = 0;
+	return out;
+}
+
+/* "zkCli.sh -server host:port" plus the chroot to prefix paths with. */
+static void coord_zkcli_hint(const struct coord *c, char *out, size_t cap)
+{
+	size_t n = strcspn(c->zk_hosts, ",");
+	snprintf(out, cap, "zkCli.sh -server %.*s", (int)n, c->zk_hosts);
+}
+
+/* Reads /controller_epoch, creating it with "0" if missing. Garbage in it
+ * stops every election: it is logged with the command that repairs it,
+ * and an exists watch re-runs the election once it is rewritten. */
 static int coord_read_epoch(struct coord *c, int32_t *epoch, int32_t *version)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -262,11 +284,20 @@ static int coord_read_epoch(struct coord *c, int32_t *epoch, int32_t *version)
 		char *e;
 		long v = strtol(d, &e, 10);
 		int bad = l == 0 || *e || v < 0 || v >= INT32_MAX;
-		free(d);
 		if (bad) {
-			log_error(COORD_MOD, "/controller_epoch is malformed");
+			char shown[160], cli[300];
+			coord_zkcli_hint(c, cli, sizeof cli);
+			/* each election bumps the epoch by one with one set: the
+			 * node's version is at least the last good epoch */
+			log_error(COORD_MOD, "/controller_epoch holds malformed data \"%s\": no "
+				  "controller can be elected until it is repaired, e.g. with: "
+				  "%s set %s/controller_epoch %d", coord_shown(d, l, shown, sizeof shown),
+				  cli, c->zk_chroot ? c->zk_chroot : "", (int)st.version + 1);
+			free(d);
+			zoo_exists(c->zh, "/controller_epoch", 1, &st);
 			return -1;
 		}
+		free(d);
 		*epoch = (int32_t)v;
 		*version = st.version;
 		return 0;
@@ -284,8 +315,32 @@ static int coord_follow(struct coord *c)
 	if (rc != ZOK)
 		return -1;
 	int32_t id = zn_controller_parse(d, (size_t)l);
-	free(d);
 	int64_t me = zoo_client_id(c->zh)->client_id;
+	if (id < 0) {
+		char shown[160], cli[300];
+		coord_zkcli_hint(c, cli, sizeof cli);
+		if (st.ephemeralOwner == me)
+			log_error(COORD_MOD, "/controller (ours) was overwritten with malformed data "
+				  "\"%s\"; resigning so that an election rewrites it",
+				  coord_shown(d, l, shown, sizeof shown));
+		else
+			log_error(COORD_MOD, "/controller holds malformed data \"%s\": no controller "
+				  "can be elected while it exists; repair with: %s delete %s/controller",
+				  coord_shown(d, l, shown, sizeof shown), cli,
+				  c->zk_chroot ? c->zk_chroot : "");
+		free(d);
+		if (st.ephemeralOwner == me) {
+			if (c->ctl.active)
+				ctl_resign(c);
+			coord_set_controller(c, -1);
+			return zoo_delete(c->zh, "/controller", -1) == ZOK ? -1 : 0;
+		}
+		if (c->ctl.active)
+			ctl_resign(c);
+		coord_set_controller(c, -1);
+		return 0;
+	}
+	free(d);
 	if (id == c->cfg.broker_id && st.ephemeralOwner == me) {
 		/* we won but did not see the answer (or re-read after winning) */
 		int32_t e, v;
@@ -415,7 +470,8 @@ static void coord_handle_event(void *arg)
 				 "re-registering and re-running election");
 			coord_session_close(c);
 		}
-	} else if (strcmp(ev->path, "/controller") == 0) {
+	} else if (strcmp(ev->path, "/controller") == 0 ||
+		   strcmp(ev->path, "/controller_epoch") == 0) {
 		coord_reelect(c);
 	} else {
 		if (!tcfg_on_watch(c, ev->path))

@@ -18,6 +18,7 @@
 #include "coord/broker_channel.h"
 #include "coord/coord.h"
 #include "coord/elect.h"
+#include "coord/zkacl.h"
 #include "coord/znode.h"
 
 #define COORD_MOD "coord"
@@ -145,20 +146,13 @@ int zk_get_alloc(struct coord *c, const char *path, int watch, char **data,
  * ACL zk_acl gives each. */
 int zk_create_path(struct coord *c, const char *path);
 int zk_create_path_on(zhandle_t *zh, const char *path, int secure);
-/* The ACL a znode at path is created with: open (world:anyone:cdrwa)
- * unless zookeeper.set.acl; then creator-all + world-read, or creator-all
- * only for sensitive paths (/config/users..., /delegation_token...), as
- * Kafka. Every zoo_create in coord/ takes its ACL from here. */
+/* zk_acl_for(cfg.zk_set_acl, path) (coord/zkacl.h): every zoo_create in
+ * coord/ takes its ACL from here. */
 struct ACL_vector *zk_acl(const struct coord *c, const char *path);
-struct ACL_vector *zk_acl_for(int secure, const char *path);
-int zk_path_sensitive(const char *path);
 /* zookeeper.set.acl on a start: every existing znode under Kafka's roots
  * whose ACL differs from zk_acl's gets it (as Kafka's
  * zookeeper-security-migration tool). Returns the number fixed, or -1. */
 int zk_secure_existing(struct coord *c);
-/* addauth digest cred ("user:password") on zh, waiting for the answer.
- * Returns a ZooKeeper rc. */
-int zk_add_digest(zhandle_t *zh, const char *cred, int timeout_ms);
 /* Deletes path and everything below it. */
 int zk_delete_recursive(zhandle_t *zh, const char *path, int depth);
 
