@@ -96,10 +96,10 @@ def list_offsets(topic, partition, ts=-1):
 
 def describe_configs(resources):
     """resources: [(type, name)]"""
-    body = struct.pack(">i", len(resources))
+    parts = [struct.pack(">i", len(resources))]
     for t, n in resources:
-        body += struct.pack(">b", t) + kstr(n) + struct.pack(">i", -1)
-    return 32, 0, body
+        parts.append(struct.pack(">b", t) + kstr(n) + struct.pack(">i", -1))
+    return 32, 0, b"".join(parts)
 
 
 class Reader:
