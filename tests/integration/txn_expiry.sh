@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 CLIENT=${1:?usage: txn_expiry.sh DRILL_TXN_CLIENT}
 [[ -x $CLIENT ]] || fail "client binary missing: $CLIENT"
-WIRE="python3 $GREGOR_SOURCE_ROOT/tests/integration/txn_wire.py"
+WIRE="python3 $GREGOR_SOURCE_ROOT/tests/lib/txn_wire.py"
 T=txe
 ID=txe-1
 cluster_up 3 --set min.insync.replicas=2 --set transactional.id.expiration.ms=8000 \
