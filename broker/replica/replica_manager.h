@@ -53,11 +53,14 @@ struct partition {
 	struct partition *fnext;      /* fetcher's list */
 };
 
-/* Something parked until data or the high watermark moves. */
+/* Something parked until data or the high watermark moves; kind names the
+ * delayed operation for the purgatory-size metrics. */
+enum rm_wait_kind { RM_WAIT_OTHER, RM_WAIT_PRODUCE, RM_WAIT_FETCH, RM_WAIT_DELETE_RECORDS };
 struct rm_waiter {
 	struct rm_waiter *prev, *next;
 	void (*wake)(struct rm_waiter *w);
 	void *arg;
+	enum rm_wait_kind kind;
 };
 
 /* Told after this broker starts or stops leading a partition, so that

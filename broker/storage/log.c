@@ -112,6 +112,7 @@ void log_set_config(struct partition_log *log, const struct log_config *cfg)
 int64_t log_start_offset(const struct partition_log *log) { return log->start; }
 int64_t log_end_offset(const struct partition_log *log) { return log->leo; }
 int64_t log_size_bytes(const struct partition_log *log) { return log->size_total; }
+size_t log_segment_count(const struct partition_log *log) { return log->n; }
 const char *log_dir(const struct partition_log *log) { return log->dir; }
 
 static struct segment *active(const struct partition_log *log)
@@ -639,7 +640,27 @@ void log_set_offline(struct partition_log *log)
 	log->crashed = 1;
 }
 
+static void (*flush_observer)(void *arg, double ms);
+static void *flush_observer_arg;
+
+void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg)
+{
+	flush_observer = fn;
+	flush_observer_arg = arg;
+}
+
+static int flush_now(struct partition_log *log);
+
 int log_flush(struct partition_log *log)
+{
+	int64_t t0 = flush_observer ? clock_mono_us() : 0;
+	int rc = flush_now(log);
+	if (flush_observer)
+		flush_observer(flush_observer_arg, (double)(clock_mono_us() - t0) / 1000.0);
+	return rc;
+}
+
+static int flush_now(struct partition_log *log)
 {
 	if (log->crashed)
 		return -EIO;

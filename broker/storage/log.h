@@ -88,6 +88,8 @@ int64_t log_start_offset(const struct partition_log *log);
 int log_advance_start_offset(struct partition_log *log, int64_t new_start);
 int64_t log_end_offset(const struct partition_log *log);
 int64_t log_size_bytes(const struct partition_log *log);
+size_t log_segment_count(const struct partition_log *log);
+size_t log_segment_count(const struct partition_log *log);
 const char *log_dir(const struct partition_log *log);
 
 /* Appends one batch that the caller has validated (common/proto/record_batch).
@@ -176,6 +178,9 @@ void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats
 
 /* fsync the log and indexes up to the LEO; moves the recovery point. */
 int log_flush(struct partition_log *log);
+/* Called after every flush with its duration (metrics); one per process,
+ * on the thread that flushes. NULL: none. */
+void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg);
 
 /* Drops everything at and above offset (follower truncation). An offset
  * below the log start truncates fully and starts the log at offset. */
