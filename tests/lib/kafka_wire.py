@@ -202,7 +202,7 @@ def recv_exact(sock, n):
     while len(buf) < n:
         chunk = sock.recv(n - len(buf))
         if not chunk:
-            raise RuntimeError("connection closed")
+            raise ConnectionError("connection closed by the broker")
         buf += chunk
     return buf
 
