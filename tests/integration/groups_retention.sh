@@ -39,7 +39,7 @@ committed() {
 	"${WIRE[@]}" offsets "$G" "$T" 3 | tr ' ' '\n' |
 		awk -F: '$2 != -1 {s += $2; n++} END {print n ? s : "none"}'
 }
-listed() { "${WIRE[@]}" list | grep -q "^$G consumer$"; }
+listed() { "${WIRE[@]}" list | grep "^$G consumer$" >/dev/null; }
 gone() {
 	local s
 	s=$(committed) || return 1

@@ -37,7 +37,7 @@ wait_until 30 "$ID expired" gone
 el=$((SECONDS - t0))
 note "expired ${el}s after its last transaction"
 ((el >= 6)) || fail "expired after ${el}s, before transactional.id.expiration.ms"
-$WIRE list | grep -q "^$ID " && fail "ListTransactions still lists $ID"
+$WIRE list | grep "^$ID " >/dev/null && fail "ListTransactions still lists $ID"
 C=$($WIRE coordinator "$ID")
 note "killing coordinator broker $C"
 cluster kill "$C" >/dev/null

@@ -77,7 +77,7 @@ run_case() {
 	note "DescribeTransactions $id: $d (coordinator now broker $($WIRE coordinator "$id"))"
 	[[ $d == "0 Complete"* ]] || fail "$id is not Complete*: $d"
 	no_prepare || fail "ListTransactions failed or shows a Prepare* state: $($WIRE list 2>&1 | grep -v Complete)"
-	$WIRE list | grep -q "^$id Complete" || fail "ListTransactions does not list $id as Complete*"
+	$WIRE list | grep "^$id Complete" >/dev/null || fail "ListTransactions does not list $id as Complete*"
 	CASE_ID=$id
 }
 
