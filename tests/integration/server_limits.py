@@ -28,10 +28,12 @@ Prints one line per case and exits non-zero on the first failure.
 import resource
 import socket
 import struct
+import os
 import sys
 import time
 
-import kwire as kw
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kwire as kw  # noqa: E402
 
 TOPIC = b"server-limits"
 
