@@ -36,9 +36,12 @@
 #include "broker/broker.h"
 #include "broker/gate.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/net/tls.h"
 #include "common/net/transport.h"
+#include "broker/tls_config.h"
 #include "common/proto/kerr.h"
 #include "common/strmap.h"
 
@@ -91,6 +94,7 @@ struct conn {
 	struct loop_timer free_timer;
 	struct loop_timer resume_timer; /* picks up after an async completion */
 	uint8_t *chunk;            /* FILE_CHUNK bytes for the pread path, lazily */
+	int peer_checked;          /* the TLS peer's principal was taken */
 };
 
 struct listener_sock {
@@ -131,6 +135,7 @@ const char *sec_protocol_name(enum sec_protocol p)
 }
 
 static void conn_io(struct loop_io *io, uint32_t events);
+static int session_take_peer(struct conn *c);
 static void conn_process(struct conn *c);
 static int conn_flush(struct conn *c);
 static void conn_read(struct conn *c);
@@ -361,6 +366,9 @@ static void request_free(struct request *req)
 {
 	struct conn *c = req->conn;
 	struct conn_slot *sl = req->slot;
+	metrics_request_done(c->b->metrics, req->hdr.api_key, req->hdr.api_version,
+			     (double)(clock_mono_us() - req->recv_us) / 1000.0,
+			     loop_now_ms(c->b->loop));
 	arena_free(&req->arena);
 	free(req->frame);
 	free(req);
@@ -473,6 +481,13 @@ static int conn_flush(struct conn *c)
 		c->last_active_ms = loop_now_ms(c->b->loop);
 		if (slot_advance(sl, n))
 			slot_drop(c, sl);
+	}
+	/* bytes a TLS transport accepted but could not send yet: its t->want
+	 * keeps EPOLLOUT in the interest until they are out */
+	ssize_t n = transport_flush(c->tr);
+	if (n < 0 && n != -EAGAIN) {
+		conn_close(c, strerror((int)-n));
+		return -1;
 	}
 	return 0;
 }
@@ -601,6 +616,7 @@ static struct request *request_new(struct conn *c, uint8_t *frame, uint32_t len)
 	req->frame = frame;
 	req->frame_len = len;
 	req->recv_ms = loop_now_ms(c->b->loop);
+	req->recv_us = clock_mono_us();
 	arena_init(&req->arena);
 	c->ninflight++;
 	return req;
@@ -720,6 +736,10 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 		log_warn_rl("server", "malformed %s v%d request from %s", req->api->name,
 			    h.api_version, c->peer);
 		request_close(req, NULL);
+		return -1;
+	}
+	if (session_take_peer(c) < 0) {
+		request_close(req, "client certificate not mapped to a principal");
 		return -1;
 	}
 	c->dispatching = 1;
@@ -925,11 +945,10 @@ static void server_sweep(struct loop_timer *t)
 
 /* ---- accepting ---- */
 
-/* TLS listeners get their transport from broker/auth's TLS context once it
- * exists; until then only plaintext listeners are started (server_listen). */
 static struct transport *conn_transport_new(struct listener_rt *l, int fd)
 {
-	(void)l;
+	if (l->tls)
+		return transport_tls_new(l->tls, fd, NULL);
 	return transport_plain_new(fd);
 }
 
@@ -1033,6 +1052,29 @@ static struct conn *conn_new(struct listener_sock *ls, int fd, const char *ip, i
 	return c;
 }
 
+/* On an SSL listener the principal is the verified client certificate's
+ * subject through ssl.principal.mapping.rules (Kafka's
+ * DefaultKafkaPrincipalBuilder); without a certificate it stays
+ * ANONYMOUS. A subject no rule maps refuses the connection, as Kafka.
+ * Runs before the first request: the handshake is complete by then. */
+static int session_take_peer(struct conn *c)
+{
+	if (c->peer_checked || !c->tr->ready)
+		return 0;
+	c->peer_checked = 1;
+	if (c->lst->protocol != SEC_SSL || !c->tr->peer_subject || !c->lst->principal_rules)
+		return 0;
+	char name[sizeof c->sess.principal - 5];
+	if (ssl_principal_map(c->lst->principal_rules, c->tr->peer_subject, name,
+			      sizeof name) < 0) {
+		log_warn("server", "%s: no ssl.principal.mapping.rules rule maps certificate "
+			 "subject '%.200s'", c->peer, c->tr->peer_subject);
+		return -1;
+	}
+	snprintf(c->sess.principal, sizeof c->sess.principal, "User:%s", name);
+	return 0;
+}
+
 static void listener_io(struct loop_io *io, uint32_t events)
 {
 	(void)events;
@@ -1119,41 +1161,52 @@ static int server_init(struct broker *b)
 	return 0;
 }
 
-int server_listen(struct broker *b, const char *name, const char *host, int port,
-		  enum sec_protocol protocol)
+static void spec_free(const struct listener_rt *spec)
 {
-	if (b->nlisteners == BROKER_MAX_LISTENERS)
+	tls_ctx_free(spec->tls);
+	ssl_principal_rules_free(spec->principal_rules);
+}
+
+int server_listen(struct broker *b, const struct listener_rt *spec, const char *host, int port)
+{
+	if (b->nlisteners == BROKER_MAX_LISTENERS) {
+		spec_free(spec);
 		return -ENOSPC;
+	}
 	int rc = server_init(b);
-	if (rc < 0)
+	if (rc < 0) {
+		spec_free(spec);
 		return rc;
+	}
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	if (!host || !*host)
 		sa.sin_addr.s_addr = htonl(INADDR_ANY);
-	else if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+	else if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		spec_free(spec);
 		return -EINVAL;
+	}
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1024) < 0) {
+	if (fd < 0) {
 		int e = errno;
-		close(fd);
+		spec_free(spec);
 		return -e;
 	}
-	struct listener_sock *ls = calloc(1, sizeof *ls);
-	if (!ls) {
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct listener_sock *ls = NULL;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1024) < 0 ||
+	    !(ls = calloc(1, sizeof *ls))) {
+		int e = ls ? errno : ENOMEM;
 		close(fd);
-		return -ENOMEM;
+		spec_free(spec);
+		return -e;
 	}
 	ls->b = b;
 	ls->io.fd = fd;
 	ls->io.fn = listener_io;
 	ls->io.arg = ls;
 	loop_timer_init(&ls->backoff, listener_backoff_done, ls);
-	snprintf(ls->rt.name, sizeof ls->rt.name, "%s", name);
-	ls->rt.protocol = protocol;
+	ls->rt = *spec;
 	ls->rt.fd = fd;
 	ls->rt.priv = ls;
 	b->listeners[b->nlisteners++] = &ls->rt;
@@ -1164,16 +1217,18 @@ int server_listen(struct broker *b, const char *name, const char *host, int port
  * their timers (or when their last request ends) and still account to it. */
 void server_shutdown(struct broker *b)
 {
+	/* connections first: they point at their listener */
+	while (b->conns)
+		conn_close(b->conns, NULL);
 	for (int i = 0; i < b->nlisteners; i++) {
 		struct listener_sock *ls = b->listeners[i]->priv;
 		loop_io_del(b->loop, &ls->io);
 		loop_timer_stop(b->loop, &ls->backoff);
 		close(ls->io.fd);
+		spec_free(&ls->rt);
 		free(ls);
 	}
 	b->nlisteners = 0;
 	if (b->srv)
 		loop_timer_stop(b->loop, &b->srv->sweep);
-	while (b->conns)
-		conn_close(b->conns, NULL);
 }

@@ -28,6 +28,7 @@ struct broker;
 struct conn;
 struct conn_slot;
 struct tls_ctx;
+struct ssl_principal_rules;
 
 /* Kafka's SecurityProtocol ids (also the ids in UpdateMetadata endpoints). */
 enum sec_protocol {
@@ -54,6 +55,9 @@ struct listener_rt {
 	char name[32];               /* upper-cased listener name, e.g. "EXTERNAL" */
 	enum sec_protocol protocol;
 	struct tls_ctx *tls;         /* server TLS context (TLS listeners), else NULL */
+	/* ssl.principal.mapping.rules: client certificate subject -> principal
+	 * name (SSL listeners); NULL elsewhere */
+	struct ssl_principal_rules *principal_rules;
 	unsigned sasl_mechanisms;    /* bit set of enabled SASL mechanisms (broker/auth) */
 	int fd;
 	void *priv;                  /* server.c's accept state */
@@ -91,6 +95,7 @@ struct request {
 	uint8_t *frame;      /* the request bytes; body points into it */
 	uint32_t frame_len;
 	int64_t recv_ms;     /* monotonic */
+	int64_t recv_us;     /* monotonic, for the request-time metrics */
 	int replica_id_fetch; /* set by handlers for logging only */
 };
 
@@ -128,11 +133,12 @@ void server_set_raw_token_handler(handler_fn fn);
  * header (the raw token answer); frees the request like request_respond. */
 void request_respond_raw(struct request *req, const void *buf, size_t len);
 
-/* Starts listening for one configured listener (host:port, name) with the
- * given security protocol; returns 0 or -errno. The broker keeps the
- * listener_rt in b->listeners. */
-int server_listen(struct broker *b, const char *name, const char *host, int port,
-		  enum sec_protocol protocol);
+/* Starts listening on host:port for a listener described by spec (name,
+ * protocol, TLS context, principal rules, SASL mechanisms; fd and priv are
+ * ignored); returns 0 or -errno. The broker keeps its own listener_rt in
+ * b->listeners and owns spec's TLS context and rules from then on, also on
+ * failure. */
+int server_listen(struct broker *b, const struct listener_rt *spec, const char *host, int port);
 void server_shutdown(struct broker *b);
 
 #endif
