@@ -859,7 +859,11 @@ static void conn_read(struct conn *c)
 		} else if (conn_may_take(c) && c->rlen < RBUF_SIZE) {
 			n = c->tr->ops->read(c->tr, c->rbuf + c->rlen, RBUF_SIZE - c->rlen);
 		} else {
-			break; /* muted */
+			/* muted since the interest was set (a broker-wide bound
+			 * filled by other connections): stop asking epoll, or it
+			 * reports this socket again at once, a busy loop */
+			conn_update_interest(c);
+			return;
 		}
 		if (n == 0) {
 			conn_close(c, NULL);
