@@ -11,6 +11,7 @@
 #include "common/strmap.h"
 #include "coord/coord.h"
 
+struct acl_cache;
 struct conn;
 struct listener_rt;
 struct broker_metrics;
@@ -42,6 +43,7 @@ struct broker {
 	int storage_failed;         /* the log dir failed: stopping, no clean close */
 	/* how this broker connects to others (inter-broker listener) */
 	struct peer_security inter_broker;
+	struct acl_cache *acls;     /* NULL: no authorizer (broker/auth/authorizer.h) */
 };
 
 /* The log dir failed (replica_manager.h: rm_storage_error): stop serving at

@@ -154,6 +154,14 @@ struct broker_config {
 	char *sasl_enabled_mechanisms, *sasl_mechanism_inter_broker_protocol;
 	char *sasl_jaas_config, *sasl_kerberos_service_name;
 
+	/* authorization and ZooKeeper ACLs */
+	char *authorizer_class_name;  /* "" none, or one of Kafka's ACL authorizers */
+	char *super_users;            /* "User:a;User:b" or NULL */
+	int allow_everyone_if_no_acl_found;
+	int zookeeper_set_acl;
+	char *zookeeper_digest;       /* "user:password" (secret) or NULL */
+	char *zookeeper_digest_file;  /* file holding "user:password", or NULL */
+
 	/* derived by broker_config_validate */
 	struct listener listeners[CONFIG_MAX_LISTENERS];
 	int nlisteners;

@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/metadata_cache.h"
 #include "broker/metrics.h"
@@ -230,7 +231,7 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	struct log_config lc;
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
-	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics)
+	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0)
 		return -1;
 	log_set_flush_observer(on_log_flush, b);
 	if (cfg->metrics_listen) {
@@ -287,6 +288,10 @@ int main(int argc, char **argv)
 	cc.topic_config_arg = &b;
 	cc.broker_config_fn = on_broker_config;
 	cc.broker_config_arg = &b;
+	if (authz_enabled(&b)) {
+		cc.acls_fn = authz_on_acls;
+		cc.acls_arg = &b;
+	}
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;
@@ -313,6 +318,7 @@ int main(int argc, char **argv)
 	mc_free(b.meta);
 	topic_config_free_all(&b);
 	tls_ctx_free(b.inter_broker.tls);
+	authz_free(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

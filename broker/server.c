@@ -555,7 +555,7 @@ int request_respond_error(struct request *req, int16_t error_code)
 	const struct kmsg *m = req->api->resp;
 	const struct kfield *ef = NULL;
 	for (int i = 0; i < m->nfields; i++)
-		if (m->fields[i].type == KT_INT16 && strcmp(m->fields[i].name, "error_code") == 0)
+		if (m->fields[i].type == KT_INT16 && strcmp(m->fields[i].name, "ErrorCode") == 0)
 			ef = &m->fields[i];
 	if (!ef || req->ver.version < ef->min_ver || req->ver.version > ef->max_ver)
 		return -1;

@@ -5,10 +5,12 @@
  * dynamic 3, server.properties 4, Kafka's default 5) and, when asked, its
  * synonyms in precedence order; for the empty name only the cluster-default
  * layer. SASL and SSL keys are stored and shown but Gregor has no SASL or
- * TLS yet (v3's documentation field would say so; v0-2 have none). */
+ * TLS yet (v3's documentation field would say so; v0-2 have none). Needs
+ * DESCRIBE_CONFIGS on the topic, or on the cluster for brokers. */
 #include <stdio.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
@@ -279,6 +281,17 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 	res->resource_name = r->resource_name;
 	res->error_message = (struct kstr){ NULL, -1 };
 	res->configs.n = 0;
+	/* as KafkaApis: DESCRIBE_CONFIGS on the topic, or on the cluster for
+	 * broker resources */
+	if (r->resource_type == RESOURCE_BROKER && !authz_cluster(req, ACL_OP_DESCRIBE_CONFIGS)) {
+		res->error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+		return;
+	}
+	if (r->resource_type == RESOURCE_TOPIC &&
+	    !authz_topic(req, ACL_OP_DESCRIBE_CONFIGS, r->resource_name)) {
+		res->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		return;
+	}
 	if (r->resource_type == RESOURCE_BROKER) {
 		describe_broker(req, r, res, with_synonyms);
 		return;
