@@ -336,8 +336,10 @@ static int keystore_apply(struct build *b, SSL_CTX *c, enum tls_role role)
 			    "with %s)", kname(b, TLS_KEYSTORE_CERTIFICATE_CHAIN),
 			    kname(b, TLS_KEYSTORE_KEY));
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		identity_free(&id); /* what was read before the failure */
 		return -1;
+	}
 	enum tls_key where = val(b, TLS_KEYSTORE_LOCATION) ? TLS_KEYSTORE_LOCATION
 							   : TLS_KEYSTORE_CERTIFICATE_CHAIN;
 	rc = 0;
