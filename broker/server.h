@@ -6,12 +6,18 @@
  * (common/net/transport.h), never a raw fd; docs/request-path.md has the
  * whole path.
  *
- * A connection handles one request at a time, as Kafka does: while a request
- * is in flight (a handler parked it as a delayed operation) no further frame
- * of that connection is read, so responses can never be reordered. */
+ * Requests of one connection are pipelined: the next frame is decoded and
+ * dispatched while earlier requests are parked (acks=all, fetch waits, group
+ * joins); each request owns a response slot and responses leave strictly in
+ * request order. What a connection (and the broker as a whole) may hold in
+ * progress is bounded; past a bound the connection is muted (not read) until
+ * it drains. Until a session is authenticated, and while a SASL request is in
+ * progress, a connection takes one request at a time, because the framing of
+ * the next frame can depend on the answer (SaslHandshake v0). */
 #ifndef GREGOR_SERVER_H
 #define GREGOR_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/arena.h"
@@ -20,6 +26,7 @@
 
 struct broker;
 struct conn;
+struct conn_slot;
 struct tls_ctx;
 struct ssl_principal_rules;
 
@@ -79,14 +86,16 @@ struct session {
 struct request {
 	struct broker *b;
 	struct conn *conn;
+	struct conn_slot *slot; /* where its response waits for its turn */
 	struct kreq_header hdr;
-	const struct kapi *api;
+	const struct kapi *api; /* NULL for a raw SASL token (AUTH_RAW_TOKENS) */
 	struct kver ver;
 	void *body;          /* the decoded request struct of api->req */
 	struct arena arena;  /* per-request memory, freed with the request */
 	uint8_t *frame;      /* the request bytes; body points into it */
 	uint32_t frame_len;
 	int64_t recv_ms;     /* monotonic */
+	int64_t recv_us;     /* monotonic, for the request-time metrics */
 	int replica_id_fetch; /* set by handlers for logging only */
 };
 
@@ -111,6 +120,18 @@ const struct listener_rt *request_listener(const struct request *req);
 const char *request_peer(const struct request *req);
 /* "/ip" of the client, the form Kafka reports for group members. */
 const char *request_client_host(const struct request *req);
+
+/* SASL v0 framing: while a session is AUTH_RAW_TOKENS, every frame is a bare
+ * token without a request header. The server hands each one to this handler
+ * (broker/auth sets it) as a request whose api is NULL, hdr is zero and
+ * frame/frame_len hold the token; the handler answers with
+ * request_respond_raw or ends it with request_close. Such a connection has
+ * one request in progress at a time. Without a handler, a raw token frame
+ * closes the connection. */
+void server_set_raw_token_handler(handler_fn fn);
+/* Queues len bytes as one frame: a length prefix and the bytes, no response
+ * header (the raw token answer); frees the request like request_respond. */
+void request_respond_raw(struct request *req, const void *buf, size_t len);
 
 /* Starts listening on host:port for a listener described by spec (name,
  * protocol, TLS context, principal rules, SASL mechanisms; fd and priv are

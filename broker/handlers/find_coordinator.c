@@ -1,8 +1,11 @@
 /* FindCoordinator (10), v0-4: the broker leading a group's partition of
  * __consumer_offsets, or for key_type 1 a transactional id's partition of
- * __transaction_state (each created on first use). v4 batches keys. */
+ * __transaction_state (each created on first use). v4 batches keys. Needs
+ * DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or on the
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), as Kafka. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -51,6 +54,14 @@ static struct coordinator_answer lookup_any(struct request *req, int8_t key_type
 	struct coordinator_answer a = { KERR_COORDINATOR_NOT_AVAILABLE, -1, { "", 0 }, -1 };
 	char *id = gc_cstr(&req->arena, key);
 	const char *host = NULL;
+	if (key_type == 1 && !authz_txn_id(req, ACL_OP_DESCRIBE, key)) {
+		a.error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+		return a;
+	}
+	if (key_type == 0 && !authz_group(req, ACL_OP_DESCRIBE, key)) {
+		a.error = KERR_GROUP_AUTHORIZATION_FAILED;
+		return a;
+	}
 	if (key_type == 1) { /* transactions (broker/txn) */
 		struct txn_coordinator *tc = tc_get(req->b);
 		if (!tc || !id)

@@ -1,14 +1,20 @@
 /* Metadata (3), v1-9: brokers, controller and topics from the metadata cache.
  * Unknown topics are auto-created when allowed and answered with
- * LEADER_NOT_AVAILABLE until the controller has elected their leaders. */
+ * LEADER_NOT_AVAILABLE until the controller has elected their leaders.
+ * Authorization as KafkaApis: only topics the principal may DESCRIBE are
+ * listed; a named one it may not describe answers TOPIC_AUTHORIZATION_FAILED
+ * whether it exists or not; auto-creation needs CREATE on the cluster or
+ * the topic (TOPIC_AUTHORIZATION_FAILED without). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/topic_autocreate.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/strmap.h"
 
 static struct karray ids_array(struct arena *a, const int32_t *ids, int32_t n)
 {
@@ -108,8 +114,12 @@ static void fill_all_topics(struct request *req, struct metadata_response *out)
 	const char *k;
 	void *v;
 	int32_t i = 0;
-	for (size_t pos = 0; out->topics.v && strmap_next(&mc->topics, &pos, &k, &v);)
-		fill_topic(req, v, &((struct metadata_resp_topic *)out->topics.v)[i++]);
+	for (size_t pos = 0; out->topics.v && strmap_next(&mc->topics, &pos, &k, &v);) {
+		const struct mc_topic *t = v;
+		struct kstr name = { t->name, (int32_t)strlen(t->name) };
+		if (authz_topic(req, ACL_OP_DESCRIBE, name))
+			fill_topic(req, t, &((struct metadata_resp_topic *)out->topics.v)[i++]);
+	}
 	out->topics.n = i;
 }
 
@@ -124,24 +134,41 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		out->topics.n = 0;
 		return;
 	}
+	/* a topic named twice is answered once (Kafka keeps a set of them), so
+	 * repeating a big topic cannot multiply the answer */
+	struct strmap seen;
+	strmap_init(&seen);
+	int32_t k = 0;
 	for (int32_t i = 0; i < n; i++) {
 		struct kstr name = ((const struct metadata_req_topic *)in->topics.v)[i].name;
-		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[i];
+		size_t nl = name.len > 0 ? (size_t)name.len : 0;
+		if (strmap_get(&seen, nl ? name.p : "", nl))
+			continue;
+		strmap_put(&seen, nl ? name.p : "", nl, &seen);
+		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[k++];
 		const struct mc_topic *t = name.len > 0 ? mc_topic(req->b->meta, name.p, name.len) : NULL;
-		if (t) {
+		int described = authz_topic(req, ACL_OP_DESCRIBE, name);
+		if (t && described) {
 			fill_topic(req, t, to);
 			continue;
 		}
 		to->name = name;
 		to->topic_authorized_operations = INT32_MIN;
 		to->partitions.n = 0;
-		if (!topic_name_valid(name))
+		if (!described)
+			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		else if (!topic_name_valid(name))
 			to->error_code = KERR_INVALID_TOPIC_EXCEPTION;
+		else if (allow_create && req->b->cfg->auto_create_topics_enable &&
+			 !authz_may_create_topic(req, name))
+			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		else if (allow_create && autocreate_topic(req->b, name))
 			to->error_code = KERR_LEADER_NOT_AVAILABLE;
 		else
 			to->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
+	strmap_free(&seen);
+	out->topics.n = k;
 }
 
 void handle_metadata(struct request *req)
