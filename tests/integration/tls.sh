@@ -103,10 +103,10 @@ refuse no-keystore ssl.keystore.location -e '/^ssl.keystore.location=/d'
 refuse wrong-p12-password listener.name.mtls.ssl.keystore.password \
 	-e 's|^listener.name.mtls.ssl.keystore.password=.*|listener.name.mtls.ssl.keystore.password=wrong|'
 refuse wrong-key-password ssl.key.password \
-	-e "s|^ssl.keystore.location=.*|ssl.keystore.location=$work/enc.pem|" -e '$a ssl.key.password=wrong'
+	-e "s|^ssl.keystore.location=.*|ssl.keystore.location=$work/enc.pem|" -e "\$a ssl.key.password=wrong"
 refuse missing-key-password ssl.key.password \
 	-e "s|^ssl.keystore.location=.*|ssl.keystore.location=$work/enc.pem|"
-refuse unknown-protocol ssl.enabled.protocols -e '$a ssl.enabled.protocols=TLSv1.2,TLSv1.9'
-refuse unknown-cipher ssl.cipher.suites -e '$a ssl.cipher.suites=TLS_NO_SUCH_CIPHER'
-refuse bad-client-auth ssl.client.auth -e '$a listener.name.ssl.ssl.client.auth=sometimes'
+refuse unknown-protocol ssl.enabled.protocols -e "\$a ssl.enabled.protocols=TLSv1.2,TLSv1.9"
+refuse unknown-cipher ssl.cipher.suites -e "\$a ssl.cipher.suites=TLS_NO_SUCH_CIPHER"
+refuse bad-client-auth ssl.client.auth -e "\$a listener.name.ssl.ssl.client.auth=sometimes"
 pid_alive "$(broker_pid 1)" || fail "broker died"
