@@ -101,8 +101,8 @@ static void handshake_check(struct tls_transport *x)
 /* Maps a failed SSL call to the transport's return convention. */
 static ssize_t ssl_failure(struct tls_transport *x, int rc, uint32_t *want)
 {
+	int sys = errno; /* the socket call's, before anything else runs */
 	int e = SSL_get_error(x->ssl, rc);
-	int sys = errno;
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
 		*want = EPOLLIN;
