@@ -200,11 +200,9 @@ static int acl_same(const struct ACL_vector *a, const struct ACL_vector *want)
 	return 1;
 }
 
-/* Fixes path and everything below it; counts fixed nodes in *fixed. */
-static int secure_tree(zhandle_t *zh, const char *path, int depth, int *fixed, int *budget)
+/* Gives one node the secure ACL if it has another; ZNONODE is fine. */
+static int secure_node(zhandle_t *zh, const char *path, int *fixed)
 {
-	if (depth > 8 || --*budget < 0)
-		return ZOK; /* Kafka's trees are at most 5 deep; bounded walk */
 	struct ACL_vector have = { 0, NULL };
 	struct Stat st;
 	int rc = zoo_get_acl(zh, path, &have, &st);
@@ -221,6 +219,17 @@ static int secure_tree(zhandle_t *zh, const char *path, int depth, int *fixed, i
 			log_warn(COORD_MOD, "securing %s: %s", path, zerror(rc));
 	}
 	deallocate_ACL_vector(&have);
+	return ZOK;
+}
+
+/* Fixes path and everything below it; counts fixed nodes in *fixed. */
+static int secure_tree(zhandle_t *zh, const char *path, int depth, int *fixed, int *budget)
+{
+	if (depth > 8 || --*budget < 0)
+		return ZOK; /* Kafka's trees are at most 5 deep; bounded walk */
+	int rc = secure_node(zh, path, fixed);
+	if (rc != ZOK)
+		return rc;
 	struct String_vector kids = { 0, NULL };
 	rc = zoo_get_children(zh, path, 0, &kids);
 	if (rc == ZNONODE)
@@ -247,6 +256,11 @@ int zk_secure_existing(struct coord *c)
 		"/delegation_token", "/consumers",
 	};
 	int fixed = 0, budget = 1000000;
+	/* the chroot node itself (the session's "/"), as Kafka secures it: else
+	 * anyone could delete or create top-level nodes such as /controller.
+	 * Without a chroot "/" is ZooKeeper's own root and left alone. */
+	if (c->zk_chroot && secure_node(c->zh, "/", &fixed) != ZOK)
+		log_warn(COORD_MOD, "securing the chroot %s failed", c->zk_chroot);
 	for (size_t k = 0; k < sizeof roots / sizeof *roots; k++) {
 		int rc = secure_tree(c->zh, roots[k], 0, &fixed, &budget);
 		if (rc != ZOK) {

@@ -105,9 +105,9 @@ def led_everywhere(brokers, names):
     return True, None
 
 
-def produce(addr, topic, src=None):
+def produce(addr, topic, src=None, value=b"v"):
     """Produce v3, acks=1, one batch to partition 0: the partition's error."""
-    part = struct.pack(">i", 0) + struct.pack(">i", len(pv.batch([b"v"]))) + pv.batch([b"v"])
+    part = struct.pack(">i", 0) + struct.pack(">i", len(pv.batch([value]))) + pv.batch([value])
     body = nstr(None) + struct.pack(">hi", 1, 10000) + arr([pv.kstr(topic) + arr([part])])
     r = call(addr, 0, 3, body, src)
     r.take(">i"), r.string(), r.take(">i"), r.take(">i")
