@@ -69,6 +69,7 @@ static const struct config_key key_table[] = {
 	LIST("listener.security.protocol.map", listener_security_protocol_map,
 	     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", NULL),
 	STR("inter.broker.listener.name", inter_broker_listener_name, NULL, NULL),
+	STR("metrics.listen", metrics_listen, NULL, NULL),
 	STR("security.inter.broker.protocol", security_inter_broker_protocol, "PLAINTEXT",
 	    protocols),
 
@@ -155,6 +156,16 @@ static const struct config_key key_table[] = {
 	IGNORED("num.network.threads", num_network_threads, "3"),
 	IGNORED("num.io.threads", num_io_threads, "8"),
 	I32("queued.max.requests", queued_max_requests, "500", 1, IMAX),
+	I64("queued.max.request.bytes", queued_max_request_bytes, "-1", -1, LMAX),
+	/* Gregor's own: what one connection may have in progress (requests
+	 * parked or answered but not yet sent) before it is muted */
+	I32("queued.max.requests.per.connection", queued_max_requests_per_connection, "100",
+	    1, IMAX),
+	I64("queued.max.bytes.per.connection", queued_max_bytes_per_connection, "67108864",
+	    1, LMAX),
+	I32("max.connections", max_connections, "2147483647", 0, IMAX),
+	I32("max.connections.per.ip", max_connections_per_ip, "2147483647", 0, IMAX),
+	LIST("max.connections.per.ip.overrides", max_connections_per_ip_overrides, "", NULL),
 	I64("connections.max.idle.ms", connections_max_idle_ms, "600000", INT64_MIN, LMAX),
 	I32("request.timeout.ms", request_timeout_ms, "30000", 0, IMAX),
 	I32("fetch.max.bytes", fetch_max_bytes, "57671680", 1024, IMAX),
@@ -911,6 +922,35 @@ static int zk_digest_check(struct broker_config *bc, char *err, size_t errlen)
 	return 0;
 }
 
+/* max.connections.per.ip.overrides: "host:count" entries, count >= 0. */
+static int overrides_check(const struct broker_config *bc, char *err, size_t errlen)
+{
+	const char *v = bc->max_connections_per_ip_overrides;
+	char q[256];
+	for (const char *e = v; e && *e;) {
+		const char *comma = strchr(e, ',');
+		size_t len = comma ? (size_t)(comma - e) : strlen(e);
+		const char *colon = memchr(e, ':', len);
+		int64_t n = -1;
+		char num[24];
+		size_t nl = colon ? len - (size_t)(colon + 1 - e) : 0;
+		if (colon && colon > e && nl > 0 && nl < sizeof num) {
+			memcpy(num, colon + 1, nl);
+			num[nl] = '\0';
+			if (parse_long(num, &n) < 0)
+				n = -1;
+		}
+		if (n < 0 || n > INT32_MAX) {
+			fmt_err(err, errlen, "Invalid value %s for configuration "
+				"max.connections.per.ip.overrides: each entry must be "
+				"host:count with a count >= 0", quote(v, q, sizeof q));
+			return -1;
+		}
+		e = comma ? comma + 1 : e + len;
+	}
+	return 0;
+}
+
 int broker_config_validate(struct broker_config *bc, char *err, size_t errlen)
 {
 	char why[320];
@@ -924,6 +964,7 @@ int broker_config_validate(struct broker_config *bc, char *err, size_t errlen)
 	if (listeners_check(bc, err, errlen) < 0 || advertised_check(bc, err, errlen) < 0 ||
 	    inter_broker_check(bc, err, errlen) < 0 || log_dirs_check(bc, err, errlen) < 0 ||
 	    retention_check(bc, err, errlen) < 0 || replica_check(bc, err, errlen) < 0 ||
+	    overrides_check(bc, err, errlen) < 0 ||
 	    super_users_check(bc, err, errlen) < 0 || zk_digest_check(bc, err, errlen) < 0)
 		return -1;
 	if (!is_set(bc, "zookeeper.connection.timeout.ms"))

@@ -39,6 +39,7 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
  * The type is struct acl_binding (coord/acl.h). */
 struct acl_binding;
 typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
+struct peer_security;
 
 struct coord_config {
 	int32_t broker_id;
@@ -48,6 +49,9 @@ struct coord_config {
 	const char *advertised_listeners;
 	const char *listener_security_protocol_map; /* "PLAINTEXT:PLAINTEXT,..." */
 	const char *inter_broker_listener_name;      /* "PLAINTEXT" */
+	/* how the controller connects to brokers (NULL: plain TCP); must
+	 * outlive the coordination thread */
+	const struct peer_security *inter_broker;
 	const char *rack;                  /* NULL if unset */
 	int32_t num_partitions;            /* for auto-created topics */
 	int16_t default_replication_factor;
@@ -87,6 +91,14 @@ void coord_stop(struct coord *c);
 /* Cheap, thread-safe reads of the latest known values. */
 int32_t coord_controller_id(const struct coord *c); /* -1 if unknown */
 int64_t coord_broker_epoch(const struct coord *c);  /* czxid of /brokers/ids/<id> */
+/* ZooKeeper session health, for metrics: state is one of "CONNECTED",
+ * "CONNECTING", "EXPIRED", "AUTH_FAILED", "CLOSED"; the counters are Kafka's
+ * ZooKeeperDisconnects and ZooKeeperExpires. */
+struct coord_zk_stats {
+	const char *state;
+	int64_t disconnects, expires;
+};
+void coord_zk_stats(const struct coord *c, struct coord_zk_stats *out);
 /* Copies the cluster id (22 chars + NUL) into out; "" until known. */
 void coord_cluster_id(const struct coord *c, char out[32]);
 

@@ -9,6 +9,7 @@
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/txn/txn_coordinator.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -20,7 +21,35 @@ struct coordinator_answer {
 	int32_t port;
 };
 
+/* The coordinator's endpoint on the listener the client came in on (Kafka's
+ * getAliveBrokerNode(listenerName)): a coordinator without that listener
+ * is COORDINATOR_NOT_AVAILABLE for this client. */
+static void for_listener(struct request *req, struct coordinator_answer *a)
+{
+	if (a->error)
+		return;
+	const struct mc_broker *b = mc_broker(req->b->meta, a->node_id);
+	const struct mc_endpoint *ep = b ? mc_broker_endpoint(b, request_listener(req)->name) : NULL;
+	if (!ep) {
+		*a = (struct coordinator_answer){ KERR_COORDINATOR_NOT_AVAILABLE, -1, { "", 0 }, -1 };
+		return;
+	}
+	a->host = gc_kstr(ep->host);
+	a->port = ep->port;
+}
+
+static struct coordinator_answer lookup_any(struct request *req, int8_t key_type,
+					    struct kstr key);
+
 static struct coordinator_answer lookup(struct request *req, int8_t key_type, struct kstr key)
+{
+	struct coordinator_answer a = lookup_any(req, key_type, key);
+	for_listener(req, &a);
+	return a;
+}
+
+static struct coordinator_answer lookup_any(struct request *req, int8_t key_type,
+					    struct kstr key)
 {
 	struct coordinator_answer a = { KERR_COORDINATOR_NOT_AVAILABLE, -1, { "", 0 }, -1 };
 	char *id = gc_cstr(&req->arena, key);
