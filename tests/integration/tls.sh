@@ -26,7 +26,7 @@ openssl pkcs12 -export -inkey "$d/broker-1.key" -in "$d/broker-1.crt" -certfile 
 props=$CLUSTER_DIR/broker/1/server.properties
 cluster stop 1 >/dev/null 2>&1
 sed -i -e '/^listeners=/d' -e '/^advertised.listeners=/d' -e '/^ssl.client.auth=/d' \
-	-e '/^security.inter.broker.protocol=/d' "$props"
+	-e '/^security.inter.broker.protocol=/d' -e '/^authorizer.class.name=/d' "$props"
 cat >>"$props" <<EOF
 listeners=SSL://127.0.0.1:$ssl,MTLS://127.0.0.1:$mtls,PLAIN://127.0.0.1:$plain
 advertised.listeners=SSL://127.0.0.1:$ssl,MTLS://127.0.0.1:$mtls,PLAIN://127.0.0.1:$plain
