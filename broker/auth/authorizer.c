@@ -72,11 +72,13 @@ int authz_allowed(struct request *req, int8_t op, int8_t rt, const char *name, s
 	const char *principal = request_session(req)->principal;
 	if (acl_cache_allows(c, principal, client_ip(req), op, rt, name, len))
 		return 1;
-	/* debug only: a client can provoke refusals as fast as it likes */
-	log_debug(MOD, "Principal = %s is Denied Operation = %s from host = %s on resource = "
-		  "%s:LITERAL:%.*s (%s v%d)", principal, acl_operation_name(op), client_ip(req),
-		  acl_resource_type_name(rt), (int)(len > 200 ? 200 : len), name,
-		  req->api->name, req->hdr.api_version);
+	/* Kafka's authorizer log line; rate-limited and escaped, as a client
+	 * can provoke refusals as fast as it likes and names the resource */
+	char n[160], p[160];
+	log_info_rl(MOD, "Principal = %s is Denied Operation = %s from host = %s on resource = "
+		    "%s:%s (%s v%d)", log_escape(principal, (size_t)-1, p, sizeof p),
+		    acl_operation_name(op), client_ip(req), acl_resource_type_name(rt),
+		    log_escape(name, len, n, sizeof n), req->api->name, req->hdr.api_version);
 	return 0;
 }
 
