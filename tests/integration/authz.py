@@ -57,10 +57,17 @@ DENY, ALLOW = 2, 3
 TOPIC_AUTH, GROUP_AUTH, CLUSTER_AUTH, TXN_AUTH, STALE_BROKER_EPOCH = 29, 30, 31, 53, 77
 
 
+# An ssl.SSLContext with a client certificate: call() then speaks TLS
+# (authz_tls.py sets it per principal).
+TLS = None
+
+
 def call(addr, api, ver, body, src=None):
     """One request on a fresh connection (from src if given): a Reader."""
     s = socket.create_connection(addr, timeout=pv.TIMEOUT,
                                  source_address=(src, 0) if src else None)
+    if TLS is not None:
+        s = TLS.wrap_socket(s, server_hostname=addr[0])
     with s:
         return pv.Reader(pv.request(s, api, ver, 7, body))
 
@@ -176,9 +183,9 @@ def describe_acls(addr, src=None):
     return r.take(">h")
 
 
-def create_acls(addr, acls):
+def create_acls(addr, acls, principal=ANON):
     """CreateAcls v1: the error of each creation."""
-    items = [struct.pack(">b", rt) + pv.kstr(name) + struct.pack(">b", pt) + pv.kstr(ANON) +
+    items = [struct.pack(">b", rt) + pv.kstr(name) + struct.pack(">b", pt) + pv.kstr(principal) +
              pv.kstr(b"*") + struct.pack(">bb", op, perm) for rt, name, pt, op, perm in acls]
     r = call(addr, 30, 1, arr(items))
     r.take(">i")
