@@ -860,6 +860,35 @@ static int replica_check(struct broker_config *bc, char *err, size_t errlen)
 	return 0;
 }
 
+/* max.connections.per.ip.overrides: "host:count" entries, count >= 0. */
+static int overrides_check(const struct broker_config *bc, char *err, size_t errlen)
+{
+	const char *v = bc->max_connections_per_ip_overrides;
+	char q[256];
+	for (const char *e = v; e && *e;) {
+		const char *comma = strchr(e, ',');
+		size_t len = comma ? (size_t)(comma - e) : strlen(e);
+		const char *colon = memchr(e, ':', len);
+		int64_t n = -1;
+		char num[24];
+		size_t nl = colon ? len - (size_t)(colon + 1 - e) : 0;
+		if (colon && colon > e && nl > 0 && nl < sizeof num) {
+			memcpy(num, colon + 1, nl);
+			num[nl] = '\0';
+			if (parse_long(num, &n) < 0)
+				n = -1;
+		}
+		if (n < 0 || n > INT32_MAX) {
+			fmt_err(err, errlen, "Invalid value %s for configuration "
+				"max.connections.per.ip.overrides: each entry must be "
+				"host:count with a count >= 0", quote(v, q, sizeof q));
+			return -1;
+		}
+		e = comma ? comma + 1 : e + len;
+	}
+	return 0;
+}
+
 /* super.users: "User:a;User:b", each entry a principal Type:name (blanks
  * around entries allowed, as Kafka trims them). */
 static int super_users_check(const struct broker_config *bc, char *err, size_t errlen)
@@ -918,35 +947,6 @@ static int zk_digest_check(struct broker_config *bc, char *err, size_t errlen)
 		fmt_err(err, errlen, "zookeeper.set.acl=true needs ZooKeeper credentials: "
 			"set zookeeper.digest=user:password or zookeeper.digest.file");
 		return -1;
-	}
-	return 0;
-}
-
-/* max.connections.per.ip.overrides: "host:count" entries, count >= 0. */
-static int overrides_check(const struct broker_config *bc, char *err, size_t errlen)
-{
-	const char *v = bc->max_connections_per_ip_overrides;
-	char q[256];
-	for (const char *e = v; e && *e;) {
-		const char *comma = strchr(e, ',');
-		size_t len = comma ? (size_t)(comma - e) : strlen(e);
-		const char *colon = memchr(e, ':', len);
-		int64_t n = -1;
-		char num[24];
-		size_t nl = colon ? len - (size_t)(colon + 1 - e) : 0;
-		if (colon && colon > e && nl > 0 && nl < sizeof num) {
-			memcpy(num, colon + 1, nl);
-			num[nl] = '\0';
-			if (parse_long(num, &n) < 0)
-				n = -1;
-		}
-		if (n < 0 || n > INT32_MAX) {
-			fmt_err(err, errlen, "Invalid value %s for configuration "
-				"max.connections.per.ip.overrides: each entry must be "
-				"host:count with a count >= 0", quote(v, q, sizeof q));
-			return -1;
-		}
-		e = comma ? comma + 1 : e + len;
 	}
 	return 0;
 }

@@ -317,8 +317,8 @@ int main(int argc, char **argv)
 	metrics_free(b.metrics);
 	mc_free(b.meta);
 	topic_config_free_all(&b);
-	authz_free(&b);
 	tls_ctx_free(b.inter_broker.tls);
+	authz_free(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

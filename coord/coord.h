@@ -33,13 +33,13 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
 				       const char *const *keys,
 				       const char *const *values, int n);
 
+struct peer_security;
 /* The whole ACL store (every binding of /kafka-acl and /kafka-acl-extended),
  * delivered on the loop thread when a session starts and after every change
  * notification. The callee owns v and its strings (free each string and v).
  * The type is struct acl_binding (coord/acl.h). */
 struct acl_binding;
 typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
-struct peer_security;
 
 struct coord_config {
 	int32_t broker_id;
