@@ -103,6 +103,27 @@ def metadata_topics(addr, names=None):
     return out
 
 
+def metadata_ops(addr, name, src=None):
+    """Metadata v8 for one topic asking for KIP-430 authorized operations:
+    (topic's bit field, cluster's bit field)."""
+    body = arr([pv.kstr(name)]) + struct.pack(">bbb", 0, 1, 1)
+    r = call(addr, 3, 8, body, src)
+    r.take(">i")  # throttle
+    for _ in range(r.take(">i")):
+        r.take(">i"), r.string(), r.take(">i"), r.string()
+    r.string(), r.take(">i")  # cluster id, controller
+    topic_ops = None
+    for _ in range(r.take(">i")):
+        r.take(">h"), r.string(), r.take(">b")
+        for _ in range(r.take(">i")):
+            r.take(">h"), r.take(">i"), r.take(">i"), r.take(">i")
+            for _ in range(3):
+                for _ in range(r.take(">i")):
+                    r.take(">i")
+        topic_ops = r.take(">i")
+    return topic_ops, r.take(">i")
+
+
 def led_everywhere(brokers, names):
     """Every broker's Metadata names a leader for partition 0 of each topic."""
     for a in brokers.values():
@@ -284,6 +305,13 @@ def main():
     check("produce_secret_29", produce(leaders["secret"], b"secret") == TOPIC_AUTH)
     check("produce_prefixed_29", produce(leaders["pre-x"], b"pre-x") == TOPIC_AUTH)
     check("produce_open_0", produce(leaders["open"], b"open") == 0)
+    # KIP-430: READ on pre-x implies DESCRIBE; the outsider has nothing on
+    # the cluster, a trusted host everything (ALLOW ALL)
+    ops = metadata_ops(boot, b"pre-x", OUTSIDER)
+    check("authorized_operations_outsider", ops == ((1 << 3) | (1 << 8), 0), "%s" % (ops,))
+    all_cluster = sum(1 << o for o in (5, 7, 8, 9, 10, 11, 12))
+    ops = metadata_ops(boot, b"pre-x")
+    check("authorized_operations_trusted", ops[1] == all_cluster, "%s" % (ops,))
     check("fetch_secret_deny_beats_allow", fetch(leaders["secret"], b"secret") == TOPIC_AUTH)
     check("fetch_prefixed_read_ok", fetch(leaders["pre-x"], b"pre-x") == 0)
     check("list_offsets_secret_29", list_offsets(leaders["secret"], b"secret") == TOPIC_AUTH)
