@@ -155,11 +155,16 @@ static void auth_done(int rc, const void *data)
 
 int zk_add_digest(zhandle_t *zh, const char *cred, int timeout_ms)
 {
-	static struct auth_wait w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
-	pthread_mutex_lock(&w.mu);
-	w.done = 0;
-	w.rc = ZOPERATIONTIMEOUT;
-	int rc = zoo_add_auth(zh, "digest", cred, (int)strlen(cred), auth_done, &w);
+	/* one wait per call: a late completion (after our timeout) still
+	 * finds its struct, which is then left allocated on purpose */
+	struct auth_wait *w = calloc(1, sizeof *w);
+	if (!w)
+		return ZSYSTEMERROR;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	pthread_mutex_lock(&w->mu);
+	w->rc = ZOPERATIONTIMEOUT;
+	int rc = zoo_add_auth(zh, "digest", cred, (int)strlen(cred), auth_done, w);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += timeout_ms / 1000;
@@ -168,13 +173,20 @@ int zk_add_digest(zhandle_t *zh, const char *cred, int timeout_ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	while (rc == ZOK && !w.done)
-		if (pthread_cond_timedwait(&w.cv, &w.mu, &ts) != 0)
+	while (rc == ZOK && !w->done)
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
 			break;
+	int done = w->done;
 	if (rc == ZOK)
-		rc = w.done ? w.rc : ZOPERATIONTIMEOUT;
-	/* a late completion writes only into the static w: harmless */
-	pthread_mutex_unlock(&w.mu);
+		rc = done ? w->rc : ZOPERATIONTIMEOUT;
+	pthread_mutex_unlock(&w->mu);
+	/* answered, or refused by zoo_add_auth (no callback will come): only
+	 * a timed-out wait keeps w for its late completion */
+	if (done || rc != ZOPERATIONTIMEOUT) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		free(w);
+	}
 	return rc;
 }
 

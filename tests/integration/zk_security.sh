@@ -33,6 +33,19 @@ gctl() { "$GREGORCTL" --zookeeper "$ZOOKEEPER" --timeout 10 "$@"; }
 py() { python3 -c "import sys; sys.path.insert(0, '$HERE'); import authz; $1"; }
 # getAcl needs READ or ADMIN: the credentials, as an operator would use
 acl_of() { zkcli "addauth digest $DIGEST" "getAcl $1" | tr '\n' ' '; }
+# acls_of PATH...: one zkCli session; "PATH<TAB>ACL" per path, ACL lines
+# joined (a missing sentinel node's error separates the answers)
+acls_of() {
+	local p cmds=("addauth digest $DIGEST") i=0
+	for p in "$@"; do
+		cmds+=("getAcl $p" "get /zkacl-sep-$i")
+		i=$((i + 1))
+	done
+	zkcli "${cmds[@]}" | awk -v paths="$*" '
+		BEGIN { n = split(paths, p, " "); i = 1 }
+		/^Node does not exist: \/zkacl-sep-/ { print p[i] "\t" acl; acl = ""; i++; next }
+		{ acl = acl $0 " " }'
+}
 
 note "phase 1: ZooKeeper ACLs off"
 printf 'x\n' | kc -P -t zt1 || fail "produce to zt1 failed"
@@ -43,23 +56,32 @@ wait_topic_ready zt1 1
 note "phase 2: restart with zookeeper.set.acl=true"
 printf '%s\n' "$DIGEST" >"$CLUSTER_DIR/zk-digest"
 chmod 600 "$CLUSTER_DIR/zk-digest"
+for id in 1 2 3; do cluster stop "$id" >/dev/null & done
+wait
 for id in 1 2 3; do
-	cluster stop "$id" >/dev/null
 	printf 'zookeeper.set.acl=true\nzookeeper.digest.file=%s\n' "$CLUSTER_DIR/zk-digest" \
 		>>"$CLUSTER_DIR/broker/$id/server.properties"
 done
-for id in 1 2 3; do cluster start "$id" >/dev/null; done
+pids=()
+for id in 1 2 3; do cluster start "$id" >/dev/null & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid" || fail "a broker did not restart"; done
 three_brokers() { kcat -L -b "$BOOTSTRAP" -m 5 2>/dev/null | grep -q ' 3 brokers'; }
 wait_until 60 "three brokers listed" three_brokers
 logged "zookeeper.set.acl: ACLs of [0-9]* existing znode(s) set" ||
 	fail "no broker reported securing the existing znodes"
-for p in /brokers/topics/zt1 /brokers/ids /controller /config/topics/zt1 /cluster/id; do
-	a=$(acl_of "$p")
-	[[ $a == *"'digest,'gregor:"*": cdrwa"* && $a == *"'world,'anyone : r "* ]] ||
-		fail "$p not creator-all + world-read: $a"
-done
-a=$(acl_of /config/users)
-[[ $a == *"'digest,'gregor:"* && $a != *"world"* ]] || fail "/config/users readable by the world: $a"
+acls_of /brokers/topics/zt1 /brokers/ids /controller /config/topics/zt1 /cluster/id \
+	/config/users >"$CLUSTER_DIR/acls.txt"
+cat "$CLUSTER_DIR/acls.txt" >&2
+[[ $(wc -l <"$CLUSTER_DIR/acls.txt") -eq 6 ]] || fail "expected 6 getAcl answers"
+while IFS=$'\t' read -r p a; do
+	if [[ $p == /config/users ]]; then
+		[[ $a == *"'digest,'gregor:"* && $a != *"world"* ]] ||
+			fail "/config/users readable by the world: $a"
+	else
+		[[ $a == *"'digest,'gregor:"*": cdrwa"* && $a == *"'world,'anyone : r "* ]] ||
+			fail "$p not creator-all + world-read: $a"
+	fi
+done <"$CLUSTER_DIR/acls.txt"
 
 note "zkCli without credentials: reads yes, writes no, /config/users hidden"
 out=$(zkcli "get /brokers/topics/zt1" "get /controller" \
