@@ -388,13 +388,14 @@ secure_setup() {
 	(umask 077 && printf 'gregor:%s\n' "$(openssl rand -hex 16)" >"$DIR/zk-digest")
 }
 
-# super.users: every broker's certificate principal and the admin client's.
+# super.users: every broker's certificate principal, the admin client's,
+# and User:admin (the brokers' and admin's SASL identity where SASL is on).
 secure_super_users() {
 	local id out=""
 	for ((id = 1; id <= N_BROKERS; id++)); do
 		out+="User:CN=broker-$id,O=Gregor;"
 	done
-	printf '%sUser:CN=client,O=Gregor' "$out"
+	printf '%sUser:CN=client,O=Gregor;User:admin' "$out"
 }
 
 secure_broker_props() {
