@@ -17,6 +17,7 @@
 #include "broker/broker.h"
 #include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
 #include "common/clock.h"
@@ -51,7 +52,7 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	struct partition *p = rm_get(b->rm, topic.p, topic.len, pi->partition);
 	*pp = p;
 	if (!p)
-		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return mc_missing_partition_error(b->meta, topic.p, topic.len, pi->partition);
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (pi->current_leader_epoch >= 0 && pi->current_leader_epoch < p->leader_epoch)

@@ -12,6 +12,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
@@ -138,7 +139,8 @@ static void list_one(struct request *req, struct kstr topic,
 	po->leader_epoch = -1;
 	struct partition *p = rm_get(req->b->rm, topic.p, topic.len, pi->partition_index);
 	if (!p) {
-		po->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		po->error_code = mc_missing_partition_error(req->b->meta, topic.p, topic.len,
+							    pi->partition_index);
 		return;
 	}
 	if (!p->is_leader) {
