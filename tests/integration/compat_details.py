@@ -16,10 +16,13 @@ checked on the wire (stdlib only; groups_wire's connection helpers):
    25); with a real timeout the same exchange succeeds.
 5. ListOffsets right after a topic is auto-created answers only retriable
    errors (3, 5, 6, 78) until it answers offset 0.
+6. OffsetCommit/OffsetFetch v0 keep offsets in ZooKeeper, as Kafka 3.9:
+   /consumers/<group>/offsets/<topic>/<partition> holds the offset as text.
 
-Needs BOOTSTRAP (with_cluster.sh, 3 brokers)."""
+Needs BOOTSTRAP and ZOOKEEPER (with_cluster.sh, 3 brokers)."""
 import os
 import struct
+import subprocess
 import sys
 import time
 
@@ -317,9 +320,49 @@ def list_offsets_checks(addr):
     check(seen <= retriable, "and meanwhile answers only retriable errors (%s)" % sorted(seen))
 
 
+def zk_get(path):
+    zkq = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "zkq.py")
+    r = subprocess.run([sys.executable, zkq, "-s", os.environ["ZOOKEEPER"], "-t", "5", "get", path],
+                       capture_output=True, text=True, timeout=30)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def v0_offsets_checks(addr):
+    topic, group = "compat-v0-offsets", "compat-v0-group"
+    brokers, _ = create_topic(addr, topic, 2, 3)
+    c = Conn(*brokers[max(brokers)])  # any broker: v0 needs no coordinator
+    try:
+        body = kstr(group) + arr([kstr(topic) + arr([struct.pack(">iq", 0, 42) + kstr("m")])])
+        r = c.call(8, 0, body)
+        r.take(">i")
+        r.string()
+        r.take(">i")
+        r.take(">i")
+        err = r.take(">h")
+        check(err == 0, "OffsetCommit v0: committed (error %d)" % err)
+        znode = zk_get("/consumers/%s/offsets/%s/0" % (group, topic))
+        check(znode == "42", "the offset is in ZooKeeper as Kafka keeps it (%r)" % znode)
+        body = kstr(group) + arr([kstr(topic) + arr([struct.pack(">i", p) for p in (0, 1, 9)])])
+        r = c.call(9, 0, body)
+        r.take(">i")
+        r.string()
+        got = {}
+        for _ in range(r.take(">i")):
+            p = r.take(">i")
+            off = r.take(">q")
+            r.string()
+            got[p] = (off, r.take(">h"))
+        check(got == {0: (42, 0), 1: (-1, 3), 9: (-1, 3)},
+              "OffsetFetch v0 reads it back; none committed or no such partition: -1, "
+              "UNKNOWN_TOPIC_OR_PARTITION (%s)" % got)
+    finally:
+        c.close()
+
+
 def main():
     addr = bootstrap()
-    for f in (configs_checks, not_leader_checks, join_checks, list_offsets_checks):
+    for f in (configs_checks, not_leader_checks, join_checks, list_offsets_checks,
+              v0_offsets_checks):
         try:
             f(addr)
         except Exception as e:  # a broken exchange is a failed check
