@@ -55,10 +55,10 @@ static int16_t zko_commit_one(struct coord *c, const char *group, const struct c
 	if (rc == ZNONODE) {
 		char *slash = strrchr(path, '/');
 		*slash = 0;
-		rc = zk_create_path(c->zh, path);
+		rc = zk_create_path(c, path);
 		*slash = '/';
 		if (rc == ZOK)
-			rc = zoo_create(c->zh, path, val, len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+			rc = zoo_create(c->zh, path, val, len, zk_acl(c, path), 0, NULL, 0);
 		if (rc == ZNODEEXISTS) /* a concurrent commit created it */
 			rc = zoo_set(c->zh, path, val, len, -1);
 	}

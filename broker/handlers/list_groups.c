@@ -1,9 +1,12 @@
 /* ListGroups (16), v0-5: the groups this broker coordinates; v4 filters by
  * state, v5 by type (both case-insensitive, as Kafka). Every group here is a
- * "classic" one (Kafka's name for JoinGroup/SyncGroup groups). */
+ * "classic" one (Kafka's name for JoinGroup/SyncGroup groups). With DESCRIBE
+ * on the cluster every group is listed, else only those the principal may
+ * DESCRIBE (as Kafka). */
 #include <string.h>
 #include <strings.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -51,6 +54,9 @@ static void add_group(void *arg, const struct group *g)
 	struct list_ctx *c = arg;
 	const char *state = group_state_name(g->state);
 	if (g->state == GROUP_DEAD || !state_wanted(c->req, state))
+		return;
+	if (!authz_cluster(c->req, ACL_OP_DESCRIBE) &&
+	    !authz_group(c->req, ACL_OP_DESCRIBE, gc_kstr(g->id)))
 		return;
 	if (c->n == c->cap) {
 		int32_t cap = c->cap ? c->cap * 2 : 16;

@@ -6,10 +6,12 @@
  * legacy list of segment offsets (max_num_offsets of them). While a new
  * leader's high watermark still lags the start of its epoch, "latest" and
  * lookups past what is readable answer OFFSET_NOT_AVAILABLE (v5+) or
- * LEADER_NOT_AVAILABLE (v1-4), retriable, as Kafka's. */
+ * LEADER_NOT_AVAILABLE (v1-4), retriable, as Kafka's. Needs DESCRIBE on
+ * each topic (TOPIC_AUTHORIZATION_FAILED), as Kafka. */
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
@@ -137,6 +139,10 @@ static void list_one(struct request *req, struct kstr topic,
 	po->timestamp = -1;
 	po->offset = -1;
 	po->leader_epoch = -1;
+	if (!authz_topic(req, ACL_OP_DESCRIBE, topic)) {
+		po->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		return;
+	}
 	struct partition *p = rm_get(req->b->rm, topic.p, topic.len, pi->partition_index);
 	if (!p) {
 		po->error_code = mc_missing_partition_error(req->b->meta, topic.p, topic.len,

@@ -6,10 +6,14 @@
  * transaction committed, or a plain OffsetCommit still being appended
  * (Kafka's hasPendingOffsetCommitsForTopicPartition). v0 reads the offsets
  * OffsetCommit v0 wrote to ZooKeeper, as Kafka 3.9 does; v9's member id and
- * epoch belong to KIP-848 groups, which ZooKeeper mode has not. */
+ * epoch belong to KIP-848 groups, which ZooKeeper mode has not.
+ * Authorization as KafkaApis: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED),
+ * DESCRIBE on each requested topic (TOPIC_AUTHORIZATION_FAILED); a null topic
+ * list leaves out the topics the principal may not describe. */
 #include <stdint.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -70,7 +74,10 @@ static struct karray all_offsets(struct request *req, const struct group *g)
 	const char *k;
 	void *v;
 	for (size_t pos = 0; g && strmap_next(&g->offsets, &pos, &k, &v);) {
-		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, ((const struct group_offset *)v)->topic);
+		const char *name = ((const struct group_offset *)v)->topic;
+		if (!authz_topic(req, ACL_OP_DESCRIBE, gc_kstr(name)))
+			continue;
+		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, name);
 		if (t)
 			t->partitions.n++;
 	}
@@ -82,6 +89,8 @@ static struct karray all_offsets(struct request *req, const struct group *g)
 	}
 	for (size_t pos = 0; g && strmap_next(&g->offsets, &pos, &k, &v);) {
 		const struct group_offset *o = v;
+		if (!authz_topic(req, ACL_OP_DESCRIBE, gc_kstr(o->topic)))
+			continue;
 		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, o->topic);
 		if (t)
 			fill_partition(req, g, o->topic, o->partition,
@@ -102,10 +111,14 @@ static struct karray requested_offsets(struct request *req, const struct group *
 		if (!pv)
 			return (struct karray){ 0, NULL };
 		char *topic = gc_cstr(&req->arena, it[t].name);
+		int described = authz_topic(req, ACL_OP_DESCRIBE, it[t].name);
 		for (int32_t i = 0; i < np; i++) {
-			fill_partition(req, g, topic, ((const int32_t *)it[t].partition_indexes.v)[i], &pv[i]);
+			fill_partition(req, described ? g : NULL, topic,
+				       ((const int32_t *)it[t].partition_indexes.v)[i], &pv[i]);
 			if (err)
 				pv[i].error_code = err;
+			else if (!described)
+				pv[i].error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		}
 		tv[t].name = it[t].name;
 		tv[t].partitions = (struct karray){ np, pv };
@@ -120,8 +133,10 @@ static int16_t fetch_group(struct request *req, struct kstr group_id, struct kar
 	struct group_coordinator *gc = gc_get(req->b);
 	char *id = gc_cstr(&req->arena, group_id);
 	struct group *g = NULL;
-	int16_t err = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !id ? KERR_INVALID_GROUP_ID
-								 : gc_group(gc, id, 0, &g);
+	int16_t err = !authz_group(req, ACL_OP_DESCRIBE, group_id) ? KERR_GROUP_AUTHORIZATION_FAILED
+		      : !gc ? KERR_COORDINATOR_NOT_AVAILABLE
+		      : !id ? KERR_INVALID_GROUP_ID
+		      : gc_group(gc, id, 0, &g);
 	if (topics.n < 0)
 		*out = err ? (struct karray){ 0, NULL } : all_offsets(req, g);
 	else
@@ -188,6 +203,7 @@ static void fetch_v0(struct request *req, struct offset_fetch_response *out)
 		request_close(req, "out of memory");
 		return;
 	}
+	int group_ok = authz_group(req, ACL_OP_DESCRIBE, in->group_id);
 	int n = 0;
 	for (int32_t t = 0; t < nt; t++) {
 		int32_t np = it[t].partition_indexes.n > 0 ? it[t].partition_indexes.n : 0;
@@ -199,12 +215,16 @@ static void fetch_v0(struct request *req, struct offset_fetch_response *out)
 			return;
 		}
 		const struct mc_topic *mt = mc_topic(req->b->meta, it[t].name.p, it[t].name.len);
+		int16_t denied = !group_ok ? KERR_GROUP_AUTHORIZATION_FAILED
+			       : !authz_topic(req, ACL_OP_DESCRIBE, it[t].name)
+				       ? KERR_TOPIC_AUTHORIZATION_FAILED : 0;
 		for (int32_t i = 0; i < np; i++) {
 			int32_t p = ((const int32_t *)it[t].partition_indexes.v)[i];
-			int exists = mt && p >= 0 && p < mt->npartitions && mt->parts[p].exists;
+			int exists = !denied && mt && p >= 0 && p < mt->npartitions &&
+				     mt->parts[p].exists;
 			pv[i] = (struct offset_fetch_resp_partition){
 				p, -1, -1, gc_kstr(""),
-				exists ? INT16_MIN : KERR_UNKNOWN_TOPIC_OR_PARTITION };
+				denied ? denied : exists ? INT16_MIN : KERR_UNKNOWN_TOPIC_OR_PARTITION };
 			if (exists)
 				o[n++] = (struct coord_zk_offset){ topic, p, -1, 0 };
 		}

@@ -7,7 +7,8 @@
 #
 # Env in: GREGORD (broker binary), GREGOR_SOURCE_ROOT (repo root),
 # KEEP_CLUSTER_DIR=1 (keep the temp dir). Set by cluster_up: CLUSTER_DIR,
-# BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE.
+# BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE, and CLIENT_CONFIG (the
+# client properties of a cluster started with --secure; kc uses it).
 set -euo pipefail
 
 GREGOR_SOURCE_ROOT=${GREGOR_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -21,6 +22,7 @@ CLUSTER_DIR=""
 BOOTSTRAP=""
 ZOOKEEPER=""
 METRICS=""
+CLIENT_CONFIG=""
 _LIB_EXIT_HOOKS=()
 _LIB_T0=$SECONDS
 
@@ -135,9 +137,10 @@ cluster_up() {
 	BOOTSTRAP=$(printf '%s\n' "$out" | sed -n 's/^BOOTSTRAP=//p')
 	ZOOKEEPER=$(printf '%s\n' "$out" | sed -n 's/^ZOOKEEPER=//p')
 	METRICS=$(printf '%s\n' "$out" | sed -n 's/^METRICS=//p')
+	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	[[ -n $ZOOKEEPER ]] || fail "cluster.sh up printed no ZOOKEEPER= line"
 	((nb == 0)) || [[ -n $BOOTSTRAP ]] || fail "cluster.sh up printed no BOOTSTRAP= line"
-	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR
+	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR CLIENT_CONFIG
 	note "up: BOOTSTRAP=$BOOTSTRAP ZOOKEEPER=$ZOOKEEPER"
 }
 
@@ -217,7 +220,11 @@ print("\n".join(out))
 
 # ---- Kafka side (kcat)
 
-kc() { timeout "${KC_TIMEOUT:-120}" kcat -b "$BOOTSTRAP" -X socket.timeout.ms=10000 "$@"; }
+# With a --secure cluster, CLIENT_CONFIG supplies the TLS settings.
+kc() {
+	timeout "${KC_TIMEOUT:-120}" kcat ${CLIENT_CONFIG:+-F "$CLIENT_CONFIG"} -b "$BOOTSTRAP" \
+		-X socket.timeout.ms=10000 "$@"
+}
 
 # Topic metadata as JSON (kcat -L -J).
 topic_meta() { kc -L -J -t "$1" 2>/dev/null; }
