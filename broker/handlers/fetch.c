@@ -161,7 +161,7 @@ static void down_account(const struct ms_down_stats *st, int64_t ns, int64_t now
 /* Fetch v0-3: replaces the file slice with the same data as a legacy
  * message set (magic 0 for v0-1, 1 for v2-3) in the request's memory. */
 static int16_t down_convert(struct request *req, const struct log_slice *s, int64_t offset,
-			    int32_t limit, struct fetch_resp_partition *po)
+			    int32_t limit, struct fetch_resp_partition *po, struct topic_metrics *tm)
 {
 	int64_t t0 = clock_mono_ns();
 	uint8_t *raw = malloc((size_t)s->len);
@@ -182,7 +182,10 @@ static int16_t down_convert(struct request *req, const struct log_slice *s, int6
 		err = KERR_UNKNOWN_SERVER_ERROR;
 	po->records = (struct krecords){ .p = p, .len = p ? (int32_t)out.len : 0, .fd = -1 };
 	cbuf_free(&out);
-	down_account(&st, clock_mono_ns() - t0, loop_now_ms(req->b->loop));
+	int64_t ns = clock_mono_ns() - t0;
+	down_account(&st, ns, loop_now_ms(req->b->loop));
+	metrics_count_conversions(req->b->metrics, tm, (uint64_t)st.records_out, (double)ns / 1e6,
+				  loop_now_ms(req->b->loop));
 	return err;
 }
 
@@ -241,7 +244,7 @@ static void fetch_respond(struct request *req)
 				s.len = 0; /* its first batch alone is over what is left */
 			if (!po->error_code && s.len > 0 && req->hdr.api_version <= 3 &&
 			    in->replica_id < 0) {
-				po->error_code = down_convert(req, &s, pi->fetch_offset, limit, po);
+				po->error_code = down_convert(req, &s, pi->fetch_offset, limit, po, tm);
 				budget -= po->records.len;
 				first = first && po->records.len == 0;
 			} else if (!po->error_code && s.len > 0) {
