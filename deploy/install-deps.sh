@@ -11,7 +11,13 @@ PKGS=(
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps
 	iproute2 nftables
+<<<<<<< HEAD
+	# the Kafka clients the integration tests run (tests/integration/clients)
+	python3-kafka python3-confluent-kafka
+	golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev
+=======
 	prometheus curl
+>>>>>>> main
 )
 # nodejs/npm may come from elsewhere (e.g. NodeSource, which conflicts with
 # Debian's npm): only install Debian's when either command is missing.
