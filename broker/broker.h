@@ -9,6 +9,7 @@
 #include "common/net/loop.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
+#include "coord/health.h"
 
 struct conn;
 struct listener_sock;
@@ -34,6 +35,8 @@ struct broker {
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	char status_path[4200];      /* <log.dirs>/gregord.status; "" if too long */
+	struct health_status status; /* as last written there */
 };
 
 #endif
