@@ -12,7 +12,7 @@
 #include "coord/health.h"
 
 struct conn;
-struct listener_sock;
+struct listener_rt;
 struct metadata_cache;
 struct replica_manager;
 
@@ -27,7 +27,7 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
-	struct listener_sock *listeners[BROKER_MAX_LISTENERS];
+	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
 	int32_t max_request_bytes;  /* socket.request.max.bytes */

@@ -122,7 +122,20 @@ static int start_listeners(struct broker *b)
 {
 	for (int i = 0; i < b->cfg->nlisteners; i++) {
 		const struct listener *l = &b->cfg->listeners[i];
-		int rc = server_listen(b, l->host, l->port);
+		const char *proto = broker_config_protocol(b->cfg, l->name);
+		int sp = proto ? sec_protocol_parse(proto) : -1;
+		if (sp < 0) {
+			log_error("broker", "listener %s has no security protocol in "
+				  "listener.security.protocol.map", l->name);
+			return -1;
+		}
+		if (sec_protocol_is_tls((enum sec_protocol)sp)) {
+			/* never serve plaintext on a port configured for TLS */
+			log_error("broker", "listener %s: security protocol %s is not "
+				  "supported by this build", l->name, proto);
+			return -1;
+		}
+		int rc = server_listen(b, l->name, l->host, l->port, (enum sec_protocol)sp);
 		if (rc < 0) {
 			log_error("broker", "cannot listen on %s:%d (%s): %s", l->host,
 				  l->port, l->name, strerror(-rc));
