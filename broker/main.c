@@ -40,6 +40,8 @@ static void status_publish(struct broker *b, enum health_state state)
 	if (!b->status_path[0] || (b->status.pid && b->status.state == state &&
 				   b->status.broker_epoch == epoch))
 		return;
+	if (!b->status.pid && health_proc_start(getpid(), &b->status.start_time) < 0)
+		b->status.start_time = 0;
 	b->status.pid = getpid();
 	b->status.broker_id = b->id;
 	b->status.broker_epoch = epoch;
@@ -161,13 +163,14 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
 	if (!b->loop || !b->mbox || !b->meta || !b->rm)
 		return -1;
+	/* first, before log recovery: replaces a previous run's file */
+	if (health_path(cfg->log_dirs, b->status_path, sizeof b->status_path) < 0)
+		b->status_path[0] = '\0';
+	status_publish(b, HEALTH_STARTING);
 	if (rm_load(b->rm) < 0) {
 		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
 		return -1;
 	}
-	if (health_path(cfg->log_dirs, b->status_path, sizeof b->status_path) < 0)
-		b->status_path[0] = '\0';
-	status_publish(b, HEALTH_STARTING); /* replaces a previous run's file */
 	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
 	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
 	return start_listeners(b);

@@ -17,6 +17,27 @@ const char *health_state_name(enum health_state s)
 	return (unsigned)s < sizeof state_names / sizeof *state_names ? state_names[s] : "?";
 }
 
+int health_proc_start(int64_t pid, int64_t *start_time)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* after the command name in parentheses (which may hold anything):
+	 * state is field 3, starttime field 22 */
+	const char *p = strrchr(buf, ')');
+	long long st;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %lld", &st) != 1)
+		return -1;
+	*start_time = st;
+	return 0;
+}
+
 int health_path(const char *dir, char *out, size_t outlen)
 {
 	int n = snprintf(out, outlen, "%s/%s", dir, HEALTH_FILE_NAME);
@@ -32,8 +53,8 @@ int health_write(const char *path, const struct health_status *st)
 	if (!f)
 		return -errno;
 	fprintf(f, "# gregord's status for gregorctl health; rewritten when it changes\n"
-		"pid=%lld\nbroker.id=%d\nbroker.epoch=%lld\nstate=%s\nzookeeper.connect=%s\n",
-		(long long)st->pid, st->broker_id, (long long)st->broker_epoch,
+		"pid=%lld\nstart.time=%lld\nbroker.id=%d\nbroker.epoch=%lld\nstate=%s\nzookeeper.connect=%s\n",
+		(long long)st->pid, (long long)st->start_time, st->broker_id, (long long)st->broker_epoch,
 		health_state_name(st->state), st->zk_connect);
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
@@ -63,6 +84,10 @@ static int health_field(const char *key, const char *value, struct health_status
 	if (strcmp(key, "pid") == 0) {
 		*seen |= 1;
 		return parse_i64(value, 1, &out->pid);
+	}
+	if (strcmp(key, "start.time") == 0) {
+		*seen |= 32;
+		return parse_i64(value, 0, &out->start_time);
 	}
 	if (strcmp(key, "broker.id") == 0) {
 		*seen |= 2;
@@ -108,9 +133,9 @@ int health_read(const char *path, struct health_status *out, char *err, size_t e
 				 p.v[i].key);
 			rc = -1;
 		}
-	if (rc == 0 && seen != 31) {
-		snprintf(err, errlen, "%s: incomplete (pid, broker.id, broker.epoch, state and "
-			 "zookeeper.connect are all required)", path);
+	if (rc == 0 && seen != 63) {
+		snprintf(err, errlen, "%s: incomplete (pid, start.time, broker.id, broker.epoch, "
+			 "state and zookeeper.connect are all required)", path);
 		rc = -1;
 	}
 	props_free(&p);

@@ -3,8 +3,6 @@
  * its process is alive, /brokers/ids/<id> exists with the broker epoch the
  * broker registered with (not a previous session's), and a controller
  * exists. --wait S retries until healthy or S seconds pass. */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +23,10 @@ static int health_local(const char *path, struct health_status *st, char *why, s
 {
 	if (health_read(path, st, why, n) < 0)
 		return 1;
-	if (kill((pid_t)st->pid, 0) < 0 && errno == ESRCH) {
-		snprintf(why, n, "broker %d (pid %lld) is not running", st->broker_id,
-			 (long long)st->pid);
+	int64_t start;
+	if (health_proc_start(st->pid, &start) < 0 || start != st->start_time) {
+		snprintf(why, n, "broker %d (pid %lld) is not running; %s is from an earlier "
+			 "process", st->broker_id, (long long)st->pid, HEALTH_FILE_NAME);
 		return 1;
 	}
 	if (st->state != HEALTH_RUNNING) {

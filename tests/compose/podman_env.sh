@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # podman_env.sh (sourced): podman settings that work on these machines
 # (rootful podman 4.3 without systemd): runc as the runtime, cgroupfs, events
 # to a file, and default ulimits the JVM and brokers need. Written once to a
