@@ -30,7 +30,7 @@ health 1 --log-dir /nonexistent >/dev/null 2>&1 && fail "healthy without a statu
 epoch_before=$(sed -n 's/^broker.epoch=//p' "$(dir 2)/gregord.status")
 pid=$(broker_pid 2)
 kill -STOP "$pid"
-on_exit "kill -CONT $pid 2>/dev/null"
+on_exit "kill -CONT $pid 2>/dev/null || true"
 wait_until 30 "broker 2 unhealthy while frozen (registration gone)" \
 	unhealthy_because 2 "not registered in ZooKeeper"
 kill -CONT "$pid"
@@ -61,7 +61,7 @@ env -i PATH="$PATH" KAFKA_BROKER_ID=9 KAFKA_ZOOKEEPER_CONNECT="$ZOOKEEPER" \
 	KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=6000 KAFKA_HEAP_OPTS=-Xmx1G \
 	"$GREGORD" --env >"$envdir/log" 2>&1 &
 envpid=$!
-on_exit "kill -KILL $envpid 2>/dev/null"
+on_exit "kill -KILL $envpid 2>/dev/null || true"
 out=$(health 9 --log-dir "$envdir/data" --wait 30) ||
 	{ tail -20 "$envdir/log" >&2; fail "gregord --env broker 9 unhealthy: $out"; }
 grep -q "KAFKA_HEAP_OPTS is a setting of Kafka's JVM launcher; ignored" "$envdir/log" ||
