@@ -7,14 +7,18 @@
 #include "broker/config.h"
 #include "common/mbox.h"
 #include "common/net/loop.h"
+#include "common/net/peer_security.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
 #include "coord/health.h"
 
+struct acl_cache;
 struct conn;
 struct listener_rt;
+struct broker_metrics;
 struct metadata_cache;
 struct replica_manager;
+struct server;
 
 #define BROKER_MAX_LISTENERS 8
 
@@ -27,16 +31,28 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
+	struct broker_metrics *metrics; /* counters for the Prometheus page */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
+	struct server *srv;         /* server.c: connection accounting and bounds */
 	int32_t max_request_bytes;  /* socket.request.max.bytes */
 	int32_t controller_epoch;   /* highest seen from a controller */
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	int storage_failed;         /* the log dir failed: stopping, no clean close */
+	/* how this broker connects to others (inter-broker listener) */
+	struct peer_security inter_broker;
+	struct acl_cache *acls;     /* NULL: no authorizer (broker/auth/authorizer.h) */
 	char status_path[4200];      /* <log.dirs>/gregord.status; "" if too long */
 	struct health_status status; /* as last written there */
 };
+
+/* The log dir failed (replica_manager.h: rm_storage_error): stop serving at
+ * once, without a controlled shutdown; main() then closes the ZooKeeper
+ * session first so that the controller re-elects leaders right away, and
+ * exits non-zero. Loop thread only. */
+void broker_storage_failed(struct broker *b);
 
 #endif

@@ -1,5 +1,11 @@
-/* net_client: non-blocking connect, write the frame, read one response frame,
- * decode it with the API's response schema into a per-request arena. */
+/* net_client: non-blocking connect, the connection's transport (plain or
+ * TLS), write the frame, read one response frame, decode it with the API's
+ * response schema into a per-request arena.
+ *
+ * Phases of a connection: CONNECTING (TCP), AUTHENTICATING (the place for
+ * the SASL exchange of SASL_* inter-broker listeners; TLS needs nothing
+ * here, its handshake runs inside the transport's first read/write), READY.
+ * A request waits in its buffer until the connection is READY. */
 #include "broker/net_client.h"
 
 #include <arpa/inet.h>
@@ -15,18 +21,23 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/net/peer_security.h"
 #include "common/proto/apis.h"
 
 #define NC_MAX_FRAME (256 << 20)
 
+enum nc_phase { NC_CLOSED, NC_CONNECTING, NC_AUTHENTICATING, NC_READY };
+
 struct net_client {
 	struct loop *loop;
 	struct loop_io io;
+	struct transport *tr;        /* owns io.fd while connected */
+	const struct peer_security *sec;
+	enum nc_phase phase;
 	struct loop_timer timeout;
 	char host[256];
 	int port;
 	char client_id[64];
-	int connected;
 	int32_t next_corr;
 	/* the request in flight */
 	int busy;
@@ -46,12 +57,14 @@ struct net_client {
 static void nc_io(struct loop_io *io, uint32_t events);
 static void nc_timeout(struct loop_timer *t);
 
-struct net_client *net_client_new(struct loop *l, const char *client_id)
+struct net_client *net_client_new(struct loop *l, const char *client_id,
+				  const struct peer_security *sec)
 {
 	struct net_client *nc = calloc(1, sizeof *nc);
 	if (!nc)
 		return NULL;
 	nc->loop = l;
+	nc->sec = sec;
 	nc->io.fd = -1;
 	nc->io.fn = nc_io;
 	nc->io.arg = nc;
@@ -66,10 +79,26 @@ static void nc_disconnect(struct net_client *nc)
 {
 	if (nc->io.fd >= 0) {
 		loop_io_del(nc->loop, &nc->io);
-		close(nc->io.fd);
+		if (nc->tr)
+			transport_free(nc->tr);
+		else
+			close(nc->io.fd);
+		nc->tr = NULL;
 		nc->io.fd = -1;
 	}
-	nc->connected = 0;
+	nc->phase = NC_CLOSED;
+}
+
+/* EPOLLOUT while connecting or while request bytes (or bytes the
+ * transport holds) wait; EPOLLIN otherwise; plus what the transport needs. */
+static int nc_interest(struct net_client *nc, int flushing)
+{
+	uint32_t ev;
+	if (nc->phase == NC_CONNECTING)
+		ev = EPOLLOUT;
+	else
+		ev = EPOLLIN | (nc->busy && (nc->out_sent < nc->out.len || flushing) ? EPOLLOUT : 0);
+	return loop_io_mod(nc->loop, &nc->io, ev | (nc->tr ? nc->tr->want : 0));
 }
 
 /* Ends the request in flight: the callback sees err or the response. */
@@ -81,7 +110,7 @@ static void nc_finish(struct net_client *nc, int err, void *resp)
 	if (err)
 		nc_disconnect(nc);
 	else if (nc->io.fd >= 0)
-		loop_io_mod(nc->loop, &nc->io, EPOLLIN);
+		loop_io_mod(nc->loop, &nc->io, EPOLLIN | (nc->tr ? nc->tr->want : 0));
 	nc->busy = 0;
 	nc->fn = NULL;
 	fn(nc, err, resp, arg);
@@ -147,24 +176,41 @@ static int nc_connect(struct net_client *nc)
 		close(fd);
 		return -e;
 	}
+	if (!(nc->tr = peer_transport_new(nc->sec, fd, nc->host))) {
+		close(fd);
+		return -ENOMEM;
+	}
 	nc->io.fd = fd;
-	nc->connected = 0;
+	nc->phase = NC_CONNECTING;
 	return loop_io_add(nc->loop, &nc->io, EPOLLOUT);
 }
 
-/* Writes what the socket takes; switches to reading when all is out. */
+/* The TCP connection is up: authenticate where the listener needs it
+ * (SASL goes here), then the request can go. */
+static int nc_connected(struct net_client *nc)
+{
+	nc->phase = NC_AUTHENTICATING;
+	nc->phase = NC_READY;
+	return 0;
+}
+
+/* Writes what the transport takes, then pushes what it holds; switches to
+ * reading when all is out. */
 static int nc_write(struct net_client *nc)
 {
 	while (nc->out_sent < nc->out.len) {
-		ssize_t n = write(nc->io.fd, nc->out.buf + nc->out_sent, nc->out.len - nc->out_sent);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return 0;
-			return -errno;
-		}
+		struct iovec iov = { nc->out.buf + nc->out_sent, nc->out.len - nc->out_sent };
+		ssize_t n = nc->tr->ops->writev(nc->tr, &iov, 1);
+		if (n == -EAGAIN)
+			return nc_interest(nc, 1);
+		if (n < 0)
+			return (int)n;
 		nc->out_sent += (size_t)n;
 	}
-	return loop_io_mod(nc->loop, &nc->io, EPOLLIN);
+	ssize_t f = transport_flush(nc->tr);
+	if (f < 0 && f != -EAGAIN)
+		return (int)f;
+	return nc_interest(nc, f == -EAGAIN);
 }
 
 static void nc_complete_frame(struct net_client *nc)
@@ -188,15 +234,17 @@ static int nc_read(struct net_client *nc)
 {
 	for (int rounds = 0; rounds < 64 && nc->busy; rounds++) {
 		ssize_t n;
-		if (nc->hdr_have < 4) {
-			n = read(nc->io.fd, nc->hdr + nc->hdr_have, 4 - nc->hdr_have);
-		} else {
-			n = read(nc->io.fd, nc->frame + nc->frame_have, nc->frame_len - nc->frame_have);
-		}
+		if (nc->hdr_have < 4)
+			n = nc->tr->ops->read(nc->tr, nc->hdr + nc->hdr_have, 4 - nc->hdr_have);
+		else
+			n = nc->tr->ops->read(nc->tr, nc->frame + nc->frame_have,
+					      nc->frame_len - nc->frame_have);
 		if (n == 0)
 			return -ECONNRESET;
+		if (n == -EAGAIN)
+			return nc_interest(nc, 0);
 		if (n < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+			return (int)n;
 		if (nc->hdr_have < 4) {
 			nc->hdr_have += (uint32_t)n;
 			if (nc->hdr_have < 4)
@@ -228,7 +276,9 @@ static void nc_io(struct loop_io *io, uint32_t events)
 		return;
 	}
 	int rc = 0;
-	if (!nc->connected && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+	if (nc->phase == NC_CONNECTING) {
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
 		int err = 0;
 		socklen_t len = sizeof err;
 		getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -236,11 +286,14 @@ static void nc_io(struct loop_io *io, uint32_t events)
 			nc_finish(nc, -err, NULL);
 			return;
 		}
-		nc->connected = 1;
+		if ((rc = nc_connected(nc)) < 0) {
+			nc_finish(nc, rc, NULL);
+			return;
+		}
 	}
-	if (events & EPOLLOUT)
-		rc = nc_write(nc);
-	if (!rc && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+	/* the transport may need either direction for either (TLS handshake) */
+	rc = nc_write(nc);
+	if (!rc && nc->busy && nc->out_sent == nc->out.len)
 		rc = nc_read(nc);
 	if (rc < 0 && nc->busy)
 		nc_finish(nc, rc, NULL);
@@ -277,7 +330,7 @@ int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
 	if (nc->io.fd < 0)
 		rc = nc_connect(nc);
 	else
-		rc = loop_io_mod(nc->loop, &nc->io, EPOLLOUT | EPOLLIN);
+		rc = loop_io_mod(nc->loop, &nc->io, EPOLLOUT | EPOLLIN | nc->tr->want);
 	if (rc < 0) {
 		/* report asynchronously-shaped: the caller may not expect a
 		 * callback from inside send, so fail through the timer */

@@ -1,5 +1,6 @@
 /* Blocking request/response over a non-blocking socket driven by poll(), so
- * that connect, send and receive all honour the same deadline. */
+ * that connect, send and receive (and a TLS handshake inside them) all
+ * honour the same deadline. */
 #include "coord/broker_channel.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -16,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/net/peer_security.h"
 
 void broker_channel_init(struct broker_channel *ch, int32_t broker_id,
 			 const char *host, int32_t port)
@@ -41,9 +44,20 @@ void broker_channel_set_addr(struct broker_channel *ch, const char *host,
 
 void broker_channel_close(struct broker_channel *ch)
 {
-	if (ch->fd >= 0)
+	if (ch->tr)
+		transport_free(ch->tr);
+	else if (ch->fd >= 0)
 		close(ch->fd);
+	ch->tr = NULL;
 	ch->fd = -1;
+}
+
+/* What to poll for after -EAGAIN: what the transport asks for (a TLS
+ * handshake may need the other direction), else dflt. */
+static short bchan_events(const struct transport *t, short dflt)
+{
+	short ev = (short)(((t->want & EPOLLIN) ? POLLIN : 0) | ((t->want & EPOLLOUT) ? POLLOUT : 0));
+	return ev ? ev : dflt;
 }
 
 /* Waits for events on fd until deadline; 0, -ETIMEDOUT or -errno. */
@@ -110,32 +124,45 @@ static int bchan_connect(struct broker_channel *ch, int64_t deadline)
 	freeaddrinfo(res);
 	if (fd < 0)
 		return fd;
+	if (!(ch->tr = peer_transport_new(ch->sec, fd, ch->host))) {
+		close(fd);
+		return -ENOMEM;
+	}
 	ch->fd = fd;
+	/* the SASL exchange of SASL_* inter-broker listeners goes here */
 	return 0;
 }
 
-static int bchan_write_all(int fd, const uint8_t *p, size_t len, int64_t deadline)
+static int bchan_write_all(struct transport *t, const uint8_t *p, size_t len,
+			   int64_t deadline)
 {
 	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		struct iovec iov = { (void *)p, len };
+		ssize_t n = t->ops->writev(t, &iov, 1);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		int rc = bchan_wait(fd, POLLOUT, deadline);
+		if (n != -EAGAIN)
+			return n ? (int)n : -EPIPE;
+		int rc = bchan_wait(t->fd, bchan_events(t, POLLOUT), deadline);
 		if (rc)
 			return rc;
 	}
-	return 0;
+	ssize_t n;
+	while ((n = transport_flush(t)) == -EAGAIN) {
+		int rc = bchan_wait(t->fd, bchan_events(t, POLLOUT), deadline);
+		if (rc)
+			return rc;
+	}
+	return (int)n;
 }
 
-static int bchan_read_all(int fd, uint8_t *p, size_t len, int64_t deadline)
+static int bchan_read_all(struct transport *t, uint8_t *p, size_t len, int64_t deadline)
 {
 	while (len > 0) {
-		ssize_t n = recv(fd, p, len, 0);
+		ssize_t n = t->ops->read(t, p, len);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -143,9 +170,9 @@ static int bchan_read_all(int fd, uint8_t *p, size_t len, int64_t deadline)
 		}
 		if (n == 0)
 			return -ECONNRESET;
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
-		int rc = bchan_wait(fd, POLLIN, deadline);
+		if (n != -EAGAIN)
+			return (int)n;
+		int rc = bchan_wait(t->fd, bchan_events(t, POLLIN), deadline);
 		if (rc)
 			return rc;
 	}
@@ -156,11 +183,11 @@ static int bchan_exchange(struct broker_channel *ch, const uint8_t *frame,
 			  size_t len, int32_t corr_id, uint8_t **resp,
 			  size_t *resp_len, int64_t deadline)
 {
-	int rc = bchan_write_all(ch->fd, frame, len, deadline);
+	int rc = bchan_write_all(ch->tr, frame, len, deadline);
 	if (rc)
 		return rc;
 	uint8_t hdr[8];
-	if ((rc = bchan_read_all(ch->fd, hdr, sizeof hdr, deadline)))
+	if ((rc = bchan_read_all(ch->tr, hdr, sizeof hdr, deadline)))
 		return rc;
 	int32_t size = (int32_t)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
 				 (uint32_t)hdr[2] << 8 | hdr[3]);
@@ -172,7 +199,7 @@ static int bchan_exchange(struct broker_channel *ch, const uint8_t *frame,
 	uint8_t *buf = malloc(body ? body : 1);
 	if (!buf)
 		return -ENOMEM;
-	if ((rc = bchan_read_all(ch->fd, buf, body, deadline))) {
+	if ((rc = bchan_read_all(ch->tr, buf, body, deadline))) {
 		free(buf);
 		return rc;
 	}

@@ -33,6 +33,14 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
 				       const char *const *keys,
 				       const char *const *values, int n);
 
+struct peer_security;
+/* The whole ACL store (every binding of /kafka-acl and /kafka-acl-extended),
+ * delivered on the loop thread when a session starts and after every change
+ * notification. The callee owns v and its strings (free each string and v).
+ * The type is struct acl_binding (coord/acl.h). */
+struct acl_binding;
+typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -41,6 +49,9 @@ struct coord_config {
 	const char *advertised_listeners;
 	const char *listener_security_protocol_map; /* "PLAINTEXT:PLAINTEXT,..." */
 	const char *inter_broker_listener_name;      /* "PLAINTEXT" */
+	/* how the controller connects to brokers (NULL: plain TCP); must
+	 * outlive the coordination thread */
+	const struct peer_security *inter_broker;
 	const char *rack;                  /* NULL if unset */
 	int32_t num_partitions;            /* for auto-created topics */
 	int16_t default_replication_factor;
@@ -51,6 +62,12 @@ struct coord_config {
 	int32_t leader_imbalance_check_interval_seconds;
 	/* leader.imbalance.per.broker.percentage (Kafka's default is 10) */
 	int32_t leader_imbalance_per_broker_percentage;
+	/* zookeeper.set.acl: every znode made creator-all + world-read
+	 * (sensitive ones creator-only), existing ones fixed at start */
+	int zk_set_acl;
+	const char *zk_digest;             /* "user:password" (addauth digest) or NULL */
+	coord_acls_changed_fn acls_fn;     /* NULL: no authorizer, ACLs not followed */
+	void *acls_arg;
 	coord_topic_config_fn topic_config_fn; /* NULL: not needed */
 	void *topic_config_arg;
 	coord_broker_config_fn broker_config_fn; /* NULL: not needed */
@@ -74,6 +91,14 @@ void coord_stop(struct coord *c);
 /* Cheap, thread-safe reads of the latest known values. */
 int32_t coord_controller_id(const struct coord *c); /* -1 if unknown */
 int64_t coord_broker_epoch(const struct coord *c);  /* czxid of /brokers/ids/<id> */
+/* ZooKeeper session health, for metrics: state is one of "CONNECTED",
+ * "CONNECTING", "EXPIRED", "AUTH_FAILED", "CLOSED"; the counters are Kafka's
+ * ZooKeeperDisconnects and ZooKeeperExpires. */
+struct coord_zk_stats {
+	const char *state;
+	int64_t disconnects, expires;
+};
+void coord_zk_stats(const struct coord *c, struct coord_zk_stats *out);
 /* Copies the cluster id (22 chars + NUL) into out; "" until known. */
 void coord_cluster_id(const struct coord *c, char out[32]);
 
@@ -196,8 +221,8 @@ void coord_update_isr(struct coord *c, const char *topic, int32_t partition,
  * broker, fenced conditional write), send LeaderAndIsr/UpdateMetadata; for
  * partitions where it is a follower, remove it from the ISR likewise and send
  * StopReplica(delete=false) to it. done gets the partitions it still leads
- * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is
- * older than its registration; BROKER_NOT_AVAILABLE (8) if it is not
+ * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is not
+ * its registration's epoch (czxid); BROKER_NOT_AVAILABLE (8) if it is not
  * registered; NOT_CONTROLLER (41) if this broker is not controller. The
  * broker is not eligible for leadership until it registers again. */
 struct coord_tp { const char *topic; int32_t partition; };

@@ -6,7 +6,7 @@
 #
 #   cluster.sh up [--brokers N] [--zookeepers N] [--dir DIR] [--port BASE]
 #                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
-#                 [--netns]
+#                 [--netns] [--secure]
 #   cluster.sh down|status [--dir DIR]
 #   cluster.sh isolate ID [--keep-clients] [--dir DIR]  (needs up --netns)
 #   cluster.sh heal ID [--dir DIR]
@@ -14,8 +14,9 @@
 #   cluster.sh zk-kill|zk-stop|zk-start N [--dir DIR]  (ZooKeeper server N)
 #   cluster.sh zk ARGS... [--dir DIR]               (run deploy/zkq.py)
 #
-# Ports: broker i listens on BASE+i-1; ZooKeeper server i serves clients on
-# ZBASE+i-1, peers on ZBASE+100+i, elections on ZBASE+200+i.
+# Ports: broker i listens on BASE+i-1 and serves Prometheus metrics on
+# BASE+100+i-1; ZooKeeper server i serves clients on ZBASE+i-1, peers on
+# ZBASE+100+i, elections on ZBASE+200+i.
 # Env: GREGORD (broker binary; default build/broker/gregord in the repo),
 # GREGOR_CLUSTER_DIR (default --dir, else ./cluster).
 #
@@ -33,6 +34,12 @@
 # client ports, so clients in the root namespace still reach it: the
 # partitioned leader that clients keep talking to.
 # 'down' deletes the namespaces, veths and bridge.
+#
+# --secure: a CA and certificates made with the openssl CLI in DIR/tls
+# (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SSL
+# listeners for clients and between brokers with client certificates
+# required; besides BOOTSTRAP= it prints CLIENT_CONFIG=DIR/client.properties,
+# librdkafka properties for 'kcat -F FILE'.
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -47,6 +54,7 @@ N_ZK=1
 PORT=9092
 ZK_PORT=2181
 NETNS=0
+SECURE=0
 NET_K=0
 KEEP_CLIENTS=0
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
@@ -88,6 +96,7 @@ save_env() {
 		printf 'ZK_PORT=%q\n' "$ZK_PORT"
 		printf 'GREGORD_BIN=%q\n' "$GREGORD_BIN"
 		printf 'NETNS=%q\n' "$NETNS"
+		printf 'SECURE=%q\n' "$SECURE"
 		printf 'NET_K=%q\n' "$NET_K"
 	} >"$(env_file)"
 }
@@ -107,6 +116,14 @@ zk_connect() {
 	h=$(zk_host)
 	for ((i = 1; i <= N_ZK; i++)); do
 		out+="${out:+,}$h:$((ZK_PORT + i - 1))"
+	done
+	printf '%s' "$out"
+}
+
+metrics_urls() {
+	local i out=""
+	for ((i = 1; i <= N_BROKERS; i++)); do
+		out+="${out:+,}http://$(broker_host "$i"):$((PORT + 100 + i - 1))/metrics"
 	done
 	printf '%s' "$out"
 }
@@ -316,6 +333,83 @@ zk_wait_all() {
 	done
 }
 
+# ---- security (--secure). secure_setup makes what every broker and
+# client shares (certificates); secure_broker_props prints the lines a
+# broker's properties get; secure_client_props the client's. SASL users and
+# ACLs extend these three functions.
+
+tls_dir() { printf '%s/tls' "$DIR"; }
+
+# A key and a certificate signed by the cluster CA: NAME SUBJECT [SAN].
+tls_issue() {
+	local d name=$1 subj=$2 san=${3:-}
+	d=$(tls_dir)
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/$name.key" -out "$d/$name.csr" -subj "$subj" 2>/dev/null ||
+		die "openssl: cannot make a key for $name"
+	{
+		printf 'extendedKeyUsage=serverAuth,clientAuth\n'
+		printf 'basicConstraints=CA:FALSE\n'
+		[[ -z $san ]] || printf 'subjectAltName=%s\n' "$san"
+	} >"$d/$name.ext"
+	openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-set_serial "0x$(openssl rand -hex 8)" -days 30 -extfile "$d/$name.ext" \
+		-out "$d/$name.crt" 2>/dev/null || die "openssl: cannot sign the certificate of $name"
+	rm -f "$d/$name.csr" "$d/$name.ext"
+	chmod 600 "$d/$name.key"
+}
+
+secure_setup() {
+	local d id
+	d=$(tls_dir)
+	command -v openssl >/dev/null || die "--secure needs the openssl command"
+	mkdir -p "$d"
+	chmod 700 "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 30 -subj "/O=Gregor/CN=Gregor cluster CA" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+		2>/dev/null || die "openssl: cannot make the cluster CA"
+	chmod 600 "$d/ca.key"
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		tls_issue "broker-$id" "/O=Gregor/CN=broker-$id" \
+			"IP:$(broker_host "$id"),IP:127.0.0.1,DNS:localhost"
+		# the PEM keystore: private key, then the certificate
+		cat "$d/broker-$id.key" "$d/broker-$id.crt" >"$d/broker-$id.pem"
+		chmod 600 "$d/broker-$id.pem"
+	done
+	tls_issue client "/O=Gregor/CN=client"
+	secure_client_props >"$DIR/client.properties"
+}
+
+secure_broker_props() {
+	local id=$1 d addr
+	d=$(tls_dir)
+	addr="$(broker_host "$id"):$((PORT + id - 1))"
+	cat <<PROPS
+listeners=SSL://$addr
+advertised.listeners=SSL://$addr
+security.inter.broker.protocol=SSL
+ssl.keystore.type=PEM
+ssl.keystore.location=$d/broker-$id.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.pem
+ssl.client.auth=required
+PROPS
+}
+
+secure_client_props() {
+	local d
+	d=$(tls_dir)
+	cat <<PROPS
+bootstrap.servers=$(bootstrap)
+security.protocol=ssl
+ssl.ca.location=$d/ca.pem
+ssl.certificate.location=$d/client.crt
+ssl.key.location=$d/client.key
+ssl.endpoint.identification.algorithm=https
+PROPS
+}
+
 # ---- brokers
 
 broker_prop_defaults() {
@@ -326,6 +420,7 @@ broker_prop_defaults() {
 broker.id=$id
 listeners=PLAINTEXT://$(broker_host "$id"):$((PORT + id - 1))
 advertised.listeners=PLAINTEXT://$(broker_host "$id"):$((PORT + id - 1))
+metrics.listen=$(broker_host "$id"):$((PORT + 100 + id - 1))
 log.dirs=$DIR/broker/$id/data
 zookeeper.connect=$(zk_connect)
 zookeeper.session.timeout.ms=6000
@@ -338,6 +433,7 @@ transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 EOF
+	((SECURE == 0)) || secure_broker_props "$id"
 }
 
 # Default properties with every --set applied: a set key's earlier line is
@@ -345,7 +441,9 @@ EOF
 broker_write_config() {
 	local id=$1 d="$DIR/broker/$1" kv key out
 	mkdir -p "$d/data"
-	out=$(broker_prop_defaults "$id")
+	# a key given twice (secure lines over defaults): the last one stays
+	out=$(broker_prop_defaults "$id" | awk -F= '{ last[$1] = NR; line[NR] = $0; key[NR] = $1 }
+		END { for (i = 1; i <= NR; i++) if (last[key[i]] == i) print line[i] }')
 	for kv in "${SETS[@]+"${SETS[@]}"}"; do
 		key=${kv%%=*}
 		out=$(printf '%s\n' "$out" | awk -v k="$key" -F= '$1 != k')
@@ -446,6 +544,7 @@ cmd_up() {
 	save_env
 	UP_STARTED=1
 	((NETNS)) && net_up
+	((SECURE == 0)) || secure_setup
 	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
 	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
 	say "starting $N_ZK ZooKeeper server(s) in $DIR"
@@ -463,6 +562,8 @@ cmd_up() {
 	say "cluster up"
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
+	printf 'METRICS=%s\n' "$(metrics_urls)"
+	((SECURE == 0)) || printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.
@@ -682,6 +783,7 @@ main() {
 		--zk-port) ZK_PORT=${2:?}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
 		--netns) NETNS=1; shift ;;
+		--secure) SECURE=1; shift ;;
 		--keep-clients) KEEP_CLIENTS=1; shift ;;
 		--set)
 			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"

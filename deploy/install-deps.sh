@@ -11,6 +11,7 @@ PKGS=(
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps
 	iproute2 nftables
+	prometheus curl
 	# the compose suite: rootful podman with runc, CNI networks with name
 	# resolution (dnsname), podman-compose to run the compose file,
 	# docker-compose to validate it, debootstrap for the base image

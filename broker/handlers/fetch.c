@@ -2,11 +2,16 @@
  * (the response carries file slices that the server sends with sendfile).
  * If fewer than min_bytes are available the request is parked as a delayed
  * fetch until enough data arrives or max_wait_ms passes. Consumers are served
- * only below the high watermark. */
+ * only below the high watermark. Authorization as KafkaApis: a follower's
+ * fetch (replica_id >= 0) needs CLUSTER_ACTION on the cluster, a consumer's
+ * READ on each topic; refused partitions answer TOPIC_AUTHORIZATION_FAILED
+ * and a refused follower moves no follower position. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
+#include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -24,6 +29,13 @@ struct delayed_fetch {
 #define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
 #define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
 
+static int fetch_allowed(struct request *req, struct kstr topic)
+{
+	if (((const struct fetch_request *)req->body)->replica_id >= 0)
+		return authz_cluster(req, ACL_OP_CLUSTER_ACTION);
+	return authz_topic(req, ACL_OP_READ, topic);
+}
+
 /* Where one partition's data comes from, or why there is none. Followers
  * read up to the log end, consumers up to the high watermark. */
 static int16_t partition_slice(struct request *req, struct kstr topic,
@@ -34,6 +46,9 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	int32_t replica_id = ((const struct fetch_request *)req->body)->replica_id;
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
+	*pp = NULL;
+	if (!fetch_allowed(req, topic))
+		return KERR_TOPIC_AUTHORIZATION_FAILED;
 	struct partition *p = rm_get(b->rm, topic.p, topic.len, pi->partition);
 	*pp = p;
 	if (!p)
@@ -121,6 +136,9 @@ static void fetch_respond(struct request *req)
 		struct fetch_resp_topic *to = &((struct fetch_resp_topic *)out->responses.v)[i];
 		int32_t np = t->partitions.n > 0 ? t->partitions.n : 0;
 		to->topic = t->topic;
+		/* consumers only: follower traffic is replication, not bytes out */
+		struct topic_metrics *tm = in->replica_id < 0 && t->topic.len > 0 ?
+			metrics_topic(req->b->metrics, t->topic.p, (size_t)t->topic.len) : NULL;
 		to->partitions.n = np;
 		to->partitions.v = arena_alloc(a, (size_t)np * sizeof(struct fetch_resp_partition) + 1);
 		if (!to->partitions.v) {
@@ -164,6 +182,9 @@ static void fetch_respond(struct request *req)
 					return;
 				}
 			}
+			if (in->replica_id < 0)
+				metrics_count_fetch(req->b->metrics, tm, po->error_code,
+						    po->error_code ? 0 : (uint64_t)po->records.len);
 		}
 	}
 	request_respond(req, out);
@@ -216,7 +237,7 @@ static void record_follower_positions(struct request *req)
 void handle_fetch(struct request *req)
 {
 	const struct fetch_request *in = req->body;
-	if (in->replica_id >= 0)
+	if (in->replica_id >= 0 && authz_cluster(req, ACL_OP_CLUSTER_ACTION))
 		record_follower_positions(req);
 	int32_t wait = in->max_wait_ms;
 	if (wait <= 0 || in->min_bytes <= 0 || fetch_available(req) >= in->min_bytes) {
@@ -231,6 +252,7 @@ void handle_fetch(struct request *req)
 	d->req = req;
 	d->w.wake = delayed_fetch_wake;
 	d->w.arg = d;
+	d->w.kind = RM_WAIT_FETCH;
 	loop_timer_init(&d->timer, delayed_fetch_timeout, d);
 	loop_timer_start(req->b->loop, &d->timer,
 			 wait > FETCH_MAX_WAIT_CAP_MS ? FETCH_MAX_WAIT_CAP_MS : wait);

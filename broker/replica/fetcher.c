@@ -53,7 +53,7 @@ void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host
 		char client_id[32];
 		snprintf(client_id, sizeof client_id, "broker-%d-fetcher", rm->b->id);
 		f = calloc(1, sizeof *f);
-		if (!f || !(f->nc = net_client_new(rm->b->loop, client_id))) {
+		if (!f || !(f->nc = net_client_new(rm->b->loop, client_id, &rm->b->inter_broker))) {
 			free(f);
 			log_error("replica", "cannot create fetcher for leader %d", leader_id);
 			return;
@@ -234,7 +234,7 @@ static struct fetch_request *build_request(struct fetcher *f)
 }
 
 /* Where to cut a follower's log given the leader's answer for its latest
- * epoch (ZOOKEEPER.md §3): undefined → the high watermark; an epoch the
+ * epoch (docs/zookeeper.md §3): undefined → the high watermark; an epoch the
  * leader does not have → the end of our largest epoch at or below the one the
  * leader answered; else the leader's end offset for it. Never above our LEO. */
 static int64_t truncation_point(struct partition *p, int32_t asked,

@@ -154,7 +154,8 @@ static struct txn_sender *sender_for(struct txn_coordinator *tc, int32_t broker_
 		if (s->broker_id == broker_id)
 			return s;
 	struct txn_sender *s = calloc(1, sizeof *s);
-	if (!s || !(s->nc = net_client_new(tc->b->loop, "gregor-txn-markers"))) {
+	if (!s || !(s->nc = net_client_new(tc->b->loop, "gregor-txn-markers",
+						  &tc->b->inter_broker))) {
 		free(s);
 		return NULL;
 	}

@@ -16,7 +16,10 @@
 
 static const char gctl_usage_text[] =
 	"usage: gregorctl --zookeeper HOST:PORT[,...][/chroot] [--timeout S] [--json]\n"
-	"                 [--verbose] GROUP COMMAND [options]\n"
+	"                 [--verbose] [--zk-digest USER:PASSWORD | --zk-digest-file F]\n"
+	"                 GROUP COMMAND [options]\n"
+	"  (--zk-digest*: the brokers' zookeeper.digest credentials, needed to\n"
+	"   change anything once they run with zookeeper.set.acl=true)\n"
 	"  cluster brokers                 id, endpoints, rack, broker epoch\n"
 	"  cluster controller              controller id and epoch\n"
 	"  topics list\n"
@@ -85,7 +88,8 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
-		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_LOG_DIR, O_WAIT };
+		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_LOG_DIR, O_WAIT,
+		   O_ZK_DIGEST, O_ZK_DIGEST_FILE };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -96,6 +100,7 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "help", O_HELP, 0 }, { "bootstrap", O_BOOTSTRAP, 1 }, { "group", O_GROUP, 1 },
 	{ "to-earliest", O_EARLIEST, 0 }, { "to-latest", O_LATEST, 0 },
 	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
+	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
 	{ "log-dir", O_LOG_DIR, 1 }, { "wait", O_WAIT, 1 },
 };
 
@@ -136,6 +141,8 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 		o->to_offset_set = 1;
 		break;
 	case O_EXECUTE: o->execute = 1; break;
+	case O_ZK_DIGEST: o->zk_digest = v; break;
+	case O_ZK_DIGEST_FILE: o->zk_digest_file = v; break;
 	case O_LOG_DIR: o->log_dir = v; break;
 	case O_WAIT:
 		if (gctl_parse_i32(v, 0, 86400, &o->wait_s))
