@@ -53,7 +53,9 @@ static void status_publish(struct broker *b, enum health_state state)
 	snprintf(b->status.zk_connect, sizeof b->status.zk_connect, "%s", b->cfg->zk_connect);
 	int rc = health_write(b->status_path, &b->status);
 	if (rc < 0) {
-		log_warn("broker", "cannot write %s: %s", b->status_path, strerror(-rc));
+		/* a first start's log dir appears with log recovery: no warning */
+		if (rc != -ENOENT || state != HEALTH_STARTING)
+			log_warn("broker", "cannot write %s: %s", b->status_path, strerror(-rc));
 		b->status.pid = 0; /* try again next tick */
 	}
 }
