@@ -71,6 +71,7 @@ zk_mode() {
 zk_quorum() {
 	local n m leaders=0
 	for n in "$@"; do
+		healthy "zookeeper-$n" || return 1
 		m=$(zk_mode "$n")
 		[[ $m == leader || $m == follower ]] || return 1
 		[[ $m == leader ]] && leaders=$((leaders + 1))
@@ -82,7 +83,11 @@ zk_leader_id() {
 	for n in 1 2 3; do [[ $(zk_mode "$n") == leader ]] && echo "$n" && return 0; done
 	return 1
 }
-broker_healthy() { podman exec "$(ctr "broker-$1")" gregorctl health >/dev/null 2>&1; }
+# The compose file's own health checks, run on demand (podman schedules
+# them with systemd timers, which these machines lack): gregorctl health
+# for a broker, zkServer.sh status for ZooKeeper.
+healthy() { podman healthcheck run "$(ctr "$1")" >/dev/null 2>&1; }
+broker_healthy() { healthy "broker-$1"; }
 all_healthy() { broker_healthy 1 && broker_healthy 2 && broker_healthy 3; }
 wait_all_healthy() {
 	wait_until "${1:-120}" "3 brokers registered with their current epoch and a controller" \
@@ -236,7 +241,13 @@ fault_rolling_restart() {
 	for b in 1 2 3; do
 		t0=$SECONDS
 		pm stop -t 60 "$(ctr "broker-$b")"
-		note "rolling: broker $b stopped (controlled shutdown) in $((SECONDS - t0))s"
+		# SIGTERM, not the SIGKILL at the end of the grace period
+		[[ $(podman inspect -f '{{.State.ExitCode}}' "$(ctr "broker-$b")") == 0 ]] ||
+			fail "broker $b did not exit 0 on SIGTERM"
+		podman logs --tail 30 "$(ctr "broker-$b")" 2>&1 |
+			grep -q "controlled shutdown: leadership moved" ||
+			fail "broker $b stopped without a completed controlled shutdown"
+		note "rolling: broker $b stopped (controlled shutdown, exit 0) in $((SECONDS - t0))s"
 		pm start "$(ctr "broker-$b")"
 		wait_until 120 "broker $b healthy again" broker_healthy "$b"
 		wait_until 120 "$1 fully replicated again" isr_full_zk "$1"

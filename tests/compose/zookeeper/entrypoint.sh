@@ -23,7 +23,6 @@ mkdir -p "$data" "$datalog"
 	done
 } >"$conf/zoo.cfg"
 [ -f "$data/myid" ] || echo "${ZOO_MY_ID:-1}" >"$data/myid"
-export ZOOCFGDIR=$conf ZOO_LOG_DIR=/var/log/zookeeper JVMFLAGS="${JVMFLAGS:--Xmx128m}"
+export JVMFLAGS="${JVMFLAGS:--Xmx128m}"
 export ZOO_LOG4J_PROP="${ZOO_LOG4J_PROP:-INFO,CONSOLE}"
-export PATH="/usr/share/zookeeper/bin:$PATH"
 exec "$@"
