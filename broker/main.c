@@ -149,7 +149,8 @@ static int listener_security(const struct broker_config *cfg, const char *name,
 	char err[512];
 	if (!sec_protocol_is_tls(spec->protocol))
 		return 0;
-	spec->tls = tls_server_ctx_for_listener(cfg, name, err, sizeof err);
+	spec->tls = tls_server_ctx_for_listener(cfg, name, sec_protocol_is_sasl(spec->protocol),
+						err, sizeof err);
 	if (!spec->tls) {
 		log_error("broker", "listener %s (%s): %s", name, sec_protocol_name(spec->protocol),
 			  err);
@@ -267,6 +268,18 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 		b->status_path[0] = '\0';
 	status_publish(b, HEALTH_STARTING);
 	log_set_flush_observer(on_log_flush, b);
+	if (rm_load(b->rm) < 0) {
+		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
+		return -1;
+	}
+	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
+	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
+	if (inter_broker_init(b) < 0)
+		return -1;
+	if (start_listeners(b) < 0)
+		return -1;
+	/* after the Kafka listeners, so that their (more likely) configuration
+	 * errors are the ones reported */
 	if (cfg->metrics_listen) {
 		int rc = metrics_listen(b, cfg->metrics_listen);
 		if (rc < 0) {
@@ -276,15 +289,7 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 		}
 		log_info("broker", "metrics on http://%s/metrics", cfg->metrics_listen);
 	}
-	if (rm_load(b->rm) < 0) {
-		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
-		return -1;
-	}
-	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
-	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
-	if (inter_broker_init(b) < 0)
-		return -1;
-	return start_listeners(b);
+	return 0;
 }
 
 extern char **environ;

@@ -311,8 +311,8 @@ step_secure() {
 for p in podman podman-compose docker-compose kcat; do
 	command -v "$p" >/dev/null || fail "missing $p (deploy/install-deps.sh installs it)"
 done
-for p in drill_producer drill_verify drill_admin; do
-	[[ -x $DRILL_BIN_DIR/$p ]] || fail "missing $DRILL_BIN_DIR/$p"
+for p in "$DRILL_BIN_DIR/drill_admin" "$ACKED_BIN_DIR/acked_producer" "$ACKED_BIN_DIR/acked_verify"; do
+	[[ -x $p ]] || fail "missing $p"
 done
 ((EUID == 0)) || fail "the compose test needs root (rootful podman)"
 for port in 19092 19093 19094; do
