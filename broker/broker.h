@@ -14,6 +14,7 @@ struct conn;
 struct listener_rt;
 struct metadata_cache;
 struct replica_manager;
+struct sasl_ctx;
 
 #define BROKER_MAX_LISTENERS 8
 
@@ -34,6 +35,7 @@ struct broker {
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	struct sasl_ctx *sasl;      /* SASL listeners and credentials (broker/auth) */
 };
 
 #endif

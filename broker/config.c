@@ -153,6 +153,7 @@ static const struct config_key key_table[] = {
 	IGNORED("num.io.threads", num_io_threads, "8"),
 	I32("queued.max.requests", queued_max_requests, "500", 1, IMAX),
 	I64("connections.max.idle.ms", connections_max_idle_ms, "600000", INT64_MIN, LMAX),
+	I64("connections.max.reauth.ms", connections_max_reauth_ms, "0", 0, LMAX),
 	I32("request.timeout.ms", request_timeout_ms, "30000", 0, IMAX),
 	I32("fetch.max.bytes", fetch_max_bytes, "57671680", 1024, IMAX),
 

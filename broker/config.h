@@ -132,6 +132,7 @@ struct broker_config {
 	int32_t num_io_threads;              /* accepted, ignored */
 	int32_t queued_max_requests;
 	int64_t connections_max_idle_ms;
+	int64_t connections_max_reauth_ms; /* KIP-368 session lifetime; 0 = none */
 	int32_t request_timeout_ms;
 	int32_t fetch_max_bytes;
 

@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
@@ -86,6 +87,12 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 		rm_apply_topic_config(b->rm, ((const struct mc_topic *)v)->name);
 }
 
+static void on_user_config(void *arg, const char *user, const char *const *keys,
+			   const char *const *values, int n)
+{
+	sasl_user_config_set(arg, user, keys, values, n);
+}
+
 static void on_tick(struct loop_timer *t)
 {
 	struct broker *b = t->arg;
@@ -116,8 +123,13 @@ static int start_listeners(struct broker *b)
 				  l->port, l->name, strerror(-rc));
 			return -1;
 		}
-		log_info("broker", "listening on %s:%d (%s)", l->host[0] ? l->host : "0.0.0.0",
-			 l->port, l->name);
+		char err[512];
+		if (sasl_listener_setup(b, b->listeners[b->nlisteners - 1], err, sizeof err) < 0) {
+			log_error("broker", "%s", err);
+			return -1;
+		}
+		log_info("broker", "listening on %s:%d (%s, %s)", l->host[0] ? l->host : "0.0.0.0",
+			 l->port, l->name, proto);
 	}
 	return 0;
 }
@@ -138,6 +150,11 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 		return -1;
 	if (rm_load(b->rm) < 0) {
 		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
+		return -1;
+	}
+	char err[512];
+	if (sasl_setup(b, err, sizeof err) < 0) {
+		log_error("broker", "%s", err);
 		return -1;
 	}
 	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
@@ -178,6 +195,8 @@ int main(int argc, char **argv)
 	cc.topic_config_arg = &b;
 	cc.broker_config_fn = on_broker_config;
 	cc.broker_config_arg = &b;
+	cc.user_config_fn = on_user_config;
+	cc.user_config_arg = &b;
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;
@@ -195,6 +214,7 @@ int main(int argc, char **argv)
 	rm_free(b.rm);
 	mc_free(b.meta);
 	topic_config_free_all(&b);
+	sasl_free(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

@@ -19,6 +19,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/gate.h"
 #include "broker/handlers/handlers.h"
@@ -30,6 +31,9 @@
 #define RBUF_SIZE 65536
 #define MAX_IOV 64
 #define FILE_CHUNK 65536 /* pread size where the transport cannot sendfile */
+/* Kafka's sasl.server.max.receive.size: the largest frame a connection may
+ * send before it has authenticated */
+#define SASL_MAX_RECEIVE 524288
 
 struct outmsg {
 	struct outmsg *next;
@@ -369,9 +373,49 @@ static void respond_unsupported_api_versions(struct conn *c, const struct kreq_h
 	conn_queue(c, m);
 }
 
+/* ---- SASL: raw token frames (after SaslHandshake v0) ---- */
+
+/* The frame is a bare SASL token, without a request header, and the answer
+ * a bare size-prefixed token: the framing of clients older than
+ * SaslAuthenticate. A failure closes the connection without an answer, as
+ * Kafka does in that framing. Takes ownership of frame. */
+static int conn_dispatch_raw_token(struct conn *c, uint8_t *frame, uint32_t len)
+{
+	struct sasl_reply *r = malloc(sizeof *r);
+	struct outmsg *m = r ? calloc(1, sizeof *m) : NULL;
+	if (!m) {
+		free(frame);
+		free(r);
+		conn_close(c, "out of memory");
+		return -1;
+	}
+	sasl_authenticate(c->b, &c->sess, c->lst, c->peer, frame, len, r);
+	free(frame);
+	if (r->error) {
+		free(r);
+		free(m);
+		conn_close(c, "SASL authentication failed");
+		return -1;
+	}
+	kout_init(&m->out);
+	kw_i32(&m->out, (int32_t)r->token_len);
+	kw_raw(&m->out, r->token, r->token_len);
+	kout_finish(&m->out);
+	free(r);
+	if (m->out.oom) {
+		outmsg_free(m);
+		conn_close(c, "out of memory");
+		return -1;
+	}
+	conn_queue(c, m);
+	return 0;
+}
+
 /* Takes ownership of frame. Returns 0 to continue reading frames. */
 static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 {
+	if (c->sess.state == AUTH_RAW_TOKENS)
+		return conn_dispatch_raw_token(c, frame, len);
 	struct kreader r = { frame, frame + len, 0 };
 	struct kreq_header h;
 	if (kreq_header_decode(&r, &h) < 0) {
@@ -419,6 +463,9 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 	if (gate_admit(req, e->flags))
 		e->fn(req);
 	c->dispatching = 0;
+	/* a failed SASL exchange ends the connection once its answer is out */
+	if (!c->closed && c->sess.state == AUTH_FAILED)
+		conn_close(c, "SASL authentication failed");
 	return c->closed ? -1 : 0;
 }
 
@@ -427,7 +474,9 @@ static void conn_process(struct conn *c)
 {
 	while (!c->closed && !c->inflight && !c->big && c->rlen >= 4) {
 		int32_t size = (int32_t)ntohl(*(uint32_t *)c->rbuf);
-		if (size < 0 || size > c->b->max_request_bytes) {
+		int32_t max = c->sess.state == AUTH_AUTHENTICATED ? c->b->max_request_bytes
+								 : SASL_MAX_RECEIVE;
+		if (size < 0 || size > max) {
 			char why[80];
 			snprintf(why, sizeof why, "frame size %d out of range", size);
 			conn_close(c, why);

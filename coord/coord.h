@@ -33,6 +33,14 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
 				       const char *const *keys,
 				       const char *const *values, int n);
 
+/* A user's configs (/config/users/<sanitized name>: SCRAM credentials
+ * under the keys SCRAM-SHA-256 / SCRAM-SHA-512, in Kafka's text form),
+ * delivered on the loop thread like topic configs, with the user name
+ * desanitized; n == 0 when the node is gone. */
+typedef void (*coord_user_config_fn)(void *arg, const char *user,
+				     const char *const *keys,
+				     const char *const *values, int n);
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -55,6 +63,8 @@ struct coord_config {
 	void *topic_config_arg;
 	coord_broker_config_fn broker_config_fn; /* NULL: not needed */
 	void *broker_config_arg;
+	coord_user_config_fn user_config_fn; /* NULL: not needed */
+	void *user_config_arg;
 };
 
 struct coord;

@@ -59,6 +59,9 @@ void handle_txn_offset_commit(struct request *req);
 void handle_describe_producers(struct request *req);
 void handle_describe_transactions(struct request *req);
 void handle_list_transactions(struct request *req);
+/* SASL (broker/auth) */
+void handle_sasl_handshake(struct request *req);
+void handle_sasl_authenticate(struct request *req);
 /* ACLs: stored, not enforced (coord/acl.c) */
 void handle_describe_acls(struct request *req);
 void handle_create_acls(struct request *req);

@@ -417,8 +417,12 @@ static int parse_client_final(struct scram_server *s, const char *buf, uint8_t *
 	    (cbn = b64_decode(v, vlen, cb, sizeof cb - 1)) < 0 ||
 	    (size_t)cbn != strlen(s->gs2) || memcmp(cb, s->gs2, (size_t)cbn) != 0)
 		return fail(err, errlen, "channel binding does not match the gs2 header");
-	if (*p != ',' || !(p = attr(p + 1, 'r', &v, &vlen)) || vlen != strlen(s->nonce) ||
-	    memcmp(v, s->nonce, vlen) != 0)
+	/* Kafka's ScramSaslServer accepts a nonce that ends with the one it sent
+	 * (librdkafka puts its client nonce before the whole server nonce); the
+	 * proof covers the message as sent, so this admits nothing unproven */
+	size_t nl = strlen(s->nonce);
+	if (*p != ',' || !(p = attr(p + 1, 'r', &v, &vlen)) || vlen < nl ||
+	    memcmp(v + vlen - nl, s->nonce, nl) != 0)
 		return fail(err, errlen, "nonce does not match");
 	uint8_t pr[SCRAM_KEY_MAX + 3];
 	if (b64_decode(pp + 3, strlen(pp + 3), pr, sizeof pr) != (int)kl)

@@ -111,6 +111,27 @@ START_TEST(test_scram_sha512_matches_computed_vector)
 }
 END_TEST
 
+/* librdkafka's client-final nonce is its client nonce followed by the whole
+ * server nonce; Kafka accepts a nonce that ends with the server's, and so do
+ * we (the proof, computed over that message, still has to match). */
+START_TEST(test_scram_accepts_librdkafka_nonce_form)
+{
+	struct scram_cred c = rfc7677_cred();
+	char sf[512], out[512];
+	const char *final = "c=biws,r=rOprNGfwEbeRWgbNEkqOrOprNGfwEbeRWgbNEkqO"
+			    "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+			    "p=1Y75+q7XaCGJj/r6vyQWwoNxSzV5ksS8xhp5Lqyriec=";
+	ck_assert_int_gt(server_run(SCRAM_SHA_256, &c, R7677_SNONCE, R7677_CLIENT_FIRST, final,
+				    sf, out), 0);
+	ck_assert_str_eq(out, "v=3svB0h5EwFJ/+WVn2GpJ5uBzW8HEv9nm1rcYAhYlm0A=");
+	/* a nonce that does not end with the server's fails */
+	const char *cut = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k,"
+			  "p=1Y75+q7XaCGJj/r6vyQWwoNxSzV5ksS8xhp5Lqyriec=";
+	ck_assert_int_eq(server_run(SCRAM_SHA_256, &c, R7677_SNONCE, R7677_CLIENT_FIRST, cut,
+				    sf, out), -1);
+}
+END_TEST
+
 START_TEST(test_scram_wrong_proof_fails)
 {
 	struct scram_cred c = rfc7677_cred();
@@ -335,6 +356,7 @@ static Suite *sasl_suite(void)
 	tcase_add_test(tc, test_scram_sha256_server_matches_rfc7677);
 	tcase_add_test(tc, test_scram_sha256_client_matches_rfc7677);
 	tcase_add_test(tc, test_scram_sha512_matches_computed_vector);
+	tcase_add_test(tc, test_scram_accepts_librdkafka_nonce_form);
 	tcase_add_test(tc, test_scram_wrong_proof_fails);
 	tcase_add_test(tc, test_scram_unknown_user_looks_like_wrong_password);
 	tcase_add_test(tc, test_scram_client_first_refusals);
