@@ -197,6 +197,7 @@ int main(int argc, char **argv)
 	cc.broker_config_arg = &b;
 	cc.user_config_fn = on_user_config;
 	cc.user_config_arg = &b;
+	cc.inter_broker_sasl = sasl_inter_broker_conf(&b);
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;

@@ -14,8 +14,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/auth/sasl_client.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/apis.h"
+#include "common/proto/messages.h"
 
 #define NC_MAX_FRAME (256 << 20)
 
@@ -41,6 +44,19 @@ struct net_client {
 	uint8_t *frame;
 	uint32_t frame_len, frame_have;
 	struct arena arena;
+	/* inter-broker SASL: the caller's request waits in held while a new
+	 * connection authenticates */
+	const struct sasl_client_conf *sasl;
+	int authed;              /* this connection completed the exchange */
+	int64_t sasl_expiry_ms;  /* monotonic; reconnect first (KIP-368); 0 none */
+	struct sasl_client sc;
+	struct {
+		int16_t api_key, version;
+		int32_t corr, timeout_ms;
+		net_client_fn fn;
+		void *arg;
+		struct kout out;
+	} held;
 };
 
 static void nc_io(struct loop_io *io, uint32_t events);
@@ -59,7 +75,13 @@ struct net_client *net_client_new(struct loop *l, const char *client_id)
 	strncpy(nc->client_id, client_id, sizeof nc->client_id - 1);
 	arena_init(&nc->arena);
 	kout_init(&nc->out);
+	kout_init(&nc->held.out);
 	return nc;
+}
+
+void net_client_set_sasl(struct net_client *nc, const struct sasl_client_conf *conf)
+{
+	nc->sasl = conf && conf->mechanism[0] ? conf : NULL;
 }
 
 static void nc_disconnect(struct net_client *nc)
@@ -70,6 +92,7 @@ static void nc_disconnect(struct net_client *nc)
 		nc->io.fd = -1;
 	}
 	nc->connected = 0;
+	nc->authed = 0;
 }
 
 /* Ends the request in flight: the callback sees err or the response. */
@@ -100,6 +123,7 @@ void net_client_free(struct net_client *nc)
 	nc_disconnect(nc);
 	loop_timer_stop(nc->loop, &nc->timeout);
 	kout_free(&nc->out);
+	kout_free(&nc->held.out);
 	arena_free(&nc->arena);
 	free(nc);
 }
@@ -246,28 +270,32 @@ static void nc_io(struct loop_io *io, uint32_t events)
 		nc_finish(nc, rc, NULL);
 }
 
-int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
-		    const void *body, int32_t timeout_ms, net_client_fn fn, void *arg)
+/* Encodes a whole request frame into out; 0 or -ENOMEM. */
+static int nc_encode(struct net_client *nc, const struct kapi *api, int16_t version,
+		     const void *body, struct kout *out, int32_t *corr)
 {
-	if (nc->busy)
-		return -EBUSY;
-	const struct kapi *api = kapi_find(api_key);
-	if (!api)
-		return -EINVAL;
-	kout_free(&nc->out);
-	kout_init(&nc->out);
-	size_t at = kw_reserve_i32(&nc->out);
-	struct kreq_header h = { api_key, version, ++nc->next_corr,
+	kout_free(out);
+	kout_init(out);
+	size_t at = kw_reserve_i32(out);
+	struct kreq_header h = { api->key, version, ++nc->next_corr,
 				 { nc->client_id, (int32_t)strlen(nc->client_id) } };
-	kreq_header_encode(&nc->out, &h);
-	if (kcodec_encode(api->req, kapi_ver(api, version), body, &nc->out) < 0 || nc->out.oom)
+	kreq_header_encode(out, &h);
+	if (kcodec_encode(api->req, kapi_ver(api, version), body, out) < 0 || out->oom)
 		return -ENOMEM;
-	kout_finish(&nc->out);
-	kw_patch_i32(&nc->out, at, (int32_t)(nc->out.len - 4));
+	kout_finish(out);
+	kw_patch_i32(out, at, (int32_t)(out->len - 4));
+	*corr = h.correlation_id;
+	return 0;
+}
+
+/* Sends the frame in nc->out; fn runs exactly once. */
+static void nc_start(struct net_client *nc, int16_t api_key, int16_t version, int32_t corr,
+		     int32_t timeout_ms, net_client_fn fn, void *arg)
+{
 	nc->busy = 1;
 	nc->api_key = api_key;
 	nc->version = version;
-	nc->corr = h.correlation_id;
+	nc->corr = corr;
 	nc->fn = fn;
 	nc->arg = arg;
 	nc->out_sent = 0;
@@ -284,5 +312,137 @@ int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
 		loop_timer_start(nc->loop, &nc->timeout, 0);
 		nc_disconnect(nc);
 	}
+}
+
+/* ---- inter-broker SASL, run before the held request on a new connection ---- */
+
+static void nc_sasl_on_handshake(struct net_client *nc, int err, void *resp, void *arg);
+static void nc_sasl_on_token(struct net_client *nc, int err, void *resp, void *arg);
+
+/* Ends the exchange: the held request goes out, or fails with err. */
+static void nc_sasl_end(struct net_client *nc, int err, const char *why)
+{
+	if (err) {
+		if (why)
+			log_warn("netclient", "%s:%d refused our SASL %s authentication: %s",
+				 nc->host, nc->port, nc->sasl->mechanism, why);
+		nc_disconnect(nc);
+		nc->held.fn(nc, err, NULL, nc->held.arg);
+		return;
+	}
+	nc->authed = 1;
+	struct kout t = nc->out;
+	nc->out = nc->held.out;
+	nc->held.out = t;
+	nc_start(nc, nc->held.api_key, nc->held.version, nc->held.corr, nc->held.timeout_ms,
+		 nc->held.fn, nc->held.arg);
+}
+
+/* Sends one SASL request (handshake or token) ahead of the held one. */
+static void nc_sasl_send(struct net_client *nc, int16_t key, const void *body, net_client_fn fn)
+{
+	int32_t corr;
+	const struct kapi *api = kapi_find(key);
+	if (nc_encode(nc, api, 1, body, &nc->out, &corr) < 0) {
+		nc_sasl_end(nc, -ENOMEM, NULL);
+		return;
+	}
+	nc_start(nc, key, 1, corr, nc->held.timeout_ms, fn, nc);
+}
+
+static void nc_sasl_next_token(struct net_client *nc, const uint8_t *in, size_t inlen)
+{
+	uint8_t tok[SASL_TOKEN_MAX];
+	size_t tl = 0;
+	char err[160];
+	int step = sasl_client_step(&nc->sc, in, inlen, tok, sizeof tok, &tl, err, sizeof err);
+	if (step < 0) {
+		nc_sasl_end(nc, -EACCES, err);
+	} else if (step == 0) {
+		nc_sasl_end(nc, 0, NULL);
+	} else {
+		struct sasl_authenticate_request req = { { tok, (int32_t)tl } };
+		nc_sasl_send(nc, 36, &req, nc_sasl_on_token);
+	}
+}
+
+static void nc_sasl_on_handshake(struct net_client *nc, int err, void *resp, void *arg)
+{
+	(void)arg;
+	const struct sasl_handshake_response *r = resp;
+	char why[64];
+	if (err) {
+		nc_sasl_end(nc, err, NULL);
+	} else if (r->error_code) {
+		snprintf(why, sizeof why, "SaslHandshake error %d", r->error_code);
+		nc_sasl_end(nc, -EACCES, why);
+	} else {
+		nc_sasl_next_token(nc, NULL, 0);
+	}
+}
+
+static void nc_sasl_on_token(struct net_client *nc, int err, void *resp, void *arg)
+{
+	(void)arg;
+	const struct sasl_authenticate_response *r = resp;
+	char why[200];
+	if (err) {
+		nc_sasl_end(nc, err, NULL);
+		return;
+	}
+	if (r->error_code) {
+		snprintf(why, sizeof why, "error %d: %.*s", r->error_code,
+			 r->error_message.len > 0 ? (int)r->error_message.len : 0,
+			 r->error_message.p ? r->error_message.p : "");
+		nc_sasl_end(nc, -EACCES, why);
+		return;
+	}
+	nc->sasl_expiry_ms = r->session_lifetime_ms > 0
+		? clock_mono_ms() + r->session_lifetime_ms * 9 / 10 : 0;
+	nc_sasl_next_token(nc, r->auth_bytes.p,
+			   r->auth_bytes.len > 0 ? (size_t)r->auth_bytes.len : 0);
+}
+
+/* Holds the caller's encoded request and starts the exchange. */
+static void nc_sasl_begin(struct net_client *nc)
+{
+	if (sasl_client_init(&nc->sc, nc->sasl) < 0) {
+		nc_sasl_end(nc, -EPROTO, "unsupported mechanism");
+		return;
+	}
+	nc->sasl_expiry_ms = 0;
+	struct sasl_handshake_request req = {
+		{ nc->sasl->mechanism, (int32_t)strlen(nc->sasl->mechanism) } };
+	nc_sasl_send(nc, 17, &req, nc_sasl_on_handshake);
+}
+
+int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
+		    const void *body, int32_t timeout_ms, net_client_fn fn, void *arg)
+{
+	if (nc->busy)
+		return -EBUSY;
+	const struct kapi *api = kapi_find(api_key);
+	if (!api)
+		return -EINVAL;
+	/* KIP-368: a session past its lifetime would be closed by the peer */
+	if (nc->authed && nc->sasl_expiry_ms && clock_mono_ms() >= nc->sasl_expiry_ms)
+		nc_disconnect(nc);
+	int32_t corr;
+	if (!nc->sasl || nc->authed) {
+		if (nc_encode(nc, api, version, body, &nc->out, &corr) < 0)
+			return -ENOMEM;
+		nc_start(nc, api_key, version, corr, timeout_ms, fn, arg);
+		return 0;
+	}
+	if (nc_encode(nc, api, version, body, &nc->held.out, &corr) < 0)
+		return -ENOMEM;
+	nc->held.api_key = api_key;
+	nc->held.version = version;
+	nc->held.corr = corr;
+	nc->held.timeout_ms = timeout_ms;
+	nc->held.fn = fn;
+	nc->held.arg = arg;
+	nc_disconnect(nc); /* a fresh connection for a fresh exchange */
+	nc_sasl_begin(nc);
 	return 0;
 }

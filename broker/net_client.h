@@ -1,7 +1,10 @@
 /* An asynchronous Kafka client connection on the event loop, for requests
  * this broker sends to another (follower fetches). One request in flight at a
  * time; a request that gets no answer within the timeout fails and the
- * connection is dropped, to be re-established by the next send. */
+ * connection is dropped, to be re-established by the next send. With
+ * inter-broker SASL a new connection first runs the SASL exchange
+ * (SaslHandshake v1, SaslAuthenticate v1) and only then sends the request
+ * that opened it; a refused exchange fails that request with -EACCES. */
 #ifndef GREGOR_NET_CLIENT_H
 #define GREGOR_NET_CLIENT_H
 
@@ -12,6 +15,7 @@
 #include "common/proto/codec.h"
 
 struct net_client;
+struct sasl_client_conf;
 
 /* err is 0 with the decoded response in resp (valid until the callback
  * returns), or -errno / -EBADMSG with resp NULL. */
@@ -22,6 +26,9 @@ void net_client_free(struct net_client *nc);
 /* Points the client at host:port, closing any connection to another address. */
 void net_client_target(struct net_client *nc, const char *host, int port);
 int net_client_busy(const struct net_client *nc);
+/* Authenticate every new connection with conf (NULL: no SASL); conf must
+ * outlive the client. */
+void net_client_set_sasl(struct net_client *nc, const struct sasl_client_conf *conf);
 
 /* Encodes body with the API's request schema and sends it; fn runs exactly
  * once. Returns 0, or -EBUSY if a request is in flight. */

@@ -143,6 +143,7 @@ static int ctl_load_broker(struct coord *c, int32_t id, struct ctl_broker *out)
 	if (!ep)
 		ep = &out->reg.ep[0];
 	broker_channel_init(&out->ch, id, ep->host, ep->port);
+	out->ch.sasl = c->cfg.inter_broker_sasl;
 	out->full_sync = 1;
 	return 0;
 }

@@ -18,6 +18,8 @@
 
 #include "../common/mbox.h"
 
+struct sasl_client_conf;
+
 /* A topic's config overrides (/config/topics/<t>), delivered on the loop
  * thread whenever they are read: for every topic when a session starts, when
  * a topic's config node appears or changes; n == 0 when it is gone. */
@@ -65,6 +67,10 @@ struct coord_config {
 	void *broker_config_arg;
 	coord_user_config_fn user_config_fn; /* NULL: not needed */
 	void *user_config_arg;
+	/* this broker's SASL identity on the inter-broker listener (the
+	 * controller's channel, controlled shutdown); NULL without SASL. Not
+	 * copied: must outlive the coordination thread. */
+	const struct sasl_client_conf *inter_broker_sasl;
 };
 
 struct coord;

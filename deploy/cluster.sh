@@ -6,7 +6,7 @@
 #
 #   cluster.sh up [--brokers N] [--zookeepers N] [--dir DIR] [--port BASE]
 #                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
-#                 [--netns]
+#                 [--netns] [--sasl MECHANISM]
 #   cluster.sh down|status [--dir DIR]
 #   cluster.sh isolate ID [--keep-clients] [--dir DIR]  (needs up --netns)
 #   cluster.sh heal ID [--dir DIR]
@@ -33,6 +33,14 @@
 # client ports, so clients in the root namespace still reach it: the
 # partitioned leader that clients keep talking to.
 # 'down' deletes the namespaces, veths and bridge.
+#
+# --sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512: every broker listens on
+# SASL_PLAINTEXT (clients and brokers alike) with PLAIN, SCRAM-SHA-256 and
+# SCRAM-SHA-512 enabled, brokers authenticate to each other with the given
+# mechanism as user "admin" (random password in DIR/admin.password; SCRAM
+# credentials written to ZooKeeper with gregorctl before the brokers
+# start), and 'up' also prints CLIENT_CONFIG=<file>, librdkafka properties
+# for admin (kcat -F <file>).
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,6 +57,7 @@ ZK_PORT=2181
 NETNS=0
 NET_K=0
 KEEP_CLIENTS=0
+SASL_MECH=""
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
 SETS=()
 
@@ -89,6 +98,7 @@ save_env() {
 		printf 'GREGORD_BIN=%q\n' "$GREGORD_BIN"
 		printf 'NETNS=%q\n' "$NETNS"
 		printf 'NET_K=%q\n' "$NET_K"
+		printf 'SASL_MECH=%q\n' "$SASL_MECH"
 	} >"$(env_file)"
 }
 
@@ -340,12 +350,52 @@ group.initial.rebalance.delay.ms=0
 EOF
 }
 
+# --sasl: the SASL listener, the brokers' identity and the users they know.
+broker_sasl_props() {
+	local pw l=sasl_plaintext
+	pw=$(<"$DIR/admin.password")
+	cat <<EOF
+security.inter.broker.protocol=SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=$SASL_MECH
+listener.name.$l.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
+listener.name.$l.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+listener.name.$l.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+EOF
+}
+
+gregorctl_bin() { printf '%s' "${GREGORCTL:-$(dirname "$GREGORD_BIN")/../coord/gregorctl/gregorctl}"; }
+
+# Before the brokers start (as Kafka's docs do it): admin's SCRAM
+# credentials, so that SCRAM inter-broker connections can authenticate,
+# and the client properties file.
+sasl_prepare() {
+	local pw m ctl
+	pw=$(<"$DIR/admin.password")
+	ctl=$(gregorctl_bin)
+	[[ -x $ctl ]] || die "gregorctl not found: $ctl (set GREGORCTL)"
+	for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+		"$ctl" --zookeeper "$(zk_connect)" users add --user admin --mechanism "$m" \
+			--password "$pw" >/dev/null || die "cannot write admin's $m credentials"
+	done
+	(umask 077 && cat >"$DIR/client.properties") <<EOF
+security.protocol=SASL_PLAINTEXT
+sasl.mechanisms=$SASL_MECH
+sasl.username=admin
+sasl.password=$pw
+EOF
+}
+
 # Default properties with every --set applied: a set key's earlier line is
 # dropped and the new one appended, so each key appears once.
 broker_write_config() {
 	local id=$1 d="$DIR/broker/$1" kv key out
 	mkdir -p "$d/data"
 	out=$(broker_prop_defaults "$id")
+	if [[ -n $SASL_MECH ]]; then
+		out=${out//PLAINTEXT:\/\//SASL_PLAINTEXT://}
+		out+=$'\n'"$(broker_sasl_props)"
+	fi
 	for kv in "${SETS[@]+"${SETS[@]}"}"; do
 		key=${kv%%=*}
 		out=$(printf '%s\n' "$out" | awk -v k="$key" -F= '$1 != k')
@@ -445,12 +495,17 @@ cmd_up() {
 	((NETNS)) && net_pick
 	save_env
 	UP_STARTED=1
+	if [[ -n $SASL_MECH && ! -s $DIR/admin.password ]]; then
+		(umask 077 && openssl rand -hex 16 >"$DIR/admin.password") ||
+			die "cannot generate the admin password"
+	fi
 	((NETNS)) && net_up
 	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
 	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
 	say "starting $N_ZK ZooKeeper server(s) in $DIR"
 	for ((n = 1; n <= N_ZK; n++)); do zk_launch "$n"; done
 	zk_wait_all
+	[[ -z $SASL_MECH ]] || sasl_prepare
 	if ((N_BROKERS > 0)); then
 		say "starting $N_BROKERS broker(s)"
 		for ((id = 1; id <= N_BROKERS; id++)); do
@@ -463,6 +518,7 @@ cmd_up() {
 	say "cluster up"
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
+	[[ -z $SASL_MECH ]] || printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.
@@ -683,6 +739,12 @@ main() {
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
 		--netns) NETNS=1; shift ;;
 		--keep-clients) KEEP_CLIENTS=1; shift ;;
+		--sasl)
+			case ${2:-} in
+			PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512) SASL_MECH=$2 ;;
+			*) die "--sasl needs PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512" ;;
+			esac
+			shift 2 ;;
 		--set)
 			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"
 			SETS+=("$2"); shift 2 ;;

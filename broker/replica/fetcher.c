@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/net_client.h"
 #include "broker/replica/replica_manager.h"
@@ -58,6 +59,7 @@ void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host
 			log_error("replica", "cannot create fetcher for leader %d", leader_id);
 			return;
 		}
+		net_client_set_sasl(f->nc, sasl_inter_broker_conf(rm->b));
 		f->rm = rm;
 		f->leader_id = leader_id;
 		arena_init(&f->arena);

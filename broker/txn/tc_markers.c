@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/metadata_cache.h"
 #include "broker/net_client.h"
@@ -158,6 +159,7 @@ static struct txn_sender *sender_for(struct txn_coordinator *tc, int32_t broker_
 		free(s);
 		return NULL;
 	}
+	net_client_set_sasl(s->nc, sasl_inter_broker_conf(tc->b));
 	s->tc = tc;
 	s->broker_id = broker_id;
 	loop_timer_init(&s->kick, sender_kick, s);

@@ -7,7 +7,9 @@
 #
 # Env in: GREGORD (broker binary), GREGOR_SOURCE_ROOT (repo root),
 # KEEP_CLUSTER_DIR=1 (keep the temp dir). Set by cluster_up: CLUSTER_DIR,
-# BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE.
+# BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE, and CLIENT_CONFIG (the
+# client properties of a secured cluster, which kc passes to kcat; empty
+# otherwise).
 set -euo pipefail
 
 GREGOR_SOURCE_ROOT=${GREGOR_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -20,6 +22,7 @@ TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 CLUSTER_DIR=""
 BOOTSTRAP=""
 ZOOKEEPER=""
+CLIENT_CONFIG=""
 _LIB_EXIT_HOOKS=()
 _LIB_T0=$SECONDS
 
@@ -124,9 +127,10 @@ cluster_up() {
 		--zk-port "$ZK_PORT_BASE" "$@") || fail "cluster.sh up failed"
 	BOOTSTRAP=$(printf '%s\n' "$out" | sed -n 's/^BOOTSTRAP=//p')
 	ZOOKEEPER=$(printf '%s\n' "$out" | sed -n 's/^ZOOKEEPER=//p')
+	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	[[ -n $ZOOKEEPER ]] || fail "cluster.sh up printed no ZOOKEEPER= line"
 	((nb == 0)) || [[ -n $BOOTSTRAP ]] || fail "cluster.sh up printed no BOOTSTRAP= line"
-	export BOOTSTRAP ZOOKEEPER CLUSTER_DIR
+	export BOOTSTRAP ZOOKEEPER CLUSTER_DIR CLIENT_CONFIG
 	note "up: BOOTSTRAP=$BOOTSTRAP ZOOKEEPER=$ZOOKEEPER"
 }
 
@@ -206,7 +210,10 @@ print("\n".join(out))
 
 # ---- Kafka side (kcat)
 
-kc() { timeout "${KC_TIMEOUT:-120}" kcat -b "$BOOTSTRAP" -X socket.timeout.ms=10000 "$@"; }
+kc() {
+	timeout "${KC_TIMEOUT:-120}" kcat -b "$BOOTSTRAP" ${CLIENT_CONFIG:+-F "$CLIENT_CONFIG"} \
+		-X socket.timeout.ms=10000 "$@"
+}
 
 # Topic metadata as JSON (kcat -L -J).
 topic_meta() { kc -L -J -t "$1" 2>/dev/null; }
