@@ -12,6 +12,7 @@
 
 struct conn;
 struct listener_rt;
+struct broker_metrics;
 struct metadata_cache;
 struct replica_manager;
 struct sasl_ctx;
@@ -27,6 +28,7 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
+	struct broker_metrics *metrics; /* counters for the Prometheus page */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
@@ -36,6 +38,13 @@ struct broker {
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
 	struct sasl_ctx *sasl;      /* SASL listeners and credentials (broker/auth) */
+	int storage_failed;         /* the log dir failed: stopping, no clean close */
 };
+
+/* The log dir failed (replica_manager.h: rm_storage_error): stop serving at
+ * once, without a controlled shutdown; main() then closes the ZooKeeper
+ * session first so that the controller re-elects leaders right away, and
+ * exits non-zero. Loop thread only. */
+void broker_storage_failed(struct broker *b);
 
 #endif

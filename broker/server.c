@@ -23,6 +23,7 @@
 #include "broker/broker.h"
 #include "broker/gate.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/net/transport.h"
@@ -180,6 +181,9 @@ const char *request_client_host(const struct request *req) { return req->conn->c
 static void request_free(struct request *req)
 {
 	struct conn *c = req->conn;
+	metrics_request_done(c->b->metrics, req->hdr.api_key, req->hdr.api_version,
+			     (double)(clock_mono_us() - req->recv_us) / 1000.0,
+			     loop_now_ms(c->b->loop));
 	arena_free(&req->arena);
 	free(req->frame);
 	free(req);
@@ -450,6 +454,7 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 	req->frame = frame;
 	req->frame_len = len;
 	req->recv_ms = loop_now_ms(c->b->loop);
+	req->recv_us = clock_mono_us();
 	arena_init(&req->arena);
 	req->body = arena_alloc(&req->arena, req->api->req->size);
 	c->inflight = req;

@@ -83,6 +83,7 @@ struct request {
 	uint8_t *frame;      /* the request bytes; body points into it */
 	uint32_t frame_len;
 	int64_t recv_ms;     /* monotonic */
+	int64_t recv_us;     /* monotonic, for the request-time metrics */
 	int replica_id_fetch; /* set by handlers for logging only */
 };
 

@@ -1,4 +1,4 @@
-/* The dispatch table (see handlers.h). Ranges follow PROTOCOL.md column B for
+/* The dispatch table (see handlers.h). Ranges follow docs/protocol.md §1.2 for
  * the APIs implemented so far; inter-broker APIs serve the one version the
  * controller sends. */
 #include "broker/handlers/handlers.h"
@@ -32,7 +32,7 @@ const struct handler_entry handler_table[] = {
 	{ 31, 0, 2, handle_delete_acls, 0 },
 	{ 33, 0, 2, handle_alter_configs, 0 },
 	{ 44, 0, 1, handle_incremental_alter_configs, 0 },
-	/* consumer groups: PROTOCOL.md column B */
+	/* consumer groups: docs/protocol.md §1.2 */
 	{ 8, 2, 8, handle_offset_commit, 0 },
 	{ 9, 1, 8, handle_offset_fetch, 0 },
 	{ 10, 0, 4, handle_find_coordinator, 0 },
@@ -46,7 +46,7 @@ const struct handler_entry handler_table[] = {
 	{ 47, 0, 0, handle_offset_delete, 0 },
 	/* idempotent producer (broker/txn/) */
 	{ 22, 0, 4, handle_init_producer_id, 0 },
-	/* transactions (broker/txn/): PROTOCOL.md column B; markers v0-1 */
+	/* transactions (broker/txn/): docs/protocol.md §1.2; markers v0-1 */
 	{ 24, 0, 3, handle_add_partitions_to_txn, 0 },
 	{ 25, 0, 1, handle_add_offsets_to_txn, 0 },
 	{ 26, 0, 3, handle_end_txn, 0 },

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
 #include "broker/replica/delayed_produce.h"
 #include "broker/replica/replica_manager.h"
@@ -127,7 +128,8 @@ static int convert_legacy(int16_t api_version, uint8_t **batch, size_t *len,
  * acknowledges it under acks=all (-1 when nothing was written). */
 static int16_t produce_one(struct request *req, struct kstr topic,
 			   const struct produce_req_partition *in,
-			   struct produce_resp_partition *out, int64_t *required)
+			   struct produce_resp_partition *out, int64_t *required,
+			   struct topic_metrics *tm)
 {
 	int16_t acks = ((const struct produce_request *)req->body)->acks;
 	*required = -1;
@@ -180,6 +182,7 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 	rc = rm_append(b->rm, p, batch, len, &out->base_offset);
 	if (rc)
 		return (int16_t)rc;
+	metrics_count_append(b->metrics, tm, (uint64_t)h.last_offset_delta + 1, len);
 	out->log_start_offset = log_start_offset(p->log);
 	*required = out->base_offset + h.last_offset_delta + 1;
 	return 0;
@@ -209,6 +212,8 @@ void handle_produce(struct request *req)
 		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
 		to->name = ti->name;
+		struct topic_metrics *tm = ti->name.len > 0 ?
+			metrics_topic(req->b->metrics, ti->name.p, (size_t)ti->name.len) : NULL;
 		int32_t np = ti->partition_data.n > 0 ? ti->partition_data.n : 0;
 		to->partition_responses.n = np;
 		to->partition_responses.v = arena_alloc(&req->arena, (size_t)np * sizeof(struct produce_resp_partition) + 1);
@@ -221,9 +226,10 @@ void handle_produce(struct request *req)
 			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
 			int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
 			int64_t required = -1;
-			po->error_code = valid_acks ? produce_one(req, ti->name, pi, po, &required)
+			po->error_code = valid_acks ? produce_one(req, ti->name, pi, po, &required, tm)
 						    : KERR_INVALID_REQUIRED_ACKS;
 			failed += po->error_code != 0;
+			metrics_count_produce(req->b->metrics, tm, po->error_code);
 			if (in->acks == -1 && required >= 0)
 				waits[nwait++] = (struct produce_wait){ ti->name, pi->index, required,
 									&po->error_code };
