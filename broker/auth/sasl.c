@@ -335,18 +335,23 @@ void sasl_user_config_set(struct broker *b, const char *user, const char *const 
 		any = 1;
 	}
 	struct user_creds *old = strmap_del(&x->users, user, strlen(user));
+	/* every user is delivered again when /config/users changes: log changes */
+	int same = old && uc && any && memcmp(old, uc, sizeof *uc) == 0;
 	if (old) {
 		OPENSSL_cleanse(old, sizeof *old);
 		free(old);
 	}
 	if (uc && any && strmap_put(&x->users, user, strlen(user), uc) == 0) {
-		log_info(MOD, "SCRAM credentials of %s: %s%s%s", log_name(user, shown, sizeof shown),
-			 uc->has[0] ? "SCRAM-SHA-256" : "", uc->has[0] && uc->has[1] ? ", " : "",
-			 uc->has[1] ? "SCRAM-SHA-512" : "");
+		if (!same)
+			log_info(MOD, "SCRAM credentials of %s: %s%s%s",
+				 log_name(user, shown, sizeof shown), uc->has[0] ? "SCRAM-SHA-256" : "",
+				 uc->has[0] && uc->has[1] ? ", " : "", uc->has[1] ? "SCRAM-SHA-512" : "");
 		return;
 	}
 	if (old)
 		log_info(MOD, "SCRAM credentials of %s removed", log_name(user, shown, sizeof shown));
+	if (uc)
+		OPENSSL_cleanse(uc, sizeof *uc);
 	free(uc);
 }
 
