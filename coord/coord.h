@@ -179,8 +179,9 @@ void coord_alter_topic_config(struct coord *c, const char *topic,
 			      coord_done_fn done, void *arg);
 
 /* The same write path for any entity Kafka keeps under /config/<type>:
- * type "topics" (name a topic that must exist) or "brokers" (name a broker
- * id or "<default>"; the caller has checked the keys). check sees every
+ * type "topics" (name a topic that must exist), "brokers" (name a broker
+ * id or "<default>"; the caller has checked the keys) or "users" (name a
+ * sanitized user name: SCRAM credentials). check sees every
  * resulting key; its failure answers check_kerr (Kafka: INVALID_CONFIG 40
  * for topics, INVALID_REQUEST 42 for brokers). APPEND/SUBTRACT are allowed
  * for keys is_list accepts (NULL: Kafka's list-type topic configs). The

@@ -549,6 +549,14 @@ static int tcfg_entity_ok(struct coord *c, struct tcfg_alter *a)
 		return 1;
 	}
 	size_t n = strlen(a->name);
+	char user[256];
+	if (strcmp(a->type, "users") == 0) {
+		/* a sanitized user name (AlterUserScramCredentials) */
+		int ok = !strchr(a->name, '/') && entity_desanitize(a->name, user, sizeof user) == 0;
+		if (!ok)
+			tcfg_alter_finish(a, KERR_INVALID_REQUEST, "Invalid user name %.64s", a->name);
+		return ok;
+	}
 	int ok = strcmp(a->type, "brokers") == 0 && n > 0 && n < 12 &&
 		 (strcmp(a->name, BROKER_DEFAULT) == 0 || strspn(a->name, "0123456789") == n);
 	if (!ok)

@@ -20,6 +20,8 @@ const struct handler_entry handler_table[] = {
 	/* SASL (broker/auth): the exchange itself runs before authentication */
 	{ 17, 0, 1, handle_sasl_handshake, GATE_PRE_AUTH },
 	{ 36, 0, 2, handle_sasl_authenticate, GATE_PRE_AUTH },
+	{ 50, 0, 0, handle_describe_user_scram_credentials, 0 },
+	{ 51, 0, 0, handle_alter_user_scram_credentials, 0 },
 	{ 19, 0, 7, handle_create_topics, 0 },
 	{ 20, 0, 6, handle_delete_topics, 0 },
 	{ 21, 0, 2, handle_delete_records, 0 },

@@ -7,8 +7,8 @@
 # a change notification (credential computed here, independently of
 # Gregor). A wrong password and a deleted user are refused with
 # SASL_AUTHENTICATION_FAILED; the wire checks (sasl_wire.py) cover refusals,
-# v0 raw-token framing, SCRAM over SaslAuthenticate v1/v2 and KIP-368
-# re-authentication and expiry. Finally the partition leader stops and
+# v0 raw-token framing, SCRAM over SaslAuthenticate v1/v2, KIP-368
+# re-authentication and expiry, and Describe/AlterUserScramCredentials. Finally the partition leader stops and
 # every message is read from a follower that replicated it over SASL.
 source "$(dirname "$0")/lib.sh"
 
@@ -99,6 +99,7 @@ python3 "$HERE/sasl_wire.py" "$B1" refusals bob bob-secret || fail "sasl_wire re
 python3 "$HERE/sasl_wire.py" "$B1" raw-plain bob bob-secret || fail "sasl_wire raw-plain"
 python3 "$HERE/sasl_wire.py" "$B1" scram SCRAM-SHA-512 carol carol-secret || fail "sasl_wire scram"
 python3 "$HERE/sasl_wire.py" "$B1" reauth bob bob-secret 3000 || fail "sasl_wire reauth"
+python3 "$HERE/sasl_wire.py" "$B1" scram-admin bob bob-secret || fail "sasl_wire scram-admin"
 
 note "the leader stops; a follower serves every message it replicated over SASL"
 leader=$(zk_leader "$T" 0)

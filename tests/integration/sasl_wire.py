@@ -19,6 +19,10 @@ checks:
                               in SaslAuthenticate v1, re-authentication
                               works, after expiry a request closes the
                               connection
+  scram-admin USER PASSWORD   as USER (PLAIN): AlterUserScramCredentials
+                              upserts/deletes and its refusals,
+                              DescribeUserScramCredentials, and a user made
+                              this way authenticates
 Exit 0 when every assertion holds, else 1 with the reason.
 """
 import base64
@@ -327,6 +331,129 @@ def check_reauth(addr, user, pw, ms):
     expect_closed(c, "request after the session expired")
 
 
+def cstr(s):
+    b = s.encode()
+    return uvarint(len(b) + 1) + b
+
+
+def cbytes(b):
+    return uvarint(len(b) + 1) + b
+
+
+def login_plain(addr, user, pw):
+    c = Conn(addr)
+    handshake(c, 1, "PLAIN")
+    err, msg, _, _ = authenticate(c, plain_token(user, pw))
+    if err:
+        fail("PLAIN login as %s: %d %s" % (user, err, msg))
+    return c
+
+
+def alter(c, deletions, upsertions):
+    """deletions: [(name, mech)]; upsertions: [(name, mech, iters, salt,
+    salted)]. Returns {user: (error, message)}."""
+    body = uvarint(len(deletions) + 1)
+    for name, mech in deletions:
+        body += cstr(name) + struct.pack(">b", mech) + b"\x00"
+    body += uvarint(len(upsertions) + 1)
+    for name, mech, iters, salt, salted in upsertions:
+        body += cstr(name) + struct.pack(">bi", mech, iters) + cbytes(salt) + cbytes(salted) + b"\x00"
+    r = c.request(51, 0, body + b"\x00", flexible=True)
+    r.i32()
+    out = {}
+    for _ in range(r.uvarint() - 1):
+        user, err, msg = r.cstring(), r.i16(), r.cstring()
+        r.tags()
+        out[user] = (err, msg)
+    return out
+
+
+def describe(c, users):
+    """users None: all. Returns (error, {user: (error, {mech: iterations})})."""
+    if users is None:
+        body = uvarint(0)
+    else:
+        body = uvarint(len(users) + 1) + b"".join(cstr(u) + b"\x00" for u in users)
+    r = c.request(50, 0, body + b"\x00", flexible=True)
+    r.i32()
+    top = r.i16()
+    r.cstring()
+    out = {}
+    for _ in range(r.uvarint() - 1):
+        user, err = r.cstring(), r.i16()
+        r.cstring()
+        infos = {}
+        for _ in range(r.uvarint() - 1):
+            mech, iters = struct.unpack(">bi", r.take(5))
+            r.tags()
+            infos[mech] = iters
+        r.tags()
+        out[user] = (err, infos)
+    return top, out
+
+
+def salted(mech, pw, salt, iters):
+    h = "sha256" if mech == 1 else "sha512"
+    return hashlib.pbkdf2_hmac(h, pw.encode(), salt, iters)
+
+
+def wait_describe(c, user, want, what):
+    deadline = time.monotonic() + 20
+    while True:
+        _, res = describe(c, [user])
+        if res.get(user) == want:
+            return
+        if time.monotonic() > deadline:
+            fail("%s: describe %s = %r, want %r" % (what, user, res.get(user), want))
+        time.sleep(0.2)
+
+
+def check_scram_admin(addr, user, pw):
+    c = login_plain(addr, user, pw)
+    s1, s2 = os.urandom(20), os.urandom(28)
+    res = alter(c, [("nobody-x", 1), ("hank", 1)], [
+        ("erin", 1, 4096, s1, salted(1, "erin-secret", s1, 4096)),
+        ("erin", 2, 8192, s2, salted(2, "erin-secret", s2, 8192)),
+        ("frank", 1, 100, s1, salted(1, "frank-secret", s1, 100)),
+        ("gina", 0, 4096, s1, salted(1, "gina-secret", s1, 4096)),
+        ("hank", 1, 4096, s1, salted(1, "hank-secret", s1, 4096)),
+        ("", 1, 4096, s1, salted(1, "x", s1, 4096)),
+    ])
+    want = {
+        "erin": (0, None),
+        "nobody-x": (91, "Attempt to delete a user credential that does not exist"),
+        "hank": (92, "A user credential cannot be altered twice in the same request"),
+        "frank": (93, "Too few iterations"),
+        "gina": (33, "Unknown SCRAM mechanism"),
+        "": (93, "Username must not be empty"),
+    }
+    if res != want:
+        fail("AlterUserScramCredentials results %r, want %r" % (res, want))
+    wait_describe(c, "erin", (0, {1: 4096, 2: 8192}), "after the upserts")
+    top, res = describe(c, ["erin", "nobody-x"])
+    if top or res.get("nobody-x", (0,))[0] != 91:
+        fail("describe of a user without credentials: %r" % (res,))
+    top, res = describe(c, None)
+    if "erin" not in res or "frank" in res or "gina" in res:
+        fail("describe of every user: %r" % (res,))
+    # the new credential works, for either mechanism
+    for mech, name in ((2, "SCRAM-SHA-512"), (1, "SCRAM-SHA-256")):
+        a = Conn(addr)
+        handshake(a, 1, name)
+        err, msg = scram_exchange(a, name, "erin", "erin-secret")
+        if err:
+            fail("erin with %s after AlterUserScramCredentials: %d %s" % (name, err, msg))
+    res = alter(c, [("erin", 1)], [])
+    if res != {"erin": (0, None)}:
+        fail("deletion of erin's SCRAM-SHA-256: %r" % (res,))
+    wait_describe(c, "erin", (0, {2: 8192}), "after the deletion")
+    a = Conn(addr)
+    handshake(a, 1, "SCRAM-SHA-256")
+    err, _ = scram_exchange(a, "SCRAM-SHA-256", "erin", "erin-secret")
+    if err != 58:
+        fail("erin's deleted SCRAM-SHA-256 credential still works")
+
+
 def main():
     if len(sys.argv) < 3:
         fail(__doc__)
@@ -339,6 +466,8 @@ def main():
         check_raw_plain(addr, *args)
     elif check == "scram":
         check_scram(addr, *args)
+    elif check == "scram-admin":
+        check_scram_admin(addr, *args)
     elif check == "reauth":
         check_reauth(addr, args[0], args[1], int(args[2]))
     else:
