@@ -131,7 +131,13 @@ struct broker_config {
 	int32_t socket_receive_buffer_bytes; /* accepted, ignored */
 	int32_t num_network_threads;         /* accepted, ignored */
 	int32_t num_io_threads;              /* accepted, ignored */
-	int32_t queued_max_requests;
+	int32_t queued_max_requests;         /* broker-wide requests in progress */
+	int64_t queued_max_request_bytes;    /* broker-wide request bytes; -1 none */
+	int32_t queued_max_requests_per_connection;
+	int64_t queued_max_bytes_per_connection;
+	int32_t max_connections;
+	int32_t max_connections_per_ip;
+	char *max_connections_per_ip_overrides; /* "host:count,..." */
 	int64_t connections_max_idle_ms;
 	int64_t connections_max_reauth_ms; /* KIP-368 session lifetime; 0 = none */
 	int32_t request_timeout_ms;
@@ -148,6 +154,14 @@ struct broker_config {
 	char *ssl_principal_mapping_rules;
 	char *sasl_enabled_mechanisms, *sasl_mechanism_inter_broker_protocol;
 	char *sasl_jaas_config, *sasl_kerberos_service_name;
+
+	/* authorization and ZooKeeper ACLs */
+	char *authorizer_class_name;  /* "" none, or one of Kafka's ACL authorizers */
+	char *super_users;            /* "User:a;User:b" or NULL */
+	int allow_everyone_if_no_acl_found;
+	int zookeeper_set_acl;
+	char *zookeeper_digest;       /* "user:password" (secret) or NULL */
+	char *zookeeper_digest_file;  /* file holding "user:password", or NULL */
 
 	/* derived by broker_config_validate */
 	struct listener listeners[CONFIG_MAX_LISTENERS];

@@ -57,6 +57,14 @@ const struct mc_broker *mc_broker(const struct metadata_cache *mc, int32_t id)
 	return NULL;
 }
 
+const struct mc_endpoint *mc_broker_endpoint(const struct mc_broker *b, const char *listener)
+{
+	for (int32_t i = 0; i < b->nendpoints; i++)
+		if (strcmp(b->ep[i].listener, listener) == 0)
+			return &b->ep[i];
+	return NULL;
+}
+
 int mc_set_brokers(struct metadata_cache *mc, const struct mc_broker *b, int32_t n)
 {
 	struct mc_broker *copy = malloc(((size_t)n + 1) * sizeof *copy);

@@ -1,5 +1,13 @@
-/* net_client: non-blocking connect, write the frame, read one response frame,
- * decode it with the API's response schema into a per-request arena. */
+/* net_client: non-blocking connect, the connection's transport (plain or
+ * TLS), write the frame, read one response frame, decode it with the API's
+ * response schema into a per-request arena.
+ *
+ * Phases of a connection: CONNECTING (TCP), READY (TLS needs nothing more:
+ * its handshake runs inside the transport's first read/write). A request
+ * waits in its buffer until the connection is READY. SASL_* inter-broker
+ * listeners add an exchange of ordinary requests (SaslHandshake,
+ * SaslAuthenticate) on each new connection before the caller's request,
+ * which is held encoded meanwhile (nc->held). */
 #include "broker/net_client.h"
 
 #include <arpa/inet.h>
@@ -17,19 +25,24 @@
 #include "common/auth/sasl_client.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/net/peer_security.h"
 #include "common/proto/apis.h"
 #include "common/proto/messages.h"
 
 #define NC_MAX_FRAME (256 << 20)
 
+enum nc_phase { NC_CLOSED, NC_CONNECTING, NC_READY };
+
 struct net_client {
 	struct loop *loop;
 	struct loop_io io;
+	struct transport *tr;        /* owns io.fd while connected */
+	const struct peer_security *sec;
+	enum nc_phase phase;
 	struct loop_timer timeout;
 	char host[256];
 	int port;
 	char client_id[64];
-	int connected;
 	int32_t next_corr;
 	/* the request in flight */
 	int busy;
@@ -46,7 +59,6 @@ struct net_client {
 	struct arena arena;
 	/* inter-broker SASL: the caller's request waits in held while a new
 	 * connection authenticates */
-	const struct sasl_client_conf *sasl;
 	int authed;              /* this connection completed the exchange */
 	int64_t sasl_expiry_ms;  /* monotonic; reconnect first (KIP-368); 0 none */
 	struct sasl_client sc;
@@ -62,12 +74,14 @@ struct net_client {
 static void nc_io(struct loop_io *io, uint32_t events);
 static void nc_timeout(struct loop_timer *t);
 
-struct net_client *net_client_new(struct loop *l, const char *client_id)
+struct net_client *net_client_new(struct loop *l, const char *client_id,
+				  const struct peer_security *sec)
 {
 	struct net_client *nc = calloc(1, sizeof *nc);
 	if (!nc)
 		return NULL;
 	nc->loop = l;
+	nc->sec = sec;
 	nc->io.fd = -1;
 	nc->io.fn = nc_io;
 	nc->io.arg = nc;
@@ -79,20 +93,36 @@ struct net_client *net_client_new(struct loop *l, const char *client_id)
 	return nc;
 }
 
-void net_client_set_sasl(struct net_client *nc, const struct sasl_client_conf *conf)
+static const struct sasl_client_conf *nc_sasl(const struct net_client *nc)
 {
-	nc->sasl = conf && conf->mechanism[0] ? conf : NULL;
+	return nc->sec && nc->sec->sasl && nc->sec->sasl->mechanism[0] ? nc->sec->sasl : NULL;
 }
 
 static void nc_disconnect(struct net_client *nc)
 {
 	if (nc->io.fd >= 0) {
 		loop_io_del(nc->loop, &nc->io);
-		close(nc->io.fd);
+		if (nc->tr)
+			transport_free(nc->tr);
+		else
+			close(nc->io.fd);
+		nc->tr = NULL;
 		nc->io.fd = -1;
 	}
-	nc->connected = 0;
+	nc->phase = NC_CLOSED;
 	nc->authed = 0;
+}
+
+/* EPOLLOUT while connecting or while request bytes (or bytes the
+ * transport holds) wait; EPOLLIN otherwise; plus what the transport needs. */
+static int nc_interest(struct net_client *nc, int flushing)
+{
+	uint32_t ev;
+	if (nc->phase == NC_CONNECTING)
+		ev = EPOLLOUT;
+	else
+		ev = EPOLLIN | (nc->busy && (nc->out_sent < nc->out.len || flushing) ? EPOLLOUT : 0);
+	return loop_io_mod(nc->loop, &nc->io, ev | (nc->tr ? nc->tr->want : 0));
 }
 
 /* Ends the request in flight: the callback sees err or the response. */
@@ -104,7 +134,7 @@ static void nc_finish(struct net_client *nc, int err, void *resp)
 	if (err)
 		nc_disconnect(nc);
 	else if (nc->io.fd >= 0)
-		loop_io_mod(nc->loop, &nc->io, EPOLLIN);
+		loop_io_mod(nc->loop, &nc->io, EPOLLIN | (nc->tr ? nc->tr->want : 0));
 	nc->busy = 0;
 	nc->fn = NULL;
 	fn(nc, err, resp, arg);
@@ -171,24 +201,40 @@ static int nc_connect(struct net_client *nc)
 		close(fd);
 		return -e;
 	}
+	if (!(nc->tr = peer_transport_new(nc->sec, fd, nc->host))) {
+		close(fd);
+		return -ENOMEM;
+	}
 	nc->io.fd = fd;
-	nc->connected = 0;
+	nc->phase = NC_CONNECTING;
 	return loop_io_add(nc->loop, &nc->io, EPOLLOUT);
 }
 
-/* Writes what the socket takes; switches to reading when all is out. */
+/* The TCP connection is up: the request in the buffer can go (with SASL
+ * it is the first request of the exchange, see net_client_send). */
+static int nc_connected(struct net_client *nc)
+{
+	nc->phase = NC_READY;
+	return 0;
+}
+
+/* Writes what the transport takes, then pushes what it holds; switches to
+ * reading when all is out. */
 static int nc_write(struct net_client *nc)
 {
 	while (nc->out_sent < nc->out.len) {
-		ssize_t n = write(nc->io.fd, nc->out.buf + nc->out_sent, nc->out.len - nc->out_sent);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return 0;
-			return -errno;
-		}
+		struct iovec iov = { nc->out.buf + nc->out_sent, nc->out.len - nc->out_sent };
+		ssize_t n = nc->tr->ops->writev(nc->tr, &iov, 1);
+		if (n == -EAGAIN)
+			return nc_interest(nc, 1);
+		if (n < 0)
+			return (int)n;
 		nc->out_sent += (size_t)n;
 	}
-	return loop_io_mod(nc->loop, &nc->io, EPOLLIN);
+	ssize_t f = transport_flush(nc->tr);
+	if (f < 0 && f != -EAGAIN)
+		return (int)f;
+	return nc_interest(nc, f == -EAGAIN);
 }
 
 static void nc_complete_frame(struct net_client *nc)
@@ -212,15 +258,17 @@ static int nc_read(struct net_client *nc)
 {
 	for (int rounds = 0; rounds < 64 && nc->busy; rounds++) {
 		ssize_t n;
-		if (nc->hdr_have < 4) {
-			n = read(nc->io.fd, nc->hdr + nc->hdr_have, 4 - nc->hdr_have);
-		} else {
-			n = read(nc->io.fd, nc->frame + nc->frame_have, nc->frame_len - nc->frame_have);
-		}
+		if (nc->hdr_have < 4)
+			n = nc->tr->ops->read(nc->tr, nc->hdr + nc->hdr_have, 4 - nc->hdr_have);
+		else
+			n = nc->tr->ops->read(nc->tr, nc->frame + nc->frame_have,
+					      nc->frame_len - nc->frame_have);
 		if (n == 0)
 			return -ECONNRESET;
+		if (n == -EAGAIN)
+			return nc_interest(nc, 0);
 		if (n < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+			return (int)n;
 		if (nc->hdr_have < 4) {
 			nc->hdr_have += (uint32_t)n;
 			if (nc->hdr_have < 4)
@@ -252,7 +300,9 @@ static void nc_io(struct loop_io *io, uint32_t events)
 		return;
 	}
 	int rc = 0;
-	if (!nc->connected && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+	if (nc->phase == NC_CONNECTING) {
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
 		int err = 0;
 		socklen_t len = sizeof err;
 		getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -260,11 +310,14 @@ static void nc_io(struct loop_io *io, uint32_t events)
 			nc_finish(nc, -err, NULL);
 			return;
 		}
-		nc->connected = 1;
+		if ((rc = nc_connected(nc)) < 0) {
+			nc_finish(nc, rc, NULL);
+			return;
+		}
 	}
-	if (events & EPOLLOUT)
-		rc = nc_write(nc);
-	if (!rc && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+	/* the transport may need either direction for either (TLS handshake) */
+	rc = nc_write(nc);
+	if (!rc && nc->busy && nc->out_sent == nc->out.len)
 		rc = nc_read(nc);
 	if (rc < 0 && nc->busy)
 		nc_finish(nc, rc, NULL);
@@ -305,7 +358,7 @@ static void nc_start(struct net_client *nc, int16_t api_key, int16_t version, in
 	if (nc->io.fd < 0)
 		rc = nc_connect(nc);
 	else
-		rc = loop_io_mod(nc->loop, &nc->io, EPOLLOUT | EPOLLIN);
+		rc = loop_io_mod(nc->loop, &nc->io, EPOLLOUT | EPOLLIN | nc->tr->want);
 	if (rc < 0) {
 		/* report asynchronously-shaped: the caller may not expect a
 		 * callback from inside send, so fail through the timer */
@@ -325,7 +378,7 @@ static void nc_sasl_end(struct net_client *nc, int err, const char *why)
 	if (err) {
 		if (why)
 			log_warn("netclient", "%s:%d refused our SASL %s authentication: %s",
-				 nc->host, nc->port, nc->sasl->mechanism, why);
+				 nc->host, nc->port, nc_sasl(nc)->mechanism, why);
 		nc_disconnect(nc);
 		nc->held.fn(nc, err, NULL, nc->held.arg);
 		return;
@@ -342,8 +395,7 @@ static void nc_sasl_end(struct net_client *nc, int err, const char *why)
 static void nc_sasl_send(struct net_client *nc, int16_t key, const void *body, net_client_fn fn)
 {
 	int32_t corr;
-	const struct kapi *api = kapi_find(key);
-	if (nc_encode(nc, api, 1, body, &nc->out, &corr) < 0) {
+	if (nc_encode(nc, kapi_find(key), 1, body, &nc->out, &corr) < 0) {
 		nc_sasl_end(nc, -ENOMEM, NULL);
 		return;
 	}
@@ -403,16 +455,16 @@ static void nc_sasl_on_token(struct net_client *nc, int err, void *resp, void *a
 			   r->auth_bytes.len > 0 ? (size_t)r->auth_bytes.len : 0);
 }
 
-/* Holds the caller's encoded request and starts the exchange. */
+/* Starts the exchange on a fresh connection; the caller's request is held. */
 static void nc_sasl_begin(struct net_client *nc)
 {
-	if (sasl_client_init(&nc->sc, nc->sasl) < 0) {
+	const struct sasl_client_conf *conf = nc_sasl(nc);
+	if (sasl_client_init(&nc->sc, conf) < 0) {
 		nc_sasl_end(nc, -EPROTO, "unsupported mechanism");
 		return;
 	}
 	nc->sasl_expiry_ms = 0;
-	struct sasl_handshake_request req = {
-		{ nc->sasl->mechanism, (int32_t)strlen(nc->sasl->mechanism) } };
+	struct sasl_handshake_request req = { { conf->mechanism, (int32_t)strlen(conf->mechanism) } };
 	nc_sasl_send(nc, 17, &req, nc_sasl_on_handshake);
 }
 
@@ -428,7 +480,7 @@ int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
 	if (nc->authed && nc->sasl_expiry_ms && clock_mono_ms() >= nc->sasl_expiry_ms)
 		nc_disconnect(nc);
 	int32_t corr;
-	if (!nc->sasl || nc->authed) {
+	if (!nc_sasl(nc) || nc->authed) {
 		if (nc_encode(nc, api, version, body, &nc->out, &corr) < 0)
 			return -ENOMEM;
 		nc_start(nc, api_key, version, corr, timeout_ms, fn, arg);

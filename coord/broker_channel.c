@@ -1,6 +1,6 @@
 /* Blocking request/response over a non-blocking socket driven by poll(), so
- * that connect, send and receive all honour the same deadline. With
- * inter-broker SASL the SASL exchange is one more step of connecting. */
+ * that connect, send and receive (and a TLS handshake inside them) all
+ * honour the same deadline. */
 #include "coord/broker_channel.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include "common/auth/sasl_client.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/net/peer_security.h"
 #include "common/proto/apis.h"
 #include "common/proto/messages.h"
 
@@ -45,9 +47,20 @@ void broker_channel_set_addr(struct broker_channel *ch, const char *host,
 
 void broker_channel_close(struct broker_channel *ch)
 {
-	if (ch->fd >= 0)
+	if (ch->tr)
+		transport_free(ch->tr);
+	else if (ch->fd >= 0)
 		close(ch->fd);
+	ch->tr = NULL;
 	ch->fd = -1;
+}
+
+/* What to poll for after -EAGAIN: what the transport asks for (a TLS
+ * handshake may need the other direction), else dflt. */
+static short bchan_events(const struct transport *t, short dflt)
+{
+	short ev = (short)(((t->want & EPOLLIN) ? POLLIN : 0) | ((t->want & EPOLLOUT) ? POLLOUT : 0));
+	return ev ? ev : dflt;
 }
 
 /* Waits for events on fd until deadline; 0, -ETIMEDOUT or -errno. */
@@ -114,32 +127,44 @@ static int bchan_connect(struct broker_channel *ch, int64_t deadline)
 	freeaddrinfo(res);
 	if (fd < 0)
 		return fd;
+	if (!(ch->tr = peer_transport_new(ch->sec, fd, ch->host))) {
+		close(fd);
+		return -ENOMEM;
+	}
 	ch->fd = fd;
 	return 0;
 }
 
-static int bchan_write_all(int fd, const uint8_t *p, size_t len, int64_t deadline)
+static int bchan_write_all(struct transport *t, const uint8_t *p, size_t len,
+			   int64_t deadline)
 {
 	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		struct iovec iov = { (void *)p, len };
+		ssize_t n = t->ops->writev(t, &iov, 1);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		int rc = bchan_wait(fd, POLLOUT, deadline);
+		if (n != -EAGAIN)
+			return n ? (int)n : -EPIPE;
+		int rc = bchan_wait(t->fd, bchan_events(t, POLLOUT), deadline);
 		if (rc)
 			return rc;
 	}
-	return 0;
+	ssize_t n;
+	while ((n = transport_flush(t)) == -EAGAIN) {
+		int rc = bchan_wait(t->fd, bchan_events(t, POLLOUT), deadline);
+		if (rc)
+			return rc;
+	}
+	return (int)n;
 }
 
-static int bchan_read_all(int fd, uint8_t *p, size_t len, int64_t deadline)
+static int bchan_read_all(struct transport *t, uint8_t *p, size_t len, int64_t deadline)
 {
 	while (len > 0) {
-		ssize_t n = recv(fd, p, len, 0);
+		ssize_t n = t->ops->read(t, p, len);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -147,9 +172,9 @@ static int bchan_read_all(int fd, uint8_t *p, size_t len, int64_t deadline)
 		}
 		if (n == 0)
 			return -ECONNRESET;
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
-		int rc = bchan_wait(fd, POLLIN, deadline);
+		if (n != -EAGAIN)
+			return (int)n;
+		int rc = bchan_wait(t->fd, bchan_events(t, POLLIN), deadline);
 		if (rc)
 			return rc;
 	}
@@ -160,11 +185,11 @@ static int bchan_exchange(struct broker_channel *ch, const uint8_t *frame,
 			  size_t len, int32_t corr_id, uint8_t **resp,
 			  size_t *resp_len, int64_t deadline)
 {
-	int rc = bchan_write_all(ch->fd, frame, len, deadline);
+	int rc = bchan_write_all(ch->tr, frame, len, deadline);
 	if (rc)
 		return rc;
 	uint8_t hdr[8];
-	if ((rc = bchan_read_all(ch->fd, hdr, sizeof hdr, deadline)))
+	if ((rc = bchan_read_all(ch->tr, hdr, sizeof hdr, deadline)))
 		return rc;
 	int32_t size = (int32_t)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
 				 (uint32_t)hdr[2] << 8 | hdr[3]);
@@ -176,7 +201,7 @@ static int bchan_exchange(struct broker_channel *ch, const uint8_t *frame,
 	uint8_t *buf = malloc(body ? body : 1);
 	if (!buf)
 		return -ENOMEM;
-	if ((rc = bchan_read_all(ch->fd, buf, body, deadline))) {
+	if ((rc = bchan_read_all(ch->tr, buf, body, deadline))) {
 		free(buf);
 		return rc;
 	}
@@ -184,6 +209,8 @@ static int bchan_exchange(struct broker_channel *ch, const uint8_t *frame,
 	*resp_len = body;
 	return 0;
 }
+
+/* ---- SASL (SASL_* inter-broker listeners): one more step of connecting ---- */
 
 /* One request of the SASL exchange: encoded at version ver, answered into
  * resp (decoded in arena a). 0 or -errno. */
@@ -219,16 +246,16 @@ static int bchan_sasl_call(struct broker_channel *ch, int16_t key, int16_t ver, 
 
 /* SaslHandshake v1, then SaslAuthenticate v1 tokens until the mechanism is
  * done. 0, -EACCES when the peer refuses, another -errno on I/O. */
-static int bchan_sasl(struct broker_channel *ch, int64_t deadline)
+static int bchan_sasl(struct broker_channel *ch, const struct sasl_client_conf *conf,
+		      int64_t deadline)
 {
 	struct sasl_client sc;
 	struct arena a;
 	char err[160] = "";
-	if (sasl_client_init(&sc, ch->sasl) < 0)
+	if (sasl_client_init(&sc, conf) < 0)
 		return -EPROTO;
 	arena_init(&a);
-	struct sasl_handshake_request hreq = {
-		{ ch->sasl->mechanism, (int32_t)strlen(ch->sasl->mechanism) } };
+	struct sasl_handshake_request hreq = { { conf->mechanism, (int32_t)strlen(conf->mechanism) } };
 	struct sasl_handshake_response hresp;
 	memset(&hresp, 0, sizeof hresp);
 	int rc = bchan_sasl_call(ch, 17, 1, &hreq, &hresp, &a, deadline);
@@ -262,29 +289,26 @@ static int bchan_sasl(struct broker_channel *ch, int64_t deadline)
 		rc = -EACCES;
 	if (rc == -EACCES)
 		log_warn("coord", "broker %d at %s:%d refused our SASL %s authentication: %s",
-			 ch->broker_id, ch->host, ch->port, ch->sasl->mechanism, err);
+			 ch->broker_id, ch->host, ch->port, conf->mechanism, err);
 	arena_free(&a);
 	return rc;
 }
 
+/* Connected and, with SASL, authenticated within deadline; 0 or -errno. */
 static int bchan_connect_auth(struct broker_channel *ch, int64_t deadline)
 {
+	const struct sasl_client_conf *conf = ch->sec ? ch->sec->sasl : NULL;
 	/* KIP-368: a session past its lifetime would be closed by the peer on
 	 * the next request, so start a new one first */
 	if (ch->fd >= 0 && ch->sasl_expiry_ms && clock_mono_ms() >= ch->sasl_expiry_ms)
 		broker_channel_close(ch);
 	if (ch->fd >= 0)
 		return 0;
-	int rc = bchan_connect(ch, deadline);
 	ch->sasl_expiry_ms = 0;
-	if (!rc && ch->sasl && ch->sasl->mechanism[0] && (rc = bchan_sasl(ch, deadline)))
+	int rc = bchan_connect(ch, deadline);
+	if (!rc && conf && conf->mechanism[0] && (rc = bchan_sasl(ch, conf, deadline)))
 		broker_channel_close(ch);
 	return rc;
-}
-
-int broker_channel_connect(struct broker_channel *ch)
-{
-	return bchan_connect_auth(ch, clock_mono_ms() + ch->timeout_ms);
 }
 
 int broker_channel_roundtrip(struct broker_channel *ch, const uint8_t *frame,
@@ -295,6 +319,7 @@ int broker_channel_roundtrip(struct broker_channel *ch, const uint8_t *frame,
 	int rc = 0;
 	if ((rc = bchan_connect_auth(ch, deadline)) < 0)
 		goto fail;
+
 	rc = bchan_exchange(ch, frame, len, corr_id, resp, resp_len, deadline);
 	if (rc == 0)
 		return 0;

@@ -1,5 +1,9 @@
 /* A small blocking Kafka client the controller uses to reach one broker:
  * connect with a timeout, send one request frame, read its response frame.
+ * It connects with the inter-broker listener's security (sec: plain TCP or
+ * TLS through common/net/transport.h; NULL = plain, as gregorctl uses it),
+ * and with SASL (sec->sasl) authenticates each new connection before its
+ * first request.
  * Every wait is bounded (BCHAN_TIMEOUT_MS) so a dead broker costs the
  * coordination thread at most one timeout per call; on any failure the
  * connection is dropped and the next call reconnects. */
@@ -9,23 +13,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct peer_security;
+struct transport;
+
 #define BCHAN_TIMEOUT_MS 5000
 #define BCHAN_MAX_RESPONSE (64 << 20)
-
-struct sasl_client_conf;
 
 struct broker_channel {
 	int32_t broker_id;
 	char host[256];
 	int32_t port;
 	int fd;                 /* -1 when not connected */
+	struct transport *tr;   /* owns fd while connected */
+	const struct peer_security *sec; /* NULL: plain TCP; set after init */
 	int32_t next_corr_id;
 	int timeout_ms;
-	/* Inter-broker SASL: after each connect the channel authenticates
-	 * (SaslHandshake v1, SaslAuthenticate v1) before any request; NULL
-	 * without SASL. Owned by the caller, outlives the channel. */
-	const struct sasl_client_conf *sasl;
-	int64_t sasl_expiry_ms;  /* monotonic; reconnect before (KIP-368); 0 none */
+	int64_t sasl_expiry_ms; /* monotonic; reconnect before (KIP-368); 0 none */
 };
 
 void broker_channel_init(struct broker_channel *ch, int32_t broker_id,
@@ -35,10 +38,6 @@ void broker_channel_init(struct broker_channel *ch, int32_t broker_id,
 void broker_channel_set_addr(struct broker_channel *ch, const char *host,
 			     int32_t port);
 void broker_channel_close(struct broker_channel *ch);
-
-/* Connects (and authenticates) within the channel's timeout unless
- * connected; 0 or -errno (-EACCES: the peer refused our credentials). */
-int broker_channel_connect(struct broker_channel *ch);
 
 /* Sends frame[0..len) (a complete request: i32 size + header + body, whose
  * correlation id is corr_id) and reads the response. On success *resp is a

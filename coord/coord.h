@@ -18,8 +18,6 @@
 
 #include "../common/mbox.h"
 
-struct sasl_client_conf;
-
 /* A topic's config overrides (/config/topics/<t>), delivered on the loop
  * thread whenever they are read: for every topic when a session starts, when
  * a topic's config node appears or changes; n == 0 when it is gone. */
@@ -43,6 +41,14 @@ typedef void (*coord_user_config_fn)(void *arg, const char *user,
 				     const char *const *keys,
 				     const char *const *values, int n);
 
+struct peer_security;
+/* The whole ACL store (every binding of /kafka-acl and /kafka-acl-extended),
+ * delivered on the loop thread when a session starts and after every change
+ * notification. The callee owns v and its strings (free each string and v).
+ * The type is struct acl_binding (coord/acl.h). */
+struct acl_binding;
+typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -51,6 +57,9 @@ struct coord_config {
 	const char *advertised_listeners;
 	const char *listener_security_protocol_map; /* "PLAINTEXT:PLAINTEXT,..." */
 	const char *inter_broker_listener_name;      /* "PLAINTEXT" */
+	/* how the controller connects to brokers (NULL: plain TCP); must
+	 * outlive the coordination thread */
+	const struct peer_security *inter_broker;
 	const char *rack;                  /* NULL if unset */
 	int32_t num_partitions;            /* for auto-created topics */
 	int16_t default_replication_factor;
@@ -61,16 +70,18 @@ struct coord_config {
 	int32_t leader_imbalance_check_interval_seconds;
 	/* leader.imbalance.per.broker.percentage (Kafka's default is 10) */
 	int32_t leader_imbalance_per_broker_percentage;
+	/* zookeeper.set.acl: every znode made creator-all + world-read
+	 * (sensitive ones creator-only), existing ones fixed at start */
+	int zk_set_acl;
+	const char *zk_digest;             /* "user:password" (addauth digest) or NULL */
+	coord_acls_changed_fn acls_fn;     /* NULL: no authorizer, ACLs not followed */
+	void *acls_arg;
 	coord_topic_config_fn topic_config_fn; /* NULL: not needed */
 	void *topic_config_arg;
 	coord_broker_config_fn broker_config_fn; /* NULL: not needed */
 	void *broker_config_arg;
 	coord_user_config_fn user_config_fn; /* NULL: not needed */
 	void *user_config_arg;
-	/* this broker's SASL identity on the inter-broker listener (the
-	 * controller's channel, controlled shutdown); NULL without SASL. Not
-	 * copied: must outlive the coordination thread. */
-	const struct sasl_client_conf *inter_broker_sasl;
 };
 
 struct coord;
@@ -221,8 +232,8 @@ void coord_update_isr(struct coord *c, const char *topic, int32_t partition,
  * broker, fenced conditional write), send LeaderAndIsr/UpdateMetadata; for
  * partitions where it is a follower, remove it from the ISR likewise and send
  * StopReplica(delete=false) to it. done gets the partitions it still leads
- * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is
- * older than its registration; BROKER_NOT_AVAILABLE (8) if it is not
+ * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is not
+ * its registration's epoch (czxid); BROKER_NOT_AVAILABLE (8) if it is not
  * registered; NOT_CONTROLLER (41) if this broker is not controller. The
  * broker is not eligible for leadership until it registers again. */
 struct coord_tp { const char *topic; int32_t partition; };

@@ -214,7 +214,7 @@ static void ucfg_sync_all(struct coord *c)
 {
 	struct String_vector kids = { 0, NULL };
 	int rc = zoo_get_children(c->zh, CONFIG_USERS, 1, &kids);
-	if (rc == ZNONODE && zk_create_path(c->zh, CONFIG_USERS) == ZOK)
+	if (rc == ZNONODE && zk_create_path(c, CONFIG_USERS) == ZOK)
 		rc = zoo_get_children(c->zh, CONFIG_USERS, 1, &kids);
 	if (rc != ZOK)
 		return;
@@ -499,14 +499,14 @@ static int tcfg_write(struct coord *c, const struct tcfg_alter *a, const struct 
 	zb_init(&b);
 	zn_config_build(&b, (const char *const *)m->keys, (const char *const *)m->values, m->n);
 	int rc = b.oom ? ZSYSTEMERROR : version < 0
-		 ? zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0)
+		 ? zoo_create(c->zh, path, b.p, (int)b.len, zk_acl(c, path), 0, NULL, 0)
 		 : zoo_set(c->zh, path, b.p, (int)b.len, version);
 	if (rc == ZNONODE && !tcfg_is_topics(a)) {
 		/* /config/brokers is made at start-up; recreate it if removed */
 		snprintf(path, sizeof path, "/config/%s", a->type);
-		if (zk_create_path(c->zh, path) == ZOK) {
+		if (zk_create_path(c, path) == ZOK) {
 			snprintf(path, sizeof path, "/config/%s/%s", a->type, a->name);
-			rc = zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0,
+			rc = zoo_create(c->zh, path, b.p, (int)b.len, zk_acl(c, path), 0,
 					NULL, 0);
 		}
 	}
@@ -521,10 +521,10 @@ static int tcfg_write(struct coord *c, const struct tcfg_alter *a, const struct 
 	char made[512];
 	rc = b.oom ? ZSYSTEMERROR
 		   : zoo_create(c->zh, "/config/changes/config_change_", b.p, (int)b.len,
-				&ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, made, sizeof made);
-	if (rc == ZNONODE && zk_create_path(c->zh, "/config/changes") == ZOK)
+				zk_acl(c, "/config/changes/config_change_"), ZOO_SEQUENCE, made, sizeof made);
+	if (rc == ZNONODE && zk_create_path(c, "/config/changes") == ZOK)
 		rc = zoo_create(c->zh, "/config/changes/config_change_", b.p, (int)b.len,
-				&ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, made, sizeof made);
+				zk_acl(c, "/config/changes/config_change_"), ZOO_SEQUENCE, made, sizeof made);
 	zb_free(&b);
 	if (rc != ZOK)
 		log_warn(COORD_MOD, "config of %s/%s written but no change notification: %s",

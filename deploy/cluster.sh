@@ -6,7 +6,7 @@
 #
 #   cluster.sh up [--brokers N] [--zookeepers N] [--dir DIR] [--port BASE]
 #                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
-#                 [--netns] [--sasl MECHANISM]
+#                 [--netns] [--secure | --tls] [--sasl MECHANISM]
 #   cluster.sh down|status [--dir DIR]
 #   cluster.sh isolate ID [--keep-clients] [--dir DIR]  (needs up --netns)
 #   cluster.sh heal ID [--dir DIR]
@@ -35,13 +35,20 @@
 # partitioned leader that clients keep talking to.
 # 'down' deletes the namespaces, veths and bridge.
 #
-# --sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512: every broker listens on
-# SASL_PLAINTEXT (clients and brokers alike) with PLAIN, SCRAM-SHA-256 and
-# SCRAM-SHA-512 enabled, brokers authenticate to each other with the given
-# mechanism as user "admin" (random password in DIR/admin.password; SCRAM
-# credentials written to ZooKeeper with gregorctl before the brokers
-# start), and 'up' also prints CLIENT_CONFIG=<file>, librdkafka properties
-# for admin (kcat -F <file>).
+# --tls: a CA and certificates made with the openssl CLI in DIR/tls
+# (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SSL
+# listeners for clients and between brokers with client certificates
+# required; besides BOOTSTRAP= it prints CLIENT_CONFIG=DIR/client.properties,
+# librdkafka properties for 'kcat -F FILE'.
+# --sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512: SASL_PLAINTEXT listeners (with
+# --tls: SASL_SSL, server certificates only) for clients and between
+# brokers, PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 enabled; brokers
+# authenticate to each other with MECHANISM as user "admin" (random
+# password in DIR/admin.password; its SCRAM credentials are written to
+# ZooKeeper with gregorctl before the brokers start). CLIENT_CONFIG holds
+# admin's SASL settings.
+# --secure: --tls and --sasl SCRAM-SHA-512 together: SASL_SSL for clients
+# and between brokers, an admin user, CLIENT_CONFIG for admin over TLS.
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -56,9 +63,10 @@ N_ZK=1
 PORT=9092
 ZK_PORT=2181
 NETNS=0
+SECURE=0
+SASL_MECH=""
 NET_K=0
 KEEP_CLIENTS=0
-SASL_MECH=""
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
 SETS=()
 
@@ -98,8 +106,9 @@ save_env() {
 		printf 'ZK_PORT=%q\n' "$ZK_PORT"
 		printf 'GREGORD_BIN=%q\n' "$GREGORD_BIN"
 		printf 'NETNS=%q\n' "$NETNS"
-		printf 'NET_K=%q\n' "$NET_K"
+		printf 'SECURE=%q\n' "$SECURE"
 		printf 'SASL_MECH=%q\n' "$SASL_MECH"
+		printf 'NET_K=%q\n' "$NET_K"
 	} >"$(env_file)"
 }
 
@@ -335,6 +344,135 @@ zk_wait_all() {
 	done
 }
 
+# ---- security (--secure). secure_setup makes what every broker and
+# client shares (certificates); secure_broker_props prints the lines a
+# broker's properties get; secure_client_props the client's. SASL users and
+# ACLs extend these three functions.
+
+tls_dir() { printf '%s/tls' "$DIR"; }
+
+# A key and a certificate signed by the cluster CA: NAME SUBJECT [SAN].
+tls_issue() {
+	local d name=$1 subj=$2 san=${3:-}
+	d=$(tls_dir)
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/$name.key" -out "$d/$name.csr" -subj "$subj" 2>/dev/null ||
+		die "openssl: cannot make a key for $name"
+	{
+		printf 'extendedKeyUsage=serverAuth,clientAuth\n'
+		printf 'basicConstraints=CA:FALSE\n'
+		[[ -z $san ]] || printf 'subjectAltName=%s\n' "$san"
+	} >"$d/$name.ext"
+	openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-set_serial "0x$(openssl rand -hex 8)" -days 30 -extfile "$d/$name.ext" \
+		-out "$d/$name.crt" 2>/dev/null || die "openssl: cannot sign the certificate of $name"
+	rm -f "$d/$name.csr" "$d/$name.ext"
+	chmod 600 "$d/$name.key"
+}
+
+secure_setup() {
+	local d id
+	d=$(tls_dir)
+	command -v openssl >/dev/null || die "--secure needs the openssl command"
+	mkdir -p "$d"
+	chmod 700 "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 30 -subj "/O=Gregor/CN=Gregor cluster CA" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+		2>/dev/null || die "openssl: cannot make the cluster CA"
+	chmod 600 "$d/ca.key"
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		tls_issue "broker-$id" "/O=Gregor/CN=broker-$id" \
+			"IP:$(broker_host "$id"),IP:127.0.0.1,DNS:localhost"
+		# the PEM keystore: private key, then the certificate
+		cat "$d/broker-$id.key" "$d/broker-$id.crt" >"$d/broker-$id.pem"
+		chmod 600 "$d/broker-$id.pem"
+	done
+	tls_issue client "/O=Gregor/CN=client"
+}
+
+# The one listener's security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or
+# SASL_SSL (--tls, --sasl, --secure).
+listener_protocol() {
+	local p=PLAINTEXT
+	[[ -z $SASL_MECH ]] || p=SASL_PLAINTEXT
+	((SECURE == 0)) || p=${p/PLAINTEXT/SSL}
+	printf '%s' "$p"
+}
+
+# Listeners with the cluster's protocol (also between brokers).
+secure_listener_props() {
+	local id=$1 addr p
+	addr="$(broker_host "$id"):$((PORT + id - 1))"
+	p=$(listener_protocol)
+	cat <<PROPS
+listeners=$p://$addr
+advertised.listeners=$p://$addr
+security.inter.broker.protocol=$p
+PROPS
+}
+
+secure_broker_props() {
+	local id=$1 d
+	d=$(tls_dir)
+	cat <<PROPS
+ssl.keystore.type=PEM
+ssl.keystore.location=$d/broker-$id.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.pem
+PROPS
+	# SASL_SSL clients prove who they are with SASL, SSL ones with a certificate
+	if [[ -z $SASL_MECH ]]; then echo "ssl.client.auth=required"; else echo "ssl.client.auth=none"; fi
+}
+
+# SASL: the mechanisms, the brokers' identity (admin) and PLAIN's users.
+broker_sasl_props() {
+	local pw l
+	pw=$(<"$DIR/admin.password")
+	l=$(listener_protocol | tr 'A-Z' 'a-z')
+	cat <<PROPS
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=$SASL_MECH
+listener.name.$l.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
+listener.name.$l.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+listener.name.$l.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+PROPS
+}
+
+# librdkafka properties for the cluster's listeners (kcat -F FILE).
+secure_client_props() {
+	local d
+	d=$(tls_dir)
+	printf 'bootstrap.servers=%s\n' "$(bootstrap)"
+	printf 'security.protocol=%s\n' "$(listener_protocol | tr 'A-Z' 'a-z')"
+	if ((SECURE)); then
+		printf 'ssl.ca.location=%s\n' "$d/ca.pem"
+		[[ -n $SASL_MECH ]] || printf 'ssl.certificate.location=%s\nssl.key.location=%s\n' \
+			"$d/client.crt" "$d/client.key"
+		printf 'ssl.endpoint.identification.algorithm=https\n'
+	fi
+	if [[ -n $SASL_MECH ]]; then
+		printf 'sasl.mechanisms=%s\nsasl.username=admin\nsasl.password=%s\n' "$SASL_MECH" \
+			"$(<"$DIR/admin.password")"
+	fi
+}
+
+gregorctl_bin() { printf '%s' "${GREGORCTL:-$(dirname "$GREGORD_BIN")/../coord/gregorctl/gregorctl}"; }
+
+# Before the brokers start (as Kafka's documentation does it): admin's SCRAM
+# credentials in ZooKeeper, so that SCRAM inter-broker connections can
+# authenticate from the first one.
+sasl_prepare() {
+	local pw m ctl
+	pw=$(<"$DIR/admin.password")
+	ctl=$(gregorctl_bin)
+	[[ -x $ctl ]] || die "gregorctl not found: $ctl (set GREGORCTL)"
+	for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+		"$ctl" --zookeeper "$(zk_connect)" users add --user admin --mechanism "$m" \
+			--password "$pw" >/dev/null || die "cannot write admin's $m credentials"
+	done
+}
+
 # ---- brokers
 
 broker_prop_defaults() {
@@ -358,42 +496,9 @@ transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 EOF
-}
-
-# --sasl: the SASL listener, the brokers' identity and the users they know.
-broker_sasl_props() {
-	local pw l=sasl_plaintext
-	pw=$(<"$DIR/admin.password")
-	cat <<EOF
-security.inter.broker.protocol=SASL_PLAINTEXT
-sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=$SASL_MECH
-listener.name.$l.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
-listener.name.$l.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
-listener.name.$l.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
-EOF
-}
-
-gregorctl_bin() { printf '%s' "${GREGORCTL:-$(dirname "$GREGORD_BIN")/../coord/gregorctl/gregorctl}"; }
-
-# Before the brokers start (as Kafka's docs do it): admin's SCRAM
-# credentials, so that SCRAM inter-broker connections can authenticate,
-# and the client properties file.
-sasl_prepare() {
-	local pw m ctl
-	pw=$(<"$DIR/admin.password")
-	ctl=$(gregorctl_bin)
-	[[ -x $ctl ]] || die "gregorctl not found: $ctl (set GREGORCTL)"
-	for m in SCRAM-SHA-256 SCRAM-SHA-512; do
-		"$ctl" --zookeeper "$(zk_connect)" users add --user admin --mechanism "$m" \
-			--password "$pw" >/dev/null || die "cannot write admin's $m credentials"
-	done
-	(umask 077 && cat >"$DIR/client.properties") <<EOF
-security.protocol=SASL_PLAINTEXT
-sasl.mechanisms=$SASL_MECH
-sasl.username=admin
-sasl.password=$pw
-EOF
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then secure_listener_props "$id"; fi
+	((SECURE == 0)) || secure_broker_props "$id"
+	[[ -z $SASL_MECH ]] || broker_sasl_props
 }
 
 # Default properties with every --set applied: a set key's earlier line is
@@ -401,11 +506,9 @@ EOF
 broker_write_config() {
 	local id=$1 d="$DIR/broker/$1" kv key out
 	mkdir -p "$d/data"
-	out=$(broker_prop_defaults "$id")
-	if [[ -n $SASL_MECH ]]; then
-		out=${out//PLAINTEXT:\/\//SASL_PLAINTEXT://}
-		out+=$'\n'"$(broker_sasl_props)"
-	fi
+	# a key given twice (secure lines over defaults): the last one stays
+	out=$(broker_prop_defaults "$id" | awk -F= '{ last[$1] = NR; line[NR] = $0; key[NR] = $1 }
+		END { for (i = 1; i <= NR; i++) if (last[key[i]] == i) print line[i] }')
 	for kv in "${SETS[@]+"${SETS[@]}"}"; do
 		key=${kv%%=*}
 		out=$(printf '%s\n' "$out" | awk -v k="$key" -F= '$1 != k')
@@ -505,11 +608,15 @@ cmd_up() {
 	((NETNS)) && net_pick
 	save_env
 	UP_STARTED=1
+	((NETNS)) && net_up
+	((SECURE == 0)) || secure_setup
 	if [[ -n $SASL_MECH && ! -s $DIR/admin.password ]]; then
 		(umask 077 && openssl rand -hex 16 >"$DIR/admin.password") ||
 			die "cannot generate the admin password"
 	fi
-	((NETNS)) && net_up
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then
+		(umask 077 && secure_client_props >"$DIR/client.properties")
+	fi
 	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
 	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
 	say "starting $N_ZK ZooKeeper server(s) in $DIR"
@@ -529,7 +636,9 @@ cmd_up() {
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
 	printf 'METRICS=%s\n' "$(metrics_urls)"
-	[[ -z $SASL_MECH ]] || printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then
+		printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
+	fi
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.
@@ -749,13 +858,15 @@ main() {
 		--zk-port) ZK_PORT=${2:?}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
 		--netns) NETNS=1; shift ;;
-		--keep-clients) KEEP_CLIENTS=1; shift ;;
+		--tls) SECURE=1; shift ;;
+		--secure) SECURE=1; SASL_MECH=${SASL_MECH:-SCRAM-SHA-512}; shift ;;
 		--sasl)
 			case ${2:-} in
 			PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512) SASL_MECH=$2 ;;
 			*) die "--sasl needs PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512" ;;
 			esac
 			shift 2 ;;
+		--keep-clients) KEEP_CLIENTS=1; shift ;;
 		--set)
 			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"
 			SETS+=("$2"); shift 2 ;;

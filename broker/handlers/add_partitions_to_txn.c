@@ -1,8 +1,12 @@
 /* AddPartitionsToTxn (24), v0-3: registers partitions in the producer's
  * transaction at its coordinator. Unknown partitions fail the request:
- * they get UNKNOWN_TOPIC_OR_PARTITION, the others OPERATION_NOT_ATTEMPTED. */
+ * they get UNKNOWN_TOPIC_OR_PARTITION, the others OPERATION_NOT_ATTEMPTED.
+ * Authorization as KafkaApis: WRITE on the transactional id
+ * (TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), then WRITE on each
+ * topic (TOPIC_AUTHORIZATION_FAILED fails the request like an unknown one). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -42,7 +46,9 @@ static void apt_fill(struct apt_ctx *c, int16_t kerr, int check_unknown)
 		for (int32_t j = 0; j < ti[i].partitions.n; j++) {
 			po[j].partition_index = ids[j];
 			po[j].partition_error_code = kerr;
-			if (check_unknown && !partition_known(req->b, ti[i].name, ids[j]))
+			if (check_unknown && !authz_topic(req, ACL_OP_WRITE, ti[i].name))
+				po[j].partition_error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+			else if (check_unknown && !partition_known(req->b, ti[i].name, ids[j]))
 				po[j].partition_error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 		}
 	}
@@ -75,6 +81,7 @@ void handle_add_partitions_to_txn(struct request *req)
 	}
 	out->results_by_topic_v3_and_below = (struct karray){ nt, to };
 	*c = (struct apt_ctx){ req, out };
+	int txn_ok = authz_txn_id(req, ACL_OP_WRITE, in->v3_and_below_transactional_id);
 	int unknown = 0, n = 0;
 	for (int32_t i = 0; i < nt; i++) {
 		int32_t np = ti[i].partitions.n > 0 ? ti[i].partitions.n : 0;
@@ -88,10 +95,16 @@ void handle_add_partitions_to_txn(struct request *req)
 			return;
 		}
 		const int32_t *ids = ti[i].partitions.v;
+		unknown |= !authz_topic(req, ACL_OP_WRITE, ti[i].name);
 		for (int32_t j = 0; j < np; j++) {
 			unknown |= !partition_known(req->b, ti[i].name, ids[j]);
 			tps[n++] = (struct tc_tp){ topic, ids[j] };
 		}
+	}
+	if (!txn_ok) {
+		apt_fill(c, KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 0);
+		request_respond(req, out);
+		return;
 	}
 	struct txn_coordinator *tc = tc_get(req->b);
 	if (!tc || !id) {

@@ -5,16 +5,19 @@
  * dynamic 3, server.properties 4, Kafka's default 5) and, when asked, its
  * synonyms in precedence order; for the empty name only the cluster-default
  * layer. SASL and SSL keys are stored and shown but Gregor has no SASL or
- * TLS yet (v3's documentation field would say so; v0-2 have none). */
+ * TLS yet (v3's documentation field would say so; v0-2 have none). Needs
+ * DESCRIBE_CONFIGS on the topic, or on the cluster for brokers. */
 #include <stdio.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/topic_config.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/strmap.h"
 
 #define RESOURCE_TOPIC 2
 #define RESOURCE_BROKER 4
@@ -278,6 +281,17 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 	res->resource_name = r->resource_name;
 	res->error_message = (struct kstr){ NULL, -1 };
 	res->configs.n = 0;
+	/* as KafkaApis: DESCRIBE_CONFIGS on the topic, or on the cluster for
+	 * broker resources */
+	if (r->resource_type == RESOURCE_BROKER && !authz_cluster(req, ACL_OP_DESCRIBE_CONFIGS)) {
+		res->error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+		return;
+	}
+	if (r->resource_type == RESOURCE_TOPIC &&
+	    !authz_topic(req, ACL_OP_DESCRIBE_CONFIGS, r->resource_name)) {
+		res->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		return;
+	}
 	if (r->resource_type == RESOURCE_BROKER) {
 		describe_broker(req, r, res, with_synonyms);
 		return;
@@ -301,6 +315,22 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 	}
 }
 
+/* 1 if (type, name) came before in this request, else records it: 0, or -1
+ * out of memory. */
+static int resource_seen(struct strmap *seen, const struct describe_configs_req_resource *r)
+{
+	char key[1 + 32768];
+	int32_t len = r->resource_name.len > 0 ? r->resource_name.len : 0;
+	if (len > (int32_t)sizeof key - 1)
+		len = (int32_t)sizeof key - 1;
+	key[0] = (char)r->resource_type;
+	if (len)
+		memcpy(key + 1, r->resource_name.p, (size_t)len);
+	if (strmap_get(seen, key, (size_t)len + 1))
+		return 1;
+	return strmap_put(seen, key, (size_t)len + 1, seen) < 0 ? -1 : 0;
+}
+
 void handle_describe_configs(struct request *req)
 {
 	const struct describe_configs_request *in = req->body;
@@ -311,9 +341,28 @@ void handle_describe_configs(struct request *req)
 		return;
 	}
 	out->results.n = n;
-	for (int32_t i = 0; i < n; i++)
-		describe_one(req, &((const struct describe_configs_req_resource *)in->resources.v)[i],
-			     &((struct describe_configs_resp_result *)out->results.v)[i],
-			     in->include_synonyms);
+	struct strmap seen;
+	strmap_init(&seen);
+	for (int32_t i = 0; i < n; i++) {
+		const struct describe_configs_req_resource *r =
+			&((const struct describe_configs_req_resource *)in->resources.v)[i];
+		struct describe_configs_resp_result *res =
+			&((struct describe_configs_resp_result *)out->results.v)[i];
+		int dup = resource_seen(&seen, r);
+		if (dup) {
+			/* a resource named twice is answered once; the repeats get
+			 * INVALID_REQUEST (Kafka's answer to duplicate resources) and
+			 * no message, so the answer never outgrows the request */
+			*res = (struct describe_configs_resp_result){
+				.error_code = dup < 0 ? KERR_UNKNOWN_SERVER_ERROR : KERR_INVALID_REQUEST,
+				.error_message = { NULL, -1 },
+				.resource_type = r->resource_type,
+				.resource_name = r->resource_name,
+			};
+			continue;
+		}
+		describe_one(req, r, res, in->include_synonyms);
+	}
+	strmap_free(&seen);
 	request_respond(req, out);
 }

@@ -1,8 +1,10 @@
 /* DescribeGroups (15), v0-5: state, protocol and members of each group;
  * member metadata and assignments only while Stable (as Kafka); an unknown
- * group is described as Dead. */
+ * group is described as Dead. Needs DESCRIBE on each group
+ * (GROUP_AUTHORIZATION_FAILED for that group). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -48,8 +50,10 @@ static void describe_one(struct request *req, struct kstr id, struct describe_gr
 	out->authorized_operations = INT32_MIN;
 	out->protocol_type = out->protocol_data = (struct kstr){ "", 0 };
 	out->group_state = (struct kstr){ "", 0 };
-	out->error_code = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !gid ? KERR_INVALID_GROUP_ID
-								     : gc_group(gc, gid, 0, &g);
+	out->error_code = !authz_group(req, ACL_OP_DESCRIBE, id) ? KERR_GROUP_AUTHORIZATION_FAILED
+			: !gc ? KERR_COORDINATOR_NOT_AVAILABLE
+			: !gid ? KERR_INVALID_GROUP_ID
+			: gc_group(gc, gid, 0, &g);
 	if (out->error_code)
 		return;
 	out->group_state = gc_kstr(group_state_name(g ? g->state : GROUP_DEAD));

@@ -1,7 +1,9 @@
 /* DescribeTransactions (65), v0: state, producer, timeout and partitions of
- * transactional ids this broker coordinates. */
+ * transactional ids this broker coordinates. Needs DESCRIBE on each
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -62,7 +64,9 @@ void handle_describe_transactions(struct request *req)
 		s->producer_id = -1;
 		s->producer_epoch = -1;
 		s->transaction_start_time_ms = -1;
-		s->error_code = !tc ? KERR_COORDINATOR_NOT_AVAILABLE
+		s->error_code = !authz_txn_id(req, ACL_OP_DESCRIBE, ids[i])
+				      ? KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+			      : !tc ? KERR_COORDINATOR_NOT_AVAILABLE
 			      : !id ? KERR_TRANSACTIONAL_ID_NOT_FOUND : tc_describe(tc, id, &v);
 		if (s->error_code)
 			continue;

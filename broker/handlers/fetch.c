@@ -2,10 +2,14 @@
  * (the response carries file slices that the server sends with sendfile).
  * If fewer than min_bytes are available the request is parked as a delayed
  * fetch until enough data arrives or max_wait_ms passes. Consumers are served
- * only below the high watermark. */
+ * only below the high watermark. Authorization as KafkaApis: a follower's
+ * fetch (replica_id >= 0) needs CLUSTER_ACTION on the cluster, a consumer's
+ * READ on each topic; refused partitions answer TOPIC_AUTHORIZATION_FAILED
+ * and a refused follower moves no follower position. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
@@ -25,6 +29,13 @@ struct delayed_fetch {
 #define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
 #define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
 
+static int fetch_allowed(struct request *req, struct kstr topic)
+{
+	if (((const struct fetch_request *)req->body)->replica_id >= 0)
+		return authz_cluster(req, ACL_OP_CLUSTER_ACTION);
+	return authz_topic(req, ACL_OP_READ, topic);
+}
+
 /* Where one partition's data comes from, or why there is none. Followers
  * read up to the log end, consumers up to the high watermark. */
 static int16_t partition_slice(struct request *req, struct kstr topic,
@@ -35,6 +46,9 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	int32_t replica_id = ((const struct fetch_request *)req->body)->replica_id;
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
+	*pp = NULL;
+	if (!fetch_allowed(req, topic))
+		return KERR_TOPIC_AUTHORIZATION_FAILED;
 	struct partition *p = rm_get(b->rm, topic.p, topic.len, pi->partition);
 	*pp = p;
 	if (!p)
@@ -223,7 +237,7 @@ static void record_follower_positions(struct request *req)
 void handle_fetch(struct request *req)
 {
 	const struct fetch_request *in = req->body;
-	if (in->replica_id >= 0)
+	if (in->replica_id >= 0 && authz_cluster(req, ACL_OP_CLUSTER_ACTION))
 		record_follower_positions(req);
 	int32_t wait = in->max_wait_ms;
 	if (wait <= 0 || in->min_bytes <= 0 || fetch_available(req) >= in->min_bytes) {

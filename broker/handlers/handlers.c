@@ -28,7 +28,7 @@ const struct handler_entry handler_table[] = {
 	{ 23, 3, 3, handle_offset_for_leader_epoch, 0 },
 	{ 32, 0, 2, handle_describe_configs, 0 },
 	{ 37, 0, 1, handle_create_partitions, 0 },
-	/* ACLs: stored in ZooKeeper, not enforced (coord/acl.c) */
+	/* ACLs: stored in ZooKeeper (coord/acl.c), enforced by broker/auth */
 	{ 29, 0, 2, handle_describe_acls, 0 },
 	{ 30, 0, 2, handle_create_acls, 0 },
 	{ 31, 0, 2, handle_delete_acls, 0 },

@@ -1,8 +1,10 @@
 /* ListGroups (16), v0-4: the groups this broker coordinates; v4 filters by
- * state (case-insensitive, as Kafka). */
+ * state (case-insensitive, as Kafka). With DESCRIBE on the cluster every
+ * group is listed, else only those the principal may DESCRIBE (as Kafka). */
 #include <string.h>
 #include <strings.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -33,6 +35,9 @@ static void add_group(void *arg, const struct group *g)
 	struct list_ctx *c = arg;
 	const char *state = group_state_name(g->state);
 	if (g->state == GROUP_DEAD || !state_wanted(c->req, state))
+		return;
+	if (!authz_cluster(c->req, ACL_OP_DESCRIBE) &&
+	    !authz_group(c->req, ACL_OP_DESCRIBE, gc_kstr(g->id)))
 		return;
 	if (c->n == c->cap) {
 		int32_t cap = c->cap ? c->cap * 2 : 16;

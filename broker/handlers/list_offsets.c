@@ -1,9 +1,11 @@
 /* ListOffsets (2), v1-5: earliest (-2), latest (-1: the high watermark, which
  * is also the last stable offset while there are no transactions), or the
- * first offset at or after a timestamp. */
+ * first offset at or after a timestamp. Needs DESCRIBE on each topic
+ * (TOPIC_AUTHORIZATION_FAILED), as Kafka. */
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/producer_state_manager.h"
@@ -59,6 +61,10 @@ static void list_one(struct request *req, struct kstr topic,
 	po->timestamp = -1;
 	po->offset = -1;
 	po->leader_epoch = -1;
+	if (!authz_topic(req, ACL_OP_DESCRIBE, topic)) {
+		po->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		return;
+	}
 	struct partition *p = rm_get(req->b->rm, topic.p, topic.len, pi->partition_index);
 	if (!p) {
 		po->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;

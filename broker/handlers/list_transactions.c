@@ -1,8 +1,10 @@
 /* ListTransactions (66), v0: transactional ids this broker coordinates,
  * filtered by state names and producer ids (empty filter = all). Unknown
- * state names are reported back, as Kafka does. */
+ * state names are reported back, as Kafka does. Lists only the ids the
+ * principal may DESCRIBE. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -38,6 +40,8 @@ static void lt_add(void *arg, const struct tc_view *v)
 	const struct list_transactions_request *in = c->req->body;
 	if ((c->state_mask && !(c->state_mask & (1u << v->status))) ||
 	    !pid_wanted(in, v->producer_id) || c->oom || c->n >= LT_MAX)
+		return;
+	if (!authz_txn_id(c->req, ACL_OP_DESCRIBE, gc_kstr(v->id)))
 		return;
 	if (c->n == c->cap) {
 		int32_t cap = c->cap ? c->cap * 2 : 16;

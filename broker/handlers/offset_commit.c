@@ -1,10 +1,13 @@
 /* OffsetCommit (8), v2-8: checks the member against the group (simple
  * consumers commit with generation -1 to a memberless group), writes the
  * offsets to __consumer_offsets and answers once the ISR has them. A v2-4
- * retention_time_ms other than -1 gives the offsets an explicit expiry. */
+ * retention_time_ms other than -1 gives the offsets an explicit expiry.
+ * Needs READ on the group (GROUP_AUTHORIZATION_FAILED everywhere) and READ
+ * on each topic (TOPIC_AUTHORIZATION_FAILED), as Kafka. */
 #include <stdint.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -56,6 +59,8 @@ static struct offset_commit_response *response_new(struct request *req)
 static int16_t partition_error(struct request *req, struct kstr topic,
 			       const struct offset_commit_req_partition *p)
 {
+	if (!authz_topic(req, ACL_OP_READ, topic))
+		return KERR_TOPIC_AUTHORIZATION_FAILED;
 	const struct mc_topic *t = topic.len > 0 ? mc_topic(req->b->meta, topic.p, topic.len) : NULL;
 	if (!t || p->partition_index < 0 || p->partition_index >= t->npartitions)
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -146,8 +151,10 @@ void handle_offset_commit(struct request *req)
 	}
 	struct group_coordinator *gc = gc_get(req->b);
 	char *group_id = gc_cstr(&req->arena, in->group_id);
-	int16_t err = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !group_id ? KERR_INVALID_GROUP_ID
-								       : check_group(req, gc, group_id);
+	int16_t err = !authz_group(req, ACL_OP_READ, in->group_id) ? KERR_GROUP_AUTHORIZATION_FAILED
+		      : !gc ? KERR_COORDINATOR_NOT_AVAILABLE
+		      : !group_id ? KERR_INVALID_GROUP_ID
+		      : check_group(req, gc, group_id);
 	struct gc_offset *o = NULL;
 	int n = err ? 0 : collect(req, out, &o);
 	if (err || n <= 0) {

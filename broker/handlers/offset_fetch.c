@@ -4,9 +4,13 @@
  * group's coordinator. With require_stable (v7+), a partition with an
  * offset commit still pending answers UNSTABLE_OFFSET_COMMIT: one an open
  * transaction committed, or a plain OffsetCommit still being appended
- * (Kafka's hasPendingOffsetCommitsForTopicPartition). */
+ * (Kafka's hasPendingOffsetCommitsForTopicPartition). Authorization as
+ * KafkaApis: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED), DESCRIBE on
+ * each requested topic (TOPIC_AUTHORIZATION_FAILED); a null topic list
+ * leaves out the topics the principal may not describe. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -65,7 +69,10 @@ static struct karray all_offsets(struct request *req, const struct group *g)
 	const char *k;
 	void *v;
 	for (size_t pos = 0; g && strmap_next(&g->offsets, &pos, &k, &v);) {
-		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, ((const struct group_offset *)v)->topic);
+		const char *name = ((const struct group_offset *)v)->topic;
+		if (!authz_topic(req, ACL_OP_DESCRIBE, gc_kstr(name)))
+			continue;
+		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, name);
 		if (t)
 			t->partitions.n++;
 	}
@@ -77,6 +84,8 @@ static struct karray all_offsets(struct request *req, const struct group *g)
 	}
 	for (size_t pos = 0; g && strmap_next(&g->offsets, &pos, &k, &v);) {
 		const struct group_offset *o = v;
+		if (!authz_topic(req, ACL_OP_DESCRIBE, gc_kstr(o->topic)))
+			continue;
 		struct offset_fetch_resp_group_topic *t = topic_slot(&tl, o->topic);
 		if (t)
 			fill_partition(req, g, o->topic, o->partition,
@@ -97,10 +106,14 @@ static struct karray requested_offsets(struct request *req, const struct group *
 		if (!pv)
 			return (struct karray){ 0, NULL };
 		char *topic = gc_cstr(&req->arena, it[t].name);
+		int described = authz_topic(req, ACL_OP_DESCRIBE, it[t].name);
 		for (int32_t i = 0; i < np; i++) {
-			fill_partition(req, g, topic, ((const int32_t *)it[t].partition_indexes.v)[i], &pv[i]);
+			fill_partition(req, described ? g : NULL, topic,
+				       ((const int32_t *)it[t].partition_indexes.v)[i], &pv[i]);
 			if (err)
 				pv[i].error_code = err;
+			else if (!described)
+				pv[i].error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		}
 		tv[t].name = it[t].name;
 		tv[t].partitions = (struct karray){ np, pv };
@@ -115,8 +128,10 @@ static int16_t fetch_group(struct request *req, struct kstr group_id, struct kar
 	struct group_coordinator *gc = gc_get(req->b);
 	char *id = gc_cstr(&req->arena, group_id);
 	struct group *g = NULL;
-	int16_t err = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !id ? KERR_INVALID_GROUP_ID
-								 : gc_group(gc, id, 0, &g);
+	int16_t err = !authz_group(req, ACL_OP_DESCRIBE, group_id) ? KERR_GROUP_AUTHORIZATION_FAILED
+		      : !gc ? KERR_COORDINATOR_NOT_AVAILABLE
+		      : !id ? KERR_INVALID_GROUP_ID
+		      : gc_group(gc, id, 0, &g);
 	if (topics.n < 0)
 		*out = err ? (struct karray){ 0, NULL } : all_offsets(req, g);
 	else

@@ -3,10 +3,14 @@
  * produce) until every ISR member has the batch. Compressed batches are
  * inflated to check their records, then stored as sent. v0-2 may also carry
  * legacy message sets (magic 0/1): converted to one v2 batch first, which
- * then goes the same way (common/proto/message_set.h). */
+ * then goes the same way (common/proto/message_set.h).
+ * Authorization as KafkaApis: WRITE on each topic (TOPIC_AUTHORIZATION_FAILED),
+ * and first transactional batches need WRITE on the transactional id,
+ * idempotent ones IDEMPOTENT_WRITE on the cluster (every partition refused). */
 #include <errno.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
@@ -140,7 +144,8 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 	out->log_start_offset = -1;
 	struct partition *p = rm_get(b->rm, topic.p, topic.len, in->index);
 	if (!p) {
-		autocreate_topic(b, topic);
+		if (authz_may_create_topic(req, topic))
+			autocreate_topic(b, topic);
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
 	if (!p->is_leader)
@@ -188,6 +193,43 @@ static int16_t produce_one(struct request *req, struct kstr topic,
 	return 0;
 }
 
+/* Kafka's checks before any append: transactional batches need WRITE on
+ * the request's transactional id, idempotent ones IDEMPOTENT_WRITE on the
+ * cluster (a batch's header tells: attributes at 21, producer id at 43). */
+static int16_t produce_authorize_producer(struct request *req)
+{
+	const struct produce_request *in = req->body;
+	int txn = 0, idem = 0;
+	for (int32_t i = 0; i < in->topic_data.n; i++) {
+		const struct produce_req_topic *t = &((const struct produce_req_topic *)in->topic_data.v)[i];
+		for (int32_t j = 0; j < t->partition_data.n; j++) {
+			const struct produce_req_partition *p =
+				&((const struct produce_req_partition *)t->partition_data.v)[j];
+			const uint8_t *r = p->records.p;
+			if (p->records.len < 61 || r[16] != 2)
+				continue; /* legacy message sets carry no producer */
+			txn |= (r[22] & RB_ATTR_TRANSACTIONAL) != 0;
+			idem |= (r[43] & 0x80) == 0; /* producer id >= 0 */
+		}
+	}
+	if (txn && (in->transactional_id.len < 0 ||
+		    !authz_txn_id(req, ACL_OP_WRITE, in->transactional_id)))
+		return KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	if (!txn && idem && !authz_cluster(req, ACL_OP_IDEMPOTENT_WRITE))
+		return KERR_CLUSTER_AUTHORIZATION_FAILED;
+	return 0;
+}
+
+static int16_t produce_refuse(const struct produce_req_partition *in,
+			      struct produce_resp_partition *out, int16_t err)
+{
+	out->index = in->index;
+	out->base_offset = -1;
+	out->log_append_time_ms = -1;
+	out->log_start_offset = -1;
+	return err;
+}
+
 void handle_produce(struct request *req)
 {
 	const struct produce_request *in = req->body;
@@ -208,12 +250,16 @@ void handle_produce(struct request *req)
 		request_close(req, "out of memory");
 		return;
 	}
+	int16_t refused = produce_authorize_producer(req);
 	for (int32_t i = 0; i < nt; i++) {
 		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
 		to->name = ti->name;
 		struct topic_metrics *tm = ti->name.len > 0 ?
 			metrics_topic(req->b->metrics, ti->name.p, (size_t)ti->name.len) : NULL;
+		int16_t topic_err = refused ? refused
+				  : authz_topic(req, ACL_OP_WRITE, ti->name)
+					  ? 0 : KERR_TOPIC_AUTHORIZATION_FAILED;
 		int32_t np = ti->partition_data.n > 0 ? ti->partition_data.n : 0;
 		to->partition_responses.n = np;
 		to->partition_responses.v = arena_alloc(&req->arena, (size_t)np * sizeof(struct produce_resp_partition) + 1);
@@ -226,8 +272,9 @@ void handle_produce(struct request *req)
 			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
 			int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
 			int64_t required = -1;
-			po->error_code = valid_acks ? produce_one(req, ti->name, pi, po, &required, tm)
-						    : KERR_INVALID_REQUIRED_ACKS;
+			po->error_code = !valid_acks ? produce_refuse(pi, po, KERR_INVALID_REQUIRED_ACKS)
+					 : topic_err ? produce_refuse(pi, po, topic_err)
+					 : produce_one(req, ti->name, pi, po, &required, tm);
 			failed += po->error_code != 0;
 			metrics_count_produce(req->b->metrics, tm, po->error_code);
 			if (in->acks == -1 && required >= 0)

@@ -3,7 +3,8 @@
  * SASL_AUTHENTICATION_FAILED with Kafka's message and the connection closes
  * after the answer; success carries the KIP-368 session lifetime (v1+).
  * On a listener without SASL, or an authenticated session that did not
- * hand-shake again, the answer is ILLEGAL_SASL_STATE, as from Kafka. */
+ * hand-shake again, the answer is ILLEGAL_SASL_STATE, as from Kafka. Also
+ * the raw token frames that follow SaslHandshake v0. */
 #include <string.h>
 
 #include "broker/auth/sasl.h"
@@ -37,4 +38,22 @@ void handle_sasl_authenticate(struct request *req)
 	out->auth_bytes = (struct kbytes){ r->token, (int32_t)r->token_len };
 	out->session_lifetime_ms = r->session_lifetime_ms;
 	request_respond(req, out);
+}
+
+/* A bare token after SaslHandshake v0 (server_set_raw_token_handler): the
+ * answer is a bare token too; a failure closes the connection without one,
+ * as Kafka does in that framing. */
+void handle_sasl_raw_token(struct request *req)
+{
+	struct sasl_reply *r = arena_alloc(&req->arena, sizeof *r);
+	if (!r) {
+		request_close(req, "out of memory");
+		return;
+	}
+	sasl_authenticate(req->b, request_session(req), request_listener(req), request_peer(req),
+			  req->frame, req->frame_len, r);
+	if (r->error)
+		request_close(req, "SASL authentication failed");
+	else
+		request_respond_raw(req, r->token, r->token_len);
 }

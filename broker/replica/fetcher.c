@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/net_client.h"
 #include "broker/replica/replica_manager.h"
@@ -54,12 +53,11 @@ void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host
 		char client_id[32];
 		snprintf(client_id, sizeof client_id, "broker-%d-fetcher", rm->b->id);
 		f = calloc(1, sizeof *f);
-		if (!f || !(f->nc = net_client_new(rm->b->loop, client_id))) {
+		if (!f || !(f->nc = net_client_new(rm->b->loop, client_id, &rm->b->inter_broker))) {
 			free(f);
 			log_error("replica", "cannot create fetcher for leader %d", leader_id);
 			return;
 		}
-		net_client_set_sasl(f->nc, sasl_inter_broker_conf(rm->b));
 		f->rm = rm;
 		f->leader_id = leader_id;
 		arena_init(&f->arena);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/metadata_cache.h"
 #include "broker/net_client.h"
@@ -155,11 +154,11 @@ static struct txn_sender *sender_for(struct txn_coordinator *tc, int32_t broker_
 		if (s->broker_id == broker_id)
 			return s;
 	struct txn_sender *s = calloc(1, sizeof *s);
-	if (!s || !(s->nc = net_client_new(tc->b->loop, "gregor-txn-markers"))) {
+	if (!s || !(s->nc = net_client_new(tc->b->loop, "gregor-txn-markers",
+						  &tc->b->inter_broker))) {
 		free(s);
 		return NULL;
 	}
-	net_client_set_sasl(s->nc, sasl_inter_broker_conf(tc->b));
 	s->tc = tc;
 	s->broker_id = broker_id;
 	loop_timer_init(&s->kick, sender_kick, s);

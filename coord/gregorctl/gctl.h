@@ -19,6 +19,8 @@
 
 struct gctl_opts {
 	const char *zookeeper;
+	const char *zk_digest;      /* "user:password" (addauth digest) or NULL */
+	const char *zk_digest_file; /* its first line holds user:password */
 	int timeout_s;
 	int json, verbose;
 	const char *topic;
@@ -41,6 +43,7 @@ struct gctl_opts {
 struct gctl {
 	struct gctl_opts o;
 	zhandle_t *zh;
+	int secure;             /* authenticated with --zk-digest* */
 };
 
 /* gctl_get results besides 0 */

@@ -13,6 +13,7 @@
 #include "common/auth/entity_name.h"
 #include "common/auth/scram.h"
 #include "coord/gregorctl/gctl.h"
+#include "coord/zkacl.h"
 #include "coord/zjson.h"
 
 #define USERS "/config/users"
@@ -100,13 +101,13 @@ static int ucfg_write(struct gctl *g, const char *san, const struct ucfg *u)
 	zb_init(&b);
 	zn_config_build(&b, (const char *const *)u->keys, (const char *const *)u->values, u->n);
 	int rc = b.oom ? ZSYSTEMERROR : u->version < 0
-		 ? zoo_create(g->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0)
+		 ? zoo_create(g->zh, path, b.p, (int)b.len, zk_acl_for(g->secure, path), 0, NULL, 0)
 		 : zoo_set(g->zh, path, b.p, (int)b.len, u->version);
 	if (rc == ZNONODE && u->version < 0) {
 		/* /config/users itself is missing on a fresh ZooKeeper */
-		zoo_create(g->zh, "/config", NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
-		zoo_create(g->zh, USERS, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
-		rc = zoo_create(g->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+		zoo_create(g->zh, "/config", NULL, -1, zk_acl_for(g->secure, "/config"), 0, NULL, 0);
+		zoo_create(g->zh, USERS, NULL, -1, zk_acl_for(g->secure, USERS), 0, NULL, 0);
+		rc = zoo_create(g->zh, path, b.p, (int)b.len, zk_acl_for(g->secure, path), 0, NULL, 0);
 	}
 	zb_free(&b);
 	if (rc == ZBADVERSION || rc == ZNODEEXISTS || rc == ZNONODE)
@@ -123,11 +124,11 @@ static int ucfg_write(struct gctl *g, const char *san, const struct ucfg *u)
 	zb_puts(&b, "}");
 	rc = b.oom ? ZSYSTEMERROR
 		   : zoo_create(g->zh, "/config/changes/config_change_", b.p, (int)b.len,
-				&ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0);
+				zk_acl_for(g->secure, "/config/changes/config_change_"), ZOO_SEQUENCE, NULL, 0);
 	if (rc == ZNONODE) {
-		zoo_create(g->zh, "/config/changes", NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+		zoo_create(g->zh, "/config/changes", NULL, -1, zk_acl_for(g->secure, "/config/changes"), 0, NULL, 0);
 		rc = zoo_create(g->zh, "/config/changes/config_change_", b.p, (int)b.len,
-				&ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0);
+				zk_acl_for(g->secure, "/config/changes/config_change_"), ZOO_SEQUENCE, NULL, 0);
 	}
 	zb_free(&b);
 	if (rc != ZOK)

@@ -16,7 +16,10 @@
 
 static const char gctl_usage_text[] =
 	"usage: gregorctl --zookeeper HOST:PORT[,...][/chroot] [--timeout S] [--json]\n"
-	"                 [--verbose] GROUP COMMAND [options]\n"
+	"                 [--verbose] [--zk-digest USER:PASSWORD | --zk-digest-file F]\n"
+	"                 GROUP COMMAND [options]\n"
+	"  (--zk-digest*: the brokers' zookeeper.digest credentials, needed to\n"
+	"   change anything once they run with zookeeper.set.acl=true)\n"
 	"  cluster brokers                 id, endpoints, rack, broker epoch\n"
 	"  cluster controller              controller id and epoch\n"
 	"  topics list\n"
@@ -87,8 +90,8 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
-		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_USER, O_MECHANISM,
-		   O_PASSWORD, O_ITERATIONS };
+		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE,
+		   O_USER, O_MECHANISM, O_PASSWORD, O_ITERATIONS };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -99,6 +102,7 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "help", O_HELP, 0 }, { "bootstrap", O_BOOTSTRAP, 1 }, { "group", O_GROUP, 1 },
 	{ "to-earliest", O_EARLIEST, 0 }, { "to-latest", O_LATEST, 0 },
 	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
+	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
 	{ "user", O_USER, 1 }, { "mechanism", O_MECHANISM, 1 }, { "password", O_PASSWORD, 1 },
 	{ "iterations", O_ITERATIONS, 1 },
 };
@@ -140,6 +144,8 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 		o->to_offset_set = 1;
 		break;
 	case O_EXECUTE: o->execute = 1; break;
+	case O_ZK_DIGEST: o->zk_digest = v; break;
+	case O_ZK_DIGEST_FILE: o->zk_digest_file = v; break;
 	case O_USER: o->user = v; break;
 	case O_MECHANISM: o->mechanism = v; break;
 	case O_PASSWORD: o->password = v; break;

@@ -8,8 +8,8 @@
 # Env in: GREGORD (broker binary), GREGOR_SOURCE_ROOT (repo root),
 # KEEP_CLUSTER_DIR=1 (keep the temp dir). Set by cluster_up: CLUSTER_DIR,
 # BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE, and CLIENT_CONFIG (the
-# client properties of a secured cluster, which kc passes to kcat; empty
-# otherwise).
+# client properties of a cluster started with --secure, --tls or --sasl; kc passes
+# it to kcat; empty otherwise).
 set -euo pipefail
 
 GREGOR_SOURCE_ROOT=${GREGOR_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -24,6 +24,7 @@ BOOTSTRAP=""
 ZOOKEEPER=""
 CLIENT_CONFIG=""
 METRICS=""
+CLIENT_CONFIG=""
 _LIB_EXIT_HOOKS=()
 _LIB_T0=$SECONDS
 
@@ -139,6 +140,7 @@ cluster_up() {
 	ZOOKEEPER=$(printf '%s\n' "$out" | sed -n 's/^ZOOKEEPER=//p')
 	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	METRICS=$(printf '%s\n' "$out" | sed -n 's/^METRICS=//p')
+	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	[[ -n $ZOOKEEPER ]] || fail "cluster.sh up printed no ZOOKEEPER= line"
 	((nb == 0)) || [[ -n $BOOTSTRAP ]] || fail "cluster.sh up printed no BOOTSTRAP= line"
 	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR CLIENT_CONFIG
@@ -221,8 +223,10 @@ print("\n".join(out))
 
 # ---- Kafka side (kcat)
 
+# With a --secure, --tls or --sasl cluster, CLIENT_CONFIG supplies the TLS and
+# SASL settings.
 kc() {
-	timeout "${KC_TIMEOUT:-120}" kcat -b "$BOOTSTRAP" ${CLIENT_CONFIG:+-F "$CLIENT_CONFIG"} \
+	timeout "${KC_TIMEOUT:-120}" kcat ${CLIENT_CONFIG:+-F "$CLIENT_CONFIG"} -b "$BOOTSTRAP" \
 		-X socket.timeout.ms=10000 "$@"
 }
 
