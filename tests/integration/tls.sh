@@ -91,7 +91,8 @@ cat "$work/enc.key" "$d/broker-1.crt" >"$work/enc.pem"
 refuse() {
 	local name=$1 key=$2 cfg="$work/$1.properties" rc=0
 	shift 2
-	sed -e "s|^log.dirs=.*|log.dirs=$work/data-$name|" "$@" "$props" >"$cfg"
+	# no metrics.listen: the running broker holds that port
+	sed -e "s|^log.dirs=.*|log.dirs=$work/data-$name|" -e '/^metrics.listen=/d' "$@" "$props" >"$cfg"
 	timeout 30 "$GREGORD" "$cfg" >"$work/$name.out" 2>&1 || rc=$?
 	((rc != 0 && rc != 124)) || fail "$name: gregord exit status $rc (want a start-up failure)"
 	grep -qF "$key" "$work/$name.out" || { tail -5 "$work/$name.out" >&2; fail "$name: message does not name $key"; }
