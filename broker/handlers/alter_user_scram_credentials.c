@@ -4,10 +4,12 @@
  * as Kafka checks them (empty name, unknown mechanism, iterations outside
  * 4096..16384, the same user and mechanism twice, deleting what does not
  * exist) and, when all pass, written together to /config/users/<user> with
- * a change notification by the coordination thread. */
+ * a change notification by the coordination thread. Needs ALTER on the
+ * cluster: without it every user's result is CLUSTER_AUTHORIZATION_FAILED. */
 #include <stdio.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/handlers/admin_op.h"
@@ -152,13 +154,20 @@ void handle_alter_user_scram_credentials(struct request *req)
 		const upsertion_t *u = &((const upsertion_t *)in->upsertions.v)[i];
 		ops[nd + i] = (struct op){ u->name, u->mechanism, u };
 	}
-	int nr = 0;
+	int nr = 0, allowed = authz_cluster(req, ACL_OP_ALTER);
 	for (int i = 0; i < n; i++) {
 		int seen = 0;
 		for (int j = 0; j < i && !seen; j++)
 			seen = same_name(ops[j].name, ops[i].name);
-		if (!seen)
+		if (seen)
+			continue;
+		if (allowed) {
 			alter_user(op, ops, n, i, &rs[nr++]);
+		} else {
+			rs[nr].user = ops[i].name;
+			rs[nr].error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+			rs[nr++].error_message = (struct kstr){ NULL, -1 };
+		}
 	}
 	out->results = (struct karray){ nr, rs };
 	admin_op_release(op);

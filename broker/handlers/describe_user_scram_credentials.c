@@ -2,10 +2,12 @@
  * of users' SCRAM credentials, from the broker's credential cache (fed by
  * /config/users, broker/auth/sasl.h); never a salt or key. Null or empty
  * Users: every user with a credential. A named user without one answers
- * RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE, as Kafka. */
+ * RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE, as Kafka.
+ * Needs DESCRIBE on the cluster (else CLUSTER_AUTHORIZATION_FAILED). */
 #include <stdio.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
 #include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
@@ -108,6 +110,11 @@ void handle_describe_user_scram_credentials(struct request *req)
 		return;
 	}
 	out->error_message = (struct kstr){ NULL, -1 };
+	if (!authz_cluster(req, ACL_OP_DESCRIBE)) {
+		out->error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+		request_respond(req, out);
+		return;
+	}
 	int rc = in->users.n > 0 ? describe_named(req, &in->users, &out->results)
 				 : describe_all(req, &out->results);
 	if (rc < 0) {
