@@ -8,7 +8,8 @@
 # Gregor). A wrong password and a deleted user are refused with
 # SASL_AUTHENTICATION_FAILED; the wire checks (sasl_wire.py) cover refusals,
 # v0 raw-token framing, SCRAM over SaslAuthenticate v1/v2, KIP-368
-# re-authentication and expiry, and Describe/AlterUserScramCredentials. Finally the partition leader stops and
+# re-authentication and expiry, and Describe/AlterUserScramCredentials
+# (refused without DESCRIBE/ALTER on the cluster: AclAuthorizer is on). Finally the partition leader stops and
 # every message is read from a follower that replicated it over SASL.
 source "$(dirname "$0")/lib.sh"
 
@@ -18,10 +19,12 @@ export GREGORCTL
 [[ -x $GREGORCTL ]] || fail "gregorctl missing: $GREGORCTL"
 T=sasl_t
 N=300
-PLAIN_JAAS='org.apache.kafka.common.security.plain.PlainLoginModule required user_bob="bob-secret";'
+PLAIN_JAAS='org.apache.kafka.common.security.plain.PlainLoginModule required user_bob="bob-secret" user_eve="eve-secret";'
 cluster_up 3 --sasl SCRAM-SHA-256 \
 	--set "listener.name.sasl_plaintext.plain.sasl.jaas.config=$PLAIN_JAAS" \
-	--set "listener.name.sasl_plaintext.plain.connections.max.reauth.ms=3000"
+	--set "listener.name.sasl_plaintext.plain.connections.max.reauth.ms=3000" \
+	--set authorizer.class.name=kafka.security.authorizer.AclAuthorizer \
+	--set super.users=User:admin --set allow.everyone.if.no.acl.found=true
 [[ -n $CLIENT_CONFIG && -r $CLIENT_CONFIG ]] || fail "cluster.sh up --sasl printed no CLIENT_CONFIG"
 B1=${BOOTSTRAP%%,*}
 
@@ -100,6 +103,13 @@ python3 "$HERE/sasl_wire.py" "$B1" raw-plain bob bob-secret || fail "sasl_wire r
 python3 "$HERE/sasl_wire.py" "$B1" scram SCRAM-SHA-512 carol carol-secret || fail "sasl_wire scram"
 python3 "$HERE/sasl_wire.py" "$B1" reauth bob bob-secret 3000 || fail "sasl_wire reauth"
 python3 "$HERE/sasl_wire.py" "$B1" scram-admin bob bob-secret || fail "sasl_wire scram-admin"
+note "a cluster ACL (zkCli) for bob only: eve may neither describe nor alter credentials"
+acl='{"version":1,"acls":[{"principal":"User:bob","permissionType":"Allow","operation":"All","host":"*"},{"principal":"User:eve","permissionType":"Deny","operation":"All","host":"*"}]}'
+out=$(zkcli "create /kafka-acl" "create /kafka-acl-changes" "create /kafka-acl/Cluster" \
+	"create /kafka-acl/Cluster/kafka-cluster $acl" \
+	"create -s /kafka-acl-changes/acl_changes_ CLUSTER:kafka-cluster")
+grep -q 'Created /kafka-acl/Cluster/kafka-cluster' <<<"$out" || fail "zkCli cluster ACL: $out"
+python3 "$HERE/sasl_wire.py" "$B1" scram-denied eve eve-secret || fail "sasl_wire scram-denied"
 
 note "the leader stops; a follower serves every message it replicated over SASL"
 leader=$(zk_leader "$T" 0)

@@ -23,6 +23,10 @@ checks:
                               upserts/deletes and its refusals,
                               DescribeUserScramCredentials, and a user made
                               this way authenticates
+  scram-denied USER PASSWORD  as USER (PLAIN) without DESCRIBE/ALTER on the
+                              cluster: both APIs refused with
+                              CLUSTER_AUTHORIZATION_FAILED (waits up to
+                              20 s for the ACL to arrive)
 Exit 0 when every assertion holds, else 1 with the reason.
 """
 import base64
@@ -454,6 +458,23 @@ def check_scram_admin(addr, user, pw):
         fail("erin's deleted SCRAM-SHA-256 credential still works")
 
 
+def check_scram_denied(addr, user, pw):
+    deadline = time.monotonic() + 20
+    while True:
+        c = login_plain(addr, user, pw)
+        top, _ = describe(c, None)
+        if top == 31:
+            break
+        if time.monotonic() > deadline:
+            fail("DescribeUserScramCredentials without DESCRIBE on the cluster: error %d" % top)
+        c.close()
+        time.sleep(0.2)
+    s1 = os.urandom(16)
+    res = alter(c, [("carol", 2)], [("zed", 1, 4096, s1, salted(1, "zed", s1, 4096))])
+    if res != {"carol": (31, None), "zed": (31, None)}:
+        fail("AlterUserScramCredentials without ALTER on the cluster: %r" % (res,))
+
+
 def main():
     if len(sys.argv) < 3:
         fail(__doc__)
@@ -466,6 +487,8 @@ def main():
         check_raw_plain(addr, *args)
     elif check == "scram":
         check_scram(addr, *args)
+    elif check == "scram-denied":
+        check_scram_denied(addr, *args)
     elif check == "scram-admin":
         check_scram_admin(addr, *args)
     elif check == "reauth":
