@@ -248,15 +248,6 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0)
 		return -1;
 	log_set_flush_observer(on_log_flush, b);
-	if (cfg->metrics_listen) {
-		int rc = metrics_listen(b, cfg->metrics_listen);
-		if (rc < 0) {
-			log_error("broker", "metrics.listen=%s: %s", cfg->metrics_listen,
-				  strerror(-rc));
-			return -1;
-		}
-		log_info("broker", "metrics on http://%s/metrics", cfg->metrics_listen);
-	}
 	if (rm_load(b->rm) < 0) {
 		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
 		return -1;
@@ -271,7 +262,20 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	server_set_raw_token_handler(handle_sasl_raw_token);
 	if (inter_broker_init(b) < 0)
 		return -1;
-	return start_listeners(b);
+	if (start_listeners(b) < 0)
+		return -1;
+	/* after the Kafka listeners, so that their (more likely) configuration
+	 * errors are the ones reported */
+	if (cfg->metrics_listen) {
+		int rc = metrics_listen(b, cfg->metrics_listen);
+		if (rc < 0) {
+			log_error("broker", "metrics.listen=%s: %s", cfg->metrics_listen,
+				  strerror(-rc));
+			return -1;
+		}
+		log_info("broker", "metrics on http://%s/metrics", cfg->metrics_listen);
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
