@@ -128,7 +128,8 @@ static int listener_security(const struct broker_config *cfg, const char *name,
 	char err[512];
 	if (!sec_protocol_is_tls(spec->protocol))
 		return 0;
-	spec->tls = tls_server_ctx_for_listener(cfg, name, err, sizeof err);
+	spec->tls = tls_server_ctx_for_listener(cfg, name, sec_protocol_is_sasl(spec->protocol),
+						err, sizeof err);
 	if (!spec->tls) {
 		log_error("broker", "listener %s (%s): %s", name, sec_protocol_name(spec->protocol),
 			  err);

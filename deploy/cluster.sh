@@ -35,20 +35,25 @@
 # partitioned leader that clients keep talking to.
 # 'down' deletes the namespaces, veths and bridge.
 #
-# --tls: a CA and certificates made with the openssl CLI in DIR/tls
-# (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SSL
-# listeners for clients and between brokers with client certificates
-# required; besides BOOTSTRAP= it prints CLIENT_CONFIG=DIR/client.properties,
-# librdkafka properties for 'kcat -F FILE'.
-# --sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512: SASL_PLAINTEXT listeners (with
-# --tls: SASL_SSL, server certificates only) for clients and between
-# brokers, PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 enabled; brokers
-# authenticate to each other with MECHANISM as user "admin" (random
-# password in DIR/admin.password; its SCRAM credentials are written to
-# ZooKeeper with gregorctl before the brokers start). CLIENT_CONFIG holds
-# admin's SASL settings.
-# --secure: --tls and --sasl SCRAM-SHA-512 together: SASL_SSL for clients
-# and between brokers, an admin user, CLIENT_CONFIG for admin over TLS.
+# --secure: a CA and certificates made with the openssl CLI in DIR/tls
+# (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SASL_SSL
+# listeners for clients and between brokers (brokers authenticate to each
+# other with SCRAM-SHA-512 as user "admin", see --sasl); besides BOOTSTRAP=
+# it prints CLIENT_CONFIG=DIR/client.properties, librdkafka properties for
+# 'kcat -F FILE' (admin over SASL_SSL). ACLs are enforced (Kafka's
+# AclAuthorizer; super users: User:admin, the brokers' and the client's
+# certificate principals, User:CN=broker-ID,O=Gregor and
+# User:CN=client,O=Gregor) and ZooKeeper is locked (zookeeper.set.acl with
+# digest credentials in DIR/zk-digest, printed as ZK_DIGEST_FILE= for
+# 'gregorctl --zk-digest-file' and zkCli's 'addauth digest').
+# --tls: the same with SSL listeners and client certificates required
+# instead of SASL (the client certificate is the admin).
+# --sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512: SASL listeners for clients and
+# between brokers (SASL_PLAINTEXT; with --tls SASL_SSL), PLAIN,
+# SCRAM-SHA-256 and SCRAM-SHA-512 enabled; brokers authenticate to each
+# other with MECHANISM as user "admin" (random password in
+# DIR/admin.password; its SCRAM credentials are written to ZooKeeper with
+# gregorctl before the brokers start); CLIENT_CONFIG holds admin's settings.
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -389,6 +394,18 @@ secure_setup() {
 		chmod 600 "$d/broker-$id.pem"
 	done
 	tls_issue client "/O=Gregor/CN=client"
+	# the brokers' ZooKeeper credentials (one line user:password)
+	(umask 077 && printf 'gregor:%s\n' "$(openssl rand -hex 16)" >"$DIR/zk-digest")
+}
+
+# super.users: every broker's certificate principal, the admin client's,
+# and User:admin (the brokers' and admin's SASL identity where SASL is on).
+secure_super_users() {
+	local id out=""
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		out+="User:CN=broker-$id,O=Gregor;"
+	done
+	printf '%sUser:CN=client,O=Gregor;User:admin' "$out"
 }
 
 # The one listener's security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or
@@ -420,6 +437,10 @@ ssl.keystore.type=PEM
 ssl.keystore.location=$d/broker-$id.pem
 ssl.truststore.type=PEM
 ssl.truststore.location=$d/ca.pem
+authorizer.class.name=kafka.security.authorizer.AclAuthorizer
+super.users=$(secure_super_users)
+zookeeper.set.acl=true
+zookeeper.digest.file=$DIR/zk-digest
 PROPS
 	# SASL_SSL clients prove who they are with SASL, SSL ones with a certificate
 	if [[ -z $SASL_MECH ]]; then echo "ssl.client.auth=required"; else echo "ssl.client.auth=none"; fi
@@ -463,13 +484,15 @@ gregorctl_bin() { printf '%s' "${GREGORCTL:-$(dirname "$GREGORD_BIN")/../coord/g
 # credentials in ZooKeeper, so that SCRAM inter-broker connections can
 # authenticate from the first one.
 sasl_prepare() {
-	local pw m ctl
+	local pw m ctl auth=()
 	pw=$(<"$DIR/admin.password")
 	ctl=$(gregorctl_bin)
 	[[ -x $ctl ]] || die "gregorctl not found: $ctl (set GREGORCTL)"
+	((SECURE == 0)) || auth=(--zk-digest-file "$DIR/zk-digest")
 	for m in SCRAM-SHA-256 SCRAM-SHA-512; do
-		"$ctl" --zookeeper "$(zk_connect)" users add --user admin --mechanism "$m" \
-			--password "$pw" >/dev/null || die "cannot write admin's $m credentials"
+		"$ctl" --zookeeper "$(zk_connect)" "${auth[@]}" users add --user admin \
+			--mechanism "$m" --password "$pw" >/dev/null ||
+			die "cannot write admin's $m credentials"
 	done
 }
 
@@ -639,6 +662,7 @@ cmd_up() {
 	if ((SECURE)) || [[ -n $SASL_MECH ]]; then
 		printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
 	fi
+	((SECURE == 0)) || printf 'ZK_DIGEST_FILE=%s\n' "$DIR/zk-digest"
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.

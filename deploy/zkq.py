@@ -9,7 +9,9 @@ Connection failures (a dropped or refused connection, a timeout) are
 retried up to 5 times with a fresh session; output is printed only once a
 command has fully succeeded.
 
-  zkq.py [-s HOST:PORT,...] [-t SECONDS] CMD ARGS
+  zkq.py [-s HOST:PORT,...] [-t SECONDS] [-a USER:PASSWORD] CMD ARGS
+  -a: addauth digest first (a cluster with zookeeper.set.acl); nodes it
+      creates are then creator-all + world-read, as the brokers make them.
   CMD: ls PATH | get PATH | stat PATH | exists PATH | create PATH [DATA]
        set PATH DATA | delete PATH | rmr PATH | tree [PATH] | ping
 """
@@ -20,7 +22,8 @@ import sys
 import time
 
 OP_CREATE, OP_DELETE, OP_EXISTS, OP_GETDATA, OP_SETDATA = 1, 2, 3, 4, 5
-OP_GETCHILDREN, OP_CLOSE = 8, -11
+OP_GETCHILDREN, OP_CLOSE, OP_AUTH = 8, -11, 100
+XID_AUTH = -4
 ERR_NONODE = -101
 ERR_NODEEXISTS = -110
 ATTEMPTS = 5
@@ -72,7 +75,7 @@ def enc_str(s):
 
 class Zk:
     def __init__(self, connect, timeout):
-        self.sock, self.xid = None, 0
+        self.sock, self.xid, self.authed = None, 0, False
         hosts = connect.split("/", 1)[0].split(",")
         self.chroot = "/" + connect.split("/", 1)[1] if "/" in connect else ""
         last = None
@@ -119,6 +122,19 @@ class Zk:
             raise ValueError("bad frame length %d" % n)
         return self._recv_exact(n)
 
+    def add_digest(self, cred):
+        """addauth digest USER:PASSWORD (answered with xid -4)."""
+        self._send(struct.pack(">ii", XID_AUTH, OP_AUTH) + struct.pack(">i", 0)
+                   + enc_str("digest") + enc_buf(cred.encode()))
+        while True:
+            r = Reader(self._recv())
+            (xid, _zxid, err) = r.unpack(">iqi")
+            if xid == XID_AUTH:
+                if err != 0:
+                    raise ZkError(err)
+                self.authed = True
+                return
+
     def call(self, op, body):
         self.xid += 1
         self._send(struct.pack(">ii", self.xid, op) + body)
@@ -155,7 +171,11 @@ class Zk:
         return dict(zip(STAT_FIELDS, r.unpack(STAT_FMT)))
 
     def create(self, p, data):
-        acl = struct.pack(">ii", 1, 31) + enc_str("world") + enc_str("anyone")
+        if self.authed:
+            acl = (struct.pack(">ii", 2, 31) + enc_str("auth") + enc_str("")
+                   + struct.pack(">i", 1) + enc_str("world") + enc_str("anyone"))
+        else:
+            acl = struct.pack(">ii", 1, 31) + enc_str("world") + enc_str("anyone")
         body = enc_str(self.path(p)) + enc_buf(data) + acl + struct.pack(">i", 0)
         self.call(OP_CREATE, body)
 
@@ -233,9 +253,11 @@ def done_before(zk, cmd, args, err):
     return cmd in ("delete", "rmr") and err.code == ERR_NONODE
 
 
-def attempt(connect, timeout, argv, retried):
+def attempt(connect, timeout, argv, retried, cred):
     zk = Zk(connect, timeout)
     try:
+        if cred:
+            zk.add_digest(cred)
         try:
             return run(zk, argv[0], argv[1:])
         except ZkError as e:
@@ -247,12 +269,14 @@ def attempt(connect, timeout, argv, retried):
 
 
 def main(argv):
-    connect, timeout = "127.0.0.1:2181", 3.0
-    while argv and argv[0] in ("-s", "-t"):
+    connect, timeout, cred = "127.0.0.1:2181", 3.0, None
+    while argv and argv[0] in ("-s", "-t", "-a"):
         if len(argv) < 2:
             raise SystemExit(__doc__)
         if argv[0] == "-s":
             connect = argv[1]
+        elif argv[0] == "-a":
+            cred = argv[1]
         else:
             timeout = float(argv[1])
         argv = argv[2:]
@@ -270,7 +294,7 @@ def main(argv):
     last = None
     for n in range(ATTEMPTS):
         try:
-            data = attempt(connect, timeout, argv, n > 0)
+            data = attempt(connect, timeout, argv, n > 0, cred)
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             return 0

@@ -32,6 +32,7 @@ struct gctl_opts {
 	const char *file;
 	/* groups: the Kafka protocol instead of ZooKeeper */
 	const char *bootstrap;
+	const char *command_config; /* client properties (TLS) or NULL */
 	const char *group;
 	int to_earliest, to_latest, to_offset_set, execute;
 	int64_t to_offset;

@@ -6,6 +6,7 @@
  * with a one-line error otherwise, 64 for usage errors. */
 #include <errno.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static const char gctl_usage_text[] =
 	"  users add|alter --user U --mechanism SCRAM-SHA-256|SCRAM-SHA-512\n"
 	"                --password P [--iterations N (4096..16384)]\n"
 	"  users delete --user U [--mechanism M]\n"
-	"usage: gregorctl --bootstrap HOST:PORT[,...] [--timeout S] [--json]\n"
+	"usage: gregorctl --bootstrap HOST:PORT[,...] [--command-config FILE] [--timeout S] [--json]\n"
 	"                 groups COMMAND [options]\n"
 	"  groups list                     group id, state, protocol type\n"
 	"  groups describe --group G       offsets, log-end offsets, lag, members\n"
@@ -50,6 +51,9 @@ static const char gctl_usage_text[] =
 	"                                  HANGING: Ongoing longer than its timeout\n"
 	"  transactions describe ID        one transactional id, from its coordinator\n"
 	"  producers TOPIC PARTITION       active producers on the partition's leader\n"
+	"--command-config: client properties for the broker connections, e.g.\n"
+	"           security.protocol=SSL with ssl.ca.location (or ssl.truststore.*),\n"
+	"           ssl.certificate.location + ssl.key.location (or ssl.keystore.*)\n"
 	"--timeout: seconds to wait for the ZooKeeper connection, or for each broker\n"
 	"           request (default 10).\n";
 
@@ -91,7 +95,7 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
 		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE,
-		   O_USER, O_MECHANISM, O_PASSWORD, O_ITERATIONS };
+		   O_COMMAND_CONFIG, O_USER, O_MECHANISM, O_PASSWORD, O_ITERATIONS };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -103,8 +107,7 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "to-earliest", O_EARLIEST, 0 }, { "to-latest", O_LATEST, 0 },
 	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
 	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
-	{ "user", O_USER, 1 }, { "mechanism", O_MECHANISM, 1 }, { "password", O_PASSWORD, 1 },
-	{ "iterations", O_ITERATIONS, 1 },
+		   O_COMMAND_CONFIG, O_USER, O_MECHANISM, O_PASSWORD, O_ITERATIONS };
 };
 
 /* Applies one option; 0, or a usage error message. */
@@ -135,6 +138,7 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_FILE: o->file = v; break;
 	case O_HELP: return "";
 	case O_BOOTSTRAP: o->bootstrap = v; break;
+	case O_COMMAND_CONFIG: o->command_config = v; break;
 	case O_GROUP: o->group = v; break;
 	case O_EARLIEST: o->to_earliest = 1; break;
 	case O_LATEST: o->to_latest = 1; break;
@@ -202,6 +206,7 @@ int main(int argc, char **argv)
 {
 	struct gctl g;
 	const char *words[3] = { NULL, NULL, NULL };
+	signal(SIGPIPE, SIG_IGN); /* TLS connections write with write(2) */
 	memset(&g, 0, sizeof g);
 	g.o.timeout_s = 10;
 	g.o.partitions = -1;

@@ -57,10 +57,17 @@ DENY, ALLOW = 2, 3
 TOPIC_AUTH, GROUP_AUTH, CLUSTER_AUTH, TXN_AUTH, STALE_BROKER_EPOCH = 29, 30, 31, 53, 77
 
 
+# An ssl.SSLContext with a client certificate: call() then speaks TLS
+# (authz_tls.py sets it per principal).
+TLS = None
+
+
 def call(addr, api, ver, body, src=None):
     """One request on a fresh connection (from src if given): a Reader."""
     s = socket.create_connection(addr, timeout=kw.TIMEOUT,
                                  source_address=(src, 0) if src else None)
+    if TLS is not None:
+        s = TLS.wrap_socket(s, server_hostname=addr[0])
     with s:
         return kw.Reader(kw.request(s, api, ver, 7, body))
 
@@ -96,6 +103,27 @@ def metadata_topics(addr, names=None):
     return out
 
 
+def metadata_ops(addr, name, src=None):
+    """Metadata v8 for one topic asking for KIP-430 authorized operations:
+    (topic's bit field, cluster's bit field)."""
+    body = arr([kw.kstr(name)]) + struct.pack(">bbb", 0, 1, 1)
+    r = call(addr, 3, 8, body, src)
+    r.take(">i")  # throttle
+    for _ in range(r.take(">i")):
+        r.take(">i"), r.string(), r.take(">i"), r.string()
+    r.string(), r.take(">i")  # cluster id, controller
+    topic_ops = None
+    for _ in range(r.take(">i")):
+        r.take(">h"), r.string(), r.take(">b")
+        for _ in range(r.take(">i")):
+            r.take(">h"), r.take(">i"), r.take(">i"), r.take(">i")
+            for _ in range(3):
+                for _ in range(r.take(">i")):
+                    r.take(">i")
+        topic_ops = r.take(">i")
+    return topic_ops, r.take(">i")
+
+
 def led_everywhere(brokers, names):
     """Every broker's Metadata names a leader for partition 0 of each topic."""
     for a in brokers.values():
@@ -105,9 +133,9 @@ def led_everywhere(brokers, names):
     return True, None
 
 
-def produce(addr, topic, src=None):
+def produce(addr, topic, src=None, value=b"v"):
     """Produce v3, acks=1, one batch to partition 0: the partition's error."""
-    part = struct.pack(">i", 0) + struct.pack(">i", len(kw.batch([b"v"]))) + kw.batch([b"v"])
+    part = struct.pack(">i", 0) + struct.pack(">i", len(kw.batch([value]))) + kw.batch([value])
     body = nstr(None) + struct.pack(">hi", 1, 10000) + arr([kw.kstr(topic) + arr([part])])
     r = call(addr, 0, 3, body, src)
     r.take(">i"), r.string(), r.take(">i"), r.take(">i")
@@ -176,9 +204,9 @@ def describe_acls(addr, src=None):
     return r.take(">h")
 
 
-def create_acls(addr, acls):
+def create_acls(addr, acls, principal=ANON):
     """CreateAcls v1: the error of each creation."""
-    items = [struct.pack(">b", rt) + kw.kstr(name) + struct.pack(">b", pt) + kw.kstr(ANON) +
+    items = [struct.pack(">b", rt) + kw.kstr(name) + struct.pack(">b", pt) + kw.kstr(principal) +
              kw.kstr(b"*") + struct.pack(">bb", op, perm) for rt, name, pt, op, perm in acls]
     r = call(addr, 30, 1, arr(items))
     r.take(">i")
@@ -277,6 +305,13 @@ def main():
     check("produce_secret_29", produce(leaders["secret"], b"secret") == TOPIC_AUTH)
     check("produce_prefixed_29", produce(leaders["pre-x"], b"pre-x") == TOPIC_AUTH)
     check("produce_open_0", produce(leaders["open"], b"open") == 0)
+    # KIP-430: READ on pre-x implies DESCRIBE; the outsider has nothing on
+    # the cluster, a trusted host everything (ALLOW ALL)
+    ops = metadata_ops(boot, b"pre-x", OUTSIDER)
+    check("authorized_operations_outsider", ops == ((1 << 3) | (1 << 8), 0), "%s" % (ops,))
+    all_cluster = sum(1 << o for o in (5, 7, 8, 9, 10, 11, 12))
+    ops = metadata_ops(boot, b"pre-x")
+    check("authorized_operations_trusted", ops[1] == all_cluster, "%s" % (ops,))
     check("fetch_secret_deny_beats_allow", fetch(leaders["secret"], b"secret") == TOPIC_AUTH)
     check("fetch_prefixed_read_ok", fetch(leaders["pre-x"], b"pre-x") == 0)
     check("list_offsets_secret_29", list_offsets(leaders["secret"], b"secret") == TOPIC_AUTH)

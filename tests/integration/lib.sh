@@ -25,6 +25,7 @@ ZOOKEEPER=""
 CLIENT_CONFIG=""
 METRICS=""
 CLIENT_CONFIG=""
+ZK_DIGEST_FILE=""
 _LIB_EXIT_HOOKS=()
 _LIB_T0=$SECONDS
 
@@ -143,9 +144,10 @@ cluster_up() {
 	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	METRICS=$(printf '%s\n' "$out" | sed -n 's/^METRICS=//p')
 	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
+	ZK_DIGEST_FILE=$(printf '%s\n' "$out" | sed -n 's/^ZK_DIGEST_FILE=//p')
 	[[ -n $ZOOKEEPER ]] || fail "cluster.sh up printed no ZOOKEEPER= line"
 	((nb == 0)) || [[ -n $BOOTSTRAP ]] || fail "cluster.sh up printed no BOOTSTRAP= line"
-	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR CLIENT_CONFIG
+	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR CLIENT_CONFIG ZK_DIGEST_FILE
 	note "up: BOOTSTRAP=$BOOTSTRAP ZOOKEEPER=$ZOOKEEPER"
 }
 
@@ -176,7 +178,15 @@ wait_until() {
 # ---- ZooKeeper access. zk_* use deploy/zkq.py (fast, exact output);
 # zkcli* use the real zkCli.sh, the operator's tool, one JVM per batch.
 
-zk() { python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"; }
+# On a --secure or --tls cluster (ZooKeeper locked) zk logs in with the brokers'
+# digest credentials, so tests can still write znodes.
+zk() {
+	if [[ -n ${ZK_DIGEST_FILE:-} ]]; then
+		python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 -a "$(head -n1 "$ZK_DIGEST_FILE")" "$@"
+	else
+		python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"
+	fi
+}
 zk_get() { zk get "$1"; }
 zk_ls() { zk ls "$1"; }
 zk_exists() { zk exists "$1"; }

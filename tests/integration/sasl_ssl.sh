@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # sasl_ssl.sh: 3 brokers with SASL_SSL for clients and between brokers
 # (cluster.sh up --secure: TLS with the cluster CA, SCRAM-SHA-512
-# inter-broker as admin). kcat writes (acks=all, RF 3, min.insync.replicas
-# 2) as admin and reads back as alice (SCRAM-SHA-256, gregorctl) and as
-# admin with PLAIN; a wrong password and SASL without TLS on the port are
-# refused. Transactions whose markers travel between brokers over SASL_SSL
+# inter-broker as admin, AclAuthorizer on, ZooKeeper locked). kcat writes
+# (acks=all, RF 3, min.insync.replicas 2) as admin and reads back as alice
+# (SCRAM-SHA-256, made with gregorctl; a topic ACL for User:alice) and as
+# admin with PLAIN; mallory (SCRAM, no ACL) is authenticated but refused the
+# topic; a wrong password and SASL without TLS on the port are refused. Transactions whose markers travel between brokers over SASL_SSL
 # commit and abort as they should (read_committed sees exactly the
 # committed messages). Then the partition leader is killed and a follower,
 # which replicated over SASL_SSL, serves every message.
@@ -38,12 +39,24 @@ kcs() {
 		-X socket.timeout.ms=10000 "$@"
 }
 
-"$GREGORCTL" --zookeeper "$ZOOKEEPER" users add --user alice --mechanism SCRAM-SHA-256 \
-	--password alice-secret >/dev/null || fail "gregorctl users add alice"
+[[ -n $ZK_DIGEST_FILE ]] || fail "cluster.sh up --secure printed no ZK_DIGEST_FILE"
+for u in alice mallory; do
+	"$GREGORCTL" --zookeeper "$ZOOKEEPER" --zk-digest-file "$ZK_DIGEST_FILE" users add \
+		--user "$u" --mechanism SCRAM-SHA-256 --password "$u-secret" >/dev/null ||
+		fail "gregorctl users add $u"
+done
 zk create "/brokers/topics/$T" \
 	'{"version":2,"partitions":{"0":[1,2,3]},"adding_replicas":{},"removing_replicas":{}}' ||
 	fail "could not create the topic znode"
 wait_topic_ready "$T" 1 60
+# alice may read and describe the topic: Kafka's ACL znode and change
+# notification, written with zkCli as an operator with the digest would
+acl='{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Read","host":"*"},{"principal":"User:alice","permissionType":"Allow","operation":"Describe","host":"*"}]}'
+out=$(zkcli "addauth digest $(head -n1 "$ZK_DIGEST_FILE")" "create /kafka-acl" \
+	"create /kafka-acl-changes" "create /kafka-acl/Topic" "create /kafka-acl/Topic/$T $acl" \
+	"create -s /kafka-acl-changes/acl_changes_ Topic:$T")
+grep -q "Created /kafka-acl/Topic/$T" <<<"$out" || fail "zkCli topic ACL: $out"
+grep -q 'Created /kafka-acl-changes/acl_changes_' <<<"$out" || fail "zkCli ACL notification: $out"
 
 note "admin (SCRAM-SHA-512) produces $N messages, acks=all"
 seq -f "m%05g" 1 "$N" >"$work/in.txt"
@@ -56,6 +69,11 @@ reads_all() {
 }
 wait_until 30 "alice (SCRAM-SHA-256) reads all $N" reads_all SASL_SSL SCRAM-SHA-256 alice alice-secret
 wait_until 30 "admin (PLAIN) reads all $N" reads_all SASL_SSL PLAIN admin "$ADMIN_PW"
+if kcs SASL_SSL SCRAM-SHA-256 mallory mallory-secret -C -t "$T" -o beginning -c 1 -e -q \
+	>"$work/m.out" 2>"$work/m.err"; then
+	[[ ! -s $work/m.out ]] || fail "mallory (no ACL) read the topic"
+fi
+grep -qi 'authoriz' "$work/m.err" || { cat "$work/m.err" >&2; fail "no authorization error for mallory"; }
 
 note "refusals: wrong password; SASL without TLS on the SASL_SSL port"
 if kcs SASL_SSL SCRAM-SHA-256 alice wrong -L -m 5 >/dev/null 2>"$work/w.err"; then
