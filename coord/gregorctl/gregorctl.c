@@ -107,7 +107,9 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "to-earliest", O_EARLIEST, 0 }, { "to-latest", O_LATEST, 0 },
 	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
 	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
-		   O_COMMAND_CONFIG, O_USER, O_MECHANISM, O_PASSWORD, O_ITERATIONS };
+	{ "command-config", O_COMMAND_CONFIG, 1 },
+	{ "user", O_USER, 1 }, { "mechanism", O_MECHANISM, 1 }, { "password", O_PASSWORD, 1 },
+	{ "iterations", O_ITERATIONS, 1 },
 };
 
 /* Applies one option; 0, or a usage error message. */

@@ -7,7 +7,8 @@
 # admin with PLAIN; mallory (SCRAM, no ACL) is authenticated but refused the
 # topic; a wrong password and SASL without TLS on the port are refused. Transactions whose markers travel between brokers over SASL_SSL
 # commit and abort as they should (read_committed sees exactly the
-# committed messages). Then the partition leader is killed and a follower,
+# committed messages), and gregorctl lists them over SASL_SSL
+# (--command-config). Then the partition leader is killed and a follower,
 # which replicated over SASL_SSL, serves every message.
 # Usage: sasl_ssl.sh GREGORCTL TXN_CLIENT
 source "$(dirname "$0")/lib.sh"
@@ -97,6 +98,9 @@ timeout 120 "$TXN_CLIENT" consume "$BOOTSTRAP" "$TX" 3 read_committed >"$work/rc
 	fail "read_committed consumer failed: $(tail -5 "$work/rc.err")"
 for t in 0 1 3 4; do for ((i = 0; i < 20; i++)); do echo "t$t-m$i"; done; done | sort >"$work/rc.want"
 sort "$work/rc.out" | cmp -s - "$work/rc.want" || fail "read_committed did not see exactly the committed messages"
+out=$("$GREGORCTL" --bootstrap "$BOOTSTRAP" --command-config "$CLIENT_CONFIG" transactions list 2>&1) ||
+	fail "gregorctl over SASL_SSL (--command-config): $out"
+grep -q 'gregor-txn-test' <<<"$out" || fail "gregorctl transactions list over SASL_SSL: $out"
 
 note "the leader is killed; a follower serves every message it replicated over SASL_SSL"
 leader=$(zk_leader "$T" 0)
