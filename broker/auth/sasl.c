@@ -551,7 +551,8 @@ void sasl_authenticate(struct broker *b, struct session *s, const struct listene
 	}
 	e->steps++;
 	if (rc < 0) {
-		log_info(MOD, "%s: %s authentication of %s failed: %s", peer, mech_names[e->mech],
+		/* rate-limited: a client can retry wrong passwords in a loop */
+		log_info_rl(MOD, "%s: %s authentication of %s failed: %s", peer, mech_names[e->mech],
 			 user[0] ? log_name(user, shown, sizeof shown) : "?", why);
 		char msg[200];
 		if (e->mech == 0)

@@ -1,12 +1,14 @@
 /* SASL mechanisms (common/auth): SCRAM-SHA-256 against RFC 7677's example
  * exchange, SCRAM-SHA-512 against an exchange computed independently
  * (Python's hashlib/hmac, same message structure), Kafka's credential text
- * form, PLAIN tokens, JAAS config parsing, base64. Pure functions. */
+ * form, PLAIN tokens, JAAS config parsing, base64, user names in znode
+ * paths. Pure functions. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/auth/b64.h"
+#include "common/auth/entity_name.h"
 #include "common/auth/jaas.h"
 #include "common/auth/sasl_client.h"
 #include "common/auth/scram.h"
@@ -348,6 +350,28 @@ START_TEST(test_base64_strict)
 }
 END_TEST
 
+/* Kafka's Sanitizer: the znode name of a user under /config/users. */
+START_TEST(test_user_name_sanitized_as_kafka)
+{
+	char out[128], back[128];
+	ck_assert_int_eq(entity_sanitize("alice", out, sizeof out), 0);
+	ck_assert_str_eq(out, "alice");
+	ck_assert_int_eq(entity_sanitize("CN=a b,O=x*", out, sizeof out), 0);
+	ck_assert_str_eq(out, "CN%3Da%20b%2CO%3Dx%2A");
+	ck_assert_int_eq(entity_desanitize(out, back, sizeof back), 0);
+	ck_assert_str_eq(back, "CN=a b,O=x*");
+	ck_assert_int_eq(entity_sanitize("\xc3\xa9t\xc3\xa9", out, sizeof out), 0);
+	ck_assert_str_eq(out, "%C3%A9t%C3%A9");
+	ck_assert_int_eq(entity_desanitize("a+b", back, sizeof back), 0);
+	ck_assert_str_eq(back, "a b");
+	ck_assert_int_eq(entity_desanitize("bad%2", back, sizeof back), -1);
+	ck_assert_int_eq(entity_desanitize("nul%00", back, sizeof back), -1);
+	ck_assert_int_eq(entity_desanitize("", back, sizeof back), -1);
+	ck_assert_int_eq(entity_sanitize("", out, sizeof out), -1);
+	ck_assert_int_eq(entity_sanitize("abcdef", out, 4), -1);
+}
+END_TEST
+
 static Suite *sasl_suite(void)
 {
 	Suite *s = suite_create("sasl");
@@ -366,6 +390,7 @@ static Suite *sasl_suite(void)
 	tcase_add_test(tc, test_jaas_plain_users_and_broker_identity);
 	tcase_add_test(tc, test_jaas_refusals);
 	tcase_add_test(tc, test_base64_strict);
+	tcase_add_test(tc, test_user_name_sanitized_as_kafka);
 	suite_add_tcase(s, tc);
 	return s;
 }
