@@ -103,7 +103,10 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 static void on_user_config(void *arg, const char *user, const char *const *keys,
 			   const char *const *values, int n)
 {
-	sasl_user_config_set(arg, user, keys, values, n);
+	if (user)
+		sasl_user_config_set(arg, user, keys, values, n);
+	else
+		sasl_users_retain(arg, keys, n);
 }
 
 static void on_tick(struct loop_timer *t)

@@ -36,7 +36,11 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
 /* A user's configs (/config/users/<sanitized name>: SCRAM credentials
  * under the keys SCRAM-SHA-256 / SCRAM-SHA-512, in Kafka's text form),
  * delivered on the loop thread like topic configs, with the user name
- * desanitized; n == 0 when the node is gone. */
+ * desanitized; n == 0 when the node is gone. After reading every user
+ * (session start, a change of /config/users' children) one more call has
+ * user NULL, values NULL and keys the n users that exist: any other user
+ * the callee knows was deleted meanwhile (e.g. while the session was
+ * down). */
 typedef void (*coord_user_config_fn)(void *arg, const char *user,
 				     const char *const *keys,
 				     const char *const *values, int n);

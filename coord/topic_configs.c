@@ -37,6 +37,8 @@ struct tcfg_msg {
 	int n;
 	char *keys[TCFG_MAX_PAIRS];
 	char *values[TCFG_MAX_PAIRS];
+	char **names;  /* users only: every existing user (topic is NULL) */
+	int nnames;
 };
 
 static void tcfg_msg_free(struct tcfg_msg *m)
@@ -45,6 +47,9 @@ static void tcfg_msg_free(struct tcfg_msg *m)
 		free(m->keys[i]);
 		free(m->values[i]);
 	}
+	for (int i = 0; i < m->nnames; i++)
+		free(m->names[i]);
+	free(m->names);
 	free(m->topic);
 	free(m);
 }
@@ -55,6 +60,8 @@ static void tcfg_deliver(void *arg)
 	if (m->bfn)
 		m->bfn(m->arg, m->per_broker, (const char *const *)m->keys,
 		       (const char *const *)m->values, m->n);
+	else if (m->ufn && m->names)
+		m->ufn(m->arg, NULL, (const char *const *)m->names, NULL, m->nnames);
 	else if (m->ufn)
 		m->ufn(m->arg, m->topic, (const char *const *)m->keys,
 		       (const char *const *)m->values, m->n);
@@ -208,6 +215,27 @@ static void ucfg_read(struct coord *c, const char *znode_name)
 	mbox_post(c->loop_mbox, tcfg_deliver, m);
 }
 
+/* After the reads: the names of every user that exists (user NULL). */
+static void ucfg_post_names(struct coord *c, const struct String_vector *kids)
+{
+	struct tcfg_msg *m = calloc(1, sizeof *m);
+	char **names = m ? calloc((size_t)kids->count + 1, sizeof *names) : NULL;
+	if (!names) {
+		free(m);
+		return;
+	}
+	m->ufn = c->cfg.user_config_fn;
+	m->arg = c->cfg.user_config_arg;
+	m->names = names;
+	for (int i = 0; i < kids->count; i++) {
+		char user[256];
+		if (entity_desanitize(kids->data[i], user, sizeof user) == 0 &&
+		    (names[m->nnames] = strdup(user)))
+			m->nnames++;
+	}
+	mbox_post(c->loop_mbox, tcfg_deliver, m);
+}
+
 /* Every user node, leaving a child watch on /config/users (created if
  * missing, so that the watch exists before the first user does). */
 static void ucfg_sync_all(struct coord *c)
@@ -220,6 +248,7 @@ static void ucfg_sync_all(struct coord *c)
 		return;
 	for (int i = 0; i < kids.count; i++)
 		ucfg_read(c, kids.data[i]);
+	ucfg_post_names(c, &kids);
 	deallocate_String_vector(&kids);
 }
 

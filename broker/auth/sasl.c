@@ -355,6 +355,29 @@ void sasl_user_config_set(struct broker *b, const char *user, const char *const 
 	free(uc);
 }
 
+void sasl_users_retain(struct broker *b, const char *const *names, int n)
+{
+	struct sasl_ctx *x = b->sasl;
+	const char *k;
+	void *v;
+	char shown[80];
+	if (!x)
+		return;
+	for (size_t i = 0; strmap_next(&x->users, &i, &k, &v);) {
+		int keep = 0;
+		for (int j = 0; j < n && !keep; j++)
+			keep = strcmp(names[j], k) == 0;
+		if (keep)
+			continue;
+		log_info(MOD, "SCRAM credentials of %s removed (user gone)",
+			 log_name(k, shown, sizeof shown));
+		/* the iteration position stays valid: deletion leaves a tombstone */
+		v = strmap_del(&x->users, k, strlen(k));
+		OPENSSL_cleanse(v, sizeof(struct user_creds));
+		free(v);
+	}
+}
+
 const struct scram_cred *sasl_credential_find(const struct broker *b, const char *user,
 					      enum scram_mech m)
 {

@@ -46,6 +46,9 @@ const struct sasl_client_conf *sasl_inter_broker_conf(const struct broker *b);
  * form; a malformed one is logged and left out. */
 void sasl_user_config_set(struct broker *b, const char *user, const char *const *keys,
 			  const char *const *values, int n);
+/* The n users that exist (names): credentials of any other user are
+ * dropped (deleted while the ZooKeeper session was down). */
+void sasl_users_retain(struct broker *b, const char *const *names, int n);
 /* NULL when the user has no credential for m. */
 const struct scram_cred *sasl_credential_find(const struct broker *b, const char *user,
 					      enum scram_mech m);
