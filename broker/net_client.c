@@ -377,8 +377,8 @@ static void nc_sasl_end(struct net_client *nc, int err, const char *why)
 {
 	if (err) {
 		if (why)
-			log_warn("netclient", "%s:%d refused our SASL %s authentication: %s",
-				 nc->host, nc->port, nc_sasl(nc)->mechanism, why);
+			log_warn_rl("netclient", "%s:%d refused our SASL %s authentication: %s",
+				    nc->host, nc->port, nc_sasl(nc)->mechanism, why);
 		nc_disconnect(nc);
 		nc->held.fn(nc, err, NULL, nc->held.arg);
 		return;

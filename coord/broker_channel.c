@@ -288,8 +288,8 @@ static int bchan_sasl(struct broker_channel *ch, const struct sasl_client_conf *
 	if (!rc && step < 0)
 		rc = -EACCES;
 	if (rc == -EACCES)
-		log_warn("coord", "broker %d at %s:%d refused our SASL %s authentication: %s",
-			 ch->broker_id, ch->host, ch->port, conf->mechanism, err);
+		log_warn_rl("coord", "broker %d at %s:%d refused our SASL %s authentication: %s",
+			    ch->broker_id, ch->host, ch->port, conf->mechanism, err);
 	arena_free(&a);
 	return rc;
 }
