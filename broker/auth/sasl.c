@@ -544,8 +544,12 @@ static void authenticated(struct broker *b, struct session *s, const struct sasl
 	int64_t life = sl->reauth_ms[e->mech];
 	s->expiry_ms = life > 0 ? loop_now_ms(b->loop) + life : 0;
 	r->session_lifetime_ms = life > 0 ? life : 0;
-	log_debug(MOD, "%s %sauthenticated as %s with %s", peer, e->reauth ? "re-" : "",
-		  log_name(principal, shown, sizeof shown), mech_names[e->mech]);
+	if (e->reauth) /* KIP-368: once per session lifetime and connection */
+		log_info_rl(MOD, "%s re-authenticated as %s with %s", peer,
+			    log_name(principal, shown, sizeof shown), mech_names[e->mech]);
+	else
+		log_debug(MOD, "%s authenticated as %s with %s", peer,
+			  log_name(principal, shown, sizeof shown), mech_names[e->mech]);
 	exchange_end(s);
 }
 

@@ -3,8 +3,12 @@
 // cluster's admin user (password from CLIENT_CONFIG). For each mechanism a
 // producer writes COUNT messages (acks=-1) to a replicated topic and a
 // consumer group member reads them back; then a wrong password must fail
-// with kafkajs' SASL authentication error. Exit 1 on any mismatch.
-import { readFileSync } from 'node:fs'
+// with kafkajs' SASL authentication error. The brokers run with
+// connections.max.reauth.ms (KIP-368): kafkajs re-authenticates its
+// long-lived connections before they expire, which the broker logs say
+// (GREGOR_CLUSTER_DIR/logs), and no request of it is refused for an
+// expired session. Exit 1 on any mismatch.
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
@@ -34,6 +38,7 @@ function client (mechanism, pw) {
     brokers: bootstrap.split(','),
     sasl: { mechanism, username, password: pw },
     logLevel: logLevel.NOTHING,
+    reauthenticationThreshold: 2000,
     connectionTimeout: 5000,
     requestTimeout: 30000,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 }
@@ -101,5 +106,20 @@ for (const m of ['plain', 'scram-sha-256', 'scram-sha-512']) {
   } catch (e) {
     fail(`${m}: ${e.name}: ${e.message}`)
   }
+}
+
+// KIP-368: the broker logs every re-authentication; an expired session
+// would have been closed by the gate ("before authentication: closing").
+const dir = process.env.GREGOR_CLUSTER_DIR
+if (dir && process.env.REAUTH) {
+  let reauth = 0
+  let expired = 0
+  for (const f of readdirSync(path.join(dir, 'logs')).filter((f) => f.startsWith('broker-'))) {
+    const text = readFileSync(path.join(dir, 'logs', f), 'utf8')
+    reauth += (text.match(/re-authenticated as User:admin/g) || []).length
+    expired += (text.match(/before authentication: closing/g) || []).length
+  }
+  if (reauth === 0) fail('no connection re-authenticated (KIP-368)')
+  else console.log(`${reauth} re-authentications logged, ${expired} expired sessions closed`)
 }
 process.exit(failed ? 1 : 0)
