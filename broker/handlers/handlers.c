@@ -18,6 +18,11 @@ const struct handler_entry handler_table[] = {
 	{ 6, 5, 5, handle_update_metadata, GATE_CLUSTER_ACTION },
 	{ 7, 1, 2, handle_controlled_shutdown, GATE_CLUSTER_ACTION },
 	{ 18, 0, 4, handle_api_versions, GATE_PRE_AUTH },
+	/* SASL (broker/auth): the exchange itself runs before authentication */
+	{ 17, 0, 1, handle_sasl_handshake, GATE_PRE_AUTH },
+	{ 36, 0, 2, handle_sasl_authenticate, GATE_PRE_AUTH },
+	{ 50, 0, 0, handle_describe_user_scram_credentials, 0 },
+	{ 51, 0, 0, handle_alter_user_scram_credentials, 0 },
 	{ 19, 0, 7, handle_create_topics, 0 },
 	{ 20, 0, 6, handle_delete_topics, 0 },
 	{ 21, 0, 2, handle_delete_records, 0 },
