@@ -154,7 +154,7 @@ net_pick() {
 	local k
 	for ((k = 1; k <= 200; k++)); do
 		ip link show "gregorbr$k" >/dev/null 2>&1 && continue
-		ip -4 route show match "10.213.$k.0/24" | grep -qv '^default' && continue
+		ip -4 route show match "10.213.$k.0/24" | grep -v '^default' >/dev/null && continue
 		NET_K=$k
 		return 0
 	done
@@ -188,7 +188,7 @@ net_down() {
 	((NETNS && NET_K > 0)) || return 0
 	for ((id = 1; id <= N_BROKERS; id++)); do
 		ns=$(net_ns "$id")
-		if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
+		if ip netns list | awk '{print $1}' | grep -xF "$ns" >/dev/null; then
 			ip netns del "$ns" || say "could not delete namespace $ns"
 		fi
 		ip link del "$(net_veth "$id")" >/dev/null 2>&1 || true
@@ -222,7 +222,7 @@ proc_pid() {
 	pid=$(<"$f")
 	is_uint "$pid" || return 1
 	[[ -r /proc/$pid/cmdline ]] || return 1
-	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$(proc_marker "$1")" || return 1
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -xF "$(proc_marker "$1")" >/dev/null || return 1
 	# A zombie is not running.
 	[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
 	printf '%s' "$pid"

@@ -4,7 +4,10 @@
 cluster.sh and the integration tests poll ZooKeeper often; zkCli.sh starts a
 JVM per call and its output mixes data with banners, so this prints exactly
 the requested data. Exit codes: 0 ok, 2 no such node, 3 other ZooKeeper
-error, 4 cannot connect to any server, 64 usage.
+error, 4 cannot connect to any server (after retries), 64 usage.
+Connection failures (a dropped or refused connection, a timeout) are
+retried up to 5 times with a fresh session; output is printed only once a
+command has fully succeeded.
 
   zkq.py [-s HOST:PORT,...] [-t SECONDS] [-a USER:PASSWORD] CMD ARGS
   -a: addauth digest first (a cluster with zookeeper.set.acl); nodes it
@@ -12,14 +15,18 @@ error, 4 cannot connect to any server, 64 usage.
   CMD: ls PATH | get PATH | stat PATH | exists PATH | create PATH [DATA]
        set PATH DATA | delete PATH | rmr PATH | tree [PATH] | ping
 """
+import io
 import socket
 import struct
 import sys
+import time
 
 OP_CREATE, OP_DELETE, OP_EXISTS, OP_GETDATA, OP_SETDATA = 1, 2, 3, 4, 5
 OP_GETCHILDREN, OP_CLOSE, OP_AUTH = 8, -11, 100
 XID_AUTH = -4
 ERR_NONODE = -101
+ERR_NODEEXISTS = -110
+ATTEMPTS = 5
 MAX_FRAME = 16 * 1024 * 1024
 STAT_FIELDS = ("czxid", "mzxid", "ctime", "mtime", "version", "cversion",
                "aversion", "ephemeralOwner", "dataLength", "numChildren",
@@ -206,15 +213,16 @@ class Zk:
 
 
 def run(zk, cmd, args):
-    out = sys.stdout
+    """Runs one command; returns its output (bytes), printed only once the
+    whole command succeeded, so a retried attempt never prints twice."""
+    out = io.StringIO()
     if cmd == "ping":
         zk.children("/")
     elif cmd == "ls":
         for c in zk.children(args[0]):
             out.write(c + "\n")
     elif cmd == "get":
-        out.flush()
-        sys.stdout.buffer.write(zk.get(args[0])[0] + b"\n")
+        return zk.get(args[0])[0] + b"\n"
     elif cmd == "stat":
         for k, v in zk.stat(args[0]).items():
             out.write("%s=%s\n" % (k, v))
@@ -232,6 +240,32 @@ def run(zk, cmd, args):
         zk.tree(args[0] if args else "/", out)
     else:
         raise SystemExit(__doc__)
+    return out.getvalue().encode()
+
+
+def done_before(zk, cmd, args, err):
+    """After a connection failure the previous attempt's write may have been
+    applied with its answer lost: creating the same node again finds it
+    with our data, deleting it again finds it gone. Both count as done."""
+    if cmd == "create" and err.code == ERR_NODEEXISTS:
+        want = args[1].encode() if len(args) > 1 else b""
+        return zk.get(args[0])[0] == want
+    return cmd in ("delete", "rmr") and err.code == ERR_NONODE
+
+
+def attempt(connect, timeout, argv, retried, cred):
+    zk = Zk(connect, timeout)
+    try:
+        if cred:
+            zk.add_digest(cred)
+        try:
+            return run(zk, argv[0], argv[1:])
+        except ZkError as e:
+            if retried and done_before(zk, argv[0], argv[1:], e):
+                return b""
+            raise
+    finally:
+        zk.close()
 
 
 def main(argv):
@@ -254,26 +288,29 @@ def main(argv):
     if len(argv) - 1 < needs.get(argv[0], 0):
         sys.stderr.write(__doc__)
         return 64
-    try:
-        zk = Zk(connect, timeout)
-    except (OSError, ValueError) as e:
-        sys.stderr.write("zkq: %s\n" % e)
-        return 4
-    try:
-        if cred:
-            zk.add_digest(cred)
-        run(zk, argv[0], argv[1:])
-        return 0
-    except ZkError as e:
-        if e.code == ERR_NONODE:
-            return 2
-        sys.stderr.write("zkq: %s: %s\n" % (" ".join(argv), e))
-        return 3
-    except (OSError, ValueError) as e:
-        sys.stderr.write("zkq: %s\n" % e)
-        return 4
-    finally:
-        zk.close()
+    # A busy or restarting server may drop a connection (EPIPE, reset,
+    # timeout): reconnect and try again, a bounded number of times.
+    deadline = time.monotonic() + max(4 * timeout, 10.0)
+    last = None
+    for n in range(ATTEMPTS):
+        try:
+            data = attempt(connect, timeout, argv, n > 0, cred)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            return 0
+        except ZkError as e:
+            if e.code == ERR_NONODE:
+                return 2
+            sys.stderr.write("zkq: %s: %s\n" % (" ".join(argv), e))
+            return 3
+        except (OSError, ValueError) as e:
+            last = e
+        if n + 1 < ATTEMPTS and time.monotonic() < deadline:
+            time.sleep(0.25 * (n + 1))
+        else:
+            break
+    sys.stderr.write("zkq: %s (after %d attempts)\n" % (last, n + 1))
+    return 4
 
 
 if __name__ == "__main__":

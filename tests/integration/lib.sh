@@ -50,7 +50,9 @@ _lib_cleanup() {
 		# Debug and sanitizer builds check invariants as they run
 		# (common/check.h): a breach fails the test whatever else passed.
 		for f in "$CLUSTER_DIR"/logs/broker-*.log; do
-			[[ -f $f ]] && grep -q 'invariant broken' "$f" || continue
+			if [[ ! -f $f ]] || ! grep -q 'invariant broken' "$f"; then
+				continue
+			fi
 			grep 'invariant broken' "$f" | head -n 5 | sed "s|^|[$TEST_NAME] $(basename "$f"): |" >&2
 			((rc != 0)) || rc=1
 		done
