@@ -185,8 +185,11 @@ static int nc_connect(struct net_client *nc)
 	return loop_io_add(nc->loop, &nc->io, EPOLLOUT);
 }
 
-/* The TCP connection is up: authenticate where the listener needs it
- * (SASL goes here), then the request can go. */
+/* The TCP connection is up: authenticate where the listener needs it,
+ * then the request can go. The SASL exchange of SASL_* inter-broker
+ * listeners (nc->sec) goes here: it stays in NC_AUTHENTICATING, sends its
+ * frames ahead of the waiting request and moves to NC_READY when done. TLS
+ * needs nothing here: its handshake runs inside the first write and read. */
 static int nc_connected(struct net_client *nc)
 {
 	nc->phase = NC_AUTHENTICATING;
