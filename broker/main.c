@@ -235,6 +235,18 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0)
 		return -1;
 	log_set_flush_observer(on_log_flush, b);
+	if (rm_load(b->rm) < 0) {
+		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
+		return -1;
+	}
+	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
+	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
+	if (inter_broker_init(b) < 0)
+		return -1;
+	if (start_listeners(b) < 0)
+		return -1;
+	/* after the Kafka listeners, so that their (more likely) configuration
+	 * errors are the ones reported */
 	if (cfg->metrics_listen) {
 		int rc = metrics_listen(b, cfg->metrics_listen);
 		if (rc < 0) {
@@ -244,15 +256,7 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 		}
 		log_info("broker", "metrics on http://%s/metrics", cfg->metrics_listen);
 	}
-	if (rm_load(b->rm) < 0) {
-		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
-		return -1;
-	}
-	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
-	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
-	if (inter_broker_init(b) < 0)
-		return -1;
-	return start_listeners(b);
+	return 0;
 }
 
 int main(int argc, char **argv)

@@ -121,8 +121,9 @@ static ssize_t ssl_failure(struct tls_transport *x, int rc, uint32_t *want)
 		unsigned long err = ERR_peek_last_error();
 		ERR_error_string_n(err, why, sizeof why);
 		ERR_clear_error();
-		log_info("tls", "fd %d: TLS %s failed: %s", x->t.fd,
-			 x->t.ready ? "connection" : "handshake", why);
+		/* any client can cause this line: rate-limited */
+		log_info_rl("tls", "fd %d: TLS %s failed: %s", x->t.fd,
+			    x->t.ready ? "connection" : "handshake", why);
 		return -EPROTO;
 	}
 	}

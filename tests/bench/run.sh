@@ -13,6 +13,12 @@
 #        GREGORD, GREGOR_SOURCE_ROOT, KEEP_CLUSTER_DIR=1 (see lib.sh)
 # The machine measurements (loopback, sendfile, fdatasync) run in the
 # cluster's directory, i.e. on the file system the brokers write to.
+#
+# Produce latency (issue 14's scenario: acks=all, RF 3, linger 0, open loop):
+#   PARTITIONS=6 ACKS=-1 run.sh build/tests/bench/bench --skip-machine \
+#       --open-loop 2000,7000,10000,30000 [--idempotent]
+# Idempotent vs plain producer (closed loop, acks=all):
+#   PARTITIONS=6 ACKS=-1 run.sh build/tests/bench/bench --skip-machine --idempotence-ratio
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -42,7 +42,7 @@ zk create /kafka-acl/Topic/tls-m '{"version":1,"acls":[
 	fail "could not write the ACL znode"
 cluster stop 1 >/dev/null 2>&1
 sed -i -e '/^listeners=/d' -e '/^advertised.listeners=/d' -e '/^ssl.client.auth=/d' \
-	-e '/^security.inter.broker.protocol=/d' "$props"
+	-e '/^security.inter.broker.protocol=/d' -e '/^authorizer.class.name=/d' "$props"
 cat >>"$props" <<EOF
 listeners=SSL://127.0.0.1:$ssl,MTLS://127.0.0.1:$mtls,PLAIN://127.0.0.1:$plain
 advertised.listeners=SSL://127.0.0.1:$ssl,MTLS://127.0.0.1:$mtls,PLAIN://127.0.0.1:$plain
