@@ -125,9 +125,13 @@ static void on_leadership(void *arg, int32_t index, int is_leader, int32_t leade
 {
 	struct group_coordinator *gc = arg;
 	struct gc_partition *p = &gc->parts[index];
+	/* Only a broker that becomes leader loads (Kafka's onElection); a new
+	 * epoch while it stays leader keeps the groups, or every ISR change
+	 * would bounce all their members. A load under way restarts, since its
+	 * replay stops at an epoch change. */
 	if (!is_leader)
 		gc_unload(p);
-	else if (p->state == GC_NOT_LEADER || p->epoch != leader_epoch)
+	else if (p->state == GC_NOT_LEADER || (p->state == GC_LOADING && p->epoch != leader_epoch))
 		gc_load_start(p, leader_epoch);
 }
 

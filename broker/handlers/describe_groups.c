@@ -48,7 +48,11 @@ static void describe_one(struct request *req, struct kstr id, struct describe_gr
 	char *gid = gc_cstr(&req->arena, id);
 	struct group *g = NULL;
 	out->group_id = id;
-	out->authorized_operations = INT32_MIN;
+	out->authorized_operations =
+		((const struct describe_groups_request *)req->body)->include_authorized_operations
+			? authz_operations(req, ACL_RES_GROUP, id.p ? id.p : "",
+					   id.len > 0 ? (size_t)id.len : 0)
+			: INT32_MIN;
 	out->protocol_type = out->protocol_data = (struct kstr){ "", 0 };
 	out->group_state = (struct kstr){ "", 0 };
 	out->error_code = !authz_group(req, ACL_OP_DESCRIBE, id) ? KERR_GROUP_AUTHORIZATION_FAILED

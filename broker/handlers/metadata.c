@@ -1,6 +1,9 @@
-/* Metadata (3), v1-9: brokers, controller and topics from the metadata cache.
+/* Metadata (3), v0-12: brokers, controller and topics from the metadata cache.
  * Unknown topics are auto-created when allowed and answered with
  * LEADER_NOT_AVAILABLE until the controller has elected their leaders.
+ * v0 has no null topic list: an empty one means every topic, as in Kafka.
+ * Gregor keeps no topic ids yet: v10+ answers the zero id, and a v12 lookup
+ * by id alone finds nothing (UNKNOWN_TOPIC_ID).
  * Authorization as KafkaApis: only topics the principal may DESCRIBE are
  * listed; a named one it may not describe answers TOPIC_AUTHORIZATION_FAILED
  * whether it exists or not; auto-creation needs CREATE on the cluster or
@@ -75,7 +78,10 @@ static void fill_topic(struct request *req, const struct mc_topic *t,
 {
 	to->name = (struct kstr){ t->name, (int32_t)strlen(t->name) };
 	to->is_internal = t->name[0] == '_' && t->name[1] == '_';
-	to->topic_authorized_operations = INT32_MIN;
+	to->topic_authorized_operations =
+		((const struct metadata_request *)req->body)->include_topic_authorized_operations
+			? authz_operations(req, ACL_RES_TOPIC, t->name, strlen(t->name))
+			: INT32_MIN;
 	int32_t n = 0;
 	for (int32_t i = 0; i < t->npartitions; i++)
 		n += t->parts[i].exists;
@@ -155,7 +161,10 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		to->name = name;
 		to->topic_authorized_operations = INT32_MIN;
 		to->partitions.n = 0;
-		if (!described)
+		if (name.len < 0) /* by id: v12 only, and no id is known */
+			to->error_code = req->hdr.api_version >= 12 ? KERR_UNKNOWN_TOPIC_ID
+								    : KERR_INVALID_REQUEST;
+		else if (!described)
 			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		else if (!topic_name_valid(name))
 			to->error_code = KERR_INVALID_TOPIC_EXCEPTION;
@@ -184,9 +193,13 @@ void handle_metadata(struct request *req)
 	out->cluster_id = cluster_id[0] ? (struct kstr){ cluster_id, (int32_t)strlen(cluster_id) }
 					: (struct kstr){ NULL, -1 };
 	out->controller_id = coord_controller_id(req->b->coord);
-	out->cluster_authorized_operations = INT32_MIN;
+	out->cluster_authorized_operations =
+		in->include_cluster_authorized_operations
+			? authz_operations(req, ACL_RES_CLUSTER, ACL_CLUSTER_NAME,
+					   sizeof ACL_CLUSTER_NAME - 1)
+			: INT32_MIN;
 	fill_brokers(req, out);
-	if (in->topics.n < 0)
+	if (in->topics.n < 0 || (req->hdr.api_version == 0 && in->topics.n == 0))
 		fill_all_topics(req, out);
 	else
 		fill_requested_topics(req, out);

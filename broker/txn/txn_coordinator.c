@@ -155,9 +155,15 @@ static void on_leadership(void *arg, int32_t index, int is_leader, int32_t leade
 {
 	struct txn_coordinator *tc = arg;
 	struct tc_partition *p = &tc->parts[index];
+	/* A new leader epoch while this broker stays leader (the controller
+	 * shrank the ISR, say) changes nothing here: as in Kafka, only a broker
+	 * that becomes leader loads, and the coordinator epoch stays the one it
+	 * loaded with. Reloading would answer COORDINATOR_LOAD_IN_PROGRESS (and
+	 * drop completions in flight) after every ISR change. A load under way
+	 * restarts, since its replay stops at an epoch change. */
 	if (!is_leader)
 		tc_unload(p);
-	else if (p->state == TC_NOT_LEADER || p->epoch != leader_epoch)
+	else if (p->state == TC_NOT_LEADER || (p->state == TC_LOADING && p->epoch != leader_epoch))
 		tc_load_start(p, leader_epoch);
 }
 

@@ -49,6 +49,7 @@ struct bench_opts {
 	int idempotence_ratio;   /* closed loop: plain vs idempotent producer */
 	int idempotent;
 	double last_rate;        /* msgs/s of the last bench_produce */
+	const char *client_config; /* librdkafka properties file (TLS settings) */
 };
 
 struct produce_stats {
@@ -241,11 +242,38 @@ static void measure_fsync(const char *dir)
 
 /* ---- Kafka ------------------------------------------------------------- */
 
+/* key=value lines of a librdkafka properties file (as kcat -F reads it,
+ * e.g. cluster.sh's CLIENT_CONFIG); bootstrap.servers is left to --bootstrap. */
+static int conf_load_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[1024];
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		char *eq = strchr(line, '=');
+		if (line[0] == '#' || !eq)
+			continue;
+		*eq = '\0';
+		if (strcmp(line, "bootstrap.servers") != 0 &&
+		    rd_kafka_conf_set(conf, line, eq + 1, err, errlen) != RD_KAFKA_CONF_OK)
+			rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
 static rd_kafka_conf_t *conf_new(const struct bench_opts *o, const char *const *kv)
 {
 	char err[256];
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", o->bootstrap, err, sizeof err))
+		goto bad;
+	if (o->client_config && conf_load_file(conf, o->client_config, err, sizeof err) < 0)
 		goto bad;
 	for (; kv && kv[0]; kv += 2)
 		if (rd_kafka_conf_set(conf, kv[0], kv[1], err, sizeof err))
@@ -627,6 +655,7 @@ static void usage(const char *argv0)
 		"  --open-loop: linger 0, messages sent on schedule at each rate for S\n"
 		"   seconds (default 5); prints delivered rate and latency percentiles\n"
 		"  --idempotence-ratio: closed-loop produce, plain and idempotent twice\n"
+		"          [--client-config FILE]  (librdkafka properties, e.g. TLS)\n"
 		"  (librdkafka 2.0.2 compresses with gzip/snappy/lz4 only if the broker\n"
 		"   lists Produce v0, which Gregor does)\n",
 		argv0);
@@ -662,6 +691,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		else if (!strcmp(a, "--compression")) o->compression = v;
 		else if (!strcmp(a, "--open-loop")) o->open_loop = v;
 		else if (!strcmp(a, "--duration")) o->duration_s = atoi(v);
+		else if (!strcmp(a, "--client-config")) o->client_config = v;
 		else if (!strcmp(a, "--payload") && (!strcmp(v, "fill") || !strcmp(v, "text")))
 			o->text_payload = !strcmp(v, "text");
 		else return -1;
@@ -691,8 +721,9 @@ int main(int argc, char **argv)
 	if (o.machine_only)
 		return 0;
 	printf("kafka: bootstrap=%s topic=%s count=%ld size=%d partitions=%d acks=%d "
-	       "compression=%s payload=%s\n", o.bootstrap, o.topic, o.count, o.size,
-	       o.partitions, o.acks, o.compression, o.text_payload ? "text" : "fill");
+	       "compression=%s payload=%s%s%s\n", o.bootstrap, o.topic, o.count, o.size,
+	       o.partitions, o.acks, o.compression, o.text_payload ? "text" : "fill",
+	       o.client_config ? " client-config=" : "", o.client_config ? o.client_config : "");
 	fflush(stdout);
 	if (!o.no_create && topic_create(&o)) {
 		fprintf(stderr, "bench: could not create topic %s\n", o.topic);
