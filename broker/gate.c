@@ -30,7 +30,7 @@ int gate_cluster_action_allowed(struct request *req)
 int gate_admit(struct request *req, unsigned flags)
 {
 	if (!session_admits(req, flags)) {
-		log_warn("gate", "%s v%d from %s before authentication: closing",
+		log_warn_rl("gate", "%s v%d from %s before authentication: closing",
 			 req->api->name, req->hdr.api_version, request_peer(req));
 		request_close(req, NULL);
 		return 0;

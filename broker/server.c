@@ -367,9 +367,10 @@ static void request_free(struct request *req)
 {
 	struct conn *c = req->conn;
 	struct conn_slot *sl = req->slot;
-	metrics_request_done(c->b->metrics, req->hdr.api_key, req->hdr.api_version,
-			     (double)(clock_mono_us() - req->recv_us) / 1000.0,
-			     loop_now_ms(c->b->loop));
+	if (req->api) /* not for raw SASL tokens */
+		metrics_request_done(c->b->metrics, req->hdr.api_key, req->hdr.api_version,
+				     (double)(clock_mono_us() - req->recv_us) / 1000.0,
+				     loop_now_ms(c->b->loop));
 	arena_free(&req->arena);
 	free(req->frame);
 	free(req);
@@ -861,7 +862,11 @@ static void conn_read(struct conn *c)
 		} else if (conn_may_take(c) && c->rlen < RBUF_SIZE) {
 			n = c->tr->ops->read(c->tr, c->rbuf + c->rlen, RBUF_SIZE - c->rlen);
 		} else {
-			break; /* muted */
+			/* muted since the interest was set (a broker-wide bound
+			 * filled by other connections): stop asking epoll, or it
+			 * reports this socket again at once, a busy loop */
+			conn_update_interest(c);
+			return;
 		}
 		if (n == 0) {
 			conn_close(c, NULL);
@@ -1070,8 +1075,8 @@ static int session_take_peer(struct conn *c)
 	char name[sizeof c->sess.principal - 5];
 	if (ssl_principal_map(c->lst->principal_rules, c->tr->peer_subject, name,
 			      sizeof name) < 0) {
-		log_warn("server", "%s: no ssl.principal.mapping.rules rule maps certificate "
-			 "subject '%.200s'", c->peer, c->tr->peer_subject);
+		log_warn_rl("server", "%s: no ssl.principal.mapping.rules rule maps certificate "
+			    "subject '%s'", c->peer, log_esc(c->tr->peer_subject));
 		return -1;
 	}
 	snprintf(c->sess.principal, sizeof c->sess.principal, "User:%s", name);

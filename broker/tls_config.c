@@ -76,10 +76,13 @@ void tls_settings_for_listener(const struct broker_config *bc, const char *liste
 }
 
 struct tls_ctx *tls_server_ctx_for_listener(const struct broker_config *bc,
-					    const char *listener, char *err, size_t errlen)
+					    const char *listener, int sasl, char *err,
+					    size_t errlen)
 {
 	struct tls_settings s;
 	tls_settings_for_listener(bc, listener, &s);
+	if (sasl && strcmp(s.key[TLS_CLIENT_AUTH], tls_key_name(TLS_CLIENT_AUTH)) == 0)
+		s.value[TLS_CLIENT_AUTH] = NULL;
 	return tls_ctx_new(&s, TLS_SERVER, err, errlen);
 }
 

@@ -16,9 +16,12 @@
 /* The ssl.* settings that apply to listener (upper- or lower-case name). */
 void tls_settings_for_listener(const struct broker_config *bc, const char *listener,
 			       struct tls_settings *out);
-/* A listener's server context, or NULL with a message naming the key. */
+/* A listener's server context, or NULL with a message naming the key. On
+ * a SASL_SSL listener (sasl set) ssl.client.auth counts only with the
+ * listener prefix, as in Kafka: clients authenticate with SASL there. */
 struct tls_ctx *tls_server_ctx_for_listener(const struct broker_config *bc,
-					    const char *listener, char *err, size_t errlen);
+					    const char *listener, int sasl, char *err,
+					    size_t errlen);
 /* The client context for connections to other brokers' listener (the
  * inter-broker listener's settings), or NULL with a message. */
 struct tls_ctx *tls_client_ctx_for_listener(const struct broker_config *bc,

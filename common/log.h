@@ -52,4 +52,10 @@ void log_limited(struct log_limit *ll, enum log_level level, const char *module,
  * n bytes (n >= 8). Returns buf. */
 const char *log_escape(const char *s, size_t len, char *buf, size_t n);
 
+/* log_escape into a buffer that lives as long as the enclosing block (a
+ * compound literal), for use right in a log call's arguments. */
+#define LOG_ESC_MAX 200
+#define log_esc(s) log_escape((s), (size_t)-1, (char[LOG_ESC_MAX]){ 0 }, LOG_ESC_MAX)
+#define log_esc_len(s, n) log_escape((s), (size_t)(n), (char[LOG_ESC_MAX]){ 0 }, LOG_ESC_MAX)
+
 #endif

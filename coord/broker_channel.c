@@ -213,12 +213,21 @@ int broker_channel_roundtrip(struct broker_channel *ch, const uint8_t *frame,
 			     size_t *resp_len)
 {
 	int64_t deadline = clock_mono_ms() + ch->timeout_ms;
-	int rc = 0;
+	int rc = 0, reused = ch->fd >= 0;
 	if (ch->fd < 0 && (rc = bchan_connect(ch, deadline)) < 0)
 		goto fail;
 	rc = bchan_exchange(ch, frame, len, corr_id, resp, resp_len, deadline);
 	if (rc == 0)
 		return 0;
+	if (reused && (rc == -ECONNRESET || rc == -EPIPE)) {
+		/* the broker closed the connection while it was idle
+		 * (connections.max.idle.ms), so this request never reached it:
+		 * once more on a new connection */
+		broker_channel_close(ch);
+		if ((rc = bchan_connect(ch, deadline)) == 0 &&
+		    (rc = bchan_exchange(ch, frame, len, corr_id, resp, resp_len, deadline)) == 0)
+			return 0;
+	}
 fail:
 	log_debug("coord", "broker %d at %s:%d: request failed: %s", ch->broker_id,
 		  ch->host, ch->port, strerror(-rc));

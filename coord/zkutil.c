@@ -155,11 +155,16 @@ static void auth_done(int rc, const void *data)
 
 int zk_add_digest(zhandle_t *zh, const char *cred, int timeout_ms)
 {
-	static struct auth_wait w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
-	pthread_mutex_lock(&w.mu);
-	w.done = 0;
-	w.rc = ZOPERATIONTIMEOUT;
-	int rc = zoo_add_auth(zh, "digest", cred, (int)strlen(cred), auth_done, &w);
+	/* one wait per call: a late completion (after our timeout) still
+	 * finds its struct, which is then left allocated on purpose */
+	struct auth_wait *w = calloc(1, sizeof *w);
+	if (!w)
+		return ZSYSTEMERROR;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	pthread_mutex_lock(&w->mu);
+	w->rc = ZOPERATIONTIMEOUT;
+	int rc = zoo_add_auth(zh, "digest", cred, (int)strlen(cred), auth_done, w);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += timeout_ms / 1000;
@@ -168,13 +173,20 @@ int zk_add_digest(zhandle_t *zh, const char *cred, int timeout_ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	while (rc == ZOK && !w.done)
-		if (pthread_cond_timedwait(&w.cv, &w.mu, &ts) != 0)
+	while (rc == ZOK && !w->done)
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
 			break;
+	int done = w->done;
 	if (rc == ZOK)
-		rc = w.done ? w.rc : ZOPERATIONTIMEOUT;
-	/* a late completion writes only into the static w: harmless */
-	pthread_mutex_unlock(&w.mu);
+		rc = done ? w->rc : ZOPERATIONTIMEOUT;
+	pthread_mutex_unlock(&w->mu);
+	/* answered, or refused by zoo_add_auth (no callback will come): only
+	 * a timed-out wait keeps w for its late completion */
+	if (done || rc != ZOPERATIONTIMEOUT) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		free(w);
+	}
 	return rc;
 }
 
@@ -200,11 +212,9 @@ static int acl_same(const struct ACL_vector *a, const struct ACL_vector *want)
 	return 1;
 }
 
-/* Fixes path and everything below it; counts fixed nodes in *fixed. */
-static int secure_tree(zhandle_t *zh, const char *path, int depth, int *fixed, int *budget)
+/* Gives one node the secure ACL if it has another; ZNONODE is fine. */
+static int secure_node(zhandle_t *zh, const char *path, int *fixed)
 {
-	if (depth > 8 || --*budget < 0)
-		return ZOK; /* Kafka's trees are at most 5 deep; bounded walk */
 	struct ACL_vector have = { 0, NULL };
 	struct Stat st;
 	int rc = zoo_get_acl(zh, path, &have, &st);
@@ -221,6 +231,17 @@ static int secure_tree(zhandle_t *zh, const char *path, int depth, int *fixed, i
 			log_warn(COORD_MOD, "securing %s: %s", path, zerror(rc));
 	}
 	deallocate_ACL_vector(&have);
+	return ZOK;
+}
+
+/* Fixes path and everything below it; counts fixed nodes in *fixed. */
+static int secure_tree(zhandle_t *zh, const char *path, int depth, int *fixed, int *budget)
+{
+	if (depth > 8 || --*budget < 0)
+		return ZOK; /* Kafka's trees are at most 5 deep; bounded walk */
+	int rc = secure_node(zh, path, fixed);
+	if (rc != ZOK)
+		return rc;
 	struct String_vector kids = { 0, NULL };
 	rc = zoo_get_children(zh, path, 0, &kids);
 	if (rc == ZNONODE)
@@ -247,6 +268,11 @@ int zk_secure_existing(struct coord *c)
 		"/delegation_token", "/consumers",
 	};
 	int fixed = 0, budget = 1000000;
+	/* the chroot node itself (the session's "/"), as Kafka secures it: else
+	 * anyone could delete or create top-level nodes such as /controller.
+	 * Without a chroot "/" is ZooKeeper's own root and left alone. */
+	if (c->zk_chroot && secure_node(c->zh, "/", &fixed) != ZOK)
+		log_warn(COORD_MOD, "securing the chroot %s failed", c->zk_chroot);
 	for (size_t k = 0; k < sizeof roots / sizeof *roots; k++) {
 		int rc = secure_tree(c->zh, roots[k], 0, &fixed, &budget);
 		if (rc != ZOK) {

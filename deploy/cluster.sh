@@ -39,7 +39,12 @@
 # (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SSL
 # listeners for clients and between brokers with client certificates
 # required; besides BOOTSTRAP= it prints CLIENT_CONFIG=DIR/client.properties,
-# librdkafka properties for 'kcat -F FILE'.
+# librdkafka properties for 'kcat -F FILE'. ACLs are enforced (Kafka's
+# AclAuthorizer; super users: the brokers' and the client's certificate
+# principals, User:CN=broker-ID,O=Gregor and User:CN=client,O=Gregor, the
+# client being the admin) and ZooKeeper is locked (zookeeper.set.acl with
+# digest credentials in DIR/zk-digest, printed as ZK_DIGEST_FILE= for
+# 'gregorctl --zk-digest-file' and zkCli's 'addauth digest').
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -149,7 +154,7 @@ net_pick() {
 	local k
 	for ((k = 1; k <= 200; k++)); do
 		ip link show "gregorbr$k" >/dev/null 2>&1 && continue
-		ip -4 route show match "10.213.$k.0/24" | grep -qv '^default' && continue
+		ip -4 route show match "10.213.$k.0/24" | grep -v '^default' >/dev/null && continue
 		NET_K=$k
 		return 0
 	done
@@ -183,7 +188,7 @@ net_down() {
 	((NETNS && NET_K > 0)) || return 0
 	for ((id = 1; id <= N_BROKERS; id++)); do
 		ns=$(net_ns "$id")
-		if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
+		if ip netns list | awk '{print $1}' | grep -xF "$ns" >/dev/null; then
 			ip netns del "$ns" || say "could not delete namespace $ns"
 		fi
 		ip link del "$(net_veth "$id")" >/dev/null 2>&1 || true
@@ -217,7 +222,7 @@ proc_pid() {
 	pid=$(<"$f")
 	is_uint "$pid" || return 1
 	[[ -r /proc/$pid/cmdline ]] || return 1
-	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$(proc_marker "$1")" || return 1
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -xF "$(proc_marker "$1")" >/dev/null || return 1
 	# A zombie is not running.
 	[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
 	printf '%s' "$pid"
@@ -379,6 +384,18 @@ secure_setup() {
 	done
 	tls_issue client "/O=Gregor/CN=client"
 	secure_client_props >"$DIR/client.properties"
+	# the brokers' ZooKeeper credentials (one line user:password)
+	(umask 077 && printf 'gregor:%s\n' "$(openssl rand -hex 16)" >"$DIR/zk-digest")
+}
+
+# super.users: every broker's certificate principal, the admin client's,
+# and User:admin (the brokers' and admin's SASL identity where SASL is on).
+secure_super_users() {
+	local id out=""
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		out+="User:CN=broker-$id,O=Gregor;"
+	done
+	printf '%sUser:CN=client,O=Gregor;User:admin' "$out"
 }
 
 secure_broker_props() {
@@ -394,6 +411,10 @@ ssl.keystore.location=$d/broker-$id.pem
 ssl.truststore.type=PEM
 ssl.truststore.location=$d/ca.pem
 ssl.client.auth=required
+authorizer.class.name=kafka.security.authorizer.AclAuthorizer
+super.users=$(secure_super_users)
+zookeeper.set.acl=true
+zookeeper.digest.file=$DIR/zk-digest
 PROPS
 }
 
@@ -563,7 +584,8 @@ cmd_up() {
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
 	printf 'METRICS=%s\n' "$(metrics_urls)"
-	((SECURE == 0)) || printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
+	((SECURE == 0)) || printf 'CLIENT_CONFIG=%s\nZK_DIGEST_FILE=%s\n' "$DIR/client.properties" \
+		"$DIR/zk-digest"
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.

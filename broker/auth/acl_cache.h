@@ -21,7 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/strmap.h"
 #include "coord/acl.h"
+
+/* Indexes into acl_cache.acls. */
+struct acl_idx {
+	int n, cap;
+	int *v;
+};
 
 struct acl_cache {
 	int allow_everyone_if_no_acl;
@@ -30,6 +37,12 @@ struct acl_cache {
 	struct acl_binding *acls; /* owned, strings owned */
 	int n_acls;
 	int loaded;               /* the store was delivered at least once */
+	/* A decision looks at the resource's own literal ACLs (by type and
+	 * name) and at its type's wildcard and prefixed ones, never at the
+	 * whole store: Metadata asks once per topic. */
+	struct strmap literal;    /* type byte + name -> struct acl_idx */
+	struct acl_idx other[ACL_RES_DELEGATION_TOKEN + 1]; /* "*" and prefixed */
+	int oom;                  /* the index is incomplete: decisions scan all */
 };
 
 /* super_users: Kafka's super.users ("User:a;User:b", blanks trimmed;

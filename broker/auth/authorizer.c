@@ -72,11 +72,13 @@ int authz_allowed(struct request *req, int8_t op, int8_t rt, const char *name, s
 	const char *principal = request_session(req)->principal;
 	if (acl_cache_allows(c, principal, client_ip(req), op, rt, name, len))
 		return 1;
-	/* debug only: a client can provoke refusals as fast as it likes */
-	log_debug(MOD, "Principal = %s is Denied Operation = %s from host = %s on resource = "
-		  "%s:LITERAL:%.*s (%s v%d)", principal, acl_operation_name(op), client_ip(req),
-		  acl_resource_type_name(rt), (int)(len > 200 ? 200 : len), name,
-		  req->api->name, req->hdr.api_version);
+	/* Kafka's authorizer log line; rate-limited and escaped, as a client
+	 * can provoke refusals as fast as it likes and names the resource */
+	char n[160], p[160];
+	log_info_rl(MOD, "Principal = %s is Denied Operation = %s from host = %s on resource = "
+		    "%s:%s (%s v%d)", log_escape(principal, (size_t)-1, p, sizeof p),
+		    acl_operation_name(op), client_ip(req), acl_resource_type_name(rt),
+		    log_escape(name, len, n, sizeof n), req->api->name, req->hdr.api_version);
 	return 0;
 }
 
@@ -97,4 +99,28 @@ int16_t authz_acl_api_check(struct request *req, int8_t op, const char **msg)
 int authz_may_create_topic(struct request *req, struct kstr name)
 {
 	return authz_cluster(req, ACL_OP_CREATE) || authz_topic(req, ACL_OP_CREATE, name);
+}
+
+/* Kafka's supported operations per resource type (AclEntry.supportedOperations). */
+static const int8_t topic_ops[] = { ACL_OP_READ, ACL_OP_WRITE, ACL_OP_CREATE, ACL_OP_DESCRIBE,
+				    ACL_OP_DELETE, ACL_OP_ALTER, ACL_OP_DESCRIBE_CONFIGS,
+				    ACL_OP_ALTER_CONFIGS };
+static const int8_t group_ops[] = { ACL_OP_READ, ACL_OP_DESCRIBE, ACL_OP_DELETE };
+static const int8_t cluster_ops[] = { ACL_OP_CREATE, ACL_OP_CLUSTER_ACTION,
+				      ACL_OP_DESCRIBE_CONFIGS, ACL_OP_ALTER_CONFIGS,
+				      ACL_OP_IDEMPOTENT_WRITE, ACL_OP_ALTER, ACL_OP_DESCRIBE };
+
+int32_t authz_operations(struct request *req, int8_t rt, const char *name, size_t len)
+{
+	const int8_t *ops = rt == ACL_RES_TOPIC ? topic_ops : rt == ACL_RES_GROUP ? group_ops
+			    : cluster_ops;
+	size_t n = rt == ACL_RES_TOPIC ? sizeof topic_ops : rt == ACL_RES_GROUP ? sizeof group_ops
+		   : sizeof cluster_ops;
+	const struct acl_cache *c = req->b->acls;
+	const char *principal = request_session(req)->principal;
+	int32_t bits = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!c || acl_cache_allows(c, principal, client_ip(req), ops[i], rt, name, len))
+			bits |= (int32_t)1 << ops[i];
+	return bits;
 }

@@ -54,6 +54,12 @@ static inline int authz_cluster(struct request *req, int8_t op)
 			     sizeof ACL_CLUSTER_NAME - 1);
 }
 
+/* KIP-430: the bit field (1 << operation code) of the operations Kafka
+ * supports on the resource's type that the principal may perform; every
+ * supported one without an authorizer, as Kafka. No refusal is logged. */
+int32_t authz_operations(struct request *req, int8_t resource_type, const char *name,
+			 size_t name_len);
+
 /* CREATE on the cluster, or else on the topic (CreateTopics, auto-creation). */
 int authz_may_create_topic(struct request *req, struct kstr name);
 

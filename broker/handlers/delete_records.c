@@ -66,7 +66,7 @@ static int64_t delete_one(struct request *req, struct kstr topic,
 	}
 	int rc = rm_advance_log_start(req->b->rm, p, target);
 	if (rc < 0) {
-		log_error("handlers", "%s-%d: DeleteRecords to %lld: %s", p->topic, p->index,
+		log_error_rl("handlers", "%s-%d: DeleteRecords to %lld: %s", p->topic, p->index,
 			  (long long)target, strerror(-rc));
 		po->error_code = rc == -ERANGE ? KERR_OFFSET_OUT_OF_RANGE : KERR_KAFKA_STORAGE_ERROR;
 		return -1;

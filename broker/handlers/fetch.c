@@ -19,8 +19,9 @@
 
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
-#include "broker/metrics.h"
+#include "broker/handlers/dedup.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics.h"
 #include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -197,12 +198,13 @@ static void fetch_respond(struct request *req)
 	int32_t nt = in->topics.n > 0 ? in->topics.n : 0;
 	int64_t budget = in->max_bytes > 0 ? in->max_bytes : INT32_MAX;
 	int first = 1;
-	out->responses.n = nt;
-	out->responses.v = arena_alloc(a, (size_t)nt * sizeof(struct fetch_resp_topic) + 1);
-	if (!out || !out->responses.v) {
+	if (!out || !(out->responses.v = arena_alloc(a, (size_t)nt * sizeof(struct fetch_resp_topic) + 1))) {
 		request_close(req, "out of memory");
 		return;
 	}
+	out->responses.n = nt;
+	struct dedup seen;
+	dedup_init(&seen);
 	for (int32_t i = 0; i < nt; i++) {
 		const struct fetch_req_topic *t = REQ_TOPIC(in, i);
 		struct fetch_resp_topic *to = &((struct fetch_resp_topic *)out->responses.v)[i];
@@ -214,6 +216,7 @@ static void fetch_respond(struct request *req)
 		to->partitions.n = np;
 		to->partitions.v = arena_alloc(a, (size_t)np * sizeof(struct fetch_resp_partition) + 1);
 		if (!to->partitions.v) {
+			dedup_free(&seen);
 			request_close(req, "out of memory");
 			return;
 		}
@@ -242,6 +245,10 @@ static void fetch_respond(struct request *req)
 			po->records = (struct krecords){ .p = NULL, .len = 0, .fd = -1 };
 			if (!first && s.len > limit)
 				s.len = 0; /* its first batch alone is over what is left */
+			/* a partition named twice gets its data once (Kafka keeps a
+			 * map of them): repeats cannot pin more segment fds */
+			if (dedup_seen(&seen, t->topic, pi->partition))
+				s.len = 0;
 			if (!po->error_code && s.len > 0 && req->hdr.api_version <= 3 &&
 			    in->replica_id < 0) {
 				po->error_code = down_convert(req, &s, pi->fetch_offset, limit, po, tm);
@@ -255,6 +262,7 @@ static void fetch_respond(struct request *req)
 				first = 0;
 				if (in->isolation_level == 1 &&
 				    fetch_aborted(a, p, pi->fetch_offset, po) < 0) {
+					dedup_free(&seen);
 					request_close(req, "out of memory");
 					return;
 				}
@@ -264,6 +272,7 @@ static void fetch_respond(struct request *req)
 						    po->error_code ? 0 : (uint64_t)po->records.len);
 		}
 	}
+	dedup_free(&seen);
 	request_respond(req, out);
 }
 

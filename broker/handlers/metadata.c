@@ -79,7 +79,10 @@ static void fill_topic(struct request *req, const struct mc_topic *t,
 {
 	to->name = (struct kstr){ t->name, (int32_t)strlen(t->name) };
 	to->is_internal = t->name[0] == '_' && t->name[1] == '_';
-	to->topic_authorized_operations = INT32_MIN;
+	to->topic_authorized_operations =
+		((const struct metadata_request *)req->body)->include_topic_authorized_operations
+			? authz_operations(req, ACL_RES_TOPIC, t->name, strlen(t->name))
+			: INT32_MIN;
 	int32_t n = 0;
 	for (int32_t i = 0; i < t->npartitions; i++)
 		n += t->parts[i].exists;
@@ -191,7 +194,11 @@ void handle_metadata(struct request *req)
 	out->cluster_id = cluster_id[0] ? (struct kstr){ cluster_id, (int32_t)strlen(cluster_id) }
 					: (struct kstr){ NULL, -1 };
 	out->controller_id = coord_controller_id(req->b->coord);
-	out->cluster_authorized_operations = INT32_MIN;
+	out->cluster_authorized_operations =
+		in->include_cluster_authorized_operations
+			? authz_operations(req, ACL_RES_CLUSTER, ACL_CLUSTER_NAME,
+					   sizeof ACL_CLUSTER_NAME - 1)
+			: INT32_MIN;
 	fill_brokers(req, out);
 	if (in->topics.n < 0 || (req->hdr.api_version == 0 && in->topics.n == 0))
 		fill_all_topics(req, out);

@@ -16,6 +16,7 @@
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
+#include "broker/handlers/dedup.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "common/proto/kerr.h"
@@ -151,10 +152,20 @@ static void respond_v8(struct request *req, struct offset_fetch_response *out)
 	int32_t n = in->groups.n > 0 ? in->groups.n : 0;
 	struct offset_fetch_resp_group *gv = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *gv);
 	const struct offset_fetch_req_group *rg = in->groups.v;
+	struct dedup seen;
+	dedup_init(&seen);
 	for (int32_t i = 0; gv && i < n; i++) {
 		gv[i].group_id = rg[i].group_id;
+		/* a group named twice: INVALID_REQUEST for the repeats, so that
+		 * repeating a big group cannot multiply the answer */
+		if (dedup_seen(&seen, rg[i].group_id, 0)) {
+			gv[i].error_code = KERR_INVALID_REQUEST;
+			gv[i].topics = (struct karray){ 0, NULL };
+			continue;
+		}
 		gv[i].error_code = fetch_group(req, rg[i].group_id, rg[i].topics, 0, &gv[i].topics);
 	}
+	dedup_free(&seen);
 	out->groups = (struct karray){ gv ? n : 0, gv };
 	request_respond(req, out);
 }

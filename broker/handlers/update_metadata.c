@@ -91,8 +91,9 @@ static void apply_partitions(struct broker *b, const struct update_metadata_requ
 					     ps->replicas.v, ps->replicas.n, ps->isr.v, ps->isr.n,
 					     ps->offline_replicas.v,
 					     ps->offline_replicas.n > 0 ? ps->offline_replicas.n : 0) < 0)
-				log_warn("broker", "bad partition state %.*s-%d in UpdateMetadata",
-					 (int)t->topic_name.len, t->topic_name.p, ps->partition_index);
+				log_warn_rl("broker", "bad partition state %s-%d in UpdateMetadata",
+					    log_esc_len(t->topic_name.p, t->topic_name.len),
+					    ps->partition_index);
 		}
 	}
 }

@@ -998,6 +998,15 @@ static int walk_tail(struct partition_log *log, struct segment *s, int64_t *next
 	return 0;
 }
 
+/* Loaded index entries must name offsets below limit (the next segment's
+ * base, or the end the tail walk found): a file that says otherwise is
+ * rebuilt rather than trusted (log_check's rule). */
+static int indexes_within(const struct segment *s, int64_t limit)
+{
+	return (s->n_idx == 0 || s->base + s->idx[s->n_idx - 1].rel < limit) &&
+	       (s->n_tidx == 0 || s->base + s->tidx[s->n_tidx - 1].rel < limit);
+}
+
 /* Trusts a segment's indexes (clean shutdown, or below the recovery point).
  * 0 with *next = offset after it, -1 if it must be rescanned. */
 static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
@@ -1005,11 +1014,11 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
 	struct segment *s = log->segs[i];
 	int last = i + 1 == log->n;
 	if (seg_load_indexes(log->dir, s) == 0) {
-		if (!last) {
+		if (!last && indexes_within(s, log->segs[i + 1]->base)) {
 			*next = log->segs[i + 1]->base;
 			return 0;
 		}
-		if (walk_tail(log, s, next) == 0)
+		if (last && walk_tail(log, s, next) == 0 && indexes_within(s, *next))
 			return 0;
 	}
 	int64_t end = seg_rebuild_indexes(s, log->cfg.index_interval_bytes);

@@ -9,7 +9,9 @@
  * is an error naming its key, and a client always verifies the server's
  * certificate chain. Kernel TLS (SSL_OP_ENABLE_KTLS) is asked for; where the
  * kernel and cipher allow it, sendfile goes through SSL_sendfile, otherwise
- * sendfile answers -ENOTSUP and the caller falls back to read + writev. */
+ * sendfile answers -ENOTSUP and the caller falls back to read + writev.
+ * OpenSSL writes to the socket with write(2): the process must ignore
+ * SIGPIPE (gregord does), so a vanished peer is an error code. */
 #ifndef GREGOR_TLS_H
 #define GREGOR_TLS_H
 

@@ -336,8 +336,10 @@ static int keystore_apply(struct build *b, SSL_CTX *c, enum tls_role role)
 			    "with %s)", kname(b, TLS_KEYSTORE_CERTIFICATE_CHAIN),
 			    kname(b, TLS_KEYSTORE_KEY));
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		identity_free(&id); /* what was read before the failure */
 		return -1;
+	}
 	enum tls_key where = val(b, TLS_KEYSTORE_LOCATION) ? TLS_KEYSTORE_LOCATION
 							   : TLS_KEYSTORE_CERTIFICATE_CHAIN;
 	rc = 0;
@@ -598,6 +600,7 @@ struct tls_ctx *tls_ctx_new(const struct tls_settings *s, enum tls_role role, ch
 	SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 				       SSL_OP_ENABLE_KTLS);
 	SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_read_ahead(c, 1);
 	if (protocols_apply(&b, c, &has12, &has13) < 0 ||
 	    ciphers_apply(&b, c, has12, has13) < 0 || keystore_apply(&b, c, role) < 0 ||
 	    truststore_apply(&b, c) < 0)

@@ -32,9 +32,13 @@ struct gctl_opts {
 	const char *file;
 	/* groups: the Kafka protocol instead of ZooKeeper */
 	const char *bootstrap;
+	const char *command_config; /* client properties (TLS) or NULL */
 	const char *group;
 	int to_earliest, to_latest, to_offset_set, execute;
 	int64_t to_offset;
+	/* health */
+	const char *log_dir;
+	int wait_s;
 };
 
 struct gctl {
@@ -85,5 +89,8 @@ int gctl_cmd_groups(struct gctl *g, const char *cmd);
  * cmd list|describe (arg: the transactional id); producers of a partition. */
 int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg);
 int gctl_cmd_producers(struct gctl *g, const char *topic, const char *partition);
+/* This machine's broker, from its status file and ZooKeeper (gctl_health.c);
+ * --zookeeper defaults to the broker's own zookeeper.connect. */
+int gctl_cmd_health(struct gctl *g);
 
 #endif

@@ -134,8 +134,19 @@ static int gctl_cluster_controller(struct gctl *g)
 	int64_t epoch;
 	struct Stat st;
 	int rc = gctl_get(g, "/controller", &d, &l, NULL);
-	if (rc == GCTL_NONODE)
+	if (rc == GCTL_NONODE) {
 		gctl_err("no active controller (/controller does not exist)");
+		/* garbage in the epoch is what stops the election: say so */
+		if (gctl_get(g, "/controller_epoch", &d, &l, &st) == 0) {
+			if (gctl_parse_epoch(d, l, &epoch)) {
+				char repair[64];
+				snprintf(repair, sizeof repair, "set /controller_epoch %d",
+					 (int)st.version + 1);
+				gctl_malformed(g, "/controller_epoch", d, l, repair);
+			}
+			free(d);
+		}
+	}
 	if (rc)
 		return 1;
 	int32_t id = zn_controller_parse(d, (size_t)l);

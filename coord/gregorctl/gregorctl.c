@@ -6,6 +6,7 @@
  * with a one-line error otherwise, 64 for usage errors. */
 #include <errno.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ static const char gctl_usage_text[] =
 	"  partitions elect-preferred [--topic T]\n"
 	"  partitions reassign --file F    JSON {\"partitions\":[{\"topic\":..,\n"
 	"                                  \"partition\":..,\"replicas\":[..]}]}\n"
-	"usage: gregorctl --bootstrap HOST:PORT[,...] [--timeout S] [--json]\n"
+	"usage: gregorctl --bootstrap HOST:PORT[,...] [--command-config FILE] [--timeout S] [--json]\n"
 	"                 groups COMMAND [options]\n"
 	"  groups list                     group id, state, protocol type\n"
 	"  groups describe --group G       offsets, log-end offsets, lag, members\n"
@@ -44,6 +45,13 @@ static const char gctl_usage_text[] =
 	"                                  HANGING: Ongoing longer than its timeout\n"
 	"  transactions describe ID        one transactional id, from its coordinator\n"
 	"  producers TOPIC PARTITION       active producers on the partition's leader\n"
+	"--command-config: client properties for the broker connections, e.g.\n"
+	"           security.protocol=SSL with ssl.ca.location (or ssl.truststore.*),\n"
+	"           ssl.certificate.location + ssl.key.location (or ssl.keystore.*)\n"
+	"usage: gregorctl health [--log-dir DIR] [--zookeeper HOST:PORT] [--wait S]\n"
+	"  exit 0 only if the broker whose log.dirs is DIR (default $KAFKA_LOG_DIRS) is\n"
+	"  running, registered in ZooKeeper with its current broker epoch, not\n"
+	"  shutting down, and a controller exists; --wait: retry for up to S seconds\n"
 	"--timeout: seconds to wait for the ZooKeeper connection, or for each broker\n"
 	"           request (default 10).\n";
 
@@ -84,7 +92,8 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
-		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE };
+		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE,
+		   O_COMMAND_CONFIG, O_LOG_DIR, O_WAIT };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -96,6 +105,8 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "to-earliest", O_EARLIEST, 0 }, { "to-latest", O_LATEST, 0 },
 	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
 	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
+	{ "command-config", O_COMMAND_CONFIG, 1 },
+	{ "log-dir", O_LOG_DIR, 1 }, { "wait", O_WAIT, 1 },
 };
 
 /* Applies one option; 0, or a usage error message. */
@@ -126,6 +137,7 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_FILE: o->file = v; break;
 	case O_HELP: return "";
 	case O_BOOTSTRAP: o->bootstrap = v; break;
+	case O_COMMAND_CONFIG: o->command_config = v; break;
 	case O_GROUP: o->group = v; break;
 	case O_EARLIEST: o->to_earliest = 1; break;
 	case O_LATEST: o->to_latest = 1; break;
@@ -137,6 +149,11 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_EXECUTE: o->execute = 1; break;
 	case O_ZK_DIGEST: o->zk_digest = v; break;
 	case O_ZK_DIGEST_FILE: o->zk_digest_file = v; break;
+	case O_LOG_DIR: o->log_dir = v; break;
+	case O_WAIT:
+		if (gctl_parse_i32(v, 0, 86400, &o->wait_s))
+			return "--wait must be 0..86400 seconds";
+		break;
 	}
 	return NULL;
 }
@@ -186,6 +203,7 @@ int main(int argc, char **argv)
 {
 	struct gctl g;
 	const char *words[3] = { NULL, NULL, NULL };
+	signal(SIGPIPE, SIG_IGN); /* TLS connections write with write(2) */
 	memset(&g, 0, sizeof g);
 	g.o.timeout_s = 10;
 	g.o.partitions = -1;
@@ -202,6 +220,8 @@ int main(int argc, char **argv)
 		     nw < 2 || (words[0][0] == 'p' && nw < 3) ? gctl_usage("missing arguments") :
 		     words[0][0] == 't' ? gctl_cmd_transactions(&g, words[1], words[2]) :
 		     gctl_cmd_producers(&g, words[1], words[2]);
+	else if (nw == 1 && strcmp(words[0], "health") == 0)
+		rc = gctl_cmd_health(&g);
 	else if (nw != 2)
 		rc = gctl_usage("expected GROUP COMMAND, e.g. 'topics list'");
 	else if (strcmp(words[0], "groups") == 0)

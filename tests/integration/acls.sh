@@ -60,7 +60,9 @@ for p, acls in want.items():
     d = json.loads(got[p])
     assert d["version"] == 1 and d["acls"] == acls, (p, d)
 PY
-zk ls /kafka-acl-changes | grep -q acl_changes_ || fail "no literal change notification"
+# captured first: grep -q closing the pipe early would fail it under pipefail
+chg=$(zk ls /kafka-acl-changes)
+grep -q acl_changes_ <<<"$chg" || fail "no literal change notification: $chg"
 nchg=$(zk ls /kafka-acl-extended-changes | grep -c acl_changes_ || true)
 ((nchg >= 1)) || fail "no extended change notification"
 

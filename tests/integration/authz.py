@@ -42,9 +42,9 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import produce_validation as pv  # noqa: E402
-import topic_delete as td  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kafka_admin as ka  # noqa: E402
+import kafka_wire as kw  # noqa: E402
 
 OUTSIDER = "127.0.0.2"
 ZKCLI = os.environ.get("ZKCLI", "/usr/share/zookeeper/bin/zkCli.sh")
@@ -57,12 +57,19 @@ DENY, ALLOW = 2, 3
 TOPIC_AUTH, GROUP_AUTH, CLUSTER_AUTH, TXN_AUTH, STALE_BROKER_EPOCH = 29, 30, 31, 53, 77
 
 
+# An ssl.SSLContext with a client certificate: call() then speaks TLS
+# (authz_tls.py sets it per principal).
+TLS = None
+
+
 def call(addr, api, ver, body, src=None):
     """One request on a fresh connection (from src if given): a Reader."""
-    s = socket.create_connection(addr, timeout=pv.TIMEOUT,
+    s = socket.create_connection(addr, timeout=kw.TIMEOUT,
                                  source_address=(src, 0) if src else None)
+    if TLS is not None:
+        s = TLS.wrap_socket(s, server_hostname=addr[0])
     with s:
-        return pv.Reader(pv.request(s, api, ver, 7, body))
+        return kw.Reader(kw.request(s, api, ver, 7, body))
 
 
 def arr(items):
@@ -70,14 +77,14 @@ def arr(items):
 
 
 def nstr(s):
-    return struct.pack(">h", -1) if s is None else pv.kstr(s)
+    return struct.pack(">h", -1) if s is None else kw.kstr(s)
 
 
 # ---- requests (non-flexible versions; first error code of the answer) ----
 
 def metadata_topics(addr, names=None):
     """Metadata v1: {topic: (error, [leader per partition])}."""
-    body = struct.pack(">i", -1) if names is None else arr([pv.kstr(n) for n in names])
+    body = struct.pack(">i", -1) if names is None else arr([kw.kstr(n) for n in names])
     r = call(addr, 3, 1, body)
     for _ in range(r.take(">i")):
         r.take(">i"), r.string(), r.take(">i"), r.string()
@@ -96,6 +103,27 @@ def metadata_topics(addr, names=None):
     return out
 
 
+def metadata_ops(addr, name, src=None):
+    """Metadata v8 for one topic asking for KIP-430 authorized operations:
+    (topic's bit field, cluster's bit field)."""
+    body = arr([kw.kstr(name)]) + struct.pack(">bbb", 0, 1, 1)
+    r = call(addr, 3, 8, body, src)
+    r.take(">i")  # throttle
+    for _ in range(r.take(">i")):
+        r.take(">i"), r.string(), r.take(">i"), r.string()
+    r.string(), r.take(">i")  # cluster id, controller
+    topic_ops = None
+    for _ in range(r.take(">i")):
+        r.take(">h"), r.string(), r.take(">b")
+        for _ in range(r.take(">i")):
+            r.take(">h"), r.take(">i"), r.take(">i"), r.take(">i")
+            for _ in range(3):
+                for _ in range(r.take(">i")):
+                    r.take(">i")
+        topic_ops = r.take(">i")
+    return topic_ops, r.take(">i")
+
+
 def led_everywhere(brokers, names):
     """Every broker's Metadata names a leader for partition 0 of each topic."""
     for a in brokers.values():
@@ -105,10 +133,10 @@ def led_everywhere(brokers, names):
     return True, None
 
 
-def produce(addr, topic, src=None):
+def produce(addr, topic, src=None, value=b"v"):
     """Produce v3, acks=1, one batch to partition 0: the partition's error."""
-    part = struct.pack(">i", 0) + struct.pack(">i", len(pv.batch([b"v"]))) + pv.batch([b"v"])
-    body = nstr(None) + struct.pack(">hi", 1, 10000) + arr([pv.kstr(topic) + arr([part])])
+    part = struct.pack(">i", 0) + struct.pack(">i", len(kw.batch([value]))) + kw.batch([value])
+    body = nstr(None) + struct.pack(">hi", 1, 10000) + arr([kw.kstr(topic) + arr([part])])
     r = call(addr, 0, 3, body, src)
     r.take(">i"), r.string(), r.take(">i"), r.take(">i")
     return r.take(">h")
@@ -117,35 +145,35 @@ def produce(addr, topic, src=None):
 def fetch(addr, topic):
     """Fetch v4 from offset 0 of partition 0 as a consumer: its error."""
     part = struct.pack(">iqi", 0, 0, 65536)
-    body = struct.pack(">iiiib", -1, 0, 0, 65536, 0) + arr([pv.kstr(topic) + arr([part])])
+    body = struct.pack(">iiiib", -1, 0, 0, 65536, 0) + arr([kw.kstr(topic) + arr([part])])
     r = call(addr, 1, 4, body)
     r.take(">i"), r.take(">i"), r.string(), r.take(">i"), r.take(">i")
     return r.take(">h")
 
 
 def list_offsets(addr, topic):
-    body = struct.pack(">i", -1) + arr([pv.kstr(topic) + arr([struct.pack(">iq", 0, -1)])])
+    body = struct.pack(">i", -1) + arr([kw.kstr(topic) + arr([struct.pack(">iq", 0, -1)])])
     r = call(addr, 2, 1, body)
     r.take(">i"), r.string(), r.take(">i"), r.take(">i")
     return r.take(">h")
 
 
 def join_group(addr, group):
-    proto = pv.kstr(b"range") + struct.pack(">i", 0)
-    body = pv.kstr(group) + struct.pack(">i", 10000) + pv.kstr(b"") + pv.kstr(b"consumer")
+    proto = kw.kstr(b"range") + struct.pack(">i", 0)
+    body = kw.kstr(group) + struct.pack(">i", 10000) + kw.kstr(b"") + kw.kstr(b"consumer")
     return call(addr, 11, 0, body + arr([proto])).take(">h")
 
 
 def offset_commit(addr, group, topic):
-    part = struct.pack(">iq", 0, 1) + pv.kstr(b"")
-    body = pv.kstr(group) + struct.pack(">i", -1) + pv.kstr(b"") + struct.pack(">q", -1)
-    r = call(addr, 8, 2, body + arr([pv.kstr(topic) + arr([part])]))
+    part = struct.pack(">iq", 0, 1) + kw.kstr(b"")
+    body = kw.kstr(group) + struct.pack(">i", -1) + kw.kstr(b"") + struct.pack(">q", -1)
+    r = call(addr, 8, 2, body + arr([kw.kstr(topic) + arr([part])]))
     r.take(">i"), r.string(), r.take(">i"), r.take(">i")
     return r.take(">h")
 
 
 def find_coordinator(addr, key, key_type):
-    r = call(addr, 10, 1, pv.kstr(key) + struct.pack(">b", key_type))
+    r = call(addr, 10, 1, kw.kstr(key) + struct.pack(">b", key_type))
     r.take(">i")
     return r.take(">h")
 
@@ -157,14 +185,14 @@ def init_producer_id(addr, txn_id, src=None):
 
 
 def describe_broker_configs(addr, broker_id, src):
-    body = arr([struct.pack(">b", 4) + pv.kstr(b"%d" % broker_id) + struct.pack(">i", -1)])
+    body = arr([struct.pack(">b", 4) + kw.kstr(b"%d" % broker_id) + struct.pack(">i", -1)])
     r = call(addr, 32, 0, body, src)
     r.take(">i"), r.take(">i")
     return r.take(">h")
 
 
 def delete_topic(addr, topic):
-    r = call(addr, 20, 1, arr([pv.kstr(topic)]) + struct.pack(">i", 10000))
+    r = call(addr, 20, 1, arr([kw.kstr(topic)]) + struct.pack(">i", 10000))
     r.take(">i"), r.take(">i"), r.string()
     return r.take(">h")
 
@@ -176,10 +204,10 @@ def describe_acls(addr, src=None):
     return r.take(">h")
 
 
-def create_acls(addr, acls):
+def create_acls(addr, acls, principal=ANON):
     """CreateAcls v1: the error of each creation."""
-    items = [struct.pack(">b", rt) + pv.kstr(name) + struct.pack(">b", pt) + pv.kstr(ANON) +
-             pv.kstr(b"*") + struct.pack(">bb", op, perm) for rt, name, pt, op, perm in acls]
+    items = [struct.pack(">b", rt) + kw.kstr(name) + struct.pack(">b", pt) + kw.kstr(principal) +
+             kw.kstr(b"*") + struct.pack(">bb", op, perm) for rt, name, pt, op, perm in acls]
     r = call(addr, 30, 1, arr(items))
     r.take(">i")
     out = []
@@ -191,7 +219,7 @@ def create_acls(addr, acls):
 
 def stop_replica(addr, src, controller_epoch, broker_epoch, topic):
     body = struct.pack(">iiqb", 0, controller_epoch, broker_epoch, 1)
-    body += arr([pv.kstr(topic) + arr([struct.pack(">i", 0)])])
+    body += arr([kw.kstr(topic) + arr([struct.pack(">i", 0)])])
     return call(addr, 5, 1, body, src).take(">h")
 
 
@@ -215,8 +243,8 @@ def zkcli(*lines):
 
 
 def main():
-    boot = td.addr_of(os.environ["BOOTSTRAP"].split(",")[0])
-    brokers, controller = td.metadata(boot)
+    boot = kw.addr_of(os.environ["BOOTSTRAP"].split(",")[0])
+    brokers, controller = ka.metadata(boot)
     ctl = brokers[controller]
     results = []
 
@@ -226,9 +254,9 @@ def main():
 
     check("three_brokers", len(brokers) == 3, "brokers %s" % sorted(brokers))
     for t in (b"open", b"secret", b"pre-x"):
-        err, msg = td.create_topic(ctl, t, 1, 3)
+        err, msg = ka.create_topic(ctl, t, 1, 3)
         check("create_" + t.decode(), err == 0, "error %d %s" % (err, msg))
-    ok, _ = td.wait_for("topics led on every broker",
+    ok, _ = ka.wait_for("topics led on every broker",
                         lambda: led_everywhere(brokers, [b"open", b"secret", b"pre-x"]), 30)
     check("topics_ready", ok)
     led = {t: brokers[metadata_topics(ctl, [t])[t.decode()][1][0]] for t in (b"secret", b"pre-x")}
@@ -257,7 +285,7 @@ def main():
     def all_refuse():
         got = {i: describe_acls(a, OUTSIDER) for i, a in brokers.items()}
         return all(e == CLUSTER_AUTH for e in got.values()), got
-    ok, got = td.wait_for("zkCli ACL on every broker", all_refuse, 20)
+    ok, got = ka.wait_for("zkCli ACL on every broker", all_refuse, 20)
     check("zkcli_acl_everywhere", ok, "%.2f s after zkCli returned; %s" % (time.time() - t0, got))
     check("trusted_host_allowed", all(describe_acls(a) == 0 for a in brokers.values()))
 
@@ -266,7 +294,7 @@ def main():
     leaders = {t: brokers[metadata_topics(ctl, [t.encode()])[t][1][0]]
                for t in ("open", "pre-x")}
     leaders["secret"] = leaders["open"]  # refused before any leader check
-    ok, listed = td.wait_for("secret hidden", lambda: (
+    ok, listed = ka.wait_for("secret hidden", lambda: (
         all("secret" not in metadata_topics(a) for a in brokers.values()), None), 10)
     listed = metadata_topics(boot)
     check("metadata_hides_secret", ok and "secret" not in listed and "open" in listed,
@@ -277,6 +305,13 @@ def main():
     check("produce_secret_29", produce(leaders["secret"], b"secret") == TOPIC_AUTH)
     check("produce_prefixed_29", produce(leaders["pre-x"], b"pre-x") == TOPIC_AUTH)
     check("produce_open_0", produce(leaders["open"], b"open") == 0)
+    # KIP-430: READ on pre-x implies DESCRIBE; the outsider has nothing on
+    # the cluster, a trusted host everything (ALLOW ALL)
+    ops = metadata_ops(boot, b"pre-x", OUTSIDER)
+    check("authorized_operations_outsider", ops == ((1 << 3) | (1 << 8), 0), "%s" % (ops,))
+    all_cluster = sum(1 << o for o in (5, 7, 8, 9, 10, 11, 12))
+    ops = metadata_ops(boot, b"pre-x")
+    check("authorized_operations_trusted", ops[1] == all_cluster, "%s" % (ops,))
     check("fetch_secret_deny_beats_allow", fetch(leaders["secret"], b"secret") == TOPIC_AUTH)
     check("fetch_prefixed_read_ok", fetch(leaders["pre-x"], b"pre-x") == 0)
     check("list_offsets_secret_29", list_offsets(leaders["secret"], b"secret") == TOPIC_AUTH)
@@ -317,8 +352,8 @@ def main():
     check("follower_metadata_kept", meta[0] == 0 and meta[1] and meta[1][0] >= 0, "%s" % (meta,))
     # the real controller is not fenced by the forged epoch: its next
     # topic reaches every broker with a leader
-    err, msg = td.create_topic(ctl, b"after-forgery", 1, 3)
-    ok, _ = td.wait_for("after-forgery led on every broker",
+    err, msg = ka.create_topic(ctl, b"after-forgery", 1, 3)
+    ok, _ = ka.wait_for("after-forgery led on every broker",
                         lambda: led_everywhere(brokers, [b"after-forgery"]), 30)
     check("controller_not_fenced", err == 0 and ok, "create error %d" % err)
     check("follower_still_fetches_open", produce(leaders["open"], b"open") == 0)

@@ -45,7 +45,7 @@ PY
 zk create /brokers/topics/__consumer_offsets '{"version":2,"partitions":{"0":[1]},"adding_replicas":{},"removing_replicas":{}}'
 zk create /brokers/topics/on1 '{"version":2,"partitions":{"0":[1]},"adding_replicas":{},"removing_replicas":{}}'
 zk create /brokers/topics/on2 '{"version":2,"partitions":{"0":[2]},"adding_replicas":{},"removing_replicas":{}}'
-BOOTSTRAP=127.0.0.1:$int1
+export BOOTSTRAP=127.0.0.1:$int1
 wait_topic_ready on1 1 60
 wait_topic_ready on2 1 60
 

@@ -20,10 +20,12 @@ topic, with raw wire requests sent without waiting for answers:
 Prints one line per case and exits non-zero on the first failure.
 """
 
+import os
 import sys
 import time
 
-import kwire as kw
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kwire as kw  # noqa: E402
 
 TOPIC = b"pipelining"
 WAKE_TOPIC = b"pipelining-wake"

@@ -4,8 +4,13 @@
 # plaintext or certificate-less follower could not fetch). An RF-3 topic
 # with min.insync.replicas=2 takes acks=all writes, its leader is killed,
 # and everything is read back from the new leader, a former follower that
-# replicated over TLS; writes go on after the failover.
+# replicated over TLS; writes go on after the failover. gregorctl reaches
+# the brokers over TLS with --command-config CLIENT_CONFIG.
+# Usage: tls_replication.sh PATH-TO-GREGORCTL
 source "$(dirname "$0")/lib.sh"
+GREGORCTL=${1:-${GREGORCTL:-}}
+[[ -n $GREGORCTL && -x $GREGORCTL ]] ||
+	fail "usage: tls_replication.sh PATH-TO-GREGORCTL (got '${GREGORCTL}')"
 
 T=tls-rep
 N=3000
@@ -46,5 +51,16 @@ kc -C -t "$T" -o "$N" -c 500 -e -q >"$work/out2.txt" 2>/dev/null || fail "consum
 cmp -s "$work/in2.txt" "$work/out2.txt" || fail "messages produced after the failover differ"
 if grep -h 'TLS handshake failed' "$CLUSTER_DIR"/logs/broker-*.log; then
 	fail "a broker refused a TLS handshake (inter-broker connection not TLS?)"
+fi
+
+note "a consumer group and gregorctl over TLS"
+kc -G tls-group -o beginning -c 100 -e -q "$T" >/dev/null 2>&1 || fail "group consumer over TLS failed"
+"$GREGORCTL" --bootstrap "$BOOTSTRAP" --command-config "$CLIENT_CONFIG" --timeout 10 \
+	groups describe --group tls-group >"$work/describe.txt" 2>&1 ||
+	{ cat "$work/describe.txt" >&2; fail "gregorctl groups describe over TLS failed"; }
+grep -q "^tls-group *$T *0 " "$work/describe.txt" ||
+	{ cat "$work/describe.txt" >&2; fail "gregorctl did not show tls-group's offset on $T"; }
+if "$GREGORCTL" --bootstrap "$BOOTSTRAP" --timeout 3 groups list >/dev/null 2>&1; then
+	fail "gregorctl without --command-config got answers from SSL listeners"
 fi
 note "replicated over TLS; $N + 500 messages read back after the leader's death"

@@ -202,6 +202,67 @@ START_TEST(test_allow_everyone_if_no_acl)
 }
 END_TEST
 
+START_TEST(test_long_names_and_types)
+{
+	char longname[600];
+	memset(longname, 'g', sizeof longname - 1);
+	longname[sizeof longname - 1] = 0;
+	add(&acls, &nacls, ACL_RES_GROUP, ACL_PAT_LITERAL, longname, ALICE, "*", ACL_OP_READ,
+	    ACL_PERM_ALLOW);
+	add(&acls, &nacls, ACL_RES_TOPIC, ACL_PAT_LITERAL, "same", ALICE, "*", ACL_OP_READ,
+	    ACL_PERM_ALLOW);
+	load();
+	ck_assert(acl_cache_allows(&cache, ALICE, HOST, ACL_OP_READ, ACL_RES_GROUP, longname,
+				   strlen(longname)));
+	ck_assert(!acl_cache_allows(&cache, ALICE, HOST, ACL_OP_READ, ACL_RES_GROUP, longname,
+				    strlen(longname) - 1));
+	/* the index keys on the type too: a group "same" has no ACL */
+	ck_assert(!acl_cache_allows(&cache, ALICE, HOST, ACL_OP_READ, ACL_RES_GROUP, "same", 4));
+	ck_assert(topic(ALICE, HOST, ACL_OP_READ, "same"));
+}
+END_TEST
+
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/* The indexed decision equals a scan of every ACL (the path an incomplete
+ * index takes) over random stores and questions. */
+START_TEST(test_index_matches_scan)
+{
+	static const char *const names[] = { "a", "ab", "abc", "b", "*", "" };
+	static const char *const principals[] = { ALICE, BOB, "User:*" };
+	static const char *const hosts[] = { "*", HOST, "10.0.0.1" };
+	unsigned seed = 12345;
+#define RND(n) rnd(&seed, n)
+	for (int round = 0; round < 200; round++) {
+		acl_cache_free(&cache);
+		ck_assert_int_eq(acl_cache_init(&cache, NULL, (int)RND(2)), 0);
+		int n = (int)RND(12);
+		for (int i = 0; i < n; i++) {
+			const char *name = names[RND(5)];
+			add(&acls, &nacls, (int8_t)(ACL_RES_TOPIC + RND(2)),
+			    RND(3) ? ACL_PAT_LITERAL : ACL_PAT_PREFIXED, name,
+			    principals[RND(3)], hosts[RND(2)], (int8_t)(ACL_OP_ALL + RND(10)),
+			    RND(3) ? ACL_PERM_ALLOW : ACL_PERM_DENY);
+		}
+		load();
+		for (int q = 0; q < 50; q++) {
+			int8_t rt = (int8_t)(ACL_RES_TOPIC + RND(2)), op = (int8_t)(ACL_OP_READ + RND(9));
+			const char *name = names[RND(6)], *pr = principals[RND(2)], *h = hosts[1 + RND(2)];
+			int fast = acl_cache_allows(&cache, pr, h, op, rt, name, strlen(name));
+			cache.oom = 1;
+			int slow = acl_cache_allows(&cache, pr, h, op, rt, name, strlen(name));
+			cache.oom = 0;
+			ck_assert_msg(fast == slow, "round %d query %d: %d vs %d", round, q, fast, slow);
+		}
+	}
+#undef RND
+}
+END_TEST
+
 static Suite *authz_suite(void)
 {
 	Suite *s = suite_create("authz");
@@ -215,6 +276,8 @@ static Suite *authz_suite(void)
 	tcase_add_test(tc, test_host);
 	tcase_add_test(tc, test_super_users);
 	tcase_add_test(tc, test_allow_everyone_if_no_acl);
+	tcase_add_test(tc, test_long_names_and_types);
+	tcase_add_test(tc, test_index_matches_scan);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,4 +1,5 @@
-"""kwire: a tiny raw Kafka wire client for the server tests (stdlib only).
+"""kwire: request builders for the server tests (stdlib only), over
+kafka_wire's encoder.
 
 Encodes the few requests the connection-engine tests need (ApiVersions v0,
 Metadata v1, Produce v3, Fetch v4, ListOffsets v1, DescribeConfigs v0), sends
@@ -9,54 +10,17 @@ Also: a broker's fd count, RSS and CPU time from /proc.
 import os
 import socket
 import struct
+import sys
 import time
 
-TIMEOUT = 10.0
-
-_CRC = []
-for _i in range(256):
-    _c = _i
-    for _ in range(8):
-        _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
-    _CRC.append(_c)
-
-
-def crc32c(data):
-    c = 0xFFFFFFFF
-    for b in data:
-        c = _CRC[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-def varint(v):
-    v = (v << 1) ^ (v >> 63)
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def kstr(s):
-    if s is None:
-        return struct.pack(">h", -1)
-    return struct.pack(">h", len(s)) + s
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kafka_wire import TIMEOUT, Reader, kstr, recv_exact  # noqa: E402,F401
+from kafka_wire import batch as _batch  # noqa: E402
 
 
 def batch(values):
-    """One RecordBatch v2 holding values (no producer id)."""
-    recs = b""
-    for i, v in enumerate(values):
-        body = b"\x00" + varint(0) + varint(i) + varint(-1) + varint(len(v)) + v + varint(0)
-        recs += varint(len(body)) + body
-    now = int(time.time() * 1000)
-    after = struct.pack(">hiqqqhii", 0, len(values) - 1, now, now, -1, -1, -1, len(values)) + recs
-    rest = struct.pack(">ibI", -1, 2, crc32c(after)) + after
-    return struct.pack(">qi", 0, len(rest)) + rest
+    """One RecordBatch v2 holding values with null keys (no producer id)."""
+    return _batch(values, keys=[None] * len(values))
 
 
 def frame(api, version, corr, body, client=b"kwire"):
@@ -96,42 +60,10 @@ def list_offsets(topic, partition, ts=-1):
 
 def describe_configs(resources):
     """resources: [(type, name)]"""
-    body = struct.pack(">i", len(resources))
+    parts = [struct.pack(">i", len(resources))]
     for t, n in resources:
-        body += struct.pack(">b", t) + kstr(n) + struct.pack(">i", -1)
-    return 32, 0, body
-
-
-class Reader:
-    def __init__(self, data):
-        self.d, self.o = data, 0
-
-    def take(self, fmt):
-        v = struct.unpack_from(fmt, self.d, self.o)
-        self.o += struct.calcsize(fmt)
-        return v[0] if len(v) == 1 else v
-
-    def string(self):
-        n = self.take(">h")
-        s = self.d[self.o:self.o + max(n, 0)]
-        self.o += max(n, 0)
-        return s
-
-    def bytes_(self):
-        n = self.take(">i")
-        s = self.d[self.o:self.o + max(n, 0)]
-        self.o += max(n, 0)
-        return s
-
-
-def recv_exact(sock, n):
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("connection closed by the broker")
-        buf += chunk
-    return bytes(buf)
+        parts.append(struct.pack(">b", t) + kstr(n) + struct.pack(">i", -1))
+    return 32, 0, b"".join(parts)
 
 
 def recv_response(sock):
