@@ -12,7 +12,7 @@ const struct handler_entry handler_table[] = {
 	{ 0, 0, 11, handle_produce, 0 },
 	{ 1, 0, 12, handle_fetch, 0 },
 	{ 2, 0, 9, handle_list_offsets, 0 },
-	{ 3, 0, 12, handle_metadata, 0 },
+	{ 3, 0, 9, handle_metadata, 0 },
 	{ 60, 0, 0, handle_describe_cluster, 0 },
 	{ 4, 2, 2, handle_leader_and_isr, GATE_CLUSTER_ACTION },
 	{ 5, 1, 1, handle_stop_replica, GATE_CLUSTER_ACTION },
