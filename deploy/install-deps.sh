@@ -12,6 +12,9 @@ PKGS=(
 	kcat python3 tcpdump shellcheck procps
 	iproute2 nftables
 	prometheus curl
+	# the Kafka clients the integration tests run (tests/integration/clients)
+	python3-kafka python3-confluent-kafka
+	golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev
 	# the compose suite: rootful podman with runc, CNI networks with name
 	# resolution (dnsname), podman-compose to run the compose file,
 	# docker-compose to validate it, debootstrap for the base image
