@@ -50,6 +50,8 @@ static const struct kapi kapis[] = {
 	API(37, "CreatePartitions", 3, 2, create_partitions),
 	API(42, "DeleteGroups", 2, 2, delete_groups),
 	API(44, "IncrementalAlterConfigs", 1, 1, incremental_alter_configs),
+	API(45, "AlterPartitionReassignments", 0, 0, alter_partition_reassignments),
+	API(46, "ListPartitionReassignments", 0, 0, list_partition_reassignments),
 	API(47, "OffsetDelete", 0, -1, offset_delete),
 	API(50, "DescribeUserScramCredentials", 0, 0, describe_user_scram_credentials),
 	API(51, "AlterUserScramCredentials", 0, 0, alter_user_scram_credentials),

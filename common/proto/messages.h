@@ -44,6 +44,8 @@
  *   CreatePartitions       key 37  v0-1
  *   DeleteGroups           key 42  v0-2  flexible v2+
  *   IncrementalAlterConfigs key 44 v0-1  flexible v1+
+ *   AlterPartitionReassignments key 45 v0 flexible v0+
+ *   ListPartitionReassignments key 46 v0 flexible v0+
  *   OffsetDelete           key 47  v0
  *   DescribeUserScramCredentials key 50 v0 flexible v0+
  *   AlterUserScramCredentials key 51 v0 flexible v0+
@@ -1734,5 +1736,77 @@ struct transaction_log_value {
 };
 
 extern const struct kmsg transaction_log_value_msg;
+
+/* ==== AlterPartitionReassignments (key 45), v0, flexible from v0 ==== */
+
+struct apr_req_partition {
+	int32_t partition_index; /* v0+ */
+	struct karray replicas; /* v0+, nullable v0+ (null: cancel), of int32_t */
+};
+
+struct apr_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct apr_req_partition */
+};
+
+struct alter_partition_reassignments_request {
+	int32_t timeout_ms; /* v0+, default 60000 */
+	struct karray topics; /* v0+, of struct apr_req_topic */
+};
+
+struct apr_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+};
+
+struct apr_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct apr_resp_partition */
+};
+
+struct alter_partition_reassignments_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray responses; /* v0+, of struct apr_resp_topic */
+};
+
+extern const struct kmsg alter_partition_reassignments_request_msg;
+extern const struct kmsg alter_partition_reassignments_response_msg;
+
+/* ==== ListPartitionReassignments (key 46), v0, flexible from v0 ==== */
+
+struct lpr_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partition_indexes; /* v0+, of int32_t */
+};
+
+struct list_partition_reassignments_request {
+	int32_t timeout_ms; /* v0+, default 60000 */
+	struct karray topics; /* v0+, nullable v0+ (null: all), of struct lpr_req_topic */
+};
+
+struct lpr_resp_partition {
+	int32_t partition_index; /* v0+ */
+	struct karray replicas; /* v0+, of int32_t */
+	struct karray adding_replicas; /* v0+, of int32_t */
+	struct karray removing_replicas; /* v0+, of int32_t */
+};
+
+struct lpr_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct lpr_resp_partition */
+};
+
+struct list_partition_reassignments_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray topics; /* v0+, of struct lpr_resp_topic */
+};
+
+extern const struct kmsg list_partition_reassignments_request_msg;
+extern const struct kmsg list_partition_reassignments_response_msg;
 
 #endif
