@@ -306,4 +306,13 @@ typedef void (*coord_reassign_list_fn)(void *arg, int16_t kerr,
 void coord_list_reassignments(struct coord *c, const char *const *topics, int n_topics,
 			      coord_reassign_list_fn done, void *arg);
 
+/* ElectLeaders on this broker if it is the active controller
+ * (coord/elect_admin.c): type 0 preferred, 1 unclean; tps NULL = every
+ * partition. done gets one error per partition (NOT_CONTROLLER elsewhere),
+ * on the loop thread; n -1 when out of memory. */
+typedef void (*coord_elect_fn)(void *arg, const struct coord_tp *tps, const int16_t *errs,
+			       int n);
+void coord_elect_leaders(struct coord *c, int8_t type, const struct coord_tp *tps, int n,
+			 coord_elect_fn done, void *arg);
+
 #endif
