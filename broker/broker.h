@@ -10,6 +10,7 @@
 #include "common/net/peer_security.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
+#include "coord/health.h"
 
 struct acl_cache;
 struct conn;
@@ -46,6 +47,8 @@ struct broker {
 	/* how this broker connects to others (inter-broker listener) */
 	struct peer_security inter_broker;
 	struct acl_cache *acls;     /* NULL: no authorizer (broker/auth/authorizer.h) */
+	char status_path[4200];      /* <log.dirs>/gregord.status; "" if too long */
+	struct health_status status; /* as last written there */
 };
 
 /* The log dir failed (replica_manager.h: rm_storage_error): stop serving at

@@ -1002,51 +1002,73 @@ const char *broker_config_extra(const struct broker_config *bc, const char *key)
 	return NULL;
 }
 
-/* Applies one file entry; lines[] remembers where each key was last set. */
-static int load_entry(struct broker_config *bc, const struct prop *p, int *lines,
-		      char *err, size_t errlen)
+/* Applies one entry; where[] remembers which source last set each key. */
+static int load_entry(struct broker_config *bc, const struct config_entry *e,
+		      const char **where, char *err, size_t errlen)
 {
 	char msg[512];
-	int rc = broker_config_set(bc, p->key, p->value, msg, sizeof msg);
+	int rc = broker_config_set(bc, e->key, e->value, msg, sizeof msg);
 	if (rc == -2) {
-		if (strncmp(p->key, "listener.name.", 14) != 0)
-			log_warn(MOD, "line %d: unknown key %s (ignored)", p->line, p->key);
-		if (extra_add(bc, p->key, p->value) < 0) {
+		if (strncmp(e->key, "listener.name.", 14) != 0)
+			log_warn(MOD, "%s: unknown key %s (ignored)", e->source, e->key);
+		if (extra_add(bc, e->key, e->value) < 0) {
 			fmt_err(err, errlen, "out of memory");
 			return -1;
 		}
 		return 0;
 	}
 	if (rc < 0) {
-		fmt_err(err, errlen, "line %d: %s", p->line, msg);
+		fmt_err(err, errlen, "%s: %s", e->source, msg);
 		return -1;
 	}
-	const struct config_key *k = key_find(p->key);
+	const struct config_key *k = key_find(e->key);
 	int row = (int)(k - key_table);
-	if (lines[row])
-		log_warn(MOD, "%s is set on line %d and again on line %d; the last wins",
-			 p->key, lines[row], p->line);
-	lines[row] = p->line;
+	if (where[row])
+		log_warn(MOD, "%s is set by %s and again by %s; the last wins", e->key,
+			 where[row], e->source);
+	where[row] = e->source;
 	if (k->flags & F_IGNORED)
-		log_info(MOD, "%s is accepted for compatibility and ignored", p->key);
+		log_info(MOD, "%s is accepted for compatibility and ignored", e->key);
 	return 0;
+}
+
+int broker_config_load_entries(const struct config_entry *entries, int n,
+			       struct broker_config *out, char *err, size_t errlen)
+{
+	const char *where[N_KEYS] = { 0 };
+	int rc = 0;
+	broker_config_defaults(out);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = load_entry(out, &entries[i], where, err, errlen);
+	if (rc == 0)
+		rc = broker_config_validate(out, err, errlen);
+	if (rc < 0)
+		broker_config_free(out);
+	return rc < 0 ? -1 : 0;
 }
 
 int broker_config_load(const char *path, struct broker_config *out, char *err,
 		       size_t errlen)
 {
 	struct props props = { 0 };
-	int lines[N_KEYS] = { 0 };
-	broker_config_defaults(out);
-	int rc = props_load_file(path, &props, err, errlen);
-	for (int i = 0; rc == 0 && i < props.n; i++)
-		rc = load_entry(out, &props.v[i], lines, err, errlen);
+	if (props_load_file(path, &props, err, errlen) < 0)
+		return -1;
+	struct config_entry *e = calloc((size_t)props.n + 1, sizeof *e);
+	char (*labels)[24] = calloc((size_t)props.n + 1, sizeof *labels);
+	int rc = -1;
+	if (!e || !labels) {
+		fmt_err(err, errlen, "out of memory");
+	} else {
+		for (int i = 0; i < props.n; i++) {
+			snprintf(labels[i], sizeof labels[i], "line %d", props.v[i].line);
+			e[i] = (struct config_entry){ props.v[i].key, props.v[i].value, labels[i] };
+		}
+		rc = broker_config_load_entries(e, props.n, out, err, errlen);
+	}
+	free(e);
+	free(labels);
 	props_free(&props);
-	if (rc == 0)
-		rc = broker_config_validate(out, err, errlen);
-	if (rc < 0)
-		broker_config_free(out);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* ---- read-back and hand-off ---- */

@@ -185,6 +185,16 @@ void broker_config_defaults(struct broker_config *bc);
  * value (and the line) in err; *out holds nothing to free after -1. */
 int broker_config_load(const char *path, struct broker_config *out, char *err,
 		       size_t errlen);
+/* One key=value from some source; source names it in messages ("line 3",
+ * "KAFKA_NUM_PARTITIONS"). */
+struct config_entry {
+	const char *key, *value, *source;
+};
+/* broker_config_load's work on entries from elsewhere (the environment):
+ * defaults, the entries in order (the last of a key wins, with a warning),
+ * then broker_config_validate. Same results and ownership as the load. */
+int broker_config_load_entries(const struct config_entry *entries, int n,
+			       struct broker_config *out, char *err, size_t errlen);
 /* Sets one key from its text (an override). Checks type and range only;
  * call broker_config_validate afterwards for derived values. Returns 0, -1
  * with a message, or -2 for a key Gregor does not know (message set). */

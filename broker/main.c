@@ -1,4 +1,5 @@
-/* gregord: one Gregor broker. Reads a Kafka server.properties, recovers its
+/* gregord: one Gregor broker. Reads a Kafka server.properties (or, with
+ * --env, KAFKA_* variables as Kafka's container images do), recovers its
  * logs, starts the coordination thread (ZooKeeper), serves the Kafka protocol
  * on its listeners until SIGTERM/SIGINT, then shuts down cleanly. */
 #include <ctype.h>
@@ -15,6 +16,7 @@
 #include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
 #include "broker/broker.h"
+#include "broker/env_config.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/metrics.h"
@@ -33,6 +35,31 @@ static void on_mbox(struct loop_io *io, uint32_t events)
 	(void)events;
 	struct broker *b = io->arg;
 	mbox_drain(b->mbox);
+}
+
+/* Rewrites gregord.status when the state or broker epoch changed. */
+static void status_publish(struct broker *b, enum health_state state)
+{
+	int64_t epoch = b->coord ? coord_broker_epoch(b->coord) : -1;
+	if (state == HEALTH_RUNNING && epoch < 0)
+		state = HEALTH_STARTING;
+	if (!b->status_path[0] || (b->status.pid && b->status.state == state &&
+				   b->status.broker_epoch == epoch))
+		return;
+	if (!b->status.pid && health_proc_start(getpid(), &b->status.start_time) < 0)
+		b->status.start_time = 0;
+	b->status.pid = getpid();
+	b->status.broker_id = b->id;
+	b->status.broker_epoch = epoch;
+	b->status.state = state;
+	snprintf(b->status.zk_connect, sizeof b->status.zk_connect, "%s", b->cfg->zk_connect);
+	int rc = health_write(b->status_path, &b->status);
+	if (rc < 0) {
+		/* a first start's log dir appears with log recovery: no warning */
+		if (rc != -ENOENT || state != HEALTH_STARTING)
+			log_warn("broker", "cannot write %s: %s", b->status_path, strerror(-rc));
+		b->status.pid = 0; /* try again next tick */
+	}
 }
 
 static void controlled_shutdown_done(void *arg, int16_t kerr, const char *msg)
@@ -62,6 +89,7 @@ static void on_signal(struct loop_io *io, uint32_t events)
 		return;
 	}
 	b->shutting_down = 1;
+	status_publish(b, HEALTH_SHUTTING_DOWN);
 	log_info("broker", "signal %u: controlled shutdown", si.ssi_signo);
 	coord_begin_controlled_shutdown(b->coord, b->cfg->controlled_shutdown_max_retries,
 					(int)b->cfg->controlled_shutdown_retry_backoff_ms,
@@ -113,6 +141,7 @@ static void on_tick(struct loop_timer *t)
 {
 	struct broker *b = t->arg;
 	rm_tick(b->rm, clock_wall_ms());
+	status_publish(b, b->shutting_down ? HEALTH_SHUTTING_DOWN : HEALTH_RUNNING);
 	loop_timer_start(b->loop, &b->tick, 1000);
 }
 
@@ -251,6 +280,10 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
 	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0)
 		return -1;
+	/* first, before log recovery: replaces a previous run's file */
+	if (health_path(cfg->log_dirs, b->status_path, sizeof b->status_path) < 0)
+		b->status_path[0] = '\0';
+	status_publish(b, HEALTH_STARTING);
 	log_set_flush_observer(on_log_flush, b);
 	if (rm_load(b->rm) < 0) {
 		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
@@ -282,16 +315,22 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	return 0;
 }
 
+extern char **environ;
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s server.properties\n", argv[0]);
+		fprintf(stderr, "usage: %s server.properties\n"
+			"       %s --env    (KAFKA_<KEY> variables: KAFKA_BROKER_ID=1 is "
+			"broker.id=1)\n", argv[0], argv[0]);
 		return 2;
 	}
 	static struct broker_config cfg;
 	char err[512];
-	if (broker_config_load(argv[1], &cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "gregord: %s: %s\n", argv[1], err);
+	int from_env = strcmp(argv[1], "--env") == 0;
+	if (from_env ? env_config_load(environ, &cfg, err, sizeof err) < 0
+		     : broker_config_load(argv[1], &cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "gregord: %s: %s\n", from_env ? "environment" : argv[1], err);
 		return 1;
 	}
 	failpoint_init();
@@ -342,6 +381,7 @@ int main(int argc, char **argv)
 		log_error("broker", "broker %d stopped: its log dir failed", b.id);
 		return 1;
 	}
+	status_publish(&b, HEALTH_STOPPED); /* not into a failed log dir */
 	rm_free(b.rm);
 	metrics_stop(&b);
 	metrics_free(b.metrics);

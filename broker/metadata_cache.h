@@ -54,6 +54,12 @@ void mc_free(struct metadata_cache *mc);
 
 const struct mc_topic *mc_topic(const struct metadata_cache *mc, const char *name, int32_t len);
 const struct mc_broker *mc_broker(const struct metadata_cache *mc, int32_t id);
+/* The error for a partition this broker holds no replica of (Kafka's
+ * getPartitionOrException): NOT_LEADER_OR_FOLLOWER if the cluster has it,
+ * on which clients refresh metadata and retry, else
+ * UNKNOWN_TOPIC_OR_PARTITION. */
+int16_t mc_missing_partition_error(const struct metadata_cache *mc, const char *topic,
+				   int32_t len, int32_t partition);
 /* The broker's endpoint for a listener name (clients see the endpoints of
  * the listener they came in on, as Kafka), or NULL if it has none. */
 const struct mc_endpoint *mc_broker_endpoint(const struct mc_broker *b, const char *listener);

@@ -36,6 +36,7 @@
 #include "broker/broker.h"
 #include "broker/gate.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/unsupported_log.h"
 #include "broker/metrics.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -720,6 +721,8 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 			respond_unsupported_api_versions(c, &h, len);
 			return c->closed ? -1 : 0;
 		}
+		unsupported_log_note(&h, c->client_host, e ? e->min_ver : -1, e ? e->max_ver : -1,
+				     loop_now_ms(c->b->loop));
 		char why[96];
 		snprintf(why, sizeof why, "unsupported api %d version %d", h.api_key,
 			 h.api_version);

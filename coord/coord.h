@@ -264,4 +264,24 @@ void coord_claim_pid_block(struct coord *c,
 			   void (*done)(void *arg, int16_t kerr, int64_t start, int64_t end),
 			   void *arg);
 
+/* Consumer offsets in ZooKeeper (OffsetCommit/OffsetFetch v0, as Kafka's
+ * ZooKeeper-mode broker: /consumers/<group>/offsets/<topic>/<partition>).
+ * The entries are copied; done gets them back on the loop thread in the
+ * same order with error set (and, for a fetch, offset: -1 with
+ * UNKNOWN_TOPIC_OR_PARTITION when none is committed), or offs NULL and
+ * n -1 when memory ran out. */
+struct coord_zk_offset {
+	char *topic;
+	int32_t partition;
+	int64_t offset;
+	int16_t error;
+};
+typedef void (*coord_zk_offsets_fn)(void *arg, const struct coord_zk_offset *offs, int n);
+void coord_zk_offsets_commit(struct coord *c, const char *group,
+			     const struct coord_zk_offset *offs, int n,
+			     coord_zk_offsets_fn done, void *arg);
+void coord_zk_offsets_fetch(struct coord *c, const char *group,
+			    const struct coord_zk_offset *offs, int n,
+			    coord_zk_offsets_fn done, void *arg);
+
 #endif

@@ -594,6 +594,27 @@ static int tcfg_entity_ok(struct coord *c, struct tcfg_alter *a)
 	return ok;
 }
 
+/* Kafka's DescribeConfigs reads ZooKeeper, so a describe right after an
+ * alter sees the new value. Here the loop thread serves describes from its
+ * copy: re-read what was just written and post it before the alter's
+ * result (the mailbox is FIFO), so this broker's next answer is fresh;
+ * other brokers follow the change notification as Kafka's do. */
+static void tcfg_refresh_local(struct coord *c, const struct tcfg_alter *a)
+{
+	if (tcfg_is_topics(a)) {
+		if (c->cfg.topic_config_fn)
+			tcfg_read(c, a->name);
+		return;
+	}
+	int layer = -1;
+	if (strcmp(a->name, BROKER_DEFAULT) == 0)
+		layer = 0;
+	else if (atoi(a->name) == (int)c->cfg.broker_id)
+		layer = 1;
+	if (layer >= 0 && c->cfg.broker_config_fn)
+		bcfg_read(c, layer);
+}
+
 /* One attempt: read (incremental), apply, check, write at the version read.
  * Returns 1 to retry after a concurrent write, else 0 (a finished). */
 static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
@@ -629,6 +650,7 @@ static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
 		} else if (rc == ZOK) {
 			log_info(COORD_MOD, "%s/%s: %d config override(s) written", a->type,
 				 a->name, m->n);
+			tcfg_refresh_local(c, a);
 		}
 	}
 	if (m)

@@ -357,8 +357,9 @@ static void prepare_rebalance(struct group *g, int64_t now)
 	g->initial_join = g->state == GROUP_EMPTY && delay > 0;
 	g->new_member_added = 0;
 	if (g->initial_join) {
-		int32_t first = delay < timeout ? delay : timeout;
-		g->join_deadline_ms = now + first;
+		/* Kafka's InitialDelayedJoin waits the whole initial delay, even
+		 * when the rebalance timeout is shorter (e.g. 0) */
+		g->join_deadline_ms = now + delay;
 		g->initial_remaining_ms = timeout > delay ? timeout - delay : 0;
 	} else {
 		g->join_deadline_ms = now + timeout;

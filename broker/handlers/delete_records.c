@@ -11,6 +11,7 @@
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
@@ -49,7 +50,8 @@ static int64_t delete_one(struct request *req, struct kstr topic,
 	}
 	struct partition *p = rm_get(req->b->rm, topic.p, topic.len, pi->partition_index);
 	if (!p) {
-		po->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		po->error_code = mc_missing_partition_error(req->b->meta, topic.p, topic.len,
+							    pi->partition_index);
 		return -1;
 	}
 	if (!p->is_leader) {

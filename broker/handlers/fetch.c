@@ -1,25 +1,39 @@
-/* Fetch (1), v4-12: answers from the segment files without copying them
+/* Fetch (1), v0-12: answers from the segment files without copying them
  * (the response carries file slices that the server sends with sendfile).
+ * v0-3 consumers get the data down-converted to magic 0/1 message sets
+ * (read, converted, bounded by the partition's byte budget; the cost is
+ * counted and logged once a minute). Fetch sessions (v7+) are not kept:
+ * every fetch is a full one answered with session id 0, which Kafka's
+ * protocol allows; an incremental fetch (epoch > 0) therefore finds no
+ * session (FETCH_SESSION_ID_NOT_FOUND) and the client starts a full one.
  * If fewer than min_bytes are available the request is parked as a delayed
  * fetch until enough data arrives or max_wait_ms passes. Consumers are served
  * only below the high watermark. Authorization as KafkaApis: a follower's
  * fetch (replica_id >= 0) needs CLUSTER_ACTION on the cluster, a consumer's
  * READ on each topic; refused partitions answer TOPIC_AUTHORIZATION_FAILED
  * and a refused follower moves no follower position. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/dedup.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metrics.h"
+#include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
+#include "common/clock.h"
+#include "common/log.h"
 #include "common/proto/kerr.h"
+#include "common/proto/message_set.h"
 #include "common/proto/messages.h"
 
 #define FETCH_MAX_WAIT_CAP_MS 30000
+#define FETCH_DOWN_MAX_INFLATE (64 << 20) /* per partition, like max.message.bytes x64 */
+#define FETCH_DOWN_LOG_MS 60000
 
 struct delayed_fetch {
 	struct rm_waiter w;
@@ -53,7 +67,7 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	struct partition *p = rm_get(b->rm, topic.p, topic.len, pi->partition);
 	*pp = p;
 	if (!p)
-		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return mc_missing_partition_error(b->meta, topic.p, topic.len, pi->partition);
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (pi->current_leader_epoch >= 0 && pi->current_leader_epoch < p->leader_epoch)
@@ -118,6 +132,64 @@ static int fetch_aborted(struct arena *a, struct partition *p, int64_t from,
 	return 0;
 }
 
+/* Down-conversion cost, summed and logged at most once a minute. */
+static struct {
+	struct ms_down_stats st;
+	int64_t partitions, ns, last_log_ms;
+} down;
+
+static void down_account(const struct ms_down_stats *st, int64_t ns, int64_t now_ms)
+{
+	down.partitions++;
+	down.ns += ns;
+	down.st.batches_in += st->batches_in;
+	down.st.bytes_in += st->bytes_in;
+	down.st.records_out += st->records_out;
+	down.st.bytes_out += st->bytes_out;
+	down.st.inflated += st->inflated;
+	if (now_ms - down.last_log_ms < FETCH_DOWN_LOG_MS)
+		return;
+	log_info("fetch", "down-conversion (Fetch v0-3): %" PRId64 " partition reads, %" PRId64
+		 " batches / %" PRId64 " bytes in, %" PRId64 " inflated, %" PRId64
+		 " messages / %" PRId64 " bytes out, %.1f ms CPU (%.2f us per message)",
+		 down.partitions, down.st.batches_in, down.st.bytes_in, down.st.inflated,
+		 down.st.records_out, down.st.bytes_out, (double)down.ns / 1e6,
+		 down.st.records_out ? (double)down.ns / 1e3 / (double)down.st.records_out : 0.0);
+	memset(&down, 0, sizeof down);
+	down.last_log_ms = now_ms;
+}
+
+/* Fetch v0-3: replaces the file slice with the same data as a legacy
+ * message set (magic 0 for v0-1, 1 for v2-3) in the request's memory. */
+static int16_t down_convert(struct request *req, const struct log_slice *s, int64_t offset,
+			    int32_t limit, struct fetch_resp_partition *po, struct topic_metrics *tm)
+{
+	int64_t t0 = clock_mono_ns();
+	uint8_t *raw = malloc((size_t)s->len);
+	struct cbuf out = { 0 };
+	struct ms_down_stats st = { 0 };
+	int16_t err = 0;
+	if (!raw || pread(s->fd, raw, (size_t)s->len, s->pos) != s->len)
+		err = raw ? KERR_KAFKA_STORAGE_ERROR : KERR_UNKNOWN_SERVER_ERROR;
+	else
+		err = (int16_t)ms_down_convert(raw, (size_t)s->len, req->hdr.api_version >= 2,
+					       offset, (size_t)(limit > 0 ? limit : 1),
+					       FETCH_DOWN_MAX_INFLATE, &out, &st);
+	free(raw);
+	uint8_t *p = !err && out.len ? arena_alloc(&req->arena, out.len) : NULL;
+	if (p)
+		memcpy(p, out.p, out.len);
+	else if (!err && out.len)
+		err = KERR_UNKNOWN_SERVER_ERROR;
+	po->records = (struct krecords){ .p = p, .len = p ? (int32_t)out.len : 0, .fd = -1 };
+	cbuf_free(&out);
+	int64_t ns = clock_mono_ns() - t0;
+	down_account(&st, ns, loop_now_ms(req->b->loop));
+	metrics_count_conversions(req->b->metrics, tm, (uint64_t)st.records_out, (double)ns / 1e6,
+				  loop_now_ms(req->b->loop));
+	return err;
+}
+
 static void fetch_respond(struct request *req)
 {
 	const struct fetch_request *in = req->body;
@@ -177,7 +249,12 @@ static void fetch_respond(struct request *req)
 			 * map of them): repeats cannot pin more segment fds */
 			if (dedup_seen(&seen, t->topic, pi->partition))
 				s.len = 0;
-			if (!po->error_code && s.len > 0) {
+			if (!po->error_code && s.len > 0 && req->hdr.api_version <= 3 &&
+			    in->replica_id < 0) {
+				po->error_code = down_convert(req, &s, pi->fetch_offset, limit, po, tm);
+				budget -= po->records.len;
+				first = first && po->records.len == 0;
+			} else if (!po->error_code && s.len > 0) {
 				po->records.fd = s.fd;
 				po->records.file_off = s.pos;
 				po->records.len = s.len;
@@ -243,9 +320,28 @@ static void record_follower_positions(struct request *req)
 	}
 }
 
+/* No fetch sessions are kept (see the top): an incremental fetch names a
+ * session that does not exist. */
+static int fetch_session_refused(struct request *req)
+{
+	const struct fetch_request *in = req->body;
+	if (req->hdr.api_version < 7 || in->session_epoch <= 0)
+		return 0;
+	struct fetch_response *out = arena_alloc(&req->arena, sizeof *out);
+	if (!out) {
+		request_close(req, "out of memory");
+		return 1;
+	}
+	out->error_code = KERR_FETCH_SESSION_ID_NOT_FOUND;
+	request_respond(req, out);
+	return 1;
+}
+
 void handle_fetch(struct request *req)
 {
 	const struct fetch_request *in = req->body;
+	if (fetch_session_refused(req))
+		return;
 	if (in->replica_id >= 0 && authz_cluster(req, ACL_OP_CLUSTER_ACTION))
 		record_follower_positions(req);
 	int32_t wait = in->max_wait_ms;

@@ -1,6 +1,9 @@
-/* Metadata (3), v1-9: brokers, controller and topics from the metadata cache.
+/* Metadata (3), v0-12: brokers, controller and topics from the metadata cache.
  * Unknown topics are auto-created when allowed and answered with
  * LEADER_NOT_AVAILABLE until the controller has elected their leaders.
+ * v0 has no null topic list: an empty one means every topic, as in Kafka.
+ * Gregor keeps no topic ids yet: v10+ answers the zero id, and a v12 lookup
+ * by id alone finds nothing (UNKNOWN_TOPIC_ID).
  * Authorization as KafkaApis: only topics the principal may DESCRIBE are
  * listed; a named one it may not describe answers TOPIC_AUTHORIZATION_FAILED
  * whether it exists or not; auto-creation needs CREATE on the cluster or
@@ -158,7 +161,10 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		to->name = name;
 		to->topic_authorized_operations = INT32_MIN;
 		to->partitions.n = 0;
-		if (!described)
+		if (name.len < 0) /* by id: v12 only, and no id is known */
+			to->error_code = req->hdr.api_version >= 12 ? KERR_UNKNOWN_TOPIC_ID
+								    : KERR_INVALID_REQUEST;
+		else if (!described)
 			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		else if (!topic_name_valid(name))
 			to->error_code = KERR_INVALID_TOPIC_EXCEPTION;
@@ -193,7 +199,7 @@ void handle_metadata(struct request *req)
 					   sizeof ACL_CLUSTER_NAME - 1)
 			: INT32_MIN;
 	fill_brokers(req, out);
-	if (in->topics.n < 0)
+	if (in->topics.n < 0 || (req->hdr.api_version == 0 && in->topics.n == 0))
 		fill_all_topics(req, out);
 	else
 		fill_requested_topics(req, out);

@@ -1,13 +1,16 @@
-/* OffsetFetch (9), v1-8: committed offsets of the requested partitions (all
+/* OffsetFetch (9), v0-9: committed offsets of the requested partitions (all
  * of the group's when topics is null, v2+); -1 where none is committed.
  * v8 asks for several groups at once. Offsets are only answered by the
  * group's coordinator. With require_stable (v7+), a partition with an
  * offset commit still pending answers UNSTABLE_OFFSET_COMMIT: one an open
  * transaction committed, or a plain OffsetCommit still being appended
- * (Kafka's hasPendingOffsetCommitsForTopicPartition). Authorization as
- * KafkaApis: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED), DESCRIBE on
- * each requested topic (TOPIC_AUTHORIZATION_FAILED); a null topic list
- * leaves out the topics the principal may not describe. */
+ * (Kafka's hasPendingOffsetCommitsForTopicPartition). v0 reads the offsets
+ * OffsetCommit v0 wrote to ZooKeeper, as Kafka 3.9 does; v9's member id and
+ * epoch belong to KIP-848 groups, which ZooKeeper mode has not.
+ * Authorization as KafkaApis: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED),
+ * DESCRIBE on each requested topic (TOPIC_AUTHORIZATION_FAILED); a null topic
+ * list leaves out the topics the principal may not describe. */
+#include <stdint.h>
 #include <string.h>
 
 #include "broker/auth/authorizer.h"
@@ -15,8 +18,10 @@
 #include "broker/group/coordinator.h"
 #include "broker/handlers/dedup.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "coord/coord.h"
 
 static int require_stable(const struct request *req)
 {
@@ -165,12 +170,96 @@ static void respond_v8(struct request *req, struct offset_fetch_response *out)
 	request_respond(req, out);
 }
 
+/* ---- v0: ZooKeeper ---- */
+
+struct zk_fetch_ctx {
+	struct request *req;
+	struct offset_fetch_response *out;
+};
+
+static void zk_fetched(void *arg, const struct coord_zk_offset *offs, int n)
+{
+	struct zk_fetch_ctx *z = arg;
+	int k = 0;
+	for (int32_t t = 0; t < z->out->topics.n; t++) {
+		struct offset_fetch_resp_topic *rt = &((struct offset_fetch_resp_topic *)z->out->topics.v)[t];
+		for (int32_t i = 0; i < rt->partitions.n; i++) {
+			struct offset_fetch_resp_partition *rp =
+				&((struct offset_fetch_resp_partition *)rt->partitions.v)[i];
+			if (rp->error_code != INT16_MIN)
+				continue;
+			rp->error_code = n < 0 ? KERR_UNKNOWN_SERVER_ERROR : offs[k].error;
+			rp->committed_offset = n < 0 ? -1 : offs[k].offset;
+			k++;
+		}
+	}
+	request_respond(z->req, z->out);
+}
+
+/* Kafka: a partition the cluster does not have answers -1 and
+ * UNKNOWN_TOPIC_OR_PARTITION without asking ZooKeeper. */
+static void fetch_v0(struct request *req, struct offset_fetch_response *out)
+{
+	const struct offset_fetch_request *in = req->body;
+	int32_t nt = in->topics.n > 0 ? in->topics.n : 0;
+	const struct offset_fetch_req_topic *it = in->topics.v;
+	size_t total = 0;
+	for (int32_t t = 0; t < nt; t++)
+		total += (size_t)(it[t].partition_indexes.n > 0 ? it[t].partition_indexes.n : 0);
+	struct offset_fetch_resp_topic *tv = arena_alloc(&req->arena, ((size_t)nt + 1) * sizeof *tv);
+	struct coord_zk_offset *o = arena_alloc(&req->arena, (total + 1) * sizeof *o);
+	struct zk_fetch_ctx *z = arena_alloc(&req->arena, sizeof *z);
+	char *group = gc_cstr(&req->arena, in->group_id);
+	if (!tv || !o || !z || !group) {
+		request_close(req, "out of memory");
+		return;
+	}
+	int group_ok = authz_group(req, ACL_OP_DESCRIBE, in->group_id);
+	int n = 0;
+	for (int32_t t = 0; t < nt; t++) {
+		int32_t np = it[t].partition_indexes.n > 0 ? it[t].partition_indexes.n : 0;
+		struct offset_fetch_resp_partition *pv =
+			arena_alloc(&req->arena, ((size_t)np + 1) * sizeof *pv);
+		char *topic = gc_cstr(&req->arena, it[t].name);
+		if (!pv || !topic) {
+			request_close(req, "out of memory");
+			return;
+		}
+		const struct mc_topic *mt = mc_topic(req->b->meta, it[t].name.p, it[t].name.len);
+		int16_t denied = !group_ok ? KERR_GROUP_AUTHORIZATION_FAILED
+			       : !authz_topic(req, ACL_OP_DESCRIBE, it[t].name)
+				       ? KERR_TOPIC_AUTHORIZATION_FAILED : 0;
+		for (int32_t i = 0; i < np; i++) {
+			int32_t p = ((const int32_t *)it[t].partition_indexes.v)[i];
+			int exists = !denied && mt && p >= 0 && p < mt->npartitions &&
+				     mt->parts[p].exists;
+			pv[i] = (struct offset_fetch_resp_partition){
+				p, -1, -1, gc_kstr(""),
+				denied ? denied : exists ? INT16_MIN : KERR_UNKNOWN_TOPIC_OR_PARTITION };
+			if (exists)
+				o[n++] = (struct coord_zk_offset){ topic, p, -1, 0 };
+		}
+		tv[t] = (struct offset_fetch_resp_topic){ it[t].name, { np, pv } };
+	}
+	out->topics = (struct karray){ nt, tv };
+	if (n == 0) {
+		request_respond(req, out);
+		return;
+	}
+	*z = (struct zk_fetch_ctx){ req, out };
+	coord_zk_offsets_fetch(req->b->coord, group, o, n, zk_fetched, z);
+}
+
 void handle_offset_fetch(struct request *req)
 {
 	const struct offset_fetch_request *in = req->body;
 	struct offset_fetch_response *out = arena_alloc(&req->arena, sizeof *out);
 	if (!out) {
 		request_close(req, "out of memory");
+		return;
+	}
+	if (req->hdr.api_version == 0) {
+		fetch_v0(req, out);
 		return;
 	}
 	if (req->hdr.api_version >= 8) {

@@ -6,6 +6,7 @@
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -22,7 +23,8 @@ static void answer_one(struct request *req, struct kstr topic,
 	    !authz_topic(req, ACL_OP_DESCRIBE, topic)) {
 		po->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 	} else if (!p) {
-		po->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		po->error_code = mc_missing_partition_error(req->b->meta, topic.p, topic.len,
+							    pi->partition);
 	} else if (!p->is_leader) {
 		po->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
 	} else if (pi->current_leader_epoch >= 0 && pi->current_leader_epoch != p->leader_epoch) {

@@ -270,6 +270,9 @@ void handle_produce(struct request *req)
 		for (int32_t j = 0; j < np; j++) {
 			const struct produce_req_partition *pi = &((const struct produce_req_partition *)ti->partition_data.v)[j];
 			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
+			/* v8+: no message, v10+: no leader hint (tagged, default -1) */
+			po->error_message = (struct kstr){ NULL, -1 };
+			po->current_leader = (struct produce_resp_leader){ -1, -1 };
 			int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
 			int64_t required = -1;
 			po->error_code = !valid_acks ? produce_refuse(pi, po, KERR_INVALID_REQUIRED_ACKS)

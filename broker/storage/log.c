@@ -522,6 +522,51 @@ int64_t log_offset_for_time(struct partition_log *log, int64_t ts, int64_t *foun
 	return -1;
 }
 
+int64_t log_max_timestamp_batch(struct partition_log *log, int64_t *ts)
+{
+	struct segment *best = NULL;
+	for (size_t i = 0; i < log->n; i++)
+		if (log->segs[i]->size > 0 && log->segs[i]->max_ts >= 0 &&
+		    (!best || log->segs[i]->max_ts > best->max_ts))
+			best = log->segs[i];
+	*ts = best ? best->max_ts : -1;
+	if (!best)
+		return -1;
+	int64_t off = best->base + best->max_ts_rel;
+	return off < log->start ? log->start : off;
+}
+
+static int64_t seg_mtime_ms(const struct segment *s)
+{
+	struct stat st;
+	if (fstat(s->fd, &st) < 0)
+		return 0;
+	return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+int log_legacy_offsets(struct partition_log *log, int64_t ts, int32_t max,
+		       int64_t now_ms, int64_t *out, int cap)
+{
+	size_t n = log->n + (active(log)->size > 0);
+	int64_t start;
+	if (ts == -1)
+		start = (int64_t)n - 1;
+	else if (ts == -2)
+		start = 0;
+	else
+		for (start = (int64_t)n - 1; start >= 0; start--) {
+			int64_t mt = (size_t)start < log->n ? seg_mtime_ms(log->segs[start]) : now_ms;
+			if (mt <= ts)
+				break;
+		}
+	int k = 0;
+	for (int64_t i = start; i >= 0 && k < max && k < cap; i--) {
+		int64_t off = (size_t)i < log->n ? log->segs[i]->base : log->leo;
+		out[k++] = off < log->start ? log->start : off;
+	}
+	return k; /* walked from newer to older: already descending */
+}
+
 /* ---- aborted-transaction index ---- */
 
 int log_txn_index_append(struct partition_log *log, const struct txn_index_entry *e)

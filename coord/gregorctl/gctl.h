@@ -36,6 +36,9 @@ struct gctl_opts {
 	const char *group;
 	int to_earliest, to_latest, to_offset_set, execute;
 	int64_t to_offset;
+	/* health */
+	const char *log_dir;
+	int wait_s;
 	/* users: SCRAM credentials */
 	const char *user, *mechanism, *password;
 	int32_t iterations;      /* 0: not given */
@@ -89,6 +92,9 @@ int gctl_cmd_groups(struct gctl *g, const char *cmd);
  * cmd list|describe (arg: the transactional id); producers of a partition. */
 int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg);
 int gctl_cmd_producers(struct gctl *g, const char *topic, const char *partition);
+/* This machine's broker, from its status file and ZooKeeper (gctl_health.c);
+ * --zookeeper defaults to the broker's own zookeeper.connect. */
+int gctl_cmd_health(struct gctl *g);
 /* SCRAM credentials in /config/users (gctl_users.c): list, describe,
  * add/alter (--user --mechanism --password [--iterations]), delete. */
 int gctl_cmd_users(struct gctl *g, const char *cmd);

@@ -54,6 +54,10 @@ static const char gctl_usage_text[] =
 	"--command-config: client properties for the broker connections, e.g.\n"
 	"           security.protocol=SSL with ssl.ca.location (or ssl.truststore.*),\n"
 	"           ssl.certificate.location + ssl.key.location (or ssl.keystore.*)\n"
+	"usage: gregorctl health [--log-dir DIR] [--zookeeper HOST:PORT] [--wait S]\n"
+	"  exit 0 only if the broker whose log.dirs is DIR (default $KAFKA_LOG_DIRS) is\n"
+	"  running, registered in ZooKeeper with its current broker epoch, not\n"
+	"  shutting down, and a controller exists; --wait: retry for up to S seconds\n"
 	"--timeout: seconds to wait for the ZooKeeper connection, or for each broker\n"
 	"           request (default 10).\n";
 
@@ -95,7 +99,8 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
 		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE,
-		   O_COMMAND_CONFIG, O_USER, O_MECHANISM, O_PASSWORD, O_ITERATIONS };
+		   O_COMMAND_CONFIG, O_LOG_DIR, O_WAIT, O_USER, O_MECHANISM, O_PASSWORD,
+		   O_ITERATIONS };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -108,6 +113,7 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
 	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
 	{ "command-config", O_COMMAND_CONFIG, 1 },
+	{ "log-dir", O_LOG_DIR, 1 }, { "wait", O_WAIT, 1 },
 	{ "user", O_USER, 1 }, { "mechanism", O_MECHANISM, 1 }, { "password", O_PASSWORD, 1 },
 	{ "iterations", O_ITERATIONS, 1 },
 };
@@ -152,6 +158,11 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_EXECUTE: o->execute = 1; break;
 	case O_ZK_DIGEST: o->zk_digest = v; break;
 	case O_ZK_DIGEST_FILE: o->zk_digest_file = v; break;
+	case O_LOG_DIR: o->log_dir = v; break;
+	case O_WAIT:
+		if (gctl_parse_i32(v, 0, 86400, &o->wait_s))
+			return "--wait must be 0..86400 seconds";
+		break;
 	case O_USER: o->user = v; break;
 	case O_MECHANISM: o->mechanism = v; break;
 	case O_PASSWORD: o->password = v; break;
@@ -225,6 +236,8 @@ int main(int argc, char **argv)
 		     nw < 2 || (words[0][0] == 'p' && nw < 3) ? gctl_usage("missing arguments") :
 		     words[0][0] == 't' ? gctl_cmd_transactions(&g, words[1], words[2]) :
 		     gctl_cmd_producers(&g, words[1], words[2]);
+	else if (nw == 1 && strcmp(words[0], "health") == 0)
+		rc = gctl_cmd_health(&g);
 	else if (nw != 2)
 		rc = gctl_usage("expected GROUP COMMAND, e.g. 'topics list'");
 	else if (strcmp(words[0], "groups") == 0)
