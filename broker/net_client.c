@@ -40,6 +40,7 @@ struct net_client {
 	const struct peer_security *sec;
 	enum nc_phase phase;
 	struct loop_timer timeout;
+	struct loop_timer resume; /* reads on where the transport holds bytes */
 	char host[256];
 	int port;
 	char client_id[64];
@@ -73,6 +74,7 @@ struct net_client {
 
 static void nc_io(struct loop_io *io, uint32_t events);
 static void nc_timeout(struct loop_timer *t);
+static void nc_resume(struct loop_timer *t);
 
 struct net_client *net_client_new(struct loop *l, const char *client_id,
 				  const struct peer_security *sec)
@@ -86,6 +88,7 @@ struct net_client *net_client_new(struct loop *l, const char *client_id,
 	nc->io.fn = nc_io;
 	nc->io.arg = nc;
 	loop_timer_init(&nc->timeout, nc_timeout, nc);
+	loop_timer_init(&nc->resume, nc_resume, nc);
 	strncpy(nc->client_id, client_id, sizeof nc->client_id - 1);
 	arena_init(&nc->arena);
 	kout_init(&nc->out);
@@ -131,6 +134,7 @@ static void nc_finish(struct net_client *nc, int err, void *resp)
 	net_client_fn fn = nc->fn;
 	void *arg = nc->arg;
 	loop_timer_stop(nc->loop, &nc->timeout);
+	loop_timer_stop(nc->loop, &nc->resume);
 	if (err)
 		nc_disconnect(nc);
 	else if (nc->io.fd >= 0)
@@ -152,6 +156,7 @@ void net_client_free(struct net_client *nc)
 		nc_finish(nc, -ECANCELED, NULL);
 	nc_disconnect(nc);
 	loop_timer_stop(nc->loop, &nc->timeout);
+	loop_timer_stop(nc->loop, &nc->resume);
 	kout_free(&nc->out);
 	kout_free(&nc->held.out);
 	arena_free(&nc->arena);
@@ -288,7 +293,21 @@ static int nc_read(struct net_client *nc)
 			return 0;
 		}
 	}
+	/* out of rounds (fairness): bytes a TLS transport decrypted ahead are
+	 * not signalled by epoll, so come back for them from a timer */
+	if (nc->busy && nc->tr->ops->pending(nc->tr))
+		loop_timer_start(nc->loop, &nc->resume, 0);
 	return 0;
+}
+
+static void nc_resume(struct loop_timer *t)
+{
+	struct net_client *nc = t->arg;
+	if (!nc->busy || !nc->tr)
+		return;
+	int rc = nc_read(nc);
+	if (rc < 0 && nc->busy)
+		nc_finish(nc, rc, NULL);
 }
 
 static void nc_io(struct loop_io *io, uint32_t events)

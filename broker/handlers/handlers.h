@@ -57,6 +57,7 @@ void handle_end_txn(struct request *req);
 void handle_write_txn_markers(struct request *req);
 void handle_txn_offset_commit(struct request *req);
 void handle_describe_producers(struct request *req);
+void handle_describe_cluster(struct request *req);
 void handle_describe_transactions(struct request *req);
 void handle_list_transactions(struct request *req);
 /* SASL (broker/auth) */
