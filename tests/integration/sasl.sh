@@ -101,6 +101,7 @@ wait_until 30 "deleted user alice refused" refused
 note "wire checks"
 python3 "$HERE/sasl_wire.py" "$B1" refusals bob bob-secret || fail "sasl_wire refusals"
 python3 "$HERE/sasl_wire.py" "$B1" raw-plain bob bob-secret || fail "sasl_wire raw-plain"
+python3 "$HERE/sasl_wire.py" "$B1" raw-scram SCRAM-SHA-512 carol carol-secret || fail "sasl_wire raw-scram"
 python3 "$HERE/sasl_wire.py" "$B1" scram SCRAM-SHA-512 carol carol-secret || fail "sasl_wire scram"
 python3 "$HERE/sasl_wire.py" "$B1" reauth bob bob-secret 3000 || fail "sasl_wire reauth"
 python3 "$HERE/sasl_wire.py" "$B1" scram-admin bob bob-secret || fail "sasl_wire scram-admin"
