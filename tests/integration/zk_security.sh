@@ -65,7 +65,11 @@ done
 pids=()
 for id in 1 2 3; do cluster start "$id" >/dev/null & pids+=($!); done
 for pid in "${pids[@]}"; do wait "$pid" || fail "a broker did not restart"; done
-three_brokers() { kcat -L -b "$BOOTSTRAP" -m 5 2>/dev/null | grep -q ' 3 brokers'; }
+# captured first: grep -q closing the pipe early would fail it under pipefail
+three_brokers() {
+	local meta
+	meta=$(kcat -L -b "$BOOTSTRAP" -m 5 2>/dev/null) && grep -q ' 3 brokers' <<<"$meta"
+}
 wait_until 60 "three brokers listed" three_brokers
 logged "zookeeper.set.acl: ACLs of [0-9]* existing znode(s) set" ||
 	fail "no broker reported securing the existing znodes"
