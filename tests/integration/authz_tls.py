@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """authz_tls: per-principal ACLs with TLS client certificates.
 
-On cluster.sh up --secure (3 brokers, mTLS everywhere, AclAuthorizer with
+On cluster.sh up --tls (3 brokers, mTLS everywhere, AclAuthorizer with
 the brokers and the admin certificate "client" as super users, ZooKeeper
 locked), two more certificates are signed with the cluster CA: alice and
 bob (principals User:CN=alice,O=Gregor and User:CN=bob,O=Gregor). The admin
