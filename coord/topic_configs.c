@@ -108,6 +108,31 @@ static int tcfg_parse(struct tcfg_msg *m, const char *data, size_t len)
 	return rc;
 }
 
+/* Reads one entity's config node at path (re-arming its data watch) and
+ * delivers it to the loop as m, named name (a topic or a user); a missing
+ * node delivers no keys. Frees m when there is nothing to deliver. */
+static void entity_read(struct coord *c, const char *path, const char *name,
+			struct tcfg_msg *m)
+{
+	char *data = NULL;
+	int len = 0;
+	struct Stat st;
+	int rc = zk_get_alloc(c, path, 1, &data, &len, &st);
+	if (rc != ZOK && rc != ZNONODE) {
+		tcfg_msg_free(m); /* the session event path re-reads everything later */
+		return;
+	}
+	if (!(m->topic = strdup(name)) || (rc == ZOK && tcfg_parse(m, data, (size_t)len) < 0)) {
+		if (m->topic)
+			log_warn(COORD_MOD, "malformed config in %s: ignored", path);
+		tcfg_msg_free(m);
+		free(data);
+		return;
+	}
+	free(data);
+	mbox_post(c->loop_mbox, tcfg_deliver, m);
+}
+
 /* Reads one topic's node (re-arming its data watch) and delivers it. */
 static void tcfg_read(struct coord *c, const char *topic)
 {
@@ -115,28 +140,12 @@ static void tcfg_read(struct coord *c, const char *topic)
 	if (!zn_topic_name_valid(topic))
 		return;
 	snprintf(path, sizeof path, CONFIG_TOPICS "/%s", topic);
-	char *data = NULL;
-	int len = 0;
-	struct Stat st;
-	int rc = zk_get_alloc(c, path, 1, &data, &len, &st);
-	if (rc != ZOK && rc != ZNONODE)
-		return; /* the session event path re-reads everything later */
 	struct tcfg_msg *m = calloc(1, sizeof *m);
-	if (!m || !(m->topic = strdup(topic))) {
-		free(m);
-		free(data);
+	if (!m)
 		return;
-	}
 	m->fn = c->cfg.topic_config_fn;
 	m->arg = c->cfg.topic_config_arg;
-	if (rc == ZOK && tcfg_parse(m, data, (size_t)len) < 0) {
-		log_warn(COORD_MOD, "malformed config in %s: ignored", path);
-		tcfg_msg_free(m);
-		free(data);
-		return;
-	}
-	free(data);
-	mbox_post(c->loop_mbox, tcfg_deliver, m);
+	entity_read(c, path, topic, m);
 }
 
 /* Reads one broker layer, leaving a data watch on it, or an exists watch
@@ -191,28 +200,12 @@ static void ucfg_read(struct coord *c, const char *znode_name)
 		return;
 	}
 	snprintf(path, sizeof path, CONFIG_USERS "/%s", znode_name);
-	char *data = NULL;
-	int len = 0;
-	struct Stat st;
-	int rc = zk_get_alloc(c, path, 1, &data, &len, &st);
-	if (rc != ZOK && rc != ZNONODE)
-		return; /* the session event path re-reads everything later */
 	struct tcfg_msg *m = calloc(1, sizeof *m);
-	if (!m || !(m->topic = strdup(user))) {
-		free(m);
-		free(data);
+	if (!m)
 		return;
-	}
 	m->ufn = c->cfg.user_config_fn;
 	m->arg = c->cfg.user_config_arg;
-	if (rc == ZOK && tcfg_parse(m, data, (size_t)len) < 0) {
-		log_warn(COORD_MOD, "malformed config in %s: ignored", path);
-		tcfg_msg_free(m);
-		free(data);
-		return;
-	}
-	free(data);
-	mbox_post(c->loop_mbox, tcfg_deliver, m);
+	entity_read(c, path, user, m);
 }
 
 /* After the reads: the names of every user that exists (user NULL). */
