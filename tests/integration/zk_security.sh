@@ -107,10 +107,10 @@ out=$(zkcli "addauth digest $DIGEST" \
 printf '%s\n' "$out" >&2
 grep -q "Insufficient permission" <<<"$out" && fail "the brokers' credentials could not write"
 leader=$(py "
-m = authz.metadata_topics(authz.td.addr_of('$B1'), [b'zt1'])
-b, _ = authz.td.metadata(authz.td.addr_of('$B1'))
+m = authz.metadata_topics(authz.kw.addr_of('$B1'), [b'zt1'])
+b, _ = authz.ka.metadata(authz.kw.addr_of('$B1'))
 print('%s:%d' % b[m['zt1'][1][0]])")
-big() { py "print(authz.produce(authz.td.addr_of('$leader'), b'zt1', value=b'x' * $1))"; }
+big() { py "print(authz.produce(authz.kw.addr_of('$leader'), b'zt1', value=b'x' * $1))"; }
 big_refused() { [[ $(big 3000) == 10 ]]; }
 wait_until 20 "max.message.bytes=2000 in force" big_refused
 zkcli "addauth digest $DIGEST" \
@@ -151,6 +151,6 @@ gctl --zk-digest-file "$CLUSTER_DIR/zk-digest" topics create --topic zt2 --parti
 wait_topic_ready zt2 1
 
 note "no authorizer: ACL APIs answer SECURITY_DISABLED"
-[[ $(py "print(authz.describe_acls(authz.td.addr_of('$B1')))") == 54 ]] ||
+[[ $(py "print(authz.describe_acls(authz.kw.addr_of('$B1')))") == 54 ]] ||
 	fail "DescribeAcls without an authorizer did not answer SECURITY_DISABLED"
 note "ok ($ZK1)"
