@@ -799,7 +799,9 @@ static void conn_take_frames(struct conn *c)
 	if (conn_take_held(c) < 0)
 		return;
 	while (!c->closed && !c->big && c->rlen >= 4 && conn_may_take(c)) {
-		int32_t size = (int32_t)ntohl(*(uint32_t *)c->rbuf);
+		uint32_t be;
+		memcpy(&be, c->rbuf, sizeof be); /* rbuf's start has no alignment promise */
+		int32_t size = (int32_t)ntohl(be);
 		if (size < 0 || size > conn_max_frame(c)) {
 			char why[96];
 			snprintf(why, sizeof why, "frame size %d out of range (at most %lld)", size,

@@ -20,7 +20,8 @@ static void copy_kstr(char *dst, size_t cap, struct kstr s)
 	size_t n = s.len > 0 ? (size_t)s.len : 0;
 	if (n >= cap)
 		n = cap - 1;
-	memcpy(dst, s.p, n);
+	if (n) /* an empty string may come as a NULL pointer */
+		memcpy(dst, s.p, n);
 	dst[n] = 0;
 }
 
