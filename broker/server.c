@@ -757,6 +757,10 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 	if (gate_admit(req, e->flags))
 		e->fn(req);
 	c->dispatching = 0;
+	/* a failed SASL exchange ends the connection once its answer is out
+	 * (conn_close sends what is ready first) */
+	if (!c->closed && c->sess.state == AUTH_FAILED)
+		conn_close(c, "SASL authentication failed");
 	return c->closed ? -1 : 0;
 }
 
