@@ -357,6 +357,7 @@ int main(int argc, char **argv)
 	cc.broker_config_arg = &b;
 	if (authz_enabled(&b)) {
 		cc.acls_fn = authz_on_acls;
+		cc.acl_resource_fn = authz_on_acl_resource;
 		cc.acls_arg = &b;
 	}
 	cc.user_config_fn = on_user_config;
@@ -375,6 +376,7 @@ int main(int argc, char **argv)
 	int rc = loop_run(b.loop);
 	server_shutdown(&b);
 	coord_stop(b.coord); /* the session closes: /brokers/ids/<id> goes at once */
+	b.coord = NULL;      /* freed: status_publish must not read it */
 	if (b.storage_failed) {
 		/* Kafka halts here; the logs were left for recovery (no clean
 		 * marker) and nothing more is written to the failed dir. */
