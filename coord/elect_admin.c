@@ -57,6 +57,10 @@ static int16_t el_one(struct coord *c, int8_t type, const char *topic, int32_t p
 	if (type == 0) {
 		if (p->n_replicas < 1 || p->st.leader == p->replicas[0])
 			return KERR_ELECTION_NOT_NEEDED;
+		/* as the controller's own preferred elections: a partition being
+		 * reassigned lists RS, whose head need not be the final preference */
+		if (ctl_part_reassigning(p))
+			return KERR_PREFERRED_LEADER_NOT_AVAILABLE;
 		rc = ctl_run_election(c, t, p, el_decide_preferred, NULL, "preferred (admin)");
 		if (rc == ELECT_KEEP)
 			return KERR_PREFERRED_LEADER_NOT_AVAILABLE;

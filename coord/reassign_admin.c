@@ -136,8 +136,9 @@ static void ra_alter_run(void *p)
 	int16_t kerr = 0;
 	const char *msg = NULL;
 	struct zn_assign *parts = NULL;
-	int n = ra_read_topic(c, a->e.topic, &parts);
-	if (n == -2 || (n >= 0 && a->e.partition >= n) || a->e.partition < 0 || n == -1) {
+	/* a name that is not a topic name never reaches a znode path */
+	int n = zn_topic_name_valid(a->e.topic) ? ra_read_topic(c, a->e.topic, &parts) : -1;
+	if (n < 0 || a->e.partition < 0 || a->e.partition >= n) {
 		kerr = n == -2 ? KERR_UNKNOWN_SERVER_ERROR : KERR_UNKNOWN_TOPIC_OR_PARTITION;
 		msg = n == -2 ? "cannot read the topic's assignment" : NULL;
 	} else if (a->e.n_replicas < 0) {
@@ -200,8 +201,8 @@ void coord_alter_reassignment(struct coord *c, const char *topic, int32_t partit
 
 static void ra_list_topic(struct ra_list *l, const char *topic)
 {
-	struct zn_assign *parts;
-	int n = ra_read_topic(l->c, topic, &parts);
+	struct zn_assign *parts = NULL;
+	int n = zn_topic_name_valid(topic) ? ra_read_topic(l->c, topic, &parts) : 0;
 	for (int k = 0; k < n; k++) {
 		if (parts[k].n_adding == 0 && parts[k].n_removing == 0)
 			continue;

@@ -41,10 +41,14 @@ await admin.connect()
 // waits (bounded) until check() returns a truthy value
 async function until (what, check, ms = 20000) {
   const end = Date.now() + ms
+  let last = null
   for (;;) {
-    const v = await check()
+    // a broker resuming from SIGSTOP finds its session expired and
+    // registers again: metadata may briefly lack it or the controller
+    let v = null
+    try { v = await check() } catch (e) { last = e }
     if (v) return v
-    if (Date.now() > end) fail('timed out waiting for ' + what)
+    if (Date.now() > end) fail('timed out waiting for ' + what + (last ? ': ' + last.message : ''))
     await sleep(250)
   }
 }
@@ -89,8 +93,14 @@ ok(`cancel (null replicas): back on [${A},${B}]; cancelling again: NO_REASSIGNME
 
 // after SIGCONT the move completes
 cont()
-await until(`broker ${C} registered again`, async () => (await admin.describeCluster()).brokers.length === 3, 30000)
-await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 0, replicas: [A, C] }] }] })
+await until(`broker ${C} registered again and a controller known`, async () => {
+  const d = await admin.describeCluster()
+  return d.brokers.length === 3 && d.controller >= 0
+}, 30000)
+await until('the move onto the resumed broker to be accepted', async () => {
+  await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 0, replicas: [A, C] }] }] })
+  return true
+}, 30000)
 await until('the move to complete', async () => (await listed()).length === 0 && same(await replicasNow(), [A, C]), 30000)
 ok(`move completed: replicas [${await replicasNow()}], nothing listed`)
 await admin.disconnect()
