@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """compat_details: Kafka 3.9 behaviours found with kafkajs and librdkafka,
-checked on the wire (stdlib only; groups_wire's connection helpers):
+checked on the wire (stdlib only; tests/lib/kafka_wire.py):
 
 1. AlterConfigs of a topic, then DescribeConfigs on the same broker at once,
    reads the new value (Kafka's DescribeConfigs reads ZooKeeper).
@@ -26,8 +26,8 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from groups_wire import Conn, bootstrap, kbytes, kstr  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_wire import Conn, bootstrap, kbytes, kstr  # noqa: E402
 
 failures = []
 
@@ -53,15 +53,15 @@ def metadata(addr, topics):
     brokers = {}
     for _ in range(r.take(">i")):
         node = r.take(">i")
-        host = r.string()
+        host = r.str()
         port = r.take(">i")
-        r.string()
+        r.str()
         brokers[node] = (host, port)
     controller = r.take(">i")
     out = {}
     for _ in range(r.take(">i")):
         err = r.take(">h")
-        name = r.string()
+        name = r.str()
         r.take(">b")
         parts = {}
         for _ in range(r.take(">i")):
@@ -95,7 +95,7 @@ def create_topic(addr, topic, nparts, rf):
     finally:
         c.close()
     r.take(">i")
-    r.string()
+    r.str()
     err = r.take(">h")
     if err:
         raise RuntimeError("CreateTopics %s: error %d" % (topic, err))
@@ -119,19 +119,19 @@ def describe_topic(conn, topic, keys, synonyms):
     r.take(">i")
     r.take(">i")
     err = r.take(">h")
-    r.string()
+    r.str()
     r.take(">b")
-    r.string()
+    r.str()
     out = {}
     for _ in range(r.take(">i")):
-        name = r.string()
-        value = r.string()
+        name = r.str()
+        value = r.str()
         r.take(">b")
         source = r.take(">b")
         r.take(">b")
         syns = []
         for _ in range(r.take(">i")):
-            syns.append((r.string(), r.string(), r.take(">b")))
+            syns.append((r.str(), r.str(), r.take(">b")))
         out[name] = (value, source, syns)
     if err:
         raise RuntimeError("DescribeConfigs %s: error %d" % (topic, err))
@@ -181,7 +181,7 @@ def delete_records(conn, topic, partition):
     r = conn.call(21, 0, body + struct.pack(">i", 10000))
     r.take(">i")
     r.take(">i")
-    r.string()
+    r.str()
     r.take(">i")
     r.take(">i")
     r.take(">q")
@@ -197,7 +197,7 @@ def list_offsets(conn, topic, partition, version=5, ts=-1):
     if version >= 2:
         r.take(">i")
     r.take(">i")
-    r.string()
+    r.str()
     r.take(">i")
     r.take(">i")
     err = r.take(">h")
@@ -241,9 +241,9 @@ def join(conn, group, rebalance_timeout, member=""):
     r = conn.call(11, 1, body)
     err = r.take(">h")
     gen = r.take(">i")
-    r.string()
-    r.string()
-    member = r.string()
+    r.str()
+    r.str()
+    member = r.str()
     return err, gen, member
 
 
@@ -264,7 +264,7 @@ def coordinator(addr, group):
             c.close()
         err = r.take(">h")
         r.take(">i")
-        host = r.string()
+        host = r.str()
         port = r.take(">i")
         if err == 0:
             return host, port
@@ -335,7 +335,7 @@ def v0_offsets_checks(addr):
         body = kstr(group) + arr([kstr(topic) + arr([struct.pack(">iq", 0, 42) + kstr("m")])])
         r = c.call(8, 0, body)
         r.take(">i")
-        r.string()
+        r.str()
         r.take(">i")
         r.take(">i")
         err = r.take(">h")
@@ -345,12 +345,12 @@ def v0_offsets_checks(addr):
         body = kstr(group) + arr([kstr(topic) + arr([struct.pack(">i", p) for p in (0, 1, 9)])])
         r = c.call(9, 0, body)
         r.take(">i")
-        r.string()
+        r.str()
         got = {}
         for _ in range(r.take(">i")):
             p = r.take(">i")
             off = r.take(">q")
-            r.string()
+            r.str()
             got[p] = (off, r.take(">h"))
         check(got == {0: (42, 0), 1: (-1, 3), 9: (-1, 3)},
               "OffsetFetch v0 reads it back; none committed or no such partition: -1, "
