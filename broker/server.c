@@ -716,13 +716,15 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 	}
 	const struct handler_entry *e = handler_find(h.api_key);
 	if (!e || h.api_version < e->min_ver || h.api_version > e->max_ver) {
+		/* the client id points into frame: log before freeing it */
+		if (!e || h.api_key != 18)
+			unsupported_log_note(&h, c->client_host, e ? e->min_ver : -1,
+					     e ? e->max_ver : -1, loop_now_ms(c->b->loop));
 		free(frame);
 		if (e && h.api_key == 18) {
 			respond_unsupported_api_versions(c, &h, len);
 			return c->closed ? -1 : 0;
 		}
-		unsupported_log_note(&h, c->client_host, e ? e->min_ver : -1, e ? e->max_ver : -1,
-				     loop_now_ms(c->b->loop));
 		char why[96];
 		snprintf(why, sizeof why, "unsupported api %d version %d", h.api_key,
 			 h.api_version);

@@ -18,8 +18,12 @@ checked on the wire (stdlib only; tests/lib/kafka_wire.py):
    errors (3, 5, 6, 78) until it answers offset 0.
 6. OffsetCommit/OffsetFetch v0 keep offsets in ZooKeeper, as Kafka 3.9:
    /consumers/<group>/offsets/<topic>/<partition> holds the offset as text.
+7. Beyond Kafka: a request version Gregor does not serve closes the
+   connection (Kafka's answer) and logs one line naming the client id, API
+   and version, once however often that client retries.
 
-Needs BOOTSTRAP and ZOOKEEPER (with_cluster.sh, 3 brokers)."""
+Needs BOOTSTRAP, ZOOKEEPER and GREGOR_CLUSTER_DIR (with_cluster.sh, 3
+brokers)."""
 import os
 import struct
 import subprocess
@@ -27,7 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from kafka_wire import Conn, bootstrap, kbytes, kstr  # noqa: E402
+from kafka_wire import Conn, bootstrap, kbytes, kstr, request  # noqa: E402
 
 failures = []
 
@@ -99,6 +103,8 @@ def create_topic(addr, topic, nparts, rf):
     err = r.take(">h")
     if err:
         raise RuntimeError("CreateTopics %s: error %d" % (topic, err))
+    for hp in brokers.values():  # every broker's metadata has it
+        wait_leaders(hp, topic, nparts)
     return wait_leaders(addr, topic, nparts)
 
 
@@ -359,10 +365,35 @@ def v0_offsets_checks(addr):
         c.close()
 
 
+def unsupported_log_checks(addr):
+    import glob
+    import socket
+    client = "old-app-%d" % os.getpid()
+    closed = 0
+    for _ in range(3):
+        s = socket.create_connection(addr, timeout=10)
+        try:
+            request(s, 1, 99, 1, b"", client_id=client)  # Fetch v99
+        except (ConnectionError, OSError):
+            closed += 1
+        finally:
+            s.close()
+    check(closed == 3, "Fetch v99: the connection is closed each time, as Kafka (%d of 3)" % closed)
+    logs = glob.glob(os.path.join(os.environ["GREGOR_CLUSTER_DIR"], "logs", "broker-*.log"))
+    lines = []
+    end = time.time() + 10
+    while time.time() < end and not lines:
+        lines = [ln for f in logs for ln in open(f, errors="replace")
+                 if 'client "%s"' % client in ln]
+        time.sleep(0.2)
+    check(len(lines) == 1 and "Fetch (key 1) v99" in lines[0],
+          "one log line names the client, API and version: %r" % (lines,))
+
+
 def main():
     addr = bootstrap()
     for f in (configs_checks, not_leader_checks, join_checks, list_offsets_checks,
-              v0_offsets_checks):
+              v0_offsets_checks, unsupported_log_checks):
         try:
             f(addr)
         except Exception as e:  # a broken exchange is a failed check
