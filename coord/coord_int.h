@@ -129,7 +129,8 @@ void coord_post_done(struct coord *c, coord_done_fn done, void *arg, int16_t ker
 		     const char *msg);
 
 void tcfg_sync_all(struct coord *c);
-/* Handles a watch event under /config/topics; 1 if it was one of ours. */
+/* Handles a watch event under /config/topics, /config/brokers or
+ * /config/users; 1 if it was one of ours. */
 int tcfg_on_watch(struct coord *c, const char *path);
 
 /* acl.c: the ACL feed to the authorizer (cfg.acls_fn): a child watch on

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	meson ninja-build pkg-config gcc clang
-	libzookeeper-mt-dev check libssl-dev librdkafka-dev
+	libzookeeper-mt-dev check libssl-dev openssl librdkafka-dev
 	zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps

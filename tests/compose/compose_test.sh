@@ -244,8 +244,9 @@ fault_rolling_restart() {
 		# SIGTERM, not the SIGKILL at the end of the grace period
 		[[ $(podman inspect -f '{{.State.ExitCode}}' "$(ctr "broker-$b")") == 0 ]] ||
 			fail "broker $b did not exit 0 on SIGTERM"
-		podman logs --tail 30 "$(ctr "broker-$b")" 2>&1 |
-			grep -q "controlled shutdown: leadership moved" ||
+		# (whole output first: grep -q would end the pipe early, pipefail)
+		podman logs --tail 30 "$(ctr "broker-$b")" >"$WORK/stop-$b.log" 2>&1
+		grep -q "controlled shutdown: leadership moved" "$WORK/stop-$b.log" ||
 			fail "broker $b stopped without a completed controlled shutdown"
 		note "rolling: broker $b stopped (controlled shutdown, exit 0) in $((SECONDS - t0))s"
 		pm start "$(ctr "broker-$b")"
@@ -297,11 +298,13 @@ step_secure() {
 		-X message.timeout.ms=10000 2>"$WORK/secure-client.err" || true
 	grep -qi 'authoriz' "$WORK/secure-client.err" ||
 		fail "client (no ACLs) was not refused: $(head -3 "$WORK/secure-client.err")"
-	n=$(sasl admin "$(cat "$WORK/admin.password")" -C -t secure-data -e -q -f '%k\n' |
-		grep -c '^key-')
+	sasl admin "$(cat "$WORK/admin.password")" -C -t secure-data -e -q -f '%k\n' \
+		>"$WORK/secure-keys" 2>"$WORK/secure-consume.err" ||
+		{ cat "$WORK/secure-consume.err" >&2; fail "SASL_SSL consume as admin"; }
+	n=$(grep -c '^key-' "$WORK/secure-keys" || true)
 	((n == 1000)) || fail "read $n keys back over SASL_SSL, expected 1000"
-	sasl admin "$(cat "$WORK/admin.password")" -C -t secure-data -e -q -f '%k\n' |
-		grep -q '^client-key' && fail "the refused client's message is in secure-data"
+	! grep -q '^client-key' "$WORK/secure-keys" ||
+		fail "the refused client's message is in secure-data"
 	sasl admin wrong-password -L -m 5 >/dev/null 2>&1 && fail "a wrong password was accepted"
 	note "secure: 1000 messages over SASL_SSL as admin; client without ACLs and a wrong password refused ($((SECONDS - t0))s)"
 }

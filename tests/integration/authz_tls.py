@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """authz_tls: per-principal ACLs with TLS client certificates.
 
-On cluster.sh up --secure (3 brokers, mTLS everywhere, AclAuthorizer with
+On cluster.sh up --tls (3 brokers, mTLS everywhere, AclAuthorizer with
 the brokers and the admin certificate "client" as super users, ZooKeeper
 locked), two more certificates are signed with the cluster CA: alice and
 bob (principals User:CN=alice,O=Gregor and User:CN=bob,O=Gregor). The admin
@@ -15,7 +15,8 @@ creates topic "orders" and gives alice WRITE and READ on it and READ on group
   controller) CLUSTER_AUTHORIZATION_FAILED, after which every broker still
   serves "orders";
 - DENY beats ALLOW per principal: a DENY WRITE for alice added by the admin
-  stops her next produce on every broker.
+  stops her next produce on every broker; once DeleteAcls removes it she
+  produces again.
 Stdlib + kcat + openssl.
 """
 
@@ -125,6 +126,13 @@ def main():
     check("deny_beats_allow", ok, "%.1f s; %s" % (time.time() - t0, why))
     r = kcat("alice", "-C", "-t", "orders", "-o", "beginning", "-e", "-q")
     check("alice_still_reads", b"from-alice" in r.stdout, r.stderr[-200:])
+
+    # the DENY deleted: alice writes again, on every broker's cache
+    err, n = authz.delete_acls(boot, authz.T_TOPIC, b"orders", authz.P_LITERAL, alice,
+                               authz.O_WRITE, authz.DENY)
+    check("admin_deletes_deny", err == 0 and n == 1, "error %d, %d deleted" % (err, n))
+    ok, why = td.wait_for("alice may produce again", alice_produces, 15)
+    check("alice_produces_again", ok, why)
 
     print("%d/%d checks passed" % (sum(results), len(results)))
     return 0 if all(results) else 1
