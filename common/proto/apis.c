@@ -46,10 +46,14 @@ static const struct kapi kapis[] = {
 	API(31, "DeleteAcls", 3, 2, delete_acls),
 	API(32, "DescribeConfigs", 4, 4, describe_configs),
 	API(33, "AlterConfigs", 2, 2, alter_configs),
+	API(35, "DescribeLogDirs", 4, 2, describe_log_dirs),
 	API(36, "SaslAuthenticate", 2, 2, sasl_authenticate),
 	API(37, "CreatePartitions", 3, 2, create_partitions),
 	API(42, "DeleteGroups", 2, 2, delete_groups),
+	API(43, "ElectLeaders", 2, 2, elect_leaders),
 	API(44, "IncrementalAlterConfigs", 1, 1, incremental_alter_configs),
+	API(45, "AlterPartitionReassignments", 0, 0, alter_partition_reassignments),
+	API(46, "ListPartitionReassignments", 0, 0, list_partition_reassignments),
 	API(47, "OffsetDelete", 0, -1, offset_delete),
 	API(50, "DescribeUserScramCredentials", 0, 0, describe_user_scram_credentials),
 	API(51, "AlterUserScramCredentials", 0, 0, alter_user_scram_credentials),
@@ -71,7 +75,7 @@ static int16_t kafka_flex_from(int16_t key)
 		[25] = 3, [26] = 3, [27] = 1, [28] = 3, [29] = 2, [30] = 2,
 		[31] = 2, [32] = 4, [33] = 2, [34] = 2, [35] = 2, [36] = 2,
 		[37] = 2, [38] = 2, [39] = 2, [40] = 2, [41] = 2, [42] = 2,
-		[43] = 0, [44] = 1, [45] = 0, [46] = 0, [47] = -1, [48] = 1,
+		[43] = 2, [44] = 1, [45] = 0, [46] = 0, [47] = -1, [48] = 1,
 		[49] = 1, [50] = 0, [51] = 0,
 	};
 	if (key < 0 || (size_t)key >= sizeof tab / sizeof tab[0])
