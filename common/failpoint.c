@@ -2,6 +2,7 @@
  * hot path asking failpoint_hit costs a pointer test when none is set. */
 #include "common/failpoint.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,4 +38,23 @@ int failpoint_hit(const char *name)
 	key[n + 1] = ',';
 	key[n + 2] = 0;
 	return strstr(list, key) != NULL;
+}
+
+long failpoint_value(const char *name, long dflt)
+{
+	char key[FAILPOINT_MAX + 2];
+	size_t n = strlen(name);
+	if (!list[0] || n == 0 || n > FAILPOINT_MAX - 2)
+		return dflt;
+	key[0] = ',';
+	memcpy(key + 1, name, n);
+	key[n + 1] = '=';
+	key[n + 2] = 0;
+	const char *at = strstr(list, key);
+	if (!at)
+		return dflt;
+	char *end;
+	errno = 0;
+	long v = strtol(at + n + 2, &end, 10);
+	return errno || end == at + n + 2 || *end != ',' ? dflt : v;
 }

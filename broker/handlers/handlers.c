@@ -42,7 +42,7 @@ const struct handler_entry handler_table[] = {
 	/* idempotent producer (broker/txn/) */
 	{ 22, 0, 4, handle_init_producer_id },
 	/* transactions (broker/txn/): PROTOCOL.md column B; markers v0-1 */
-	{ 24, 0, 3, handle_add_partitions_to_txn },
+	{ 24, 0, 4, handle_add_partitions_to_txn },
 	{ 25, 0, 1, handle_add_offsets_to_txn },
 	{ 26, 0, 3, handle_end_txn },
 	{ 27, 0, 1, handle_write_txn_markers },

@@ -77,7 +77,8 @@ run_case() {
 	note "DescribeTransactions $id: $d (coordinator now broker $($WIRE coordinator "$id"))"
 	[[ $d == "0 Complete"* ]] || fail "$id is not Complete*: $d"
 	no_prepare || fail "ListTransactions failed or shows a Prepare* state: $($WIRE list 2>&1 | grep -v Complete)"
-	$WIRE list | grep -q "^$id Complete" || fail "ListTransactions does not list $id as Complete*"
+	# (not `list | grep -q`: grep quitting early breaks the pipe under pipefail)
+	grep -q "^$id Complete" <<<"$($WIRE list)" || fail "ListTransactions does not list $id as Complete*"
 	CASE_ID=$id
 }
 
