@@ -11,7 +11,8 @@
 #include "coord/coord.h"
 
 struct conn;
-struct listener_sock;
+struct listener_rt;
+struct broker_metrics;
 struct metadata_cache;
 struct replica_manager;
 
@@ -26,7 +27,8 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
-	struct listener_sock *listeners[BROKER_MAX_LISTENERS];
+	struct broker_metrics *metrics; /* counters for the Prometheus page */
+	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
 	int32_t max_request_bytes;  /* socket.request.max.bytes */
@@ -34,6 +36,13 @@ struct broker {
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	int storage_failed;         /* the log dir failed: stopping, no clean close */
 };
+
+/* The log dir failed (replica_manager.h: rm_storage_error): stop serving at
+ * once, without a controlled shutdown; main() then closes the ZooKeeper
+ * session first so that the controller re-elects leaders right away, and
+ * exits non-zero. Loop thread only. */
+void broker_storage_failed(struct broker *b);
 
 #endif

@@ -66,6 +66,7 @@ static const struct config_key key_table[] = {
 	LIST("listener.security.protocol.map", listener_security_protocol_map,
 	     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", NULL),
 	STR("inter.broker.listener.name", inter_broker_listener_name, NULL, NULL),
+	STR("metrics.listen", metrics_listen, NULL, NULL),
 	STR("security.inter.broker.protocol", security_inter_broker_protocol, "PLAINTEXT",
 	    protocols),
 

@@ -54,6 +54,7 @@ struct broker_config {
 	char *listener_security_protocol_map;
 	char *inter_broker_listener_name; /* effective after validate */
 	char *security_inter_broker_protocol;
+	char *metrics_listen; /* "host:port" of the Prometheus endpoint; NULL = off */
 
 	/* topics and replication */
 	int32_t num_partitions;

@@ -13,6 +13,7 @@
 
 #include "broker/broker.h"
 #include "broker/metadata_cache.h"
+#include "broker/metrics.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/server.h"
 #include "broker/topic_config.h"
@@ -62,6 +63,14 @@ static void on_signal(struct loop_io *io, uint32_t events)
 					controlled_shutdown_done, b);
 }
 
+void broker_storage_failed(struct broker *b)
+{
+	if (b->storage_failed)
+		return;
+	b->storage_failed = 1;
+	loop_stop(b->loop);
+}
+
 static void on_topic_config(void *arg, const char *topic, const char *const *keys,
 			    const char *const *values, int n)
 {
@@ -93,11 +102,30 @@ static void on_tick(struct loop_timer *t)
 	loop_timer_start(b->loop, &b->tick, 1000);
 }
 
+static void on_log_flush(void *arg, double ms)
+{
+	struct broker *b = arg;
+	latency_record(&b->metrics->flush, ms, loop_now_ms(b->loop));
+}
+
 static int start_listeners(struct broker *b)
 {
 	for (int i = 0; i < b->cfg->nlisteners; i++) {
 		const struct listener *l = &b->cfg->listeners[i];
-		int rc = server_listen(b, l->host, l->port);
+		const char *proto = broker_config_protocol(b->cfg, l->name);
+		int sp = proto ? sec_protocol_parse(proto) : -1;
+		if (sp < 0) {
+			log_error("broker", "listener %s has no security protocol in "
+				  "listener.security.protocol.map", l->name);
+			return -1;
+		}
+		if (sec_protocol_is_tls((enum sec_protocol)sp)) {
+			/* never serve plaintext on a port configured for TLS */
+			log_error("broker", "listener %s: security protocol %s is not "
+				  "supported by this build", l->name, proto);
+			return -1;
+		}
+		int rc = server_listen(b, l->name, l->host, l->port, (enum sec_protocol)sp);
 		if (rc < 0) {
 			log_error("broker", "cannot listen on %s:%d (%s): %s", l->host,
 				  l->port, l->name, strerror(-rc));
@@ -117,12 +145,23 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	b->loop = loop_new();
 	b->mbox = mbox_new();
 	b->meta = mc_new();
+	b->metrics = metrics_new();
 	strmap_init(&b->topic_configs);
 	struct log_config lc;
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
-	if (!b->loop || !b->mbox || !b->meta || !b->rm)
+	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics)
 		return -1;
+	log_set_flush_observer(on_log_flush, b);
+	if (cfg->metrics_listen) {
+		int rc = metrics_listen(b, cfg->metrics_listen);
+		if (rc < 0) {
+			log_error("broker", "metrics.listen=%s: %s", cfg->metrics_listen,
+				  strerror(-rc));
+			return -1;
+		}
+		log_info("broker", "metrics on http://%s/metrics", cfg->metrics_listen);
+	}
 	if (rm_load(b->rm) < 0) {
 		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
 		return -1;
@@ -178,8 +217,16 @@ int main(int argc, char **argv)
 
 	int rc = loop_run(b.loop);
 	server_shutdown(&b);
-	coord_stop(b.coord);
+	coord_stop(b.coord); /* the session closes: /brokers/ids/<id> goes at once */
+	if (b.storage_failed) {
+		/* Kafka halts here; the logs were left for recovery (no clean
+		 * marker) and nothing more is written to the failed dir. */
+		log_error("broker", "broker %d stopped: its log dir failed", b.id);
+		return 1;
+	}
 	rm_free(b.rm);
+	metrics_stop(&b);
+	metrics_free(b.metrics);
 	mc_free(b.meta);
 	topic_config_free_all(&b);
 	log_info("broker", "broker %d stopped", b.id);

@@ -20,13 +20,17 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "broker/gate.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/net/transport.h"
 #include "common/proto/kerr.h"
 
 #define RBUF_SIZE 65536
 #define MAX_IOV 64
+#define FILE_CHUNK 65536 /* pread size where the transport cannot sendfile */
 
 struct outmsg {
 	struct outmsg *next;
@@ -36,7 +40,10 @@ struct outmsg {
 };
 
 struct conn {
-	struct loop_io io;
+	struct loop_io io;         /* io.fd is the socket; I/O goes through tr */
+	struct transport *tr;
+	struct listener_rt *lst;
+	struct session sess;
 	struct broker *b;
 	struct conn *prev, *next;  /* broker's list of live connections */
 	char peer[64];
@@ -52,12 +59,29 @@ struct conn {
 	int closing;               /* last flush before close under way */
 	struct loop_timer free_timer;
 	struct loop_timer resume_timer; /* picks up after an async completion */
+	uint8_t *chunk;            /* FILE_CHUNK bytes for the pread path, lazily */
 };
 
 struct listener_sock {
 	struct loop_io io;
 	struct broker *b;
+	struct listener_rt rt;
 };
+
+static const char *const sec_names[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" };
+
+int sec_protocol_parse(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, sec_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *sec_protocol_name(enum sec_protocol p)
+{
+	return (unsigned)p < 4 ? sec_names[p] : "?";
+}
 
 static void conn_io(struct loop_io *io, uint32_t events);
 static void conn_process(struct conn *c);
@@ -93,6 +117,9 @@ static void conn_free_later(struct loop_timer *t)
 {
 	struct conn *c = t->arg;
 	free(c->big);
+	free(c->chunk);
+	if (c->sess.mech && c->sess.mech_free)
+		c->sess.mech_free(c->sess.mech);
 	while (c->out_head) {
 		struct outmsg *m = c->out_head;
 		c->out_head = m->next;
@@ -101,11 +128,16 @@ static void conn_free_later(struct loop_timer *t)
 	free(c);
 }
 
+static void conn_read(struct conn *c);
+
 static void conn_resume(struct loop_timer *t)
 {
 	struct conn *c = t->arg;
-	if (!c->closed)
-		conn_process(c);
+	if (c->closed)
+		return;
+	conn_process(c);
+	if (!c->closed && !c->inflight && c->tr->ops->pending(c->tr))
+		conn_read(c);
 }
 
 static void conn_close(struct conn *c, const char *why)
@@ -124,7 +156,8 @@ static void conn_close(struct conn *c, const char *why)
 	if (why)
 		log_info("server", "closing connection from %s: %s", c->peer, why);
 	loop_io_del(c->b->loop, &c->io);
-	close(c->io.fd);
+	transport_free(c->tr);
+	c->tr = NULL;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -137,11 +170,16 @@ static void conn_close(struct conn *c, const char *why)
 }
 
 const char *request_peer(const struct request *req) { return req->conn->peer; }
+struct session *request_session(struct request *req) { return &req->conn->sess; }
+const struct listener_rt *request_listener(const struct request *req) { return req->conn->lst; }
 const char *request_client_host(const struct request *req) { return req->conn->client_host; }
 
 static void request_free(struct request *req)
 {
 	struct conn *c = req->conn;
+	metrics_request_done(c->b->metrics, req->hdr.api_key, req->hdr.api_version,
+			     (double)(clock_mono_us() - req->recv_us) / 1000.0,
+			     loop_now_ms(c->b->loop));
 	arena_free(&req->arena);
 	free(req->frame);
 	free(req);
@@ -165,7 +203,25 @@ static void out_update_interest(struct conn *c)
 	uint32_t ev = c->inflight ? 0 : EPOLLIN;
 	if (c->out_head)
 		ev |= EPOLLOUT;
-	loop_io_mod(c->b->loop, &c->io, ev);
+	loop_io_mod(c->b->loop, &c->io, ev | c->tr->want);
+}
+
+/* A file piece: sendfile where the transport can, else a bounded pread into
+ * the connection's chunk and an ordinary write (TLS without kTLS). */
+static ssize_t conn_send_file(struct conn *c, const struct kpiece *p, int64_t done)
+{
+	off_t off = p->off + done;
+	size_t len = (size_t)(p->len - done);
+	ssize_t n = c->tr->ops->sendfile(c->tr, p->fd, &off, len);
+	if (n != -ENOTSUP)
+		return n;
+	if (!c->chunk && !(c->chunk = malloc(FILE_CHUNK)))
+		return -ENOMEM;
+	ssize_t r = pread(p->fd, c->chunk, len < FILE_CHUNK ? len : FILE_CHUNK, off);
+	if (r <= 0)
+		return r < 0 ? -errno : 0;
+	struct iovec iov = { c->chunk, (size_t)r };
+	return c->tr->ops->writev(c->tr, &iov, 1);
 }
 
 /* Sends as much as the socket takes. Returns 0, or -1 if the connection
@@ -177,8 +233,7 @@ static int conn_flush(struct conn *c)
 		struct kpiece *p = &m->out.pieces[m->piece];
 		ssize_t n;
 		if (p->fd >= 0) {
-			off_t off = p->off + m->piece_off;
-			n = sendfile(c->io.fd, p->fd, &off, (size_t)(p->len - m->piece_off));
+			n = conn_send_file(c, p, m->piece_off);
 			if (n == 0) {
 				/* the file shrank under us (truncation): the frame can no
 				 * longer be completed, so the connection must go */
@@ -197,12 +252,12 @@ static int conn_flush(struct conn *c)
 				iov[k].iov_len = (size_t)(q->len - skip);
 				k++;
 			}
-			n = writev(c->io.fd, iov, k);
+			n = c->tr->ops->writev(c->tr, iov, k);
 		}
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
+			if (n == -EAGAIN)
 				return 0;
-			conn_close(c, strerror(errno));
+			conn_close(c, strerror((int)-n));
 			return -1;
 		}
 		int64_t left = n;
@@ -271,6 +326,24 @@ void request_respond(struct request *req, const void *resp)
 
 void request_finish_silent(struct request *req) { request_free(req); }
 
+int request_respond_error(struct request *req, int16_t error_code)
+{
+	const struct kmsg *m = req->api->resp;
+	const struct kfield *ef = NULL;
+	for (int i = 0; i < m->nfields; i++)
+		if (m->fields[i].type == KT_INT16 && strcmp(m->fields[i].name, "error_code") == 0)
+			ef = &m->fields[i];
+	if (!ef || req->ver.version < ef->min_ver || req->ver.version > ef->max_ver)
+		return -1;
+	uint8_t *resp = arena_alloc(&req->arena, m->size);
+	if (!resp)
+		return -1;
+	memset(resp, 0, m->size);
+	memcpy(resp + ef->off, &error_code, sizeof error_code);
+	request_respond(req, resp);
+	return 0;
+}
+
 void request_close(struct request *req, const char *why)
 {
 	conn_close(req->conn, why);
@@ -337,6 +410,7 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 	req->frame = frame;
 	req->frame_len = len;
 	req->recv_ms = loop_now_ms(c->b->loop);
+	req->recv_us = clock_mono_us();
 	arena_init(&req->arena);
 	req->body = arena_alloc(&req->arena, req->api->req->size);
 	c->inflight = req;
@@ -347,7 +421,8 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 		return -1;
 	}
 	c->dispatching = 1;
-	e->fn(req);
+	if (gate_admit(req, e->flags))
+		e->fn(req);
 	c->dispatching = 0;
 	return c->closed ? -1 : 0;
 }
@@ -391,16 +466,18 @@ static void conn_read(struct conn *c)
 	for (int rounds = 0; rounds < 16 && !c->closed && !c->inflight; rounds++) {
 		ssize_t n;
 		if (c->big)
-			n = read(c->io.fd, c->big + c->big_have, c->big_len - c->big_have);
+			n = c->tr->ops->read(c->tr, c->big + c->big_have, c->big_len - c->big_have);
 		else
-			n = read(c->io.fd, c->rbuf + c->rlen, RBUF_SIZE - c->rlen);
+			n = c->tr->ops->read(c->tr, c->rbuf + c->rlen, RBUF_SIZE - c->rlen);
 		if (n == 0) {
 			conn_close(c, NULL);
 			return;
 		}
 		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				conn_close(c, strerror(errno));
+			if (n != -EAGAIN)
+				conn_close(c, strerror((int)-n));
+			else
+				out_update_interest(c); /* the transport may want EPOLLOUT */
 			return;
 		}
 		if (c->big) {
@@ -416,6 +493,10 @@ static void conn_read(struct conn *c)
 		}
 		conn_process(c);
 	}
+	/* bytes the transport decrypted but we did not take: epoll will not
+	 * report them, so come back from a timer */
+	if (!c->closed && !c->inflight && c->tr->ops->pending(c->tr))
+		loop_timer_start(c->b->loop, &c->resume_timer, 0);
 }
 
 static void conn_io(struct loop_io *io, uint32_t events)
@@ -427,16 +508,32 @@ static void conn_io(struct loop_io *io, uint32_t events)
 		conn_close(c, NULL);
 		return;
 	}
+	/* a TLS handshake may need either direction before either can move */
+	uint32_t want = c->tr->want;
 	if (events & EPOLLOUT) {
 		if (conn_flush(c) < 0)
 			return;
 		out_update_interest(c);
 	}
-	if (events & EPOLLIN)
+	if ((events & EPOLLIN) || (want && (events & want)))
 		conn_read(c);
 }
 
 /* ---- accepting ---- */
+
+/* TLS listeners get their transport from broker/auth's TLS context once it
+ * exists; until then only plaintext listeners are started (server_listen). */
+static struct transport *conn_transport_new(struct listener_rt *l, int fd)
+{
+	(void)l;
+	return transport_plain_new(fd);
+}
+
+static void session_init(struct session *s, const struct listener_rt *l)
+{
+	s->state = sec_protocol_is_sasl(l->protocol) ? AUTH_HANDSHAKE : AUTH_AUTHENTICATED;
+	snprintf(s->principal, sizeof s->principal, "User:ANONYMOUS");
+}
 
 static void listener_io(struct loop_io *io, uint32_t events)
 {
@@ -455,10 +552,16 @@ static void listener_io(struct loop_io *io, uint32_t events)
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		struct conn *c = calloc(1, sizeof *c);
+		if (c && !(c->tr = conn_transport_new(&ls->rt, fd))) {
+			free(c);
+			c = NULL;
+		}
 		if (!c) {
 			close(fd);
 			continue;
 		}
+		c->lst = &ls->rt;
+		session_init(&c->sess, &ls->rt);
 		c->b = ls->b;
 		c->io.fd = fd;
 		c->io.fn = conn_io;
@@ -486,8 +589,11 @@ static void listener_io(struct loop_io *io, uint32_t events)
 	}
 }
 
-int server_listen(struct broker *b, const char *host, int port)
+int server_listen(struct broker *b, const char *name, const char *host, int port,
+		  enum sec_protocol protocol)
 {
+	if (b->nlisteners == BROKER_MAX_LISTENERS)
+		return -ENOSPC;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	if (!host || !*host)
 		sa.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -512,16 +618,21 @@ int server_listen(struct broker *b, const char *host, int port)
 	ls->io.fd = fd;
 	ls->io.fn = listener_io;
 	ls->io.arg = ls;
-	b->listeners[b->nlisteners++] = ls;
+	snprintf(ls->rt.name, sizeof ls->rt.name, "%s", name);
+	ls->rt.protocol = protocol;
+	ls->rt.fd = fd;
+	ls->rt.priv = ls;
+	b->listeners[b->nlisteners++] = &ls->rt;
 	return loop_io_add(b->loop, &ls->io, EPOLLIN);
 }
 
 void server_shutdown(struct broker *b)
 {
 	for (int i = 0; i < b->nlisteners; i++) {
-		loop_io_del(b->loop, &b->listeners[i]->io);
-		close(b->listeners[i]->io.fd);
-		free(b->listeners[i]);
+		struct listener_sock *ls = b->listeners[i]->priv;
+		loop_io_del(b->loop, &ls->io);
+		close(ls->io.fd);
+		free(ls);
 	}
 	b->nlisteners = 0;
 	while (b->conns)

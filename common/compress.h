@@ -1,7 +1,7 @@
 /* Kafka's record-batch codecs (attributes bits 0-2): gzip, snappy, lz4 and
  * zstd over Debian's zlib, libsnappy, liblz4 and libzstd. Inflate is bounded:
  * output never grows past the caller's cap, whatever a header claims, so a
- * decompression bomb or corrupt input fails cleanly (PROTOCOL.md §5). */
+ * decompression bomb or corrupt input fails cleanly (docs/protocol.md §5). */
 #ifndef GREGOR_COMPRESS_H
 #define GREGOR_COMPRESS_H
 
@@ -47,7 +47,7 @@ int compress_inflate(int codec, const uint8_t *in, size_t n, size_t max_out,
  * Returns 0, -ENOTSUP, -ENOMEM, or -EIO if the library fails. */
 int compress_deflate(int codec, const uint8_t *in, size_t n, struct cbuf *out);
 
-/* Batch-level helpers (RecordBatch v2 layout, PROTOCOL.md §3). The view of a
+/* Batch-level helpers (RecordBatch v2 layout, docs/protocol.md §3). The view of a
  * compressed batch is the same batch uncompressed: its 61-byte header with
  * the compression bits cleared and batchLength set to match, followed by the
  * inflated records, so that the record iterator (rb_iter) walks it. The CRC

@@ -1,4 +1,4 @@
-/* ACL store in Kafka's ZooKeeper layout (see acl.h and ZOOKEEPER.md): the
+/* ACL store in Kafka's ZooKeeper layout (see acl.h and docs/zookeeper.md §1): the
  * pure matching rules of Kafka's ResourcePatternFilter and
  * AccessControlEntryFilter, the znode JSON, and CreateAcls/DescribeAcls/
  * DeleteAcls run on the coordination thread. ACLs are stored, NOT enforced:

@@ -10,15 +10,10 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "coord/assign.h"
 #include "coord/coord_int.h"
 
-enum { KERR_NONE = 0, KERR_UNKNOWN_TOPIC = 3, KERR_REQUEST_TIMED_OUT = 7,
-       KERR_INVALID_TOPIC = 17, KERR_TOPIC_EXISTS = 36,
-       KERR_INVALID_PARTITIONS = 37, KERR_INVALID_RF = 38,
-       KERR_INVALID_ASSIGNMENT = 39, KERR_REASSIGNMENT_IN_PROGRESS = 60,
-       KERR_DELETION_DISABLED = 73,
-       KERR_UNKNOWN = -1 };
 
 enum admin_kind { ADMIN_CREATE, ADMIN_DELETE, ADMIN_PARTITIONS };
 
@@ -159,17 +154,17 @@ static int admin_explicit_assignment(struct admin_op *op, const int32_t *live,
 				     int n_live, struct zn_assign *as)
 {
 	if (op->assign_rf < 1 || op->assign_rf > ZN_MAX_REPLICAS)
-		return KERR_INVALID_ASSIGNMENT;
+		return KERR_INVALID_REPLICA_ASSIGNMENT;
 	for (int32_t p = 0; p < op->n_assign; p++) {
 		as[p].partition = p;
 		as[p].n_replicas = op->assign_rf;
 		for (int r = 0; r < op->assign_rf; r++) {
 			int32_t id = op->assign[p * op->assign_rf + r];
 			if (!bsearch(&id, live, (size_t)n_live, sizeof id, admin_cmp_i32))
-				return KERR_INVALID_ASSIGNMENT;
+				return KERR_INVALID_REPLICA_ASSIGNMENT;
 			for (int q = 0; q < r; q++)
 				if (as[p].replicas[q] == id)
-					return KERR_INVALID_ASSIGNMENT;
+					return KERR_INVALID_REPLICA_ASSIGNMENT;
 			as[p].replicas[r] = id;
 		}
 	}
@@ -195,7 +190,7 @@ static int admin_write_config(struct coord *c, struct admin_op *op)
 static void admin_create(struct coord *c, struct admin_op *op)
 {
 	if (!zn_topic_name_valid(op->name))
-		ADMIN_FAIL(op, KERR_INVALID_TOPIC, "Topic name \"%s\" is illegal", op->name);
+		ADMIN_FAIL(op, KERR_INVALID_TOPIC_EXCEPTION, "Topic name \"%s\" is illegal", op->name);
 	int32_t nparts = op->assign ? op->n_assign :
 			 op->num_partitions == -1 ? c->cfg.num_partitions : op->num_partitions;
 	int rf = op->assign ? op->assign_rf :
@@ -213,22 +208,22 @@ static void admin_create(struct coord *c, struct admin_op *op)
 	snprintf(path, sizeof path, "/brokers/topics/%s", op->name);
 	struct Stat st;
 	if (rf < 1 || rf > n_live || rf > ZN_MAX_REPLICAS) {
-		admin_finish(op, KERR_INVALID_RF, "Replication factor: %d larger than "
+		admin_finish(op, KERR_INVALID_REPLICATION_FACTOR, "Replication factor: %d larger than "
 			     "available brokers: %d.", rf, n_live);
 		goto out;
 	}
 	if (zoo_exists(c->zh, path, 0, &st) == ZOK) {
-		admin_finish(op, KERR_TOPIC_EXISTS, "Topic '%s' already exists.", op->name);
+		admin_finish(op, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", op->name);
 		goto out;
 	}
 	if (admin_name_collides(c, op->name)) {
-		admin_finish(op, KERR_INVALID_TOPIC, "Topic '%s' collides with an "
+		admin_finish(op, KERR_INVALID_TOPIC_EXCEPTION, "Topic '%s' collides with an "
 			     "existing topic ('.' and '_' clash)", op->name);
 		goto out;
 	}
 	as = calloc((size_t)nparts, sizeof *as);
 	if (!as) {
-		admin_finish(op, KERR_UNKNOWN, "out of memory");
+		admin_finish(op, KERR_UNKNOWN_SERVER_ERROR, "out of memory");
 		goto out;
 	}
 	if (op->assign)
@@ -254,9 +249,9 @@ static void admin_create(struct coord *c, struct admin_op *op)
 		zb_free(&b);
 	}
 	if (rc == ZNODEEXISTS)
-		admin_finish(op, KERR_TOPIC_EXISTS, "Topic '%s' already exists.", op->name);
+		admin_finish(op, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", op->name);
 	else if (rc != ZOK)
-		admin_finish(op, KERR_UNKNOWN, "ZooKeeper: %s", zerror(rc));
+		admin_finish(op, KERR_UNKNOWN_SERVER_ERROR, "ZooKeeper: %s", zerror(rc));
 	else {
 		log_info(COORD_MOD, "created topic %s (%d partitions, rf %d)", op->name,
 			 nparts, rf);
@@ -272,16 +267,16 @@ static void admin_delete(struct coord *c, struct admin_op *op)
 	char path[512];
 	struct Stat st;
 	if (!c->cfg.delete_topic_enable)
-		ADMIN_FAIL(op, KERR_DELETION_DISABLED,
+		ADMIN_FAIL(op, KERR_TOPIC_DELETION_DISABLED,
 				    "Topic deletion is disabled.");
 	snprintf(path, sizeof path, "/brokers/topics/%s", op->name);
 	if (strlen(op->name) > 249 || zoo_exists(c->zh, path, 0, &st) != ZOK)
-		ADMIN_FAIL(op, KERR_UNKNOWN_TOPIC,
+		ADMIN_FAIL(op, KERR_UNKNOWN_TOPIC_OR_PARTITION,
 				    "This server does not host this topic-partition.");
 	snprintf(path, sizeof path, "/admin/delete_topics/%s", op->name);
 	int rc = zoo_create(c->zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
 	if (rc != ZOK && rc != ZNODEEXISTS)
-		ADMIN_FAIL(op, KERR_UNKNOWN, "ZooKeeper: %s", zerror(rc));
+		ADMIN_FAIL(op, KERR_UNKNOWN_SERVER_ERROR, "ZooKeeper: %s", zerror(rc));
 	admin_finish(op, 0, NULL);
 }
 
@@ -325,12 +320,12 @@ static int16_t admin_check_lists(const struct admin_op *op, const int32_t *live,
 	}
 	if (unknown) {
 		admin_msg_add(msg, cap, ".");
-		return KERR_INVALID_ASSIGNMENT;
+		return KERR_INVALID_REPLICA_ASSIGNMENT;
 	}
 	if (op->n_assign != increase) {
 		snprintf(msg, cap, "Increasing the number of partitions by %d but %d "
 			 "assignments provided.", increase, op->n_assign);
-		return KERR_INVALID_ASSIGNMENT;
+		return KERR_INVALID_REPLICA_ASSIGNMENT;
 	}
 	return 0;
 }
@@ -347,12 +342,12 @@ static int16_t admin_check_replicas(const struct admin_op *op, int32_t first,
 		if (n > ZN_MAX_REPLICAS) {
 			snprintf(msg, cap, "partition id %d: more than %d replicas",
 				 first + p, ZN_MAX_REPLICAS);
-			return KERR_INVALID_ASSIGNMENT;
+			return KERR_INVALID_REPLICA_ASSIGNMENT;
 		}
 		if (n == 0) {
 			snprintf(msg, cap, "Cannot have replication factor of 0 for "
 				 "partition id %d.", first + p);
-			return KERR_INVALID_ASSIGNMENT;
+			return KERR_INVALID_REPLICA_ASSIGNMENT;
 		}
 		int dup = 0;
 		for (int32_t k = 1; k < n && !dup; k++)
@@ -363,7 +358,7 @@ static int16_t admin_check_replicas(const struct admin_op *op, int32_t first,
 				admin_msg_add(msg, cap, "%s%d", k ? ", " : "Duplicate brokers "
 					      "not allowed in replica assignment: ", r[k]);
 			admin_msg_add(msg, cap, " for partition id %d.", first + p);
-			return KERR_INVALID_ASSIGNMENT;
+			return KERR_INVALID_REPLICA_ASSIGNMENT;
 		}
 		bad |= n != rf0;
 	}
@@ -380,7 +375,7 @@ static int16_t admin_check_replicas(const struct admin_op *op, int32_t first,
 	snprintf(msg, cap, "Inconsistent replication factor between partitions, "
 		 "partition 0 has %d while partitions [%s] have replication factors "
 		 "[%s], respectively.", rf0, parts, rfs);
-	return KERR_INVALID_ASSIGNMENT;
+	return KERR_INVALID_REPLICA_ASSIGNMENT;
 }
 
 /* Fills as[n..count) from the explicit lists or Kafka's round-robin; 0 or
@@ -408,7 +403,7 @@ static int16_t admin_new_partitions(struct coord *c, struct admin_op *op,
 	} else if (n_live < as[0].n_replicas) {
 		snprintf(msg, cap, "Replication factor: %d larger than available "
 			 "brokers: %d.", as[0].n_replicas, n_live);
-		kerr = KERR_INVALID_RF;
+		kerr = KERR_INVALID_REPLICATION_FACTOR;
 	} else {
 		/* Kafka starts where partition 0's preferred replica sits */
 		int start = 0;
@@ -429,7 +424,7 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 	struct Stat st;
 	snprintf(path, sizeof path, "/brokers/topics/%s", op->name);
 	if (strlen(op->name) > 249 || zk_get_alloc(c, path, 0, &d, &l, &st) != ZOK)
-		ADMIN_FAIL(op, KERR_UNKNOWN_TOPIC,
+		ADMIN_FAIL(op, KERR_UNKNOWN_TOPIC_OR_PARTITION,
 				    "This server does not host this topic-partition.");
 	int32_t count = op->num_partitions;
 	int max = l / 4 + 1;
@@ -476,7 +471,7 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 					 n, count, op->has_assign ? " (explicit assignment)" : "");
 			admin_finish(op, 0, NULL);
 		} else {
-			admin_finish(op, KERR_UNKNOWN, "ZooKeeper: %s", zerror(rc));
+			admin_finish(op, KERR_UNKNOWN_SERVER_ERROR, "ZooKeeper: %s", zerror(rc));
 		}
 	}
 	free(as);
@@ -521,7 +516,7 @@ static void admin_fail_oom(struct coord *c, coord_done_fn done, void *arg)
 	if (!op)
 		return; /* cannot even answer; the request will time out */
 	*op = tmp;
-	admin_finish(op, KERR_UNKNOWN, "out of memory");
+	admin_finish(op, KERR_UNKNOWN_SERVER_ERROR, "out of memory");
 }
 
 void coord_create_topic(struct coord *c, const struct coord_new_topic *t,
@@ -559,7 +554,7 @@ void coord_create_topic(struct coord *c, const struct coord_new_topic *t,
 		}
 	}
 	if (bad) {
-		admin_finish(op, KERR_UNKNOWN, "out of memory");
+		admin_finish(op, KERR_UNKNOWN_SERVER_ERROR, "out of memory");
 		return;
 	}
 	mbox_post(c->events, admin_run, op);
@@ -610,7 +605,7 @@ void coord_create_partitions_assigned(struct coord *c,
 		op->assign_off = malloc(((size_t)na + 1) * sizeof *op->assign_off);
 		op->assign = malloc(((size_t)total + 1) * sizeof *op->assign);
 		if (!op->assign_off || !op->assign) {
-			admin_finish(op, KERR_UNKNOWN, "out of memory");
+			admin_finish(op, KERR_UNKNOWN_SERVER_ERROR, "out of memory");
 			return;
 		}
 		op->assign_off[0] = 0;

@@ -1,4 +1,4 @@
-/* The controller (ZOOKEEPER.md §2), active on the broker that won election.
+/* The controller (docs/zookeeper.md §2), active on the broker that won election.
  * It mirrors live brokers, topic assignments and partition states from
  * ZooKeeper, decides leaders, writes state znodes (every write fenced by a
  * check on /controller_epoch's version) and tells brokers.
@@ -339,7 +339,7 @@ static int ctl_decide_offline(struct coord *c, struct ctl_topic *t,
 	return elect_offline(v, p->replicas, p->n_replicas, &p->st, 1, out);
 }
 
-/* Only called when the current leader is gone (ZOOKEEPER.md §2 rules). */
+/* Only called when the current leader is gone (docs/zookeeper.md §2 rules). */
 static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
 {
 	int rc = ctl_run_election(c, t, p, ctl_decide_offline, NULL, "offline");

@@ -37,12 +37,40 @@ static void coord_sleep_ms(int ms)
 
 static void coord_handle_event(void *arg);
 
+enum { ZKS_CLOSED, ZKS_CONNECTING, ZKS_CONNECTED, ZKS_EXPIRED, ZKS_AUTH_FAILED };
+static const char *const zk_state_names[] = { "CLOSED", "CONNECTING", "CONNECTED",
+					      "EXPIRED", "AUTH_FAILED" };
+
+/* Session state changes, counted as Kafka's SessionExpireListener does. */
+static void coord_note_session(struct coord *c, int state)
+{
+	int id = state == ZOO_CONNECTED_STATE ? ZKS_CONNECTED :
+		 state == ZOO_EXPIRED_SESSION_STATE ? ZKS_EXPIRED :
+		 state == ZOO_AUTH_FAILED_STATE ? ZKS_AUTH_FAILED : ZKS_CONNECTING;
+	int old = atomic_exchange(&c->zk_state_id, id);
+	if (id == ZKS_CONNECTING && old == ZKS_CONNECTED)
+		atomic_fetch_add(&c->zk_disconnects, 1);
+	if (id == ZKS_EXPIRED && old != ZKS_EXPIRED)
+		atomic_fetch_add(&c->zk_expires, 1);
+}
+
+void coord_zk_stats(const struct coord *c, struct coord_zk_stats *out)
+{
+	struct coord *m = (struct coord *)c;
+	int id = atomic_load(&m->zk_state_id);
+	out->state = zk_state_names[id >= 0 && id <= ZKS_AUTH_FAILED ? id : 0];
+	out->disconnects = atomic_load(&m->zk_disconnects);
+	out->expires = atomic_load(&m->zk_expires);
+}
+
 /* Runs on the ZooKeeper client's thread: hand over, nothing else. */
 static void coord_watcher(zhandle_t *zh, int type, int state, const char *path,
 			  void *ctx)
 {
 	(void)zh;
 	struct coord *c = ctx;
+	if (type == ZOO_SESSION_EVENT)
+		coord_note_session(c, state);
 	size_t l = path ? strlen(path) : 0;
 	struct coord_event *ev = malloc(sizeof *ev + l + 1);
 	if (!ev)
@@ -291,7 +319,7 @@ static int coord_follow(struct coord *c)
 	return 0;
 }
 
-/* Election (ZOOKEEPER.md §2): exists-watch on /controller; if absent, one
+/* Election (docs/zookeeper.md §2): exists-watch on /controller; if absent, one
  * multi-op creates it and bumps /controller_epoch at the version read. */
 void coord_reelect(struct coord *c)
 {

@@ -74,6 +74,14 @@ void coord_stop(struct coord *c);
 /* Cheap, thread-safe reads of the latest known values. */
 int32_t coord_controller_id(const struct coord *c); /* -1 if unknown */
 int64_t coord_broker_epoch(const struct coord *c);  /* czxid of /brokers/ids/<id> */
+/* ZooKeeper session health, for metrics: state is one of "CONNECTED",
+ * "CONNECTING", "EXPIRED", "AUTH_FAILED", "CLOSED"; the counters are Kafka's
+ * ZooKeeperDisconnects and ZooKeeperExpires. */
+struct coord_zk_stats {
+	const char *state;
+	int64_t disconnects, expires;
+};
+void coord_zk_stats(const struct coord *c, struct coord_zk_stats *out);
 /* Copies the cluster id (22 chars + NUL) into out; "" until known. */
 void coord_cluster_id(const struct coord *c, char out[32]);
 

@@ -92,6 +92,8 @@ struct coord {
 	zhandle_t *zh;
 
 	atomic_int controller_id;
+	atomic_int zk_state_id;        /* enum in coord.c: the session's last state */
+	atomic_llong zk_disconnects, zk_expires;
 	atomic_llong broker_epoch;
 	pthread_mutex_t lock;        /* cluster_id, ready, fatal */
 	pthread_cond_t cond;

@@ -1,4 +1,4 @@
-/* Controller operations beyond topic life-cycle (ZOOKEEPER.md §2): ISR change
+/* Controller operations beyond topic life-cycle (docs/zookeeper.md §2): ISR change
  * notifications written by partition leaders, preferred replica election
  * (admin znode and auto.leader.rebalance), and controlled shutdown. All run
  * on the coordination thread; every state write goes through
@@ -9,14 +9,13 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "coord/coord_int.h"
 
 #define CTL_MOD "controller"
 #define ISR_NOTIFY_DIR "/isr_change_notification"
 #define PREFERRED_PATH "/admin/preferred_replica_election"
 
-enum { KERR_BROKER_NOT_AVAILABLE = 8, KERR_NOT_CONTROLLER = 41,
-       KERR_STALE_BROKER_EPOCH = 77 };
 
 struct ctl_partition *ctl_part_find(struct controller *ctl, const char *topic,
 				    int32_t partition, struct ctl_topic **tout)

@@ -1,4 +1,4 @@
-/* Kafka's leader election rules (ZOOKEEPER.md §2) as pure functions over a
+/* Kafka's leader election rules (docs/zookeeper.md §2) as pure functions over a
  * partition's assignment, its current state and the brokers' liveness, so
  * the controller's decisions are unit-testable without ZooKeeper.
  *

@@ -1,4 +1,4 @@
-/* Partition leaders' ISR writes (ZOOKEEPER.md §3): a conditional setData of
+/* Partition leaders' ISR writes (docs/zookeeper.md §3): a conditional setData of
  * the state znode at the leader's cached zkVersion, then an entry queued for
  * /isr_change_notification. Entries are batched as Kafka's ReplicaManager
  * does: checked every 2.5 s, written once 5 s passed without a new change or
@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "coord/coord_int.h"
 
 #define ISR_CHECK_MS 2500
@@ -16,8 +17,6 @@
 #define ISR_MAX_DELAY_MS 60000
 #define ISR_NOTIFY_PREFIX "/isr_change_notification/isr_change_"
 
-enum { KERR_UNKNOWN_TOPIC_OR_PARTITION = 3, KERR_REQUEST_TIMED_OUT = 7,
-       KERR_INVALID_UPDATE_VERSION = 95, KERR_UNKNOWN_SERVER = -1 };
 
 struct isr_op {
 	struct coord *c;
@@ -115,7 +114,7 @@ static void isr_run(void *arg)
 		op->kerr = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	} else if (rc != ZCONNECTIONLOSS && rc != ZOPERATIONTIMEOUT) {
 		log_warn(COORD_MOD, "%s: %s", path, zerror(rc));
-		op->kerr = KERR_UNKNOWN_SERVER;
+		op->kerr = KERR_UNKNOWN_SERVER_ERROR;
 	}
 	if (op->kerr == 0) {
 		log_info(COORD_MOD, "%s-%d: ISR now has %d member(s) (zkVersion %d)",
@@ -135,7 +134,7 @@ void coord_update_isr(struct coord *c, const char *topic, int32_t partition,
 	if (!op || !topic || strlen(topic) >= sizeof op->topic || nisr < 1 ||
 	    nisr > ZN_MAX_REPLICAS || partition < 0) {
 		free(op);
-		done(arg, op ? KERR_UNKNOWN_TOPIC_OR_PARTITION : KERR_UNKNOWN_SERVER, -1);
+		done(arg, op ? KERR_UNKNOWN_TOPIC_OR_PARTITION : KERR_UNKNOWN_SERVER_ERROR, -1);
 		return;
 	}
 	op->c = c;

@@ -1,4 +1,4 @@
-/* Producer id blocks (ZOOKEEPER.md §4): a broker claims the next 1000 ids
+/* Producer id blocks (docs/zookeeper.md §4): a broker claims the next 1000 ids
  * by a conditional setData of /latest_producer_id_block, Kafka's JSON
  * {"version":1,"broker":B,"block_start":"S","block_end":"E"} (strings,
  * inclusive). Every claim extends the previous end, so ids are unique
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "coord/coord_int.h"
 #include "coord/zjson.h"
 
@@ -17,8 +18,6 @@
 #define PID_BLOCK_SIZE 1000
 #define PID_CLAIM_ATTEMPTS 20
 
-enum { KERR_REQUEST_TIMED_OUT = 7, KERR_COORDINATOR_NOT_AVAILABLE = 15,
-       KERR_UNKNOWN_SERVER = -1 };
 
 struct pid_op {
 	struct coord *c;
@@ -137,7 +136,7 @@ void coord_claim_pid_block(struct coord *c,
 {
 	struct pid_op *op = calloc(1, sizeof *op);
 	if (!op) {
-		done(arg, KERR_UNKNOWN_SERVER, -1, -1);
+		done(arg, KERR_UNKNOWN_SERVER_ERROR, -1, -1);
 		return;
 	}
 	op->c = c;

@@ -1,5 +1,5 @@
 /* Partition reassignment through /admin/reassign_partitions, Kafka 2.6's
- * controller flow (ZOOKEEPER.md §1-2): the topic znode first gets
+ * controller flow (docs/zookeeper.md §1-2): the topic znode first gets
  * RS = TRS + (ORS - TRS) with adding/removing maps, every replica of RS a
  * LeaderAndIsr (leader_epoch+1); once the leader has added all of TRS to the
  * ISR (learned from /isr_change_notification), leadership moves into TRS if

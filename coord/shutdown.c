@@ -1,4 +1,4 @@
-/* Controlled shutdown, broker side (ZOOKEEPER.md §2): a thread of its own
+/* Controlled shutdown, broker side (docs/zookeeper.md §2): a thread of its own
  * sends ControlledShutdown v2 to the controller and retries until the answer
  * lists nothing this broker still leads. It cannot run on the coordination
  * thread: when this broker is the controller, that thread must be free to
@@ -12,6 +12,7 @@
 #include "common/arena.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "common/proto/apis.h"
 #include "coord/coord_int.h"
 
@@ -19,7 +20,6 @@
 #define CS_TIMEOUT_MS 30000 /* the controller answers after its LeaderAndIsrs */
 
 enum { API_CONTROLLED_SHUTDOWN = 7 };
-enum { KERR_REQUEST_TIMED_OUT = 7, KERR_NOT_CONTROLLER = 41 };
 
 struct cs_sender {
 	struct coord *c;

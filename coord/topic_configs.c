@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/proto/kerr.h"
 #include "coord/coord_int.h"
 #include "coord/zjson.h"
 
@@ -215,8 +216,6 @@ int tcfg_on_watch(struct coord *c, const char *path)
 /* ---- (Incremental)AlterConfigs of topics and brokers (admin writes) ---- */
 
 enum { TCFG_SET = 0, TCFG_DELETE = 1, TCFG_APPEND = 2, TCFG_SUBTRACT = 3 };
-enum { TCFG_KERR_UNKNOWN_TOPIC = 3, TCFG_KERR_TIMED_OUT = 7, TCFG_KERR_INVALID_CONFIG = 40,
-       TCFG_KERR_INVALID_REQUEST = 42, TCFG_KERR_UNKNOWN = -1 };
 #define TCFG_ATTEMPTS 3
 
 struct tcfg_alter {
@@ -379,12 +378,12 @@ static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
 			continue; /* Kafka's AlterConfigs drops null values */
 		if (op != TCFG_DELETE && !v) {
 			snprintf(msg, cap, "Null value not supported for : %s", k);
-			return TCFG_KERR_INVALID_REQUEST;
+			return KERR_INVALID_REQUEST;
 		}
 		if ((op == TCFG_APPEND || op == TCFG_SUBTRACT) && !is_list(k)) {
 			snprintf(msg, cap, "Config value %s is not allowed for config key: %s",
 				 op == TCFG_APPEND ? "append" : "subtract", k);
-			return TCFG_KERR_INVALID_REQUEST;
+			return KERR_INVALID_REQUEST;
 		}
 		int rc = 0, at;
 		switch (op) {
@@ -397,11 +396,11 @@ static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
 		case TCFG_SUBTRACT: rc = tcfg_list_op(m, k, v, op == TCFG_APPEND); break;
 		default:
 			snprintf(msg, cap, "Unknown config operation %d for %s", op, k);
-			return TCFG_KERR_INVALID_REQUEST;
+			return KERR_INVALID_REQUEST;
 		}
 		if (rc) {
 			snprintf(msg, cap, "too many configs or out of memory");
-			return TCFG_KERR_UNKNOWN;
+			return KERR_UNKNOWN_SERVER_ERROR;
 		}
 	}
 	for (int i = 0; i < m->n && a->check; i++)
@@ -465,7 +464,7 @@ static int tcfg_entity_ok(struct coord *c, struct tcfg_alter *a)
 		struct Stat st;
 		snprintf(path, sizeof path, "/brokers/topics/%s", a->name);
 		if (!zn_topic_name_valid(a->name) || zoo_exists(c->zh, path, 0, &st) != ZOK) {
-			tcfg_alter_finish(a, TCFG_KERR_UNKNOWN_TOPIC, "Topic %s does not exist",
+			tcfg_alter_finish(a, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic %s does not exist",
 					  a->name);
 			return 0;
 		}
@@ -475,7 +474,7 @@ static int tcfg_entity_ok(struct coord *c, struct tcfg_alter *a)
 	int ok = strcmp(a->type, "brokers") == 0 && n > 0 && n < 12 &&
 		 (strcmp(a->name, BROKER_DEFAULT) == 0 || strspn(a->name, "0123456789") == n);
 	if (!ok)
-		tcfg_alter_finish(a, TCFG_KERR_INVALID_REQUEST, "Invalid entity %.32s/%.64s",
+		tcfg_alter_finish(a, KERR_INVALID_REQUEST, "Invalid entity %.32s/%.64s",
 				  a->type, a->name);
 	return ok;
 }
@@ -494,12 +493,12 @@ static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
 	int rc = zk_get_alloc(c, path, 0, &data, &len, &st);
 	int32_t version = rc == ZOK ? st.version : -1;
 	struct tcfg_msg *m = calloc(1, sizeof *m);
-	int16_t kerr = m ? 0 : TCFG_KERR_UNKNOWN;
+	int16_t kerr = m ? 0 : KERR_UNKNOWN_SERVER_ERROR;
 	if (rc != ZOK && rc != ZNONODE) {
-		kerr = TCFG_KERR_TIMED_OUT;
+		kerr = KERR_REQUEST_TIMED_OUT;
 		snprintf(msg, sizeof msg, "ZooKeeper: %s", zerror(rc));
 	} else if (m && rc == ZOK && !a->replace && tcfg_parse(m, data, (size_t)len) < 0) {
-		kerr = TCFG_KERR_UNKNOWN;
+		kerr = KERR_UNKNOWN_SERVER_ERROR;
 		snprintf(msg, sizeof msg, "malformed config znode of %.200s", a->name);
 	}
 	free(data);
@@ -510,7 +509,7 @@ static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
 		rc = tcfg_write(c, a, m, version);
 		retry = rc == ZBADVERSION || rc == ZNODEEXISTS || rc == ZNONODE;
 		if (rc != ZOK && !retry) {
-			kerr = TCFG_KERR_UNKNOWN;
+			kerr = KERR_UNKNOWN_SERVER_ERROR;
 			snprintf(msg, sizeof msg, "ZooKeeper: %s", zerror(rc));
 		} else if (rc == ZOK) {
 			log_info(COORD_MOD, "%s/%s: %d config override(s) written", a->type,
@@ -533,13 +532,13 @@ static void tcfg_alter_run(void *p)
 	struct tcfg_alter *a = p;
 	struct coord *c = a->c;
 	if (atomic_load(&c->stopping) || !c->zh || zoo_state(c->zh) != ZOO_CONNECTED_STATE) {
-		tcfg_alter_finish(a, TCFG_KERR_TIMED_OUT, "ZooKeeper session not available");
+		tcfg_alter_finish(a, KERR_REQUEST_TIMED_OUT, "ZooKeeper session not available");
 		return;
 	}
 	for (int k = 1; k <= TCFG_ATTEMPTS; k++)
 		if (!tcfg_alter_try(c, a))
 			return;
-	tcfg_alter_finish(a, TCFG_KERR_UNKNOWN, "config of %s/%s kept changing concurrently",
+	tcfg_alter_finish(a, KERR_UNKNOWN_SERVER_ERROR, "config of %s/%s kept changing concurrently",
 			  a->type, a->name);
 }
 
@@ -581,18 +580,18 @@ void coord_alter_entity_config(struct coord *c, const struct coord_entity_alter 
 	a->name = strdup(ea->name ? ea->name : "");
 	int bad = !a->type || !a->name || tcfg_alter_copy_ops(a, ea->ops, n) < 0;
 	if (!bad && n > TCFG_MAX_PAIRS) {
-		tcfg_alter_finish(a, TCFG_KERR_INVALID_REQUEST, "too many configs (%d)", n);
+		tcfg_alter_finish(a, KERR_INVALID_REQUEST, "too many configs (%d)", n);
 		return;
 	}
 	for (int i = 0; !bad && i < n; i++)
 		for (int j = 0; j < i; j++)
 			if (strcmp(a->names[i], a->names[j]) == 0) {
-				tcfg_alter_finish(a, TCFG_KERR_INVALID_REQUEST,
+				tcfg_alter_finish(a, KERR_INVALID_REQUEST,
 						  "Error due to duplicate config keys");
 				return;
 			}
 	if (bad)
-		tcfg_alter_finish(a, TCFG_KERR_UNKNOWN, "out of memory");
+		tcfg_alter_finish(a, KERR_UNKNOWN_SERVER_ERROR, "out of memory");
 	else
 		mbox_post(c->events, tcfg_alter_run, a);
 }
@@ -605,7 +604,7 @@ void coord_alter_topic_config(struct coord *c, const char *topic,
 	struct coord_entity_alter ea = {
 		.type = "topics", .name = topic, .ops = ops, .n = n, .replace = replace,
 		.validate_only = validate_only, .check = check,
-		.check_kerr = TCFG_KERR_INVALID_CONFIG, .is_list = NULL,
+		.check_kerr = KERR_INVALID_CONFIG, .is_list = NULL,
 	};
 	coord_alter_entity_config(c, &ea, done, arg);
 }

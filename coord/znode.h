@@ -1,5 +1,5 @@
 /* Kafka's znode contents: building and parsing the JSON that Kafka 2.6 writes
- * under /brokers, /controller, /cluster and /config (ZOOKEEPER.md §1).
+ * under /brokers, /controller, /cluster and /config (docs/zookeeper.md §1).
  * Pure functions, no ZooKeeper calls: unit-tested on their own. Parsers treat
  * the data as untrusted and fail with -EINVAL on anything out of shape. */
 #ifndef GREGOR_ZNODE_H

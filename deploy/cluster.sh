@@ -14,8 +14,9 @@
 #   cluster.sh zk-kill|zk-stop|zk-start N [--dir DIR]  (ZooKeeper server N)
 #   cluster.sh zk ARGS... [--dir DIR]               (run deploy/zkq.py)
 #
-# Ports: broker i listens on BASE+i-1; ZooKeeper server i serves clients on
-# ZBASE+i-1, peers on ZBASE+100+i, elections on ZBASE+200+i.
+# Ports: broker i listens on BASE+i-1 and serves Prometheus metrics on
+# BASE+100+i-1; ZooKeeper server i serves clients on ZBASE+i-1, peers on
+# ZBASE+100+i, elections on ZBASE+200+i.
 # Env: GREGORD (broker binary; default build/broker/gregord in the repo),
 # GREGOR_CLUSTER_DIR (default --dir, else ./cluster).
 #
@@ -107,6 +108,14 @@ zk_connect() {
 	h=$(zk_host)
 	for ((i = 1; i <= N_ZK; i++)); do
 		out+="${out:+,}$h:$((ZK_PORT + i - 1))"
+	done
+	printf '%s' "$out"
+}
+
+metrics_urls() {
+	local i out=""
+	for ((i = 1; i <= N_BROKERS; i++)); do
+		out+="${out:+,}http://$(broker_host "$i"):$((PORT + 100 + i - 1))/metrics"
 	done
 	printf '%s' "$out"
 }
@@ -326,6 +335,7 @@ broker_prop_defaults() {
 broker.id=$id
 listeners=PLAINTEXT://$(broker_host "$id"):$((PORT + id - 1))
 advertised.listeners=PLAINTEXT://$(broker_host "$id"):$((PORT + id - 1))
+metrics.listen=$(broker_host "$id"):$((PORT + 100 + id - 1))
 log.dirs=$DIR/broker/$id/data
 zookeeper.connect=$(zk_connect)
 zookeeper.session.timeout.ms=6000
@@ -463,6 +473,7 @@ cmd_up() {
 	say "cluster up"
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
+	printf 'METRICS=%s\n' "$(metrics_urls)"
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.

@@ -11,6 +11,7 @@ PKGS=(
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps
 	iproute2 nftables
+	prometheus curl
 )
 # nodejs/npm may come from elsewhere (e.g. NodeSource, which conflicts with
 # Debian's npm): only install Debian's when either command is missing.

@@ -147,6 +147,24 @@ static void gc_init_config(struct group_coordinator *gc)
 	gc->env = (struct group_env){ &gc->cfg, store_metadata, gc, store_expiry };
 }
 
+struct group_coordinator *gc_peek(void) { return the_gc; }
+
+void gc_each_offset(struct group_coordinator *gc,
+		    void (*fn)(void *arg, const char *group, const struct group_offset *o),
+		    void *arg)
+{
+	for (int32_t i = 0; i < gc->nparts; i++) {
+		const char *k;
+		void *v;
+		for (size_t pos = 0; strmap_next(&gc->parts[i].groups, &pos, &k, &v);) {
+			struct group *g = v;
+			void *ov;
+			for (size_t op = 0; strmap_next(&g->offsets, &op, &k, &ov);)
+				fn(arg, g->id, ov);
+		}
+	}
+}
+
 struct group_coordinator *gc_get(struct broker *b)
 {
 	if (the_gc)

@@ -24,6 +24,13 @@ struct group_coordinator;
  * leadership changes and starts loading the partitions it already leads. */
 struct group_coordinator *gc_get(struct broker *b);
 
+/* The coordinator if it exists, without creating it (metrics). */
+struct group_coordinator *gc_peek(void);
+/* Calls fn for every committed offset of every loaded group (metrics). */
+void gc_each_offset(struct group_coordinator *gc,
+		    void (*fn)(void *arg, const char *group, const struct group_offset *o),
+		    void *arg);
+
 /* abs(Java String.hashCode(group id)) % partitions, as Kafka computes it
  * (UTF-16 code units of the UTF-8 id; abs(INT_MIN) = 0). */
 int32_t gc_partition_for(const char *id, size_t len, int32_t partitions);

@@ -997,3 +997,28 @@ int16_t group_store_error(int16_t err)
 		return KERR_UNKNOWN_SERVER_ERROR;
 	}
 }
+
+/* ---- invariants (group_check) ---- */
+
+static int group_bad(const struct group *g, const char *what)
+{
+	log_error("group", "%s: invariant broken: %s (state %s, generation %d, %d members)",
+		  g->id, what, group_state_name(g->state), g->generation, g->nmembers);
+	return -1;
+}
+
+int group_check(const struct group *g, int32_t *generation_seen)
+{
+	if (g->generation < *generation_seen)
+		return group_bad(g, "generation went back");
+	*generation_seen = g->generation;
+	if ((g->leader == NULL) != (g->nmembers == 0))
+		return group_bad(g, "leader set without members or members without leader");
+	if ((g->state == GROUP_EMPTY || g->state == GROUP_DEAD) && g->nmembers)
+		return group_bad(g, "members in an Empty or Dead group");
+	int found = g->leader == NULL;
+	for (int i = 0; i < g->nmembers && !found; i++)
+		found = g->members[i]->member_id == g->leader ||
+			!strcmp(g->members[i]->member_id, g->leader);
+	return found ? 0 : group_bad(g, "leader is not a member");
+}

@@ -157,6 +157,12 @@ struct group {
 };
 
 struct group *group_new(const char *id, const struct group_env *env);
+/* The invariants above, checked: the leader is NULL exactly when there are
+ * no members and otherwise names one of them, an Empty or Dead group has no
+ * members, and the generation has not gone below *generation_seen (which is
+ * then raised to it; start it at INT32_MIN). 0, or -1 after logging the
+ * first breach. */
+int group_check(const struct group *g, int32_t *generation_seen);
 /* Answers every pending callback with err, frees members and offsets. */
 void group_free(struct group *g, int16_t err);
 

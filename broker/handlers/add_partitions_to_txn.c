@@ -15,7 +15,7 @@
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
-/* PROTOCOL.md §1.3: PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v2 */
+/* docs/protocol.md §1.3: PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v2 */
 static int16_t apt_error(int16_t kerr, int16_t version)
 {
 	return kerr == KERR_PRODUCER_FENCED && version < 2 ? KERR_INVALID_PRODUCER_EPOCH : kerr;

@@ -136,6 +136,7 @@ static void dd_start(struct request *req, struct delete_records_response *out,
 	}
 	d->w.wake = dd_wake;
 	d->w.arg = d;
+	d->w.kind = RM_WAIT_DELETE_RECORDS;
 	loop_timer_init(&d->timer, dd_timeout, d);
 	loop_timer_start(req->b->loop, &d->timer, timeout_ms > 0 ? timeout_ms : 0);
 	rm_waiter_add(req->b->rm, &d->w);

@@ -16,7 +16,7 @@ static void end_done(void *arg, int16_t kerr)
 		return;
 	}
 	out->throttle_time_ms = 0;
-	/* PROTOCOL.md §1.3: PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v2 */
+	/* docs/protocol.md §1.3: PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v2 */
 	out->error_code = kerr == KERR_PRODUCER_FENCED && req->hdr.api_version < 2
 				  ? KERR_INVALID_PRODUCER_EPOCH : kerr;
 	request_respond(req, out);

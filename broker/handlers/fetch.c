@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -121,6 +122,9 @@ static void fetch_respond(struct request *req)
 		struct fetch_resp_topic *to = &((struct fetch_resp_topic *)out->responses.v)[i];
 		int32_t np = t->partitions.n > 0 ? t->partitions.n : 0;
 		to->topic = t->topic;
+		/* consumers only: follower traffic is replication, not bytes out */
+		struct topic_metrics *tm = in->replica_id < 0 && t->topic.len > 0 ?
+			metrics_topic(req->b->metrics, t->topic.p, (size_t)t->topic.len) : NULL;
 		to->partitions.n = np;
 		to->partitions.v = arena_alloc(a, (size_t)np * sizeof(struct fetch_resp_partition) + 1);
 		if (!to->partitions.v) {
@@ -164,6 +168,9 @@ static void fetch_respond(struct request *req)
 					return;
 				}
 			}
+			if (in->replica_id < 0)
+				metrics_count_fetch(req->b->metrics, tm, po->error_code,
+						    po->error_code ? 0 : (uint64_t)po->records.len);
 		}
 	}
 	request_respond(req, out);
@@ -231,6 +238,7 @@ void handle_fetch(struct request *req)
 	d->req = req;
 	d->w.wake = delayed_fetch_wake;
 	d->w.arg = d;
+	d->w.kind = RM_WAIT_FETCH;
 	loop_timer_init(&d->timer, delayed_fetch_timeout, d);
 	loop_timer_start(req->b->loop, &d->timer,
 			 wait > FETCH_MAX_WAIT_CAP_MS ? FETCH_MAX_WAIT_CAP_MS : wait);

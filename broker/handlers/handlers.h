@@ -1,6 +1,8 @@
 /* The dispatch table: one row per Kafka API this broker serves, with the
- * version range it advertises in ApiVersions. A version outside the range is
- * refused before any handler runs. One file per API in broker/handlers/. */
+ * version range it advertises in ApiVersions and what the request gate must
+ * check before the handler runs (broker/gate.h GATE_* flags). A version
+ * outside the range is refused before any handler runs. One file per API in
+ * broker/handlers/. */
 #ifndef GREGOR_HANDLERS_H
 #define GREGOR_HANDLERS_H
 
@@ -10,6 +12,7 @@ struct handler_entry {
 	int16_t key;
 	int16_t min_ver, max_ver;
 	handler_fn fn;
+	unsigned flags; /* GATE_* */
 };
 
 extern const struct handler_entry handler_table[];

@@ -12,7 +12,7 @@
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
-/* PROTOCOL.md §1.3: clients before v4 know PRODUCER_FENCED as
+/* docs/protocol.md §1.3: clients before v4 know PRODUCER_FENCED as
  * INVALID_PRODUCER_EPOCH. */
 static int16_t init_pid_error_for_version(int16_t kerr, int16_t version)
 {

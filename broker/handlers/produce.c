@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
 #include "broker/replica/delayed_produce.h"
 #include "broker/replica/replica_manager.h"
@@ -151,6 +152,7 @@ struct produce_part {
 	size_t len;
 	struct rb_header h;
 	int log_append_time;
+	struct topic_metrics *tm; /* NULL: not counted */
 	struct tv_item tv;
 };
 
@@ -222,6 +224,8 @@ static int16_t produce_append(struct request *req, struct produce_part *part, in
 	rc = rm_append(req->b->rm, p, part->batch, part->len, &out->base_offset);
 	if (rc)
 		return (int16_t)rc;
+	metrics_count_append(req->b->metrics, part->tm, (uint64_t)h->last_offset_delta + 1,
+			     part->len);
 	out->log_start_offset = log_start_offset(p->log);
 	*required = out->base_offset + h->last_offset_delta + 1;
 	return 0;
@@ -253,6 +257,7 @@ static void part_done(struct produce_part *part, int16_t kerr, int64_t required)
 	const struct produce_request *in = c->req->body;
 	part->out->error_code = kerr;
 	c->failed += kerr != 0;
+	metrics_count_produce(c->req->b->metrics, part->tm, kerr);
 	if (!kerr && in->acks == -1 && required >= 0)
 		c->waits[c->nwait++] = (struct produce_wait){ part->topic, part->index, required,
 							      &part->out->error_code };
@@ -300,9 +305,9 @@ static void produce_one(struct produce_ctx *c, struct produce_part *part,
 	txn_verify_gate(req->b, &part->tv);
 }
 
-/* Failpoint produce_delay_txn=MS (delayed-retry tests): a Produce with a
- * transactional id is held MS before it is handled, as if the network had
- * delayed it; the client may have given up on it meanwhile. */
+/* Failpoint produce.delay_txn=delay(MS) (delayed-retry tests): a Produce
+ * with a transactional id is held MS on the loop before it is handled, as if
+ * the network had delayed it; the client may have given up on it meanwhile. */
 struct produce_delay {
 	struct loop_timer t;
 	struct request *req;
@@ -318,7 +323,7 @@ static void on_produce_delayed(struct loop_timer *t)
 static int produce_maybe_delay(struct request *req)
 {
 	const struct produce_request *in = req->body;
-	long ms = failpoint_value("produce_delay_txn", 0);
+	long ms = failpoint_delay("produce.delay_txn");
 	if (ms <= 0 || in->transactional_id.len <= 0)
 		return 0;
 	struct produce_delay *d = arena_alloc(&req->arena, sizeof *d);
@@ -326,7 +331,7 @@ static int produce_maybe_delay(struct request *req)
 		return 0;
 	d->req = req;
 	loop_timer_init(&d->t, on_produce_delayed, d);
-	log_warn("failpoint", "produce_delay_txn: holding a transactional Produce from %s for %ld ms",
+	log_warn("failpoint", "produce.delay_txn: holding a transactional Produce from %s for %ld ms",
 		 request_peer(req), ms);
 	loop_timer_start(req->b->loop, &d->t, ms);
 	return 1;
@@ -377,13 +382,15 @@ static void produce_run(struct request *req)
 	for (int32_t i = 0; i < nt; i++) {
 		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
+		struct topic_metrics *tm = ti->name.len > 0 ?
+			metrics_topic(req->b->metrics, ti->name.p, (size_t)ti->name.len) : NULL;
 		for (int32_t j = 0; j < to->partition_responses.n; j++) {
 			const struct produce_req_partition *pi = &((const struct produce_req_partition *)ti->partition_data.v)[j];
 			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
 			struct produce_part *part = &parts[n++];
 			*po = (struct produce_resp_partition){ pi->index, 0, -1, -1, -1 };
 			*part = (struct produce_part){ .ctx = c, .topic = ti->name, .index = pi->index,
-						       .out = po };
+						       .out = po, .tm = tm };
 			c->pending++;
 			if (valid_acks)
 				produce_one(c, part, pi);

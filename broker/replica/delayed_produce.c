@@ -92,6 +92,7 @@ void delayed_produce_start(struct request *req, void *resp, struct produce_wait 
 	}
 	d->w.wake = on_wake;
 	d->w.arg = d;
+	d->w.kind = RM_WAIT_PRODUCE;
 	loop_timer_init(&d->timer, on_timeout, d);
 	loop_timer_start(req->b->loop, &d->timer, timeout_ms > 0 ? timeout_ms : 0);
 	rm_waiter_add(req->b->rm, &d->w);

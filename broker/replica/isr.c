@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/metrics.h"
 #include "broker/replica/replica_manager.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -88,6 +89,7 @@ void isr_maybe_expand(struct replica_manager *rm, struct partition *p,
 	isr[p->nisr] = rs->broker_id;
 	log_info("replica", "%s-%d: replica %d caught up at %lld, expanding ISR", p->topic,
 		 p->index, rs->broker_id, (long long)rs->leo);
+	rm->b->metrics->isr_expands++;
 	isr_write(rm, p, isr, p->nisr + 1);
 }
 
@@ -111,8 +113,10 @@ static void shrink_one(struct replica_manager *rm, struct partition *p, int64_t 
 		else
 			keep[n++] = id;
 	}
-	if (n < p->nisr)
+	if (n < p->nisr) {
+		rm->b->metrics->isr_shrinks++;
 		isr_write(rm, p, keep, n);
+	}
 }
 
 static void isr_check(struct loop_timer *t)

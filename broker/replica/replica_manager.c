@@ -10,11 +10,13 @@
 
 #include "broker/broker.h"
 #include "broker/replica/fetcher.h"
+#include "broker/replica/hw.h"
 #include "broker/replica/isr.h"
 #include "broker/storage/checkpoint.h"
 #include "broker/topic_config.h"
 #include "broker/txn/producer_state_manager.h"
 #include "common/log.h"
+#include "common/check.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
@@ -325,8 +327,12 @@ int64_t rm_low_watermark(const struct partition *p)
 static void hw_checkpoint_tick(struct loop_timer *t)
 {
 	struct replica_manager *rm = t->arg;
-	rm_checkpoint_high_watermarks(rm);
-	rm_checkpoint_log_start_offsets(rm);
+	int rc = rm_checkpoint_high_watermarks(rm);
+	if (rc < 0)
+		rm_storage_error(rm, "high watermark checkpoint", rc);
+	rc = rm_checkpoint_log_start_offsets(rm);
+	if (rc < 0)
+		rm_storage_error(rm, "log start offset checkpoint", rc);
 	int64_t ms = rm->b->cfg->replica_high_watermark_checkpoint_interval_ms;
 	loop_timer_start(rm->b->loop, &rm->hw_timer, ms > 0 ? ms : 5000);
 }
@@ -535,33 +541,58 @@ int rm_in_isr(const struct partition *p, int32_t id)
 	return 0;
 }
 
-/* HW = min LEO over the ISR (the leader's own LEO included). Returns 1 if it
- * moved. A follower in the ISR that has not fetched yet holds it back. */
+/* HW = min LEO over the ISR (broker/replica/hw.c). Returns 1 if it moved. */
 static int advance_high_watermark(struct partition *p)
 {
-	int64_t hw = log_end_offset(p->log);
-	for (int32_t i = 0; i < p->nrstate; i++) {
-		const struct replica_state *rs = &p->rstate[i];
-		if (rs->broker_id == p->leader_id || !rm_in_isr(p, rs->broker_id))
-			continue;
-		if (rs->leo < hw)
-			hw = rs->leo;
-	}
-	if (hw <= p->high_watermark)
+	int moved = hw_advance(p);
+	CHECK(hw_check_own(p) == 0);
+	return moved;
+}
+
+static int io_error(int rc)
+{
+	switch (-rc) {
+	case EIO: case ENOSPC: case EDQUOT: case EROFS: case EFBIG: case ENXIO: case ENODEV:
+		return 1;
+	default:
 		return 0;
-	p->high_watermark = hw;
+	}
+}
+
+int rm_storage_error(struct replica_manager *rm, const char *what, int rc)
+{
+	if (rm->dir_offline)
+		return 1;
+	if (!io_error(rc))
+		return 0;
+	rm->dir_offline = 1;
+	log_error("replica", "log dir %s failed (%s: %s): it is offline now; with no other "
+		  "log dir this broker stops so that leadership moves to the ISR", rm->log_dir,
+		  what, strerror(-rc));
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
+		struct partition *p = v;
+		if (p->log)
+			log_set_offline(p->log);
+	}
+	broker_storage_failed(rm->b);
 	return 1;
 }
 
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	      size_t len, int64_t *base_offset)
 {
+	if (rm->dir_offline)
+		return KERR_KAFKA_STORAGE_ERROR;
 	struct producer_state_manager *psm = psm_get(p->log);
 	psm_sync(psm); /* idempotence: catch up with truncations */
 	int rc = log_append(p->log, batch, len, p->leader_epoch, base_offset);
 	if (rc < 0) {
-		log_error("replica", "append to %s-%d failed: %s", p->topic, p->index,
-			  strerror(-rc));
+		char what[320];
+		snprintf(what, sizeof what, "append to %s-%d", p->topic, p->index);
+		if (!rm_storage_error(rm, what, rc))
+			log_error("replica", "%s failed: %s", what, strerror(-rc));
 		return KERR_KAFKA_STORAGE_ERROR;
 	}
 	if (psm)
@@ -574,11 +605,16 @@ int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
 		      const uint8_t *batches, size_t len, int64_t leader_hw)
 {
+	if (rm->dir_offline)
+		return -EIO;
 	struct producer_state_manager *psm = psm_get(p->log);
 	psm_sync(psm); /* idempotence: catch up with truncations */
 	int rc = len ? log_append_replica(p->log, batches, len) : 0;
 	if (rc < 0) {
-		psm_sync(psm); /* a partial append: rebuild from the log */
+		char what[320];
+		snprintf(what, sizeof what, "replica append to %s-%d", p->topic, p->index);
+		if (!rm_storage_error(rm, what, rc))
+			psm_sync(psm); /* a partial append: rebuild from the log */
 		return rc;
 	}
 	if (psm && len)
@@ -660,14 +696,41 @@ void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
 	}
 }
 
+/* Invariants at intervals (debug and sanitizer builds, common/check.h):
+ * each tick checks one partition, in turn, so a broken log or high
+ * watermark stops the broker in the integration runs. */
+static void check_one_partition(struct replica_manager *rm)
+{
+	if (!CHECKS_ENABLED || rm->dir_offline || rm->parts.used == 0)
+		return;
+	size_t want = rm->check_next++ % rm->parts.used, n = 0;
+	const char *k;
+	void *v;
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v); n++) {
+		struct partition *p = v;
+		if (n != want || !p->log)
+			continue;
+		CHECK(log_check(p->log) == 0);
+		CHECK(hw_check_own(p) == 0);
+		return;
+	}
+}
+
 void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
 {
+	check_one_partition(rm);
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
-		if (p->log)
-			log_tick(p->log, now_wall_ms);
+		if (p->log && !rm->dir_offline) {
+			int rc = log_tick(p->log, now_wall_ms);
+			if (rc < 0) {
+				char what[320];
+				snprintf(what, sizeof what, "maintenance of %s-%d", p->topic, p->index);
+				rm_storage_error(rm, what, rc);
+			}
+		}
 		struct producer_state_manager *psm = psm_get(p->log);
 		if (psm) /* idempotence: periodic producer snapshot */
 			psm_tick(psm, clock_mono_ms(), 30000);

@@ -53,11 +53,14 @@ struct partition {
 	struct partition *fnext;      /* fetcher's list */
 };
 
-/* Something parked until data or the high watermark moves. */
+/* Something parked until data or the high watermark moves; kind names the
+ * delayed operation for the purgatory-size metrics. */
+enum rm_wait_kind { RM_WAIT_OTHER, RM_WAIT_PRODUCE, RM_WAIT_FETCH, RM_WAIT_DELETE_RECORDS };
 struct rm_waiter {
 	struct rm_waiter *prev, *next;
 	void (*wake)(struct rm_waiter *w);
 	void *arg;
+	enum rm_wait_kind kind;
 };
 
 /* Told after this broker starts or stops leading a partition, so that
@@ -77,6 +80,8 @@ struct replica_manager {
 	struct loop_timer hw_timer;    /* high watermark checkpoint */
 	struct { rm_leadership_fn fn; void *arg; } listeners[RM_MAX_LISTENERS];
 	int nlisteners;
+	int dir_offline;               /* the log dir failed (rm_storage_error) */
+	size_t check_next;             /* next partition for the interval checks */
 };
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
@@ -84,6 +89,15 @@ struct replica_manager *rm_new(struct broker *b, const char *log_dir,
 /* Opens every partition directory found under the log dir (recovery). */
 int rm_load(struct replica_manager *rm);
 void rm_free(struct replica_manager *rm); /* closes logs cleanly */
+
+/* A write to the log dir failed with rc. An I/O error (EIO, ENOSPC, EDQUOT,
+ * EROFS, ...) takes the log dir offline, as Kafka's LogDirFailureChannel
+ * does: the cause is logged once, every log refuses further writes and is
+ * left for recovery, and since a Gregor broker has one log dir, the broker
+ * stops (broker_storage_failed), as Kafka halts a broker whose log dirs all
+ * failed, so that the controller moves leadership to the ISR. Returns 1 if
+ * rc took (or found) the dir offline, 0 for other errors. */
+int rm_storage_error(struct replica_manager *rm, const char *what, int rc);
 
 struct partition *rm_get(struct replica_manager *rm, const char *topic,
 			 int32_t tlen, int32_t index);

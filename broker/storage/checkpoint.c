@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/failpoint.h"
 #include "common/log.h"
 
 #define MOD "storage"
@@ -64,7 +65,9 @@ int checkpoint_replace_file(const char *path, const char *buf, size_t len)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	int rc = write_all(fd, buf, len);
+	int rc = failpoint_error("storage.checkpoint.write");
+	if (rc == 0)
+		rc = write_all(fd, buf, len);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)

@@ -207,3 +207,17 @@ int ec_equal(const struct epoch_cache *a, const struct epoch_cache *b)
 			return 0;
 	return 1;
 }
+
+int ec_check(const struct epoch_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct epoch_entry *e = &c->e[i];
+		if (e->epoch < 0 || e->start < 0 ||
+		    (i > 0 && (e->epoch <= e[-1].epoch || e->start <= e[-1].start))) {
+			log_error("storage", "epoch cache entry %zu (epoch %d at %lld) breaks "
+				  "monotonicity", i, e->epoch, (long long)e->start);
+			return -1;
+		}
+	}
+	return 0;
+}

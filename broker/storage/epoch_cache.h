@@ -50,6 +50,8 @@ void ec_end_offset(const struct epoch_cache *c, int32_t epoch, int64_t leo,
 		   int32_t *out_epoch, int64_t *end_offset);
 /* Epoch of the entry covering offset (largest start <= offset), or -1. */
 int32_t ec_epoch_at(const struct epoch_cache *c, int64_t offset);
+/* The invariant above, checked: 0, or -1 after logging the first breach. */
+int ec_check(const struct epoch_cache *c);
 int ec_equal(const struct epoch_cache *a, const struct epoch_cache *b);
 
 #endif

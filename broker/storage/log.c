@@ -20,6 +20,7 @@
 #include "broker/storage/log_internal.h"
 #include "broker/storage/segment.h"
 #include "common/clock.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "common/proto/record_batch.h"
 
@@ -28,14 +29,36 @@
 #define CLEAN_FILE "clean-shutdown"
 #define MAX_SEGMENTS (1 << 20)
 
-
-static int fault_nth;
-static size_t fault_partial;
-
-void log_inject_write_fault(int nth_write, size_t partial)
+/* fdatasync with the storage.fdatasync failpoint in front of it. */
+int log_datasync(int fd)
 {
-	fault_nth = nth_write;
-	fault_partial = partial;
+	int rc = failpoint_error("storage.fdatasync");
+	if (rc)
+		return rc;
+	return fdatasync(fd) < 0 ? -errno : 0;
+}
+
+/* One pwrite of segment data, through the storage.segment.write failpoint:
+ * error(E) fails it, short(N) caps it at N bytes, torn(N) writes N bytes and
+ * reports the process dead (*torn set). */
+static ssize_t seg_pwrite(int fd, const uint8_t *p, size_t len, int64_t at, int *torn)
+{
+	long arg = 0;
+	switch (failpoint_eval("storage.segment.write", &arg)) {
+	case FP_ERROR:
+		errno = (int)arg;
+		return -1;
+	case FP_SHORT:
+		return pwrite(fd, p, (size_t)arg < len ? (size_t)arg : len, at);
+	case FP_TORN:
+		*torn = 1;
+		if (arg > 0 && pwrite(fd, p, (size_t)arg < len ? (size_t)arg : len, at) < 0)
+			return -1;
+		errno = EIO;
+		return -1;
+	default:
+		return pwrite(fd, p, len, at);
+	}
 }
 
 void log_config_defaults(struct log_config *c)
@@ -89,6 +112,7 @@ void log_set_config(struct partition_log *log, const struct log_config *cfg)
 int64_t log_start_offset(const struct partition_log *log) { return log->start; }
 int64_t log_end_offset(const struct partition_log *log) { return log->leo; }
 int64_t log_size_bytes(const struct partition_log *log) { return log->size_total; }
+size_t log_segment_count(const struct partition_log *log) { return log->n; }
 const char *log_dir(const struct partition_log *log) { return log->dir; }
 
 static struct segment *active(const struct partition_log *log)
@@ -237,23 +261,21 @@ void log_epoch_end_offset(const struct partition_log *log, int32_t epoch,
 
 /* ---- writes ---- */
 
-/* Writes one batch at the append position. On failure the file is cut back
- * so that no partial batch stays, except after an injected fault, which
- * stands for a crash: the torn bytes stay and the log refuses further work. */
+/* Writes one batch at the append position; a short write goes on from
+ * where it stopped. On failure the file is cut back so that no partial batch
+ * stays, except after a torn write (failpoint), which stands for a crash:
+ * the torn bytes stay and the log refuses further work. */
 static int seg_append_bytes(struct partition_log *log, struct segment *s,
 			    const uint8_t *p, size_t len)
 {
-	if (fault_nth > 0 && --fault_nth == 0) {
-		size_t part = fault_partial < len ? fault_partial : len;
-		if (part && pwrite(s->fd, p, part, s->size) < 0)
-			log_warn(MOD, "%s: injected fault write failed: %s", log->dir, strerror(errno));
-		log->crashed = 1;
-		return -EIO;
-	}
 	size_t done = 0;
-	int rc = 0;
+	int rc = 0, torn = 0;
 	for (int tries = 0; done < len && tries < 1024; tries++) {
-		ssize_t w = pwrite(s->fd, p + done, len - done, s->size + (int64_t)done);
+		ssize_t w = seg_pwrite(s->fd, p + done, len - done, s->size + (int64_t)done, &torn);
+		if (torn) {
+			log->crashed = 1;
+			return -EIO;
+		}
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -583,21 +605,24 @@ static void log_retain(struct partition_log *log, int64_t now_ms)
 	epoch_sync(log); /* a failure is logged; retried on the next change */
 }
 
-void log_tick(struct partition_log *log, int64_t now_ms)
+int log_tick(struct partition_log *log, int64_t now_ms)
 {
 	if (log->crashed)
-		return;
+		return 0;
+	int first = 0;
 	struct segment *s = active(log);
 	if (s->size > 0 && now_ms - s->roll_start_ms >= log->cfg.roll_ms) {
 		int rc = log_roll(log);
 		if (rc)
 			log_error(MOD, "%s: time roll: %s", log->dir, strerror(-rc));
+		first = rc;
 	}
 	log_retain(log, now_ms);
 	if (log->cfg.compact) {
 		int rc = log_clean(log, now_ms);
 		if (rc < 0)
 			log_error(MOD, "%s: cleaner: %s", log->dir, strerror(-rc));
+		first = first ? first : rc < 0 ? rc : 0;
 	}
 	if (log->unflushed_msgs > 0 &&
 	    now_ms - log->last_flush_ms >= log->cfg.flush_interval_ms) {
@@ -605,10 +630,37 @@ void log_tick(struct partition_log *log, int64_t now_ms)
 		if (rc)
 			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
 		log->last_flush_ms = now_ms;
+		first = first ? first : rc;
 	}
+	return first;
 }
 
+void log_set_offline(struct partition_log *log)
+{
+	log->crashed = 1;
+}
+
+static void (*flush_observer)(void *arg, double ms);
+static void *flush_observer_arg;
+
+void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg)
+{
+	flush_observer = fn;
+	flush_observer_arg = arg;
+}
+
+static int flush_now(struct partition_log *log);
+
 int log_flush(struct partition_log *log)
+{
+	int64_t t0 = flush_observer ? clock_mono_us() : 0;
+	int rc = flush_now(log);
+	if (flush_observer)
+		flush_observer(flush_observer_arg, (double)(clock_mono_us() - t0) / 1000.0);
+	return rc;
+}
+
+static int flush_now(struct partition_log *log)
 {
 	if (log->crashed)
 		return -EIO;
@@ -616,9 +668,10 @@ int log_flush(struct partition_log *log)
 		struct segment *s = log->segs[i];
 		if (!s->dirty)
 			continue;
-		if (fdatasync(s->fd) < 0)
-			return -errno;
-		int rc = seg_write_indexes(log->dir, s, 0, 1);
+		int rc = log_datasync(s->fd);
+		if (rc)
+			return rc;
+		rc = seg_write_indexes(log->dir, s, 0, 1);
 		if (rc)
 			return rc;
 		s->dirty = 0;
@@ -726,8 +779,8 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 	if (log->recovery_point > new_leo) {
 		/* Offsets below a stale recovery point would be trusted on the
 		 * next unclean open although their new bytes were never synced. */
-		if (fdatasync(s->fd) < 0 || (rc = rp_write(log->dir, new_leo)) != 0)
-			return rc ? rc : -errno;
+		if ((rc = log_datasync(s->fd)) != 0 || (rc = rp_write(log->dir, new_leo)) != 0)
+			return rc;
 		log->recovery_point = new_leo;
 	}
 	return rc;
@@ -765,7 +818,9 @@ int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start
 	log_info(MOD, "%s: truncated fully, log now starts at %" PRId64, log->dir, new_start);
 	/* A stale recovery point above new_start would let recovery trust
 	 * bytes that were never synced. */
-	rc = fdatasync(s->fd) < 0 ? -errno : rp_write(log->dir, new_start);
+	rc = log_datasync(s->fd);
+	if (rc == 0)
+		rc = rp_write(log->dir, new_start);
 	if (rc == 0)
 		log->recovery_point = new_start;
 	return rc;
@@ -1245,4 +1300,63 @@ int log_delete(struct partition_log *log)
 	}
 	free(dir);
 	return rc;
+}
+
+/* ---- invariants (log.h: log_check) ---- */
+
+static int check_fail_at(const struct partition_log *log, const char *what, int64_t a, int64_t b)
+{
+	log_error(MOD, "%s: invariant broken: %s (%" PRId64 ", %" PRId64 ")", log->dir, what, a, b);
+	return -1;
+}
+
+static int check_segment_indexes(const struct partition_log *log, const struct segment *s,
+				 int64_t limit)
+{
+	for (size_t i = 0; i < s->n_idx; i++) {
+		const struct seg_idx *x = &s->idx[i];
+		if ((int64_t)x->pos >= s->size || s->base + x->rel >= limit)
+			return check_fail_at(log, "offset index entry outside its segment",
+					     s->base + x->rel, x->pos);
+		if (i && (x->rel <= x[-1].rel || x->pos <= x[-1].pos))
+			return check_fail_at(log, "offset index not ascending", s->base, (int64_t)i);
+	}
+	for (size_t i = 0; i < s->n_tidx; i++) {
+		const struct seg_tidx *t = &s->tidx[i];
+		if (s->base + t->rel >= limit)
+			return check_fail_at(log, "time index entry outside its segment",
+					     s->base + t->rel, t->ts);
+		if (i && (t->rel < t[-1].rel || t->ts < t[-1].ts))
+			return check_fail_at(log, "time index not ascending", s->base, (int64_t)i);
+	}
+	return 0;
+}
+
+int log_check(const struct partition_log *log)
+{
+	if (log->n == 0)
+		return check_fail_at(log, "no segment", 0, 0);
+	if (log->start > log->leo || log->recovery_point > log->leo)
+		return check_fail_at(log, "start or recovery point past the LEO", log->start,
+				     log->recovery_point);
+	int64_t total = 0;
+	for (size_t i = 0; i < log->n; i++) {
+		const struct segment *s = log->segs[i];
+		int64_t limit = i + 1 < log->n ? log->segs[i + 1]->base : log->leo;
+		if (s->size < 0 || (i + 1 < log->n && s->base >= log->segs[i + 1]->base) ||
+		    s->base > log->leo)
+			return check_fail_at(log, "segments out of order", s->base, s->size);
+		if (check_segment_indexes(log, s, limit))
+			return -1;
+		total += s->size;
+	}
+	if (total != log->size_total)
+		return check_fail_at(log, "size_total differs from the segments", total,
+				     log->size_total);
+	if (ec_check(&log->epochs))
+		return -1;
+	if (log->epochs.n && log->epochs.e[log->epochs.n - 1].start > log->leo)
+		return check_fail_at(log, "leader epoch starts past the LEO",
+				     log->epochs.e[log->epochs.n - 1].start, log->leo);
+	return 0;
 }

@@ -88,6 +88,8 @@ int64_t log_start_offset(const struct partition_log *log);
 int log_advance_start_offset(struct partition_log *log, int64_t new_start);
 int64_t log_end_offset(const struct partition_log *log);
 int64_t log_size_bytes(const struct partition_log *log);
+size_t log_segment_count(const struct partition_log *log);
+size_t log_segment_count(const struct partition_log *log);
 const char *log_dir(const struct partition_log *log);
 
 /* Appends one batch that the caller has validated (common/proto/record_batch).
@@ -116,8 +118,16 @@ int64_t log_offset_for_time(struct partition_log *log, int64_t ts,
 			    int64_t *found_ts);
 
 /* Periodic work: time-based roll, retention (whole segments), a slice of
- * compaction (compacted topics), time-based flush. Call about once a second. */
-void log_tick(struct partition_log *log, int64_t now_ms);
+ * compaction (compacted topics), time-based flush. Call about once a second.
+ * Returns 0, or the first -errno of a failed roll, clean or flush (each is
+ * logged here too). */
+int log_tick(struct partition_log *log, int64_t now_ms);
+
+/* The log directory failed (an I/O error the broker cannot continue past):
+ * from now on the log refuses every write with -EIO, and closing it leaves
+ * it as a crash would (no flush, no clean-shutdown marker), so the next
+ * start runs recovery. */
+void log_set_offline(struct partition_log *log);
 
 /* ---- Log compaction (Kafka's log cleaner; cfg.compact) ----
  * A pass keeps, for each key, only the record with the latest offset among
@@ -168,6 +178,9 @@ void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats
 
 /* fsync the log and indexes up to the LEO; moves the recovery point. */
 int log_flush(struct partition_log *log);
+/* Called after every flush with its duration (metrics); one per process,
+ * on the thread that flushes. NULL: none. */
+void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg);
 
 /* Drops everything at and above offset (follower truncation). An offset
  * below the log start truncates fully and starts the log at offset. */
@@ -241,11 +254,17 @@ int log_txn_index_append(struct partition_log *log, const struct txn_index_entry
 int64_t log_txn_aborted(struct partition_log *log, int64_t from, int64_t upper,
 			struct txn_index_entry *out, size_t max);
 
-/* Fault injection for tests: when set, the n-th following write() of segment
- * data writes only `partial` bytes and fails (simulated crash mid-write). */
-void log_inject_write_fault(int nth_write, size_t partial);
+/* The log's invariants, checked (common/check.h): segments sorted with
+ * whole-batch sizes, start <= recovery point <= LEO, every offset- and
+ * time-index entry inside its segment (relative offsets and positions
+ * ascending, positions below the segment size, offsets below the next
+ * segment's base and the LEO), the leader epoch cache monotone and not past
+ * the LEO. 0, or -1 after logging the first breach. */
+int log_check(const struct partition_log *log);
+
 /* Frees the log without writing anything: what a SIGKILL leaves behind.
- * The only call allowed after an injected fault; also used on open errors. */
+ * The only call allowed after a torn write (failpoint storage.segment.write
+ * torn(N), common/failpoint.h); also used on open errors. */
 void log_abandon(struct partition_log *log);
 
 #endif

@@ -49,6 +49,8 @@ struct partition_log {
 
 int log_path_in(char *buf, size_t cap, const char *dir, const char *name);
 int log_fsync_dir(const char *dir);
+/* fdatasync(fd) behind the storage.fdatasync failpoint: 0 or -errno. */
+int log_datasync(int fd);
 /* Index of the last segment whose base <= offset (0 if none). */
 size_t log_seg_for_offset(const struct partition_log *log, int64_t offset);
 

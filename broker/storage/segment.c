@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/failpoint.h"
 #define IDX_ENTRY 8
 #define TIDX_ENTRY 12
 #define INDEX_FILE_MAX (64 << 20) /* refuse to load an index larger than this */
@@ -398,6 +399,9 @@ int64_t seg_rebuild_indexes(struct segment *s, int32_t index_interval)
 static int write_entries(const char *path, const uint8_t *buf, size_t len, int64_t at,
 			 int rewrite, int sync)
 {
+	int frc = failpoint_error("storage.index.write");
+	if (frc)
+		return frc;
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (rewrite ? O_TRUNC : 0), 0644);
 	if (fd < 0)
 		return -errno;
@@ -469,9 +473,8 @@ void seg_trim_indexes(struct segment *s, int64_t end_offset)
 }
 
 #include "common/proto/crc32c.h"
+#include "common/proto/kerr.h"
 
-#define KERR_CORRUPT 2
-#define KERR_INVALID_REC 87
 
 /* Records of a compacted batch: exactly records_count of them up to the
  * batch end, offset deltas strictly increasing within [0, lastOffsetDelta]. */
@@ -484,28 +487,28 @@ static int check_compacted_records(const uint8_t *p, size_t len, const struct rb
 	rb_iter_init(&it, p, len);
 	while ((rc = rb_iter_next(&it, &r)) == 1) {
 		if (r.offset_delta <= prev || r.offset_delta > h->last_offset_delta)
-			return KERR_INVALID_REC;
+			return KERR_INVALID_RECORD;
 		prev = r.offset_delta;
 	}
-	return rc == 0 ? 0 : KERR_INVALID_REC;
+	return rc == 0 ? 0 : KERR_INVALID_RECORD;
 }
 
 int seg_validate_batch(const uint8_t *p, size_t len, struct rb_header *h)
 {
 	if (rb_parse_header(p, len, h))
-		return KERR_CORRUPT;
+		return KERR_CORRUPT_MESSAGE;
 	if (h->records_count <= 0 || h->last_offset_delta < 0 ||
 	    (int64_t)h->records_count == (int64_t)h->last_offset_delta + 1)
 		return rb_validate(p, len, h);
 	/* fewer records than offsets: only the cleaner writes such a batch */
 	int64_t total = RB_LOG_OVERHEAD + (int64_t)h->batch_length;
 	if (total < RB_HEADER_SIZE || (uint64_t)total > len || h->magic != 2)
-		return KERR_CORRUPT;
+		return KERR_CORRUPT_MESSAGE;
 	if (crc32c(0, p + 21, (size_t)total - 21) != h->crc)
-		return KERR_CORRUPT;
+		return KERR_CORRUPT_MESSAGE;
 	if (h->records_count > h->last_offset_delta ||
 	    (h->attributes & RB_ATTR_COMPRESSION_MASK) != 0)
-		return KERR_INVALID_REC;
+		return KERR_INVALID_RECORD;
 	return check_compacted_records(p, (size_t)total, h);
 }
 

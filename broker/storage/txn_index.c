@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "broker/storage/segment.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 
 #define MOD "storage"
@@ -254,8 +255,11 @@ int txn_index_sync(struct txn_index *ix)
 {
 	if (ix->fd < 0 || !ix->dirty)
 		return 0;
-	if (fdatasync(ix->fd) < 0)
-		return -errno;
+	int rc = failpoint_error("storage.fdatasync");
+	if (rc == 0 && fdatasync(ix->fd) < 0)
+		rc = -errno;
+	if (rc)
+		return rc;
 	ix->dirty = 0;
 	return 0;
 }

@@ -457,3 +457,45 @@ void ps_snapshot_retain(const char *dir, int keep)
 	}
 	free(offs);
 }
+
+/* ---- invariants (ps_check_state) ---- */
+
+static int ps_bad(const struct ps_entry *e, const char *what, int i)
+{
+	log_error("producer_state", "producer %" PRId64 ": invariant broken: %s (batch %d)",
+		  e ? e->producer_id : -1, what, i);
+	return -1;
+}
+
+static int ps_check_entry(const struct ps_entry *e)
+{
+	if (e->nbatches < 0 || e->nbatches > PS_WINDOW)
+		return ps_bad(e, "window size", e->nbatches);
+	for (int i = 0; i < e->nbatches; i++) {
+		const struct ps_batch *b = &e->batches[i];
+		int64_t span = (int64_t)b->last_seq - b->first_seq;
+		if (span < 0)
+			span += (int64_t)INT32_MAX + 1; /* wrapped */
+		if (b->first_seq < 0 || b->last_seq < 0 || span != b->offset_delta)
+			return ps_bad(e, "sequences do not span the batch's offsets", i);
+		if (i == 0)
+			continue;
+		const struct ps_batch *p = &e->batches[i - 1];
+		if (b->last_offset <= p->last_offset)
+			return ps_bad(e, "last offsets not increasing", i);
+		if (!ps_in_sequence(p->last_seq, b->first_seq))
+			return ps_bad(e, "sequences not contiguous", i);
+	}
+	return 0;
+}
+
+int ps_check_state(const struct producer_state *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (i && s->v[i].producer_id <= s->v[i - 1].producer_id)
+			return ps_bad(&s->v[i], "entries not sorted by producer id", (int)i);
+		if (ps_check_entry(&s->v[i]))
+			return -1;
+	}
+	return 0;
+}

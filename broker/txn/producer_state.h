@@ -1,7 +1,7 @@
 /* Idempotent producer state of one partition: per producer id its epoch and
  * the last five batches it appended (Kafka's ProducerStateManager). Pure data:
- * no I/O except the snapshot files at the end. Rules: PROTOCOL.md §3,
- * ZOOKEEPER.md §4.
+ * no I/O except the snapshot files at the end. Rules: docs/protocol.md §3,
+ * docs/zookeeper.md §4.
  *
  * Invariants:
  * - Entries are sorted by producer id, ids unique.
@@ -62,6 +62,15 @@ int16_t ps_check(const struct producer_state *s, int64_t producer_id, int16_t ep
 int ps_record(struct producer_state *s, int64_t producer_id, int16_t epoch,
 	      int32_t first_seq, int32_t last_seq, int64_t last_offset,
 	      int32_t offset_delta, int64_t timestamp);
+
+/* The invariants above, checked, plus: within an entry, each batch's
+ * sequences span its offsets (last_seq - first_seq == offset_delta, with
+ * wrap-around) and each batch starts at the sequence after the previous
+ * one's last (contiguous). Contiguity holds for what the leader validated;
+ * a replayed compacted log may have gaps, so only callers that know the
+ * window came through ps_check (tests, the leader) assert it. 0, or -1
+ * after logging the first breach. */
+int ps_check_state(const struct producer_state *s);
 
 /* The mutable entry of a producer, NULL if unknown. */
 struct ps_entry *ps_lookup(struct producer_state *s, int64_t producer_id);

@@ -4,7 +4,7 @@
  * (COORDINATOR_LOAD_IN_PROGRESS meanwhile; PrepareCommit/PrepareAbort
  * resume their markers), persists every state change with acks=all before
  * acting on it, sends WriteTxnMarkers to partition leaders, and aborts
- * transactions past their timeout. ZOOKEEPER.md §5. Loop thread only. */
+ * transactions past their timeout. docs/zookeeper.md §5. Loop thread only. */
 #ifndef GREGOR_TXN_COORDINATOR_H
 #define GREGOR_TXN_COORDINATOR_H
 

@@ -1,5 +1,5 @@
 /* Transaction state machine: the table of allowed previous states, straight
- * from ZOOKEEPER.md §5 (Kafka's TransactionState.validPreviousStates). */
+ * from docs/zookeeper.md §5 (Kafka's TransactionState.validPreviousStates). */
 #include "broker/txn/txn_state.h"
 
 #include <string.h>

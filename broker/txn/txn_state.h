@@ -1,5 +1,5 @@
 /* Transaction states of the transaction coordinator and Kafka's allowed
- * transitions between them (ZOOKEEPER.md §5). Pure functions: the
+ * transitions between them (docs/zookeeper.md §5). Pure functions: the
  * coordinator asks before every state change and refuses illegal ones. */
 #ifndef GREGOR_TXN_STATE_H
 #define GREGOR_TXN_STATE_H

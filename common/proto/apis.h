@@ -1,6 +1,6 @@
 /* The registry of the Kafka APIs Gregor describes (key, name, versions,
  * schemas) and the request/response headers that frame every message.
- * Header rules: PROTOCOL.md §2. */
+ * Header rules: docs/protocol.md §2. */
 #ifndef GREGOR_APIS_H
 #define GREGOR_APIS_H
 

@@ -1,5 +1,5 @@
 /* RecordBatch v2: header decode, validation for the log and for producers,
- * record iteration and building (PROTOCOL.md §3). Every length read from a
+ * record iteration and building (docs/protocol.md §3). Every length read from a
  * batch is checked against the bytes actually present before it is used. */
 #include "common/proto/record_batch.h"
 

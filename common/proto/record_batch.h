@@ -1,5 +1,5 @@
 /* RecordBatch v2 (magic 2): header access, validation, building.
- * Layout and rules: ../shared/PROTOCOL.md §3. All multi-byte header fields
+ * Layout and rules: docs/protocol.md §3. All multi-byte header fields
  * are big-endian; record fields use zigzag varints. */
 #ifndef GREGOR_RECORD_BATCH_H
 #define GREGOR_RECORD_BATCH_H

@@ -11,7 +11,7 @@
 #
 # FAULT: none (plain 127.0.0.1 cluster, no root: the integration suite's
 # short run) | leader-kill | coord-kill | isolate | zk-kill | client-kill |
-# delay (a partition leader restarted with the produce_delay_txn failpoint,
+# delay (a partition leader restarted with the produce.delay_txn failpoint,
 # holding transactional produces past the producers' message timeout so
 # their retries land after the transaction was aborted). All but none run
 # in network namespaces with a 3-server ZooKeeper ensemble (root).
@@ -135,10 +135,10 @@ client-kill)
 	;;
 delay)
 	B=$(leader_of 2)
-	note "restarting broker $B (leader of $T-2) with produce_delay_txn=$DELAY_MS"
+	note "restarting broker $B (leader of $T-2) with produce.delay_txn=delay($DELAY_MS)"
 	cluster stop "$B" >/dev/null
-	GREGOR_FAILPOINT=produce_delay_txn=$DELAY_MS cluster start "$B" >/dev/null
-	grep -q 'failpoint.*produce_delay_txn' "$CLUSTER_DIR/logs/broker-$B.log" ||
+	GREGOR_FAILPOINT="produce.delay_txn=delay($DELAY_MS)" cluster start "$B" >/dev/null
+	grep -q 'failpoint.*produce.delay_txn' "$CLUSTER_DIR/logs/broker-$B.log" ||
 		fail "broker $B did not report the armed failpoint"
 	HEAL=(eval "cluster stop $B >/dev/null && cluster start $B")
 	;;

@@ -20,6 +20,7 @@ TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 CLUSTER_DIR=""
 BOOTSTRAP=""
 ZOOKEEPER=""
+METRICS=""
 _LIB_EXIT_HOOKS=()
 _LIB_T0=$SECONDS
 
@@ -42,6 +43,13 @@ _lib_cleanup() {
 		# A SIGSTOPped broker would ignore SIGTERM until the kill fallback.
 		for f in "$CLUSTER_DIR"/pids/broker-*.pid; do
 			[[ -f $f ]] && pid=$(<"$f") && kill -CONT "$pid" 2>/dev/null
+		done
+		# Debug and sanitizer builds check invariants as they run
+		# (common/check.h): a breach fails the test whatever else passed.
+		for f in "$CLUSTER_DIR"/logs/broker-*.log; do
+			[[ -f $f ]] && grep -q 'invariant broken' "$f" || continue
+			grep 'invariant broken' "$f" | head -n 5 | sed "s|^|[$TEST_NAME] $(basename "$f"): |" >&2
+			((rc != 0)) || rc=1
 		done
 		if ((rc != 0)); then
 			for f in "$CLUSTER_DIR"/logs/*.log; do
@@ -73,7 +81,8 @@ require_gregord() {
 	[[ -x $GREGORD ]] || fail "broker binary missing or not executable: $GREGORD"
 }
 
-# Prints "BASE ZBASE": BASE..BASE+NB-1 free for brokers; for NZ ZooKeeper
+# Prints "BASE ZBASE": BASE..BASE+NB-1 free for brokers (and BASE+100.. for
+# their metrics endpoints); for NZ ZooKeeper
 # servers ZBASE+i-1 (client), ZBASE+100+i (peer), ZBASE+200+i (election)
 # free, matching cluster.sh's port plan. Ports are probed by binding; the
 # suite runs serially, so nothing on this host races for them.
@@ -94,6 +103,7 @@ rnd = random.SystemRandom()
 for _ in range(1000):
     base, zk = rnd.randrange(20000, 30000), rnd.randrange(30000, 40000)
     want = [base + i for i in range(nb)] + [zk + i for i in range(nz)]
+    want += [base + 100 + i for i in range(nb)]  # brokers' metrics ports
     if nz > 1:
         want += [zk + 100 + i for i in range(1, nz + 1)]
         want += [zk + 200 + i for i in range(1, nz + 1)]
@@ -124,9 +134,10 @@ cluster_up() {
 		--zk-port "$ZK_PORT_BASE" "$@") || fail "cluster.sh up failed"
 	BOOTSTRAP=$(printf '%s\n' "$out" | sed -n 's/^BOOTSTRAP=//p')
 	ZOOKEEPER=$(printf '%s\n' "$out" | sed -n 's/^ZOOKEEPER=//p')
+	METRICS=$(printf '%s\n' "$out" | sed -n 's/^METRICS=//p')
 	[[ -n $ZOOKEEPER ]] || fail "cluster.sh up printed no ZOOKEEPER= line"
 	((nb == 0)) || [[ -n $BOOTSTRAP ]] || fail "cluster.sh up printed no BOOTSTRAP= line"
-	export BOOTSTRAP ZOOKEEPER CLUSTER_DIR
+	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR
 	note "up: BOOTSTRAP=$BOOTSTRAP ZOOKEEPER=$ZOOKEEPER"
 }
 

@@ -13,7 +13,7 @@ part 1) over the raw wire, against $BOOTSTRAP. Stdlib only.
                         of a verified transaction are appended and committed.
   txn_verify.py late [--expect-hang]
                         needs brokers started with GREGOR_FAILPOINT=
-                        produce_delay_txn=MS: a transactional batch is held
+                        produce.delay_txn=delay(MS): a transactional batch is held
                         MS by the leader while the transaction is aborted;
                         when it is finally handled it must be refused and
                         leave no hanging transaction. --expect-hang (with

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # znode_shapes.sh: the znodes a running cluster writes have the shapes
-# ZOOKEEPER.md gives (Kafka 2.6's): broker registrations, controller,
+# docs/zookeeper.md §1 gives (Kafka 2.6's): broker registrations, controller,
 # controller epoch, cluster id, the persistent top-level paths, and for an
 # auto-created topic its v2 assignment and every partition state. zkCli.sh
 # (the operator's tool) reads the same data.
@@ -35,7 +35,7 @@ on_exit "rm -f '$dump'"
 	done
 } >"$dump"
 
-python3 - "$dump" "$T" "$PORT_BASE" <<'PY' || fail "znode shapes differ from ZOOKEEPER.md"
+python3 - "$dump" "$T" "$PORT_BASE" <<'PY' || fail "znode shapes differ from docs/zookeeper.md"
 import json, re, sys
 rows = {}
 for line in open(sys.argv[1]):

@@ -59,6 +59,7 @@ int64_t sfx_append(struct partition_log *log, int n, const void *val, int32_t vl
 	size_t len = sfx_build(buf, cap, n, val, vlen, ts);
 	int64_t leo = log_end_offset(log), base = -1;
 	ck_assert_int_eq(log_append(log, buf, len, epoch, &base), 0);
+	ck_assert_int_eq(log_check(log), 0);
 	free(buf);
 	ck_assert_int_eq(base, leo);
 	ck_assert_int_eq(log_end_offset(log), leo + n);

@@ -29,4 +29,31 @@ size_t sfx_build(uint8_t *buf, size_t cap, int n, const void *val, int32_t vlen,
 int64_t sfx_append(struct partition_log *log, int n, const void *val, int32_t vlen, int64_t ts,
 		   int32_t epoch);
 
+/* Every step that changes a log is followed by its invariant check
+ * (log_check): these wrappers shadow the storage calls in the tests. */
+static inline int sfx_checked(struct partition_log *log, int rc)
+{
+	ck_assert_int_eq(log_check(log), 0);
+	return rc;
+}
+
+static inline int sfx_open_checked(const char *dir, const struct log_config *cfg,
+				   struct partition_log **out)
+{
+	int rc = (log_open)(dir, cfg, out);
+	if (rc == 0)
+		ck_assert_int_eq(log_check(*out), 0);
+	return rc;
+}
+#define log_open(dir, cfg, out) sfx_open_checked(dir, cfg, out)
+#define log_truncate_to(log, o) sfx_checked(log, (log_truncate_to)(log, o))
+#define log_truncate_fully_and_start_at(log, o) \
+	sfx_checked(log, (log_truncate_fully_and_start_at)(log, o))
+#define log_advance_start_offset(log, o) sfx_checked(log, (log_advance_start_offset)(log, o))
+#define log_tick(log, now) sfx_checked(log, (log_tick)(log, now))
+#define log_flush(log) sfx_checked(log, (log_flush)(log))
+#define log_clean_force(log, now) sfx_checked(log, (log_clean_force)(log, now))
+#define log_append_replica(log, b, n) sfx_checked(log, (log_append_replica)(log, b, n))
+#define log_epoch_assign(log, e, s) sfx_checked(log, (log_epoch_assign)(log, e, s))
+
 #endif

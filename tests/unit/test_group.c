@@ -9,6 +9,75 @@
 #include "broker/group/group.h"
 #include "common/proto/kerr.h"
 
+/* Every step of a group is followed by its invariant check (group_check),
+ * the generation tracked per group: these wrappers shadow the functions. */
+#define SEEN_MAX 16
+static const struct group *seen_group[SEEN_MAX];
+static int32_t seen_generation[SEEN_MAX];
+
+static void check_group(const struct group *g)
+{
+	int i = 0;
+	while (i < SEEN_MAX && seen_group[i] && seen_group[i] != g)
+		i++;
+	ck_assert_int_lt(i, SEEN_MAX);
+	if (!seen_group[i]) {
+		seen_group[i] = g;
+		seen_generation[i] = INT32_MIN;
+	}
+	ck_assert_int_eq(group_check(g, &seen_generation[i]), 0);
+}
+
+static void join_checked(struct group *g, const struct group_join_req *r, int64_t now,
+			 group_join_fn cb, void *arg)
+{
+	(group_join)(g, r, now, cb, arg);
+	check_group(g);
+}
+
+static void sync_checked(struct group *g, const struct group_sync_req *r, int64_t now,
+			 group_sync_fn cb, void *arg)
+{
+	(group_sync)(g, r, now, cb, arg);
+	check_group(g);
+}
+
+static int16_t heartbeat_checked(struct group *g, const char *member, const char *instance,
+				 int32_t generation, int64_t now)
+{
+	int16_t rc = (group_heartbeat)(g, member, instance, generation, now);
+	check_group(g);
+	return rc;
+}
+
+static int16_t leave_checked(struct group *g, const char *member, const char *instance,
+			     int64_t now)
+{
+	int16_t rc = (group_leave)(g, member, instance, now);
+	check_group(g);
+	return rc;
+}
+
+static void tick_checked(struct group *g, int64_t now)
+{
+	(group_tick)(g, now);
+	check_group(g);
+}
+
+static void free_checked(struct group *g, int16_t err)
+{
+	for (int i = 0; i < SEEN_MAX; i++)
+		if (seen_group[i] == g) /* a later group may get the same address */
+			seen_group[i] = (const void *)1;
+	(group_free)(g, err);
+}
+#define group_join(...) join_checked(__VA_ARGS__)
+#define group_sync(...) sync_checked(__VA_ARGS__)
+#define group_heartbeat(...) heartbeat_checked(__VA_ARGS__)
+#define group_leave(...) leave_checked(__VA_ARGS__)
+#define group_tick(...) tick_checked(__VA_ARGS__)
+#define group_free(...) free_checked(__VA_ARGS__)
+
 /* ---- fixtures ---- */
 
 static struct group_config cfg = { 0, 6000, 300000, 0 };
@@ -578,6 +647,19 @@ START_TEST(test_free_answers_pending_callbacks)
 }
 END_TEST
 
+/* The checker itself: a generation that went back is reported. */
+START_TEST(test_group_check_reports_generation_going_back)
+{
+	struct group *g = (group_new)("gc", &env);
+	int32_t seen = INT32_MIN;
+	ck_assert_int_eq(group_check(g, &seen), 0);
+	ck_assert_int_eq(seen, g->generation);
+	seen = g->generation + 1;
+	ck_assert_int_eq(group_check(g, &seen), -1);
+	(group_free)(g, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("group");
@@ -607,6 +689,7 @@ int main(void)
 	tcase_add_test(tc, test_commit_rules);
 	tcase_add_test(tc, test_subscription_lookup);
 	tcase_add_test(tc, test_free_answers_pending_callbacks);
+	tcase_add_test(tc, test_group_check_reports_generation_going_back);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

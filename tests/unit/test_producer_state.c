@@ -16,6 +16,33 @@
 #include "common/proto/kerr.h"
 #include "common/proto/record_batch.h"
 
+/* Every step that changes a producer state is followed by its invariant
+ * check (ps_check_state): these wrappers shadow the functions below. */
+static int record_checked(struct producer_state *s, int64_t pid, int16_t epoch, int32_t first,
+			  int32_t last, int64_t last_offset, int32_t delta, int64_t ts)
+{
+	int rc = (ps_record)(s, pid, epoch, first, last, last_offset, delta, ts);
+	ck_assert_int_eq(ps_check_state(s), 0);
+	return rc;
+}
+
+static int record_header_checked(struct producer_state *s, const uint8_t *hdr, size_t avail)
+{
+	int rc = (ps_record_header)(s, hdr, avail);
+	ck_assert_int_eq(ps_check_state(s), 0);
+	return rc;
+}
+
+static int snapshot_decode_checked(const uint8_t *p, size_t len, struct producer_state *s)
+{
+	int rc = (ps_snapshot_decode)(p, len, s);
+	ck_assert_int_eq(ps_check_state(s), 0);
+	return rc;
+}
+#define ps_record(...) record_checked(__VA_ARGS__)
+#define ps_record_header(...) record_header_checked(__VA_ARGS__)
+#define ps_snapshot_decode(...) snapshot_decode_checked(__VA_ARGS__)
+
 static char root[64];
 static int dir_seq;
 
@@ -379,6 +406,22 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 }
 END_TEST
 
+/* The checker itself: a state the leader would never build is reported. */
+START_TEST(test_check_state_reports_breaches)
+{
+	struct producer_state s;
+	ps_init(&s);
+	ck_assert_int_eq((ps_record)(&s, 4, 0, 0, 4, 4, 4, 1), 0);
+	ck_assert_int_eq(ps_check_state(&s), 0);
+	ck_assert_int_eq((ps_record)(&s, 4, 0, 7, 9, 7, 2, 1), 0); /* gap 5..6 */
+	ck_assert_int_eq(ps_check_state(&s), -1);
+	ps_clear(&s);
+	ck_assert_int_eq((ps_record)(&s, 4, 0, 0, 4, 4, 3, 1), 0); /* 5 seqs, 4 offsets */
+	ck_assert_int_eq(ps_check_state(&s), -1);
+	ps_free(&s);
+}
+END_TEST
+
 int main(void)
 {
 	snprintf(root, sizeof root, "/tmp/test_producer_state.XXXXXX");
@@ -398,6 +441,7 @@ int main(void)
 	tcase_add_test(tc, test_snapshot_corruption_rejected);
 	tcase_add_test(tc, test_snapshot_files_newest_valid_below);
 	tcase_add_test(tc, test_recovery_from_log_snapshot_and_truncation);
+	tcase_add_test(tc, test_check_state_reports_breaches);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

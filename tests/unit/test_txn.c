@@ -1,6 +1,6 @@
 /* Transactions (broker/txn): the coordinator's state machine (every
  * transition, legal and illegal, against a table written out by hand from
- * ZOOKEEPER.md §5), the partition-side tracker (open transactions, last
+ * docs/zookeeper.md §5), the partition-side tracker (open transactions, last
  * stable offset, aborted index queries, pruning), marker batches (build and
  * parse, malformed input), and a real partition log: LSO, aborted index
  * and INVALID_TXN_STATE survive a reopen (rebuilt from the log, also over
