@@ -16,7 +16,8 @@
 # their retries land after the transaction was aborted). All but none run
 # in network namespaces with a 3-server ZooKeeper ensemble (root).
 # Prints TXN-CHECK-RESULT fault=... committed= aborted= unknown= values=
-# anomalies= (loop.sh-style collection); fails on any anomaly.
+# refused= (batches refused at produce-time verification) anomalies=
+# (txn_loop.sh collects them); fails on any anomaly.
 # Env: TXN_CHECK_SECONDS (40), TXN_CHECK_PRODUCERS (3).
 source "$(dirname "$0")/drill_lib.sh"
 
@@ -163,8 +164,10 @@ rc=0
 out=$($HISTORY "$H" "$MAXTO") || rc=$?
 printf '%s\n' "$out" | sed 's/^/[check] /' >&2
 sum() { sed -n "s/^transactions: \([0-9]*\) committed, \([0-9]*\) aborted, \([0-9]*\) unknown; values acknowledged: \([0-9]*\).*/$1/p" <<<"$out"; }
-printf 'TXN-CHECK-RESULT fault=%s committed=%s aborted=%s unknown=%s values=%s anomalies=%s\n' \
-	"$FAULT" "$(sum '\1')" "$(sum '\2')" "$(sum '\3')" "$(sum '\4')" \
+# batches the leaders refused at produce-time verification (late, fenced...)
+refused=$(cat "$CLUSTER_DIR"/logs/broker-*.log | grep -c 'transactional batch refused' || true)
+printf 'TXN-CHECK-RESULT fault=%s committed=%s aborted=%s unknown=%s values=%s refused=%s anomalies=%s\n' \
+	"$FAULT" "$(sum '\1')" "$(sum '\2')" "$(sum '\3')" "$(sum '\4')" "$refused" \
 	"$(sed -n 's/^anomalies: //p' <<<"$out")"
 ((rc == 0)) || fail "the checker found anomalies (history in $H)"
 (($(sum '\1') > 0)) || fail "no transaction committed"
