@@ -37,8 +37,10 @@ WIRE="python3 $GREGOR_SOURCE_ROOT/tests/integration/txn_wire.py"
 [[ -x $WL && -x $DRILL_BIN_DIR/drill_admin ]] ||
 	fail "missing $WL or drill_admin (ninja -C <build> tests/drills/txn_workload)"
 
+TXN_PARTS=6 # __transaction_state: enough to spread coordinators, quick to create
 SETS=(--set "transaction.max.timeout.ms=$MAXTO"
-	--set transaction.abort.timed.out.transaction.cleanup.interval.ms=1000)
+	--set transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
+	--set "transaction.state.log.num.partitions=$TXN_PARTS")
 case $FAULT in
 none)
 	cluster_up 3 --set min.insync.replicas=2 --set unclean.leader.election.enable=false \
@@ -56,7 +58,7 @@ STOP=$WORK/stop
 mkdir -p "$H"
 drill_topic "$T" "$NP"
 $WIRE coordinator warmup >/dev/null || fail "no transaction coordinator"
-wait_topic_ready __transaction_state 50 60
+wait_topic_ready __transaction_state "$TXN_PARTS" 60
 
 # ---- the workload
 
@@ -164,6 +166,8 @@ rc=0
 out=$($HISTORY "$H" "$MAXTO") || rc=$?
 printf '%s\n' "$out" | sed 's/^/[check] /' >&2
 sum() { sed -n "s/^transactions: \([0-9]*\) committed, \([0-9]*\) aborted, \([0-9]*\) unknown; values acknowledged: \([0-9]*\).*/$1/p" <<<"$out"; }
+fatal=$(cat "$WORK"/producer*.err 2>/dev/null | grep -c 'Fatal error' || true)
+((fatal == 0)) || note "$fatal producer(s) stopped on a fatal client error (see $WORK/producer*.err)"
 # batches the leaders refused at produce-time verification (late, fenced...)
 refused=$(cat "$CLUSTER_DIR"/logs/broker-*.log | grep -c 'transactional batch refused' || true)
 printf 'TXN-CHECK-RESULT fault=%s committed=%s aborted=%s unknown=%s values=%s refused=%s anomalies=%s\n' \

@@ -32,6 +32,7 @@ Anomalies (each counted, the first kept as a minimal witness):
 `check` returns (stats, {anomaly: (count, witness)}).
 """
 
+import bisect
 import glob
 import os
 import sys
@@ -189,6 +190,31 @@ def check_committed(h, f):
                       % (name, t, v, p, o))
 
 
+def earliest_read_from(by_part, part, off):
+    """The earliest read (by time) of an offset >= off in part, or None."""
+    offs, rest = by_part.get(part, ([], []))
+    i = bisect.bisect_left(offs, off)
+    return rest[i] if i < len(rest) else None
+
+
+def index_reads(reads):
+    """Per partition: offsets ascending, and for each position the read with
+    the smallest time among those at or after it (a suffix minimum)."""
+    by = {}
+    for part, off, v, ms in reads:
+        by.setdefault(part, []).append((off, ms, v))
+    out = {}
+    for part, lst in by.items():
+        lst.sort()
+        best, suffix = None, [None] * len(lst)
+        for i in range(len(lst) - 1, -1, -1):
+            if best is None or lst[i][1] < best[1]:
+                best = lst[i]
+            suffix[i] = best
+        out[part] = ([x[0] for x in lst], suffix)
+    return out
+
+
 def check_read_past_open(h, f):
     first = []  # (part, first offset, end_ms, txn)
     for t, tx in h.txns.items():
@@ -202,13 +228,13 @@ def check_read_past_open(h, f):
     for name, iso, reads, _ends in h.consumers:
         if iso != "read_committed":
             continue
+        idx = index_reads(reads)
         for p, fo, end_ms, t in first:
-            for part, off, v, ms in reads:
-                if part == p and off >= fo and ms < end_ms:
-                    f.add("read_past_open", "%s read %s at %d/%d at %d, before %s (first "
-                          "offset %d) asked EndTxn at %d" % (name, v, part, off, ms, t, fo,
-                                                              end_ms))
-                    break
+            r = earliest_read_from(idx, p, fo)
+            if r is not None and r[1] < end_ms:
+                f.add("read_past_open", "%s read %s at %d/%d at %d, before %s (first "
+                      "offset %d) asked EndTxn at %d" % (name, r[2], p, r[0], r[1], t, fo,
+                                                          end_ms))
 
 
 def check_hanging(h, f, max_timeout_ms):
