@@ -16,7 +16,8 @@
 # their retries land after the transaction was aborted). All but none run
 # in network namespaces with a 3-server ZooKeeper ensemble (root).
 # Prints TXN-CHECK-RESULT fault=... committed= aborted= unknown= values=
-# refused= (batches refused at produce-time verification) anomalies=
+# refused= (transactional batches the leaders refused: verification or
+# producer state) anomalies=
 # (txn_loop.sh collects them); fails on any anomaly.
 # Env: TXN_CHECK_SECONDS (40), TXN_CHECK_PRODUCERS (3).
 source "$(dirname "$0")/drill_lib.sh"
@@ -48,8 +49,11 @@ none)
 	WORK="$CLUSTER_DIR/drill"
 	mkdir -p "$WORK"
 	;;
-leader-kill | coord-kill | isolate | zk-kill | client-kill | delay)
+leader-kill | coord-kill | isolate | zk-kill | client-kill)
 	drill_up "${SETS[@]}"
+	;;
+delay) # the restarted leader must lead again soon: preferred election
+	drill_up "${SETS[@]}" --set leader.imbalance.check.interval.seconds=3
 	;;
 *) fail "unknown fault $FAULT" ;;
 esac
@@ -143,10 +147,20 @@ delay)
 	GREGOR_FAILPOINT="produce.delay_txn=delay($DELAY_MS)" cluster start "$B" >/dev/null
 	grep -q 'failpoint.*produce.delay_txn' "$CLUSTER_DIR/logs/broker-$B.log" ||
 		fail "broker $B did not report the armed failpoint"
+	leads_again() { [[ $(leader_of 2) == "$B" ]]; }
+	wait_until 60 "broker $B leading $T-2 again" leads_again
 	HEAL=(eval "cluster stop $B >/dev/null && cluster start $B")
+	DELAYED_BROKER=$B
 	;;
 esac
 sleep $((DURATION / 3))
+if [[ -n ${DELAYED_BROKER:-} ]]; then
+	held() { grep -c 'produce.delay_txn: holding' "$CLUSTER_DIR/logs/broker-$DELAYED_BROKER.log" || true; }
+	holding() { (($(held) > 0)); }
+	wait_until 30 "broker $DELAYED_BROKER holding a Produce" holding
+	sleep $((DELAY_MS / 1000 + 3)) # the held requests land before the heal
+	note "broker $DELAYED_BROKER held $(held) transactional Produce request(s)"
+fi
 if ((${#HEAL[@]})); then
 	note "healing: ${HEAL[*]}"
 	"${HEAL[@]}" >/dev/null || fail "could not heal: ${HEAL[*]}"
@@ -167,9 +181,11 @@ out=$($HISTORY "$H" "$MAXTO") || rc=$?
 printf '%s\n' "$out" | sed 's/^/[check] /' >&2
 sum() { sed -n "s/^transactions: \([0-9]*\) committed, \([0-9]*\) aborted, \([0-9]*\) unknown; values acknowledged: \([0-9]*\).*/$1/p" <<<"$out"; }
 fatal=$(cat "$WORK"/producer*.err 2>/dev/null | grep -c 'Fatal error' || true)
-((fatal == 0)) || note "$fatal producer(s) stopped on a fatal client error (see $WORK/producer*.err)"
-# batches the leaders refused at produce-time verification (late, fenced...)
-refused=$(cat "$CLUSTER_DIR"/logs/broker-*.log | grep -c 'transactional batch refused' || true)
+((fatal == 0)) || note "$fatal producer instance(s) ended on a fatal client error (a new one took over): $(grep -h -m1 'Fatal error' "$WORK"/producer*.err | head -n 3)"
+# batches the leaders refused: at produce-time verification (not in the
+# transaction, ended meanwhile) or by the producer state (fenced epoch...)
+refused=$(cat "$CLUSTER_DIR"/logs/broker-*.log |
+	grep -cE 'transactional batch refused|sequence -?[0-9]+ refused: error' || true)
 printf 'TXN-CHECK-RESULT fault=%s committed=%s aborted=%s unknown=%s values=%s refused=%s anomalies=%s\n' \
 	"$FAULT" "$(sum '\1')" "$(sum '\2')" "$(sum '\3')" "$(sum '\4')" "$refused" \
 	"$(sed -n 's/^anomalies: //p' <<<"$out")"

@@ -6,7 +6,8 @@
  *           [-a ABORT_PERCENT] [-T TXN_TIMEOUT_MS] [-S SEED]
  *       transactions until STOPFILE exists, each writing 1-3 unique values
  *       to each of 2-4 random partitions; ABORT_PERCENT (20) are aborted on
- *       purpose. Values are TXNID.GEN.N.PART.K, transactions TXNID.GEN.N.
+ *       purpose. Values are TXNID.G.N.PART.K, transactions TXNID.G.N, with
+ *       G = GEN*100 + the producer instance (a fatal error starts a new one).
  *   consume -b B -t TOPIC -P NPARTS -I ISOLATION -n NAME -o LOG -s STOPFILE
  *           [-d DEADLINE_S]
  *       reads every partition from the start; once STOPFILE exists, stops
@@ -215,7 +216,7 @@ static int one_txn(rd_kafka_t *rk, const struct opts *o, long n)
 	return do_abort(rk, txn) == 3 ? 3 : 1;
 }
 
-static int run_produce(struct opts *o)
+static rd_kafka_t *txn_producer(const struct opts *o)
 {
 	char buf[32];
 	rd_kafka_conf_t *c = rd_kafka_conf_new();
@@ -226,17 +227,33 @@ static int run_produce(struct opts *o)
 	conf_set(c, "message.timeout.ms", buf);
 	conf_set(c, "linger.ms", "2");
 	rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
-	rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, c);
-	if (txn_call(init_fn, rk, "init_transactions")) {
+	return client(RD_KAFKA_PRODUCER, c);
+}
+
+/* A fatal error (fenced after a coordinator timed the transaction out...)
+ * ends a producer instance; like an application would, a new instance
+ * with the same transactional.id takes over (generation GEN*100 + k, so
+ * values stay unique), at most MAX_INSTANCES times. */
+#define MAX_INSTANCES 50
+
+static int run_produce(struct opts *o)
+{
+	int base = o->gen, rc = 0;
+	for (int k = 0; k < MAX_INSTANCES && !exists(o->stop); k++) {
+		o->gen = base * 100 + k;
+		rd_kafka_t *rk = txn_producer(o);
+		rc = txn_call(init_fn, rk, "init_transactions");
+		for (long n = 0; rc == 0 && !exists(o->stop);) {
+			rc = one_txn(rk, o, n++);
+			rc = rc == 3 ? 3 : 0;
+		}
+		rd_kafka_flush(rk, 10000);
 		rd_kafka_destroy(rk);
-		return 3;
+		if (rc == 3)
+			fprintf(stderr, "txn_workload: fatal: a new producer instance takes over\n");
+		else if (rc)
+			usleep(500000); /* init failed: try again shortly */
 	}
-	long n = 0;
-	int rc = 0;
-	while (!exists(o->stop) && rc != 3)
-		rc = one_txn(rk, o, n++);
-	rd_kafka_flush(rk, 10000);
-	rd_kafka_destroy(rk);
 	return rc == 3 ? 3 : 0;
 }
 
