@@ -24,9 +24,11 @@ Anomalies (each counted, the first kept as a minimal witness):
   order_disagreement  two consumers saw different values at one PART/OFFSET
   partial_visibility  a read_committed consumer saw some values of a
                       committed transaction but not another one it read past
-  read_past_open      a read_committed consumer read an offset at or past an
-                      open transaction's first offset in that partition
-                      before that transaction's EndTxn was even asked
+  read_past_open      a read_committed consumer read an offset at or past
+                      the first offset in that partition of a transaction
+                      that was later committed, before its client even asked
+                      EndTxn (an abort may come from the coordinator itself,
+                      so aborted transactions are left to aborted_read)
   hanging             the LSO of a partition stayed below its HW, unchanged,
                       for longer than transaction.max.timeout.ms
 `check` returns (stats, {anomaly: (count, witness)}).
@@ -68,7 +70,9 @@ def parse_producer(h, lines):
             h.txn(f[1])["unacked"].append((int(f[2]), f[3]))
             h.value_txn[f[3]] = f[1]
         elif k == "E" and len(f) == 4:
-            h.txn(f[1])["end_ms"] = int(f[3])
+            tx = h.txn(f[1])  # the first EndTxn asked (a failed commit may be
+            if tx["end_ms"] is None:  # followed by an abort)
+                tx["end_ms"] = int(f[3])
         elif k == "C" and len(f) >= 2:
             h.txn(f[1])["state"] = "committed"
         elif k == "A" and len(f) >= 2:
@@ -216,9 +220,11 @@ def index_reads(reads):
 
 
 def check_read_past_open(h, f):
+    """Only committed transactions: one the coordinator aborted on its own
+    (timeout, fencing) may end before its client asks EndTxn."""
     first = []  # (part, first offset, end_ms, txn)
     for t, tx in h.txns.items():
-        if tx["end_ms"] is None:
+        if tx["end_ms"] is None or tx["state"] != "committed":
             continue
         byp = {}
         for p, o, _v in tx["writes"]:

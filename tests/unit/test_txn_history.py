@@ -88,6 +88,24 @@ class Checker(unittest.TestCase):
         rc = replace(COMMITTED, "R 1 4 f 1900", "R 1 4 f 1650")
         self.only(history(committed=rc), "read_past_open")
 
+    def test_read_past_open_uses_the_first_end_request(self):
+        # t3 asked to commit at 1700, retried at 2500, committed at 2600:
+        # the reads at 1900 come after its first EndTxn; no anomaly
+        prods = PRODUCERS[:-1] + ["E t3 commit 2500", "C t3 2600"]
+        _stats, found = self.found(history(producers=prods))
+        self.assertEqual(found, {})
+        # the same reads before any EndTxn of t3 are caught
+        prods = replace(PRODUCERS, "E t3 commit 1700", "E t3 commit 2500")
+        self.only(history(producers=prods), "read_past_open")
+
+    def test_read_past_coordinator_aborted_transaction_is_not_flagged(self):
+        # t2 (aborted) was read past at 1350, before its client asked EndTxn
+        # at 1400: the coordinator may have aborted it on its own
+        rc = replace(COMMITTED, "R 0 4 e 1900", "R 0 4 e 1350")
+        prods = replace(PRODUCERS, "E t3 commit 1700", "E t3 commit 1340")
+        _stats, found = self.found(history(producers=prods, committed=rc))
+        self.assertEqual(found, {})
+
     def test_hanging_transaction(self):
         lso = ["L 0 2 6 2000", "L 0 2 6 7000", "L 0 2 6 13000", "L 1 6 6 13000"]
         found = self.only(history(lso=lso), "hanging")
