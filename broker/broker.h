@@ -7,14 +7,19 @@
 #include "broker/config.h"
 #include "common/mbox.h"
 #include "common/net/loop.h"
+#include "common/net/peer_security.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
+#include "coord/health.h"
 
+struct acl_cache;
 struct conn;
 struct listener_rt;
 struct broker_metrics;
 struct metadata_cache;
 struct replica_manager;
+struct sasl_ctx;
+struct server;
 
 #define BROKER_MAX_LISTENERS 8
 
@@ -31,12 +36,19 @@ struct broker {
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
+	struct server *srv;         /* server.c: connection accounting and bounds */
 	int32_t max_request_bytes;  /* socket.request.max.bytes */
 	int32_t controller_epoch;   /* highest seen from a controller */
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	struct sasl_ctx *sasl;      /* SASL listeners and credentials (broker/auth) */
 	int storage_failed;         /* the log dir failed: stopping, no clean close */
+	/* how this broker connects to others (inter-broker listener) */
+	struct peer_security inter_broker;
+	struct acl_cache *acls;     /* NULL: no authorizer (broker/auth/authorizer.h) */
+	char status_path[4200];      /* <log.dirs>/gregord.status; "" if too long */
+	struct health_status status; /* as last written there */
 };
 
 /* The log dir failed (replica_manager.h: rm_storage_error): stop serving at

@@ -52,6 +52,9 @@ static const char *const client_auth[] = { "required", "requested", "none", NULL
 static const char *const compressions[] = { "uncompressed", "zstd", "lz4", "snappy",
 					    "gzip", "producer", NULL };
 static const char *const cleanup_policies[] = { "delete", "compact", NULL };
+/* Kafka's ZooKeeper-era ACL authorizers; "" is none (Kafka's default) */
+static const char *const authorizer_classes[] = { "", "kafka.security.authorizer.AclAuthorizer",
+						  "kafka.security.auth.SimpleAclAuthorizer", NULL };
 static const char *const timestamp_types[] = { "CreateTime", "LogAppendTime", NULL };
 
 static const struct config_key key_table[] = {
@@ -155,7 +158,18 @@ static const struct config_key key_table[] = {
 	IGNORED("num.network.threads", num_network_threads, "3"),
 	IGNORED("num.io.threads", num_io_threads, "8"),
 	I32("queued.max.requests", queued_max_requests, "500", 1, IMAX),
+	I64("queued.max.request.bytes", queued_max_request_bytes, "-1", -1, LMAX),
+	/* Gregor's own: what one connection may have in progress (requests
+	 * parked or answered but not yet sent) before it is muted */
+	I32("queued.max.requests.per.connection", queued_max_requests_per_connection, "100",
+	    1, IMAX),
+	I64("queued.max.bytes.per.connection", queued_max_bytes_per_connection, "67108864",
+	    1, LMAX),
+	I32("max.connections", max_connections, "2147483647", 0, IMAX),
+	I32("max.connections.per.ip", max_connections_per_ip, "2147483647", 0, IMAX),
+	LIST("max.connections.per.ip.overrides", max_connections_per_ip_overrides, "", NULL),
 	I64("connections.max.idle.ms", connections_max_idle_ms, "600000", INT64_MIN, LMAX),
+	I64("connections.max.reauth.ms", connections_max_reauth_ms, "0", 0, LMAX),
 	I32("request.timeout.ms", request_timeout_ms, "30000", 0, IMAX),
 	I32("fetch.max.bytes", fetch_max_bytes, "57671680", 1024, IMAX),
 
@@ -183,6 +197,14 @@ static const struct config_key key_table[] = {
 	    "GSSAPI", NULL),
 	SECRET("sasl.jaas.config", sasl_jaas_config),
 	STR("sasl.kerberos.service.name", sasl_kerberos_service_name, NULL, NULL),
+
+	/* authorization (broker/auth/authorizer.c) and ZooKeeper ACLs (coord) */
+	STR("authorizer.class.name", authorizer_class_name, "", authorizer_classes),
+	STR("super.users", super_users, NULL, NULL),
+	BOOL("allow.everyone.if.no.acl.found", allow_everyone_if_no_acl_found, "false"),
+	BOOL("zookeeper.set.acl", zookeeper_set_acl, "false"),
+	SECRET("zookeeper.digest", zookeeper_digest),
+	STR("zookeeper.digest.file", zookeeper_digest_file, NULL, NULL),
 };
 
 #define N_KEYS (int)(sizeof key_table / sizeof key_table[0])
@@ -841,6 +863,97 @@ static int replica_check(struct broker_config *bc, char *err, size_t errlen)
 	return 0;
 }
 
+/* max.connections.per.ip.overrides: "host:count" entries, count >= 0. */
+static int overrides_check(const struct broker_config *bc, char *err, size_t errlen)
+{
+	const char *v = bc->max_connections_per_ip_overrides;
+	char q[256];
+	for (const char *e = v; e && *e;) {
+		const char *comma = strchr(e, ',');
+		size_t len = comma ? (size_t)(comma - e) : strlen(e);
+		const char *colon = memchr(e, ':', len);
+		int64_t n = -1;
+		char num[24];
+		size_t nl = colon ? len - (size_t)(colon + 1 - e) : 0;
+		if (colon && colon > e && nl > 0 && nl < sizeof num) {
+			memcpy(num, colon + 1, nl);
+			num[nl] = '\0';
+			if (parse_long(num, &n) < 0)
+				n = -1;
+		}
+		if (n < 0 || n > INT32_MAX) {
+			fmt_err(err, errlen, "Invalid value %s for configuration "
+				"max.connections.per.ip.overrides: each entry must be "
+				"host:count with a count >= 0", quote(v, q, sizeof q));
+			return -1;
+		}
+		e = comma ? comma + 1 : e + len;
+	}
+	return 0;
+}
+
+/* super.users: "User:a;User:b", each entry a principal Type:name (blanks
+ * around entries allowed, as Kafka trims them). */
+static int super_users_check(const struct broker_config *bc, char *err, size_t errlen)
+{
+	for (const char *p = bc->super_users; p && *p;) {
+		const char *e = strchr(p, ';');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		const char *colon = n ? memchr(p, ':', n) : NULL;
+		if (n && (!colon || colon == p || colon == p + n - 1)) {
+			invalid(err, errlen, "super.users", bc->super_users,
+				"each entry must be a principal Type:name, separated by ';'");
+			return -1;
+		}
+		p = e ? e + 1 : p + n;
+	}
+	return 0;
+}
+
+/* zookeeper.set.acl needs credentials: zookeeper.digest, or the first line
+ * of zookeeper.digest.file (read here, kept in zookeeper_digest). Either
+ * must be user:password. */
+static int zk_digest_check(struct broker_config *bc, char *err, size_t errlen)
+{
+	if (bc->zookeeper_digest_file && bc->zookeeper_digest_file[0]) {
+		FILE *f = fopen(bc->zookeeper_digest_file, "r");
+		char line[512];
+		if (!f || !fgets(line, sizeof line, f)) {
+			invalid(err, errlen, "zookeeper.digest.file", bc->zookeeper_digest_file,
+				f ? "file is empty" : strerror(errno));
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		fclose(f);
+		line[strcspn(line, "\r\n")] = 0;
+		free(bc->zookeeper_digest);
+		if (!(bc->zookeeper_digest = strdup(line))) {
+			fmt_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	const char *d = bc->zookeeper_digest;
+	const char *colon = d ? strchr(d, ':') : NULL;
+	if (d && (!colon || colon == d || !colon[1])) {
+		fmt_err(err, errlen, "invalid value for zookeeper.digest%s: must be user:password",
+			bc->zookeeper_digest_file ? " (from zookeeper.digest.file)" : "");
+		return -1;
+	}
+	if (bc->zookeeper_set_acl && !d) {
+		fmt_err(err, errlen, "zookeeper.set.acl=true needs ZooKeeper credentials: "
+			"set zookeeper.digest=user:password or zookeeper.digest.file");
+		return -1;
+	}
+	return 0;
+}
+
 int broker_config_validate(struct broker_config *bc, char *err, size_t errlen)
 {
 	char why[320];
@@ -853,7 +966,9 @@ int broker_config_validate(struct broker_config *bc, char *err, size_t errlen)
 	}
 	if (listeners_check(bc, err, errlen) < 0 || advertised_check(bc, err, errlen) < 0 ||
 	    inter_broker_check(bc, err, errlen) < 0 || log_dirs_check(bc, err, errlen) < 0 ||
-	    retention_check(bc, err, errlen) < 0 || replica_check(bc, err, errlen) < 0)
+	    retention_check(bc, err, errlen) < 0 || replica_check(bc, err, errlen) < 0 ||
+	    overrides_check(bc, err, errlen) < 0 ||
+	    super_users_check(bc, err, errlen) < 0 || zk_digest_check(bc, err, errlen) < 0)
 		return -1;
 	if (!is_set(bc, "zookeeper.connection.timeout.ms"))
 		bc->zk_connection_timeout_ms = bc->zk_session_timeout_ms;
@@ -889,51 +1004,73 @@ const char *broker_config_extra(const struct broker_config *bc, const char *key)
 	return NULL;
 }
 
-/* Applies one file entry; lines[] remembers where each key was last set. */
-static int load_entry(struct broker_config *bc, const struct prop *p, int *lines,
-		      char *err, size_t errlen)
+/* Applies one entry; where[] remembers which source last set each key. */
+static int load_entry(struct broker_config *bc, const struct config_entry *e,
+		      const char **where, char *err, size_t errlen)
 {
 	char msg[512];
-	int rc = broker_config_set(bc, p->key, p->value, msg, sizeof msg);
+	int rc = broker_config_set(bc, e->key, e->value, msg, sizeof msg);
 	if (rc == -2) {
-		if (strncmp(p->key, "listener.name.", 14) != 0)
-			log_warn(MOD, "line %d: unknown key %s (ignored)", p->line, p->key);
-		if (extra_add(bc, p->key, p->value) < 0) {
+		if (strncmp(e->key, "listener.name.", 14) != 0)
+			log_warn(MOD, "%s: unknown key %s (ignored)", e->source, e->key);
+		if (extra_add(bc, e->key, e->value) < 0) {
 			fmt_err(err, errlen, "out of memory");
 			return -1;
 		}
 		return 0;
 	}
 	if (rc < 0) {
-		fmt_err(err, errlen, "line %d: %s", p->line, msg);
+		fmt_err(err, errlen, "%s: %s", e->source, msg);
 		return -1;
 	}
-	const struct config_key *k = key_find(p->key);
+	const struct config_key *k = key_find(e->key);
 	int row = (int)(k - key_table);
-	if (lines[row])
-		log_warn(MOD, "%s is set on line %d and again on line %d; the last wins",
-			 p->key, lines[row], p->line);
-	lines[row] = p->line;
+	if (where[row])
+		log_warn(MOD, "%s is set by %s and again by %s; the last wins", e->key,
+			 where[row], e->source);
+	where[row] = e->source;
 	if (k->flags & F_IGNORED)
-		log_info(MOD, "%s is accepted for compatibility and ignored", p->key);
+		log_info(MOD, "%s is accepted for compatibility and ignored", e->key);
 	return 0;
+}
+
+int broker_config_load_entries(const struct config_entry *entries, int n,
+			       struct broker_config *out, char *err, size_t errlen)
+{
+	const char *where[N_KEYS] = { 0 };
+	int rc = 0;
+	broker_config_defaults(out);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = load_entry(out, &entries[i], where, err, errlen);
+	if (rc == 0)
+		rc = broker_config_validate(out, err, errlen);
+	if (rc < 0)
+		broker_config_free(out);
+	return rc < 0 ? -1 : 0;
 }
 
 int broker_config_load(const char *path, struct broker_config *out, char *err,
 		       size_t errlen)
 {
 	struct props props = { 0 };
-	int lines[N_KEYS] = { 0 };
-	broker_config_defaults(out);
-	int rc = props_load_file(path, &props, err, errlen);
-	for (int i = 0; rc == 0 && i < props.n; i++)
-		rc = load_entry(out, &props.v[i], lines, err, errlen);
+	if (props_load_file(path, &props, err, errlen) < 0)
+		return -1;
+	struct config_entry *e = calloc((size_t)props.n + 1, sizeof *e);
+	char (*labels)[24] = calloc((size_t)props.n + 1, sizeof *labels);
+	int rc = -1;
+	if (!e || !labels) {
+		fmt_err(err, errlen, "out of memory");
+	} else {
+		for (int i = 0; i < props.n; i++) {
+			snprintf(labels[i], sizeof labels[i], "line %d", props.v[i].line);
+			e[i] = (struct config_entry){ props.v[i].key, props.v[i].value, labels[i] };
+		}
+		rc = broker_config_load_entries(e, props.n, out, err, errlen);
+	}
+	free(e);
+	free(labels);
 	props_free(&props);
-	if (rc == 0)
-		rc = broker_config_validate(out, err, errlen);
-	if (rc < 0)
-		broker_config_free(out);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* ---- read-back and hand-off ---- */
@@ -1016,6 +1153,8 @@ void broker_config_coord(const struct broker_config *bc, struct coord_config *cc
 	cc->auto_leader_rebalance_enable = bc->auto_leader_rebalance_enable;
 	cc->leader_imbalance_check_interval_seconds = bc->leader_imbalance_check_interval_seconds;
 	cc->leader_imbalance_per_broker_percentage = bc->leader_imbalance_per_broker_percentage;
+	cc->zk_set_acl = bc->zookeeper_set_acl;
+	cc->zk_digest = bc->zookeeper_digest;
 }
 
 /* ---- dynamic broker configs ----
@@ -1428,10 +1567,25 @@ int broker_config_dynamic_set(struct broker_config *bc, int layer, const char *c
 	nl.values = calloc((size_t)(n > 0 ? n : 0) + 1, sizeof *nl.values);
 	int bad = !nl.keys || !nl.values;
 	for (int i = 0; !bad && i < n; i++) {
-		nl.keys[i] = strdup(keys[i]);
-		nl.values[i] = strdup(values[i]);
-		nl.n = i + 1;
-		bad = !nl.keys[i] || !nl.values[i];
+		/* the layer comes from ZooKeeper, where anyone with write access
+		 * (zkCli) can put anything: validated as AlterConfigs validates;
+		 * a refused value leaves the key's previous value in force */
+		const char *v = values[i];
+		char why[320];
+		if (broker_config_dynamic_check_value(keys[i], v, why, sizeof why) < 0) {
+			const char *old = layer_get(&d->layer[layer], keys[i]);
+			log_warn(MOD, "dynamic %s config from ZooKeeper refused: %s; %s%s",
+				 layer == CONFIG_LAYER_BROKER ? "per-broker" : "default", why,
+				 old ? "keeping the previous value " : "the key stays unset",
+				 old ? old : "");
+			if (!old)
+				continue;
+			v = old;
+		}
+		nl.keys[nl.n] = strdup(keys[i]);
+		nl.values[nl.n] = strdup(v);
+		bad = !nl.keys[nl.n] || !nl.values[nl.n];
+		nl.n++;
 	}
 	if (bad) {
 		layer_clear(&nl);

@@ -132,8 +132,15 @@ struct broker_config {
 	int32_t socket_receive_buffer_bytes; /* accepted, ignored */
 	int32_t num_network_threads;         /* accepted, ignored */
 	int32_t num_io_threads;              /* accepted, ignored */
-	int32_t queued_max_requests;
+	int32_t queued_max_requests;         /* broker-wide requests in progress */
+	int64_t queued_max_request_bytes;    /* broker-wide request bytes; -1 none */
+	int32_t queued_max_requests_per_connection;
+	int64_t queued_max_bytes_per_connection;
+	int32_t max_connections;
+	int32_t max_connections_per_ip;
+	char *max_connections_per_ip_overrides; /* "host:count,..." */
 	int64_t connections_max_idle_ms;
+	int64_t connections_max_reauth_ms; /* KIP-368 session lifetime; 0 = none */
 	int32_t request_timeout_ms;
 	int32_t fetch_max_bytes;
 
@@ -148,6 +155,14 @@ struct broker_config {
 	char *ssl_principal_mapping_rules;
 	char *sasl_enabled_mechanisms, *sasl_mechanism_inter_broker_protocol;
 	char *sasl_jaas_config, *sasl_kerberos_service_name;
+
+	/* authorization and ZooKeeper ACLs */
+	char *authorizer_class_name;  /* "" none, or one of Kafka's ACL authorizers */
+	char *super_users;            /* "User:a;User:b" or NULL */
+	int allow_everyone_if_no_acl_found;
+	int zookeeper_set_acl;
+	char *zookeeper_digest;       /* "user:password" (secret) or NULL */
+	char *zookeeper_digest_file;  /* file holding "user:password", or NULL */
 
 	/* derived by broker_config_validate */
 	struct listener listeners[CONFIG_MAX_LISTENERS];
@@ -171,6 +186,16 @@ void broker_config_defaults(struct broker_config *bc);
  * value (and the line) in err; *out holds nothing to free after -1. */
 int broker_config_load(const char *path, struct broker_config *out, char *err,
 		       size_t errlen);
+/* One key=value from some source; source names it in messages ("line 3",
+ * "KAFKA_NUM_PARTITIONS"). */
+struct config_entry {
+	const char *key, *value, *source;
+};
+/* broker_config_load's work on entries from elsewhere (the environment):
+ * defaults, the entries in order (the last of a key wins, with a warning),
+ * then broker_config_validate. Same results and ownership as the load. */
+int broker_config_load_entries(const struct config_entry *entries, int n,
+			       struct broker_config *out, char *err, size_t errlen);
 /* Sets one key from its text (an override). Checks type and range only;
  * call broker_config_validate afterwards for derived values. Returns 0, -1
  * with a message, or -2 for a key Gregor does not know (message set). */

@@ -2,6 +2,7 @@
  * request reaches its handler. */
 #include "broker/gate.h"
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
@@ -19,16 +20,17 @@ static int session_admits(struct request *req, unsigned flags)
 	return s->state != AUTH_FAILED && (flags & GATE_PRE_AUTH);
 }
 
+/* Inter-broker APIs: brokers authenticate as a super user or a principal
+ * with CLUSTER_ACTION on the cluster, as in Kafka. */
 int gate_cluster_action_allowed(struct request *req)
 {
-	(void)req;
-	return 1;
+	return authz_cluster(req, ACL_OP_CLUSTER_ACTION);
 }
 
 int gate_admit(struct request *req, unsigned flags)
 {
 	if (!session_admits(req, flags)) {
-		log_warn("gate", "%s v%d from %s before authentication: closing",
+		log_warn_rl("gate", "%s v%d from %s before authentication: closing",
 			 req->api->name, req->hdr.api_version, request_peer(req));
 		request_close(req, NULL);
 		return 0;

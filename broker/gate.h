@@ -25,8 +25,8 @@ enum gate_flags {
  * request or closed its connection (the request is gone either way). */
 int gate_admit(struct request *req, unsigned flags);
 
-/* Principal check for CLUSTER_ACTION (broker/auth fills this in once ACLs
- * are enforced); 1 allowed, 0 refused. */
+/* CLUSTER_ACTION on the cluster for the request's principal (always
+ * allowed without an authorizer); 1 allowed, 0 refused. */
 int gate_cluster_action_allowed(struct request *req);
 
 #endif

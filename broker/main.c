@@ -1,6 +1,8 @@
-/* gregord: one Gregor broker. Reads a Kafka server.properties, recovers its
+/* gregord: one Gregor broker. Reads a Kafka server.properties (or, with
+ * --env, KAFKA_* variables as Kafka's container images do), recovers its
  * logs, starts the coordination thread (ZooKeeper), serves the Kafka protocol
  * on its listeners until SIGTERM/SIGINT, then shuts down cleanly. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,11 +13,16 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/auth/authorizer.h"
+#include "broker/auth/sasl.h"
 #include "broker/broker.h"
+#include "broker/env_config.h"
+#include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/metrics.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/server.h"
+#include "broker/tls_config.h"
 #include "broker/topic_config.h"
 #include "broker/group/coordinator.h"
 #include "broker/txn/txn_coordinator.h"
@@ -28,6 +35,31 @@ static void on_mbox(struct loop_io *io, uint32_t events)
 	(void)events;
 	struct broker *b = io->arg;
 	mbox_drain(b->mbox);
+}
+
+/* Rewrites gregord.status when the state or broker epoch changed. */
+static void status_publish(struct broker *b, enum health_state state)
+{
+	int64_t epoch = b->coord ? coord_broker_epoch(b->coord) : -1;
+	if (state == HEALTH_RUNNING && epoch < 0)
+		state = HEALTH_STARTING;
+	if (!b->status_path[0] || (b->status.pid && b->status.state == state &&
+				   b->status.broker_epoch == epoch))
+		return;
+	if (!b->status.pid && health_proc_start(getpid(), &b->status.start_time) < 0)
+		b->status.start_time = 0;
+	b->status.pid = getpid();
+	b->status.broker_id = b->id;
+	b->status.broker_epoch = epoch;
+	b->status.state = state;
+	snprintf(b->status.zk_connect, sizeof b->status.zk_connect, "%s", b->cfg->zk_connect);
+	int rc = health_write(b->status_path, &b->status);
+	if (rc < 0) {
+		/* a first start's log dir appears with log recovery: no warning */
+		if (rc != -ENOENT || state != HEALTH_STARTING)
+			log_warn("broker", "cannot write %s: %s", b->status_path, strerror(-rc));
+		b->status.pid = 0; /* try again next tick */
+	}
 }
 
 static void controlled_shutdown_done(void *arg, int16_t kerr, const char *msg)
@@ -57,6 +89,7 @@ static void on_signal(struct loop_io *io, uint32_t events)
 		return;
 	}
 	b->shutting_down = 1;
+	status_publish(b, HEALTH_SHUTTING_DOWN);
 	log_info("broker", "signal %u: controlled shutdown", si.ssi_signo);
 	coord_begin_controlled_shutdown(b->coord, b->cfg->controlled_shutdown_max_retries,
 					(int)b->cfg->controlled_shutdown_retry_backoff_ms,
@@ -95,10 +128,20 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 		rm_apply_topic_config(b->rm, ((const struct mc_topic *)v)->name);
 }
 
+static void on_user_config(void *arg, const char *user, const char *const *keys,
+			   const char *const *values, int n)
+{
+	if (user)
+		sasl_user_config_set(arg, user, keys, values, n);
+	else
+		sasl_users_retain(arg, keys, n);
+}
+
 static void on_tick(struct loop_timer *t)
 {
 	struct broker *b = t->arg;
 	rm_tick(b->rm, clock_wall_ms());
+	status_publish(b, b->shutting_down ? HEALTH_SHUTTING_DOWN : HEALTH_RUNNING);
 	loop_timer_start(b->loop, &b->tick, 1000);
 }
 
@@ -108,31 +151,116 @@ static void on_log_flush(void *arg, double ms)
 	latency_record(&b->metrics->flush, ms, loop_now_ms(b->loop));
 }
 
+/* The listener's TLS context and principal rules (SSL, SASL_SSL). A
+ * problem stops start-up with the key to fix: a TLS port never serves
+ * plaintext. */
+static int listener_security(const struct broker_config *cfg, const char *name,
+			     struct listener_rt *spec)
+{
+	char err[512];
+	if (!sec_protocol_is_tls(spec->protocol))
+		return 0;
+	spec->tls = tls_server_ctx_for_listener(cfg, name, sec_protocol_is_sasl(spec->protocol),
+						err, sizeof err);
+	if (!spec->tls) {
+		log_error("broker", "listener %s (%s): %s", name, sec_protocol_name(spec->protocol),
+			  err);
+		return -1;
+	}
+	char key[160];
+	snprintf(key, sizeof key, "listener.name.%s.ssl.principal.mapping.rules", name);
+	for (char *p = key + 14; *p != '.'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *rules = broker_config_extra(cfg, key);
+	spec->principal_rules = ssl_principal_rules_parse(
+		rules ? rules : cfg->ssl_principal_mapping_rules, err, sizeof err);
+	if (!spec->principal_rules) {
+		log_error("broker", "listener %s: %s%s", name, rules ? "listener.name.*." : "", err);
+		tls_ctx_free(spec->tls);
+		spec->tls = NULL;
+		return -1;
+	}
+	log_info("broker", "listener %s: TLS ready (client auth %s)", name,
+		 (const char *[]){ "none", "requested", "required" }[tls_ctx_client_auth(spec->tls)]);
+	return 0;
+}
+
+/* Every listener's security is set up before any port is bound, so a bad
+ * setting is reported as such (not hidden behind a port conflict) and
+ * nothing listens when one listener cannot be secured. */
 static int start_listeners(struct broker *b)
 {
-	for (int i = 0; i < b->cfg->nlisteners; i++) {
+	struct listener_rt specs[CONFIG_MAX_LISTENERS];
+	int n = b->cfg->nlisteners, i, rc = 0;
+	memset(specs, 0, sizeof specs);
+	for (i = 0; i < n && rc == 0; i++) {
 		const struct listener *l = &b->cfg->listeners[i];
 		const char *proto = broker_config_protocol(b->cfg, l->name);
 		int sp = proto ? sec_protocol_parse(proto) : -1;
 		if (sp < 0) {
 			log_error("broker", "listener %s has no security protocol in "
 				  "listener.security.protocol.map", l->name);
-			return -1;
+			rc = -1;
+			continue;
 		}
-		if (sec_protocol_is_tls((enum sec_protocol)sp)) {
-			/* never serve plaintext on a port configured for TLS */
-			log_error("broker", "listener %s: security protocol %s is not "
-				  "supported by this build", l->name, proto);
-			return -1;
+		specs[i] = (struct listener_rt){ .protocol = (enum sec_protocol)sp };
+		snprintf(specs[i].name, sizeof specs[i].name, "%s", l->name);
+		rc = listener_security(b->cfg, l->name, &specs[i]);
+		char err[512];
+		if (rc == 0 && sasl_listener_setup(b, &specs[i], err, sizeof err) < 0) {
+			log_error("broker", "%s", err);
+			rc = -1;
 		}
-		int rc = server_listen(b, l->name, l->host, l->port, (enum sec_protocol)sp);
+	}
+	if (rc < 0) {
+		while (i-- > 0) {
+			tls_ctx_free(specs[i].tls);
+			ssl_principal_rules_free(specs[i].principal_rules);
+		}
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct listener *l = &b->cfg->listeners[i];
+		/* server_listen owns the spec's TLS context from here, even on failure */
+		rc = server_listen(b, &specs[i], l->host, l->port);
 		if (rc < 0) {
 			log_error("broker", "cannot listen on %s:%d (%s): %s", l->host,
 				  l->port, l->name, strerror(-rc));
+			while (++i < n) {
+				tls_ctx_free(specs[i].tls);
+				ssl_principal_rules_free(specs[i].principal_rules);
+			}
 			return -1;
 		}
-		log_info("broker", "listening on %s:%d (%s)", l->host[0] ? l->host : "0.0.0.0",
-			 l->port, l->name);
+		log_info("broker", "listening on %s:%d (%s, %s)", l->host[0] ? l->host : "0.0.0.0",
+			 l->port, l->name, sec_protocol_name(specs[i].protocol));
+	}
+	return 0;
+}
+
+/* The inter-broker listener's protocol and, for SSL and SASL_SSL, the
+ * client TLS context built from that listener's ssl.* settings (its
+ * keystore is the client certificate other brokers see). */
+static int inter_broker_init(struct broker *b)
+{
+	const char *name = b->cfg->inter_broker_listener_name;
+	const char *proto = broker_config_protocol(b->cfg, name);
+	int sp = proto ? sec_protocol_parse(proto) : -1;
+	if (sp < 0) {
+		log_error("broker", "inter-broker listener %s has no security protocol in "
+			  "listener.security.protocol.map", name);
+		return -1;
+	}
+	b->inter_broker.protocol = sp;
+	b->inter_broker.sasl = sasl_inter_broker_conf(b); /* NULL without SASL */
+	if (!sec_protocol_is_tls((enum sec_protocol)sp))
+		return 0;
+	char err[512];
+	b->inter_broker.tls = tls_client_ctx_for_listener(b->cfg, name, err, sizeof err);
+	if (!b->inter_broker.tls) {
+		log_error("broker", "inter-broker listener %s (%s), client side: %s", name, proto,
+			  err);
+		return -1;
 	}
 	return 0;
 }
@@ -150,9 +278,31 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	struct log_config lc;
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
-	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics)
+	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0)
 		return -1;
+	/* first, before log recovery: replaces a previous run's file */
+	if (health_path(cfg->log_dirs, b->status_path, sizeof b->status_path) < 0)
+		b->status_path[0] = '\0';
+	status_publish(b, HEALTH_STARTING);
 	log_set_flush_observer(on_log_flush, b);
+	if (rm_load(b->rm) < 0) {
+		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
+		return -1;
+	}
+	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
+	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
+	char err[512];
+	if (sasl_setup(b, err, sizeof err) < 0) {
+		log_error("broker", "%s", err);
+		return -1;
+	}
+	server_set_raw_token_handler(handle_sasl_raw_token);
+	if (inter_broker_init(b) < 0)
+		return -1;
+	if (start_listeners(b) < 0)
+		return -1;
+	/* after the Kafka listeners, so that their (more likely) configuration
+	 * errors are the ones reported */
 	if (cfg->metrics_listen) {
 		int rc = metrics_listen(b, cfg->metrics_listen);
 		if (rc < 0) {
@@ -162,25 +312,25 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 		}
 		log_info("broker", "metrics on http://%s/metrics", cfg->metrics_listen);
 	}
-	if (rm_load(b->rm) < 0) {
-		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
-		return -1;
-	}
-	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
-	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
-	return start_listeners(b);
+	return 0;
 }
+
+extern char **environ;
 
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s server.properties\n", argv[0]);
+		fprintf(stderr, "usage: %s server.properties\n"
+			"       %s --env    (KAFKA_<KEY> variables: KAFKA_BROKER_ID=1 is "
+			"broker.id=1)\n", argv[0], argv[0]);
 		return 2;
 	}
 	static struct broker_config cfg;
 	char err[512];
-	if (broker_config_load(argv[1], &cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "gregord: %s: %s\n", argv[1], err);
+	int from_env = strcmp(argv[1], "--env") == 0;
+	if (from_env ? env_config_load(environ, &cfg, err, sizeof err) < 0
+		     : broker_config_load(argv[1], &cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "gregord: %s: %s\n", from_env ? "environment" : argv[1], err);
 		return 1;
 	}
 	failpoint_init();
@@ -200,10 +350,17 @@ int main(int argc, char **argv)
 
 	struct coord_config cc;
 	broker_config_coord(&cfg, &cc);
+	cc.inter_broker = &b.inter_broker;
 	cc.topic_config_fn = on_topic_config;
 	cc.topic_config_arg = &b;
 	cc.broker_config_fn = on_broker_config;
 	cc.broker_config_arg = &b;
+	if (authz_enabled(&b)) {
+		cc.acls_fn = authz_on_acls;
+		cc.acls_arg = &b;
+	}
+	cc.user_config_fn = on_user_config;
+	cc.user_config_arg = &b;
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;
@@ -224,11 +381,15 @@ int main(int argc, char **argv)
 		log_error("broker", "broker %d stopped: its log dir failed", b.id);
 		return 1;
 	}
+	status_publish(&b, HEALTH_STOPPED); /* not into a failed log dir */
 	rm_free(b.rm);
 	metrics_stop(&b);
 	metrics_free(b.metrics);
 	mc_free(b.meta);
 	topic_config_free_all(&b);
+	tls_ctx_free(b.inter_broker.tls);
+	authz_free(&b);
+	sasl_free(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

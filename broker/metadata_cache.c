@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/proto/kerr.h"
+
 struct metadata_cache *mc_new(void)
 {
 	struct metadata_cache *mc = calloc(1, sizeof *mc);
@@ -54,6 +56,14 @@ const struct mc_broker *mc_broker(const struct metadata_cache *mc, int32_t id)
 	for (int32_t i = 0; i < mc->nbrokers; i++)
 		if (mc->brokers[i].id == id)
 			return &mc->brokers[i];
+	return NULL;
+}
+
+const struct mc_endpoint *mc_broker_endpoint(const struct mc_broker *b, const char *listener)
+{
+	for (int32_t i = 0; i < b->nendpoints; i++)
+		if (strcmp(b->ep[i].listener, listener) == 0)
+			return &b->ep[i];
 	return NULL;
 }
 
@@ -136,4 +146,13 @@ void mc_remove_topic(struct metadata_cache *mc, const char *topic, int32_t tlen)
 	struct mc_topic *t = strmap_del(&mc->topics, topic, (size_t)tlen);
 	if (t)
 		topic_free(t);
+}
+
+int16_t mc_missing_partition_error(const struct metadata_cache *mc, const char *topic,
+				   int32_t len, int32_t partition)
+{
+	const struct mc_topic *t = len > 0 ? mc_topic(mc, topic, len) : NULL;
+	if (t && partition >= 0 && partition < t->npartitions && t->parts[partition].exists)
+		return KERR_NOT_LEADER_OR_FOLLOWER;
+	return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 }

@@ -9,11 +9,23 @@
 
 #include "common/strmap.h"
 
-struct mc_broker {
-	int32_t id;
+#define MC_MAX_ENDPOINTS 8
+
+/* One advertised listener of a broker, as UpdateMetadata carries it. */
+struct mc_endpoint {
+	char listener[32]; /* listener name, e.g. "EXTERNAL" */
 	char host[256];
 	int32_t port;
+	int16_t security_protocol; /* Kafka's SecurityProtocol id */
+};
+
+struct mc_broker {
+	int32_t id;
+	char host[256];  /* host and port of the inter-broker listener (this */
+	int32_t port;    /* broker's), else of the broker's first endpoint */
 	char rack[64]; /* "" = none */
+	int32_t nendpoints;
+	struct mc_endpoint ep[MC_MAX_ENDPOINTS];
 };
 
 struct mc_partition {
@@ -42,6 +54,15 @@ void mc_free(struct metadata_cache *mc);
 
 const struct mc_topic *mc_topic(const struct metadata_cache *mc, const char *name, int32_t len);
 const struct mc_broker *mc_broker(const struct metadata_cache *mc, int32_t id);
+/* The error for a partition this broker holds no replica of (Kafka's
+ * getPartitionOrException): NOT_LEADER_OR_FOLLOWER if the cluster has it,
+ * on which clients refresh metadata and retry, else
+ * UNKNOWN_TOPIC_OR_PARTITION. */
+int16_t mc_missing_partition_error(const struct metadata_cache *mc, const char *topic,
+				   int32_t len, int32_t partition);
+/* The broker's endpoint for a listener name (clients see the endpoints of
+ * the listener they came in on, as Kafka), or NULL if it has none. */
+const struct mc_endpoint *mc_broker_endpoint(const struct mc_broker *b, const char *listener);
 
 /* Replaces the live-broker list. */
 int mc_set_brokers(struct metadata_cache *mc, const struct mc_broker *b, int32_t n);

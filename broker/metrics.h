@@ -50,6 +50,7 @@ struct topic_metrics {
 	uint64_t messages_in, bytes_in, bytes_out;
 	uint64_t produce_total, produce_failed;
 	uint64_t fetch_total, fetch_failed;
+	uint64_t fetch_conversions; /* records down-converted for Fetch v0-3 */
 };
 
 struct broker_metrics {
@@ -59,6 +60,7 @@ struct broker_metrics {
 	struct latency total_time[METRICS_MAX_API];
 	uint64_t isr_shrinks, isr_expands;
 	struct latency flush;
+	struct latency fetch_conversion_time; /* per down-converted partition read */
 	struct metrics_http *http; /* NULL when metrics.listen is unset */
 };
 
@@ -107,6 +109,17 @@ static inline void metrics_count_fetch(struct broker_metrics *m, struct topic_me
 		tm->fetch_failed += failed != 0;
 		tm->bytes_out += bytes;
 	}
+}
+
+/* Fetch v0-3: records rewritten as magic 0/1 messages (Kafka's
+ * FetchMessageConversionsPerSec) and the time it took (MessageConversionsTimeMs). */
+static inline void metrics_count_conversions(struct broker_metrics *m, struct topic_metrics *tm,
+					     uint64_t records, double ms, int64_t now_ms)
+{
+	m->all.fetch_conversions += records;
+	if (tm)
+		tm->fetch_conversions += records;
+	latency_record(&m->fetch_conversion_time, ms, now_ms);
 }
 
 void metrics_request_done(struct broker_metrics *m, int16_t api_key, int16_t version,

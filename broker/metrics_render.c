@@ -21,7 +21,7 @@ static void family(struct mtext *t, const char *name, const char *type, const ch
 /* ---- BrokerTopicMetrics: all topics, then one series per topic ---- */
 
 enum tm_field { TM_MSGS_IN, TM_BYTES_IN, TM_BYTES_OUT, TM_PRODUCE, TM_PRODUCE_FAILED,
-		TM_FETCH, TM_FETCH_FAILED, TM_COUNT };
+		TM_FETCH, TM_FETCH_FAILED, TM_FETCH_CONVERSIONS, TM_COUNT };
 static const struct {
 	const char *name, *help;
 } tm_names[TM_COUNT] = {
@@ -32,6 +32,7 @@ static const struct {
 	{ "failedproducerequests", "Produce requests that failed per topic" },
 	{ "totalfetchrequests", "Consumer fetch requests per topic" },
 	{ "failedfetchrequests", "Consumer fetch requests that failed per topic" },
+	{ "fetchmessageconversions", "Records down-converted to magic 0/1 for Fetch v0-3" },
 };
 
 static uint64_t tm_get(const struct topic_metrics *m, int f)
@@ -43,6 +44,7 @@ static uint64_t tm_get(const struct topic_metrics *m, int f)
 	case TM_PRODUCE: return m->produce_total;
 	case TM_PRODUCE_FAILED: return m->produce_failed;
 	case TM_FETCH: return m->fetch_total;
+	case TM_FETCH_CONVERSIONS: return m->fetch_conversions;
 	default: return m->fetch_failed;
 	}
 }
@@ -205,6 +207,15 @@ static void render_logs(struct broker *b, struct mtext *t)
 	mtext_printf(t, "kafka_log_logflushstats_logflushrateandtimems_sum %.3f\n", fl->sum_ms);
 	mtext_printf(t, "kafka_log_logflushstats_logflushrateandtimems_count %llu\n",
 		     (unsigned long long)fl->count);
+	/* Kafka's MessageConversionsTimeMs of Fetch (down-conversion for v0-3) */
+	const struct latency *cv = &b->metrics->fetch_conversion_time;
+	const char *cn = "kafka_network_requestmetrics_messageconversionstimems";
+	family(t, cn, "summary", "Milliseconds spent down-converting records for Fetch v0-3");
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+		mtext_printf(t, "%s{request=\"Fetch\",quantile=\"%g\"} %g\n", cn, qs[i],
+			     latency_quantile(cv, qs[i], now));
+	mtext_printf(t, "%s_sum{request=\"Fetch\"} %.3f\n", cn, cv->sum_ms);
+	mtext_printf(t, "%s_count{request=\"Fetch\"} %llu\n", cn, (unsigned long long)cv->count);
 }
 
 /* ---- controller and ZooKeeper ---- */

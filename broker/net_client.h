@@ -1,7 +1,13 @@
 /* An asynchronous Kafka client connection on the event loop, for requests
- * this broker sends to another (follower fetches). One request in flight at a
- * time; a request that gets no answer within the timeout fails and the
- * connection is dropped, to be re-established by the next send. */
+ * this broker sends to another (follower fetches, transaction markers). It
+ * connects with the inter-broker listener's security (struct
+ * peer_security: plain TCP or TLS through common/net/transport.h). One
+ * request in flight at a time; a request that gets no answer within the
+ * timeout fails and the connection is dropped, to be re-established by the
+ * next send. With inter-broker SASL (sec->sasl) a new connection first runs
+ * the SASL exchange (SaslHandshake v1, SaslAuthenticate v1) and only then
+ * sends the request that opened it; a refused exchange fails that request
+ * with -EACCES. */
 #ifndef GREGOR_NET_CLIENT_H
 #define GREGOR_NET_CLIENT_H
 
@@ -12,12 +18,15 @@
 #include "common/proto/codec.h"
 
 struct net_client;
+struct peer_security;
 
 /* err is 0 with the decoded response in resp (valid until the callback
  * returns), or -errno / -EBADMSG with resp NULL. */
 typedef void (*net_client_fn)(struct net_client *nc, int err, void *resp, void *arg);
 
-struct net_client *net_client_new(struct loop *l, const char *client_id);
+/* sec (kept by pointer, may be NULL for plain TCP) must outlive the client. */
+struct net_client *net_client_new(struct loop *l, const char *client_id,
+				  const struct peer_security *sec);
 void net_client_free(struct net_client *nc);
 /* Points the client at host:port, closing any connection to another address. */
 void net_client_target(struct net_client *nc, const char *host, int port);

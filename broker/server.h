@@ -6,12 +6,18 @@
  * (common/net/transport.h), never a raw fd; docs/request-path.md has the
  * whole path.
  *
- * A connection handles one request at a time, as Kafka does: while a request
- * is in flight (a handler parked it as a delayed operation) no further frame
- * of that connection is read, so responses can never be reordered. */
+ * Requests of one connection are pipelined: the next frame is decoded and
+ * dispatched while earlier requests are parked (acks=all, fetch waits, group
+ * joins); each request owns a response slot and responses leave strictly in
+ * request order. What a connection (and the broker as a whole) may hold in
+ * progress is bounded; past a bound the connection is muted (not read) until
+ * it drains. Until a session is authenticated, and while a SASL request is in
+ * progress, a connection takes one request at a time, because the framing of
+ * the next frame can depend on the answer (SaslHandshake v0). */
 #ifndef GREGOR_SERVER_H
 #define GREGOR_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/arena.h"
@@ -20,7 +26,9 @@
 
 struct broker;
 struct conn;
+struct conn_slot;
 struct tls_ctx;
+struct ssl_principal_rules;
 
 /* Kafka's SecurityProtocol ids (also the ids in UpdateMetadata endpoints). */
 enum sec_protocol {
@@ -47,6 +55,9 @@ struct listener_rt {
 	char name[32];               /* upper-cased listener name, e.g. "EXTERNAL" */
 	enum sec_protocol protocol;
 	struct tls_ctx *tls;         /* server TLS context (TLS listeners), else NULL */
+	/* ssl.principal.mapping.rules: client certificate subject -> principal
+	 * name (SSL listeners); NULL elsewhere */
+	struct ssl_principal_rules *principal_rules;
 	unsigned sasl_mechanisms;    /* bit set of enabled SASL mechanisms (broker/auth) */
 	int fd;
 	void *priv;                  /* server.c's accept state */
@@ -75,8 +86,9 @@ struct session {
 struct request {
 	struct broker *b;
 	struct conn *conn;
+	struct conn_slot *slot; /* where its response waits for its turn */
 	struct kreq_header hdr;
-	const struct kapi *api;
+	const struct kapi *api; /* NULL for a raw SASL token (AUTH_RAW_TOKENS) */
 	struct kver ver;
 	void *body;          /* the decoded request struct of api->req */
 	struct arena arena;  /* per-request memory, freed with the request */
@@ -109,11 +121,24 @@ const char *request_peer(const struct request *req);
 /* "/ip" of the client, the form Kafka reports for group members. */
 const char *request_client_host(const struct request *req);
 
-/* Starts listening for one configured listener (host:port, name) with the
- * given security protocol; returns 0 or -errno. The broker keeps the
- * listener_rt in b->listeners. */
-int server_listen(struct broker *b, const char *name, const char *host, int port,
-		  enum sec_protocol protocol);
+/* SASL v0 framing: while a session is AUTH_RAW_TOKENS, every frame is a bare
+ * token without a request header. The server hands each one to this handler
+ * (broker/auth sets it) as a request whose api is NULL, hdr is zero and
+ * frame/frame_len hold the token; the handler answers with
+ * request_respond_raw or ends it with request_close. Such a connection has
+ * one request in progress at a time. Without a handler, a raw token frame
+ * closes the connection. */
+void server_set_raw_token_handler(handler_fn fn);
+/* Queues len bytes as one frame: a length prefix and the bytes, no response
+ * header (the raw token answer); frees the request like request_respond. */
+void request_respond_raw(struct request *req, const void *buf, size_t len);
+
+/* Starts listening on host:port for a listener described by spec (name,
+ * protocol, TLS context, principal rules, SASL mechanisms; fd and priv are
+ * ignored); returns 0 or -errno. The broker keeps its own listener_rt in
+ * b->listeners and owns spec's TLS context and rules from then on, also on
+ * failure. */
+int server_listen(struct broker *b, const struct listener_rt *spec, const char *host, int port);
 void server_shutdown(struct broker *b);
 
 #endif

@@ -19,10 +19,10 @@ static void autocreate_done(void *arg, int16_t kerr, const char *msg)
 {
 	struct autocreate_ctx *ctx = arg;
 	if (kerr && kerr != 36 /* TOPIC_ALREADY_EXISTS */)
-		log_warn("broker", "auto-creating topic %s failed: %d %s", ctx->name, kerr,
+		log_warn_rl("broker", "auto-creating topic %s failed: %d %s", ctx->name, kerr,
 			 msg ? msg : "");
 	else if (!kerr)
-		log_info("broker", "auto-created topic %s", ctx->name);
+		log_info_rl("broker", "auto-created topic %s", ctx->name);
 	strmap_del(&pending, ctx->name, strlen(ctx->name));
 	free(ctx->name);
 	free(ctx);

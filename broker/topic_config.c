@@ -233,20 +233,78 @@ static struct overrides *overrides_copy(const char *const *keys, const char *con
 	return o;
 }
 
+static int key_known(const char *key)
+{
+	for (size_t i = 0; i < sizeof numeric_keys / sizeof numeric_keys[0]; i++)
+		if (strcmp(key, numeric_keys[i].key) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof other_keys / sizeof other_keys[0]; i++)
+		if (strcmp(key, other_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Overrides arrive from ZooKeeper, which anyone with write access (zkCli)
+ * can fill with anything: each known key's value is checked as
+ * AlterConfigs checks it, and a refused one is replaced by the key's
+ * previous value (or dropped), with a warning naming the key. Unknown keys
+ * are kept, as Kafka keeps custom configs; nothing reads them. Returns the
+ * number of pairs kept in kk/vv. */
+static int overrides_validate(const char *topic, const struct overrides *old,
+			      const char *const *keys, const char *const *values, int n,
+			      const char **kk, const char **vv)
+{
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		char why[320];
+		const char *v = values[i];
+		if (key_known(keys[i]) && topic_config_check(keys[i], v, why, sizeof why) < 0) {
+			const char *prev = NULL;
+			for (int j = 0; old && j < old->n && !prev; j++)
+				if (strcmp(old->keys[j], keys[i]) == 0)
+					prev = old->values[j];
+			log_warn("broker", "topic %s: config from ZooKeeper refused: %s; %s%s", topic,
+				 why, prev ? "keeping the previous value " : "the key stays unset",
+				 prev ? prev : "");
+			if (!prev)
+				continue;
+			v = prev;
+		}
+		kk[m] = keys[i];
+		vv[m++] = v;
+	}
+	return m;
+}
+
 void topic_config_set(struct broker *b, const char *topic, const char *const *keys,
 		      const char *const *values, int n)
 {
 	size_t tlen = strlen(topic);
-	overrides_free(strmap_del(&b->topic_configs, topic, tlen));
+	struct overrides *old = strmap_del(&b->topic_configs, topic, tlen);
+	const char **kk = calloc((size_t)(n > 0 ? n : 0) + 1, sizeof *kk);
+	const char **vv = calloc((size_t)(n > 0 ? n : 0) + 1, sizeof *vv);
+	if (!kk || !vv) {
+		free(kk);
+		free(vv);
+		if (old && strmap_put(&b->topic_configs, topic, tlen, old) < 0)
+			overrides_free(old);
+		log_error("broker", "out of memory storing configs of topic %s", topic);
+		return;
+	}
+	n = overrides_validate(topic, old, keys, values, n, kk, vv);
 	if (n > 0) {
-		struct overrides *o = overrides_copy(keys, values, n);
+		struct overrides *o = overrides_copy(kk, vv, n);
 		if (!o || strmap_put(&b->topic_configs, topic, tlen, o) < 0) {
 			overrides_free(o);
 			log_error("broker", "out of memory storing configs of topic %s", topic);
-			return;
+			n = -1;
 		}
 	}
-	rm_apply_topic_config(b->rm, topic);
+	overrides_free(old); /* after the copy: vv may point into it */
+	free(kk);
+	free(vv);
+	if (n >= 0)
+		rm_apply_topic_config(b->rm, topic);
 }
 
 void topic_config_free_all(struct broker *b)

@@ -1,19 +1,25 @@
-/* Logging: formats the whole line first so concurrent threads never interleave. */
+/* Logging: formats the whole line first so concurrent threads never
+ * interleave; rate limits per call site (log.h). */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static enum log_level threshold = LOG_INFO;
 static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void log_set_level(enum log_level level) { threshold = level; }
 
-void log_msg(enum log_level level, const char *module, const char *fmt, ...)
+static void log_vmsg(enum log_level level, const char *module, const char *suffix,
+		     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void log_vmsg(enum log_level level, const char *module, const char *suffix,
+		     const char *fmt, va_list ap)
 {
-	if (level < threshold)
-		return;
 	char line[1024];
 	struct timespec ts;
 	struct tm tm;
@@ -23,10 +29,91 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 			 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
 			 level_names[level], module);
-	va_list ap;
-	va_start(ap, fmt);
 	if (n > 0 && (size_t)n < sizeof line)
 		vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	fprintf(stderr, "%s%s\n", line, suffix);
+}
+
+void log_msg(enum log_level level, const char *module, const char *fmt, ...)
+{
+	if (level < threshold)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(level, module, "", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s\n", line);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void log_limited(struct log_limit *ll, enum log_level level, const char *module,
+		 const char *fmt, ...)
+{
+	if (level < threshold)
+		return;
+	int64_t now = mono_ms();
+	long suppressed = 0;
+	pthread_mutex_lock(&limit_lock);
+	if (ll->lines == 0 || now - ll->window_start_ms >= LOG_LIMIT_WINDOW_MS) {
+		ll->window_start_ms = now;
+		ll->lines = 0;
+	}
+	int print = ll->lines < LOG_LIMIT_LINES;
+	if (print) {
+		ll->lines++;
+		suppressed = ll->suppressed;
+		ll->suppressed = 0;
+	} else {
+		ll->suppressed++;
+	}
+	pthread_mutex_unlock(&limit_lock);
+	if (!print)
+		return;
+	char suffix[96] = "";
+	if (suppressed)
+		snprintf(suffix, sizeof suffix, " (%ld similar lines suppressed)", suppressed);
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(level, module, suffix, fmt, ap);
+	va_end(ap);
+}
+
+const char *log_escape(const char *s, size_t len, char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	if (!s)
+		s = "";
+	if (len == (size_t)-1)
+		len = strlen(s);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char tmp[4];
+		size_t k = 0;
+		if (ch == '\\') {
+			tmp[k++] = '\\';
+			tmp[k++] = '\\';
+		} else if (ch >= 0x20 && ch < 0x7f) {
+			tmp[k++] = (char)ch;
+		} else {
+			tmp[k++] = '\\';
+			tmp[k++] = 'x';
+			tmp[k++] = hex[ch >> 4];
+			tmp[k++] = hex[ch & 15];
+		}
+		if (o + k + 4 > n) { /* room for "..." and the NUL */
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(buf + o, tmp, k);
+		o += k;
+	}
+	buf[o] = '\0';
+	return buf;
 }

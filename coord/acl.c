@@ -1,8 +1,8 @@
 /* ACL store in Kafka's ZooKeeper layout (see acl.h and docs/zookeeper.md §1): the
  * pure matching rules of Kafka's ResourcePatternFilter and
  * AccessControlEntryFilter, the znode JSON, and CreateAcls/DescribeAcls/
- * DeleteAcls run on the coordination thread. ACLs are stored, NOT enforced:
- * nothing in Gregor authorizes requests against them yet.
+ * DeleteAcls run on the coordination thread, and the feed that hands the
+ * whole store to the broker's authorizer (broker/auth) after each change.
  */
 #include "coord/acl.h"
 
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "coord/coord_int.h"
@@ -325,13 +326,13 @@ static void res_notify(struct coord *c, const struct acl_binding *res)
 	}
 	int rc = z.oom ? ZSYSTEMERROR : ZOK;
 	for (int k = 0; rc == ZOK && k < 2; k++) {
-		rc = zoo_create(c->zh, path, z.p, (int)z.len, &ZOO_OPEN_ACL_UNSAFE,
+		rc = zoo_create(c->zh, path, z.p, (int)z.len, zk_acl(c, path),
 				ZOO_SEQUENCE, NULL, 0);
 		if (rc == ZNONODE) {
 			char parent[128];
 			snprintf(parent, sizeof parent, "%s", path);
 			*strrchr(parent, '/') = 0;
-			rc = zk_create_path(c->zh, parent);
+			rc = zk_create_path(c, parent);
 			if (rc == ZOK)
 				continue;
 		}
@@ -364,13 +365,13 @@ static int res_write(struct coord *c, const struct acl_binding *res,
 		rc = zoo_set(c->zh, path, z.p, (int)z.len, version);
 		goto out;
 	}
-	rc = zoo_create(c->zh, path, z.p, (int)z.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+	rc = zoo_create(c->zh, path, z.p, (int)z.len, zk_acl(c, path), 0, NULL, 0);
 	if (rc == ZNONODE) {
 		char parent[ACL_PATH_MAX];
 		node_path(parent, sizeof parent, res->resource_type, res->pattern_type, NULL);
-		rc = zk_create_path(c->zh, parent);
+		rc = zk_create_path(c, parent);
 		if (rc == ZOK)
-			rc = zoo_create(c->zh, path, z.p, (int)z.len, &ZOO_OPEN_ACL_UNSAFE,
+			rc = zoo_create(c->zh, path, z.p, (int)z.len, zk_acl(c, path),
 					0, NULL, 0);
 	}
 out:
@@ -579,7 +580,7 @@ static void create_run(void *arg)
 				op->msgs[j] = msg;
 			}
 		if (rc == ZOK)
-			log_info(COORD_MOD, "ACLs updated for %s:%s (%s); stored, not enforced",
+			log_info(COORD_MOD, "ACLs updated for %s:%s (%s)",
 				 acl_resource_type_name(res->resource_type),
 				 res->resource_name,
 				 res->pattern_type == ACL_PAT_LITERAL ? "literal" : "prefixed");
@@ -794,4 +795,88 @@ void coord_delete_acls(struct coord *c, const struct acl_filter *filters, int nf
 	}
 	op->deleted = done;
 	mbox_post(c->events, delete_run, op);
+}
+
+/* ---- the authorizer's feed (coordination thread) ---- */
+
+#define ACL_CHANGE_EXPIRY_MS (15 * 60 * 1000) /* Kafka's changeExpirationMs */
+#define ACL_PURGE_INTERVAL_MS 60000
+#define ACL_PURGE_MAX 1000                    /* change znodes examined per pass */
+
+struct acl_feed {
+	coord_acls_changed_fn fn;
+	void *arg;
+	struct acl_list l;
+};
+
+static void feed_deliver(void *arg)
+{
+	struct acl_feed *f = arg;
+	f->fn(f->arg, f->l.v, f->l.n); /* the callee owns the list now */
+	free(f);
+}
+
+/* Deletes change notifications older than Kafka's 15 minutes. */
+static void changes_purge(struct coord *c, const char *dir, const struct String_vector *kids)
+{
+	int64_t now = clock_wall_ms();
+	for (int i = 0; i < kids->count && i < ACL_PURGE_MAX; i++) {
+		char path[ACL_PATH_MAX];
+		struct Stat st;
+		snprintf(path, sizeof path, "%s/%s", dir, kids->data[i]);
+		if (zoo_exists(c->zh, path, 0, &st) == ZOK &&
+		    now - st.ctime > ACL_CHANGE_EXPIRY_MS)
+			zoo_delete(c->zh, path, -1);
+	}
+}
+
+/* Child watch on one change directory (re-armed on every read). */
+static int changes_watch(struct coord *c, const char *dir, int purge)
+{
+	struct String_vector kids = { 0, NULL };
+	int rc = zoo_get_children(c->zh, dir, 1, &kids);
+	if (rc == ZNONODE && zk_create_path(c, dir) == ZOK)
+		rc = zoo_get_children(c->zh, dir, 1, &kids);
+	if (rc == ZOK && purge)
+		changes_purge(c, dir, &kids);
+	deallocate_String_vector(&kids);
+	return rc;
+}
+
+void acl_sync_all(struct coord *c)
+{
+	if (!c->cfg.acls_fn)
+		return;
+	int64_t now = clock_mono_ms();
+	int purge = now >= c->acl_purge_at_ms;
+	if (purge)
+		c->acl_purge_at_ms = now + ACL_PURGE_INTERVAL_MS;
+	/* watches first: a change made during the scan fires them again */
+	int rc = changes_watch(c, "/kafka-acl-changes", purge);
+	if (rc == ZOK)
+		rc = changes_watch(c, "/kafka-acl-extended-changes", purge);
+	struct acl_feed *f = rc == ZOK ? calloc(1, sizeof *f) : NULL;
+	if (f)
+		rc = store_scan(c, NULL, &f->l);
+	if (!f || rc != ZOK) {
+		/* the session start re-reads everything; until then the old cache
+		 * stays in force */
+		log_warn(COORD_MOD, "ACLs not re-read: %s", f ? zerror(rc) : "out of memory");
+		if (f)
+			list_free(&f->l);
+		free(f);
+		return;
+	}
+	f->fn = c->cfg.acls_fn;
+	f->arg = c->cfg.acls_arg;
+	mbox_post(c->loop_mbox, feed_deliver, f);
+}
+
+int acl_on_watch(struct coord *c, const char *path)
+{
+	if (strcmp(path, "/kafka-acl-changes") != 0 &&
+	    strcmp(path, "/kafka-acl-extended-changes") != 0)
+		return 0;
+	acl_sync_all(c);
+	return 1;
 }

@@ -1,9 +1,8 @@
 /* ACL store in Kafka's ZooKeeper layout (AclAuthorizer / ZkAclStore):
  * literal patterns under /kafka-acl/<Type>/<name>, prefixed ones under
  * /kafka-acl-extended/prefixed/<Type>/<name>, a change notification after
- * every write. ACLs are stored, listed, deleted and visible from every broker,
- * but NOT ENFORCED: Gregor has no authentication yet, so no request is ever
- * checked against them.
+ * every write. Brokers with an authorizer follow the change notifications
+ * (coord_config.acls_fn) and enforce the ACLs (broker/auth/authorizer.h).
  */
 #ifndef GREGOR_ACL_H
 #define GREGOR_ACL_H

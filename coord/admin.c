@@ -180,7 +180,7 @@ static int admin_write_config(struct coord *c, struct admin_op *op)
 	zn_config_build(&b, (const char *const *)op->ckeys,
 			(const char *const *)op->cvals, op->n_configs);
 	int rc = b.oom ? ZSYSTEMERROR :
-		 zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+		 zoo_create(c->zh, path, b.p, (int)b.len, zk_acl(c, path), 0, NULL, 0);
 	if (rc == ZNODEEXISTS) /* left by an earlier attempt: overwrite */
 		rc = zoo_set(c->zh, path, b.p, (int)b.len, -1);
 	zb_free(&b);
@@ -245,7 +245,7 @@ static void admin_create(struct coord *c, struct admin_op *op)
 		zb_init(&b);
 		zn_topic_build(&b, as, nparts);
 		rc = b.oom ? ZSYSTEMERROR :
-		     zoo_create(c->zh, path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+		     zoo_create(c->zh, path, b.p, (int)b.len, zk_acl(c, path), 0, NULL, 0);
 		zb_free(&b);
 	}
 	if (rc == ZNODEEXISTS)
@@ -274,7 +274,7 @@ static void admin_delete(struct coord *c, struct admin_op *op)
 		ADMIN_FAIL(op, KERR_UNKNOWN_TOPIC_OR_PARTITION,
 				    "This server does not host this topic-partition.");
 	snprintf(path, sizeof path, "/admin/delete_topics/%s", op->name);
-	int rc = zoo_create(c->zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+	int rc = zoo_create(c->zh, path, NULL, -1, zk_acl(c, path), 0, NULL, 0);
 	if (rc != ZOK && rc != ZNODEEXISTS)
 		ADMIN_FAIL(op, KERR_UNKNOWN_SERVER_ERROR, "ZooKeeper: %s", zerror(rc));
 	admin_finish(op, 0, NULL);

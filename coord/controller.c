@@ -143,6 +143,7 @@ static int ctl_load_broker(struct coord *c, int32_t id, struct ctl_broker *out)
 	if (!ep)
 		ep = &out->reg.ep[0];
 	broker_channel_init(&out->ch, id, ep->host, ep->port);
+	out->ch.sec = c->cfg.inter_broker;
 	out->full_sync = 1;
 	return 0;
 }
@@ -184,6 +185,7 @@ static int ctl_read_brokers(struct coord *c, struct ctl_broker **outv, int *outn
 		if (old && old->epoch == nb.epoch) {
 			nb = *old;
 			old->ch.fd = -1; /* moved */
+			old->ch.tr = NULL;
 			old->seen = 1;
 		} else {
 			log_info(CTL_MOD, "broker %d is live (epoch %lld)", id,
@@ -262,14 +264,14 @@ static void ctl_create_state(struct coord *c, struct ctl_topic *t, struct ctl_pa
 	char dir[512], path[560];
 	snprintf(dir, sizeof dir, "/brokers/topics/%s/partitions/%d", t->name, p->id);
 	snprintf(path, sizeof path, "%s/state", dir);
-	if (zk_create_path(c->zh, dir) != ZOK)
+	if (zk_create_path(c, dir) != ZOK)
 		return;
 	struct zbuf b;
 	zb_init(&b);
 	zn_pstate_build(&b, &ns);
 	zoo_op_t ops[2];
 	zoo_op_result_t res[2];
-	zoo_create_op_init(&ops[1], path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE, 0,
+	zoo_create_op_init(&ops[1], path, b.p, (int)b.len, zk_acl(c, path), 0,
 			   NULL, 0);
 	int rc = b.oom ? ZSYSTEMERROR : ctl_fenced_multi(c, 2, ops, res);
 	zb_free(&b);

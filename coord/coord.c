@@ -19,6 +19,7 @@ static const char *const coord_persistent_paths[] = {
 	"/config/changes", "/admin/delete_topics", "/isr_change_notification",
 	"/log_dir_event_notification", "/latest_producer_id_block",
 	"/config/topics", "/config/clients", "/config/users", "/config/brokers",
+	"/kafka-acl-changes", "/kafka-acl-extended-changes",
 };
 
 struct coord_event {
@@ -118,6 +119,15 @@ static zhandle_t *coord_zk_open(struct coord *c, const char *conn, int with_watc
 		}
 		coord_sleep_ms(20);
 	}
+	if (c->cfg.zk_digest) {
+		int rc = zk_add_digest(zh, c->cfg.zk_digest, c->cfg.zk_session_timeout_ms);
+		if (rc != ZOK) {
+			log_error(COORD_MOD, "ZooKeeper digest authentication (zookeeper.digest): %s",
+				  zerror(rc));
+			zookeeper_close(zh);
+			return NULL;
+		}
+	}
 	return zh;
 }
 
@@ -129,7 +139,7 @@ static int coord_make_chroot(struct coord *c)
 	zhandle_t *zh = coord_zk_open(c, c->zk_hosts, 0);
 	if (!zh)
 		return -1;
-	int rc = zk_create_path(zh, c->zk_chroot);
+	int rc = zk_create_path_on(zh, c->zk_chroot, c->cfg.zk_set_acl);
 	zookeeper_close(zh);
 	if (rc != ZOK) {
 		log_error(COORD_MOD, "creating chroot %s: %s", c->zk_chroot, zerror(rc));
@@ -141,7 +151,7 @@ static int coord_make_chroot(struct coord *c)
 static int coord_create_persistent(struct coord *c)
 {
 	for (size_t k = 0; k < sizeof coord_persistent_paths / sizeof *coord_persistent_paths; k++) {
-		int rc = zk_create_path(c->zh, coord_persistent_paths[k]);
+		int rc = zk_create_path(c, coord_persistent_paths[k]);
 		if (rc != ZOK) {
 			log_error(COORD_MOD, "creating %s: %s", coord_persistent_paths[k],
 				  zerror(rc));
@@ -178,10 +188,10 @@ static int coord_load_cluster_id(struct coord *c)
 			return -1;
 		zb_init(&b);
 		zn_cluster_id_build(&b, id);
-		zk_create_path(c->zh, "/cluster");
+		zk_create_path(c, "/cluster");
 		rc = b.oom ? ZSYSTEMERROR :
 		     zoo_create(c->zh, "/cluster/id", b.p, (int)b.len,
-				&ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+				zk_acl(c, "/cluster/id"), 0, NULL, 0);
 		zb_free(&b);
 		if (rc == ZOK)
 			log_info(COORD_MOD, "created cluster id %s", id);
@@ -227,7 +237,7 @@ static int coord_register(struct coord *c)
 		zoo_op_result_t res[2];
 		struct Stat st;
 		memset(&st, 0, sizeof st);
-		zoo_create_op_init(&ops[0], path, b.p, (int)b.len, &ZOO_OPEN_ACL_UNSAFE,
+		zoo_create_op_init(&ops[0], path, b.p, (int)b.len, zk_acl(c, path),
 				   ZOO_EPHEMERAL, NULL, 0);
 		zoo_set_op_init(&ops[1], path, b.p, (int)b.len, 0, &st);
 		int rc = zoo_multi(c->zh, 2, ops, res);
@@ -260,7 +270,29 @@ static int coord_register(struct coord *c)
 	return result;
 }
 
-/* Reads /controller_epoch, creating it with "0" if missing. */
+/* Quoted, escaped and cut text of a znode's data, for log lines. */
+static const char *coord_shown(const char *d, int l, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (int i = 0; i < l && o + 5 < cap; i++) {
+		unsigned char ch = (unsigned char)d[i];
+		o += (size_t)snprintf(out + o, cap - o, ch >= 0x20 && ch < 0x7f && ch != '\\'
+						 ? "%c" : "\\x%02x", ch);
+	}
+	out[o] = 0;
+	return out;
+}
+
+/* "zkCli.sh -server host:port" plus the chroot to prefix paths with. */
+static void coord_zkcli_hint(const struct coord *c, char *out, size_t cap)
+{
+	size_t n = strcspn(c->zk_hosts, ",");
+	snprintf(out, cap, "zkCli.sh -server %.*s", (int)n, c->zk_hosts);
+}
+
+/* Reads /controller_epoch, creating it with "0" if missing. Garbage in it
+ * stops every election: it is logged with the command that repairs it,
+ * and an exists watch re-runs the election once it is rewritten. */
 static int coord_read_epoch(struct coord *c, int32_t *epoch, int32_t *version)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -270,7 +302,7 @@ static int coord_read_epoch(struct coord *c, int32_t *epoch, int32_t *version)
 		int rc = zk_get_alloc(c, "/controller_epoch", 0, &d, &l, &st);
 		if (rc == ZNONODE) {
 			rc = zoo_create(c->zh, "/controller_epoch", "0", 1,
-					&ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+					zk_acl(c, "/controller_epoch"), 0, NULL, 0);
 			if (rc != ZOK && rc != ZNODEEXISTS)
 				return -1;
 			continue;
@@ -280,11 +312,20 @@ static int coord_read_epoch(struct coord *c, int32_t *epoch, int32_t *version)
 		char *e;
 		long v = strtol(d, &e, 10);
 		int bad = l == 0 || *e || v < 0 || v >= INT32_MAX;
-		free(d);
 		if (bad) {
-			log_error(COORD_MOD, "/controller_epoch is malformed");
+			char shown[160], cli[300];
+			coord_zkcli_hint(c, cli, sizeof cli);
+			/* each election bumps the epoch by one with one set: the
+			 * node's version is at least the last good epoch */
+			log_error(COORD_MOD, "/controller_epoch holds malformed data \"%s\": no "
+				  "controller can be elected until it is repaired, e.g. with: "
+				  "%s set %s/controller_epoch %d", coord_shown(d, l, shown, sizeof shown),
+				  cli, c->zk_chroot ? c->zk_chroot : "", (int)st.version + 1);
+			free(d);
+			zoo_exists(c->zh, "/controller_epoch", 1, &st);
 			return -1;
 		}
+		free(d);
 		*epoch = (int32_t)v;
 		*version = st.version;
 		return 0;
@@ -302,8 +343,32 @@ static int coord_follow(struct coord *c)
 	if (rc != ZOK)
 		return -1;
 	int32_t id = zn_controller_parse(d, (size_t)l);
-	free(d);
 	int64_t me = zoo_client_id(c->zh)->client_id;
+	if (id < 0) {
+		char shown[160], cli[300];
+		coord_zkcli_hint(c, cli, sizeof cli);
+		if (st.ephemeralOwner == me)
+			log_error(COORD_MOD, "/controller (ours) was overwritten with malformed data "
+				  "\"%s\"; resigning so that an election rewrites it",
+				  coord_shown(d, l, shown, sizeof shown));
+		else
+			log_error(COORD_MOD, "/controller holds malformed data \"%s\": no controller "
+				  "can be elected while it exists; repair with: %s delete %s/controller",
+				  coord_shown(d, l, shown, sizeof shown), cli,
+				  c->zk_chroot ? c->zk_chroot : "");
+		free(d);
+		if (st.ephemeralOwner == me) {
+			if (c->ctl.active)
+				ctl_resign(c);
+			coord_set_controller(c, -1);
+			return zoo_delete(c->zh, "/controller", -1) == ZOK ? -1 : 0;
+		}
+		if (c->ctl.active)
+			ctl_resign(c);
+		coord_set_controller(c, -1);
+		return 0;
+	}
+	free(d);
 	if (id == c->cfg.broker_id && st.ephemeralOwner == me) {
 		/* we won but did not see the answer (or re-read after winning) */
 		int32_t e, v;
@@ -348,7 +413,7 @@ void coord_reelect(struct coord *c)
 		zoo_op_result_t res[2];
 		struct Stat est;
 		zoo_create_op_init(&ops[0], "/controller", b.p, (int)b.len,
-				   &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, NULL, 0);
+				   zk_acl(c, "/controller"), ZOO_EPHEMERAL, NULL, 0);
 		zoo_set_op_init(&ops[1], "/controller_epoch", ebuf, (int)strlen(ebuf),
 				version, &est);
 		rc = b.oom ? ZSYSTEMERROR : zoo_multi(c->zh, 2, ops, res);
@@ -400,10 +465,20 @@ static int coord_session_start(struct coord *c)
 		 (long long)zoo_client_id(c->zh)->client_id);
 	if (coord_create_persistent(c) || coord_load_cluster_id(c))
 		return -1;
+	if (c->cfg.zk_set_acl && !c->secured) {
+		int fixed = zk_secure_existing(c);
+		if (fixed < 0)
+			return -1;
+		c->secured = 1;
+		if (fixed > 0)
+			log_info(COORD_MOD, "zookeeper.set.acl: ACLs of %d existing znode(s) "
+				 "set to creator-all + world-read (sensitive: creator only)", fixed);
+	}
 	if (coord_register(c))
 		return -2;
 	coord_set_registered(c, 1, 0);
 	tcfg_sync_all(c);
+	acl_sync_all(c);
 	coord_reelect(c);
 	return 0;
 }
@@ -423,10 +498,12 @@ static void coord_handle_event(void *arg)
 				 "re-registering and re-running election");
 			coord_session_close(c);
 		}
-	} else if (strcmp(ev->path, "/controller") == 0) {
+	} else if (strcmp(ev->path, "/controller") == 0 ||
+		   strcmp(ev->path, "/controller_epoch") == 0) {
 		coord_reelect(c);
 	} else {
-		tcfg_on_watch(c, ev->path);
+		if (!tcfg_on_watch(c, ev->path))
+			acl_on_watch(c, ev->path);
 		if (c->ctl.active)
 			ctl_on_watch(c, ev->type, ev->path);
 	}
@@ -513,6 +590,7 @@ static void coord_free(struct coord *c)
 	free((char *)c->cfg.listener_security_protocol_map);
 	free((char *)c->cfg.inter_broker_listener_name);
 	free((char *)c->cfg.rack);
+	free((char *)c->cfg.zk_digest);
 	free(c->zk_hosts);
 	free(c->zk_chroot);
 	if (c->events)
@@ -567,6 +645,7 @@ struct coord *coord_start(const struct coord_config *cfg, struct mbox *loop_mbox
 		cfg->inter_broker_listener_name ? cfg->inter_broker_listener_name
 						: "PLAINTEXT");
 	c->cfg.rack = cfg->rack && *cfg->rack ? coord_strdup(cfg->rack) : NULL;
+	c->cfg.zk_digest = coord_strdup(cfg->zk_digest);
 	if (c->cfg.zk_session_timeout_ms <= 0)
 		c->cfg.zk_session_timeout_ms = 18000;
 	if (c->cfg.num_partitions <= 0)

@@ -33,6 +33,26 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
 				       const char *const *keys,
 				       const char *const *values, int n);
 
+/* A user's configs (/config/users/<sanitized name>: SCRAM credentials
+ * under the keys SCRAM-SHA-256 / SCRAM-SHA-512, in Kafka's text form),
+ * delivered on the loop thread like topic configs, with the user name
+ * desanitized; n == 0 when the node is gone. After reading every user
+ * (session start, a change of /config/users' children) one more call has
+ * user NULL, values NULL and keys the n users that exist: any other user
+ * the callee knows was deleted meanwhile (e.g. while the session was
+ * down). */
+typedef void (*coord_user_config_fn)(void *arg, const char *user,
+				     const char *const *keys,
+				     const char *const *values, int n);
+
+struct peer_security;
+/* The whole ACL store (every binding of /kafka-acl and /kafka-acl-extended),
+ * delivered on the loop thread when a session starts and after every change
+ * notification. The callee owns v and its strings (free each string and v).
+ * The type is struct acl_binding (coord/acl.h). */
+struct acl_binding;
+typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -41,6 +61,9 @@ struct coord_config {
 	const char *advertised_listeners;
 	const char *listener_security_protocol_map; /* "PLAINTEXT:PLAINTEXT,..." */
 	const char *inter_broker_listener_name;      /* "PLAINTEXT" */
+	/* how the controller connects to brokers (NULL: plain TCP); must
+	 * outlive the coordination thread */
+	const struct peer_security *inter_broker;
 	const char *rack;                  /* NULL if unset */
 	int32_t num_partitions;            /* for auto-created topics */
 	int16_t default_replication_factor;
@@ -51,10 +74,18 @@ struct coord_config {
 	int32_t leader_imbalance_check_interval_seconds;
 	/* leader.imbalance.per.broker.percentage (Kafka's default is 10) */
 	int32_t leader_imbalance_per_broker_percentage;
+	/* zookeeper.set.acl: every znode made creator-all + world-read
+	 * (sensitive ones creator-only), existing ones fixed at start */
+	int zk_set_acl;
+	const char *zk_digest;             /* "user:password" (addauth digest) or NULL */
+	coord_acls_changed_fn acls_fn;     /* NULL: no authorizer, ACLs not followed */
+	void *acls_arg;
 	coord_topic_config_fn topic_config_fn; /* NULL: not needed */
 	void *topic_config_arg;
 	coord_broker_config_fn broker_config_fn; /* NULL: not needed */
 	void *broker_config_arg;
+	coord_user_config_fn user_config_fn; /* NULL: not needed */
+	void *user_config_arg;
 };
 
 struct coord;
@@ -163,8 +194,9 @@ void coord_alter_topic_config(struct coord *c, const char *topic,
 			      coord_done_fn done, void *arg);
 
 /* The same write path for any entity Kafka keeps under /config/<type>:
- * type "topics" (name a topic that must exist) or "brokers" (name a broker
- * id or "<default>"; the caller has checked the keys). check sees every
+ * type "topics" (name a topic that must exist), "brokers" (name a broker
+ * id or "<default>"; the caller has checked the keys) or "users" (name a
+ * sanitized user name: SCRAM credentials). check sees every
  * resulting key; its failure answers check_kerr (Kafka: INVALID_CONFIG 40
  * for topics, INVALID_REQUEST 42 for brokers). APPEND/SUBTRACT are allowed
  * for keys is_list accepts (NULL: Kafka's list-type topic configs). The
@@ -204,8 +236,8 @@ void coord_update_isr(struct coord *c, const char *topic, int32_t partition,
  * broker, fenced conditional write), send LeaderAndIsr/UpdateMetadata; for
  * partitions where it is a follower, remove it from the ISR likewise and send
  * StopReplica(delete=false) to it. done gets the partitions it still leads
- * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is
- * older than its registration; BROKER_NOT_AVAILABLE (8) if it is not
+ * (valid during the call only). STALE_BROKER_EPOCH (77) if broker_epoch is not
+ * its registration's epoch (czxid); BROKER_NOT_AVAILABLE (8) if it is not
  * registered; NOT_CONTROLLER (41) if this broker is not controller. The
  * broker is not eligible for leadership until it registers again. */
 struct coord_tp { const char *topic; int32_t partition; };
@@ -231,5 +263,25 @@ void coord_begin_controlled_shutdown(struct coord *c, int max_retries, int retry
 void coord_claim_pid_block(struct coord *c,
 			   void (*done)(void *arg, int16_t kerr, int64_t start, int64_t end),
 			   void *arg);
+
+/* Consumer offsets in ZooKeeper (OffsetCommit/OffsetFetch v0, as Kafka's
+ * ZooKeeper-mode broker: /consumers/<group>/offsets/<topic>/<partition>).
+ * The entries are copied; done gets them back on the loop thread in the
+ * same order with error set (and, for a fetch, offset: -1 with
+ * UNKNOWN_TOPIC_OR_PARTITION when none is committed), or offs NULL and
+ * n -1 when memory ran out. */
+struct coord_zk_offset {
+	char *topic;
+	int32_t partition;
+	int64_t offset;
+	int16_t error;
+};
+typedef void (*coord_zk_offsets_fn)(void *arg, const struct coord_zk_offset *offs, int n);
+void coord_zk_offsets_commit(struct coord *c, const char *group,
+			     const struct coord_zk_offset *offs, int n,
+			     coord_zk_offsets_fn done, void *arg);
+void coord_zk_offsets_fetch(struct coord *c, const char *group,
+			    const struct coord_zk_offset *offs, int n,
+			    coord_zk_offsets_fn done, void *arg);
 
 #endif

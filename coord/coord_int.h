@@ -18,6 +18,7 @@
 #include "coord/broker_channel.h"
 #include "coord/coord.h"
 #include "coord/elect.h"
+#include "coord/zkacl.h"
 #include "coord/znode.h"
 
 #define COORD_MOD "coord"
@@ -100,6 +101,8 @@ struct coord {
 	char cluster_id[32];
 	int registered;
 	int fatal;
+	int secured;                 /* zk_secure_existing ran (zookeeper.set.acl) */
+	int64_t acl_purge_at_ms;     /* next purge of old ACL change znodes */
 
 	struct controller ctl;
 
@@ -126,16 +129,33 @@ void coord_post_done(struct coord *c, coord_done_fn done, void *arg, int16_t ker
 		     const char *msg);
 
 void tcfg_sync_all(struct coord *c);
-/* Handles a watch event under /config/topics; 1 if it was one of ours. */
+/* Handles a watch event under /config/topics, /config/brokers or
+ * /config/users; 1 if it was one of ours. */
 int tcfg_on_watch(struct coord *c, const char *path);
+
+/* acl.c: the ACL feed to the authorizer (cfg.acls_fn): a child watch on
+ * both change directories; any change re-reads the whole store and posts it
+ * to the loop thread. Also purges change znodes older than 15 minutes. */
+void acl_sync_all(struct coord *c);
+/* Handles a watch event on a change directory; 1 if it was one. */
+int acl_on_watch(struct coord *c, const char *path);
 
 /* zkutil.c: synchronous helpers used on the coordination thread. */
 /* Reads a znode into a malloc'd NUL-terminated buffer (*len excludes NUL).
  * watch: set the default watcher. Returns a ZooKeeper rc. */
 int zk_get_alloc(struct coord *c, const char *path, int watch, char **data,
 		 int *len, struct Stat *st);
-/* Creates path and any missing parents as persistent null nodes. */
-int zk_create_path(zhandle_t *zh, const char *path);
+/* Creates path and any missing parents as persistent null nodes, with the
+ * ACL zk_acl gives each. */
+int zk_create_path(struct coord *c, const char *path);
+int zk_create_path_on(zhandle_t *zh, const char *path, int secure);
+/* zk_acl_for(cfg.zk_set_acl, path) (coord/zkacl.h): every zoo_create in
+ * coord/ takes its ACL from here. */
+struct ACL_vector *zk_acl(const struct coord *c, const char *path);
+/* zookeeper.set.acl on a start: every existing znode under Kafka's roots
+ * whose ACL differs from zk_acl's gets it (as Kafka's
+ * zookeeper-security-migration tool). Returns the number fixed, or -1. */
+int zk_secure_existing(struct coord *c);
 /* Deletes path and everything below it. */
 int zk_delete_recursive(zhandle_t *zh, const char *path, int depth);
 

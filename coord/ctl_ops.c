@@ -257,7 +257,10 @@ static void cs_run(void *arg)
 		op->kerr = KERR_NOT_CONTROLLER;
 	else if (!b)
 		op->kerr = KERR_BROKER_NOT_AVAILABLE;
-	else if (op->broker_epoch != -1 && op->broker_epoch < b->epoch)
+	else if (op->broker_epoch != b->epoch)
+		/* KIP-380, stricter than Kafka: v1's missing epoch (-1) or a
+		 * made-up one never shuts a broker down; a broker that just
+		 * re-registered retries until we have seen its registration */
 		op->kerr = KERR_STALE_BROKER_EPOCH;
 	if (op->kerr) {
 		mbox_post(c->loop_mbox, cs_deliver, op);

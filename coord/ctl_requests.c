@@ -9,6 +9,7 @@
 #include "common/arena.h"
 #include "common/log.h"
 #include "common/proto/apis.h"
+#include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 #include "coord/coord_int.h"
 
@@ -164,6 +165,11 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
 		else if (rc == 0)
 			log_debug(CTL_MOD, "LeaderAndIsr (%d partitions) to broker %d",
 				  np_total, b->id);
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
+			rc = -1;
 	}
 	arena_free(&a);
 	return rc;
@@ -283,6 +289,11 @@ int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b)
 		if (rc == 0 && resp.error_code)
 			log_warn(CTL_MOD, "broker %d answered UpdateMetadata with error %d",
 				 b->id, resp.error_code);
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
+			rc = -1;
 	}
 	arena_free(&a);
 	return rc;
@@ -314,6 +325,11 @@ int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 		if (rc == 0 && resp.error_code)
 			log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
 				 b->id, resp.error_code);
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
+			rc = -1;
 	}
 	arena_free(&a);
 	return rc;
@@ -336,6 +352,11 @@ int ctl_send_stop_replica_one(struct coord *c, struct ctl_broker *b, const char 
 	if (rc == 0 && resp.error_code)
 		log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
 			 b->id, resp.error_code);
+	/* it holds a newer or older registration than we know, or has not
+	 * loaded the ACLs that let us in yet: resend after a full sync */
+	if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+			resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
+		rc = -1;
 	arena_free(&a);
 	return rc;
 }
@@ -376,6 +397,11 @@ int ctl_send_stop_replica_marked(struct coord *c, struct ctl_broker *b,
 		if (rc == 0 && resp.error_code)
 			log_warn(CTL_MOD, "broker %d answered StopReplica with error %d",
 				 b->id, resp.error_code);
+		/* it holds a newer or older registration than we know, or has not
+		 * loaded the ACLs that let us in yet: resend after a full sync */
+		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
+				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
+			rc = -1;
 	}
 	arena_free(&a);
 	return rc;

@@ -160,7 +160,7 @@ static void isr_flush(struct coord *c, int64_t now)
 	zn_tp_list_build(&b, c->isr_pending, c->n_isr_pending);
 	int rc = b.oom ? ZSYSTEMERROR :
 		 zoo_create(c->zh, ISR_NOTIFY_PREFIX, b.p, (int)b.len,
-			    &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, created, sizeof created);
+			    zk_acl(c, ISR_NOTIFY_PREFIX), ZOO_SEQUENCE, created, sizeof created);
 	zb_free(&b);
 	if (rc != ZOK) {
 		log_warn(COORD_MOD, "writing ISR change notification: %s (will retry)",

@@ -66,7 +66,7 @@ static int pid_try(struct pid_op *op, int64_t *want_start)
 	struct Stat st;
 	int rc = zk_get_alloc(c, PID_BLOCK_PATH, 0, &d, &l, &st);
 	if (rc == ZNONODE) {
-		rc = zoo_create(c->zh, PID_BLOCK_PATH, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+		rc = zoo_create(c->zh, PID_BLOCK_PATH, NULL, -1, zk_acl(c, PID_BLOCK_PATH), 0, NULL, 0);
 		/* someone (maybe us) created it: read again */
 		return rc == ZOK || rc == ZNODEEXISTS ? ZBADVERSION : rc;
 	}

@@ -96,6 +96,7 @@ static int16_t cs_attempt(struct coord *c, char *msg, size_t cap)
 	}
 	struct broker_channel ch;
 	broker_channel_init(&ch, ctl, host, port);
+	ch.sec = c->cfg.inter_broker;
 	ch.timeout_ms = CS_TIMEOUT_MS;
 	struct controlled_shutdown_request req = {
 		.broker_id = c->cfg.broker_id, .broker_epoch = coord_broker_epoch(c) };

@@ -6,7 +6,7 @@
 #
 #   cluster.sh up [--brokers N] [--zookeepers N] [--dir DIR] [--port BASE]
 #                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
-#                 [--netns]
+#                 [--netns] [--secure | --tls] [--sasl MECHANISM]
 #   cluster.sh down|status [--dir DIR]
 #   cluster.sh isolate ID [--keep-clients] [--dir DIR]  (needs up --netns)
 #   cluster.sh heal ID [--dir DIR]
@@ -34,6 +34,26 @@
 # client ports, so clients in the root namespace still reach it: the
 # partitioned leader that clients keep talking to.
 # 'down' deletes the namespaces, veths and bridge.
+#
+# --secure: a CA and certificates made with the openssl CLI in DIR/tls
+# (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SASL_SSL
+# listeners for clients and between brokers (brokers authenticate to each
+# other with SCRAM-SHA-512 as user "admin", see --sasl); besides BOOTSTRAP=
+# it prints CLIENT_CONFIG=DIR/client.properties, librdkafka properties for
+# 'kcat -F FILE' (admin over SASL_SSL). ACLs are enforced (Kafka's
+# AclAuthorizer; super users: User:admin, the brokers' and the client's
+# certificate principals, User:CN=broker-ID,O=Gregor and
+# User:CN=client,O=Gregor) and ZooKeeper is locked (zookeeper.set.acl with
+# digest credentials in DIR/zk-digest, printed as ZK_DIGEST_FILE= for
+# 'gregorctl --zk-digest-file' and zkCli's 'addauth digest').
+# --tls: the same with SSL listeners and client certificates required
+# instead of SASL (the client certificate is the admin).
+# --sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512: SASL listeners for clients and
+# between brokers (SASL_PLAINTEXT; with --tls SASL_SSL), PLAIN,
+# SCRAM-SHA-256 and SCRAM-SHA-512 enabled; brokers authenticate to each
+# other with MECHANISM as user "admin" (random password in
+# DIR/admin.password; its SCRAM credentials are written to ZooKeeper with
+# gregorctl before the brokers start); CLIENT_CONFIG holds admin's settings.
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -48,6 +68,8 @@ N_ZK=1
 PORT=9092
 ZK_PORT=2181
 NETNS=0
+SECURE=0
+SASL_MECH=""
 NET_K=0
 KEEP_CLIENTS=0
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
@@ -89,6 +111,8 @@ save_env() {
 		printf 'ZK_PORT=%q\n' "$ZK_PORT"
 		printf 'GREGORD_BIN=%q\n' "$GREGORD_BIN"
 		printf 'NETNS=%q\n' "$NETNS"
+		printf 'SECURE=%q\n' "$SECURE"
+		printf 'SASL_MECH=%q\n' "$SASL_MECH"
 		printf 'NET_K=%q\n' "$NET_K"
 	} >"$(env_file)"
 }
@@ -141,7 +165,7 @@ net_pick() {
 	local k
 	for ((k = 1; k <= 200; k++)); do
 		ip link show "gregorbr$k" >/dev/null 2>&1 && continue
-		ip -4 route show match "10.213.$k.0/24" | grep -qv '^default' && continue
+		ip -4 route show match "10.213.$k.0/24" | grep -v '^default' >/dev/null && continue
 		NET_K=$k
 		return 0
 	done
@@ -175,7 +199,7 @@ net_down() {
 	((NETNS && NET_K > 0)) || return 0
 	for ((id = 1; id <= N_BROKERS; id++)); do
 		ns=$(net_ns "$id")
-		if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
+		if ip netns list | awk '{print $1}' | grep -xF "$ns" >/dev/null; then
 			ip netns del "$ns" || say "could not delete namespace $ns"
 		fi
 		ip link del "$(net_veth "$id")" >/dev/null 2>&1 || true
@@ -209,7 +233,7 @@ proc_pid() {
 	pid=$(<"$f")
 	is_uint "$pid" || return 1
 	[[ -r /proc/$pid/cmdline ]] || return 1
-	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$(proc_marker "$1")" || return 1
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -xF "$(proc_marker "$1")" >/dev/null || return 1
 	# A zombie is not running.
 	[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
 	printf '%s' "$pid"
@@ -325,6 +349,153 @@ zk_wait_all() {
 	done
 }
 
+# ---- security (--secure). secure_setup makes what every broker and
+# client shares (certificates); secure_broker_props prints the lines a
+# broker's properties get; secure_client_props the client's. SASL users and
+# ACLs extend these three functions.
+
+tls_dir() { printf '%s/tls' "$DIR"; }
+
+# A key and a certificate signed by the cluster CA: NAME SUBJECT [SAN].
+tls_issue() {
+	local d name=$1 subj=$2 san=${3:-}
+	d=$(tls_dir)
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/$name.key" -out "$d/$name.csr" -subj "$subj" 2>/dev/null ||
+		die "openssl: cannot make a key for $name"
+	{
+		printf 'extendedKeyUsage=serverAuth,clientAuth\n'
+		printf 'basicConstraints=CA:FALSE\n'
+		[[ -z $san ]] || printf 'subjectAltName=%s\n' "$san"
+	} >"$d/$name.ext"
+	openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-set_serial "0x$(openssl rand -hex 8)" -days 30 -extfile "$d/$name.ext" \
+		-out "$d/$name.crt" 2>/dev/null || die "openssl: cannot sign the certificate of $name"
+	rm -f "$d/$name.csr" "$d/$name.ext"
+	chmod 600 "$d/$name.key"
+}
+
+secure_setup() {
+	local d id
+	d=$(tls_dir)
+	command -v openssl >/dev/null || die "--secure needs the openssl command"
+	mkdir -p "$d"
+	chmod 700 "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 30 -subj "/O=Gregor/CN=Gregor cluster CA" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+		2>/dev/null || die "openssl: cannot make the cluster CA"
+	chmod 600 "$d/ca.key"
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		tls_issue "broker-$id" "/O=Gregor/CN=broker-$id" \
+			"IP:$(broker_host "$id"),IP:127.0.0.1,DNS:localhost"
+		# the PEM keystore: private key, then the certificate
+		cat "$d/broker-$id.key" "$d/broker-$id.crt" >"$d/broker-$id.pem"
+		chmod 600 "$d/broker-$id.pem"
+	done
+	tls_issue client "/O=Gregor/CN=client"
+	# the brokers' ZooKeeper credentials (one line user:password)
+	(umask 077 && printf 'gregor:%s\n' "$(openssl rand -hex 16)" >"$DIR/zk-digest")
+}
+
+# super.users: every broker's certificate principal, the admin client's,
+# and User:admin (the brokers' and admin's SASL identity where SASL is on).
+secure_super_users() {
+	local id out=""
+	for ((id = 1; id <= N_BROKERS; id++)); do
+		out+="User:CN=broker-$id,O=Gregor;"
+	done
+	printf '%sUser:CN=client,O=Gregor;User:admin' "$out"
+}
+
+# The one listener's security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or
+# SASL_SSL (--tls, --sasl, --secure).
+listener_protocol() {
+	local p=PLAINTEXT
+	[[ -z $SASL_MECH ]] || p=SASL_PLAINTEXT
+	((SECURE == 0)) || p=${p/PLAINTEXT/SSL}
+	printf '%s' "$p"
+}
+
+# Listeners with the cluster's protocol (also between brokers).
+secure_listener_props() {
+	local id=$1 addr p
+	addr="$(broker_host "$id"):$((PORT + id - 1))"
+	p=$(listener_protocol)
+	cat <<PROPS
+listeners=$p://$addr
+advertised.listeners=$p://$addr
+security.inter.broker.protocol=$p
+PROPS
+}
+
+secure_broker_props() {
+	local id=$1 d
+	d=$(tls_dir)
+	cat <<PROPS
+ssl.keystore.type=PEM
+ssl.keystore.location=$d/broker-$id.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.pem
+authorizer.class.name=kafka.security.authorizer.AclAuthorizer
+super.users=$(secure_super_users)
+zookeeper.set.acl=true
+zookeeper.digest.file=$DIR/zk-digest
+PROPS
+	# SASL_SSL clients prove who they are with SASL, SSL ones with a certificate
+	if [[ -z $SASL_MECH ]]; then echo "ssl.client.auth=required"; else echo "ssl.client.auth=none"; fi
+}
+
+# SASL: the mechanisms, the brokers' identity (admin) and PLAIN's users.
+broker_sasl_props() {
+	local pw l
+	pw=$(<"$DIR/admin.password")
+	l=$(listener_protocol | tr 'A-Z' 'a-z')
+	cat <<PROPS
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=$SASL_MECH
+listener.name.$l.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
+listener.name.$l.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+listener.name.$l.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+PROPS
+}
+
+# librdkafka properties for the cluster's listeners (kcat -F FILE).
+secure_client_props() {
+	local d
+	d=$(tls_dir)
+	printf 'bootstrap.servers=%s\n' "$(bootstrap)"
+	printf 'security.protocol=%s\n' "$(listener_protocol | tr 'A-Z' 'a-z')"
+	if ((SECURE)); then
+		printf 'ssl.ca.location=%s\n' "$d/ca.pem"
+		[[ -n $SASL_MECH ]] || printf 'ssl.certificate.location=%s\nssl.key.location=%s\n' \
+			"$d/client.crt" "$d/client.key"
+		printf 'ssl.endpoint.identification.algorithm=https\n'
+	fi
+	if [[ -n $SASL_MECH ]]; then
+		printf 'sasl.mechanisms=%s\nsasl.username=admin\nsasl.password=%s\n' "$SASL_MECH" \
+			"$(<"$DIR/admin.password")"
+	fi
+}
+
+gregorctl_bin() { printf '%s' "${GREGORCTL:-$(dirname "$GREGORD_BIN")/../coord/gregorctl/gregorctl}"; }
+
+# Before the brokers start (as Kafka's documentation does it): admin's SCRAM
+# credentials in ZooKeeper, so that SCRAM inter-broker connections can
+# authenticate from the first one.
+sasl_prepare() {
+	local pw m ctl auth=()
+	pw=$(<"$DIR/admin.password")
+	ctl=$(gregorctl_bin)
+	[[ -x $ctl ]] || die "gregorctl not found: $ctl (set GREGORCTL)"
+	((SECURE == 0)) || auth=(--zk-digest-file "$DIR/zk-digest")
+	for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+		"$ctl" --zookeeper "$(zk_connect)" "${auth[@]}" users add --user admin \
+			--mechanism "$m" --password "$pw" >/dev/null ||
+			die "cannot write admin's $m credentials"
+	done
+}
+
 # ---- brokers
 
 broker_prop_defaults() {
@@ -348,6 +519,9 @@ transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 EOF
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then secure_listener_props "$id"; fi
+	((SECURE == 0)) || secure_broker_props "$id"
+	[[ -z $SASL_MECH ]] || broker_sasl_props
 }
 
 # Default properties with every --set applied: a set key's earlier line is
@@ -355,7 +529,9 @@ EOF
 broker_write_config() {
 	local id=$1 d="$DIR/broker/$1" kv key out
 	mkdir -p "$d/data"
-	out=$(broker_prop_defaults "$id")
+	# a key given twice (secure lines over defaults): the last one stays
+	out=$(broker_prop_defaults "$id" | awk -F= '{ last[$1] = NR; line[NR] = $0; key[NR] = $1 }
+		END { for (i = 1; i <= NR; i++) if (last[key[i]] == i) print line[i] }')
 	for kv in "${SETS[@]+"${SETS[@]}"}"; do
 		key=${kv%%=*}
 		out=$(printf '%s\n' "$out" | awk -v k="$key" -F= '$1 != k')
@@ -456,11 +632,20 @@ cmd_up() {
 	save_env
 	UP_STARTED=1
 	((NETNS)) && net_up
+	((SECURE == 0)) || secure_setup
+	if [[ -n $SASL_MECH && ! -s $DIR/admin.password ]]; then
+		(umask 077 && openssl rand -hex 16 >"$DIR/admin.password") ||
+			die "cannot generate the admin password"
+	fi
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then
+		(umask 077 && secure_client_props >"$DIR/client.properties")
+	fi
 	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
 	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
 	say "starting $N_ZK ZooKeeper server(s) in $DIR"
 	for ((n = 1; n <= N_ZK; n++)); do zk_launch "$n"; done
 	zk_wait_all
+	[[ -z $SASL_MECH ]] || sasl_prepare
 	if ((N_BROKERS > 0)); then
 		say "starting $N_BROKERS broker(s)"
 		for ((id = 1; id <= N_BROKERS; id++)); do
@@ -474,6 +659,10 @@ cmd_up() {
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
 	printf 'METRICS=%s\n' "$(metrics_urls)"
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then
+		printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
+	fi
+	((SECURE == 0)) || printf 'ZK_DIGEST_FILE=%s\n' "$DIR/zk-digest"
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.
@@ -693,6 +882,14 @@ main() {
 		--zk-port) ZK_PORT=${2:?}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
 		--netns) NETNS=1; shift ;;
+		--tls) SECURE=1; shift ;;
+		--secure) SECURE=1; SASL_MECH=${SASL_MECH:-SCRAM-SHA-512}; shift ;;
+		--sasl)
+			case ${2:-} in
+			PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512) SASL_MECH=$2 ;;
+			*) die "--sasl needs PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512" ;;
+			esac
+			shift 2 ;;
 		--keep-clients) KEEP_CLIENTS=1; shift ;;
 		--set)
 			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"

@@ -6,12 +6,22 @@ set -euo pipefail
 
 PKGS=(
 	meson ninja-build pkg-config gcc clang
-	libzookeeper-mt-dev check libssl-dev librdkafka-dev
+	libzookeeper-mt-dev check libssl-dev openssl librdkafka-dev
 	zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps
 	iproute2 nftables
 	prometheus curl
+	# the Kafka clients the integration tests run (tests/integration/clients)
+	python3-kafka python3-confluent-kafka
+	golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev
+	burrow rsyslog rsyslog-kafka
+	# the compose suite: rootful podman with runc, CNI networks with name
+	# resolution (dnsname), podman-compose to run the compose file,
+	# docker-compose to validate it, debootstrap for the base image
+	podman buildah runc containernetworking-plugins
+	golang-github-containernetworking-plugin-dnsname
+	podman-compose docker-compose debootstrap
 )
 # nodejs/npm may come from elsewhere (e.g. NodeSource, which conflicts with
 # Debian's npm): only install Debian's when either command is missing.

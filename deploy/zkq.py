@@ -4,19 +4,29 @@
 cluster.sh and the integration tests poll ZooKeeper often; zkCli.sh starts a
 JVM per call and its output mixes data with banners, so this prints exactly
 the requested data. Exit codes: 0 ok, 2 no such node, 3 other ZooKeeper
-error, 4 cannot connect to any server, 64 usage.
+error, 4 cannot connect to any server (after retries), 64 usage.
+Connection failures (a dropped or refused connection, a timeout) are
+retried up to 5 times with a fresh session; output is printed only once a
+command has fully succeeded.
 
-  zkq.py [-s HOST:PORT,...] [-t SECONDS] CMD ARGS
+  zkq.py [-s HOST:PORT,...] [-t SECONDS] [-a USER:PASSWORD] CMD ARGS
+  -a: addauth digest first (a cluster with zookeeper.set.acl); nodes it
+      creates are then creator-all + world-read, as the brokers make them.
   CMD: ls PATH | get PATH | stat PATH | exists PATH | create PATH [DATA]
        set PATH DATA | delete PATH | rmr PATH | tree [PATH] | ping
 """
+import io
 import socket
 import struct
 import sys
+import time
 
 OP_CREATE, OP_DELETE, OP_EXISTS, OP_GETDATA, OP_SETDATA = 1, 2, 3, 4, 5
-OP_GETCHILDREN, OP_CLOSE = 8, -11
+OP_GETCHILDREN, OP_CLOSE, OP_AUTH = 8, -11, 100
+XID_AUTH = -4
 ERR_NONODE = -101
+ERR_NODEEXISTS = -110
+ATTEMPTS = 5
 MAX_FRAME = 16 * 1024 * 1024
 STAT_FIELDS = ("czxid", "mzxid", "ctime", "mtime", "version", "cversion",
                "aversion", "ephemeralOwner", "dataLength", "numChildren",
@@ -65,7 +75,7 @@ def enc_str(s):
 
 class Zk:
     def __init__(self, connect, timeout):
-        self.sock, self.xid = None, 0
+        self.sock, self.xid, self.authed = None, 0, False
         hosts = connect.split("/", 1)[0].split(",")
         self.chroot = "/" + connect.split("/", 1)[1] if "/" in connect else ""
         last = None
@@ -112,6 +122,19 @@ class Zk:
             raise ValueError("bad frame length %d" % n)
         return self._recv_exact(n)
 
+    def add_digest(self, cred):
+        """addauth digest USER:PASSWORD (answered with xid -4)."""
+        self._send(struct.pack(">ii", XID_AUTH, OP_AUTH) + struct.pack(">i", 0)
+                   + enc_str("digest") + enc_buf(cred.encode()))
+        while True:
+            r = Reader(self._recv())
+            (xid, _zxid, err) = r.unpack(">iqi")
+            if xid == XID_AUTH:
+                if err != 0:
+                    raise ZkError(err)
+                self.authed = True
+                return
+
     def call(self, op, body):
         self.xid += 1
         self._send(struct.pack(">ii", self.xid, op) + body)
@@ -148,7 +171,11 @@ class Zk:
         return dict(zip(STAT_FIELDS, r.unpack(STAT_FMT)))
 
     def create(self, p, data):
-        acl = struct.pack(">ii", 1, 31) + enc_str("world") + enc_str("anyone")
+        if self.authed:
+            acl = (struct.pack(">ii", 2, 31) + enc_str("auth") + enc_str("")
+                   + struct.pack(">i", 1) + enc_str("world") + enc_str("anyone"))
+        else:
+            acl = struct.pack(">ii", 1, 31) + enc_str("world") + enc_str("anyone")
         body = enc_str(self.path(p)) + enc_buf(data) + acl + struct.pack(">i", 0)
         self.call(OP_CREATE, body)
 
@@ -186,15 +213,16 @@ class Zk:
 
 
 def run(zk, cmd, args):
-    out = sys.stdout
+    """Runs one command; returns its output (bytes), printed only once the
+    whole command succeeded, so a retried attempt never prints twice."""
+    out = io.StringIO()
     if cmd == "ping":
         zk.children("/")
     elif cmd == "ls":
         for c in zk.children(args[0]):
             out.write(c + "\n")
     elif cmd == "get":
-        out.flush()
-        sys.stdout.buffer.write(zk.get(args[0])[0] + b"\n")
+        return zk.get(args[0])[0] + b"\n"
     elif cmd == "stat":
         for k, v in zk.stat(args[0]).items():
             out.write("%s=%s\n" % (k, v))
@@ -212,15 +240,43 @@ def run(zk, cmd, args):
         zk.tree(args[0] if args else "/", out)
     else:
         raise SystemExit(__doc__)
+    return out.getvalue().encode()
+
+
+def done_before(zk, cmd, args, err):
+    """After a connection failure the previous attempt's write may have been
+    applied with its answer lost: creating the same node again finds it
+    with our data, deleting it again finds it gone. Both count as done."""
+    if cmd == "create" and err.code == ERR_NODEEXISTS:
+        want = args[1].encode() if len(args) > 1 else b""
+        return zk.get(args[0])[0] == want
+    return cmd in ("delete", "rmr") and err.code == ERR_NONODE
+
+
+def attempt(connect, timeout, argv, retried, cred):
+    zk = Zk(connect, timeout)
+    try:
+        if cred:
+            zk.add_digest(cred)
+        try:
+            return run(zk, argv[0], argv[1:])
+        except ZkError as e:
+            if retried and done_before(zk, argv[0], argv[1:], e):
+                return b""
+            raise
+    finally:
+        zk.close()
 
 
 def main(argv):
-    connect, timeout = "127.0.0.1:2181", 3.0
-    while argv and argv[0] in ("-s", "-t"):
+    connect, timeout, cred = "127.0.0.1:2181", 3.0, None
+    while argv and argv[0] in ("-s", "-t", "-a"):
         if len(argv) < 2:
             raise SystemExit(__doc__)
         if argv[0] == "-s":
             connect = argv[1]
+        elif argv[0] == "-a":
+            cred = argv[1]
         else:
             timeout = float(argv[1])
         argv = argv[2:]
@@ -232,24 +288,29 @@ def main(argv):
     if len(argv) - 1 < needs.get(argv[0], 0):
         sys.stderr.write(__doc__)
         return 64
-    try:
-        zk = Zk(connect, timeout)
-    except (OSError, ValueError) as e:
-        sys.stderr.write("zkq: %s\n" % e)
-        return 4
-    try:
-        run(zk, argv[0], argv[1:])
-        return 0
-    except ZkError as e:
-        if e.code == ERR_NONODE:
-            return 2
-        sys.stderr.write("zkq: %s: %s\n" % (" ".join(argv), e))
-        return 3
-    except (OSError, ValueError) as e:
-        sys.stderr.write("zkq: %s\n" % e)
-        return 4
-    finally:
-        zk.close()
+    # A busy or restarting server may drop a connection (EPIPE, reset,
+    # timeout): reconnect and try again, a bounded number of times.
+    deadline = time.monotonic() + max(4 * timeout, 10.0)
+    last = None
+    for n in range(ATTEMPTS):
+        try:
+            data = attempt(connect, timeout, argv, n > 0, cred)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            return 0
+        except ZkError as e:
+            if e.code == ERR_NONODE:
+                return 2
+            sys.stderr.write("zkq: %s: %s\n" % (" ".join(argv), e))
+            return 3
+        except (OSError, ValueError) as e:
+            last = e
+        if n + 1 < ATTEMPTS and time.monotonic() < deadline:
+            time.sleep(0.25 * (n + 1))
+        else:
+            break
+    sys.stderr.write("zkq: %s (after %d attempts)\n" % (last, n + 1))
+    return 4
 
 
 if __name__ == "__main__":

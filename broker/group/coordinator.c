@@ -87,7 +87,7 @@ static void expire_partition(struct gc_partition *p, int64_t now_wall)
 	void *v;
 	for (size_t pos = 0; strmap_next(&p->groups, &pos, &k, &v);)
 		if (group_expire_offsets(v, now_wall, retention_ms(p->gc)) < 0)
-			log_warn("group", "group %s: offsets expiry: out of memory", k);
+			log_warn_rl("group", "group %s: offsets expiry: out of memory", log_esc(k));
 	p->expire_due = 0;
 }
 
@@ -125,9 +125,13 @@ static void on_leadership(void *arg, int32_t index, int is_leader, int32_t leade
 {
 	struct group_coordinator *gc = arg;
 	struct gc_partition *p = &gc->parts[index];
+	/* Only a broker that becomes leader loads (Kafka's onElection); a new
+	 * epoch while it stays leader keeps the groups, or every ISR change
+	 * would bounce all their members. A load under way restarts, since its
+	 * replay stops at an epoch change. */
 	if (!is_leader)
 		gc_unload(p);
-	else if (p->state == GC_NOT_LEADER || p->epoch != leader_epoch)
+	else if (p->state == GC_NOT_LEADER || (p->state == GC_LOADING && p->epoch != leader_epoch))
 		gc_load_start(p, leader_epoch);
 }
 
@@ -335,7 +339,7 @@ static void apply_offsets(struct store_ctx *c, struct group *g, int64_t base_off
 		if (c->kind == STORE_DELETE_OFFSETS)
 			group_offset_del(g, o->topic, o->partition);
 		else if (group_offset_apply(g, &in) < 0)
-			log_error("group", "group %s: out of memory applying an offset", g->id);
+			log_error_rl("group", "group %s: out of memory applying an offset", log_esc(g->id));
 	}
 }
 
@@ -402,8 +406,8 @@ static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
 	} else if (c->kind == STORE_TOPIC_DELETED) {
 		/* the group may be gone (turned Dead): only the append matters */
 		if (kerr)
-			log_warn("group", "group %s: tombstones for a deleted topic's offsets: error %d",
-				 c->group_id, kerr);
+			log_warn_rl("group", "group %s: tombstones for a deleted topic's offsets: error %d",
+				 log_esc(c->group_id), kerr);
 	} else if (c->kind == STORE_COMMIT) {
 		end_commit(c, g, err, base_offset);
 		c->done(c->arg, err);
@@ -495,7 +499,7 @@ static void store_expiry(void *env_arg, struct group *g, const struct group_expi
 		glog_add_offset_tombstone(&gl, g->id, x->offs[i].topic, x->offs[i].partition);
 	if (x->dead)
 		glog_add_metadata_tombstone(&gl, g->id);
-	log_info("group", "group %s: expiring %d offsets%s", g->id, x->n,
+	log_info_rl("group", "group %s: expiring %d offsets%s", log_esc(g->id), x->n,
 		 x->dead ? " and the group" : "");
 	ctx_append(c, &gl);
 }
@@ -669,7 +673,7 @@ void gc_delete_group(struct group_coordinator *gc, const char *group_id, gc_done
 		const struct group_offset *o = v;
 		glog_add_offset_tombstone(&gl, group_id, o->topic, o->partition);
 	}
-	log_info("group", "deleting group %s", group_id);
+	log_info_rl("group", "deleting group %s", log_esc(group_id));
 	ctx_append(c, &gl);
 }
 
@@ -685,7 +689,7 @@ static void group_topic_deleted(struct group_coordinator *gc, struct group *g,
 	int n = group_remove_topic(g, topic, &parts);
 	if (n <= 0) {
 		if (n < 0)
-			log_warn("group", "group %s: out of memory dropping deleted topic %s", g->id,
+			log_warn_rl("group", "group %s: out of memory dropping deleted topic %s", log_esc(g->id),
 				 topic);
 		return;
 	}
@@ -698,7 +702,7 @@ static void group_topic_deleted(struct group_coordinator *gc, struct group *g,
 	if (dead)
 		glog_add_metadata_tombstone(&gl, g->id);
 	free(parts);
-	log_info("group", "group %s: %d offsets of deleted topic %s removed%s", g->id, n, topic,
+	log_info_rl("group", "group %s: %d offsets of deleted topic %s removed%s", log_esc(g->id), n, topic,
 		 dead ? "; group now Dead" : "");
 	if (dead) {
 		g->state = GROUP_DEAD;
@@ -708,7 +712,7 @@ static void group_topic_deleted(struct group_coordinator *gc, struct group *g,
 	}
 	if (!c) {
 		glog_free(&gl);
-		log_warn("group", "out of memory writing tombstones for deleted topic %s", topic);
+		log_warn_rl("group", "out of memory writing tombstones for deleted topic %s", topic);
 		return;
 	}
 	ctx_append(c, &gl);

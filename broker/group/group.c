@@ -357,8 +357,9 @@ static void prepare_rebalance(struct group *g, int64_t now)
 	g->initial_join = g->state == GROUP_EMPTY && delay > 0;
 	g->new_member_added = 0;
 	if (g->initial_join) {
-		int32_t first = delay < timeout ? delay : timeout;
-		g->join_deadline_ms = now + first;
+		/* Kafka's InitialDelayedJoin waits the whole initial delay, even
+		 * when the rebalance timeout is shorter (e.g. 0) */
+		g->join_deadline_ms = now + delay;
 		g->initial_remaining_ms = timeout > delay ? timeout - delay : 0;
 	} else {
 		g->join_deadline_ms = now + timeout;
@@ -366,7 +367,7 @@ static void prepare_rebalance(struct group *g, int64_t now)
 	for (int i = 0; i < g->nmembers; i++)
 		g->members[i]->joined = 0;
 	set_state(g, GROUP_PREPARING_REBALANCE);
-	log_info("group", "group %s: preparing to rebalance (generation %d, %d members)", g->id,
+	log_info_rl("group", "group %s: preparing to rebalance (generation %d, %d members)", log_esc(g->id),
 		 g->generation, g->nmembers);
 }
 
@@ -381,7 +382,7 @@ static void empty_stored(struct group *g, int16_t err, void *arg)
 {
 	(void)arg;
 	if (g && err)
-		log_warn("group", "group %s: storing empty metadata failed: %d", g->id, err);
+		log_warn_rl("group", "group %s: storing empty metadata failed: %d", log_esc(g->id), err);
 }
 
 static void send_join_result(struct group *g, struct group_member *m,
@@ -429,8 +430,8 @@ static void complete_join(struct group *g, int64_t now)
 	for (int i = g->nmembers - 1; i >= 0; i--) {
 		struct group_member *m = g->members[i];
 		if (!m->join_fn) {
-			log_info("group", "group %s: member %s did not rejoin, removing", g->id,
-				 m->member_id);
+			log_info_rl("group", "group %s: member %s did not rejoin, removing", log_esc(g->id),
+				 log_esc(m->member_id));
 			member_remove(g, m, KERR_UNKNOWN_MEMBER_ID);
 		}
 	}
@@ -441,7 +442,7 @@ static void complete_join(struct group *g, int64_t now)
 	g->protocol = NULL;
 	if (g->nmembers == 0) {
 		set_state(g, GROUP_EMPTY);
-		log_info("group", "group %s: generation %d is empty", g->id, g->generation);
+		log_info_rl("group", "group %s: generation %d is empty", log_esc(g->id), g->generation);
 		g->env->store(g->env->env_arg, g, empty_stored, NULL);
 		return;
 	}
@@ -449,8 +450,8 @@ static void complete_join(struct group *g, int64_t now)
 	g->protocol = p ? strdup(p) : NULL;
 	set_state(g, GROUP_COMPLETING_REBALANCE);
 	g->sync_deadline_ms = now + max_rebalance_timeout(g);
-	log_info("group", "group %s: generation %d with %d members, protocol %s, leader %s",
-		 g->id, g->generation, g->nmembers, g->protocol ? g->protocol : "-", g->leader);
+	log_info_rl("group", "group %s: generation %d with %d members, protocol %s, leader %s",
+		 log_esc(g->id), g->generation, g->nmembers, g->protocol ? log_esc(g->protocol) : "-", log_esc(g->leader));
 	complete_join_responses(g, now);
 }
 
@@ -587,7 +588,7 @@ static void static_rejoin_stored(struct group *g, int16_t err, void *arg)
 {
 	(void)arg;
 	if (g && err)
-		log_warn("group", "group %s: storing a static member's new id failed: %d", g->id, err);
+		log_warn_rl("group", "group %s: storing a static member's new id failed: %d", log_esc(g->id), err);
 }
 
 static void static_member_join(struct group *g, struct group_member *m, const char *new_id,
@@ -742,7 +743,7 @@ static void assignment_stored(struct group *g, int16_t err, void *arg)
 	if (!g || g->state != GROUP_COMPLETING_REBALANCE || g->generation != generation)
 		return;
 	if (err) {
-		log_warn("group", "group %s: storing generation %d failed: %d", g->id, generation, err);
+		log_warn_rl("group", "group %s: storing generation %d failed: %d", log_esc(g->id), generation, err);
 		reset_assignments(g, group_store_error(err));
 		prepare_rebalance(g, clock_mono_ms());
 		return;
@@ -878,7 +879,7 @@ int16_t group_leave(struct group *g, const char *member_id, const char *instance
 		return KERR_FENCED_INSTANCE_ID;
 	if (!m)
 		return KERR_UNKNOWN_MEMBER_ID;
-	log_info("group", "group %s: member %s left", g->id, m->member_id);
+	log_info_rl("group", "group %s: member %s left", log_esc(g->id), log_esc(m->member_id));
 	remove_and_update(g, m, now);
 	return 0;
 }
@@ -891,7 +892,7 @@ static void expire_sessions(struct group *g, int64_t now)
 		struct group_member *m = g->members[i];
 		if (m->join_fn || m->sync_fn || now < m->hb_deadline_ms)
 			continue;
-		log_info("group", "group %s: member %s session expired", g->id, m->member_id);
+		log_info_rl("group", "group %s: member %s session expired", log_esc(g->id), log_esc(m->member_id));
 		remove_and_update(g, m, now);
 	}
 	for (int i = g->npending - 1; i >= 0; i--)
@@ -909,8 +910,8 @@ static void expire_sync(struct group *g, int64_t now)
 		return;
 	for (int i = g->nmembers - 1; i >= 0; i--)
 		if (!g->members[i]->synced) {
-			log_info("group", "group %s: member %s never synced, removing", g->id,
-				 g->members[i]->member_id);
+			log_info_rl("group", "group %s: member %s never synced, removing", log_esc(g->id),
+				 log_esc(g->members[i]->member_id));
 			member_remove(g, g->members[i], KERR_UNKNOWN_MEMBER_ID);
 		}
 	if (g->state == GROUP_COMPLETING_REBALANCE)

@@ -1,6 +1,8 @@
 /* AddOffsetsToTxn (25), v0-3: adds the group's __consumer_offsets
  * partition to the producer's transaction (its TxnOffsetCommit then
- * becomes part of it). */
+ * becomes part of it). Needs WRITE on the transactional id and READ on
+ * the group, as Kafka. */
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -28,6 +30,14 @@ void handle_add_offsets_to_txn(struct request *req)
 	const struct add_offsets_to_txn_request *in = req->body;
 	char *id = gc_cstr(&req->arena, in->transactional_id);
 	char *group = gc_cstr(&req->arena, in->group_id);
+	if (!authz_txn_id(req, ACL_OP_WRITE, in->transactional_id)) {
+		aot_done(req, KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+		return;
+	}
+	if (!authz_group(req, ACL_OP_READ, in->group_id)) {
+		aot_done(req, KERR_GROUP_AUTHORIZATION_FAILED);
+		return;
+	}
 	struct txn_coordinator *tc = tc_get(req->b);
 	if (!tc) {
 		aot_done(req, KERR_COORDINATOR_NOT_AVAILABLE);

@@ -1,13 +1,19 @@
 /* AddPartitionsToTxn (24). v0-3 (clients): registers partitions in the
  * producer's transaction at its coordinator. Unknown partitions fail the
  * request: they get UNKNOWN_TOPIC_OR_PARTITION, the others
- * OPERATION_NOT_ATTEMPTED. v4 (brokers): several transactions; only the
- * VerifyOnly form is served (a partition leader asking, before it appends a
- * transactional batch, whether the partition is in the transaction); adding
- * through v4 is Kafka's KIP-890 part 2 and answered INVALID_REQUEST. */
+ * OPERATION_NOT_ATTEMPTED. Authorization as KafkaApis: WRITE on the
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), then
+ * WRITE on each topic (TOPIC_AUTHORIZATION_FAILED fails the request like an
+ * unknown one). v4 (brokers, CLUSTER_ACTION): several transactions; only
+ * the VerifyOnly form is served (a partition leader asking, before it
+ * appends a transactional batch, whether the partition is in the
+ * transaction); adding through v4 is Kafka's KIP-890 part 2 and answered
+ * INVALID_REQUEST. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
+#include "broker/gate.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
@@ -46,7 +52,9 @@ static void apt_fill(struct apt_ctx *c, int16_t kerr, int check_unknown)
 		for (int32_t j = 0; j < ti[i].partitions.n; j++) {
 			po[j].partition_index = ids[j];
 			po[j].partition_error_code = kerr;
-			if (check_unknown && !partition_known(req->b, ti[i].name, ids[j]))
+			if (check_unknown && !authz_topic(req, ACL_OP_WRITE, ti[i].name))
+				po[j].partition_error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+			else if (check_unknown && !partition_known(req->b, ti[i].name, ids[j]))
 				po[j].partition_error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 		}
 	}
@@ -114,6 +122,11 @@ static void handle_v4(struct request *req)
 		return;
 	}
 	memset(out, 0, sizeof *out);
+	if (!gate_cluster_action_allowed(req)) { /* KafkaApis: brokers only */
+		out->error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+		request_respond(req, out);
+		return;
+	}
 	out->results_by_transaction = (struct karray){ n, rv };
 	struct txn_coordinator *tc = tc_get(req->b);
 	const struct add_partitions_to_txn_transaction *tv = in->transactions.v;
@@ -149,6 +162,7 @@ void handle_add_partitions_to_txn(struct request *req)
 	}
 	out->results_by_topic_v3_and_below = (struct karray){ nt, to };
 	*c = (struct apt_ctx){ req, out };
+	int txn_ok = authz_txn_id(req, ACL_OP_WRITE, in->v3_and_below_transactional_id);
 	int unknown = 0, n = 0;
 	for (int32_t i = 0; i < nt; i++) {
 		int32_t np = ti[i].partitions.n > 0 ? ti[i].partitions.n : 0;
@@ -162,10 +176,16 @@ void handle_add_partitions_to_txn(struct request *req)
 			return;
 		}
 		const int32_t *ids = ti[i].partitions.v;
+		unknown |= !authz_topic(req, ACL_OP_WRITE, ti[i].name);
 		for (int32_t j = 0; j < np; j++) {
 			unknown |= !partition_known(req->b, ti[i].name, ids[j]);
 			tps[n++] = (struct tc_tp){ topic, ids[j] };
 		}
+	}
+	if (!txn_ok) {
+		apt_fill(c, KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 0);
+		request_respond(req, out);
+		return;
 	}
 	struct txn_coordinator *tc = tc_get(req->b);
 	if (!tc || !id) {

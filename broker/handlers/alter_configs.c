@@ -5,12 +5,15 @@
  * DynamicBrokerConfig does here, then written the same way to
  * /config/brokers/<id> (resource name = this broker's id, as Kafka 2.8's
  * ZkAdminManager requires; clients send it to that broker) or
- * /config/brokers/<default> (empty name); every broker's watch applies it. */
+ * /config/brokers/<default> (empty name); every broker's watch applies it.
+ * Needs ALTER_CONFIGS on the topic, or on the cluster for brokers (also for
+ * IncrementalAlterConfigs, which shares alter_configs_resource). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/config.h"
 #include "broker/handlers/admin_op.h"
@@ -142,6 +145,16 @@ void alter_configs_resource(struct admin_op *op, int8_t type, struct kstr name,
 	struct request *req = op->req;
 	*error_code = 0;
 	*error_message = (struct kstr){ NULL, -1 };
+	/* as KafkaApis: ALTER_CONFIGS on the topic, or on the cluster for
+	 * broker resources */
+	if (type == RESOURCE_BROKER && !authz_cluster(req, ACL_OP_ALTER_CONFIGS)) {
+		*error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+		return;
+	}
+	if (type == RESOURCE_TOPIC && !authz_topic(req, ACL_OP_ALTER_CONFIGS, name)) {
+		*error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		return;
+	}
 	if (type == RESOURCE_BROKER) {
 		alter_broker(op, name, ops, n, replace, validate_only, error_code,
 			     error_message);

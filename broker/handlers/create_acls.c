@@ -1,9 +1,10 @@
 /* CreateAcls (30), v0-2: any broker; the coordination thread writes the ACLs
  * to ZooKeeper (Kafka's /kafka-acl layout, coord/acl.c) and the answer gives
- * one result per creation. ACLs are stored but NOT enforced: Gregor has no
- * authentication yet. */
+ * one result per creation. Needs ALTER on the cluster and an authorizer
+ * (SECURITY_DISABLED without one, as Kafka). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
@@ -36,6 +37,18 @@ void handle_create_acls(struct request *req)
 {
 	const struct create_acls_request *in = req->body;
 	int32_t n = in->creations.n > 0 ? in->creations.n : 0;
+	const char *why;
+	int16_t refused = authz_acl_api_check(req, ACL_OP_ALTER, &why);
+	if (refused) {
+		int16_t *errs = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *errs);
+		const char **msgs = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *msgs);
+		for (int32_t i = 0; errs && msgs && i < n; i++) {
+			errs[i] = refused;
+			msgs[i] = why;
+		}
+		ca_done(req, errs, msgs, errs && msgs ? n : 0);
+		return;
+	}
 	struct acl_binding *b = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *b);
 	if (!b) {
 		request_close(req, "out of memory");

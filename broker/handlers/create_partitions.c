@@ -1,10 +1,12 @@
 /* CreatePartitions (37), v0-1: on the controller only; extends a topic's
  * assignment in ZooKeeper and waits, up to timeout_ms, for leaders of the
  * new partitions. Explicit assignments (one broker list per new partition)
- * are checked and written by the coordination thread (coord/admin.c). */
+ * are checked and written by the coordination thread (coord/admin.c).
+ * Needs ALTER on each topic (TOPIC_AUTHORIZATION_FAILED). */
 #include <stdint.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/admin_op.h"
 #include "broker/handlers/handlers.h"
@@ -90,6 +92,8 @@ void handle_create_partitions(struct request *req)
 		char *name = t->name.len > 0 ? arena_alloc(&req->arena, (size_t)t->name.len + 1) : NULL;
 		if (!controller) {
 			r->error_code = KERR_NOT_CONTROLLER;
+		} else if (!authz_topic(req, ACL_OP_ALTER, t->name)) {
+			r->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		} else if (!name) {
 			r->error_code = KERR_INVALID_TOPIC_EXCEPTION;
 		} else {

@@ -1,9 +1,11 @@
 /* CreateTopics (19), v0-7: on the controller only. Each topic is written to
  * ZooKeeper by the coordination thread; the answer waits (up to timeout_ms)
  * until the controller has elected leaders for every new partition, so a
- * client can use the topic as soon as it has the answer. */
+ * client can use the topic as soon as it has the answer. Needs CREATE on
+ * the cluster or on the topic (TOPIC_AUTHORIZATION_FAILED), as Kafka. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/admin_op.h"
 #include "broker/handlers/handlers.h"
@@ -155,6 +157,8 @@ void handle_create_topics(struct request *req)
 		to->replication_factor = -1;
 		if (!controller)
 			to->error_code = KERR_NOT_CONTROLLER;
+		else if (!authz_may_create_topic(req, to->name))
+			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		else
 			create_one(op, i);
 	}

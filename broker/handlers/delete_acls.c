@@ -1,9 +1,11 @@
 /* DeleteAcls (31), v0-2: any broker; the coordination thread removes every
  * stored ACL a filter matches (conditional writes on the znode version) and
  * each deleted ACL is reported under the first filter that matched it, as
- * Kafka's AclAuthorizer does. ACLs are stored, NOT enforced. */
+ * Kafka's AclAuthorizer does. Needs ALTER on the cluster and an authorizer
+ * (SECURITY_DISABLED without one). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
@@ -88,5 +90,10 @@ void handle_delete_acls(struct request *req)
 		if (st->bad[i]) /* matches nothing, keeps the indexes aligned */
 			valid[i].resource_type = ACL_RES_UNKNOWN;
 	}
-	coord_delete_acls(req->b->coord, valid, n, dl_done, st);
+	const char *why;
+	int16_t refused = authz_acl_api_check(req, ACL_OP_ALTER, &why);
+	if (refused)
+		dl_done(st, refused, why, NULL, NULL, NULL, 0);
+	else
+		coord_delete_acls(req->b->coord, valid, n, dl_done, st);
 }

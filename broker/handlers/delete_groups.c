@@ -1,6 +1,8 @@
 /* DeleteGroups (42), v0-2: each empty group is marked Dead, tombstoned in
  * __consumer_offsets with its offsets, and forgotten; the answer waits for
- * every write. NON_EMPTY_GROUP while members remain. */
+ * every write. NON_EMPTY_GROUP while members remain. Needs DELETE on each
+ * group (GROUP_AUTHORIZATION_FAILED). */
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -50,6 +52,10 @@ void handle_delete_groups(struct request *req)
 		struct kstr id = ((const struct kstr *)in->groups_names.v)[i];
 		char *gid = gc_cstr(&req->arena, id);
 		rv[i].group_id = id;
+		if (!authz_group(req, ACL_OP_DELETE, id)) {
+			rv[i].error_code = KERR_GROUP_AUTHORIZATION_FAILED;
+			continue;
+		}
 		if (!gc || !gid) {
 			rv[i].error_code = gc ? KERR_INVALID_GROUP_ID : KERR_COORDINATOR_NOT_AVAILABLE;
 			continue;

@@ -2,13 +2,16 @@
  * offset up to the requested offset (-1: the high watermark; above it:
  * OFFSET_OUT_OF_RANGE) and answers once every ISR follower has moved its
  * own too, or at timeout_ms with REQUEST_TIMED_OUT (Kafka's
- * DelayedDeleteRecords). low_watermark = min log start over the ISR. */
+ * DelayedDeleteRecords). low_watermark = min log start over the ISR. Needs
+ * DELETE on each topic (TOPIC_AUTHORIZATION_FAILED). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
@@ -41,9 +44,14 @@ static int64_t delete_one(struct request *req, struct kstr topic,
 {
 	po->partition_index = pi->partition_index;
 	po->low_watermark = -1;
+	if (!authz_topic(req, ACL_OP_DELETE, topic)) {
+		po->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		return -1;
+	}
 	struct partition *p = rm_get(req->b->rm, topic.p, topic.len, pi->partition_index);
 	if (!p) {
-		po->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		po->error_code = mc_missing_partition_error(req->b->meta, topic.p, topic.len,
+							    pi->partition_index);
 		return -1;
 	}
 	if (!p->is_leader) {
@@ -58,7 +66,7 @@ static int64_t delete_one(struct request *req, struct kstr topic,
 	}
 	int rc = rm_advance_log_start(req->b->rm, p, target);
 	if (rc < 0) {
-		log_error("handlers", "%s-%d: DeleteRecords to %lld: %s", p->topic, p->index,
+		log_error_rl("handlers", "%s-%d: DeleteRecords to %lld: %s", p->topic, p->index,
 			  (long long)target, strerror(-rc));
 		po->error_code = rc == -ERANGE ? KERR_OFFSET_OUT_OF_RANGE : KERR_KAFKA_STORAGE_ERROR;
 		return -1;

@@ -1,8 +1,10 @@
 /* DeleteTopics (20), v0-6: on the controller only; marks topics for deletion
  * in ZooKeeper (/admin/delete_topics) and waits, up to timeout_ms, until the
- * controller has removed them from the cluster metadata. */
+ * controller has removed them from the cluster metadata. Needs DELETE on
+ * each topic (TOPIC_AUTHORIZATION_FAILED). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/admin_op.h"
 #include "broker/handlers/handlers.h"
@@ -64,6 +66,8 @@ void handle_delete_topics(struct request *req)
 		char *name = r->name.len > 0 ? arena_alloc(&req->arena, (size_t)r->name.len + 1) : NULL;
 		if (!controller) {
 			r->error_code = KERR_NOT_CONTROLLER;
+		} else if (!authz_topic(req, ACL_OP_DELETE, r->name)) {
+			r->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		} else if (!name) {
 			r->error_code = KERR_INVALID_TOPIC_EXCEPTION;
 		} else {

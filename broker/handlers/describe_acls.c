@@ -1,9 +1,10 @@
 /* DescribeAcls (29), v0-2: any broker answers from ZooKeeper, read on the
  * coordination thread for each request (coord/acl.c), so every broker sees
  * ACLs written through any other. Results are grouped by resource pattern as
- * Kafka's DescribeAclsResponse does. ACLs are stored, NOT enforced. */
+ * Kafka's DescribeAclsResponse does. Needs DESCRIBE on the cluster and an authorizer. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
@@ -80,7 +81,9 @@ void handle_describe_acls(struct request *req)
 		.host = handler_cstr(&req->arena, in->host_filter),
 	};
 	const char *why;
-	int16_t kerr = acl_filter_check(&f, &why);
+	int16_t kerr = authz_acl_api_check(req, ACL_OP_DESCRIBE, &why);
+	if (!kerr)
+		kerr = acl_filter_check(&f, &why);
 	if (kerr) {
 		da_done(req, kerr, why, NULL, 0);
 		return;

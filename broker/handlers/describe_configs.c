@@ -1,20 +1,24 @@
-/* DescribeConfigs (32), v0-2: topic configs (the broker-wide defaults that
+/* DescribeConfigs (32), v0-4: topic configs (the broker-wide defaults that
  * apply to every topic, or the topic's own override from /config/topics)
  * and broker configs as Kafka's ConfigHelper shows them: for this broker's
  * id every config with its source (per-broker dynamic 2, cluster default
  * dynamic 3, server.properties 4, Kafka's default 5) and, when asked, its
  * synonyms in precedence order; for the empty name only the cluster-default
- * layer. SASL and SSL keys are stored and shown but Gregor has no SASL or
- * TLS yet (v3's documentation field would say so; v0-2 have none). */
+ * layer. Topic configs list their synonyms as Kafka does (the broker default
+ * they come from). v3+ carries each topic config's type (broker configs:
+ * UNKNOWN) and no documentation (null, as when it is not asked for). Needs
+ * DESCRIBE_CONFIGS on the topic, or on the cluster for brokers. */
 #include <stdio.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/topic_config.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/strmap.h"
 
 #define RESOURCE_TOPIC 2
 #define RESOURCE_BROKER 4
@@ -38,6 +42,11 @@ static const char *const topic_keys[][2] = {
 	{ "unclean.leader.election.enable", "unclean.leader.election.enable" },
 	{ "message.timestamp.type", "log.message.timestamp.type" },
 };
+/* Their types as DescribeConfigs v3+ reports them (Kafka's ConfigType:
+ * 1 BOOLEAN, 2 STRING, 3 INT, 5 LONG, 7 LIST), in the same order. */
+static const int8_t topic_key_types[] = { 7, 2, 3, 3, 5, 5, 3, 5, 5, 5, 1, 2 };
+_Static_assert(sizeof topic_key_types == sizeof topic_keys / sizeof topic_keys[0],
+	       "one type per topic key");
 #define N_TOPIC_KEYS (int)(sizeof topic_keys / sizeof topic_keys[0])
 
 static const char *const broker_keys[] = {
@@ -61,8 +70,11 @@ static int wanted(const struct describe_configs_req_resource *r, const char *key
 	return 0;
 }
 
+static void add_topic_synonyms(struct request *req, struct describe_configs_resp_config *c,
+			       const char *broker_key, const char *override);
+
 static void add_config(struct request *req, struct describe_configs_resp_result *res,
-		       const char *name, const char *broker_key)
+		       const char *name, const char *broker_key, int8_t type, int with_synonyms)
 {
 	char buf[1024];
 	const char *override = res->resource_type == RESOURCE_TOPIC
@@ -93,6 +105,10 @@ static void add_config(struct request *req, struct describe_configs_resp_result 
 		c->config_source = CONFIG_SOURCE_DYNAMIC_DEFAULT;
 	c->is_sensitive = 0;
 	c->synonyms.n = 0;
+	c->config_type = type;
+	c->documentation = (struct kstr){ NULL, -1 };
+	if (with_synonyms)
+		add_topic_synonyms(req, c, broker_key, override);
 }
 
 static struct kstr arena_kstr(struct arena *a, const char *s)
@@ -158,6 +174,43 @@ static int synonyms_of(const struct broker_config *cfg, const char *name, int pe
 	return n;
 }
 
+/* A topic config's synonyms as Kafka's ConfigHelper lists them: the
+ * topic's own override (TOPIC_CONFIG), then the broker key and its unit
+ * synonyms level by level (dynamic per-broker, dynamic default, static,
+ * Kafka's default), dropping those before the broker key itself. So
+ * compression.type at its default lists compression.type=producer
+ * (DEFAULT_CONFIG), and retention.ms at its default lists nothing (Kafka's
+ * log.retention.ms has no default; only log.retention.hours has). */
+static void add_topic_synonyms(struct request *req, struct describe_configs_resp_config *c,
+			       const char *broker_key, const char *override)
+{
+	const char *names[3];
+	struct broker_syn syn[MAX_SYNONYMS], by_level[MAX_SYNONYMS];
+	int nn = synonym_names(broker_key, names), ns = 0, nl = 0;
+	for (int i = 0; i < nn; i++)
+		ns += synonyms_of(req->b->cfg, names[i], 1, syn + ns, MAX_SYNONYMS - ns);
+	for (int8_t lvl = CONFIG_SOURCE_DYNAMIC_BROKER; lvl <= CONFIG_SOURCE_DEFAULT; lvl++)
+		for (int i = 0; i < ns; i++)
+			if (syn[i].source == lvl)
+				by_level[nl++] = syn[i];
+	int from = 0;
+	while (from < nl && strcmp(by_level[from].name, broker_key) != 0)
+		from++;
+	struct describe_configs_resp_synonym *s =
+		arena_alloc(&req->arena, ((size_t)(nl - from) + 2) * sizeof *s);
+	if (!s)
+		return;
+	int k = 0;
+	if (override)
+		s[k++] = (struct describe_configs_resp_synonym){
+			c->name, arena_kstr(&req->arena, override), SOURCE_DYNAMIC_TOPIC };
+	for (int i = from; i < nl; i++)
+		s[k++] = (struct describe_configs_resp_synonym){
+			arena_kstr(&req->arena, by_level[i].name),
+			arena_kstr(&req->arena, by_level[i].value), by_level[i].source };
+	c->synonyms = (struct karray){ k, s };
+}
+
 /* One broker config entry; per_broker is 0 for the cluster-default view,
  * which leaves the per-broker layer out as Kafka does. */
 static void add_broker_config(struct request *req, struct describe_configs_resp_result *res,
@@ -194,6 +247,7 @@ static void add_broker_config(struct request *req, struct describe_configs_resp_
 	c->read_only = !broker_config_is_dynamic(name);
 	c->is_sensitive = (uint8_t)sensitive;
 	c->synonyms.n = 0;
+	c->documentation = (struct kstr){ NULL, -1 };
 	struct describe_configs_resp_synonym *s =
 		with_synonyms ? arena_alloc(&req->arena, ((size_t)ns + 1) * sizeof *s) : NULL;
 	for (int i = 0; s && i < ns; i++) {
@@ -278,6 +332,17 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 	res->resource_name = r->resource_name;
 	res->error_message = (struct kstr){ NULL, -1 };
 	res->configs.n = 0;
+	/* as KafkaApis: DESCRIBE_CONFIGS on the topic, or on the cluster for
+	 * broker resources */
+	if (r->resource_type == RESOURCE_BROKER && !authz_cluster(req, ACL_OP_DESCRIBE_CONFIGS)) {
+		res->error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+		return;
+	}
+	if (r->resource_type == RESOURCE_TOPIC &&
+	    !authz_topic(req, ACL_OP_DESCRIBE_CONFIGS, r->resource_name)) {
+		res->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		return;
+	}
 	if (r->resource_type == RESOURCE_BROKER) {
 		describe_broker(req, r, res, with_synonyms);
 		return;
@@ -295,10 +360,27 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 		}
 		for (int i = 0; i < N_TOPIC_KEYS; i++)
 			if (wanted(r, topic_keys[i][0]))
-				add_config(req, res, topic_keys[i][0], topic_keys[i][1]);
+				add_config(req, res, topic_keys[i][0], topic_keys[i][1],
+					   topic_key_types[i], with_synonyms);
 	} else {
 		res->error_code = KERR_INVALID_REQUEST;
 	}
+}
+
+/* 1 if (type, name) came before in this request, else records it: 0, or -1
+ * out of memory. */
+static int resource_seen(struct strmap *seen, const struct describe_configs_req_resource *r)
+{
+	char key[1 + 32768];
+	int32_t len = r->resource_name.len > 0 ? r->resource_name.len : 0;
+	if (len > (int32_t)sizeof key - 1)
+		len = (int32_t)sizeof key - 1;
+	key[0] = (char)r->resource_type;
+	if (len)
+		memcpy(key + 1, r->resource_name.p, (size_t)len);
+	if (strmap_get(seen, key, (size_t)len + 1))
+		return 1;
+	return strmap_put(seen, key, (size_t)len + 1, seen) < 0 ? -1 : 0;
 }
 
 void handle_describe_configs(struct request *req)
@@ -311,9 +393,28 @@ void handle_describe_configs(struct request *req)
 		return;
 	}
 	out->results.n = n;
-	for (int32_t i = 0; i < n; i++)
-		describe_one(req, &((const struct describe_configs_req_resource *)in->resources.v)[i],
-			     &((struct describe_configs_resp_result *)out->results.v)[i],
-			     in->include_synonyms);
+	struct strmap seen;
+	strmap_init(&seen);
+	for (int32_t i = 0; i < n; i++) {
+		const struct describe_configs_req_resource *r =
+			&((const struct describe_configs_req_resource *)in->resources.v)[i];
+		struct describe_configs_resp_result *res =
+			&((struct describe_configs_resp_result *)out->results.v)[i];
+		int dup = resource_seen(&seen, r);
+		if (dup) {
+			/* a resource named twice is answered once; the repeats get
+			 * INVALID_REQUEST (Kafka's answer to duplicate resources) and
+			 * no message, so the answer never outgrows the request */
+			*res = (struct describe_configs_resp_result){
+				.error_code = dup < 0 ? KERR_UNKNOWN_SERVER_ERROR : KERR_INVALID_REQUEST,
+				.error_message = { NULL, -1 },
+				.resource_type = r->resource_type,
+				.resource_name = r->resource_name,
+			};
+			continue;
+		}
+		describe_one(req, r, res, in->include_synonyms);
+	}
+	strmap_free(&seen);
 	request_respond(req, out);
 }

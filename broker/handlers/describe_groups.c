@@ -1,10 +1,13 @@
 /* DescribeGroups (15), v0-5: state, protocol and members of each group;
  * member metadata and assignments only while Stable (as Kafka); an unknown
- * group is described as Dead. */
+ * group is described as Dead. Needs DESCRIBE on each group
+ * (GROUP_AUTHORIZATION_FAILED for that group). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
+#include "broker/handlers/dedup.h"
 #include "broker/handlers/handlers.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -45,11 +48,17 @@ static void describe_one(struct request *req, struct kstr id, struct describe_gr
 	char *gid = gc_cstr(&req->arena, id);
 	struct group *g = NULL;
 	out->group_id = id;
-	out->authorized_operations = INT32_MIN;
+	out->authorized_operations =
+		((const struct describe_groups_request *)req->body)->include_authorized_operations
+			? authz_operations(req, ACL_RES_GROUP, id.p ? id.p : "",
+					   id.len > 0 ? (size_t)id.len : 0)
+			: INT32_MIN;
 	out->protocol_type = out->protocol_data = (struct kstr){ "", 0 };
 	out->group_state = (struct kstr){ "", 0 };
-	out->error_code = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !gid ? KERR_INVALID_GROUP_ID
-								     : gc_group(gc, gid, 0, &g);
+	out->error_code = !authz_group(req, ACL_OP_DESCRIBE, id) ? KERR_GROUP_AUTHORIZATION_FAILED
+			: !gc ? KERR_COORDINATOR_NOT_AVAILABLE
+			: !gid ? KERR_INVALID_GROUP_ID
+			: gc_group(gc, gid, 0, &g);
 	if (out->error_code)
 		return;
 	out->group_state = gc_kstr(group_state_name(g ? g->state : GROUP_DEAD));
@@ -70,8 +79,23 @@ void handle_describe_groups(struct request *req)
 		request_close(req, "out of memory");
 		return;
 	}
-	for (int32_t i = 0; i < n; i++)
-		describe_one(req, ((const struct kstr *)in->groups.v)[i], &gv[i]);
+	/* a group named twice: INVALID_REQUEST for the repeats (members'
+	 * metadata and assignments can be large; no repeat may multiply them) */
+	struct dedup seen;
+	dedup_init(&seen);
+	for (int32_t i = 0; i < n; i++) {
+		struct kstr id = ((const struct kstr *)in->groups.v)[i];
+		if (dedup_seen(&seen, id, 0)) {
+			gv[i] = (struct describe_groups_resp_group){
+				.error_code = KERR_INVALID_REQUEST, .group_id = id,
+				.group_state = { "", 0 }, .protocol_type = { "", 0 },
+				.protocol_data = { "", 0 }, .authorized_operations = INT32_MIN,
+			};
+			continue;
+		}
+		describe_one(req, id, &gv[i]);
+	}
+	dedup_free(&seen);
 	out->groups = (struct karray){ n, gv };
 	request_respond(req, out);
 }

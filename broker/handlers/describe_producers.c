@@ -1,5 +1,7 @@
 /* DescribeProducers (61), v0: the active producers of partitions this
- * broker leads, from their producer state (broker/txn). */
+ * broker leads, from their producer state (broker/txn). Needs READ on each
+ * topic (TOPIC_AUTHORIZATION_FAILED), as Kafka. */
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/replica/replica_manager.h"
@@ -13,6 +15,8 @@ static int16_t dp_partition(struct request *req, struct kstr topic, int32_t inde
 	po->partition_index = index;
 	po->error_message = (struct kstr){ NULL, -1 };
 	po->active_producers = (struct karray){ 0, NULL };
+	if (!authz_topic(req, ACL_OP_READ, topic))
+		return KERR_TOPIC_AUTHORIZATION_FAILED;
 	struct partition *p = rm_get(req->b->rm, topic.p, topic.len, index);
 	if (!p)
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;

@@ -1,5 +1,7 @@
 /* EndTxn (26), v0-3: commit or abort the producer's transaction; answered
- * once PrepareCommit/PrepareAbort is persisted, the markers follow. */
+ * once PrepareCommit/PrepareAbort is persisted, the markers follow. Needs
+ * WRITE on the transactional id. */
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -26,6 +28,10 @@ void handle_end_txn(struct request *req)
 {
 	const struct end_txn_request *in = req->body;
 	char *id = gc_cstr(&req->arena, in->transactional_id);
+	if (!authz_txn_id(req, ACL_OP_WRITE, in->transactional_id)) {
+		end_done(req, KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+		return;
+	}
 	struct txn_coordinator *tc = tc_get(req->b);
 	if (!tc || !id) {
 		end_done(req, tc ? KERR_INVALID_REQUEST : KERR_COORDINATOR_NOT_AVAILABLE);

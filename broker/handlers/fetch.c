@@ -1,20 +1,39 @@
-/* Fetch (1), v4-12: answers from the segment files without copying them
+/* Fetch (1), v0-12: answers from the segment files without copying them
  * (the response carries file slices that the server sends with sendfile).
+ * v0-3 consumers get the data down-converted to magic 0/1 message sets
+ * (read, converted, bounded by the partition's byte budget; the cost is
+ * counted and logged once a minute). Fetch sessions (v7+) are not kept:
+ * every fetch is a full one answered with session id 0, which Kafka's
+ * protocol allows; an incremental fetch (epoch > 0) therefore finds no
+ * session (FETCH_SESSION_ID_NOT_FOUND) and the client starts a full one.
  * If fewer than min_bytes are available the request is parked as a delayed
  * fetch until enough data arrives or max_wait_ms passes. Consumers are served
- * only below the high watermark. */
+ * only below the high watermark. Authorization as KafkaApis: a follower's
+ * fetch (replica_id >= 0) needs CLUSTER_ACTION on the cluster, a consumer's
+ * READ on each topic; refused partitions answer TOPIC_AUTHORIZATION_FAILED
+ * and a refused follower moves no follower position. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
-#include "broker/metrics.h"
+#include "broker/handlers/dedup.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics.h"
+#include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
+#include "common/clock.h"
+#include "common/log.h"
 #include "common/proto/kerr.h"
+#include "common/proto/message_set.h"
 #include "common/proto/messages.h"
 
 #define FETCH_MAX_WAIT_CAP_MS 30000
+#define FETCH_DOWN_MAX_INFLATE (64 << 20) /* per partition, like max.message.bytes x64 */
+#define FETCH_DOWN_LOG_MS 60000
 
 struct delayed_fetch {
 	struct rm_waiter w;
@@ -24,6 +43,13 @@ struct delayed_fetch {
 
 #define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
 #define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
+
+static int fetch_allowed(struct request *req, struct kstr topic)
+{
+	if (((const struct fetch_request *)req->body)->replica_id >= 0)
+		return authz_cluster(req, ACL_OP_CLUSTER_ACTION);
+	return authz_topic(req, ACL_OP_READ, topic);
+}
 
 /* Where one partition's data comes from, or why there is none. Followers
  * read up to the log end, consumers up to the high watermark. */
@@ -35,10 +61,13 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	int32_t replica_id = ((const struct fetch_request *)req->body)->replica_id;
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
+	*pp = NULL;
+	if (!fetch_allowed(req, topic))
+		return KERR_TOPIC_AUTHORIZATION_FAILED;
 	struct partition *p = rm_get(b->rm, topic.p, topic.len, pi->partition);
 	*pp = p;
 	if (!p)
-		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return mc_missing_partition_error(b->meta, topic.p, topic.len, pi->partition);
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (pi->current_leader_epoch >= 0 && pi->current_leader_epoch < p->leader_epoch)
@@ -103,6 +132,64 @@ static int fetch_aborted(struct arena *a, struct partition *p, int64_t from,
 	return 0;
 }
 
+/* Down-conversion cost, summed and logged at most once a minute. */
+static struct {
+	struct ms_down_stats st;
+	int64_t partitions, ns, last_log_ms;
+} down;
+
+static void down_account(const struct ms_down_stats *st, int64_t ns, int64_t now_ms)
+{
+	down.partitions++;
+	down.ns += ns;
+	down.st.batches_in += st->batches_in;
+	down.st.bytes_in += st->bytes_in;
+	down.st.records_out += st->records_out;
+	down.st.bytes_out += st->bytes_out;
+	down.st.inflated += st->inflated;
+	if (now_ms - down.last_log_ms < FETCH_DOWN_LOG_MS)
+		return;
+	log_info("fetch", "down-conversion (Fetch v0-3): %" PRId64 " partition reads, %" PRId64
+		 " batches / %" PRId64 " bytes in, %" PRId64 " inflated, %" PRId64
+		 " messages / %" PRId64 " bytes out, %.1f ms CPU (%.2f us per message)",
+		 down.partitions, down.st.batches_in, down.st.bytes_in, down.st.inflated,
+		 down.st.records_out, down.st.bytes_out, (double)down.ns / 1e6,
+		 down.st.records_out ? (double)down.ns / 1e3 / (double)down.st.records_out : 0.0);
+	memset(&down, 0, sizeof down);
+	down.last_log_ms = now_ms;
+}
+
+/* Fetch v0-3: replaces the file slice with the same data as a legacy
+ * message set (magic 0 for v0-1, 1 for v2-3) in the request's memory. */
+static int16_t down_convert(struct request *req, const struct log_slice *s, int64_t offset,
+			    int32_t limit, struct fetch_resp_partition *po, struct topic_metrics *tm)
+{
+	int64_t t0 = clock_mono_ns();
+	uint8_t *raw = malloc((size_t)s->len);
+	struct cbuf out = { 0 };
+	struct ms_down_stats st = { 0 };
+	int16_t err = 0;
+	if (!raw || pread(s->fd, raw, (size_t)s->len, s->pos) != s->len)
+		err = raw ? KERR_KAFKA_STORAGE_ERROR : KERR_UNKNOWN_SERVER_ERROR;
+	else
+		err = (int16_t)ms_down_convert(raw, (size_t)s->len, req->hdr.api_version >= 2,
+					       offset, (size_t)(limit > 0 ? limit : 1),
+					       FETCH_DOWN_MAX_INFLATE, &out, &st);
+	free(raw);
+	uint8_t *p = !err && out.len ? arena_alloc(&req->arena, out.len) : NULL;
+	if (p)
+		memcpy(p, out.p, out.len);
+	else if (!err && out.len)
+		err = KERR_UNKNOWN_SERVER_ERROR;
+	po->records = (struct krecords){ .p = p, .len = p ? (int32_t)out.len : 0, .fd = -1 };
+	cbuf_free(&out);
+	int64_t ns = clock_mono_ns() - t0;
+	down_account(&st, ns, loop_now_ms(req->b->loop));
+	metrics_count_conversions(req->b->metrics, tm, (uint64_t)st.records_out, (double)ns / 1e6,
+				  loop_now_ms(req->b->loop));
+	return err;
+}
+
 static void fetch_respond(struct request *req)
 {
 	const struct fetch_request *in = req->body;
@@ -111,12 +198,13 @@ static void fetch_respond(struct request *req)
 	int32_t nt = in->topics.n > 0 ? in->topics.n : 0;
 	int64_t budget = in->max_bytes > 0 ? in->max_bytes : INT32_MAX;
 	int first = 1;
-	out->responses.n = nt;
-	out->responses.v = arena_alloc(a, (size_t)nt * sizeof(struct fetch_resp_topic) + 1);
-	if (!out || !out->responses.v) {
+	if (!out || !(out->responses.v = arena_alloc(a, (size_t)nt * sizeof(struct fetch_resp_topic) + 1))) {
 		request_close(req, "out of memory");
 		return;
 	}
+	out->responses.n = nt;
+	struct dedup seen;
+	dedup_init(&seen);
 	for (int32_t i = 0; i < nt; i++) {
 		const struct fetch_req_topic *t = REQ_TOPIC(in, i);
 		struct fetch_resp_topic *to = &((struct fetch_resp_topic *)out->responses.v)[i];
@@ -128,6 +216,7 @@ static void fetch_respond(struct request *req)
 		to->partitions.n = np;
 		to->partitions.v = arena_alloc(a, (size_t)np * sizeof(struct fetch_resp_partition) + 1);
 		if (!to->partitions.v) {
+			dedup_free(&seen);
 			request_close(req, "out of memory");
 			return;
 		}
@@ -156,7 +245,16 @@ static void fetch_respond(struct request *req)
 			po->records = (struct krecords){ .p = NULL, .len = 0, .fd = -1 };
 			if (!first && s.len > limit)
 				s.len = 0; /* its first batch alone is over what is left */
-			if (!po->error_code && s.len > 0) {
+			/* a partition named twice gets its data once (Kafka keeps a
+			 * map of them): repeats cannot pin more segment fds */
+			if (dedup_seen(&seen, t->topic, pi->partition))
+				s.len = 0;
+			if (!po->error_code && s.len > 0 && req->hdr.api_version <= 3 &&
+			    in->replica_id < 0) {
+				po->error_code = down_convert(req, &s, pi->fetch_offset, limit, po, tm);
+				budget -= po->records.len;
+				first = first && po->records.len == 0;
+			} else if (!po->error_code && s.len > 0) {
 				po->records.fd = s.fd;
 				po->records.file_off = s.pos;
 				po->records.len = s.len;
@@ -164,6 +262,7 @@ static void fetch_respond(struct request *req)
 				first = 0;
 				if (in->isolation_level == 1 &&
 				    fetch_aborted(a, p, pi->fetch_offset, po) < 0) {
+					dedup_free(&seen);
 					request_close(req, "out of memory");
 					return;
 				}
@@ -173,6 +272,7 @@ static void fetch_respond(struct request *req)
 						    po->error_code ? 0 : (uint64_t)po->records.len);
 		}
 	}
+	dedup_free(&seen);
 	request_respond(req, out);
 }
 
@@ -220,10 +320,29 @@ static void record_follower_positions(struct request *req)
 	}
 }
 
+/* No fetch sessions are kept (see the top): an incremental fetch names a
+ * session that does not exist. */
+static int fetch_session_refused(struct request *req)
+{
+	const struct fetch_request *in = req->body;
+	if (req->hdr.api_version < 7 || in->session_epoch <= 0)
+		return 0;
+	struct fetch_response *out = arena_alloc(&req->arena, sizeof *out);
+	if (!out) {
+		request_close(req, "out of memory");
+		return 1;
+	}
+	out->error_code = KERR_FETCH_SESSION_ID_NOT_FOUND;
+	request_respond(req, out);
+	return 1;
+}
+
 void handle_fetch(struct request *req)
 {
 	const struct fetch_request *in = req->body;
-	if (in->replica_id >= 0)
+	if (fetch_session_refused(req))
+		return;
+	if (in->replica_id >= 0 && authz_cluster(req, ACL_OP_CLUSTER_ACTION))
 		record_follower_positions(req);
 	int32_t wait = in->max_wait_ms;
 	if (wait <= 0 || in->min_bytes <= 0 || fetch_available(req) >= in->min_bytes) {

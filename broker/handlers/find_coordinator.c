@@ -1,11 +1,15 @@
 /* FindCoordinator (10), v0-4: the broker leading a group's partition of
  * __consumer_offsets, or for key_type 1 a transactional id's partition of
- * __transaction_state (each created on first use). v4 batches keys. */
+ * __transaction_state (each created on first use). v4 batches keys. Needs
+ * DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or on the
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), as Kafka. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/txn/txn_coordinator.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -17,11 +21,47 @@ struct coordinator_answer {
 	int32_t port;
 };
 
+/* The coordinator's endpoint on the listener the client came in on (Kafka's
+ * getAliveBrokerNode(listenerName)): a coordinator without that listener
+ * is COORDINATOR_NOT_AVAILABLE for this client. */
+static void for_listener(struct request *req, struct coordinator_answer *a)
+{
+	if (a->error)
+		return;
+	const struct mc_broker *b = mc_broker(req->b->meta, a->node_id);
+	const struct mc_endpoint *ep = b ? mc_broker_endpoint(b, request_listener(req)->name) : NULL;
+	if (!ep) {
+		*a = (struct coordinator_answer){ KERR_COORDINATOR_NOT_AVAILABLE, -1, { "", 0 }, -1 };
+		return;
+	}
+	a->host = gc_kstr(ep->host);
+	a->port = ep->port;
+}
+
+static struct coordinator_answer lookup_any(struct request *req, int8_t key_type,
+					    struct kstr key);
+
 static struct coordinator_answer lookup(struct request *req, int8_t key_type, struct kstr key)
+{
+	struct coordinator_answer a = lookup_any(req, key_type, key);
+	for_listener(req, &a);
+	return a;
+}
+
+static struct coordinator_answer lookup_any(struct request *req, int8_t key_type,
+					    struct kstr key)
 {
 	struct coordinator_answer a = { KERR_COORDINATOR_NOT_AVAILABLE, -1, { "", 0 }, -1 };
 	char *id = gc_cstr(&req->arena, key);
 	const char *host = NULL;
+	if (key_type == 1 && !authz_txn_id(req, ACL_OP_DESCRIBE, key)) {
+		a.error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+		return a;
+	}
+	if (key_type == 0 && !authz_group(req, ACL_OP_DESCRIBE, key)) {
+		a.error = KERR_GROUP_AUTHORIZATION_FAILED;
+		return a;
+	}
 	if (key_type == 1) { /* transactions (broker/txn) */
 		struct txn_coordinator *tc = tc_get(req->b);
 		if (!tc || !id)

@@ -1,5 +1,6 @@
-/* The dispatch table (see handlers.h). Ranges follow docs/protocol.md §1.2 for
- * the APIs implemented so far; inter-broker APIs serve the one version the
+/* The dispatch table (see handlers.h). Client-facing APIs serve Kafka 3.9's
+ * whole range (docs/api-versions.tsv lists it, and a unit test holds this
+ * table to that file); inter-broker APIs serve the one version the
  * controller sends. */
 #include "broker/handlers/handlers.h"
 
@@ -8,50 +9,56 @@
 #include <stddef.h>
 
 const struct handler_entry handler_table[] = {
-	{ 0, 0, 7, handle_produce, 0 },
-	{ 1, 4, 12, handle_fetch, 0 },
-	{ 2, 1, 5, handle_list_offsets, 0 },
-	{ 3, 1, 9, handle_metadata, 0 },
+	{ 0, 0, 11, handle_produce, 0 },
+	{ 1, 0, 12, handle_fetch, 0 },
+	{ 2, 0, 9, handle_list_offsets, 0 },
+	{ 3, 0, 9, handle_metadata, 0 },
+	{ 60, 0, 0, handle_describe_cluster, 0 },
 	{ 4, 2, 2, handle_leader_and_isr, GATE_CLUSTER_ACTION },
 	{ 5, 1, 1, handle_stop_replica, GATE_CLUSTER_ACTION },
 	{ 6, 5, 5, handle_update_metadata, GATE_CLUSTER_ACTION },
 	{ 7, 1, 2, handle_controlled_shutdown, GATE_CLUSTER_ACTION },
-	{ 18, 0, 3, handle_api_versions, GATE_PRE_AUTH },
+	{ 18, 0, 4, handle_api_versions, GATE_PRE_AUTH },
+	/* SASL (broker/auth): the exchange itself runs before authentication */
+	{ 17, 0, 1, handle_sasl_handshake, GATE_PRE_AUTH },
+	{ 36, 0, 2, handle_sasl_authenticate, GATE_PRE_AUTH },
+	{ 50, 0, 0, handle_describe_user_scram_credentials, 0 },
+	{ 51, 0, 0, handle_alter_user_scram_credentials, 0 },
 	{ 19, 0, 7, handle_create_topics, 0 },
 	{ 20, 0, 6, handle_delete_topics, 0 },
 	{ 21, 0, 2, handle_delete_records, 0 },
-	{ 23, 3, 3, handle_offset_for_leader_epoch, 0 },
-	{ 32, 0, 2, handle_describe_configs, 0 },
-	{ 37, 0, 1, handle_create_partitions, 0 },
-	/* ACLs: stored in ZooKeeper, not enforced (coord/acl.c) */
-	{ 29, 0, 2, handle_describe_acls, 0 },
-	{ 30, 0, 2, handle_create_acls, 0 },
-	{ 31, 0, 2, handle_delete_acls, 0 },
+	{ 23, 0, 4, handle_offset_for_leader_epoch, 0 },
+	{ 32, 0, 4, handle_describe_configs, 0 },
+	{ 37, 0, 3, handle_create_partitions, 0 },
+	/* ACLs: stored in ZooKeeper (coord/acl.c), enforced by broker/auth */
+	{ 29, 0, 3, handle_describe_acls, 0 },
+	{ 30, 0, 3, handle_create_acls, 0 },
+	{ 31, 0, 3, handle_delete_acls, 0 },
 	{ 33, 0, 2, handle_alter_configs, 0 },
 	{ 44, 0, 1, handle_incremental_alter_configs, 0 },
-	/* consumer groups: docs/protocol.md §1.2 */
-	{ 8, 2, 8, handle_offset_commit, 0 },
-	{ 9, 1, 8, handle_offset_fetch, 0 },
-	{ 10, 0, 4, handle_find_coordinator, 0 },
-	{ 11, 0, 6, handle_join_group, 0 },
+	/* consumer groups */
+	{ 8, 0, 9, handle_offset_commit, 0 },
+	{ 9, 0, 9, handle_offset_fetch, 0 },
+	{ 10, 0, 6, handle_find_coordinator, 0 },
+	{ 11, 0, 9, handle_join_group, 0 },
 	{ 12, 0, 4, handle_heartbeat, 0 },
-	{ 13, 0, 4, handle_leave_group, 0 },
-	{ 14, 0, 4, handle_sync_group, 0 },
+	{ 13, 0, 5, handle_leave_group, 0 },
+	{ 14, 0, 5, handle_sync_group, 0 },
 	{ 15, 0, 5, handle_describe_groups, 0 },
-	{ 16, 0, 4, handle_list_groups, 0 },
+	{ 16, 0, 5, handle_list_groups, 0 },
 	{ 42, 0, 2, handle_delete_groups, 0 },
 	{ 47, 0, 0, handle_offset_delete, 0 },
 	/* idempotent producer (broker/txn/) */
-	{ 22, 0, 4, handle_init_producer_id, 0 },
-	/* transactions (broker/txn/): docs/protocol.md §1.2; markers v0-1 */
+	{ 22, 0, 5, handle_init_producer_id, 0 },
+	/* transactions (broker/txn/); markers v0-1 */
 	{ 24, 0, 4, handle_add_partitions_to_txn, 0 },
-	{ 25, 0, 1, handle_add_offsets_to_txn, 0 },
-	{ 26, 0, 3, handle_end_txn, 0 },
+	{ 25, 0, 4, handle_add_offsets_to_txn, 0 },
+	{ 26, 0, 4, handle_end_txn, 0 },
 	{ 27, 0, 1, handle_write_txn_markers, GATE_CLUSTER_ACTION },
-	{ 28, 0, 3, handle_txn_offset_commit, 0 },
+	{ 28, 0, 4, handle_txn_offset_commit, 0 },
 	{ 61, 0, 0, handle_describe_producers, 0 },
 	{ 65, 0, 0, handle_describe_transactions, 0 },
-	{ 66, 0, 0, handle_list_transactions, 0 },
+	{ 66, 0, 1, handle_list_transactions, 0 },
 };
 const int handler_count = (int)(sizeof handler_table / sizeof handler_table[0]);
 

@@ -1,5 +1,6 @@
 /* Heartbeat (12), v0-4: keeps a member's session alive and tells it when a
- * rebalance is under way. */
+ * rebalance is under way. Needs READ on the group. */
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -9,6 +10,8 @@
 static int16_t heartbeat(struct request *req)
 {
 	const struct heartbeat_request *in = req->body;
+	if (!authz_group(req, ACL_OP_READ, in->group_id))
+		return KERR_GROUP_AUTHORIZATION_FAILED;
 	struct group_coordinator *gc = gc_get(req->b);
 	if (!gc)
 		return KERR_COORDINATOR_NOT_AVAILABLE;

@@ -2,9 +2,12 @@
  * id from this broker's claimed block, epoch 0 (idempotent producers may ask
  * any broker). With one: the transaction coordinator (broker/txn) gives a
  * new id, or bumps the epoch and fences the id's previous producer;
- * NOT_COORDINATOR from a broker that is not the id's coordinator. */
+ * NOT_COORDINATOR from a broker that is not the id's coordinator. Needs
+ * WRITE on the transactional id, or IDEMPOTENT_WRITE on the cluster without
+ * one (Kafka 2.x). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/pid_alloc.h"
@@ -71,6 +74,17 @@ static void init_pid_allocated(void *arg, int16_t kerr, int64_t pid)
 void handle_init_producer_id(struct request *req)
 {
 	const struct init_producer_id_request *in = req->body;
+	/* as KafkaApis: WRITE on the transactional id, else IDEMPOTENT_WRITE on
+	 * the cluster */
+	if (in->transactional_id.len >= 0 &&
+	    !authz_txn_id(req, ACL_OP_WRITE, in->transactional_id)) {
+		init_pid_respond(req, KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1);
+		return;
+	}
+	if (in->transactional_id.len < 0 && !authz_cluster(req, ACL_OP_IDEMPOTENT_WRITE)) {
+		init_pid_respond(req, KERR_CLUSTER_AUTHORIZATION_FAILED, -1);
+		return;
+	}
 	if (in->transactional_id.len >= 0) {
 		init_pid_transactional(req);
 		return;

@@ -1,8 +1,10 @@
 /* JoinGroup (11), v0-6: translates the request for the group state machine
  * (broker/group/group.c), which answers now or when the rebalance ends;
- * v4+ new members first get MEMBER_ID_REQUIRED with their id. */
+ * v4+ new members first get MEMBER_ID_REQUIRED with their id. Needs READ on
+ * the group (GROUP_AUTHORIZATION_FAILED), as Kafka. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -100,6 +102,10 @@ void handle_join_group(struct request *req)
 	if (!r.protocol_type)
 		r.protocol_type = "";
 	r.protocols = protocols_of(req, &r.nprotocols);
+	if (!authz_group(req, ACL_OP_READ, in->group_id)) {
+		respond_error(req, KERR_GROUP_AUTHORIZATION_FAILED, in->member_id);
+		return;
+	}
 	if (!gc || !group_id || !r.protocols || !r.protocol_type) {
 		respond_error(req, gc ? KERR_INVALID_REQUEST : KERR_COORDINATOR_NOT_AVAILABLE, in->member_id);
 		return;

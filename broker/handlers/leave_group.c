@@ -1,5 +1,7 @@
 /* LeaveGroup (13), v0-4: v0-2 name one member; v3+ a batch of members, each
- * by member id and/or group instance id, with an error per member. */
+ * by member id and/or group instance id, with an error per member. Needs
+ * READ on the group (GROUP_AUTHORIZATION_FAILED). */
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -45,7 +47,9 @@ void handle_leave_group(struct request *req)
 	struct group_coordinator *gc = gc_get(req->b);
 	char *group_id = gc_cstr(&req->arena, in->group_id);
 	struct group *g = NULL;
-	if (!gc)
+	if (!authz_group(req, ACL_OP_READ, in->group_id))
+		out->error_code = KERR_GROUP_AUTHORIZATION_FAILED;
+	else if (!gc)
 		out->error_code = KERR_COORDINATOR_NOT_AVAILABLE;
 	else if (!group_id)
 		out->error_code = KERR_INVALID_REQUEST;

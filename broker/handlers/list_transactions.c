@@ -1,13 +1,16 @@
-/* ListTransactions (66), v0: transactional ids this broker coordinates,
- * filtered by state names and producer ids (empty filter = all). Unknown
- * state names are reported back, as Kafka does. */
+/* ListTransactions (66), v0-1: transactional ids this broker coordinates,
+ * filtered by state names and producer ids (empty filter = all) and, v1, by
+ * how long they have run. Unknown state names are reported back, as Kafka
+ * does. Lists only the ids the principal may DESCRIBE. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/txn_coordinator.h"
 #include "broker/txn/txn_state.h"
+#include "common/clock.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
@@ -38,6 +41,12 @@ static void lt_add(void *arg, const struct tc_view *v)
 	const struct list_transactions_request *in = c->req->body;
 	if ((c->state_mask && !(c->state_mask & (1u << v->status))) ||
 	    !pid_wanted(in, v->producer_id) || c->oom || c->n >= LT_MAX)
+		return;
+	/* v1: only those running longer than the filter (Kafka's arithmetic:
+	 * a transaction never started, start -1, counts as very long) */
+	if (in->duration_filter >= 0 && clock_wall_ms() - v->start_ts <= in->duration_filter)
+		return;
+	if (!authz_txn_id(c->req, ACL_OP_DESCRIBE, gc_kstr(v->id)))
 		return;
 	if (c->n == c->cap) {
 		int32_t cap = c->cap ? c->cap * 2 : 16;

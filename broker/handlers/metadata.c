@@ -1,14 +1,24 @@
-/* Metadata (3), v1-9: brokers, controller and topics from the metadata cache.
+/* Metadata (3), v0-12: brokers, controller and topics from the metadata cache.
  * Unknown topics are auto-created when allowed and answered with
- * LEADER_NOT_AVAILABLE until the controller has elected their leaders. */
+ * LEADER_NOT_AVAILABLE until the controller has elected their leaders.
+ * v0 has no null topic list: an empty one means every topic, as in Kafka.
+ * Gregor keeps no topic ids yet: v10+ answers the zero id, and a v12 lookup
+ * by id alone finds nothing (UNKNOWN_TOPIC_ID); handlers.c advertises v9 at
+ * most until topic ids exist (docs/api-versions.tsv says why).
+ * Authorization as KafkaApis: only topics the principal may DESCRIBE are
+ * listed; a named one it may not describe answers TOPIC_AUTHORIZATION_FAILED
+ * whether it exists or not; auto-creation needs CREATE on the cluster or
+ * the topic (TOPIC_AUTHORIZATION_FAILED without). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/topic_autocreate.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/strmap.h"
 
 static struct karray ids_array(struct arena *a, const int32_t *ids, int32_t n)
 {
@@ -18,23 +28,35 @@ static struct karray ids_array(struct arena *a, const int32_t *ids, int32_t n)
 	return arr;
 }
 
+/* The brokers that have the listener the client came in on, with that
+ * listener's endpoint; the others are left out, as Kafka does. */
 static void fill_brokers(struct request *req, struct metadata_response *out)
 {
 	const struct metadata_cache *mc = req->b->meta;
-	int32_t n = mc->nbrokers;
-	out->brokers.v = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof(struct metadata_resp_broker));
+	const char *lname = request_listener(req)->name;
+	out->brokers.v = arena_alloc(&req->arena, ((size_t)mc->nbrokers + 1) * sizeof(struct metadata_resp_broker));
 	struct metadata_resp_broker *bv = out->brokers.v;
-	for (int32_t i = 0; i < n; i++) {
-		bv[i].node_id = mc->brokers[i].id;
-		bv[i].host = (struct kstr){ mc->brokers[i].host, (int32_t)strlen(mc->brokers[i].host) };
-		bv[i].port = mc->brokers[i].port;
-		bv[i].rack = mc->brokers[i].rack[0]
+	int32_t n = 0;
+	for (int32_t i = 0; bv && i < mc->nbrokers; i++) {
+		const struct mc_endpoint *ep = mc_broker_endpoint(&mc->brokers[i], lname);
+		if (!ep)
+			continue;
+		bv[n].node_id = mc->brokers[i].id;
+		bv[n].host = (struct kstr){ ep->host, (int32_t)strlen(ep->host) };
+		bv[n].port = ep->port;
+		bv[n].rack = mc->brokers[i].rack[0]
 				     ? (struct kstr){ mc->brokers[i].rack, (int32_t)strlen(mc->brokers[i].rack) }
 				     : (struct kstr){ NULL, -1 };
+		n++;
 	}
-	if (n == 0) {
-		/* before the controller's first UpdateMetadata: at least ourselves */
-		const struct listener *l = &req->b->cfg->advertised[0];
+	if (bv && mc->nbrokers == 0) {
+		/* before the controller's first UpdateMetadata: at least ourselves,
+		 * as advertised for this listener */
+		const struct broker_config *cfg = req->b->cfg;
+		const struct listener *l = &cfg->advertised[0];
+		for (int i = 0; i < cfg->nadvertised; i++)
+			if (strcmp(cfg->advertised[i].name, lname) == 0)
+				l = &cfg->advertised[i];
 		bv[0].node_id = req->b->id;
 		bv[0].host = (struct kstr){ l->host, (int32_t)strlen(l->host) };
 		bv[0].port = l->port;
@@ -44,12 +66,23 @@ static void fill_brokers(struct request *req, struct metadata_response *out)
 	out->brokers.n = n;
 }
 
+/* Kafka's answer for a partition whose leader lacks the client's listener:
+ * no leader, LISTENER_NOT_FOUND from v6, LEADER_NOT_AVAILABLE before. */
+static int leader_reachable(struct request *req, int32_t leader)
+{
+	const struct mc_broker *b = mc_broker(req->b->meta, leader);
+	return !b || mc_broker_endpoint(b, request_listener(req)->name) != NULL;
+}
+
 static void fill_topic(struct request *req, const struct mc_topic *t,
 		       struct metadata_resp_topic *to)
 {
 	to->name = (struct kstr){ t->name, (int32_t)strlen(t->name) };
 	to->is_internal = t->name[0] == '_' && t->name[1] == '_';
-	to->topic_authorized_operations = INT32_MIN;
+	to->topic_authorized_operations =
+		((const struct metadata_request *)req->body)->include_topic_authorized_operations
+			? authz_operations(req, ACL_RES_TOPIC, t->name, strlen(t->name))
+			: INT32_MIN;
 	int32_t n = 0;
 	for (int32_t i = 0; i < t->npartitions; i++)
 		n += t->parts[i].exists;
@@ -69,6 +102,11 @@ static void fill_topic(struct request *req, const struct mc_topic *t,
 		po->leader_id = p->leader;
 		po->leader_epoch = p->leader_epoch;
 		po->error_code = p->leader < 0 ? KERR_LEADER_NOT_AVAILABLE : 0;
+		if (p->leader >= 0 && !leader_reachable(req, p->leader)) {
+			po->leader_id = -1;
+			po->error_code = req->hdr.api_version >= 6 ? KERR_LISTENER_NOT_FOUND
+								   : KERR_LEADER_NOT_AVAILABLE;
+		}
 		po->replica_nodes = ids_array(&req->arena, p->replicas, p->nreplicas);
 		po->isr_nodes = ids_array(&req->arena, p->isr, p->nisr);
 		po->offline_replicas = ids_array(&req->arena, p->offline, p->noffline);
@@ -83,8 +121,12 @@ static void fill_all_topics(struct request *req, struct metadata_response *out)
 	const char *k;
 	void *v;
 	int32_t i = 0;
-	for (size_t pos = 0; out->topics.v && strmap_next(&mc->topics, &pos, &k, &v);)
-		fill_topic(req, v, &((struct metadata_resp_topic *)out->topics.v)[i++]);
+	for (size_t pos = 0; out->topics.v && strmap_next(&mc->topics, &pos, &k, &v);) {
+		const struct mc_topic *t = v;
+		struct kstr name = { t->name, (int32_t)strlen(t->name) };
+		if (authz_topic(req, ACL_OP_DESCRIBE, name))
+			fill_topic(req, t, &((struct metadata_resp_topic *)out->topics.v)[i++]);
+	}
 	out->topics.n = i;
 }
 
@@ -99,24 +141,44 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		out->topics.n = 0;
 		return;
 	}
+	/* a topic named twice is answered once (Kafka keeps a set of them), so
+	 * repeating a big topic cannot multiply the answer */
+	struct strmap seen;
+	strmap_init(&seen);
+	int32_t k = 0;
 	for (int32_t i = 0; i < n; i++) {
 		struct kstr name = ((const struct metadata_req_topic *)in->topics.v)[i].name;
-		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[i];
+		size_t nl = name.len > 0 ? (size_t)name.len : 0;
+		if (strmap_get(&seen, nl ? name.p : "", nl))
+			continue;
+		strmap_put(&seen, nl ? name.p : "", nl, &seen);
+		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[k++];
 		const struct mc_topic *t = name.len > 0 ? mc_topic(req->b->meta, name.p, name.len) : NULL;
-		if (t) {
+		int described = authz_topic(req, ACL_OP_DESCRIBE, name);
+		if (t && described) {
 			fill_topic(req, t, to);
 			continue;
 		}
 		to->name = name;
 		to->topic_authorized_operations = INT32_MIN;
 		to->partitions.n = 0;
-		if (!topic_name_valid(name))
+		if (name.len < 0) /* by id: v12 only, and no id is known */
+			to->error_code = req->hdr.api_version >= 12 ? KERR_UNKNOWN_TOPIC_ID
+								    : KERR_INVALID_REQUEST;
+		else if (!described)
+			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+		else if (!topic_name_valid(name))
 			to->error_code = KERR_INVALID_TOPIC_EXCEPTION;
+		else if (allow_create && req->b->cfg->auto_create_topics_enable &&
+			 !authz_may_create_topic(req, name))
+			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		else if (allow_create && autocreate_topic(req->b, name))
 			to->error_code = KERR_LEADER_NOT_AVAILABLE;
 		else
 			to->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
+	strmap_free(&seen);
+	out->topics.n = k;
 }
 
 void handle_metadata(struct request *req)
@@ -132,9 +194,13 @@ void handle_metadata(struct request *req)
 	out->cluster_id = cluster_id[0] ? (struct kstr){ cluster_id, (int32_t)strlen(cluster_id) }
 					: (struct kstr){ NULL, -1 };
 	out->controller_id = coord_controller_id(req->b->coord);
-	out->cluster_authorized_operations = INT32_MIN;
+	out->cluster_authorized_operations =
+		in->include_cluster_authorized_operations
+			? authz_operations(req, ACL_RES_CLUSTER, ACL_CLUSTER_NAME,
+					   sizeof ACL_CLUSTER_NAME - 1)
+			: INT32_MIN;
 	fill_brokers(req, out);
-	if (in->topics.n < 0)
+	if (in->topics.n < 0 || (req->hdr.api_version == 0 && in->topics.n == 0))
 		fill_all_topics(req, out);
 	else
 		fill_requested_topics(req, out);

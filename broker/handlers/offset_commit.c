@@ -1,10 +1,15 @@
-/* OffsetCommit (8), v2-8: checks the member against the group (simple
+/* OffsetCommit (8), v1-9: checks the member against the group (simple
  * consumers commit with generation -1 to a memberless group), writes the
  * offsets to __consumer_offsets and answers once the ISR has them. A v2-4
- * retention_time_ms other than -1 gives the offsets an explicit expiry. */
+ * retention_time_ms other than -1 gives the offsets an explicit expiry.
+ * v0 commits go to ZooKeeper (/consumers/<group>/offsets/<topic>/<p>) as in
+ * Kafka 3.9, through the coordination thread; any broker answers them.
+ * Needs READ on the group (GROUP_AUTHORIZATION_FAILED everywhere) and READ
+ * on each topic (TOPIC_AUTHORIZATION_FAILED), as Kafka. */
 #include <stdint.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -12,6 +17,7 @@
 #include "common/clock.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "coord/coord.h"
 
 #define PENDING INT16_MIN /* partition written; its error comes with the append */
 
@@ -56,6 +62,8 @@ static struct offset_commit_response *response_new(struct request *req)
 static int16_t partition_error(struct request *req, struct kstr topic,
 			       const struct offset_commit_req_partition *p)
 {
+	if (!authz_topic(req, ACL_OP_READ, topic))
+		return KERR_TOPIC_AUTHORIZATION_FAILED;
 	const struct mc_topic *t = topic.len > 0 ? mc_topic(req->b->meta, topic.p, topic.len) : NULL;
 	if (!t || p->partition_index < 0 || p->partition_index >= t->npartitions)
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -135,10 +143,91 @@ static int16_t check_group(struct request *req, struct group_coordinator *gc, co
 				  gc_cstr(&req->arena, in->group_instance_id), generation, gc_now(gc));
 }
 
+/* ---- v0: ZooKeeper ---- */
+
+struct zk_commit_ctx {
+	struct request *req;
+	struct offset_commit_response *out;
+};
+
+static void zk_committed(void *arg, const struct coord_zk_offset *offs, int n)
+{
+	struct zk_commit_ctx *z = arg;
+	int k = 0;
+	for (int32_t t = 0; t < z->out->topics.n; t++) {
+		struct offset_commit_resp_topic *rt = &((struct offset_commit_resp_topic *)z->out->topics.v)[t];
+		for (int32_t i = 0; i < rt->partitions.n; i++) {
+			struct offset_commit_resp_partition *rp =
+				&((struct offset_commit_resp_partition *)rt->partitions.v)[i];
+			if (rp->error_code == PENDING)
+				rp->error_code = n < 0 ? KERR_UNKNOWN_SERVER_ERROR : offs[k++].error;
+		}
+	}
+	request_respond(z->req, z->out);
+}
+
+/* Kafka: the same authorization as later versions, then unknown topics get
+ * UNKNOWN_TOPIC_OR_PARTITION, oversized metadata OFFSET_METADATA_TOO_LARGE,
+ * the rest is written. */
+static void commit_v0(struct request *req, struct offset_commit_response *out)
+{
+	const struct offset_commit_request *in = req->body;
+	const struct offset_commit_req_topic *it = in->topics.v;
+	size_t total = 0;
+	for (int32_t t = 0; t < out->topics.n; t++)
+		total += (size_t)((struct offset_commit_resp_topic *)out->topics.v)[t].partitions.n;
+	struct coord_zk_offset *o = arena_alloc(&req->arena, (total + 1) * sizeof *o);
+	struct zk_commit_ctx *z = arena_alloc(&req->arena, sizeof *z);
+	char *group = gc_cstr(&req->arena, in->group_id);
+	if (!o || !z || !group) {
+		request_close(req, "out of memory");
+		return;
+	}
+	if (!authz_group(req, ACL_OP_READ, in->group_id)) {
+		fill_errors(out, KERR_GROUP_AUTHORIZATION_FAILED, 0);
+		request_respond(req, out);
+		return;
+	}
+	int n = 0;
+	for (int32_t t = 0; t < out->topics.n; t++) {
+		struct offset_commit_resp_topic *rt = &((struct offset_commit_resp_topic *)out->topics.v)[t];
+		char *topic = gc_cstr(&req->arena, it[t].name);
+		int allowed = authz_topic(req, ACL_OP_READ, it[t].name);
+		int known = topic && mc_topic(req->b->meta, it[t].name.p, it[t].name.len);
+		for (int32_t i = 0; i < rt->partitions.n; i++) {
+			const struct offset_commit_req_partition *ip =
+				&((const struct offset_commit_req_partition *)it[t].partitions.v)[i];
+			struct offset_commit_resp_partition *rp =
+				&((struct offset_commit_resp_partition *)rt->partitions.v)[i];
+			if (!allowed)
+				rp->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+			else if (!known)
+				rp->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+			else if (ip->committed_metadata.len > req->b->cfg->offset_metadata_max_bytes)
+				rp->error_code = KERR_OFFSET_METADATA_TOO_LARGE;
+			else {
+				o[n++] = (struct coord_zk_offset){ topic, ip->partition_index,
+								   ip->committed_offset, 0 };
+				rp->error_code = PENDING;
+			}
+		}
+	}
+	if (n == 0) {
+		request_respond(req, out);
+		return;
+	}
+	*z = (struct zk_commit_ctx){ req, out };
+	coord_zk_offsets_commit(req->b->coord, group, o, n, zk_committed, z);
+}
+
 void handle_offset_commit(struct request *req)
 {
 	const struct offset_commit_request *in = req->body;
 	struct offset_commit_response *out = response_new(req);
+	if (out && req->hdr.api_version == 0) {
+		commit_v0(req, out);
+		return;
+	}
 	struct commit_ctx *c = arena_alloc(&req->arena, sizeof *c);
 	if (!out || !c) {
 		request_close(req, "out of memory");
@@ -146,8 +235,10 @@ void handle_offset_commit(struct request *req)
 	}
 	struct group_coordinator *gc = gc_get(req->b);
 	char *group_id = gc_cstr(&req->arena, in->group_id);
-	int16_t err = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !group_id ? KERR_INVALID_GROUP_ID
-								       : check_group(req, gc, group_id);
+	int16_t err = !authz_group(req, ACL_OP_READ, in->group_id) ? KERR_GROUP_AUTHORIZATION_FAILED
+		      : !gc ? KERR_COORDINATOR_NOT_AVAILABLE
+		      : !group_id ? KERR_INVALID_GROUP_ID
+		      : check_group(req, gc, group_id);
 	struct gc_offset *o = NULL;
 	int n = err ? 0 : collect(req, out, &o);
 	if (err || n <= 0) {

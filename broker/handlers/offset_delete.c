@@ -1,8 +1,11 @@
 /* OffsetDelete (47), v0: removes committed offsets (tombstones) unless the
  * group's consumers subscribe to the topic (GROUP_SUBSCRIBED_TO_TOPIC); a
- * non-consumer group with members answers NON_EMPTY_GROUP. */
+ * non-consumer group with members answers NON_EMPTY_GROUP. Needs DELETE on
+ * the group (GROUP_AUTHORIZATION_FAILED) and READ on each topic
+ * (TOPIC_AUTHORIZATION_FAILED), as Kafka. */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -55,11 +58,13 @@ static int plan(struct request *req, const struct group *g, struct offset_delete
 		if (!pv || !topic)
 			return -1;
 		int subscribed = group_subscribed_to(g, topic);
+		int readable = authz_topic(req, ACL_OP_READ, it[t].name);
 		for (int32_t i = 0; i < np; i++) {
 			int32_t idx = ((const struct offset_delete_req_partition *)it[t].partitions.v)[i].partition_index;
 			pv[i].partition_index = idx;
-			pv[i].error_code = subscribed ? KERR_GROUP_SUBSCRIBED_TO_TOPIC : PENDING;
-			if (!subscribed)
+			pv[i].error_code = !readable ? KERR_TOPIC_AUTHORIZATION_FAILED
+					   : subscribed ? KERR_GROUP_SUBSCRIBED_TO_TOPIC : PENDING;
+			if (pv[i].error_code == PENDING)
 				o[n++] = (struct gc_offset){ topic, idx, -1, -1, "", 0 };
 		}
 		tv[t] = (struct offset_delete_resp_topic){ it[t].name, { np, pv } };
@@ -75,6 +80,8 @@ static int16_t group_error(struct request *req, struct group_coordinator *gc, st
 {
 	const struct offset_delete_request *in = req->body;
 	char *gid = gc_cstr(&req->arena, in->group_id);
+	if (!authz_group(req, ACL_OP_DELETE, in->group_id))
+		return KERR_GROUP_AUTHORIZATION_FAILED;
 	if (!gc)
 		return KERR_COORDINATOR_NOT_AVAILABLE;
 	int16_t err = gid ? gc_group(gc, gid, 0, g) : KERR_INVALID_GROUP_ID;

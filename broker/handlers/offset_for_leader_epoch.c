@@ -1,8 +1,12 @@
 /* OffsetForLeaderEpoch (23), v3: a follower asks where its latest epoch ends
  * on the leader, to truncate a divergent tail before fetching (KIP-101,
- * KIP-279). Answered from the leader's epoch cache. */
+ * KIP-279). Answered from the leader's epoch cache. Needs CLUSTER_ACTION on
+ * the cluster or else DESCRIBE on the topic (consumers use it since KIP-320),
+ * as Kafka: TOPIC_AUTHORIZATION_FAILED. */
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -15,8 +19,12 @@ static void answer_one(struct request *req, struct kstr topic,
 	po->leader_epoch = -1;
 	po->end_offset = -1;
 	struct partition *p = rm_get(req->b->rm, topic.p, topic.len, pi->partition);
-	if (!p) {
-		po->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	if (!authz_cluster(req, ACL_OP_CLUSTER_ACTION) &&
+	    !authz_topic(req, ACL_OP_DESCRIBE, topic)) {
+		po->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+	} else if (!p) {
+		po->error_code = mc_missing_partition_error(req->b->meta, topic.p, topic.len,
+							    pi->partition);
 	} else if (!p->is_leader) {
 		po->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
 	} else if (pi->current_leader_epoch >= 0 && pi->current_leader_epoch != p->leader_epoch) {

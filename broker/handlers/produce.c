@@ -6,10 +6,14 @@
  * then goes the same way (common/proto/message_set.h). A transactional
  * batch is appended only once its transaction is verified with the
  * coordinator (broker/txn/txn_verify.h), so such partitions may answer
- * later than the others. */
+ * later than the others.
+ * Authorization as KafkaApis: WRITE on each topic (TOPIC_AUTHORIZATION_FAILED),
+ * and first transactional batches need WRITE on the transactional id,
+ * idempotent ones IDEMPOTENT_WRITE on the cluster (every partition refused). */
 #include <errno.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/metrics.h"
 #include "broker/handlers/handlers.h"
@@ -165,7 +169,8 @@ static int16_t produce_check(struct request *req, const struct produce_req_parti
 	struct broker *b = req->b;
 	struct partition *p = rm_get(b->rm, part->topic.p, part->topic.len, in->index);
 	if (!p) {
-		autocreate_topic(b, part->topic);
+		if (authz_may_create_topic(req, part->topic))
+			autocreate_topic(b, part->topic);
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
 	if (!p->is_leader)
@@ -305,6 +310,38 @@ static void produce_one(struct produce_ctx *c, struct produce_part *part,
 	txn_verify_gate(req->b, &part->tv);
 }
 
+/* Kafka's checks before any append: transactional batches need WRITE on
+ * the request's transactional id, idempotent ones IDEMPOTENT_WRITE on the
+ * cluster (a batch's header tells: attributes at 21, producer id at 43). */
+static int16_t produce_authorize_producer(struct request *req)
+{
+	const struct produce_request *in = req->body;
+	int txn = 0, idem = 0;
+	/* without an authorizer nothing is refused here; a transactional batch
+	 * without a transactional id then gets TRANSACTIONAL_ID_AUTHORIZATION_
+	 * FAILED from produce_one, before verification */
+	if (!authz_enabled(req->b))
+		return 0;
+	for (int32_t i = 0; i < in->topic_data.n; i++) {
+		const struct produce_req_topic *t = &((const struct produce_req_topic *)in->topic_data.v)[i];
+		for (int32_t j = 0; j < t->partition_data.n; j++) {
+			const struct produce_req_partition *p =
+				&((const struct produce_req_partition *)t->partition_data.v)[j];
+			const uint8_t *r = p->records.p;
+			if (p->records.len < 61 || r[16] != 2)
+				continue; /* legacy message sets carry no producer */
+			txn |= (r[22] & RB_ATTR_TRANSACTIONAL) != 0;
+			idem |= (r[43] & 0x80) == 0; /* producer id >= 0 */
+		}
+	}
+	if (txn && (in->transactional_id.len < 0 ||
+		    !authz_txn_id(req, ACL_OP_WRITE, in->transactional_id)))
+		return KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	if (!txn && idem && !authz_cluster(req, ACL_OP_IDEMPOTENT_WRITE))
+		return KERR_CLUSTER_AUTHORIZATION_FAILED;
+	return 0;
+}
+
 /* Failpoint produce.delay_txn=delay(MS) (delayed-retry tests): a Produce
  * with a transactional id is held MS on the loop before it is handled, as if
  * the network had delayed it; the client may have given up on it meanwhile. */
@@ -365,6 +402,7 @@ static void produce_run(struct request *req)
 		return;
 	}
 	*c = (struct produce_ctx){ req, out, waits, 0, 0, 1 };
+	int16_t refused = produce_authorize_producer(req);
 	int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
 	int32_t n = 0;
 	for (int32_t i = 0; i < nt; i++) {
@@ -379,25 +417,36 @@ static void produce_run(struct request *req)
 			return;
 		}
 	}
+	rm_batch_begin(req->b->rm); /* one replication wake-up for the request */
 	for (int32_t i = 0; i < nt; i++) {
 		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
 		struct topic_metrics *tm = ti->name.len > 0 ?
 			metrics_topic(req->b->metrics, ti->name.p, (size_t)ti->name.len) : NULL;
+		int16_t topic_err = refused ? refused
+				  : authz_topic(req, ACL_OP_WRITE, ti->name)
+					  ? 0 : KERR_TOPIC_AUTHORIZATION_FAILED;
 		for (int32_t j = 0; j < to->partition_responses.n; j++) {
 			const struct produce_req_partition *pi = &((const struct produce_req_partition *)ti->partition_data.v)[j];
 			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
 			struct produce_part *part = &parts[n++];
-			*po = (struct produce_resp_partition){ pi->index, 0, -1, -1, -1 };
+			po->index = pi->index;
+			po->base_offset = po->log_append_time_ms = po->log_start_offset = -1;
+			/* v8+: no message, v10+: no leader hint (tagged, default -1) */
+			po->error_message = (struct kstr){ NULL, -1 };
+			po->current_leader = (struct produce_resp_leader){ -1, -1 };
 			*part = (struct produce_part){ .ctx = c, .topic = ti->name, .index = pi->index,
 						       .out = po, .tm = tm };
 			c->pending++;
-			if (valid_acks)
-				produce_one(c, part, pi);
-			else
+			if (!valid_acks)
 				part_done(part, KERR_INVALID_REQUIRED_ACKS, -1);
+			else if (topic_err)
+				part_done(part, topic_err, -1);
+			else
+				produce_one(c, part, pi);
 		}
 	}
+	rm_batch_end(req->b->rm);
 	if (--c->pending == 0)
 		produce_finish(c);
 }

@@ -1,7 +1,9 @@
 /* SyncGroup (14), v0-4: the leader's assignment is stored in
- * __consumer_offsets before any member hears its share. */
+ * __consumer_offsets before any member hears its share. Needs READ on the
+ * group (GROUP_AUTHORIZATION_FAILED). */
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -60,7 +62,9 @@ void handle_sync_group(struct request *req)
 		r.member_id = "";
 	struct group_sync_result res = { 0 };
 	struct group *g = NULL;
-	if (!gc)
+	if (!authz_group(req, ACL_OP_READ, in->group_id))
+		res.error = KERR_GROUP_AUTHORIZATION_FAILED;
+	else if (!gc)
 		res.error = KERR_COORDINATOR_NOT_AVAILABLE;
 	else if (!group_id || !r.assignments)
 		res.error = KERR_INVALID_REQUEST;

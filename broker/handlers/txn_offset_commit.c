@@ -2,10 +2,12 @@
  * (v3: member, generation and static instance as Kafka's KIP-447 rules),
  * writes the offsets as a transactional batch of the producer (acks=all)
  * and answers per partition. The offsets stay pending until the producer's
- * marker lands on the group's partition (broker/txn/txn_offsets.h). */
+ * marker lands on the group's partition (broker/txn/txn_offsets.h). Needs
+ * WRITE on the transactional id, READ on the group and on each topic. */
 #include <stdint.h>
 #include <string.h>
 
+#include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -58,6 +60,8 @@ static struct txn_offset_commit_response *response_new(struct request *req)
 static int16_t partition_error(struct request *req, struct kstr topic,
 			       const struct txn_offset_commit_req_partition *p)
 {
+	if (!authz_topic(req, ACL_OP_READ, topic))
+		return KERR_TOPIC_AUTHORIZATION_FAILED;
 	const struct mc_topic *t = topic.len > 0 ? mc_topic(req->b->meta, topic.p, topic.len) : NULL;
 	if (!t || p->partition_index < 0 || p->partition_index >= t->npartitions)
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -135,8 +139,14 @@ void handle_txn_offset_commit(struct request *req)
 	}
 	struct group_coordinator *gc = gc_get(req->b);
 	char *group_id = gc_cstr(&req->arena, in->group_id);
-	int16_t err = !gc ? KERR_COORDINATOR_NOT_AVAILABLE : !group_id ? KERR_INVALID_GROUP_ID
-								       : check_group(req, gc, group_id);
+	/* as KafkaApis: WRITE on the transactional id, READ on the group, then
+	 * READ on each topic (partition_error) */
+	int16_t err = !authz_txn_id(req, ACL_OP_WRITE, in->transactional_id)
+			      ? KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+		      : !authz_group(req, ACL_OP_READ, in->group_id) ? KERR_GROUP_AUTHORIZATION_FAILED
+		      : !gc ? KERR_COORDINATOR_NOT_AVAILABLE
+		      : !group_id ? KERR_INVALID_GROUP_ID
+		      : check_group(req, gc, group_id);
 	if (!err && in->producer_id < 0)
 		err = KERR_INVALID_PRODUCER_ID_MAPPING;
 	struct gc_offset *o = NULL;

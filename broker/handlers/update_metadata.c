@@ -24,29 +24,37 @@ static void copy_kstr(char *dst, size_t cap, struct kstr s)
 	dst[n] = 0;
 }
 
-/* The broker's endpoint for the inter-broker listener name (the clients'
- * listener in a single-listener cluster), else its first endpoint. */
+/* Every endpoint of every live broker (Metadata and FindCoordinator answer
+ * with the client's listener); host/port is the one this broker reaches the
+ * others on, its inter-broker listener's, else the first. */
 static void apply_brokers(struct broker *b, const struct update_metadata_request *in)
 {
 	int32_t n = in->live_brokers.n > 0 ? in->live_brokers.n : 0;
 	struct mc_broker *list = calloc((size_t)n + 1, sizeof *list);
 	if (!list)
 		return;
+	const char *ib = b->cfg->inter_broker_listener_name;
 	for (int32_t i = 0; i < n; i++) {
 		const struct update_metadata_req_broker *lb =
 			&((const struct update_metadata_req_broker *)in->live_brokers.v)[i];
-		list[i].id = lb->id;
-		copy_kstr(list[i].rack, sizeof list[i].rack, lb->rack);
-		const struct update_metadata_req_endpoint *ep = NULL;
-		for (int32_t j = 0; j < lb->endpoints.n; j++) {
+		struct mc_broker *mb = &list[i];
+		mb->id = lb->id;
+		copy_kstr(mb->rack, sizeof mb->rack, lb->rack);
+		for (int32_t j = 0; j < lb->endpoints.n && mb->nendpoints < MC_MAX_ENDPOINTS; j++) {
 			const struct update_metadata_req_endpoint *e =
 				&((const struct update_metadata_req_endpoint *)lb->endpoints.v)[j];
-			if (!ep || (e->listener.len == 9 && memcmp(e->listener.p, "PLAINTEXT", 9) == 0))
-				ep = e;
+			struct mc_endpoint *me = &mb->ep[mb->nendpoints++];
+			copy_kstr(me->listener, sizeof me->listener, e->listener);
+			copy_kstr(me->host, sizeof me->host, e->host);
+			me->port = e->port;
+			me->security_protocol = e->security_protocol;
 		}
+		const struct mc_endpoint *ep = ib ? mc_broker_endpoint(mb, ib) : NULL;
+		if (!ep && mb->nendpoints)
+			ep = &mb->ep[0];
 		if (ep) {
-			copy_kstr(list[i].host, sizeof list[i].host, ep->host);
-			list[i].port = ep->port;
+			memcpy(mb->host, ep->host, sizeof mb->host);
+			mb->port = ep->port;
 		}
 	}
 	mc_set_brokers(b->meta, list, n);
@@ -83,8 +91,9 @@ static void apply_partitions(struct broker *b, const struct update_metadata_requ
 					     ps->replicas.v, ps->replicas.n, ps->isr.v, ps->isr.n,
 					     ps->offline_replicas.v,
 					     ps->offline_replicas.n > 0 ? ps->offline_replicas.n : 0) < 0)
-				log_warn("broker", "bad partition state %.*s-%d in UpdateMetadata",
-					 (int)t->topic_name.len, t->topic_name.p, ps->partition_index);
+				log_warn_rl("broker", "bad partition state %s-%d in UpdateMetadata",
+					    log_esc_len(t->topic_name.p, t->topic_name.len),
+					    ps->partition_index);
 		}
 	}
 }

@@ -53,7 +53,7 @@ void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host
 		char client_id[32];
 		snprintf(client_id, sizeof client_id, "broker-%d-fetcher", rm->b->id);
 		f = calloc(1, sizeof *f);
-		if (!f || !(f->nc = net_client_new(rm->b->loop, client_id))) {
+		if (!f || !(f->nc = net_client_new(rm->b->loop, client_id, &rm->b->inter_broker))) {
 			free(f);
 			log_error("replica", "cannot create fetcher for leader %d", leader_id);
 			return;

@@ -340,9 +340,16 @@ static int append_stamped(struct partition_log *log, const uint8_t *p, struct se
 	log->leo = b->last + 1;
 	log->unflushed_msgs += b->count;
 	if (log->unflushed_msgs >= log->cfg.flush_interval_messages) {
+		/* The batch is in the file but the flush the config asks for
+		 * failed: as in Kafka, the append fails (the caller must not
+		 * acknowledge what is not durable as promised; its log dir goes
+		 * offline). The batch stays: a retry is deduplicated or
+		 * re-appended, never lost. */
 		rc = log_flush(log);
-		if (rc) /* the batch is written; durability is what failed */
+		if (rc) {
 			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -520,6 +527,51 @@ int64_t log_offset_for_time(struct partition_log *log, int64_t ts, int64_t *foun
 	if (found_ts)
 		*found_ts = -1;
 	return -1;
+}
+
+int64_t log_max_timestamp_batch(struct partition_log *log, int64_t *ts)
+{
+	struct segment *best = NULL;
+	for (size_t i = 0; i < log->n; i++)
+		if (log->segs[i]->size > 0 && log->segs[i]->max_ts >= 0 &&
+		    (!best || log->segs[i]->max_ts > best->max_ts))
+			best = log->segs[i];
+	*ts = best ? best->max_ts : -1;
+	if (!best)
+		return -1;
+	int64_t off = best->base + best->max_ts_rel;
+	return off < log->start ? log->start : off;
+}
+
+static int64_t seg_mtime_ms(const struct segment *s)
+{
+	struct stat st;
+	if (fstat(s->fd, &st) < 0)
+		return 0;
+	return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+int log_legacy_offsets(struct partition_log *log, int64_t ts, int32_t max,
+		       int64_t now_ms, int64_t *out, int cap)
+{
+	size_t n = log->n + (active(log)->size > 0);
+	int64_t start;
+	if (ts == -1)
+		start = (int64_t)n - 1;
+	else if (ts == -2)
+		start = 0;
+	else
+		for (start = (int64_t)n - 1; start >= 0; start--) {
+			int64_t mt = (size_t)start < log->n ? seg_mtime_ms(log->segs[start]) : now_ms;
+			if (mt <= ts)
+				break;
+		}
+	int k = 0;
+	for (int64_t i = start; i >= 0 && k < max && k < cap; i--) {
+		int64_t off = (size_t)i < log->n ? log->segs[i]->base : log->leo;
+		out[k++] = off < log->start ? log->start : off;
+	}
+	return k; /* walked from newer to older: already descending */
 }
 
 /* ---- aborted-transaction index ---- */
@@ -953,6 +1005,15 @@ static int walk_tail(struct partition_log *log, struct segment *s, int64_t *next
 	return 0;
 }
 
+/* Loaded index entries must name offsets below limit (the next segment's
+ * base, or the end the tail walk found): a file that says otherwise is
+ * rebuilt rather than trusted (log_check's rule). */
+static int indexes_within(const struct segment *s, int64_t limit)
+{
+	return (s->n_idx == 0 || s->base + s->idx[s->n_idx - 1].rel < limit) &&
+	       (s->n_tidx == 0 || s->base + s->tidx[s->n_tidx - 1].rel < limit);
+}
+
 /* Trusts a segment's indexes (clean shutdown, or below the recovery point).
  * 0 with *next = offset after it, -1 if it must be rescanned. */
 static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
@@ -960,11 +1021,11 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
 	struct segment *s = log->segs[i];
 	int last = i + 1 == log->n;
 	if (seg_load_indexes(log->dir, s) == 0) {
-		if (!last) {
+		if (!last && indexes_within(s, log->segs[i + 1]->base)) {
 			*next = log->segs[i + 1]->base;
 			return 0;
 		}
-		if (walk_tail(log, s, next) == 0)
+		if (last && walk_tail(log, s, next) == 0 && indexes_within(s, *next))
 			return 0;
 	}
 	int64_t end = seg_rebuild_indexes(s, log->cfg.index_interval_bytes);

@@ -99,6 +99,10 @@ const char *log_dir(const struct partition_log *log);
 int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 	       int32_t leader_epoch, int64_t *base_offset);
 
+/* log_append and log_append_replica also fail (-errno) when the flush that
+ * log.flush.interval.messages asks for fails after the batch was written:
+ * the batch then stays in the log, unacknowledged. */
+
 /* Appends batches that already carry offsets (a follower copying its
  * leader). The first must start at LEO. Returns 0 or -errno / -EINVAL. */
 int log_append_replica(struct partition_log *log, const uint8_t *batches,
@@ -116,6 +120,20 @@ int log_read(struct partition_log *log, int64_t offset, int32_t max_bytes,
  * and that batch's timestamp; -1 if none. */
 int64_t log_offset_for_time(struct partition_log *log, int64_t ts,
 			    int64_t *found_ts);
+
+/* ListOffsets MAX_TIMESTAMP (-3): the largest batch maxTimestamp of the log
+ * in *ts and the base offset of the first batch carrying it; -1 (and *ts
+ * -1) for an empty log. */
+int64_t log_max_timestamp_batch(struct partition_log *log, int64_t *ts);
+
+/* ListOffsets v0 (Kafka's legacyFetchOffsetsBefore): the base offset of
+ * every segment (raised to the log start) and, when the active segment holds
+ * data, the log end offset, each with its segment file's mtime (now for the
+ * log end); picks the newest entry (ts -1), the oldest (ts -2) or the last
+ * one whose mtime <= ts, then up to max entries from there towards older
+ * ones, into out in descending order. Returns how many were written. */
+int log_legacy_offsets(struct partition_log *log, int64_t ts, int32_t max,
+		       int64_t now_ms, int64_t *out, int cap);
 
 /* Periodic work: time-based roll, retention (whole segments), a slice of
  * compaction (compacted topics), time-based flush. Call about once a second.

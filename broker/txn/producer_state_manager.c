@@ -230,11 +230,11 @@ int16_t psm_check_produce(struct partition_log *log, const struct rb_header *h,
 	int16_t kerr = psm_check(m, h, dup, dup_base_offset);
 	/* rare (a resend after a lost answer): worth a line each */
 	if (*dup)
-		log_info("txn", "%s: producer %lld epoch %d resent sequence %d: duplicate of "
+		log_info_rl("txn", "%s: producer %lld epoch %d resent sequence %d: duplicate of "
 			 "offset %lld, not appended", log_dir(log), (long long)h->producer_id,
 			 h->producer_epoch, h->base_sequence, (long long)*dup_base_offset);
 	else if (kerr)
-		log_info("txn", "%s: producer %lld epoch %d sequence %d refused: error %d",
+		log_info_rl("txn", "%s: producer %lld epoch %d sequence %d refused: error %d",
 			 log_dir(log), (long long)h->producer_id, h->producer_epoch,
 			 h->base_sequence, kerr);
 	return kerr;

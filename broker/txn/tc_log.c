@@ -167,7 +167,7 @@ static void on_written(void *arg, int16_t kerr, int64_t base_offset)
 		err = KERR_NOT_COORDINATOR;
 	} else if (c->tombstone && !err) {
 		/* pending kept every other change out: the tombstone is the latest */
-		log_info("txn", "%s: transactional id expired (tombstone written)", c->id);
+		log_info_rl("txn", "%s: transactional id expired (tombstone written)", log_esc(c->id));
 		strmap_del(&c->tc->parts[c->part].txns, c->id, strlen(c->id));
 		tc_meta_free(m);
 		m = NULL;
@@ -179,7 +179,7 @@ static void on_written(void *arg, int16_t kerr, int64_t base_offset)
 			c->rec.tps = NULL;
 			c->rec.ntps = 0;
 		} else {
-			log_warn("txn", "%s: writing state %s failed: %d", c->id,
+			log_warn_rl("txn", "%s: writing state %s failed: %d", log_esc(c->id),
 				 txn_status_name(c->rec.status), kerr);
 		}
 	}

@@ -73,7 +73,7 @@ static void on_complete_written(struct txn_coordinator *tc, struct txn_meta *m, 
 		loop_timer_start(tc->b->loop, &m->retry, 1000);
 		return;
 	}
-	log_info("txn", "%s: %s (producer %lld epoch %d)", m->id, txn_status_name(m->cur.status),
+	log_info_rl("txn", "%s: %s (producer %lld epoch %d)", log_esc(m->id), txn_status_name(m->cur.status),
 		 (long long)m->cur.pid, m->cur.epoch);
 }
 
@@ -118,7 +118,7 @@ static void job_finish(struct marker_job *j)
 		if (retriable(j->parts[i].error)) {
 			m->marker_done[k] = TP_TODO;
 			retry = 1;
-			log_info("txn", "%s: marker for %s-%d failed (%d), retrying", m->id,
+			log_info_rl("txn", "%s: marker for %s-%d failed (%d), retrying", log_esc(m->id),
 				 j->parts[i].topic, j->parts[i].partition, j->parts[i].error);
 		} else {
 			m->marker_done[k] = TP_DONE;
@@ -154,7 +154,8 @@ static struct txn_sender *sender_for(struct txn_coordinator *tc, int32_t broker_
 		if (s->broker_id == broker_id)
 			return s;
 	struct txn_sender *s = calloc(1, sizeof *s);
-	if (!s || !(s->nc = net_client_new(tc->b->loop, "gregor-txn-markers"))) {
+	if (!s || !(s->nc = net_client_new(tc->b->loop, "gregor-txn-markers",
+						  &tc->b->inter_broker))) {
 		free(s);
 		return NULL;
 	}

@@ -47,7 +47,7 @@ static void failpoint_after_prepare(const struct txn_meta *m)
 {
 	if (!failpoint_hit("txn_after_prepare"))
 		return;
-	log_warn("txn", "%s: %s persisted; failpoint txn_after_prepare: exiting", m->id,
+	log_warn_rl("txn", "%s: %s persisted; failpoint txn_after_prepare: exiting", log_esc(m->id),
 		 txn_status_name(m->cur.status));
 	_exit(137);
 }
@@ -78,8 +78,8 @@ static void abort_with_bump(struct txn_coordinator *tc, struct txn_meta *m, cons
 		r.epoch++;
 	r.status = TXN_PREPARE_ABORT;
 	r.update_ts = tc_wall();
-	log_info("txn", "%s: aborting the ongoing transaction of producer %lld (%s); epoch %d -> %d",
-		 m->id, (long long)m->cur.pid, why, m->cur.epoch, r.epoch);
+	log_info_rl("txn", "%s: aborting the ongoing transaction of producer %lld (%s); epoch %d -> %d",
+		 log_esc(m->id), (long long)m->cur.pid, why, m->cur.epoch, r.epoch);
 	tc_write(tc, m, &r, on_abort_prepared, NULL);
 }
 
@@ -123,7 +123,7 @@ static void on_tombstone(struct txn_coordinator *tc, struct txn_meta *m, int16_t
 	(void)tc;
 	(void)arg;
 	if (err && m) /* still ours: the next pass tries again */
-		log_warn("txn", "%s: expiry tombstone not written (%d)", m->id, err);
+		log_warn_rl("txn", "%s: expiry tombstone not written (%d)", log_esc(m->id), err);
 }
 
 /* An id is forgotten once it has had no transaction for
@@ -154,8 +154,8 @@ static void on_expire_tick(struct loop_timer *t)
 			if (txn_expired(v, now, expiration))
 				batch[nb++] = v;
 		for (int j = 0; j < nb; j++, n++) {
-			log_info("txn", "%s: transactional id unused for %lld ms: expiring",
-				 batch[j]->id, (long long)(now - batch[j]->cur.update_ts));
+			log_info_rl("txn", "%s: transactional id unused for %lld ms: expiring",
+				 log_esc(batch[j]->id), (long long)(now - batch[j]->cur.update_ts));
 			tc_write_tombstone(tc, batch[j], on_tombstone, NULL);
 		}
 	}
@@ -167,9 +167,15 @@ static void on_leadership(void *arg, int32_t index, int is_leader, int32_t leade
 {
 	struct txn_coordinator *tc = arg;
 	struct tc_partition *p = &tc->parts[index];
+	/* A new leader epoch while this broker stays leader (the controller
+	 * shrank the ISR, say) changes nothing here: as in Kafka, only a broker
+	 * that becomes leader loads, and the coordinator epoch stays the one it
+	 * loaded with. Reloading would answer COORDINATOR_LOAD_IN_PROGRESS (and
+	 * drop completions in flight) after every ISR change. A load under way
+	 * restarts, since its replay stops at an epoch change. */
 	if (!is_leader)
 		tc_unload(p);
-	else if (p->state == TC_NOT_LEADER || p->epoch != leader_epoch)
+	else if (p->state == TC_NOT_LEADER || (p->state == TC_LOADING && p->epoch != leader_epoch))
 		tc_load_start(p, leader_epoch);
 }
 
@@ -286,7 +292,7 @@ static void init_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t
 	(void)tc;
 	struct init_ctx *c = arg;
 	if (!err)
-		log_info("txn", "%s: producer %lld epoch %d (InitProducerId)", m->id,
+		log_info_rl("txn", "%s: producer %lld epoch %d (InitProducerId)", log_esc(m->id),
 			 (long long)m->cur.pid, m->cur.epoch);
 	init_ctx_end(c, err, err ? -1 : m->cur.pid, err ? -1 : m->cur.epoch);
 }
@@ -494,7 +500,7 @@ static void end_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t 
 	c->fn(c->arg, err);
 	free(c);
 	if (!err && m) {
-		log_info("txn", "%s: %s, %d partition(s), producer %lld epoch %d", m->id,
+		log_info_rl("txn", "%s: %s, %d partition(s), producer %lld epoch %d", log_esc(m->id),
 			 txn_status_name(m->cur.status), m->cur.ntps, (long long)m->cur.pid,
 			 m->cur.epoch);
 		tc_markers_start(tc, m);

@@ -85,6 +85,8 @@ int16_t txn_verify_produce_error(int16_t err)
 	switch (err) {
 	case KERR_PRODUCER_FENCED:
 		return KERR_INVALID_PRODUCER_EPOCH;
+	case KERR_CLUSTER_AUTHORIZATION_FAILED: /* not the client's to see */
+		return KERR_INVALID_TXN_STATE;
 	/* retriable for the coordinator, unknown to old clients on Produce:
 	 * NOT_ENOUGH_REPLICAS makes them retry without a metadata refresh */
 	case KERR_CONCURRENT_TRANSACTIONS:
@@ -298,7 +300,7 @@ static struct tv_sender *sender_for(int32_t broker_id)
 			return s;
 	struct tv_sender *s = calloc(1, sizeof *s);
 	if (!s || !(s->inflight = calloc(TV_MAX_PER_REQUEST, sizeof *s->inflight)) ||
-	    !(s->nc = net_client_new(tv.b->loop, "gregor-txn-verify"))) {
+	    !(s->nc = net_client_new(tv.b->loop, "gregor-txn-verify", &tv.b->inter_broker))) {
 		if (s)
 			free(s->inflight);
 		free(s);
@@ -349,8 +351,10 @@ static void on_response(struct net_client *nc, int err, void *resp, void *arg)
 	loop_timer_start(s->b->loop, &s->kick, 0);
 	for (int i = 0; i < n; i++)
 		answer(qs[i], err || !resp ? KERR_NETWORK_EXCEPTION : result_of(resp, qs[i]));
+	rm_batch_begin(tv.b->rm); /* the batches let through: one wake-up */
 	for (int i = 0; i < n; i++)
 		drain(qs[i]);
+	rm_batch_end(tv.b->rm);
 }
 
 /* One transaction entry per queue (a queue is one partition); two queues

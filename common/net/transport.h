@@ -13,7 +13,11 @@
  * ready for t->want (a TLS read may want EPOLLOUT during a handshake), or
  * another -errno for a dead connection. sendfile answers -ENOTSUP where the
  * transport cannot hand file bytes to the kernel (TLS without kTLS); the
- * caller then uses its bounded pread + writev path. */
+ * caller then uses its bounded pread + writev path.
+ *
+ * writev with iovcnt 0 pushes bytes the transport accepted earlier but could
+ * not send yet (transport_flush): 0 once nothing is held, -EAGAIN while some
+ * is (t->want then says what the transport waits for). */
 #ifndef GREGOR_TRANSPORT_H
 #define GREGOR_TRANSPORT_H
 
@@ -50,6 +54,12 @@ struct transport {
 
 /* Wraps a connected non-blocking socket; NULL on out of memory (fd left open). */
 struct transport *transport_plain_new(int fd);
+
+/* Sends what the transport still holds; 0 when empty, -EAGAIN, or -errno. */
+static inline ssize_t transport_flush(struct transport *t)
+{
+	return t->ops->writev(t, NULL, 0);
+}
 
 static inline void transport_free(struct transport *t)
 {

@@ -48,4 +48,30 @@ uint32_t ms_crc32(uint32_t crc, const uint8_t *p, size_t n);
 int ms_convert(const uint8_t *p, size_t len, int32_t max_entry,
 	       size_t max_inflate, struct cbuf *out);
 
+/* What one down-conversion did, for the broker's cost figures. */
+struct ms_down_stats {
+	int64_t batches_in, bytes_in;   /* v2 batches read (control ones too) */
+	int64_t records_out, bytes_out; /* legacy messages written */
+	int64_t inflated;               /* bytes compressed batches inflated to */
+};
+
+/* Fetch v0-3 (Kafka's RecordsUtil.downConvert): rewrites the v2 batches in
+ * p[0..len) (a log slice; a cut-off last batch is ignored) as a legacy
+ * message set of `magic` (0 or 1) appended to out: one uncompressed message
+ * per record whose offset >= first_offset, with its offset, key and value
+ * (headers have no place in magic 0/1); magic 1 carries the record's
+ * timestamp, or for a LogAppendTime batch the batch's max timestamp with
+ * attribute bit 3. Control batches are dropped. Compressed batches are
+ * inflated (at most max_inflate bytes in all) and written uncompressed.
+ * Work is bounded: conversion stops at the first batch that would take out
+ * past max_out bytes, except that the first message is always written (so a
+ * consumer never stalls).
+ * Returns 0, UNSUPPORTED_COMPRESSION_TYPE for a zstd batch before anything
+ * was written (zstd needs magic 2, as Kafka answers; after something was
+ * written conversion just stops there), CORRUPT_MESSAGE for a broken batch,
+ * UNKNOWN_SERVER_ERROR when memory runs out. */
+int ms_down_convert(const uint8_t *p, size_t len, int magic, int64_t first_offset,
+		    size_t max_out, size_t max_inflate, struct cbuf *out,
+		    struct ms_down_stats *st);
+
 #endif

@@ -45,6 +45,8 @@
  *   DeleteGroups           key 42  v0-2  flexible v2+
  *   IncrementalAlterConfigs key 44 v0-1  flexible v1+
  *   OffsetDelete           key 47  v0
+ *   DescribeUserScramCredentials key 50 v0 flexible v0+
+ *   AlterUserScramCredentials key 51 v0 flexible v0+
  *   DescribeCluster        key 60  v0  flexible v0+
  *   DescribeProducers      key 61  v0  flexible v0+
  *   DescribeTransactions   key 65  v0  flexible v0+
@@ -57,7 +59,7 @@
 
 #include "common/proto/codec.h"
 
-/* ==== Produce (key 0), v0-7 ==== */
+/* ==== Produce (key 0), v0-11, flexible from v9 ==== */
 
 struct produce_req_partition {
 	int32_t index; /* v0+ */
@@ -76,12 +78,32 @@ struct produce_request {
 	struct karray topic_data; /* v0+, of struct produce_req_topic */
 };
 
+struct produce_resp_batch_error {
+	int32_t batch_index; /* v8+ */
+	struct kstr batch_index_error_message; /* v8+, nullable v8+ */
+};
+
+struct produce_resp_leader {
+	int32_t leader_id; /* v10+, default -1 */
+	int32_t leader_epoch; /* v10+, default -1 */
+};
+
+struct produce_resp_node_endpoint {
+	int32_t node_id; /* v10+ */
+	struct kstr host; /* v10+ */
+	int32_t port; /* v10+ */
+	struct kstr rack; /* v10+, nullable v10+ */
+};
+
 struct produce_resp_partition {
 	int32_t index; /* v0+ */
 	int16_t error_code; /* v0+ */
 	int64_t base_offset; /* v0+ */
 	int64_t log_append_time_ms; /* v2+, default -1 */
 	int64_t log_start_offset; /* v5+, default -1 */
+	struct karray record_errors; /* v8+, of struct produce_resp_batch_error */
+	struct kstr error_message; /* v8+, nullable v8+ */
+	struct produce_resp_leader current_leader; /* v10+, tag 0 */
 };
 
 struct produce_resp_topic {
@@ -92,6 +114,7 @@ struct produce_resp_topic {
 struct produce_response {
 	struct karray responses; /* v0+, of struct produce_resp_topic */
 	int32_t throttle_time_ms; /* v1+ */
+	struct karray node_endpoints; /* v10+, tag 0, of struct produce_resp_node_endpoint */
 };
 
 extern const struct kmsg produce_request_msg;
@@ -226,13 +249,14 @@ extern const struct kmsg list_offsets_response_msg;
 /* ==== Metadata (key 3), v0-9, flexible from v9 ==== */
 
 struct metadata_req_topic {
+	uint8_t topic_id[16]; /* v10+ */
 	struct kstr name; /* v0+, nullable v10+ */
 };
 
 struct metadata_request {
 	struct karray topics; /* v0+, nullable v1+, of struct metadata_req_topic */
 	uint8_t allow_auto_topic_creation; /* v4+, default 1 */
-	uint8_t include_cluster_authorized_operations; /* v8+ */
+	uint8_t include_cluster_authorized_operations; /* v8-10 */
 	uint8_t include_topic_authorized_operations; /* v8+ */
 };
 
@@ -256,6 +280,7 @@ struct metadata_resp_partition {
 struct metadata_resp_topic {
 	int16_t error_code; /* v0+ */
 	struct kstr name; /* v0+, nullable v12+ */
+	uint8_t topic_id[16]; /* v10+ */
 	uint8_t is_internal; /* v1+ */
 	struct karray partitions; /* v0+, of struct metadata_resp_partition */
 	int32_t topic_authorized_operations; /* v8+, default -2147483648 */
@@ -267,7 +292,7 @@ struct metadata_response {
 	struct kstr cluster_id; /* v2+, nullable v2+ */
 	int32_t controller_id; /* v1+, default -1 */
 	struct karray topics; /* v0+, of struct metadata_resp_topic */
-	int32_t cluster_authorized_operations; /* v8+, default -2147483648 */
+	int32_t cluster_authorized_operations; /* v8-10, default -2147483648 */
 };
 
 extern const struct kmsg metadata_request_msg;
@@ -594,6 +619,7 @@ struct describe_configs_req_resource {
 struct describe_configs_request {
 	struct karray resources; /* v0+, of struct describe_configs_req_resource */
 	uint8_t include_synonyms; /* v1+ */
+	uint8_t include_documentation; /* v3+ */
 };
 
 struct describe_configs_resp_synonym {
@@ -610,6 +636,8 @@ struct describe_configs_resp_config {
 	int8_t config_source; /* v1+, default -1 */
 	uint8_t is_sensitive; /* v0+ */
 	struct karray synonyms; /* v1+, of struct describe_configs_resp_synonym */
+	int8_t config_type; /* v3+ (0 UNKNOWN, 1 BOOLEAN, 2 STRING, 3 INT, 4 SHORT, 5 LONG, 6 DOUBLE, 7 LIST, 8 CLASS, 9 PASSWORD) */
+	struct kstr documentation; /* v3+, nullable v0+ */
 };
 
 struct describe_configs_resp_result {
@@ -705,6 +733,7 @@ struct join_group_request {
 	struct kstr group_instance_id; /* v5+, nullable v5+ */
 	struct kstr protocol_type; /* v0+ */
 	struct karray protocols; /* v0+, of struct join_group_req_protocol */
+	struct kstr reason; /* v8+, nullable v8+ */
 };
 
 struct join_group_resp_member {
@@ -720,6 +749,7 @@ struct join_group_response {
 	struct kstr protocol_type; /* v7+, nullable v7+ */
 	struct kstr protocol_name; /* v0+, nullable v7+ */
 	struct kstr leader; /* v0+ */
+	uint8_t skip_assignment; /* v9+ */
 	struct kstr member_id; /* v0+ */
 	struct karray members; /* v0+, of struct join_group_resp_member */
 };
@@ -839,12 +869,14 @@ extern const struct kmsg describe_groups_response_msg;
 
 struct list_groups_request {
 	struct karray states_filter; /* v4+, of struct kstr */
+	struct karray types_filter; /* v5+, of struct kstr */
 };
 
 struct list_groups_resp_group {
 	struct kstr group_id; /* v0+ */
 	struct kstr protocol_type; /* v0+ */
 	struct kstr group_state; /* v4+ */
+	struct kstr group_type; /* v5+ */
 };
 
 struct list_groups_response {
@@ -912,6 +944,8 @@ struct offset_fetch_req_group_topic {
 
 struct offset_fetch_req_group {
 	struct kstr group_id; /* v8+ */
+	struct kstr member_id; /* v9+, nullable v9+ */
+	int32_t member_epoch; /* v9+, default -1 */
 	struct karray topics; /* v8+, nullable v8+, of struct offset_fetch_req_group_topic */
 };
 
@@ -1279,6 +1313,7 @@ extern const struct kmsg describe_transactions_response_msg;
 struct list_transactions_request {
 	struct karray state_filters; /* v0+, of struct kstr */
 	struct karray producer_id_filters; /* v0+, of int64_t */
+	int64_t duration_filter; /* v1+, default -1 */
 };
 
 struct list_transactions_resp_state {
@@ -1536,6 +1571,72 @@ struct sasl_authenticate_response {
 
 extern const struct kmsg sasl_authenticate_request_msg;
 extern const struct kmsg sasl_authenticate_response_msg;
+
+/* ==== DescribeUserScramCredentials (key 50), v0, flexible from v0 ==== */
+
+struct describe_user_scram_credentials_req_user {
+	struct kstr name; /* v0+ */
+};
+
+struct describe_user_scram_credentials_request {
+	struct karray users; /* v0+, nullable v0+ (null or empty: every user) */
+};
+
+struct describe_user_scram_credentials_resp_info {
+	int8_t mechanism; /* v0+: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512 */
+	int32_t iterations; /* v0+ */
+};
+
+struct describe_user_scram_credentials_resp_result {
+	struct kstr user; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray credential_infos; /* v0+, of struct describe_user_scram_credentials_resp_info */
+};
+
+struct describe_user_scram_credentials_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray results; /* v0+, of struct describe_user_scram_credentials_resp_result */
+};
+
+extern const struct kmsg describe_user_scram_credentials_request_msg;
+extern const struct kmsg describe_user_scram_credentials_response_msg;
+
+/* ==== AlterUserScramCredentials (key 51), v0, flexible from v0 ==== */
+
+struct alter_user_scram_credentials_req_deletion {
+	struct kstr name; /* v0+ */
+	int8_t mechanism; /* v0+ */
+};
+
+struct alter_user_scram_credentials_req_upsertion {
+	struct kstr name; /* v0+ */
+	int8_t mechanism; /* v0+ */
+	int32_t iterations; /* v0+ */
+	struct kbytes salt; /* v0+ */
+	struct kbytes salted_password; /* v0+ */
+};
+
+struct alter_user_scram_credentials_request {
+	struct karray deletions; /* v0+, of struct alter_user_scram_credentials_req_deletion */
+	struct karray upsertions; /* v0+, of struct alter_user_scram_credentials_req_upsertion */
+};
+
+struct alter_user_scram_credentials_resp_result {
+	struct kstr user; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+};
+
+struct alter_user_scram_credentials_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray results; /* v0+, of struct alter_user_scram_credentials_resp_result */
+};
+
+extern const struct kmsg alter_user_scram_credentials_request_msg;
+extern const struct kmsg alter_user_scram_credentials_response_msg;
 
 /* ==== DescribeCluster (key 60), v0, flexible from v0 ==== */
 

@@ -15,8 +15,9 @@ static const struct kmsg describe_configs_req_resource_msg = { "describe_configs
 static const struct kfield describe_configs_request_fields[] = {
 	{ "Resources", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct describe_configs_request, resources), &describe_configs_req_resource_msg, 0 },
 	{ "IncludeSynonyms", KT_BOOL, 0, 1, KV_MAX, -1, -1, offsetof(struct describe_configs_request, include_synonyms), NULL, 0 },
+	{ "IncludeDocumentation", KT_BOOL, 0, 3, KV_MAX, -1, -1, offsetof(struct describe_configs_request, include_documentation), NULL, 0 },
 };
-const struct kmsg describe_configs_request_msg = { "describe_configs_request", sizeof(struct describe_configs_request), 2, describe_configs_request_fields };
+const struct kmsg describe_configs_request_msg = { "describe_configs_request", sizeof(struct describe_configs_request), 3, describe_configs_request_fields };
 
 static const struct kfield describe_configs_resp_synonym_fields[] = {
 	{ "Name", KT_STRING, 0, 1, KV_MAX, -1, -1, offsetof(struct describe_configs_resp_synonym, name), NULL, 0 },
@@ -33,8 +34,10 @@ static const struct kfield describe_configs_resp_config_fields[] = {
 	{ "ConfigSource", KT_INT8, 0, 1, KV_MAX, -1, -1, offsetof(struct describe_configs_resp_config, config_source), NULL, -1 },
 	{ "IsSensitive", KT_BOOL, 0, 0, KV_MAX, -1, -1, offsetof(struct describe_configs_resp_config, is_sensitive), NULL, 0 },
 	{ "Synonyms", KT_ARRAY, 0, 1, KV_MAX, -1, -1, offsetof(struct describe_configs_resp_config, synonyms), &describe_configs_resp_synonym_msg, 0 },
+	{ "ConfigType", KT_INT8, 0, 3, KV_MAX, -1, -1, offsetof(struct describe_configs_resp_config, config_type), NULL, 0 },
+	{ "Documentation", KT_STRING, 0, 3, KV_MAX, 0, -1, offsetof(struct describe_configs_resp_config, documentation), NULL, 0 },
 };
-static const struct kmsg describe_configs_resp_config_msg = { "describe_configs_resp_config", sizeof(struct describe_configs_resp_config), 7, describe_configs_resp_config_fields };
+static const struct kmsg describe_configs_resp_config_msg = { "describe_configs_resp_config", sizeof(struct describe_configs_resp_config), 9, describe_configs_resp_config_fields };
 
 static const struct kfield describe_configs_resp_result_fields[] = {
 	{ "ErrorCode", KT_INT16, 0, 0, KV_MAX, -1, -1, offsetof(struct describe_configs_resp_result, error_code), NULL, 0 },

@@ -19,8 +19,9 @@ static const struct kfield join_group_request_fields[] = {
 	{ "GroupInstanceId", KT_STRING, 0, 5, KV_MAX, 5, -1, offsetof(struct join_group_request, group_instance_id), NULL, 0 },
 	{ "ProtocolType", KT_STRING, 0, 0, KV_MAX, -1, -1, offsetof(struct join_group_request, protocol_type), NULL, 0 },
 	{ "Protocols", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct join_group_request, protocols), &join_group_req_protocol_msg, 0 },
+	{ "Reason", KT_STRING, 0, 8, KV_MAX, 8, -1, offsetof(struct join_group_request, reason), NULL, 0 },
 };
-const struct kmsg join_group_request_msg = { "join_group_request", sizeof(struct join_group_request), 7, join_group_request_fields };
+const struct kmsg join_group_request_msg = { "join_group_request", sizeof(struct join_group_request), 8, join_group_request_fields };
 
 static const struct kfield join_group_resp_member_fields[] = {
 	{ "MemberId", KT_STRING, 0, 0, KV_MAX, -1, -1, offsetof(struct join_group_resp_member, member_id), NULL, 0 },
@@ -36,7 +37,8 @@ static const struct kfield join_group_response_fields[] = {
 	{ "ProtocolType", KT_STRING, 0, 7, KV_MAX, 7, -1, offsetof(struct join_group_response, protocol_type), NULL, 0 },
 	{ "ProtocolName", KT_STRING, 0, 0, KV_MAX, 7, -1, offsetof(struct join_group_response, protocol_name), NULL, 0 },
 	{ "Leader", KT_STRING, 0, 0, KV_MAX, -1, -1, offsetof(struct join_group_response, leader), NULL, 0 },
+	{ "SkipAssignment", KT_BOOL, 0, 9, KV_MAX, -1, -1, offsetof(struct join_group_response, skip_assignment), NULL, 0 },
 	{ "MemberId", KT_STRING, 0, 0, KV_MAX, -1, -1, offsetof(struct join_group_response, member_id), NULL, 0 },
 	{ "Members", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct join_group_response, members), &join_group_resp_member_msg, 0 },
 };
-const struct kmsg join_group_response_msg = { "join_group_response", sizeof(struct join_group_response), 8, join_group_response_fields };
+const struct kmsg join_group_response_msg = { "join_group_response", sizeof(struct join_group_response), 9, join_group_response_fields };

@@ -8,8 +8,9 @@
 static const struct kfield list_transactions_request_fields[] = {
 	{ "StateFilters", KT_ARRAY, KT_STRING, 0, KV_MAX, -1, -1, offsetof(struct list_transactions_request, state_filters), NULL, 0 },
 	{ "ProducerIdFilters", KT_ARRAY, KT_INT64, 0, KV_MAX, -1, -1, offsetof(struct list_transactions_request, producer_id_filters), NULL, 0 },
+	{ "DurationFilter", KT_INT64, 0, 1, KV_MAX, -1, -1, offsetof(struct list_transactions_request, duration_filter), NULL, -1 },
 };
-const struct kmsg list_transactions_request_msg = { "list_transactions_request", sizeof(struct list_transactions_request), 2, list_transactions_request_fields };
+const struct kmsg list_transactions_request_msg = { "list_transactions_request", sizeof(struct list_transactions_request), 3, list_transactions_request_fields };
 
 static const struct kfield list_transactions_resp_state_fields[] = {
 	{ "TransactionalId", KT_STRING, 0, 0, KV_MAX, -1, -1, offsetof(struct list_transactions_resp_state, transactional_id), NULL, 0 },

@@ -1,4 +1,4 @@
-/* Metadata (API key 3) request and response schemas, v0-9. Field facts
+/* Metadata (API key 3) request and response schemas, v0-12. Field facts
  * from Kafka 3.8 MetadataRequest/Response.json; see messages.h. */
 #include <stddef.h>
 #include <stdint.h>
@@ -6,14 +6,15 @@
 #include "common/proto/messages.h"
 
 static const struct kfield metadata_req_topic_fields[] = {
+	{ "TopicId", KT_UUID, 0, 10, KV_MAX, -1, -1, offsetof(struct metadata_req_topic, topic_id), NULL, 0 },
 	{ "Name", KT_STRING, 0, 0, KV_MAX, 10, -1, offsetof(struct metadata_req_topic, name), NULL, 0 },
 };
-static const struct kmsg metadata_req_topic_msg = { "metadata_req_topic", sizeof(struct metadata_req_topic), 1, metadata_req_topic_fields };
+static const struct kmsg metadata_req_topic_msg = { "metadata_req_topic", sizeof(struct metadata_req_topic), 2, metadata_req_topic_fields };
 
 static const struct kfield metadata_request_fields[] = {
 	{ "Topics", KT_ARRAY, 0, 0, KV_MAX, 1, -1, offsetof(struct metadata_request, topics), &metadata_req_topic_msg, 0 },
 	{ "AllowAutoTopicCreation", KT_BOOL, 0, 4, KV_MAX, -1, -1, offsetof(struct metadata_request, allow_auto_topic_creation), NULL, 1 },
-	{ "IncludeClusterAuthorizedOperations", KT_BOOL, 0, 8, KV_MAX, -1, -1, offsetof(struct metadata_request, include_cluster_authorized_operations), NULL, 0 },
+	{ "IncludeClusterAuthorizedOperations", KT_BOOL, 0, 8, 10, -1, -1, offsetof(struct metadata_request, include_cluster_authorized_operations), NULL, 0 },
 	{ "IncludeTopicAuthorizedOperations", KT_BOOL, 0, 8, KV_MAX, -1, -1, offsetof(struct metadata_request, include_topic_authorized_operations), NULL, 0 },
 };
 const struct kmsg metadata_request_msg = { "metadata_request", sizeof(struct metadata_request), 4, metadata_request_fields };
@@ -40,11 +41,12 @@ static const struct kmsg metadata_resp_partition_msg = { "metadata_resp_partitio
 static const struct kfield metadata_resp_topic_fields[] = {
 	{ "ErrorCode", KT_INT16, 0, 0, KV_MAX, -1, -1, offsetof(struct metadata_resp_topic, error_code), NULL, 0 },
 	{ "Name", KT_STRING, 0, 0, KV_MAX, 12, -1, offsetof(struct metadata_resp_topic, name), NULL, 0 },
+	{ "TopicId", KT_UUID, 0, 10, KV_MAX, -1, -1, offsetof(struct metadata_resp_topic, topic_id), NULL, 0 },
 	{ "IsInternal", KT_BOOL, 0, 1, KV_MAX, -1, -1, offsetof(struct metadata_resp_topic, is_internal), NULL, 0 },
 	{ "Partitions", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct metadata_resp_topic, partitions), &metadata_resp_partition_msg, 0 },
 	{ "TopicAuthorizedOperations", KT_INT32, 0, 8, KV_MAX, -1, -1, offsetof(struct metadata_resp_topic, topic_authorized_operations), NULL, INT64_C(-2147483648) },
 };
-static const struct kmsg metadata_resp_topic_msg = { "metadata_resp_topic", sizeof(struct metadata_resp_topic), 5, metadata_resp_topic_fields };
+static const struct kmsg metadata_resp_topic_msg = { "metadata_resp_topic", sizeof(struct metadata_resp_topic), 6, metadata_resp_topic_fields };
 
 static const struct kfield metadata_response_fields[] = {
 	{ "ThrottleTimeMs", KT_INT32, 0, 3, KV_MAX, -1, -1, offsetof(struct metadata_response, throttle_time_ms), NULL, 0 },
@@ -52,6 +54,6 @@ static const struct kfield metadata_response_fields[] = {
 	{ "ClusterId", KT_STRING, 0, 2, KV_MAX, 2, -1, offsetof(struct metadata_response, cluster_id), NULL, 0 },
 	{ "ControllerId", KT_INT32, 0, 1, KV_MAX, -1, -1, offsetof(struct metadata_response, controller_id), NULL, -1 },
 	{ "Topics", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct metadata_response, topics), &metadata_resp_topic_msg, 0 },
-	{ "ClusterAuthorizedOperations", KT_INT32, 0, 8, KV_MAX, -1, -1, offsetof(struct metadata_response, cluster_authorized_operations), NULL, INT64_C(-2147483648) },
+	{ "ClusterAuthorizedOperations", KT_INT32, 0, 8, 10, -1, -1, offsetof(struct metadata_response, cluster_authorized_operations), NULL, INT64_C(-2147483648) },
 };
 const struct kmsg metadata_response_msg = { "metadata_response", sizeof(struct metadata_response), 6, metadata_response_fields };

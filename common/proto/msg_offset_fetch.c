@@ -19,9 +19,11 @@ static const struct kmsg offset_fetch_req_group_topic_msg = { "offset_fetch_req_
 
 static const struct kfield offset_fetch_req_group_fields[] = {
 	{ "GroupId", KT_STRING, 0, 8, KV_MAX, -1, -1, offsetof(struct offset_fetch_req_group, group_id), NULL, 0 },
+	{ "MemberId", KT_STRING, 0, 9, KV_MAX, 9, -1, offsetof(struct offset_fetch_req_group, member_id), NULL, 0 },
+	{ "MemberEpoch", KT_INT32, 0, 9, KV_MAX, -1, -1, offsetof(struct offset_fetch_req_group, member_epoch), NULL, -1 },
 	{ "Topics", KT_ARRAY, 0, 8, KV_MAX, 8, -1, offsetof(struct offset_fetch_req_group, topics), &offset_fetch_req_group_topic_msg, 0 },
 };
-static const struct kmsg offset_fetch_req_group_msg = { "offset_fetch_req_group", sizeof(struct offset_fetch_req_group), 2, offset_fetch_req_group_fields };
+static const struct kmsg offset_fetch_req_group_msg = { "offset_fetch_req_group", sizeof(struct offset_fetch_req_group), 4, offset_fetch_req_group_fields };
 
 static const struct kfield offset_fetch_request_fields[] = {
 	{ "GroupId", KT_STRING, 0, 0, 7, -1, -1, offsetof(struct offset_fetch_request, group_id), NULL, 0 },

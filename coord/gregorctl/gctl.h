@@ -19,6 +19,8 @@
 
 struct gctl_opts {
 	const char *zookeeper;
+	const char *zk_digest;      /* "user:password" (addauth digest) or NULL */
+	const char *zk_digest_file; /* its first line holds user:password */
 	int timeout_s;
 	int json, verbose;
 	const char *topic;
@@ -30,14 +32,22 @@ struct gctl_opts {
 	const char *file;
 	/* groups: the Kafka protocol instead of ZooKeeper */
 	const char *bootstrap;
+	const char *command_config; /* client properties (TLS) or NULL */
 	const char *group;
 	int to_earliest, to_latest, to_offset_set, execute;
 	int64_t to_offset;
+	/* health */
+	const char *log_dir;
+	int wait_s;
+	/* users: SCRAM credentials */
+	const char *user, *mechanism, *password;
+	int32_t iterations;      /* 0: not given */
 };
 
 struct gctl {
 	struct gctl_opts o;
 	zhandle_t *zh;
+	int secure;             /* authenticated with --zk-digest* */
 };
 
 /* gctl_get results besides 0 */
@@ -82,5 +92,11 @@ int gctl_cmd_groups(struct gctl *g, const char *cmd);
  * cmd list|describe (arg: the transactional id); producers of a partition. */
 int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg);
 int gctl_cmd_producers(struct gctl *g, const char *topic, const char *partition);
+/* This machine's broker, from its status file and ZooKeeper (gctl_health.c);
+ * --zookeeper defaults to the broker's own zookeeper.connect. */
+int gctl_cmd_health(struct gctl *g);
+/* SCRAM credentials in /config/users (gctl_users.c): list, describe,
+ * add/alter (--user --mechanism --password [--iterations]), delete. */
+int gctl_cmd_users(struct gctl *g, const char *cmd);
 
 #endif

@@ -110,33 +110,65 @@ static int gctl_parse_epoch(const char *d, int l, int64_t *out)
 	return 0;
 }
 
+/* Garbage in a controller znode: shown escaped, with the zkCli command
+ * that repairs it (as the brokers log it). */
+static void gctl_malformed(struct gctl *g, const char *path, const char *d, int l,
+			   const char *repair)
+{
+	char shown[160];
+	size_t o = 0;
+	for (int i = 0; i < l && o + 5 < sizeof shown; i++) {
+		unsigned char ch = (unsigned char)d[i];
+		o += (size_t)snprintf(shown + o, sizeof shown - o,
+				      ch >= 0x20 && ch < 0x7f && ch != '\\' ? "%c" : "\\x%02x", ch);
+	}
+	shown[o] = 0;
+	gctl_err("malformed data in %s: \"%s\"; no controller can be elected until it is "
+		 "repaired: zkCli.sh -server %s %s", path, shown, g->o.zookeeper, repair);
+}
+
 static int gctl_cluster_controller(struct gctl *g)
 {
 	char *d;
 	int l;
 	int64_t epoch;
+	struct Stat st;
 	int rc = gctl_get(g, "/controller", &d, &l, NULL);
-	if (rc == GCTL_NONODE)
+	if (rc == GCTL_NONODE) {
 		gctl_err("no active controller (/controller does not exist)");
+		/* garbage in the epoch is what stops the election: say so */
+		if (gctl_get(g, "/controller_epoch", &d, &l, &st) == 0) {
+			if (gctl_parse_epoch(d, l, &epoch)) {
+				char repair[64];
+				snprintf(repair, sizeof repair, "set /controller_epoch %d",
+					 (int)st.version + 1);
+				gctl_malformed(g, "/controller_epoch", d, l, repair);
+			}
+			free(d);
+		}
+	}
 	if (rc)
 		return 1;
 	int32_t id = zn_controller_parse(d, (size_t)l);
+	if (id < 0)
+		gctl_malformed(g, "/controller", d, l, "delete /controller");
 	free(d);
-	if (id < 0) {
-		gctl_err("malformed data in /controller");
+	if (id < 0)
 		return 1;
-	}
-	rc = gctl_get(g, "/controller_epoch", &d, &l, NULL);
+	rc = gctl_get(g, "/controller_epoch", &d, &l, &st);
 	if (rc == GCTL_NONODE)
 		gctl_err("/controller_epoch does not exist");
 	if (rc)
 		return 1;
 	rc = gctl_parse_epoch(d, l, &epoch);
-	free(d);
 	if (rc) {
-		gctl_err("malformed data in /controller_epoch");
-		return 1;
+		char repair[64];
+		snprintf(repair, sizeof repair, "set /controller_epoch %d", (int)st.version + 1);
+		gctl_malformed(g, "/controller_epoch", d, l, repair);
 	}
+	free(d);
+	if (rc)
+		return 1;
 	if (g->o.json)
 		printf("{\"controller\":%d,\"epoch\":%lld}\n", id, (long long)epoch);
 	else

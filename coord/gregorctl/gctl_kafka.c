@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/net/peer_security.h"
 #include "common/proto/apis.h"
 #include "common/proto/kerr.h"
 #include "coord/gregorctl/gctl_kafka.h"
@@ -54,6 +55,7 @@ static struct gk_node *gk_add_node(struct gk *k, int32_t id, const char *host,
 	struct gk_node *n = &k->nodes[k->n_nodes++];
 	n->id = id;
 	broker_channel_init(&n->ch, id, host, port);
+	n->ch.sec = k->sec;
 	n->ch.timeout_ms = gk_timeout_ms(k);
 	return n;
 }
@@ -186,8 +188,14 @@ static int gk_adopt_brokers(struct gk *k)
 
 int gk_open(struct gk *k, const struct gctl_opts *o)
 {
+	static struct peer_security sec; /* lives as long as the process */
 	memset(k, 0, sizeof *k);
 	k->o = o;
+	if (o->command_config) {
+		if (!sec.tls && gk_security_load(o->command_config, &sec))
+			return 1;
+		k->sec = &sec;
+	}
 	arena_init(&k->a);
 	const char *s = o->bootstrap, *why = "empty --bootstrap";
 	char last[300] = "";
@@ -201,6 +209,7 @@ int gk_open(struct gk *k, const struct gctl_opts *o)
 		}
 		struct broker_channel ch;
 		broker_channel_init(&ch, -1, host, port);
+		ch.sec = k->sec;
 		ch.timeout_ms = gk_timeout_ms(k);
 		int rc = gk_metadata(k, &ch);
 		broker_channel_close(&ch);

@@ -25,8 +25,11 @@ struct gk_node {
 	struct broker_channel ch;
 };
 
+struct peer_security;
+
 struct gk {
 	const struct gctl_opts *o;
+	const struct peer_security *sec; /* --command-config; NULL: plaintext */
 	struct arena a;
 	struct gk_node *nodes; /* brokers from Metadata, then coordinators */
 	int n_nodes, cap_nodes;
@@ -37,6 +40,9 @@ struct gk {
  * 0, or 1 with the error printed. */
 int gk_open(struct gk *k, const struct gctl_opts *o);
 void gk_close(struct gk *k);
+/* --command-config FILE (security.protocol and ssl.* keys) into sec;
+ * 0, or 1 with the error printed. */
+int gk_security_load(const char *path, struct peer_security *sec);
 /* The channel to broker id (address from Metadata), or NULL. */
 struct broker_channel *gk_broker(struct gk *k, int32_t id);
 /* One request to ch, the response decoded into resp (arena memory).

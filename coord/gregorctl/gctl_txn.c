@@ -93,7 +93,7 @@ static int gt_list(struct gk *k)
 	gt_print_header();
 	for (int i = 0; i < k->n_nodes; i++) {
 		struct gk_node *n = &k->nodes[i];
-		struct list_transactions_request req = { { 0, NULL }, { 0, NULL } };
+		struct list_transactions_request req = { { 0, NULL }, { 0, NULL }, -1 };
 		struct list_transactions_response resp;
 		int64_t deadline = clock_mono_ms() + (int64_t)k->o->timeout_s * 1000;
 		int rc;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "coord/gregorctl/gctl.h"
+#include "coord/zkacl.h"
 
 struct gctl_conn {
 	pthread_mutex_t mu;
@@ -76,6 +77,42 @@ static int gctl_wait_connected(int timeout_s)
 	return st;
 }
 
+/* --zk-digest / --zk-digest-file: the brokers' zookeeper.digest, so that
+ * writes pass znodes created with zookeeper.set.acl (creator-all). */
+static int gctl_add_digest(struct gctl *g)
+{
+	char line[512];
+	const char *cred = g->o.zk_digest;
+	if (g->o.zk_digest_file) {
+		FILE *f = fopen(g->o.zk_digest_file, "r");
+		int ok = f && fgets(line, sizeof line, f);
+		if (f)
+			fclose(f);
+		if (!ok) {
+			gctl_err("cannot read ZooKeeper credentials from %s", g->o.zk_digest_file);
+			gctl_close(g);
+			return 1;
+		}
+		line[strcspn(line, "\r\n")] = 0;
+		cred = line;
+	}
+	if (!cred)
+		return 0;
+	if (!strchr(cred, ':') || cred[0] == ':') {
+		gctl_err("ZooKeeper credentials must be user:password");
+		gctl_close(g);
+		return 1;
+	}
+	int rc = zk_add_digest(g->zh, cred, g->o.timeout_s * 1000);
+	if (rc != ZOK) {
+		gctl_err("ZooKeeper digest authentication failed: %s", zerror(rc));
+		gctl_close(g);
+		return 1;
+	}
+	g->secure = 1;
+	return 0;
+}
+
 int gctl_connect(struct gctl *g)
 {
 	zoo_set_debug_level(g->o.verbose ? ZOO_LOG_LEVEL_INFO : (ZooLogLevel)0);
@@ -93,7 +130,7 @@ int gctl_connect(struct gctl *g)
 	}
 	int st = gctl_wait_connected(g->o.timeout_s);
 	if (st == ZOO_CONNECTED_STATE)
-		return 0;
+		return gctl_add_digest(g);
 	gctl_err("cannot connect to ZooKeeper at %s within %d s%s", g->o.zookeeper,
 		 g->o.timeout_s, st == ZOO_AUTH_FAILED_STATE ? " (authentication failed)" : "");
 	gctl_close(g);
@@ -271,8 +308,9 @@ int gctl_write_new(struct gctl *g, const char *path, const char *data, size_t le
 		gctl_err("%s: %zu bytes exceed ZooKeeper's 1 MiB limit", path, len);
 		return GCTL_FAIL;
 	}
+	/* with credentials, the ACL the brokers give their znodes */
 	int rc = zoo_create(g->zh, path, data, data ? (int)len : -1,
-			    &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+			    zk_acl_for(g->secure, path), 0, NULL, 0);
 	if (rc == ZNODEEXISTS)
 		return GCTL_EXISTS;
 	if (rc != ZOK) {

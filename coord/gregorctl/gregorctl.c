@@ -6,6 +6,7 @@
  * with a one-line error otherwise, 64 for usage errors. */
 #include <errno.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,10 @@
 
 static const char gctl_usage_text[] =
 	"usage: gregorctl --zookeeper HOST:PORT[,...][/chroot] [--timeout S] [--json]\n"
-	"                 [--verbose] GROUP COMMAND [options]\n"
+	"                 [--verbose] [--zk-digest USER:PASSWORD | --zk-digest-file F]\n"
+	"                 GROUP COMMAND [options]\n"
+	"  (--zk-digest*: the brokers' zookeeper.digest credentials, needed to\n"
+	"   change anything once they run with zookeeper.set.acl=true)\n"
 	"  cluster brokers                 id, endpoints, rack, broker epoch\n"
 	"  cluster controller              controller id and epoch\n"
 	"  topics list\n"
@@ -29,7 +33,13 @@ static const char gctl_usage_text[] =
 	"  partitions elect-preferred [--topic T]\n"
 	"  partitions reassign --file F    JSON {\"partitions\":[{\"topic\":..,\n"
 	"                                  \"partition\":..,\"replicas\":[..]}]}\n"
-	"usage: gregorctl --bootstrap HOST:PORT[,...] [--timeout S] [--json]\n"
+	"  users list                      users with SCRAM credentials, mechanisms,\n"
+	"                                  iterations\n"
+	"  users describe --user U\n"
+	"  users add|alter --user U --mechanism SCRAM-SHA-256|SCRAM-SHA-512\n"
+	"                --password P [--iterations N (4096..16384)]\n"
+	"  users delete --user U [--mechanism M]\n"
+	"usage: gregorctl --bootstrap HOST:PORT[,...] [--command-config FILE] [--timeout S] [--json]\n"
 	"                 groups COMMAND [options]\n"
 	"  groups list                     group id, state, protocol type\n"
 	"  groups describe --group G       offsets, log-end offsets, lag, members\n"
@@ -41,6 +51,13 @@ static const char gctl_usage_text[] =
 	"                                  HANGING: Ongoing longer than its timeout\n"
 	"  transactions describe ID        one transactional id, from its coordinator\n"
 	"  producers TOPIC PARTITION       active producers on the partition's leader\n"
+	"--command-config: client properties for the broker connections, e.g.\n"
+	"           security.protocol=SSL with ssl.ca.location (or ssl.truststore.*),\n"
+	"           ssl.certificate.location + ssl.key.location (or ssl.keystore.*)\n"
+	"usage: gregorctl health [--log-dir DIR] [--zookeeper HOST:PORT] [--wait S]\n"
+	"  exit 0 only if the broker whose log.dirs is DIR (default $KAFKA_LOG_DIRS) is\n"
+	"  running, registered in ZooKeeper with its current broker epoch, not\n"
+	"  shutting down, and a controller exists; --wait: retry for up to S seconds\n"
 	"--timeout: seconds to wait for the ZooKeeper connection, or for each broker\n"
 	"           request (default 10).\n";
 
@@ -81,7 +98,9 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
-		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE };
+		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE,
+		   O_COMMAND_CONFIG, O_LOG_DIR, O_WAIT, O_USER, O_MECHANISM, O_PASSWORD,
+		   O_ITERATIONS };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -92,6 +111,11 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "help", O_HELP, 0 }, { "bootstrap", O_BOOTSTRAP, 1 }, { "group", O_GROUP, 1 },
 	{ "to-earliest", O_EARLIEST, 0 }, { "to-latest", O_LATEST, 0 },
 	{ "to-offset", O_TO_OFFSET, 1 }, { "execute", O_EXECUTE, 0 },
+	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
+	{ "command-config", O_COMMAND_CONFIG, 1 },
+	{ "log-dir", O_LOG_DIR, 1 }, { "wait", O_WAIT, 1 },
+	{ "user", O_USER, 1 }, { "mechanism", O_MECHANISM, 1 }, { "password", O_PASSWORD, 1 },
+	{ "iterations", O_ITERATIONS, 1 },
 };
 
 /* Applies one option; 0, or a usage error message. */
@@ -122,6 +146,7 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_FILE: o->file = v; break;
 	case O_HELP: return "";
 	case O_BOOTSTRAP: o->bootstrap = v; break;
+	case O_COMMAND_CONFIG: o->command_config = v; break;
 	case O_GROUP: o->group = v; break;
 	case O_EARLIEST: o->to_earliest = 1; break;
 	case O_LATEST: o->to_latest = 1; break;
@@ -131,6 +156,20 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 		o->to_offset_set = 1;
 		break;
 	case O_EXECUTE: o->execute = 1; break;
+	case O_ZK_DIGEST: o->zk_digest = v; break;
+	case O_ZK_DIGEST_FILE: o->zk_digest_file = v; break;
+	case O_LOG_DIR: o->log_dir = v; break;
+	case O_WAIT:
+		if (gctl_parse_i32(v, 0, 86400, &o->wait_s))
+			return "--wait must be 0..86400 seconds";
+		break;
+	case O_USER: o->user = v; break;
+	case O_MECHANISM: o->mechanism = v; break;
+	case O_PASSWORD: o->password = v; break;
+	case O_ITERATIONS:
+		if (gctl_parse_i32(v, 1, 1 << 30, &o->iterations))
+			return "--iterations must be a positive integer";
+		break;
 	}
 	return NULL;
 }
@@ -180,6 +219,7 @@ int main(int argc, char **argv)
 {
 	struct gctl g;
 	const char *words[3] = { NULL, NULL, NULL };
+	signal(SIGPIPE, SIG_IGN); /* TLS connections write with write(2) */
 	memset(&g, 0, sizeof g);
 	g.o.timeout_s = 10;
 	g.o.partitions = -1;
@@ -196,6 +236,8 @@ int main(int argc, char **argv)
 		     nw < 2 || (words[0][0] == 'p' && nw < 3) ? gctl_usage("missing arguments") :
 		     words[0][0] == 't' ? gctl_cmd_transactions(&g, words[1], words[2]) :
 		     gctl_cmd_producers(&g, words[1], words[2]);
+	else if (nw == 1 && strcmp(words[0], "health") == 0)
+		rc = gctl_cmd_health(&g);
 	else if (nw != 2)
 		rc = gctl_usage("expected GROUP COMMAND, e.g. 'topics list'");
 	else if (strcmp(words[0], "groups") == 0)
@@ -204,8 +246,8 @@ int main(int argc, char **argv)
 	else if (!g.o.zookeeper)
 		rc = gctl_usage("--zookeeper HOST:PORT is required");
 	else if (strcmp(words[0], "topics") && strcmp(words[0], "cluster") &&
-		 strcmp(words[0], "partitions"))
-		rc = gctl_usage("GROUP is one of topics, cluster, partitions, groups");
+		 strcmp(words[0], "partitions") && strcmp(words[0], "users"))
+		rc = gctl_usage("GROUP is one of topics, cluster, partitions, users, groups");
 	else if (g.o.topic && !zn_topic_name_valid(g.o.topic))
 		rc = (gctl_err("topic name '%s' is illegal (allowed: [a-zA-Z0-9._-], "
 			       "1-249 characters, not '.' or '..')", g.o.topic), 1);
@@ -214,6 +256,7 @@ int main(int argc, char **argv)
 	else {
 		rc = strcmp(words[0], "topics") == 0 ? gctl_cmd_topics(&g, words[1]) :
 		     strcmp(words[0], "cluster") == 0 ? gctl_cmd_cluster(&g, words[1]) :
+		     strcmp(words[0], "users") == 0 ? gctl_cmd_users(&g, words[1]) :
 		     gctl_cmd_partitions(&g, words[1]);
 		gctl_close(&g);
 	}

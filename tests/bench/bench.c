@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,12 @@ struct bench_opts {
 	const char *fsync_dir;
 	const char *compression; /* librdkafka compression.codec */
 	int text_payload;        /* words instead of one repeated byte */
+	const char *open_loop;   /* "2000,7000,...": open-loop latency at these msg/s */
+	int duration_s;          /* of each open-loop rate */
+	int idempotence_ratio;   /* closed loop: plain vs idempotent producer */
+	int idempotent;
+	double last_rate;        /* msgs/s of the last bench_produce */
+	const char *client_config; /* librdkafka properties file (TLS settings) */
 };
 
 struct produce_stats {
@@ -235,11 +242,38 @@ static void measure_fsync(const char *dir)
 
 /* ---- Kafka ------------------------------------------------------------- */
 
+/* key=value lines of a librdkafka properties file (as kcat -F reads it,
+ * e.g. cluster.sh's CLIENT_CONFIG); bootstrap.servers is left to --bootstrap. */
+static int conf_load_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[1024];
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		char *eq = strchr(line, '=');
+		if (line[0] == '#' || !eq)
+			continue;
+		*eq = '\0';
+		if (strcmp(line, "bootstrap.servers") != 0 &&
+		    rd_kafka_conf_set(conf, line, eq + 1, err, errlen) != RD_KAFKA_CONF_OK)
+			rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
 static rd_kafka_conf_t *conf_new(const struct bench_opts *o, const char *const *kv)
 {
 	char err[256];
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", o->bootstrap, err, sizeof err))
+		goto bad;
+	if (o->client_config && conf_load_file(conf, o->client_config, err, sizeof err) < 0)
 		goto bad;
 	for (; kv && kv[0]; kv += 2)
 		if (rd_kafka_conf_set(conf, kv[0], kv[1], err, sizeof err))
@@ -352,7 +386,8 @@ static int bench_produce(struct bench_opts *o)
 	const char *kv[] = { "request.required.acks", acks, "linger.ms", "5",
 			     "batch.size", "1000000", "queue.buffering.max.messages", "2000000",
 			     "queue.buffering.max.kbytes", "2097151", "message.timeout.ms", "300000",
-			     "enable.idempotence", "false", "compression.codec", o->compression,
+			     "enable.idempotence", o->idempotent ? "true" : "false",
+			     "compression.codec", o->compression,
 			     NULL };
 	struct produce_stats st = { 0, 0, 0 };
 	rd_kafka_conf_t *conf = conf_new(o, kv);
@@ -397,7 +432,9 @@ flush:
 	while (rd_kafka_outq_len(rk) > 0 && now_s() < deadline)
 		rd_kafka_poll(rk, 50);
 	double dt = now_s() - t0;
-	print_rate("kafka: produce (acked)", st.delivered, (double)st.delivered * o->size, dt);
+	o->last_rate = dt > 0 ? (double)st.delivered / dt : 0;
+	print_rate(o->idempotent ? "kafka: produce idempotent" : "kafka: produce (acked)",
+		   st.delivered, (double)st.delivered * o->size, dt);
 	if (st.failed || st.delivered != o->count)
 		fprintf(stderr, "produce: %ld delivered, %ld failed (first: %s) of %ld\n", st.delivered,
 			st.failed, st.failed ? rd_kafka_err2str(st.first_err) : "-", o->count);
@@ -457,6 +494,155 @@ static int bench_consume(const struct bench_opts *o)
 	return got == o->count && !wrong_size ? 0 : -1;
 }
 
+/* ---- open-loop latency ------------------------------------------------ */
+
+/* Messages are sent on a fixed schedule whatever the answers do (so queueing
+ * in the broker shows as latency, not as a lower send rate); each delivery
+ * report's latency is its time since the message's scheduled send. */
+struct lat_run {
+	double *sent;    /* scheduled send time per message */
+	double *lat;     /* delivery latencies, in report order */
+	long nlat, failed;
+};
+
+static void on_lat_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct lat_run *r = opaque;
+	(void)rk;
+	if (m->err) {
+		r->failed++;
+		return;
+	}
+	long i = (long)(intptr_t)m->_private;
+	r->lat[r->nlat++] = now_s() - r->sent[i];
+}
+
+static double pct(const double *v, long n, double p)
+{
+	if (n == 0)
+		return 0;
+	long i = (long)(p * (double)n);
+	return v[i < n ? i : n - 1];
+}
+
+static int open_loop_rate(rd_kafka_t *rk, rd_kafka_topic_t *rkt, struct lat_run *r,
+			  const struct bench_opts *o, long rate, const char *payload)
+{
+	long n = rate * o->duration_s;
+	r->nlat = r->failed = 0;
+	double t0 = now_s() + 0.01, end;
+	long i = 0;
+	while (i < n) {
+		double now = now_s();
+		long due = (long)((now - t0) * (double)rate) + 1;
+		if (due > n)
+			due = n;
+		for (; i < due; i++) {
+			r->sent[i] = t0 + (double)i / (double)rate;
+			if (rd_kafka_produce(rkt, (int32_t)(i % o->partitions), 0, (void *)payload,
+					     (size_t)o->size, NULL, 0, (void *)(intptr_t)i) == -1)
+				r->failed++;
+		}
+		rd_kafka_poll(rk, 0);
+		double next = t0 + (double)i / (double)rate;
+		if (next - now_s() > 0.0002)
+			usleep(100);
+	}
+	end = now_s();
+	double deadline = end + 60;
+	while (r->nlat + r->failed < n && now_s() < deadline)
+		rd_kafka_poll(rk, 5);
+	double last = now_s();
+	qsort(r->lat, (size_t)r->nlat, sizeof r->lat[0], cmp_double);
+	printf("open loop acks=%d %6ld msg/s: delivered %7.0f msg/s  p50 %8.2f ms  p99 %8.2f ms  "
+	       "p99.9 %8.2f ms  max %8.2f ms  (%ld msgs, %ld failed)\n", o->acks, rate,
+	       (double)r->nlat / (last - t0), pct(r->lat, r->nlat, 0.5) * 1e3,
+	       pct(r->lat, r->nlat, 0.99) * 1e3, pct(r->lat, r->nlat, 0.999) * 1e3,
+	       r->nlat ? r->lat[r->nlat - 1] * 1e3 : 0.0, r->nlat, r->failed);
+	fflush(stdout);
+	return r->failed ? -1 : 0;
+}
+
+static int bench_open_loop(struct bench_opts *o)
+{
+	char err[256], acks[8];
+	snprintf(acks, sizeof acks, "%d", o->acks);
+	const char *kv[] = { "request.required.acks", acks, "linger.ms", "0",
+			     "queue.buffering.max.messages", "2000000",
+			     "message.timeout.ms", "60000", "enable.idempotence",
+			     o->idempotent ? "true" : "false", NULL };
+	long maxrate = 0;
+	for (const char *p = o->open_loop; p && *p;) {
+		long r = strtol(p, (char **)&p, 10);
+		maxrate = r > maxrate ? r : maxrate;
+		p += *p == ',';
+	}
+	struct lat_run run = { 0 };
+	long cap = maxrate * o->duration_s + 1;
+	run.sent = calloc((size_t)cap, sizeof *run.sent);
+	run.lat = calloc((size_t)cap, sizeof *run.lat);
+	rd_kafka_conf_t *conf = conf_new(o, kv);
+	if (!conf || !run.sent || !run.lat)
+		return -1;
+	rd_kafka_conf_set_dr_msg_cb(conf, on_lat_delivery);
+	rd_kafka_conf_set_opaque(conf, &run);
+	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+	if (!rk)
+		return -1;
+	int parts = topic_wait_ready(rk, o);
+	if (parts < 0) {
+		rd_kafka_destroy(rk);
+		return -1;
+	}
+	o->partitions = parts;
+	char *payload = malloc((size_t)o->size);
+	fill_payload(payload, o->size, 0);
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
+	/* warm-up: connections and leaders known before the clock runs */
+	run.sent[0] = now_s();
+	for (int p = 0; p < parts; p++)
+		rd_kafka_produce(rkt, p, 0, payload, (size_t)o->size, NULL, 0, (void *)(intptr_t)0);
+	rd_kafka_flush(rk, 10000);
+	/* latency on a shared machine says little without its load */
+	FILE *la = fopen("/proc/loadavg", "r");
+	char load[64] = "?";
+	if (la) {
+		if (!fgets(load, sizeof load, la))
+			snprintf(load, sizeof load, "?");
+		fclose(la);
+	}
+	printf("open loop: linger 0, %d partitions, %d s per rate, load average %s",
+	       parts, o->duration_s, load);
+	int rc = 0;
+	for (const char *p = o->open_loop; p && *p;) {
+		long rate = strtol(p, (char **)&p, 10);
+		p += *p == ',';
+		if (rate > 0 && open_loop_rate(rk, rkt, &run, o, rate, payload) < 0)
+			rc = -1;
+	}
+	rd_kafka_topic_destroy(rkt);
+	rd_kafka_destroy(rk);
+	free(payload);
+	free(run.sent);
+	free(run.lat);
+	return rc;
+}
+
+/* Closed loop acks as given: plain, idempotent, plain, idempotent. */
+static int bench_idempotence_ratio(struct bench_opts *o)
+{
+	double plain = 0, idem = 0;
+	for (int round = 0; round < 4; round++) {
+		o->idempotent = round & 1;
+		if (bench_produce(o))
+			return -1;
+		*(o->idempotent ? &idem : &plain) += o->last_rate / 2;
+	}
+	printf("idempotent / plain (acks=%d, mean of 2 runs each): %.2f  (%.0f / %.0f msg/s)\n",
+	       o->acks, plain > 0 ? idem / plain : 0, idem, plain);
+	return 0;
+}
+
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
@@ -464,6 +650,12 @@ static void usage(const char *argv0)
 		"          [--replication R] [--acks A] [--timeout SECONDS] [--no-create]\n"
 		"          [--fsync-dir DIR] [--skip-machine | --machine-only]\n"
 		"          [--compression none|gzip|snappy|lz4|zstd] [--payload fill|text]\n"
+		"          [--open-loop RATE,RATE,... [--duration S] [--idempotent]]\n"
+		"          [--idempotence-ratio]\n"
+		"  --open-loop: linger 0, messages sent on schedule at each rate for S\n"
+		"   seconds (default 5); prints delivered rate and latency percentiles\n"
+		"  --idempotence-ratio: closed-loop produce, plain and idempotent twice\n"
+		"          [--client-config FILE]  (librdkafka properties, e.g. TLS)\n"
 		"  (librdkafka 2.0.2 compresses with gzip/snappy/lz4 only if the broker\n"
 		"   lists Produce v0, which Gregor does)\n",
 		argv0);
@@ -477,12 +669,14 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	*o = (struct bench_opts){ .bootstrap = getenv("BOOTSTRAP"), .topic = topic_buf,
 				  .count = 1000000, .size = 100, .partitions = 3, .replication = 3,
 				  .acks = 1, .timeout_s = 600, .fsync_dir = tmp ? tmp : "/tmp",
-				  .compression = "none" };
+				  .compression = "none", .duration_s = 5 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--no-create")) { o->no_create = 1; continue; }
 		if (!strcmp(a, "--skip-machine")) { o->skip_machine = 1; continue; }
 		if (!strcmp(a, "--machine-only")) { o->machine_only = 1; continue; }
+		if (!strcmp(a, "--idempotent")) { o->idempotent = 1; continue; }
+		if (!strcmp(a, "--idempotence-ratio")) { o->idempotence_ratio = 1; continue; }
 		if (!v)
 			return -1;
 		if (!strcmp(a, "--bootstrap")) o->bootstrap = v;
@@ -495,6 +689,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		else if (!strcmp(a, "--timeout")) o->timeout_s = atoi(v);
 		else if (!strcmp(a, "--fsync-dir")) o->fsync_dir = v;
 		else if (!strcmp(a, "--compression")) o->compression = v;
+		else if (!strcmp(a, "--open-loop")) o->open_loop = v;
+		else if (!strcmp(a, "--duration")) o->duration_s = atoi(v);
+		else if (!strcmp(a, "--client-config")) o->client_config = v;
 		else if (!strcmp(a, "--payload") && (!strcmp(v, "fill") || !strcmp(v, "text")))
 			o->text_payload = !strcmp(v, "text");
 		else return -1;
@@ -504,7 +701,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		return -1;
 	if (o->count < 1 || o->size < 1 || o->size > MAX_SIZE || o->partitions < 1 ||
 	    o->partitions > MAX_PARTITIONS || o->replication < 1 || o->acks < -1 || o->acks > 1 ||
-	    o->timeout_s < 1)
+	    o->timeout_s < 1 || o->duration_s < 1 || o->duration_s > 600)
 		return -1;
 	return 0;
 }
@@ -524,13 +721,18 @@ int main(int argc, char **argv)
 	if (o.machine_only)
 		return 0;
 	printf("kafka: bootstrap=%s topic=%s count=%ld size=%d partitions=%d acks=%d "
-	       "compression=%s payload=%s\n", o.bootstrap, o.topic, o.count, o.size,
-	       o.partitions, o.acks, o.compression, o.text_payload ? "text" : "fill");
+	       "compression=%s payload=%s%s%s\n", o.bootstrap, o.topic, o.count, o.size,
+	       o.partitions, o.acks, o.compression, o.text_payload ? "text" : "fill",
+	       o.client_config ? " client-config=" : "", o.client_config ? o.client_config : "");
 	fflush(stdout);
 	if (!o.no_create && topic_create(&o)) {
 		fprintf(stderr, "bench: could not create topic %s\n", o.topic);
 		return 1;
 	}
+	if (o.open_loop)
+		return bench_open_loop(&o) ? 1 : 0;
+	if (o.idempotence_ratio)
+		return bench_idempotence_ratio(&o) ? 1 : 0;
 	if (bench_produce(&o))
 		return 1;
 	fflush(stdout);

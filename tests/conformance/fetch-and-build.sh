@@ -79,7 +79,7 @@ fetch_source() {
 install_deps() {
 	local pkg missing=()
 	for pkg in zlib1g-dev libzstd-dev liblz4-dev rapidjson-dev g++ make python3; do
-		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$pkg")
 	done
 	((${#missing[@]} == 0)) && return 0
 	say "installing ${missing[*]}"

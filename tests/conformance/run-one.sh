@@ -220,7 +220,7 @@ if ((rc != 0)); then
 	say "FAIL: test-runner exited $rc"
 	exit 1
 fi
-if ! clean | grep -E '^\|' | grep -v '<MAIN>' | grep -q PASSED; then
+if ! clean | grep -E '^\|' | grep -v '<MAIN>' | grep PASSED >/dev/null; then
 	clean | grep -E 'SKIP' | head -n 5 >&2 || true
 	say "SKIP: no variant of $NUM ran"
 	exit 77

@@ -7,13 +7,15 @@
 #   DRILL-RESULT drill=NAME acknowledged=N lost=M duplicates=D failed=F
 # (loop.sh collects these lines).
 #
-# Env in (besides lib.sh's): DRILL_BIN_DIR (drill_producer, drill_verify,
-# drill_admin; default build-drills/tests/drills), DRILL_SAVE_DIR (when set,
+# Env in (besides lib.sh's): DRILL_BIN_DIR (drill_admin; default
+# build-drills/tests/drills), ACKED_BIN_DIR (acked_producer, acked_verify
+# from tests/lib; default build-drills/tests/lib), DRILL_SAVE_DIR (when set,
 # a failed drill's cluster dir -- logs, data, ack files -- is copied there).
 source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
 TEST_NAME=$(basename "$0" .sh)
 DRILL_BIN_DIR=${DRILL_BIN_DIR:-$GREGOR_SOURCE_ROOT/build-drills/tests/drills}
+ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build-drills/tests/lib}
 WORK=""
 DRILL_FAILED_PRODUCE=0
 _DRILL_PIDS=()
@@ -43,8 +45,9 @@ on_exit _drill_exit
 # shellcheck disable=SC2120 # options are optional
 drill_up() {
 	local p
-	for p in drill_producer drill_verify drill_admin; do
-		[[ -x $DRILL_BIN_DIR/$p ]] || fail "missing $DRILL_BIN_DIR/$p (ninja -C build-drills)"
+	for p in "$ACKED_BIN_DIR/acked_producer" "$ACKED_BIN_DIR/acked_verify" \
+		"$DRILL_BIN_DIR/drill_admin"; do
+		[[ -x $p ]] || fail "missing $p (ninja -C build-drills)"
 	done
 	((EUID == 0)) || fail "drills need root (cluster.sh up --netns creates network namespaces)"
 	cluster_up 3 --zookeepers 3 --netns \
@@ -101,12 +104,12 @@ drill_topic() {
 
 # ---- producer and verification
 
-# producer_start NAME ARGS...: drill_producer in the background (acks file
+# producer_start NAME ARGS...: acked_producer in the background (acks file
 # WORK/NAME.acks, stdout WORK/NAME.out); sets PRODUCER_PID.
 producer_start() {
 	local name=$1
 	shift
-	"$DRILL_BIN_DIR/drill_producer" -b "$BOOTSTRAP" -o "$WORK/$name.acks" "$@" \
+	"$ACKED_BIN_DIR/acked_producer" -b "$BOOTSTRAP" -o "$WORK/$name.acks" "$@" \
 		>"$WORK/$name.out" 2>"$WORK/$name.err" &
 	PRODUCER_PID=$!
 	_DRILL_PIDS+=("$PRODUCER_PID")
@@ -136,7 +139,7 @@ acks_between() { awk -v a="$2" -v b="$3" '$4 >= a && $4 < b' "$1" | wc -l; }
 drill_verify() {
 	local topic=$1 out rc=0 acked lost dups
 	shift
-	out=$("$DRILL_BIN_DIR/drill_verify" -b "$BOOTSTRAP" -t "$topic" -T 120 "$@") || rc=$?
+	out=$("$ACKED_BIN_DIR/acked_verify" -b "$BOOTSTRAP" -t "$topic" -T 120 "$@") || rc=$?
 	printf '%s\n' "$out" | sed "s/^/[verify $topic] /" >&2
 	acked=$(sed -n 's/^acknowledged=\([0-9]*\) .*/\1/p' <<<"$out")
 	lost=$(sed -n 's/.* lost=\([0-9]*\) .*/\1/p' <<<"$out")
@@ -147,7 +150,7 @@ drill_verify() {
 		drill_explain_loss "$topic" "$out"
 		fail "acknowledged writes lost on $topic"
 	fi
-	((rc == 0)) || fail "drill_verify $topic exited $rc"
+	((rc == 0)) || fail "acked_verify $topic exited $rc"
 }
 
 # For each partition with a LOST line: the brokers' log lines about it

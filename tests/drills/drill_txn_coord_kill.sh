@@ -12,7 +12,7 @@
 source "$(dirname "$0")/drill_lib.sh"
 
 CLIENT=$DRILL_BIN_DIR/drill_txn_client
-WIRE="python3 $GREGOR_SOURCE_ROOT/tests/integration/txn_wire.py"
+WIRE="python3 $GREGOR_SOURCE_ROOT/tests/lib/txn_wire.py"
 T=drtxn
 TXNS=${DRILL_TXNS:-200}
 PER=${DRILL_TXN_PER:-50}

@@ -32,7 +32,7 @@ sleep 15
 [[ $(zk_ls /brokers/ids | tr '\n' ' ') == "1 2 3 " ]] || fail "registrations lost with 2 of 3 ZooKeeper servers"
 for b in 1 2 3; do pid_alive "$(broker_pid "$b")" || fail "broker $b died"; done
 # Consuming goes on: a read of every partition with one server down.
-"$DRILL_BIN_DIR/drill_verify" -b "$BOOTSTRAP" -t "$T" -T 60 /dev/null >"$WORK/mid.out" ||
+"$ACKED_BIN_DIR/acked_verify" -b "$BOOTSTRAP" -t "$T" -T 60 /dev/null >"$WORK/mid.out" ||
 	{ cat "$WORK/mid.out" >&2; fail "reading $T with a ZooKeeper server down failed"; }
 note "read with ZooKeeper server $Z down: $(tail -n 1 "$WORK/mid.out")"
 M=$(ms_since "$T0")

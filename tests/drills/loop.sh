@@ -3,7 +3,7 @@
 # leader_kill) N times, one after another, and prints a table: drill, runs,
 # acknowledged (total), lost (total), failures. Each run's output is kept
 # in a log dir; a failed run's cluster dir is copied to DRILL_SAVE_DIR.
-# Env: GREGORD, DRILL_BIN_DIR (default: build-drills in the repo).
+# Env: GREGORD, DRILL_BIN_DIR, ACKED_BIN_DIR (default: build-drills in the repo).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +19,7 @@ DRILLS=("$@")
 	rolling_restart min_isr txn_coord_kill)
 export GREGORD=${GREGORD:-$ROOT/build-drills/broker/gregord}
 export DRILL_BIN_DIR=${DRILL_BIN_DIR:-$ROOT/build-drills/tests/drills}
+export ACKED_BIN_DIR=${ACKED_BIN_DIR:-$ROOT/build-drills/tests/lib}
 export DRILL_SAVE_DIR=${DRILL_SAVE_DIR:-/tmp/gregor-drill-failures}
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/gregor-drill-loop.XXXXXX")
 echo "loop.sh: logs in $LOGS, failed clusters saved to $DRILL_SAVE_DIR" >&2

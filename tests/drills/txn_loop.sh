@@ -4,7 +4,8 @@
 # transactions committed / aborted / unknown, values checked, batches
 # refused at produce-time verification, anomalies, failed runs. Each run's output is kept in a log dir; a failed run's
 # cluster dir (with the history) is copied to DRILL_SAVE_DIR.
-# Env: GREGORD, DRILL_BIN_DIR (default: build in the repo), TXN_CHECK_*.
+# Env: GREGORD, DRILL_BIN_DIR, ACKED_BIN_DIR (default: build in the repo),
+# TXN_CHECK_*.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +20,7 @@ FAULTS=("$@")
 ((${#FAULTS[@]})) || FAULTS=(leader-kill coord-kill isolate zk-kill client-kill delay)
 export GREGORD=${GREGORD:-$ROOT/build/broker/gregord}
 export DRILL_BIN_DIR=${DRILL_BIN_DIR:-$ROOT/build/tests/drills}
+export ACKED_BIN_DIR=${ACKED_BIN_DIR:-$ROOT/build/tests/lib}
 export DRILL_SAVE_DIR=${DRILL_SAVE_DIR:-/tmp/gregor-drill-failures}
 export GREGOR_SOURCE_ROOT=$ROOT
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/gregor-txn-loop.XXXXXX")

@@ -5,13 +5,16 @@
 # from a different broker (ANY and MATCH filters); the znodes hold Kafka's
 # JSON (read with zkCli.sh) and change notifications; DeleteAcls by principal
 # removes exactly alice's two ACLs and their now-empty znodes; describe again.
-# ACLs are stored only: Gregor does not enforce them.
+# The brokers run Kafka's AclAuthorizer with the test's principal
+# (User:ANONYMOUS) as super user, so the ACLs written here restrict nobody;
+# tests/integration/authz.py covers enforcement.
 # Usage: acls.sh ACL_CLIENT
 source "$(dirname "$0")/lib.sh"
 
 CLIENT=${1:?usage: acls.sh ACL_CLIENT}
 [[ -x $CLIENT ]] || fail "client binary missing: $CLIENT"
-cluster_up 3
+cluster_up 3 --set authorizer.class.name=kafka.security.authorizer.AclAuthorizer \
+	--set super.users=User:ANONYMOUS
 IFS=, read -r B1 B2 B3 <<<"$BOOTSTRAP"
 [[ -n $B3 ]] || fail "expected three brokers in $BOOTSTRAP"
 work=$(mktemp -d)
@@ -57,7 +60,9 @@ for p, acls in want.items():
     d = json.loads(got[p])
     assert d["version"] == 1 and d["acls"] == acls, (p, d)
 PY
-zk ls /kafka-acl-changes | grep -q acl_changes_ || fail "no literal change notification"
+# captured first: grep -q closing the pipe early would fail it under pipefail
+chg=$(zk ls /kafka-acl-changes)
+grep -q acl_changes_ <<<"$chg" || fail "no literal change notification: $chg"
 nchg=$(zk ls /kafka-acl-extended-changes | grep -c acl_changes_ || true)
 ((nchg >= 1)) || fail "no extended change notification"
 

@@ -19,112 +19,16 @@ On a 3-broker cluster, raw protocol (stdlib only):
 
 import json
 import os
-import socket
-import struct
-import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import produce_validation as pv  # noqa: E402
-import topic_configs as tc  # noqa: E402
-import topic_delete as td  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_admin import alter_configs as alter  # noqa: E402
+from kafka_admin import incremental_alter_configs as incremental  # noqa: E402
+from kafka_admin import (create_topic, describe_topic_configs, kcat_topics,  # noqa: E402
+                         metadata, wait_for, zkq)
+from kafka_wire import addr_of  # noqa: E402
 
 TOPIC = b"altered"
-
-
-def uvarint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
-def cstr(s):
-    """Compact nullable string (flexible versions)."""
-    return uvarint(0) if s is None else uvarint(len(s) + 1) + s
-
-
-def nstr(s):
-    return struct.pack(">h", -1) if s is None else pv.kstr(s)
-
-
-def parse_results(r, flexible):
-    if flexible:
-        r.take(">b")  # response header tags
-    r.take(">i")  # throttle
-    out = []
-    n = read_uvarint(r) - 1 if flexible else r.take(">i")
-    for _ in range(n):
-        err = r.take(">h")
-        msg = read_cstr(r) if flexible else r.string()
-        r.take(">b")
-        read_cstr(r) if flexible else r.string()
-        if flexible:
-            r.take(">b")
-        out.append((err, msg.decode() if msg else None))
-    return out
-
-
-def read_uvarint(r):
-    n = shift = 0
-    while True:
-        b = r.take(">B")
-        n |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return n
-
-
-def read_cstr(r):
-    n = read_uvarint(r)
-    if n == 0:
-        return None
-    s = r.d[r.o:r.o + n - 1]
-    r.o += n - 1
-    return s
-
-
-def request_flex(sock, api, version, corr, body):
-    """Request header v2 (client id, then empty tags)."""
-    hdr = struct.pack(">hhi", api, version, corr) + pv.kstr(b"alter-configs") + b"\x00"
-    msg = hdr + body
-    sock.sendall(struct.pack(">i", len(msg)) + msg)
-    size = struct.unpack(">i", pv.recv_exact(sock, 4))[0]
-    resp = pv.recv_exact(sock, size)
-    if struct.unpack(">i", resp[:4])[0] != corr:
-        raise RuntimeError("correlation id mismatch")
-    return resp[4:]
-
-
-def alter(addr, rtype, name, configs, validate_only=False):
-    """AlterConfigs v0, one resource: (error, message)."""
-    body = struct.pack(">ib", 1, rtype) + pv.kstr(name) + struct.pack(">i", len(configs))
-    for k, v in configs:
-        body += pv.kstr(k) + nstr(v)
-    body += struct.pack(">b", 1 if validate_only else 0)
-    with socket.create_connection(addr, timeout=30) as s:
-        return parse_results(pv.Reader(pv.request(s, 33, 0, 5, body)), False)[0]
-
-
-def incremental(addr, rtype, name, ops, validate_only=False):
-    """IncrementalAlterConfigs v1 (flexible), one resource: (error, message)."""
-    body = uvarint(2) + struct.pack(">b", rtype) + cstr(name) + uvarint(len(ops) + 1)
-    for k, op, v in ops:
-        body += cstr(k) + struct.pack(">b", op) + cstr(v) + b"\x00"
-    body += b"\x00" + struct.pack(">b", 1 if validate_only else 0) + b"\x00"
-    with socket.create_connection(addr, timeout=30) as s:
-        return parse_results(pv.Reader(request_flex(s, 44, 1, 6, body)), True)[0]
-
-
-def zkq(*args):
-    path = os.path.join(os.environ["GREGOR_SOURCE_ROOT"], "deploy", "zkq.py")
-    p = subprocess.run([sys.executable, path, "-s", os.environ["ZOOKEEPER"], "-t", "3"] +
-                       list(args), capture_output=True, timeout=30)
-    return p.stdout.decode() if p.returncode == 0 else None
 
 
 def znode_config():
@@ -133,8 +37,8 @@ def znode_config():
 
 
 def main():
-    boot = td.addr_of(os.environ["BOOTSTRAP"].split(",")[0])
-    brokers, controller = td.metadata(boot)
+    boot = addr_of(os.environ["BOOTSTRAP"].split(",")[0])
+    brokers, controller = metadata(boot)
     other = next(a for i, a in sorted(brokers.items()) if i != controller)
     other_id = next(i for i in sorted(brokers) if i != controller)
     results = []
@@ -143,21 +47,21 @@ def main():
         results.append(bool(ok))
         print("%-4s %-30s %s" % ("ok" if ok else "FAIL", name, detail))
 
-    err, msg = td.create_topic(brokers[controller], TOPIC, 3, 2)
+    err, msg = create_topic(brokers[controller], TOPIC, 3, 2)
     check("create", err == 0, "error %d %s" % (err, msg))
-    ok, _ = td.wait_for("topic on all brokers", lambda: (all(
-        len(td.kcat_topics(a).get(TOPIC.decode(), [])) == 3 for a in brokers.values()), None), 20)
+    ok, _ = wait_for("topic on all brokers", lambda: (all(
+        len(kcat_topics(a).get(TOPIC.decode(), [])) == 3 for a in brokers.values()), None), 20)
     check("listed_everywhere", ok, "kcat -L of every broker lists it")
 
     def overrides_everywhere(want):
         def probe():
             seen = {}
             for i, a in brokers.items():
-                err, cfgs = tc.describe(a, TOPIC)
+                err, cfgs = describe_topic_configs(a, TOPIC)
                 seen[i] = {k: v for k, (v, src) in cfgs.items() if src == 1} if err == 0 \
                     else "error %d" % err
             return all(v == want for v in seen.values()), seen
-        return td.wait_for("overrides %s" % want, probe, 10)
+        return wait_for("overrides %s" % want, probe, 10)
 
     def expect(name, got, want_err, want_cfg):
         err, msg = got

@@ -31,12 +31,10 @@ import os
 import socket
 import struct
 import sys
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import alter_configs as ac  # noqa: E402
-import produce_validation as pv  # noqa: E402
-import topic_delete as td  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kafka_admin as ka  # noqa: E402
+from kafka_wire import Conn, addr_of, batch, kstr  # noqa: E402
 
 TOPIC = b"brokercfg"
 RECORD = 5000
@@ -44,14 +42,14 @@ RECORD = 5000
 
 def describe(addr, rtype, name, keys=None):
     """DescribeConfigs v1 with synonyms: (error, message, {key: entry})."""
-    body = struct.pack(">ib", 1, rtype) + pv.kstr(name)
+    body = struct.pack(">ib", 1, rtype) + kstr(name)
     if keys is None:
         body += struct.pack(">i", -1)
     else:
-        body += struct.pack(">i", len(keys)) + b"".join(pv.kstr(k) for k in keys)
+        body += struct.pack(">i", len(keys)) + b"".join(kstr(k) for k in keys)
     body += struct.pack(">b", 1)
-    with socket.create_connection(addr, timeout=30) as s:
-        r = pv.Reader(pv.request(s, 32, 1, 3, body))
+    with Conn(addr[0], addr[1], timeout=30) as c:
+        r = c.call(32, 1, body)
     r.take(">i")
     r.take(">i")
     err = r.take(">h")
@@ -78,8 +76,8 @@ def describe(addr, rtype, name, keys=None):
 
 def partition_leaders(addr, topic):
     """Metadata v1: {partition: leader address} once every partition has one."""
-    with socket.create_connection(addr, timeout=30) as s:
-        r = pv.Reader(pv.request(s, 3, 1, 1, struct.pack(">i", 1) + pv.kstr(topic)))
+    with Conn(addr[0], addr[1], timeout=30) as c:
+        r = c.call(3, 1, struct.pack(">i", 1) + kstr(topic))
     brokers = {}
     for _ in range(r.take(">i")):
         nid = r.take(">i")
@@ -109,31 +107,22 @@ def partition_leaders(addr, topic):
 
 def produce_to(addr, partition, size):
     """Produce v7 (acks=all) of one record of size bytes: the error code."""
-    blob = pv.batch([b"x" * size])
-    body = struct.pack(">h", -1) + struct.pack(">hi", -1, 10000)
-    body += struct.pack(">i", 1) + pv.kstr(TOPIC) + struct.pack(">i", 1)
-    body += struct.pack(">ii", partition, len(blob)) + blob
     with socket.create_connection(addr, timeout=30) as s:
-        r = pv.Reader(pv.request(s, 0, 7, 9, body))
-    r.take(">i")
-    r.string()
-    r.take(">i")
-    r.take(">i")
-    return r.take(">h")
+        return ka.produce(s, 9, TOPIC, batch([b"x" * size]), partition)[0]
 
 
 def zk_json(path):
-    data = ac.zkq("get", path)
+    data = ka.zkq("get", path)
     return json.loads(data) if data else None
 
 
 def changes():
-    return set((ac.zkq("ls", "/config/changes") or "").split())
+    return set((ka.zkq("ls", "/config/changes") or "").split())
 
 
 def main():
-    boot = td.addr_of(os.environ["BOOTSTRAP"].split(",")[0])
-    brokers, controller = td.metadata(boot)
+    boot = addr_of(os.environ["BOOTSTRAP"].split(",")[0])
+    brokers, controller = ka.metadata(boot)
     ids = sorted(brokers)
     results = []
 
@@ -142,9 +131,9 @@ def main():
         print("%-4s %-32s %s" % ("ok" if ok else "FAIL", name, detail))
 
     # one partition led by each broker (explicit replica assignment)
-    err, msg = td.create_topic(brokers[controller], TOPIC, 3, 1)
+    err, msg = ka.create_topic(brokers[controller], TOPIC, 3, 1)
     check("create", err == 0, "error %d %s" % (err, msg))
-    ok, leaders = td.wait_for("leaders", lambda: (
+    ok, leaders = ka.wait_for("leaders", lambda: (
         len(partition_leaders(boot, TOPIC)) == 3, partition_leaders(boot, TOPIC)), 20)
     led = {lid: (p, a) for p, (lid, a) in (leaders or {}).items()}
     check("leaders_known", ok, "leaders %s" % leaders)
@@ -153,7 +142,7 @@ def main():
         return {lid: produce_to(a, p, RECORD) for lid, (p, a) in sorted(led.items())}
 
     def wait_produce(want, what):
-        return td.wait_for(what, lambda: (produce_all() == want, produce_all()), 10)
+        return ka.wait_for(what, lambda: (produce_all() == want, produce_all()), 10)
 
     got = produce_all()
     check("before_accepts", all(e == 0 for e in got.values()), "errors %s" % got)
@@ -162,7 +151,7 @@ def main():
 
     # ---- cluster default ----
     before = changes()
-    err, msg = ac.incremental(brokers[ids[0]], 4, b"", [(b"message.max.bytes", 0, b"2000")])
+    err, msg = ka.incremental_alter_configs(brokers[ids[0]], 4, b"", [(b"message.max.bytes", 0, b"2000")])
     check("default_set", err == 0, "error %d %s" % (err, msg))
     zn = zk_json("/config/brokers/<default>")
     check("default_znode", zn == {"version": 1, "config": {"message.max.bytes": "2000"}},
@@ -189,7 +178,7 @@ def main():
     # ---- per-broker, on the broker itself ----
     target = ids[2]
     before = changes()
-    err, msg = ac.alter(brokers[target], 4, str(target).encode(),
+    err, msg = ka.alter_configs(brokers[target], 4, str(target).encode(),
                         [(b"message.max.bytes", b"100000"),
                          (b"sasl.kerberos.min.time.before.relogin", b"58000")])
     check("per_broker_set", err == 0, "error %d %s" % (err, msg))
@@ -235,37 +224,37 @@ def main():
     # ---- refusals ----
     snapshot = (zk_json("/config/brokers/<default>"), zk_json("/config/brokers/%d" % target))
     refusals = [
-        ("static_key", ac.alter(brokers[target], 4, str(target).encode(),
+        ("static_key", ka.alter_configs(brokers[target], 4, str(target).encode(),
                                 [(b"log.dirs", b"/tmp/x"), (b"broker.id", b"7")]),
          "Cannot update these configs dynamically: Set(log.dirs, broker.id)"),
-        ("ssl_without_listener", ac.incremental(brokers[target], 4, str(target).encode(),
+        ("ssl_without_listener", ka.incremental_alter_configs(brokers[target], 4, str(target).encode(),
                                                 [(b"ssl.keystore.location", 0, b"/k")]),
          "only per-listener using the listener prefix"),
-        ("per_broker_key_at_default", ac.incremental(brokers[target], 4, b"", [
+        ("per_broker_key_at_default", ka.incremental_alter_configs(brokers[target], 4, b"", [
             (b"sasl.kerberos.min.time.before.relogin", 0, b"1")]),
          "broker id must be specified: Set(sasl.kerberos.min.time.before.relogin)"),
-        ("bad_type", ac.incremental(brokers[target], 4, b"", [
+        ("bad_type", ka.incremental_alter_configs(brokers[target], 4, b"", [
             (b"message.max.bytes", 0, b"lots")]), "message.max.bytes"),
-        ("bad_type_unknown_to_gregor", ac.incremental(brokers[target], 4, str(target).encode(), [
+        ("bad_type_unknown_to_gregor", ka.incremental_alter_configs(brokers[target], 4, str(target).encode(), [
             (b"sasl.kerberos.min.time.before.relogin", 0, b"soon")]), "type LONG"),
-        ("other_broker_id", ac.alter(brokers[ids[0]], 4, str(target).encode(),
+        ("other_broker_id", ka.alter_configs(brokers[ids[0]], 4, str(target).encode(),
                                      [(b"message.max.bytes", b"5000")]),
          "Unexpected broker id, expected %d, but received %d" % (ids[0], target)),
-        ("password_key", ac.alter(brokers[target], 4, str(target).encode(),
+        ("password_key", ka.alter_configs(brokers[target], 4, str(target).encode(),
                                   [(b"sasl.jaas.config", b"x required;")]),
          "Password encoder secret not configured"),
-        ("append_non_list", ac.incremental(brokers[target], 4, b"", [
+        ("append_non_list", ka.incremental_alter_configs(brokers[target], 4, b"", [
             (b"message.max.bytes", 2, b"5")]), "append"),
     ]
     for name, (err, msg), text in refusals:
         check("refuse_" + name, err == 42 and msg and text in msg, "error %d %s" % (err, msg))
-    err, msg = ac.incremental(brokers[target], 4, b"", [(b"message.max.bytes", 0, b"3")], True)
+    err, msg = ka.incremental_alter_configs(brokers[target], 4, b"", [(b"message.max.bytes", 0, b"3")], True)
     check("validate_only_ok", err == 0, "error %d %s" % (err, msg))
     after = (zk_json("/config/brokers/<default>"), zk_json("/config/brokers/%d" % target))
     check("refusals_wrote_nothing", after == snapshot, "znodes %s" % (after,))
 
     # ---- deleting the default restores the static limit ----
-    err, msg = ac.incremental(brokers[ids[1]], 4, b"", [(b"message.max.bytes", 1, None)])
+    err, msg = ka.incremental_alter_configs(brokers[ids[1]], 4, b"", [(b"message.max.bytes", 1, None)])
     zn = zk_json("/config/brokers/<default>")
     check("default_delete", err == 0 and zn == {"version": 1, "config": {}},
           "error %d %s, znode %s" % (err, msg, zn))

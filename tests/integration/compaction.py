@@ -21,8 +21,8 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import topic_configs as tc  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_admin import create_topic, metadata  # noqa: E402
 
 TOPIC = b"compacted"
 KEYS = 100
@@ -84,14 +84,14 @@ def problems(recs, last_value, active):
 def main():
     boot = os.environ["BOOTSTRAP"].split(",")[0]
     host, _, port = boot.rpartition(":")
-    brokers, controller = tc.metadata((host, int(port)))
+    brokers, controller = metadata((host, int(port)))
     results = []
 
     def check(name, ok, detail):
         results.append(ok)
         print("%-4s %-28s %s" % ("ok" if ok else "FAIL", name, detail), flush=True)
 
-    err, msg = tc.create_topic(brokers[controller], TOPIC,
+    err, msg = create_topic(brokers[controller], TOPIC, 1, 3,
                                [(b"cleanup.policy", b"compact"), (b"segment.bytes", b"10000"),
                                 (b"min.cleanable.dirty.ratio", b"0.01")])
     check("create_compacted_topic", err == 0, "error %d %s" % (err, msg))

@@ -27,9 +27,9 @@ import sys
 import time
 import zlib
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import produce_validation as pv  # noqa: E402
-import topic_configs as tc  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_admin import create_topic, metadata  # noqa: E402
+from kafka_wire import TIMEOUT, Reader, batch, kstr, request  # noqa: E402
 
 CODECS = {"gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
 MESSAGES = 2000
@@ -95,8 +95,8 @@ def check_codec(codec, check):
     topic = "compressed-" + codec
     boot = os.environ["BOOTSTRAP"].split(",")[0]
     host, _, port = boot.rpartition(":")
-    brokers, controller = tc.metadata((host, int(port)))
-    err, msg = tc.create_topic(brokers[controller], topic.encode(), [])
+    brokers, controller = metadata((host, int(port)))
+    err, msg = create_topic(brokers[controller], topic.encode(), 1, 3)
     check("%s_create" % codec, err == 0, "error %d %s" % (err, msg))
     leader_of(topic)
     lines = text_lines(codec)
@@ -150,10 +150,10 @@ def gzip_wrapper(magic, msgs, ts):
 def produce(addr, version, topic, records):
     """One partition, acks=-1: (error, base offset, log append time or None)."""
     body = b"" if version < 3 else struct.pack(">h", -1)
-    body += struct.pack(">hii", -1, 10000, 1) + pv.kstr(topic)
+    body += struct.pack(">hii", -1, 10000, 1) + kstr(topic)
     body += struct.pack(">ii", 1, 0) + struct.pack(">i", len(records)) + records
-    with socket.create_connection(addr, timeout=pv.TIMEOUT) as s:
-        r = pv.Reader(pv.request(s, 0, version, 7, body))
+    with socket.create_connection(addr, timeout=TIMEOUT) as s:
+        r = Reader(request(s, 0, version, 7, body))
     r.take(">i")
     r.string()
     r.take(">i")
@@ -174,8 +174,8 @@ def check_legacy(check):
     topic = "legacy-formats"
     boot = os.environ["BOOTSTRAP"].split(",")[0]
     host, _, port = boot.rpartition(":")
-    brokers, controller = tc.metadata((host, int(port)))
-    err, msg = tc.create_topic(brokers[controller], topic.encode(), [])
+    brokers, controller = metadata((host, int(port)))
+    err, msg = create_topic(brokers[controller], topic.encode(), 1, 3)
     check("legacy_create", err == 0, "error %d %s" % (err, msg))
     _, addr = leader_of(topic)
     t0 = int(time.time() * 1000) - 60000
@@ -204,8 +204,8 @@ def check_legacy(check):
     cases.append(("v2_magic1_plain", 2, legacy_msg(0, 1, 0, t0 + 2000, *p2[0][:2]), 1))
     expect += p2
 
-    # a magic 2 batch in Produce v2 (pv.batch: keys k<i>, timestamp now)
-    b2 = pv.batch([b"magic 2 in v2 a", b"magic 2 in v2 b"])
+    # a magic 2 batch in Produce v2 (kafka_wire.batch: keys k<i>, timestamp now)
+    b2 = batch([b"magic 2 in v2 a", b"magic 2 in v2 b"])
     ts2 = struct.unpack_from(">q", b2, 27)[0]
     cases.append(("v2_magic2_batch", 2, b2, 2))
     expect += [(b"k0", b"magic 2 in v2 a", ts2), (b"k1", b"magic 2 in v2 b", ts2)]

@@ -20,16 +20,16 @@ import struct
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import produce_validation as pv  # noqa: E402
-import topic_delete as td  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_admin import create_topic, metadata, wait_for  # noqa: E402
+from kafka_wire import Reader, addr_of, kstr, request  # noqa: E402
 
 TOPIC = b"grown"
 
 
 def create_partitions(addr, name, count, assignments, validate_only=False):
     """CreatePartitions v1, one topic; assignments None = automatic."""
-    body = struct.pack(">i", 1) + pv.kstr(name) + struct.pack(">i", count)
+    body = struct.pack(">i", 1) + kstr(name) + struct.pack(">i", count)
     if assignments is None:
         body += struct.pack(">i", -1)
     else:
@@ -38,7 +38,7 @@ def create_partitions(addr, name, count, assignments, validate_only=False):
             body += struct.pack(">i%di" % len(ids), len(ids), *ids)
     body += struct.pack(">ib", 30000, 1 if validate_only else 0)
     with socket.create_connection(addr, timeout=60) as s:
-        r = pv.Reader(pv.request(s, 37, 1, 7, body))
+        r = Reader(request(s, 37, 1, 7, body))
     r.take(">i")  # throttle
     if r.take(">i") != 1:
         raise RuntimeError("expected one result")
@@ -51,7 +51,7 @@ def create_partitions(addr, name, count, assignments, validate_only=False):
 def topic_metadata(addr, name):
     """Metadata v1 for one topic: {partition: (leader, replicas)} or error."""
     with socket.create_connection(addr, timeout=30) as s:
-        r = pv.Reader(pv.request(s, 3, 1, 8, struct.pack(">i", 1) + pv.kstr(name)))
+        r = Reader(request(s, 3, 1, 8, struct.pack(">i", 1) + kstr(name)))
     for _ in range(r.take(">i")):
         r.take(">i")
         r.string()
@@ -87,8 +87,8 @@ def znode_partitions():
 
 
 def main():
-    boot = td.addr_of(os.environ["BOOTSTRAP"].split(",")[0])
-    brokers, controller = td.metadata(boot)
+    boot = addr_of(os.environ["BOOTSTRAP"].split(",")[0])
+    brokers, controller = metadata(boot)
     ids = sorted(brokers)
     other = next(brokers[i] for i in ids if i != controller)
     ctl = brokers[controller]
@@ -99,9 +99,9 @@ def main():
         results.append(bool(ok))
         print("%-4s %-22s %s" % ("ok" if ok else "FAIL", name, detail))
 
-    err, msg = td.create_topic(ctl, TOPIC, 2, 2)
+    err, msg = create_topic(ctl, TOPIC, 2, 2)
     check("create", err == 0, "error %d %s" % (err, msg))
-    ok, last = td.wait_for("2 partitions everywhere", lambda: (all(
+    ok, last = wait_for("2 partitions everywhere", lambda: (all(
         isinstance(m, dict) and len(m) == 2 and all(ld >= 0 for ld, _ in m.values())
         for m in [topic_metadata(a, TOPIC) for a in brokers.values()]), None), 30)
     check("created_everywhere", ok, "")
@@ -121,7 +121,7 @@ def main():
                    all(m[p][1] == want[p] and m[p][0] in want[p] for p in want)
                    for m in seen.values())
         return good, seen
-    ok, seen = td.wait_for("new partitions on every broker", everywhere, 30)
+    ok, seen = wait_for("new partitions on every broker", everywhere, 30)
     check("metadata_everywhere", ok, "" if ok else str(seen))
 
     def refused(name, count, assignments, want_err, want_msg, validate_only=False):

@@ -113,7 +113,7 @@ sys.exit(0 if g == [{"group": sys.argv[1], "state": "Empty", "protocol_type": "c
 # ---- describe: 1,000 committed of 3,000, lag 2,000, no members
 expect_sums "kcat -G -c $CONSUMED" "Empty 0 3 $CONSUMED $N $((N - CONSUMED))"
 gg describe --group "$G" >"$work/desc" || fail "groups describe failed"
-head -1 "$work/desc" | grep -q "Consumer group '$G': state Empty, protocol type consumer" ||
+head -1 "$work/desc" | grep "Consumer group '$G': state Empty, protocol type consumer" >/dev/null ||
 	fail "describe summary: $(head -1 "$work/desc")"
 grep -qE '^GROUP +TOPIC +PARTITION +CURRENT-OFFSET +LOG-END-OFFSET +LAG +CONSUMER-ID +HOST +CLIENT-ID$' \
 	"$work/desc" || fail "describe header missing: $(<"$work/desc")"
@@ -182,7 +182,7 @@ wait_until 60 "group $B Stable with one member holding partitions 0-2" busy_stab
 gg describe --group "$B" >"$work/busy.desc" || fail "describe of the active group failed"
 grep -qE '^CONSUMER-ID +HOST +CLIENT-ID +#PARTITIONS$' "$work/busy.desc" ||
 	fail "no member table: $(<"$work/busy.desc")"
-gg list | grep -qE "^$B +Stable +consumer$" || fail "list does not show $B Stable"
+gg list | grep -E "^$B +Stable +consumer$" >/dev/null || fail "list does not show $B Stable"
 expect_fail "reset of an active group" "can only be reset if the group 'busy' is inactive, but the current state is Stable" \
 	gg reset-offsets --group "$B" --topic "$T" --to-earliest --execute
 expect_fail "delete of an active group" "consumer group 'busy' is not empty" gg delete --group "$B"

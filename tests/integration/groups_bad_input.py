@@ -13,11 +13,14 @@ Kafka). A rejoins: both get generation
 per check and `N passed, M failed`; exit 1 on any failure.
 """
 
+import os
 import struct
 import sys
 import time
 
-from groups_wire import Conn, Reader, bootstrap, kbytes, kstr, ready_coordinator, recv_exact
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from groups_wire import ready_coordinator  # noqa: E402
+from kafka_wire import Conn, Reader, bootstrap, kbytes, kstr, recv_exact  # noqa: E402
 
 NONE = 0
 ILLEGAL_GENERATION = 22
@@ -61,10 +64,10 @@ def join_recv(c):
     r.take(">i")
     err, gen = r.take(">h"), r.take(">i")
     r.string()
-    leader, member = r.string(), r.string()
+    leader, member = r.str(), r.str()
     members = []
     for _ in range(r.take(">i")):
-        members.append(r.string())
+        members.append(r.str())
         r.string()
         r.bytes_()
     return err, gen, leader, member, members

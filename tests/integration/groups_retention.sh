@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 N=300
 T=retained
 G=retention-group
-WIRE=(python3 "$(dirname "$0")/groups_wire.py")
+WIRE=(python3 "$(dirname "$0")/../lib/groups_wire.py")
 cluster_up 3 --set offsets.retention.minutes=1 --set offsets.retention.check.interval.ms=1000
 zk create "/brokers/topics/$T" \
 	'{"version":2,"partitions":{"0":[1,2,3],"1":[2,3,1],"2":[3,1,2]},"adding_replicas":{},"removing_replicas":{}}' ||
@@ -39,7 +39,7 @@ committed() {
 	"${WIRE[@]}" offsets "$G" "$T" 3 | tr ' ' '\n' |
 		awk -F: '$2 != -1 {s += $2; n++} END {print n ? s : "none"}'
 }
-listed() { "${WIRE[@]}" list | grep -q "^$G consumer$"; }
+listed() { "${WIRE[@]}" list | grep "^$G consumer$" >/dev/null; }
 gone() {
 	local s
 	s=$(committed) || return 1

@@ -18,21 +18,22 @@ on_exit "rm -rf '$work'"
 
 # steps PHASE: runs the checks of PHASE (first, after-crash, after-restart)
 steps() {
-	PYTHONPATH="$(dirname "$0")" python3 - "$1" "$PORT" "$work/pid" <<'PY'
+	PYTHONPATH="$(dirname "$0")/../lib" python3 - "$1" "$PORT" "$work/pid" <<'PY'
 import socket, struct, sys
-import produce_validation as pv
+import kafka_admin as ka
+import kafka_wire as kw
 phase, port, pidfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-pv.TOPIC = b"idem-dedup"
+TOPIC = b"idem-dedup"
 s = socket.create_connection(("127.0.0.1", port), timeout=15)
 corr = [100]
 def nxt():
     corr[0] += 1
     return corr[0]
 def batch(pid, epoch, seq, n):
-    recs = b"".join(pv.record(i, b"k%d-%d" % (seq, i), b"v") for i in range(n))
+    recs = b"".join(kw.record(i, b"k%d-%d" % (seq, i), b"v") for i in range(n))
     ts = 1700000000000 + seq
     after = struct.pack(">hiqqqhii", 0, n - 1, ts, ts, pid, epoch, seq, n) + recs
-    rest = struct.pack(">ibI", -1, 2, pv.crc32c(after)) + after
+    rest = struct.pack(">ibI", -1, 2, kw.crc32c(after)) + after
     return struct.pack(">qi", 0, len(rest)) + rest
 def expect(what, got, want):
     ok = got == want
@@ -40,30 +41,32 @@ def expect(what, got, want):
     if not ok:
         sys.exit(1)
 def latest():
-    err, off = pv.latest_offset(s, nxt())
+    err, off = ka.latest_offset(s, nxt(), TOPIC)
     return off
+def produce(blob):  # (error, base offset)
+    return ka.produce(s, nxt(), TOPIC, blob)[:2]
 if phase == "first":
     body = struct.pack(">hi", -1, 60000)
-    r = pv.Reader(pv.request(s, 22, 0, nxt(), body))
+    r = kw.Reader(kw.request(s, 22, 0, nxt(), body))
     _, err, pid, epoch = r.take(">ihqh")
     expect("InitProducerId", (err, epoch), (0, 0))
     open(pidfile, "w").write(str(pid))
     b0 = batch(pid, 0, 0, 3)
-    expect("first batch", pv.produce(s, nxt(), b0), (0, 0))
-    expect("resend of it", pv.produce(s, nxt(), b0), (0, 0))
+    expect("first batch", produce(b0), (0, 0))
+    expect("resend of it", produce(b0), (0, 0))
     expect("log end after resend", latest(), 3)
-    expect("next batch", pv.produce(s, nxt(), batch(pid, 0, 3, 2)), (0, 3))
-    expect("older resend in window", pv.produce(s, nxt(), b0), (0, 0))
-    expect("gap", pv.produce(s, nxt(), batch(pid, 0, 10, 1))[0], 45)
-    expect("new epoch not at 0", pv.produce(s, nxt(), batch(pid, 1, 5, 1))[0], 45)
-    expect("new epoch at 0", pv.produce(s, nxt(), batch(pid, 1, 0, 2)), (0, 5))
-    expect("old epoch fenced", pv.produce(s, nxt(), batch(pid, 0, 5, 1))[0], 47)
+    expect("next batch", produce(batch(pid, 0, 3, 2)), (0, 3))
+    expect("older resend in window", produce(b0), (0, 0))
+    expect("gap", produce(batch(pid, 0, 10, 1))[0], 45)
+    expect("new epoch not at 0", produce(batch(pid, 1, 5, 1))[0], 45)
+    expect("new epoch at 0", produce(batch(pid, 1, 0, 2)), (0, 5))
+    expect("old epoch fenced", produce(batch(pid, 0, 5, 1))[0], 47)
     expect("log end", latest(), 7)
 else:
     pid = int(open(pidfile).read())
-    expect(phase + ": resend of last batch", pv.produce(s, nxt(), batch(pid, 1, 0, 2)), (0, 5))
-    expect(phase + ": old epoch fenced", pv.produce(s, nxt(), batch(pid, 0, 5, 1))[0], 47)
-    expect(phase + ": gap", pv.produce(s, nxt(), batch(pid, 1, 7, 1))[0], 45)
+    expect(phase + ": resend of last batch", produce(batch(pid, 1, 0, 2)), (0, 5))
+    expect(phase + ": old epoch fenced", produce(batch(pid, 0, 5, 1))[0], 47)
+    expect(phase + ": gap", produce(batch(pid, 1, 7, 1))[0], 45)
     expect(phase + ": log end", latest(), 7)
 PY
 }

@@ -7,7 +7,9 @@
 #
 # Env in: GREGORD (broker binary), GREGOR_SOURCE_ROOT (repo root),
 # KEEP_CLUSTER_DIR=1 (keep the temp dir). Set by cluster_up: CLUSTER_DIR,
-# BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE.
+# BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE, and CLIENT_CONFIG (the
+# client properties of a cluster started with --secure, --tls or --sasl; kc passes
+# it to kcat; empty otherwise).
 set -euo pipefail
 
 GREGOR_SOURCE_ROOT=${GREGOR_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -20,7 +22,10 @@ TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 CLUSTER_DIR=""
 BOOTSTRAP=""
 ZOOKEEPER=""
+CLIENT_CONFIG=""
 METRICS=""
+CLIENT_CONFIG=""
+ZK_DIGEST_FILE=""
 _LIB_EXIT_HOOKS=()
 _LIB_T0=$SECONDS
 
@@ -47,7 +52,9 @@ _lib_cleanup() {
 		# Debug and sanitizer builds check invariants as they run
 		# (common/check.h): a breach fails the test whatever else passed.
 		for f in "$CLUSTER_DIR"/logs/broker-*.log; do
-			[[ -f $f ]] && grep -q 'invariant broken' "$f" || continue
+			if [[ ! -f $f ]] || ! grep -q 'invariant broken' "$f"; then
+				continue
+			fi
 			grep 'invariant broken' "$f" | head -n 5 | sed "s|^|[$TEST_NAME] $(basename "$f"): |" >&2
 			((rc != 0)) || rc=1
 		done
@@ -134,10 +141,13 @@ cluster_up() {
 		--zk-port "$ZK_PORT_BASE" "$@") || fail "cluster.sh up failed"
 	BOOTSTRAP=$(printf '%s\n' "$out" | sed -n 's/^BOOTSTRAP=//p')
 	ZOOKEEPER=$(printf '%s\n' "$out" | sed -n 's/^ZOOKEEPER=//p')
+	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	METRICS=$(printf '%s\n' "$out" | sed -n 's/^METRICS=//p')
+	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
+	ZK_DIGEST_FILE=$(printf '%s\n' "$out" | sed -n 's/^ZK_DIGEST_FILE=//p')
 	[[ -n $ZOOKEEPER ]] || fail "cluster.sh up printed no ZOOKEEPER= line"
 	((nb == 0)) || [[ -n $BOOTSTRAP ]] || fail "cluster.sh up printed no BOOTSTRAP= line"
-	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR
+	export BOOTSTRAP ZOOKEEPER METRICS CLUSTER_DIR CLIENT_CONFIG ZK_DIGEST_FILE
 	note "up: BOOTSTRAP=$BOOTSTRAP ZOOKEEPER=$ZOOKEEPER"
 }
 
@@ -168,7 +178,15 @@ wait_until() {
 # ---- ZooKeeper access. zk_* use deploy/zkq.py (fast, exact output);
 # zkcli* use the real zkCli.sh, the operator's tool, one JVM per batch.
 
-zk() { python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"; }
+# On a --secure or --tls cluster (ZooKeeper locked) zk logs in with the brokers'
+# digest credentials, so tests can still write znodes.
+zk() {
+	if [[ -n ${ZK_DIGEST_FILE:-} ]]; then
+		python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 -a "$(head -n1 "$ZK_DIGEST_FILE")" "$@"
+	else
+		python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"
+	fi
+}
 zk_get() { zk get "$1"; }
 zk_ls() { zk ls "$1"; }
 zk_exists() { zk exists "$1"; }
@@ -217,7 +235,12 @@ print("\n".join(out))
 
 # ---- Kafka side (kcat)
 
-kc() { timeout "${KC_TIMEOUT:-120}" kcat -b "$BOOTSTRAP" -X socket.timeout.ms=10000 "$@"; }
+# With a --secure, --tls or --sasl cluster, CLIENT_CONFIG supplies the TLS and
+# SASL settings.
+kc() {
+	timeout "${KC_TIMEOUT:-120}" kcat ${CLIENT_CONFIG:+-F "$CLIENT_CONFIG"} -b "$BOOTSTRAP" \
+		-X socket.timeout.ms=10000 "$@"
+}
 
 # Topic metadata as JSON (kcat -L -J).
 topic_meta() { kc -L -J -t "$1" 2>/dev/null; }

@@ -8,9 +8,9 @@
 source "$(dirname "$0")/lib.sh"
 
 ((EUID == 0)) || fail "needs root: it mounts a tmpfs as a broker's log dir"
-DRILL_BIN_DIR=${DRILL_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/drills}
-for p in drill_producer drill_verify; do
-	[[ -x $DRILL_BIN_DIR/$p ]] || fail "missing $DRILL_BIN_DIR/$p"
+ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/lib}
+for p in acked_producer acked_verify; do
+	[[ -x $ACKED_BIN_DIR/$p ]] || fail "missing $ACKED_BIN_DIR/$p"
 done
 
 T=fulldisk
@@ -41,7 +41,7 @@ wait_until 60 "brokers 2 and 3 in the ISR" eval 'isr_has 2 && isr_has 3'
 
 # ~12 MB of acks=all writes at 3000/s: the tmpfs fills after about 2.5 s.
 pid1=$(broker_pid 1)
-"$DRILL_BIN_DIR/drill_producer" -b "$BOOTSTRAP" -t "$T" -o "$work/p.acks" -a all \
+"$ACKED_BIN_DIR/acked_producer" -b "$BOOTSTRAP" -t "$T" -o "$work/p.acks" -a all \
 	-p 1000 -n 12000 -r 3000 -s 60 -m 60000 -k full >"$work/p.out" 2>"$work/p.err" &
 ppid=$!
 on_exit "kill -TERM $ppid 2>/dev/null || true"
@@ -66,9 +66,9 @@ sed 's/^/[producer] /' "$work/p.out" >&2
 acked=$(sed -n 's/.*acknowledged=\([0-9]*\).*/\1/p' "$work/p.out")
 ((acked == 12000)) || fail "only $acked of 12000 writes acknowledged (retriable errors must go to the new leader)"
 
-out=$("$DRILL_BIN_DIR/drill_verify" -b "$BOOTSTRAP" -t "$T" -T 120 "$work/p.acks") || rc=$?
+out=$("$ACKED_BIN_DIR/acked_verify" -b "$BOOTSTRAP" -t "$T" -T 120 "$work/p.acks") || rc=$?
 printf '%s\n' "$out" | sed 's/^/[verify] /' >&2
-((rc == 0)) || fail "acknowledged writes missing or wrong after the disk filled (drill_verify exit $rc)"
+((rc == 0)) || fail "acknowledged writes missing or wrong after the disk filled (acked_verify exit $rc)"
 
 # The fault is cleared: room on the disk, the broker recovers and catches up.
 mount -o remount,size=64m "$D1" || fail "cannot grow the tmpfs"

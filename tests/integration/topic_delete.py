@@ -14,32 +14,29 @@ consumer) read back, are gone (OffsetFetch -1) a few seconds after the
 deletion, and the re-created "doomed" starts with none. Stdlib + kcat only.
 """
 
-import json
 import os
-import socket
 import struct
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import produce_validation as pv  # noqa: E402
-import groups_wire as gw  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from groups_wire import offset_fetch, ready_coordinator  # noqa: E402
+from kafka_admin import (create_topic, delete_topic, kcat_topics, metadata,  # noqa: E402
+                         wait_for, zk_exists)
+from kafka_wire import Conn, addr_of, bootstrap, kstr  # noqa: E402
 
 GROUP = "td-group"
 
 
 def commit_offsets(coord, topic, offsets):
     """OffsetCommit v2 as a simple consumer: [partition error codes]."""
-    body = gw.kstr(GROUP) + struct.pack(">i", -1) + gw.kstr("") + struct.pack(">q", -1)
-    body += struct.pack(">i", 1) + gw.kstr(topic) + struct.pack(">i", len(offsets))
+    body = kstr(GROUP) + struct.pack(">i", -1) + kstr("") + struct.pack(">q", -1)
+    body += struct.pack(">i", 1) + kstr(topic) + struct.pack(">i", len(offsets))
     for p, off in offsets.items():
-        body += struct.pack(">iq", p, off) + gw.kstr("")
-    c = gw.Conn(*coord)
-    try:
+        body += struct.pack(">iq", p, off) + kstr("")
+    with Conn(*coord) as c:
         r = c.call(8, 2, body)
-    finally:
-        c.close()
     errs = []
     for _ in range(r.take(">i")):
         r.string()
@@ -50,86 +47,8 @@ def commit_offsets(coord, topic, offsets):
 
 
 def fetch_offsets(coord, topic, npart):
-    c = gw.Conn(*coord)
-    try:
-        return gw.offset_fetch(c, GROUP, topic, npart)
-    finally:
-        c.close()
-
-
-def addr_of(s):
-    host, _, port = s.rpartition(":")
-    return (host, int(port))
-
-
-def metadata(addr):
-    """Metadata v1 for no topics: ({id: (host, port)}, controller id)."""
-    with socket.create_connection(addr, timeout=pv.TIMEOUT) as s:
-        r = pv.Reader(pv.request(s, 3, 1, 1, struct.pack(">i", 0)))
-    brokers = {}
-    for _ in range(r.take(">i")):
-        nid = r.take(">i")
-        host = r.string().decode()
-        port = r.take(">i")
-        r.string()
-        brokers[nid] = (host, port)
-    return brokers, r.take(">i")
-
-
-def create_topic(addr, name, partitions, rf, timeout_ms=30000, configs=()):
-    """CreateTopics v2: (error, message)."""
-    body = struct.pack(">i", 1) + pv.kstr(name) + struct.pack(">ihi", partitions, rf, 0)
-    body += struct.pack(">i", len(configs))
-    for k, v in configs:
-        body += pv.kstr(k) + pv.kstr(v)
-    body += struct.pack(">ib", timeout_ms, 0)
-    with socket.create_connection(addr, timeout=60) as s:
-        r = pv.Reader(pv.request(s, 19, 2, 2, body))
-    r.take(">i")  # throttle
-    r.take(">i")
-    r.string()
-    return r.take(">h"), r.string()
-
-
-def delete_topic(addr, name, timeout_ms=30000):
-    """DeleteTopics v1: error code of the one topic."""
-    body = struct.pack(">i", 1) + pv.kstr(name) + struct.pack(">i", timeout_ms)
-    with socket.create_connection(addr, timeout=60) as s:
-        r = pv.Reader(pv.request(s, 20, 1, 3, body))
-    r.take(">i")  # throttle
-    r.take(">i")
-    r.string()
-    return r.take(">h")
-
-
-def kcat_topics(addr):
-    """kcat -L -J against one broker only: {topic: [leader per partition]}.
-    All topics are listed (no -t), so nothing is auto-created."""
-    out = subprocess.run(["kcat", "-L", "-J", "-b", "%s:%d" % addr,
-                          "-X", "socket.timeout.ms=5000", "-m", "8"],
-                         capture_output=True, timeout=30, check=True).stdout
-    m = json.loads(out)
-    return {t["topic"]: [p.get("leader", -1) for p in t.get("partitions", [])]
-            for t in m.get("topics", []) if not t.get("err")}
-
-
-def wait_for(what, fn, limit):
-    deadline = time.time() + limit
-    last = None
-    while time.time() < deadline:
-        ok, last = fn()
-        if ok:
-            return True, last
-        time.sleep(0.25)
-    print("  (gave up waiting for %s: %s)" % (what, last))
-    return False, last
-
-
-def zk_exists(path):
-    zkq = os.path.join(os.environ["GREGOR_SOURCE_ROOT"], "deploy", "zkq.py")
-    rc = subprocess.run([sys.executable, zkq, "-s", os.environ["ZOOKEEPER"], "-t", "3",
-                         "exists", path], capture_output=True, timeout=30).returncode
-    return rc == 0
+    with Conn(*coord) as c:
+        return offset_fetch(c, GROUP, topic, npart)
 
 
 def main():
@@ -157,7 +76,7 @@ def main():
     check("listed_everywhere", ok, "3 led partitions in kcat -L of every broker")
     subprocess.run(["kcat", "-P", "-b", os.environ["BOOTSTRAP"], "-t", "doomed"],
                    input=b"a\nb\nc\n", timeout=60, check=True)
-    coord = gw.ready_coordinator(gw.bootstrap(), GROUP)
+    coord = ready_coordinator(bootstrap(), GROUP)
     errs = commit_offsets(coord, "doomed", {0: 1, 1: 1, 2: 1})
     err, offs = fetch_offsets(coord, "doomed", 3)
     check("offsets_committed", errs == [0, 0, 0] and err == 0 and offs == {0: 1, 1: 1, 2: 1},

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 CLIENT=${1:?usage: txn_expiry.sh DRILL_TXN_CLIENT}
 [[ -x $CLIENT ]] || fail "client binary missing: $CLIENT"
-WIRE="python3 $GREGOR_SOURCE_ROOT/tests/integration/txn_wire.py"
+WIRE="python3 $GREGOR_SOURCE_ROOT/tests/lib/txn_wire.py"
 T=txe
 ID=txe-1
 cluster_up 3 --set min.insync.replicas=2 --set transactional.id.expiration.ms=8000 \
@@ -37,7 +37,7 @@ wait_until 30 "$ID expired" gone
 el=$((SECONDS - t0))
 note "expired ${el}s after its last transaction"
 ((el >= 6)) || fail "expired after ${el}s, before transactional.id.expiration.ms"
-$WIRE list | grep -q "^$ID " && fail "ListTransactions still lists $ID"
+$WIRE list | grep "^$ID " >/dev/null && fail "ListTransactions still lists $ID"
 C=$($WIRE coordinator "$ID")
 note "killing coordinator broker $C"
 cluster kill "$C" >/dev/null

@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 
 CLIENT=${1:?usage: txn_failover.sh DRILL_TXN_CLIENT}
 [[ -x $CLIENT ]] || fail "client binary missing: $CLIENT"
-WIRE="python3 $GREGOR_SOURCE_ROOT/tests/integration/txn_wire.py"
+WIRE="python3 $GREGOR_SOURCE_ROOT/tests/lib/txn_wire.py"
 T=tfo
 F=2
 cluster_up 3 --set min.insync.replicas=2 --set leader.imbalance.check.interval.seconds=3
@@ -77,8 +77,7 @@ run_case() {
 	note "DescribeTransactions $id: $d (coordinator now broker $($WIRE coordinator "$id"))"
 	[[ $d == "0 Complete"* ]] || fail "$id is not Complete*: $d"
 	no_prepare || fail "ListTransactions failed or shows a Prepare* state: $($WIRE list 2>&1 | grep -v Complete)"
-	# (not `list | grep -q`: grep quitting early breaks the pipe under pipefail)
-	grep -q "^$id Complete" <<<"$($WIRE list)" || fail "ListTransactions does not list $id as Complete*"
+	$WIRE list | grep "^$id Complete" >/dev/null || fail "ListTransactions does not list $id as Complete*"
 	CASE_ID=$id
 }
 

@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 
 CLIENT=${1:?usage: txn_timeout.sh DRILL_TXN_CLIENT}
 [[ -x $CLIENT ]] || fail "client binary missing: $CLIENT"
-WIRE="python3 $GREGOR_SOURCE_ROOT/tests/integration/txn_wire.py"
+WIRE="python3 $GREGOR_SOURCE_ROOT/tests/lib/txn_wire.py"
 T=tto
 cluster_up 3 --set min.insync.replicas=2 \
 	--set transaction.abort.timed.out.transaction.cleanup.interval.ms=1000

@@ -35,11 +35,27 @@ java -Xmx256m -XX:+UseSerialGC -Dzookeeper.admin.enableServer=false \
 	>"$DIR/zk.log" 2>&1 &
 ZK_PID=$!
 
-for _ in $(seq 150); do
-	if [[ $(exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf ruok >&3 && cat <&3) == imok ]] 2>/dev/null; then
+# ruok with a deadline of its own: a server that accepts the connection while
+# still starting may neither answer nor close it, and a bare read would then
+# wait for ever (this test once hung that way on a loaded machine).
+# shellcheck disable=SC2016 # $1 is the inner shell's argument
+zk_ok() {
+	[[ $(timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf ruok >&3 && cat <&3' \
+		_ "$PORT" 2>/dev/null) == imok ]]
+}
+ready=0
+for _ in $(seq 300); do
+	if zk_ok; then
+		ready=1
 		break
 	fi
 	kill -0 "$ZK_PID" 2>/dev/null || { cat "$DIR/zk.log"; exit 1; }
 	sleep 0.2
 done
+if ((!ready)); then
+	echo "zk_coord.sh: ZooKeeper on port $PORT not serving after 60+ s" >&2
+	cat "$DIR/zk.log" >&2
+	exit 1
+fi
+echo "zk_coord.sh: ZooKeeper serving on 127.0.0.1:$PORT" >&2
 timeout 180 "$TEST_BIN" "127.0.0.1:$PORT"

@@ -75,7 +75,7 @@ wait_until 30 "a 3,000-byte record refused" too_large
 cluster kill 1
 wait_until 30 "orders-0 led by another broker" not_leader "$T" 0 1
 cluster start 1
-in_isr() { zk_get "/brokers/topics/$T/partitions/0/state" | grep -q '"isr":\[[^]]*1'; }
+in_isr() { zk_get "/brokers/topics/$T/partitions/0/state" | grep '"isr":\[[^]]*1' >/dev/null; }
 wait_until 60 "broker 1 back in the ISR of orders-0" in_isr
 out=$(run_recipe preferred-election)
 grep -q 'Created /admin/preferred_replica_election' <<<"$out" || fail "preferred-election: $out"
@@ -87,7 +87,7 @@ out=$(run_recipe reassign)
 grep -q 'Created /admin/reassign_partitions' <<<"$out" || fail "reassign: $out"
 reassigned() {
 	gone /admin/reassign_partitions &&
-		zk_get "/brokers/topics/$T" | grep -q '"1":\[1,2\]'
+		zk_get "/brokers/topics/$T" | grep '"1":\[1,2\]' >/dev/null
 }
 wait_until 90 "orders-1 moved to [1,2]" reassigned
 

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/arena.h"
+#include "common/log.h"
 #include "common/mbox.h"
 #include "common/net/loop.h"
 #include "common/strmap.h"
@@ -130,6 +132,85 @@ START_TEST(test_loop_timers_fire_in_deadline_order_and_stop_cancels)
 }
 END_TEST
 
+START_TEST(test_log_escape_masks_and_cuts)
+{
+	char buf[32];
+	ck_assert_str_eq(log_escape("group-1", (size_t)-1, buf, sizeof buf), "group-1");
+	ck_assert_str_eq(log_escape("a\nb\\c\x1b", (size_t)-1, buf, sizeof buf),
+			 "a\\x0ab\\\\c\\x1b");
+	/* embedded NUL with an explicit length */
+	ck_assert_str_eq(log_escape("x\0y", 3, buf, sizeof buf), "x\\x00y");
+	char longs[100];
+	memset(longs, 'z', sizeof longs - 1);
+	longs[99] = '\0';
+	const char *e = log_escape(longs, (size_t)-1, buf, sizeof buf);
+	ck_assert_uint_lt(strlen(e), sizeof buf);
+	ck_assert_str_eq(e + strlen(e) - 3, "...");
+	ck_assert_str_eq(log_esc(NULL), "");
+}
+END_TEST
+
+/* Lines written to stderr while fn runs. */
+static int count_stderr_lines(void (*fn)(void), char *last, size_t n)
+{
+	fflush(stderr);
+	FILE *tmp = tmpfile();
+	ck_assert_ptr_nonnull(tmp);
+	int saved = dup(2);
+	dup2(fileno(tmp), 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	char line[1200];
+	int lines = 0;
+	while (fgets(line, sizeof line, tmp)) {
+		lines++;
+		snprintf(last, n, "%s", line);
+	}
+	fclose(tmp);
+	return lines;
+}
+
+static void log_many(void)
+{
+	for (int i = 0; i < 1000; i++)
+		log_warn_rl("test", "bad frame number %d", i);
+}
+
+static struct log_limit site;
+
+static void log_site_15(void)
+{
+	for (int i = 0; i < 15; i++)
+		log_limited(&site, LOG_WARN, "test", "line %d", i);
+}
+
+static void log_site_1(void)
+{
+	log_limited(&site, LOG_WARN, "test", "again");
+}
+
+START_TEST(test_log_rate_limited_per_site)
+{
+	char last[1200] = "";
+	int lines = count_stderr_lines(log_many, last, sizeof last);
+	ck_assert_int_eq(lines, LOG_LIMIT_LINES);
+	ck_assert_ptr_nonnull(strstr(last, "bad frame number 9"));
+	/* the first line of a new window says how many were dropped */
+	site.window_start_ms = 0;
+	site.lines = 0;
+	site.suppressed = 0;
+	ck_assert_int_eq(count_stderr_lines(log_site_15, last, sizeof last), LOG_LIMIT_LINES);
+	ck_assert_int_eq(site.suppressed, 15 - LOG_LIMIT_LINES);
+	site.window_start_ms -= 2 * LOG_LIMIT_WINDOW_MS; /* the window is over */
+	ck_assert_int_eq(count_stderr_lines(log_site_1, last, sizeof last), 1);
+	ck_assert_ptr_nonnull(strstr(last, "(5 similar lines suppressed)"));
+}
+END_TEST
+
+
 int main(void)
 {
 	Suite *s = suite_create("common");
@@ -139,6 +220,8 @@ int main(void)
 	tcase_add_test(tc, test_arena_zeroed_aligned_and_large);
 	tcase_add_test(tc, test_mbox_runs_in_order_once);
 	tcase_add_test(tc, test_loop_timers_fire_in_deadline_order_and_stop_cancels);
+	tcase_add_test(tc, test_log_escape_masks_and_cuts);
+	tcase_add_test(tc, test_log_rate_limited_per_site);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -795,6 +795,36 @@ START_TEST(test_config_coord_config_from_broker_config)
 }
 END_TEST
 
+START_TEST(test_config_connection_limits)
+{
+	struct broker_config bc;
+	char err[512];
+	ck_assert_int_eq(load_str(BASE, &bc, err, sizeof err), 0);
+	ck_assert_int_eq(bc.max_connections, INT32_MAX);
+	ck_assert_int_eq(bc.max_connections_per_ip, INT32_MAX);
+	ck_assert_int_eq(bc.queued_max_request_bytes, -1);
+	ck_assert_int_eq(bc.queued_max_requests_per_connection, 100);
+	broker_config_free(&bc);
+	ck_assert_int_eq(load_str(BASE "max.connections.per.ip.overrides=127.0.0.1:5, host-a:0\n"
+				  "max.connections=10\nqueued.max.request.bytes=1000000\n",
+				  &bc, err, sizeof err), 0);
+	ck_assert_int_eq(bc.max_connections, 10);
+	ck_assert_int_eq(bc.queued_max_request_bytes, 1000000);
+	broker_config_free(&bc);
+	static const char *const bad[] = { "127.0.0.1", "127.0.0.1:", ":5", "127.0.0.1:-1",
+					   "a:1,b:x", "a:99999999999" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[256];
+		snprintf(text, sizeof text, BASE "max.connections.per.ip.overrides=%s\n", bad[i]);
+		ck_assert_int_eq(load_str(text, &bc, err, sizeof err), -1);
+		ck_assert_ptr_nonnull(strstr(err, "max.connections.per.ip.overrides"));
+	}
+	ck_assert_int_eq(load_str(BASE "queued.max.requests.per.connection=0\n", &bc, err,
+				  sizeof err), -1);
+}
+END_TEST
+
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -839,6 +869,7 @@ static Suite *config_suite(void)
 	tcase_add_test(c, test_config_get_reports_value_and_whether_set);
 	tcase_add_test(c, test_config_log_config_from_broker_config);
 	tcase_add_test(c, test_config_coord_config_from_broker_config);
+	tcase_add_test(c, test_config_connection_limits);
 	suite_add_tcase(s, c);
 	return s;
 }

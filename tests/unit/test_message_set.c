@@ -4,6 +4,7 @@
  * mixed magics, garbage sizes and decompression bombs are refused with
  * Kafka's error codes and never read past the input. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -500,6 +501,159 @@ START_TEST(limits)
 }
 END_TEST
 
+
+/* ---- down-conversion (Fetch v0-3) ---- */
+
+/* A v2 batch of n records "k<i>"/"v<i>" at base, timestamps 1000 + i. */
+static size_t v2_batch(uint8_t *buf, size_t cap, int64_t base, int n, int16_t attrs)
+{
+	struct rb_build_record recs[8];
+	char keys[8][8], vals[8][8];
+	for (int i = 0; i < n; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%d", i);
+		snprintf(vals[i], sizeof vals[i], "v%d", i);
+		recs[i] = (struct rb_build_record){ keys[i], (int32_t)strlen(keys[i]), vals[i],
+						    (int32_t)strlen(vals[i]) };
+	}
+	int64_t len = rb_build(buf, cap, recs, n, 1000, attrs, -1, -1, -1);
+	ck_assert_int_gt(len, 0);
+	rb_set_base_offset(buf, base);
+	return (size_t)len;
+}
+
+static uint64_t get_be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Walks a legacy set: checks every CRC and collects offsets/keys/timestamps. */
+static int walk_legacy(const uint8_t *p, size_t len, int magic, int64_t *offs, int64_t *ts,
+		       char keys[][8], int cap)
+{
+	size_t pos = 0;
+	int n = 0;
+	while (pos < len && n < cap) {
+		ck_assert_uint_ge(len - pos, 12);
+		int64_t off = (int64_t)get_be(p + pos, 8);
+		uint32_t size = (uint32_t)get_be(p + pos + 8, 4);
+		const uint8_t *m = p + pos + 12;
+		ck_assert_uint_le(size, len - pos - 12);
+		ck_assert_uint_eq(get_be(m, 4), ms_crc32(0, m + 4, size - 4));
+		ck_assert_int_eq(m[4], magic);
+		size_t kpos = 6 + (magic ? 8 : 0);
+		ts[n] = magic ? (int64_t)get_be(m + 6, 8) : -1;
+		int32_t klen = (int32_t)get_be(m + kpos, 4);
+		ck_assert_int_ge(klen, 0);
+		ck_assert_int_lt(klen, 8);
+		memcpy(keys[n], m + kpos + 4, (size_t)klen);
+		keys[n][klen] = 0;
+		offs[n++] = off;
+		pos += 12 + size;
+	}
+	ck_assert_uint_eq(pos, len);
+	return n;
+}
+
+START_TEST(down_convert_plain_both_magics)
+{
+	uint8_t log[1024];
+	size_t len = v2_batch(log, sizeof log, 40, 3, 0);
+	len += v2_batch(log + len, sizeof log - len, 43, 2, 0);
+	for (int magic = 0; magic <= 1; magic++) {
+		struct cbuf out = { 0 };
+		struct ms_down_stats st = { 0 };
+		ck_assert_int_eq(ms_down_convert(log, len, magic, 41, 1 << 20, 1 << 20, &out, &st), 0);
+		int64_t offs[8], ts[8];
+		char keys[8][8];
+		int n = walk_legacy(out.p, out.len, magic, offs, ts, keys, 8);
+		/* offset 40 is before the fetch offset: dropped, as Kafka does */
+		ck_assert_int_eq(n, 4);
+		ck_assert_int_eq(offs[0], 41);
+		ck_assert_int_eq(offs[3], 44);
+		ck_assert_str_eq(keys[0], "k1");
+		ck_assert_str_eq(keys[2], "k0");
+		ck_assert_int_eq(ts[0], magic ? 1000 : -1);
+		ck_assert_int_eq(st.records_out, 4);
+		ck_assert_int_eq(st.batches_in, 2);
+		/* and Gregor's own up-conversion reads it back */
+		struct cbuf up = { 0 };
+		ck_assert_int_eq(ms_convert(out.p, out.len, -1, 1 << 20, &up), 0);
+		struct rb_header h;
+		ck_assert_int_eq(rb_parse_header(up.p, up.len, &h), 0);
+		ck_assert_int_eq(h.records_count, 4);
+		cbuf_free(&up);
+		cbuf_free(&out);
+	}
+}
+END_TEST
+
+START_TEST(down_convert_control_compressed_zstd)
+{
+	uint8_t log[2048];
+	/* a control batch (transaction marker) vanishes */
+	size_t len = v2_batch(log, sizeof log, 0, 1, RB_ATTR_CONTROL | RB_ATTR_TRANSACTIONAL);
+	size_t plain = v2_batch(log + len, sizeof log - len, 1, 3, 0);
+	/* the same batch gzip-compressed: inflated and written plain */
+	struct cbuf gz = { 0 };
+	ck_assert_int_eq(compress_batch_pack(log + len, plain, 1, &gz), 0);
+	rb_set_base_offset(gz.p, 4);
+	memcpy(log + len + plain, gz.p, gz.len);
+	size_t total = len + plain + gz.len;
+	struct cbuf out = { 0 };
+	struct ms_down_stats st = { 0 };
+	ck_assert_int_eq(ms_down_convert(log, total, 1, 0, 1 << 20, 1 << 20, &out, &st), 0);
+	int64_t offs[8], ts[8];
+	char keys[8][8];
+	int n = walk_legacy(out.p, out.len, 1, offs, ts, keys, 8);
+	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(offs[0], 1);
+	ck_assert_int_eq(offs[5], 6);
+	ck_assert_int_gt(st.inflated, 0);
+	cbuf_free(&out);
+	/* a cut-off last batch is ignored, not an error */
+	ck_assert_int_eq(ms_down_convert(log, total - 5, 1, 0, 1 << 20, 1 << 20, &out, &st), 0);
+	ck_assert_int_eq(walk_legacy(out.p, out.len, 1, offs, ts, keys, 8), 3);
+	cbuf_free(&out);
+	/* zstd has no magic 0/1 form: UNSUPPORTED_COMPRESSION_TYPE, as Kafka */
+	struct cbuf zs = { 0 };
+	ck_assert_int_eq(compress_batch_pack(log + len, plain, 4, &zs), 0);
+	ck_assert_int_eq(ms_down_convert(zs.p, zs.len, 1, 0, 1 << 20, 1 << 20, &out, &st),
+			 KERR_UNSUPPORTED_COMPRESSION_TYPE);
+	cbuf_free(&zs);
+	cbuf_free(&gz);
+	cbuf_free(&out);
+}
+END_TEST
+
+START_TEST(down_convert_bounded)
+{
+	uint8_t log[1024];
+	size_t len = v2_batch(log, sizeof log, 0, 5, 0);
+	struct cbuf out = { 0 };
+	struct ms_down_stats st = { 0 };
+	/* a budget smaller than one message still yields exactly one */
+	ck_assert_int_eq(ms_down_convert(log, len, 0, 0, 1, 1 << 20, &out, &st), 0);
+	int64_t offs[8], ts[8];
+	char keys[8][8];
+	ck_assert_int_eq(walk_legacy(out.p, out.len, 0, offs, ts, keys, 8), 1);
+	size_t one = out.len;
+	cbuf_free(&out);
+	/* room for two: two */
+	ck_assert_int_eq(ms_down_convert(log, len, 0, 0, 2 * one, 1 << 20, &out, &st), 0);
+	ck_assert_int_eq(walk_legacy(out.p, out.len, 0, offs, ts, keys, 8), 2);
+	cbuf_free(&out);
+	/* inflating past max_inflate stops with an error instead of growing */
+	struct cbuf gz = { 0 };
+	ck_assert_int_eq(compress_batch_pack(log, len, 1, &gz), 0);
+	ck_assert_int_ne(ms_down_convert(gz.p, gz.len, 1, 0, 1 << 20, 8, &out, &st), 0);
+	cbuf_free(&gz);
+	cbuf_free(&out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("message_set");
@@ -519,6 +673,9 @@ int main(void)
 	tcase_add_test(tc, mixed_magic);
 	tcase_add_test(tc, garbage_sizes);
 	tcase_add_test(tc, limits);
+	tcase_add_test(tc, down_convert_plain_both_magics);
+	tcase_add_test(tc, down_convert_control_compressed_zstd);
+	tcase_add_test(tc, down_convert_bounded);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

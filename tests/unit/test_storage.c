@@ -617,6 +617,47 @@ START_TEST(test_offset_for_time)
 }
 END_TEST
 
+/* ListOffsets v0 (Kafka's legacyFetchOffsetsBefore) and MAX_TIMESTAMP. */
+START_TEST(test_legacy_offsets_and_max_timestamp)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log = log_with_segments(dir, &c, 20, 1000000);
+	/* 10 segments of offsets 4k..4k+3: bases 0..36, then the log end 40 */
+	int64_t out[32];
+	int64_t now = clock_wall_ms();
+	ck_assert_int_eq(log_legacy_offsets(log, -1, 3, now, out, 32), 3);
+	ck_assert_int_eq(out[0], 40);
+	ck_assert_int_eq(out[1], 36);
+	ck_assert_int_eq(out[2], 32);
+	ck_assert_int_eq(log_legacy_offsets(log, -1, 100, now, out, 32), 11);
+	for (int i = 0; i < 11; i++)
+		ck_assert_int_eq(out[i], 40 - 4 * i);
+	ck_assert_int_eq(log_legacy_offsets(log, -2, 5, now, out, 32), 1);
+	ck_assert_int_eq(out[0], 0);
+	/* by time: segment files' mtimes (all just written) */
+	ck_assert_int_eq(log_legacy_offsets(log, now + 3600000, 2, now, out, 32), 2);
+	ck_assert_int_eq(out[0], 40);
+	ck_assert_int_eq(log_legacy_offsets(log, 1, 2, now, out, 32), 0);
+	ck_assert_int_eq(log_legacy_offsets(log, -1, 0, now, out, 32), 0);
+	/* the log start raises the first base */
+	ck_assert_int_eq(log_advance_start_offset(log, 2), 0);
+	ck_assert_int_eq(log_legacy_offsets(log, -2, 1, now, out, 32), 1);
+	ck_assert_int_eq(out[0], 2);
+	int64_t ts;
+	ck_assert_int_eq(log_max_timestamp_batch(log, &ts), 38);
+	ck_assert_int_eq(ts, 1000000 + 19000);
+	log_close(log);
+	/* an empty log has none */
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_max_timestamp_batch(log, &ts), -1);
+	ck_assert_int_eq(ts, -1);
+	ck_assert_int_eq(log_legacy_offsets(log, -1, 5, now, out, 32), 1);
+	ck_assert_int_eq(out[0], 0);
+	log_close(log);
+}
+END_TEST
+
 START_TEST(test_append_replica_keeps_offsets)
 {
 	struct log_config c = small_cfg();
@@ -714,6 +755,7 @@ int main(void)
 	tcase_add_test(tc, test_truncate_to_for_followers);
 	tcase_add_test(tc, test_write_error_leaves_nothing_partial);
 	tcase_add_test(tc, test_offset_for_time);
+	tcase_add_test(tc, test_legacy_offsets_and_max_timestamp);
 	tcase_add_test(tc, test_append_replica_keeps_offsets);
 	tcase_add_test(tc, test_flush_policy_moves_recovery_point);
 	suite_add_tcase(s, tc);

@@ -239,6 +239,26 @@ START_TEST(test_eio_on_fdatasync_keeps_recovery_point)
 }
 END_TEST
 
+/* With a flush per message, a failed fdatasync fails the append: the
+ * caller must not acknowledge it. */
+START_TEST(test_eio_on_flush_per_message_fails_append)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.flush_interval_messages = 1;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	append_ok(log, 2);
+	ck_assert_int_eq(failpoint_set("storage.fdatasync", "1*error(EIO)"), 0);
+	ck_assert_int_eq(append_raw(log, 3), -EIO);
+	ck_assert(log_check(log) == 0);
+	ck_assert_int_eq(append_raw(log, 1), 0); /* fault gone: flushed again */
+	log = reopen(dir, log, 0);
+	assert_log_reads(log, 6); /* the unacknowledged batch stayed, nothing lost */
+	log_close(log);
+}
+END_TEST
+
 START_TEST(test_enospc_on_checkpoint_write_keeps_old_file)
 {
 	const char *dir = sfx_new_dir();
@@ -381,6 +401,33 @@ START_TEST(test_garbage_checkpoint_files)
 }
 END_TEST
 
+/* An index file that names offsets past its segment (disk corruption that
+ * still looks ordered) is rebuilt on open, never trusted. */
+START_TEST(test_index_past_segment_rebuilt)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.segment_bytes = 2048;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	for (int i = 0; i < 40; i++)
+		append_ok(log, 2);
+	int64_t leo = log_end_offset(log);
+	log_close(log);
+	/* the first segment's time index gains an entry at relative offset 1e6 */
+	char p[4096];
+	snprintf(p, sizeof p, "%s/00000000000000000000.timeindex", dir);
+	FILE *f = fopen(p, "ab");
+	ck_assert_ptr_nonnull(f);
+	const uint8_t entry[12] = { 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x40 };
+	ck_assert_int_eq(fwrite(entry, 1, sizeof entry, f), sizeof entry);
+	fclose(f);
+	ck_assert_int_eq(log_open(dir, &c, &log), 0); /* checked by the fixture */
+	assert_log_reads(log, leo);
+	log_close(log);
+}
+END_TEST
+
 START_TEST(test_failpoint_specs)
 {
 	ck_assert_int_eq(failpoint_set("x", "2*off->1*error(EIO)->short(5)"), 0);
@@ -435,10 +482,12 @@ int main(void)
 	tcase_add_test(tc, test_short_writes_complete_the_batch);
 	tcase_add_test(tc, test_enospc_on_index_write);
 	tcase_add_test(tc, test_eio_on_fdatasync_keeps_recovery_point);
+	tcase_add_test(tc, test_eio_on_flush_per_message_fails_append);
 	tcase_add_test(tc, test_enospc_on_checkpoint_write_keeps_old_file);
 	tcase_add_test(tc, test_new_epoch_not_written_unless_checkpointed);
 	tcase_add_test(tc, test_corrupt_batch_mid_segment_after_crash);
 	tcase_add_test(tc, test_garbage_checkpoint_files);
+	tcase_add_test(tc, test_index_past_segment_rebuilt);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }

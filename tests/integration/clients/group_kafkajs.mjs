@@ -6,6 +6,7 @@
 // that describeGroups/listGroups show the group. Exit 1 on any failure.
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { kafkajsSecurity } from './client_config.mjs'
 
 const deps = process.env.NODE_DEPS_DIR
 const bootstrap = process.env.BOOTSTRAP
@@ -27,6 +28,7 @@ const fail = (msg) => { console.error('FAIL: ' + msg); failures.push(msg) }
 const kafka = new Kafka({
   clientId: 'gregor-kafkajs-group',
   brokers: bootstrap.split(','),
+  ...kafkajsSecurity(),
   logLevel: logLevel.WARN,
   retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 2000 }
 })

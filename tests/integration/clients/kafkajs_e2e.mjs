@@ -5,6 +5,7 @@
 // groups) and checks each message's offset, key and value.  Exit 1 on mismatch.
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { kafkajsSecurity } from './client_config.mjs'
 
 const deps = process.env.NODE_DEPS_DIR
 const bootstrap = process.env.BOOTSTRAP
@@ -31,6 +32,7 @@ const valueOf = (i) => `value-${i}-` + 'x'.repeat(i % 50)
 const kafka = new Kafka({
   clientId: 'gregor-kafkajs-e2e',
   brokers: bootstrap.split(','),
+  ...kafkajsSecurity(),
   logLevel: logLevel.WARN,
   connectionTimeout: 5000,
   requestTimeout: 30000,

@@ -1,4 +1,4 @@
-/* drill_verify: reads every partition of a topic from its start to its high
+/* acked_verify: reads every partition of a topic from its start to its high
  * watermark (simple consumer, no group) and checks that each acknowledged
  * (partition, offset, key) line of the ack files is in the log with exactly
  * that key, and that each record's value matches its key. Prints
@@ -43,13 +43,13 @@ static rd_kafka_t *consumer_create(const char *bootstrap)
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err)) ||
 	    rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err)) ||
 	    rd_kafka_conf_set(conf, "check.crcs", "true", err, sizeof(err))) {
-		fprintf(stderr, "drill_verify: %s\n", err);
+		fprintf(stderr, "acked_verify: %s\n", err);
 		rd_kafka_conf_destroy(conf);
 		return NULL;
 	}
 	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
 	if (!rk)
-		fprintf(stderr, "drill_verify: rd_kafka_new: %s\n", err);
+		fprintf(stderr, "acked_verify: rd_kafka_new: %s\n", err);
 	return rk;
 }
 
@@ -113,7 +113,7 @@ static int partition_read(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t p, stru
 		if (!err)
 			break;
 		if (now_ms() > deadline) {
-			fprintf(stderr, "drill_verify: watermarks of partition %d: %s\n", p,
+			fprintf(stderr, "acked_verify: watermarks of partition %d: %s\n", p,
 				rd_kafka_err2str(err));
 			return -1;
 		}
@@ -137,14 +137,14 @@ static int partition_read(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t p, stru
 			log_store(pl, m, r);
 			next = m->offset + 1;
 		} else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-			fprintf(stderr, "drill_verify: partition %d: %s\n", p,
+			fprintf(stderr, "acked_verify: partition %d: %s\n", p,
 				rd_kafka_message_errstr(m));
 		}
 		rd_kafka_message_destroy(m);
 	}
 	rd_kafka_consume_stop(rkt, p);
 	if (next < pl->high) {
-		fprintf(stderr, "drill_verify: partition %d read to %" PRId64 " of %" PRId64 "\n",
+		fprintf(stderr, "acked_verify: partition %d read to %" PRId64 " of %" PRId64 "\n",
 			p, next, pl->high);
 		return -1;
 	}
@@ -205,12 +205,12 @@ static int check_ack_file(const char *path, struct part_log *logs, int n, struct
 	int64_t off;
 
 	if (!f) {
-		fprintf(stderr, "drill_verify: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "acked_verify: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%" SCNd32 " %" SCNd64 " %95s", &p, &off, key) != 3) {
-			fprintf(stderr, "drill_verify: %s: bad line: %s", path, line);
+			fprintf(stderr, "acked_verify: %s: bad line: %s", path, line);
 			fclose(f);
 			return -1;
 		}
@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!bootstrap || !topic || optind >= argc || timeout_s < 1) {
-		fprintf(stderr, "usage: drill_verify -b BOOTSTRAP -t TOPIC [-T SECONDS] ACKFILE...\n");
+		fprintf(stderr, "usage: acked_verify -b BOOTSTRAP -t TOPIC [-T SECONDS] ACKFILE...\n");
 		return 64;
 	}
 	deadline = now_ms() + timeout_s * 1000;
@@ -250,7 +250,7 @@ int main(int argc, char **argv)
 	rkt = rd_kafka_topic_new(rk, topic, NULL);
 	n = topic_partition_count(rk, rkt);
 	if (n < 1 || n > MAX_PARTITIONS) {
-		fprintf(stderr, "drill_verify: topic %s: no usable metadata (%d partitions)\n", topic, n);
+		fprintf(stderr, "acked_verify: topic %s: no usable metadata (%d partitions)\n", topic, n);
 		return 2;
 	}
 	logs = calloc((size_t)n, sizeof(*logs));

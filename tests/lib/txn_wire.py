@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """txn_wire: raw transaction-coordinator requests for the transaction tests
-(stdlib only), against $BOOTSTRAP (first reachable broker):
+(stdlib only, over tests/lib/kafka_wire.py), against $BOOTSTRAP (first reachable broker):
 
   txn_wire.py coordinator TXNID     FindCoordinator v1 key_type 1: node id
   txn_wire.py pick BROKER PREFIX    first PREFIX-K (K < 1000) whose
@@ -20,109 +20,14 @@ import struct
 import sys
 import time
 
-TIMEOUT = 10.0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kafka_wire import TIMEOUT, bootstrap_addrs, call, cstr, uvarint  # noqa: E402
+
 RETRIABLE = (14, 15, 16)  # load in progress, not available, not coordinator
 
 
 def brokers():
-    out = []
-    for hp in os.environ["BOOTSTRAP"].split(","):
-        h, p = hp.rsplit(":", 1)
-        out.append((h, int(p)))
-    return out
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise RuntimeError("connection closed")
-        buf += chunk
-    return buf
-
-
-def call(addr, api, ver, body, flexible):
-    hdr = struct.pack(">hhi", api, ver, 7) + struct.pack(">h", 8) + b"txn-wire"
-    if flexible:
-        hdr += b"\x00"
-    msg = hdr + body
-    with socket.create_connection(addr, timeout=TIMEOUT) as s:
-        s.sendall(struct.pack(">i", len(msg)) + msg)
-        n = struct.unpack(">i", recv_exact(s, 4))[0]
-        if n < 4 or n > 1 << 24:
-            raise RuntimeError("bad response size %d" % n)
-        resp = recv_exact(s, n)
-    r = Reader(resp)
-    if r.i32() != 7:
-        raise RuntimeError("correlation id mismatch")
-    if flexible:
-        r.tags()
-    return r
-
-
-class Reader:
-    def __init__(self, b):
-        self.b, self.p = b, 0
-
-    def take(self, n):
-        if n < 0 or self.p + n > len(self.b):
-            raise RuntimeError("short response")
-        v = self.b[self.p:self.p + n]
-        self.p += n
-        return v
-
-    def i8(self):
-        return struct.unpack(">b", self.take(1))[0]
-
-    def i16(self):
-        return struct.unpack(">h", self.take(2))[0]
-
-    def i32(self):
-        return struct.unpack(">i", self.take(4))[0]
-
-    def i64(self):
-        return struct.unpack(">q", self.take(8))[0]
-
-    def uvarint(self):
-        v, shift = 0, 0
-        while shift < 35:
-            b = self.take(1)[0]
-            v |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return v
-            shift += 7
-        raise RuntimeError("varint too long")
-
-    def string(self):
-        n = self.i16()
-        return None if n < 0 else self.take(n).decode()
-
-    def cstring(self):
-        n = self.uvarint() - 1
-        return None if n < 0 else self.take(n).decode()
-
-    def carray(self, fn):
-        n = self.uvarint() - 1
-        return [] if n < 0 else [fn() for _ in range(n)]
-
-    def tags(self):
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.take(self.uvarint())
-
-
-def uvarint(n):
-    out = b""
-    while n >= 0x80:
-        out += bytes([(n & 0x7F) | 0x80])
-        n >>= 7
-    return out + bytes([n])
-
-
-def cstr(s):
-    b = s.encode()
-    return uvarint(len(b) + 1) + b
+    return bootstrap_addrs()
 
 
 def with_retry(fn):
@@ -145,14 +50,14 @@ def find_coordinator(txn_id):
         for addr in brokers():
             try:
                 body = struct.pack(">h", len(txn_id)) + txn_id.encode() + b"\x01"
-                r = call(addr, 10, 1, body, False)
+                r = call(addr, 10, 1, body)
             except (OSError, RuntimeError) as e:
                 last = ("exc", str(e))
                 continue
             r.i32()
             err = r.i16()
-            r.string()
-            node, host, port = r.i32(), r.string(), r.i32()
+            r.str()
+            node, host, port = r.i32(), r.str(), r.i32()
             if err in RETRIABLE:
                 return ("retry", err)
             if err:
@@ -171,11 +76,11 @@ def describe(txn_id):
 
         def state():
             err = r.i16()
-            tid, st = r.cstring(), r.cstring()
+            tid, st = r.compact_str(), r.compact_str()
             r.i32()
             r.i64()
             pid, epoch = r.i64(), r.i16()
-            tps = r.carray(lambda: (r.cstring(), r.carray(r.i32), r.tags()))
+            tps = r.carray(lambda: (r.compact_str(), r.carray(r.i32), r.tags()))
             r.tags()
             return err, tid, st, pid, epoch, sum(len(t[1]) for t in tps)
         states = r.carray(state)
@@ -203,8 +108,8 @@ def list_all():
             r = call(addr, 66, 0, uvarint(1) + uvarint(1) + b"\x00", True)
             r.i32()
             err = r.i16()
-            r.carray(r.cstring)
-            sts = r.carray(lambda: (r.cstring(), r.i64(), r.cstring(), r.tags()))
+            r.carray(r.compact_str)
+            sts = r.carray(lambda: (r.compact_str(), r.i64(), r.compact_str(), r.tags()))
             if err in RETRIABLE:
                 return ("retry", err)
             return ("ok", sts)

@@ -1,7 +1,8 @@
-/* drill_producer: a bounded-rate librdkafka producer for the fault drills.
+/* acked_producer: a bounded-rate librdkafka producer for the fault drills and the
+ * integration tests that must lose no acknowledged write (tests/lib).
  * Every message has a unique, self-describing key k-<tag>-<seq> and value
  * v-<tag>-<seq>-<padding>; each acknowledged message is written as one line
- * "partition offset key ms" (ms since start) so that drill_verify can check
+ * "partition offset key ms" (ms since start) so that acked_verify can check
  * the final logs. Delivery errors are counted by kind and printed at exit.
  */
 #include <errno.h>
@@ -21,7 +22,7 @@ struct err_count {
 	long count;
 };
 
-struct drill_stats {
+struct acked_stats {
 	FILE *ack_file;
 	int64_t t0_ms;
 	long acked;
@@ -30,7 +31,7 @@ struct drill_stats {
 	int n_errs;
 };
 
-struct drill_opts {
+struct acked_opts {
 	const char *bootstrap, *topic, *ack_path, *acks, *tag;
 	long seconds, max_msgs, rate, msg_timeout_ms, payload;
 	const char *extra[16];
@@ -52,7 +53,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void stats_count_error(struct drill_stats *st, rd_kafka_resp_err_t err)
+static void stats_count_error(struct acked_stats *st, rd_kafka_resp_err_t err)
 {
 	int i;
 
@@ -72,7 +73,7 @@ static void stats_count_error(struct drill_stats *st, rd_kafka_resp_err_t err)
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
-	struct drill_stats *st = opaque;
+	struct acked_stats *st = opaque;
 
 	(void)rk;
 	if (m->err) {
@@ -87,16 +88,16 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: drill_producer -b BOOTSTRAP -t TOPIC -o ACKFILE [-s SECONDS] [-n MAXMSGS]\n"
+		"usage: acked_producer -b BOOTSTRAP -t TOPIC -o ACKFILE [-s SECONDS] [-n MAXMSGS]\n"
 		"       [-r MSGS_PER_S] [-a all|1] [-m MESSAGE_TIMEOUT_MS] [-p PAYLOAD_BYTES]\n"
 		"       [-k TAG] [-X key=value ...]\n");
 }
 
-static int opts_parse(struct drill_opts *o, int argc, char **argv)
+static int opts_parse(struct acked_opts *o, int argc, char **argv)
 {
 	int c;
 
-	*o = (struct drill_opts){ .acks = "all", .tag = "0", .seconds = 10, .max_msgs = -1,
+	*o = (struct acked_opts){ .acks = "all", .tag = "0", .seconds = 10, .max_msgs = -1,
 				  .rate = 200, .msg_timeout_ms = 30000, .payload = 32 };
 	while ((c = getopt(argc, argv, "b:t:o:s:n:r:a:m:p:k:X:")) != -1) {
 		switch (c) {
@@ -129,13 +130,13 @@ static int conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
 	char err[256];
 
 	if (rd_kafka_conf_set(conf, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-		fprintf(stderr, "drill_producer: %s=%s: %s\n", k, v, err);
+		fprintf(stderr, "acked_producer: %s=%s: %s\n", k, v, err);
 		return -1;
 	}
 	return 0;
 }
 
-static rd_kafka_t *producer_create(const struct drill_opts *o, struct drill_stats *st)
+static rd_kafka_t *producer_create(const struct acked_opts *o, struct acked_stats *st)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char buf[32], err[256];
@@ -170,12 +171,12 @@ static rd_kafka_t *producer_create(const struct drill_opts *o, struct drill_stat
 	rd_kafka_conf_set_opaque(conf, st);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
 	if (!rk)
-		fprintf(stderr, "drill_producer: rd_kafka_new: %s\n", err);
+		fprintf(stderr, "acked_producer: rd_kafka_new: %s\n", err);
 	return rk;
 }
 
 /* Returns 0 when queued, -1 on a non-retriable local error (counted). */
-static int produce_one(rd_kafka_t *rk, const struct drill_opts *o, struct drill_stats *st,
+static int produce_one(rd_kafka_t *rk, const struct acked_opts *o, struct acked_stats *st,
 		       long seq, char *valbuf, size_t valcap)
 {
 	char key[96];
@@ -204,7 +205,7 @@ static int produce_one(rd_kafka_t *rk, const struct drill_opts *o, struct drill_
 	return 0;
 }
 
-static void stats_print(const struct drill_stats *st, long sent)
+static void stats_print(const struct acked_stats *st, long sent)
 {
 	int i;
 
@@ -215,7 +216,7 @@ static void stats_print(const struct drill_stats *st, long sent)
 	fflush(stdout);
 }
 
-static long produce_loop(rd_kafka_t *rk, const struct drill_opts *o, struct drill_stats *st)
+static long produce_loop(rd_kafka_t *rk, const struct acked_opts *o, struct acked_stats *st)
 {
 	size_t valcap = (size_t)o->payload + 128;
 	char *valbuf = malloc(valcap);
@@ -232,7 +233,7 @@ static long produce_loop(rd_kafka_t *rk, const struct drill_opts *o, struct dril
 			seq++;
 		}
 		if (t >= next_report) {
-			fprintf(stderr, "drill_producer: t=%" PRId64 "ms sent=%ld acked=%ld failed=%ld\n",
+			fprintf(stderr, "acked_producer: t=%" PRId64 "ms sent=%ld acked=%ld failed=%ld\n",
 				t - st->t0_ms, seq, st->acked, st->failed);
 			next_report += 5000;
 		}
@@ -244,8 +245,8 @@ static long produce_loop(rd_kafka_t *rk, const struct drill_opts *o, struct dril
 
 int main(int argc, char **argv)
 {
-	struct drill_opts o;
-	struct drill_stats st = { 0 };
+	struct acked_opts o;
+	struct acked_stats st = { 0 };
 	rd_kafka_t *rk;
 	long sent;
 	int left;
@@ -256,7 +257,7 @@ int main(int argc, char **argv)
 	}
 	st.ack_file = fopen(o.ack_path, "w");
 	if (!st.ack_file) {
-		fprintf(stderr, "drill_producer: %s: %s\n", o.ack_path, strerror(errno));
+		fprintf(stderr, "acked_producer: %s: %s\n", o.ack_path, strerror(errno));
 		return 2;
 	}
 	signal(SIGTERM, on_signal);

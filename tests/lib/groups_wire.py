@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """groups_wire: raw Kafka group requests for the groups integration tests
-(stdlib only, non-flexible request versions, one request per connection
-turn). As a command, against $BOOTSTRAP:
+(stdlib only, over tests/lib/kafka_wire.py; non-flexible request
+versions, one request per connection turn). As a command, against $BOOTSTRAP:
 
   groups_wire.py list                      every group of every broker
   groups_wire.py offsets GROUP TOPIC NPART "P:OFFSET ..." from the coordinator
@@ -9,95 +9,12 @@ turn). As a command, against $BOOTSTRAP:
 """
 
 import os
-import socket
 import struct
 import sys
 import time
 
-TIMEOUT = 10.0
-CLIENT_ID = b"groups-wire"
-
-
-def kstr(s):
-    if s is None:
-        return struct.pack(">h", -1)
-    if isinstance(s, str):
-        s = s.encode()
-    return struct.pack(">h", len(s)) + s
-
-
-def kbytes(b):
-    return struct.pack(">i", len(b)) + b
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise RuntimeError("connection closed")
-        buf += chunk
-    return buf
-
-
-class Reader:
-    def __init__(self, data):
-        self.d, self.o = data, 0
-
-    def take(self, fmt):
-        v = struct.unpack_from(fmt, self.d, self.o)
-        self.o += struct.calcsize(fmt)
-        return v[0] if len(v) == 1 else v
-
-    def string(self):
-        n = self.take(">h")
-        if n < 0:
-            return None
-        s = self.d[self.o:self.o + n]
-        self.o += n
-        return s.decode()
-
-    def bytes_(self):
-        n = self.take(">i")
-        if n < 0:
-            return None
-        s = self.d[self.o:self.o + n]
-        self.o += n
-        return s
-
-
-class Conn:
-    """One connection; call() sends a request and returns a Reader on the
-    response body (after the correlation id)."""
-
-    def __init__(self, host, port):
-        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
-        self.corr = 0
-
-    def close(self):
-        self.sock.close()
-
-    def call(self, api, version, body):
-        self.corr += 1
-        msg = struct.pack(">hhi", api, version, self.corr) + kstr(CLIENT_ID) + body
-        self.sock.sendall(struct.pack(">i", len(msg)) + msg)
-        size = struct.unpack(">i", recv_exact(self.sock, 4))[0]
-        resp = recv_exact(self.sock, size)
-        if struct.unpack(">i", resp[:4])[0] != self.corr:
-            raise RuntimeError("correlation id mismatch")
-        return Reader(resp[4:])
-
-
-def bootstrap():
-    """The first $BOOTSTRAP entry that accepts a connection."""
-    for entry in os.environ["BOOTSTRAP"].split(","):
-        host, port = entry.rsplit(":", 1)
-        try:
-            socket.create_connection((host, int(port)), timeout=2).close()
-            return host, int(port)
-        except OSError:
-            continue
-    raise RuntimeError("no bootstrap broker reachable")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kafka_wire import Conn, bootstrap, kstr  # noqa: E402
 
 
 def brokers(addr):
@@ -108,7 +25,7 @@ def brokers(addr):
         out = []
         for _ in range(r.take(">i")):
             node = r.take(">i")
-            host = r.string()
+            host = r.str()
             port = r.take(">i")
             r.string()  # rack
             out.append((node, host, port))
@@ -130,7 +47,7 @@ def find_coordinator(addr, group, deadline=30.0):
         err = r.take(">h")
         r.string()
         r.take(">i")
-        host = r.string()
+        host = r.str()
         port = r.take(">i")
         if err == 0:
             return host, port
@@ -171,8 +88,8 @@ def list_groups(addr):
         if err:
             errors.append(err)
         for _ in range(r.take(">i")):
-            g = r.string()
-            groups[g] = r.string()
+            g = r.str()
+            groups[g] = r.str()
     return groups, errors
 
 
