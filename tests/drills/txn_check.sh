@@ -34,7 +34,7 @@ TXN_TO=10000     # the producers' transaction.timeout.ms and message.timeout.ms
 DELAY_MS=12000   # > TXN_TO: a held batch outlives its transaction
 WL=$DRILL_BIN_DIR/txn_workload
 HISTORY="python3 $GREGOR_SOURCE_ROOT/tests/drills/txn_history.py"
-WIRE="python3 $GREGOR_SOURCE_ROOT/tests/integration/txn_wire.py"
+WIRE="python3 $GREGOR_SOURCE_ROOT/tests/lib/txn_wire.py"
 [[ -x $WL && -x $DRILL_BIN_DIR/drill_admin ]] ||
 	fail "missing $WL or drill_admin (ninja -C <build> tests/drills/txn_workload)"
 

@@ -30,8 +30,8 @@ import struct
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import txn_wire as tw  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import txn_wire as tw  # noqa: E402  (coordinator lookup, bootstrap list)
 
 TIMEOUT = 15.0
 TOPIC = "txn-verify"
@@ -85,6 +85,78 @@ def s16(s):
     return struct.pack(">h", len(b)) + b
 
 
+def recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise RuntimeError("connection closed")
+        buf += chunk
+    return buf
+
+
+def uvarint(n):
+    out = b""
+    while n >= 0x80:
+        out += bytes([(n & 0x7F) | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def cstr(s):
+    b = s.encode()
+    return uvarint(len(b) + 1) + b
+
+
+class Reader:
+    """Response fields in order; take(n) is n raw bytes."""
+
+    def __init__(self, b):
+        self.b, self.p = b, 0
+
+    def take(self, n):
+        if n < 0 or self.p + n > len(self.b):
+            raise RuntimeError("short response")
+        v = self.b[self.p:self.p + n]
+        self.p += n
+        return v
+
+    def i8(self):
+        return struct.unpack(">b", self.take(1))[0]
+
+    def i16(self):
+        return struct.unpack(">h", self.take(2))[0]
+
+    def i32(self):
+        return struct.unpack(">i", self.take(4))[0]
+
+    def i64(self):
+        return struct.unpack(">q", self.take(8))[0]
+
+    def uvarint(self):
+        v, shift = 0, 0
+        while shift < 35:
+            b = self.take(1)[0]
+            v |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return v
+            shift += 7
+        raise RuntimeError("varint too long")
+
+    def string(self):
+        n = self.i16()
+        return None if n < 0 else self.take(n).decode()
+
+    def cstring(self):
+        n = self.uvarint() - 1
+        return None if n < 0 else self.take(n).decode()
+
+    def tags(self):
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.take(self.uvarint())
+
+
 class Conn:
     """One connection; requests may be sent and their answers read later."""
 
@@ -102,8 +174,8 @@ class Conn:
 
     def recv(self, corr, timeout=TIMEOUT, flexible=False):
         self.s.settimeout(timeout)
-        n = struct.unpack(">i", tw.recv_exact(self.s, 4))[0]
-        r = tw.Reader(tw.recv_exact(self.s, n))
+        n = struct.unpack(">i", recv_exact(self.s, 4))[0]
+        r = Reader(recv_exact(self.s, n))
         if r.i32() != corr:
             raise RuntimeError("correlation id mismatch")
         if flexible:
@@ -221,7 +293,7 @@ def end_txn(txn_id, pid, epoch, commit):
 
 def txn_state(txn_id):
     c = Conn(coordinator(txn_id))
-    r = c.call(65, 0, tw.uvarint(2) + tw.cstr(txn_id) + b"\x00", flexible=True)
+    r = c.call(65, 0, uvarint(2) + cstr(txn_id) + b"\x00", flexible=True)
     c.close()
     r.i32()
     r.uvarint()
@@ -286,7 +358,7 @@ def open_txn_start(leader_addr, part, pid):
     """DescribeProducers v0: the producer's current transaction start offset
     in the partition (-1: none; None: producer unknown there)."""
     c = Conn(leader_addr)
-    body = tw.uvarint(2) + tw.cstr(TOPIC) + tw.uvarint(2) + struct.pack(">i", part) + b"\x00"
+    body = uvarint(2) + cstr(TOPIC) + uvarint(2) + struct.pack(">i", part) + b"\x00"
     r = c.call(61, 0, body + b"\x00", flexible=True)
     c.close()
     r.i32()
