@@ -357,6 +357,7 @@ int main(int argc, char **argv)
 	cc.broker_config_arg = &b;
 	if (authz_enabled(&b)) {
 		cc.acls_fn = authz_on_acls;
+		cc.acl_resource_fn = authz_on_acl_resource;
 		cc.acls_arg = &b;
 	}
 	cc.user_config_fn = on_user_config;

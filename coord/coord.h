@@ -52,6 +52,11 @@ struct peer_security;
  * The type is struct acl_binding (coord/acl.h). */
 struct acl_binding;
 typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
+/* One resource pattern's ACLs as they are now (n == 0: none left), after a
+ * change notification named it; delivered like the whole store, which it
+ * amends. The callee owns v. */
+typedef void (*coord_acl_resource_fn)(void *arg, int8_t resource_type, int8_t pattern_type,
+				      const char *name, struct acl_binding *v, int n);
 
 struct coord_config {
 	int32_t broker_id;
@@ -79,6 +84,7 @@ struct coord_config {
 	int zk_set_acl;
 	const char *zk_digest;             /* "user:password" (addauth digest) or NULL */
 	coord_acls_changed_fn acls_fn;     /* NULL: no authorizer, ACLs not followed */
+	coord_acl_resource_fn acl_resource_fn; /* per change; NULL: whole store each time */
 	void *acls_arg;
 	coord_topic_config_fn topic_config_fn; /* NULL: not needed */
 	void *topic_config_arg;

@@ -103,6 +103,8 @@ struct coord {
 	int fatal;
 	int secured;                 /* zk_secure_existing ran (zookeeper.set.acl) */
 	int64_t acl_purge_at_ms;     /* next purge of old ACL change znodes */
+	int64_t acl_seen[2];         /* highest change notification applied, per
+				      * directory (literal, extended); -1 none */
 
 	struct controller ctl;
 

@@ -450,7 +450,7 @@ PROPS
 broker_sasl_props() {
 	local pw l
 	pw=$(<"$DIR/admin.password")
-	l=$(listener_protocol | tr 'A-Z' 'a-z')
+	l=$(listener_protocol | tr '[:upper:]' '[:lower:]')
 	cat <<PROPS
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=$SASL_MECH
@@ -465,7 +465,7 @@ secure_client_props() {
 	local d
 	d=$(tls_dir)
 	printf 'bootstrap.servers=%s\n' "$(bootstrap)"
-	printf 'security.protocol=%s\n' "$(listener_protocol | tr 'A-Z' 'a-z')"
+	printf 'security.protocol=%s\n' "$(listener_protocol | tr '[:upper:]' '[:lower:]')"
 	if ((SECURE)); then
 		printf 'ssl.ca.location=%s\n' "$d/ca.pem"
 		[[ -n $SASL_MECH ]] || printf 'ssl.certificate.location=%s\nssl.key.location=%s\n' \

@@ -369,6 +369,10 @@ def main():
     check("controller_not_fenced", err == 0 and ok, "create error %d" % err)
     check("follower_still_fetches_open", produce(leaders["open"], b"open") == 0)
 
+    logs = "".join(open(f).read() for f in glob.glob(
+        os.path.join(os.environ["GREGOR_CLUSTER_DIR"], "logs", "broker-*.log")))
+    check("changes_applied_one_by_one", "not applied one by one" not in logs,
+          "every broker followed the notifications without re-reading the whole store")
     print("%d/%d checks passed" % (sum(results), len(results)))
     return 0 if all(results) else 1
 
