@@ -143,6 +143,8 @@ static const struct config_key key_table[] = {
 	I32("transaction.state.log.num.partitions", transaction_state_log_num_partitions, "50",
 	    1, IMAX),
 	I32("transaction.max.timeout.ms", transaction_max_timeout_ms, "900000", 1, IMAX),
+	BOOL("transaction.partition.verification.enable",
+	     transaction_partition_verification_enable, "true"),
 	I32("transactional.id.expiration.ms", transactional_id_expiration_ms, "604800000", 1,
 	    IMAX),
 	I32("transaction.abort.timed.out.transaction.cleanup.interval.ms",

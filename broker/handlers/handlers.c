@@ -57,7 +57,7 @@ const struct handler_entry handler_table[] = {
 	/* idempotent producer (broker/txn/) */
 	{ 22, 0, 5, handle_init_producer_id, 0 },
 	/* transactions (broker/txn/); markers v0-1 */
-	{ 24, 0, 3, handle_add_partitions_to_txn, 0 },
+	{ 24, 0, 4, handle_add_partitions_to_txn, 0 },
 	{ 25, 0, 4, handle_add_offsets_to_txn, 0 },
 	{ 26, 0, 4, handle_end_txn, 0 },
 	{ 27, 0, 1, handle_write_txn_markers, GATE_CLUSTER_ACTION },

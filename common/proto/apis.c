@@ -36,7 +36,7 @@ static const struct kapi kapis[] = {
 	API(21, "DeleteRecords", 2, 2, delete_records),
 	API(22, "InitProducerId", 5, 2, init_producer_id),
 	API(23, "OffsetForLeaderEpoch", 4, 4, offset_for_leader_epoch),
-	API(24, "AddPartitionsToTxn", 3, 3, add_partitions_to_txn),
+	API(24, "AddPartitionsToTxn", 4, 3, add_partitions_to_txn),
 	API(25, "AddOffsetsToTxn", 4, 3, add_offsets_to_txn),
 	API(26, "EndTxn", 4, 3, end_txn),
 	API(27, "WriteTxnMarkers", 1, 1, write_txn_markers),

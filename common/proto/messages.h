@@ -30,7 +30,7 @@
  *   DeleteRecords          key 21  v0-2  flexible v2+
  *   InitProducerId         key 22  v0-4  flexible v2+
  *   OffsetForLeaderEpoch   key 23  v0-3
- *   AddPartitionsToTxn     key 24  v0-3  flexible v3+
+ *   AddPartitionsToTxn     key 24  v0-4  flexible v3+
  *   AddOffsetsToTxn        key 25  v0-3  flexible v3+
  *   EndTxn                 key 26  v0-3  flexible v3+
  *   WriteTxnMarkers        key 27  v0-1  flexible v1+
@@ -1075,14 +1075,24 @@ struct init_producer_id_response {
 extern const struct kmsg init_producer_id_request_msg;
 extern const struct kmsg init_producer_id_response_msg;
 
-/* ==== AddPartitionsToTxn (key 24), v0-3, flexible from v3 ==== */
+/* ==== AddPartitionsToTxn (key 24), v0-4, flexible from v3 ==== */
 
 struct add_partitions_to_txn_req_topic {
 	struct kstr name; /* v0+ */
 	struct karray partitions; /* v0+, of int32_t */
 };
 
+/* v4+: one per transaction, sent between brokers (verify_only: KIP-890) */
+struct add_partitions_to_txn_transaction {
+	struct kstr transactional_id; /* v4+ */
+	int64_t producer_id; /* v4+ */
+	int16_t producer_epoch; /* v4+ */
+	uint8_t verify_only; /* v4+ */
+	struct karray topics; /* v4+, of struct add_partitions_to_txn_req_topic */
+};
+
 struct add_partitions_to_txn_request {
+	struct karray transactions; /* v4+, of struct add_partitions_to_txn_transaction */
 	struct kstr v3_and_below_transactional_id; /* v0-3 */
 	int64_t v3_and_below_producer_id; /* v0-3 */
 	int16_t v3_and_below_producer_epoch; /* v0-3 */
@@ -1099,8 +1109,15 @@ struct add_partitions_to_txn_resp_topic_result {
 	struct karray results_by_partition; /* v0+, of struct add_partitions_to_txn_resp_partition_result */
 };
 
+struct add_partitions_to_txn_resp_txn_result {
+	struct kstr transactional_id; /* v4+ */
+	struct karray topic_results; /* v4+, of struct add_partitions_to_txn_resp_topic_result */
+};
+
 struct add_partitions_to_txn_response {
 	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v4+ */
+	struct karray results_by_transaction; /* v4+, of struct add_partitions_to_txn_resp_txn_result */
 	struct karray results_by_topic_v3_and_below; /* v0-3, of struct add_partitions_to_txn_resp_topic_result */
 };
 
