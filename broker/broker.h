@@ -18,6 +18,7 @@ struct listener_rt;
 struct broker_metrics;
 struct metadata_cache;
 struct replica_manager;
+struct sasl_ctx;
 struct server;
 
 #define BROKER_MAX_LISTENERS 8
@@ -41,6 +42,7 @@ struct broker {
 	struct loop_timer tick;     /* once a second: log maintenance */
 	int shutting_down;          /* controlled shutdown under way */
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
+	struct sasl_ctx *sasl;      /* SASL listeners and credentials (broker/auth) */
 	int storage_failed;         /* the log dir failed: stopping, no clean close */
 	/* how this broker connects to others (inter-broker listener) */
 	struct peer_security inter_broker;

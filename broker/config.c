@@ -167,6 +167,7 @@ static const struct config_key key_table[] = {
 	I32("max.connections.per.ip", max_connections_per_ip, "2147483647", 0, IMAX),
 	LIST("max.connections.per.ip.overrides", max_connections_per_ip_overrides, "", NULL),
 	I64("connections.max.idle.ms", connections_max_idle_ms, "600000", INT64_MIN, LMAX),
+	I64("connections.max.reauth.ms", connections_max_reauth_ms, "0", 0, LMAX),
 	I32("request.timeout.ms", request_timeout_ms, "30000", 0, IMAX),
 	I32("fetch.max.bytes", fetch_max_bytes, "57671680", 1024, IMAX),
 

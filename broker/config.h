@@ -139,6 +139,7 @@ struct broker_config {
 	int32_t max_connections_per_ip;
 	char *max_connections_per_ip_overrides; /* "host:count,..." */
 	int64_t connections_max_idle_ms;
+	int64_t connections_max_reauth_ms; /* KIP-368 session lifetime; 0 = none */
 	int32_t request_timeout_ms;
 	int32_t fetch_max_bytes;
 

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "broker/auth/authorizer.h"
+#include "broker/auth/sasl.h"
 #include "broker/broker.h"
 #include "broker/env_config.h"
+#include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/metrics.h"
 #include "broker/replica/replica_manager.h"
@@ -126,6 +128,15 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 		rm_apply_topic_config(b->rm, ((const struct mc_topic *)v)->name);
 }
 
+static void on_user_config(void *arg, const char *user, const char *const *keys,
+			   const char *const *values, int n)
+{
+	if (user)
+		sasl_user_config_set(arg, user, keys, values, n);
+	else
+		sasl_users_retain(arg, keys, n);
+}
+
 static void on_tick(struct loop_timer *t)
 {
 	struct broker *b = t->arg;
@@ -195,6 +206,11 @@ static int start_listeners(struct broker *b)
 		specs[i] = (struct listener_rt){ .protocol = (enum sec_protocol)sp };
 		snprintf(specs[i].name, sizeof specs[i].name, "%s", l->name);
 		rc = listener_security(b->cfg, l->name, &specs[i]);
+		char err[512];
+		if (rc == 0 && sasl_listener_setup(b, &specs[i], err, sizeof err) < 0) {
+			log_error("broker", "%s", err);
+			rc = -1;
+		}
 	}
 	if (rc < 0) {
 		while (i-- > 0) {
@@ -236,6 +252,7 @@ static int inter_broker_init(struct broker *b)
 		return -1;
 	}
 	b->inter_broker.protocol = sp;
+	b->inter_broker.sasl = sasl_inter_broker_conf(b); /* NULL without SASL */
 	if (!sec_protocol_is_tls((enum sec_protocol)sp))
 		return 0;
 	char err[512];
@@ -274,6 +291,12 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	}
 	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
 	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
+	char err[512];
+	if (sasl_setup(b, err, sizeof err) < 0) {
+		log_error("broker", "%s", err);
+		return -1;
+	}
+	server_set_raw_token_handler(handle_sasl_raw_token);
 	if (inter_broker_init(b) < 0)
 		return -1;
 	if (start_listeners(b) < 0)
@@ -334,8 +357,11 @@ int main(int argc, char **argv)
 	cc.broker_config_arg = &b;
 	if (authz_enabled(&b)) {
 		cc.acls_fn = authz_on_acls;
+		cc.acl_resource_fn = authz_on_acl_resource;
 		cc.acls_arg = &b;
 	}
+	cc.user_config_fn = on_user_config;
+	cc.user_config_arg = &b;
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;
@@ -364,6 +390,7 @@ int main(int argc, char **argv)
 	topic_config_free_all(&b);
 	tls_ctx_free(b.inter_broker.tls);
 	authz_free(&b);
+	sasl_free(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

@@ -2,10 +2,12 @@
  * TLS), write the frame, read one response frame, decode it with the API's
  * response schema into a per-request arena.
  *
- * Phases of a connection: CONNECTING (TCP), AUTHENTICATING (the place for
- * the SASL exchange of SASL_* inter-broker listeners; TLS needs nothing
- * here, its handshake runs inside the transport's first read/write), READY.
- * A request waits in its buffer until the connection is READY. */
+ * Phases of a connection: CONNECTING (TCP), READY (TLS needs nothing more:
+ * its handshake runs inside the transport's first read/write). A request
+ * waits in its buffer until the connection is READY. SASL_* inter-broker
+ * listeners add an exchange of ordinary requests (SaslHandshake,
+ * SaslAuthenticate) on each new connection before the caller's request,
+ * which is held encoded meanwhile (nc->held). */
 #include "broker/net_client.h"
 
 #include <arpa/inet.h>
@@ -20,13 +22,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/auth/sasl_client.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/net/peer_security.h"
 #include "common/proto/apis.h"
+#include "common/proto/messages.h"
 
 #define NC_MAX_FRAME (256 << 20)
 
-enum nc_phase { NC_CLOSED, NC_CONNECTING, NC_AUTHENTICATING, NC_READY };
+enum nc_phase { NC_CLOSED, NC_CONNECTING, NC_READY };
 
 struct net_client {
 	struct loop *loop;
@@ -35,6 +40,7 @@ struct net_client {
 	const struct peer_security *sec;
 	enum nc_phase phase;
 	struct loop_timer timeout;
+	struct loop_timer resume; /* reads on where the transport holds bytes */
 	char host[256];
 	int port;
 	char client_id[64];
@@ -52,10 +58,23 @@ struct net_client {
 	uint8_t *frame;
 	uint32_t frame_len, frame_have;
 	struct arena arena;
+	/* inter-broker SASL: the caller's request waits in held while a new
+	 * connection authenticates */
+	int authed;              /* this connection completed the exchange */
+	int64_t sasl_expiry_ms;  /* monotonic; reconnect first (KIP-368); 0 none */
+	struct sasl_client sc;
+	struct {
+		int16_t api_key, version;
+		int32_t corr, timeout_ms;
+		net_client_fn fn;
+		void *arg;
+		struct kout out;
+	} held;
 };
 
 static void nc_io(struct loop_io *io, uint32_t events);
 static void nc_timeout(struct loop_timer *t);
+static void nc_resume(struct loop_timer *t);
 
 struct net_client *net_client_new(struct loop *l, const char *client_id,
 				  const struct peer_security *sec)
@@ -69,10 +88,17 @@ struct net_client *net_client_new(struct loop *l, const char *client_id,
 	nc->io.fn = nc_io;
 	nc->io.arg = nc;
 	loop_timer_init(&nc->timeout, nc_timeout, nc);
+	loop_timer_init(&nc->resume, nc_resume, nc);
 	strncpy(nc->client_id, client_id, sizeof nc->client_id - 1);
 	arena_init(&nc->arena);
 	kout_init(&nc->out);
+	kout_init(&nc->held.out);
 	return nc;
+}
+
+static const struct sasl_client_conf *nc_sasl(const struct net_client *nc)
+{
+	return nc->sec && nc->sec->sasl && nc->sec->sasl->mechanism[0] ? nc->sec->sasl : NULL;
 }
 
 static void nc_disconnect(struct net_client *nc)
@@ -87,6 +113,7 @@ static void nc_disconnect(struct net_client *nc)
 		nc->io.fd = -1;
 	}
 	nc->phase = NC_CLOSED;
+	nc->authed = 0;
 }
 
 /* EPOLLOUT while connecting or while request bytes (or bytes the
@@ -107,6 +134,7 @@ static void nc_finish(struct net_client *nc, int err, void *resp)
 	net_client_fn fn = nc->fn;
 	void *arg = nc->arg;
 	loop_timer_stop(nc->loop, &nc->timeout);
+	loop_timer_stop(nc->loop, &nc->resume);
 	if (err)
 		nc_disconnect(nc);
 	else if (nc->io.fd >= 0)
@@ -128,7 +156,9 @@ void net_client_free(struct net_client *nc)
 		nc_finish(nc, -ECANCELED, NULL);
 	nc_disconnect(nc);
 	loop_timer_stop(nc->loop, &nc->timeout);
+	loop_timer_stop(nc->loop, &nc->resume);
 	kout_free(&nc->out);
+	kout_free(&nc->held.out);
 	arena_free(&nc->arena);
 	free(nc);
 }
@@ -185,11 +215,10 @@ static int nc_connect(struct net_client *nc)
 	return loop_io_add(nc->loop, &nc->io, EPOLLOUT);
 }
 
-/* The TCP connection is up: authenticate where the listener needs it
- * (SASL goes here), then the request can go. */
+/* The TCP connection is up: the request in the buffer can go (with SASL
+ * it is the first request of the exchange, see net_client_send). */
 static int nc_connected(struct net_client *nc)
 {
-	nc->phase = NC_AUTHENTICATING;
 	nc->phase = NC_READY;
 	return 0;
 }
@@ -264,7 +293,21 @@ static int nc_read(struct net_client *nc)
 			return 0;
 		}
 	}
+	/* out of rounds (fairness): bytes a TLS transport decrypted ahead are
+	 * not signalled by epoll, so come back for them from a timer */
+	if (nc->busy && nc->tr->ops->pending(nc->tr))
+		loop_timer_start(nc->loop, &nc->resume, 0);
 	return 0;
+}
+
+static void nc_resume(struct loop_timer *t)
+{
+	struct net_client *nc = t->arg;
+	if (!nc->busy || !nc->tr)
+		return;
+	int rc = nc_read(nc);
+	if (rc < 0 && nc->busy)
+		nc_finish(nc, rc, NULL);
 }
 
 static void nc_io(struct loop_io *io, uint32_t events)
@@ -299,28 +342,32 @@ static void nc_io(struct loop_io *io, uint32_t events)
 		nc_finish(nc, rc, NULL);
 }
 
-int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
-		    const void *body, int32_t timeout_ms, net_client_fn fn, void *arg)
+/* Encodes a whole request frame into out; 0 or -ENOMEM. */
+static int nc_encode(struct net_client *nc, const struct kapi *api, int16_t version,
+		     const void *body, struct kout *out, int32_t *corr)
 {
-	if (nc->busy)
-		return -EBUSY;
-	const struct kapi *api = kapi_find(api_key);
-	if (!api)
-		return -EINVAL;
-	kout_free(&nc->out);
-	kout_init(&nc->out);
-	size_t at = kw_reserve_i32(&nc->out);
-	struct kreq_header h = { api_key, version, ++nc->next_corr,
+	kout_free(out);
+	kout_init(out);
+	size_t at = kw_reserve_i32(out);
+	struct kreq_header h = { api->key, version, ++nc->next_corr,
 				 { nc->client_id, (int32_t)strlen(nc->client_id) } };
-	kreq_header_encode(&nc->out, &h);
-	if (kcodec_encode(api->req, kapi_ver(api, version), body, &nc->out) < 0 || nc->out.oom)
+	kreq_header_encode(out, &h);
+	if (kcodec_encode(api->req, kapi_ver(api, version), body, out) < 0 || out->oom)
 		return -ENOMEM;
-	kout_finish(&nc->out);
-	kw_patch_i32(&nc->out, at, (int32_t)(nc->out.len - 4));
+	kout_finish(out);
+	kw_patch_i32(out, at, (int32_t)(out->len - 4));
+	*corr = h.correlation_id;
+	return 0;
+}
+
+/* Sends the frame in nc->out; fn runs exactly once. */
+static void nc_start(struct net_client *nc, int16_t api_key, int16_t version, int32_t corr,
+		     int32_t timeout_ms, net_client_fn fn, void *arg)
+{
 	nc->busy = 1;
 	nc->api_key = api_key;
 	nc->version = version;
-	nc->corr = h.correlation_id;
+	nc->corr = corr;
 	nc->fn = fn;
 	nc->arg = arg;
 	nc->out_sent = 0;
@@ -337,5 +384,136 @@ int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
 		loop_timer_start(nc->loop, &nc->timeout, 0);
 		nc_disconnect(nc);
 	}
+}
+
+/* ---- inter-broker SASL, run before the held request on a new connection ---- */
+
+static void nc_sasl_on_handshake(struct net_client *nc, int err, void *resp, void *arg);
+static void nc_sasl_on_token(struct net_client *nc, int err, void *resp, void *arg);
+
+/* Ends the exchange: the held request goes out, or fails with err. */
+static void nc_sasl_end(struct net_client *nc, int err, const char *why)
+{
+	if (err) {
+		if (why)
+			log_warn_rl("netclient", "%s:%d refused our SASL %s authentication: %s",
+				    nc->host, nc->port, nc_sasl(nc)->mechanism, why);
+		nc_disconnect(nc);
+		nc->held.fn(nc, err, NULL, nc->held.arg);
+		return;
+	}
+	nc->authed = 1;
+	struct kout t = nc->out;
+	nc->out = nc->held.out;
+	nc->held.out = t;
+	nc_start(nc, nc->held.api_key, nc->held.version, nc->held.corr, nc->held.timeout_ms,
+		 nc->held.fn, nc->held.arg);
+}
+
+/* Sends one SASL request (handshake or token) ahead of the held one. */
+static void nc_sasl_send(struct net_client *nc, int16_t key, const void *body, net_client_fn fn)
+{
+	int32_t corr;
+	if (nc_encode(nc, kapi_find(key), 1, body, &nc->out, &corr) < 0) {
+		nc_sasl_end(nc, -ENOMEM, NULL);
+		return;
+	}
+	nc_start(nc, key, 1, corr, nc->held.timeout_ms, fn, nc);
+}
+
+static void nc_sasl_next_token(struct net_client *nc, const uint8_t *in, size_t inlen)
+{
+	uint8_t tok[SASL_TOKEN_MAX];
+	size_t tl = 0;
+	char err[160];
+	int step = sasl_client_step(&nc->sc, in, inlen, tok, sizeof tok, &tl, err, sizeof err);
+	if (step < 0) {
+		nc_sasl_end(nc, -EACCES, err);
+	} else if (step == 0) {
+		nc_sasl_end(nc, 0, NULL);
+	} else {
+		struct sasl_authenticate_request req = { { tok, (int32_t)tl } };
+		nc_sasl_send(nc, 36, &req, nc_sasl_on_token);
+	}
+}
+
+static void nc_sasl_on_handshake(struct net_client *nc, int err, void *resp, void *arg)
+{
+	(void)arg;
+	const struct sasl_handshake_response *r = resp;
+	char why[64];
+	if (err) {
+		nc_sasl_end(nc, err, NULL);
+	} else if (r->error_code) {
+		snprintf(why, sizeof why, "SaslHandshake error %d", r->error_code);
+		nc_sasl_end(nc, -EACCES, why);
+	} else {
+		nc_sasl_next_token(nc, NULL, 0);
+	}
+}
+
+static void nc_sasl_on_token(struct net_client *nc, int err, void *resp, void *arg)
+{
+	(void)arg;
+	const struct sasl_authenticate_response *r = resp;
+	char why[200];
+	if (err) {
+		nc_sasl_end(nc, err, NULL);
+		return;
+	}
+	if (r->error_code) {
+		snprintf(why, sizeof why, "error %d: %.*s", r->error_code,
+			 r->error_message.len > 0 ? (int)r->error_message.len : 0,
+			 r->error_message.p ? r->error_message.p : "");
+		nc_sasl_end(nc, -EACCES, why);
+		return;
+	}
+	nc->sasl_expiry_ms = r->session_lifetime_ms > 0
+		? clock_mono_ms() + r->session_lifetime_ms * 9 / 10 : 0;
+	nc_sasl_next_token(nc, r->auth_bytes.p,
+			   r->auth_bytes.len > 0 ? (size_t)r->auth_bytes.len : 0);
+}
+
+/* Starts the exchange on a fresh connection; the caller's request is held. */
+static void nc_sasl_begin(struct net_client *nc)
+{
+	const struct sasl_client_conf *conf = nc_sasl(nc);
+	if (sasl_client_init(&nc->sc, conf) < 0) {
+		nc_sasl_end(nc, -EPROTO, "unsupported mechanism");
+		return;
+	}
+	nc->sasl_expiry_ms = 0;
+	struct sasl_handshake_request req = { { conf->mechanism, (int32_t)strlen(conf->mechanism) } };
+	nc_sasl_send(nc, 17, &req, nc_sasl_on_handshake);
+}
+
+int net_client_send(struct net_client *nc, int16_t api_key, int16_t version,
+		    const void *body, int32_t timeout_ms, net_client_fn fn, void *arg)
+{
+	if (nc->busy)
+		return -EBUSY;
+	const struct kapi *api = kapi_find(api_key);
+	if (!api)
+		return -EINVAL;
+	/* KIP-368: a session past its lifetime would be closed by the peer */
+	if (nc->authed && nc->sasl_expiry_ms && clock_mono_ms() >= nc->sasl_expiry_ms)
+		nc_disconnect(nc);
+	int32_t corr;
+	if (!nc_sasl(nc) || nc->authed) {
+		if (nc_encode(nc, api, version, body, &nc->out, &corr) < 0)
+			return -ENOMEM;
+		nc_start(nc, api_key, version, corr, timeout_ms, fn, arg);
+		return 0;
+	}
+	if (nc_encode(nc, api, version, body, &nc->held.out, &corr) < 0)
+		return -ENOMEM;
+	nc->held.api_key = api_key;
+	nc->held.version = version;
+	nc->held.corr = corr;
+	nc->held.timeout_ms = timeout_ms;
+	nc->held.fn = fn;
+	nc->held.arg = arg;
+	nc_disconnect(nc); /* a fresh connection for a fresh exchange */
+	nc_sasl_begin(nc);
 	return 0;
 }

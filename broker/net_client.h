@@ -4,7 +4,10 @@
  * peer_security: plain TCP or TLS through common/net/transport.h). One
  * request in flight at a time; a request that gets no answer within the
  * timeout fails and the connection is dropped, to be re-established by the
- * next send. */
+ * next send. With inter-broker SASL (sec->sasl) a new connection first runs
+ * the SASL exchange (SaslHandshake v1, SaslAuthenticate v1) and only then
+ * sends the request that opened it; a refused exchange fails that request
+ * with -EACCES. */
 #ifndef GREGOR_NET_CLIENT_H
 #define GREGOR_NET_CLIENT_H
 

@@ -398,8 +398,13 @@ static void request_free(struct request *req)
 static void conn_update_interest(struct conn *c)
 {
 	uint32_t ev = 0;
-	if (c->big || conn_may_take(c))
+	if (c->big || conn_may_take(c)) {
 		ev |= EPOLLIN;
+		/* bytes a TLS transport already decrypted: epoll will not
+		 * announce them (say, when a muted connection drains) */
+		if (c->tr->ops->pending(c->tr))
+			loop_timer_start(c->b->loop, &c->resume_timer, 0);
+	}
 	if (c->slots && c->slots->ready)
 		ev |= EPOLLOUT;
 	loop_io_mod(c->b->loop, &c->io, ev | c->tr->want);
@@ -750,6 +755,10 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 	if (gate_admit(req, e->flags))
 		e->fn(req);
 	c->dispatching = 0;
+	/* a failed SASL exchange ends the connection once its answer is out
+	 * (conn_close sends what is ready first) */
+	if (!c->closed && c->sess.state == AUTH_FAILED)
+		conn_close(c, "SASL authentication failed");
 	return c->closed ? -1 : 0;
 }
 

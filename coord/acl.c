@@ -830,15 +830,41 @@ static void changes_purge(struct coord *c, const char *dir, const struct String_
 	}
 }
 
-/* Child watch on one change directory (re-armed on every read). */
-static int changes_watch(struct coord *c, const char *dir, int purge)
+static const char *const change_dirs[2] = { "/kafka-acl-changes", "/kafka-acl-extended-changes" };
+#define ACL_INCREMENTAL_MAX 200 /* more new notifications at once: re-read all */
+
+/* The sequence number of "acl_changes_0000000042", or -1. */
+static int64_t change_seq(const char *child)
+{
+	const char *u = strrchr(child, '_');
+	if (!u || !u[1] || strspn(u + 1, "0123456789") != strlen(u + 1) || strlen(u + 1) > 18)
+		return -1;
+	return strtoll(u + 1, NULL, 10);
+}
+
+/* Lists a change directory, re-arming its child watch (creating it if it
+ * was removed). */
+static int changes_list(struct coord *c, int d, struct String_vector *kids)
+{
+	int rc = zoo_get_children(c->zh, change_dirs[d], 1, kids);
+	if (rc == ZNONODE && zk_create_path(c, change_dirs[d]) == ZOK)
+		rc = zoo_get_children(c->zh, change_dirs[d], 1, kids);
+	return rc;
+}
+
+/* Full-read start: watch both directories, note how far they go, purge. */
+static int changes_watch(struct coord *c, int d, int purge)
 {
 	struct String_vector kids = { 0, NULL };
-	int rc = zoo_get_children(c->zh, dir, 1, &kids);
-	if (rc == ZNONODE && zk_create_path(c, dir) == ZOK)
-		rc = zoo_get_children(c->zh, dir, 1, &kids);
+	int rc = changes_list(c, d, &kids);
+	c->acl_seen[d] = -1;
+	for (int i = 0; rc == ZOK && i < kids.count; i++) {
+		int64_t q = change_seq(kids.data[i]);
+		if (q > c->acl_seen[d])
+			c->acl_seen[d] = q;
+	}
 	if (rc == ZOK && purge)
-		changes_purge(c, dir, &kids);
+		changes_purge(c, change_dirs[d], &kids);
 	deallocate_String_vector(&kids);
 	return rc;
 }
@@ -852,9 +878,9 @@ void acl_sync_all(struct coord *c)
 	if (purge)
 		c->acl_purge_at_ms = now + ACL_PURGE_INTERVAL_MS;
 	/* watches first: a change made during the scan fires them again */
-	int rc = changes_watch(c, "/kafka-acl-changes", purge);
+	int rc = changes_watch(c, 0, purge);
 	if (rc == ZOK)
-		rc = changes_watch(c, "/kafka-acl-extended-changes", purge);
+		rc = changes_watch(c, 1, purge);
 	struct acl_feed *f = rc == ZOK ? calloc(1, sizeof *f) : NULL;
 	if (f)
 		rc = store_scan(c, NULL, &f->l);
@@ -872,11 +898,159 @@ void acl_sync_all(struct coord *c)
 	mbox_post(c->loop_mbox, feed_deliver, f);
 }
 
+/* The resource a notification names: "Type:name" (literal; Kafka writes
+ * "Topic:x", Gregor and some tools "TOPIC:x") or Kafka's extended JSON
+ * event. 0, or -1 when it does not parse. */
+static int8_t type_of(const char *s, size_t n)
+{
+	char t[32];
+	if (n == 0 || n >= sizeof t)
+		return 0;
+	memcpy(t, s, n);
+	t[n] = 0;
+	for (int8_t rt = ACL_RES_TOPIC; rt <= ACL_RES_DELEGATION_TOKEN; rt++)
+		if (strcasecmp(t, res_names[rt]) == 0 || strcasecmp(t, res_enum_names[rt]) == 0)
+			return rt;
+	return 0;
+}
+
+static int change_parse(int d, const char *data, int len, struct acl_binding *res, char *name,
+			size_t cap)
+{
+	*res = (struct acl_binding){ .resource_name = name, .principal = "", .host = "" };
+	if (d == 0) {
+		const char *colon = memchr(data, ':', (size_t)len);
+		size_t nl = colon ? (size_t)(data + len - colon - 1) : 0;
+		if (!colon || nl == 0 || nl >= cap)
+			return -1;
+		res->resource_type = type_of(data, (size_t)(colon - data));
+		res->pattern_type = ACL_PAT_LITERAL;
+		memcpy(name, colon + 1, nl);
+		name[nl] = 0;
+		return res->resource_type ? 0 : -1;
+	}
+	struct zjson j;
+	char rt[32], pt[32];
+	if (zj_parse(&j, data, (size_t)len) < 0)
+		return -1;
+	int bad = zj_str(&j, zj_get(&j, 0, "resourceType"), rt, sizeof rt) ||
+		  zj_str(&j, zj_get(&j, 0, "name"), name, cap) ||
+		  zj_str(&j, zj_get(&j, 0, "patternType"), pt, sizeof pt);
+	zj_free(&j);
+	if (bad)
+		return -1;
+	res->resource_type = type_of(rt, strlen(rt));
+	res->pattern_type = strcasecmp(pt, "PREFIXED") == 0 ? ACL_PAT_PREFIXED
+			    : strcasecmp(pt, "LITERAL") == 0 ? ACL_PAT_LITERAL : 0;
+	return res->resource_type && res->pattern_type && name[0] ? 0 : -1;
+}
+
+struct acl_res_update {
+	coord_acl_resource_fn fn;
+	void *arg;
+	int8_t rt, pt;
+	char *name;
+	struct acl_list l;
+};
+
+static void res_update_deliver(void *arg)
+{
+	struct acl_res_update *u = arg;
+	u->fn(u->arg, u->rt, u->pt, u->name, u->l.v, u->l.n); /* the callee owns l.v */
+	free(u->name);
+	free(u);
+}
+
+/* Re-reads one resource and hands its ACLs to the loop; 0 or -1. */
+static int res_refresh(struct coord *c, const struct acl_binding *res)
+{
+	struct acl_res_update *u = calloc(1, sizeof *u);
+	int32_t version;
+	if (!u || !(u->name = strdup(res->resource_name)) ||
+	    res_read(c, res, &u->l, &version) != ZOK) {
+		if (u) {
+			list_free(&u->l);
+			free(u->name);
+		}
+		free(u);
+		return -1;
+	}
+	u->fn = c->cfg.acl_resource_fn;
+	u->arg = c->cfg.acls_arg;
+	u->rt = res->resource_type;
+	u->pt = res->pattern_type;
+	mbox_post(c->loop_mbox, res_update_deliver, u);
+	return 0;
+}
+
+/* Applies the notifications of directory d newer than the last applied, in
+ * order, each by re-reading only the resource it names (as Kafka's
+ * AclAuthorizer). Returns -1 when only a full re-read will do. */
+static int changes_apply(struct coord *c, int d)
+{
+	struct String_vector kids = { 0, NULL };
+	if (changes_list(c, d, &kids) != ZOK)
+		return -1;
+	int64_t seqs[ACL_INCREMENTAL_MAX];
+	int idx[ACL_INCREMENTAL_MAX], n = 0, rc = 0;
+	for (int i = 0; i < kids.count && rc == 0; i++) {
+		int64_t q = change_seq(kids.data[i]);
+		if (q <= c->acl_seen[d])
+			continue;
+		if (n == ACL_INCREMENTAL_MAX) {
+			rc = -1;
+			break;
+		}
+		/* insertion by sequence: ZooKeeper lists children unordered */
+		int k = n++;
+		for (; k > 0 && seqs[k - 1] > q; k--) {
+			seqs[k] = seqs[k - 1];
+			idx[k] = idx[k - 1];
+		}
+		seqs[k] = q;
+		idx[k] = i;
+	}
+	for (int k = 0; k < n && rc == 0; k++) {
+		char path[ACL_PATH_MAX], name[ACL_STR_MAX];
+		snprintf(path, sizeof path, "%s/%s", change_dirs[d], kids.data[idx[k]]);
+		char *data;
+		int len;
+		struct acl_binding res;
+		int zrc = zk_get_alloc(c, path, 0, &data, &len, NULL);
+		if (zrc == ZNONODE) /* purged meanwhile: a full re-read is safe */
+			rc = -1;
+		else if (zrc != ZOK || change_parse(d, data, len, &res, name, sizeof name) < 0)
+			rc = -1;
+		else
+			rc = res_refresh(c, &res);
+		if (zrc == ZOK)
+			free(data);
+		if (rc == 0)
+			c->acl_seen[d] = seqs[k];
+	}
+	int64_t now = clock_mono_ms();
+	if (rc == 0 && now >= c->acl_purge_at_ms) {
+		c->acl_purge_at_ms = now + ACL_PURGE_INTERVAL_MS;
+		changes_purge(c, change_dirs[d], &kids);
+	}
+	deallocate_String_vector(&kids);
+	return rc;
+}
+
 int acl_on_watch(struct coord *c, const char *path)
 {
-	if (strcmp(path, "/kafka-acl-changes") != 0 &&
-	    strcmp(path, "/kafka-acl-extended-changes") != 0)
+	int d = strcmp(path, change_dirs[0]) == 0 ? 0 : strcmp(path, change_dirs[1]) == 0 ? 1 : -1;
+	if (d < 0)
 		return 0;
-	acl_sync_all(c);
+	if (!c->cfg.acls_fn)
+		return 1;
+	if (!c->cfg.acl_resource_fn) {
+		acl_sync_all(c);
+	} else if (changes_apply(c, d) < 0) {
+		/* unreadable, unknown or too many notifications */
+		log_info(COORD_MOD, "ACL change notifications under %s not applied one by one: "
+			 "re-reading every ACL", change_dirs[d]);
+		acl_sync_all(c);
+	}
 	return 1;
 }

@@ -16,9 +16,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "common/auth/sasl_client.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/net/peer_security.h"
+#include "common/proto/apis.h"
+#include "common/proto/messages.h"
 
 void broker_channel_init(struct broker_channel *ch, int32_t broker_id,
 			 const char *host, int32_t port)
@@ -129,7 +132,6 @@ static int bchan_connect(struct broker_channel *ch, int64_t deadline)
 		return -ENOMEM;
 	}
 	ch->fd = fd;
-	/* the SASL exchange of SASL_* inter-broker listeners goes here */
 	return 0;
 }
 
@@ -208,13 +210,114 @@ static int bchan_exchange(struct broker_channel *ch, const uint8_t *frame,
 	return 0;
 }
 
+/* ---- SASL (SASL_* inter-broker listeners): one more step of connecting ---- */
+
+/* One request of the SASL exchange: encoded at version ver, answered into
+ * resp (decoded in arena a). 0 or -errno. */
+static int bchan_sasl_call(struct broker_channel *ch, int16_t key, int16_t ver, const void *req,
+			   void *resp, struct arena *a, int64_t deadline)
+{
+	const struct kapi *api = kapi_find(key);
+	struct kout w;
+	kout_init(&w);
+	size_t at = kw_reserve_i32(&w);
+	int32_t corr = ch->next_corr_id++;
+	struct kreq_header h = { key, ver, corr, { "gregor-broker", 13 } };
+	kreq_header_encode(&w, &h);
+	int rc = kcodec_encode(api->req, kapi_ver(api, ver), req, &w);
+	kw_patch_i32(&w, at, (int32_t)(w.len - at - 4));
+	kout_finish(&w);
+	uint8_t *body = NULL;
+	size_t blen = 0;
+	rc = rc || w.oom ? -ENOMEM : bchan_exchange(ch, w.buf, w.len, corr, &body, &blen, deadline);
+	kout_free(&w);
+	if (rc)
+		return rc;
+	/* decoded strings and bytes point into the body: it lives in the arena */
+	uint8_t *kept = arena_alloc(a, blen ? blen : 1);
+	if (kept)
+		memcpy(kept, body, blen);
+	free(body);
+	if (!kept)
+		return -ENOMEM;
+	struct kreader r = { kept, kept + blen, 0 };
+	return kcodec_decode(api->resp, kapi_ver(api, ver), &r, resp, a) < 0 ? -EPROTO : 0;
+}
+
+/* SaslHandshake v1, then SaslAuthenticate v1 tokens until the mechanism is
+ * done. 0, -EACCES when the peer refuses, another -errno on I/O. */
+static int bchan_sasl(struct broker_channel *ch, const struct sasl_client_conf *conf,
+		      int64_t deadline)
+{
+	struct sasl_client sc;
+	struct arena a;
+	char err[160] = "";
+	if (sasl_client_init(&sc, conf) < 0)
+		return -EPROTO;
+	arena_init(&a);
+	struct sasl_handshake_request hreq = { { conf->mechanism, (int32_t)strlen(conf->mechanism) } };
+	struct sasl_handshake_response hresp;
+	memset(&hresp, 0, sizeof hresp);
+	int rc = bchan_sasl_call(ch, 17, 1, &hreq, &hresp, &a, deadline);
+	if (!rc && hresp.error_code) {
+		snprintf(err, sizeof err, "SaslHandshake error %d", hresp.error_code);
+		rc = -EACCES;
+	}
+	uint8_t tok[SASL_TOKEN_MAX];
+	size_t tl = 0;
+	int step = rc ? -1 : sasl_client_step(&sc, NULL, 0, tok, sizeof tok, &tl, err, sizeof err);
+	while (!rc && step == 1) {
+		struct sasl_authenticate_request areq = { { tok, (int32_t)tl } };
+		struct sasl_authenticate_response aresp;
+		memset(&aresp, 0, sizeof aresp);
+		if ((rc = bchan_sasl_call(ch, 36, 1, &areq, &aresp, &a, deadline)))
+			break;
+		if (aresp.error_code) {
+			snprintf(err, sizeof err, "error %d: %.*s", aresp.error_code,
+				 aresp.error_message.len > 0 ? (int)aresp.error_message.len : 0,
+				 aresp.error_message.p ? aresp.error_message.p : "");
+			rc = -EACCES;
+			break;
+		}
+		ch->sasl_expiry_ms = aresp.session_lifetime_ms > 0
+			? clock_mono_ms() + aresp.session_lifetime_ms * 9 / 10 : 0;
+		step = sasl_client_step(&sc, aresp.auth_bytes.p,
+					aresp.auth_bytes.len > 0 ? (size_t)aresp.auth_bytes.len : 0,
+					tok, sizeof tok, &tl, err, sizeof err);
+	}
+	if (!rc && step < 0)
+		rc = -EACCES;
+	if (rc == -EACCES)
+		log_warn_rl("coord", "broker %d at %s:%d refused our SASL %s authentication: %s",
+			    ch->broker_id, ch->host, ch->port, conf->mechanism, err);
+	arena_free(&a);
+	return rc;
+}
+
+/* Connected and, with SASL, authenticated within deadline; 0 or -errno. */
+static int bchan_connect_auth(struct broker_channel *ch, int64_t deadline)
+{
+	const struct sasl_client_conf *conf = ch->sec ? ch->sec->sasl : NULL;
+	/* KIP-368: a session past its lifetime would be closed by the peer on
+	 * the next request, so start a new one first */
+	if (ch->fd >= 0 && ch->sasl_expiry_ms && clock_mono_ms() >= ch->sasl_expiry_ms)
+		broker_channel_close(ch);
+	if (ch->fd >= 0)
+		return 0;
+	ch->sasl_expiry_ms = 0;
+	int rc = bchan_connect(ch, deadline);
+	if (!rc && conf && conf->mechanism[0] && (rc = bchan_sasl(ch, conf, deadline)))
+		broker_channel_close(ch);
+	return rc;
+}
+
 int broker_channel_roundtrip(struct broker_channel *ch, const uint8_t *frame,
 			     size_t len, int32_t corr_id, uint8_t **resp,
 			     size_t *resp_len)
 {
 	int64_t deadline = clock_mono_ms() + ch->timeout_ms;
 	int rc = 0, reused = ch->fd >= 0;
-	if (ch->fd < 0 && (rc = bchan_connect(ch, deadline)) < 0)
+	if ((rc = bchan_connect_auth(ch, deadline)) < 0)
 		goto fail;
 	rc = bchan_exchange(ch, frame, len, corr_id, resp, resp_len, deadline);
 	if (rc == 0)
@@ -224,7 +327,7 @@ int broker_channel_roundtrip(struct broker_channel *ch, const uint8_t *frame,
 		 * (connections.max.idle.ms), so this request never reached it:
 		 * once more on a new connection */
 		broker_channel_close(ch);
-		if ((rc = bchan_connect(ch, deadline)) == 0 &&
+		if ((rc = bchan_connect_auth(ch, deadline)) == 0 &&
 		    (rc = bchan_exchange(ch, frame, len, corr_id, resp, resp_len, deadline)) == 0)
 			return 0;
 	}

@@ -1,7 +1,9 @@
 /* A small blocking Kafka client the controller uses to reach one broker:
  * connect with a timeout, send one request frame, read its response frame.
  * It connects with the inter-broker listener's security (sec: plain TCP or
- * TLS through common/net/transport.h; NULL = plain, as gregorctl uses it).
+ * TLS through common/net/transport.h; NULL = plain, as gregorctl uses it),
+ * and with SASL (sec->sasl) authenticates each new connection before its
+ * first request.
  * Every wait is bounded (BCHAN_TIMEOUT_MS) so a dead broker costs the
  * coordination thread at most one timeout per call; on any failure the
  * connection is dropped and the next call reconnects. */
@@ -26,6 +28,7 @@ struct broker_channel {
 	const struct peer_security *sec; /* NULL: plain TCP; set after init */
 	int32_t next_corr_id;
 	int timeout_ms;
+	int64_t sasl_expiry_ms; /* monotonic; reconnect before (KIP-368); 0 none */
 };
 
 void broker_channel_init(struct broker_channel *ch, int32_t broker_id,

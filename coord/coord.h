@@ -33,6 +33,18 @@ typedef void (*coord_broker_config_fn)(void *arg, int per_broker,
 				       const char *const *keys,
 				       const char *const *values, int n);
 
+/* A user's configs (/config/users/<sanitized name>: SCRAM credentials
+ * under the keys SCRAM-SHA-256 / SCRAM-SHA-512, in Kafka's text form),
+ * delivered on the loop thread like topic configs, with the user name
+ * desanitized; n == 0 when the node is gone. After reading every user
+ * (session start, a change of /config/users' children) one more call has
+ * user NULL, values NULL and keys the n users that exist: any other user
+ * the callee knows was deleted meanwhile (e.g. while the session was
+ * down). */
+typedef void (*coord_user_config_fn)(void *arg, const char *user,
+				     const char *const *keys,
+				     const char *const *values, int n);
+
 struct peer_security;
 /* The whole ACL store (every binding of /kafka-acl and /kafka-acl-extended),
  * delivered on the loop thread when a session starts and after every change
@@ -40,6 +52,11 @@ struct peer_security;
  * The type is struct acl_binding (coord/acl.h). */
 struct acl_binding;
 typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
+/* One resource pattern's ACLs as they are now (n == 0: none left), after a
+ * change notification named it; delivered like the whole store, which it
+ * amends. The callee owns v. */
+typedef void (*coord_acl_resource_fn)(void *arg, int8_t resource_type, int8_t pattern_type,
+				      const char *name, struct acl_binding *v, int n);
 
 struct coord_config {
 	int32_t broker_id;
@@ -67,11 +84,14 @@ struct coord_config {
 	int zk_set_acl;
 	const char *zk_digest;             /* "user:password" (addauth digest) or NULL */
 	coord_acls_changed_fn acls_fn;     /* NULL: no authorizer, ACLs not followed */
+	coord_acl_resource_fn acl_resource_fn; /* per change; NULL: whole store each time */
 	void *acls_arg;
 	coord_topic_config_fn topic_config_fn; /* NULL: not needed */
 	void *topic_config_arg;
 	coord_broker_config_fn broker_config_fn; /* NULL: not needed */
 	void *broker_config_arg;
+	coord_user_config_fn user_config_fn; /* NULL: not needed */
+	void *user_config_arg;
 };
 
 struct coord;
@@ -180,8 +200,9 @@ void coord_alter_topic_config(struct coord *c, const char *topic,
 			      coord_done_fn done, void *arg);
 
 /* The same write path for any entity Kafka keeps under /config/<type>:
- * type "topics" (name a topic that must exist) or "brokers" (name a broker
- * id or "<default>"; the caller has checked the keys). check sees every
+ * type "topics" (name a topic that must exist), "brokers" (name a broker
+ * id or "<default>"; the caller has checked the keys) or "users" (name a
+ * sanitized user name: SCRAM credentials). check sees every
  * resulting key; its failure answers check_kerr (Kafka: INVALID_CONFIG 40
  * for topics, INVALID_REQUEST 42 for brokers). APPEND/SUBTRACT are allowed
  * for keys is_list accepts (NULL: Kafka's list-type topic configs). The

@@ -103,6 +103,8 @@ struct coord {
 	int fatal;
 	int secured;                 /* zk_secure_existing ran (zookeeper.set.acl) */
 	int64_t acl_purge_at_ms;     /* next purge of old ACL change znodes */
+	int64_t acl_seen[2];         /* highest change notification applied, per
+				      * directory (literal, extended); -1 none */
 
 	struct controller ctl;
 
@@ -129,7 +131,8 @@ void coord_post_done(struct coord *c, coord_done_fn done, void *arg, int16_t ker
 		     const char *msg);
 
 void tcfg_sync_all(struct coord *c);
-/* Handles a watch event under /config/topics; 1 if it was one of ours. */
+/* Handles a watch event under /config/topics, /config/brokers or
+ * /config/users; 1 if it was one of ours. */
 int tcfg_on_watch(struct coord *c, const char *path);
 
 /* acl.c: the ACL feed to the authorizer (cfg.acls_fn): a child watch on

@@ -5,7 +5,9 @@
  * on /config/brokers/<default> and /config/brokers/<own id> feeds the
  * dynamic broker config layers. Data watches see every rewrite of those
  * nodes directly (also ones made by kafka-configs.sh --zookeeper), so the
- * /config/changes notifications are not needed to follow them.
+ * /config/changes notifications are not needed to follow them. Users'
+ * SCRAM credentials (/config/users/<u>) are fed the same way to the
+ * broker's credential cache.
  * Also the write side of (Incremental)AlterConfigs for topics and brokers,
  * which still writes those notifications for Kafka tools and brokers. */
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/auth/entity_name.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "coord/coord_int.h"
@@ -20,18 +23,22 @@
 
 #define CONFIG_TOPICS "/config/topics"
 #define CONFIG_BROKERS "/config/brokers"
+#define CONFIG_USERS "/config/users"
 #define BROKER_DEFAULT "<default>"
 #define TCFG_MAX_PAIRS 64
 
 struct tcfg_msg {
 	coord_topic_config_fn fn;
 	coord_broker_config_fn bfn; /* set instead of fn for a broker layer */
+	coord_user_config_fn ufn;   /* set instead of fn for a user */
 	int per_broker;
 	void *arg;
 	char *topic;
 	int n;
 	char *keys[TCFG_MAX_PAIRS];
 	char *values[TCFG_MAX_PAIRS];
+	char **names;  /* users only: every existing user (topic is NULL) */
+	int nnames;
 };
 
 static void tcfg_msg_free(struct tcfg_msg *m)
@@ -40,6 +47,9 @@ static void tcfg_msg_free(struct tcfg_msg *m)
 		free(m->keys[i]);
 		free(m->values[i]);
 	}
+	for (int i = 0; i < m->nnames; i++)
+		free(m->names[i]);
+	free(m->names);
 	free(m->topic);
 	free(m);
 }
@@ -49,6 +59,11 @@ static void tcfg_deliver(void *arg)
 	struct tcfg_msg *m = arg;
 	if (m->bfn)
 		m->bfn(m->arg, m->per_broker, (const char *const *)m->keys,
+		       (const char *const *)m->values, m->n);
+	else if (m->ufn && m->names)
+		m->ufn(m->arg, NULL, (const char *const *)m->names, NULL, m->nnames);
+	else if (m->ufn)
+		m->ufn(m->arg, m->topic, (const char *const *)m->keys,
 		       (const char *const *)m->values, m->n);
 	else
 		m->fn(m->arg, m->topic, (const char *const *)m->keys,
@@ -93,6 +108,31 @@ static int tcfg_parse(struct tcfg_msg *m, const char *data, size_t len)
 	return rc;
 }
 
+/* Reads one entity's config node at path (re-arming its data watch) and
+ * delivers it to the loop as m, named name (a topic or a user); a missing
+ * node delivers no keys. Frees m when there is nothing to deliver. */
+static void entity_read(struct coord *c, const char *path, const char *name,
+			struct tcfg_msg *m)
+{
+	char *data = NULL;
+	int len = 0;
+	struct Stat st;
+	int rc = zk_get_alloc(c, path, 1, &data, &len, &st);
+	if (rc != ZOK && rc != ZNONODE) {
+		tcfg_msg_free(m); /* the session event path re-reads everything later */
+		return;
+	}
+	if (!(m->topic = strdup(name)) || (rc == ZOK && tcfg_parse(m, data, (size_t)len) < 0)) {
+		if (m->topic)
+			log_warn(COORD_MOD, "malformed config in %s: ignored", path);
+		tcfg_msg_free(m);
+		free(data);
+		return;
+	}
+	free(data);
+	mbox_post(c->loop_mbox, tcfg_deliver, m);
+}
+
 /* Reads one topic's node (re-arming its data watch) and delivers it. */
 static void tcfg_read(struct coord *c, const char *topic)
 {
@@ -100,28 +140,12 @@ static void tcfg_read(struct coord *c, const char *topic)
 	if (!zn_topic_name_valid(topic))
 		return;
 	snprintf(path, sizeof path, CONFIG_TOPICS "/%s", topic);
-	char *data = NULL;
-	int len = 0;
-	struct Stat st;
-	int rc = zk_get_alloc(c, path, 1, &data, &len, &st);
-	if (rc != ZOK && rc != ZNONODE)
-		return; /* the session event path re-reads everything later */
 	struct tcfg_msg *m = calloc(1, sizeof *m);
-	if (!m || !(m->topic = strdup(topic))) {
-		free(m);
-		free(data);
+	if (!m)
 		return;
-	}
 	m->fn = c->cfg.topic_config_fn;
 	m->arg = c->cfg.topic_config_arg;
-	if (rc == ZOK && tcfg_parse(m, data, (size_t)len) < 0) {
-		log_warn(COORD_MOD, "malformed config in %s: ignored", path);
-		tcfg_msg_free(m);
-		free(data);
-		return;
-	}
-	free(data);
-	mbox_post(c->loop_mbox, tcfg_deliver, m);
+	entity_read(c, path, topic, m);
 }
 
 /* Reads one broker layer, leaving a data watch on it, or an exists watch
@@ -163,6 +187,64 @@ static void bcfg_read(struct coord *c, int per_broker)
 	mbox_post(c->loop_mbox, tcfg_deliver, m);
 }
 
+/* Reads one user's node (re-arming its data watch) and delivers its pairs
+ * under the desanitized user name. Data watches see every rewrite, also
+ * zkCli's or kafka-configs.sh's, so the /config/changes notification that
+ * follows such a write needs no separate reading. */
+static void ucfg_read(struct coord *c, const char *znode_name)
+{
+	char path[512], user[256];
+	if (entity_desanitize(znode_name, user, sizeof user) < 0 || strchr(znode_name, '/')) {
+		log_warn(COORD_MOD, CONFIG_USERS "/%.200s: not a sanitized user name: ignored",
+			 znode_name);
+		return;
+	}
+	snprintf(path, sizeof path, CONFIG_USERS "/%s", znode_name);
+	struct tcfg_msg *m = calloc(1, sizeof *m);
+	if (!m)
+		return;
+	m->ufn = c->cfg.user_config_fn;
+	m->arg = c->cfg.user_config_arg;
+	entity_read(c, path, user, m);
+}
+
+/* After the reads: the names of every user that exists (user NULL). */
+static void ucfg_post_names(struct coord *c, const struct String_vector *kids)
+{
+	struct tcfg_msg *m = calloc(1, sizeof *m);
+	char **names = m ? calloc((size_t)kids->count + 1, sizeof *names) : NULL;
+	if (!names) {
+		free(m);
+		return;
+	}
+	m->ufn = c->cfg.user_config_fn;
+	m->arg = c->cfg.user_config_arg;
+	m->names = names;
+	for (int i = 0; i < kids->count; i++) {
+		char user[256];
+		if (entity_desanitize(kids->data[i], user, sizeof user) == 0 &&
+		    (names[m->nnames] = strdup(user)))
+			m->nnames++;
+	}
+	mbox_post(c->loop_mbox, tcfg_deliver, m);
+}
+
+/* Every user node, leaving a child watch on /config/users (created if
+ * missing, so that the watch exists before the first user does). */
+static void ucfg_sync_all(struct coord *c)
+{
+	struct String_vector kids = { 0, NULL };
+	int rc = zoo_get_children(c->zh, CONFIG_USERS, 1, &kids);
+	if (rc == ZNONODE && zk_create_path(c, CONFIG_USERS) == ZOK)
+		rc = zoo_get_children(c->zh, CONFIG_USERS, 1, &kids);
+	if (rc != ZOK)
+		return;
+	for (int i = 0; i < kids.count; i++)
+		ucfg_read(c, kids.data[i]);
+	ucfg_post_names(c, &kids);
+	deallocate_String_vector(&kids);
+}
+
 /* Which broker layer a watched path is: 1 per-broker, 0 default, -1 none. */
 static int bcfg_layer_of(const struct coord *c, const char *path)
 {
@@ -176,12 +258,9 @@ static int bcfg_layer_of(const struct coord *c, const char *path)
 	return strcmp(path + n, id) == 0 ? 1 : -1;
 }
 
-void tcfg_sync_all(struct coord *c)
+/* Every topic's node, leaving a child watch on /config/topics. */
+static void tcfg_sync_topics(struct coord *c)
 {
-	if (c->cfg.broker_config_fn) {
-		bcfg_read(c, 0);
-		bcfg_read(c, 1);
-	}
 	if (!c->cfg.topic_config_fn)
 		return;
 	struct String_vector kids = { 0, NULL };
@@ -192,8 +271,29 @@ void tcfg_sync_all(struct coord *c)
 	deallocate_String_vector(&kids);
 }
 
+void tcfg_sync_all(struct coord *c)
+{
+	if (c->cfg.broker_config_fn) {
+		bcfg_read(c, 0);
+		bcfg_read(c, 1);
+	}
+	if (c->cfg.user_config_fn)
+		ucfg_sync_all(c);
+	tcfg_sync_topics(c);
+}
+
 int tcfg_on_watch(struct coord *c, const char *path)
 {
+	size_t un = strlen(CONFIG_USERS "/");
+	if (c->cfg.user_config_fn && strcmp(path, CONFIG_USERS) == 0) {
+		ucfg_sync_all(c);
+		return 1;
+	}
+	if (c->cfg.user_config_fn && strncmp(path, CONFIG_USERS "/", un) == 0 &&
+	    !strchr(path + un, '/')) {
+		ucfg_read(c, path + un);
+		return 1;
+	}
 	int layer = c->cfg.broker_config_fn ? bcfg_layer_of(c, path) : -1;
 	if (layer >= 0) {
 		bcfg_read(c, layer);
@@ -202,7 +302,7 @@ int tcfg_on_watch(struct coord *c, const char *path)
 	if (!c->cfg.topic_config_fn)
 		return 0;
 	if (strcmp(path, CONFIG_TOPICS) == 0) {
-		tcfg_sync_all(c);
+		tcfg_sync_topics(c);
 		return 1;
 	}
 	size_t n = strlen(CONFIG_TOPICS "/");
@@ -471,6 +571,14 @@ static int tcfg_entity_ok(struct coord *c, struct tcfg_alter *a)
 		return 1;
 	}
 	size_t n = strlen(a->name);
+	char user[256];
+	if (strcmp(a->type, "users") == 0) {
+		/* a sanitized user name (AlterUserScramCredentials) */
+		int ok = !strchr(a->name, '/') && entity_desanitize(a->name, user, sizeof user) == 0;
+		if (!ok)
+			tcfg_alter_finish(a, KERR_INVALID_REQUEST, "Invalid user name %.64s", a->name);
+		return ok;
+	}
 	int ok = strcmp(a->type, "brokers") == 0 && n > 0 && n < 12 &&
 		 (strcmp(a->name, BROKER_DEFAULT) == 0 || strspn(a->name, "0123456789") == n);
 	if (!ok)

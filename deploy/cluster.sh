@@ -6,7 +6,7 @@
 #
 #   cluster.sh up [--brokers N] [--zookeepers N] [--dir DIR] [--port BASE]
 #                 [--zk-port ZBASE] [--set key=value ...] [--timeout S]
-#                 [--netns] [--secure]
+#                 [--netns] [--secure | --tls] [--sasl MECHANISM]
 #   cluster.sh down|status [--dir DIR]
 #   cluster.sh isolate ID [--keep-clients] [--dir DIR]  (needs up --netns)
 #   cluster.sh heal ID [--dir DIR]
@@ -36,15 +36,24 @@
 # 'down' deletes the namespaces, veths and bridge.
 #
 # --secure: a CA and certificates made with the openssl CLI in DIR/tls
-# (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SSL
-# listeners for clients and between brokers with client certificates
-# required; besides BOOTSTRAP= it prints CLIENT_CONFIG=DIR/client.properties,
-# librdkafka properties for 'kcat -F FILE'. ACLs are enforced (Kafka's
-# AclAuthorizer; super users: the brokers' and the client's certificate
-# principals, User:CN=broker-ID,O=Gregor and User:CN=client,O=Gregor, the
-# client being the admin) and ZooKeeper is locked (zookeeper.set.acl with
+# (ca.pem; broker-ID.pem key+certificate; client.crt/client.key), SASL_SSL
+# listeners for clients and between brokers (brokers authenticate to each
+# other with SCRAM-SHA-512 as user "admin", see --sasl); besides BOOTSTRAP=
+# it prints CLIENT_CONFIG=DIR/client.properties, librdkafka properties for
+# 'kcat -F FILE' (admin over SASL_SSL). ACLs are enforced (Kafka's
+# AclAuthorizer; super users: User:admin, the brokers' and the client's
+# certificate principals, User:CN=broker-ID,O=Gregor and
+# User:CN=client,O=Gregor) and ZooKeeper is locked (zookeeper.set.acl with
 # digest credentials in DIR/zk-digest, printed as ZK_DIGEST_FILE= for
 # 'gregorctl --zk-digest-file' and zkCli's 'addauth digest').
+# --tls: the same with SSL listeners and client certificates required
+# instead of SASL (the client certificate is the admin).
+# --sasl PLAIN|SCRAM-SHA-256|SCRAM-SHA-512: SASL listeners for clients and
+# between brokers (SASL_PLAINTEXT; with --tls SASL_SSL), PLAIN,
+# SCRAM-SHA-256 and SCRAM-SHA-512 enabled; brokers authenticate to each
+# other with MECHANISM as user "admin" (random password in
+# DIR/admin.password; its SCRAM credentials are written to ZooKeeper with
+# gregorctl before the brokers start); CLIENT_CONFIG holds admin's settings.
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,6 +69,7 @@ PORT=9092
 ZK_PORT=2181
 NETNS=0
 SECURE=0
+SASL_MECH=""
 NET_K=0
 KEEP_CLIENTS=0
 TIMEOUT=${GREGOR_UP_TIMEOUT:-60}
@@ -102,6 +112,7 @@ save_env() {
 		printf 'GREGORD_BIN=%q\n' "$GREGORD_BIN"
 		printf 'NETNS=%q\n' "$NETNS"
 		printf 'SECURE=%q\n' "$SECURE"
+		printf 'SASL_MECH=%q\n' "$SASL_MECH"
 		printf 'NET_K=%q\n' "$NET_K"
 	} >"$(env_file)"
 }
@@ -383,7 +394,6 @@ secure_setup() {
 		chmod 600 "$d/broker-$id.pem"
 	done
 	tls_issue client "/O=Gregor/CN=client"
-	secure_client_props >"$DIR/client.properties"
 	# the brokers' ZooKeeper credentials (one line user:password)
 	(umask 077 && printf 'gregor:%s\n' "$(openssl rand -hex 16)" >"$DIR/zk-digest")
 }
@@ -398,37 +408,92 @@ secure_super_users() {
 	printf '%sUser:CN=client,O=Gregor;User:admin' "$out"
 }
 
-secure_broker_props() {
-	local id=$1 d addr
-	d=$(tls_dir)
+# The one listener's security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or
+# SASL_SSL (--tls, --sasl, --secure).
+listener_protocol() {
+	local p=PLAINTEXT
+	[[ -z $SASL_MECH ]] || p=SASL_PLAINTEXT
+	((SECURE == 0)) || p=${p/PLAINTEXT/SSL}
+	printf '%s' "$p"
+}
+
+# Listeners with the cluster's protocol (also between brokers).
+secure_listener_props() {
+	local id=$1 addr p
 	addr="$(broker_host "$id"):$((PORT + id - 1))"
+	p=$(listener_protocol)
 	cat <<PROPS
-listeners=SSL://$addr
-advertised.listeners=SSL://$addr
-security.inter.broker.protocol=SSL
+listeners=$p://$addr
+advertised.listeners=$p://$addr
+security.inter.broker.protocol=$p
+PROPS
+}
+
+secure_broker_props() {
+	local id=$1 d
+	d=$(tls_dir)
+	cat <<PROPS
 ssl.keystore.type=PEM
 ssl.keystore.location=$d/broker-$id.pem
 ssl.truststore.type=PEM
 ssl.truststore.location=$d/ca.pem
-ssl.client.auth=required
 authorizer.class.name=kafka.security.authorizer.AclAuthorizer
 super.users=$(secure_super_users)
 zookeeper.set.acl=true
 zookeeper.digest.file=$DIR/zk-digest
 PROPS
+	# SASL_SSL clients prove who they are with SASL, SSL ones with a certificate
+	if [[ -z $SASL_MECH ]]; then echo "ssl.client.auth=required"; else echo "ssl.client.auth=none"; fi
 }
 
+# SASL: the mechanisms, the brokers' identity (admin) and PLAIN's users.
+broker_sasl_props() {
+	local pw l
+	pw=$(<"$DIR/admin.password")
+	l=$(listener_protocol | tr '[:upper:]' '[:lower:]')
+	cat <<PROPS
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=$SASL_MECH
+listener.name.$l.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
+listener.name.$l.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+listener.name.$l.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$pw";
+PROPS
+}
+
+# librdkafka properties for the cluster's listeners (kcat -F FILE).
 secure_client_props() {
 	local d
 	d=$(tls_dir)
-	cat <<PROPS
-bootstrap.servers=$(bootstrap)
-security.protocol=ssl
-ssl.ca.location=$d/ca.pem
-ssl.certificate.location=$d/client.crt
-ssl.key.location=$d/client.key
-ssl.endpoint.identification.algorithm=https
-PROPS
+	printf 'bootstrap.servers=%s\n' "$(bootstrap)"
+	printf 'security.protocol=%s\n' "$(listener_protocol | tr '[:upper:]' '[:lower:]')"
+	if ((SECURE)); then
+		printf 'ssl.ca.location=%s\n' "$d/ca.pem"
+		[[ -n $SASL_MECH ]] || printf 'ssl.certificate.location=%s\nssl.key.location=%s\n' \
+			"$d/client.crt" "$d/client.key"
+		printf 'ssl.endpoint.identification.algorithm=https\n'
+	fi
+	if [[ -n $SASL_MECH ]]; then
+		printf 'sasl.mechanisms=%s\nsasl.username=admin\nsasl.password=%s\n' "$SASL_MECH" \
+			"$(<"$DIR/admin.password")"
+	fi
+}
+
+gregorctl_bin() { printf '%s' "${GREGORCTL:-$(dirname "$GREGORD_BIN")/../coord/gregorctl/gregorctl}"; }
+
+# Before the brokers start (as Kafka's documentation does it): admin's SCRAM
+# credentials in ZooKeeper, so that SCRAM inter-broker connections can
+# authenticate from the first one.
+sasl_prepare() {
+	local pw m ctl auth=()
+	pw=$(<"$DIR/admin.password")
+	ctl=$(gregorctl_bin)
+	[[ -x $ctl ]] || die "gregorctl not found: $ctl (set GREGORCTL)"
+	((SECURE == 0)) || auth=(--zk-digest-file "$DIR/zk-digest")
+	for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+		"$ctl" --zookeeper "$(zk_connect)" "${auth[@]}" users add --user admin \
+			--mechanism "$m" --password "$pw" >/dev/null ||
+			die "cannot write admin's $m credentials"
+	done
 }
 
 # ---- brokers
@@ -454,7 +519,9 @@ transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 EOF
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then secure_listener_props "$id"; fi
 	((SECURE == 0)) || secure_broker_props "$id"
+	[[ -z $SASL_MECH ]] || broker_sasl_props
 }
 
 # Default properties with every --set applied: a set key's earlier line is
@@ -566,11 +633,19 @@ cmd_up() {
 	UP_STARTED=1
 	((NETNS)) && net_up
 	((SECURE == 0)) || secure_setup
+	if [[ -n $SASL_MECH && ! -s $DIR/admin.password ]]; then
+		(umask 077 && openssl rand -hex 16 >"$DIR/admin.password") ||
+			die "cannot generate the admin password"
+	fi
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then
+		(umask 077 && secure_client_props >"$DIR/client.properties")
+	fi
 	for ((n = 1; n <= N_ZK; n++)); do zk_write_config "$n"; done
 	for ((id = 1; id <= N_BROKERS; id++)); do broker_write_config "$id"; done
 	say "starting $N_ZK ZooKeeper server(s) in $DIR"
 	for ((n = 1; n <= N_ZK; n++)); do zk_launch "$n"; done
 	zk_wait_all
+	[[ -z $SASL_MECH ]] || sasl_prepare
 	if ((N_BROKERS > 0)); then
 		say "starting $N_BROKERS broker(s)"
 		for ((id = 1; id <= N_BROKERS; id++)); do
@@ -584,8 +659,10 @@ cmd_up() {
 	printf 'BOOTSTRAP=%s\n' "$(bootstrap)"
 	printf 'ZOOKEEPER=%s\n' "$(zk_connect)"
 	printf 'METRICS=%s\n' "$(metrics_urls)"
-	((SECURE == 0)) || printf 'CLIENT_CONFIG=%s\nZK_DIGEST_FILE=%s\n' "$DIR/client.properties" \
-		"$DIR/zk-digest"
+	if ((SECURE)) || [[ -n $SASL_MECH ]]; then
+		printf 'CLIENT_CONFIG=%s\n' "$DIR/client.properties"
+	fi
+	((SECURE == 0)) || printf 'ZK_DIGEST_FILE=%s\n' "$DIR/zk-digest"
 }
 
 # SIGTERM to all brokers at once (then wait for each), then ZooKeeper.
@@ -805,7 +882,14 @@ main() {
 		--zk-port) ZK_PORT=${2:?}; shift 2 ;;
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
 		--netns) NETNS=1; shift ;;
-		--secure) SECURE=1; shift ;;
+		--tls) SECURE=1; shift ;;
+		--secure) SECURE=1; SASL_MECH=${SASL_MECH:-SCRAM-SHA-512}; shift ;;
+		--sasl)
+			case ${2:-} in
+			PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512) SASL_MECH=$2 ;;
+			*) die "--sasl needs PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512" ;;
+			esac
+			shift 2 ;;
 		--keep-clients) KEEP_CLIENTS=1; shift ;;
 		--set)
 			[[ ${2:-} == ?*=* ]] || die "--set needs key=value, got '${2:-}'"

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	meson ninja-build pkg-config gcc clang
-	libzookeeper-mt-dev check libssl-dev librdkafka-dev
+	libzookeeper-mt-dev check libssl-dev openssl librdkafka-dev
 	zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps
@@ -15,6 +15,7 @@ PKGS=(
 	# the Kafka clients the integration tests run (tests/integration/clients)
 	python3-kafka python3-confluent-kafka
 	golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev
+	burrow rsyslog rsyslog-kafka
 	# the compose suite: rootful podman with runc, CNI networks with name
 	# resolution (dnsname), podman-compose to run the compose file,
 	# docker-compose to validate it, debootstrap for the base image

@@ -151,6 +151,45 @@ void acl_cache_replace(struct acl_cache *c, struct acl_binding *v, int n)
 		c->oom = index_one(c, i) < 0;
 }
 
+static int same_resource(const struct acl_binding *a, int8_t rt, int8_t pt, const char *name)
+{
+	return a->resource_type == rt && a->pattern_type == pt &&
+	       strcmp(a->resource_name, name) == 0;
+}
+
+int acl_cache_replace_resource(struct acl_cache *c, int8_t rt, int8_t pt, const char *name,
+			       struct acl_binding *v, int n)
+{
+	int keep = 0;
+	for (int i = 0; i < c->n_acls; i++)
+		keep += !same_resource(&c->acls[i], rt, pt, name);
+	struct acl_binding *nv = malloc(((size_t)keep + (size_t)(v ? n : 0) + 1) * sizeof *nv);
+	if (!nv) {
+		acl_bindings_free(v, n);
+		return -1;
+	}
+	int m = 0;
+	for (int i = 0; i < c->n_acls; i++) {
+		if (!same_resource(&c->acls[i], rt, pt, name)) {
+			nv[m++] = c->acls[i]; /* strings move */
+			continue;
+		}
+		free((char *)c->acls[i].resource_name);
+		free((char *)c->acls[i].principal);
+		free((char *)c->acls[i].host);
+	}
+	for (int i = 0; v && i < n; i++)
+		nv[m++] = v[i];
+	free(v);
+	free(c->acls);
+	c->acls = nv;
+	c->n_acls = m;
+	index_free(c);
+	for (int i = 0; i < c->n_acls && !c->oom; i++)
+		c->oom = index_one(c, i) < 0;
+	return 0;
+}
+
 int acl_cache_is_super(const struct acl_cache *c, const char *principal)
 {
 	for (int i = 0; i < c->n_super; i++)

@@ -51,6 +51,12 @@ int acl_cache_init(struct acl_cache *c, const char *super_users, int allow_every
 void acl_cache_free(struct acl_cache *c);
 /* Replaces the ACLs with v (ownership of v and its strings passes). */
 void acl_cache_replace(struct acl_cache *c, struct acl_binding *v, int n);
+/* Replaces the ACLs of one resource pattern (type, pattern type, name) with
+ * v (n == 0: it has none left); ownership of v and its strings passes.
+ * Everything else stays. Returns 0, or -1 (out of memory: v is freed and
+ * the cache left as it was, now stale for that resource). */
+int acl_cache_replace_resource(struct acl_cache *c, int8_t rt, int8_t pt, const char *name,
+			       struct acl_binding *v, int n);
 /* Frees an ACL array as acl_cache_replace would own it. */
 void acl_bindings_free(struct acl_binding *v, int n);
 

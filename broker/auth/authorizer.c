@@ -57,6 +57,25 @@ void authz_on_acls(void *arg, struct acl_binding *v, int n)
 		log_debug(MOD, "ACLs changed: %d now", n);
 }
 
+void authz_on_acl_resource(void *arg, int8_t rt, int8_t pt, const char *name,
+			   struct acl_binding *v, int n)
+{
+	struct broker *b = arg;
+	if (!b->acls) {
+		acl_bindings_free(v, n);
+		return;
+	}
+	if (acl_cache_replace_resource(b->acls, rt, pt, name, v, n) < 0) {
+		/* a stale cache could allow what is now denied: fail closed
+		 * (only super users pass) until the next full load */
+		b->acls->loaded = 0;
+		log_error(MOD, "out of memory applying the ACLs of %s: refusing everyone but super "
+			  "users until the ACLs are reloaded (next ZooKeeper session)", name);
+		return;
+	}
+	log_debug(MOD, "ACLs of %s %s: %d", acl_resource_type_name(rt), name, n);
+}
+
 /* "/127.0.0.1" -> "127.0.0.1" (the form Kafka's ACL hosts use) */
 static const char *client_ip(const struct request *req)
 {

@@ -24,8 +24,11 @@ struct request;
 /* From the broker config; 0, or -1 (out of memory). */
 int authz_init(struct broker *b);
 void authz_free(struct broker *b);
-/* coord_acls_changed_fn for the coordination thread's feed (arg: broker). */
+/* coord_acls_changed_fn for the coordination thread's feed (arg: broker),
+ * and coord_acl_resource_fn for one resource's change. */
 void authz_on_acls(void *arg, struct acl_binding *v, int n);
+void authz_on_acl_resource(void *arg, int8_t rt, int8_t pt, const char *name,
+			   struct acl_binding *v, int n);
 
 /* Is an authorizer configured? (ACL APIs answer SECURITY_DISABLED if not.) */
 int authz_enabled(const struct broker *b);

@@ -1,6 +1,7 @@
 /* DescribeTransactions (65), v0: state, producer, timeout and partitions of
  * transactional ids this broker coordinates. Needs DESCRIBE on each
- * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED). */
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); partitions of
+ * topics the principal may not DESCRIBE are left out, as Kafka. */
 #include <string.h>
 
 #include "broker/auth/authorizer.h"
@@ -12,9 +13,10 @@
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
 
-/* The view's partitions grouped by topic. */
-static int dt_topics(struct arena *a, const struct tc_view *v, struct karray *out)
+/* The view's partitions grouped by topic (describable topics only). */
+static int dt_topics(struct request *req, const struct tc_view *v, struct karray *out)
 {
+	struct arena *a = &req->arena;
 	struct describe_transactions_resp_topic *t = arena_alloc(a, ((size_t)v->ntps + 1) * sizeof *t);
 	int32_t *ids = arena_alloc(a, ((size_t)v->ntps + 1) * sizeof *ids);
 	if (!t || !ids)
@@ -24,7 +26,7 @@ static int dt_topics(struct arena *a, const struct tc_view *v, struct karray *ou
 		int seen = 0;
 		for (int k = 0; k < i && !seen; k++)
 			seen = strcmp(v->tps[k].topic, v->tps[i].topic) == 0;
-		if (seen)
+		if (seen || !authz_topic(req, ACL_OP_DESCRIBE, gc_kstr(v->tps[i].topic)))
 			continue;
 		int start = pos;
 		for (int k = i; k < v->ntps; k++)
@@ -75,7 +77,7 @@ void handle_describe_transactions(struct request *req)
 		s->transaction_start_time_ms = v.start_ts;
 		s->producer_id = v.producer_id;
 		s->producer_epoch = v.epoch;
-		if (dt_topics(&req->arena, &v, &s->topics) < 0) {
+		if (dt_topics(req, &v, &s->topics) < 0) {
 			request_close(req, "out of memory");
 			return;
 		}

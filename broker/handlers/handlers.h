@@ -57,8 +57,16 @@ void handle_end_txn(struct request *req);
 void handle_write_txn_markers(struct request *req);
 void handle_txn_offset_commit(struct request *req);
 void handle_describe_producers(struct request *req);
+void handle_describe_cluster(struct request *req);
 void handle_describe_transactions(struct request *req);
 void handle_list_transactions(struct request *req);
+/* SASL (broker/auth) */
+void handle_sasl_handshake(struct request *req);
+void handle_sasl_authenticate(struct request *req);
+/* raw token frames after SaslHandshake v0 (server_set_raw_token_handler) */
+void handle_sasl_raw_token(struct request *req);
+void handle_describe_user_scram_credentials(struct request *req);
+void handle_alter_user_scram_credentials(struct request *req);
 /* ACLs: stored, not enforced (coord/acl.c) */
 void handle_describe_acls(struct request *req);
 void handle_create_acls(struct request *req);

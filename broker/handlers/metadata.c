@@ -3,7 +3,8 @@
  * LEADER_NOT_AVAILABLE until the controller has elected their leaders.
  * v0 has no null topic list: an empty one means every topic, as in Kafka.
  * Gregor keeps no topic ids yet: v10+ answers the zero id, and a v12 lookup
- * by id alone finds nothing (UNKNOWN_TOPIC_ID).
+ * by id alone finds nothing (UNKNOWN_TOPIC_ID); handlers.c advertises v9 at
+ * most until topic ids exist (docs/api-versions.tsv says why).
  * Authorization as KafkaApis: only topics the principal may DESCRIBE are
  * listed; a named one it may not describe answers TOPIC_AUTHORIZATION_FAILED
  * whether it exists or not; auto-creation needs CREATE on the cluster or

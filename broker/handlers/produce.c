@@ -200,6 +200,10 @@ static int16_t produce_authorize_producer(struct request *req)
 {
 	const struct produce_request *in = req->body;
 	int txn = 0, idem = 0;
+	/* without an authorizer nothing is refused here; a transactional batch
+	 * without a transactional id then fails validation (INVALID_RECORD) */
+	if (!authz_enabled(req->b))
+		return 0;
 	for (int32_t i = 0; i < in->topic_data.n; i++) {
 		const struct produce_req_topic *t = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		for (int32_t j = 0; j < t->partition_data.n; j++) {
@@ -251,6 +255,7 @@ void handle_produce(struct request *req)
 		return;
 	}
 	int16_t refused = produce_authorize_producer(req);
+	rm_batch_begin(req->b->rm);
 	for (int32_t i = 0; i < nt; i++) {
 		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
@@ -264,6 +269,7 @@ void handle_produce(struct request *req)
 		to->partition_responses.n = np;
 		to->partition_responses.v = arena_alloc(&req->arena, (size_t)np * sizeof(struct produce_resp_partition) + 1);
 		if (!to->partition_responses.v) {
+			rm_batch_end(req->b->rm);
 			request_close(req, "out of memory");
 			return;
 		}
@@ -285,6 +291,7 @@ void handle_produce(struct request *req)
 									&po->error_code };
 		}
 	}
+	rm_batch_end(req->b->rm);
 	if (in->acks == 0) {
 		/* Kafka closes the connection when an acks=0 produce fails, the only
 		 * way to tell a client that expects no answer */

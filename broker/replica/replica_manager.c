@@ -598,8 +598,21 @@ int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	if (psm)
 		psm_on_append(psm, batch, len);
 	advance_high_watermark(p);
-	rm_wake(rm);
+	if (rm->batch_depth)
+		rm->batch_wake = 1;
+	else
+		rm_wake(rm);
 	return 0;
+}
+
+void rm_batch_begin(struct replica_manager *rm) { rm->batch_depth++; }
+
+void rm_batch_end(struct replica_manager *rm)
+{
+	if (--rm->batch_depth > 0 || !rm->batch_wake)
+		return;
+	rm->batch_wake = 0;
+	rm_wake(rm);
 }
 
 int rm_append_replica(struct replica_manager *rm, struct partition *p,

@@ -82,6 +82,8 @@ struct replica_manager {
 	int nlisteners;
 	int dir_offline;               /* the log dir failed (rm_storage_error) */
 	size_t check_next;             /* next partition for the interval checks */
+	int batch_depth;               /* rm_batch_begin nesting */
+	int batch_wake;                /* an append in the batch owes a wake */
 };
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
@@ -145,6 +147,13 @@ typedef void (*rm_append_done_fn)(void *arg, int16_t kerr, int64_t base_offset);
 void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t index,
 			uint8_t *batch, size_t len, int32_t min_isr, int32_t timeout_ms,
 			rm_append_done_fn done, void *arg);
+
+/* Appends between rm_batch_begin and rm_batch_end (one Produce request)
+ * wake waiters once, after the last of them: a follower's parked fetch then
+ * answers with every partition the request wrote, one replication round
+ * trip for the request instead of one per partition. Nests. */
+void rm_batch_begin(struct replica_manager *rm);
+void rm_batch_end(struct replica_manager *rm);
 
 void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w);
 void rm_waiter_del(struct rm_waiter *w);

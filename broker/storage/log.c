@@ -340,9 +340,16 @@ static int append_stamped(struct partition_log *log, const uint8_t *p, struct se
 	log->leo = b->last + 1;
 	log->unflushed_msgs += b->count;
 	if (log->unflushed_msgs >= log->cfg.flush_interval_messages) {
+		/* The batch is in the file but the flush the config asks for
+		 * failed: as in Kafka, the append fails (the caller must not
+		 * acknowledge what is not durable as promised; its log dir goes
+		 * offline). The batch stays: a retry is deduplicated or
+		 * re-appended, never lost. */
 		rc = log_flush(log);
-		if (rc) /* the batch is written; durability is what failed */
+		if (rc) {
 			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
+			return rc;
+		}
 	}
 	return 0;
 }

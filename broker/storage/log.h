@@ -99,6 +99,10 @@ const char *log_dir(const struct partition_log *log);
 int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 	       int32_t leader_epoch, int64_t *base_offset);
 
+/* log_append and log_append_replica also fail (-errno) when the flush that
+ * log.flush.interval.messages asks for fails after the batch was written:
+ * the batch then stays in the log, unacknowledged. */
+
 /* Appends batches that already carry offsets (a follower copying its
  * leader). The first must start at LEO. Returns 0 or -errno / -EINVAL. */
 int log_append_replica(struct partition_log *log, const uint8_t *batches,

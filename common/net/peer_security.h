@@ -9,12 +9,16 @@
 #include "common/net/tls.h"
 #include "common/net/transport.h"
 
+struct sasl_client_conf;
+
 struct peer_security {
 	int protocol;        /* Kafka's SecurityProtocol id: 0 PLAINTEXT, 1 SSL, ... */
 	struct tls_ctx *tls; /* client context for SSL and SASL_SSL, else NULL */
-	/* SASL (SASL_PLAINTEXT, SASL_SSL): the mechanism and credentials of
-	 * sasl.mechanism.inter.broker.protocol belong here; clients run that
-	 * exchange in their "authenticate" step after connecting. */
+	/* SASL_PLAINTEXT, SASL_SSL: sasl.mechanism.inter.broker.protocol with
+	 * this broker's username/password (common/auth/sasl_client.h), else
+	 * NULL; clients run the exchange on each new connection before their
+	 * first request. */
+	const struct sasl_client_conf *sasl;
 };
 
 /* The transport for a fresh connection to host: TLS when sec has a TLS

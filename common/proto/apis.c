@@ -51,6 +51,8 @@ static const struct kapi kapis[] = {
 	API(42, "DeleteGroups", 2, 2, delete_groups),
 	API(44, "IncrementalAlterConfigs", 1, 1, incremental_alter_configs),
 	API(47, "OffsetDelete", 0, -1, offset_delete),
+	API(50, "DescribeUserScramCredentials", 0, 0, describe_user_scram_credentials),
+	API(51, "AlterUserScramCredentials", 0, 0, alter_user_scram_credentials),
 	API(60, "DescribeCluster", 0, 0, describe_cluster),
 	API(61, "DescribeProducers", 0, 0, describe_producers),
 	API(65, "DescribeTransactions", 0, 0, describe_transactions),

@@ -45,6 +45,8 @@
  *   DeleteGroups           key 42  v0-2  flexible v2+
  *   IncrementalAlterConfigs key 44 v0-1  flexible v1+
  *   OffsetDelete           key 47  v0
+ *   DescribeUserScramCredentials key 50 v0 flexible v0+
+ *   AlterUserScramCredentials key 51 v0 flexible v0+
  *   DescribeCluster        key 60  v0  flexible v0+
  *   DescribeProducers      key 61  v0  flexible v0+
  *   DescribeTransactions   key 65  v0  flexible v0+
@@ -1552,6 +1554,72 @@ struct sasl_authenticate_response {
 
 extern const struct kmsg sasl_authenticate_request_msg;
 extern const struct kmsg sasl_authenticate_response_msg;
+
+/* ==== DescribeUserScramCredentials (key 50), v0, flexible from v0 ==== */
+
+struct describe_user_scram_credentials_req_user {
+	struct kstr name; /* v0+ */
+};
+
+struct describe_user_scram_credentials_request {
+	struct karray users; /* v0+, nullable v0+ (null or empty: every user) */
+};
+
+struct describe_user_scram_credentials_resp_info {
+	int8_t mechanism; /* v0+: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512 */
+	int32_t iterations; /* v0+ */
+};
+
+struct describe_user_scram_credentials_resp_result {
+	struct kstr user; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray credential_infos; /* v0+, of struct describe_user_scram_credentials_resp_info */
+};
+
+struct describe_user_scram_credentials_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray results; /* v0+, of struct describe_user_scram_credentials_resp_result */
+};
+
+extern const struct kmsg describe_user_scram_credentials_request_msg;
+extern const struct kmsg describe_user_scram_credentials_response_msg;
+
+/* ==== AlterUserScramCredentials (key 51), v0, flexible from v0 ==== */
+
+struct alter_user_scram_credentials_req_deletion {
+	struct kstr name; /* v0+ */
+	int8_t mechanism; /* v0+ */
+};
+
+struct alter_user_scram_credentials_req_upsertion {
+	struct kstr name; /* v0+ */
+	int8_t mechanism; /* v0+ */
+	int32_t iterations; /* v0+ */
+	struct kbytes salt; /* v0+ */
+	struct kbytes salted_password; /* v0+ */
+};
+
+struct alter_user_scram_credentials_request {
+	struct karray deletions; /* v0+, of struct alter_user_scram_credentials_req_deletion */
+	struct karray upsertions; /* v0+, of struct alter_user_scram_credentials_req_upsertion */
+};
+
+struct alter_user_scram_credentials_resp_result {
+	struct kstr user; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+};
+
+struct alter_user_scram_credentials_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray results; /* v0+, of struct alter_user_scram_credentials_resp_result */
+};
+
+extern const struct kmsg alter_user_scram_credentials_request_msg;
+extern const struct kmsg alter_user_scram_credentials_response_msg;
 
 /* ==== DescribeCluster (key 60), v0, flexible from v0 ==== */
 

@@ -39,6 +39,9 @@ struct gctl_opts {
 	/* health */
 	const char *log_dir;
 	int wait_s;
+	/* users: SCRAM credentials */
+	const char *user, *mechanism, *password;
+	int32_t iterations;      /* 0: not given */
 };
 
 struct gctl {
@@ -92,5 +95,8 @@ int gctl_cmd_producers(struct gctl *g, const char *topic, const char *partition)
 /* This machine's broker, from its status file and ZooKeeper (gctl_health.c);
  * --zookeeper defaults to the broker's own zookeeper.connect. */
 int gctl_cmd_health(struct gctl *g);
+/* SCRAM credentials in /config/users (gctl_users.c): list, describe,
+ * add/alter (--user --mechanism --password [--iterations]), delete. */
+int gctl_cmd_users(struct gctl *g, const char *cmd);
 
 #endif

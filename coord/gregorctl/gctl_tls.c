@@ -1,8 +1,10 @@
 /* gregorctl --command-config FILE: client properties for the Kafka
  * connections (groups, transactions, producers), as Kafka's tools take
  * them. Both spellings are read: librdkafka's (ssl.ca.location,
- * ssl.certificate.location, ssl.key.location: what cluster.sh up --secure
- * prints as CLIENT_CONFIG) and Java's (ssl.truststore.*, ssl.keystore.*). */
+ * ssl.certificate.location, ssl.key.location, sasl.mechanisms,
+ * sasl.username, sasl.password: what cluster.sh up prints as
+ * CLIENT_CONFIG) and Java's (ssl.truststore.*, ssl.keystore.*,
+ * sasl.mechanism, sasl.jaas.config). */
 #include "coord/gregorctl/gctl_kafka.h"
 
 #include <stdio.h>
@@ -10,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/auth/jaas.h"
+#include "common/auth/sasl_client.h"
 #include "common/net/peer_security.h"
 #include "common/properties.h"
 
@@ -45,6 +49,49 @@ static const struct { const char *prop; enum tls_key key; } same_keys[] = {
 	{ "ssl.ca.location", TLS_TRUSTSTORE_LOCATION },
 };
 
+/* The SASL identity of the connections (the process keeps one). */
+static struct sasl_client_conf gk_sasl;
+
+/* sasl.mechanism(s) and the user: sasl.username/sasl.password, else the
+ * username/password options of sasl.jaas.config. 0, or 1 (printed). */
+static int sasl_load(struct props *p, const char *path)
+{
+	const char *mech = props_get(p, "sasl.mechanisms");
+	const char *user = props_get(p, "sasl.username"), *pw = props_get(p, "sasl.password");
+	const char *jaas = props_get(p, "sasl.jaas.config");
+	struct jaas_config jc = { 0 };
+	char err[256];
+	if (!mech)
+		mech = props_get(p, "sasl.mechanism");
+	if ((!user || !pw) && jaas) {
+		if (jaas_parse(jaas, &jc, err, sizeof err) < 0) {
+			gctl_err("--command-config %s: %s", path, err);
+			return 1;
+		}
+		user = jaas_option(&jc.mods[0], "username");
+		pw = jaas_option(&jc.mods[0], "password");
+	}
+	int rc = 0;
+	if (!mech || !user || !pw || strlen(mech) >= sizeof gk_sasl.mechanism ||
+	    strlen(user) >= sizeof gk_sasl.username || strlen(pw) >= sizeof gk_sasl.password) {
+		gctl_err("--command-config %s: SASL needs sasl.mechanisms, sasl.username and "
+			 "sasl.password (or sasl.mechanism and sasl.jaas.config)", path);
+		rc = 1;
+	} else {
+		snprintf(gk_sasl.mechanism, sizeof gk_sasl.mechanism, "%s", mech);
+		snprintf(gk_sasl.username, sizeof gk_sasl.username, "%s", user);
+		snprintf(gk_sasl.password, sizeof gk_sasl.password, "%s", pw);
+		struct sasl_client probe;
+		if (sasl_client_init(&probe, &gk_sasl) < 0) {
+			gctl_err("--command-config %s: SASL mechanism %s is not supported (PLAIN, "
+				 "SCRAM-SHA-256, SCRAM-SHA-512)", path, mech);
+			rc = 1;
+		}
+	}
+	jaas_free(&jc);
+	return rc;
+}
+
 int gk_security_load(const char *path, struct peer_security *sec)
 {
 	struct props p = { 0 };
@@ -60,11 +107,25 @@ int gk_security_load(const char *path, struct peer_security *sec)
 		props_free(&p);
 		return 0;
 	}
-	if (strcasecmp(proto, "ssl") != 0) {
-		gctl_err("--command-config %s: security.protocol=%s is not supported (PLAINTEXT, SSL)",
-			 path, proto);
+	int sasl = !strcasecmp(proto, "sasl_plaintext") || !strcasecmp(proto, "sasl_ssl");
+	int tls = !strcasecmp(proto, "ssl") || !strcasecmp(proto, "sasl_ssl");
+	if (!sasl && !tls) {
+		gctl_err("--command-config %s: security.protocol=%s is not supported (PLAINTEXT, "
+			 "SSL, SASL_PLAINTEXT, SASL_SSL)", path, proto);
 		props_free(&p);
 		return 1;
+	}
+	if (sasl) {
+		if (sasl_load(&p, path)) {
+			props_free(&p);
+			return 1;
+		}
+		sec->sasl = &gk_sasl;
+	}
+	sec->protocol = tls ? (sasl ? 3 : 1) : 2; /* Kafka's ids: SSL, SASL_PLAINTEXT, SASL_SSL */
+	if (!tls) {
+		props_free(&p);
+		return 0;
 	}
 	struct tls_settings s;
 	memset(&s, 0, sizeof s);
@@ -96,7 +157,6 @@ int gk_security_load(const char *path, struct peer_security *sec)
 		gctl_err("--command-config %s: %s", path, err);
 		rc = 1;
 	}
-	sec->protocol = 1; /* SSL */
 	free(crt_pem);
 	free(key_pem);
 	props_free(&p);

@@ -33,6 +33,12 @@ static const char gctl_usage_text[] =
 	"  partitions elect-preferred [--topic T]\n"
 	"  partitions reassign --file F    JSON {\"partitions\":[{\"topic\":..,\n"
 	"                                  \"partition\":..,\"replicas\":[..]}]}\n"
+	"  users list                      users with SCRAM credentials, mechanisms,\n"
+	"                                  iterations\n"
+	"  users describe --user U\n"
+	"  users add|alter --user U --mechanism SCRAM-SHA-256|SCRAM-SHA-512\n"
+	"                --password P [--iterations N (4096..16384)]\n"
+	"  users delete --user U [--mechanism M]\n"
 	"usage: gregorctl --bootstrap HOST:PORT[,...] [--command-config FILE] [--timeout S] [--json]\n"
 	"                 groups COMMAND [options]\n"
 	"  groups list                     group id, state, protocol type\n"
@@ -93,7 +99,8 @@ static int gctl_parse_i32(const char *s, int32_t min, int32_t max, int32_t *out)
 enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
 		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE,
-		   O_COMMAND_CONFIG, O_LOG_DIR, O_WAIT };
+		   O_COMMAND_CONFIG, O_LOG_DIR, O_WAIT, O_USER, O_MECHANISM, O_PASSWORD,
+		   O_ITERATIONS };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -107,6 +114,8 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "zk-digest", O_ZK_DIGEST, 1 }, { "zk-digest-file", O_ZK_DIGEST_FILE, 1 },
 	{ "command-config", O_COMMAND_CONFIG, 1 },
 	{ "log-dir", O_LOG_DIR, 1 }, { "wait", O_WAIT, 1 },
+	{ "user", O_USER, 1 }, { "mechanism", O_MECHANISM, 1 }, { "password", O_PASSWORD, 1 },
+	{ "iterations", O_ITERATIONS, 1 },
 };
 
 /* Applies one option; 0, or a usage error message. */
@@ -153,6 +162,13 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_WAIT:
 		if (gctl_parse_i32(v, 0, 86400, &o->wait_s))
 			return "--wait must be 0..86400 seconds";
+		break;
+	case O_USER: o->user = v; break;
+	case O_MECHANISM: o->mechanism = v; break;
+	case O_PASSWORD: o->password = v; break;
+	case O_ITERATIONS:
+		if (gctl_parse_i32(v, 1, 1 << 30, &o->iterations))
+			return "--iterations must be a positive integer";
 		break;
 	}
 	return NULL;
@@ -230,8 +246,8 @@ int main(int argc, char **argv)
 	else if (!g.o.zookeeper)
 		rc = gctl_usage("--zookeeper HOST:PORT is required");
 	else if (strcmp(words[0], "topics") && strcmp(words[0], "cluster") &&
-		 strcmp(words[0], "partitions"))
-		rc = gctl_usage("GROUP is one of topics, cluster, partitions, groups");
+		 strcmp(words[0], "partitions") && strcmp(words[0], "users"))
+		rc = gctl_usage("GROUP is one of topics, cluster, partitions, users, groups");
 	else if (g.o.topic && !zn_topic_name_valid(g.o.topic))
 		rc = (gctl_err("topic name '%s' is illegal (allowed: [a-zA-Z0-9._-], "
 			       "1-249 characters, not '.' or '..')", g.o.topic), 1);
@@ -240,6 +256,7 @@ int main(int argc, char **argv)
 	else {
 		rc = strcmp(words[0], "topics") == 0 ? gctl_cmd_topics(&g, words[1]) :
 		     strcmp(words[0], "cluster") == 0 ? gctl_cmd_cluster(&g, words[1]) :
+		     strcmp(words[0], "users") == 0 ? gctl_cmd_users(&g, words[1]) :
 		     gctl_cmd_partitions(&g, words[1]);
 		gctl_close(&g);
 	}

@@ -603,6 +603,16 @@ static int bench_open_loop(struct bench_opts *o)
 	for (int p = 0; p < parts; p++)
 		rd_kafka_produce(rkt, p, 0, payload, (size_t)o->size, NULL, 0, (void *)(intptr_t)0);
 	rd_kafka_flush(rk, 10000);
+	/* latency on a shared machine says little without its load */
+	FILE *la = fopen("/proc/loadavg", "r");
+	char load[64] = "?";
+	if (la) {
+		if (!fgets(load, sizeof load, la))
+			snprintf(load, sizeof load, "?");
+		fclose(la);
+	}
+	printf("open loop: linger 0, %d partitions, %d s per rate, load average %s",
+	       parts, o->duration_s, load);
 	int rc = 0;
 	for (const char *p = o->open_loop; p && *p;) {
 		long rate = strtol(p, (char **)&p, 10);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: the produce/consume benchmark against a fresh 3-broker Gregor
 # cluster (deploy/cluster.sh in a temp dir, free ports), torn down by trap;
-# then (TLS=1, the default) the same on a cluster started with --secure
+# then (TLS=1, the default) the same on a cluster started with --tls
 # (SSL between clients and brokers and between brokers, client
 # certificates), and TLS next to plaintext: the ratios and whether the
 # brokers sent log slices with kernel TLS (SSL_sendfile) or pread+SSL_write.
@@ -52,8 +52,8 @@ out=$(mktemp)
 trap 'rm -f "$out" "$out.tls"' EXIT
 run_bench plaintext -- "$@" | tee "$out"
 [[ ${TLS:-1} == 1 ]] || exit 0
-echo "--- the same over TLS (cluster.sh up --secure) ---"
-run_bench tls --secure -- --skip-machine "$@" | tee "$out.tls"
+echo "--- the same over TLS (cluster.sh up --tls) ---"
+run_bench tls --tls -- --skip-machine "$@" | tee "$out.tls"
 # "kafka: produce  N msgs/s  M MB/s ..." lines of both runs
 awk '
 	FNR == 1 { run++ }

@@ -217,6 +217,17 @@ def create_acls(addr, acls, principal=ANON):
     return out
 
 
+def delete_acls(addr, rt, name, pt, principal, op, perm):
+    """DeleteAcls v1 with one filter: (filter error, number of ACLs deleted)."""
+    body = arr([struct.pack(">b", rt) + nstr(name) + struct.pack(">b", pt) + nstr(principal) +
+                nstr(None) + struct.pack(">bb", op, perm)])
+    r = call(addr, 31, 1, body)
+    r.take(">i"), r.take(">i")
+    err = r.take(">h")
+    r.string()
+    return err, r.take(">i")
+
+
 def stop_replica(addr, src, controller_epoch, broker_epoch, topic):
     body = struct.pack(">iiqb", 0, controller_epoch, broker_epoch, 1)
     body += arr([kw.kstr(topic) + arr([struct.pack(">i", 0)])])
@@ -358,6 +369,10 @@ def main():
     check("controller_not_fenced", err == 0 and ok, "create error %d" % err)
     check("follower_still_fetches_open", produce(leaders["open"], b"open") == 0)
 
+    logs = "".join(open(f).read() for f in glob.glob(
+        os.path.join(os.environ["GREGOR_CLUSTER_DIR"], "logs", "broker-*.log")))
+    check("changes_applied_one_by_one", "not applied one by one" not in logs,
+          "every broker followed the notifications without re-reading the whole store")
     print("%d/%d checks passed" % (sum(results), len(results)))
     return 0 if all(results) else 1
 

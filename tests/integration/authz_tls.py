@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """authz_tls: per-principal ACLs with TLS client certificates.
 
-On cluster.sh up --secure (3 brokers, mTLS everywhere, AclAuthorizer with
+On cluster.sh up --tls (3 brokers, mTLS everywhere, AclAuthorizer with
 the brokers and the admin certificate "client" as super users, ZooKeeper
 locked), two more certificates are signed with the cluster CA: alice and
 bob (principals User:CN=alice,O=Gregor and User:CN=bob,O=Gregor). The admin
@@ -15,7 +15,8 @@ creates topic "orders" and gives alice WRITE and READ on it and READ on group
   controller) CLUSTER_AUTHORIZATION_FAILED, after which every broker still
   serves "orders";
 - DENY beats ALLOW per principal: a DENY WRITE for alice added by the admin
-  stops her next produce on every broker.
+  stops her next produce on every broker; once DeleteAcls removes it she
+  produces again.
 Stdlib + kcat + openssl.
 """
 
@@ -28,7 +29,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import authz  # noqa: E402
-import topic_delete as td  # noqa: E402
 
 TLS_DIR = os.path.join(os.environ["GREGOR_CLUSTER_DIR"], "tls")
 CA = os.path.join(TLS_DIR, "ca.pem")
@@ -72,8 +72,8 @@ def main():
     issue("alice")
     issue("bob")
     authz.TLS = context("client")  # the admin (super user)
-    boot = td.addr_of(os.environ["BOOTSTRAP"].split(",")[0])
-    # td.metadata speaks plaintext; authz's requests go through TLS
+    boot = authz.kw.addr_of(os.environ["BOOTSTRAP"].split(",")[0])
+    # authz's requests go through TLS (authz.TLS)
     meta = authz.metadata_topics(boot, [])
     check("admin_metadata", meta == {}, "%s" % meta)
     r = kcat("client", "-P", "-t", "orders", data=b"from-admin\n")
@@ -89,7 +89,7 @@ def main():
     def alice_produces():
         r = kcat("alice", "-P", "-t", "orders", data=b"from-alice\n")
         return r.returncode == 0 and b"authorization" not in r.stderr.lower(), r.stderr[-200:]
-    ok, why = td.wait_for("alice may produce", alice_produces, 15)
+    ok, why = authz.ka.wait_for("alice may produce", alice_produces, 15)
     check("alice_produces", ok, why)
     r = kcat("alice", "-C", "-t", "orders", "-o", "beginning", "-e", "-q")
     check("alice_consumes", b"from-alice" in r.stdout and b"from-admin" in r.stdout,
@@ -108,7 +108,7 @@ def main():
     check("bob_stop_replica_31",
           authz.stop_replica(boot, None, 1 << 30, -1, b"orders") == authz.CLUSTER_AUTH)
     authz.TLS = context("client")
-    every = [td.addr_of(b) for b in os.environ["BOOTSTRAP"].split(",")]
+    every = [authz.kw.addr_of(b) for b in os.environ["BOOTSTRAP"].split(",")]
     served = {"%s:%d" % a: authz.metadata_topics(a, [b"orders"]).get("orders") for a in every}
     check("orders_still_served", all(v and v[0] == 0 and v[1] and v[1][0] >= 0
                                      for v in served.values()), "%s" % served)
@@ -121,10 +121,17 @@ def main():
     def alice_refused():
         r = kcat("alice", "-P", "-t", "orders", data=b"late\n")
         return b"topic authorization failed" in r.stderr.lower(), r.stderr[-200:]
-    ok, why = td.wait_for("alice refused", alice_refused, 15)
+    ok, why = authz.ka.wait_for("alice refused", alice_refused, 15)
     check("deny_beats_allow", ok, "%.1f s; %s" % (time.time() - t0, why))
     r = kcat("alice", "-C", "-t", "orders", "-o", "beginning", "-e", "-q")
     check("alice_still_reads", b"from-alice" in r.stdout, r.stderr[-200:])
+
+    # the DENY deleted: alice writes again, on every broker's cache
+    err, n = authz.delete_acls(boot, authz.T_TOPIC, b"orders", authz.P_LITERAL, alice,
+                               authz.O_WRITE, authz.DENY)
+    check("admin_deletes_deny", err == 0 and n == 1, "error %d, %d deleted" % (err, n))
+    ok, why = authz.ka.wait_for("alice may produce again", alice_produces, 15)
+    check("alice_produces_again", ok, why)
 
     print("%d/%d checks passed" % (sum(results), len(results)))
     return 0 if all(results) else 1

@@ -8,7 +8,8 @@
 # Env in: GREGORD (broker binary), GREGOR_SOURCE_ROOT (repo root),
 # KEEP_CLUSTER_DIR=1 (keep the temp dir). Set by cluster_up: CLUSTER_DIR,
 # BOOTSTRAP, ZOOKEEPER, PORT_BASE, ZK_PORT_BASE, and CLIENT_CONFIG (the
-# client properties of a cluster started with --secure; kc uses it).
+# client properties of a cluster started with --secure, --tls or --sasl; kc passes
+# it to kcat; empty otherwise).
 set -euo pipefail
 
 GREGOR_SOURCE_ROOT=${GREGOR_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -21,6 +22,7 @@ TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 CLUSTER_DIR=""
 BOOTSTRAP=""
 ZOOKEEPER=""
+CLIENT_CONFIG=""
 METRICS=""
 CLIENT_CONFIG=""
 ZK_DIGEST_FILE=""
@@ -139,6 +141,7 @@ cluster_up() {
 		--zk-port "$ZK_PORT_BASE" "$@") || fail "cluster.sh up failed"
 	BOOTSTRAP=$(printf '%s\n' "$out" | sed -n 's/^BOOTSTRAP=//p')
 	ZOOKEEPER=$(printf '%s\n' "$out" | sed -n 's/^ZOOKEEPER=//p')
+	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	METRICS=$(printf '%s\n' "$out" | sed -n 's/^METRICS=//p')
 	CLIENT_CONFIG=$(printf '%s\n' "$out" | sed -n 's/^CLIENT_CONFIG=//p')
 	ZK_DIGEST_FILE=$(printf '%s\n' "$out" | sed -n 's/^ZK_DIGEST_FILE=//p')
@@ -175,7 +178,7 @@ wait_until() {
 # ---- ZooKeeper access. zk_* use deploy/zkq.py (fast, exact output);
 # zkcli* use the real zkCli.sh, the operator's tool, one JVM per batch.
 
-# On a --secure cluster (ZooKeeper locked) zk logs in with the brokers'
+# On a --secure or --tls cluster (ZooKeeper locked) zk logs in with the brokers'
 # digest credentials, so tests can still write znodes.
 zk() {
 	if [[ -n ${ZK_DIGEST_FILE:-} ]]; then
@@ -232,7 +235,8 @@ print("\n".join(out))
 
 # ---- Kafka side (kcat)
 
-# With a --secure cluster, CLIENT_CONFIG supplies the TLS settings.
+# With a --secure, --tls or --sasl cluster, CLIENT_CONFIG supplies the TLS and
+# SASL settings.
 kc() {
 	timeout "${KC_TIMEOUT:-120}" kcat ${CLIENT_CONFIG:+-F "$CLIENT_CONFIG"} -b "$BOOTSTRAP" \
 		-X socket.timeout.ms=10000 "$@"

@@ -5,7 +5,8 @@
 # client on INTERNAL is told both brokers' INTERNAL endpoints; a client on
 # EXTERNAL only broker 1's EXTERNAL endpoint (broker 2 has no such listener
 # and is left out; its partitions answer LISTENER_NOT_FOUND), and produces,
-# consumes and commits group offsets (FindCoordinator) through it.
+# consumes and commits group offsets (FindCoordinator) through it;
+# DescribeCluster answers the same way.
 source "$(dirname "$0")/lib.sh"
 
 cluster_up 2 --set offsets.topic.replication.factor=1 --set offsets.topic.num.partitions=1 \
@@ -103,6 +104,59 @@ perr, pidx, leader = struct.unpack_from(">hii", r, p)
 assert (terr, npart, perr, leader) == (0, 1, 5, -1), (terr, npart, perr, leader)
 print("on2 via EXTERNAL: error %d leader %d" % (perr, leader))
 PY
+
+# DescribeCluster v0 (flexible) answers per listener too.
+describe_cluster() {
+	python3 - "$1" <<'PY'
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+# header v2: api key 60, version 0, correlation id, client id, no tags;
+# body: include_cluster_authorized_operations false, no tags
+msg = struct.pack(">hhi", 60, 0, 5) + struct.pack(">h", 1) + b"t" + b"\x00" + b"\x00" + b"\x00"
+s.sendall(struct.pack(">i", len(msg)) + msg)
+def readn(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b)); assert c, "closed"; b += c
+    return b
+r = readn(struct.unpack(">i", readn(4))[0])
+p = 0
+def uvarint():
+    global p
+    v = sh = 0
+    while True:
+        b = r[p]; p += 1
+        v |= (b & 0x7f) << sh; sh += 7
+        if not b & 0x80:
+            return v
+def cstr():
+    global p
+    n = uvarint() - 1
+    if n < 0:
+        return None
+    v = r[p:p + n].decode(); p += n
+    return v
+p += 4; uvarint()               # correlation id, header tags
+p += 4                          # throttle
+err = struct.unpack_from(">h", r, p)[0]; p += 2
+cstr(); cstr()                  # error message, cluster id
+p += 4                          # controller
+out = []
+for _ in range(uvarint() - 1):
+    bid, = struct.unpack_from(">i", r, p); p += 4
+    host = cstr()
+    port, = struct.unpack_from(">i", r, p); p += 4
+    cstr(); uvarint()           # rack, tags
+    out.append("%d %s:%d" % (bid, host, port))
+assert err == 0, err
+print(";".join(sorted(out)))
+PY
+}
+got=$(describe_cluster "$int1") || fail "DescribeCluster on INTERNAL failed"
+[[ $got == "1 127.0.0.1:$int1;2 127.0.0.1:$int2" ]] || fail "DescribeCluster on INTERNAL: [$got]"
+got=$(describe_cluster "$ext") || fail "DescribeCluster on EXTERNAL failed"
+[[ $got == "1 localhost:$ext" ]] || fail "DescribeCluster on EXTERNAL: [$got]"
+note "DescribeCluster on EXTERNAL: $got"
 
 note "produce, consume and commit through EXTERNAL"
 seq 1 200 | timeout 60 kcat -b "127.0.0.1:$ext" -P -t on1 -X acks=all ||

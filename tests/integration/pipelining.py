@@ -2,8 +2,9 @@
 """pipelining: requests of one connection are processed while earlier ones
 wait, and their answers come back in request order.
 
-Against a running 3-broker cluster ($BOOTSTRAP), on the leader of an RF 3
-topic, with raw wire requests sent without waiting for answers:
+Against a running 3-broker cluster ($BOOTSTRAP; over SSL when $CLIENT_CONFIG
+says so), on the leader of an RF 3 topic, with raw wire requests sent
+without waiting for answers:
 1. 60 mixed requests (ApiVersions, Metadata, acks=all and acks=1 Produce,
    ListOffsets, Fetch, DescribeConfigs): every answer arrives, in request
    order, and every produce succeeded;

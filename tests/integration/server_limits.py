@@ -21,7 +21,7 @@ max.connections.per.ip.overrides=127.0.0.3:3, each bound asserted:
 8. a topic created after all that (the controller's own connection was
    closed as idle) gets its leader;
 9. the fd limit (the broker's RLIMIT_NOFILE lowered to what it has open + 20,
-   then 60 connections): in 5 s at the limit the broker uses < 1.5 s of CPU
+   then 60 connections): in 5 s at the limit the broker uses < 0.5 s of CPU
    (no accept spin) and logs < 30 accept lines; once the connections close
    and the limit is back, new connections are served.
 Prints one line per case and exits non-zero on the first failure.
@@ -234,7 +234,7 @@ def case_never_reads(addr, pid):
 
 def accept_lines(log):
     with open(log, errors="replace") as f:
-        return sum(1 for line in f if "accept on listener" in line)
+        return sum(1 for line in f if "[server]" in line and "accept" in line)
 
 
 def case_fd_limit(addr, pid, log):
@@ -258,8 +258,10 @@ def case_fd_limit(addr, pid, log):
             s.close()
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
     assert kw.fd_count(pid) <= low + 2, "the broker went past its fd limit?"
-    assert cpu < 1.5, "%.2f s of CPU in 5 s at the fd limit (accept spin)" % cpu
-    assert lines < 30, "%d accept log lines in 5 s" % lines
+    # a spinning accept loop takes a whole core, or on a loaded machine
+    # whatever share it gets (1.2 s in 5 s was seen at load 20)
+    assert cpu < 0.5 and lines < 30, \
+        "%.2f s of CPU and %d accept log lines in 5 s at the fd limit (accept spin)" % (cpu, lines)
     deadline = time.time() + 15
     while True:
         try:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tls.sh: one broker (cluster.sh up --secure) restarted with three listeners:
+# tls.sh: one broker (cluster.sh up --tls) restarted with three listeners:
 # SSL (server certificate only, PEM keystore), MTLS (ssl.client.auth=required
 # and a PKCS12 keystore, both as listener.name.mtls.* overrides) and PLAIN.
 # kcat produces and consumes over SSL and over mTLS; on MTLS the client
@@ -11,7 +11,7 @@
 # an unknown protocol.
 source "$(dirname "$0")/lib.sh"
 
-cluster_up 1 --secure
+cluster_up 1 --tls
 d=$CLUSTER_DIR/tls
 work=$(mktemp -d)
 on_exit "rm -rf '$work'"

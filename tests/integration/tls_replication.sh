@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tls_replication.sh: 3 brokers with SSL listeners for clients and between
-# brokers (cluster.sh up --secure: client certificates required, so a
+# brokers (cluster.sh up --tls: client certificates required, so a
 # plaintext or certificate-less follower could not fetch). An RF-3 topic
 # with min.insync.replicas=2 takes acks=all writes, its leader is killed,
 # and everything is read back from the new leader, a former follower that
@@ -14,8 +14,8 @@ GREGORCTL=${1:-${GREGORCTL:-}}
 
 T=tls-rep
 N=3000
-cluster_up 3 --secure --set min.insync.replicas=2
-[[ -n $CLIENT_CONFIG ]] || fail "cluster.sh up --secure printed no CLIENT_CONFIG"
+cluster_up 3 --tls --set min.insync.replicas=2
+[[ -n $CLIENT_CONFIG ]] || fail "cluster.sh up --tls printed no CLIENT_CONFIG"
 zk create "/brokers/topics/$T" \
 	'{"version":2,"partitions":{"0":[1,2,3]},"adding_replicas":{},"removing_replicas":{}}' ||
 	fail "could not create the topic znode"

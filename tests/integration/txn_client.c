@@ -5,12 +5,39 @@
  *       the start of each partition (isolation.level given) until idle 5 s
  *   zombie BOOTSTRAP TOPIC   two producers with one transactional.id: the
  *       older must be fenced; prints what happened
- * Exits non-zero on any unexpected error; every wait is bounded. */
+ * Exits non-zero on any unexpected error; every wait is bounded. With
+ * CLIENT_CONFIG set (cluster.sh up --secure / --tls / --sasl), every
+ * key=value line of that librdkafka properties file is applied too. */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The security settings of CLIENT_CONFIG, if the environment names one. */
+static void conf_from_client_config(rd_kafka_conf_t *c)
+{
+	const char *path = getenv("CLIENT_CONFIG");
+	char line[1024], err[512];
+	FILE *f = path && *path ? fopen(path, "r") : NULL;
+	if (path && *path && !f) {
+		fprintf(stderr, "CLIENT_CONFIG %s: cannot open\n", path);
+		exit(2);
+	}
+	while (f && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		char *eq = strchr(line, '=');
+		if (!eq || line[0] == '#' || strncmp(line, "bootstrap.servers", 17) == 0)
+			continue;
+		*eq = 0;
+		if (rd_kafka_conf_set(c, line, eq + 1, err, sizeof err)) {
+			fprintf(stderr, "CLIENT_CONFIG %s: %s\n", line, err);
+			exit(2);
+		}
+	}
+	if (f)
+		fclose(f);
+}
 
 static rd_kafka_t *producer(const char *bootstrap, const char *txn_id)
 {
@@ -23,6 +50,7 @@ static rd_kafka_t *producer(const char *bootstrap, const char *txn_id)
 		fprintf(stderr, "conf: %s\n", err);
 		exit(2);
 	}
+	conf_from_client_config(c);
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
 	if (!rk) {
 		fprintf(stderr, "producer: %s\n", err);
@@ -96,6 +124,7 @@ static int run_consume(const char *bootstrap, const char *topic, int nparts, con
 		fprintf(stderr, "conf: %s\n", err);
 		return 2;
 	}
+	conf_from_client_config(c);
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
 	if (!rk)
 		return 2;

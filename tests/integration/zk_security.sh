@@ -65,7 +65,11 @@ done
 pids=()
 for id in 1 2 3; do cluster start "$id" >/dev/null & pids+=($!); done
 for pid in "${pids[@]}"; do wait "$pid" || fail "a broker did not restart"; done
-three_brokers() { kcat -L -b "$BOOTSTRAP" -m 5 2>/dev/null | grep -q ' 3 brokers'; }
+# captured first: grep -q closing the pipe early would fail it under pipefail
+three_brokers() {
+	local meta
+	meta=$(kcat -L -b "$BOOTSTRAP" -m 5 2>/dev/null) && grep -q ' 3 brokers' <<<"$meta"
+}
 wait_until 60 "three brokers listed" three_brokers
 logged "zookeeper.set.acl: ACLs of [0-9]* existing znode(s) set" ||
 	fail "no broker reported securing the existing znodes"
@@ -103,10 +107,10 @@ out=$(zkcli "addauth digest $DIGEST" \
 printf '%s\n' "$out" >&2
 grep -q "Insufficient permission" <<<"$out" && fail "the brokers' credentials could not write"
 leader=$(py "
-m = authz.metadata_topics(authz.td.addr_of('$B1'), [b'zt1'])
-b, _ = authz.td.metadata(authz.td.addr_of('$B1'))
+m = authz.metadata_topics(authz.kw.addr_of('$B1'), [b'zt1'])
+b, _ = authz.ka.metadata(authz.kw.addr_of('$B1'))
 print('%s:%d' % b[m['zt1'][1][0]])")
-big() { py "print(authz.produce(authz.td.addr_of('$leader'), b'zt1', value=b'x' * $1))"; }
+big() { py "print(authz.produce(authz.kw.addr_of('$leader'), b'zt1', value=b'x' * $1))"; }
 big_refused() { [[ $(big 3000) == 10 ]]; }
 wait_until 20 "max.message.bytes=2000 in force" big_refused
 zkcli "addauth digest $DIGEST" \
@@ -147,6 +151,6 @@ gctl --zk-digest-file "$CLUSTER_DIR/zk-digest" topics create --topic zt2 --parti
 wait_topic_ready zt2 1
 
 note "no authorizer: ACL APIs answer SECURITY_DISABLED"
-[[ $(py "print(authz.describe_acls(authz.td.addr_of('$B1')))") == 54 ]] ||
+[[ $(py "print(authz.describe_acls(authz.kw.addr_of('$B1')))") == 54 ]] ||
 	fail "DescribeAcls without an authorizer did not answer SECURITY_DISABLED"
 note "ok ($ZK1)"

@@ -9,6 +9,7 @@ Also: a broker's fd count, RSS and CPU time from /proc.
 
 import os
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -82,13 +83,35 @@ def call(sock, req, corr=1):
     return resp
 
 
+def _client_tls():
+    """An SSL context from $CLIENT_CONFIG (a cluster.sh up --secure
+    cluster's librdkafka properties), or None for plaintext."""
+    path = os.environ.get("CLIENT_CONFIG")
+    if not path:
+        return None
+    props = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.strip().split("=", 1)
+                props[k] = v
+    if props.get("security.protocol", "").lower() != "ssl":
+        return None
+    ctx = ssl.create_default_context(cafile=props["ssl.ca.location"])
+    ctx.check_hostname = props.get("ssl.endpoint.identification.algorithm") == "https"
+    if "ssl.certificate.location" in props:
+        ctx.load_cert_chain(props["ssl.certificate.location"], props["ssl.key.location"])
+    return ctx
+
+
 def connect(addr, source_ip=None, timeout=TIMEOUT):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(timeout)
     if source_ip:
         s.bind((source_ip, 0))
     s.connect(addr)
-    return s
+    ctx = _client_tls()
+    return ctx.wrap_socket(s, server_hostname=addr[0]) if ctx else s
 
 
 def produce_errors(resp):

@@ -222,6 +222,41 @@ START_TEST(test_long_names_and_types)
 }
 END_TEST
 
+/* A change notification replaces one resource pattern's ACLs, nothing else. */
+START_TEST(test_replace_resource)
+{
+	add(&acls, &nacls, ACL_RES_TOPIC, ACL_PAT_LITERAL, "t", ALICE, "*", ACL_OP_READ,
+	    ACL_PERM_ALLOW);
+	add(&acls, &nacls, ACL_RES_TOPIC, ACL_PAT_PREFIXED, "t", BOB, "*", ACL_OP_READ,
+	    ACL_PERM_ALLOW);
+	add(&acls, &nacls, ACL_RES_GROUP, ACL_PAT_LITERAL, "t", ALICE, "*", ACL_OP_READ,
+	    ACL_PERM_ALLOW);
+	load();
+	ck_assert(topic(ALICE, HOST, ACL_OP_READ, "t") && topic(BOB, HOST, ACL_OP_READ, "t"));
+	/* literal topic "t" now: a DENY for alice only */
+	add(&acls, &nacls, ACL_RES_TOPIC, ACL_PAT_LITERAL, "t", ALICE, "*", ACL_OP_READ,
+	    ACL_PERM_DENY);
+	ck_assert_int_eq(acl_cache_replace_resource(&cache, ACL_RES_TOPIC, ACL_PAT_LITERAL, "t",
+						    acls, nacls), 0);
+	acls = NULL;
+	nacls = 0;
+	ck_assert_int_eq(cache.n_acls, 3);
+	ck_assert(!topic(ALICE, HOST, ACL_OP_READ, "t"));
+	ck_assert(topic(BOB, HOST, ACL_OP_READ, "t")); /* the prefixed ACL stays */
+	ck_assert(acl_cache_allows(&cache, ALICE, HOST, ACL_OP_READ, ACL_RES_GROUP, "t", 1));
+	/* and gone: the prefixed one is all that is left for topic "t" */
+	ck_assert_int_eq(acl_cache_replace_resource(&cache, ACL_RES_TOPIC, ACL_PAT_LITERAL, "t",
+						    NULL, 0), 0);
+	ck_assert_int_eq(cache.n_acls, 2);
+	ck_assert(!topic(ALICE, HOST, ACL_OP_READ, "t"));
+	ck_assert(topic(BOB, HOST, ACL_OP_READ, "t"));
+	ck_assert_int_eq(acl_cache_replace_resource(&cache, ACL_RES_TOPIC, ACL_PAT_PREFIXED, "t",
+						    NULL, 0), 0);
+	ck_assert_int_eq(cache.n_acls, 1);
+	ck_assert(!topic(BOB, HOST, ACL_OP_READ, "t")); /* no ACL, no allow.everyone */
+}
+END_TEST
+
 static unsigned rnd(unsigned *seed, unsigned n)
 {
 	*seed = *seed * 1103515245u + 12345u;
@@ -278,6 +313,7 @@ static Suite *authz_suite(void)
 	tcase_add_test(tc, test_allow_everyone_if_no_acl);
 	tcase_add_test(tc, test_long_names_and_types);
 	tcase_add_test(tc, test_index_matches_scan);
+	tcase_add_test(tc, test_replace_resource);
 	suite_add_tcase(s, tc);
 	return s;
 }

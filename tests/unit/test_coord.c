@@ -9,6 +9,7 @@
 #include "coord/assign.h"
 #include "coord/elect.h"
 #include "coord/zjson.h"
+#include "coord/zkacl.h"
 #include "coord/znode.h"
 
 static int parse_str(struct zjson *j, const char *s)
@@ -493,11 +494,41 @@ START_TEST(test_tp_list_and_config_get)
 }
 END_TEST
 
+/* zookeeper.set.acl: Kafka's ACL per path (creator-all + world-read;
+ * /config/users and /delegation_token subtrees creator-only). */
+START_TEST(test_znode_acl_per_path)
+{
+	struct ACL_vector *open = zk_acl_for(0, "/config/users");
+	ck_assert_int_eq(open->count, 1);
+	ck_assert_str_eq(open->data[0].id.scheme, "world");
+	ck_assert_int_eq(open->data[0].perms, 0x1f);
+	struct ACL_vector *v = zk_acl_for(1, "/brokers/topics/t");
+	ck_assert_int_eq(v->count, 2);
+	ck_assert_str_eq(v->data[0].id.scheme, "auth");
+	ck_assert_int_eq(v->data[0].perms, 0x1f);
+	ck_assert_str_eq(v->data[1].id.scheme, "world");
+	ck_assert_int_eq(v->data[1].perms, 1); /* READ only */
+	static const char *const sensitive[] = { "/config/users", "/config/users/alice",
+						 "/delegation_token", "/delegation_token/x/y" };
+	for (size_t i = 0; i < sizeof sensitive / sizeof *sensitive; i++) {
+		ck_assert_msg(zk_path_sensitive(sensitive[i]), "%s", sensitive[i]);
+		v = zk_acl_for(1, sensitive[i]);
+		ck_assert_int_eq(v->count, 1);
+		ck_assert_str_eq(v->data[0].id.scheme, "auth");
+	}
+	static const char *const plain[] = { "/config", "/config/usersX", "/config/topics/users",
+					     "/", "/delegation_tokens" };
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+		ck_assert_msg(!zk_path_sensitive(plain[i]), "%s", plain[i]);
+}
+END_TEST
+
 static Suite *coord_suite(void)
 {
 	Suite *s = suite_create("coord");
 	TCase *tc = tcase_create("pure");
 	tcase_add_test(tc, test_zjson_reads_nested_values);
+	tcase_add_test(tc, test_znode_acl_per_path);
 	tcase_add_test(tc, test_zjson_rejects_malformed_input);
 	tcase_add_test(tc, test_zjson_accessors_check_range_and_type);
 	tcase_add_test(tc, test_broker_registration_is_kafka_v5);

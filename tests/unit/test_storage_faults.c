@@ -239,6 +239,26 @@ START_TEST(test_eio_on_fdatasync_keeps_recovery_point)
 }
 END_TEST
 
+/* With a flush per message, a failed fdatasync fails the append: the
+ * caller must not acknowledge it. */
+START_TEST(test_eio_on_flush_per_message_fails_append)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.flush_interval_messages = 1;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	append_ok(log, 2);
+	ck_assert_int_eq(failpoint_set("storage.fdatasync", "1*error(EIO)"), 0);
+	ck_assert_int_eq(append_raw(log, 3), -EIO);
+	ck_assert(log_check(log) == 0);
+	ck_assert_int_eq(append_raw(log, 1), 0); /* fault gone: flushed again */
+	log = reopen(dir, log, 0);
+	assert_log_reads(log, 6); /* the unacknowledged batch stayed, nothing lost */
+	log_close(log);
+}
+END_TEST
+
 START_TEST(test_enospc_on_checkpoint_write_keeps_old_file)
 {
 	const char *dir = sfx_new_dir();
@@ -462,6 +482,7 @@ int main(void)
 	tcase_add_test(tc, test_short_writes_complete_the_batch);
 	tcase_add_test(tc, test_enospc_on_index_write);
 	tcase_add_test(tc, test_eio_on_fdatasync_keeps_recovery_point);
+	tcase_add_test(tc, test_eio_on_flush_per_message_fails_append);
 	tcase_add_test(tc, test_enospc_on_checkpoint_write_keeps_old_file);
 	tcase_add_test(tc, test_new_epoch_not_written_unless_checkpointed);
 	tcase_add_test(tc, test_corrupt_batch_mid_segment_after_crash);

@@ -423,6 +423,60 @@ START_TEST(test_transport_mtls)
 }
 END_TEST
 
+START_TEST(test_transport_requested)
+{
+	struct tls_ctx *sc = server_ctx("requested");
+	struct tls_ctx *with = client_ctx(1, "https"), *without = client_ctx(0, "https");
+	struct pair p;
+	pair_new(&p, sc, with, "localhost");
+	ck_assert_int_eq(transfer(&p, p.cli, p.srv, 100), 0);
+	ck_assert_ptr_nonnull(p.srv->peer_subject);
+	ck_assert_str_eq(p.srv->peer_subject, "CN=alice,O=Gregor");
+	pair_free(&p);
+	pair_new(&p, sc, without, "localhost"); /* requested, not required */
+	ck_assert_int_eq(transfer(&p, p.cli, p.srv, 100), 0);
+	ck_assert_ptr_null(p.srv->peer_subject);
+	pair_free(&p);
+	tls_ctx_free(sc);
+	tls_ctx_free(with);
+	tls_ctx_free(without);
+}
+END_TEST
+
+START_TEST(test_inline_truststore)
+{
+	FILE *f = fopen(path_ca, "r");
+	char ca[8192];
+	size_t n = fread(ca, 1, sizeof ca - 1, f);
+	fclose(f);
+	ca[n] = '\0';
+	for (char *q = ca; *q; q++) /* a properties value: newlines lost */
+		if (*q == '\n')
+			*q = ' ';
+	struct tls_settings s = { 0 };
+	set(&s, TLS_TRUSTSTORE_CERTIFICATES, ca);
+	set(&s, TLS_ENDPOINT_IDENTIFICATION_ALGORITHM, "https");
+	char err[512] = "";
+	struct tls_ctx *cc = tls_ctx_new(&s, TLS_CLIENT, err, sizeof err);
+	ck_assert_msg(cc != NULL, "inline truststore: %s", err);
+	struct tls_ctx *sc = server_ctx("none");
+	struct pair p;
+	pair_new(&p, sc, cc, "localhost");
+	ck_assert_int_eq(transfer(&p, p.cli, p.srv, 100), 0);
+	pair_free(&p);
+	/* a client trusting nothing of ours (no truststore: system CAs) */
+	struct tls_settings none = { 0 };
+	struct tls_ctx *sys = tls_ctx_new(&none, TLS_CLIENT, err, sizeof err);
+	ck_assert_ptr_nonnull(sys);
+	pair_new(&p, sc, sys, "localhost");
+	ck_assert_int_lt(transfer(&p, p.cli, p.srv, 100), 0);
+	pair_free(&p);
+	tls_ctx_free(sys);
+	tls_ctx_free(sc);
+	tls_ctx_free(cc);
+}
+END_TEST
+
 START_TEST(test_transport_hostname)
 {
 	struct tls_ctx *sc = server_ctx("none"), *cc = client_ctx(0, "https");
@@ -508,6 +562,8 @@ int main(void)
 	tcase_add_test(tc, test_ctx_ciphers);
 	tcase_add_test(tc, test_transport_roundtrip);
 	tcase_add_test(tc, test_transport_mtls);
+	tcase_add_test(tc, test_transport_requested);
+	tcase_add_test(tc, test_inline_truststore);
 	tcase_add_test(tc, test_transport_hostname);
 	tcase_add_test(tc, test_transport_plaintext_refused);
 	tcase_add_test(tc, test_principal_rules);

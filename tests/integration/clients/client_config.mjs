@@ -1,6 +1,7 @@
 // client_config: kafkajs connection options from the librdkafka properties
-// file that `cluster.sh up --secure` prints as CLIENT_CONFIG (env), so the
-// same secure cluster serves kcat and kafkajs. No CLIENT_CONFIG: {}.
+// file that `cluster.sh up --secure / --tls / --sasl` prints as CLIENT_CONFIG
+// (env), so the same secure cluster serves kcat and kafkajs: TLS settings
+// and SASL mechanism/username/password. No CLIENT_CONFIG: {}.
 import fs from 'node:fs'
 
 export function kafkajsSecurity () {
@@ -23,6 +24,13 @@ export function kafkajsSecurity () {
     }
     if (props['ssl.endpoint.identification.algorithm'] === 'none') {
       out.ssl.checkServerIdentity = () => undefined
+    }
+  }
+  if (proto === 'sasl_plaintext' || proto === 'sasl_ssl') {
+    out.sasl = {
+      mechanism: (props['sasl.mechanisms'] || 'PLAIN').toLowerCase(),
+      username: props['sasl.username'],
+      password: props['sasl.password']
     }
   }
   return out

@@ -4,10 +4,11 @@
 # 127.0.0.1 ports; EXIT trap: cluster.sh down, log tails on failure, rm -rf).
 # Fails if the command fails or if any broker died during it.
 #
-#   with_cluster.sh [--brokers N] [--set key=value ...] [--secure] -- COMMAND [ARGS...]
+#   with_cluster.sh [--brokers N] [--set key=value ...] [--secure | --tls]
+#                   [--sasl MECHANISM] -- COMMAND [ARGS...]
 #
 # COMMAND sees BOOTSTRAP, ZOOKEEPER and GREGOR_CLUSTER_DIR, and with
-# --secure (cluster.sh up --secure) CLIENT_CONFIG. Env in: GREGORD,
+# --secure, --tls or --sasl (cluster.sh up) CLIENT_CONFIG. Env in: GREGORD,
 # GREGOR_SOURCE_ROOT, KEEP_CLUSTER_DIR=1 (see lib.sh), WITH_CLUSTER_NAME
 # (log/temp-dir label). A missing broker binary is a failure, never a skip.
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +22,8 @@ while (($#)); do
 	--brokers) BROKERS=${2:?}; shift 2 ;;
 	--set) SETS+=(--set "${2:?}"); shift 2 ;;
 	--secure) SETS+=(--secure); shift ;;
+	--tls) SETS+=(--tls); shift ;;
+	--sasl) SETS+=(--sasl "${2:?}"); shift 2 ;;
 	--) shift; break ;;
 	*) fail "unknown option $1" ;;
 	esac
