@@ -376,6 +376,7 @@ int main(int argc, char **argv)
 	int rc = loop_run(b.loop);
 	server_shutdown(&b);
 	coord_stop(b.coord); /* the session closes: /brokers/ids/<id> goes at once */
+	b.coord = NULL;      /* freed: status_publish must not read it */
 	if (b.storage_failed) {
 		/* Kafka halts here; the logs were left for recovery (no clean
 		 * marker) and nothing more is written to the failed dir. */

@@ -721,13 +721,15 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 	}
 	const struct handler_entry *e = handler_find(h.api_key);
 	if (!e || h.api_version < e->min_ver || h.api_version > e->max_ver) {
-		free(frame);
 		if (e && h.api_key == 18) {
+			free(frame);
 			respond_unsupported_api_versions(c, &h, len);
 			return c->closed ? -1 : 0;
 		}
+		/* h.client_id points into frame: free it only after the note */
 		unsupported_log_note(&h, c->client_host, e ? e->min_ver : -1, e ? e->max_ver : -1,
 				     loop_now_ms(c->b->loop));
+		free(frame);
 		char why[96];
 		snprintf(why, sizeof why, "unsupported api %d version %d", h.api_key,
 			 h.api_version);
@@ -799,7 +801,9 @@ static void conn_take_frames(struct conn *c)
 	if (conn_take_held(c) < 0)
 		return;
 	while (!c->closed && !c->big && c->rlen >= 4 && conn_may_take(c)) {
-		int32_t size = (int32_t)ntohl(*(uint32_t *)c->rbuf);
+		uint32_t be;
+		memcpy(&be, c->rbuf, sizeof be); /* rbuf need not be aligned */
+		int32_t size = (int32_t)ntohl(be);
 		if (size < 0 || size > conn_max_frame(c)) {
 			char why[96];
 			snprintf(why, sizeof why, "frame size %d out of range (at most %lld)", size,

@@ -238,8 +238,12 @@ static int setup_inter_broker(struct broker *b, char *err, size_t errlen)
 	const char *text = jaas_text(b, ibl, mech, key, sizeof key);
 	struct jaas_config jc;
 	if (!text) {
-		snprintf(err, errlen, "inter-broker listener %s: no JAAS config with the broker's "
-			 "username and password for %s", ibl, mech);
+		char l[32], m[32];
+		lower_copy(l, sizeof l, ibl);
+		lower_copy(m, sizeof m, mech);
+		snprintf(err, errlen, "inter-broker listener %s uses %s but neither "
+			 "listener.name.%s.%s.sasl.jaas.config nor sasl.jaas.config gives the "
+			 "broker's username and password", ibl, mech, l, m);
 		return -1;
 	}
 	if (jaas_parse(text, &jc, jerr, sizeof jerr) < 0) {

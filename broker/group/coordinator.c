@@ -339,7 +339,8 @@ static void apply_offsets(struct store_ctx *c, struct group *g, int64_t base_off
 		if (c->kind == STORE_DELETE_OFFSETS)
 			group_offset_del(g, o->topic, o->partition);
 		else if (group_offset_apply(g, &in) < 0)
-			log_error_rl("group", "group %s: out of memory applying an offset", log_esc(g->id));
+			log_error_rl("group", "group %s: out of memory applying an offset",
+				     log_esc(g->id));
 	}
 }
 
@@ -406,8 +407,9 @@ static void on_appended(void *arg, int16_t kerr, int64_t base_offset)
 	} else if (c->kind == STORE_TOPIC_DELETED) {
 		/* the group may be gone (turned Dead): only the append matters */
 		if (kerr)
-			log_warn_rl("group", "group %s: tombstones for a deleted topic's offsets: error %d",
-				 log_esc(c->group_id), kerr);
+			log_warn_rl("group",
+				    "group %s: tombstones for a deleted topic's offsets: error %d",
+				    log_esc(c->group_id), kerr);
 	} else if (c->kind == STORE_COMMIT) {
 		end_commit(c, g, err, base_offset);
 		c->done(c->arg, err);
@@ -689,8 +691,8 @@ static void group_topic_deleted(struct group_coordinator *gc, struct group *g,
 	int n = group_remove_topic(g, topic, &parts);
 	if (n <= 0) {
 		if (n < 0)
-			log_warn_rl("group", "group %s: out of memory dropping deleted topic %s", log_esc(g->id),
-				 topic);
+			log_warn_rl("group", "group %s: out of memory dropping deleted topic %s",
+				    log_esc(g->id), topic);
 		return;
 	}
 	int dead = group_is_unused(g);
@@ -702,8 +704,8 @@ static void group_topic_deleted(struct group_coordinator *gc, struct group *g,
 	if (dead)
 		glog_add_metadata_tombstone(&gl, g->id);
 	free(parts);
-	log_info_rl("group", "group %s: %d offsets of deleted topic %s removed%s", log_esc(g->id), n, topic,
-		 dead ? "; group now Dead" : "");
+	log_info_rl("group", "group %s: %d offsets of deleted topic %s removed%s", log_esc(g->id),
+		    n, topic, dead ? "; group now Dead" : "");
 	if (dead) {
 		g->state = GROUP_DEAD;
 		struct gc_partition *p = partition_of(gc, g->id);
@@ -712,7 +714,8 @@ static void group_topic_deleted(struct group_coordinator *gc, struct group *g,
 	}
 	if (!c) {
 		glog_free(&gl);
-		log_warn_rl("group", "out of memory writing tombstones for deleted topic %s", topic);
+		log_warn_rl("group", "out of memory writing tombstones for deleted topic %s",
+			    topic);
 		return;
 	}
 	ctx_append(c, &gl);

@@ -367,8 +367,8 @@ static void prepare_rebalance(struct group *g, int64_t now)
 	for (int i = 0; i < g->nmembers; i++)
 		g->members[i]->joined = 0;
 	set_state(g, GROUP_PREPARING_REBALANCE);
-	log_info_rl("group", "group %s: preparing to rebalance (generation %d, %d members)", log_esc(g->id),
-		 g->generation, g->nmembers);
+	log_info_rl("group", "group %s: preparing to rebalance (generation %d, %d members)",
+		    log_esc(g->id), g->generation, g->nmembers);
 }
 
 static void maybe_prepare_rebalance(struct group *g, int64_t now)
@@ -382,7 +382,8 @@ static void empty_stored(struct group *g, int16_t err, void *arg)
 {
 	(void)arg;
 	if (g && err)
-		log_warn_rl("group", "group %s: storing empty metadata failed: %d", log_esc(g->id), err);
+		log_warn_rl("group", "group %s: storing empty metadata failed: %d", log_esc(g->id),
+			    err);
 }
 
 static void send_join_result(struct group *g, struct group_member *m,
@@ -430,8 +431,8 @@ static void complete_join(struct group *g, int64_t now)
 	for (int i = g->nmembers - 1; i >= 0; i--) {
 		struct group_member *m = g->members[i];
 		if (!m->join_fn) {
-			log_info_rl("group", "group %s: member %s did not rejoin, removing", log_esc(g->id),
-				 log_esc(m->member_id));
+			log_info_rl("group", "group %s: member %s did not rejoin, removing",
+				    log_esc(g->id), log_esc(m->member_id));
 			member_remove(g, m, KERR_UNKNOWN_MEMBER_ID);
 		}
 	}
@@ -442,7 +443,8 @@ static void complete_join(struct group *g, int64_t now)
 	g->protocol = NULL;
 	if (g->nmembers == 0) {
 		set_state(g, GROUP_EMPTY);
-		log_info_rl("group", "group %s: generation %d is empty", log_esc(g->id), g->generation);
+		log_info_rl("group", "group %s: generation %d is empty", log_esc(g->id),
+			    g->generation);
 		g->env->store(g->env->env_arg, g, empty_stored, NULL);
 		return;
 	}
@@ -451,7 +453,8 @@ static void complete_join(struct group *g, int64_t now)
 	set_state(g, GROUP_COMPLETING_REBALANCE);
 	g->sync_deadline_ms = now + max_rebalance_timeout(g);
 	log_info_rl("group", "group %s: generation %d with %d members, protocol %s, leader %s",
-		 log_esc(g->id), g->generation, g->nmembers, g->protocol ? log_esc(g->protocol) : "-", log_esc(g->leader));
+		    log_esc(g->id), g->generation, g->nmembers,
+		    g->protocol ? log_esc(g->protocol) : "-", log_esc(g->leader));
 	complete_join_responses(g, now);
 }
 
@@ -588,7 +591,8 @@ static void static_rejoin_stored(struct group *g, int16_t err, void *arg)
 {
 	(void)arg;
 	if (g && err)
-		log_warn_rl("group", "group %s: storing a static member's new id failed: %d", log_esc(g->id), err);
+		log_warn_rl("group", "group %s: storing a static member's new id failed: %d",
+			    log_esc(g->id), err);
 }
 
 static void static_member_join(struct group *g, struct group_member *m, const char *new_id,
@@ -743,7 +747,8 @@ static void assignment_stored(struct group *g, int16_t err, void *arg)
 	if (!g || g->state != GROUP_COMPLETING_REBALANCE || g->generation != generation)
 		return;
 	if (err) {
-		log_warn_rl("group", "group %s: storing generation %d failed: %d", log_esc(g->id), generation, err);
+		log_warn_rl("group", "group %s: storing generation %d failed: %d", log_esc(g->id),
+			    generation, err);
 		reset_assignments(g, group_store_error(err));
 		prepare_rebalance(g, clock_mono_ms());
 		return;
@@ -892,7 +897,8 @@ static void expire_sessions(struct group *g, int64_t now)
 		struct group_member *m = g->members[i];
 		if (m->join_fn || m->sync_fn || now < m->hb_deadline_ms)
 			continue;
-		log_info_rl("group", "group %s: member %s session expired", log_esc(g->id), log_esc(m->member_id));
+		log_info_rl("group", "group %s: member %s session expired", log_esc(g->id),
+			    log_esc(m->member_id));
 		remove_and_update(g, m, now);
 	}
 	for (int i = g->npending - 1; i >= 0; i--)
@@ -910,8 +916,8 @@ static void expire_sync(struct group *g, int64_t now)
 		return;
 	for (int i = g->nmembers - 1; i >= 0; i--)
 		if (!g->members[i]->synced) {
-			log_info_rl("group", "group %s: member %s never synced, removing", log_esc(g->id),
-				 log_esc(g->members[i]->member_id));
+			log_info_rl("group", "group %s: member %s never synced, removing",
+				    log_esc(g->id), log_esc(g->members[i]->member_id));
 			member_remove(g, g->members[i], KERR_UNKNOWN_MEMBER_ID);
 		}
 	if (g->state == GROUP_COMPLETING_REBALANCE)

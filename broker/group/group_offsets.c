@@ -303,8 +303,9 @@ int group_txn_complete(struct group *g, int64_t producer_id, int commit)
 	void *v;
 	for (size_t pos = 0; strmap_next(&t->offsets, &pos, &k, &v); n++) {
 		if (commit && group_offset_apply(g, v) < 0)
-			log_error_rl("group", "group %s: out of memory applying a transaction's offset",
-				  log_esc(g->id));
+			log_error_rl("group",
+				     "group %s: out of memory applying a transaction's offset",
+				     log_esc(g->id));
 	}
 	txn_remove(g, (int)(t - g->txns));
 	return n;
@@ -494,7 +495,8 @@ static void expiry_done(struct group *g, int16_t err, void *arg)
 	if (g)
 		g->expiring = 0;
 	if (g && err)
-		log_warn_rl("group", "group %s: writing expired offsets failed: %d", log_esc(g->id), err);
+		log_warn_rl("group", "group %s: writing expired offsets failed: %d", log_esc(g->id),
+			    err);
 	for (int i = 0; g && !err && i < x->n; i++) {
 		const struct group_offset *e = &x->offs[i];
 		const struct group_offset *cur = group_offset_get(g, e->topic, e->partition);
@@ -502,11 +504,13 @@ static void expiry_done(struct group *g, int16_t err, void *arg)
 			group_offset_del(g, e->topic, e->partition);
 	}
 	if (g && !err && x->n)
-		log_info_rl("group", "group %s: %d committed offsets expired", log_esc(g->id), x->n);
+		log_info_rl("group", "group %s: %d committed offsets expired", log_esc(g->id),
+			    x->n);
 	if (g && !err && x->dead && nothing_left(g)) {
 		g->state = GROUP_DEAD;
 		g->state_ts = clock_wall_ms();
-		log_info_rl("group", "group %s: Empty with no offsets left, now Dead", log_esc(g->id));
+		log_info_rl("group", "group %s: Empty with no offsets left, now Dead",
+			    log_esc(g->id));
 	}
 	expiry_free(x);
 }

@@ -20,7 +20,8 @@ static void copy_kstr(char *dst, size_t cap, struct kstr s)
 	size_t n = s.len > 0 ? (size_t)s.len : 0;
 	if (n >= cap)
 		n = cap - 1;
-	memcpy(dst, s.p, n);
+	if (n)
+		memcpy(dst, s.p, n); /* s.p may be NULL when n is 0 */
 	dst[n] = 0;
 }
 

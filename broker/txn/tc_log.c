@@ -167,7 +167,8 @@ static void on_written(void *arg, int16_t kerr, int64_t base_offset)
 		err = KERR_NOT_COORDINATOR;
 	} else if (c->tombstone && !err) {
 		/* pending kept every other change out: the tombstone is the latest */
-		log_info_rl("txn", "%s: transactional id expired (tombstone written)", log_esc(c->id));
+		log_info_rl("txn", "%s: transactional id expired (tombstone written)",
+			    log_esc(c->id));
 		strmap_del(&c->tc->parts[c->part].txns, c->id, strlen(c->id));
 		tc_meta_free(m);
 		m = NULL;

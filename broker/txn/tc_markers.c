@@ -73,8 +73,8 @@ static void on_complete_written(struct txn_coordinator *tc, struct txn_meta *m, 
 		loop_timer_start(tc->b->loop, &m->retry, 1000);
 		return;
 	}
-	log_info_rl("txn", "%s: %s (producer %lld epoch %d)", log_esc(m->id), txn_status_name(m->cur.status),
-		 (long long)m->cur.pid, m->cur.epoch);
+	log_info_rl("txn", "%s: %s (producer %lld epoch %d)", log_esc(m->id),
+		    txn_status_name(m->cur.status), (long long)m->cur.pid, m->cur.epoch);
 }
 
 static void write_complete(struct txn_coordinator *tc, struct txn_meta *m)
@@ -118,8 +118,9 @@ static void job_finish(struct marker_job *j)
 		if (retriable(j->parts[i].error)) {
 			m->marker_done[k] = TP_TODO;
 			retry = 1;
-			log_info_rl("txn", "%s: marker for %s-%d failed (%d), retrying", log_esc(m->id),
-				 j->parts[i].topic, j->parts[i].partition, j->parts[i].error);
+			log_info_rl("txn", "%s: marker for %s-%d failed (%d), retrying",
+				    log_esc(m->id), j->parts[i].topic, j->parts[i].partition,
+				    j->parts[i].error);
 		} else {
 			m->marker_done[k] = TP_DONE;
 			m->markers_left--;

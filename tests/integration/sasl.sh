@@ -9,7 +9,8 @@
 # SASL_AUTHENTICATION_FAILED; the wire checks (sasl_wire.py) cover refusals,
 # v0 raw-token framing, SCRAM over SaslAuthenticate v1/v2, KIP-368
 # re-authentication and expiry, and Describe/AlterUserScramCredentials
-# (refused without DESCRIBE/ALTER on the cluster: AclAuthorizer is on). Finally the partition leader stops and
+# (refused without DESCRIBE/ALTER on the cluster: AclAuthorizer is on).
+# Misconfigured SASL stops start-up with a message naming the key. Finally the partition leader stops and
 # every message is read from a follower that replicated it over SASL.
 source "$(dirname "$0")/lib.sh"
 
@@ -100,6 +101,7 @@ wait_until 30 "deleted user alice refused" refused
 note "wire checks"
 python3 "$HERE/sasl_wire.py" "$B1" refusals bob bob-secret || fail "sasl_wire refusals"
 python3 "$HERE/sasl_wire.py" "$B1" raw-plain bob bob-secret || fail "sasl_wire raw-plain"
+python3 "$HERE/sasl_wire.py" "$B1" raw-scram SCRAM-SHA-512 carol carol-secret || fail "sasl_wire raw-scram"
 python3 "$HERE/sasl_wire.py" "$B1" scram SCRAM-SHA-512 carol carol-secret || fail "sasl_wire scram"
 python3 "$HERE/sasl_wire.py" "$B1" reauth bob bob-secret 3000 || fail "sasl_wire reauth"
 python3 "$HERE/sasl_wire.py" "$B1" scram-admin bob bob-secret || fail "sasl_wire scram-admin"
@@ -110,6 +112,27 @@ out=$(zkcli "create /kafka-acl" "create /kafka-acl-changes" "create /kafka-acl/C
 	"create -s /kafka-acl-changes/acl_changes_ CLUSTER:kafka-cluster")
 grep -q 'Created /kafka-acl/Cluster/kafka-cluster' <<<"$out" || fail "zkCli cluster ACL: $out"
 python3 "$HERE/sasl_wire.py" "$B1" scram-denied eve eve-secret || fail "sasl_wire scram-denied"
+
+note "start-up refusals name the key"
+props=$CLUSTER_DIR/broker/1/server.properties
+# refuse NAME KEY-IN-MESSAGE SED-EXPRESSION...: gregord with broker 1's
+# config so edited must exit non-zero naming the key (before binding a port)
+refuse() {
+	local name=$1 key=$2 cfg="$work/$1.properties" rc=0
+	shift 2
+	sed -e "s|^log.dirs=.*|log.dirs=$work/data-$name|" -e '/^metrics.listen=/d' "$@" "$props" >"$cfg"
+	timeout 30 "$GREGORD" "$cfg" >"$work/$name.out" 2>&1 || rc=$?
+	((rc != 0 && rc != 124)) || fail "$name: gregord exit status $rc (want a start-up failure)"
+	grep -qF "$key" "$work/$name.out" || { tail -5 "$work/$name.out" >&2; fail "$name: message does not name $key"; }
+	note "$name: $(grep -F "$key" "$work/$name.out" | head -1 | sed 's/^.*ERROR //')"
+}
+refuse gssapi sasl.enabled.mechanisms -e 's|^sasl.enabled.mechanisms=.*|sasl.enabled.mechanisms=PLAIN,GSSAPI|'
+refuse plain-without-users plain.sasl.jaas.config -e '/plain.sasl.jaas.config=/d'
+refuse bad-jaas listener.name.sasl_plaintext.plain.sasl.jaas.config \
+	-e 's|user_bob="bob-secret"|user_bob="bob-secret|'
+refuse inter-broker-mechanism sasl.mechanism.inter.broker.protocol \
+	-e 's|^sasl.mechanism.inter.broker.protocol=.*|sasl.mechanism.inter.broker.protocol=OAUTHBEARER|'
+refuse inter-broker-identity sasl.jaas.config -e '/scram-sha-256.sasl.jaas.config=/d'
 
 note "the leader stops; a follower serves every message it replicated over SASL"
 leader=$(zk_leader "$T" 0)

@@ -13,6 +13,7 @@ checks:
                               before handshake -> 34
   raw-plain USER PASSWORD     SaslHandshake v0 + raw PLAIN token frame, then
                               Metadata works on that connection
+  raw-scram MECH USER PASSWORD  the same with SCRAM's two raw token frames
   scram MECH USER PASSWORD    SCRAM over SaslAuthenticate v1 and v2, then
                               Metadata works
   reauth USER PASSWORD MS     PLAIN session lifetime MS (KIP-368): answered
@@ -172,7 +173,15 @@ def handshake(c, ver, mech):
 
 
 def authenticate(c, token, ver=1):
-    """Returns (error, message, token, session_lifetime_ms)."""
+    """Returns (error, message, token, session_lifetime_ms); ver -1: a bare
+    token frame (after SaslHandshake v0), where a refusal closes the
+    connection (reported as error 58)."""
+    if ver < 0:
+        c.send_raw(token)
+        try:
+            return 0, None, c.frame(), 0
+        except (EOFError, ConnectionResetError):
+            return 58, "connection closed", None, 0
     if ver >= 2:
         r = c.request(36, ver, uvarint(len(token) + 1) + token + b"\x00", flexible=True)
         err, msg, tok = r.i16(), r.cstring(), r.cbytes()
@@ -280,6 +289,21 @@ def check_refusals(addr, user, pw):
     if err != 34:
         fail("SaslAuthenticate before SaslHandshake: error %d, want 34" % err)
     expect_closed(c, "after ILLEGAL_SASL_STATE")
+
+
+def check_raw_scram(addr, mech, user, pw):
+    c = Conn(addr)
+    err, _ = handshake(c, 0, mech)
+    if err:
+        fail("SaslHandshake v0 %s: error %d" % (mech, err))
+    err, msg = scram_exchange(c, mech, user, pw, -1)
+    if err:
+        fail("raw %s tokens as %s: %d %s" % (mech, user, err, msg))
+    metadata_ok(c)
+    c = Conn(addr)
+    handshake(c, 0, mech)
+    if scram_exchange(c, mech, user, pw + "-wrong", -1)[0] != 58:
+        fail("raw %s tokens with a wrong password were accepted" % mech)
 
 
 def check_raw_plain(addr, user, pw):
@@ -485,6 +509,8 @@ def main():
         check_refusals(addr, *args)
     elif check == "raw-plain":
         check_raw_plain(addr, *args)
+    elif check == "raw-scram":
+        check_raw_scram(addr, *args)
     elif check == "scram":
         check_scram(addr, *args)
     elif check == "scram-denied":
