@@ -47,10 +47,13 @@ compose_cleanup() {
 	for c in $(podman ps -a --filter "label=io.podman.compose.project=$P" --format '{{.Names}}'); do
 		podman unpause "$c" >/dev/null 2>&1 || true
 	done
-	compose down -v -t 5 >/dev/null 2>&1 || true
+	# rm -v first: the anonymous volume of a container that mounts nothing
+	# on the image's VOLUME (the certs service) goes with it; podman-compose
+	# down leaves those behind
 	for c in $(podman ps -aq --filter "label=io.podman.compose.project=$P"); do
-		podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
+		podman rm -f -v -t 5 "$c" >/dev/null 2>&1 || true
 	done
+	compose down -v -t 5 >/dev/null 2>&1 || true
 	for v in $(podman volume ls -q --filter "label=io.podman.compose.project=$P"); do
 		podman volume rm -f "$v" >/dev/null 2>&1 || true
 	done
