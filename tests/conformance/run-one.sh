@@ -15,6 +15,7 @@
 #      ZK_ADDRESS, and kafka-path/bin/kafka-topics.sh serves their
 #      test_kafka_topics() calls through gregorctl),
 #      RDK_TEST_IDEMPOTENT=1 (test-runner -P: every producer idempotent),
+#      RDK_CONFORMANCE_KEEP=1 (keep the run dir of a passed test too),
 #      RDK_CONFORMANCE_SSL=1 (an SSL build, see fetch-and-build.sh; needed by
 #      the cluster=tls|secure lines, which are skipped without it).
 # Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
@@ -86,7 +87,7 @@ cleanup() {
 		"$CLUSTER_SH" down --dir "$CLUSTER_DIR" >/dev/null 2>&1 ||
 			say "cluster.sh down reported an error (dir $CLUSTER_DIR)"
 	fi
-	if ((rc == 0 || rc == 77)); then
+	if ((rc == 0 || rc == 77)) && [[ ${RDK_CONFORMANCE_KEEP:-0} != 1 ]]; then
 		rm -rf "$RUN_DIR"
 	else
 		say "kept $RUN_DIR (test-runner.log, cluster/logs/broker-*.log)"
