@@ -599,6 +599,8 @@ static void tcfg_refresh_local(struct coord *c, const struct tcfg_alter *a)
 			tcfg_read(c, a->name);
 		return;
 	}
+	if (strcmp(a->type, "brokers") != 0)
+		return; /* other entities (users) follow their notification */
 	int layer = -1;
 	if (strcmp(a->name, BROKER_DEFAULT) == 0)
 		layer = 0;

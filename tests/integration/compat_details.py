@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """compat_details: Kafka 3.9 behaviours found with kafkajs and librdkafka,
-checked on the wire (stdlib only; groups_wire's connection helpers):
+checked on the wire (stdlib only; tests/lib/kafka_wire.py):
 
 1. AlterConfigs of a topic, then DescribeConfigs on the same broker at once,
    reads the new value (Kafka's DescribeConfigs reads ZooKeeper).
@@ -18,16 +18,20 @@ checked on the wire (stdlib only; groups_wire's connection helpers):
    errors (3, 5, 6, 78) until it answers offset 0.
 6. OffsetCommit/OffsetFetch v0 keep offsets in ZooKeeper, as Kafka 3.9:
    /consumers/<group>/offsets/<topic>/<partition> holds the offset as text.
+7. Beyond Kafka: a request version Gregor does not serve closes the
+   connection (Kafka's answer) and logs one line naming the client id, API
+   and version, once however often that client retries.
 
-Needs BOOTSTRAP and ZOOKEEPER (with_cluster.sh, 3 brokers)."""
+Needs BOOTSTRAP, ZOOKEEPER and GREGOR_CLUSTER_DIR (with_cluster.sh, 3
+brokers)."""
 import os
 import struct
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from groups_wire import Conn, bootstrap, kbytes, kstr  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_wire import Conn, bootstrap, kbytes, kstr, request  # noqa: E402
 
 failures = []
 
@@ -53,15 +57,15 @@ def metadata(addr, topics):
     brokers = {}
     for _ in range(r.take(">i")):
         node = r.take(">i")
-        host = r.string()
+        host = r.str()
         port = r.take(">i")
-        r.string()
+        r.str()
         brokers[node] = (host, port)
     controller = r.take(">i")
     out = {}
     for _ in range(r.take(">i")):
         err = r.take(">h")
-        name = r.string()
+        name = r.str()
         r.take(">b")
         parts = {}
         for _ in range(r.take(">i")):
@@ -95,10 +99,12 @@ def create_topic(addr, topic, nparts, rf):
     finally:
         c.close()
     r.take(">i")
-    r.string()
+    r.str()
     err = r.take(">h")
     if err:
         raise RuntimeError("CreateTopics %s: error %d" % (topic, err))
+    for hp in brokers.values():  # every broker's metadata has it
+        wait_leaders(hp, topic, nparts)
     return wait_leaders(addr, topic, nparts)
 
 
@@ -119,19 +125,19 @@ def describe_topic(conn, topic, keys, synonyms):
     r.take(">i")
     r.take(">i")
     err = r.take(">h")
-    r.string()
+    r.str()
     r.take(">b")
-    r.string()
+    r.str()
     out = {}
     for _ in range(r.take(">i")):
-        name = r.string()
-        value = r.string()
+        name = r.str()
+        value = r.str()
         r.take(">b")
         source = r.take(">b")
         r.take(">b")
         syns = []
         for _ in range(r.take(">i")):
-            syns.append((r.string(), r.string(), r.take(">b")))
+            syns.append((r.str(), r.str(), r.take(">b")))
         out[name] = (value, source, syns)
     if err:
         raise RuntimeError("DescribeConfigs %s: error %d" % (topic, err))
@@ -181,7 +187,7 @@ def delete_records(conn, topic, partition):
     r = conn.call(21, 0, body + struct.pack(">i", 10000))
     r.take(">i")
     r.take(">i")
-    r.string()
+    r.str()
     r.take(">i")
     r.take(">i")
     r.take(">q")
@@ -197,7 +203,7 @@ def list_offsets(conn, topic, partition, version=5, ts=-1):
     if version >= 2:
         r.take(">i")
     r.take(">i")
-    r.string()
+    r.str()
     r.take(">i")
     r.take(">i")
     err = r.take(">h")
@@ -241,9 +247,9 @@ def join(conn, group, rebalance_timeout, member=""):
     r = conn.call(11, 1, body)
     err = r.take(">h")
     gen = r.take(">i")
-    r.string()
-    r.string()
-    member = r.string()
+    r.str()
+    r.str()
+    member = r.str()
     return err, gen, member
 
 
@@ -264,7 +270,7 @@ def coordinator(addr, group):
             c.close()
         err = r.take(">h")
         r.take(">i")
-        host = r.string()
+        host = r.str()
         port = r.take(">i")
         if err == 0:
             return host, port
@@ -335,7 +341,7 @@ def v0_offsets_checks(addr):
         body = kstr(group) + arr([kstr(topic) + arr([struct.pack(">iq", 0, 42) + kstr("m")])])
         r = c.call(8, 0, body)
         r.take(">i")
-        r.string()
+        r.str()
         r.take(">i")
         r.take(">i")
         err = r.take(">h")
@@ -345,12 +351,12 @@ def v0_offsets_checks(addr):
         body = kstr(group) + arr([kstr(topic) + arr([struct.pack(">i", p) for p in (0, 1, 9)])])
         r = c.call(9, 0, body)
         r.take(">i")
-        r.string()
+        r.str()
         got = {}
         for _ in range(r.take(">i")):
             p = r.take(">i")
             off = r.take(">q")
-            r.string()
+            r.str()
             got[p] = (off, r.take(">h"))
         check(got == {0: (42, 0), 1: (-1, 3), 9: (-1, 3)},
               "OffsetFetch v0 reads it back; none committed or no such partition: -1, "
@@ -359,10 +365,35 @@ def v0_offsets_checks(addr):
         c.close()
 
 
+def unsupported_log_checks(addr):
+    import glob
+    import socket
+    client = "old-app-%d" % os.getpid()
+    closed = 0
+    for _ in range(3):
+        s = socket.create_connection(addr, timeout=10)
+        try:
+            request(s, 1, 99, 1, b"", client_id=client)  # Fetch v99
+        except (ConnectionError, OSError):
+            closed += 1
+        finally:
+            s.close()
+    check(closed == 3, "Fetch v99: the connection is closed each time, as Kafka (%d of 3)" % closed)
+    logs = glob.glob(os.path.join(os.environ["GREGOR_CLUSTER_DIR"], "logs", "broker-*.log"))
+    lines = []
+    end = time.time() + 10
+    while time.time() < end and not lines:
+        lines = [ln for f in logs for ln in open(f, errors="replace")
+                 if 'client "%s"' % client in ln]
+        time.sleep(0.2)
+    check(len(lines) == 1 and "Fetch (key 1) v99" in lines[0],
+          "one log line names the client, API and version: %r" % (lines,))
+
+
 def main():
     addr = bootstrap()
     for f in (configs_checks, not_leader_checks, join_checks, list_offsets_checks,
-              v0_offsets_checks):
+              v0_offsets_checks, unsupported_log_checks):
         try:
             f(addr)
         except Exception as e:  # a broken exchange is a failed check

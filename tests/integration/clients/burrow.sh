@@ -8,7 +8,6 @@
 # Run under with_cluster.sh (BOOTSTRAP, ZOOKEEPER). A missing burrow
 # package is a failure, not a skip.
 set -euo pipefail
-SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fail() { echo "FAIL $*" >&2; exit 1; }
 command -v Burrow >/dev/null || fail "Burrow not installed (burrow; deploy/install-deps.sh)"
 PY=/usr/bin/python3
@@ -56,8 +55,10 @@ print("ok   group consumed and committed 100, then 50 more were produced", flush
 PYEOF
 
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-servers=$(printf '"%s",' ${BOOTSTRAP//,/ })
-zks=$(printf '"%s",' ${ZOOKEEPER//,/ })
+IFS=, read -ra bs <<<"$BOOTSTRAP"
+IFS=, read -ra zk <<<"$ZOOKEEPER"
+servers=$(printf '"%s",' "${bs[@]}")
+zks=$(printf '"%s",' "${zk[@]}")
 mkdir -p "$work/log"
 cat >"$work/burrow.toml" <<TOML
 [general]

@@ -19,7 +19,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src/$DIR-check"
 cp "$SELF_DIR/$DIR/main.go" "$work/src/$DIR-check/"
-export GO111MODULE=off GOPATH="$work:/usr/share/gocode" GOFLAGS= GOPROXY=off
+export GO111MODULE=off GOPATH="$work:/usr/share/gocode" GOFLAGS='' GOPROXY=off
 export GOCACHE=${GOCACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/gregor-go-build}
 # cgo warnings from the packaged zstd binding are not ours: keep them quiet
 (cd "$work/src/$DIR-check" && go build -o "$work/check" . 2>"$work/build.log") ||

@@ -1,18 +1,20 @@
 #!/usr/bin/python3
-"""kafka-python 2.0.2 (Debian's python3-kafka) against Gregor, in three
+"""kafka-python 2.0.2 (Debian's python3-kafka) against Gregor, in four
 modes: version auto-detection (its probe pipelines ApiVersions v0 and
 Metadata v0), api_version pinned to (0, 10) (Produce v2 with magic 1
 messages, Fetch v2 down-converted to magic 1, Metadata v1, JoinGroup v0/1)
 and (0, 8, 2) (Produce v0 magic 0, Fetch v0 down-converted to magic 0,
 Metadata v0, ListOffsets v0, GroupCoordinator + OffsetCommit/Fetch v1 with
-manually assigned partitions: that client has no group membership).
+manually assigned partitions: that client has no group membership) and
+(0, 8, 1) (the same, but offsets through OffsetCommit/OffsetFetch v0, which
+Kafka and Gregor keep in ZooKeeper under /consumers).
 
 Each mode produces keyed messages, consumes them all back with their keys,
 commits offsets, checks that a new consumer of the group resumes from the
 committed offsets, then moves the leadership of every partition away
 (controlled shutdown of a leader), produces and consumes again through the
 same clients, and restarts the broker. Needs BOOTSTRAP and
-GREGOR_CLUSTER_DIR (with_cluster.sh)."""
+GREGOR_CLUSTER_DIR, ZOOKEEPER (with_cluster.sh)."""
 import logging
 import os
 import subprocess
@@ -68,6 +70,15 @@ def leaders(topic):
         c.close()
 
 
+def zk_offset(group, topic, partition):
+    """/consumers/<group>/offsets/<topic>/<partition>, 0 when absent."""
+    r = subprocess.run([sys.executable, os.path.join(SRC, 'deploy', 'zkq.py'), '-s',
+                        os.environ['ZOOKEEPER'], '-t', '5', 'get',
+                        f'/consumers/{group}/offsets/{topic}/{partition}'],
+                       capture_output=True, text=True, timeout=30)
+    return int(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip() else 0
+
+
 def consume(consumer, want, deadline_s=30):
     """Polls until `want` messages came (or the deadline); returns them."""
     got = []
@@ -98,7 +109,7 @@ def new_consumer(mode, group, topic):
               fetch_max_wait_ms=200)
     if mode is not None:
         kw['api_version'] = mode
-    if mode == (0, 8, 2):
+    if mode in ((0, 8, 2), (0, 8, 1)):
         c = KafkaConsumer(**kw)
         c.assign([TopicPartition(topic, p) for p in range(PARTS)])
     else:
@@ -131,6 +142,9 @@ def run_mode(mode, label):
     consumer.commit()
     committed = sum(consumer.committed(TopicPartition(topic, p)) or 0 for p in range(PARTS))
     check(committed == N, f'{label}: committed offsets sum to {N} ({committed})')
+    if mode == (0, 8, 1):  # OffsetCommit v0: Kafka keeps these in ZooKeeper
+        in_zk = sum(zk_offset(group, topic, p) for p in range(PARTS))
+        check(in_zk == N, f'{label}: the offsets are in ZooKeeper under /consumers ({in_zk})')
     consumer.close()
 
     produce(producer, topic, 'b', 20)
@@ -165,7 +179,7 @@ def main():
     logging.basicConfig(level=logging.WARNING)
     print(f'kafka-python {kafka.__version__}', flush=True)
     check(kafka.__version__.startswith('2.0.'), 'kafka-python is 2.0.x')
-    modes = {'auto': None, 'v0_10': (0, 10), 'v0_8_2': (0, 8, 2)}
+    modes = {'auto': None, 'v0_10': (0, 10), 'v0_8_2': (0, 8, 2), 'v0_8_1': (0, 8, 1)}
     only = sys.argv[1:] or list(modes)
     for label in only:
         t0 = time.time()

@@ -25,7 +25,8 @@ cleanup() {
 trap cleanup EXIT
 
 TOPIC=syslog-lines N=200 RUN=$$-$RANDOM
-brokers=$(printf '"%s",' ${BOOTSTRAP//,/ })
+IFS=, read -ra bs <<<"$BOOTSTRAP"
+brokers=$(printf '"%s",' "${bs[@]}")
 cat >"$work/rsyslog.conf" <<CONF
 global(workDirectory="$work")
 module(load="imuxsock" SysSock.Use="off")
