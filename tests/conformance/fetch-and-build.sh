@@ -36,7 +36,19 @@ LOCK="$CACHE/.lock"
 exec 9>"$LOCK"
 flock -w 1800 9 || die "could not lock $LOCK within 30 minutes"
 
+# kafka-acls (../kafka-acls.c, for kafka-path/bin/kafka-acls.sh) against
+# this librdkafka; remade whenever its source is newer. Not part of the
+# stamp: a change to it never rebuilds librdkafka.
+build_acls_tool() {
+	local out="$CACHE/kafka-acls" src="$SELF_DIR/kafka-acls.c"
+	[[ -x $out && $out -nt $src ]] && return 0
+	cc -std=c11 -Wall -Wextra -Werror -O2 -I"$SRC/src" -o "$out" "$src" \
+		-L"$SRC/src" -Wl,-rpath,"$SRC/src" -lrdkafka >&2 ||
+		die "cannot build $out"
+}
+
 if [[ -f $STAMP && -x $SRC/tests/test-runner ]]; then
+	build_acls_tool
 	printf '%s\n' "$SRC/tests"
 	exit 0
 fi
@@ -124,5 +136,6 @@ install_deps
 [[ -f $SRC/tests/test.c ]] || fetch_source
 build
 printf 'built %s in %ss\n' "$DEB_VERSION" "$((SECONDS - start))" >"$STAMP"
+build_acls_tool
 say "done in $((SECONDS - start))s"
 printf '%s\n' "$SRC/tests"

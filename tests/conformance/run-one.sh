@@ -37,7 +37,8 @@ RUNS=${RDK_CONFORMANCE_RUNS:-$CACHE/runs}
 KAFKA_VERSION=${RDK_KAFKA_VERSION:-2.8.0}
 
 # tests.txt: "NNNN category needs [scenario=NAME] [timeout=S] [multiplier=M]
-# [subtests=A,B,...] [cluster=tls|secure] [# note]". cluster: cluster.sh up
+# [subtests=A,B,...] [cluster=tls|secure] [set=KEY=VALUE ...] [# note]".
+# set: a broker setting for this test's cluster (cluster.sh up --set). cluster: cluster.sh up
 # --tls (SSL, client certificate) or --secure (SASL_SSL, SCRAM-SHA-512
 # admin); the test.conf gets the cluster's client.properties, the
 # environment trivup's SSL_* certificate variables. subtests: one test-runner run per listed
@@ -48,6 +49,7 @@ NEEDS=broker
 SCENARIO=default
 TXT_TIMEOUT=280
 SECURITY=""
+TXT_SETS=()
 if [[ -f $TESTS_TXT ]]; then
 	line=$(awk -v n="$NUM" '$1 == n { sub(/#.*/, ""); print; exit }' "$TESTS_TXT")
 	if [[ -n $line ]]; then
@@ -59,6 +61,7 @@ if [[ -f $TESTS_TXT ]]; then
 			multiplier=*) TXT_MULTIPLIER=${kv#multiplier=} ;;
 			subtests=*) TXT_SUBTESTS=${kv#subtests=} ;;
 			cluster=tls | cluster=secure) SECURITY=${kv#cluster=} ;;
+			set=*=*) TXT_SETS+=("${kv#set=}") ;;
 			*) die "tests.txt: unknown field '$kv' for $NUM" ;;
 			esac
 		done
@@ -142,7 +145,7 @@ cluster_up() {
 	[[ $SCENARIO == noautocreate ]] && sets+=(--set auto.create.topics.enable=false)
 	[[ -z $SECURITY ]] || sets+=("--$SECURITY")
 	local kv
-	for kv in ${RDK_CLUSTER_SET:-}; do sets+=(--set "$kv"); done
+	for kv in "${TXT_SETS[@]+"${TXT_SETS[@]}"}" ${RDK_CLUSTER_SET:-}; do sets+=(--set "$kv"); done
 	for attempt in 1 2 3; do
 		read -r port zk < <(free_ports)
 		rm -rf "$CLUSTER_DIR"
@@ -203,6 +206,7 @@ TOPICS_ENV=()
 if [[ $NEEDS != local && -x ${GREGORCTL:-} && -n ${ZK_CONNECT:-} ]]; then
 	TOPICS_ENV=(KAFKA_PATH="$SELF_DIR/kafka-path" ZK_ADDRESS="$ZK_CONNECT"
 		GREGORCTL="$GREGORCTL")
+	[[ ! -x $CACHE/kafka-acls ]] || TOPICS_ENV+=(KAFKA_ACLS="$CACHE/kafka-acls")
 fi
 
 # -p1: one test at a time (the harness inflates timeouts when parallel).
