@@ -143,6 +143,8 @@ static const struct config_key key_table[] = {
 	I32("transaction.state.log.num.partitions", transaction_state_log_num_partitions, "50",
 	    1, IMAX),
 	I32("transaction.max.timeout.ms", transaction_max_timeout_ms, "900000", 1, IMAX),
+	BOOL("transaction.partition.verification.enable",
+	     transaction_partition_verification_enable, "true"),
 	I32("transactional.id.expiration.ms", transactional_id_expiration_ms, "604800000", 1,
 	    IMAX),
 	I32("transaction.abort.timed.out.transaction.cleanup.interval.ms",
@@ -459,9 +461,31 @@ void broker_config_defaults(struct broker_config *bc)
 	bc->log_flush_interval_ms = INT64_MAX;
 }
 
+/* log.level and log.level.<module>: applied to the process's logging at
+ * once (common/log.h); DEBUG|INFO|WARN|ERROR. */
+static int log_level_key(const char *key, const char *value, char *err, size_t errlen)
+{
+	int level = log_level_parse(value);
+	if (level < 0) {
+		fmt_err(err, errlen, "invalid value for %s: must be DEBUG, INFO, WARN or ERROR", key);
+		return -1;
+	}
+	if (strcmp(key, "log.level") == 0) {
+		log_set_level((enum log_level)level);
+		return 0;
+	}
+	if (log_set_module_level(key + strlen("log.level."), level) < 0) {
+		fmt_err(err, errlen, "invalid key %s: module name too long or too many", key);
+		return -1;
+	}
+	return 0;
+}
+
 int broker_config_set(struct broker_config *bc, const char *key, const char *value,
 		      char *err, size_t errlen)
 {
+	if (strcmp(key, "log.level") == 0 || strncmp(key, "log.level.", 10) == 0)
+		return log_level_key(key, value, err, errlen);
 	const struct config_key *k = key_find(key);
 	if (!k) {
 		fmt_err(err, errlen, "unknown key %s", key);
@@ -1022,6 +1046,8 @@ static int load_entry(struct broker_config *bc, const struct config_entry *e,
 		return -1;
 	}
 	const struct config_key *k = key_find(e->key);
+	if (!k)
+		return 0; /* log.level keys: applied to logging, no table row */
 	int row = (int)(k - key_table);
 	if (where[row])
 		log_warn(MOD, "%s is set by %s and again by %s; the last wins", e->key,

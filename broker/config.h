@@ -121,6 +121,7 @@ struct broker_config {
 	int32_t transaction_state_log_min_isr;
 	int32_t transaction_state_log_num_partitions;
 	int32_t transaction_max_timeout_ms;
+	int transaction_partition_verification_enable; /* KIP-890 part 1 */
 	int32_t transactional_id_expiration_ms;
 	int32_t transaction_abort_timed_out_cleanup_interval_ms;
 	int32_t transaction_remove_expired_cleanup_interval_ms;

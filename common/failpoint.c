@@ -245,7 +245,7 @@ static struct fp_term step(struct fp_point *p)
 	return t;
 }
 
-enum fp_type failpoint_eval(const char *name, long *arg)
+static enum fp_type eval(const char *name, long *arg, int serve_delay)
 {
 	if (atomic_load_explicit(&narmed, memory_order_relaxed) == 0)
 		return FP_OFF;
@@ -259,7 +259,7 @@ enum fp_type failpoint_eval(const char *name, long *arg)
 		log_error("failpoint", "%s: crash", name);
 		_exit(FAILPOINT_CRASH_STATUS);
 	}
-	if (t.type == FP_DELAY) {
+	if (t.type == FP_DELAY && serve_delay) {
 		struct timespec ts = { t.arg / 1000, (t.arg % 1000) * 1000000L };
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
@@ -268,6 +268,17 @@ enum fp_type failpoint_eval(const char *name, long *arg)
 	if (arg)
 		*arg = t.arg;
 	return t.type;
+}
+
+enum fp_type failpoint_eval(const char *name, long *arg)
+{
+	return eval(name, arg, 1);
+}
+
+long failpoint_delay(const char *name)
+{
+	long arg = 0;
+	return eval(name, &arg, 0) == FP_DELAY ? arg : 0;
 }
 
 int failpoint_error(const char *name)

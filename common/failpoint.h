@@ -25,6 +25,9 @@
  *   storage.checkpoint.write  writing a checkpoint file (error)
  *   txn_after_prepare         transaction coordinator: exit once a
  *                             Prepare* state is persisted (on)
+ *   produce.delay_txn         a Produce with a transactional id is held on
+ *                             the event loop, as if the network delayed it
+ *                             (delay, served by the caller: failpoint_delay)
  */
 #ifndef GREGOR_FAILPOINT_H
 #define GREGOR_FAILPOINT_H
@@ -54,6 +57,10 @@ unsigned long failpoint_fired(const char *name);
  * (then FP_OFF is returned) and crash never returns; for error, short and
  * torn *arg gets the errno or byte count. */
 enum fp_type failpoint_eval(const char *name, long *arg);
+/* For callers on an event loop: evaluates name like failpoint_eval but
+ * returns a delay term's MS instead of sleeping (the caller parks its work
+ * on a timer); 0 when no delay applies. */
+long failpoint_delay(const char *name);
 /* For callers whose only fault is an error: -errno, or 0. */
 int failpoint_error(const char *name);
 /* 1 when name fires with `on` (or any type the caller has no use for). */

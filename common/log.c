@@ -3,16 +3,101 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-static enum log_level threshold = LOG_INFO;
+static _Atomic int threshold = LOG_INFO;
 static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
 static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void log_set_level(enum log_level level) { threshold = level; }
+/* Per-module overrides. A slot's name is written once, under mod_lock,
+ * before its count makes it visible, and never changes: readers scan
+ * without the lock. level -1: no override (the root level applies). */
+struct log_module {
+	char name[LOG_MODULE_NAME_MAX];
+	_Atomic int level;
+};
+static struct log_module modules[LOG_MAX_MODULES];
+static _Atomic int n_modules;
+static pthread_mutex_t mod_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void log_set_level(enum log_level level) { threshold = (int)level; }
+enum log_level log_root_level(void) { return (enum log_level)threshold; }
+
+static struct log_module *module_find(const char *name)
+{
+	int n = atomic_load(&n_modules);
+	for (int k = 0; k < n; k++)
+		if (strcmp(modules[k].name, name) == 0)
+			return &modules[k];
+	return NULL;
+}
+
+int log_set_module_level(const char *module, int level)
+{
+	if (!module || strlen(module) >= LOG_MODULE_NAME_MAX || level < -1 || level > LOG_ERROR)
+		return -1;
+	pthread_mutex_lock(&mod_lock);
+	struct log_module *m = module_find(module);
+	int n = atomic_load(&n_modules);
+	if (!m && n < LOG_MAX_MODULES) {
+		m = &modules[n];
+		snprintf(m->name, sizeof m->name, "%s", module);
+		m->level = -1;
+		atomic_store(&n_modules, n + 1);
+	}
+	if (m)
+		m->level = level;
+	pthread_mutex_unlock(&mod_lock);
+	return m ? 0 : -1;
+}
+
+int log_module_override(const char *module)
+{
+	const struct log_module *m = module_find(module);
+	return m ? m->level : -1;
+}
+
+enum log_level log_effective_level(const char *module)
+{
+	int l = log_module_override(module);
+	return (enum log_level)(l >= 0 ? l : threshold);
+}
+
+int log_level_parse(const char *s)
+{
+	/* Kafka's log4j names; TRACE maps to DEBUG, FATAL to ERROR */
+	static const struct { const char *name; int level; } tab[] = {
+		{ "TRACE", LOG_DEBUG }, { "DEBUG", LOG_DEBUG }, { "INFO", LOG_INFO },
+		{ "WARN", LOG_WARN }, { "ERROR", LOG_ERROR }, { "FATAL", LOG_ERROR },
+	};
+	for (size_t k = 0; s && k < sizeof tab / sizeof tab[0]; k++)
+		if (strcasecmp(s, tab[k].name) == 0)
+			return tab[k].level;
+	return -1;
+}
+
+const char *log_level_name(enum log_level level)
+{
+	return level >= LOG_DEBUG && level <= LOG_ERROR ? level_names[level] : "INFO";
+}
+
+const char *const log_modules[] = {
+	"admin", "authorizer", "broker", "cleaner", "config", "controller", "coord",
+	"failpoint", "fetch", "gate", "group", "handlers", "netclient",
+	"producer_state", "replica", "sasl", "server", "storage", "tls", "txn", NULL,
+};
+
+static int log_enabled(enum log_level level, const char *module)
+{
+	if (atomic_load(&n_modules) == 0)
+		return (int)level >= threshold;
+	return level >= log_effective_level(module);
+}
 
 static void log_vmsg(enum log_level level, const char *module, const char *suffix,
 		     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
@@ -36,7 +121,7 @@ static void log_vmsg(enum log_level level, const char *module, const char *suffi
 
 void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 {
-	if (level < threshold)
+	if (!log_enabled(level, module))
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -54,7 +139,7 @@ static int64_t mono_ms(void)
 void log_limited(struct log_limit *ll, enum log_level level, const char *module,
 		 const char *fmt, ...)
 {
-	if (level < threshold)
+	if (!log_enabled(level, module))
 		return;
 	int64_t now = mono_ms();
 	long suppressed = 0;

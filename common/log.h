@@ -15,7 +15,24 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
-void log_set_level(enum log_level level);
+void log_set_level(enum log_level level);   /* the root level (log.level) */
+enum log_level log_root_level(void);
+
+/* Per-module levels (log.level.<module>, and Kafka's BROKER_LOGGER
+ * resource at run time): level -1 removes the override. -1 if the name is
+ * too long or the table (LOG_MAX_MODULES) is full. Thread-safe. */
+#define LOG_MAX_MODULES 64
+#define LOG_MODULE_NAME_MAX 32
+int log_set_module_level(const char *module, int level);
+int log_module_override(const char *module); /* -1: none */
+enum log_level log_effective_level(const char *module);
+/* "DEBUG", "INFO", "WARN", "ERROR" (any case; TRACE, FATAL as log4j's
+ * nearest); -1 if none of them. */
+int log_level_parse(const char *s);
+const char *log_level_name(enum log_level level);
+/* The module names Gregor logs under, NULL-terminated (the loggers
+ * DescribeConfigs lists for BROKER_LOGGER). */
+extern const char *const log_modules[];
 void log_msg(enum log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

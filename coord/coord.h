@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "../common/mbox.h"
+#include "znode.h"
 
 /* A topic's config overrides (/config/topics/<t>), delivered on the loop
  * thread whenever they are read: for every topic when a session starts, when
@@ -289,5 +290,35 @@ void coord_zk_offsets_commit(struct coord *c, const char *group,
 void coord_zk_offsets_fetch(struct coord *c, const char *group,
 			    const struct coord_zk_offset *offs, int n,
 			    coord_zk_offsets_fn done, void *arg);
+
+/* AlterPartitionReassignments of one partition (coord/reassign_admin.c):
+ * merges the target into /admin/reassign_partitions for the controller;
+ * n_replicas < 0 cancels (NO_REASSIGNMENT_IN_PROGRESS if none).
+ * UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT as Kafka. */
+void coord_alter_reassignment(struct coord *c, const char *topic, int32_t partition,
+			      const int32_t *replicas, int n_replicas,
+			      coord_done_fn done, void *arg);
+
+/* One partition being reassigned: a is its /brokers/topics/<t> entry
+ * (replicas = the full set during the move, adding, removing). */
+struct coord_reassignment {
+	char topic[250];
+	struct zn_assign a;
+};
+/* Called on the loop thread; v is freed after it returns. */
+typedef void (*coord_reassign_list_fn)(void *arg, int16_t kerr,
+				       const struct coord_reassignment *v, int n);
+/* The partitions being reassigned, of the given topics (NULL: all). */
+void coord_list_reassignments(struct coord *c, const char *const *topics, int n_topics,
+			      coord_reassign_list_fn done, void *arg);
+
+/* ElectLeaders on this broker if it is the active controller
+ * (coord/elect_admin.c): type 0 preferred, 1 unclean; tps NULL = every
+ * partition. done gets one error per partition (NOT_CONTROLLER elsewhere),
+ * on the loop thread; n -1 when out of memory. */
+typedef void (*coord_elect_fn)(void *arg, const struct coord_tp *tps, const int16_t *errs,
+			       int n);
+void coord_elect_leaders(struct coord *c, int8_t type, const struct coord_tp *tps, int n,
+			 coord_elect_fn done, void *arg);
 
 #endif

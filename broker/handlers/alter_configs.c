@@ -17,6 +17,7 @@
 #include "broker/broker.h"
 #include "broker/config.h"
 #include "broker/handlers/admin_op.h"
+#include "broker/handlers/broker_logger.h"
 #include "broker/handlers/handler_str.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topic_config.h"
@@ -158,6 +159,11 @@ void alter_configs_resource(struct admin_op *op, int8_t type, struct kstr name,
 	if (type == RESOURCE_BROKER) {
 		alter_broker(op, name, ops, n, replace, validate_only, error_code,
 			     error_message);
+		return;
+	}
+	if (type == RESOURCE_BROKER_LOGGER && !replace) {
+		broker_logger_alter(req, name, ops, n, validate_only, error_code,
+				    error_message);
 		return;
 	}
 	if (type != RESOURCE_TOPIC) {

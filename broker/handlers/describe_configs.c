@@ -13,6 +13,7 @@
 
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
+#include "broker/handlers/broker_logger.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/topic_config.h"
@@ -345,6 +346,10 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 	}
 	if (r->resource_type == RESOURCE_BROKER) {
 		describe_broker(req, r, res, with_synonyms);
+		return;
+	}
+	if (r->resource_type == RESOURCE_BROKER_LOGGER) {
+		broker_logger_describe(req, r, res);
 		return;
 	}
 	res->configs.v = arena_alloc(&req->arena, (N_TOPIC_KEYS + 1) *

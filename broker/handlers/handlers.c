@@ -48,10 +48,16 @@ const struct handler_entry handler_table[] = {
 	{ 16, 0, 5, handle_list_groups, 0 },
 	{ 42, 0, 2, handle_delete_groups, 0 },
 	{ 47, 0, 0, handle_offset_delete, 0 },
+	/* reassignment (coord/reassign_admin.c, the controller does the move) */
+	{ 45, 0, 0, handle_alter_partition_reassignments, 0 },
+	{ 46, 0, 0, handle_list_partition_reassignments, 0 },
+	/* leader election by the controller (coord/elect_admin.c) */
+	{ 43, 0, 2, handle_elect_leaders, 0 },
+	{ 35, 0, 4, handle_describe_log_dirs, 0 },
 	/* idempotent producer (broker/txn/) */
 	{ 22, 0, 5, handle_init_producer_id, 0 },
 	/* transactions (broker/txn/); markers v0-1 */
-	{ 24, 0, 3, handle_add_partitions_to_txn, 0 },
+	{ 24, 0, 4, handle_add_partitions_to_txn, 0 },
 	{ 25, 0, 4, handle_add_offsets_to_txn, 0 },
 	{ 26, 0, 4, handle_end_txn, 0 },
 	{ 27, 0, 1, handle_write_txn_markers, GATE_CLUSTER_ACTION },

@@ -48,6 +48,10 @@ void handle_describe_groups(struct request *req);
 void handle_list_groups(struct request *req);
 void handle_delete_groups(struct request *req);
 void handle_offset_delete(struct request *req);
+void handle_alter_partition_reassignments(struct request *req);
+void handle_elect_leaders(struct request *req);
+void handle_describe_log_dirs(struct request *req);
+void handle_list_partition_reassignments(struct request *req);
 /* idempotent producer (broker/txn/) */
 void handle_init_producer_id(struct request *req);
 /* transactions (broker/txn/) */

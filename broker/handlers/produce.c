@@ -3,7 +3,10 @@
  * produce) until every ISR member has the batch. Compressed batches are
  * inflated to check their records, then stored as sent. v0-2 may also carry
  * legacy message sets (magic 0/1): converted to one v2 batch first, which
- * then goes the same way (common/proto/message_set.h).
+ * then goes the same way (common/proto/message_set.h). A transactional
+ * batch is appended only once its transaction is verified with the
+ * coordinator (broker/txn/txn_verify.h), so such partitions may answer
+ * later than the others.
  * Authorization as KafkaApis: WRITE on each topic (TOPIC_AUTHORIZATION_FAILED),
  * and first transactional batches need WRITE on the transactional id,
  * idempotent ones IDEMPOTENT_WRITE on the cluster (every partition refused). */
@@ -18,9 +21,12 @@
 #include "broker/replica/replica_manager.h"
 #include "broker/topic_autocreate.h"
 #include "broker/topic_config.h"
+#include "broker/group/coordinator.h"
 #include "broker/txn/producer_state_manager.h"
+#include "broker/txn/txn_verify.h"
 #include "common/clock.h"
 #include "common/compress.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/message_set.h"
@@ -128,69 +134,180 @@ static int convert_legacy(int16_t api_version, uint8_t **batch, size_t *len,
 	return 0;
 }
 
-/* Appends one partition's batch; *required is the high watermark that
- * acknowledges it under acks=all (-1 when nothing was written). */
-static int16_t produce_one(struct request *req, struct kstr topic,
-			   const struct produce_req_partition *in,
-			   struct produce_resp_partition *out, int64_t *required,
-			   struct topic_metrics *tm)
+/* A produce request under way: partitions whose transactional batch waits
+ * for verification (broker/txn/txn_verify.h) answer later; the request
+ * goes on (acks, response) when the last one has. */
+struct produce_ctx {
+	struct request *req;
+	struct produce_response *out;
+	struct produce_wait *waits;
+	int32_t nwait;
+	int failed;
+	int pending; /* partitions not answered, +1 while they are dispatched */
+};
+
+/* One partition's batch between its checks and its append. */
+struct produce_part {
+	struct produce_ctx *ctx;
+	struct kstr topic;
+	int32_t index;
+	struct produce_resp_partition *out;
+	uint8_t *batch; /* the request's frame (never a converted legacy set) */
+	size_t len;
+	struct rb_header h;
+	int log_append_time;
+	struct topic_metrics *tm; /* NULL: not counted */
+	struct tv_item tv;
+};
+
+/* Checks one partition's batch: 0 with part filled (append it), or the
+ * error to answer. */
+static int16_t produce_check(struct request *req, const struct produce_req_partition *in,
+			     struct produce_part *part)
 {
 	int16_t acks = ((const struct produce_request *)req->body)->acks;
-	*required = -1;
 	struct broker *b = req->b;
-	out->index = in->index;
-	out->base_offset = -1;
-	out->log_append_time_ms = -1;
-	out->log_start_offset = -1;
-	struct partition *p = rm_get(b->rm, topic.p, topic.len, in->index);
+	struct partition *p = rm_get(b->rm, part->topic.p, part->topic.len, in->index);
 	if (!p) {
-		if (authz_may_create_topic(req, topic))
-			autocreate_topic(b, topic);
+		if (authz_may_create_topic(req, part->topic))
+			autocreate_topic(b, part->topic);
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	struct topic_config tc;
-	topic_config_effective(b, topic.p, topic.len, &tc);
+	topic_config_effective(b, part->topic.p, part->topic.len, &tc);
 	if (acks == -1 && p->nisr < tc.min_insync_replicas)
 		return KERR_NOT_ENOUGH_REPLICAS;
 	if (in->records.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
 	/* the request owns its frame, and the converted batch is this thread's:
-	 * both may be stamped in place below */
+	 * both may be stamped in place when appended */
 	uint8_t *batch = (uint8_t *)in->records.p;
 	size_t len = (size_t)in->records.len;
 	int rc = convert_legacy(req->hdr.api_version, &batch, &len, &tc);
 	if (rc)
 		return (int16_t)rc;
-	struct rb_header h;
-	if ((rc = rb_validate_produce(batch, len, tc.max_message_bytes, &h)) != 0)
+	struct rb_header *h = &part->h;
+	if ((rc = rb_validate_produce(batch, len, tc.max_message_bytes, h)) != 0)
 		return (int16_t)rc;
-	if ((h.attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)
+	if ((h->attributes & RB_ATTR_COMPRESSION_MASK) == 4 && req->hdr.api_version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
-	if ((rc = check_records(batch, len, &h, &tc)) != 0)
+	if ((rc = check_records(batch, len, h, &tc)) != 0)
 		return (int16_t)rc;
+	part->batch = batch;
+	part->len = len;
+	part->log_append_time = tc.log_append_time;
+	part->tv.leader_epoch = p->leader_epoch;
+	return 0;
+}
+
+/* Appends a checked batch; *required is the high watermark that
+ * acknowledges it under acks=all (-1 when nothing was written). */
+static int16_t produce_append(struct request *req, struct produce_part *part, int64_t *required)
+{
+	struct produce_resp_partition *out = part->out;
+	const struct rb_header *h = &part->h;
+	*required = -1;
+	struct partition *p = rm_get(req->b->rm, part->topic.p, part->topic.len, part->index);
+	if (!p || !p->is_leader)
+		return KERR_NOT_LEADER_OR_FOLLOWER; /* lost while it waited */
 	/* idempotence (broker/txn): epoch and sequence checks; a resend of one
 	 * of the producer's last five batches is answered with its original
 	 * offset and appended again never */
 	int dup = 0;
-	rc = psm_check_produce(p->log, &h, &dup, &out->base_offset);
+	int rc = psm_check_produce(p->log, h, &dup, &out->base_offset);
 	if (rc)
 		return (int16_t)rc;
 	if (dup) {
 		out->log_start_offset = log_start_offset(p->log);
-		*required = out->base_offset + h.last_offset_delta + 1;
+		*required = out->base_offset + h->last_offset_delta + 1;
 		return 0;
 	}
-	if (tc.log_append_time)
-		out->log_append_time_ms = stamp_log_append_time(batch, len);
-	rc = rm_append(b->rm, p, batch, len, &out->base_offset);
+	if (part->log_append_time)
+		out->log_append_time_ms = stamp_log_append_time(part->batch, part->len);
+	rc = rm_append(req->b->rm, p, part->batch, part->len, &out->base_offset);
 	if (rc)
 		return (int16_t)rc;
-	metrics_count_append(b->metrics, tm, (uint64_t)h.last_offset_delta + 1, len);
+	metrics_count_append(req->b->metrics, part->tm, (uint64_t)h->last_offset_delta + 1,
+			     part->len);
 	out->log_start_offset = log_start_offset(p->log);
-	*required = out->base_offset + h.last_offset_delta + 1;
+	*required = out->base_offset + h->last_offset_delta + 1;
 	return 0;
+}
+
+static void produce_finish(struct produce_ctx *c)
+{
+	struct request *req = c->req;
+	const struct produce_request *in = req->body;
+	if (in->acks == 0) {
+		/* Kafka closes the connection when an acks=0 produce fails, the only
+		 * way to tell a client that expects no answer */
+		if (c->failed)
+			request_close(req, "acks=0 produce failed");
+		else
+			request_finish_silent(req);
+		return;
+	}
+	if (c->nwait)
+		delayed_produce_start(req, c->out, c->waits, c->nwait, in->timeout_ms);
+	else
+		request_respond(req, c->out);
+}
+
+/* Records a partition's outcome; the last one finishes the request. */
+static void part_done(struct produce_part *part, int16_t kerr, int64_t required)
+{
+	struct produce_ctx *c = part->ctx;
+	const struct produce_request *in = c->req->body;
+	part->out->error_code = kerr;
+	c->failed += kerr != 0;
+	metrics_count_produce(c->req->b->metrics, part->tm, kerr);
+	if (!kerr && in->acks == -1 && required >= 0)
+		c->waits[c->nwait++] = (struct produce_wait){ part->topic, part->index, required,
+							      &part->out->error_code };
+	if (--c->pending == 0)
+		produce_finish(c);
+}
+
+static void on_verified(struct tv_item *it, int16_t kerr)
+{
+	struct produce_part *part = it->arg;
+	int64_t required = -1;
+	if (!kerr)
+		kerr = produce_append(part->ctx->req, part, &required);
+	part_done(part, kerr, required);
+}
+
+/* A transactional batch goes through verification before its append;
+ * Kafka refuses one without a transactional id in the request. */
+static void produce_one(struct produce_ctx *c, struct produce_part *part,
+			const struct produce_req_partition *in)
+{
+	struct request *req = c->req;
+	const struct produce_request *body = req->body;
+	int64_t required = -1;
+	int16_t kerr = produce_check(req, in, part);
+	int txn = !kerr && part->h.producer_id >= 0 && (part->h.attributes & RB_ATTR_TRANSACTIONAL);
+	if (txn && body->transactional_id.len <= 0)
+		kerr = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	char *topic = NULL, *id = NULL;
+	if (!kerr && txn && (!(topic = gc_cstr(&req->arena, part->topic)) ||
+			     !(id = gc_cstr(&req->arena, body->transactional_id))))
+		kerr = KERR_UNKNOWN_SERVER_ERROR;
+	if (kerr || !txn) {
+		if (!kerr)
+			kerr = produce_append(req, part, &required);
+		part_done(part, kerr, required);
+		return;
+	}
+	part->tv.topic = topic;
+	part->tv.partition = part->index;
+	part->tv.txn_id = id;
+	part->tv.h = &part->h;
+	part->tv.fn = on_verified;
+	part->tv.arg = part;
+	txn_verify_gate(req->b, &part->tv);
 }
 
 /* Kafka's checks before any append: transactional batches need WRITE on
@@ -201,7 +318,8 @@ static int16_t produce_authorize_producer(struct request *req)
 	const struct produce_request *in = req->body;
 	int txn = 0, idem = 0;
 	/* without an authorizer nothing is refused here; a transactional batch
-	 * without a transactional id then fails validation (INVALID_RECORD) */
+	 * without a transactional id then gets TRANSACTIONAL_ID_AUTHORIZATION_
+	 * FAILED from produce_one, before verification */
 	if (!authz_enabled(req->b))
 		return 0;
 	for (int32_t i = 0; i < in->topic_data.n; i++) {
@@ -224,85 +342,111 @@ static int16_t produce_authorize_producer(struct request *req)
 	return 0;
 }
 
-static int16_t produce_refuse(const struct produce_req_partition *in,
-			      struct produce_resp_partition *out, int16_t err)
+/* Failpoint produce.delay_txn=delay(MS) (delayed-retry tests): a Produce
+ * with a transactional id is held MS on the loop before it is handled, as if
+ * the network had delayed it; the client may have given up on it meanwhile. */
+struct produce_delay {
+	struct loop_timer t;
+	struct request *req;
+};
+
+static void produce_run(struct request *req);
+
+static void on_produce_delayed(struct loop_timer *t)
 {
-	out->index = in->index;
-	out->base_offset = -1;
-	out->log_append_time_ms = -1;
-	out->log_start_offset = -1;
-	return err;
+	produce_run(((struct produce_delay *)t->arg)->req);
+}
+
+static int produce_maybe_delay(struct request *req)
+{
+	const struct produce_request *in = req->body;
+	long ms = failpoint_delay("produce.delay_txn");
+	if (ms <= 0 || in->transactional_id.len <= 0)
+		return 0;
+	struct produce_delay *d = arena_alloc(&req->arena, sizeof *d);
+	if (!d)
+		return 0;
+	d->req = req;
+	loop_timer_init(&d->t, on_produce_delayed, d);
+	log_warn("failpoint", "produce.delay_txn: holding a transactional Produce from %s for %ld ms",
+		 request_peer(req), ms);
+	loop_timer_start(req->b->loop, &d->t, ms);
+	return 1;
 }
 
 void handle_produce(struct request *req)
 {
+	if (!produce_maybe_delay(req))
+		produce_run(req);
+}
+
+static void produce_run(struct request *req)
+{
 	const struct produce_request *in = req->body;
 	struct produce_response *out = arena_alloc(&req->arena, sizeof *out);
+	struct produce_ctx *c = arena_alloc(&req->arena, sizeof *c);
 	int32_t nt = in->topic_data.n > 0 ? in->topic_data.n : 0;
+	int32_t total = 0;
+	for (int32_t i = 0; i < nt; i++)
+		total += ((const struct produce_req_topic *)in->topic_data.v)[i].partition_data.n;
+	struct produce_wait *waits = arena_alloc(&req->arena, ((size_t)total + 1) * sizeof *waits);
+	struct produce_part *parts = arena_alloc(&req->arena, ((size_t)total + 1) * sizeof *parts);
+	if (!out || !c || !waits || !parts) {
+		request_close(req, "out of memory");
+		return;
+	}
 	out->responses.n = nt;
 	out->responses.v = arena_alloc(&req->arena, (size_t)nt * sizeof(struct produce_resp_topic) + 1);
 	if (!out->responses.v) {
 		request_close(req, "out of memory");
 		return;
 	}
-	int failed = 0;
-	int32_t nwait = 0, total = 0;
-	for (int32_t i = 0; i < nt; i++)
-		total += ((const struct produce_req_topic *)in->topic_data.v)[i].partition_data.n;
-	struct produce_wait *waits = arena_alloc(&req->arena, ((size_t)total + 1) * sizeof *waits);
-	if (!waits) {
-		request_close(req, "out of memory");
-		return;
-	}
+	*c = (struct produce_ctx){ req, out, waits, 0, 0, 1 };
 	int16_t refused = produce_authorize_producer(req);
-	rm_batch_begin(req->b->rm);
+	int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
+	int32_t n = 0;
 	for (int32_t i = 0; i < nt; i++) {
 		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
 		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
 		to->name = ti->name;
+		int32_t np = ti->partition_data.n > 0 ? ti->partition_data.n : 0;
+		to->partition_responses.n = np;
+		to->partition_responses.v = arena_alloc(&req->arena, (size_t)np * sizeof(struct produce_resp_partition) + 1);
+		if (!to->partition_responses.v) {
+			request_close(req, "out of memory"); /* nothing parked yet: safe */
+			return;
+		}
+	}
+	rm_batch_begin(req->b->rm); /* one replication wake-up for the request */
+	for (int32_t i = 0; i < nt; i++) {
+		const struct produce_req_topic *ti = &((const struct produce_req_topic *)in->topic_data.v)[i];
+		struct produce_resp_topic *to = &((struct produce_resp_topic *)out->responses.v)[i];
 		struct topic_metrics *tm = ti->name.len > 0 ?
 			metrics_topic(req->b->metrics, ti->name.p, (size_t)ti->name.len) : NULL;
 		int16_t topic_err = refused ? refused
 				  : authz_topic(req, ACL_OP_WRITE, ti->name)
 					  ? 0 : KERR_TOPIC_AUTHORIZATION_FAILED;
-		int32_t np = ti->partition_data.n > 0 ? ti->partition_data.n : 0;
-		to->partition_responses.n = np;
-		to->partition_responses.v = arena_alloc(&req->arena, (size_t)np * sizeof(struct produce_resp_partition) + 1);
-		if (!to->partition_responses.v) {
-			rm_batch_end(req->b->rm);
-			request_close(req, "out of memory");
-			return;
-		}
-		for (int32_t j = 0; j < np; j++) {
+		for (int32_t j = 0; j < to->partition_responses.n; j++) {
 			const struct produce_req_partition *pi = &((const struct produce_req_partition *)ti->partition_data.v)[j];
 			struct produce_resp_partition *po = &((struct produce_resp_partition *)to->partition_responses.v)[j];
+			struct produce_part *part = &parts[n++];
+			po->index = pi->index;
+			po->base_offset = po->log_append_time_ms = po->log_start_offset = -1;
 			/* v8+: no message, v10+: no leader hint (tagged, default -1) */
 			po->error_message = (struct kstr){ NULL, -1 };
 			po->current_leader = (struct produce_resp_leader){ -1, -1 };
-			int valid_acks = in->acks == 0 || in->acks == 1 || in->acks == -1;
-			int64_t required = -1;
-			po->error_code = !valid_acks ? produce_refuse(pi, po, KERR_INVALID_REQUIRED_ACKS)
-					 : topic_err ? produce_refuse(pi, po, topic_err)
-					 : produce_one(req, ti->name, pi, po, &required, tm);
-			failed += po->error_code != 0;
-			metrics_count_produce(req->b->metrics, tm, po->error_code);
-			if (in->acks == -1 && required >= 0)
-				waits[nwait++] = (struct produce_wait){ ti->name, pi->index, required,
-									&po->error_code };
+			*part = (struct produce_part){ .ctx = c, .topic = ti->name, .index = pi->index,
+						       .out = po, .tm = tm };
+			c->pending++;
+			if (!valid_acks)
+				part_done(part, KERR_INVALID_REQUIRED_ACKS, -1);
+			else if (topic_err)
+				part_done(part, topic_err, -1);
+			else
+				produce_one(c, part, pi);
 		}
 	}
 	rm_batch_end(req->b->rm);
-	if (in->acks == 0) {
-		/* Kafka closes the connection when an acks=0 produce fails, the only
-		 * way to tell a client that expects no answer */
-		if (failed)
-			request_close(req, "acks=0 produce failed");
-		else
-			request_finish_silent(req);
-		return;
-	}
-	if (nwait)
-		delayed_produce_start(req, out, waits, nwait, in->timeout_ms);
-	else
-		request_respond(req, out);
+	if (--c->pending == 0)
+		produce_finish(c);
 }

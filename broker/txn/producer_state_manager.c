@@ -26,6 +26,18 @@ struct producer_state_manager *psm_get(const struct partition_log *log)
  * a control batch (the marker's type and coordinator epoch). */
 #define PSM_REPLAY_BYTES (RB_HEADER_SIZE + 64)
 
+/* A marker of the producer ended (or fenced) its transaction here: a
+ * verification asked before it may describe that transaction, not the
+ * next, so its guard goes. */
+static void psm_guards_void(struct producer_state_manager *m, int64_t producer_id)
+{
+	for (size_t i = 0; i < m->nguards;)
+		if (m->guards[i].producer_id == producer_id)
+			m->guards[i] = m->guards[--m->nguards];
+		else
+			i++;
+}
+
 /* Feeds one batch (header, and the marker record of a control batch) to
  * the transaction tracker and, when ps_too, to the producer state. */
 static int psm_feed(struct producer_state_manager *m, const uint8_t *b, size_t avail, int ps_too)
@@ -38,6 +50,7 @@ static int psm_feed(struct producer_state_manager *m, const uint8_t *b, size_t a
 		int type = txn_marker_parse(b, avail, &cepoch);
 		if (type < 0)
 			return 0;
+		psm_guards_void(m, h.producer_id);
 		if (tt_on_marker(&m->txns, h.producer_id, h.base_offset, type) == -ENOMEM)
 			return -ENOMEM;
 		return ps_too ? ps_record_marker(&m->state, h.producer_id, h.producer_epoch,
@@ -97,6 +110,7 @@ int64_t psm_rebuild(struct producer_state_manager *m)
 	int64_t ps_from = snap < start ? start : snap;
 	int64_t from = start;
 	tt_clear(&m->txns);
+	m->nguards = 0; /* the state may have lost or gained markers */
 	int64_t n = 0;
 	/* each round consumes at least one batch of one segment */
 	for (int64_t rounds = 0; from < leo && rounds < (int64_t)1 << 40; rounds++) {
@@ -165,6 +179,7 @@ void psm_close(struct producer_state_manager *m, int clean)
 	if (clean && m->snapshot_offset != log_end_offset(m->log))
 		psm_snapshot(m, clock_mono_ms());
 	strmap_del(&psm_registry, (const char *)&m->log, sizeof m->log);
+	free(m->guards);
 	ps_free(&m->state);
 	tt_free(&m->txns);
 	free(m);
@@ -280,4 +295,58 @@ int16_t psm_check_marker(struct partition_log *log, int64_t producer_id, int16_t
 	if (epoch < e->epoch)
 		return KERR_INVALID_PRODUCER_EPOCH;
 	return 0;
+}
+
+/* ---- produce-time verification ---- */
+
+int psm_txn_open_at(struct partition_log *log, int64_t producer_id, int16_t epoch)
+{
+	struct producer_state_manager *m = psm_get(log);
+	if (!m)
+		return 0;
+	psm_sync(m);
+	const struct ps_entry *e = ps_find(&m->state, producer_id);
+	return e && e->epoch == epoch && tt_open_first(&m->txns, producer_id) >= 0;
+}
+
+uint64_t psm_verify_begin(struct partition_log *log, int64_t producer_id)
+{
+	static uint64_t next_token = 1;
+	struct producer_state_manager *m = psm_get(log);
+	if (!m)
+		return PSM_GUARD_NONE;
+	psm_sync(m);
+	if (m->nguards == m->capguards) {
+		size_t cap = m->capguards ? 2 * m->capguards : 8;
+		struct psm_guard *v = realloc(m->guards, cap * sizeof *v);
+		if (!v)
+			return PSM_GUARD_VOID;
+		m->guards = v;
+		m->capguards = cap;
+	}
+	uint64_t token = next_token++;
+	m->guards[m->nguards++] = (struct psm_guard){ producer_id, token };
+	return token;
+}
+
+int psm_verify_valid(struct partition_log *log, int64_t producer_id, uint64_t guard)
+{
+	struct producer_state_manager *m = psm_get(log);
+	if (!m || guard == PSM_GUARD_NONE)
+		return !m && guard == PSM_GUARD_NONE;
+	psm_sync(m); /* a truncation behind our back rebuilds: guards void */
+	for (size_t i = 0; i < m->nguards; i++)
+		if (m->guards[i].producer_id == producer_id && m->guards[i].token == guard)
+			return 1;
+	return 0;
+}
+
+void psm_verify_end(struct partition_log *log, int64_t producer_id, uint64_t guard)
+{
+	struct producer_state_manager *m = psm_get(log);
+	for (size_t i = 0; m && i < m->nguards; i++)
+		if (m->guards[i].producer_id == producer_id && m->guards[i].token == guard) {
+			m->guards[i] = m->guards[--m->nguards];
+			return;
+		}
 }

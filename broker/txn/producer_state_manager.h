@@ -23,8 +23,17 @@
 
 struct partition_log;
 
+/* A produce-time verification under way for one producer (txn_verify.c):
+ * voided when a marker of that producer is recorded. */
+struct psm_guard {
+	int64_t producer_id;
+	uint64_t token;
+};
+
 struct producer_state_manager {
 	struct partition_log *log;
+	struct psm_guard *guards; /* unsorted, few */
+	size_t nguards, capguards;
 	struct producer_state state;
 	int64_t snapshot_offset;  /* offset of the newest snapshot written/loaded */
 	int64_t last_snapshot_ms; /* monotonic */
@@ -70,6 +79,24 @@ size_t psm_aborted(struct partition_log *log, int64_t from, int64_t upper,
  * INVALID_PRODUCER_EPOCH when the producer's epoch is already higher. */
 int16_t psm_check_marker(struct partition_log *log, int64_t producer_id, int16_t epoch,
 			 int32_t coordinator_epoch);
+
+/* ---- produce-time transaction verification (KIP-890 part 1) ---- */
+/* 1 when the producer has a transaction open in this log at exactly this
+ * epoch: its further batches need no verification (the coordinator's marker
+ * will close that transaction here). */
+int psm_txn_open_at(struct partition_log *log, int64_t producer_id, int16_t epoch);
+/* Registers a verification of the producer's first batch of a transaction
+ * and returns its guard. Any marker of that producer recorded afterwards
+ * (the transaction ended while the coordinator was being asked), or a
+ * rebuild, voids it: psm_verify_valid then says 0, and the batch must not
+ * be appended. PSM_GUARD_NONE when the log has no manager (then always
+ * valid); PSM_GUARD_VOID on OOM (never valid). */
+#define PSM_GUARD_NONE 0
+#define PSM_GUARD_VOID UINT64_MAX
+uint64_t psm_verify_begin(struct partition_log *log, int64_t producer_id);
+int psm_verify_valid(struct partition_log *log, int64_t producer_id, uint64_t guard);
+/* Forgets the guard (the verification's queue is done with it). */
+void psm_verify_end(struct partition_log *log, int64_t producer_id, uint64_t guard);
 
 /* Periodic: a snapshot at the LEO when it moved and interval_ms passed;
  * keeps the three newest. */

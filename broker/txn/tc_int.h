@@ -55,6 +55,7 @@ struct txn_coordinator {
 	struct itopic_creator creator; /* of __transaction_state */
 	struct itopic_watch watch;
 	struct txn_sender *senders;  /* one per remote broker */
+	struct tc_stats stats;
 };
 
 /* tc_log.c */

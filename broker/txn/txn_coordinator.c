@@ -86,21 +86,33 @@ static void abort_with_bump(struct txn_coordinator *tc, struct txn_meta *m, cons
 
 /* ---- lifecycle ---- */
 
+static int past_timeout(const struct txn_meta *m, int64_t now)
+{
+	return m->cur.status == TXN_ONGOING && m->cur.start_ts >= 0 &&
+	       now > m->cur.start_ts + m->cur.timeout_ms;
+}
+
 static void on_tick(struct loop_timer *t)
 {
 	struct txn_coordinator *tc = t->arg;
 	int64_t now = tc_wall();
+	int32_t open_past = 0;
 	for (int32_t i = 0; i < tc->nparts; i++) {
 		struct tc_partition *p = &tc->parts[i];
 		const char *k;
 		void *v;
 		for (size_t pos = 0; p->state == TC_LOADED && strmap_next(&p->txns, &pos, &k, &v);) {
 			struct txn_meta *m = v;
-			if (m->cur.status == TXN_ONGOING && !m->pending && m->cur.start_ts >= 0 &&
-			    now > m->cur.start_ts + m->cur.timeout_ms)
+			if (!past_timeout(m, now))
+				continue;
+			open_past++;
+			if (!m->pending) {
+				tc->stats.timed_out_total++;
 				abort_with_bump(tc, m, "transaction.timeout.ms passed");
+			}
 		}
 	}
+	tc->stats.open_past_timeout = open_past;
 	loop_timer_start(tc->b->loop, &tc->tick,
 			 tc->b->cfg->transaction_abort_timed_out_cleanup_interval_ms);
 }
@@ -438,6 +450,45 @@ void tc_add_partitions(struct txn_coordinator *tc, const char *id, int64_t pid, 
 	r.update_ts = tc_wall();
 	*c = (struct op_ctx){ fn, arg, 0 };
 	tc_write(tc, m, &r, add_written, c);
+}
+
+/* ---- AddPartitionsToTxn v4 VerifyOnly ---- */
+
+static int16_t verify_error(struct txn_coordinator *tc, const char *id, int64_t pid,
+			    int16_t epoch, struct txn_meta **out)
+{
+	struct tc_partition *p;
+	int16_t err = part_for(tc, id, &p);
+	if (err)
+		return err;
+	struct txn_meta *m = strmap_get(&p->txns, id, strlen(id));
+	if (!m || m->cur.pid < 0 || m->cur.pid != pid)
+		return KERR_INVALID_PRODUCER_ID_MAPPING;
+	if (m->cur.epoch != epoch)
+		return KERR_PRODUCER_FENCED;
+	if (m->cur.status == TXN_PREPARE_COMMIT || m->cur.status == TXN_PREPARE_ABORT)
+		return KERR_CONCURRENT_TRANSACTIONS;
+	*out = m;
+	return 0;
+}
+
+void tc_verify_partitions(struct txn_coordinator *tc, const char *id, int64_t pid,
+			  int16_t epoch, const struct tc_tp *tps, int n, int16_t *errs)
+{
+	struct txn_meta *m = NULL;
+	int16_t err = verify_error(tc, id, pid, epoch, &m);
+	/* a state write in flight (AddPartitions, EndTxn) is not waited for:
+	 * partitions are in m->cur only once persisted, and an EndTxn that
+	 * lands after this answer writes a marker the leader notices */
+	for (int i = 0; i < n; i++)
+		errs[i] = err ? err
+			      : m->cur.status == TXN_ONGOING && has_all(&m->cur, &tps[i], 1)
+				? 0 : KERR_INVALID_TXN_STATE;
+}
+
+const struct tc_stats *tc_stats(struct txn_coordinator *tc)
+{
+	return &tc->stats;
 }
 
 /* ---- EndTxn ---- */

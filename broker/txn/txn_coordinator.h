@@ -40,11 +40,28 @@ struct tc_tp {
 /* AddPartitionsToTxn / AddOffsetsToTxn: one error for every partition. */
 void tc_add_partitions(struct txn_coordinator *tc, const char *txn_id, int64_t producer_id,
 		       int16_t epoch, const struct tc_tp *tps, int n, tc_done_fn fn, void *arg);
+/* AddPartitionsToTxn v4 VerifyOnly (KIP-890 part 1), answered at once:
+ * errs[i] is 0 when tps[i] is part of the producer's ongoing transaction at
+ * exactly this producer id and epoch, else INVALID_TXN_STATE; a request
+ * error goes to every partition (NOT_COORDINATOR, COORDINATOR_LOAD_IN_
+ * PROGRESS, INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED, CONCURRENT_
+ * TRANSACTIONS while Prepare*). Nothing is written. */
+void tc_verify_partitions(struct txn_coordinator *tc, const char *txn_id, int64_t producer_id,
+			  int16_t epoch, const struct tc_tp *tps, int n, int16_t *errs);
 /* The __consumer_offsets partition of a group (AddOffsetsToTxn). */
 int32_t tc_offsets_partition(struct txn_coordinator *tc, const char *group_id);
 /* EndTxn: answered once PrepareCommit/PrepareAbort is persisted. */
 void tc_end_txn(struct txn_coordinator *tc, const char *txn_id, int64_t producer_id,
 		int16_t epoch, int commit, tc_done_fn fn, void *arg);
+
+/* Counters for metrics (plain fields, read on the loop thread): ongoing
+ * transactions found past their transaction.timeout.ms by the periodic
+ * check (each is then aborted), and how many are past it right now. */
+struct tc_stats {
+	uint64_t timed_out_total;
+	int32_t open_past_timeout;
+};
+const struct tc_stats *tc_stats(struct txn_coordinator *tc);
 
 /* DescribeTransactions / ListTransactions. */
 struct tc_view {

@@ -30,7 +30,7 @@
  *   DeleteRecords          key 21  v0-2  flexible v2+
  *   InitProducerId         key 22  v0-4  flexible v2+
  *   OffsetForLeaderEpoch   key 23  v0-3
- *   AddPartitionsToTxn     key 24  v0-3  flexible v3+
+ *   AddPartitionsToTxn     key 24  v0-4  flexible v3+
  *   AddOffsetsToTxn        key 25  v0-3  flexible v3+
  *   EndTxn                 key 26  v0-3  flexible v3+
  *   WriteTxnMarkers        key 27  v0-1  flexible v1+
@@ -40,10 +40,14 @@
  *   DeleteAcls             key 31  v0-2  flexible v2+
  *   DescribeConfigs        key 32  v0-2
  *   AlterConfigs           key 33  v0-2  flexible v2+
+ *   DescribeLogDirs        key 35  v0-4  flexible v2+
  *   SaslAuthenticate       key 36  v0-2  flexible v2+
  *   CreatePartitions       key 37  v0-1
  *   DeleteGroups           key 42  v0-2  flexible v2+
+ *   ElectLeaders           key 43  v0-2  flexible v2+
  *   IncrementalAlterConfigs key 44 v0-1  flexible v1+
+ *   AlterPartitionReassignments key 45 v0 flexible v0+
+ *   ListPartitionReassignments key 46 v0 flexible v0+
  *   OffsetDelete           key 47  v0
  *   DescribeUserScramCredentials key 50 v0 flexible v0+
  *   AlterUserScramCredentials key 51 v0 flexible v0+
@@ -1071,14 +1075,24 @@ struct init_producer_id_response {
 extern const struct kmsg init_producer_id_request_msg;
 extern const struct kmsg init_producer_id_response_msg;
 
-/* ==== AddPartitionsToTxn (key 24), v0-3, flexible from v3 ==== */
+/* ==== AddPartitionsToTxn (key 24), v0-4, flexible from v3 ==== */
 
 struct add_partitions_to_txn_req_topic {
 	struct kstr name; /* v0+ */
 	struct karray partitions; /* v0+, of int32_t */
 };
 
+/* v4+: one per transaction, sent between brokers (verify_only: KIP-890) */
+struct add_partitions_to_txn_transaction {
+	struct kstr transactional_id; /* v4+ */
+	int64_t producer_id; /* v4+ */
+	int16_t producer_epoch; /* v4+ */
+	uint8_t verify_only; /* v4+ */
+	struct karray topics; /* v4+, of struct add_partitions_to_txn_req_topic */
+};
+
 struct add_partitions_to_txn_request {
+	struct karray transactions; /* v4+, of struct add_partitions_to_txn_transaction */
 	struct kstr v3_and_below_transactional_id; /* v0-3 */
 	int64_t v3_and_below_producer_id; /* v0-3 */
 	int16_t v3_and_below_producer_epoch; /* v0-3 */
@@ -1095,8 +1109,15 @@ struct add_partitions_to_txn_resp_topic_result {
 	struct karray results_by_partition; /* v0+, of struct add_partitions_to_txn_resp_partition_result */
 };
 
+struct add_partitions_to_txn_resp_txn_result {
+	struct kstr transactional_id; /* v4+ */
+	struct karray topic_results; /* v4+, of struct add_partitions_to_txn_resp_topic_result */
+};
+
 struct add_partitions_to_txn_response {
 	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v4+ */
+	struct karray results_by_transaction; /* v4+, of struct add_partitions_to_txn_resp_txn_result */
 	struct karray results_by_topic_v3_and_below; /* v0-3, of struct add_partitions_to_txn_resp_topic_result */
 };
 
@@ -1734,5 +1755,150 @@ struct transaction_log_value {
 };
 
 extern const struct kmsg transaction_log_value_msg;
+
+/* ==== AlterPartitionReassignments (key 45), v0, flexible from v0 ==== */
+
+struct apr_req_partition {
+	int32_t partition_index; /* v0+ */
+	struct karray replicas; /* v0+, nullable v0+ (null: cancel), of int32_t */
+};
+
+struct apr_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct apr_req_partition */
+};
+
+struct alter_partition_reassignments_request {
+	int32_t timeout_ms; /* v0+, default 60000 */
+	struct karray topics; /* v0+, of struct apr_req_topic */
+};
+
+struct apr_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+};
+
+struct apr_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct apr_resp_partition */
+};
+
+struct alter_partition_reassignments_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray responses; /* v0+, of struct apr_resp_topic */
+};
+
+extern const struct kmsg alter_partition_reassignments_request_msg;
+extern const struct kmsg alter_partition_reassignments_response_msg;
+
+/* ==== ListPartitionReassignments (key 46), v0, flexible from v0 ==== */
+
+struct lpr_req_topic {
+	struct kstr name; /* v0+ */
+	struct karray partition_indexes; /* v0+, of int32_t */
+};
+
+struct list_partition_reassignments_request {
+	int32_t timeout_ms; /* v0+, default 60000 */
+	struct karray topics; /* v0+, nullable v0+ (null: all), of struct lpr_req_topic */
+};
+
+struct lpr_resp_partition {
+	int32_t partition_index; /* v0+ */
+	struct karray replicas; /* v0+, of int32_t */
+	struct karray adding_replicas; /* v0+, of int32_t */
+	struct karray removing_replicas; /* v0+, of int32_t */
+};
+
+struct lpr_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct lpr_resp_partition */
+};
+
+struct list_partition_reassignments_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray topics; /* v0+, of struct lpr_resp_topic */
+};
+
+extern const struct kmsg list_partition_reassignments_request_msg;
+extern const struct kmsg list_partition_reassignments_response_msg;
+
+/* ==== ElectLeaders (key 43), v0-2, flexible from v2 ==== */
+
+struct elr_req_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partitions; /* v0+, of int32_t */
+};
+
+struct elect_leaders_request {
+	int8_t election_type; /* v1+ (0 preferred, 1 unclean) */
+	struct karray topic_partitions; /* v0+, nullable v0+ (null: all), of struct elr_req_topic */
+	int32_t timeout_ms; /* v0+, default 60000 */
+};
+
+struct elr_resp_partition {
+	int32_t partition_id; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+};
+
+struct elr_resp_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partition_result; /* v0+, of struct elr_resp_partition */
+};
+
+struct elect_leaders_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v1+ */
+	struct karray replica_election_results; /* v0+, of struct elr_resp_topic */
+};
+
+extern const struct kmsg elect_leaders_request_msg;
+extern const struct kmsg elect_leaders_response_msg;
+
+/* ==== DescribeLogDirs (key 35), v0-4, flexible from v2 ==== */
+
+struct dld_req_topic {
+	struct kstr topic; /* v0+ */
+	struct karray partitions; /* v0+, of int32_t */
+};
+
+struct describe_log_dirs_request {
+	struct karray topics; /* v0+, nullable v0+ (null: all), of struct dld_req_topic */
+};
+
+struct dld_resp_partition {
+	int32_t partition_index; /* v0+ */
+	int64_t partition_size; /* v0+ */
+	int64_t offset_lag; /* v0+ */
+	uint8_t is_future_key; /* v0+ */
+};
+
+struct dld_resp_topic {
+	struct kstr name; /* v0+ */
+	struct karray partitions; /* v0+, of struct dld_resp_partition */
+};
+
+struct dld_resp_result {
+	int16_t error_code; /* v0+ */
+	struct kstr log_dir; /* v0+ */
+	struct karray topics; /* v0+, of struct dld_resp_topic */
+	int64_t total_bytes; /* v4+, default -1 */
+	int64_t usable_bytes; /* v4+, default -1 */
+};
+
+struct describe_log_dirs_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v3+ */
+	struct karray results; /* v0+, of struct dld_resp_result */
+};
+
+extern const struct kmsg describe_log_dirs_request_msg;
+extern const struct kmsg describe_log_dirs_response_msg;
 
 #endif

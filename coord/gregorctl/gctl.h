@@ -42,6 +42,9 @@ struct gctl_opts {
 	/* users: SCRAM credentials */
 	const char *user, *mechanism, *password;
 	int32_t iterations;      /* 0: not given */
+	/* reassign, leader-election (the Kafka protocol) */
+	int verify, cancel, preferred, unclean;
+	int32_t partition;       /* -1: not given */
 };
 
 struct gctl {
@@ -54,6 +57,8 @@ struct gctl {
 enum { GCTL_NONODE = 1, GCTL_EXISTS = 2, GCTL_FAIL = -1 };
 
 void gctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The whole file (at most 1 MiB), malloc'd; NULL with the error printed. */
+char *gctl_read_file(const char *name, size_t *len);
 
 /* Connects within o.timeout_s seconds; 0 or 1 (error printed). */
 int gctl_connect(struct gctl *g);
@@ -92,6 +97,10 @@ int gctl_cmd_groups(struct gctl *g, const char *cmd);
  * cmd list|describe (arg: the transactional id); producers of a partition. */
 int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg);
 int gctl_cmd_producers(struct gctl *g, const char *topic, const char *partition);
+/* gctl_ops.c: reassign, leader-election, log-dirs over the Kafka protocol */
+int gctl_cmd_reassign(struct gctl *g);
+int gctl_cmd_leader_election(struct gctl *g);
+int gctl_cmd_log_dirs(struct gctl *g);
 /* This machine's broker, from its status file and ZooKeeper (gctl_health.c);
  * --zookeeper defaults to the broker's own zookeeper.connect. */
 int gctl_cmd_health(struct gctl *g);

@@ -255,7 +255,7 @@ static int gctl_elect_preferred(struct gctl *g)
 }
 
 /* Reads the whole --file, bounded by ZooKeeper's data limit. */
-static char *gctl_read_file(const char *name, size_t *len)
+char *gctl_read_file(const char *name, size_t *len)
 {
 	FILE *f = fopen(name, "rb");
 	if (!f) {

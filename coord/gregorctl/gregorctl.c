@@ -51,6 +51,14 @@ static const char gctl_usage_text[] =
 	"                                  HANGING: Ongoing longer than its timeout\n"
 	"  transactions describe ID        one transactional id, from its coordinator\n"
 	"  producers TOPIC PARTITION       active producers on the partition's leader\n"
+	"  reassign --file F (--execute | --verify | --cancel)\n"
+	"                                  kafka-reassign-partitions' JSON plan\n"
+	"                                  {\"partitions\":[{\"topic\":..,\"partition\":..,\n"
+	"                                  \"replicas\":[..]}]} through the controller;\n"
+	"                                  --verify exits 1 while any is unfinished\n"
+	"  leader-election (--preferred | --unclean) [--topic T [--partition P]]\n"
+	"                                  every partition without --topic\n"
+	"  log-dirs                        every broker's log dir and replica sizes\n"
 	"--command-config: client properties for the broker connections, e.g.\n"
 	"           security.protocol=SSL with ssl.ca.location (or ssl.truststore.*),\n"
 	"           ssl.certificate.location + ssl.key.location (or ssl.keystore.*)\n"
@@ -100,7 +108,7 @@ enum gctl_opt_id { O_ZK, O_TIMEOUT, O_JSON, O_VERBOSE, O_TOPIC, O_PARTS, O_RF,
 		   O_CONFIG, O_UNDER, O_UNAVAIL, O_FILE, O_HELP, O_BOOTSTRAP, O_GROUP,
 		   O_EARLIEST, O_LATEST, O_TO_OFFSET, O_EXECUTE, O_ZK_DIGEST, O_ZK_DIGEST_FILE,
 		   O_COMMAND_CONFIG, O_LOG_DIR, O_WAIT, O_USER, O_MECHANISM, O_PASSWORD,
-		   O_ITERATIONS };
+		   O_ITERATIONS, O_VERIFY, O_CANCEL, O_PREFERRED, O_UNCLEAN, O_PARTITION };
 
 static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_optv[] = {
 	{ "zookeeper", O_ZK, 1 }, { "timeout", O_TIMEOUT, 1 }, { "json", O_JSON, 0 },
@@ -116,6 +124,8 @@ static const struct { const char *name; enum gctl_opt_id id; int arg; } gctl_opt
 	{ "log-dir", O_LOG_DIR, 1 }, { "wait", O_WAIT, 1 },
 	{ "user", O_USER, 1 }, { "mechanism", O_MECHANISM, 1 }, { "password", O_PASSWORD, 1 },
 	{ "iterations", O_ITERATIONS, 1 },
+	{ "verify", O_VERIFY, 0 }, { "cancel", O_CANCEL, 0 }, { "preferred", O_PREFERRED, 0 },
+	{ "unclean", O_UNCLEAN, 0 }, { "partition", O_PARTITION, 1 },
 };
 
 /* Applies one option; 0, or a usage error message. */
@@ -166,6 +176,14 @@ static const char *gctl_apply(struct gctl_opts *o, enum gctl_opt_id id, const ch
 	case O_USER: o->user = v; break;
 	case O_MECHANISM: o->mechanism = v; break;
 	case O_PASSWORD: o->password = v; break;
+	case O_VERIFY: o->verify = 1; break;
+	case O_CANCEL: o->cancel = 1; break;
+	case O_PREFERRED: o->preferred = 1; break;
+	case O_UNCLEAN: o->unclean = 1; break;
+	case O_PARTITION:
+		if (gctl_parse_i32(v, 0, INT32_MAX, &o->partition))
+			return "--partition must be a non-negative integer";
+		break;
 	case O_ITERATIONS:
 		if (gctl_parse_i32(v, 1, 1 << 30, &o->iterations))
 			return "--iterations must be a positive integer";
@@ -224,6 +242,7 @@ int main(int argc, char **argv)
 	g.o.timeout_s = 10;
 	g.o.partitions = -1;
 	g.o.rf = -1;
+	g.o.partition = -1;
 	g.o.configs = calloc((size_t)argc + 1, sizeof *g.o.configs);
 	if (!g.o.configs)
 		return 1;
@@ -236,6 +255,11 @@ int main(int argc, char **argv)
 		     nw < 2 || (words[0][0] == 'p' && nw < 3) ? gctl_usage("missing arguments") :
 		     words[0][0] == 't' ? gctl_cmd_transactions(&g, words[1], words[2]) :
 		     gctl_cmd_producers(&g, words[1], words[2]);
+	else if (nw == 1 && (!strcmp(words[0], "reassign") || !strcmp(words[0], "leader-election") ||
+			     !strcmp(words[0], "log-dirs")))
+		rc = !g.o.bootstrap ? gctl_usage("--bootstrap HOST:PORT is required") :
+		     words[0][0] == 'r' ? gctl_cmd_reassign(&g) :
+		     words[0][1] == 'e' ? gctl_cmd_leader_election(&g) : gctl_cmd_log_dirs(&g);
 	else if (nw == 1 && strcmp(words[0], "health") == 0)
 		rc = gctl_cmd_health(&g);
 	else if (nw != 2)

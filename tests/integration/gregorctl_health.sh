@@ -19,7 +19,9 @@ unhealthy_because() { ! out=$(health "$1" 2>&1) && grep -q -- "$2" <<<"$out"; }
 
 out=$(health 1 --wait 30) || fail "broker 1 unhealthy after up: $out"
 [[ $out == "healthy: broker 1 (broker epoch "*"), controller "[12] ]] || fail "unexpected: $out"
-out=$(KAFKA_LOG_DIRS=$(dir 2) "$GREGORCTL" health) || fail "KAFKA_LOG_DIRS not used: $out"
+# --wait: cluster.sh up returns once both are registered, which can be a
+# moment before broker 2 has written its status file as running
+out=$(KAFKA_LOG_DIRS=$(dir 2) "$GREGORCTL" health --wait 30) || fail "KAFKA_LOG_DIRS not used: $out"
 [[ $out == "healthy: broker 2 "* ]] || fail "unexpected: $out"
 rc=0
 env -u KAFKA_LOG_DIRS "$GREGORCTL" health 2>/dev/null || rc=$?

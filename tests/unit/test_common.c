@@ -132,6 +132,27 @@ START_TEST(test_loop_timers_fire_in_deadline_order_and_stop_cancels)
 }
 END_TEST
 
+START_TEST(test_log_module_levels_override_the_root)
+{
+	ck_assert_int_eq(log_level_parse("debug"), LOG_DEBUG);
+	ck_assert_int_eq(log_level_parse("TRACE"), LOG_DEBUG);
+	ck_assert_int_eq(log_level_parse("FATAL"), LOG_ERROR);
+	ck_assert_int_eq(log_level_parse("LOUD"), -1);
+	ck_assert_int_eq(log_level_parse(NULL), -1);
+	enum log_level root = log_root_level();
+	ck_assert_int_eq(log_module_override("unit-mod"), -1);
+	ck_assert_int_eq(log_effective_level("unit-mod"), root);
+	ck_assert_int_eq(log_set_module_level("unit-mod", LOG_DEBUG), 0);
+	ck_assert_int_eq(log_effective_level("unit-mod"), LOG_DEBUG);
+	ck_assert_int_eq(log_effective_level("other-mod"), root);
+	ck_assert_int_eq(log_set_module_level("unit-mod", -1), 0);
+	ck_assert_int_eq(log_effective_level("unit-mod"), root);
+	ck_assert_int_eq(log_set_module_level("unit-mod", 7), -1);
+	ck_assert_int_eq(log_set_module_level("a-module-name-far-too-long-to-keep-here", LOG_INFO), -1);
+	ck_assert_str_eq(log_level_name(LOG_WARN), "WARN");
+}
+END_TEST
+
 START_TEST(test_log_escape_masks_and_cuts)
 {
 	char buf[32];
@@ -221,6 +242,7 @@ int main(void)
 	tcase_add_test(tc, test_mbox_runs_in_order_once);
 	tcase_add_test(tc, test_loop_timers_fire_in_deadline_order_and_stop_cancels);
 	tcase_add_test(tc, test_log_escape_masks_and_cuts);
+	tcase_add_test(tc, test_log_module_levels_override_the_root);
 	tcase_add_test(tc, test_log_rate_limited_per_site);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -268,6 +268,46 @@ START_TEST(test_log_rebuild)
 }
 END_TEST
 
+/* Produce-time verification (broker/txn/txn_verify.c relies on these): a
+ * producer's transaction is open here only at its epoch, and a guard taken
+ * before asking the coordinator is voided by any marker of that producer
+ * (not of others) and by a rebuild. */
+START_TEST(test_verify_guards)
+{
+	char d[128];
+	snprintf(d, sizeof d, "%s/p%d", root, dir_seq++);
+	struct log_config cfg;
+	log_config_defaults(&cfg);
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_ptr_nonnull(psm_open(log));
+	ck_assert(!psm_txn_open_at(log, 1, 0));
+	uint64_t g1 = psm_verify_begin(log, 1), g2 = psm_verify_begin(log, 2);
+	ck_assert(g1 != PSM_GUARD_NONE && g1 != PSM_GUARD_VOID && g2 != g1);
+	ck_assert(psm_verify_valid(log, 1, g1));
+	ck_assert(!psm_verify_valid(log, 2, g1)); /* guards are per producer */
+	ck_assert_int_eq(append_data(log, 1, 0, 0, 1), 0);
+	ck_assert(psm_txn_open_at(log, 1, 0));
+	ck_assert(!psm_txn_open_at(log, 1, 1)); /* another epoch: verify again */
+	ck_assert(psm_verify_valid(log, 1, g1)); /* data does not void it */
+	append_marker(log, 1, 0, TXN_MARKER_COMMIT, 3);
+	ck_assert(!psm_txn_open_at(log, 1, 0));
+	ck_assert(!psm_verify_valid(log, 1, g1)); /* the transaction ended */
+	ck_assert(psm_verify_valid(log, 2, g2));  /* another producer's stays */
+	psm_verify_end(log, 2, g2);
+	ck_assert(!psm_verify_valid(log, 2, g2));
+	uint64_t g3 = psm_verify_begin(log, 2);
+	ck_assert(psm_verify_valid(log, 2, g3));
+	psm_on_truncate(psm_get(log)); /* a rebuild voids every guard */
+	ck_assert(!psm_verify_valid(log, 2, g3));
+	psm_close(psm_get(log), 0);
+	log_close(log);
+	/* a log without a manager: nothing to guard, always valid */
+	ck_assert_int_eq(psm_verify_begin(log, 1), PSM_GUARD_NONE);
+	ck_assert(psm_verify_valid(log, 1, PSM_GUARD_NONE));
+}
+END_TEST
+
 int main(void)
 {
 	snprintf(root, sizeof root, "/tmp/test_txn.XXXXXX");
@@ -282,6 +322,7 @@ int main(void)
 	tcase_add_test(tc, test_tracker_lso_and_aborted);
 	tcase_add_test(tc, test_marker_build_parse);
 	tcase_add_test(tc, test_log_rebuild);
+	tcase_add_test(tc, test_verify_guards);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
