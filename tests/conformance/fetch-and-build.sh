@@ -5,6 +5,9 @@
 # Idempotent: a finished build (stamp file) is reused.
 #
 #   fetch-and-build.sh [CACHE_DIR]     (default: build/conformance-cache)
+# Env: RDK_CONFORMANCE_SSL=1 builds with OpenSSL (SSL, SASL SCRAM and
+# OAUTHBEARER) for the tests.txt lines with cluster=tls|secure; its stamp
+# differs, so give it its own CACHE_DIR (a plaintext cache would be rebuilt).
 # Prints the path of the source tree's tests/ directory on stdout.
 set -euo pipefail
 
@@ -14,6 +17,10 @@ VERSION=2.0.2
 DEB_VERSION=2.0.2-1
 # Bumped whenever the build recipe changes, so old builds are redone.
 RECIPE=2
+SSL=${RDK_CONFORMANCE_SSL:-0}
+[[ $SSL == 0 || $SSL == 1 ]] || { echo "fetch-and-build.sh: RDK_CONFORMANCE_SSL must be 0 or 1" >&2; exit 1; }
+FLAVOUR=""
+((SSL == 0)) || FLAVOUR=-ssl
 CACHE=${1:-${RDK_CONFORMANCE_CACHE:-$REPO_ROOT/build/conformance-cache}}
 
 say() { printf 'fetch-and-build.sh: %s\n' "$*" >&2; }
@@ -22,14 +29,26 @@ die() { say "error: $*"; exit 1; }
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd -P)
 SRC="$CACHE/librdkafka-$VERSION"
-STAMP="$CACHE/built-$DEB_VERSION-r$RECIPE.stamp"
+STAMP="$CACHE/built-$DEB_VERSION-r$RECIPE$FLAVOUR.stamp"
 LOCK="$CACHE/.lock"
 
 # Serialise concurrent callers (meson may start several run-one.sh).
 exec 9>"$LOCK"
 flock -w 1800 9 || die "could not lock $LOCK within 30 minutes"
 
+# kafka-acls (../kafka-acls.c, for kafka-path/bin/kafka-acls.sh) against
+# this librdkafka; remade whenever its source is newer. Not part of the
+# stamp: a change to it never rebuilds librdkafka.
+build_acls_tool() {
+	local out="$CACHE/kafka-acls" src="$SELF_DIR/kafka-acls.c"
+	[[ -x $out && $out -nt $src ]] && return 0
+	cc -std=c11 -Wall -Wextra -Werror -O2 -I"$SRC/src" -o "$out" "$src" \
+		-L"$SRC/src" -Wl,-rpath,"$SRC/src" -lrdkafka >&2 ||
+		die "cannot build $out"
+}
+
 if [[ -f $STAMP && -x $SRC/tests/test-runner ]]; then
+	build_acls_tool
 	printf '%s\n' "$SRC/tests"
 	exit 0
 fi
@@ -78,7 +97,9 @@ fetch_source() {
 # JSON with it, else skip); installed only when missing.
 install_deps() {
 	local pkg missing=()
-	for pkg in zlib1g-dev libzstd-dev liblz4-dev rapidjson-dev g++ make python3; do
+	local pkgs=(zlib1g-dev libzstd-dev liblz4-dev rapidjson-dev g++ make python3)
+	((SSL == 0)) || pkgs+=(libssl-dev)
+	for pkg in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$pkg")
 	done
 	((${#missing[@]} == 0)) && return 0
@@ -90,9 +111,13 @@ build() {
 	local jobs
 	jobs=$(nproc 2>/dev/null || echo 2)
 	cd "$SRC"
-	# Plaintext only: the conformance cluster speaks PLAINTEXT.
-	say "configure"
-	./configure --no-download --disable-ssl --disable-gssapi \
+	# Plaintext by default: the conformance cluster speaks PLAINTEXT. The
+	# SSL build (SASL SCRAM needs only OpenSSL) serves the --tls/--secure
+	# clusters; never GSSAPI (Gregor has no Kerberos).
+	local ssl_opt=--disable-ssl
+	((SSL == 0)) || ssl_opt=--enable-ssl
+	say "configure ($ssl_opt)"
+	./configure --no-download "$ssl_opt" --disable-gssapi \
 		--disable-curl >"$CACHE/configure.log" 2>&1 ||
 		{ tail -n 40 "$CACHE/configure.log" >&2; die "configure failed (see $CACHE/configure.log)"; }
 	say "make -C src (librdkafka.a)"
@@ -111,5 +136,6 @@ install_deps
 [[ -f $SRC/tests/test.c ]] || fetch_source
 build
 printf 'built %s in %ss\n' "$DEB_VERSION" "$((SECONDS - start))" >"$STAMP"
+build_acls_tool
 say "done in $((SECONDS - start))s"
 printf '%s\n' "$SRC/tests"

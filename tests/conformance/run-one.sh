@@ -14,7 +14,10 @@
 #      GREGORCTL (gregorctl binary; with it the tests get KAFKA_PATH and
 #      ZK_ADDRESS, and kafka-path/bin/kafka-topics.sh serves their
 #      test_kafka_topics() calls through gregorctl),
-#      RDK_TEST_IDEMPOTENT=1 (test-runner -P: every producer idempotent).
+#      RDK_TEST_IDEMPOTENT=1 (test-runner -P: every producer idempotent),
+#      RDK_CONFORMANCE_KEEP=1 (keep the run dir of a passed test too),
+#      RDK_CONFORMANCE_SSL=1 (an SSL build, see fetch-and-build.sh; needed by
+#      the cluster=tls|secure lines, which are skipped without it).
 # Exit: 0 pass, 1 fail, 77 every variant was skipped by the harness.
 set -euo pipefail
 
@@ -34,13 +37,19 @@ RUNS=${RDK_CONFORMANCE_RUNS:-$CACHE/runs}
 KAFKA_VERSION=${RDK_KAFKA_VERSION:-2.8.0}
 
 # tests.txt: "NNNN category needs [scenario=NAME] [timeout=S] [multiplier=M]
-# [subtests=A,B,...] [# note]". subtests: one test-runner run per listed
+# [subtests=A,B,...] [cluster=tls|secure] [set=KEY=VALUE ...] [# note]".
+# set: a broker setting for this test's cluster (cluster.sh up --set). cluster: cluster.sh up
+# --tls (SSL, client certificate) or --secure (SASL_SSL, SCRAM-SHA-512
+# admin); the test.conf gets the cluster's client.properties, the
+# environment trivup's SSL_* certificate variables. subtests: one test-runner run per listed
 # SUBTESTS substring (the harness matches one substring), all in one cluster
 # and within the one time limit: how a known-broken sub-test is left out.
 # needs is "local" (no broker at all) or "broker".
 NEEDS=broker
 SCENARIO=default
 TXT_TIMEOUT=280
+SECURITY=""
+TXT_SETS=()
 if [[ -f $TESTS_TXT ]]; then
 	line=$(awk -v n="$NUM" '$1 == n { sub(/#.*/, ""); print; exit }' "$TESTS_TXT")
 	if [[ -n $line ]]; then
@@ -51,6 +60,8 @@ if [[ -f $TESTS_TXT ]]; then
 			timeout=*) TXT_TIMEOUT=${kv#timeout=} ;;
 			multiplier=*) TXT_MULTIPLIER=${kv#multiplier=} ;;
 			subtests=*) TXT_SUBTESTS=${kv#subtests=} ;;
+			cluster=tls | cluster=secure) SECURITY=${kv#cluster=} ;;
+			set=*=*) TXT_SETS+=("${kv#set=}") ;;
 			*) die "tests.txt: unknown field '$kv' for $NUM" ;;
 			esac
 		done
@@ -60,6 +71,10 @@ HARD_TIMEOUT=${RDK_TEST_TIMEOUT:-$TXT_TIMEOUT}
 MULTIPLIER=${RDK_TIMEOUT_MULTIPLIER:-${TXT_MULTIPLIER:-1.0}}
 [[ $HARD_TIMEOUT =~ ^[0-9]+$ ]] || die "bad timeout '$HARD_TIMEOUT'"
 
+if [[ -n $SECURITY && ${RDK_CONFORMANCE_SSL:-0} != 1 ]]; then
+	say "SKIP: $NUM needs a --$SECURITY cluster and an SSL build (RDK_CONFORMANCE_SSL=1)"
+	exit 77
+fi
 TESTS_DIR=$("$SELF_DIR/fetch-and-build.sh" "$CACHE" | tail -n 1)
 [[ -x $TESTS_DIR/test-runner ]] || die "no test-runner in $TESTS_DIR"
 
@@ -75,7 +90,7 @@ cleanup() {
 		"$CLUSTER_SH" down --dir "$CLUSTER_DIR" >/dev/null 2>&1 ||
 			say "cluster.sh down reported an error (dir $CLUSTER_DIR)"
 	fi
-	if ((rc == 0 || rc == 77)); then
+	if ((rc == 0 || rc == 77)) && [[ ${RDK_CONFORMANCE_KEEP:-0} != 1 ]]; then
 		rm -rf "$RUN_DIR"
 	else
 		say "kept $RUN_DIR (test-runner.log, cluster/logs/broker-*.log)"
@@ -128,8 +143,9 @@ cluster_up() {
 		--set group.initial.rebalance.delay.ms=3000
 	)
 	[[ $SCENARIO == noautocreate ]] && sets+=(--set auto.create.topics.enable=false)
+	[[ -z $SECURITY ]] || sets+=("--$SECURITY")
 	local kv
-	for kv in ${RDK_CLUSTER_SET:-}; do sets+=(--set "$kv"); done
+	for kv in "${TXT_SETS[@]+"${TXT_SETS[@]}"}" ${RDK_CLUSTER_SET:-}; do sets+=(--set "$kv"); done
 	for attempt in 1 2 3; do
 		read -r port zk < <(free_ports)
 		rm -rf "$CLUSTER_DIR"
@@ -148,6 +164,30 @@ cluster_up() {
 	die "could not start a Gregor cluster"
 }
 
+# The --tls/--secure cluster's client settings into test.conf, and the
+# certificate files 0097 reads through trivup's SSL_* variables (the client
+# certificate and key as PEM, DER and a password-protected PKCS#12 that also
+# holds the CA; the CA as PEM and DER).
+SSL_ENV=()
+secure_client_setup() {
+	local props="$CLUSTER_DIR/client.properties" tls="$CLUSTER_DIR/tls" d="$RUN_DIR/ssl" pw
+	[[ -f $props ]] || die "cluster.sh printed no client.properties"
+	grep -v '^bootstrap.servers=' "$props" >>"$CONF"
+	mkdir -p "$d"
+	pw=$(openssl rand -hex 8)
+	openssl x509 -in "$tls/client.crt" -outform DER -out "$d/client.der" &&
+		openssl pkey -in "$tls/client.key" -outform DER -out "$d/client-key.der" &&
+		openssl x509 -in "$tls/ca.pem" -outform DER -out "$d/ca.der" &&
+		openssl pkcs12 -export -in "$tls/client.crt" -inkey "$tls/client.key" \
+			-certfile "$tls/ca.pem" -passout "pass:$pw" -out "$d/client.p12" ||
+		die "openssl: cannot convert the cluster's certificates"
+	if [[ $SECURITY == tls ]]; then printf 'ssl.key.password=%s\n' "$pw" >>"$CONF"; fi
+	SSL_ENV=(SSL_pkcs="$d/client.p12" SSL_password="$pw"
+		SSL_pub_pem="$tls/client.crt" SSL_pub_der="$d/client.der"
+		SSL_priv_pem="$tls/client.key" SSL_priv_der="$d/client-key.der"
+		SSL_ca_pem="$tls/ca.pem" SSL_ca_der="$d/ca.der" SSL_all_cas_pem="$tls/ca.pem")
+}
+
 CONF="$RUN_DIR/test.conf"
 {
 	printf 'test.timeout.multiplier=%s\n' "$MULTIPLIER"
@@ -157,6 +197,7 @@ if [[ $NEEDS != local ]]; then
 	cluster_up
 	say "cluster up in $((SECONDS - start))s: $BOOTSTRAP (dir $CLUSTER_DIR)"
 	printf 'bootstrap.servers=%s\n' "$BOOTSTRAP" >>"$CONF"
+	[[ -z $SECURITY ]] || secure_client_setup
 fi
 
 # kafka-topics.sh for the tests (KAFKA_PATH/bin), only with a broker
@@ -165,6 +206,7 @@ TOPICS_ENV=()
 if [[ $NEEDS != local && -x ${GREGORCTL:-} && -n ${ZK_CONNECT:-} ]]; then
 	TOPICS_ENV=(KAFKA_PATH="$SELF_DIR/kafka-path" ZK_ADDRESS="$ZK_CONNECT"
 		GREGORCTL="$GREGORCTL")
+	[[ ! -x $CACHE/kafka-acls ]] || TOPICS_ENV+=(KAFKA_ACLS="$CACHE/kafka-acls")
 fi
 
 # -p1: one test at a time (the harness inflates timeouts when parallel).
@@ -187,6 +229,7 @@ run_runner() {
 				LD_LIBRARY_PATH="$TESTS_DIR/../src:$TESTS_DIR/../src-cpp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
 				TEST_KAFKA_VERSION="$KAFKA_VERSION" ${RDK_TEST_DEBUG:+TEST_DEBUG="$RDK_TEST_DEBUG"} \
 				${1:+SUBTESTS="$1"} "${TOPICS_ENV[@]+"${TOPICS_ENV[@]}"}" \
+				"${SSL_ENV[@]+"${SSL_ENV[@]}"}" \
 				timeout -s TERM -k 10 "$2" ./test-runner "${args[@]}"
 	) >>"$LOG" 2>&1 &
 	TR_PID=$!
