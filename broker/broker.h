@@ -44,6 +44,7 @@ struct broker {
 	struct strmap topic_configs; /* topic -> overrides (broker/topic_config.c) */
 	struct sasl_ctx *sasl;      /* SASL listeners and credentials (broker/auth) */
 	int storage_failed;         /* the log dir failed: stopping, no clean close */
+	int accept_held;            /* listeners bound but not accepting yet (ACLs loading) */
 	/* how this broker connects to others (inter-broker listener) */
 	struct peer_security inter_broker;
 	struct acl_cache *acls;     /* NULL: no authorizer (broker/auth/authorizer.h) */

@@ -1231,7 +1231,20 @@ int server_listen(struct broker *b, const struct listener_rt *spec, const char *
 	ls->rt.fd = fd;
 	ls->rt.priv = ls;
 	b->listeners[b->nlisteners++] = &ls->rt;
-	return loop_io_add(b->loop, &ls->io, EPOLLIN);
+	/* while held, connections wait in the kernel's backlog */
+	return b->accept_held ? 0 : loop_io_add(b->loop, &ls->io, EPOLLIN);
+}
+
+void server_start_accepting(struct broker *b)
+{
+	if (!b->accept_held)
+		return;
+	b->accept_held = 0;
+	for (int i = 0; i < b->nlisteners; i++) {
+		struct listener_sock *ls = b->listeners[i]->priv;
+		if (loop_io_add(b->loop, &ls->io, EPOLLIN) < 0)
+			log_error("server", "listener %s: cannot start accepting", ls->rt.name);
+	}
 }
 
 /* The server state itself stays: connections closed here are freed from

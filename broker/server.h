@@ -140,5 +140,9 @@ void request_respond_raw(struct request *req, const void *buf, size_t len);
  * failure. */
 int server_listen(struct broker *b, const struct listener_rt *spec, const char *host, int port);
 void server_shutdown(struct broker *b);
+/* With b->accept_held set before server_listen, listeners are bound but take
+ * no connection until this is called (the authorizer holds them until its
+ * first ACL load, as Kafka serves only once its authorizer is ready). */
+void server_start_accepting(struct broker *b);
 
 #endif

@@ -30,6 +30,11 @@ int authz_init(struct broker *b)
 	}
 	log_info(MOD, "%s: ACLs enforced (%d super user(s), allow.everyone.if.no.acl.found=%s)",
 		 cls, b->acls->n_super, b->acls->allow_everyone_if_no_acl ? "true" : "false");
+	/* Kafka serves only once its authorizer has loaded the ACLs: until the
+	 * first load arrives (authz_on_acls) everyone but super users would be
+	 * refused, the controller's UpdateMetadata included */
+	b->accept_held = 1;
+	log_info(MOD, "listeners take connections once the ACLs are loaded from ZooKeeper");
 	return 0;
 }
 
@@ -51,7 +56,10 @@ void authz_on_acls(void *arg, struct acl_binding *v, int n)
 	}
 	int first = !b->acls->loaded;
 	acl_cache_replace(b->acls, v, n);
-	if (first)
+	if (first && b->accept_held) {
+		log_info(MOD, "%d ACL(s) loaded; listeners accept connections now", n);
+		server_start_accepting(b);
+	} else if (first)
 		log_info(MOD, "%d ACL(s) loaded", n);
 	else
 		log_debug(MOD, "ACLs changed: %d now", n);
