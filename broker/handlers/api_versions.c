@@ -38,6 +38,12 @@ void handle_api_versions(struct request *req)
 		keys[i].api_key = handler_table[i].key;
 		keys[i].min_version = handler_table[i].min_ver;
 		keys[i].max_version = handler_table[i].max_ver;
+		/* AddPartitionsToTxn v4 is served between brokers only (the
+		 * VerifyOnly form); a client that picked v4 from our answer
+		 * (@platformatic/kafka does) would send the adding form, which
+		 * Gregor does not serve: clients are told 0-3 */
+		if (keys[i].api_key == 24 && keys[i].max_version > 3)
+			keys[i].max_version = 3;
 	}
 	out->api_keys.n = handler_count;
 	out->api_keys.v = keys;
