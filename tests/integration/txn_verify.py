@@ -31,6 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import kafka_wire as kw  # noqa: E402  (the encoders)
 import txn_wire as tw  # noqa: E402  (coordinator lookup, bootstrap list)
 
 TIMEOUT = 15.0
@@ -38,74 +39,13 @@ TOPIC = "txn-verify"
 TXN_ATTR = 0x10
 DELAY_MARGIN_S = 1.0
 
-CRC_TABLE = []
-for _i in range(256):
-    _c = _i
-    for _ in range(8):
-        _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
-    CRC_TABLE.append(_c)
-
-
-def crc32c(data):
-    c = 0xFFFFFFFF
-    for b in data:
-        c = CRC_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-def zigzag(v):
-    v = (v << 1) ^ (v >> 63)
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if not v:
-            out.append(b)
-            return bytes(out)
-        out.append(b | 0x80)
-
-
 def batch(pid, epoch, seq, values, transactional=True):
-    recs = b""
-    for i, v in enumerate(values):
-        body = b"\x00" + zigzag(0) + zigzag(i) + zigzag(-1) + zigzag(len(v)) + v + zigzag(0)
-        recs += zigzag(len(body)) + body
-    now = int(time.time() * 1000)
-    attrs = TXN_ATTR if transactional else 0
-    after_crc = struct.pack(">hiqqqhii", attrs, len(values) - 1, now, now, pid, epoch, seq,
-                            len(values)) + recs
-    rest = struct.pack(">ibI", -1, 2, crc32c(after_crc)) + after_crc
-    return struct.pack(">qi", 0, len(rest)) + rest
+    """A batch of null-key records from producer (pid, epoch) at seq."""
+    return kw.batch(values, attributes=TXN_ATTR if transactional else 0,
+                    keys=[None] * len(values), producer=(pid, epoch, seq))
 
 
-def s16(s):
-    if s is None:
-        return struct.pack(">h", -1)
-    b = s.encode()
-    return struct.pack(">h", len(b)) + b
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise RuntimeError("connection closed")
-        buf += chunk
-    return buf
-
-
-def uvarint(n):
-    out = b""
-    while n >= 0x80:
-        out += bytes([(n & 0x7F) | 0x80])
-        n >>= 7
-    return out + bytes([n])
-
-
-def cstr(s):
-    b = s.encode()
-    return uvarint(len(b) + 1) + b
+s16, recv_exact, uvarint, cstr = kw.kstr, kw.recv_exact, kw.uvarint, kw.cstr
 
 
 class Reader:

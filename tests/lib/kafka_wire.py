@@ -100,17 +100,18 @@ def record(offset_delta, key, value, timestamp_delta=0):
 
 
 def batch(values, magic=2, attributes=0, count=None, last_delta=None, bad_crc=False,
-          length_extra=0, keys=None):
+          length_extra=0, keys=None, producer=(-1, -1, -1)):
     """A RecordBatch of the values (keys k0, k1, ... unless given; a key of
     None is a null key), with knobs to break it: count, lastOffsetDelta,
-    CRC, length."""
+    CRC, length; producer is (id, epoch, base sequence)."""
     if keys is None:
         keys = [b"k%d" % i for i in range(len(values))]
     recs = b"".join(record(i, keys[i], v) for i, v in enumerate(values))
     n = len(values) if count is None else count
     lod = len(values) - 1 if last_delta is None else last_delta
     now = int(time.time() * 1000)
-    after_crc = struct.pack(">hiqqqhii", attributes, lod, now, now, -1, -1, -1, n) + recs
+    pid, epoch, seq = producer
+    after_crc = struct.pack(">hiqqqhii", attributes, lod, now, now, pid, epoch, seq, n) + recs
     crc = crc32c(after_crc) ^ (1 if bad_crc else 0)
     rest = struct.pack(">ibI", -1, magic, crc) + after_crc
     return struct.pack(">qi", 0, len(rest) + length_extra) + rest
