@@ -172,6 +172,9 @@ static const struct config_key key_table[] = {
 	I64("connections.max.reauth.ms", connections_max_reauth_ms, "0", 0, LMAX),
 	I32("request.timeout.ms", request_timeout_ms, "30000", 0, IMAX),
 	I32("fetch.max.bytes", fetch_max_bytes, "57671680", 1024, IMAX),
+	/* client quotas (broker/quota): Kafka's keys; at most 100 samples here */
+	I32("quota.window.num", quota_window_num, "11", 1, 100),
+	I32("quota.window.size.seconds", quota_window_size_seconds, "1", 1, IMAX),
 
 	STR("ssl.keystore.type", ssl_keystore_type, "JKS", NULL),
 	STR("ssl.keystore.location", ssl_keystore_location, NULL, NULL),
