@@ -145,6 +145,8 @@ struct broker_config {
 	int64_t connections_max_reauth_ms; /* KIP-368 session lifetime; 0 = none */
 	int32_t request_timeout_ms;
 	int32_t fetch_max_bytes;
+	int32_t quota_window_num;          /* client quotas: samples kept */
+	int32_t quota_window_size_seconds; /* client quotas: one sample's span */
 
 	/* TLS and SASL: stored for the security work, not used yet */
 	char *ssl_keystore_type, *ssl_keystore_location, *ssl_keystore_password;
