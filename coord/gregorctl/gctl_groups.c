@@ -763,3 +763,51 @@ int gctl_cmd_groups(struct gctl *g, const char *cmd)
 	gk_close(&k);
 	return rc;
 }
+
+static const struct gctl_spec cg_spec = {
+	"consumer-groups",
+	"bootstrap-server bootstrap command-config list describe delete reset-offsets "
+	"delete-offsets group all-groups topic all-topics to-earliest to-latest to-offset "
+	"shift-by to-datetime by-duration to-current dry-run execute members offsets state",
+	"usage: gregorctl consumer-groups --bootstrap-server H:P ACTION [options]\n"
+	"       (kafka-consumer-groups)\n"
+	"  --list [--state]        group id, state, protocol type\n"
+	"  --describe (--group G ... | --all-groups) [--members | --offsets | --state]\n"
+	"                          committed offsets, log-end offsets, lag, members\n"
+	"  --delete (--group G ... | --all-groups)\n"
+	"  --reset-offsets --group G (--topic T[:P,P..] ... | --all-topics)\n"
+	"      (--to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N |\n"
+	"       --to-datetime YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm] | --by-duration PnDTnHnMnS)\n"
+	"      [--dry-run | --execute]  the group must be empty; without --execute nothing\n"
+	"                          is committed; offsets are clamped into the log's range\n"
+	"  --delete-offsets --group G --topic T[:P,P..] ...   (OffsetDelete)\n"
+	"(older form: groups list|describe|reset-offsets|delete)\n"
+	"  --bootstrap-server H:P[,H:P...]  brokers to bootstrap from\n"
+	"  --command-config FILE   client properties: security.protocol, ssl.*\n"
+	"  --json                  machine-readable output\n"
+	"  --timeout S             seconds per connection or request (default 10)\n"
+	"example: gregorctl consumer-groups --bootstrap-server 127.0.0.1:9092 \\\n"
+	"           --reset-offsets --group g --topic t --to-earliest --execute\n",
+};
+
+int gctl_verb_consumer_groups(int argc, char **argv)
+{
+	struct gctl g;
+	const char *w[1];
+	int rc;
+	int nw = gctl_parse(&g, argc, argv, &cg_spec, w, 1, &rc);
+	if (nw < 0)
+		goto out;
+	if (nw > 0 && gctl_set_action(&g.o, w[0])) {
+		rc = gctl_usage_err(cg_spec.verb, "conflicting actions '%s' and '%s'",
+				    g.o.action, w[0]);
+		goto out;
+	}
+	if (!g.o.action)
+		rc = gctl_usage_err(cg_spec.verb, "no action given (--list, --describe, ...)");
+	else if (!(rc = gctl_need_bootstrap(&g, cg_spec.verb)))
+		rc = gctl_cmd_groups(&g, g.o.action);
+out:
+	gctl_done(&g);
+	return rc;
+}

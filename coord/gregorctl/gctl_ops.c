@@ -278,3 +278,33 @@ int gctl_cmd_log_dirs(struct gctl *g)
 	gk_close(&k);
 	return rc;
 }
+
+static const struct gctl_spec reassign_spec = {
+	"reassign",
+	"bootstrap-server bootstrap command-config reassignment-json-file file generate "
+	"execute verify cancel topics-to-move-json-file broker-list throttle",
+	"usage: gregorctl reassign --bootstrap-server H:P ACTION   (kafka-reassign-partitions)\n"
+	"  --generate --topics-to-move-json-file F --broker-list 1,2,3\n"
+	"             print the current assignment and a proposed one spreading the\n"
+	"             topics' partitions over the brokers (nothing is changed)\n"
+	"  --execute --reassignment-json-file F [--throttle BYTES/S]\n"
+	"  --verify  --reassignment-json-file F  exit 1 while any is unfinished; removes\n"
+	"             the throttle once all are done\n"
+	"  --cancel  --reassignment-json-file F\n"
+	"  F is {\"version\":1,\"partitions\":[{\"topic\":..,\"partition\":..,\"replicas\":[..]}]}\n"
+	"  --bootstrap-server H:P[,H:P...]  brokers to bootstrap from\n"
+	"  --command-config FILE   client properties: security.protocol, ssl.*\n"
+	"  --timeout S             seconds per connection or request (default 10)\n",
+};
+
+int gctl_verb_reassign(int argc, char **argv)
+{
+	struct gctl g;
+	const char *w[1];
+	int rc;
+	if (gctl_parse(&g, argc, argv, &reassign_spec, w, 0, &rc) >= 0 &&
+	    !(rc = gctl_need_bootstrap(&g, reassign_spec.verb)))
+		rc = gctl_cmd_reassign(&g);
+	gctl_done(&g);
+	return rc;
+}
