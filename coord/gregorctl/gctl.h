@@ -199,6 +199,8 @@ int gctl_zcfg_write(struct gctl *g, const char *entity, const struct gctl_zcfg *
 void gctl_zcfg_free(struct gctl_zcfg *u);
 
 int gctl_cmd_topics(struct gctl *g, const char *cmd);
+/* topics over the Kafka protocol (gctl_topics_kafka.c) */
+int gctl_cmd_topics_kafka(struct gctl *g, const char *cmd);
 int gctl_cmd_cluster(struct gctl *g, const char *cmd);
 int gctl_cmd_partitions(struct gctl *g, const char *cmd);
 /* Consumer groups over the Kafka protocol (o.bootstrap; no ZooKeeper). */

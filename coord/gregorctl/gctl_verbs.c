@@ -55,11 +55,14 @@ static int gctl_run_zk(int argc, char **argv, const struct gctl_spec *spec,
 
 static const struct gctl_spec topics_spec = {
 	"topics",
-	GCTL_ZK_OPTS "list describe create alter delete topic partitions replication-factor "
+	GCTL_ZK_OPTS GCTL_KAFKA_OPTS "list describe create alter delete topic partitions "
+	"replication-factor "
 	"config if-not-exists if-exists replica-assignment under-replicated-partitions "
 	"under-min-isr-partitions at-min-isr-partitions unavailable-partitions "
 	"exclude-internal topics-with-overrides",
-	"usage: gregorctl topics --zookeeper H:P ACTION [options]   (kafka-topics)\n"
+	"usage: gregorctl topics (--bootstrap-server H:P | --zookeeper H:P) ACTION [options]\n"
+	"       (kafka-topics; --bootstrap-server: Metadata, CreateTopics, CreatePartitions,\n"
+	"       DeleteTopics; --zookeeper: the znodes, as the ZooKeeper-era tool)\n"
 	"actions:\n"
 	"  --list                  topic names\n"
 	"  --describe [--topic T]  partitions, leader, replicas, ISR, configs; filters:\n"
@@ -69,19 +72,36 @@ static const struct gctl_spec topics_spec = {
 	"      --unavailable-partitions       no leader, or the leader is not live\n"
 	"      --topics-with-overrides        only topics with config overrides\n"
 	"      --exclude-internal             leave out __consumer_offsets and the like\n"
-	"  --create --topic T (--partitions N --replication-factor R |\n"
+	"  --create --topic T ([--partitions N] [--replication-factor R] |\n"
 	"           --replica-assignment B:B,B:B,...) [--config k=v ...] [--if-not-exists]\n"
 	"  --alter --topic T --partitions N [--replica-assignment ...] [--if-exists]\n"
 	"  --delete --topic T [--if-exists]\n"
 	"(the older form 'topics list|describe|create|alter|delete' works too)\n"
-	GCTL_ZK_HELP GCTL_COMMON_HELP
+	"over --zookeeper --create needs --partitions and --replication-factor; over\n"
+	"--bootstrap-server the broker's num.partitions/default.replication.factor apply\n"
+	GCTL_KAFKA_HELP GCTL_ZK_HELP GCTL_COMMON_HELP
 	"example: gregorctl topics --zookeeper 127.0.0.1:2181 --create --topic t "
 	"--partitions 3 --replication-factor 2\n",
 };
 
 int gctl_verb_topics(int argc, char **argv)
 {
-	return gctl_run_zk(argc, argv, &topics_spec, gctl_cmd_topics);
+	struct gctl g;
+	const char *w[1];
+	int rc;
+	int nw = gctl_parse(&g, argc, argv, &topics_spec, w, 1, &rc);
+	if (nw >= 0 && !(rc = gctl_action(&g, "topics", w, nw, NULL))) {
+		if (g.o.bootstrap && g.o.zookeeper)
+			rc = gctl_usage_err("topics", "--bootstrap-server or --zookeeper, not both");
+		else if (g.o.bootstrap)
+			rc = gctl_cmd_topics_kafka(&g, g.o.action);
+		else if (!(rc = gctl_zk_open(&g, "topics"))) {
+			rc = gctl_cmd_topics(&g, g.o.action);
+			gctl_close(&g);
+		}
+	}
+	gctl_done(&g);
+	return rc;
 }
 
 static const struct gctl_spec cluster_spec = {
