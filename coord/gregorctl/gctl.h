@@ -73,6 +73,7 @@ struct gctl_opts {
 	const char *transactional_id;
 	int64_t producer_id, start_offset;
 	int32_t producer_epoch, coordinator_epoch, broker_id;
+	int max_txn_timeout_set; /* --max-transaction-timeout minutes, in wait_s */
 	/* dump-log */
 	struct gctl_list files;
 	int deep_iteration, print_data_log, index_sanity;

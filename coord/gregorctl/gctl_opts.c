@@ -27,7 +27,7 @@ enum gctl_opt_id {
 	O_ALLOW_HOST, O_DENY_HOST, O_OPERATION, O_TXN_ID, O_CLUSTER, O_PATTERN_TYPE,
 	O_PRODUCER, O_CONSUMER, O_IDEMPOTENT, O_PRINCIPAL, O_FORCE, O_PRODUCER_ID,
 	O_PRODUCER_EPOCH, O_COORD_EPOCH, O_START_OFFSET, O_BROKER_ID, O_FILES, O_DEEP,
-	O_PRINT_DATA, O_INDEX_SANITY, O_OFFSET_JSON, O_TOPIC_LIST, O_ALL,
+	O_PRINT_DATA, O_INDEX_SANITY, O_OFFSET_JSON, O_TOPIC_LIST, O_ALL, O_MAX_TXN_TIMEOUT,
 };
 
 static const struct option gctl_all_opts[] = {
@@ -88,7 +88,8 @@ static const struct option gctl_all_opts[] = {
 	{ "files", 1, NULL, O_FILES }, { "deep-iteration", 0, NULL, O_DEEP },
 	{ "print-data-log", 0, NULL, O_PRINT_DATA },
 	{ "index-sanity-check", 0, NULL, O_INDEX_SANITY },
-	{ "offset-json-file", 1, NULL, O_OFFSET_JSON }, { "all", 0, NULL, O_ALL }, { "topic-list", 1, NULL, O_TOPIC_LIST },
+	{ "offset-json-file", 1, NULL, O_OFFSET_JSON }, { "all", 0, NULL, O_ALL },
+	{ "max-transaction-timeout", 1, NULL, O_MAX_TXN_TIMEOUT }, { "topic-list", 1, NULL, O_TOPIC_LIST },
 };
 #define GCTL_N_OPTS (sizeof gctl_all_opts / sizeof *gctl_all_opts)
 
@@ -197,6 +198,9 @@ static int gctl_apply_number(struct gctl_opts *o, int id, const char *v)
 		return gctl_parse_i32(v, 0, INT16_MAX, &o->producer_epoch) ? -1 : 1;
 	case O_COORD_EPOCH:
 		return gctl_parse_i32(v, 0, INT32_MAX, &o->coordinator_epoch) ? -1 : 1;
+	case O_MAX_TXN_TIMEOUT:
+		o->max_txn_timeout_set = 1;
+		return gctl_parse_i32(v, 0, 1000000, &o->wait_s) ? -1 : 1;
 	case O_BROKER_ID: return gctl_parse_i32(v, 0, INT32_MAX, &o->broker_id) ? -1 : 1;
 	case O_BROKER:
 		if (gctl_parse_i64(v, 0, INT32_MAX, &n))

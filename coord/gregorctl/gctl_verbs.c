@@ -168,20 +168,26 @@ static int gctl_run_kafka(int argc, char **argv, const struct gctl_spec *spec, i
 static const struct gctl_spec txn_spec = {
 	"transactions",
 	GCTL_KAFKA_OPTS "list describe abort find-hanging transactional-id topic partition "
-	"start-offset producer-id producer-epoch coordinator-epoch broker-id",
+	"start-offset producer-id producer-epoch coordinator-epoch broker-id "
+	"max-transaction-timeout",
 	"usage: gregorctl transactions --bootstrap-server H:P ACTION   (kafka-transactions)\n"
 	"  --list                  every coordinator's transactions: state, producer\n"
 	"                          id/epoch, timeout, age, partitions\n"
 	"  --describe --transactional-id ID   one transaction, from its coordinator\n"
-	"  --find-hanging [--broker-id N]     open transactions older than their timeout\n"
-	"                          (per partition leader: DescribeProducers)\n"
+	"  describe-producers --topic T --partition P   the leader's producer state\n"
+	"  find-hanging [--broker-id N | --topic T [--partition P]]\n"
+	"               [--max-transaction-timeout MINUTES (default 15)]\n"
+	"                          open transactions (DescribeProducers on each leader)\n"
+	"                          older than the timeout that their coordinator does not\n"
+	"                          have Ongoing on that partition\n"
 	"  --abort --topic T --partition P --start-offset O\n"
 	"                          abort the hanging transaction that began at offset O\n"
 	"                          (WriteTxnMarkers to the partition's leader; producer\n"
 	"                          id and epoch from DescribeProducers)\n"
 	"  --abort --topic T --partition P --producer-id ID --producer-epoch E\n"
 	"          --coordinator-epoch C\n"
-	"(older form: transactions list | transactions describe ID)\n"
+	"(the action may be a word, as kafka-transactions: transactions abort ...;\n"
+	" transactions describe ID also works)\n"
 	GCTL_KAFKA_HELP GCTL_COMMON_HELP,
 };
 
