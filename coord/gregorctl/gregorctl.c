@@ -35,6 +35,8 @@ static const struct gctl_verb gctl_verbs[] = {
 	{ "log-dirs", gctl_verb_log_dirs, "every broker's log dirs and replicas (kafka-log-dirs)" },
 	{ "broker-api-versions", gctl_verb_api_versions,
 	  "each broker's API version ranges (kafka-broker-api-versions)" },
+	{ "dump-log", gctl_verb_dump_log,
+	  "decode segment, index, time index and transaction index files (kafka-dump-log)" },
 	{ "users", gctl_verb_users, "SCRAM credentials in ZooKeeper" },
 	{ "cluster", gctl_verb_cluster, "brokers and the controller, from ZooKeeper" },
 	{ "partitions", gctl_verb_partitions,
