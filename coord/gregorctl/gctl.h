@@ -107,5 +107,8 @@ int gctl_cmd_health(struct gctl *g);
 /* SCRAM credentials in /config/users (gctl_users.c): list, describe,
  * add/alter (--user --mechanism --password [--iterations]), delete. */
 int gctl_cmd_users(struct gctl *g, const char *cmd);
+/* gregorctl drill NAME ... (gctl_drill.c): argv[0] is "drill"; parses its
+ * own options; the exit status. */
+int gctl_cmd_drill(int argc, char **argv);
 
 #endif

@@ -62,6 +62,8 @@ static const char gctl_usage_text[] =
 	"--command-config: client properties for the broker connections, e.g.\n"
 	"           security.protocol=SSL with ssl.ca.location (or ssl.truststore.*),\n"
 	"           ssl.certificate.location + ssl.key.location (or ssl.keystore.*)\n"
+	"usage: gregorctl drill NAME --bootstrap HOST:PORT --kill CMD --start CMD ...\n"
+	"  a failover drill under load with a verdict (gregorctl drill --help)\n"
 	"usage: gregorctl health [--log-dir DIR] [--zookeeper HOST:PORT] [--wait S]\n"
 	"  exit 0 only if the broker whose log.dirs is DIR (default $KAFKA_LOG_DIRS) is\n"
 	"  running, registered in ZooKeeper with its current broker epoch, not\n"
@@ -238,6 +240,8 @@ int main(int argc, char **argv)
 	struct gctl g;
 	const char *words[3] = { NULL, NULL, NULL };
 	signal(SIGPIPE, SIG_IGN); /* TLS connections write with write(2) */
+	if (argc > 1 && strcmp(argv[1], "drill") == 0) /* its own options */
+		return gctl_cmd_drill(argc - 1, argv + 1);
 	memset(&g, 0, sizeof g);
 	g.o.timeout_s = 10;
 	g.o.partitions = -1;
