@@ -573,20 +573,43 @@ static int drill_result(const struct drill *d, const struct drill_verdict *v, in
 
 static const char *const drill_result_name[] = { "PASS", "FAIL", "INCOMPLETE", "FAILED-PRODUCES" };
 
+/* s as a JSON string (quotes, backslashes and control characters escaped). */
+static void drill_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 static void drill_print_json(const struct drill *d, const struct drill_verdict *v, int res)
 {
-	printf("{\"drill\":\"%s\",\"topic\":\"%s\",\"result\":\"%s\",\"acknowledged\":%ld,"
-	       "\"lost\":%ld,\"duplicates\":%ld,\"failed\":%ld,\"recover_ms\":%" PRId64,
-	       d->o.name, d->topic, drill_result_name[res], v->acked, v->lost, v->duplicates,
-	       v->failed, v->recover_ms);
+	printf("{\"drill\":\"%s\",\"topic\":", d->o.name); /* a name from drill_table */
+	drill_json_str(d->topic);
+	printf(",\"result\":\"%s\",\"acknowledged\":%ld,\"lost\":%ld,\"duplicates\":%ld,"
+	       "\"failed\":%ld,\"recover_ms\":%" PRId64, drill_result_name[res], v->acked,
+	       v->lost, v->duplicates, v->failed, v->recover_ms);
 	if (d->load.txn_id)
 		printf(",\"committed\":%ld,\"aborted\":%ld,\"unknown\":%ld,\"aborted_seen\":%ld",
 		       v->committed, v->aborted, v->unknown, v->aborted_seen);
 	printf(",\"events\":[");
-	for (int i = 0; i < d->n_events; i++)
-		printf("%s\"%s\"", i ? "," : "", d->events[i]); /* our own text: no quotes */
-	printf("]%s%s%s}\n", d->why[0] ? ",\"error\":\"" : "", d->why[0] ? d->why : "",
-	       d->why[0] ? "\"" : "");
+	for (int i = 0; i < d->n_events; i++) {
+		printf("%s", i ? "," : "");
+		drill_json_str(d->events[i]);
+	}
+	printf("]");
+	if (d->why[0]) {
+		printf(",\"error\":");
+		drill_json_str(d->why);
+	}
+	printf("}\n");
 }
 
 static void drill_print(const struct drill *d, const struct drill_verdict *v, int res)
