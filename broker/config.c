@@ -57,6 +57,11 @@ static const char *const authorizer_classes[] = { "", "kafka.security.authorizer
 						  "kafka.security.auth.SimpleAclAuthorizer", NULL };
 static const char *const timestamp_types[] = { "CreateTime", "LogAppendTime", NULL };
 
+/* KIP-392's selectors Gregor implements (Kafka's class names) */
+static const char *const replica_selectors[] = {
+	"", "org.apache.kafka.common.replica.LeaderSelector",
+	"org.apache.kafka.common.replica.RackAwareReplicaSelector", NULL };
+
 static const struct config_key key_table[] = {
 	I32("broker.id", broker_id, "-1", -1, IMAX),
 	STR("broker.rack", broker_rack, NULL, NULL),
@@ -95,6 +100,9 @@ static const struct config_key key_table[] = {
 	I32("replica.fetch.backoff.ms", replica_fetch_backoff_ms, "1000", 0, IMAX),
 	I32("replica.fetch.response.max.bytes", replica_fetch_response_max_bytes, "10485760",
 	    0, IMAX),
+	I32("max.incremental.fetch.session.cache.slots",
+	    max_incremental_fetch_session_cache_slots, "1000", 0, IMAX),
+	STR("replica.selector.class", replica_selector_class, NULL, replica_selectors),
 	I32("replica.socket.timeout.ms", replica_socket_timeout_ms, "30000", 1, IMAX),
 	I64("replica.high.watermark.checkpoint.interval.ms",
 	    replica_high_watermark_checkpoint_interval_ms, "5000", 1, LMAX),
