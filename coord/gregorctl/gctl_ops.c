@@ -245,7 +245,14 @@ static int go_throttle(struct gk *k, const struct zn_tp *v, int n, int64_t rate)
 	static const char *const tkeys[] = { "leader.replication.throttled.replicas",
 					     "follower.replication.throttled.replicas" };
 	int32_t ids[256];
-	int nb = go_brokers_involved(k, v, n, ids, 256), rc = 0;
+	int nb = 0, rc = 0;
+	/* set on the brokers the move involves; cleared on every broker, as
+	 * Kafka's tool does (the ones involved then may be gone from the plan) */
+	const struct metadata_resp_broker *mb = k->md.brokers.v;
+	if (rate >= 0)
+		nb = go_brokers_involved(k, v, n, ids, 256);
+	for (int32_t i = 0; rate < 0 && i < k->md.brokers.n && nb < 256; i++)
+		ids[nb++] = mb[i].node_id;
 	char rs[24], id[16];
 	snprintf(rs, sizeof rs, "%lld", (long long)rate);
 	const char *const rv[] = { rs, rs };
