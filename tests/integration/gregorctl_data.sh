@@ -67,7 +67,6 @@ cg --describe --group "$G" --json | python3 -c 'import json,sys; d=json.load(sys
 
 note "dump-log of partition 0's segment on its leader (broker 1)"
 seg="$CLUSTER_DIR/broker/1/data/$T-0/00000000000000000000"
-[[ -f $seg.log ]] || seg=$(find "$CLUSTER_DIR" -path "*/$T-0/00000000000000000000" -print -quit)
 dumped() {
 	"$GCTL" dump-log --files "$seg.log" --print-data-log >"$work/dump" &&
 		grep -q '^| offset: 19 .* key: k19 payload: v19$' "$work/dump"
