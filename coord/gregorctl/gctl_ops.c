@@ -568,7 +568,58 @@ int gctl_cmd_leader_election(struct gctl *g)
 
 /* ---- log-dirs ---- */
 
-static int go_log_dirs_of(struct gk *k, int32_t id)
+static int go_topic_wanted(struct gk *k, const char *name)
+{
+	const struct gctl_list *t = &k->o->topics;
+	for (int i = 0; i < t->n; i++)
+		if (strcmp(t->v[i], name) == 0)
+			return 1;
+	return t->n == 0;
+}
+
+/* One log dir: text lines, or Kafka's kafka-log-dirs JSON shape. */
+static void go_log_dir(struct gk *k, int32_t id, const struct dld_resp_result *r, struct zbuf *j,
+		       int first)
+{
+	if (k->o->json) {
+		zb_puts(j, first ? "{\"logDir\":" : ",{\"logDir\":");
+		zb_jstr(j, gk_cstr(k, r->log_dir));
+		zb_printf(j, ",\"error\":%s%s%s,\"totalBytes\":%" PRId64 ",\"usableBytes\":%" PRId64
+			  ",\"partitions\":[", r->error_code ? "\"" : "",
+			  r->error_code ? kerr_name(r->error_code) : "null", r->error_code ? "\"" : "",
+			  r->total_bytes, r->usable_bytes);
+	} else {
+		printf("broker %d  %s  %s  total %" PRId64 " usable %" PRId64 "\n", id,
+		       gk_cstr(k, r->log_dir), r->error_code ? kerr_name(r->error_code) : "online",
+		       r->total_bytes, r->usable_bytes);
+	}
+	const struct dld_resp_topic *t = r->topics.v;
+	int n = 0;
+	for (int32_t i = 0; i < r->topics.n; i++) {
+		const char *name = gk_cstr(k, t[i].name);
+		if (!go_topic_wanted(k, name))
+			continue;
+		const struct dld_resp_partition *p = t[i].partitions.v;
+		for (int32_t q = 0; q < t[i].partitions.n; q++) {
+			if (!k->o->json) {
+				printf("  %s-%d  size %" PRId64 "  offset lag %" PRId64 "%s\n", name,
+				       p[q].partition_index, p[q].partition_size, p[q].offset_lag,
+				       p[q].is_future_key ? "  (future)" : "");
+				continue;
+			}
+			char tp[300];
+			snprintf(tp, sizeof tp, "%s-%d", name, p[q].partition_index);
+			zb_puts(j, n++ ? ",{\"partition\":" : "{\"partition\":");
+			zb_jstr(j, tp);
+			zb_printf(j, ",\"size\":%" PRId64 ",\"offsetLag\":%" PRId64 ",\"isFuture\":%s}",
+				  p[q].partition_size, p[q].offset_lag, p[q].is_future_key ? "true" : "false");
+		}
+	}
+	if (k->o->json)
+		zb_puts(j, "]}");
+}
+
+static int go_log_dirs_of(struct gk *k, int32_t id, struct zbuf *j, int first)
 {
 	struct broker_channel *ch = gk_broker(k, id);
 	struct describe_log_dirs_request req = { { -1, NULL } };
@@ -580,21 +631,29 @@ static int go_log_dirs_of(struct gk *k, int32_t id)
 				rc == -EBADMSG ? "undecodable response" : strerror(-rc)), 1;
 	if (resp.error_code)
 		return gctl_err("broker %d: DescribeLogDirs: %s", id, kerr_name(resp.error_code)), 1;
+	if (k->o->json)
+		zb_printf(j, "%s{\"broker\":%d,\"logDirs\":[", first ? "" : ",", id);
 	const struct dld_resp_result *r = resp.results.v;
-	for (int32_t i = 0; i < resp.results.n; i++) {
-		printf("broker %d  %s  %s  total %" PRId64 " usable %" PRId64 "\n", id,
-		       gk_cstr(k, r[i].log_dir), r[i].error_code ? kerr_name(r[i].error_code) : "online",
-		       r[i].total_bytes, r[i].usable_bytes);
-		const struct dld_resp_topic *t = r[i].topics.v;
-		for (int32_t j = 0; j < r[i].topics.n; j++) {
-			const struct dld_resp_partition *p = t[j].partitions.v;
-			for (int32_t q = 0; q < t[j].partitions.n; q++)
-				printf("  %s-%d  size %" PRId64 "  offset lag %" PRId64 "%s\n",
-				       gk_cstr(k, t[j].name), p[q].partition_index, p[q].partition_size,
-				       p[q].offset_lag, p[q].is_future_key ? "  (future)" : "");
-		}
-	}
+	for (int32_t i = 0; i < resp.results.n; i++)
+		go_log_dir(k, id, &r[i], j, i == 0);
+	if (k->o->json)
+		zb_puts(j, "]}");
 	return 0;
+}
+
+/* --broker-list "1,2": is id in it (everyone without the option)? */
+static int go_broker_wanted(const char *list, int32_t id)
+{
+	for (const char *s = list; s && *s;) {
+		char *e;
+		long v = strtol(s, &e, 10);
+		if (e == s)
+			return 0;
+		if (v == id)
+			return 1;
+		s = *e ? e + 1 : e;
+	}
+	return list == NULL;
 }
 
 int gctl_cmd_log_dirs(struct gctl *g)
@@ -602,10 +661,21 @@ int gctl_cmd_log_dirs(struct gctl *g)
 	struct gk k;
 	if (gk_open(&k, &g->o))
 		return 1;
-	int rc = 0;
+	int rc = 0, first = 1;
+	struct zbuf j;
+	zb_init(&j);
+	zb_puts(&j, "{\"version\":1,\"brokers\":[");
 	const struct metadata_resp_broker *b = k.md.brokers.v;
-	for (int32_t i = 0; i < k.md.brokers.n; i++)
-		rc |= go_log_dirs_of(&k, b[i].node_id);
+	for (int32_t i = 0; i < k.md.brokers.n; i++) {
+		if (!go_broker_wanted(g->o.broker_list, b[i].node_id))
+			continue;
+		rc |= go_log_dirs_of(&k, b[i].node_id, &j, first);
+		first = 0;
+	}
+	zb_puts(&j, "]}\n");
+	if (g->o.json)
+		rc |= gk_put_json(&j);
+	zb_free(&j);
 	gk_close(&k);
 	return rc;
 }
