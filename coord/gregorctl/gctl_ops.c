@@ -682,8 +682,9 @@ int gctl_cmd_log_dirs(struct gctl *g)
 
 static const struct gctl_spec reassign_spec = {
 	"reassign",
-	"bootstrap-server bootstrap command-config reassignment-json-file file generate "
-	"execute verify cancel topics-to-move-json-file broker-list throttle wait",
+	"bootstrap-server bootstrap command-config zookeeper zk-digest zk-digest-file "
+	"reassignment-json-file file generate execute verify cancel topics-to-move-json-file "
+	"broker-list throttle wait",
 	"usage: gregorctl reassign --bootstrap-server H:P ACTION   (kafka-reassign-partitions)\n"
 	"  --generate --topics-to-move-json-file F --broker-list 1,2,3\n"
 	"             print the current assignment and a proposed one spreading the\n"
@@ -697,19 +698,80 @@ static const struct gctl_spec reassign_spec = {
 	"             all are done removes the throttle configs\n"
 	"  --cancel  --reassignment-json-file F\n"
 	"  F is {\"version\":1,\"partitions\":[{\"topic\":..,\"partition\":..,\"replicas\":[..]}]}\n"
+	"  --zookeeper H:P instead of --bootstrap-server: --execute writes\n"
+	"             /admin/reassign_partitions, --verify reads it and /brokers/topics\n"
+	"             (the ZooKeeper-era tool's way; no throttle, cancel or generate)\n"
 	"  --bootstrap-server H:P[,H:P...]  brokers to bootstrap from\n"
 	"  --command-config FILE   client properties: security.protocol, ssl.*\n"
 	"  --timeout S             seconds per connection or request (default 10)\n",
 };
+
+/* --zookeeper --verify: a partition is in progress while listed in
+ * /admin/reassign_partitions, complete when /brokers/topics/<t> has the
+ * planned replicas (what the ZooKeeper-era tool checked). */
+static int go_zk_verify(struct gctl *g)
+{
+	int n;
+	struct zn_tp *v = go_read_plan(g, &n);
+	if (!v)
+		return 1;
+	char *admin = NULL;
+	int alen = 0, open = 0;
+	int rc = gctl_get(g, "/admin/reassign_partitions", &admin, &alen, NULL);
+	if (rc == GCTL_FAIL)
+		return free(v), 1;
+	struct zn_tp *moving = calloc((size_t)(alen / 24 + 1), sizeof *moving);
+	int nm = rc == 0 && moving && alen > 0 ? zn_tp_list_parse(admin, (size_t)alen, moving, alen / 24 + 1) : 0;
+	for (int i = 0; i < n; i++) {
+		int listed = 0, done = 0;
+		for (int q = 0; q < nm; q++)
+			listed |= moving[q].partition == v[i].partition && !strcmp(moving[q].topic, v[i].topic);
+		struct zn_assign *as = NULL;
+		int na = 0;
+		if (!listed && gctl_read_assignment(g, v[i].topic, &as, &na, NULL) == 0)
+			for (int q = 0; q < na; q++)
+				done |= as[q].partition == v[i].partition &&
+					as[q].n_replicas == v[i].n_replicas &&
+					!memcmp(as[q].replicas, v[i].replicas,
+						sizeof(int32_t) * (size_t)v[i].n_replicas);
+		free(as);
+		open |= !done;
+		printf("Reassignment of partition %s-%d %s\n", v[i].topic, v[i].partition,
+		       listed ? "is still in progress" : done ? "is completed"
+		       : "is not in progress and its replicas differ from the plan");
+	}
+	free(moving);
+	free(admin);
+	free(v);
+	return open;
+}
+
+/* kafka-reassign-partitions --zookeeper: --execute writes
+ * /admin/reassign_partitions (the controller moves the replicas). */
+static int go_reassign_zk(struct gctl *g)
+{
+	if (g->o.execute + g->o.verify != 1 || g->o.cancel || g->o.throttle > 0 ||
+	    (g->o.action && !strcmp(g->o.action, "generate")))
+		return gctl_usage_err("reassign", "over --zookeeper: --execute or --verify (no "
+				      "--cancel, --throttle, --generate)");
+	if (gctl_zk_open(g, "reassign"))
+		return 1;
+	int rc = g->o.execute ? gctl_cmd_partitions(g, "reassign") : go_zk_verify(g);
+	gctl_close(g);
+	return rc;
+}
 
 int gctl_verb_reassign(int argc, char **argv)
 {
 	struct gctl g;
 	const char *w[1];
 	int rc;
-	if (gctl_parse(&g, argc, argv, &reassign_spec, w, 0, &rc) >= 0 &&
-	    !(rc = gctl_need_bootstrap(&g, reassign_spec.verb)))
-		rc = gctl_cmd_reassign(&g);
+	if (gctl_parse(&g, argc, argv, &reassign_spec, w, 0, &rc) >= 0) {
+		if (g.o.zookeeper && !g.o.bootstrap)
+			rc = go_reassign_zk(&g);
+		else if (!(rc = gctl_need_bootstrap(&g, reassign_spec.verb)))
+			rc = gctl_cmd_reassign(&g);
+	}
 	gctl_done(&g);
 	return rc;
 }

@@ -137,4 +137,19 @@ b acls --list --topic adm --json | json 'd["acls"] == []' || fail "adm still has
 rc=0
 b acls --add --allow-principal alice --topic adm 2>/dev/null || rc=$?
 ((rc == 1)) || fail "a principal without TYPE: exit $rc"
-note "topics, configs and acls checked"
+
+note "reassign and leader-election over --zookeeper, election over the Kafka protocol"
+printf '{"version":1,"partitions":[{"topic":"adm","partition":0,"replicas":[3,1]}]}\n' >"$work/plan.json"
+z reassign --execute --reassignment-json-file "$work/plan.json" >"$work/out" ||
+	fail "reassign --zookeeper --execute: $(cat "$work/out")"
+zk_moved() { z reassign --verify --reassignment-json-file "$work/plan.json" >"$work/out"; }
+wait_until 60 "adm-0 moved to 3,1" zk_moved
+grep -qx 'Reassignment of partition adm-0 is completed' "$work/out" || fail "verify: $(cat "$work/out")"
+[[ $(zk_get /brokers/topics/adm) == *'"0":[3,1]'* ]] || fail "adm-0 in ZooKeeper: $(zk_get /brokers/topics/adm)"
+z leader-election --election-type PREFERRED --topic adm >"$work/out" || fail "preferred election over ZooKeeper"
+grep -q '^Started preferred replica election for 5 partition' "$work/out" || fail "election: $(cat "$work/out")"
+led_by_3() { [[ $(zk_leader adm 0) == 3 ]]; }
+wait_until 60 "adm-0 led by its preferred replica 3" led_by_3
+b leader-election --election-type PREFERRED --all-topic-partitions >"$work/out" ||
+	fail "election of every partition: $(cat "$work/out")"
+note "topics, configs, acls, reassign and elections checked"
