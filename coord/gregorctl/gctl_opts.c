@@ -27,7 +27,7 @@ enum gctl_opt_id {
 	O_ALLOW_HOST, O_DENY_HOST, O_OPERATION, O_TXN_ID, O_CLUSTER, O_PATTERN_TYPE,
 	O_PRODUCER, O_CONSUMER, O_IDEMPOTENT, O_PRINCIPAL, O_FORCE, O_PRODUCER_ID,
 	O_PRODUCER_EPOCH, O_COORD_EPOCH, O_START_OFFSET, O_BROKER_ID, O_FILES, O_DEEP,
-	O_PRINT_DATA, O_INDEX_SANITY, O_OFFSET_JSON, O_TOPIC_LIST, O_ALL, O_MAX_TXN_TIMEOUT,
+	O_PRINT_DATA, O_INDEX_SANITY, O_OFFSET_JSON, O_TOPIC_LIST, O_ALL, O_MAX_TXN_TIMEOUT, O_AUTHORIZER_PROPS,
 };
 
 static const struct option gctl_all_opts[] = {
@@ -89,7 +89,8 @@ static const struct option gctl_all_opts[] = {
 	{ "print-data-log", 0, NULL, O_PRINT_DATA },
 	{ "index-sanity-check", 0, NULL, O_INDEX_SANITY },
 	{ "offset-json-file", 1, NULL, O_OFFSET_JSON }, { "all", 0, NULL, O_ALL },
-	{ "max-transaction-timeout", 1, NULL, O_MAX_TXN_TIMEOUT }, { "topic-list", 1, NULL, O_TOPIC_LIST },
+	{ "max-transaction-timeout", 1, NULL, O_MAX_TXN_TIMEOUT },
+	{ "authorizer-properties", 1, NULL, O_AUTHORIZER_PROPS }, { "topic-list", 1, NULL, O_TOPIC_LIST },
 };
 #define GCTL_N_OPTS (sizeof gctl_all_opts / sizeof *gctl_all_opts)
 
@@ -313,6 +314,12 @@ static const char *gctl_apply_string(struct gctl_opts *o, int id, char *v)
 	case O_FILES: gctl_push_csv(&o->files, v); break;
 	case O_OFFSET_JSON: o->file = v; break;
 	case O_TOPIC_LIST: gctl_push_csv(&o->topics, v); break;
+	case O_AUTHORIZER_PROPS:
+		/* kafka-acls' ZooKeeper-era spelling of --zookeeper */
+		if (strncmp(v, "zookeeper.connect=", 18) != 0 || !v[18])
+			return "--authorizer-properties takes zookeeper.connect=H:P";
+		o->zookeeper = v + 18;
+		break;
 	default: return "?";
 	}
 	return NULL;

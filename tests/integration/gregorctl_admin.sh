@@ -138,6 +138,30 @@ rc=0
 b acls --add --allow-principal alice --topic adm 2>/dev/null || rc=$?
 ((rc == 1)) || fail "a principal without TYPE: exit $rc"
 
+note "acls over ZooKeeper (kafka-acls --authorizer-properties zookeeper.connect=...)"
+z acls --add --allow-principal User:zed --consumer --topic zt --group zg >/dev/null || fail "zk acls --add"
+"$GCTL" acls --authorizer-properties "zookeeper.connect=$ZOOKEEPER" --add --deny-principal User:zed \
+	--operation Write --topic zp --resource-pattern-type prefixed >/dev/null || fail "--authorizer-properties --add"
+[[ $(zk_get /kafka-acl/Topic/zt) == *'"principal":"User:zed","permissionType":"Allow","operation":"Read","host":"*"'* ]] ||
+	fail "/kafka-acl/Topic/zt: $(zk_get /kafka-acl/Topic/zt)"
+zk_exists /kafka-acl-extended/prefixed/Topic/zp || fail "no prefixed ACL node"
+# the brokers follow the change notifications: DescribeAcls sees them
+by_brokers() {
+	b acls --list --principal User:zed --json | python3 -c '
+import json, sys
+a = {(x["name"], x["operation"], x["permission_type"]) for x in json.load(sys.stdin)["acls"]}
+sys.exit(0 if a == {("zt", "Read", "ALLOW"), ("zt", "Describe", "ALLOW"), ("zg", "Read", "ALLOW"), ("zp", "Write", "DENY")} else 1)'
+}
+wait_until 30 "brokers to serve the ACLs written to ZooKeeper" by_brokers
+z acls --remove --allow-principal User:zed --operation Read --topic zt >/dev/null || fail "zk acls --remove"
+z acls --list --topic zt --json | json '[(a["principal"], a["operation"]) for a in d["acls"]] == [("User:zed", "Describe")]' ||
+	fail "after the zk remove: $(z acls --list --topic zt --json)"
+z acls --remove --topic zt --group zg --force >/dev/null || fail "zk remove all of zt, zg"
+z acls --remove --topic zp --resource-pattern-type prefixed --force >/dev/null || fail "zk remove zp"
+zk_exists /kafka-acl-extended/prefixed/Topic/zp && fail "the prefixed node is left"
+z acls --list --topic zt --json | json 'd["acls"] == []' || fail "zt still has ACLs"
+zk_exists /kafka-acl/Topic/zt && fail "/kafka-acl/Topic/zt left after removing all"
+
 note "reassign and leader-election over --zookeeper, election over the Kafka protocol"
 printf '{"version":1,"partitions":[{"topic":"adm","partition":0,"replicas":[3,1]}]}\n' >"$work/plan.json"
 z reassign --execute --reassignment-json-file "$work/plan.json" >"$work/out" ||
