@@ -128,4 +128,12 @@ import json, sys
 plan = {str(p["partition"]): p["replicas"] for p in json.load(open(sys.argv[1]))["partitions"]}
 sys.exit(0 if json.loads(sys.argv[2])["partitions"] == plan else 1)
 PY
+# back to 1:2,2:3 on a terminal (script(1) gives it a pty): the progress
+# bar is one line rewritten with \r, ending full
+printf '{"version":1,"partitions":[{"topic":"%s","partition":0,"replicas":[1,2]},{"topic":"%s","partition":1,"replicas":[2,3]}]}\n' \
+	"$T" "$T" >"$work/back.json"
+timeout 120 script -qec "'$GCTL' reassign --bootstrap-server '$BOOTSTRAP' --execute --reassignment-json-file '$work/back.json' --wait 60" \
+	/dev/null >"$work/tty" || fail "--wait on a terminal: $(cat "$work/tty")"
+grep -q $'\r\\[##############################\\] 2/2 partitions reassigned' "$work/tty" ||
+	fail "no progress bar on a terminal: $(od -c "$work/tty" | tail -5)"
 note "groups, records, dump-log, api versions and reassignment checked"
