@@ -345,13 +345,17 @@ static struct option *gctl_build_opts(const char *names)
 	return v;
 }
 
-static int gctl_alloc_lists(struct gctl_opts *o, int argc)
+static int gctl_alloc_lists(struct gctl_opts *o, int argc, char **argv)
 {
 	struct gctl_list *l[] = { &o->topics, &o->groups, &o->entity_types, &o->entity_names,
 				  &o->allow_principals, &o->deny_principals, &o->allow_hosts,
 				  &o->deny_hosts, &o->operations, &o->txn_ids, &o->files };
-	/* a comma list can hold up to strlen/2+1 values: size by all of argv */
+	/* one value per argument, plus one per comma (--files a,b and
+	 * --topic-list split on commas): no list can outgrow this */
 	size_t cap = (size_t)argc + 1;
+	for (int i = 0; i < argc; i++)
+		for (const char *c = argv[i]; (c = strchr(c, ',')); c++)
+			cap++;
 	o->configs = calloc(cap, sizeof *o->configs);
 	for (size_t i = 0; i < sizeof l / sizeof *l; i++)
 		if (!(l[i]->v = calloc(cap, sizeof *l[i]->v)))
@@ -446,7 +450,7 @@ int gctl_parse(struct gctl *g, int argc, char **argv, const struct gctl_spec *sp
 {
 	gctl_defaults(g);
 	struct option *lo = gctl_build_opts(spec->options);
-	if (!lo || gctl_alloc_lists(&g->o, argc)) {
+	if (!lo || gctl_alloc_lists(&g->o, argc, argv)) {
 		free(lo);
 		gctl_err("out of memory");
 		*status = 1;

@@ -60,6 +60,12 @@ rc=0
 rc=0
 "$GCTL" dump-log --files "$work/none.log" 2>"$work/err" || rc=$?
 exited_with "$rc" 1 "none.log" "$work/err" || fail "dump-log of a missing file: exit $rc, $(cat "$work/err")"
+# more comma-separated values than arguments: each file is tried
+rc=0
+"$GCTL" dump-log --files "$work/a.log,$work/b.log,$work/c.log,$work/d.log,$work/e.log,$work/f.log" \
+	2>"$work/err" || rc=$?
+((rc == 1)) || fail "6 missing files: exit $rc"
+(($(grep -c 'No such file' "$work/err") == 6)) || fail "6 missing files: $(cat "$work/err")"
 # a torn segment: a batch header cut short is reported, not read past
 printf '\0\0\0\0\0\0\0\0\0\0\0\x50garbage' >"$work/00000000000000000000.log"
 rc=0
