@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/proto/record_batch.h"
 
 #define FETCH_VERSION 11
 #define EPOCH_VERSION 3
@@ -104,6 +105,24 @@ static void fetcher_retry_later(struct fetcher *f)
 	loop_timer_start(f->rm->b->loop, &f->backoff, ms > 0 ? ms : 1000);
 }
 
+/* DeleteRecords can leave the leader's log start inside a batch; an empty
+ * follower that starts there is sent the whole batch, which begins below
+ * its log end and would be refused. As Kafka's follower does, the empty
+ * log restarts at the batch's base offset; its log start then follows the
+ * leader's again once the batch is in (handle_partition). */
+static void follower_align_empty_log(struct partition *p, const uint8_t *data, size_t len)
+{
+	struct rb_header h;
+	int64_t leo = log_end_offset(p->log);
+	if (!data || leo != log_start_offset(p->log) || rb_parse_header(data, len, &h) < 0 ||
+	    h.base_offset >= leo || rb_last_offset(&h) < leo)
+		return;
+	log_info("replica", "%s-%d: the leader's first batch starts at %lld, below our empty "
+		 "log's start %lld: starting at the batch", p->topic, p->index,
+		 (long long)h.base_offset, (long long)leo);
+	log_truncate_fully_and_start_at(p->log, h.base_offset);
+}
+
 /* Returns 1 if the partition's answer was an error worth backing off for. */
 static int handle_partition(struct fetcher *f, struct kstr topic,
 			    const struct fetch_resp_partition *rp)
@@ -131,6 +150,7 @@ static int handle_partition(struct fetcher *f, struct kstr topic,
 		return 1;
 	}
 	const uint8_t *data = rp->records.len > 0 ? rp->records.p : NULL;
+	follower_align_empty_log(p, data, data ? (size_t)rp->records.len : 0);
 	int rc = rm_append_replica(rm, p, data, data ? (size_t)rp->records.len : 0,
 				   rp->high_watermark);
 	if (rc < 0) {
