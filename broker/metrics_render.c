@@ -336,4 +336,5 @@ void metrics_render(struct broker *b, struct mtext *t)
 	render_zookeeper(b, t);
 	render_transactions(b, t);
 	render_groups(b, t);
+	metrics_render_quotas(b, t);
 }
