@@ -798,13 +798,15 @@ int gctl_cmd_drill(int argc, char **argv)
 {
 	static struct drill d; /* large (views, events): not on the stack */
 	int rc = drill_parse(argc, argv, &d.o);
-	if (rc) {
-		fputs(drill_usage_text, rc > 0 ? stdout : stderr);
-		return rc > 0 ? 0 : DRILL_USAGE;
+	int which = rc ? -1 : drill_pick(&d.o);
+	if (rc > 0) {
+		fputs(drill_usage_text, stdout);
+		return 0;
 	}
-	int which = drill_pick(&d.o);
-	if (which < 0)
+	if (which < 0) {
+		fputs("(gregorctl drill --help for usage)\n", stderr);
 		return DRILL_USAGE;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	d.start_ms = drill_now_ms();
 	d.fault_ms = -1;
