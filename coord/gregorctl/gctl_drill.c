@@ -541,7 +541,9 @@ static int drill_start_load(struct drill *d, int txn)
 	d->load.rate = d->o.rate;
 	d->load.nparts = d->v0.n_parts;
 	d->load.idempotent = d->o.idempotent;
-	d->load.msg_timeout_ms = 60000;
+	/* Kafka's delivery.timeout.ms default; transactions keep 60 s, below
+	 * any sane transaction.max.timeout.ms */
+	d->load.msg_timeout_ms = txn ? 60000 : 120000;
 	d->load.txn_id = txn ? d->txn_id : NULL;
 	d->load.txn_size = d->o.txn_size;
 	d->load.abort_every = 3;
