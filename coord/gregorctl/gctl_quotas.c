@@ -56,10 +56,8 @@ struct gq {
 
 static int gq_usage(const char *why)
 {
-	if (why)
-		gctl_err("%s", why);
 	fputs(gq_usage_text, stderr);
-	return GCTL_USAGE;
+	return gctl_usage_err("quotas", "%s", why ? why : "usage error");
 }
 
 static int gq_key_known(const char *k)
