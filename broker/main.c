@@ -17,6 +17,7 @@
 #include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
 #include "broker/broker.h"
+#include "broker/config_def.h"
 #include "broker/env_config.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
@@ -123,6 +124,7 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 		log_error("broker", "out of memory applying dynamic broker configs");
 		return;
 	}
+	topic_config_refresh_all(b);
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&b->meta->topics, &i, &k, &v);)
@@ -276,6 +278,7 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	b->meta = mc_new();
 	b->metrics = metrics_new();
 	strmap_init(&b->topic_configs);
+	topic_config_refresh_all(b);
 	struct log_config lc;
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
@@ -321,10 +324,16 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "--print-config-docs") == 0) {
+		config_defs_print_markdown(stdout); /* docs/configuration.md */
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s server.properties\n"
 			"       %s --env    (KAFKA_<KEY> variables: KAFKA_BROKER_ID=1 is "
-			"broker.id=1)\n", argv[0], argv[0]);
+			"broker.id=1)\n"
+			"       %s --print-config-docs    (the config reference, Markdown)\n",
+			argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	static struct broker_config cfg;

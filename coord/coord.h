@@ -207,22 +207,17 @@ typedef int (*coord_config_check_fn)(const char *key, const char *value, char *e
 				     size_t errlen);
 /* AlterConfigs (replace: the SET ops become the whole override set) or
  * IncrementalAlterConfigs (ops applied in order to the current overrides)
- * of a topic: checks the result with check, then unless validate_only
- * writes /config/topics/<t> and a /config/changes/config_change_ node as
- * Kafka 2.x does. UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG,
- * INVALID_REQUEST as Kafka answers. Strings are copied before return. */
-void coord_alter_topic_config(struct coord *c, const char *topic,
-			      const struct coord_config_op *ops, int n, int replace,
-			      int validate_only, coord_config_check_fn check,
-			      coord_done_fn done, void *arg);
-
-/* The same write path for any entity Kafka keeps under /config/<type>:
+ * of an entity Kafka keeps under /config/<type>: checks the result, then
+ * unless validate_only writes /config/<type>/<name> and a
+ * /config/changes/config_change_ node as Kafka 2.x does;
+ * UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST as Kafka
+ * answers; strings are copied before return. The entity is
  * type "topics" (name a topic that must exist), "brokers" (name a broker
  * id or "<default>"; the caller has checked the keys) or "users" (name a
  * sanitized user name: SCRAM credentials). check sees every
  * resulting key; its failure answers check_kerr (Kafka: INVALID_CONFIG 40
  * for topics, INVALID_REQUEST 42 for brokers). APPEND/SUBTRACT are allowed
- * for keys is_list accepts (NULL: Kafka's list-type topic configs). The
+ * for keys is_list accepts (the config tables' LIST keys; NULL: none). The
  * notification is {"version":2,"entity_path":"<type>/<name>"}. */
 struct coord_entity_alter {
 	const char *type;
