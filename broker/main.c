@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/quota/quota_entity.h"
 #include "broker/quota/client_quotas.h"
 #include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
@@ -324,6 +325,7 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
+	quota_config_register(); /* the user and client config tables */
 	if (argc == 2 && strcmp(argv[1], "--print-config-docs") == 0) {
 		config_defs_print_markdown(stdout); /* docs/configuration.md */
 		return fflush(stdout) == 0 ? 0 : 1;
