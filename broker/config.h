@@ -147,6 +147,8 @@ struct broker_config {
 	int32_t fetch_max_bytes;
 	int32_t quota_window_num;          /* client quotas: samples kept */
 	int32_t quota_window_size_seconds; /* client quotas: one sample's span */
+	int32_t replication_quota_window_num;          /* replication throttles */
+	int32_t replication_quota_window_size_seconds;
 
 	/* TLS and SASL: stored for the security work, not used yet */
 	char *ssl_keystore_type, *ssl_keystore_location, *ssl_keystore_password;

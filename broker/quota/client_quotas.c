@@ -11,6 +11,7 @@
 #include "broker/config.h"
 #include "broker/gate.h"
 #include "broker/quota/quota.h"
+#include "broker/quota/replication_quota.h"
 #include "common/auth/entity_name.h"
 #include "common/log.h"
 #include "common/proto/messages.h"
@@ -21,13 +22,17 @@
 int client_quotas_init(struct broker *b)
 {
 	b->quotas = quotas_new(b->cfg->quota_window_num, b->cfg->quota_window_size_seconds);
-	return b->quotas ? 0 : -1;
+	b->repl_quotas = repl_quotas_new(b->cfg->replication_quota_window_num,
+					 b->cfg->replication_quota_window_size_seconds);
+	return b->quotas && b->repl_quotas ? 0 : -1;
 }
 
 void client_quotas_free(struct broker *b)
 {
 	quotas_free(b->quotas);
 	b->quotas = NULL;
+	repl_quotas_free(b->repl_quotas);
+	b->repl_quotas = NULL;
 }
 
 static void entity_name(char *out, size_t cap, const struct coord_quota_entity *e)
