@@ -24,7 +24,10 @@ int client_quotas_init(struct broker *b)
 	b->quotas = quotas_new(b->cfg->quota_window_num, b->cfg->quota_window_size_seconds);
 	b->repl_quotas = repl_quotas_new(b->cfg->replication_quota_window_num,
 					 b->cfg->replication_quota_window_size_seconds);
-	return b->quotas && b->repl_quotas ? 0 : -1;
+	if (!b->quotas || !b->repl_quotas)
+		return -1;
+	repl_quotas_rates_changed(b); /* server.properties; ZooKeeper's layers follow */
+	return 0;
 }
 
 void client_quotas_free(struct broker *b)

@@ -16,8 +16,6 @@
 
 #define MOD "quota"
 
-static const char *const rate_keys[2] = { "leader.replication.throttled.rate",
-					  "follower.replication.throttled.rate" };
 static const char *const list_keys[2] = { "leader.replication.throttled.replicas",
 					  "follower.replication.throttled.replicas" };
 
@@ -129,33 +127,21 @@ struct repl_throttled *repl_throttled_parse(const char *list, int32_t broker_id,
 	return t;
 }
 
-/* The effective rate of a key: per broker, else the cluster default, else
- * none (Kafka's BrokerConfigHandler). */
-static double rate_of(const struct broker_config *cfg, const char *key)
-{
-	const char *v = broker_config_dynamic_get(cfg, CONFIG_LAYER_BROKER, key);
-	if (!v)
-		v = broker_config_dynamic_get(cfg, CONFIG_LAYER_DEFAULT, key);
-	if (!v)
-		return HUGE_VAL;
-	char *end;
-	errno = 0;
-	long long r = strtoll(v, &end, 10);
-	if (end == v || *end || errno || r < 0)
-		return HUGE_VAL; /* refused when written; a zkCli typo: no throttle */
-	return r == INT64_MAX ? HUGE_VAL : (double)r;
-}
-
+/* The config layers (per broker over the cluster default, as Kafka's
+ * BrokerConfigHandler reads them) keep the fields current. */
 void repl_quotas_rates_changed(struct broker *b)
 {
 	struct repl_quotas *r = b->repl_quotas;
 	if (!r)
 		return;
+	int64_t rates[2] = { b->cfg->leader_replication_throttled_rate,
+			     b->cfg->follower_replication_throttled_rate };
 	for (int s = 0; s < 2; s++) {
-		double bound = rate_of(b->cfg, rate_keys[s]);
+		double bound = rates[s] == INT64_MAX ? HUGE_VAL : (double)rates[s];
 		if (bound != r->side[s].bound)
-			log_info(MOD, "%s: %s", rate_keys[s],
-				 isinf(bound) ? "none" : "set");
+			log_info(MOD, "%s replication throttle: %lld bytes/s",
+				 s == REPL_LEADER ? "leader" : "follower",
+				 (long long)rates[s]);
 		r->side[s].bound = bound;
 	}
 }
