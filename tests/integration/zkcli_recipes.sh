@@ -104,6 +104,16 @@ grep -q 'Created /admin/preferred_replica_election' <<<"$out" || fail "preferred
 wait_until 30 "broker 1 leads orders-0 again" leader_is "$T" 0 1
 wait_until 30 "election znode removed" gone /admin/preferred_replica_election
 
+# reassign-throttle: brokers 2 and 1 apply their rates
+out=$(run_recipe reassign-throttle)
+(($(grep -c 'Created /config/changes/config_change_' <<<"$out") == 3)) ||
+	fail "reassign-throttle: not three change notifications: $out"
+throttle_applied() {
+	grep -q "leader replication throttle: 10485760 bytes/s" "$CLUSTER_DIR/logs/broker-2.log" &&
+		grep -q "follower replication throttle: 10485760 bytes/s" "$CLUSTER_DIR/logs/broker-1.log"
+}
+wait_until 30 "brokers 2 and 1 apply the replication throttles" throttle_applied
+
 # reassign: orders-1 from [2,3,1] to [1,2]
 out=$(run_recipe reassign)
 grep -q 'Created /admin/reassign_partitions' <<<"$out" || fail "reassign: $out"
