@@ -127,9 +127,13 @@ void quota_gate(struct request *req, unsigned gate_flags)
 		req->quota_exempt = 1;
 }
 
+/* A follower's fetch: replica_id >= 0 (v15+ carry it in ReplicaState). */
 static int is_follower_fetch(const struct request *req)
 {
-	return req->hdr.api_key == 1 && ((const struct fetch_request *)req->body)->replica_id >= 0;
+	const struct fetch_request *in = req->body;
+	if (req->hdr.api_key != 1)
+		return 0;
+	return (req->hdr.api_version >= 15 ? in->replica_state.replica_id : in->replica_id) >= 0;
 }
 
 int32_t quota_fetch_max_bytes(struct request *req)

@@ -223,5 +223,8 @@ int gctl_cmd_users(struct gctl *g, const char *cmd);
 /* gregorctl quotas ... (gctl_quotas.c): its own options; argv[0] is
  * "quotas". Returns the exit status. */
 int gctl_quotas_main(int argc, char **argv);
+/* gregorctl drill NAME ... (gctl_drill.c): argv[0] is "drill"; parses its
+ * own options; the exit status. */
+int gctl_cmd_drill(int argc, char **argv);
 
 #endif

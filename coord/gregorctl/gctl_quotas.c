@@ -163,8 +163,13 @@ static void gq_print_row(const struct gctl_opts *o, int first, const char *user,
 		has_client ? (client ? printf("\"%s\"", client) : printf("\"<default>\""))
 			   : printf("null");
 		printf(",\"quotas\":{");
-		for (int i = 0; i < n; i++)
-			printf("%s\"%s\":%s", i ? "," : "", keys[i], vals[i]);
+		for (int i = 0; i < n; i++) {
+			char *end;
+			strtod(vals[i], &end); /* a number as JSON, anything else quoted */
+			int num = *vals[i] && !*end && !strpbrk(vals[i], "nNiI");
+			printf(num ? "%s\"%s\":%s" : "%s\"%s\":\"%s\"", i ? "," : "", keys[i],
+			       vals[i]);
+		}
 		printf("}}");
 		return;
 	}

@@ -43,6 +43,8 @@ static const struct gctl_verb gctl_verbs[] = {
 	  "preferred election and reassignment through ZooKeeper's /admin znodes" },
 	{ "quotas", gctl_quotas_main,
 	  "describe, alter, delete client quotas (kafka-configs --entity-type users/clients)" },
+	{ "drill", gctl_cmd_drill,
+	  "a failover drill under load with a verdict (leader-kill, controller-kill, ...)" },
 	{ "health", gctl_verb_health, "is this machine's broker a serving cluster member?" },
 };
 #define GCTL_N_VERBS (sizeof gctl_verbs / sizeof *gctl_verbs)
