@@ -115,7 +115,6 @@ void quota_gate(struct request *req, unsigned gate_flags)
 	request_user(req, user, sizeof user);
 	request_client(req, client, sizeof client);
 	int64_t now = now_ms(req);
-	maybe_expire(req->b, now);
 	int32_t ms = quotas_record(q, QUOTA_PRODUCE, user, client, (double)req->frame_len, now,
 				   INT32_MAX);
 	if (ms > 0) {
@@ -194,6 +193,7 @@ int32_t quota_request_end(struct request *req, int64_t cpu_us)
 	request_user(req, user, sizeof user);
 	request_client(req, client, sizeof client);
 	int64_t now = now_ms(req);
+	maybe_expire(req->b, now);
 	if (!req->quota_recorded && !is_follower_fetch(req)) {
 		int32_t rt = request_time_record(req, user, client, cpu_us, now);
 		if (rt > req->throttle_ms) {
