@@ -39,24 +39,8 @@ struct repl_quotas {
 	struct repl_quota side[2];
 };
 
-/* The partitions of one topic a side throttles: all, or a list. */
-struct repl_throttled {
-	int all;
-	int n;
-	int32_t parts[];
-};
-
 struct repl_quotas *repl_quotas_new(int samples, int window_s);
 void repl_quotas_free(struct repl_quotas *r);
-
-/* Parses Kafka's throttled-replicas list for broker_id into a new
- * repl_throttled (NULL: nothing for this broker, or malformed; *bad set
- * when malformed). */
-struct repl_throttled *repl_throttled_parse(const char *list, int32_t broker_id, int *bad);
-
-/* Kafka's SimpleRate: the window is the time since the oldest sample, at
- * least one sample's span. */
-double repl_rate(struct qstat *st, const struct qcfg *cfg, int64_t now_ms);
 
 void repl_quotas_rates_changed(struct broker *b);
 void repl_quotas_topic_config(struct broker *b, const char *topic, const char *const *keys,
