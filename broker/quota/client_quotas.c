@@ -164,8 +164,9 @@ static int32_t request_time_record(struct request *req, const char *user, const 
 int32_t quota_fetch_record(struct request *req, int64_t bytes)
 {
 	struct quotas *q = req->b->quotas;
-	if (!q || is_follower_fetch(req))
-		return 0;
+	if (!q || is_follower_fetch(req) ||
+	    (!quotas_enabled(q, QUOTA_FETCH) && !quotas_enabled(q, QUOTA_REQUEST)))
+		return 0; /* nothing to count (the request's end records nothing either) */
 	char user[800], client[512];
 	request_user(req, user, sizeof user);
 	request_client(req, client, sizeof client);
