@@ -363,3 +363,10 @@ int transport_tls_ktls_send(const struct transport *t)
 {
 	return t->ops == &tls_ops && ((const struct tls_transport *)t)->ktls_send;
 }
+
+const char *transport_tls_cipher(const struct transport *t)
+{
+	if (t->ops != &tls_ops || !t->ready)
+		return NULL;
+	return SSL_get_cipher_name(((const struct tls_transport *)t)->ssl);
+}

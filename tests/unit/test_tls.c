@@ -391,6 +391,9 @@ START_TEST(test_transport_roundtrip)
 	ck_assert_int_eq(p.srv->ready, 1);
 	ck_assert_int_eq(p.cli->ready, 1);
 	ck_assert_ptr_null(p.srv->peer_subject); /* no client certificate */
+	/* without ssl.cipher.suites the broker's order wins: AES-128-GCM */
+	ck_assert_str_eq(transport_tls_cipher(p.srv), "TLS_AES_128_GCM_SHA256");
+	ck_assert_str_eq(transport_tls_cipher(p.cli), "TLS_AES_128_GCM_SHA256");
 	ck_assert_int_eq(transfer(&p, p.srv, p.cli, 3 << 20), 0);
 	ck_assert_int_eq(transfer(&p, p.cli, p.srv, 1 << 20), 0);
 	/* without kernel TLS, file bytes take the caller's pread path */
