@@ -561,6 +561,7 @@ static void ctl_on_brokers_change(struct coord *c)
 		if (old[k].seen)
 			continue;
 		broker_channel_close(&old[k].ch);
+		ctl_offline_forget(ctl, old[k].id);
 		if (!ctl_live(ctl, old[k].id))
 			log_info(CTL_MOD, "broker %d left", old[k].id);
 		else
@@ -776,6 +777,13 @@ static void ctl_after_event(struct coord *c)
 		return;
 	}
 	ctl_flush(c);
+	/* LeaderAndIsr answers may have named replicas in offline log dirs:
+	 * elect away from them and tell the brokers (bounded: each round adds
+	 * only replicas not seen before) */
+	for (int round = 0; round < 4 && c->ctl.offline_pending && !c->ctl.fenced; round++) {
+		ctl_on_offline_replicas(c);
+		ctl_flush(c);
+	}
 }
 
 void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
@@ -804,6 +812,7 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 	ctl_reassign_check_all(c);     /* in progress per the topic znodes */
 	ctl_on_delete_topics(c);
 	ctl_on_preferred_election(c);  /* arms the exists-watch */
+	ctl_on_log_dir_event(c);       /* arms the child watch; clears old events */
 	for (int k = 0; k < ctl->n_brokers; k++)
 		ctl->brokers[k].full_sync = 1;
 	ctl->metadata_changed = 1;
@@ -824,6 +833,7 @@ void ctl_resign(struct coord *c)
 	free(ctl->topics);
 	free(ctl->view_live);
 	free(ctl->view_shut);
+	free(ctl->offline);
 	memset(ctl, 0, sizeof *ctl);
 	c->ctl.fenced = 0;
 }
@@ -839,6 +849,8 @@ void ctl_on_watch(struct coord *c, int type, const char *path)
 		ctl_on_delete_topics(c);
 	else if (strcmp(path, "/isr_change_notification") == 0 && type == ZOO_CHILD_EVENT)
 		ctl_on_isr_change(c);
+	else if (strcmp(path, "/log_dir_event_notification") == 0 && type == ZOO_CHILD_EVENT)
+		ctl_on_log_dir_event(c);
 	else if (strcmp(path, "/admin/preferred_replica_election") == 0)
 		ctl_on_preferred_election(c);
 	else if (strcmp(path, "/admin/reassign_partitions") == 0)
@@ -865,6 +877,11 @@ void ctl_tick(struct coord *c)
 	for (int k = 0; k < c->ctl.n_brokers; k++)
 		if (c->ctl.brokers[k].full_sync && c->ctl.brokers[k].retry_at_ms <= now)
 			due = 1;
-	if (due)
+	if (!due)
+		return;
+	ctl_flush(c);
+	for (int round = 0; round < 4 && c->ctl.offline_pending && !c->ctl.fenced; round++) {
+		ctl_on_offline_replicas(c);
 		ctl_flush(c);
+	}
 }

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# log_dir_offline.sh: one of two log dirs fails. Broker 1 runs with
+# log.dirs=<a>,<b> and fdatasync failing with EIO after its first 150 calls
+# (failpoint storage.fdatasync, armed in its environment only). Topic ldo_a
+# (flush.messages=1, so every append is flushed) has its broker-1 replica in
+# dir a, topic ldo_b (no forced flush) in dir b; broker 1 leads both. Under
+# acks=all load on ldo_a the fdatasync fails, and as Kafka does: dir a goes
+# offline on broker 1 while the broker keeps running; the cause is logged
+# once; broker 1 writes /log_dir_event_notification/log_dir_event_<n> and
+# the controller, told by broker 1's KAFKA_STORAGE_ERROR answers, moves
+# ldo_a's leadership to the ISR and drops broker 1 from it; DescribeLogDirs
+# at broker 1 answers KAFKA_STORAGE_ERROR for dir a and lists ldo_b in dir
+# b, which keeps serving acks=all produces led by broker 1; no acknowledged
+# write is lost. A notification written by hand in Kafka's format is acted
+# on the same way. Restarted without the fault, broker 1 rejoins the ISR.
+source "$(dirname "$0")/lib.sh"
+
+ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/lib}
+for p in acked_producer acked_verify; do
+	[[ -x $ACKED_BIN_DIR/$p ]] || fail "missing $ACKED_BIN_DIR/$p"
+done
+A=ldo_a
+B=ldo_b
+cluster_up 3 --set min.insync.replicas=2 --set replica.lag.time.max.ms=10000
+work="$CLUSTER_DIR/work"
+mkdir -p "$work"
+log1="$CLUSTER_DIR/logs/broker-1.log"
+conf1="$CLUSTER_DIR/broker/1/server.properties"
+
+# Broker 1 again, with two log dirs and fdatasync failing after 150 calls.
+cluster stop 1 >/dev/null
+base=$(sed -n 's/^log\.dirs=//p' "$conf1")
+[[ -n $base ]] || fail "no log.dirs in $conf1"
+dir_a="$base/a" dir_b="$base/b"
+sed -i "s#^log\.dirs=.*#log.dirs=$dir_a,$dir_b#" "$conf1"
+GREGOR_FAILPOINT='storage.fdatasync=150*off->error(EIO)' cluster start 1 >/dev/null
+grep -q 'failpoint.*armed: storage.fdatasync' "$log1" ||
+	fail "broker 1 did not report the armed failpoint"
+pid1=$(broker_pid 1)
+
+isr_has() {
+	zk_get "/brokers/topics/$1/partitions/0/state" |
+		python3 -c 'import json,sys; sys.exit(int(sys.argv[1]) not in json.load(sys.stdin)["isr"])' "$2"
+}
+# A first: with no partition in either dir, it is placed in the first
+zk create "/config/topics/$A" '{"version":1,"config":{"flush.messages":"1"}}' >/dev/null ||
+	fail "cannot create the config of $A"
+for t in "$A" "$B"; do
+	zk create "/brokers/topics/$t" '{"version":1,"partitions":{"0":[1,2,3]}}' >/dev/null ||
+		fail "cannot create the topic znode of $t"
+	wait_until 30 "broker 1 leads $t-0" leader_is "$t" 0 1
+	wait_until 60 "$t-0 with brokers 2 and 3 in the ISR" eval "isr_has $t 2 && isr_has $t 3"
+done
+[[ -d $dir_a/$A-0 && -d $dir_b/$B-0 ]] ||
+	fail "partitions not spread over the dirs: $(ls "$dir_a" "$dir_b" | tr '\n' ' ')"
+
+"$ACKED_BIN_DIR/acked_producer" -b "$BOOTSTRAP" -t "$A" -o "$work/a.acks" -a all \
+	-p 200 -n 2000 -r 500 -s 60 -m 60000 -k ldo >"$work/a.out" 2>"$work/a.err" &
+ppid=$!
+on_exit "kill -TERM $ppid 2>/dev/null || true"
+note "producing to $A (pid $ppid); waiting for broker 1's fdatasync to fail"
+
+failed_a() { grep -q "log dir $dir_a failed (" "$log1"; }
+wait_until 90 "dir a of broker 1 to fail" failed_a
+pid_alive "$pid1" || fail "broker 1 stopped; only one of its two log dirs failed"
+n=$(grep -c 'log dir .* failed (' "$log1" || true)
+((n == 1)) || fail "the cause should be logged once, found $n lines"
+grep 'log dir .* failed (' "$log1" | sed 's/^/[broker-1] /' >&2
+grep "log dir $dir_a failed (" "$log1" | grep -q 'Input/output error' ||
+	fail "the logged cause is not EIO"
+
+told() { grep -q "log dir failure told to the controller: /log_dir_event_notification/log_dir_event_" "$log1"; }
+wait_until 30 "broker 1 to write its log dir event notification" told
+acted() { grep -q 'log dir event log_dir_event_[0-9]*: broker 1; asking' "$CLUSTER_DIR"/logs/broker-*.log; }
+wait_until 30 "the controller to read the notification" acted
+no_events() { [[ -z $(zk_ls /log_dir_event_notification) ]]; }
+wait_until 30 "the controller to delete the notification" no_events
+
+new_leader() { local l; l=$(zk_leader "$A" 0) && [[ $l == 2 || $l == 3 ]]; }
+wait_until 30 "leadership of $A-0 to move to broker 2 or 3" new_leader
+wait_until 30 "broker 1 out of the ISR of $A-0" eval "! isr_has $A 1"
+note "$A-0: leader $(zk_leader "$A" 0); broker 1 out of its ISR"
+leader_is "$B" 0 1 || fail "$B-0 lost broker 1 as leader ($(zk_leader "$B" 0))"
+isr_has "$B" 1 || fail "broker 1 left the ISR of $B-0"
+
+# DescribeLogDirs at broker 1: dir a KAFKA_STORAGE_ERROR (56), dir b serving
+addr1=$(python3 -c 'import sys; print(sys.argv[1].split(",")[0])' "$BOOTSTRAP")
+python3 - "$GREGOR_SOURCE_ROOT/tests/lib" "$addr1" "$dir_a" "$dir_b" "$A" "$B" <<'PY' ||
+import sys
+sys.path.insert(0, sys.argv[1])
+from kafka_admin import describe_log_dirs
+host, port = sys.argv[2].rsplit(":", 1)
+dir_a, dir_b, ta, tb = sys.argv[3:7]
+for version in (1, 4):
+    top, res = describe_log_dirs((host, int(port)), version, None)
+    got = {d: (err, sorted(parts)) for err, d, parts, _, _ in res}
+    want = {dir_a: (56, []), dir_b: (0, [(tb, 0)])}
+    print("[describe-log-dirs v%d] %s" % (version, got), file=sys.stderr)
+    if top != 0 or got != want:
+        sys.exit("DescribeLogDirs v%d: %s, want %s" % (version, got, want))
+PY
+	fail "DescribeLogDirs does not show dir a offline and dir b serving"
+
+# the other dir keeps serving: acks=all produces to ldo_b, led by broker 1
+for i in 1 2 3 4 5; do
+	printf 'b%d\n' "$i" | kc -P -t "$B" -p 0 -X acks=all -X message.timeout.ms=20000 ||
+		fail "produce $i to $B (dir b) failed"
+done
+got=$(kc -C -t "$B" -p 0 -o beginning -e -q | grep -c '^b[1-5]$' || true)
+((got == 5)) || fail "read back $got of 5 records from $B"
+
+rc=0
+wait "$ppid" || rc=$?
+sed 's/^/[producer] /' "$work/a.out" >&2
+((rc == 0)) || { tail -n 20 "$work/a.err" >&2; fail "producer exited $rc"; }
+acked=$(sed -n 's/.*acknowledged=\([0-9]*\).*/\1/p' "$work/a.out")
+((acked == 2000)) || fail "only $acked of 2000 writes acknowledged"
+out=$("$ACKED_BIN_DIR/acked_verify" -b "$BOOTSTRAP" -t "$A" -T 120 "$work/a.acks") || rc=$?
+printf '%s\n' "$out" | sed 's/^/[verify] /' >&2
+((rc == 0)) || fail "acknowledged writes missing or wrong (acked_verify exit $rc)"
+
+# Kafka's format, written by hand for broker 2 (whose dirs are fine): read,
+# deleted, and no replica of broker 2 is taken offline
+zk create /log_dir_event_notification/log_dir_event_9000000000 \
+	'{"version":1,"broker":2,"event":1}' >/dev/null || fail "cannot write a notification"
+acted2() { grep -q 'log dir event log_dir_event_9000000000: broker 2; asking' "$CLUSTER_DIR"/logs/broker-*.log; }
+wait_until 30 "the controller to act on the hand-written notification" acted2
+wait_until 30 "the hand-written notification deleted" no_events
+if grep -q 'replica on broker 2 is in an offline log dir' "$CLUSTER_DIR"/logs/broker-*.log; then
+	fail "a replica of broker 2 was taken offline"
+fi
+
+# The fault gone: broker 1 restarts with both dirs and rejoins ldo_a's ISR
+cluster stop 1 >/dev/null
+cluster start 1 >/dev/null
+wait_until 90 "broker 1 back in the ISR of $A-0" isr_has "$A" 1
+note "broker 1 recovered dir a and rejoined the ISR of $A-0"
