@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/quota/client_quotas.h"
 #include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
 #include "broker/broker.h"
@@ -287,7 +288,8 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	struct log_config lc;
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
-	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0)
+	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0 ||
+	    client_quotas_init(b) < 0)
 		return -1;
 	/* first, before log recovery: replaces a previous run's file */
 	if (health_path(b->rm->log_dir, b->status_path, sizeof b->status_path) < 0)
@@ -377,6 +379,8 @@ int main(int argc, char **argv)
 	}
 	cc.user_config_fn = on_user_config;
 	cc.user_config_arg = &b;
+	cc.quotas_fn = client_quotas_feed;
+	cc.quotas_arg = &b;
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;
@@ -407,6 +411,7 @@ int main(int argc, char **argv)
 	tls_ctx_free(b.inter_broker.tls);
 	authz_free(&b);
 	sasl_free(&b);
+	client_quotas_free(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

@@ -22,6 +22,7 @@
 #include "broker/handlers/dedup.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metrics.h"
+#include "broker/quota/client_quotas.h"
 #include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -197,6 +198,10 @@ static void fetch_respond(struct request *req)
 	struct arena *a = &req->arena;
 	int32_t nt = in->topics.n > 0 ? in->topics.n : 0;
 	int64_t budget = in->max_bytes > 0 ? in->max_bytes : INT32_MAX;
+	int32_t quota_max = quota_fetch_max_bytes(req); /* consumer_byte_rate */
+	if (quota_max < budget)
+		budget = quota_max;
+	int64_t budget0 = budget;
 	int first = 1;
 	if (!out || !(out->responses.v = arena_alloc(a, (size_t)nt * sizeof(struct fetch_resp_topic) + 1))) {
 		request_close(req, "out of memory");
@@ -273,6 +278,9 @@ static void fetch_respond(struct request *req)
 		}
 	}
 	dedup_free(&seen);
+	/* a consumer over its quota gets an empty answer, as Kafka */
+	if (in->replica_id < 0 && quota_fetch_record(req, budget0 - budget) > 0)
+		out->responses.n = 0;
 	request_respond(req, out);
 }
 
