@@ -330,15 +330,22 @@ static int ctl_decide_offline(struct coord *c, struct ctl_topic *t,
 {
 	(void)arg;
 	const struct elect_brokers *v = &c->ctl.view;
-	int rc = elect_offline(v, p->replicas, p->n_replicas, &p->st, 0, out);
+	/* a replica in an offline log dir is never a candidate, not even an
+	 * unclean one (coord/log_dir_event.c) */
+	int32_t reps[ZN_MAX_REPLICAS] = { 0 };
+	int nr = 0;
+	for (int k = 0; k < p->n_replicas; k++)
+		if (!ctl_replica_offline(&c->ctl, t->name, p->id, p->replicas[k]))
+			reps[nr++] = p->replicas[k];
+	int rc = elect_offline(v, reps, nr, &p->st, 0, out);
 	if (out->leader >= 0)
 		return rc;
 	int any = 0;
-	for (int k = 0; k < p->n_replicas; k++)
-		any |= elect_is_eligible(v, p->replicas[k]);
+	for (int k = 0; k < nr; k++)
+		any |= elect_is_eligible(v, reps[k]);
 	if (!any || !ctl_unclean_enabled(c, t->name))
 		return rc;
-	return elect_offline(v, p->replicas, p->n_replicas, &p->st, 1, out);
+	return elect_offline(v, reps, nr, &p->st, 1, out);
 }
 
 /* Only called when the current leader is gone (docs/zookeeper.md §2 rules). */

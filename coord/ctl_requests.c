@@ -269,7 +269,8 @@ static int ctl_fill_topic_states(struct coord *c, struct arena *a, struct karray
 				int live = 0;
 				for (int x = 0; x < ctl->n_brokers; x++)
 					live |= ctl->brokers[x].id == p->replicas[r];
-				if (!live)
+				/* Kafka: dead brokers and replicas in offline log dirs */
+				if (!live || ctl_replica_offline(ctl, t->name, p->id, p->replicas[r]))
 					off[noff++] = p->replicas[r];
 			}
 			ps[np++] = (struct update_metadata_req_partition_state){

@@ -133,7 +133,7 @@ static int lde_decide(struct coord *c, struct ctl_topic *t, struct ctl_partition
 		      void *arg, struct zn_pstate *out)
 {
 	(void)arg;
-	int32_t reps[ZN_MAX_REPLICAS];
+	int32_t reps[ZN_MAX_REPLICAS] = { 0 };
 	int nr;
 	struct zn_pstate cur;
 	lde_filter(&c->ctl, t, p, reps, &nr, &cur);

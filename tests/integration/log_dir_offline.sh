@@ -52,7 +52,7 @@ for t in "$A" "$B"; do
 	wait_until 60 "$t-0 with brokers 2 and 3 in the ISR" eval "isr_has $t 2 && isr_has $t 3"
 done
 [[ -d $dir_a/$A-0 && -d $dir_b/$B-0 ]] ||
-	fail "partitions not spread over the dirs: $(ls "$dir_a" "$dir_b" | tr '\n' ' ')"
+	fail "partitions not spread over the dirs: $(find "$dir_a" "$dir_b" -maxdepth 1 -name 'ldo_*' | tr '\n' ' ')"
 
 "$ACKED_BIN_DIR/acked_producer" -b "$BOOTSTRAP" -t "$A" -o "$work/a.acks" -a all \
 	-p 200 -n 2000 -r 500 -s 60 -m 60000 -k ldo >"$work/a.out" 2>"$work/a.err" &
@@ -81,6 +81,20 @@ wait_until 30 "leadership of $A-0 to move to broker 2 or 3" new_leader
 wait_until 30 "broker 1 out of the ISR of $A-0" eval "! isr_has $A 1"
 note "$A-0: leader $(zk_leader "$A" 0); broker 1 out of its ISR"
 leader_is "$B" 0 1 || fail "$B-0 lost broker 1 as leader ($(zk_leader "$B" 0))"
+# Metadata v5 lists broker 1 among the offline replicas of ldo_a-0 (not of ldo_b-0)
+offline_in_metadata() {
+	python3 - "$GREGOR_SOURCE_ROOT/tests/lib" "$BOOTSTRAP" "$A" "$B" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from kafka_admin import partition_states
+host, port = sys.argv[2].split(",")[1].rsplit(":", 1)
+a = partition_states((host, int(port)), sys.argv[3].encode()).get(0)
+b = partition_states((host, int(port)), sys.argv[4].encode()).get(0)
+print("[metadata] %s-0 %s, %s-0 %s" % (sys.argv[3], a, sys.argv[4], b), file=sys.stderr)
+sys.exit(0 if a and a[3] == [1] and b and b[3] == [] else 1)
+PY
+}
+wait_until 30 "Metadata to list broker 1 as an offline replica of $A-0" offline_in_metadata
 isr_has "$B" 1 || fail "broker 1 left the ISR of $B-0"
 
 # DescribeLogDirs at broker 1: dir a KAFKA_STORAGE_ERROR (56), dir b serving

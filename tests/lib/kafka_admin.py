@@ -30,6 +30,30 @@ def metadata(addr):
     return brokers, r.take(">i")
 
 
+def partition_states(addr, topic):
+    """Metadata v5 for topic: {partition: (leader, replicas, isr, offline
+    replicas)}; {} when the topic has an error."""
+    with Conn(*addr) as c:
+        r = c.call(3, 5, struct.pack(">i", 1) + kstr(topic) + b"\x00")
+    r.take(">i")  # throttle
+    for _ in range(r.take(">i")):
+        r.take(">i"), r.str(), r.take(">i"), r.string()
+    r.string()  # cluster id
+    r.take(">i")  # controller
+    out = {}
+    for _ in range(r.take(">i")):
+        err = r.take(">h")
+        r.string()
+        r.take(">b")
+        for _ in range(r.take(">i")):
+            r.take(">h")
+            idx, leader = r.take(">i"), r.take(">i")
+            lists = [[r.take(">i") for _ in range(r.take(">i"))] for _ in range(3)]
+            if err == 0:
+                out[idx] = (leader, *lists)
+    return out
+
+
 def find_leader(addr, topic, limit=30.0):
     """Metadata v1 for topic (auto-creates it): partition 0's leader's
     address, waiting up to limit seconds for one."""
