@@ -87,8 +87,13 @@ void rm_free(struct replica_manager *rm)
 	fetchers_free(rm);
 	const char *k;
 	void *v;
-	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
+		/* nothing more is written into an offline dir: no producer
+		 * snapshot (its log is left for recovery, log_set_offline) */
+		if (rm_partition_offline(rm, v))
+			psm_close(psm_get(((struct partition *)v)->log), 0);
 		partition_free(v);
+	}
 	strmap_free(&rm->parts);
 	for (int d = 0; d < rm->ndirs; d++)
 		free(rm->dirs[d].path);

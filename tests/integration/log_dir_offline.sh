@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # log_dir_offline.sh: one of two log dirs fails. Broker 1 runs with
-# log.dirs=<a>,<b> and fdatasync failing with EIO after its first 150 calls
+# log.dirs=<a>,<b> and its 151st fdatasync failing with EIO
 # (failpoint storage.fdatasync, armed in its environment only). Topic ldo_a
 # (flush.messages=1, so every append is flushed) has its broker-1 replica in
 # dir a, topic ldo_b (no forced flush) in dir b; broker 1 leads both. Under
@@ -27,13 +27,13 @@ mkdir -p "$work"
 log1="$CLUSTER_DIR/logs/broker-1.log"
 conf1="$CLUSTER_DIR/broker/1/server.properties"
 
-# Broker 1 again, with two log dirs and fdatasync failing after 150 calls.
+# Broker 1 again, with two log dirs and its 151st fdatasync failing (once).
 cluster stop 1 >/dev/null
 base=$(sed -n 's/^log\.dirs=//p' "$conf1")
 [[ -n $base ]] || fail "no log.dirs in $conf1"
 dir_a="$base/a" dir_b="$base/b"
 sed -i "s#^log\.dirs=.*#log.dirs=$dir_a,$dir_b#" "$conf1"
-GREGOR_FAILPOINT='storage.fdatasync=150*off->error(EIO)' cluster start 1 >/dev/null
+GREGOR_FAILPOINT='storage.fdatasync=150*off->1*error(EIO)' cluster start 1 >/dev/null
 grep -q 'failpoint.*armed: storage.fdatasync' "$log1" ||
 	fail "broker 1 did not report the armed failpoint"
 pid1=$(broker_pid 1)
@@ -144,8 +144,14 @@ if grep -q 'replica on broker 2 is in an offline log dir' "$CLUSTER_DIR"/logs/br
 	fail "a replica of broker 2 was taken offline"
 fi
 
-# The fault gone: broker 1 restarts with both dirs and rejoins ldo_a's ISR
+# The fault gone: broker 1 restarts with both dirs, recovers the log left in
+# dir a (dir b was closed cleanly) and rejoins ldo_a's ISR
 cluster stop 1 >/dev/null
 cluster start 1 >/dev/null
+grep -q "$dir_a/$A-0: recovered after unclean shutdown" "$log1" ||
+	fail "the log of $A-0 in the failed dir was not left for recovery"
+if grep -q "$dir_b/$B-0: recovered after unclean shutdown" "$log1"; then
+	fail "the log of $B-0 in the healthy dir was not closed cleanly"
+fi
 wait_until 90 "broker 1 back in the ISR of $A-0" isr_has "$A" 1
 note "broker 1 recovered dir a and rejoined the ISR of $A-0"
