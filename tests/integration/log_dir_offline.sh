@@ -10,9 +10,10 @@
 # the controller, told by broker 1's KAFKA_STORAGE_ERROR answers, moves
 # ldo_a's leadership to the ISR and drops broker 1 from it; DescribeLogDirs
 # at broker 1 answers KAFKA_STORAGE_ERROR for dir a and lists ldo_b in dir
-# b, which keeps serving acks=all produces led by broker 1; no acknowledged
-# write is lost. A notification written by hand in Kafka's format is acted
-# on the same way. Restarted without the fault, broker 1 rejoins the ISR.
+# b, which keeps serving acks=all produces led by broker 1; its metrics
+# count the offline dir; no acknowledged write is lost. A notification
+# written by hand in Kafka's format is acted on the same way. Restarted
+# without the fault, broker 1 rejoins the ISR.
 source "$(dirname "$0")/lib.sh"
 
 ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/lib}
@@ -96,6 +97,14 @@ PY
 }
 wait_until 30 "Metadata to list broker 1 as an offline replica of $A-0" offline_in_metadata
 isr_has "$B" 1 || fail "broker 1 left the ISR of $B-0"
+
+# broker 1's metrics: one failed log dir, one offline replica
+metrics1=${METRICS%%,*}
+page=$(curl -fsS --max-time 10 "$metrics1") || fail "cannot read $metrics1"
+offline_lines=$(grep -E '^kafka_(log_logmanager_offlinelogdirectorycount|server_replicamanager_offlinereplicacount) ' <<<"$page" || true)
+[[ $offline_lines == *$'kafka_server_replicamanager_offlinereplicacount 1'* &&
+   $offline_lines == *$'kafka_log_logmanager_offlinelogdirectorycount 1'* ]] ||
+	fail "broker 1's metrics ($metrics1) do not count one offline dir and replica: $offline_lines"
 
 # DescribeLogDirs at broker 1: dir a KAFKA_STORAGE_ERROR (56), dir b serving
 addr1=$(python3 -c 'import sys; print(sys.argv[1].split(",")[0])' "$BOOTSTRAP")
