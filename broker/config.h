@@ -77,6 +77,8 @@ struct broker_config {
 	int32_t replica_fetch_wait_max_ms;
 	int32_t replica_fetch_backoff_ms;
 	int32_t replica_fetch_response_max_bytes;
+	int32_t max_incremental_fetch_session_cache_slots; /* fetch sessions (KIP-227) */
+	char *replica_selector_class; /* KIP-392; NULL/"": consumers read the leader */
 	int32_t replica_socket_timeout_ms;
 	int64_t replica_high_watermark_checkpoint_interval_ms;
 	int32_t num_replica_fetchers;

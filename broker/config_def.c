@@ -52,6 +52,10 @@ static const char *const cleanup_policies[] = { "delete", "compact", NULL };
 static const char *const authorizer_classes[] = { "", "kafka.security.authorizer.AclAuthorizer",
 						  "kafka.security.auth.SimpleAclAuthorizer", NULL };
 static const char *const timestamp_types[] = { "CreateTime", "LogAppendTime", NULL };
+/* KIP-392's selectors Gregor implements (Kafka's class names); "": the leader */
+static const char *const replica_selectors[] = {
+	"", "org.apache.kafka.common.replica.LeaderSelector",
+	"org.apache.kafka.common.replica.RackAwareReplicaSelector", NULL };
 
 /* ---- synonym groups (Kafka's DynamicBrokerConfig.brokerConfigSynonyms) ---- */
 
@@ -196,6 +200,12 @@ static const struct config_def broker_defs[] = {
 	{ "replica.fetch.response.max.bytes", INT, "10485760", 0, IMAX,
 	  .field = BF(replica_fetch_response_max_bytes),
 	  .doc = "Bytes a follower asks for per fetch response." },
+	{ "max.incremental.fetch.session.cache.slots", INT, "1000", 0, IMAX,
+	  .field = BF(max_incremental_fetch_session_cache_slots),
+	  .doc = "Incremental fetch sessions (KIP-227) the broker keeps at most." },
+	{ "replica.selector.class", STR, NULL, .choices = replica_selectors,
+	  .field = BF(replica_selector_class),
+	  .doc = "How consumers are pointed at a replica to read from (KIP-392); unset: the leader." },
 	{ "replica.socket.timeout.ms", INT, "30000", 1, IMAX,
 	  .field = BF(replica_socket_timeout_ms),
 	  .doc = "Timeout of a follower's fetch request." },

@@ -58,6 +58,7 @@ struct ctl_partition {
 
 struct ctl_topic {
 	char name[256];
+	uint8_t id[16];         /* the znode's topic_id; zero until assigned */
 	int n_parts;
 	struct ctl_partition *parts;
 	int deleting;           /* queued under /admin/delete_topics */
