@@ -510,6 +510,10 @@ static void notify_leadership(struct replica_manager *rm, const struct partition
 int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partition_state *s)
 {
 	struct partition *p = rm_get(rm, s->topic, s->tlen, s->index);
+	/* Kafka: an existing replica not found while a dir is offline may be
+	 * in that dir; an empty log elsewhere would pass for it */
+	if (!p && !s->is_new && rm->dirs_offline > 0)
+		return KERR_KAFKA_STORAGE_ERROR;
 	if (!p && !(p = partition_open(rm, dir_for_new(rm), s->topic, s->tlen, s->index)))
 		return KERR_KAFKA_STORAGE_ERROR;
 	/* Kafka answers for a replica in an offline dir with this error; the

@@ -132,6 +132,7 @@ struct rm_partition_state {
 	int32_t nreplicas, nisr;
 	const char *leader_host; /* the leader's endpoint, NULL if unknown */
 	int32_t leader_port;
+	int is_new;              /* a replica of a new partition (LeaderAndIsr v1+) */
 };
 /* Applies it (only if its leader epoch is not older than ours); returns a
  * Kafka error code. */
