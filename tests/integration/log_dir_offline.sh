@@ -13,7 +13,8 @@
 # b, which keeps serving acks=all produces led by broker 1; its metrics
 # count the offline dir; no acknowledged write is lost. A notification
 # written by hand in Kafka's format is acted on the same way. Restarted
-# without the fault, broker 1 rejoins the ISR.
+# without the fault (and with a third, unreadable dir, offline from the
+# start), broker 1 recovers dir a and rejoins the ISR.
 source "$(dirname "$0")/lib.sh"
 
 ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/lib}
@@ -154,9 +155,26 @@ if grep -q 'replica on broker 2 is in an offline log dir' "$CLUSTER_DIR"/logs/br
 fi
 
 # The fault gone: broker 1 restarts with both dirs, recovers the log left in
-# dir a (dir b was closed cleanly) and rejoins ldo_a's ISR
+# dir a (dir b was closed cleanly) and rejoins ldo_a's ISR. A third dir that
+# cannot be read (a regular file) is offline from the start; the broker
+# serves from the other two.
 cluster stop 1 >/dev/null
+dir_c="$base/c"
+: >"$dir_c"
+sed -i "s#^log\.dirs=.*#log.dirs=$dir_a,$dir_b,$dir_c#" "$conf1"
 cluster start 1 >/dev/null
+grep -q "log dir $dir_c failed (loading: " "$log1" || fail "the unreadable dir c was not reported"
+python3 - "$GREGOR_SOURCE_ROOT/tests/lib" "$addr1" "$dir_c" <<'PY' ||
+import sys
+sys.path.insert(0, sys.argv[1])
+from kafka_admin import describe_log_dirs
+host, port = sys.argv[2].rsplit(":", 1)
+top, res = describe_log_dirs((host, int(port)), 4, None)
+got = {d: err for err, d, _, _, _ in res}
+print("[describe-log-dirs after restart] %s" % got, file=sys.stderr)
+sys.exit(0 if len(got) == 3 and got[sys.argv[3]] == 56 and list(got.values()).count(0) == 2 else 1)
+PY
+	fail "DescribeLogDirs after the restart does not show dir c offline and a, b online"
 grep -q "$dir_a/$A-0: recovered after unclean shutdown" "$log1" ||
 	fail "the log of $A-0 in the failed dir was not left for recovery"
 if grep -q "$dir_b/$B-0: recovered after unclean shutdown" "$log1"; then
