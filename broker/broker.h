@@ -59,5 +59,8 @@ struct broker {
  * session first so that the controller re-elects leaders right away, and
  * exits non-zero. Loop thread only. */
 void broker_storage_failed(struct broker *b);
+/* One log dir failed and others serve (rm_storage_error): the controller is
+ * told, which moves the leadership of that dir's partitions. Loop thread. */
+void broker_log_dir_failed(struct broker *b);
 
 #endif

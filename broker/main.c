@@ -108,6 +108,12 @@ void broker_storage_failed(struct broker *b)
 	loop_stop(b->loop);
 }
 
+void broker_log_dir_failed(struct broker *b)
+{
+	if (b->coord)
+		coord_log_dir_failure(b->coord);
+}
+
 static void on_topic_config(void *arg, const char *topic, const char *const *keys,
 			    const char *const *values, int n)
 {
@@ -290,12 +296,12 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	    client_quotas_init(b) < 0)
 		return -1;
 	/* first, before log recovery: replaces a previous run's file */
-	if (health_path(cfg->log_dirs, b->status_path, sizeof b->status_path) < 0)
+	if (health_path(b->rm->log_dir, b->status_path, sizeof b->status_path) < 0)
 		b->status_path[0] = '\0';
 	status_publish(b, HEALTH_STARTING);
 	log_set_flush_observer(on_log_flush, b);
 	if (rm_load(b->rm) < 0) {
-		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
+		log_error("broker", "cannot load any log dir of %s", cfg->log_dirs);
 		return -1;
 	}
 	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
@@ -328,7 +334,6 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
-	quota_config_register(); /* the user and client config tables */
 	if (argc == 2 && strcmp(argv[1], "--print-config-docs") == 0) {
 		config_defs_print_markdown(stdout); /* docs/configuration.md */
 		return fflush(stdout) == 0 ? 0 : 1;

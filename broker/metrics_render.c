@@ -104,7 +104,7 @@ static void render_requests(struct broker_metrics *m, struct mtext *t, int64_t n
 /* ---- ReplicaManager, purgatory, log ---- */
 
 struct rm_counts {
-	int64_t partitions, leaders, under_replicated, under_min_isr;
+	int64_t partitions, leaders, under_replicated, under_min_isr, offline;
 };
 
 static void count_partitions(struct broker *b, struct rm_counts *c)
@@ -115,6 +115,7 @@ static void count_partitions(struct broker *b, struct rm_counts *c)
 	for (size_t i = 0; strmap_next(&b->rm->parts, &i, &k, &v);) {
 		const struct partition *p = v;
 		c->partitions++;
+		c->offline += rm_partition_offline(b->rm, p);
 		if (!p->is_leader)
 			continue;
 		c->leaders++;
@@ -150,7 +151,9 @@ static void render_replica_manager(struct broker *b, struct mtext *t)
 	gauge(t, "kafka_server_replicamanager_underminisrpartitioncount",
 	      "Led partitions whose ISR is below min.insync.replicas", c.under_min_isr);
 	gauge(t, "kafka_server_replicamanager_offlinereplicacount",
-	      "Replicas on this broker that are offline", 0);
+	      "Replicas on this broker that are offline (in a failed log dir)", c.offline);
+	gauge(t, "kafka_log_logmanager_offlinelogdirectorycount",
+	      "Log directories of this broker that failed", b->rm->dirs_offline);
 	counter(t, "kafka_server_replicamanager_isrshrinks_total", "ISR shrinks by this leader",
 		b->metrics->isr_shrinks);
 	counter(t, "kafka_server_replicamanager_isrexpands_total", "ISR expands by this leader",

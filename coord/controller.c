@@ -337,15 +337,22 @@ static int ctl_decide_offline(struct coord *c, struct ctl_topic *t,
 {
 	(void)arg;
 	const struct elect_brokers *v = &c->ctl.view;
-	int rc = elect_offline(v, p->replicas, p->n_replicas, &p->st, 0, out);
+	/* a replica in an offline log dir is never a candidate, not even an
+	 * unclean one (coord/log_dir_event.c) */
+	int32_t reps[ZN_MAX_REPLICAS] = { 0 };
+	int nr = 0;
+	for (int k = 0; k < p->n_replicas; k++)
+		if (!ctl_replica_offline(&c->ctl, t->name, p->id, p->replicas[k]))
+			reps[nr++] = p->replicas[k];
+	int rc = elect_offline(v, reps, nr, &p->st, 0, out);
 	if (out->leader >= 0)
 		return rc;
 	int any = 0;
-	for (int k = 0; k < p->n_replicas; k++)
-		any |= elect_is_eligible(v, p->replicas[k]);
+	for (int k = 0; k < nr; k++)
+		any |= elect_is_eligible(v, reps[k]);
 	if (!any || !ctl_unclean_enabled(c, t->name))
 		return rc;
-	return elect_offline(v, p->replicas, p->n_replicas, &p->st, 1, out);
+	return elect_offline(v, reps, nr, &p->st, 1, out);
 }
 
 /* Only called when the current leader is gone (docs/zookeeper.md §2 rules). */
@@ -618,6 +625,7 @@ static void ctl_on_brokers_change(struct coord *c)
 		if (old[k].seen)
 			continue;
 		broker_channel_close(&old[k].ch);
+		ctl_offline_forget(ctl, old[k].id);
 		if (!ctl_live(ctl, old[k].id))
 			log_state("[Controller id=%d epoch=%d] broker %d failed (reason: its "
 				  "registration is gone)", c->cfg.broker_id, ctl->epoch, old[k].id);
@@ -836,6 +844,13 @@ static void ctl_after_event(struct coord *c)
 		return;
 	}
 	ctl_flush(c);
+	/* LeaderAndIsr answers may have named replicas in offline log dirs:
+	 * elect away from them and tell the brokers (bounded: each round adds
+	 * only replicas not seen before) */
+	for (int round = 0; round < 4 && c->ctl.offline_pending && !c->ctl.fenced; round++) {
+		ctl_on_offline_replicas(c);
+		ctl_flush(c);
+	}
 }
 
 void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
@@ -866,6 +881,7 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 	ctl_reassign_check_all(c);     /* in progress per the topic znodes */
 	ctl_on_delete_topics(c);
 	ctl_on_preferred_election(c);  /* arms the exists-watch */
+	ctl_on_log_dir_event(c);       /* arms the child watch; clears old events */
 	for (int k = 0; k < ctl->n_brokers; k++)
 		ctl->brokers[k].full_sync = 1;
 	ctl->metadata_changed = 1;
@@ -887,6 +903,7 @@ void ctl_resign(struct coord *c)
 	free(ctl->topics);
 	free(ctl->view_live);
 	free(ctl->view_shut);
+	free(ctl->offline);
 	memset(ctl, 0, sizeof *ctl);
 	c->ctl.fenced = 0;
 }
@@ -902,6 +919,8 @@ void ctl_on_watch(struct coord *c, int type, const char *path)
 		ctl_on_delete_topics(c);
 	else if (strcmp(path, "/isr_change_notification") == 0 && type == ZOO_CHILD_EVENT)
 		ctl_on_isr_change(c);
+	else if (strcmp(path, "/log_dir_event_notification") == 0 && type == ZOO_CHILD_EVENT)
+		ctl_on_log_dir_event(c);
 	else if (strcmp(path, "/admin/preferred_replica_election") == 0)
 		ctl_on_preferred_election(c);
 	else if (strcmp(path, "/admin/reassign_partitions") == 0)
@@ -928,6 +947,11 @@ void ctl_tick(struct coord *c)
 	for (int k = 0; k < c->ctl.n_brokers; k++)
 		if (c->ctl.brokers[k].full_sync && c->ctl.brokers[k].retry_at_ms <= now)
 			due = 1;
-	if (due)
+	if (!due)
+		return;
+	ctl_flush(c);
+	for (int round = 0; round < 4 && c->ctl.offline_pending && !c->ctl.fenced; round++) {
+		ctl_on_offline_replicas(c);
 		ctl_flush(c);
+	}
 }
