@@ -596,13 +596,11 @@ static const struct config_def topic_defs[] = {
 
 #define QUOTA_ROWS(who)                                                                   \
 	{ "producer_byte_rate", LONG, "9223372036854775807", .mode = CONFIG_PER_ENTITY,     \
-	  .flags = LIVE,                                                                    \
 	  .doc = "Bytes a second " who " may produce before being throttled." },           \
 	{ "consumer_byte_rate", LONG, "9223372036854775807", .mode = CONFIG_PER_ENTITY,     \
-	  .flags = LIVE,                                                                    \
 	  .doc = "Bytes a second " who " may fetch before being throttled." },             \
 	{ "request_percentage", DBL, "2.147483647E9", .valid = valid_double,                \
-	  .mode = CONFIG_PER_ENTITY, .flags = LIVE,                                         \
+	  .mode = CONFIG_PER_ENTITY,                                                        \
 	  .doc = "Share of request handling time " who " may use, in percent." },          \
 	{ "controller_mutation_rate", DBL, "2.147483647E9", .valid = valid_double,          \
 	  .mode = CONFIG_PER_ENTITY,                                                        \
