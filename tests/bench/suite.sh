@@ -153,10 +153,10 @@ many_partitions() {
 	res p1000.rss_mb "$worst_rss"
 	for ((r = 1; r <= RUNS; r++)); do
 		note "produce over 1,000 and over 12 partitions, run $r/$RUNS"
-		b p1000 --topic p1000 --no-create --size 100 --count "$COUNT" --chunk 1 --acks 1 \
-			--produce-only
-		b p12 --topic "p12-$r" --partitions 12 --replication 3 --size 100 --count "$COUNT" \
-			--chunk 1 --acks 1 --produce-only
+		b p1000 --topic p1000 --no-create --size 100 --count $((COUNT / 10)) --chunk 1 \
+			--acks 1 --produce-only
+		b p12 --topic "p12-$r" --partitions 12 --replication 3 --size 100 \
+			--count $((COUNT / 10)) --chunk 1 --acks 1 --produce-only
 	done
 }
 
