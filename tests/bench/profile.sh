@@ -39,8 +39,6 @@ for acks in 1 -1; do
 	wait "$perf_pid" || true
 	echo "=== $name: top ${TOP:-25} by self time (all brokers) ==="
 	perf report -i "$OUT/$name.perf.data" --no-children --sort symbol --stdio 2>/dev/null |
-		awk -v top="${TOP:-25}" '/^ +[0-9.]+%/ && n++ < top'
-	perf report -i "$OUT/$name.perf.data" --stdio --header-only 2>/dev/null |
-		grep -m1 'sample' || true
+		awk -v top="${TOP:-25}" '/^# Samples/ || (/^ +[0-9.]+%/ && n++ < top)'
 done
 echo "perf data in $OUT"
