@@ -203,7 +203,12 @@ restart_after_kill() {
 		res restart.serving_s "$(awk -v a="$t0" -v b="$t_reg" 'BEGIN { printf "%.2f", b - a }')"
 		note "restart $r/$RUNS: serving and registered after $(awk -v a="$t0" -v b="$t_reg" 'BEGIN { printf "%.2f", b - a }') s"
 	done
-	grep -h "recovered after unclean shutdown" "$GREGOR_CLUSTER_DIR/logs/broker-1.log" | tail -n 3 >&2 || true
+	# where the last restart's time went: its start, log loading, listener
+	# and registration, from the broker's own log
+	grep -hE "=== .* starting broker|loaded [0-9]+ partition logs|listening on|registered /brokers" \
+		"$GREGOR_CLUSTER_DIR/logs/broker-1.log" | tail -n 4 >&2 || true
+	note "partitions recovered after the unclean shutdown in the last restart: $(grep -c \
+		'recovered after unclean shutdown' "$GREGOR_CLUSTER_DIR/logs/broker-1.log" || true) (all restarts)"
 }
 
 phase_flush() {
