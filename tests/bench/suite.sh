@@ -187,10 +187,10 @@ restart_after_kill() {
 		deadline=$((SECONDS + 60))
 		while registered 1 && ((SECONDS < deadline)); do sleep 0.2; done
 		t0=$(date +%s.%N)
-		"$CLUSTER_SH" start 1 --dir "$GREGOR_CLUSTER_DIR" >/dev/null 2>&1 &
+		"$CLUSTER_SH" start 1 --dir "$GREGOR_CLUSTER_DIR" --timeout 600 >/dev/null 2>&1 &
 		local starter=$!
 		t_serve=""
-		deadline=$((SECONDS + 120))
+		deadline=$((SECONDS + 600))
 		while ((SECONDS < deadline)); do
 			if [[ -z $t_serve ]] && serving "$port"; then t_serve=$(date +%s.%N); fi
 			[[ -n $t_serve ]] && registered 1 && break
