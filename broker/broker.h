@@ -33,6 +33,7 @@ struct broker {
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
 	struct broker_metrics *metrics; /* counters for the Prometheus page */
+	struct quotas *quotas;      /* client quotas (broker/quota/client_quotas.h) */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;

@@ -31,6 +31,7 @@
 #include "broker/handlers/fetch_session.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metrics.h"
+#include "broker/quota/client_quotas.h"
 #include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -452,6 +453,10 @@ static void fetch_respond(struct request *req, const struct fetch_plan *plan)
 	struct arena *a = &req->arena;
 	struct fetch_build fb = { .req = req, .plan = plan, .first = 1,
 				  .budget = in->max_bytes > 0 ? in->max_bytes : INT32_MAX };
+	int32_t quota_max = quota_fetch_max_bytes(req); /* consumer_byte_rate */
+	if (quota_max < fb.budget)
+		fb.budget = quota_max;
+	int64_t budget0 = fb.budget;
 	if (!out)
 		goto oom;
 	if (plan->kind == FK_ERROR) {
@@ -508,9 +513,18 @@ static void fetch_respond(struct request *req, const struct fetch_plan *plan)
 	out->responses.n = nt;
 	if (req->hdr.api_version >= 16 && fb.nleaders)
 		fill_node_endpoints(&fb, out);
-	if (plan->kind == FK_FULL)
+	/* a consumer over its quota gets an empty answer, as Kafka; a throttled
+	 * full fetch opens no session (Kafka's getThrottledResponse), and a
+	 * throttled session resends everything next time */
+	if (plan->replica_id < 0 && quota_fetch_record(req, budget0 - fb.budget) > 0) {
+		out->responses.n = 0;
+		for (int32_t i = 0; sess && i < sess->n; i++)
+			sess->parts[i].sent_hw = -1;
+		if (sess)
+			out->session_id = sess->id;
+	} else if (plan->kind == FK_FULL) {
 		out->session_id = session_create(&fb, out);
-	else if (plan->kind == FK_INCREMENTAL && sess) {
+	} else if (plan->kind == FK_INCREMENTAL && sess) {
 		out->session_id = sess->id;
 		/* items are the session's parts in order, unless a later request
 		 * changed the session while this one was parked */

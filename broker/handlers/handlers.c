@@ -22,6 +22,9 @@ const struct handler_entry handler_table[] = {
 	/* SASL (broker/auth): the exchange itself runs before authentication */
 	{ 17, 0, 1, handle_sasl_handshake, GATE_PRE_AUTH },
 	{ 36, 0, 2, handle_sasl_authenticate, GATE_PRE_AUTH },
+	/* client quotas (broker/quota, coord/quota_configs.c) */
+	{ 48, 0, 1, handle_describe_client_quotas, 0 },
+	{ 49, 0, 1, handle_alter_client_quotas, 0 },
 	{ 50, 0, 0, handle_describe_user_scram_credentials, 0 },
 	{ 51, 0, 0, handle_alter_user_scram_credentials, 0 },
 	{ 19, 0, 7, handle_create_topics, 0 },

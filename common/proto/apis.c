@@ -55,6 +55,8 @@ static const struct kapi kapis[] = {
 	API(45, "AlterPartitionReassignments", 0, 0, alter_partition_reassignments),
 	API(46, "ListPartitionReassignments", 0, 0, list_partition_reassignments),
 	API(47, "OffsetDelete", 0, -1, offset_delete),
+	API(48, "DescribeClientQuotas", 1, 1, describe_client_quotas),
+	API(49, "AlterClientQuotas", 1, 1, alter_client_quotas),
 	API(50, "DescribeUserScramCredentials", 0, 0, describe_user_scram_credentials),
 	API(51, "AlterUserScramCredentials", 0, 0, alter_user_scram_credentials),
 	API(60, "DescribeCluster", 0, 0, describe_cluster),

@@ -49,6 +49,8 @@
  *   AlterPartitionReassignments key 45 v0 flexible v0+
  *   ListPartitionReassignments key 46 v0 flexible v0+
  *   OffsetDelete           key 47  v0
+ *   DescribeClientQuotas   key 48  v0-1  flexible v1+
+ *   AlterClientQuotas      key 49  v0-1  flexible v1+
  *   DescribeUserScramCredentials key 50 v0 flexible v0+
  *   AlterUserScramCredentials key 51 v0 flexible v0+
  *   DescribeCluster        key 60  v0  flexible v0+
@@ -1594,6 +1596,77 @@ struct sasl_authenticate_response {
 
 extern const struct kmsg sasl_authenticate_request_msg;
 extern const struct kmsg sasl_authenticate_response_msg;
+
+/* ==== DescribeClientQuotas (key 48), v0-1, flexible from v1 ==== */
+
+struct describe_client_quotas_req_component {
+	struct kstr entity_type; /* v0+: "user", "client-id" (Kafka also "ip") */
+	int8_t match_type; /* v0+: 0 exact name, 1 default, 2 any specified name */
+	struct kstr match; /* v0+, nullable v0+ */
+};
+
+struct describe_client_quotas_request {
+	struct karray components; /* v0+, of struct describe_client_quotas_req_component */
+	uint8_t strict; /* v0+ */
+};
+
+/* One (type, name) pair of a quota entity; shared by 48 and 49. */
+struct client_quota_entity {
+	struct kstr entity_type; /* v0+ */
+	struct kstr entity_name; /* v0+, nullable v0+ (null: the default entity) */
+};
+
+struct describe_client_quotas_resp_value {
+	struct kstr key; /* v0+ */
+	double value; /* v0+ */
+};
+
+struct describe_client_quotas_resp_entry {
+	struct karray entity; /* v0+, of struct client_quota_entity */
+	struct karray values; /* v0+, of struct describe_client_quotas_resp_value */
+};
+
+struct describe_client_quotas_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray entries; /* v0+, nullable v0+, of struct describe_client_quotas_resp_entry */
+};
+
+extern const struct kmsg describe_client_quotas_request_msg;
+extern const struct kmsg describe_client_quotas_response_msg;
+
+/* ==== AlterClientQuotas (key 49), v0-1, flexible from v1 ==== */
+
+struct alter_client_quotas_req_op {
+	struct kstr key; /* v0+ */
+	double value; /* v0+ (ignored when remove) */
+	uint8_t remove; /* v0+ */
+};
+
+struct alter_client_quotas_req_entry {
+	struct karray entity; /* v0+, of struct client_quota_entity */
+	struct karray ops; /* v0+, of struct alter_client_quotas_req_op */
+};
+
+struct alter_client_quotas_request {
+	struct karray entries; /* v0+, of struct alter_client_quotas_req_entry */
+	uint8_t validate_only; /* v0+ */
+};
+
+struct alter_client_quotas_resp_entry {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray entity; /* v0+, of struct client_quota_entity */
+};
+
+struct alter_client_quotas_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray entries; /* v0+, of struct alter_client_quotas_resp_entry */
+};
+
+extern const struct kmsg alter_client_quotas_request_msg;
+extern const struct kmsg alter_client_quotas_response_msg;
 
 /* ==== DescribeUserScramCredentials (key 50), v0, flexible from v0 ==== */
 
