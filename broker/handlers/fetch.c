@@ -78,8 +78,7 @@ struct delayed_fetch {
 #define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
 #define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
 
-/* The broker's session cache, made on first use with its configured size. */
-static struct fs_cache *sessions(struct broker *b)
+struct fs_cache *fetch_session_cache(struct broker *b)
 {
 	static struct fs_cache cache;
 	static int ready;
@@ -415,7 +414,7 @@ static int32_t session_create(struct fetch_build *fb, const struct fetch_respons
 {
 	struct request *req = fb->req;
 	const struct fetch_plan *plan = fb->plan;
-	struct fetch_session *s = fs_create(sessions(req->b), plan->replica_id >= 0,
+	struct fetch_session *s = fs_create(fetch_session_cache(req->b), plan->replica_id >= 0,
 					    req->hdr.api_version >= 13, plan->n,
 					    loop_now_ms(req->b->loop));
 	if (!s)
@@ -430,7 +429,7 @@ static int32_t session_create(struct fetch_build *fb, const struct fetch_respons
 			struct fs_part *sp = fs_upsert(s, it->topic.p, it->topic.len, it->topic_id,
 						      it->p.partition);
 			if (!sp) {
-				fs_remove(sessions(req->b), s->id);
+				fs_remove(fetch_session_cache(req->b), s->id);
 				return FS_INVALID_ID;
 			}
 			sp->fetch_offset = it->p.fetch_offset;
@@ -442,7 +441,7 @@ static int32_t session_create(struct fetch_build *fb, const struct fetch_respons
 					po->records.len, po->preferred_read_replica);
 		}
 	}
-	fs_touch(sessions(req->b), s, loop_now_ms(req->b->loop));
+	fs_touch(fetch_session_cache(req->b), s, loop_now_ms(req->b->loop));
 	return s->id;
 }
 
@@ -470,7 +469,7 @@ static void fetch_respond(struct request *req, const struct fetch_plan *plan)
 	if (!out->responses.v || !fb.leaders || !answered)
 		goto oom;
 	struct fetch_session *sess = plan->kind == FK_INCREMENTAL ?
-		fs_get(sessions(req->b), plan->session_id) : NULL;
+		fs_get(fetch_session_cache(req->b), plan->session_id) : NULL;
 	dedup_init(&fb.seen);
 	int32_t nt = 0;
 	for (int32_t i = 0; i < plan->n;) {
@@ -701,7 +700,7 @@ static int plan_incremental(struct request *req, struct fetch_session *s, struct
 static int plan_build(struct request *req, struct fetch_plan *plan)
 {
 	const struct fetch_request *in = req->body;
-	struct fs_cache *cache = sessions(req->b);
+	struct fs_cache *cache = fetch_session_cache(req->b);
 	plan->replica_id = fetch_replica_id(req);
 	plan->kind = FK_SESSIONLESS;
 	if (req->hdr.api_version < 7)
@@ -720,7 +719,7 @@ static int plan_build(struct request *req, struct fetch_plan *plan)
 		plan->error = KERR_INVALID_FETCH_SESSION_EPOCH;
 	else if (s->uses_ids != (req->hdr.api_version >= 13))
 		plan->error = KERR_FETCH_SESSION_TOPIC_ID_ERROR;
-	if (plan->kind == FK_ERROR && plan->error)
+	if (plan->error)
 		return 0;
 	plan->kind = FK_INCREMENTAL;
 	plan->session_id = s->id;
