@@ -674,10 +674,14 @@ static int gctl_topics_alter(struct gctl *g)
 	} else if (gctl_alter_assign(g, as, n)) {
 		goto out;
 	}
+	uint8_t id[16];
+	int have_id = 0;
+	if (gctl_read_topic_id(g, g->o.topic, id, &have_id))
+		goto out;
 	char path[GCTL_PATH_MAX];
 	struct zbuf b;
 	zb_init(&b);
-	zn_topic_build(&b, as, g->o.partitions);
+	zn_topic_build_id(&b, have_id ? id : NULL, as, g->o.partitions);
 	rc = b.oom || b.len > GCTL_DATA_MAX ? ZSYSTEMERROR :
 	     gctl_path(path, "/brokers/topics/%s", g->o.topic) ? ZBADARGUMENTS :
 	     zoo_set(g->zh, path, b.p, (int)b.len, version);
