@@ -24,22 +24,41 @@
 #define HW_CHECKPOINT_FILE "replication-offset-checkpoint"
 #define LSO_CHECKPOINT_FILE "log-start-offset-checkpoint"
 
-struct replica_manager *rm_new(struct broker *b, const char *log_dir,
+/* Splits log.dirs into rm->dirs; 0 or -1. */
+static int dirs_parse(struct replica_manager *rm, const char *list)
+{
+	for (const char *p = list; p && *p && rm->ndirs < RM_MAX_DIRS;) {
+		size_t n = strcspn(p, ",");
+		if (n > 0 && !(rm->dirs[rm->ndirs++].path = strndup(p, n)))
+			return -1;
+		p += n + (p[n] == ',');
+	}
+	return rm->ndirs > 0 ? 0 : -1;
+}
+
+struct replica_manager *rm_new(struct broker *b, const char *log_dirs,
 			       const struct log_config *lcfg)
 {
 	struct replica_manager *rm = calloc(1, sizeof *rm);
 	if (!rm)
 		return NULL;
 	rm->b = b;
-	rm->log_dir = strdup(log_dir);
 	rm->lcfg = *lcfg;
 	strmap_init(&rm->parts);
 	rm->waiters.next = rm->waiters.prev = &rm->waiters;
-	if (!rm->log_dir) {
+	if (dirs_parse(rm, log_dirs) < 0) {
+		for (int d = 0; d < rm->ndirs; d++)
+			free(rm->dirs[d].path);
 		free(rm);
 		return NULL;
 	}
+	rm->log_dir = rm->dirs[0].path;
 	return rm;
+}
+
+int rm_partition_offline(const struct replica_manager *rm, const struct partition *p)
+{
+	return p->dir >= 0 && p->dir < rm->ndirs && rm->dirs[p->dir].offline;
 }
 
 static void partition_free(struct partition *p)
@@ -68,10 +87,16 @@ void rm_free(struct replica_manager *rm)
 	fetchers_free(rm);
 	const char *k;
 	void *v;
-	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
+		/* nothing more is written into an offline dir: no producer
+		 * snapshot (its log is left for recovery, log_set_offline) */
+		if (rm_partition_offline(rm, v))
+			psm_close(psm_get(((struct partition *)v)->log), 0);
 		partition_free(v);
+	}
 	strmap_free(&rm->parts);
-	free(rm->log_dir);
+	for (int d = 0; d < rm->ndirs; d++)
+		free(rm->dirs[d].path);
 	free(rm);
 }
 
@@ -93,19 +118,20 @@ struct partition *rm_get(struct replica_manager *rm, const char *topic,
 static void restore_high_watermarks(struct replica_manager *rm);
 static void restore_log_start_offsets(struct replica_manager *rm);
 
-static struct partition *partition_open(struct replica_manager *rm, const char *topic,
-					int32_t tlen, int32_t index)
+static struct partition *partition_open(struct replica_manager *rm, int dir,
+					const char *topic, int32_t tlen, int32_t index)
 {
 	char key[320], path[4096];
 	int n = part_key(key, sizeof key, topic, tlen, index);
-	if (n < 0)
+	if (n < 0 || dir < 0)
 		return NULL;
-	snprintf(path, sizeof path, "%s/%s", rm->log_dir, key);
+	snprintf(path, sizeof path, "%s/%s", rm->dirs[dir].path, key);
 	struct partition *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->topic = strndup(topic, (size_t)tlen);
 	p->index = index;
+	p->dir = dir;
 	p->leader_id = -1;
 	p->leader_epoch = -1;
 	struct topic_config tc;
@@ -130,7 +156,19 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 		partition_free(p);
 		return NULL;
 	}
+	rm->dirs[dir].nparts++;
 	return p;
+}
+
+/* Kafka's LogManager.nextLogDirs: a new partition goes to the online dir
+ * holding the fewest partitions (the first of equals); -1 if none is. */
+static int dir_for_new(const struct replica_manager *rm)
+{
+	int best = -1;
+	for (int d = 0; d < rm->ndirs; d++)
+		if (!rm->dirs[d].offline && (best < 0 || rm->dirs[d].nparts < rm->dirs[best].nparts))
+			best = d;
+	return best;
 }
 
 /* "<topic>-<n>": split at the last dash; the suffix must be all digits. */
@@ -150,33 +188,62 @@ static int parse_dir_name(const char *name, int32_t *tlen, int32_t *index)
 	return 0;
 }
 
-int rm_load(struct replica_manager *rm)
+/* Opens every partition directory of dir d; its count, or -errno. */
+static int load_dir(struct replica_manager *rm, int d)
 {
-	if (mkdir(rm->log_dir, 0755) < 0 && errno != EEXIST)
+	const char *path = rm->dirs[d].path;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	DIR *d = opendir(rm->log_dir);
-	if (!d)
+	DIR *dh = opendir(path);
+	if (!dh)
 		return -errno;
 	struct dirent *de;
 	int count = 0;
-	while ((de = readdir(d))) {
+	while ((de = readdir(dh))) {
 		int32_t tlen, index;
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
 		    parse_dir_name(de->d_name, &tlen, &index) < 0)
 			continue;
-		if (partition_open(rm, de->d_name, tlen, index))
+		if (rm_get(rm, de->d_name, tlen, index)) {
+			log_error("replica", "%s/%s: the partition is also in another log dir; "
+				  "ignored here", path, de->d_name);
+			continue;
+		}
+		if (partition_open(rm, d, de->d_name, tlen, index))
 			count++;
 	}
-	closedir(d);
+	closedir(dh);
+	return count;
+}
+
+int rm_load(struct replica_manager *rm)
+{
+	int rc = 0;
+	for (int d = 0; d < rm->ndirs; d++) {
+		int n = load_dir(rm, d);
+		if (n < 0) {
+			/* Kafka starts with such a dir offline (its other dirs serve) */
+			rm->dirs[d].offline = 1;
+			rm->dirs_offline++;
+			log_error("replica", "log dir %s failed (loading: %s): it is offline",
+				  rm->dirs[d].path, strerror(-n));
+			rc = n;
+			continue;
+		}
+		log_info("replica", "loaded %d partition logs from %s", n, rm->dirs[d].path);
+	}
+	if (rm->dirs_offline == rm->ndirs)
+		return rc;
 	restore_high_watermarks(rm);
 	restore_log_start_offsets(rm);
-	log_info("replica", "loaded %d partition logs from %s", count, rm->log_dir);
 	return 0;
 }
 
-static void hw_checkpoint_path(const struct replica_manager *rm, char *buf, size_t cap)
+/* Each log dir keeps the checkpoints of its own partitions, as Kafka. */
+static void checkpoint_path(const struct replica_manager *rm, int d, const char *file,
+			    char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s/%s", rm->log_dir, HW_CHECKPOINT_FILE);
+	snprintf(buf, cap, "%s/%s", rm->dirs[d].path, file);
 }
 
 /* The high watermark survives restarts through the checkpoint: a restarted
@@ -184,103 +251,113 @@ static void hw_checkpoint_path(const struct replica_manager *rm, char *buf, size
  * entries start at 0 and are raised by the leader. */
 static void restore_high_watermarks(struct replica_manager *rm)
 {
-	char path[4096];
-	hw_checkpoint_path(rm, path, sizeof path);
-	struct checkpoint_entry *e = NULL;
-	int n = 0;
-	if (checkpoint_read(path, &e, &n) < 0)
-		n = 0;
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
 		((struct partition *)v)->high_watermark = 0;
-	for (int i = 0; i < n; i++) {
-		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
-		if (p) {
-			int64_t leo = log_end_offset(p->log);
-			p->high_watermark = e[i].offset < leo ? e[i].offset : leo;
+	for (int d = 0; d < rm->ndirs; d++) {
+		char path[4096];
+		struct checkpoint_entry *e = NULL;
+		int n = 0;
+		checkpoint_path(rm, d, HW_CHECKPOINT_FILE, path, sizeof path);
+		if (rm->dirs[d].offline || checkpoint_read(path, &e, &n) < 0)
+			n = 0;
+		for (int i = 0; i < n; i++) {
+			struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic),
+						     e[i].partition);
+			if (p && p->dir == d) {
+				int64_t leo = log_end_offset(p->log);
+				p->high_watermark = e[i].offset < leo ? e[i].offset : leo;
+			}
 		}
+		free(e);
+	}
+}
+
+/* Writes one checkpoint file per online dir with value(p) of each of its
+ * partitions. 0, or the first error (that dir is taken offline). */
+static int checkpoint_dirs(struct replica_manager *rm, const char *file,
+			   int64_t (*value)(const struct partition *p))
+{
+	size_t n = rm->parts.used;
+	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
+	if (!e)
+		return -ENOMEM;
+	int first = 0;
+	for (int d = 0; d < rm->ndirs; d++) {
+		if (rm->dirs[d].offline)
+			continue;
+		size_t k = 0;
+		const char *key;
+		void *v;
+		for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
+			struct partition *p = v;
+			if (p->dir != d)
+				continue;
+			snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
+			e[k].partition = p->index;
+			e[k].offset = value(p);
+			k++;
+		}
+		char path[4096];
+		checkpoint_path(rm, d, file, path, sizeof path);
+		int rc = checkpoint_write(path, e, (int)k);
+		if (rc < 0 && !rm_storage_error(rm, d, file, rc))
+			log_error("replica", "cannot write %s: %s", path, strerror(-rc));
+		if (rc < 0 && !first)
+			first = rc;
 	}
 	free(e);
+	return first;
+}
+
+static int64_t hw_of(const struct partition *p)
+{
+	return p->high_watermark;
+}
+
+static int64_t log_start_of(const struct partition *p)
+{
+	return log_start_offset(p->log);
 }
 
 int rm_checkpoint_high_watermarks(struct replica_manager *rm)
 {
-	size_t n = rm->parts.used, k = 0;
-	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
-	if (!e)
-		return -ENOMEM;
-	const char *key;
-	void *v;
-	for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
-		struct partition *p = v;
-		snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
-		e[k].partition = p->index;
-		e[k].offset = p->high_watermark;
-		k++;
-	}
-	char path[4096];
-	hw_checkpoint_path(rm, path, sizeof path);
-	int rc = checkpoint_write(path, e, (int)k);
-	free(e);
-	if (rc < 0)
-		log_error("replica", "cannot write %s: %s", path, strerror(-rc));
-	return rc;
+	return checkpoint_dirs(rm, HW_CHECKPOINT_FILE, hw_of);
 }
 
 /* ---- log start offsets ---- */
-
-static void lso_checkpoint_path(const struct replica_manager *rm, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%s/%s", rm->log_dir, LSO_CHECKPOINT_FILE);
-}
 
 /* Segments below a checkpointed start are already gone when it was written
  * after the deletion; a start inside a segment needs the checkpoint. An
  * entry above the LEO (data lost in a crash) is clamped to it. */
 static void restore_log_start_offsets(struct replica_manager *rm)
 {
-	char path[4096];
-	lso_checkpoint_path(rm, path, sizeof path);
-	struct checkpoint_entry *e = NULL;
-	int n = 0;
-	if (checkpoint_read(path, &e, &n) < 0)
-		return;
-	for (int i = 0; i < n; i++) {
-		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
-		if (!p)
+	for (int d = 0; d < rm->ndirs; d++) {
+		char path[4096];
+		struct checkpoint_entry *e = NULL;
+		int n = 0;
+		checkpoint_path(rm, d, LSO_CHECKPOINT_FILE, path, sizeof path);
+		if (rm->dirs[d].offline || checkpoint_read(path, &e, &n) < 0)
 			continue;
-		int64_t leo = log_end_offset(p->log);
-		int rc = log_advance_start_offset(p->log, e[i].offset < leo ? e[i].offset : leo);
-		if (rc < 0)
-			log_error("replica", "%s-%d: cannot restore log start offset %lld: %s",
-				  p->topic, p->index, (long long)e[i].offset, strerror(-rc));
+		for (int i = 0; i < n; i++) {
+			struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic),
+						     e[i].partition);
+			if (!p || p->dir != d)
+				continue;
+			int64_t leo = log_end_offset(p->log);
+			int rc = log_advance_start_offset(p->log, e[i].offset < leo ? e[i].offset : leo);
+			if (rc < 0)
+				log_error("replica", "%s-%d: cannot restore log start offset %lld: %s",
+					  p->topic, p->index, (long long)e[i].offset, strerror(-rc));
+		}
+		free(e);
 	}
-	free(e);
 }
 
 int rm_checkpoint_log_start_offsets(struct replica_manager *rm)
 {
-	size_t n = rm->parts.used, k = 0;
-	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
-	if (!e)
-		return -ENOMEM;
-	const char *key;
-	void *v;
-	for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
-		struct partition *p = v;
-		snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
-		e[k].partition = p->index;
-		e[k].offset = log_start_offset(p->log);
-		k++;
-	}
-	char path[4096];
-	lso_checkpoint_path(rm, path, sizeof path);
-	int rc = checkpoint_write(path, e, (int)k);
-	free(e);
-	if (rc < 0)
-		log_error("replica", "cannot write %s: %s", path, strerror(-rc));
-	return rc;
+	return checkpoint_dirs(rm, LSO_CHECKPOINT_FILE, log_start_of);
 }
 
 int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_t offset)
@@ -327,12 +404,9 @@ int64_t rm_low_watermark(const struct partition *p)
 static void hw_checkpoint_tick(struct loop_timer *t)
 {
 	struct replica_manager *rm = t->arg;
-	int rc = rm_checkpoint_high_watermarks(rm);
-	if (rc < 0)
-		rm_storage_error(rm, "high watermark checkpoint", rc);
-	rc = rm_checkpoint_log_start_offsets(rm);
-	if (rc < 0)
-		rm_storage_error(rm, "log start offset checkpoint", rc);
+	/* a failed write takes its dir offline inside (checkpoint_dirs) */
+	rm_checkpoint_high_watermarks(rm);
+	rm_checkpoint_log_start_offsets(rm);
 	int64_t ms = rm->b->cfg->replica_high_watermark_checkpoint_interval_ms;
 	loop_timer_start(rm->b->loop, &rm->hw_timer, ms > 0 ? ms : 5000);
 }
@@ -376,7 +450,14 @@ static int sync_replica_states(struct partition *p, int64_t now_ms, int keep)
 	return 0;
 }
 
-static void become_leader(struct replica_manager *rm, struct partition *p)
+/* Where the partition stood before a LeaderAndIsr changed it (the
+ * state-change line says from what to what). */
+struct rm_prev {
+	int32_t leader, leader_epoch;
+};
+
+static void become_leader(struct replica_manager *rm, struct partition *p,
+			  const struct rm_prev *prev)
 {
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
@@ -392,14 +473,16 @@ static void become_leader(struct replica_manager *rm, struct partition *p)
 	 * knows to be committed; followers' fetches then move it. */
 	if (p->nisr <= 1)
 		p->high_watermark = log_end_offset(p->log);
-	log_info("replica", "%s-%d: leader at epoch %d, log end %lld, high watermark %lld",
-		 p->topic, p->index, p->leader_epoch, (long long)log_end_offset(p->log),
-		 (long long)p->high_watermark);
-	(void)rm;
+	log_state("[Broker id=%d] %s-%d: became leader, leader %d -> %d, leader epoch %d -> %d, "
+		  "ISR %s, log end %lld, high watermark %lld (reason: LeaderAndIsr of controller "
+		  "epoch %d, zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader,
+		  p->leader_id, prev->leader_epoch, p->leader_epoch, log_ids_str(p->isr, p->nisr),
+		  (long long)log_end_offset(p->log), (long long)p->high_watermark,
+		  p->controller_epoch, p->zk_version);
 }
 
 static void become_follower(struct replica_manager *rm, struct partition *p,
-			    const struct rm_partition_state *s)
+			    const struct rm_partition_state *s, const struct rm_prev *prev)
 {
 	free(p->rstate);
 	p->rstate = NULL;
@@ -407,13 +490,19 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	if (s->leader < 0 || !s->leader_host) {
-		log_info("replica", "%s-%d: no leader (epoch %d)", p->topic, p->index, s->leader_epoch);
+		log_state("[Broker id=%d] %s-%d: no leader, leader %d -> %d, leader epoch %d -> %d "
+			  "(reason: LeaderAndIsr of controller epoch %d%s)", rm->b->id, p->topic,
+			  p->index, prev->leader, s->leader, prev->leader_epoch, s->leader_epoch,
+			  s->controller_epoch, s->leader < 0 ? "" : ", leader's endpoint unknown");
 		return;
 	}
 	p->truncating = 1;
 	fetcher_add(rm, s->leader, s->leader_host, s->leader_port, p);
-	log_info("replica", "%s-%d: follower of %d at epoch %d from offset %lld", p->topic,
-		 p->index, s->leader, s->leader_epoch, (long long)log_end_offset(p->log));
+	log_state("[Broker id=%d] %s-%d: became follower, leader %d -> %d, leader epoch %d -> %d, "
+		  "fetching from offset %lld (reason: LeaderAndIsr of controller epoch %d, "
+		  "zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader, s->leader,
+		  prev->leader_epoch, s->leader_epoch, (long long)log_end_offset(p->log),
+		  s->controller_epoch, s->zk_version);
 }
 
 int rm_add_leadership_listener(struct replica_manager *rm, rm_leadership_fn fn, void *arg)
@@ -436,7 +525,15 @@ static void notify_leadership(struct replica_manager *rm, const struct partition
 int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partition_state *s)
 {
 	struct partition *p = rm_get(rm, s->topic, s->tlen, s->index);
-	if (!p && !(p = partition_open(rm, s->topic, s->tlen, s->index)))
+	/* Kafka: an existing replica not found while a dir is offline may be
+	 * in that dir; an empty log elsewhere would pass for it */
+	if (!p && !s->is_new && rm->dirs_offline > 0)
+		return KERR_KAFKA_STORAGE_ERROR;
+	if (!p && !(p = partition_open(rm, dir_for_new(rm), s->topic, s->tlen, s->index)))
+		return KERR_KAFKA_STORAGE_ERROR;
+	/* Kafka answers for a replica in an offline dir with this error; the
+	 * controller then treats the replica as offline */
+	if (rm_partition_offline(rm, p))
 		return KERR_KAFKA_STORAGE_ERROR;
 	if (s->leader_epoch < p->leader_epoch)
 		return KERR_STALE_CONTROLLER_EPOCH;
@@ -461,13 +558,14 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 			sync_replica_states(p, clock_mono_ms(), 1);
 		return 0;
 	}
+	struct rm_prev prev = { p->leader_id, p->leader_epoch };
 	p->leader_id = s->leader;
 	p->leader_epoch = s->leader_epoch;
 	p->is_leader = s->leader == rm->b->id;
 	if (p->is_leader)
-		become_leader(rm, p);
+		become_leader(rm, p, &prev);
 	else
-		become_follower(rm, p, s);
+		become_follower(rm, p, s, &prev);
 	notify_leadership(rm, p);
 	rm_wake(rm);
 	return 0;
@@ -493,6 +591,8 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	if (!delete_log)
 		return 0;
 	strmap_del(&rm->parts, key, (size_t)n);
+	if (p->dir >= 0 && p->dir < rm->ndirs)
+		rm->dirs[p->dir].nparts--;
 	if (p->log) {
 		log_info("replica", "deleting log of %s", key);
 		psm_close(psm_get(p->log), 0); /* idempotence: no snapshot */
@@ -559,31 +659,56 @@ static int io_error(int rc)
 	}
 }
 
-int rm_storage_error(struct replica_manager *rm, const char *what, int rc)
+/* The partitions of an offline dir: no writes, no leading, no fetching.
+ * Coordinators are told they no longer lead them. */
+static void dir_partitions_offline(struct replica_manager *rm, int dir)
 {
-	if (rm->dir_offline)
-		return 1;
-	if (!io_error(rc))
-		return 0;
-	rm->dir_offline = 1;
-	log_error("replica", "log dir %s failed (%s: %s): it is offline now; with no other "
-		  "log dir this broker stops so that leadership moves to the ISR", rm->log_dir,
-		  what, strerror(-rc));
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
+		if (p->dir != dir)
+			continue;
 		if (p->log)
 			log_set_offline(p->log);
+		if (p->fetcher)
+			fetcher_remove(p->fetcher, p);
+		if (p->is_leader) {
+			p->is_leader = 0;
+			notify_leadership(rm, p);
+		}
 	}
-	broker_storage_failed(rm->b);
+}
+
+int rm_storage_error(struct replica_manager *rm, int dir, const char *what, int rc)
+{
+	if (dir < 0 || dir >= rm->ndirs)
+		return 0;
+	if (rm->dirs[dir].offline)
+		return 1;
+	if (!io_error(rc))
+		return 0;
+	rm->dirs[dir].offline = 1;
+	rm->dirs_offline++;
+	int all = rm->dirs_offline == rm->ndirs;
+	log_error("replica", "log dir %s failed (%s: %s): it is offline now; %s",
+		  rm->dirs[dir].path, what, strerror(-rc),
+		  all ? "no log dir is left, so this broker stops and leadership moves to "
+			"the ISR" : "its partitions go offline here, the controller moves "
+				    "their leadership to the ISR, the other log dirs keep serving");
+	dir_partitions_offline(rm, dir);
+	rm_wake(rm); /* parked produces and fetches re-check and fail */
+	if (all)
+		broker_storage_failed(rm->b);
+	else
+		broker_log_dir_failed(rm->b);
 	return 1;
 }
 
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	      size_t len, int64_t *base_offset)
 {
-	if (rm->dir_offline)
+	if (rm_partition_offline(rm, p))
 		return KERR_KAFKA_STORAGE_ERROR;
 	struct producer_state_manager *psm = psm_get(p->log);
 	psm_sync(psm); /* idempotence: catch up with truncations */
@@ -591,7 +716,7 @@ int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	if (rc < 0) {
 		char what[320];
 		snprintf(what, sizeof what, "append to %s-%d", p->topic, p->index);
-		if (!rm_storage_error(rm, what, rc))
+		if (!rm_storage_error(rm, p->dir, what, rc))
 			log_error("replica", "%s failed: %s", what, strerror(-rc));
 		return KERR_KAFKA_STORAGE_ERROR;
 	}
@@ -618,7 +743,7 @@ void rm_batch_end(struct replica_manager *rm)
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
 		      const uint8_t *batches, size_t len, int64_t leader_hw)
 {
-	if (rm->dir_offline)
+	if (rm_partition_offline(rm, p))
 		return -EIO;
 	struct producer_state_manager *psm = psm_get(p->log);
 	psm_sync(psm); /* idempotence: catch up with truncations */
@@ -626,7 +751,7 @@ int rm_append_replica(struct replica_manager *rm, struct partition *p,
 	if (rc < 0) {
 		char what[320];
 		snprintf(what, sizeof what, "replica append to %s-%d", p->topic, p->index);
-		if (!rm_storage_error(rm, what, rc))
+		if (!rm_storage_error(rm, p->dir, what, rc))
 			psm_sync(psm); /* a partial append: rebuild from the log */
 		return rc;
 	}
@@ -714,7 +839,7 @@ void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
  * watermark stops the broker in the integration runs. */
 static void check_one_partition(struct replica_manager *rm)
 {
-	if (!CHECKS_ENABLED || rm->dir_offline || rm->parts.used == 0)
+	if (!CHECKS_ENABLED || rm->dirs_offline || rm->parts.used == 0)
 		return;
 	size_t want = rm->check_next++ % rm->parts.used, n = 0;
 	const char *k;
@@ -736,16 +861,16 @@ void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
-		if (p->log && !rm->dir_offline) {
+		if (p->log && !rm_partition_offline(rm, p)) {
 			int rc = log_tick(p->log, now_wall_ms);
 			if (rc < 0) {
 				char what[320];
 				snprintf(what, sizeof what, "maintenance of %s-%d", p->topic, p->index);
-				rm_storage_error(rm, what, rc);
+				rm_storage_error(rm, p->dir, what, rc);
 			}
 		}
 		struct producer_state_manager *psm = psm_get(p->log);
-		if (psm) /* idempotence: periodic producer snapshot */
+		if (psm && !rm_partition_offline(rm, p)) /* idempotence: periodic snapshot */
 			psm_tick(psm, clock_mono_ms(), 30000);
 	}
 }
