@@ -32,6 +32,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/metrics.h"
 #include "broker/quota/client_quotas.h"
+#include "broker/quota/replication_quota.h"
 #include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -137,6 +138,10 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	if (pi->fetch_offset < log_start_offset(p->log) || pi->fetch_offset > log_end_offset(p->log))
 		return KERR_OFFSET_OUT_OF_RANGE;
 	if (pi->fetch_offset >= limit || max_bytes <= 0)
+		return 0;
+	/* a throttled replica out of the ISR gets nothing while the leader's
+	 * replication throttle is exceeded (nor does it count for min_bytes) */
+	if (replica_id >= 0 && repl_quota_leader_skip(b, p, replica_id))
 		return 0;
 	int rc = log_read(p->log, pi->fetch_offset, max_bytes, limit, s);
 	return rc < 0 ? KERR_OFFSET_OUT_OF_RANGE : 0;
@@ -388,6 +393,8 @@ static int fill_partition(struct fetch_build *fb, const struct fetch_item *it,
 		po->records.len = s.len;
 		fb->budget -= s.len;
 		fb->first = 0;
+		if (replica_id >= 0)
+			repl_quota_record(req->b, REPL_LEADER, p, s.len);
 		if (in->isolation_level == 1 && fetch_aborted(&req->arena, p, pi->fetch_offset, po) < 0)
 			return -1;
 	}
