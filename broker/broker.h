@@ -34,6 +34,7 @@ struct broker {
 	struct replica_manager *rm;
 	struct broker_metrics *metrics; /* counters for the Prometheus page */
 	struct quotas *quotas;      /* client quotas (broker/quota/client_quotas.h) */
+	struct repl_quotas *repl_quotas; /* replication throttles (broker/quota/replication_quota.h) */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;

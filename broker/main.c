@@ -13,6 +13,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/quota/replication_quota.h"
+#include "broker/quota/quota_entity.h"
 #include "broker/quota/client_quotas.h"
 #include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
@@ -116,6 +118,7 @@ static void on_topic_config(void *arg, const char *topic, const char *const *key
 			    const char *const *values, int n)
 {
 	topic_config_set(arg, topic, keys, values, n);
+	repl_quotas_topic_config(arg, topic, keys, values, n); /* throttled replicas */
 }
 
 /* A dynamic broker config layer changed: the broker defaults under every
@@ -131,6 +134,7 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 		return;
 	}
 	topic_config_refresh_all(b);
+	repl_quotas_rates_changed(b); /* leader/follower.replication.throttled.rate */
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&b->meta->topics, &i, &k, &v);)
@@ -330,6 +334,7 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
+	quota_config_register(); /* the user and client config tables */
 	if (argc == 2 && strcmp(argv[1], "--print-config-docs") == 0) {
 		config_defs_print_markdown(stdout); /* docs/configuration.md */
 		return fflush(stdout) == 0 ? 0 : 1;

@@ -188,8 +188,9 @@ static int ctl_read_brokers(struct coord *c, struct ctl_broker **outv, int *outn
 			old->ch.tr = NULL;
 			old->seen = 1;
 		} else {
-			log_info(CTL_MOD, "broker %d is live (epoch %lld)", id,
-				 (long long)nb.epoch);
+			log_state("[Controller id=%d epoch=%d] broker %d is live (broker epoch %lld, "
+				  "reason: registered in /brokers/ids)", c->cfg.broker_id, ctl->epoch,
+				  id, (long long)nb.epoch);
 		}
 		v[n++] = nb;
 	}
@@ -282,8 +283,10 @@ static void ctl_create_state(struct coord *c, struct ctl_topic *t, struct ctl_pa
 		p->changed = 1;
 		p->is_new = 1;
 		c->ctl.metadata_changed = 1;
-		log_info(CTL_MOD, "%s-%d: new partition, leader %d", t->name, p->id,
-			 ns.leader);
+		log_state("[Controller id=%d epoch=%d] %s-%d: NewPartition -> OnlinePartition: "
+			  "leader %d, leader epoch %d, ISR %s, zkVersion 0 (reason: new partition)",
+			  c->cfg.broker_id, c->ctl.epoch, t->name, p->id, ns.leader,
+			  ns.leader_epoch, log_ids_str(ns.isr, ns.n_isr));
 	} else if (rc == ZNODEEXISTS) {
 		ctl_read_state(c, t->name, p);
 	}
@@ -298,11 +301,15 @@ int ctl_run_election(struct coord *c, struct ctl_topic *t, struct ctl_partition 
 		if (d == ELECT_KEEP)
 			return ELECT_KEEP;
 		ns.controller_epoch = c->ctl.epoch;
+		struct zn_pstate old = p->st;
 		int rc = ctl_write_state(c, t, p, &ns);
 		if (rc == ZOK) {
-			log_info(CTL_MOD, "%s-%d (%s): leader %d, leader epoch %d, "
-				 "%d in ISR", t->name, p->id, why, ns.leader,
-				 ns.leader_epoch, ns.n_isr);
+			log_state("[Controller id=%d epoch=%d] %s-%d: leader %d -> %d, leader epoch "
+				  "%d -> %d, ISR %s -> %s, zkVersion %d (reason: %s)",
+				  c->cfg.broker_id, c->ctl.epoch, t->name, p->id, old.leader,
+				  ns.leader, old.leader_epoch, ns.leader_epoch,
+				  log_ids_str(old.isr, old.n_isr), log_ids_str(ns.isr, ns.n_isr),
+				  p->zk_version, why);
 			return d;
 		}
 		if (rc != ZBADVERSION || ctl_read_state(c, t->name, p))
@@ -351,7 +358,12 @@ static int ctl_decide_offline(struct coord *c, struct ctl_topic *t,
 /* Only called when the current leader is gone (docs/zookeeper.md §2 rules). */
 static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
 {
-	int rc = ctl_run_election(c, t, p, ctl_decide_offline, NULL, "offline");
+	char why[96];
+	if (p->st.leader < 0)
+		snprintf(why, sizeof why, "offline partition, no leader");
+	else
+		snprintf(why, sizeof why, "offline partition: leader %d is not live", p->st.leader);
+	int rc = ctl_run_election(c, t, p, ctl_decide_offline, NULL, why);
 	if (rc == ELECT_WRITE_UNCLEAN)
 		log_warn(CTL_MOD, "%s-%d: unclean leader election of %d (out of "
 			 "sync): possible data loss", t->name, p->id, p->st.leader);
@@ -373,7 +385,7 @@ static int ctl_decide_shrink(struct coord *c, struct ctl_topic *t,
 static void ctl_shrink_isr(struct coord *c, struct ctl_topic *t,
 			   struct ctl_partition *p)
 {
-	ctl_run_election(c, t, p, ctl_decide_shrink, NULL, "ISR minus dead brokers");
+	ctl_run_election(c, t, p, ctl_decide_shrink, NULL, "ISR members not live removed");
 }
 
 /* Brings every partition to Online if it can: creates missing states and
@@ -615,9 +627,12 @@ static void ctl_on_brokers_change(struct coord *c)
 		broker_channel_close(&old[k].ch);
 		ctl_offline_forget(ctl, old[k].id);
 		if (!ctl_live(ctl, old[k].id))
-			log_info(CTL_MOD, "broker %d left", old[k].id);
+			log_state("[Controller id=%d epoch=%d] broker %d failed (reason: its "
+				  "registration is gone)", c->cfg.broker_id, ctl->epoch, old[k].id);
 		else
-			log_info(CTL_MOD, "broker %d restarted", old[k].id);
+			log_state("[Controller id=%d epoch=%d] broker %d restarted (reason: "
+				  "registered with a new broker epoch)", c->cfg.broker_id, ctl->epoch,
+				  old[k].id);
 	}
 	free(old);
 	ctl_view_refresh(ctl);
@@ -846,7 +861,9 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 	ctl->active = 1;
 	ctl->epoch = epoch;
 	ctl->epoch_zk_version = epoch_zk_version;
-	log_info(CTL_MOD, "became controller (epoch %d); loading state", epoch);
+	log_state("[Controller id=%d epoch=%d] elected controller (controller epoch %d -> %d, "
+		  "reason: won the /controller election); loading state", c->cfg.broker_id, epoch,
+		  epoch - 1, epoch);
 	struct ctl_broker *v;
 	int n;
 	if (ctl_read_brokers(c, &v, &n) == 0) {
@@ -876,7 +893,8 @@ void ctl_resign(struct coord *c)
 	struct controller *ctl = &c->ctl;
 	if (!ctl->active)
 		return;
-	log_info(CTL_MOD, "resigning as controller (epoch %d)", ctl->epoch);
+	log_state("[Controller id=%d epoch=%d] resigned as controller", c->cfg.broker_id,
+		  ctl->epoch);
 	for (int k = 0; k < ctl->n_brokers; k++)
 		broker_channel_close(&ctl->brokers[k].ch);
 	free(ctl->brokers);

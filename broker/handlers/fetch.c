@@ -32,6 +32,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/metrics.h"
 #include "broker/quota/client_quotas.h"
+#include "broker/quota/replication_quota.h"
 #include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -138,6 +139,10 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	if (pi->fetch_offset < log_start_offset(p->log) || pi->fetch_offset > log_end_offset(p->log))
 		return KERR_OFFSET_OUT_OF_RANGE;
 	if (pi->fetch_offset >= limit || max_bytes <= 0)
+		return 0;
+	/* a throttled replica out of the ISR gets nothing while the leader's
+	 * replication throttle is exceeded (nor does it count for min_bytes) */
+	if (replica_id >= 0 && repl_quota_leader_skip(b, p, replica_id))
 		return 0;
 	int rc = log_read(p->log, pi->fetch_offset, max_bytes, limit, s);
 	return rc < 0 ? KERR_OFFSET_OUT_OF_RANGE : 0;
@@ -389,6 +394,8 @@ static int fill_partition(struct fetch_build *fb, const struct fetch_item *it,
 		po->records.len = s.len;
 		fb->budget -= s.len;
 		fb->first = 0;
+		if (replica_id >= 0)
+			repl_quota_record(req->b, REPL_LEADER, p, s.len);
 		if (in->isolation_level == 1 && fetch_aborted(&req->arena, p, pi->fetch_offset, po) < 0)
 			return -1;
 	}
@@ -513,18 +520,20 @@ static void fetch_respond(struct request *req, const struct fetch_plan *plan)
 	out->responses.n = nt;
 	if (req->hdr.api_version >= 16 && fb.nleaders)
 		fill_node_endpoints(&fb, out);
-	if (plan->kind == FK_FULL)
+	/* a consumer over its quota gets an empty answer, as Kafka's
+	 * getThrottledResponse: no session made, an incremental one untouched */
+	if (plan->replica_id < 0 && quota_fetch_record(req, budget0 - fb.budget) > 0) {
+		out->responses.n = 0;
+		out->session_id = plan->kind == FK_INCREMENTAL && sess ? sess->id : 0;
+	} else if (plan->kind == FK_FULL) {
 		out->session_id = session_create(&fb, out);
-	else if (plan->kind == FK_INCREMENTAL && sess) {
+	} else if (plan->kind == FK_INCREMENTAL && sess) {
 		out->session_id = sess->id;
 		/* items are the session's parts in order, unless a later request
 		 * changed the session while this one was parked */
 		if (sess->n == plan->n)
 			fs_rotate(sess, answered);
 	}
-	/* a consumer over its quota gets an empty answer, as Kafka */
-	if (plan->replica_id < 0 && quota_fetch_record(req, budget0 - fb.budget) > 0)
-		out->responses.n = 0;
 	request_respond(req, out);
 	return;
 oom:

@@ -450,7 +450,14 @@ static int sync_replica_states(struct partition *p, int64_t now_ms, int keep)
 	return 0;
 }
 
-static void become_leader(struct replica_manager *rm, struct partition *p)
+/* Where the partition stood before a LeaderAndIsr changed it (the
+ * state-change line says from what to what). */
+struct rm_prev {
+	int32_t leader, leader_epoch;
+};
+
+static void become_leader(struct replica_manager *rm, struct partition *p,
+			  const struct rm_prev *prev)
 {
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
@@ -466,14 +473,16 @@ static void become_leader(struct replica_manager *rm, struct partition *p)
 	 * knows to be committed; followers' fetches then move it. */
 	if (p->nisr <= 1)
 		p->high_watermark = log_end_offset(p->log);
-	log_info("replica", "%s-%d: leader at epoch %d, log end %lld, high watermark %lld",
-		 p->topic, p->index, p->leader_epoch, (long long)log_end_offset(p->log),
-		 (long long)p->high_watermark);
-	(void)rm;
+	log_state("[Broker id=%d] %s-%d: became leader, leader %d -> %d, leader epoch %d -> %d, "
+		  "ISR %s, log end %lld, high watermark %lld (reason: LeaderAndIsr of controller "
+		  "epoch %d, zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader,
+		  p->leader_id, prev->leader_epoch, p->leader_epoch, log_ids_str(p->isr, p->nisr),
+		  (long long)log_end_offset(p->log), (long long)p->high_watermark,
+		  p->controller_epoch, p->zk_version);
 }
 
 static void become_follower(struct replica_manager *rm, struct partition *p,
-			    const struct rm_partition_state *s)
+			    const struct rm_partition_state *s, const struct rm_prev *prev)
 {
 	free(p->rstate);
 	p->rstate = NULL;
@@ -481,13 +490,19 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	if (s->leader < 0 || !s->leader_host) {
-		log_info("replica", "%s-%d: no leader (epoch %d)", p->topic, p->index, s->leader_epoch);
+		log_state("[Broker id=%d] %s-%d: no leader, leader %d -> %d, leader epoch %d -> %d "
+			  "(reason: LeaderAndIsr of controller epoch %d%s)", rm->b->id, p->topic,
+			  p->index, prev->leader, s->leader, prev->leader_epoch, s->leader_epoch,
+			  s->controller_epoch, s->leader < 0 ? "" : ", leader's endpoint unknown");
 		return;
 	}
 	p->truncating = 1;
 	fetcher_add(rm, s->leader, s->leader_host, s->leader_port, p);
-	log_info("replica", "%s-%d: follower of %d at epoch %d from offset %lld", p->topic,
-		 p->index, s->leader, s->leader_epoch, (long long)log_end_offset(p->log));
+	log_state("[Broker id=%d] %s-%d: became follower, leader %d -> %d, leader epoch %d -> %d, "
+		  "fetching from offset %lld (reason: LeaderAndIsr of controller epoch %d, "
+		  "zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader, s->leader,
+		  prev->leader_epoch, s->leader_epoch, (long long)log_end_offset(p->log),
+		  s->controller_epoch, s->zk_version);
 }
 
 int rm_add_leadership_listener(struct replica_manager *rm, rm_leadership_fn fn, void *arg)
@@ -543,13 +558,14 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 			sync_replica_states(p, clock_mono_ms(), 1);
 		return 0;
 	}
+	struct rm_prev prev = { p->leader_id, p->leader_epoch };
 	p->leader_id = s->leader;
 	p->leader_epoch = s->leader_epoch;
 	p->is_leader = s->leader == rm->b->id;
 	if (p->is_leader)
-		become_leader(rm, p);
+		become_leader(rm, p, &prev);
 	else
-		become_follower(rm, p, s);
+		become_follower(rm, p, s, &prev);
 	notify_leadership(rm, p);
 	rm_wake(rm);
 	return 0;

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/proto/kerr.h"
 #include "coord/gregorctl/gctl_kafka.h"
+#include "coord/gregorctl/gctl_text.h"
 #include "coord/zjson.h"
 
 #define GG_MAX_GROUPS 1000000
@@ -630,68 +631,6 @@ static int gg_list(struct gctl *g, struct gk *k)
 
 /* ---- reset-offsets ---- */
 
-/* "YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm|-hh:mm]" (local time without a
- * zone, as kafka-consumer-groups) to epoch milliseconds; -1 if malformed. */
-static int64_t gg_parse_datetime(const char *s)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	const char *e = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!e)
-		return -1;
-	int64_t ms = 0;
-	if (*e == '.') {
-		int digits = 0;
-		for (e++; *e >= '0' && *e <= '9'; e++, digits++)
-			if (digits < 3)
-				ms = ms * 10 + (*e - '0');
-		for (; digits > 0 && digits < 3; digits++)
-			ms *= 10;
-	}
-	time_t t;
-	if (*e == 0) {
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-	} else if (*e == 'Z' && e[1] == 0) {
-		t = timegm(&tm);
-	} else if ((*e == '+' || *e == '-') && strlen(e) == 6 && e[3] == ':') {
-		int hh = (e[1] - '0') * 10 + (e[2] - '0'), mm = (e[4] - '0') * 10 + (e[5] - '0');
-		t = timegm(&tm) - (*e == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
-	} else {
-		return -1;
-	}
-	return t < 0 ? -1 : (int64_t)t * 1000 + ms;
-}
-
-/* An ISO-8601 duration "PnDTnHnMn[.n]S" (Java's Duration.parse) in
- * milliseconds; -1 if malformed. */
-static int64_t gg_parse_duration(const char *s)
-{
-	if (*s++ != 'P' || !*s)
-		return -1;
-	int64_t total = 0;
-	int in_time = 0, any = 0;
-	while (*s) {
-		if (*s == 'T' && !in_time) {
-			in_time = 1;
-			s++;
-			continue;
-		}
-		char *e;
-		double v = strtod(s, &e);
-		if (e == s || v < 0 || v > 1e12)
-			return -1;
-		double unit = *e == 'D' && !in_time ? 86400e3 : *e == 'H' && in_time ? 3600e3 :
-			      *e == 'M' && in_time ? 60e3 : *e == 'S' && in_time ? 1e3 : 0;
-		if (unit == 0)
-			return -1;
-		total += (int64_t)(v * unit);
-		any = 1;
-		s = e + 1;
-	}
-	return any ? total : -1;
-}
-
 /* "t" or "t:0,1,2" into p (all partitions of t without a list). */
 static int gg_add_topic(struct gk *k, const char *spec, struct gg_part *p, int *n, int cap)
 {
@@ -919,14 +858,14 @@ static int gg_reset_print(struct gctl *g, struct gk *k, const struct gg_part *p,
 static int64_t gg_reset_ts(const struct gctl *g)
 {
 	if (g->o.to_datetime) {
-		int64_t t = gg_parse_datetime(g->o.to_datetime);
+		int64_t t = gctl_parse_datetime(g->o.to_datetime);
 		if (t < 0)
 			gctl_err("--to-datetime: '%s' is not YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm]",
 				 g->o.to_datetime);
 		return t < 0 ? -2 : t;
 	}
 	if (g->o.by_duration) {
-		int64_t d = gg_parse_duration(g->o.by_duration);
+		int64_t d = gctl_parse_duration(g->o.by_duration);
 		if (d < 0)
 			gctl_err("--by-duration: '%s' is not an ISO-8601 duration such as PT1H30M "
 				 "or P1DT12H", g->o.by_duration);
