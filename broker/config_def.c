@@ -590,29 +590,41 @@ static const struct config_def topic_defs[] = {
 	  .doc = "Elect a leader outside the ISR as a last resort, losing data." },
 };
 
+/* ---- user and client-id quota keys (Kafka's QuotaConfigs), in
+ * /config/users/<u>, /config/clients/<c> and /config/users/<u>/clients/<c>;
+ * enforced by broker/quota, which reads these rows ---- */
+
+#define QUOTA_ROWS(who)                                                                   \
+	{ "producer_byte_rate", LONG, "9223372036854775807", .mode = CONFIG_PER_ENTITY,     \
+	  .doc = "Bytes a second " who " may produce before being throttled." },           \
+	{ "consumer_byte_rate", LONG, "9223372036854775807", .mode = CONFIG_PER_ENTITY,     \
+	  .doc = "Bytes a second " who " may fetch before being throttled." },             \
+	{ "request_percentage", DBL, "2.147483647E9", .valid = valid_double,                \
+	  .mode = CONFIG_PER_ENTITY,                                                        \
+	  .doc = "Share of request handling time " who " may use, in percent." },          \
+	{ "controller_mutation_rate", DBL, "2.147483647E9", .valid = valid_double,          \
+	  .mode = CONFIG_PER_ENTITY,                                                        \
+	  .doc = "Partition mutations a second " who " may make (stored, not enforced)." }
+
+static const struct config_def user_defs[] = { QUOTA_ROWS("a user") };
+static const struct config_def client_defs[] = { QUOTA_ROWS("a client id") };
+
 #define N_ROWS(t) (int)(sizeof t / sizeof t[0])
 
-static struct {
+static const struct {
 	const struct config_def *rows;
 	int n;
 } tables[CONFIG_ENTITY_COUNT] = {
 	[CONFIG_ENTITY_BROKER] = { broker_defs, N_ROWS(broker_defs) },
 	[CONFIG_ENTITY_TOPIC] = { topic_defs, N_ROWS(topic_defs) },
+	[CONFIG_ENTITY_USER] = { user_defs, N_ROWS(user_defs) },
+	[CONFIG_ENTITY_CLIENT] = { client_defs, N_ROWS(client_defs) },
 };
 
 const struct config_def *config_defs(enum config_entity e, int *n)
 {
 	*n = e < CONFIG_ENTITY_COUNT ? tables[e].n : 0;
 	return e < CONFIG_ENTITY_COUNT ? tables[e].rows : NULL;
-}
-
-int config_defs_register(enum config_entity e, const struct config_def *rows, int n)
-{
-	if (e >= CONFIG_ENTITY_COUNT || tables[e].rows)
-		return -1;
-	tables[e].rows = rows;
-	tables[e].n = n;
-	return 0;
 }
 
 const struct config_def *config_def_find(enum config_entity e, const char *name)
@@ -939,8 +951,8 @@ static void print_table(FILE *f, enum config_entity e)
 		fprintf(f, "| `%s` | %s | %s%s%s | %s | %s%s | %s | %s%s%s%s |\n", d->name,
 			config_type_name(d->type), *def ? "`" : "\"\"", def, *def ? "`" : "",
 			range, mode_text(d),
-			d->mode != CONFIG_STATIC && d->mode != CONFIG_PER_TOPIC &&
-					!(d->flags & LIVE) ? " (stored)" : "",
+			(d->mode == CONFIG_PER_BROKER || d->mode == CONFIG_CLUSTER_WIDE ||
+			 d->mode == CONFIG_PER_LISTENER) && !(d->flags & LIVE) ? " (stored)" : "",
 			syn, d->doc, d->flags & SENSITIVE ? " Secret: never shown." : "",
 			d->flags & IGNORED ? " Accepted, no effect." : "",
 			d->flags & GREGOR ? " Gregor's own key." : "");
@@ -975,11 +987,11 @@ void config_defs_print_markdown(FILE *f)
 		"IncrementalAlterConfigs, `kafka-configs.sh`).\nA key without an override takes "
 		"its value from the broker synonyms, highest precedence first.\n\n");
 	print_table(f, CONFIG_ENTITY_TOPIC);
-	for (int e = CONFIG_ENTITY_USER; e < CONFIG_ENTITY_COUNT; e++) {
-		int n;
-		if (!config_defs((enum config_entity)e, &n) || n == 0)
-			continue;
-		fprintf(f, "\n## %s\n\n", e == CONFIG_ENTITY_USER ? "User" : "Client");
-		print_table(f, (enum config_entity)e);
-	}
+	fprintf(f, "\n## User\n\nQuotas in `/config/users/<user>` (`<default>`: every user), "
+		"also per user and client id in\n`/config/users/<user>/clients/<client-id>` "
+		"(AlterClientQuotas, `kafka-configs.sh`).\n\n");
+	print_table(f, CONFIG_ENTITY_USER);
+	fprintf(f, "\n## Client id\n\nQuotas in `/config/clients/<client-id>` "
+		"(`<default>`: every client id).\n\n");
+	print_table(f, CONFIG_ENTITY_CLIENT);
 }

@@ -334,7 +334,6 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
-	quota_config_register(); /* the user and client config tables */
 	if (argc == 2 && strcmp(argv[1], "--print-config-docs") == 0) {
 		config_defs_print_markdown(stdout); /* docs/configuration.md */
 		return fflush(stdout) == 0 ? 0 : 1;

@@ -8,6 +8,7 @@
 
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
+#include "broker/handlers/fetch_session.h"
 #include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/topic_config.h"
@@ -158,6 +159,18 @@ static void render_replica_manager(struct broker *b, struct mtext *t)
 		b->metrics->isr_shrinks);
 	counter(t, "kafka_server_replicamanager_isrexpands_total", "ISR expands by this leader",
 		b->metrics->isr_expands);
+}
+
+/* Kafka's FetchSessionCache metrics (KIP-227) */
+static void render_fetch_sessions(struct broker *b, struct mtext *t)
+{
+	const struct fs_cache *c = fetch_session_cache(b);
+	gauge(t, "kafka_server_fetchsessioncache_numincrementalfetchsessions",
+	      "Fetch sessions this broker keeps", c->n);
+	gauge(t, "kafka_server_fetchsessioncache_numincrementalfetchpartitionscached",
+	      "Partitions over all fetch sessions", fs_cache_partitions(c));
+	counter(t, "kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total",
+		"Fetch sessions evicted to make room for others", c->evicted);
 }
 
 static void render_purgatory(struct broker *b, struct mtext *t)
@@ -334,6 +347,7 @@ void metrics_render(struct broker *b, struct mtext *t)
 	render_requests(b->metrics, t, loop_now_ms(b->loop));
 	render_replica_manager(b, t);
 	render_purgatory(b, t);
+	render_fetch_sessions(b, t);
 	render_logs(b, t);
 	render_controller(b, t);
 	render_zookeeper(b, t);

@@ -10,57 +10,12 @@
 
 #include "common/auth/entity_name.h"
 
-/* A finite double, as Kafka's ConfigDef parses a DOUBLE. */
-static int valid_double(const char *t, char *why, size_t n)
-{
-	char *end;
-	double d = strtod(t, &end);
-	if (end == t || *end || !isfinite(d)) {
-		snprintf(why, n, "not a number");
-		return -1;
-	}
-	return 0;
-}
-
-#define QUOTA_ROWS \
-	{ "producer_byte_rate", CONFIG_TYPE_LONG, "9223372036854775807", INT64_MIN, INT64_MAX, \
-	  .mode = CONFIG_PER_ENTITY, .flags = CONFIG_F_LIVE, \
-	  .doc = "Bytes/s of Produce requests (docs/quotas.md)." }, \
-	{ "consumer_byte_rate", CONFIG_TYPE_LONG, "9223372036854775807", INT64_MIN, INT64_MAX, \
-	  .mode = CONFIG_PER_ENTITY, .flags = CONFIG_F_LIVE, \
-	  .doc = "Bytes/s of records in consumer Fetch answers (docs/quotas.md)." }, \
-	{ "request_percentage", CONFIG_TYPE_DOUBLE, "2.147483647E9", .valid = valid_double, \
-	  .mode = CONFIG_PER_ENTITY, .flags = CONFIG_F_LIVE, \
-	  .doc = "Percent of one thread's time per second its requests may take." }, \
-	{ "controller_mutation_rate", CONFIG_TYPE_DOUBLE, "2.147483647E9", .valid = valid_double, \
-	  .mode = CONFIG_PER_ENTITY, \
-	  .doc = "Partitions created or deleted per second; not enforced by Gregor." }
-
-static const struct config_def client_rows[] = { QUOTA_ROWS };
-static const struct config_def user_rows[] = {
-	{ "SCRAM-SHA-256", CONFIG_TYPE_STRING, NULL, .mode = CONFIG_PER_ENTITY,
-	  .flags = CONFIG_F_SENSITIVE | CONFIG_F_LIVE,
-	  .doc = "The user's SCRAM-SHA-256 credential (docs/sasl.md)." },
-	{ "SCRAM-SHA-512", CONFIG_TYPE_STRING, NULL, .mode = CONFIG_PER_ENTITY,
-	  .flags = CONFIG_F_SENSITIVE | CONFIG_F_LIVE,
-	  .doc = "The user's SCRAM-SHA-512 credential (docs/sasl.md)." },
-	QUOTA_ROWS,
-};
-
-void quota_config_register(void)
-{
-	config_defs_register(CONFIG_ENTITY_USER, user_rows,
-			     (int)(sizeof user_rows / sizeof user_rows[0]));
-	config_defs_register(CONFIG_ENTITY_CLIENT, client_rows,
-			     (int)(sizeof client_rows / sizeof client_rows[0]));
-}
-
+/* The quota keys are rows of the config tables (broker/config_def.c, the
+ * user and client entities): one definition for AlterClientQuotas'
+ * validation, the ZooKeeper reader and docs/configuration.md. */
 const struct config_def *quota_key_def_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof client_rows / sizeof client_rows[0]; i++)
-		if (strcmp(client_rows[i].name, name) == 0)
-			return &client_rows[i];
-	return NULL;
+	return config_def_find(CONFIG_ENTITY_CLIENT, name);
 }
 
 /* The shortest "%.*e" text that reads back as d. */

@@ -1,7 +1,7 @@
 /* What DescribeClientQuotas and AlterClientQuotas share (broker/quota/
- * quota_entity.c): Kafka's user and client-id config keys (the quota keys,
- * and for users the SCRAM credentials), registered as the user and client
- * tables of the config registry (broker/config_def.h), and the wire form of
+ * quota_entity.c): Kafka's user and client-id quota keys, found in the user
+ * and client tables of the config registry (broker/config_def.c), and the
+ * wire form of
  * an entity (entity types "user" and "client-id", a null name for the
  * default) against its ZooKeeper form (sanitized names, "<default>"). */
 #ifndef GREGOR_QUOTA_ENTITY_H
@@ -13,9 +13,6 @@
 #include "common/arena.h"
 #include "common/proto/codec.h"
 
-/* Registers the user and client tables with the config registry (once,
- * before anything reads them: gregord's start and --print-config-docs). */
-void quota_config_register(void);
 /* A quota key of Kafka's QuotaConfigs.userAndClientQuotaConfigs (LONG
  * byte rates, DOUBLE percentage and mutation rate), or NULL.
  * controller_mutation_rate is stored and described, not enforced. */

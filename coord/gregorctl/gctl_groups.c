@@ -445,11 +445,15 @@ static void gg_describe_json(const struct gctl *g, const struct gg_desc *d, stru
 	zb_puts(b, "]}\n");
 }
 
+/* Without --state, --members or --offsets all three parts are shown;
+ * with any of them, only the parts named (as kafka-consumer-groups). */
 static int gg_describe_text(struct gctl *g, struct gk *k, const struct gg_desc *d)
 {
-	printf("Consumer group '%s': state %s, protocol type %s, protocol %s, %d member(s)\n",
-	       g->o.group, d->state, *d->ptype ? d->ptype : "-", *d->proto ? d->proto : "-",
-	       d->n_m);
+	int any = g->o.state || g->o.members || g->o.offsets;
+	if (!any || g->o.state)
+		printf("Consumer group '%s': state %s, protocol type %s, protocol %s, %d member(s)\n",
+		       g->o.group, d->state, *d->ptype ? d->ptype : "-", *d->proto ? d->proto : "-",
+		       d->n_m);
 	const char **c = arena_alloc(&k->a, sizeof *c * 9 * (size_t)(d->n_p + d->n_m + 1));
 	if (!c)
 		return gctl_err("out of memory"), 1;
@@ -471,12 +475,13 @@ static int gg_describe_text(struct gctl *g, struct gk *k, const struct gg_desc *
 		r[7] = m ? m->host : "-";
 		r[8] = m ? m->client : "-";
 	}
-	if (d->n_p) {
-		putchar('\n');
+	if (d->n_p && (!any || g->o.offsets)) {
+		if (!any || g->o.state)
+			putchar('\n');
 		gg_table(c, d->n_p + 1, 9);
 	}
 	/* members without partitions appear only here */
-	if (d->n_m) {
+	if (d->n_m && (!any || g->o.members)) {
 		static const char *const mh[4] = { "CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS" };
 		memcpy(c, mh, sizeof mh);
 		for (int i = 0; i < d->n_m; i++) {
@@ -489,7 +494,8 @@ static int gg_describe_text(struct gctl *g, struct gk *k, const struct gg_desc *
 			r[2] = d->m[i].client;
 			r[3] = gg_num(k, np);
 		}
-		putchar('\n');
+		if (!any || g->o.state || g->o.offsets)
+			putchar('\n');
 		gg_table(c, d->n_m + 1, 4);
 	}
 	return 0;
@@ -1068,8 +1074,9 @@ static const struct gctl_spec cg_spec = {
 	"usage: gregorctl consumer-groups --bootstrap-server H:P ACTION [options]\n"
 	"       (kafka-consumer-groups)\n"
 	"  --list [--state]        group id, state, protocol type\n"
-	"  --describe (--group G ... | --all-groups) [--members | --offsets | --state]\n"
-	"                          committed offsets, log-end offsets, lag, members\n"
+	"  --describe (--group G ... | --all-groups) [--state] [--offsets] [--members]\n"
+	"                          the group's state, its committed offsets, log-end\n"
+	"                          offsets and lag, its members (all three by default)\n"
 	"  --delete (--group G ... | --all-groups)\n"
 	"  --reset-offsets --group G (--topic T[:P,P..] ... | --all-topics)\n"
 	"      (--to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N |\n"

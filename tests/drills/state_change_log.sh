@@ -5,7 +5,8 @@
 # reason. Checked on a live 3-broker cluster: the controller's election at
 # start; a new partition; after a leader kill the controller's election
 # line (leader L -> N, leader epoch e -> e+1, ISR, zkVersion, reason: leader
-# L not live), the broker failure, the new leader's "became leader" line and,
+# L not live), the broker failure (or, when L was the controller, the next
+# controller's election), the new leader's "became leader" line and,
 # once L is back, the leader's ISR expansion naming L; a consumer group
 # rebalance (kcat -G: two members join, one leaves) with generations and
 # reasons; a topic config change written through ZooKeeper; a committed and
@@ -35,12 +36,18 @@ expect "\] $T-0: NewPartition -> OnlinePartition: leader [1-3], leader epoch 0, 
 # ---- a leader kill
 L=$(pstate "$T" 0 leader)
 E=$(pstate "$T" 0 leader_epoch)
-note "killing broker $L, leader of $T-0 at leader epoch $E"
+C=$(controller_id)
+CE=$(controller_epoch)
+note "killing broker $L, leader of $T-0 at leader epoch $E (controller: $C)"
 cluster kill "$L"
 moved() { local l; l=$(pstate "$T" 0 leader) && [[ $l != "$L" && $l -gt 0 ]]; }
 wait_until 40 "a new leader of $T-0" moved
 N=$(pstate "$T" 0 leader)
-expect "\[Controller id=[1-3] epoch=[0-9]+\] broker $L failed \(reason: its registration is gone\)"
+if [[ $L == "$C" ]]; then # the leader was the controller: a new one is elected
+	expect "\[Controller id=[1-3] epoch=$((CE + 1))\] elected controller \(controller epoch $CE -> $((CE + 1)), reason: won the /controller election\)"
+else
+	expect "\[Controller id=$C epoch=$CE\] broker $L failed \(reason: its registration is gone\)"
+fi
 expect "\[Controller id=[1-3] epoch=[0-9]+\] $T-0: leader $L -> $N, leader epoch $E -> $((E + 1)), ISR \[[0-9,]+\] -> \[[0-9,]+\], zkVersion [0-9]+ \(reason: offline partition: leader $L is not live\)"
 expect "\[Broker id=$N\] $T-0: became leader, leader $L -> $N, leader epoch $E -> $((E + 1)), ISR \[[0-9,]+\], log end [0-9]+, high watermark [0-9]+ \(reason: LeaderAndIsr of controller epoch [0-9]+, zkVersion [0-9]+\)"
 cluster start "$L"

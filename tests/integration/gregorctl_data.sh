@@ -65,6 +65,25 @@ expect_offsets "--delete-offsets $T:1" "0:0 1:-1"
 cg --describe --group "$G" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d else 1)' ||
 	fail "describe --json after the resets"
 
+note "describe --state / --offsets / --members with a live member"
+kc -G dat-live -q -X client.id=live-client "$T" >/dev/null 2>&1 &
+live_pid=$!
+on_exit "kill $live_pid 2>/dev/null || true"
+one_member() {
+	cg --describe --group dat-live --members >"$work/members" &&
+		(($(grep -c ' live-client ' "$work/members") == 1))
+}
+wait_until 60 "dat-live to have its member" one_member
+head -1 "$work/members" | grep -Eq '^CONSUMER-ID +HOST +CLIENT-ID +#PARTITIONS$' ||
+	fail "members: $(cat "$work/members")"
+grep -q "state\|TOPIC" "$work/members" && fail "--members showed more: $(cat "$work/members")"
+cg --describe --group dat-live --state >"$work/state" || fail "--state"
+grep -Eq "^Consumer group 'dat-live': state (Stable|PreparingRebalance|CompletingRebalance), .*1 member" "$work/state" ||
+	fail "--state: $(cat "$work/state")"
+(($(wc -l <"$work/state") == 1)) || fail "--state showed more: $(cat "$work/state")"
+kill "$live_pid"
+wait "$live_pid" 2>/dev/null || true
+
 note "dump-log of partition 0's segment on its leader (broker 1)"
 seg="$CLUSTER_DIR/broker/1/data/$T-0/00000000000000000000"
 dumped() {
