@@ -8,6 +8,7 @@
 #include "common/mbox.h"
 #include "common/net/loop.h"
 #include "common/net/peer_security.h"
+#include "common/purgatory.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
 #include "coord/health.h"
@@ -23,6 +24,14 @@ struct server;
 
 #define BROKER_MAX_LISTENERS 8
 
+/* Kinds of delayed operation in the broker's purgatory (the size gauges). */
+enum delayed_kind {
+	DELAYED_OTHER,          /* a coordinator's own acks=all append */
+	DELAYED_PRODUCE,        /* acks=all */
+	DELAYED_FETCH,          /* min bytes / max wait */
+	DELAYED_DELETE_RECORDS, /* the ISR's log starts */
+};
+
 struct broker {
 	struct broker_config *cfg;
 	int32_t id;
@@ -32,6 +41,9 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
+	/* every request that waits: keyed by partition, deadlines on one timer
+	 * wheel (common/purgatory.h) */
+	struct purgatory purgatory;
 	struct broker_metrics *metrics; /* counters for the Prometheus page */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;

@@ -159,9 +159,8 @@ static void render_replica_manager(struct broker *b, struct mtext *t)
 static void render_purgatory(struct broker *b, struct mtext *t)
 {
 	int64_t n[4] = { 0 };
-	for (struct rm_waiter *w = b->rm->waiters.next; w && w != &b->rm->waiters; w = w->next)
-		if ((unsigned)w->kind < 4)
-			n[w->kind]++;
+	for (int k = 0; k < 4; k++)
+		n[k] = purg_size(&b->purgatory, k);
 	family(t, "kafka_server_delayedoperationpurgatory_purgatorysize", "gauge",
 	       "Requests parked as delayed operations");
 	static const char *const names[4] = { NULL, "Produce", "Fetch", "DeleteRecords" };

@@ -7,7 +7,8 @@
  * protocol allows; an incremental fetch (epoch > 0) therefore finds no
  * session (FETCH_SESSION_ID_NOT_FOUND) and the client starts a full one.
  * If fewer than min_bytes are available the request is parked as a delayed
- * fetch until enough data arrives or max_wait_ms passes. Consumers are served
+ * fetch in the broker's purgatory, watching its partitions, until enough
+ * data arrives or max_wait_ms passes. Consumers are served
  * only below the high watermark. Authorization as KafkaApis: a follower's
  * fetch (replica_id >= 0) needs CLUSTER_ACTION on the cluster, a consumer's
  * READ on each topic; refused partitions answer TOPIC_AUTHORIZATION_FAILED
@@ -36,8 +37,7 @@
 #define FETCH_DOWN_LOG_MS 60000
 
 struct delayed_fetch {
-	struct rm_waiter w;
-	struct loop_timer timer;
+	struct purg_op op;
 	struct request *req;
 };
 
@@ -276,26 +276,43 @@ static void fetch_respond(struct request *req)
 	request_respond(req, out);
 }
 
-static void delayed_fetch_finish(struct delayed_fetch *d)
+static int delayed_fetch_ready(struct purg_op *op)
 {
-	rm_waiter_del(&d->w);
-	loop_timer_stop(d->req->b->loop, &d->timer);
+	struct delayed_fetch *d = op->arg;
+	const struct fetch_request *in = d->req->body;
+	return fetch_available(d->req) >= in->min_bytes;
+}
+
+/* Enough data, or max_wait_ms passed: answer with what there is. */
+static void delayed_fetch_complete(struct purg_op *op, int expired)
+{
+	(void)expired;
+	struct delayed_fetch *d = op->arg;
 	struct request *req = d->req;
 	free(d);
 	fetch_respond(req);
 }
 
-static void delayed_fetch_wake(struct rm_waiter *w)
+/* The partitions of the request hosted here: the keys it waits on. */
+static int32_t fetch_keys(struct request *req, struct purg_key ***out)
 {
-	struct delayed_fetch *d = w->arg;
-	const struct fetch_request *in = d->req->body;
-	if (fetch_available(d->req) >= in->min_bytes)
-		delayed_fetch_finish(d);
-}
-
-static void delayed_fetch_timeout(struct loop_timer *t)
-{
-	delayed_fetch_finish(t->arg);
+	const struct fetch_request *in = req->body;
+	int32_t n = 0;
+	for (int32_t i = 0; i < in->topics.n; i++)
+		n += REQ_TOPIC(in, i)->partitions.n > 0 ? REQ_TOPIC(in, i)->partitions.n : 0;
+	struct purg_key **keys = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *keys);
+	int32_t k = 0;
+	for (int32_t i = 0; keys && i < in->topics.n; i++) {
+		const struct fetch_req_topic *t = REQ_TOPIC(in, i);
+		for (int32_t j = 0; j < t->partitions.n; j++) {
+			struct partition *p = rm_get(req->b->rm, t->topic.p, t->topic.len,
+						     REQ_PART(t, j)->partition);
+			if (p)
+				keys[k++] = &p->waiters;
+		}
+	}
+	*out = keys;
+	return keys ? k : -1;
 }
 
 /* A follower's fetch offset is its log end offset: the leader learns from it
@@ -350,16 +367,15 @@ void handle_fetch(struct request *req)
 		return;
 	}
 	struct delayed_fetch *d = calloc(1, sizeof *d);
-	if (!d) {
+	struct purg_key **keys;
+	int32_t nk = fetch_keys(req, &keys);
+	if (!d || nk < 0) {
+		free(d);
 		fetch_respond(req);
 		return;
 	}
 	d->req = req;
-	d->w.wake = delayed_fetch_wake;
-	d->w.arg = d;
-	d->w.kind = RM_WAIT_FETCH;
-	loop_timer_init(&d->timer, delayed_fetch_timeout, d);
-	loop_timer_start(req->b->loop, &d->timer,
-			 wait > FETCH_MAX_WAIT_CAP_MS ? FETCH_MAX_WAIT_CAP_MS : wait);
-	rm_waiter_add(req->b->rm, &d->w);
+	purg_op_init(&d->op, DELAYED_FETCH, delayed_fetch_ready, delayed_fetch_complete, d);
+	purg_watch(&req->b->purgatory, &d->op, keys, nk,
+		   wait > FETCH_MAX_WAIT_CAP_MS ? FETCH_MAX_WAIT_CAP_MS : wait);
 }

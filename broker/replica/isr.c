@@ -51,7 +51,7 @@ static void isr_written(void *arg, int16_t kerr, int32_t new_zk_version)
 				p->zk_version = new_zk_version;
 				log_info("replica", "%s-%d: ISR now [%s]", p->topic, p->index, ids);
 				rm_update_high_watermark(w->rm, p);
-				rm_wake(w->rm); /* acks=all waiters re-check min.insync */
+				rm_wake(w->rm, p); /* acks=all waiters re-check min.insync */
 			}
 		}
 	}

@@ -34,7 +34,6 @@ struct replica_manager *rm_new(struct broker *b, const char *log_dir,
 	rm->log_dir = strdup(log_dir);
 	rm->lcfg = *lcfg;
 	strmap_init(&rm->parts);
-	rm->waiters.next = rm->waiters.prev = &rm->waiters;
 	if (!rm->log_dir) {
 		free(rm);
 		return NULL;
@@ -42,8 +41,15 @@ struct replica_manager *rm_new(struct broker *b, const char *log_dir,
 	return rm;
 }
 
-static void partition_free(struct partition *p)
+static void partition_free(struct replica_manager *rm, struct partition *p)
 {
+	if (p->wake_pending) /* freed inside a batch: off its wake list */
+		for (struct partition **pp = &rm->wake_list; *pp; pp = &(*pp)->wake_next)
+			if (*pp == p) {
+				*pp = p->wake_next;
+				break;
+			}
+	purg_key_release(&p->waiters);
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	free(p->rstate);
@@ -69,7 +75,7 @@ void rm_free(struct replica_manager *rm)
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
-		partition_free(v);
+		partition_free(rm, v);
 	strmap_free(&rm->parts);
 	free(rm->log_dir);
 	free(rm);
@@ -108,13 +114,14 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 	p->index = index;
 	p->leader_id = -1;
 	p->leader_epoch = -1;
+	purg_key_init(&p->waiters);
 	struct topic_config tc;
 	topic_config_effective(rm->b, topic, tlen, &tc);
 	int rc = log_open(path, &tc.log, &p->log);
 	if (rc < 0 || !p->topic) {
 		log_error("replica", "cannot open log %s: %s", path, strerror(-rc));
 		p->log = NULL;
-		partition_free(p);
+		partition_free(rm, p);
 		return NULL;
 	}
 	p->high_watermark = log_end_offset(p->log);
@@ -127,7 +134,7 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 	else if (tt_attach_log(&m->txns, p->log) < 0)
 		log_error("replica", "%s: aborted transactions kept in memory", path);
 	if (strmap_put(&rm->parts, key, (size_t)n, p) < 0) {
-		partition_free(p);
+		partition_free(rm, p);
 		return NULL;
 	}
 	return p;
@@ -291,7 +298,7 @@ int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_
 		return rc;
 	/* before anyone is told: a restart must not bring deleted records back */
 	rc = rm_checkpoint_log_start_offsets(rm);
-	rm_wake(rm);
+	rm_wake(rm, p);
 	return rc;
 }
 
@@ -303,7 +310,7 @@ void rm_follower_log_start(struct replica_manager *rm, struct partition *p,
 		if (rs->broker_id != replica_id || rs->log_start == log_start)
 			continue;
 		rs->log_start = log_start;
-		rm_wake(rm);
+		rm_wake(rm, p);
 		return;
 	}
 }
@@ -469,7 +476,7 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 	else
 		become_follower(rm, p, s);
 	notify_leadership(rm, p);
-	rm_wake(rm);
+	rm_wake(rm, p);
 	return 0;
 }
 
@@ -489,7 +496,7 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 		fetcher_remove(p->fetcher, p);
 	if (was_leader)
 		notify_leadership(rm, p);
-	rm_wake(rm);
+	rm_wake(rm, p);
 	if (!delete_log)
 		return 0;
 	strmap_del(&rm->parts, key, (size_t)n);
@@ -499,38 +506,16 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 		log_delete(p->log);
 		p->log = NULL;
 	}
-	partition_free(p);
+	partition_free(rm, p);
 	return 0;
 }
 
-static void waiter_link_tail(struct rm_waiter *head, struct rm_waiter *w)
+/* Only p's waiters: an append to one partition costs the operations
+ * parked on it, not every one in the broker (purg_check_key may run
+ * completions that append or wake again; it is written for that). */
+void rm_wake(struct replica_manager *rm, struct partition *p)
 {
-	w->next = head;
-	w->prev = head->prev;
-	w->prev->next = w;
-	head->prev = w;
-}
-
-/* Wakes every waiter once. The list is first moved aside and each waiter is
- * put back before its wake runs, so a wake may add or remove any waiter
- * (itself or another) and may even call rm_wake again: nothing this loop
- * still holds can be freed under it. */
-void rm_wake(struct replica_manager *rm)
-{
-	struct rm_waiter pending;
-	if (rm->waiters.next == &rm->waiters)
-		return;
-	pending.next = rm->waiters.next;
-	pending.prev = rm->waiters.prev;
-	pending.next->prev = &pending;
-	pending.prev->next = &pending;
-	rm->waiters.next = rm->waiters.prev = &rm->waiters;
-	while (pending.next != &pending) {
-		struct rm_waiter *w = pending.next;
-		rm_waiter_del(w);
-		waiter_link_tail(&rm->waiters, w);
-		w->wake(w);
-	}
+	purg_check_key(&rm->b->purgatory, &p->waiters);
 }
 
 int rm_in_isr(const struct partition *p, int32_t id)
@@ -598,21 +583,31 @@ int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	if (psm)
 		psm_on_append(psm, batch, len);
 	advance_high_watermark(p);
-	if (rm->batch_depth)
-		rm->batch_wake = 1;
-	else
-		rm_wake(rm);
+	if (!rm->batch_depth) {
+		rm_wake(rm, p);
+	} else if (!p->wake_pending) {
+		p->wake_pending = 1;
+		p->wake_next = rm->wake_list;
+		rm->wake_list = p;
+	}
 	return 0;
 }
 
 void rm_batch_begin(struct replica_manager *rm) { rm->batch_depth++; }
 
+/* Each partition the batch appended to, once; a wake may append again
+ * (a completion's own write), which then wakes at once. */
 void rm_batch_end(struct replica_manager *rm)
 {
-	if (--rm->batch_depth > 0 || !rm->batch_wake)
+	if (--rm->batch_depth > 0)
 		return;
-	rm->batch_wake = 0;
-	rm_wake(rm);
+	while (rm->wake_list) {
+		struct partition *p = rm->wake_list;
+		rm->wake_list = p->wake_next;
+		p->wake_pending = 0;
+		p->wake_next = NULL;
+		rm_wake(rm, p);
+	}
 }
 
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
@@ -679,21 +674,7 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 void rm_update_high_watermark(struct replica_manager *rm, struct partition *p)
 {
 	if (advance_high_watermark(p))
-		rm_wake(rm);
-}
-
-void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w)
-{
-	waiter_link_tail(&rm->waiters, w);
-}
-
-void rm_waiter_del(struct rm_waiter *w)
-{
-	if (!w->next)
-		return;
-	w->prev->next = w->next;
-	w->next->prev = w->prev;
-	w->next = w->prev = NULL;
+		rm_wake(rm, p);
 }
 
 void rm_apply_topic_config(struct replica_manager *rm, const char *topic)

@@ -1,8 +1,9 @@
 /* Replica manager: the partitions this broker hosts, their logs, and their
  * role. Becomes leader or follower on LeaderAndIsr, drops replicas on
  * StopReplica, tracks followers' log end offsets on the leader and advances
- * the high watermark, and wakes delayed operations when data or the high
- * watermark moves.
+ * the high watermark, and wakes the delayed operations waiting on a
+ * partition (the broker's purgatory) when its data, high watermark, log
+ * start, ISR or leadership changes: only that partition's.
  *
  * Invariants:
  * - high_watermark never decreases while a broker leads a partition, never
@@ -17,6 +18,7 @@
 
 #include "broker/storage/log.h"
 #include "common/net/loop.h"
+#include "common/purgatory.h"
 #include "common/strmap.h"
 
 struct broker;
@@ -51,16 +53,12 @@ struct partition {
 	int truncating;               /* follower: must check its tail against the leader */
 	struct fetcher *fetcher;      /* follower only */
 	struct partition *fnext;      /* fetcher's list */
-};
-
-/* Something parked until data or the high watermark moves; kind names the
- * delayed operation for the purgatory-size metrics. */
-enum rm_wait_kind { RM_WAIT_OTHER, RM_WAIT_PRODUCE, RM_WAIT_FETCH, RM_WAIT_DELETE_RECORDS };
-struct rm_waiter {
-	struct rm_waiter *prev, *next;
-	void (*wake)(struct rm_waiter *w);
-	void *arg;
-	enum rm_wait_kind kind;
+	/* delayed operations waiting on this partition (the broker's
+	 * purgatory): tried on its appends, high watermark and log start
+	 * moves, ISR and leadership changes, and on nothing else */
+	struct purg_key waiters;
+	struct partition *wake_next;  /* rm->wake_list while wake_pending */
+	int wake_pending;             /* appended inside rm_batch_begin/end */
 };
 
 /* Told after this broker starts or stops leading a partition, so that
@@ -74,7 +72,7 @@ struct replica_manager {
 	char *log_dir;
 	struct log_config lcfg;
 	struct strmap parts;           /* "<topic>-<index>" -> struct partition */
-	struct rm_waiter waiters;      /* list head */
+	struct partition *wake_list;   /* appended in the open batch, to wake at its end */
 	struct fetcher *fetchers;      /* one per leader broker */
 	struct loop_timer isr_timer;   /* shrink check every replica.lag.time.max.ms/2 */
 	struct loop_timer hw_timer;    /* high watermark checkpoint */
@@ -83,7 +81,6 @@ struct replica_manager {
 	int dir_offline;               /* the log dir failed (rm_storage_error) */
 	size_t check_next;             /* next partition for the interval checks */
 	int batch_depth;               /* rm_batch_begin nesting */
-	int batch_wake;                /* an append in the batch owes a wake */
 };
 
 struct replica_manager *rm_new(struct broker *b, const char *log_dir,
@@ -149,16 +146,16 @@ void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t i
 			rm_append_done_fn done, void *arg);
 
 /* Appends between rm_batch_begin and rm_batch_end (one Produce request)
- * wake waiters once, after the last of them: a follower's parked fetch then
+ * wake their partitions' waiters after the last of them: a follower's parked
+ * fetch then
  * answers with every partition the request wrote, one replication round
  * trip for the request instead of one per partition. Nests. */
 void rm_batch_begin(struct replica_manager *rm);
 void rm_batch_end(struct replica_manager *rm);
 
-void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w);
-void rm_waiter_del(struct rm_waiter *w);
-/* Runs every waiter's wake (they re-check their own conditions). */
-void rm_wake(struct replica_manager *rm);
+/* Tries the delayed operations waiting on p (they re-check their own
+ * conditions); nothing else is woken. */
+void rm_wake(struct replica_manager *rm, struct partition *p);
 
 /* Re-applies the topic's effective log settings to its partitions. */
 void rm_apply_topic_config(struct replica_manager *rm, const char *topic);
