@@ -17,6 +17,8 @@ struct acl_cache;
 struct conn;
 struct listener_rt;
 struct broker_metrics;
+struct group_coordinator;
+struct txn_coordinator;
 struct metadata_cache;
 struct replica_manager;
 struct sasl_ctx;
@@ -41,6 +43,9 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
+	/* created on first use (gc_get, tc_get), main() creates both at start */
+	struct group_coordinator *gc;
+	struct txn_coordinator *tc;
 	/* every request that waits: keyed by partition, deadlines on one timer
 	 * wheel (common/purgatory.h) */
 	struct purgatory purgatory;

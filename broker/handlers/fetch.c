@@ -74,18 +74,14 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 		return KERR_FENCED_LEADER_EPOCH;
 	if (pi->current_leader_epoch > p->leader_epoch)
 		return KERR_UNKNOWN_LEADER_EPOCH;
-	int64_t limit = replica_id >= 0 ? log_end_offset(p->log) : p->high_watermark;
-	/* transactions (broker/txn): read_committed stops at the last stable offset */
-	if (replica_id < 0 && ((const struct fetch_request *)req->body)->isolation_level == 1)
-		limit = psm_lso(p->log, p->high_watermark);
 	if (replica_id >= 0 && !rm_is_replica(p, replica_id))
 		return KERR_NOT_LEADER_OR_FOLLOWER;
-	if (pi->fetch_offset < log_start_offset(p->log) || pi->fetch_offset > log_end_offset(p->log))
-		return KERR_OFFSET_OUT_OF_RANGE;
-	if (pi->fetch_offset >= limit || max_bytes <= 0)
-		return 0;
-	int rc = log_read(p->log, pi->fetch_offset, max_bytes, limit, s);
-	return rc < 0 ? KERR_OFFSET_OUT_OF_RANGE : 0;
+	/* the partition's read rules: followers to the log end, consumers to the
+	 * high watermark, read_committed to the last stable offset */
+	enum partition_reader who = replica_id >= 0 ? READ_FOLLOWER
+		: ((const struct fetch_request *)req->body)->isolation_level == 1 ? READ_COMMITTED
+		: READ_UNCOMMITTED;
+	return partition_read(p, who, pi->fetch_offset, max_bytes, s);
 }
 
 /* Bytes a response would carry now, without building it. */
@@ -115,14 +111,14 @@ static int fetch_aborted(struct arena *a, struct partition *p, int64_t from,
 			 struct fetch_resp_partition *po)
 {
 	struct txn_aborted tmp[64];
-	size_t n = psm_aborted(p->log, from, po->last_stable_offset, tmp, 64);
+	size_t n = partition_aborted(p, from, po->last_stable_offset, tmp, 64);
 	if (n == 64) /* rare: many aborts in one fetch; ask again for them all */
 		n = FETCH_MAX_ABORTED;
 	struct txn_aborted *all = n > 64 ? arena_alloc(a, n * sizeof *all) : tmp;
 	if (!all)
 		return -1;
 	if (n > 64)
-		n = psm_aborted(p->log, from, po->last_stable_offset, all, n);
+		n = partition_aborted(p, from, po->last_stable_offset, all, n);
 	struct fetch_resp_aborted_transaction *v = arena_alloc(a, (n + 1) * sizeof *v);
 	if (!v)
 		return -1;
@@ -234,8 +230,8 @@ static void fetch_respond(struct request *req)
 			po->partition_index = pi->partition;
 			po->error_code = partition_slice(req, t->topic, pi, limit, &p, &s);
 			po->high_watermark = p ? p->high_watermark : -1;
-			po->last_stable_offset = p ? psm_lso(p->log, p->high_watermark) : -1;
-			po->log_start_offset = p ? log_start_offset(p->log) : -1;
+			po->last_stable_offset = p ? partition_last_stable(p) : -1;
+			po->log_start_offset = p ? partition_log_start(p) : -1;
 			po->preferred_read_replica = -1;
 			/* v12 tagged fields: -1 everywhere means "absent" (not sent) */
 			po->diverging_epoch = (struct fetch_resp_epoch_end_offset){ -1, -1 };

@@ -96,7 +96,7 @@ void isr_maybe_expand(struct replica_manager *rm, struct partition *p,
 /* Followers in the ISR that are behind and have not caught up for lag_ms. */
 static void shrink_one(struct replica_manager *rm, struct partition *p, int64_t now, int64_t lag_ms)
 {
-	int64_t leo = log_end_offset(p->log);
+	int64_t leo = partition_log_end(p);
 	int32_t keep[p->nisr + 1], n = 0;
 	for (int32_t i = 0; i < p->nisr; i++) {
 		int32_t id = p->isr[i];

@@ -53,10 +53,8 @@ static void partition_free(struct replica_manager *rm, struct partition *p)
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	free(p->rstate);
-	/* idempotence: a snapshot at the LEO before the clean close */
-	psm_close(psm_get(p->log), 1);
 	if (p->log)
-		log_close(p->log);
+		partition_close_log(p, 1);
 	free(p->topic);
 	free(p->replicas);
 	free(p->isr);
@@ -117,22 +115,13 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 	purg_key_init(&p->waiters);
 	struct topic_config tc;
 	topic_config_effective(rm->b, topic, tlen, &tc);
-	int rc = log_open(path, &tc.log, &p->log);
-	if (rc < 0 || !p->topic) {
+	int rc = p->topic ? partition_open_log(p, path, &tc.log) : -ENOMEM;
+	if (rc < 0) {
 		log_error("replica", "cannot open log %s: %s", path, strerror(-rc));
-		p->log = NULL;
 		partition_free(rm, p);
 		return NULL;
 	}
-	p->high_watermark = log_end_offset(p->log);
-	/* idempotence: producer state from snapshot + replay (broker/txn) */
-	struct producer_state_manager *m = psm_open(p->log);
-	if (!m)
-		log_error("replica", "%s: no producer state (out of memory)", path);
-	/* the replay indexed aborted transactions in memory; from here on the
-	 * .txnindex files hold them (a failure keeps them in memory) */
-	else if (tt_attach_log(&m->txns, p->log) < 0)
-		log_error("replica", "%s: aborted transactions kept in memory", path);
+	p->high_watermark = partition_log_end(p);
 	if (strmap_put(&rm->parts, key, (size_t)n, p) < 0) {
 		partition_free(rm, p);
 		return NULL;
@@ -204,7 +193,7 @@ static void restore_high_watermarks(struct replica_manager *rm)
 	for (int i = 0; i < n; i++) {
 		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
 		if (p) {
-			int64_t leo = log_end_offset(p->log);
+			int64_t leo = partition_log_end(p);
 			p->high_watermark = e[i].offset < leo ? e[i].offset : leo;
 		}
 	}
@@ -257,8 +246,8 @@ static void restore_log_start_offsets(struct replica_manager *rm)
 		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
 		if (!p)
 			continue;
-		int64_t leo = log_end_offset(p->log);
-		int rc = log_advance_start_offset(p->log, e[i].offset < leo ? e[i].offset : leo);
+		int64_t leo = partition_log_end(p);
+		int rc = partition_advance_log_start(p, e[i].offset < leo ? e[i].offset : leo);
 		if (rc < 0)
 			log_error("replica", "%s-%d: cannot restore log start offset %lld: %s",
 				  p->topic, p->index, (long long)e[i].offset, strerror(-rc));
@@ -278,7 +267,7 @@ int rm_checkpoint_log_start_offsets(struct replica_manager *rm)
 		struct partition *p = v;
 		snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
 		e[k].partition = p->index;
-		e[k].offset = log_start_offset(p->log);
+		e[k].offset = partition_log_start(p);
 		k++;
 	}
 	char path[4096];
@@ -292,9 +281,9 @@ int rm_checkpoint_log_start_offsets(struct replica_manager *rm)
 
 int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_t offset)
 {
-	int64_t before = log_start_offset(p->log);
-	int rc = log_advance_start_offset(p->log, offset);
-	if (rc < 0 || log_start_offset(p->log) == before)
+	int64_t before = partition_log_start(p);
+	int rc = partition_advance_log_start(p, offset);
+	if (rc < 0 || partition_log_start(p) == before)
 		return rc;
 	/* before anyone is told: a restart must not bring deleted records back */
 	rc = rm_checkpoint_log_start_offsets(rm);
@@ -317,7 +306,7 @@ void rm_follower_log_start(struct replica_manager *rm, struct partition *p,
 
 int64_t rm_low_watermark(const struct partition *p)
 {
-	int64_t low = log_start_offset(p->log);
+	int64_t low = partition_log_start(p);
 	for (int32_t i = 0; i < p->nisr; i++) {
 		if (p->isr[i] == p->leader_id)
 			continue;
@@ -388,19 +377,19 @@ static void become_leader(struct replica_manager *rm, struct partition *p)
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	sync_replica_states(p, clock_mono_ms(), 0);
-	p->epoch_start_offset = log_end_offset(p->log);
+	p->epoch_start_offset = partition_log_end(p);
 	p->isr_update_pending = 0;
 	/* followers asking where our epochs end must see this one at once, not
 	 * only after the first append in it (KIP-101) */
-	if (log_epoch_assign(p->log, p->leader_epoch, p->epoch_start_offset) < 0)
+	if (partition_assign_epoch(p, p->leader_epoch, p->epoch_start_offset) < 0)
 		log_error("replica", "%s-%d: cannot record leader epoch %d", p->topic, p->index,
 			  p->leader_epoch);
 	/* Without a checkpointed high watermark the leader alone is what it
 	 * knows to be committed; followers' fetches then move it. */
 	if (p->nisr <= 1)
-		p->high_watermark = log_end_offset(p->log);
+		p->high_watermark = partition_log_end(p);
 	log_info("replica", "%s-%d: leader at epoch %d, log end %lld, high watermark %lld",
-		 p->topic, p->index, p->leader_epoch, (long long)log_end_offset(p->log),
+		 p->topic, p->index, p->leader_epoch, (long long)partition_log_end(p),
 		 (long long)p->high_watermark);
 	(void)rm;
 }
@@ -420,7 +409,7 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 	p->truncating = 1;
 	fetcher_add(rm, s->leader, s->leader_host, s->leader_port, p);
 	log_info("replica", "%s-%d: follower of %d at epoch %d from offset %lld", p->topic,
-		 p->index, s->leader, s->leader_epoch, (long long)log_end_offset(p->log));
+		 p->index, s->leader, s->leader_epoch, (long long)partition_log_end(p));
 }
 
 int rm_add_leadership_listener(struct replica_manager *rm, rm_leadership_fn fn, void *arg)
@@ -502,9 +491,7 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	strmap_del(&rm->parts, key, (size_t)n);
 	if (p->log) {
 		log_info("replica", "deleting log of %s", key);
-		psm_close(psm_get(p->log), 0); /* idempotence: no snapshot */
-		log_delete(p->log);
-		p->log = NULL;
+		partition_close_log(p, 0);
 	}
 	partition_free(rm, p);
 	return 0;
@@ -559,29 +546,52 @@ int rm_storage_error(struct replica_manager *rm, const char *what, int rc)
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
 		if (p->log)
-			log_set_offline(p->log);
+			partition_set_offline(p);
 	}
 	broker_storage_failed(rm->b);
 	return 1;
 }
+
+static int16_t append_failed(struct replica_manager *rm, struct partition *p, int rc)
+{
+	char what[320];
+	snprintf(what, sizeof what, "append to %s-%d", p->topic, p->index);
+	if (!rm_storage_error(rm, what, rc))
+		log_error("replica", "%s failed: %s", what, strerror(-rc));
+	return KERR_KAFKA_STORAGE_ERROR;
+}
+
+static void appended(struct replica_manager *rm, struct partition *p);
 
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	      size_t len, int64_t *base_offset)
 {
 	if (rm->dir_offline)
 		return KERR_KAFKA_STORAGE_ERROR;
-	struct producer_state_manager *psm = psm_get(p->log);
-	psm_sync(psm); /* idempotence: catch up with truncations */
-	int rc = log_append(p->log, batch, len, p->leader_epoch, base_offset);
-	if (rc < 0) {
-		char what[320];
-		snprintf(what, sizeof what, "append to %s-%d", p->topic, p->index);
-		if (!rm_storage_error(rm, what, rc))
-			log_error("replica", "%s failed: %s", what, strerror(-rc));
+	int rc = partition_append_leader(p, batch, len, base_offset);
+	if (rc < 0)
+		return append_failed(rm, p, rc);
+	appended(rm, p);
+	return 0;
+}
+
+int16_t rm_append_client(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+			 size_t len, const struct rb_header *h, struct partition_produce *out)
+{
+	if (rm->dir_offline)
 		return KERR_KAFKA_STORAGE_ERROR;
-	}
-	if (psm)
-		psm_on_append(psm, batch, len);
+	int16_t kerr = partition_append_client(p, batch, len, h, out);
+	if (kerr == KERR_KAFKA_STORAGE_ERROR && out->io_rc < 0)
+		return append_failed(rm, p, out->io_rc);
+	if (!kerr && !out->dup)
+		appended(rm, p);
+	return kerr;
+}
+
+/* After an append to the leader: the high watermark (the leader alone in
+ * the ISR), then the partition's waiters, now or at the batch's end. */
+static void appended(struct replica_manager *rm, struct partition *p)
+{
 	advance_high_watermark(p);
 	if (!rm->batch_depth) {
 		rm_wake(rm, p);
@@ -590,7 +600,6 @@ int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 		p->wake_next = rm->wake_list;
 		rm->wake_list = p;
 	}
-	return 0;
 }
 
 void rm_batch_begin(struct replica_manager *rm) { rm->batch_depth++; }
@@ -615,19 +624,14 @@ int rm_append_replica(struct replica_manager *rm, struct partition *p,
 {
 	if (rm->dir_offline)
 		return -EIO;
-	struct producer_state_manager *psm = psm_get(p->log);
-	psm_sync(psm); /* idempotence: catch up with truncations */
-	int rc = len ? log_append_replica(p->log, batches, len) : 0;
+	int rc = partition_append_follower(p, batches, len);
 	if (rc < 0) {
 		char what[320];
 		snprintf(what, sizeof what, "replica append to %s-%d", p->topic, p->index);
-		if (!rm_storage_error(rm, what, rc))
-			psm_sync(psm); /* a partial append: rebuild from the log */
+		rm_storage_error(rm, what, rc);
 		return rc;
 	}
-	if (psm && len)
-		psm_on_append(psm, batches, len);
-	int64_t leo = log_end_offset(p->log);
+	int64_t leo = partition_log_end(p);
 	int64_t hw = leader_hw < leo ? leader_hw : leo;
 	if (hw > p->high_watermark)
 		p->high_watermark = hw;
@@ -649,7 +653,7 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 	/* An offset past our log end is a diverged follower that will truncate
 	 * (it gets OFFSET_OUT_OF_RANGE): it must count neither towards the high
 	 * watermark nor as caught up. */
-	if (!p->rstate || fetch_offset > log_end_offset(p->log))
+	if (!p->rstate || fetch_offset > partition_log_end(p))
 		return;
 	for (int32_t i = 0; i < p->nrstate; i++) {
 		struct replica_state *rs = &p->rstate[i];
@@ -657,7 +661,7 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 			continue;
 		/* Kafka's rule: caught up now if it has everything; caught up as
 		 * of its previous fetch if it has what the leader had then. */
-		int64_t leo = log_end_offset(p->log);
+		int64_t leo = partition_log_end(p);
 		rs->leo = fetch_offset;
 		if (fetch_offset >= leo)
 			rs->last_caught_up_ms = now_ms;
@@ -686,7 +690,7 @@ void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
 		if (p->log && strcmp(p->topic, topic) == 0)
-			log_set_config(p->log, &tc.log);
+			partition_set_config(p, &tc.log);
 	}
 }
 
@@ -704,7 +708,7 @@ static void check_one_partition(struct replica_manager *rm)
 		struct partition *p = v;
 		if (n != want || !p->log)
 			continue;
-		CHECK(log_check(p->log) == 0);
+		CHECK(partition_check(p) == 0);
 		CHECK(hw_check_own(p) == 0);
 		return;
 	}
@@ -717,16 +721,11 @@ void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
-		if (p->log && !rm->dir_offline) {
-			int rc = log_tick(p->log, now_wall_ms);
-			if (rc < 0) {
-				char what[320];
-				snprintf(what, sizeof what, "maintenance of %s-%d", p->topic, p->index);
-				rm_storage_error(rm, what, rc);
-			}
+		int rc = p->log ? partition_tick(p, now_wall_ms, !rm->dir_offline) : 0;
+		if (rc < 0) {
+			char what[320];
+			snprintf(what, sizeof what, "maintenance of %s-%d", p->topic, p->index);
+			rm_storage_error(rm, what, rc);
 		}
-		struct producer_state_manager *psm = psm_get(p->log);
-		if (psm) /* idempotence: periodic producer snapshot */
-			psm_tick(psm, clock_mono_ms(), 30000);
 	}
 }

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "broker/partition.h"
 #include "broker/storage/log.h"
 #include "common/net/loop.h"
 #include "common/purgatory.h"
@@ -23,43 +24,6 @@
 
 struct broker;
 struct fetcher;
-
-/* What the leader knows of one replica (itself included). */
-struct replica_state {
-	int32_t broker_id;
-	int64_t leo;             /* -1 until it has fetched */
-	int64_t last_caught_up_ms;
-	int64_t last_fetch_ms;   /* when it last fetched ... */
-	int64_t last_fetch_leader_leo; /* ... and the leader's LEO then */
-	int64_t log_start;       /* its log start offset as it last fetched; -1 unknown */
-};
-
-struct partition {
-	char *topic;
-	int32_t index;
-	struct partition_log *log;
-	int is_leader;
-	int32_t leader_id;
-	int32_t leader_epoch;
-	int32_t controller_epoch;
-	int32_t zk_version;
-	int32_t nreplicas, nisr;
-	int32_t *replicas, *isr;
-	struct replica_state *rstate; /* leader only: one per replica, in order */
-	int32_t nrstate;
-	int64_t high_watermark;
-	int64_t epoch_start_offset;   /* leader: LEO when this epoch began */
-	int isr_update_pending;       /* leader: a ZooKeeper ISR write in flight */
-	int truncating;               /* follower: must check its tail against the leader */
-	struct fetcher *fetcher;      /* follower only */
-	struct partition *fnext;      /* fetcher's list */
-	/* delayed operations waiting on this partition (the broker's
-	 * purgatory): tried on its appends, high watermark and log start
-	 * moves, ISR and leadership changes, and on nothing else */
-	struct purg_key waiters;
-	struct partition *wake_next;  /* rm->wake_list while wake_pending */
-	int wake_pending;             /* appended inside rm_batch_begin/end */
-};
 
 /* Told after this broker starts or stops leading a partition, so that
  * coordinators can load or drop the state they keep in it. */
@@ -118,9 +82,15 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 		    int32_t index, int delete_log);
 
-/* Appends a producer batch on the leader; returns a Kafka error code. */
+/* Appends a batch the broker wrote on the leader; returns a Kafka error
+ * code. Then the high watermark and the partition's waiters. */
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	      size_t len, int64_t *base_offset);
+/* Appends a client's batch on the leader (partition_append_client: the
+ * idempotence check, LogAppendTime, the write); returns a Kafka error code.
+ * A duplicate (out->dup) is not written and wakes nothing. */
+int16_t rm_append_client(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+			 size_t len, const struct rb_header *h, struct partition_produce *out);
 /* Appends batches fetched from the leader; returns 0 or -errno. */
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
 		      const uint8_t *batches, size_t len, int64_t leader_hw);

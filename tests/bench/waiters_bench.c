@@ -117,7 +117,7 @@ static double time_completions(struct broker *b, int n)
 	double t0 = now_s();
 	for (int i = 0; i < n; i++) {
 		struct partition *p = rm_get(b->rm, TOPIC, (int32_t)strlen(TOPIC), i);
-		rm_follower_fetched(b->rm, p, 1, log_end_offset(p->log), loop_now_ms(b->loop));
+		rm_follower_fetched(b->rm, p, 1, partition_log_end(p), loop_now_ms(b->loop));
 	}
 	return now_s() - t0;
 }
