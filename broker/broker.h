@@ -50,6 +50,7 @@ struct broker {
 	 * wheel (common/purgatory.h) */
 	struct purgatory purgatory;
 	struct broker_metrics *metrics; /* counters for the Prometheus page */
+	struct quotas *quotas;      /* client quotas (broker/quota/client_quotas.h) */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;

@@ -1,8 +1,10 @@
-/* Broker configuration (see config.h). Every key is one row of key_table:
- * its default is text parsed by the same code as the file, so defaults and
- * file values obey the same rules. Values are untrusted: numbers are parsed
- * strictly, lengths are bounded, messages quote at most a prefix of a value
- * with control bytes masked. */
+/* Broker configuration (see config.h). What each key is (type, default,
+ * bounds, dynamic or not) lives in the broker table of config_def.c; here
+ * are where the values are kept and the rules that span keys. A default is
+ * text parsed by the same code as the file, so defaults and file values
+ * obey the same rules. Values are untrusted: numbers are parsed strictly,
+ * lengths are bounded, messages quote at most a prefix of a value with
+ * control bytes masked. */
 #include "broker/config.h"
 
 #include <ctype.h>
@@ -15,201 +17,29 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "broker/config_def.h"
 #include "common/log.h"
 #include "common/properties.h"
 
 #define MOD "config"
 
-enum key_type { T_INT, T_LONG, T_BOOL, T_STRING, T_LIST };
-
-#define F_IGNORED 1u   /* accepted for compatibility; an info line says so */
-#define F_SENSITIVE 2u /* never read back */
-
-struct config_key {
-	const char *name;
-	enum key_type type;
-	size_t off;
-	const char *def; /* NULL: Kafka's null (unset) */
-	int64_t min, max;
-	const char *const *choices; /* allowed values (list: each element) */
-	unsigned flags;
-};
-
-#define OFF(f) offsetof(struct broker_config, f)
-#define I32(n, f, d, lo, hi) { n, T_INT, OFF(f), d, lo, hi, NULL, 0 }
-#define I64(n, f, d, lo, hi) { n, T_LONG, OFF(f), d, lo, hi, NULL, 0 }
-#define BOOL(n, f, d) { n, T_BOOL, OFF(f), d, 0, 0, NULL, 0 }
-#define STR(n, f, d, ch) { n, T_STRING, OFF(f), d, 0, 0, ch, 0 }
-#define LIST(n, f, d, ch) { n, T_LIST, OFF(f), d, 0, 0, ch, 0 }
-#define SECRET(n, f) { n, T_STRING, OFF(f), NULL, 0, 0, NULL, F_SENSITIVE }
-#define IGNORED(n, f, d) { n, T_INT, OFF(f), d, 1, INT32_MAX, NULL, F_IGNORED }
-
-#define IMAX INT32_MAX
-#define LMAX INT64_MAX
-
+/* listener.security.protocol.map's protocol names */
 static const char *const protocols[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL };
-static const char *const client_auth[] = { "required", "requested", "none", NULL };
-static const char *const compressions[] = { "uncompressed", "zstd", "lz4", "snappy",
-					    "gzip", "producer", NULL };
-static const char *const cleanup_policies[] = { "delete", "compact", NULL };
-/* Kafka's ZooKeeper-era ACL authorizers; "" is none (Kafka's default) */
-static const char *const authorizer_classes[] = { "", "kafka.security.authorizer.AclAuthorizer",
-						  "kafka.security.auth.SimpleAclAuthorizer", NULL };
-static const char *const timestamp_types[] = { "CreateTime", "LogAppendTime", NULL };
 
-static const struct config_key key_table[] = {
-	I32("broker.id", broker_id, "-1", -1, IMAX),
-	STR("broker.rack", broker_rack, NULL, NULL),
-	STR("zookeeper.connect", zk_connect, NULL, NULL),
-	I32("zookeeper.session.timeout.ms", zk_session_timeout_ms, "18000", 1, IMAX),
-	I32("zookeeper.connection.timeout.ms", zk_connection_timeout_ms, NULL, 1, IMAX),
+static const struct config_def *key_table;
+static int n_keys;
 
-	LIST("listeners", listeners_str, "PLAINTEXT://:9092", NULL),
-	LIST("advertised.listeners", advertised_listeners_str, NULL, NULL),
-	LIST("listener.security.protocol.map", listener_security_protocol_map,
-	     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", NULL),
-	STR("inter.broker.listener.name", inter_broker_listener_name, NULL, NULL),
-	STR("metrics.listen", metrics_listen, NULL, NULL),
-	STR("security.inter.broker.protocol", security_inter_broker_protocol, "PLAINTEXT",
-	    protocols),
-
-	I32("num.partitions", num_partitions, "1", 1, IMAX),
-	I32("default.replication.factor", default_replication_factor, "1", 1, INT16_MAX),
-	I32("min.insync.replicas", min_insync_replicas, "1", 1, IMAX),
-	BOOL("unclean.leader.election.enable", unclean_leader_election_enable, "false"),
-	BOOL("auto.create.topics.enable", auto_create_topics_enable, "true"),
-	BOOL("delete.topic.enable", delete_topic_enable, "true"),
-	BOOL("auto.leader.rebalance.enable", auto_leader_rebalance_enable, "true"),
-	I32("leader.imbalance.check.interval.seconds", leader_imbalance_check_interval_seconds,
-	    "300", 1, IMAX),
-	I32("leader.imbalance.per.broker.percentage", leader_imbalance_per_broker_percentage,
-	    "10", 0, 100),
-	BOOL("controlled.shutdown.enable", controlled_shutdown_enable, "true"),
-	I32("controlled.shutdown.max.retries", controlled_shutdown_max_retries, "3", 0, IMAX),
-	I64("controlled.shutdown.retry.backoff.ms", controlled_shutdown_retry_backoff_ms, "5000",
-	    0, LMAX),
-	I64("replica.lag.time.max.ms", replica_lag_time_max_ms, "30000", 1, LMAX),
-	I32("replica.fetch.max.bytes", replica_fetch_max_bytes, "1048576", 0, IMAX),
-	I32("replica.fetch.min.bytes", replica_fetch_min_bytes, "1", 0, IMAX),
-	I32("replica.fetch.wait.max.ms", replica_fetch_wait_max_ms, "500", 0, IMAX),
-	I32("replica.fetch.backoff.ms", replica_fetch_backoff_ms, "1000", 0, IMAX),
-	I32("replica.fetch.response.max.bytes", replica_fetch_response_max_bytes, "10485760",
-	    0, IMAX),
-	I32("replica.socket.timeout.ms", replica_socket_timeout_ms, "30000", 1, IMAX),
-	I64("replica.high.watermark.checkpoint.interval.ms",
-	    replica_high_watermark_checkpoint_interval_ms, "5000", 1, LMAX),
-	I32("num.replica.fetchers", num_replica_fetchers, "1", 1, IMAX),
-	I32("controller.socket.timeout.ms", controller_socket_timeout_ms, "30000", 1, IMAX),
-
-	STR("log.dir", log_dir, "/tmp/kafka-logs", NULL),
-	LIST("log.dirs", log_dirs, NULL, NULL),
-	I32("log.segment.bytes", log_segment_bytes, "1073741824", 14, IMAX),
-	I64("log.roll.ms", log_roll_ms_key, NULL, 1, LMAX),
-	I32("log.roll.hours", log_roll_hours, "168", 1, IMAX),
-	I64("log.retention.ms", log_retention_ms_key, NULL, INT64_MIN, LMAX),
-	I32("log.retention.minutes", log_retention_minutes, NULL, INT32_MIN, IMAX),
-	I32("log.retention.hours", log_retention_hours, "168", INT32_MIN, IMAX),
-	I64("log.retention.bytes", log_retention_bytes, "-1", INT64_MIN, LMAX),
-	I64("log.retention.check.interval.ms", log_retention_check_interval_ms, "300000", 1,
-	    LMAX),
-	I64("log.flush.interval.messages", log_flush_interval_messages, "9223372036854775807",
-	    1, LMAX),
-	I64("log.flush.interval.ms", log_flush_interval_ms_key, NULL, 0, LMAX),
-	I32("log.index.interval.bytes", log_index_interval_bytes, "4096", 0, IMAX),
-	I32("log.index.size.max.bytes", log_index_size_max_bytes, "10485760", 4, IMAX),
-	BOOL("log.cleaner.enable", log_cleaner_enable, "true"),
-	LIST("log.cleanup.policy", log_cleanup_policy, "delete", cleanup_policies),
-	STR("compression.type", compression_type, "producer", compressions),
-	STR("log.message.timestamp.type", log_message_timestamp_type, "CreateTime",
-	    timestamp_types),
-	I32("message.max.bytes", message_max_bytes, "1048588", 0, IMAX),
-	IGNORED("num.recovery.threads.per.data.dir", num_recovery_threads_per_data_dir, "1"),
-
-	I32("offsets.topic.replication.factor", offsets_topic_replication_factor, "3", 1,
-	    INT16_MAX),
-	I32("offsets.topic.num.partitions", offsets_topic_num_partitions, "50", 1, IMAX),
-	I32("offsets.retention.minutes", offsets_retention_minutes, "10080", 1, IMAX),
-	I64("offsets.retention.check.interval.ms", offsets_retention_check_interval_ms,
-	    "600000", 1, LMAX),
-	I32("offset.metadata.max.bytes", offset_metadata_max_bytes, "4096", 0, IMAX),
-	I32("group.initial.rebalance.delay.ms", group_initial_rebalance_delay_ms, "3000", 0,
-	    IMAX),
-	I32("group.min.session.timeout.ms", group_min_session_timeout_ms, "6000", 0, IMAX),
-	I32("group.max.session.timeout.ms", group_max_session_timeout_ms, "1800000", 0, IMAX),
-	I32("group.max.size", group_max_size, "2147483647", 1, IMAX),
-	I32("transaction.state.log.replication.factor", transaction_state_log_replication_factor,
-	    "3", 1, INT16_MAX),
-	I32("transaction.state.log.min.isr", transaction_state_log_min_isr, "2", 1, IMAX),
-	I32("transaction.state.log.num.partitions", transaction_state_log_num_partitions, "50",
-	    1, IMAX),
-	I32("transaction.max.timeout.ms", transaction_max_timeout_ms, "900000", 1, IMAX),
-	BOOL("transaction.partition.verification.enable",
-	     transaction_partition_verification_enable, "true"),
-	I32("transactional.id.expiration.ms", transactional_id_expiration_ms, "604800000", 1,
-	    IMAX),
-	I32("transaction.abort.timed.out.transaction.cleanup.interval.ms",
-	    transaction_abort_timed_out_cleanup_interval_ms, "10000", 1, IMAX),
-	I32("transaction.remove.expired.transaction.cleanup.interval.ms",
-	    transaction_remove_expired_cleanup_interval_ms, "3600000", 1, IMAX),
-
-	I32("socket.request.max.bytes", socket_request_max_bytes, "104857600", 1, IMAX),
-	IGNORED("socket.send.buffer.bytes", socket_send_buffer_bytes, "102400"),
-	IGNORED("socket.receive.buffer.bytes", socket_receive_buffer_bytes, "102400"),
-	IGNORED("num.network.threads", num_network_threads, "3"),
-	IGNORED("num.io.threads", num_io_threads, "8"),
-	I32("queued.max.requests", queued_max_requests, "500", 1, IMAX),
-	I64("queued.max.request.bytes", queued_max_request_bytes, "-1", -1, LMAX),
-	/* Gregor's own: what one connection may have in progress (requests
-	 * parked or answered but not yet sent) before it is muted */
-	I32("queued.max.requests.per.connection", queued_max_requests_per_connection, "100",
-	    1, IMAX),
-	I64("queued.max.bytes.per.connection", queued_max_bytes_per_connection, "67108864",
-	    1, LMAX),
-	I32("max.connections", max_connections, "2147483647", 0, IMAX),
-	I32("max.connections.per.ip", max_connections_per_ip, "2147483647", 0, IMAX),
-	LIST("max.connections.per.ip.overrides", max_connections_per_ip_overrides, "", NULL),
-	I64("connections.max.idle.ms", connections_max_idle_ms, "600000", INT64_MIN, LMAX),
-	I64("connections.max.reauth.ms", connections_max_reauth_ms, "0", 0, LMAX),
-	I32("request.timeout.ms", request_timeout_ms, "30000", 0, IMAX),
-	I32("fetch.max.bytes", fetch_max_bytes, "57671680", 1024, IMAX),
-
-	STR("ssl.keystore.type", ssl_keystore_type, "JKS", NULL),
-	STR("ssl.keystore.location", ssl_keystore_location, NULL, NULL),
-	SECRET("ssl.keystore.password", ssl_keystore_password),
-	SECRET("ssl.keystore.key", ssl_keystore_key),
-	SECRET("ssl.keystore.certificate.chain", ssl_keystore_certificate_chain),
-	SECRET("ssl.key.password", ssl_key_password),
-	STR("ssl.truststore.type", ssl_truststore_type, "JKS", NULL),
-	STR("ssl.truststore.location", ssl_truststore_location, NULL, NULL),
-	SECRET("ssl.truststore.password", ssl_truststore_password),
-	SECRET("ssl.truststore.certificates", ssl_truststore_certificates),
-	STR("ssl.protocol", ssl_protocol, "TLSv1.3", NULL),
-	LIST("ssl.enabled.protocols", ssl_enabled_protocols, "TLSv1.2,TLSv1.3", NULL),
-	LIST("ssl.cipher.suites", ssl_cipher_suites, NULL, NULL),
-	STR("ssl.client.auth", ssl_client_auth, "none", client_auth),
-	STR("ssl.endpoint.identification.algorithm", ssl_endpoint_identification_algorithm,
-	    "https", NULL),
-	STR("ssl.keymanager.algorithm", ssl_keymanager_algorithm, "SunX509", NULL),
-	STR("ssl.trustmanager.algorithm", ssl_trustmanager_algorithm, "PKIX", NULL),
-	STR("ssl.principal.mapping.rules", ssl_principal_mapping_rules, "DEFAULT", NULL),
-	LIST("sasl.enabled.mechanisms", sasl_enabled_mechanisms, "GSSAPI", NULL),
-	STR("sasl.mechanism.inter.broker.protocol", sasl_mechanism_inter_broker_protocol,
-	    "GSSAPI", NULL),
-	SECRET("sasl.jaas.config", sasl_jaas_config),
-	STR("sasl.kerberos.service.name", sasl_kerberos_service_name, NULL, NULL),
-
-	/* authorization (broker/auth/authorizer.c) and ZooKeeper ACLs (coord) */
-	STR("authorizer.class.name", authorizer_class_name, "", authorizer_classes),
-	STR("super.users", super_users, NULL, NULL),
-	BOOL("allow.everyone.if.no.acl.found", allow_everyone_if_no_acl_found, "false"),
-	BOOL("zookeeper.set.acl", zookeeper_set_acl, "false"),
-	SECRET("zookeeper.digest", zookeeper_digest),
-	STR("zookeeper.digest.file", zookeeper_digest_file, NULL, NULL),
-};
-
-#define N_KEYS (int)(sizeof key_table / sizeof key_table[0])
-_Static_assert(sizeof key_table / sizeof key_table[0] <= CONFIG_MAX_KEYS,
-	       "raise CONFIG_MAX_KEYS");
+/* The broker table, checked once against the room the struct has. */
+static void table_init(void)
+{
+	if (key_table)
+		return;
+	key_table = config_defs(CONFIG_ENTITY_BROKER, &n_keys);
+	if (n_keys > CONFIG_MAX_KEYS) {
+		log_error(MOD, "the broker config table has %d keys; raise CONFIG_MAX_KEYS", n_keys);
+		n_keys = CONFIG_MAX_KEYS;
+	}
+}
 
 /* ---- messages ---- */
 
@@ -250,22 +80,33 @@ static void invalid(char *err, size_t errlen, const char *key, const char *value
 
 /* ---- typed parsing ---- */
 
+#define config_key config_def
+
 static const struct config_key *key_find(const char *name)
 {
-	for (int i = 0; i < N_KEYS; i++)
-		if (strcmp(key_table[i].name, name) == 0)
-			return &key_table[i];
-	return NULL;
+	table_init();
+	return config_def_find(CONFIG_ENTITY_BROKER, name);
+}
+
+static int key_row(const struct config_key *k)
+{
+	return (int)(k - key_table);
+}
+
+static int is_text(const struct config_key *k)
+{
+	return k->type == CONFIG_TYPE_STRING || k->type == CONFIG_TYPE_LIST ||
+	       k->type == CONFIG_TYPE_PASSWORD || k->type == CONFIG_TYPE_CLASS;
 }
 
 static void *field(struct broker_config *bc, const struct config_key *k)
 {
-	return (char *)bc + k->off;
+	return (char *)bc + k->field - 1;
 }
 
 static const void *cfield(const struct broker_config *bc, const struct config_key *k)
 {
-	return (const char *)bc + k->off;
+	return (const char *)bc + k->field - 1;
 }
 
 /* Java's String.trim: drops bytes <= ' ' at both ends. */
@@ -281,43 +122,7 @@ static char *trim_dup(const char *v)
 
 static int parse_long(const char *t, int64_t *out)
 {
-	const char *p = t;
-	if (*p == '+' || *p == '-')
-		p++;
-	if (!*p)
-		return -1;
-	for (const char *q = p; *q; q++)
-		if (!isdigit((unsigned char)*q))
-			return -1;
-	errno = 0;
-	long long v = strtoll(t, NULL, 10);
-	if (errno == ERANGE)
-		return -2;
-	*out = v;
-	return 0;
-}
-
-static int parse_number(const struct config_key *k, const char *t, int64_t *out,
-			char *why, size_t n)
-{
-	int rc = parse_long(t, out);
-	if (rc == -1) {
-		snprintf(why, n, "not an integer");
-		return -1;
-	}
-	if (rc == -2 || (k->type == T_INT && (*out < INT32_MIN || *out > INT32_MAX))) {
-		snprintf(why, n, "out of range for a %s integer", k->type == T_INT ? "32-bit" : "64-bit");
-		return -1;
-	}
-	if (*out < k->min) {
-		snprintf(why, n, "must be at least %lld", (long long)k->min);
-		return -1;
-	}
-	if (*out > k->max) {
-		snprintf(why, n, "must be at most %lld", (long long)k->max);
-		return -1;
-	}
-	return 0;
+	return config_def_parse_long(t, out);
 }
 
 static int in_choices(const char *const *choices, const char *v, size_t len)
@@ -328,46 +133,21 @@ static int in_choices(const char *const *choices, const char *v, size_t len)
 	return 0;
 }
 
-static void choices_text(const char *const *choices, char *buf, size_t n)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (int i = 0; choices[i] && o < n; i++) {
-		int w = snprintf(buf + o, n - o, "%s%s", i ? ", " : "", choices[i]);
-		if (w < 0)
-			break;
-		o += (size_t)w;
-	}
-}
-
-/* Rewrites a comma list with each element trimmed. Empty elements are
- * refused; an empty list is "". */
-static char *list_normalise(const char *t, const char *const *choices, char *why,
-			    size_t n)
+/* A checked comma list rewritten with each element trimmed; "" is the
+ * empty list. */
+static char *list_normalise(const char *t)
 {
 	char *out = malloc(strlen(t) + 1);
-	if (!out) {
-		snprintf(why, n, "out of memory");
+	if (!out)
 		return NULL;
-	}
 	size_t o = 0;
-	const char *p = t;
-	while (*t) { /* "" is the empty list */
+	for (const char *p = t; *t;) {
 		const char *comma = strchr(p, ',');
 		size_t l = comma ? (size_t)(comma - p) : strlen(p);
 		while (l > 0 && (unsigned char)*p <= ' ')
 			p++, l--;
 		while (l > 0 && (unsigned char)p[l - 1] <= ' ')
 			l--;
-		if (l == 0 || (choices && !in_choices(choices, p, l))) {
-			char allowed[256] = "";
-			if (choices)
-				choices_text(choices, allowed, sizeof allowed);
-			snprintf(why, n, l == 0 ? "empty element in list"
-						: "each element must be one of: %s", allowed);
-			free(out);
-			return NULL;
-		}
 		if (o)
 			out[o++] = ',';
 		memcpy(out + o, p, l);
@@ -380,66 +160,49 @@ static char *list_normalise(const char *t, const char *const *choices, char *why
 	return out;
 }
 
-static int parse_bool(const char *t, int *out)
+/* The checked, trimmed (lists: normalised) text of a value; NULL with why
+ * set when the table's check refuses it. */
+static char *key_text(const struct config_key *k, const char *value, char *why, size_t n)
 {
-	if (strcasecmp(t, "true") == 0)
-		*out = 1;
-	else if (strcasecmp(t, "false") == 0)
-		*out = 0;
-	else
-		return -1;
-	return 0;
+	if (config_def_check(k, value, why, n) < 0)
+		return NULL;
+	char *t = trim_dup(value);
+	if (t && k->type == CONFIG_TYPE_LIST) {
+		char *l = list_normalise(t);
+		free(t);
+		t = l;
+	}
+	if (!t)
+		snprintf(why, n, "out of memory");
+	return t;
 }
 
-/* Parses text into the key's field. On error writes the reason to why. */
+/* Checks text and stores it in the key's field (keys without a field are
+ * only checked). On error writes the reason to why. */
 static int key_apply(struct broker_config *bc, const struct config_key *k,
 		     const char *value, char *why, size_t n)
 {
-	char *t = trim_dup(value);
-	if (!t) {
-		snprintf(why, n, "out of memory");
+	char *t = key_text(k, value, why, n);
+	if (!t)
 		return -1;
-	}
-	int rc = 0;
 	int64_t num = 0;
-	switch (k->type) {
-	case T_INT:
-	case T_LONG:
-		rc = parse_number(k, t, &num, why, n);
-		if (rc == 0 && k->type == T_INT)
-			*(int32_t *)field(bc, k) = (int32_t)num;
-		else if (rc == 0)
-			*(int64_t *)field(bc, k) = num;
-		break;
-	case T_BOOL:
-		rc = parse_bool(t, (int *)field(bc, k));
-		if (rc < 0)
-			snprintf(why, n, "not a boolean (expected true or false)");
-		break;
-	case T_STRING:
-		if (k->choices && !in_choices(k->choices, t, strlen(t))) {
-			char allowed[256];
-			choices_text(k->choices, allowed, sizeof allowed);
-			snprintf(why, n, "must be one of: %s", allowed);
-			rc = -1;
-			break;
-		}
+	if (!k->field) {
+		free(t);
+		return 0;
+	}
+	if (is_text(k)) {
 		free(*(char **)field(bc, k));
 		*(char **)field(bc, k) = t;
 		return 0;
-	case T_LIST: {
-		char *l = list_normalise(t, k->choices, why, n);
-		if (!l) {
-			rc = -1;
-			break;
-		}
-		free(*(char **)field(bc, k));
-		*(char **)field(bc, k) = l;
-		break;
 	}
-	}
+	if (k->type == CONFIG_TYPE_BOOLEAN)
+		*(int *)field(bc, k) = strcasecmp(t, "true") == 0;
+	else if (parse_long(t, &num) == 0 && k->type == CONFIG_TYPE_LONG)
+		*(int64_t *)field(bc, k) = num;
+	else
+		*(int32_t *)field(bc, k) = (int32_t)num;
 	free(t);
-	return rc;
+	return 0;
 }
 
 /* ---- defaults, set, free ---- */
@@ -448,8 +211,9 @@ static void dynamic_free(struct config_dynamic *d);
 
 void broker_config_defaults(struct broker_config *bc)
 {
+	table_init();
 	memset(bc, 0, sizeof *bc);
-	for (int i = 0; i < N_KEYS; i++) {
+	for (int i = 0; i < n_keys; i++) {
 		const struct config_key *k = &key_table[i];
 		char why[256];
 		if (k->def && key_apply(bc, k, k->def, why, sizeof why) < 0)
@@ -492,22 +256,30 @@ int broker_config_set(struct broker_config *bc, const char *key, const char *val
 		return -2;
 	}
 	char why[320];
-	if (key_apply(bc, k, value, why, sizeof why) < 0) {
-		invalid(err, errlen, key, k->flags & F_SENSITIVE ? "(hidden)" : value, why);
+	char *text = key_text(k, value, why, sizeof why);
+	if (!text || key_apply(bc, k, value, why, sizeof why) < 0) {
+		free(text);
+		invalid(err, errlen, key, k->flags & CONFIG_F_SENSITIVE ? "(hidden)" : value, why);
 		return -1;
 	}
-	bc->set[k - key_table] = 1;
+	int row = key_row(k);
+	free(bc->given[row]);
+	bc->given[row] = text; /* Kafka's "static broker config" of the key */
+	bc->set[row] = 1;
 	return 0;
 }
 
 void broker_config_free(struct broker_config *bc)
 {
-	for (int i = 0; i < N_KEYS; i++) {
+	table_init();
+	for (int i = 0; i < n_keys; i++) {
 		const struct config_key *k = &key_table[i];
-		if (k->type == T_STRING || k->type == T_LIST) {
+		if (k->field && is_text(k)) {
 			free(*(char **)field(bc, k));
 			*(char **)field(bc, k) = NULL;
 		}
+		free(bc->given[i]);
+		bc->given[i] = NULL;
 	}
 	free(bc->advertised_str);
 	bc->advertised_str = NULL;
@@ -525,7 +297,7 @@ void broker_config_free(struct broker_config *bc)
 static int is_set(const struct broker_config *bc, const char *key)
 {
 	const struct config_key *k = key_find(key);
-	return k && bc->set[k - key_table];
+	return k && bc->set[key_row(k)];
 }
 
 /* ---- listeners ---- */
@@ -1026,21 +798,41 @@ const char *broker_config_extra(const struct broker_config *bc, const char *key)
 	return NULL;
 }
 
+/* An unknown key, kept: a listener.name.<l>.<key> override of a table key
+ * is checked against that key's row (a bad one stops start-up, as Kafka);
+ * anything else is warned about. */
+static int extra_load(struct broker_config *bc, const struct config_entry *e, char *err,
+		      size_t errlen)
+{
+	static const char pre[] = "listener.name.";
+	const char *dot = strncmp(e->key, pre, sizeof pre - 1) == 0
+				  ? strchr(e->key + sizeof pre - 1, '.') : NULL;
+	const struct config_key *k = dot ? key_find(dot + 1) : NULL;
+	char why[320];
+	if (k && config_def_check(k, e->value, why, sizeof why) < 0) {
+		char msg[512];
+		invalid(msg, sizeof msg, e->key, k->flags & CONFIG_F_SENSITIVE ? "(hidden)"
+									: e->value, why);
+		fmt_err(err, errlen, "%s: %s", e->source, msg);
+		return -1;
+	}
+	if (!dot)
+		log_warn(MOD, "%s: unknown key %s (ignored)", e->source, e->key);
+	if (extra_add(bc, e->key, e->value) < 0) {
+		fmt_err(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Applies one entry; where[] remembers which source last set each key. */
 static int load_entry(struct broker_config *bc, const struct config_entry *e,
 		      const char **where, char *err, size_t errlen)
 {
 	char msg[512];
 	int rc = broker_config_set(bc, e->key, e->value, msg, sizeof msg);
-	if (rc == -2) {
-		if (strncmp(e->key, "listener.name.", 14) != 0)
-			log_warn(MOD, "%s: unknown key %s (ignored)", e->source, e->key);
-		if (extra_add(bc, e->key, e->value) < 0) {
-			fmt_err(err, errlen, "out of memory");
-			return -1;
-		}
-		return 0;
-	}
+	if (rc == -2)
+		return extra_load(bc, e, err, errlen);
 	if (rc < 0) {
 		fmt_err(err, errlen, "%s: %s", e->source, msg);
 		return -1;
@@ -1048,12 +840,12 @@ static int load_entry(struct broker_config *bc, const struct config_entry *e,
 	const struct config_key *k = key_find(e->key);
 	if (!k)
 		return 0; /* log.level keys: applied to logging, no table row */
-	int row = (int)(k - key_table);
+	int row = key_row(k);
 	if (where[row])
 		log_warn(MOD, "%s is set by %s and again by %s; the last wins", e->key,
 			 where[row], e->source);
 	where[row] = e->source;
-	if (k->flags & F_IGNORED)
+	if (k->flags & CONFIG_F_IGNORED)
 		log_info(MOD, "%s is accepted for compatibility and ignored", e->key);
 	return 0;
 }
@@ -1061,7 +853,7 @@ static int load_entry(struct broker_config *bc, const struct config_entry *e,
 int broker_config_load_entries(const struct config_entry *entries, int n,
 			       struct broker_config *out, char *err, size_t errlen)
 {
-	const char *where[N_KEYS] = { 0 };
+	const char *where[CONFIG_MAX_KEYS] = { 0 };
 	int rc = 0;
 	broker_config_defaults(out);
 	for (int i = 0; rc == 0 && i < n; i++)
@@ -1123,28 +915,49 @@ static int get_effective(const struct broker_config *bc, const char *key, char *
 	return -1;
 }
 
+static const char *layer_value(const struct broker_config *bc, int layer, const char *key);
+
+/* A key without a field: its text from the highest level that has one. */
+static int get_text(const struct broker_config *bc, const struct config_key *k, char *buf,
+		    size_t buflen)
+{
+	const char *v = layer_value(bc, CONFIG_LAYER_BROKER, k->name);
+	int set = 1;
+	if (!v)
+		v = layer_value(bc, CONFIG_LAYER_DEFAULT, k->name);
+	if (!v)
+		v = bc->given[key_row(k)];
+	if (!v) {
+		v = k->def ? k->def : "";
+		set = 0;
+	}
+	snprintf(buf, buflen, "%s", v);
+	return set;
+}
+
 int broker_config_get(const struct broker_config *bc, const char *key, char *buf,
 		      size_t buflen)
 {
 	const struct config_key *k = key_find(key);
-	if (!k || (k->flags & F_SENSITIVE) || buflen == 0)
+	if (!k || (k->flags & CONFIG_F_SENSITIVE) || buflen == 0)
 		return -1;
 	int eff = get_effective(bc, key, buf, buflen);
 	if (eff >= 0)
 		return eff;
+	if (!k->field)
+		return get_text(bc, k, buf, buflen);
 	const void *f = cfield(bc, k);
-	switch (k->type) {
-	case T_INT: snprintf(buf, buflen, "%d", *(const int32_t *)f); break;
-	case T_LONG: snprintf(buf, buflen, "%lld", (long long)*(const int64_t *)f); break;
-	case T_BOOL: snprintf(buf, buflen, "%s", *(const int *)f ? "true" : "false"); break;
-	case T_STRING:
-	case T_LIST: {
+	if (is_text(k)) {
 		const char *s = *(char *const *)f;
 		snprintf(buf, buflen, "%s", s ? s : "");
-		break;
+	} else if (k->type == CONFIG_TYPE_BOOLEAN) {
+		snprintf(buf, buflen, "%s", *(const int *)f ? "true" : "false");
+	} else if (k->type == CONFIG_TYPE_LONG) {
+		snprintf(buf, buflen, "%lld", (long long)*(const int64_t *)f);
+	} else {
+		snprintf(buf, buflen, "%d", *(const int32_t *)f);
 	}
-	}
-	return bc->set[k - key_table];
+	return bc->set[key_row(k)];
 }
 
 void broker_config_log(const struct broker_config *bc, struct log_config *lc)
@@ -1182,94 +995,12 @@ void broker_config_coord(const struct broker_config *bc, struct coord_config *cc
 }
 
 /* ---- dynamic broker configs ----
- * Kafka 2.8's dynamic sets (DynamicBrokerConfig.AllDynamicConfigs): the log
- * defaults (DynamicLogConfig: every broker synonym of a topic config but
- * log.message.format.version), the log cleaner's, thread pools, socket
- * server limits, replication quotas, metric reporters, and the per-broker
- * listener, SSL and SASL keys. Gregor acts on the log defaults listed in
- * dyn_applied; the rest is stored and shown but has no effect (Gregor has
- * no SASL/TLS, a single network thread and no quotas yet). */
-
-#define D_BROKER 1u   /* per-broker only (Kafka's PerBrokerConfigs) */
-#define D_LISTENER 2u /* SSL stores: only as listener.name.<l>.<key> */
-#define D_PASSWORD 4u /* Kafka's PASSWORD type */
-
-struct dyn_key {
-	const char *name;
-	char type; /* i int, s short, l long, d double, b boolean, t string, L list */
-	unsigned flags;
-};
-
-static const struct dyn_key dyn_keys[] = {
-	{ "log.segment.bytes", 'i', 0 }, { "log.roll.ms", 'l', 0 },
-	{ "log.roll.jitter.ms", 'l', 0 }, { "log.index.size.max.bytes", 'i', 0 },
-	{ "log.flush.interval.messages", 'l', 0 }, { "log.flush.interval.ms", 'l', 0 },
-	{ "log.retention.bytes", 'l', 0 }, { "log.retention.ms", 'l', 0 },
-	{ "message.max.bytes", 'i', 0 }, { "log.index.interval.bytes", 'i', 0 },
-	{ "log.cleaner.delete.retention.ms", 'l', 0 },
-	{ "log.cleaner.min.compaction.lag.ms", 'l', 0 },
-	{ "log.cleaner.max.compaction.lag.ms", 'l', 0 },
-	{ "log.segment.delete.delay.ms", 'l', 0 }, { "log.cleaner.min.cleanable.ratio", 'd', 0 },
-	{ "log.cleanup.policy", 'L', 0 }, { "unclean.leader.election.enable", 'b', 0 },
-	{ "min.insync.replicas", 'i', 0 }, { "compression.type", 't', 0 },
-	{ "log.preallocate", 'b', 0 }, { "log.message.timestamp.type", 't', 0 },
-	{ "log.message.timestamp.difference.max.ms", 'l', 0 },
-	{ "log.message.downconversion.enable", 'b', 0 },
-	{ "log.cleaner.threads", 'i', 0 }, { "log.cleaner.dedupe.buffer.size", 'l', 0 },
-	{ "log.cleaner.io.buffer.load.factor", 'd', 0 }, { "log.cleaner.io.buffer.size", 'i', 0 },
-	{ "log.cleaner.io.max.bytes.per.second", 'd', 0 }, { "log.cleaner.backoff.ms", 'l', 0 },
-	{ "num.io.threads", 'i', 0 }, { "num.network.threads", 'i', 0 },
-	{ "num.replica.fetchers", 'i', 0 }, { "num.recovery.threads.per.data.dir", 'i', 0 },
-	{ "background.threads", 'i', 0 }, { "metric.reporters", 'L', 0 },
-	{ "max.connections.per.ip", 'i', 0 }, { "max.connections.per.ip.overrides", 't', 0 },
-	{ "max.connections", 'i', 0 }, { "max.connection.creation.rate", 'i', 0 },
-	{ "leader.replication.throttled.rate", 'l', 0 },
-	{ "follower.replication.throttled.rate", 'l', 0 },
-	{ "replica.alter.log.dirs.io.max.bytes.per.second", 'l', 0 },
-	{ "advertised.listeners", 't', D_BROKER }, { "listeners", 't', D_BROKER },
-	{ "listener.security.protocol.map", 't', D_BROKER },
-	{ "principal.builder.class", 't', D_BROKER }, { "ssl.protocol", 't', D_BROKER },
-	{ "ssl.provider", 't', D_BROKER }, { "ssl.cipher.suites", 'L', D_BROKER },
-	{ "ssl.enabled.protocols", 'L', D_BROKER },
-	{ "ssl.keystore.type", 't', D_BROKER | D_LISTENER },
-	{ "ssl.keystore.location", 't', D_BROKER | D_LISTENER },
-	{ "ssl.keystore.password", 't', D_BROKER | D_LISTENER | D_PASSWORD },
-	{ "ssl.key.password", 't', D_BROKER | D_LISTENER | D_PASSWORD },
-	{ "ssl.keystore.key", 't', D_BROKER | D_LISTENER | D_PASSWORD },
-	{ "ssl.keystore.certificate.chain", 't', D_BROKER | D_LISTENER | D_PASSWORD },
-	{ "ssl.truststore.type", 't', D_BROKER | D_LISTENER },
-	{ "ssl.truststore.location", 't', D_BROKER | D_LISTENER },
-	{ "ssl.truststore.password", 't', D_BROKER | D_LISTENER | D_PASSWORD },
-	{ "ssl.truststore.certificates", 't', D_BROKER | D_LISTENER | D_PASSWORD },
-	{ "ssl.keymanager.algorithm", 't', D_BROKER }, { "ssl.trustmanager.algorithm", 't', D_BROKER },
-	{ "ssl.endpoint.identification.algorithm", 't', D_BROKER },
-	{ "ssl.secure.random.implementation", 't', D_BROKER }, { "ssl.client.auth", 't', D_BROKER },
-	{ "ssl.engine.factory.class", 't', D_BROKER },
-	{ "sasl.mechanism.inter.broker.protocol", 't', D_BROKER },
-	{ "sasl.jaas.config", 't', D_BROKER | D_PASSWORD },
-	{ "sasl.enabled.mechanisms", 'L', D_BROKER }, { "sasl.kerberos.service.name", 't', D_BROKER },
-	{ "sasl.kerberos.kinit.cmd", 't', D_BROKER },
-	{ "sasl.kerberos.ticket.renew.window.factor", 'd', D_BROKER },
-	{ "sasl.kerberos.ticket.renew.jitter", 'd', D_BROKER },
-	{ "sasl.kerberos.min.time.before.relogin", 'l', D_BROKER },
-	{ "sasl.kerberos.principal.to.local.rules", 'L', D_BROKER },
-	{ "sasl.login.refresh.window.factor", 'd', D_BROKER },
-	{ "sasl.login.refresh.window.jitter", 'd', D_BROKER },
-	{ "sasl.login.refresh.min.period.seconds", 's', D_BROKER },
-	{ "sasl.login.refresh.buffer.seconds", 's', D_BROKER },
-};
-#define N_DYN (int)(sizeof dyn_keys / sizeof dyn_keys[0])
-
-/* Dynamic keys whose effective value Gregor reads (through topic configs,
- * produce checks and log settings); only scalars and strings nobody keeps a
- * pointer to, as a layer change rewrites the field in place. */
-static const char *const dyn_applied[] = {
-	"log.segment.bytes", "log.roll.ms", "log.retention.ms", "log.retention.bytes",
-	"log.flush.interval.messages", "log.flush.interval.ms", "log.index.interval.bytes",
-	"log.index.size.max.bytes", "log.cleanup.policy", "min.insync.replicas",
-	"compression.type", "log.message.timestamp.type", "message.max.bytes",
-};
-#define N_APPLIED (int)(sizeof dyn_applied / sizeof dyn_applied[0])
+ * Which keys are dynamic and how (per broker, cluster-wide, per listener)
+ * is the table's mode (Kafka 3.9's DynamicBrokerConfig sets). Gregor acts
+ * at once on the keys flagged CONFIG_F_LIVE (the log defaults, message and
+ * replica limits); the other dynamic keys are stored and shown. A live key
+ * has a scalar field or a string nobody keeps a pointer to, as a layer
+ * change rewrites the field in place. */
 
 struct dyn_layer {
 	int n;
@@ -1277,23 +1008,12 @@ struct dyn_layer {
 };
 
 struct config_dynamic {
-	struct dyn_layer layer[2];            /* CONFIG_LAYER_DEFAULT, _BROKER */
-	/* the static values of the dyn_applied keys, taken before any layer */
-	int64_t num[N_APPLIED];
-	char *str[N_APPLIED];
-	unsigned char set[N_APPLIED];
-	/* their read-back (broker_config_get, derived values included) */
-	char *text[N_APPLIED];
-	int text_set[N_APPLIED];
+	struct dyn_layer layer[2]; /* CONFIG_LAYER_DEFAULT, _BROKER */
+	/* per table row of a live key: its static value, taken before any layer */
+	int64_t num[CONFIG_MAX_KEYS];
+	char *str[CONFIG_MAX_KEYS];
+	unsigned char set[CONFIG_MAX_KEYS];
 };
-
-static const struct dyn_key *dyn_find(const char *name)
-{
-	for (int i = 0; i < N_DYN; i++)
-		if (strcmp(dyn_keys[i].name, name) == 0)
-			return &dyn_keys[i];
-	return NULL;
-}
 
 /* "listener.name.<l>.<base>": the base, else NULL. */
 static const char *listener_base(const char *key)
@@ -1305,34 +1025,34 @@ static const char *listener_base(const char *key)
 	return dot && dot > key + sizeof pre - 1 && dot[1] ? dot + 1 : NULL;
 }
 
-int broker_config_is_dynamic(const char *key)
+/* The row of a key, its listener prefix stripped. */
+static const struct config_key *base_find(const char *key)
 {
-	return dyn_find(key) != NULL || listener_base(key) != NULL;
+	const char *base = listener_base(key);
+	return key_find(base ? base : key);
 }
 
-const char *broker_config_dynamic_name(int i)
+static int is_live(const struct config_key *k)
 {
-	return i >= 0 && i < N_DYN ? dyn_keys[i].name : NULL;
+	return (k->flags & CONFIG_F_LIVE) && k->field && k->mode != CONFIG_STATIC;
+}
+
+int broker_config_is_dynamic(const char *key)
+{
+	const struct config_key *k = key_find(key);
+	return (k && k->mode != CONFIG_STATIC) || listener_base(key) != NULL;
 }
 
 int broker_config_is_password(const char *key)
 {
-	size_t kl = strlen(key);
-	for (int i = 0; i < N_DYN; i++) {
-		size_t nl = strlen(dyn_keys[i].name);
-		if ((dyn_keys[i].flags & D_PASSWORD) && kl >= nl &&
-		    strcmp(key + kl - nl, dyn_keys[i].name) == 0)
-			return 1;
-	}
-	return 0;
+	const struct config_key *k = base_find(key);
+	return k && (k->flags & CONFIG_F_SENSITIVE);
 }
 
 int broker_config_is_list(const char *key)
 {
-	const char *base = listener_base(key);
-	const struct dyn_key *d = dyn_find(base ? base : key);
-	const struct config_key *k = key_find(base ? base : key);
-	return (d && d->type == 'L') || (k && k->type == T_LIST);
+	const struct config_key *k = base_find(key);
+	return k && k->type == CONFIG_TYPE_LIST;
 }
 
 /* Appends name to a "Set(a, b)" list being built in buf. */
@@ -1358,13 +1078,14 @@ static int check_kind(const char *const *keys, int n, int (*bad)(const char *key
 
 static int non_dynamic(const char *key)
 {
-	return key_find(key) && !dyn_find(key);
+	const struct config_key *k = key_find(key);
+	return k && k->mode == CONFIG_STATIC;
 }
 
 static int needs_listener_prefix(const char *key)
 {
-	const struct dyn_key *d = dyn_find(key);
-	return d && (d->flags & D_LISTENER);
+	const struct config_key *k = key_find(key);
+	return k && k->mode == CONFIG_PER_LISTENER;
 }
 
 static int per_broker_only(const char *key)
@@ -1372,66 +1093,17 @@ static int per_broker_only(const char *key)
 	const char *base = listener_base(key);
 	if (base)
 		return strcmp(base, "max.connections") && strcmp(base, "max.connection.creation.rate");
-	const struct dyn_key *d = dyn_find(key);
-	return d && (d->flags & D_BROKER);
-}
-
-static int check_dyn_type(const struct dyn_key *d, const char *key, const char *value,
-			  char *err, size_t errlen)
-{
-	char *t = trim_dup(value), *end = NULL, q[256];
-	if (!t) {
-		fmt_err(err, errlen, "out of memory");
-		return -1;
-	}
-	const char *what = NULL;
-	int64_t x = 0;
-	int rc = d->type == 'i' || d->type == 's' || d->type == 'l' ? parse_long(t, &x) : 0;
-	if (d->type == 'i' && (rc || x < INT32_MIN || x > INT32_MAX))
-		what = "Not a number of type INT";
-	else if (d->type == 's' && (rc || x < INT16_MIN || x > INT16_MAX))
-		what = "Not a number of type SHORT";
-	else if (d->type == 'l' && rc)
-		what = "Not a number of type LONG";
-	else if (d->type == 'd' && ((void)strtod(t, &end), end == t || *end))
-		what = "Not a number of type DOUBLE";
-	else if (d->type == 'b' && strcasecmp(t, "true") && strcasecmp(t, "false"))
-		what = "Expected value to be either true or false";
-	if (what)
-		fmt_err(err, errlen, "Invalid value %s for configuration %s: %s",
-			quote(value, q, sizeof q), key, what);
-	free(t);
-	return what ? -1 : 0;
+	const struct config_key *k = key_find(key);
+	return k && (k->mode == CONFIG_PER_BROKER || k->mode == CONFIG_PER_LISTENER);
 }
 
 int broker_config_dynamic_check_value(const char *key, const char *value, char *err,
 				      size_t errlen)
 {
-	const char *base = listener_base(key);
-	const char *name = base ? base : key;
-	const struct config_key *k = key_find(name);
-	if (!value || (k && (k->flags & F_SENSITIVE)))
-		return 0;
-	if (k) {
-		/* Gregor's own parser and ranges, on a scratch struct */
-		struct broker_config *tmp = calloc(1, sizeof *tmp);
-		char why[320];
-		if (!tmp) {
-			fmt_err(err, errlen, "out of memory");
-			return -1;
-		}
-		int rc = key_apply(tmp, k, value, why, sizeof why);
-		if (k->type == T_STRING || k->type == T_LIST)
-			free(*(char **)field(tmp, k));
-		free(tmp);
-		if (rc < 0) {
-			invalid(err, errlen, key, value, why);
-			return -1;
-		}
-		return 0;
-	}
-	const struct dyn_key *d = dyn_find(name);
-	return d ? check_dyn_type(d, key, value, err, errlen) : 0;
+	const struct config_key *k = base_find(key);
+	if (!value || !k || (k->flags & CONFIG_F_SENSITIVE))
+		return 0; /* custom keys are accepted, as Kafka accepts them */
+	return config_def_check_kafka(k, key, value, err, errlen);
 }
 
 int broker_config_dynamic_check(const char *const *keys, const char *const *values, int n,
@@ -1472,10 +1144,8 @@ static void dynamic_free(struct config_dynamic *d)
 		return;
 	for (int i = 0; i < 2; i++)
 		layer_clear(&d->layer[i]);
-	for (int i = 0; i < N_APPLIED; i++) {
+	for (int i = 0; i < CONFIG_MAX_KEYS; i++)
 		free(d->str[i]);
-		free(d->text[i]);
-	}
 	free(d);
 }
 
@@ -1483,42 +1153,38 @@ static void dynamic_free(struct config_dynamic *d)
 static int64_t num_get(const struct broker_config *bc, const struct config_key *k)
 {
 	const void *f = cfield(bc, k);
-	return k->type == T_LONG ? *(const int64_t *)f
-	       : k->type == T_INT ? *(const int32_t *)f : *(const int *)f;
+	return k->type == CONFIG_TYPE_LONG ? *(const int64_t *)f
+	       : k->type == CONFIG_TYPE_BOOLEAN ? *(const int *)f : *(const int32_t *)f;
 }
 
 static void num_put(struct broker_config *bc, const struct config_key *k, int64_t v)
 {
 	void *f = field(bc, k);
-	if (k->type == T_LONG)
+	if (k->type == CONFIG_TYPE_LONG)
 		*(int64_t *)f = v;
-	else if (k->type == T_INT)
-		*(int32_t *)f = (int32_t)v;
-	else
+	else if (k->type == CONFIG_TYPE_BOOLEAN)
 		*(int *)f = (int)v;
+	else
+		*(int32_t *)f = (int32_t)v;
 }
 
-/* First use: remembers the static values of the applied keys. */
+/* First use: remembers the static values of the live keys. */
 static struct config_dynamic *dynamic_get(struct broker_config *bc)
 {
 	if (bc->dyn)
 		return bc->dyn;
 	struct config_dynamic *d = calloc(1, sizeof *d);
-	for (int i = 0; d && i < N_APPLIED; i++) {
-		const struct config_key *k = key_find(dyn_applied[i]);
-		d->set[i] = bc->set[k - key_table];
-		if (k->type == T_STRING || k->type == T_LIST) {
-			const char *v = *(char *const *)cfield(bc, k);
-			if (v && !(d->str[i] = strdup(v))) {
-				dynamic_free(d);
-				return NULL;
-			}
-		} else {
+	for (int i = 0; d && i < n_keys; i++) {
+		const struct config_key *k = &key_table[i];
+		if (!is_live(k))
+			continue;
+		d->set[i] = bc->set[i];
+		if (!is_text(k)) {
 			d->num[i] = num_get(bc, k);
+			continue;
 		}
-		char buf[1024];
-		d->text_set[i] = broker_config_get(bc, k->name, buf, sizeof buf);
-		if (!(d->text[i] = strdup(buf))) {
+		const char *v = *(char *const *)cfield(bc, k);
+		if (v && !(d->str[i] = strdup(v))) {
 			dynamic_free(d);
 			return NULL;
 		}
@@ -1535,12 +1201,16 @@ static const char *layer_get(const struct dyn_layer *l, const char *key)
 	return NULL;
 }
 
-/* Restores the static value of applied key i, then lays the layers over it. */
+static const char *layer_value(const struct broker_config *bc, int layer, const char *key)
+{
+	return bc->dyn ? layer_get(&bc->dyn->layer[layer], key) : NULL;
+}
+
+/* Restores the static value of live row i, then lays the layers over it. */
 static void dynamic_apply_key(struct broker_config *bc, const struct config_dynamic *d, int i)
 {
-	const struct config_key *k = key_find(dyn_applied[i]);
-	int row = (int)(k - key_table);
-	if (k->type == T_STRING || k->type == T_LIST) {
+	const struct config_key *k = &key_table[i];
+	if (is_text(k)) {
 		char *copy = d->str[i] ? strdup(d->str[i]) : NULL;
 		if (d->str[i] && !copy)
 			return; /* out of memory: keep the current value */
@@ -1549,7 +1219,7 @@ static void dynamic_apply_key(struct broker_config *bc, const struct config_dyna
 	} else {
 		num_put(bc, k, d->num[i]);
 	}
-	bc->set[row] = d->set[i];
+	bc->set[i] = d->set[i];
 	for (int l = CONFIG_LAYER_DEFAULT; l <= CONFIG_LAYER_BROKER; l++) {
 		const char *v = layer_get(&d->layer[l], k->name);
 		char why[320];
@@ -1560,17 +1230,18 @@ static void dynamic_apply_key(struct broker_config *bc, const struct config_dyna
 				 l == CONFIG_LAYER_BROKER ? "per-broker" : "default", k->name, why);
 			continue;
 		}
-		bc->set[row] = 1;
+		bc->set[i] = 1;
 	}
 }
 
-/* Re-derives every applied key and the values that depend on several. */
+/* Re-derives every live key and the values that depend on several. */
 static void dynamic_apply(struct broker_config *bc)
 {
 	struct config_dynamic *d = bc->dyn;
 	int64_t retention = bc->log_retention_ms, roll = bc->log_roll_ms;
-	for (int i = 0; i < N_APPLIED; i++)
-		dynamic_apply_key(bc, d, i);
+	for (int i = 0; i < n_keys; i++)
+		if (is_live(&key_table[i]))
+			dynamic_apply_key(bc, d, i);
 	char err[400];
 	if (retention_check(bc, err, sizeof err) < 0) {
 		log_warn(MOD, "dynamic config: %s; keeping the previous retention", err);
@@ -1626,9 +1297,9 @@ int broker_config_dynamic_set(struct broker_config *bc, int layer, const char *c
 const char *broker_config_dynamic_get(const struct broker_config *bc, int layer,
 				      const char *key)
 {
-	if (!bc->dyn || (layer != CONFIG_LAYER_BROKER && layer != CONFIG_LAYER_DEFAULT))
+	if (layer != CONFIG_LAYER_BROKER && layer != CONFIG_LAYER_DEFAULT)
 		return NULL;
-	return layer_get(&bc->dyn->layer[layer], key);
+	return layer_value(bc, layer, key);
 }
 
 const char *broker_config_dynamic_key(const struct broker_config *bc, int layer, int i)
@@ -1639,23 +1310,22 @@ const char *broker_config_dynamic_key(const struct broker_config *bc, int layer,
 	return bc->dyn->layer[layer].keys[i];
 }
 
-int broker_config_default_get(const char *key, char *buf, size_t buflen)
+const char *broker_config_level(const struct broker_config *bc, const char *key,
+				enum config_source level)
 {
-	const struct config_key *k = key_find(key);
-	if (!k || !k->def || (k->flags & F_SENSITIVE) || buflen == 0)
-		return -1;
-	snprintf(buf, buflen, "%s", k->def);
-	return 0;
-}
-
-int broker_config_static_get(const struct broker_config *bc, const char *key, char *buf,
-			     size_t buflen)
-{
-	const struct config_dynamic *d = bc->dyn;
-	for (int i = 0; d && i < N_APPLIED && buflen > 0; i++)
-		if (strcmp(dyn_applied[i], key) == 0) {
-			snprintf(buf, buflen, "%s", d->text[i] ? d->text[i] : "");
-			return d->text_set[i];
-		}
-	return broker_config_get(bc, key, buf, buflen);
+	const struct config_key *k;
+	switch (level) {
+	case CONFIG_SOURCE_DYNAMIC_BROKER:
+		return layer_value(bc, CONFIG_LAYER_BROKER, key);
+	case CONFIG_SOURCE_DYNAMIC_DEFAULT:
+		return layer_value(bc, CONFIG_LAYER_DEFAULT, key);
+	case CONFIG_SOURCE_STATIC:
+		k = key_find(key);
+		return k ? bc->given[key_row(k)] : NULL;
+	case CONFIG_SOURCE_DEFAULT:
+		k = key_find(key);
+		return k ? k->def : NULL;
+	default:
+		return NULL;
+	}
 }

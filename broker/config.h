@@ -1,6 +1,7 @@
 /* Broker configuration: Kafka's server.properties keys, Kafka's defaults.
- * One table row per key (config.c) drives defaults, parsing, range checks
- * and read-back; broker_config_validate then derives the values that depend
+ * The broker table of config_def.c (type, default, bounds, dynamic mode of
+ * each key) drives defaults, parsing, range checks and read-back; this
+ * struct holds the values Gregor acts on; broker_config_validate then derives the values that depend
  * on several keys (listeners, retention/roll precedence, log dir) and checks
  * the rules that span keys. Dynamic broker configs (Kafka's
  * /config/brokers/<id> and /config/brokers/<default>) are two layers laid
@@ -12,12 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broker/config_def.h"
 #include "broker/storage/log.h"
 #include "coord/coord.h"
 
 #define CONFIG_MAX_LISTENERS 8
 #define CONFIG_MAX_PROTOCOLS 16  /* entries in listener.security.protocol.map */
-#define CONFIG_MAX_KEYS 160      /* room for the key table's "set" flags */
+#define CONFIG_MAX_KEYS 192      /* room for the broker table's rows */
 
 struct listener {
 	char name[32];  /* upper-cased, as Kafka normalises listener names */
@@ -75,6 +77,8 @@ struct broker_config {
 	int32_t replica_fetch_wait_max_ms;
 	int32_t replica_fetch_backoff_ms;
 	int32_t replica_fetch_response_max_bytes;
+	int32_t max_incremental_fetch_session_cache_slots; /* fetch sessions (KIP-227) */
+	char *replica_selector_class; /* KIP-392; NULL/"": consumers read the leader */
 	int32_t replica_socket_timeout_ms;
 	int64_t replica_high_watermark_checkpoint_interval_ms;
 	int32_t num_replica_fetchers;
@@ -143,6 +147,8 @@ struct broker_config {
 	int64_t connections_max_reauth_ms; /* KIP-368 session lifetime; 0 = none */
 	int32_t request_timeout_ms;
 	int32_t fetch_max_bytes;
+	int32_t quota_window_num;          /* client quotas: samples kept */
+	int32_t quota_window_size_seconds; /* client quotas: one sample's span */
 
 	/* TLS and SASL: stored for the security work, not used yet */
 	char *ssl_keystore_type, *ssl_keystore_location, *ssl_keystore_password;
@@ -176,6 +182,8 @@ struct broker_config {
 	struct config_extra *extra; /* unknown keys, file order */
 	int nextra;
 	unsigned char set[CONFIG_MAX_KEYS]; /* per table row: given explicitly */
+	char *given[CONFIG_MAX_KEYS]; /* per table row: the text given at start-up
+				       * (trimmed; Kafka's static broker config), or NULL */
 	struct config_dynamic *dyn; /* NULL until a dynamic layer arrives */
 };
 
@@ -219,14 +227,6 @@ const char *broker_config_protocol(const struct broker_config *bc, const char *n
 
 /* ---- dynamic broker configs (Kafka's DynamicBrokerConfig) ---- */
 
-/* Kafka's DescribeConfigs config sources (wire ids; 1 is a topic's own
- * override, 6 a broker logger). */
-enum config_source {
-	CONFIG_SOURCE_DYNAMIC_BROKER = 2,
-	CONFIG_SOURCE_DYNAMIC_DEFAULT = 3,
-	CONFIG_SOURCE_STATIC = 4,
-	CONFIG_SOURCE_DEFAULT = 5,
-};
 enum { CONFIG_LAYER_DEFAULT = 0, CONFIG_LAYER_BROKER = 1 };
 
 /* Kafka's DynamicBrokerConfig.validateConfigs for the keys an alter sets
@@ -247,10 +247,9 @@ int broker_config_dynamic_check_value(const char *key, const char *value, char *
 int broker_config_is_password(const char *key);
 /* A list-type key (IncrementalAlterConfigs APPEND/SUBTRACT). */
 int broker_config_is_list(const char *key);
-/* In one of Kafka's dynamic sets (DescribeConfigs: read_only = !dynamic). */
+/* Dynamic in Kafka (DescribeConfigs: read_only = !dynamic); listener.name.*
+ * keys are. */
 int broker_config_is_dynamic(const char *key);
-/* Kafka's dynamic key names: i from 0 while it returns non-NULL. */
-const char *broker_config_dynamic_name(int i);
 
 /* Replaces one layer (n pairs, copied) and re-derives the effective values
  * of the dynamic keys Gregor acts on (log.* defaults, message.max.bytes,
@@ -264,13 +263,11 @@ const char *broker_config_dynamic_get(const struct broker_config *bc, int layer,
 				      const char *key);
 /* Keys of a layer: i from 0 while it returns non-NULL. */
 const char *broker_config_dynamic_key(const struct broker_config *bc, int layer, int i);
-/* Kafka's default of a key Gregor knows, as text: 0, or -1 if the key is
- * unknown or sensitive or its default is null. */
-int broker_config_default_get(const char *key, char *buf, size_t buflen);
-/* Like broker_config_get, but the value from server.properties or Kafka's
- * default, before any dynamic layer. */
-int broker_config_static_get(const struct broker_config *bc, const char *key, char *buf,
-			     size_t buflen);
+/* A key's text at one level of Kafka's precedence (config_level_fn for
+ * config_collect_synonyms): a dynamic layer, the start-up text (file or
+ * environment), or Kafka's default; NULL when it has none there. */
+const char *broker_config_level(const struct broker_config *bc, const char *key,
+				enum config_source level);
 
 /* Storage settings for every partition log. */
 void broker_config_log(const struct broker_config *bc, struct log_config *lc);

@@ -4,6 +4,7 @@
 
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
+#include "broker/quota/client_quotas.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 
@@ -40,5 +41,6 @@ int gate_admit(struct request *req, unsigned flags)
 			request_close(req, "cluster action not authorized");
 		return 0;
 	}
+	quota_gate(req, flags);
 	return 1;
 }

@@ -7,7 +7,10 @@
  *                   the cluster (inter-broker APIs); resource checks inside
  *                   a request (topics, groups, transactional ids) are made by
  *                   the handler through broker/auth's authorizer;
- *   3. quota      - (issue: client quotas) throttle or mute;
+ *   3. quota      - client quotas (broker/quota/client_quotas.h): a
+ *                   Produce's bytes are counted here; the throttle it and
+ *                   the request time earn is answered in throttle_time_ms
+ *                   and mutes the connection when the request ends;
  *   4. metrics    - (issue: metrics) count the request.
  * Handler rows (broker/handlers/handlers.c) declare what they need with
  * GATE_* flags, so no handler repeats these checks. */

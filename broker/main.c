@@ -13,9 +13,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/quota/client_quotas.h"
 #include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
 #include "broker/broker.h"
+#include "broker/config_def.h"
 #include "broker/env_config.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
@@ -122,6 +124,7 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 		log_error("broker", "out of memory applying dynamic broker configs");
 		return;
 	}
+	topic_config_refresh_all(b);
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&b->meta->topics, &i, &k, &v);)
@@ -278,10 +281,12 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	b->meta = mc_new();
 	b->metrics = metrics_new();
 	strmap_init(&b->topic_configs);
+	topic_config_refresh_all(b);
 	struct log_config lc;
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
-	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0)
+	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0 ||
+	    client_quotas_init(b) < 0)
 		return -1;
 	/* first, before log recovery: replaces a previous run's file */
 	if (health_path(cfg->log_dirs, b->status_path, sizeof b->status_path) < 0)
@@ -322,10 +327,16 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "--print-config-docs") == 0) {
+		config_defs_print_markdown(stdout); /* docs/configuration.md */
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s server.properties\n"
 			"       %s --env    (KAFKA_<KEY> variables: KAFKA_BROKER_ID=1 is "
-			"broker.id=1)\n", argv[0], argv[0]);
+			"broker.id=1)\n"
+			"       %s --print-config-docs    (the config reference, Markdown)\n",
+			argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	static struct broker_config cfg;
@@ -365,6 +376,8 @@ int main(int argc, char **argv)
 	}
 	cc.user_config_fn = on_user_config;
 	cc.user_config_arg = &b;
+	cc.quotas_fn = client_quotas_feed;
+	cc.quotas_arg = &b;
 	b.coord = coord_start(&cc, b.mbox);
 	if (!b.coord)
 		return 1;
@@ -396,6 +409,7 @@ int main(int argc, char **argv)
 	tls_ctx_free(b.inter_broker.tls);
 	authz_free(&b);
 	sasl_free(&b);
+	client_quotas_free(&b);
 	log_info("broker", "broker %d stopped", b.id);
 	broker_config_free(&cfg);
 	return rc < 0 ? 1 : 0;

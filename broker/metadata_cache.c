@@ -12,6 +12,7 @@ struct metadata_cache *mc_new(void)
 	if (!mc)
 		return NULL;
 	strmap_init(&mc->topics);
+	strmap_init(&mc->ids);
 	mc->controller_id = -1;
 	return mc;
 }
@@ -42,6 +43,7 @@ void mc_free(struct metadata_cache *mc)
 	for (size_t i = 0; strmap_next(&mc->topics, &i, &k, &v);)
 		topic_free(v);
 	strmap_free(&mc->topics);
+	strmap_free(&mc->ids);
 	free(mc->brokers);
 	free(mc);
 }
@@ -141,9 +143,46 @@ int mc_set_partition(struct metadata_cache *mc, const char *topic, int32_t tlen,
 	return 0;
 }
 
+int mc_id_is_zero(const uint8_t id[16])
+{
+	static const uint8_t zero[16];
+	return memcmp(id, zero, 16) == 0;
+}
+
+int mc_set_topic_id(struct metadata_cache *mc, const char *topic, int32_t tlen,
+		    const uint8_t id[16])
+{
+	struct mc_topic *t = topic_get_or_add(mc, topic, tlen);
+	if (!t)
+		return -1;
+	if (memcmp(t->id, id, 16) == 0)
+		return 0;
+	if (!mc_id_is_zero(t->id) && strmap_get(&mc->ids, (const char *)t->id, 16) == t)
+		strmap_del(&mc->ids, (const char *)t->id, 16);
+	memset(t->id, 0, 16);
+	if (mc_id_is_zero(id))
+		return 0;
+	/* an id still held by another (deleted and not yet forgotten) topic
+	 * moves to this one: ids are unique in the cluster */
+	struct mc_topic *other = strmap_del(&mc->ids, (const char *)id, 16);
+	if (other)
+		memset(other->id, 0, 16);
+	if (strmap_put(&mc->ids, (const char *)id, 16, t) < 0)
+		return -1;
+	memcpy(t->id, id, 16);
+	return 0;
+}
+
+const struct mc_topic *mc_topic_by_id(const struct metadata_cache *mc, const uint8_t id[16])
+{
+	return mc_id_is_zero(id) ? NULL : strmap_get(&mc->ids, (const char *)id, 16);
+}
+
 void mc_remove_topic(struct metadata_cache *mc, const char *topic, int32_t tlen)
 {
 	struct mc_topic *t = strmap_del(&mc->topics, topic, (size_t)tlen);
+	if (t && !mc_id_is_zero(t->id) && strmap_get(&mc->ids, (const char *)t->id, 16) == t)
+		strmap_del(&mc->ids, (const char *)t->id, 16);
 	if (t)
 		topic_free(t);
 }

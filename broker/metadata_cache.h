@@ -38,12 +38,14 @@ struct mc_partition {
 
 struct mc_topic {
 	char *name;
+	uint8_t id[16];        /* topic id (KIP-516); zero = none known */
 	int32_t npartitions;
 	struct mc_partition *parts;
 };
 
 struct metadata_cache {
 	struct strmap topics;  /* name -> struct mc_topic */
+	struct strmap ids;     /* 16-byte topic id -> the same struct mc_topic */
 	struct mc_broker *brokers;
 	int32_t nbrokers;
 	int32_t controller_id;
@@ -72,6 +74,12 @@ int mc_set_partition(struct metadata_cache *mc, const char *topic, int32_t tlen,
 		     const int32_t *replicas, int32_t nreplicas,
 		     const int32_t *isr, int32_t nisr,
 		     const int32_t *offline, int32_t noffline);
+/* Sets a topic's id (UpdateMetadata v7+); a zero id clears it. */
+int mc_set_topic_id(struct metadata_cache *mc, const char *topic, int32_t tlen,
+		    const uint8_t id[16]);
+/* The topic with this id, or NULL (unknown, or the zero id). */
+const struct mc_topic *mc_topic_by_id(const struct metadata_cache *mc, const uint8_t id[16]);
+int mc_id_is_zero(const uint8_t id[16]);
 /* Forgets a topic (deleted). */
 void mc_remove_topic(struct metadata_cache *mc, const char *topic, int32_t tlen);
 

@@ -138,5 +138,7 @@ void mtext_label(struct mtext *t, const char *s, size_t len);
 
 /* Renders every series of this broker into t. */
 void metrics_render(struct broker *b, struct mtext *t);
+/* The client-quota series (metrics_quota.c), part of metrics_render. */
+void metrics_render_quotas(struct broker *b, struct mtext *t);
 
 #endif

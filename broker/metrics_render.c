@@ -11,6 +11,7 @@
 #include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/topic_config.h"
+#include "broker/txn/txn_coordinator.h"
 #include "common/proto/apis.h"
 
 static void family(struct mtext *t, const char *name, const char *type, const char *help)
@@ -264,6 +265,21 @@ static void render_zookeeper(struct broker *b, struct mtext *t)
 		"Times the ZooKeeper session expired", (uint64_t)z.expires);
 }
 
+/* ---- transactions ---- */
+
+/* No Kafka MBean counts these; the names follow the exporter's shape under
+ * Kafka's transaction coordinator domain. */
+static void render_transactions(struct broker *b, struct mtext *t)
+{
+	struct txn_coordinator *tc = tc_get(b);
+	gauge(t, "kafka_coordinator_transaction_transactionstatemanager_ongoingpasttimeout",
+	      "Ongoing transactions this coordinator holds open past their transaction.timeout.ms",
+	      tc ? tc_count_past_timeout(tc) : 0);
+	counter(t, "kafka_coordinator_transaction_transactionstatemanager_timedoutaborts_total",
+		"Transactions this coordinator aborted because they outlived their timeout",
+		tc ? tc_stats(tc)->timed_out_total : 0);
+}
+
 /* ---- consumer groups (kafka-exporter's names) ---- */
 
 struct lag_ctx {
@@ -317,5 +333,7 @@ void metrics_render(struct broker *b, struct mtext *t)
 	render_logs(b, t);
 	render_controller(b, t);
 	render_zookeeper(b, t);
+	render_transactions(b, t);
 	render_groups(b, t);
+	metrics_render_quotas(b, t);
 }

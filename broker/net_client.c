@@ -426,7 +426,7 @@ static void nc_sasl_next_token(struct net_client *nc, const uint8_t *in, size_t 
 	uint8_t tok[SASL_TOKEN_MAX];
 	size_t tl = 0;
 	char err[160];
-	int step = sasl_client_step(&nc->sc, in, inlen, tok, sizeof tok, &tl, err, sizeof err);
+	int step = sasl_client_respond(&nc->sc, in, inlen, tok, sizeof tok, &tl, err, sizeof err);
 	if (step < 0) {
 		nc_sasl_end(nc, -EACCES, err);
 	} else if (step == 0) {
@@ -478,7 +478,7 @@ static void nc_sasl_on_token(struct net_client *nc, int err, void *resp, void *a
 static void nc_sasl_begin(struct net_client *nc)
 {
 	const struct sasl_client_conf *conf = nc_sasl(nc);
-	if (sasl_client_init(&nc->sc, conf) < 0) {
+	if (sasl_client_prepare(&nc->sc, conf) < 0) {
 		nc_sasl_end(nc, -EPROTO, "unsupported mechanism");
 		return;
 	}

@@ -38,6 +38,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/unsupported_log.h"
 #include "broker/metrics.h"
+#include "broker/quota/client_quotas.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/net/tls.h"
@@ -95,6 +96,9 @@ struct conn {
 	struct loop_timer free_timer;
 	struct loop_timer resume_timer; /* picks up after an async completion */
 	uint8_t *chunk;            /* FILE_CHUNK bytes for the pread path, lazily */
+	struct request *running;   /* the request whose handler is being called */
+	int64_t throttled_until;   /* client quota: no frame taken before (ms) */
+	struct loop_timer throttle_timer; /* ends the quota mute */
 	int peer_checked;          /* the TLS peer's principal was taken */
 };
 
@@ -175,6 +179,12 @@ static void conn_account(struct conn *c, int64_t dbytes, int dslots, int dfds)
 		server_unmute_all(c->b);
 }
 
+/* Muted by a client quota (no byte read, not even the rest of a frame). */
+static int conn_throttled(const struct conn *c)
+{
+	return c->throttled_until && loop_now_ms(c->b->loop) < c->throttled_until;
+}
+
 /* Whether the connection may take its next frame now. One request at a time
  * is always allowed (Kafka's own model, and what keeps inter-broker traffic
  * moving when the broker is full); more only under every bound. Before
@@ -184,6 +194,10 @@ static int conn_may_take(struct conn *c)
 	const struct broker_config *cfg = c->b->cfg;
 	struct server *s = c->b->srv;
 	if (c->closed || c->closing || c->held)
+		return 0;
+	/* a client quota's mute (Kafka mutes the channel for the throttle
+	 * time) holds even the one request otherwise always allowed */
+	if (conn_throttled(c))
 		return 0;
 	if (c->nslots == 0)
 		return 1;
@@ -343,6 +357,7 @@ static void conn_close(struct conn *c, const char *why)
 		s->nglobal_muted--;
 	}
 	loop_timer_stop(c->b->loop, &c->resume_timer);
+	loop_timer_stop(c->b->loop, &c->throttle_timer);
 	/* what can no longer be sent stops counting now; slots of requests
 	 * still in progress go when their request ends */
 	for (struct conn_slot *sl = c->slots, *next; sl; sl = next) {
@@ -363,10 +378,62 @@ struct session *request_session(struct request *req) { return &req->conn->sess; 
 const struct listener_rt *request_listener(const struct request *req) { return req->conn->lst; }
 const char *request_client_host(const struct request *req) { return req->conn->client_host; }
 
+/* The mute of a client quota: the connection takes no frame for ms
+ * (Kafka 2.0+ sends the response at once and mutes the channel, KIP-219);
+ * a later, longer throttle extends it. */
+static void conn_throttle(struct conn *c, int32_t ms)
+{
+	int64_t until = loop_now_ms(c->b->loop) + ms;
+	if (c->closed || until <= c->throttled_until)
+		return;
+	c->throttled_until = until;
+	loop_timer_start(c->b->loop, &c->throttle_timer, ms);
+}
+
+static void conn_throttle_end(struct loop_timer *t)
+{
+	struct conn *c = t->arg;
+	if (c->closed)
+		return;
+	c->throttled_until = 0;
+	conn_process(c);
+	if (!c->closed && conn_may_take(c) && c->tr->ops->pending(c->tr))
+		conn_read(c);
+}
+
+int64_t request_cpu_us(struct request *req)
+{
+	return req->conn->running == req ? clock_mono_us() - req->recv_us : req->cpu_us;
+}
+
+/* The quota decision at the request's end: its throttle time goes into
+ * the response's ThrottleTimeMs (where its version has one) and mutes the
+ * connection. resp may be NULL (no response). */
+static void request_quota_end(struct request *req, const void *resp)
+{
+	int32_t ms = quota_request_end(req, request_cpu_us(req));
+	if (ms <= 0)
+		return;
+	const struct kmsg *m = req->api->resp;
+	for (int i = 0; resp && i < m->nfields; i++) {
+		const struct kfield *f = &m->fields[i];
+		if (f->type == KT_INT32 && f->tag < 0 && strcmp(f->name, "ThrottleTimeMs") == 0 &&
+		    req->ver.version >= f->min_ver && req->ver.version <= f->max_ver) {
+			/* the handler's response struct lives in the request arena */
+			int32_t *field = (int32_t *)((uint8_t *)(uintptr_t)resp + f->off);
+			if (*field < ms)
+				*field = ms;
+		}
+	}
+	conn_throttle(req->conn, ms);
+}
+
 static void request_free(struct request *req)
 {
 	struct conn *c = req->conn;
 	struct conn_slot *sl = req->slot;
+	if (c->running == req)
+		c->running = NULL;
 	if (req->api) /* not for raw SASL tokens */
 		metrics_request_done(c->b->metrics, req->hdr.api_key, req->hdr.api_version,
 				     (double)(clock_mono_us() - req->recv_us) / 1000.0,
@@ -398,7 +465,7 @@ static void request_free(struct request *req)
 static void conn_update_interest(struct conn *c)
 {
 	uint32_t ev = 0;
-	if (c->big || conn_may_take(c)) {
+	if ((c->big && !conn_throttled(c)) || conn_may_take(c)) {
 		ev |= EPOLLIN;
 		/* bytes a TLS transport already decrypted: epoll will not
 		 * announce them (say, when a muted connection drains) */
@@ -513,6 +580,7 @@ void request_respond(struct request *req, const void *resp)
 		slot_encode_fail(req, "a raw token request's");
 	} else if (!c->closed) {
 		struct kout *o = &sl->out;
+		request_quota_end(req, resp);
 		size_t at = kw_reserve_i32(o);
 		kresp_header_encode(o, req->hdr.api_key, req->hdr.api_version,
 				    req->hdr.correlation_id);
@@ -552,7 +620,12 @@ void request_respond_raw(struct request *req, const void *buf, size_t len)
 	request_free(req);
 }
 
-void request_finish_silent(struct request *req) { request_free(req); }
+void request_finish_silent(struct request *req)
+{
+	if (!req->conn->closed && req->api)
+		request_quota_end(req, NULL); /* acks=0: the mute still applies */
+	request_free(req);
+}
 
 int request_respond_error(struct request *req, int16_t error_code)
 {
@@ -648,7 +721,7 @@ static int api_pipelines(int api_key)
 	switch (api_key) {
 	case 0: case 1: case 2: case 3: case 9: case 10: case 11: case 12: case 13:
 	case 14: case 15: case 16: case 18: case 23: case 29: case 32: case 35:
-	case 50: case 60: case 61: case 65: case 66:
+	case 48: case 50: case 60: case 61: case 65: case 66:
 		return 1;
 	default:
 		return 0;
@@ -754,8 +827,13 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 		return -1;
 	}
 	c->dispatching = 1;
+	c->running = req;
 	if (gate_admit(req, e->flags))
 		e->fn(req);
+	if (c->running == req) { /* parked: its handler's time so far */
+		req->cpu_us = clock_mono_us() - req->recv_us;
+		c->running = NULL;
+	}
 	c->dispatching = 0;
 	/* a failed SASL exchange ends the connection once its answer is out
 	 * (conn_close sends what is ready first) */
@@ -868,7 +946,10 @@ static void conn_read(struct conn *c)
 {
 	for (int rounds = 0; rounds < 16 && !c->closed; rounds++) {
 		ssize_t n;
-		if (c->big) {
+		if (c->big && conn_throttled(c)) {
+			conn_update_interest(c);
+			return;
+		} else if (c->big) {
 			if (conn_grow_big(c) < 0)
 				return;
 			n = c->tr->ops->read(c->tr, c->big + c->big_have, c->big_cap - c->big_have);
@@ -956,6 +1037,8 @@ static void server_sweep(struct loop_timer *t)
 	for (struct conn *c = b->conns, *next; c; c = next) {
 		next = c->next;
 		int64_t quiet = now - c->last_active_ms;
+		if (conn_throttled(c))
+			continue; /* we are the ones not reading */
 		if (c->big && quiet >= partial)
 			conn_close(c, "request frame stalled");
 		else if (idle > 0 && !c->ninflight && quiet >= idle)
@@ -1059,6 +1142,7 @@ static struct conn *conn_new(struct listener_sock *ls, int fd, const char *ip, i
 	c->last_active_ms = loop_now_ms(b->loop);
 	loop_timer_init(&c->free_timer, conn_free_later, c);
 	loop_timer_init(&c->resume_timer, conn_resume, c);
+	loop_timer_init(&c->throttle_timer, conn_throttle_end, c);
 	snprintf(c->ip, sizeof c->ip, "%s", ip);
 	snprintf(c->peer, sizeof c->peer, "%s:%d", ip, port);
 	snprintf(c->client_host, sizeof c->client_host, "/%s", ip);

@@ -97,6 +97,12 @@ struct request {
 	int64_t recv_ms;     /* monotonic */
 	int64_t recv_us;     /* monotonic, for the request-time metrics */
 	int replica_id_fetch; /* set by handlers for logging only */
+	/* client quotas (broker/quota/client_quotas.h) */
+	int64_t cpu_us;         /* loop time its handler took before parking */
+	int32_t throttle_ms;    /* throttle decided so far (bandwidth or request) */
+	uint8_t throttle_type;  /* the quota type that set it (enum quota_type) */
+	uint8_t quota_exempt;   /* not counted against request_percentage */
+	uint8_t quota_recorded; /* its request time is already recorded */
 };
 
 typedef void (*handler_fn)(struct request *req);
@@ -104,6 +110,9 @@ typedef void (*handler_fn)(struct request *req);
 /* Encodes resp (a struct of api->resp) at the request's version, queues it on
  * the connection and frees the request. Safe after the client went away. */
 void request_respond(struct request *req, const void *resp);
+/* Loop time spent on the request so far: since it was taken while its
+ * handler still runs, else what its handler took before it was parked. */
+int64_t request_cpu_us(struct request *req);
 /* Ends a request that gets no response (Produce acks=0). */
 void request_finish_silent(struct request *req);
 /* Ends a request by closing its connection (Kafka's answer to some errors). */

@@ -384,6 +384,8 @@ out:
  * and must be repeatable, since a concurrent writer makes us start over. */
 typedef int (*res_modify_fn)(void *ctx, struct acl_list *cur, struct acl_list *next);
 
+static void res_deliver(struct coord *c, const struct acl_binding *res, struct acl_list *l);
+
 static int res_update(struct coord *c, const struct acl_binding *res,
 		      res_modify_fn modify, void *ctx)
 {
@@ -397,6 +399,12 @@ static int res_update(struct coord *c, const struct acl_binding *res,
 			rc = ZSYSTEMERROR;
 		else if (rc == ZOK && changed)
 			rc = res_write(c, res, &next, version);
+		/* As Kafka's updateCache: this broker's own cache gets what was
+		 * just written (or found unchanged) before the caller answers;
+		 * mbox order puts it ahead of the answer on the loop thread.
+		 * Other brokers follow the notification. */
+		if (rc == ZOK)
+			res_deliver(c, res, changed ? &next : &cur);
 		list_free(&cur);
 		list_free(&next);
 		if (rc == ZOK && changed)
@@ -961,26 +969,47 @@ static void res_update_deliver(void *arg)
 	free(u);
 }
 
-/* Re-reads one resource and hands its ACLs to the loop; 0 or -1. */
-static int res_refresh(struct coord *c, const struct acl_binding *res)
+/* Hands l (moved out: l is left empty) to the loop as the resource's ACLs;
+ * 0, or -1 (out of memory: l is freed). */
+static int res_post(struct coord *c, const struct acl_binding *res, struct acl_list *l)
 {
 	struct acl_res_update *u = calloc(1, sizeof *u);
-	int32_t version;
-	if (!u || !(u->name = strdup(res->resource_name)) ||
-	    res_read(c, res, &u->l, &version) != ZOK) {
-		if (u) {
-			list_free(&u->l);
-			free(u->name);
-		}
+	if (!u || !(u->name = strdup(res->resource_name))) {
 		free(u);
+		list_free(l);
 		return -1;
 	}
+	u->l = *l;
+	*l = (struct acl_list){ 0 };
 	u->fn = c->cfg.acl_resource_fn;
 	u->arg = c->cfg.acls_arg;
 	u->rt = res->resource_type;
 	u->pt = res->pattern_type;
 	mbox_post(c->loop_mbox, res_update_deliver, u);
 	return 0;
+}
+
+/* Re-reads one resource and hands its ACLs to the loop; 0 or -1. */
+static int res_refresh(struct coord *c, const struct acl_binding *res)
+{
+	struct acl_list l = { 0 };
+	int32_t version;
+	if (res_read(c, res, &l, &version) != ZOK) {
+		list_free(&l);
+		return -1;
+	}
+	return res_post(c, res, &l);
+}
+
+/* The written state of res into this broker's cache (l is moved out and
+ * left empty; no authorizer: nothing). Out of memory falls back to a full
+ * re-read so the cache is never left allowing what ZooKeeper now denies. */
+static void res_deliver(struct coord *c, const struct acl_binding *res, struct acl_list *l)
+{
+	if (!c->cfg.acls_fn)
+		return;
+	if (!c->cfg.acl_resource_fn || l->oom || res_post(c, res, l) < 0)
+		acl_sync_all(c);
 }
 
 /* Applies the notifications of directory d newer than the last applied, in

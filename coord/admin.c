@@ -243,7 +243,10 @@ static void admin_create(struct coord *c, struct admin_op *op)
 	if (rc == ZOK) {
 		struct zbuf b;
 		zb_init(&b);
-		zn_topic_build(&b, as, nparts);
+		/* Kafka 2.8+ writes the new topic's id with its assignment */
+		uint8_t id[16];
+		int have_id = zn_uuid_generate(id) == 0;
+		zn_topic_build_id(&b, have_id ? id : NULL, as, nparts);
 		rc = b.oom ? ZSYSTEMERROR :
 		     zoo_create(c->zh, path, b.p, (int)b.len, zk_acl(c, path), 0, NULL, 0);
 		zb_free(&b);
@@ -434,6 +437,9 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 		as = calloc((size_t)(count > max ? count : max), sizeof *as);
 	if (as)
 		n = zn_topic_parse(d, (size_t)l, as, count > max ? count : max);
+	/* the topic keeps its id (the controller assigns one if it has none) */
+	uint8_t id[16];
+	int have_id = zn_topic_id_parse(d, (size_t)l, id) == 0;
 	free(d);
 	int moving = 0;
 	for (int k = 0; k < n; k++)
@@ -460,7 +466,7 @@ static void admin_partitions(struct coord *c, struct admin_op *op)
 		if (!op->validate_only) {
 			struct zbuf b;
 			zb_init(&b);
-			zn_topic_build(&b, as, count);
+			zn_topic_build_id(&b, have_id ? id : NULL, as, count);
 			rc = b.oom ? ZSYSTEMERROR :
 			     zoo_set(c->zh, path, b.p, (int)b.len, st.version);
 			zb_free(&b);

@@ -252,7 +252,7 @@ static int bchan_sasl(struct broker_channel *ch, const struct sasl_client_conf *
 	struct sasl_client sc;
 	struct arena a;
 	char err[160] = "";
-	if (sasl_client_init(&sc, conf) < 0)
+	if (sasl_client_prepare(&sc, conf) < 0)
 		return -EPROTO;
 	arena_init(&a);
 	struct sasl_handshake_request hreq = { { conf->mechanism, (int32_t)strlen(conf->mechanism) } };
@@ -265,7 +265,7 @@ static int bchan_sasl(struct broker_channel *ch, const struct sasl_client_conf *
 	}
 	uint8_t tok[SASL_TOKEN_MAX];
 	size_t tl = 0;
-	int step = rc ? -1 : sasl_client_step(&sc, NULL, 0, tok, sizeof tok, &tl, err, sizeof err);
+	int step = rc ? -1 : sasl_client_respond(&sc, NULL, 0, tok, sizeof tok, &tl, err, sizeof err);
 	while (!rc && step == 1) {
 		struct sasl_authenticate_request areq = { { tok, (int32_t)tl } };
 		struct sasl_authenticate_response aresp;
@@ -281,7 +281,7 @@ static int bchan_sasl(struct broker_channel *ch, const struct sasl_client_conf *
 		}
 		ch->sasl_expiry_ms = aresp.session_lifetime_ms > 0
 			? clock_mono_ms() + aresp.session_lifetime_ms * 9 / 10 : 0;
-		step = sasl_client_step(&sc, aresp.auth_bytes.p,
+		step = sasl_client_respond(&sc, aresp.auth_bytes.p,
 					aresp.auth_bytes.len > 0 ? (size_t)aresp.auth_bytes.len : 0,
 					tok, sizeof tok, &tl, err, sizeof err);
 	}

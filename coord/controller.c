@@ -409,7 +409,8 @@ int ctl_write_topic(struct coord *c, const struct ctl_topic *t)
 	snprintf(path, sizeof path, "/brokers/topics/%s", t->name);
 	struct zbuf b;
 	zb_init(&b);
-	zn_topic_build(&b, as, t->n_parts);
+	static const uint8_t zero[16];
+	zn_topic_build_id(&b, memcmp(t->id, zero, 16) ? t->id : NULL, as, t->n_parts);
 	free(as);
 	zoo_op_t ops[2];
 	zoo_op_result_t res[2];
@@ -422,6 +423,38 @@ int ctl_write_topic(struct coord *c, const struct ctl_topic *t)
 	return rc;
 }
 
+/* Kafka 2.8+'s controller gives every topic an id (KIP-516): a topic
+ * created by a tool that writes no "topic_id" (zkCli, an older Kafka, an
+ * older Gregor) gets one here, written back with a conditional setData on
+ * the version read (a concurrent change re-fires the data watch, and the
+ * next read sees either the id or the change). The partition assignment is
+ * written back as read. */
+static void ctl_assign_topic_id(struct coord *c, const char *path, const struct zn_assign *as,
+				int n, const struct Stat *st, uint8_t id[16])
+{
+	if (zn_uuid_generate(id)) {
+		memset(id, 0, 16);
+		return;
+	}
+	struct zbuf b;
+	zb_init(&b);
+	zn_topic_build_id(&b, id, as, n);
+	zoo_op_t ops[2];
+	zoo_op_result_t res[2];
+	struct Stat nst;
+	zoo_set_op_init(&ops[1], path, b.p, (int)b.len, st->version, &nst);
+	int rc = b.oom || b.len > ZK_DATA_MAX ? ZSYSTEMERROR : ctl_fenced_multi(c, 2, ops, res);
+	zb_free(&b);
+	char s[23];
+	zn_uuid_str(id, s);
+	if (rc == ZOK) {
+		log_info(CTL_MOD, "%s: assigned topic id %s", path, s);
+	} else {
+		log_warn(CTL_MOD, "cannot write topic id to %s: %s", path, zerror(rc));
+		memset(id, 0, 16);
+	}
+}
+
 /* Reads /brokers/topics/<name> (re-arming its data watch) and any
  * partitions not yet known. Returns 0, or -1 if the topic is gone/bad. */
 static int ctl_load_topic(struct coord *c, const char *name)
@@ -429,15 +462,23 @@ static int ctl_load_topic(struct coord *c, const char *name)
 	struct controller *ctl = &c->ctl;
 	char path[512], *d;
 	int l;
+	struct Stat st;
 	if (strlen(name) > 249)
 		return -1;
 	snprintf(path, sizeof path, "/brokers/topics/%s", name);
-	if (zk_get_alloc(c, path, 1, &d, &l, NULL) != ZOK)
+	if (zk_get_alloc(c, path, 1, &d, &l, &st) != ZOK)
 		return -1;
 	int max = l / 4 + 1; /* each partition needs at least "\"0\":[1]" */
 	struct zn_assign *as = calloc((size_t)max, sizeof *as);
 	int n = as ? zn_topic_parse(d, (size_t)l, as, max) : -ENOMEM;
+	uint8_t id[16] = { 0 };
+	int idrc = n > 0 ? zn_topic_id_parse(d, (size_t)l, id) : -EINVAL;
 	free(d);
+	if (idrc == -EINVAL && n > 0)
+		log_warn(CTL_MOD, "%s: malformed topic_id; assigning a new one", path);
+	const struct ctl_topic *known = ctl_topic_find(ctl, name);
+	if (n > 0 && idrc != 0 && !(known && known->deleting))
+		ctl_assign_topic_id(c, path, as, n, &st, id);
 	if (n <= 0) {
 		log_warn(CTL_MOD, "ignoring malformed topic znode %s", path);
 		free(as);
@@ -455,6 +496,10 @@ static int ctl_load_topic(struct coord *c, const char *name)
 		memset(t, 0, sizeof *t);
 		snprintf(t->name, sizeof t->name, "%s", name);
 		log_info(CTL_MOD, "topic %s: %d partitions", name, n);
+	}
+	if (memcmp(t->id, id, 16)) {
+		memcpy(t->id, id, 16);
+		ctl->metadata_changed = 1;
 	}
 	if (n > t->n_parts) {
 		struct ctl_partition *pv = realloc(t->parts, (size_t)n * sizeof *pv);

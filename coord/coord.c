@@ -478,6 +478,7 @@ static int coord_session_start(struct coord *c)
 		return -2;
 	coord_set_registered(c, 1, 0);
 	tcfg_sync_all(c);
+	qcfg_sync_all(c);
 	acl_sync_all(c);
 	coord_reelect(c);
 	return 0;
@@ -502,7 +503,7 @@ static void coord_handle_event(void *arg)
 		   strcmp(ev->path, "/controller_epoch") == 0) {
 		coord_reelect(c);
 	} else {
-		if (!tcfg_on_watch(c, ev->path))
+		if (!tcfg_on_watch(c, ev->path) && !qcfg_on_watch(c, ev->path))
 			acl_on_watch(c, ev->path);
 		if (c->ctl.active)
 			ctl_on_watch(c, ev->type, ev->path);

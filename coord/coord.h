@@ -59,6 +59,20 @@ typedef void (*coord_acls_changed_fn)(void *arg, struct acl_binding *v, int n);
 typedef void (*coord_acl_resource_fn)(void *arg, int8_t resource_type, int8_t pattern_type,
 				      const char *name, struct acl_binding *v, int n);
 
+/* A client quota entity (coord/quota_configs.c): user and client are the
+ * znode names (sanitized, or "<default>"), NULL when the entity has no such
+ * part; keys/values its quota configs (n == 0: none, i.e. removed). */
+struct coord_quota_entity {
+	char *user, *client;
+	int n;
+	char **keys, **values;
+};
+/* Quota entities for the data plane, on the loop thread: reset (a session
+ * start) lists every entity and replaces what the callee knew; otherwise
+ * the entities change notifications named, as they are now. */
+typedef void (*coord_quotas_fn)(void *arg, int reset, const struct coord_quota_entity *v,
+				int n);
+
 struct coord_config {
 	int32_t broker_id;
 	const char *zk_connect;            /* host:port,...[/chroot] */
@@ -93,6 +107,8 @@ struct coord_config {
 	void *broker_config_arg;
 	coord_user_config_fn user_config_fn; /* NULL: not needed */
 	void *user_config_arg;
+	coord_quotas_fn quotas_fn; /* NULL: quotas not followed */
+	void *quotas_arg;
 };
 
 struct coord;
@@ -191,22 +207,17 @@ typedef int (*coord_config_check_fn)(const char *key, const char *value, char *e
 				     size_t errlen);
 /* AlterConfigs (replace: the SET ops become the whole override set) or
  * IncrementalAlterConfigs (ops applied in order to the current overrides)
- * of a topic: checks the result with check, then unless validate_only
- * writes /config/topics/<t> and a /config/changes/config_change_ node as
- * Kafka 2.x does. UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG,
- * INVALID_REQUEST as Kafka answers. Strings are copied before return. */
-void coord_alter_topic_config(struct coord *c, const char *topic,
-			      const struct coord_config_op *ops, int n, int replace,
-			      int validate_only, coord_config_check_fn check,
-			      coord_done_fn done, void *arg);
-
-/* The same write path for any entity Kafka keeps under /config/<type>:
+ * of an entity Kafka keeps under /config/<type>: checks the result, then
+ * unless validate_only writes /config/<type>/<name> and a
+ * /config/changes/config_change_ node as Kafka 2.x does;
+ * UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST as Kafka
+ * answers; strings are copied before return. The entity is
  * type "topics" (name a topic that must exist), "brokers" (name a broker
  * id or "<default>"; the caller has checked the keys) or "users" (name a
  * sanitized user name: SCRAM credentials). check sees every
  * resulting key; its failure answers check_kerr (Kafka: INVALID_CONFIG 40
  * for topics, INVALID_REQUEST 42 for brokers). APPEND/SUBTRACT are allowed
- * for keys is_list accepts (NULL: Kafka's list-type topic configs). The
+ * for keys is_list accepts (the config tables' LIST keys; NULL: none). The
  * notification is {"version":2,"entity_path":"<type>/<name>"}. */
 struct coord_entity_alter {
 	const char *type;
@@ -320,5 +331,25 @@ typedef void (*coord_elect_fn)(void *arg, const struct coord_tp *tps, const int1
 			       int n);
 void coord_elect_leaders(struct coord *c, int8_t type, const struct coord_tp *tps, int n,
 			 coord_elect_fn done, void *arg);
+
+/* AlterClientQuotas of one entity (coord/quota_configs.c): user/client as
+ * in struct coord_quota_entity; each op sets key to value (a string as
+ * Kafka writes it) or, value NULL, removes it; other keys of the node (SCRAM
+ * credentials) stay. Unless validate_only, writes the node (an emptied node
+ * without children is deleted, as Kafka's tryCleanQuotaNodes) and a
+ * /config/changes notification. Strings are copied before return. */
+struct coord_quota_op {
+	const char *key;
+	const char *value;
+};
+void coord_alter_client_quota(struct coord *c, const char *user, const char *client,
+			      const struct coord_quota_op *ops, int n, int validate_only,
+			      coord_done_fn done, void *arg);
+/* DescribeClientQuotas reads ZooKeeper, as Kafka's: every quota entity
+ * node with its quota keys (v is freed after done returns; kerr != 0 with
+ * n == 0 when ZooKeeper could not be read). */
+typedef void (*coord_quotas_describe_fn)(void *arg, int16_t kerr,
+					 const struct coord_quota_entity *v, int n);
+void coord_describe_client_quotas(struct coord *c, coord_quotas_describe_fn done, void *arg);
 
 #endif

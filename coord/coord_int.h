@@ -58,6 +58,7 @@ struct ctl_partition {
 
 struct ctl_topic {
 	char name[256];
+	uint8_t id[16];         /* the znode's topic_id; zero until assigned */
 	int n_parts;
 	struct ctl_partition *parts;
 	int deleting;           /* queued under /admin/delete_topics */
@@ -103,6 +104,8 @@ struct coord {
 	int fatal;
 	int secured;                 /* zk_secure_existing ran (zookeeper.set.acl) */
 	int64_t acl_purge_at_ms;     /* next purge of old ACL change znodes */
+	int64_t qcfg_seen;           /* highest /config/changes notification applied */
+	int64_t qcfg_purge_at_ms;    /* next purge of old config change znodes */
 	int64_t acl_seen[2];         /* highest change notification applied, per
 				      * directory (literal, extended); -1 none */
 
@@ -134,6 +137,12 @@ void tcfg_sync_all(struct coord *c);
 /* Handles a watch event under /config/topics, /config/brokers or
  * /config/users; 1 if it was one of ours. */
 int tcfg_on_watch(struct coord *c, const char *path);
+
+/* quota_configs.c: client quota entities to the data plane (cfg.quotas_fn):
+ * all of them at a session start, then those /config/changes names. */
+void qcfg_sync_all(struct coord *c);
+/* Handles a watch event on /config/changes; 1 if it was that. */
+int qcfg_on_watch(struct coord *c, const char *path);
 
 /* acl.c: the ACL feed to the authorizer (cfg.acls_fn): a child watch on
  * both change directories; any change re-reads the whole store and posts it

@@ -1,4 +1,4 @@
-/* Controller -> broker requests: LeaderAndIsr v2, UpdateMetadata v5 and
+/* Controller -> broker requests: LeaderAndIsr v2, UpdateMetadata v7 (topic ids) and
  * StopReplica v1 (all non-flexible, so request header v1 and response header
  * v0), built from the controller's mirror of ZooKeeper and sent over the
  * broker's channel. Arrays live in a per-request arena. */
@@ -264,6 +264,7 @@ static int ctl_fill_topic_states(struct coord *c, struct arena *a, struct karray
 		}
 		if (np > 0) {
 			ts[nt].topic_name = ctl_kstr(t->name);
+			memcpy(ts[nt].topic_id, t->id, sizeof t->id);
 			ts[nt].partition_states = (struct karray){ np, ps };
 			nt++;
 		}
@@ -284,7 +285,7 @@ int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b)
 	if (ctl_fill_topic_states(c, &a, &req.topic_states) == 0 &&
 	    ctl_fill_live_brokers(c, &a, &req.live_brokers) == 0) {
 		struct update_metadata_response resp;
-		rc = ctl_call(c, b, API_UPDATE_METADATA, 5, &update_metadata_request_msg,
+		rc = ctl_call(c, b, API_UPDATE_METADATA, 7, &update_metadata_request_msg,
 			      &req, &update_metadata_response_msg, &resp, &a);
 		if (rc == 0 && resp.error_code)
 			log_warn(CTL_MOD, "broker %d answered UpdateMetadata with error %d",

@@ -362,14 +362,6 @@ static void tcfg_alter_finish(struct tcfg_alter *a, int16_t kerr, const char *fm
 	tcfg_alter_free(a);
 }
 
-/* Kafka's list-type topic configs: the only ones APPEND/SUBTRACT accept. */
-static int tcfg_is_list(const char *key)
-{
-	return strcmp(key, "cleanup.policy") == 0 ||
-	       strcmp(key, "leader.replication.throttled.replicas") == 0 ||
-	       strcmp(key, "follower.replication.throttled.replicas") == 0;
-}
-
 static int tcfg_is_topics(const struct tcfg_alter *a)
 {
 	return strcmp(a->type, "topics") == 0;
@@ -470,7 +462,6 @@ static int tcfg_list_op(struct tcfg_msg *m, const char *key, const char *value, 
 static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
 			      char *msg, size_t cap)
 {
-	int (*is_list)(const char *) = a->is_list ? a->is_list : tcfg_is_list;
 	for (int i = 0; i < a->n; i++) {
 		const char *k = a->names[i], *v = a->values[i];
 		int8_t op = a->ops[i];
@@ -480,7 +471,7 @@ static int16_t tcfg_apply_ops(const struct tcfg_alter *a, struct tcfg_msg *m,
 			snprintf(msg, cap, "Null value not supported for : %s", k);
 			return KERR_INVALID_REQUEST;
 		}
-		if ((op == TCFG_APPEND || op == TCFG_SUBTRACT) && !is_list(k)) {
+		if ((op == TCFG_APPEND || op == TCFG_SUBTRACT) && (!a->is_list || !a->is_list(k))) {
 			snprintf(msg, cap, "Config value %s is not allowed for config key: %s",
 				 op == TCFG_APPEND ? "append" : "subtract", k);
 			return KERR_INVALID_REQUEST;
@@ -726,17 +717,4 @@ void coord_alter_entity_config(struct coord *c, const struct coord_entity_alter 
 		tcfg_alter_finish(a, KERR_UNKNOWN_SERVER_ERROR, "out of memory");
 	else
 		mbox_post(c->events, tcfg_alter_run, a);
-}
-
-void coord_alter_topic_config(struct coord *c, const char *topic,
-			      const struct coord_config_op *ops, int n, int replace,
-			      int validate_only, coord_config_check_fn check,
-			      coord_done_fn done, void *arg)
-{
-	struct coord_entity_alter ea = {
-		.type = "topics", .name = topic, .ops = ops, .n = n, .replace = replace,
-		.validate_only = validate_only, .check = check,
-		.check_kerr = KERR_INVALID_CONFIG, .is_list = NULL,
-	};
-	coord_alter_entity_config(c, &ea, done, arg);
 }

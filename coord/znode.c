@@ -321,7 +321,21 @@ static void zn_topic_map(struct zbuf *b, const struct zn_assign *parts, int n,
 
 void zn_topic_build(struct zbuf *b, const struct zn_assign *parts, int n)
 {
-	zb_puts(b, "{\"version\":2,\"partitions\":{");
+	zn_topic_build_id(b, NULL, parts, n);
+}
+
+void zn_topic_build_id(struct zbuf *b, const uint8_t *id, const struct zn_assign *parts,
+		       int n)
+{
+	zb_puts(b, id ? "{\"version\":3," : "{\"version\":2,");
+	if (id) {
+		char s[23];
+		zn_uuid_str(id, s);
+		zb_puts(b, "\"topic_id\":");
+		zb_jstr(b, s);
+		zb_puts(b, ",");
+	}
+	zb_puts(b, "\"partitions\":{");
 	for (int k = 0; k < n; k++) {
 		zb_printf(b, "%s\"%d\":", k ? "," : "", parts[k].partition);
 		zn_int_array(b, parts[k].replicas, parts[k].n_replicas);
@@ -424,6 +438,84 @@ void zn_config_build(struct zbuf *b, const char *const *keys,
 		zb_jstr(b, values[k]);
 	}
 	zb_puts(b, "}}");
+}
+
+static const char zn_b64url[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void zn_uuid_str(const uint8_t id[16], char out[23])
+{
+	uint8_t r[18] = { 0 };
+	memcpy(r, id, 16);
+	int o = 0;
+	for (int k = 0; k < 18 && o < 22; k += 3) {
+		uint32_t v = (uint32_t)r[k] << 16 | (uint32_t)r[k + 1] << 8 | r[k + 2];
+		for (int s = 18; s >= 0 && o < 22; s -= 6)
+			out[o++] = zn_b64url[(v >> s) & 63];
+	}
+	out[22] = 0;
+}
+
+int zn_uuid_from_str(const char *s, uint8_t id[16])
+{
+	if (strlen(s) != 22)
+		return -EINVAL;
+	uint8_t r[18] = { 0 };
+	uint32_t acc = 0;
+	int bits = 0, o = 0;
+	for (int k = 0; k < 22; k++) {
+		const char *q = memchr(zn_b64url, s[k], 64);
+		if (!s[k] || !q)
+			return -EINVAL;
+		acc = acc << 6 | (uint32_t)(q - zn_b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			r[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	if (acc != 0) /* the last sextet's 4 spare bits must be zero */
+		return -EINVAL;
+	memcpy(id, r, 16);
+	return 0;
+}
+
+static int zn_uuid_reserved(const uint8_t id[16])
+{
+	static const uint8_t zero[16], one[16] = { [15] = 1 };
+	return memcmp(id, zero, 16) == 0 || memcmp(id, one, 16) == 0;
+}
+
+int zn_uuid_generate(uint8_t id[16])
+{
+	for (int tries = 0; tries < 64; tries++) {
+		if (getrandom(id, 16, 0) != 16)
+			return -EIO;
+		/* Kafka's Uuid.randomUuid makes it a version 4 UUID */
+		id[6] = (uint8_t)((id[6] & 0x0f) | 0x40);
+		id[8] = (uint8_t)((id[8] & 0x3f) | 0x80);
+		char s[23];
+		zn_uuid_str(id, s);
+		if (!zn_uuid_reserved(id) && s[0] != '-')
+			return 0;
+	}
+	return -EIO;
+}
+
+int zn_topic_id_parse(const char *data, size_t len, uint8_t id[16])
+{
+	struct zjson j;
+	if (zj_parse(&j, data, len))
+		return -EINVAL;
+	int rc = -ENOENT;
+	int tok = zj_get(&j, 0, "topic_id");
+	char s[64];
+	if (tok >= 0 && zj_type(&j, tok) != ZJ_NULL)
+		rc = zj_str(&j, tok, s, sizeof s) || zn_uuid_from_str(s, id) ||
+				     zn_uuid_reserved(id) ? -EINVAL : 0;
+	zj_free(&j);
+	return rc;
 }
 
 int zn_cluster_id_generate(char out[23])

@@ -88,6 +88,20 @@ void zn_topic_build(struct zbuf *b, const struct zn_assign *parts, int n);
  * partitions and be subsets of their replicas. Returns n or -EINVAL. */
 int zn_topic_parse(const char *data, size_t len, struct zn_assign *out, int max);
 
+/* Topic ids (Kafka 2.8+, KIP-516): the topic znode's "topic_id", a UUID
+ * written as Kafka's Uuid.toString, 22 chars of url-safe base64 without
+ * padding. zn_topic_build_id writes version 3 with the id (NULL id: the
+ * version 2 form above). zn_topic_id_parse reads it: 0, -ENOENT (none),
+ * -EINVAL (malformed or the zero id, which Kafka reserves). */
+void zn_topic_build_id(struct zbuf *b, const uint8_t *id, const struct zn_assign *parts,
+		       int n);
+int zn_topic_id_parse(const char *data, size_t len, uint8_t id[16]);
+/* A random id as Kafka's Uuid.randomUuid: never the zero id nor the
+ * metadata topic's (1), never one whose string starts with '-'. */
+int zn_uuid_generate(uint8_t id[16]);
+void zn_uuid_str(const uint8_t id[16], char out[23]);
+int zn_uuid_from_str(const char *s, uint8_t id[16]);
+
 /* {"version":1,"config":{k:v,...}} with string values. */
 void zn_config_build(struct zbuf *b, const char *const *keys,
 		     const char *const *values, int n);

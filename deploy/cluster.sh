@@ -533,6 +533,7 @@ broker_write_config() {
 	out=$(broker_prop_defaults "$id" | awk -F= '{ last[$1] = NR; line[NR] = $0; key[NR] = $1 }
 		END { for (i = 1; i <= NR; i++) if (last[key[i]] == i) print line[i] }')
 	for kv in "${SETS[@]+"${SETS[@]}"}"; do
+		kv=${kv//\{id\}/$id} # per-broker values, e.g. broker.rack=rack-{id}
 		key=${kv%%=*}
 		out=$(printf '%s\n' "$out" | awk -v k="$key" -F= '$1 != k')
 		out+=$'\n'"$kv"

@@ -177,8 +177,12 @@ void alter_configs_resource(struct admin_op *op, int8_t type, struct kstr name,
 		*error_code = topic ? KERR_UNKNOWN_SERVER_ERROR : KERR_INVALID_TOPIC_EXCEPTION;
 		return;
 	}
-	coord_alter_topic_config(req->b->coord, topic, ops, n, replace, validate_only,
-				 topic_config_check, admin_write_done, w);
+	struct coord_entity_alter ea = {
+		.type = "topics", .name = topic, .ops = ops, .n = n, .replace = replace,
+		.validate_only = validate_only, .check = topic_config_check,
+		.check_kerr = KERR_INVALID_CONFIG, .is_list = topic_config_is_list,
+	};
+	coord_alter_entity_config(req->b->coord, &ea, admin_write_done, w);
 }
 
 /* The request's entries as SET operations (strings NUL-terminated in the

@@ -38,6 +38,14 @@ static int all_created(struct admin_op *op)
 		if (to->error_code == 0 && !topic_ready(op->req->b, to->name, to->num_partitions))
 			return 0;
 	}
+	/* v7+: each created topic's id, as the controller assigned it */
+	for (int32_t i = 0; i < in->topics.n; i++) {
+		struct create_topics_resp_topic *to = OUT_TOPIC(op->out, i);
+		const struct mc_topic *t = to->error_code || to->name.len <= 0 ? NULL :
+			mc_topic(op->req->b->meta, to->name.p, to->name.len);
+		if (t)
+			memcpy(to->topic_id, t->id, sizeof to->topic_id);
+	}
 	return 1;
 }
 

@@ -1,18 +1,19 @@
-/* DescribeConfigs (32), v0-4: topic configs (the broker-wide defaults that
- * apply to every topic, or the topic's own override from /config/topics)
- * and broker configs as Kafka's ConfigHelper shows them: for this broker's
- * id every config with its source (per-broker dynamic 2, cluster default
- * dynamic 3, server.properties 4, Kafka's default 5) and, when asked, its
- * synonyms in precedence order; for the empty name only the cluster-default
- * layer. Topic configs list their synonyms as Kafka does (the broker default
- * they come from). v3+ carries each topic config's type (broker configs:
- * UNKNOWN) and no documentation (null, as when it is not asked for). Needs
+/* DescribeConfigs (32), v0-4: topic and broker configs as Kafka's
+ * ConfigHelper shows them, every key, type, synonym and line of
+ * documentation taken from the config tables (broker/config_def.c). A
+ * topic lists every topic key: its own override (source 1) or the broker
+ * default it comes from, with that default's synonyms level by level. A
+ * broker (this broker's id) lists every broker key and anything set in a
+ * dynamic layer, each with its source (per-broker dynamic 2, cluster
+ * default 3, start-up 4, Kafka's default 5); the empty name lists only the
+ * cluster-default layer. Secrets have a null value everywhere. Needs
  * DESCRIBE_CONFIGS on the topic, or on the cluster for brokers. */
 #include <stdio.h>
 #include <string.h>
 
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
+#include "broker/config_def.h"
 #include "broker/handlers/broker_logger.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
@@ -23,41 +24,7 @@
 
 #define RESOURCE_TOPIC 2
 #define RESOURCE_BROKER 4
-#define SOURCE_DYNAMIC_TOPIC 1
-#define SOURCE_STATIC_BROKER 4
-#define SOURCE_DEFAULT 5
-#define MAX_SYNONYMS 12
-
-/* Topic-level key and the broker key that supplies its default. */
-static const char *const topic_keys[][2] = {
-	{ "cleanup.policy", "log.cleanup.policy" },
-	{ "compression.type", "compression.type" },
-	{ "max.message.bytes", "message.max.bytes" },
-	{ "min.insync.replicas", "min.insync.replicas" },
-	{ "retention.bytes", "log.retention.bytes" },
-	{ "retention.ms", "log.retention.ms" },
-	{ "segment.bytes", "log.segment.bytes" },
-	{ "segment.ms", "log.roll.ms" },
-	{ "flush.messages", "log.flush.interval.messages" },
-	{ "flush.ms", "log.flush.interval.ms" },
-	{ "unclean.leader.election.enable", "unclean.leader.election.enable" },
-	{ "message.timestamp.type", "log.message.timestamp.type" },
-};
-/* Their types as DescribeConfigs v3+ reports them (Kafka's ConfigType:
- * 1 BOOLEAN, 2 STRING, 3 INT, 5 LONG, 7 LIST), in the same order. */
-static const int8_t topic_key_types[] = { 7, 2, 3, 3, 5, 5, 3, 5, 5, 5, 1, 2 };
-_Static_assert(sizeof topic_key_types == sizeof topic_keys / sizeof topic_keys[0],
-	       "one type per topic key");
-#define N_TOPIC_KEYS (int)(sizeof topic_keys / sizeof topic_keys[0])
-
-static const char *const broker_keys[] = {
-	"broker.id", "listeners", "advertised.listeners", "log.dirs", "zookeeper.connect",
-	"num.partitions", "default.replication.factor", "min.insync.replicas",
-	"auto.create.topics.enable", "delete.topic.enable", "log.segment.bytes",
-	"log.retention.ms", "log.retention.bytes", "message.max.bytes",
-	"unclean.leader.election.enable", "replica.lag.time.max.ms",
-};
-#define N_BROKER_KEYS (int)(sizeof broker_keys / sizeof broker_keys[0])
+#define MAX_SYNONYMS 16
 
 static int wanted(const struct describe_configs_req_resource *r, const char *key)
 {
@@ -71,47 +38,6 @@ static int wanted(const struct describe_configs_req_resource *r, const char *key
 	return 0;
 }
 
-static void add_topic_synonyms(struct request *req, struct describe_configs_resp_config *c,
-			       const char *broker_key, const char *override);
-
-static void add_config(struct request *req, struct describe_configs_resp_result *res,
-		       const char *name, const char *broker_key, int8_t type, int with_synonyms)
-{
-	char buf[1024];
-	const char *override = res->resource_type == RESOURCE_TOPIC
-				       ? topic_config_override(req->b, res->resource_name.p,
-							       res->resource_name.len, name)
-				       : NULL;
-	int set = override ? 1 : broker_config_get(req->b->cfg, broker_key, buf, sizeof buf);
-	if (set < 0)
-		return;
-	if (override)
-		snprintf(buf, sizeof buf, "%s", override);
-	struct describe_configs_resp_config *c =
-		&((struct describe_configs_resp_config *)res->configs.v)[res->configs.n++];
-	size_t n = strlen(buf);
-	char *v = arena_alloc(&req->arena, n + 1);
-	if (v)
-		memcpy(v, buf, n);
-	c->name = (struct kstr){ name, (int32_t)strlen(name) };
-	c->value = v ? (struct kstr){ v, (int32_t)n } : (struct kstr){ NULL, -1 };
-	c->read_only = 0;
-	c->is_default = !set;
-	c->config_source = override ? SOURCE_DYNAMIC_TOPIC : set ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT;
-	/* a broker default may come from a dynamic broker config layer */
-	if (!override && broker_config_dynamic_get(req->b->cfg, CONFIG_LAYER_BROKER, broker_key))
-		c->config_source = CONFIG_SOURCE_DYNAMIC_BROKER;
-	else if (!override && broker_config_dynamic_get(req->b->cfg, CONFIG_LAYER_DEFAULT,
-							broker_key))
-		c->config_source = CONFIG_SOURCE_DYNAMIC_DEFAULT;
-	c->is_sensitive = 0;
-	c->synonyms.n = 0;
-	c->config_type = type;
-	c->documentation = (struct kstr){ NULL, -1 };
-	if (with_synonyms)
-		add_topic_synonyms(req, c, broker_key, override);
-}
-
 static struct kstr arena_kstr(struct arena *a, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -122,184 +48,165 @@ static struct kstr arena_kstr(struct arena *a, const char *s)
 	return (struct kstr){ c, (int32_t)n };
 }
 
-/* Kafka's brokerConfigSynonyms: keys that are one config in several units. */
-static int synonym_names(const char *name, const char **out)
-{
-	static const char *const retention[] = { "log.retention.ms", "log.retention.minutes",
-						 "log.retention.hours" };
-	static const char *const roll[] = { "log.roll.ms", "log.roll.hours" };
-	const char *const *set = NULL;
-	int n = 1;
-	if (strcmp(name, retention[0]) == 0 || strcmp(name, retention[1]) == 0 ||
-	    strcmp(name, retention[2]) == 0)
-		set = retention, n = 3;
-	else if (strcmp(name, roll[0]) == 0 || strcmp(name, roll[1]) == 0)
-		set = roll, n = 2;
-	for (int i = 0; i < n; i++)
-		out[i] = set ? set[i] : name;
-	return n;
-}
-
-/* Keys whose Kafka default is null (Gregor reads back a derived value). */
-static int null_default(const char *name)
-{
-	return strcmp(name, "log.retention.ms") == 0 || strcmp(name, "log.retention.minutes") == 0 ||
-	       strcmp(name, "log.roll.ms") == 0 || strcmp(name, "log.flush.interval.ms") == 0;
-}
-
-struct broker_syn {
-	const char *name;
-	char value[1024];
-	int8_t source;
+/* What the level walk sees: the broker's levels, without the per-broker
+ * layer for the cluster-default view (as Kafka). */
+struct levels {
+	const struct broker_config *cfg;
+	int per_broker;
 };
 
-/* Every level at which one synonym name has a value, highest first. */
-static int synonyms_of(const struct broker_config *cfg, const char *name, int per_broker,
-		       struct broker_syn *out, int cap)
+static const char *level_of(void *ctx, const char *name, enum config_source level)
 {
-	int n = 0;
-	const char *v;
-	if (per_broker && n < cap && (v = broker_config_dynamic_get(cfg, CONFIG_LAYER_BROKER, name)))
-		out[n].name = name, snprintf(out[n].value, sizeof out[n].value, "%s", v),
-		out[n++].source = CONFIG_SOURCE_DYNAMIC_BROKER;
-	if (n < cap && (v = broker_config_dynamic_get(cfg, CONFIG_LAYER_DEFAULT, name)))
-		out[n].name = name, snprintf(out[n].value, sizeof out[n].value, "%s", v),
-		out[n++].source = CONFIG_SOURCE_DYNAMIC_DEFAULT;
-	if (n < cap &&
-	    broker_config_static_get(cfg, name, out[n].value, sizeof out[n].value) == 1)
-		out[n].name = name, out[n++].source = CONFIG_SOURCE_STATIC;
-	/* Kafka's default (its own value; a derived read-back is not one) */
-	if (n < cap && !null_default(name) &&
-	    broker_config_default_get(name, out[n].value, sizeof out[n].value) == 0)
-		out[n].name = name, out[n++].source = CONFIG_SOURCE_DEFAULT;
-	return n;
+	const struct levels *l = ctx;
+	if (level == CONFIG_SOURCE_DYNAMIC_BROKER && !l->per_broker)
+		return NULL;
+	return broker_config_level(l->cfg, name, level);
 }
 
-/* A topic config's synonyms as Kafka's ConfigHelper lists them: the
- * topic's own override (TOPIC_CONFIG), then the broker key and its unit
- * synonyms level by level (dynamic per-broker, dynamic default, static,
- * Kafka's default), dropping those before the broker key itself. So
- * compression.type at its default lists compression.type=producer
- * (DEFAULT_CONFIG), and retention.ms at its default lists nothing (Kafka's
- * log.retention.ms has no default; only log.retention.hours has). */
-static void add_topic_synonyms(struct request *req, struct describe_configs_resp_config *c,
-			       const char *broker_key, const char *override)
+struct describe_ctx {
+	struct request *req;
+	struct describe_configs_resp_result *res;
+	int with_synonyms, with_docs;
+};
+
+/* Appends an entry; its synonyms (first nsyn of syn, the topic's own
+ * override in front when override) when asked. */
+static void add_entry(struct describe_ctx *x, const char *name, const char *value,
+		      const struct config_def *d, int sensitive, int read_only,
+		      const struct config_synonym *syn, int nsyn, const char *override)
 {
-	const char *names[3];
-	struct broker_syn syn[MAX_SYNONYMS], by_level[MAX_SYNONYMS];
-	int nn = synonym_names(broker_key, names), ns = 0, nl = 0;
-	for (int i = 0; i < nn; i++)
-		ns += synonyms_of(req->b->cfg, names[i], 1, syn + ns, MAX_SYNONYMS - ns);
-	for (int8_t lvl = CONFIG_SOURCE_DYNAMIC_BROKER; lvl <= CONFIG_SOURCE_DEFAULT; lvl++)
-		for (int i = 0; i < ns; i++)
-			if (syn[i].source == lvl)
-				by_level[nl++] = syn[i];
-	int from = 0;
-	while (from < nl && strcmp(by_level[from].name, broker_key) != 0)
-		from++;
-	struct describe_configs_resp_synonym *s =
-		arena_alloc(&req->arena, ((size_t)(nl - from) + 2) * sizeof *s);
+	struct arena *a = &x->req->arena;
+	struct describe_configs_resp_config *c =
+		&((struct describe_configs_resp_config *)x->res->configs.v)[x->res->configs.n++];
+	int8_t source = override ? CONFIG_SOURCE_TOPIC : nsyn ? (int8_t)syn[0].source
+						       : CONFIG_SOURCE_DEFAULT;
+	*c = (struct describe_configs_resp_config){
+		.name = arena_kstr(a, name),
+		.value = sensitive ? (struct kstr){ NULL, -1 } : arena_kstr(a, value),
+		.read_only = (uint8_t)read_only,
+		.is_default = source == CONFIG_SOURCE_DEFAULT,
+		.config_source = source,
+		.is_sensitive = (uint8_t)sensitive,
+		.config_type = d ? (int8_t)d->type : 0,
+		.documentation = x->with_docs && d ? arena_kstr(a, d->doc) : (struct kstr){ NULL, -1 },
+	};
+	if (!x->with_synonyms)
+		return;
+	struct describe_configs_resp_synonym *s = arena_alloc(a, ((size_t)nsyn + 2) * sizeof *s);
 	if (!s)
 		return;
 	int k = 0;
 	if (override)
 		s[k++] = (struct describe_configs_resp_synonym){
-			c->name, arena_kstr(&req->arena, override), SOURCE_DYNAMIC_TOPIC };
-	for (int i = from; i < nl; i++)
+			c->name, arena_kstr(a, override), CONFIG_SOURCE_TOPIC };
+	for (int i = 0; i < nsyn; i++)
 		s[k++] = (struct describe_configs_resp_synonym){
-			arena_kstr(&req->arena, by_level[i].name),
-			arena_kstr(&req->arena, by_level[i].value), by_level[i].source };
+			arena_kstr(a, syn[i].name),
+			sensitive ? (struct kstr){ NULL, -1 } : arena_kstr(a, syn[i].value),
+			(int8_t)syn[i].source };
 	c->synonyms = (struct karray){ k, s };
+}
+
+/* A topic key: the override, else the effective broker default of its
+ * first synonym (derived values such as log.retention.ms from
+ * log.retention.hours included), else the table's default. */
+static void add_topic_config(struct describe_ctx *x, const struct config_def *d)
+{
+	struct request *req = x->req;
+	const struct broker_config *cfg = req->b->cfg;
+	const char *override = topic_config_override(req->b, x->res->resource_name.p,
+						     x->res->resource_name.len, d->name);
+	const char *names[8];
+	int nn = config_def_synonym_names(CONFIG_ENTITY_TOPIC, d->name, names, 8);
+	struct levels lv = { cfg, 1 };
+	struct config_synonym syn[MAX_SYNONYMS];
+	int ns = nn ? config_collect_synonyms(names[0], names, nn, level_of, &lv, syn,
+					      MAX_SYNONYMS) : 0;
+	char buf[1024];
+	const char *value = override;
+	if (!value && nn && broker_config_get(cfg, names[0], buf, sizeof buf) >= 0)
+		value = buf;
+	if (!value)
+		value = d->def;
+	add_entry(x, d->name, value, d, (d->flags & CONFIG_F_SENSITIVE) != 0, 0, syn, ns,
+		  override);
+}
+
+static void describe_topic(struct describe_ctx *x, const struct describe_configs_req_resource *r)
+{
+	struct request *req = x->req;
+	int n;
+	const struct config_def *t = config_defs(CONFIG_ENTITY_TOPIC, &n);
+	if (!mc_topic(req->b->meta, r->resource_name.p, r->resource_name.len)) {
+		x->res->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return;
+	}
+	x->res->configs.v = arena_alloc(&req->arena, ((size_t)n + 1) *
+					sizeof(struct describe_configs_resp_config));
+	if (!x->res->configs.v) {
+		x->res->error_code = KERR_UNKNOWN_SERVER_ERROR;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (wanted(r, t[i].name))
+			add_topic_config(x, &t[i]);
 }
 
 /* One broker config entry; per_broker is 0 for the cluster-default view,
  * which leaves the per-broker layer out as Kafka does. */
-static void add_broker_config(struct request *req, struct describe_configs_resp_result *res,
-			      const char *name, int per_broker, int with_synonyms)
+static void add_broker_config(struct describe_ctx *x, const char *name, int per_broker)
 {
-	const struct broker_config *cfg = req->b->cfg;
-	const char *names[3];
-	struct broker_syn syn[MAX_SYNONYMS];
-	int nn = synonym_names(name, names), ns = 0;
-	for (int i = 0; i < nn; i++)
-		if (i == 0 || strcmp(names[i], name) != 0)
-			ns += synonyms_of(cfg, names[i], per_broker, syn + ns, MAX_SYNONYMS - ns);
-	/* Kafka's order: the described name's own levels first, then the rest */
-	int sensitive = broker_config_is_password(name);
+	const struct broker_config *cfg = x->req->b->cfg;
+	const char *names[8];
+	int nn = config_def_synonym_names(CONFIG_ENTITY_BROKER, name, names, 8);
+	struct levels lv = { cfg, per_broker };
+	struct config_synonym syn[MAX_SYNONYMS];
+	int ns = config_collect_synonyms(name, names, nn, level_of, &lv, syn, MAX_SYNONYMS);
+	const char *base = strncmp(name, "listener.name.", 14) == 0 && nn > 1 ? names[1] : name;
+	const struct config_def *d = config_def_find(CONFIG_ENTITY_BROKER, base);
 	char buf[1024];
-	int first = -1;
-	for (int i = 0; i < ns && first < 0; i++)
-		if (strcmp(syn[i].name, name) == 0)
-			first = i;
-	if (first < 0 && broker_config_get(cfg, name, buf, sizeof buf) < 0 && !sensitive)
-		return; /* neither known here nor set dynamically */
-	struct describe_configs_resp_config *c =
-		&((struct describe_configs_resp_config *)res->configs.v)[res->configs.n++];
-	c->name = arena_kstr(&req->arena, name);
-	if (first >= 0)
-		snprintf(buf, sizeof buf, "%s", syn[first].value);
-	else
-		broker_config_get(cfg, name, buf, sizeof buf);
-	c->value = sensitive ? (struct kstr){ NULL, -1 } : arena_kstr(&req->arena, buf);
-	c->config_source = ns ? syn[first >= 0 ? first : 0].source : SOURCE_DEFAULT;
-	if (first < 0 && ns && syn[0].source <= CONFIG_SOURCE_DYNAMIC_DEFAULT)
-		c->config_source = syn[0].source; /* e.g. log.retention.ms via a synonym */
-	c->is_default = c->config_source == SOURCE_DEFAULT;
-	c->read_only = !broker_config_is_dynamic(name);
-	c->is_sensitive = (uint8_t)sensitive;
-	c->synonyms.n = 0;
-	c->documentation = (struct kstr){ NULL, -1 };
-	struct describe_configs_resp_synonym *s =
-		with_synonyms ? arena_alloc(&req->arena, ((size_t)ns + 1) * sizeof *s) : NULL;
-	for (int i = 0; s && i < ns; i++) {
-		s[i].name = arena_kstr(&req->arena, syn[i].name);
-		s[i].value = sensitive ? (struct kstr){ NULL, -1 }
-				       : arena_kstr(&req->arena, syn[i].value);
-		s[i].source = syn[i].source;
-	}
-	if (s) {
-		c->synonyms.v = s;
-		c->synonyms.n = ns;
-	}
+	const char *value = ns ? syn[0].value : NULL;
+	if (!value && config_def_find(CONFIG_ENTITY_BROKER, name) &&
+	    broker_config_get(cfg, name, buf, sizeof buf) >= 0 && (buf[0] || (d && d->def)))
+		value = buf; /* an effective value (log.retention.ms from .hours) */
+	add_entry(x, name, value, d, broker_config_is_password(name),
+		  !broker_config_is_dynamic(name), syn, ns, NULL);
 }
 
-/* The names a broker resource lists: Gregor's broker keys, Kafka's dynamic
- * keys that have a value here, and anything set in a layer (custom keys,
- * listener.name.* keys), each once. Returns the count. */
+/* The names a broker resource lists: every broker key (this broker's view)
+ * and anything set in a layer (custom keys, listener.name.* keys), each
+ * once. Returns the count. */
 static int broker_names(struct request *req, int per_broker, const char ***out)
 {
 	const struct broker_config *cfg = req->b->cfg;
-	int cap = N_BROKER_KEYS + 2, n = 0;
-	for (int i = 0; broker_config_dynamic_name(i); i++)
-		cap++;
+	int nt, n = 0;
+	const struct config_def *t = config_defs(CONFIG_ENTITY_BROKER, &nt);
+	int cap = nt + 2;
 	for (int l = 0; l < 2; l++)
 		for (int i = 0; broker_config_dynamic_key(cfg, l, i); i++)
 			cap++;
 	const char **v = arena_alloc(&req->arena, (size_t)cap * sizeof *v);
 	if (!v)
 		return -1;
-	for (int i = 0; per_broker && i < N_BROKER_KEYS; i++)
-		v[n++] = broker_keys[i];
-	for (int i = 0; per_broker && broker_config_dynamic_name(i); i++)
-		v[n++] = broker_config_dynamic_name(i);
+	for (int i = 0; per_broker && i < nt; i++)
+		v[n++] = t[i].name;
 	for (int l = per_broker ? 0 : CONFIG_LAYER_DEFAULT; l <= (per_broker ? 1 : 0); l++)
-		for (int i = 0; broker_config_dynamic_key(cfg, l, i); i++)
-			v[n++] = broker_config_dynamic_key(cfg, l, i);
-	int m = 0;
-	for (int i = 0; i < n; i++) {
-		int dup = 0;
-		for (int j = 0; j < m && !dup; j++)
-			dup = strcmp(v[j], v[i]) == 0;
-		if (!dup)
-			v[m++] = v[i];
-	}
+		for (int i = 0; broker_config_dynamic_key(cfg, l, i); i++) {
+			const char *k = broker_config_dynamic_key(cfg, l, i);
+			int dup = 0;
+			for (int j = 0; j < n && !dup; j++)
+				dup = strcmp(v[j], k) == 0;
+			if (!dup)
+				v[n++] = k;
+		}
 	*out = v;
-	return m;
+	return n;
 }
 
-static void describe_broker(struct request *req, const struct describe_configs_req_resource *r,
-			    struct describe_configs_resp_result *res, int with_synonyms)
+static void describe_broker(struct describe_ctx *x, const struct describe_configs_req_resource *r)
 {
+	struct request *req = x->req;
+	struct describe_configs_resp_result *res = x->res;
 	char id[16], msg[200];
 	snprintf(id, sizeof id, "%d", req->b->id);
 	int per_broker = r->resource_name.len > 0;
@@ -323,12 +230,14 @@ static void describe_broker(struct request *req, const struct describe_configs_r
 	}
 	for (int i = 0; i < n; i++)
 		if (wanted(r, names[i]))
-			add_broker_config(req, res, names[i], per_broker, with_synonyms);
+			add_broker_config(x, names[i], per_broker);
 }
 
 static void describe_one(struct request *req, const struct describe_configs_req_resource *r,
-			 struct describe_configs_resp_result *res, int with_synonyms)
+			 struct describe_configs_resp_result *res,
+			 const struct describe_configs_request *in)
 {
+	struct describe_ctx x = { req, res, in->include_synonyms, in->include_documentation };
 	res->resource_type = r->resource_type;
 	res->resource_name = r->resource_name;
 	res->error_message = (struct kstr){ NULL, -1 };
@@ -344,32 +253,14 @@ static void describe_one(struct request *req, const struct describe_configs_req_
 		res->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		return;
 	}
-	if (r->resource_type == RESOURCE_BROKER) {
-		describe_broker(req, r, res, with_synonyms);
-		return;
-	}
-	if (r->resource_type == RESOURCE_BROKER_LOGGER) {
+	if (r->resource_type == RESOURCE_BROKER)
+		describe_broker(&x, r);
+	else if (r->resource_type == RESOURCE_BROKER_LOGGER)
 		broker_logger_describe(req, r, res);
-		return;
-	}
-	res->configs.v = arena_alloc(&req->arena, (N_TOPIC_KEYS + 1) *
-							  sizeof(struct describe_configs_resp_config));
-	if (!res->configs.v) {
-		res->error_code = KERR_UNKNOWN_SERVER_ERROR;
-		return;
-	}
-	if (r->resource_type == RESOURCE_TOPIC) {
-		if (!mc_topic(req->b->meta, r->resource_name.p, r->resource_name.len)) {
-			res->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
-			return;
-		}
-		for (int i = 0; i < N_TOPIC_KEYS; i++)
-			if (wanted(r, topic_keys[i][0]))
-				add_config(req, res, topic_keys[i][0], topic_keys[i][1],
-					   topic_key_types[i], with_synonyms);
-	} else {
+	else if (r->resource_type == RESOURCE_TOPIC)
+		describe_topic(&x, r);
+	else
 		res->error_code = KERR_INVALID_REQUEST;
-	}
 }
 
 /* 1 if (type, name) came before in this request, else records it: 0, or -1
@@ -418,7 +309,7 @@ void handle_describe_configs(struct request *req)
 			};
 			continue;
 		}
-		describe_one(req, r, res, in->include_synonyms);
+		describe_one(req, r, res, in);
 	}
 	strmap_free(&seen);
 	request_respond(req, out);

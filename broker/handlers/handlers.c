@@ -10,18 +10,21 @@
 
 const struct handler_entry handler_table[] = {
 	{ 0, 0, 11, handle_produce, 0 },
-	{ 1, 0, 12, handle_fetch, 0 },
+	{ 1, 0, 17, handle_fetch, 0 },
 	{ 2, 0, 9, handle_list_offsets, 0 },
-	{ 3, 0, 9, handle_metadata, 0 },
+	{ 3, 0, 12, handle_metadata, 0 },
 	{ 60, 0, 0, handle_describe_cluster, 0 },
 	{ 4, 2, 2, handle_leader_and_isr, GATE_CLUSTER_ACTION },
 	{ 5, 1, 1, handle_stop_replica, GATE_CLUSTER_ACTION },
-	{ 6, 5, 5, handle_update_metadata, GATE_CLUSTER_ACTION },
+	{ 6, 5, 7, handle_update_metadata, GATE_CLUSTER_ACTION },
 	{ 7, 1, 2, handle_controlled_shutdown, GATE_CLUSTER_ACTION },
 	{ 18, 0, 4, handle_api_versions, GATE_PRE_AUTH },
 	/* SASL (broker/auth): the exchange itself runs before authentication */
 	{ 17, 0, 1, handle_sasl_handshake, GATE_PRE_AUTH },
 	{ 36, 0, 2, handle_sasl_authenticate, GATE_PRE_AUTH },
+	/* client quotas (broker/quota, coord/quota_configs.c) */
+	{ 48, 0, 1, handle_describe_client_quotas, 0 },
+	{ 49, 0, 1, handle_alter_client_quotas, 0 },
 	{ 50, 0, 0, handle_describe_user_scram_credentials, 0 },
 	{ 51, 0, 0, handle_alter_user_scram_credentials, 0 },
 	{ 19, 0, 7, handle_create_topics, 0 },

@@ -70,6 +70,8 @@ void handle_sasl_authenticate(struct request *req);
 /* raw token frames after SaslHandshake v0 (server_set_raw_token_handler) */
 void handle_sasl_raw_token(struct request *req);
 void handle_describe_user_scram_credentials(struct request *req);
+void handle_describe_client_quotas(struct request *req);
+void handle_alter_client_quotas(struct request *req);
 void handle_alter_user_scram_credentials(struct request *req);
 /* ACLs: stored, not enforced (coord/acl.c) */
 void handle_describe_acls(struct request *req);

@@ -2,9 +2,12 @@
  * Unknown topics are auto-created when allowed and answered with
  * LEADER_NOT_AVAILABLE until the controller has elected their leaders.
  * v0 has no null topic list: an empty one means every topic, as in Kafka.
- * Gregor keeps no topic ids yet: v10+ answers the zero id, and a v12 lookup
- * by id alone finds nothing (UNKNOWN_TOPIC_ID); handlers.c advertises v9 at
- * most until topic ids exist (docs/api-versions.tsv says why).
+ * v10+ answer each topic's id (the controller's, from UpdateMetadata v7).
+ * v12 may name topics by id, as Kafka 3.9: if any requested topic has a
+ * non-zero id, the request is answered by id alone (names beside are
+ * ignored), an unknown id with UNKNOWN_TOPIC_ID and a null name, one the
+ * principal may not describe with TOPIC_AUTHORIZATION_FAILED (ids are not
+ * secret) and no auto-creation.
  * Authorization as KafkaApis: only topics the principal may DESCRIBE are
  * listed; a named one it may not describe answers TOPIC_AUTHORIZATION_FAILED
  * whether it exists or not; auto-creation needs CREATE on the cluster or
@@ -78,6 +81,7 @@ static void fill_topic(struct request *req, const struct mc_topic *t,
 		       struct metadata_resp_topic *to)
 {
 	to->name = (struct kstr){ t->name, (int32_t)strlen(t->name) };
+	memcpy(to->topic_id, t->id, sizeof to->topic_id);
 	to->is_internal = t->name[0] == '_' && t->name[1] == '_';
 	to->topic_authorized_operations =
 		((const struct metadata_request *)req->body)->include_topic_authorized_operations
@@ -162,7 +166,7 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		to->name = name;
 		to->topic_authorized_operations = INT32_MIN;
 		to->partitions.n = 0;
-		if (name.len < 0) /* by id: v12 only, and no id is known */
+		if (name.len < 0) /* null name and zero id: no topic named */
 			to->error_code = req->hdr.api_version >= 12 ? KERR_UNKNOWN_TOPIC_ID
 								    : KERR_INVALID_REQUEST;
 		else if (!described)
@@ -176,6 +180,50 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 			to->error_code = KERR_LEADER_NOT_AVAILABLE;
 		else
 			to->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	}
+	strmap_free(&seen);
+	out->topics.n = k;
+}
+
+static int request_uses_ids(const struct metadata_request *in, int16_t version)
+{
+	if (version < 12 || in->topics.n <= 0)
+		return 0;
+	for (int32_t i = 0; i < in->topics.n; i++)
+		if (!mc_id_is_zero(((const struct metadata_req_topic *)in->topics.v)[i].topic_id))
+			return 1;
+	return 0;
+}
+
+static void fill_topics_by_id(struct request *req, struct metadata_response *out)
+{
+	const struct metadata_request *in = req->body;
+	int32_t n = in->topics.n;
+	out->topics.v = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof(struct metadata_resp_topic));
+	out->topics.n = 0;
+	if (!out->topics.v)
+		return;
+	struct strmap seen;
+	strmap_init(&seen);
+	int32_t k = 0;
+	for (int32_t i = 0; i < n; i++) {
+		const uint8_t *id = ((const struct metadata_req_topic *)in->topics.v)[i].topic_id;
+		if (mc_id_is_zero(id) || strmap_get(&seen, (const char *)id, 16))
+			continue;
+		strmap_put(&seen, (const char *)id, 16, &seen);
+		struct metadata_resp_topic *to = &((struct metadata_resp_topic *)out->topics.v)[k++];
+		const struct mc_topic *t = mc_topic_by_id(req->b->meta, id);
+		struct kstr name = t ? (struct kstr){ t->name, (int32_t)strlen(t->name) }
+				     : (struct kstr){ NULL, -1 };
+		if (t && authz_topic(req, ACL_OP_DESCRIBE, name)) {
+			fill_topic(req, t, to);
+			continue;
+		}
+		to->name = (struct kstr){ NULL, -1 };
+		memcpy(to->topic_id, id, sizeof to->topic_id);
+		to->topic_authorized_operations = INT32_MIN;
+		to->partitions.n = 0;
+		to->error_code = t ? KERR_TOPIC_AUTHORIZATION_FAILED : KERR_UNKNOWN_TOPIC_ID;
 	}
 	strmap_free(&seen);
 	out->topics.n = k;
@@ -202,6 +250,8 @@ void handle_metadata(struct request *req)
 	fill_brokers(req, out);
 	if (in->topics.n < 0 || (req->hdr.api_version == 0 && in->topics.n == 0))
 		fill_all_topics(req, out);
+	else if (request_uses_ids(in, req->hdr.api_version))
+		fill_topics_by_id(req, out);
 	else
 		fill_requested_topics(req, out);
 	request_respond(req, out);

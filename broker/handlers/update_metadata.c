@@ -1,6 +1,7 @@
-/* UpdateMetadata (6), v5: the controller's view of live brokers and partition
- * states, cached for Metadata answers. Leader -2 marks a deleted topic: it
- * leaves the cache and the group coordinator drops its offsets. */
+/* UpdateMetadata (6), v5-7: the controller's view of live brokers and
+ * partition states, cached for Metadata answers; v7 carries topic ids (the
+ * controller sends v7). Leader -2 marks a deleted topic: it leaves the cache
+ * and the group coordinator drops its offsets. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,11 @@ static void apply_partitions(struct broker *b, const struct update_metadata_requ
 	for (int32_t i = 0; i < in->topic_states.n; i++) {
 		const struct update_metadata_req_topic_state *t =
 			&((const struct update_metadata_req_topic_state *)in->topic_states.v)[i];
+		/* v5-6 carry no ids: a topic keeps the one it has */
+		if (t->partition_states.n > 0 && !mc_id_is_zero(t->topic_id) &&
+		    mc_set_topic_id(b->meta, t->topic_name.p, t->topic_name.len, t->topic_id) < 0)
+			log_warn_rl("broker", "cannot keep the id of topic %s",
+				    log_esc_len(t->topic_name.p, t->topic_name.len));
 		for (int32_t j = 0; j < t->partition_states.n; j++) {
 			const struct update_metadata_req_partition_state *ps =
 				&((const struct update_metadata_req_partition_state *)t->partition_states.v)[j];

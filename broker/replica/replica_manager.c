@@ -633,9 +633,12 @@ int rm_append_replica(struct replica_manager *rm, struct partition *p,
 	}
 	int64_t leo = partition_log_end(p);
 	int64_t hw = leader_hw < leo ? leader_hw : leo;
-	if (hw > p->high_watermark)
+	if (hw > p->high_watermark) {
 		p->high_watermark = hw;
-	(void)rm;
+		/* consumers may read a follower (KIP-392): their parked fetches
+		 * wait on its high watermark */
+		rm_wake(rm, p);
+	}
 	return 0;
 }
 

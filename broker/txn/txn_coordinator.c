@@ -489,6 +489,20 @@ const struct tc_stats *tc_stats(struct txn_coordinator *tc)
 	return &tc->stats;
 }
 
+int32_t tc_count_past_timeout(struct txn_coordinator *tc)
+{
+	int64_t now = tc_wall();
+	int32_t n = 0;
+	for (int32_t i = 0; i < tc->nparts; i++) {
+		struct tc_partition *p = &tc->parts[i];
+		const char *k;
+		void *v;
+		for (size_t pos = 0; p->state == TC_LOADED && strmap_next(&p->txns, &pos, &k, &v);)
+			n += past_timeout(v, now);
+	}
+	return n;
+}
+
 /* ---- EndTxn ---- */
 
 static void end_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t err, void *arg)

@@ -56,12 +56,17 @@ void tc_end_txn(struct txn_coordinator *tc, const char *txn_id, int64_t producer
 
 /* Counters for metrics (plain fields, read on the loop thread): ongoing
  * transactions found past their transaction.timeout.ms by the periodic
- * check (each is then aborted), and how many are past it right now. */
+ * check (each is then aborted), and how many were past it at that check. */
 struct tc_stats {
 	uint64_t timed_out_total;
 	int32_t open_past_timeout;
 };
 const struct tc_stats *tc_stats(struct txn_coordinator *tc);
+/* Ongoing transactions of the loaded partitions open longer than their
+ * transaction.timeout.ms right now (what `gregorctl transactions` marks
+ * HANGING): non-zero between a timeout and the next periodic check, and for
+ * as long as their abort cannot be written. */
+int32_t tc_count_past_timeout(struct txn_coordinator *tc);
 
 /* DescribeTransactions / ListTransactions. */
 struct tc_view {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int sasl_client_init(struct sasl_client *c, const struct sasl_client_conf *conf)
+int sasl_client_prepare(struct sasl_client *c, const struct sasl_client_conf *conf)
 {
 	memset(c, 0, sizeof *c);
 	c->conf = conf;
@@ -37,8 +37,8 @@ static int plain_step(struct sasl_client *c, uint8_t *out, size_t cap, size_t *o
 	return 1;
 }
 
-int sasl_client_step(struct sasl_client *c, const uint8_t *in, size_t inlen, uint8_t *out,
-		     size_t cap, size_t *outlen, char *err, size_t errlen)
+int sasl_client_respond(struct sasl_client *c, const uint8_t *in, size_t inlen, uint8_t *out,
+			size_t cap, size_t *outlen, char *err, size_t errlen)
 {
 	if (c->scram < 0)
 		return plain_step(c, out, cap, outlen, err, errlen);

@@ -28,13 +28,15 @@ struct sasl_client {
 	struct scram_client sc;
 };
 
-/* 0, or -1 if conf's mechanism is not PLAIN or SCRAM-SHA-256/512. */
-int sasl_client_init(struct sasl_client *c, const struct sasl_client_conf *conf);
+/* 0, or -1 if conf's mechanism is not PLAIN or SCRAM-SHA-256/512. (Not
+ * named sasl_client_init/_step: those are Cyrus SASL's, which librdkafka
+ * loads into gregorctl, and an executable's symbol would win over them.) */
+int sasl_client_prepare(struct sasl_client *c, const struct sasl_client_conf *conf);
 /* Feeds the server's last token (NULL, 0 before the first) and writes the
  * next one. Returns 1 with a token in out[0..*outlen), 0 when the exchange
  * is complete (the server's last token verified), -1 with err. */
-int sasl_client_step(struct sasl_client *c, const uint8_t *in, size_t inlen, uint8_t *out,
-		     size_t cap, size_t *outlen, char *err, size_t errlen);
+int sasl_client_respond(struct sasl_client *c, const uint8_t *in, size_t inlen, uint8_t *out,
+			size_t cap, size_t *outlen, char *err, size_t errlen);
 
 /* PLAIN: splits a token into its three parts (copied, NUL-terminated).
  * 0, or -1 if malformed (not exactly two NULs, empty user or password, a

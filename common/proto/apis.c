@@ -13,12 +13,12 @@
 
 static const struct kapi kapis[] = {
 	API(0, "Produce", 11, 9, produce),
-	API(1, "Fetch", 12, 12, fetch),
+	API(1, "Fetch", 17, 12, fetch),
 	API(2, "ListOffsets", 9, 6, list_offsets),
 	API(3, "Metadata", 12, 9, metadata),
 	API(4, "LeaderAndIsr", 2, -1, leader_and_isr),
 	API(5, "StopReplica", 1, -1, stop_replica),
-	API(6, "UpdateMetadata", 5, -1, update_metadata),
+	API(6, "UpdateMetadata", 7, 6, update_metadata),
 	API(7, "ControlledShutdown", 2, -1, controlled_shutdown),
 	API(8, "OffsetCommit", 9, 8, offset_commit),
 	API(9, "OffsetFetch", 9, 6, offset_fetch),
@@ -55,6 +55,8 @@ static const struct kapi kapis[] = {
 	API(45, "AlterPartitionReassignments", 0, 0, alter_partition_reassignments),
 	API(46, "ListPartitionReassignments", 0, 0, list_partition_reassignments),
 	API(47, "OffsetDelete", 0, -1, offset_delete),
+	API(48, "DescribeClientQuotas", 1, 1, describe_client_quotas),
+	API(49, "AlterClientQuotas", 1, 1, alter_client_quotas),
 	API(50, "DescribeUserScramCredentials", 0, 0, describe_user_scram_credentials),
 	API(51, "AlterUserScramCredentials", 0, 0, alter_user_scram_credentials),
 	API(60, "DescribeCluster", 0, 0, describe_cluster),

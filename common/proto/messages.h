@@ -7,12 +7,12 @@
  * struct kapi (apis.h) tells which version is flexible. Versions described:
  *
  *   Produce                key  0  v0-7
- *   Fetch                  key  1  v0-12  flexible v12+
+ *   Fetch                  key  1  v0-17  flexible v12+
  *   ListOffsets            key  2  v0-5
  *   Metadata               key  3  v0-9  flexible v9+
  *   LeaderAndIsr           key  4  v0-2
  *   StopReplica            key  5  v0-1
- *   UpdateMetadata         key  6  v0-5
+ *   UpdateMetadata         key  6  v0-7  flexible v6+
  *   ControlledShutdown     key  7  v0-2
  *   OffsetCommit           key  8  v0-8  flexible v8+
  *   OffsetFetch            key  9  v0-8  flexible v6+
@@ -49,6 +49,8 @@
  *   AlterPartitionReassignments key 45 v0 flexible v0+
  *   ListPartitionReassignments key 46 v0 flexible v0+
  *   OffsetDelete           key 47  v0
+ *   DescribeClientQuotas   key 48  v0-1  flexible v1+
+ *   AlterClientQuotas      key 49  v0-1  flexible v1+
  *   DescribeUserScramCredentials key 50 v0 flexible v0+
  *   AlterUserScramCredentials key 51 v0 flexible v0+
  *   DescribeCluster        key 60  v0  flexible v0+
@@ -124,7 +126,7 @@ struct produce_response {
 extern const struct kmsg produce_request_msg;
 extern const struct kmsg produce_response_msg;
 
-/* ==== Fetch (key 1), v0-12, flexible from v12 ==== */
+/* ==== Fetch (key 1), v0-17, flexible from v12 ==== */
 
 struct fetch_req_partition {
 	int32_t partition; /* v0+ */
@@ -133,21 +135,30 @@ struct fetch_req_partition {
 	int32_t last_fetched_epoch; /* v12+, default -1 */
 	int64_t log_start_offset; /* v5+, default -1 */
 	int32_t partition_max_bytes; /* v0+ */
+	uint8_t replica_directory_id[16]; /* v17+, tag 0 */
 };
 
 struct fetch_req_topic {
-	struct kstr topic; /* v0+ */
+	struct kstr topic; /* v0-12 */
+	uint8_t topic_id[16]; /* v13+ */
 	struct karray partitions; /* v0+, of struct fetch_req_partition */
 };
 
 struct fetch_req_forgotten_topic {
-	struct kstr topic; /* v7+ */
+	struct kstr topic; /* v7-12 */
+	uint8_t topic_id[16]; /* v13+ */
 	struct karray partitions; /* v7+, of int32_t */
+};
+
+struct fetch_req_replica_state {
+	int32_t replica_id; /* v15+, default -1 */
+	int64_t replica_epoch; /* v15+, default -1 */
 };
 
 struct fetch_request {
 	struct kstr cluster_id; /* v12+, nullable v12+, tag 0 */
-	int32_t replica_id; /* v0+, default -1 */
+	int32_t replica_id; /* v0-14, default -1 (v15+: replica_state's) */
+	struct fetch_req_replica_state replica_state; /* v15+, tag 1 */
 	int32_t max_wait_ms; /* v0+ */
 	int32_t min_bytes; /* v0+ */
 	int32_t max_bytes; /* v3+, default 2147483647 */
@@ -194,8 +205,16 @@ struct fetch_resp_partition {
 };
 
 struct fetch_resp_topic {
-	struct kstr topic; /* v0+ */
+	struct kstr topic; /* v0-12 */
+	uint8_t topic_id[16]; /* v13+ */
 	struct karray partitions; /* v0+, of struct fetch_resp_partition */
+};
+
+struct fetch_resp_node_endpoint {
+	int32_t node_id; /* v16+ */
+	struct kstr host; /* v16+ */
+	int32_t port; /* v16+ */
+	struct kstr rack; /* v16+, nullable v16+ */
 };
 
 struct fetch_response {
@@ -203,6 +222,7 @@ struct fetch_response {
 	int16_t error_code; /* v7+ */
 	int32_t session_id; /* v7+ */
 	struct karray responses; /* v0+, of struct fetch_resp_topic */
+	struct karray node_endpoints; /* v16+, tag 0, of struct fetch_resp_node_endpoint */
 };
 
 extern const struct kmsg fetch_request_msg;
@@ -401,6 +421,7 @@ struct update_metadata_req_partition_state {
 
 struct update_metadata_req_topic_state {
 	struct kstr topic_name; /* v5+ */
+	uint8_t topic_id[16]; /* v7+ */
 	struct karray partition_states; /* v5+, of struct update_metadata_req_partition_state */
 };
 
@@ -1575,6 +1596,77 @@ struct sasl_authenticate_response {
 
 extern const struct kmsg sasl_authenticate_request_msg;
 extern const struct kmsg sasl_authenticate_response_msg;
+
+/* ==== DescribeClientQuotas (key 48), v0-1, flexible from v1 ==== */
+
+struct describe_client_quotas_req_component {
+	struct kstr entity_type; /* v0+: "user", "client-id" (Kafka also "ip") */
+	int8_t match_type; /* v0+: 0 exact name, 1 default, 2 any specified name */
+	struct kstr match; /* v0+, nullable v0+ */
+};
+
+struct describe_client_quotas_request {
+	struct karray components; /* v0+, of struct describe_client_quotas_req_component */
+	uint8_t strict; /* v0+ */
+};
+
+/* One (type, name) pair of a quota entity; shared by 48 and 49. */
+struct client_quota_entity {
+	struct kstr entity_type; /* v0+ */
+	struct kstr entity_name; /* v0+, nullable v0+ (null: the default entity) */
+};
+
+struct describe_client_quotas_resp_value {
+	struct kstr key; /* v0+ */
+	double value; /* v0+ */
+};
+
+struct describe_client_quotas_resp_entry {
+	struct karray entity; /* v0+, of struct client_quota_entity */
+	struct karray values; /* v0+, of struct describe_client_quotas_resp_value */
+};
+
+struct describe_client_quotas_response {
+	int32_t throttle_time_ms; /* v0+ */
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray entries; /* v0+, nullable v0+, of struct describe_client_quotas_resp_entry */
+};
+
+extern const struct kmsg describe_client_quotas_request_msg;
+extern const struct kmsg describe_client_quotas_response_msg;
+
+/* ==== AlterClientQuotas (key 49), v0-1, flexible from v1 ==== */
+
+struct alter_client_quotas_req_op {
+	struct kstr key; /* v0+ */
+	double value; /* v0+ (ignored when remove) */
+	uint8_t remove; /* v0+ */
+};
+
+struct alter_client_quotas_req_entry {
+	struct karray entity; /* v0+, of struct client_quota_entity */
+	struct karray ops; /* v0+, of struct alter_client_quotas_req_op */
+};
+
+struct alter_client_quotas_request {
+	struct karray entries; /* v0+, of struct alter_client_quotas_req_entry */
+	uint8_t validate_only; /* v0+ */
+};
+
+struct alter_client_quotas_resp_entry {
+	int16_t error_code; /* v0+ */
+	struct kstr error_message; /* v0+, nullable v0+ */
+	struct karray entity; /* v0+, of struct client_quota_entity */
+};
+
+struct alter_client_quotas_response {
+	int32_t throttle_time_ms; /* v0+ */
+	struct karray entries; /* v0+, of struct alter_client_quotas_resp_entry */
+};
+
+extern const struct kmsg alter_client_quotas_request_msg;
+extern const struct kmsg alter_client_quotas_response_msg;
 
 /* ==== DescribeUserScramCredentials (key 50), v0, flexible from v0 ==== */
 

@@ -1,5 +1,5 @@
-/* Fetch (API key 1) request and response schemas, v0-12. Field facts
- * from Kafka 3.8 FetchRequest/Response.json; see messages.h. */
+/* Fetch (API key 1) request and response schemas, v0-17. Field facts
+ * from Kafka 3.9 FetchRequest/Response.json; see messages.h. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,24 +12,34 @@ static const struct kfield fetch_req_partition_fields[] = {
 	{ "LastFetchedEpoch", KT_INT32, 0, 12, KV_MAX, -1, -1, offsetof(struct fetch_req_partition, last_fetched_epoch), NULL, -1 },
 	{ "LogStartOffset", KT_INT64, 0, 5, KV_MAX, -1, -1, offsetof(struct fetch_req_partition, log_start_offset), NULL, -1 },
 	{ "PartitionMaxBytes", KT_INT32, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_req_partition, partition_max_bytes), NULL, 0 },
+	{ "ReplicaDirectoryId", KT_UUID, 0, 17, KV_MAX, -1, 0, offsetof(struct fetch_req_partition, replica_directory_id), NULL, 0 },
 };
-static const struct kmsg fetch_req_partition_msg = { "fetch_req_partition", sizeof(struct fetch_req_partition), 6, fetch_req_partition_fields };
+static const struct kmsg fetch_req_partition_msg = { "fetch_req_partition", sizeof(struct fetch_req_partition), 7, fetch_req_partition_fields };
 
 static const struct kfield fetch_req_topic_fields[] = {
-	{ "Topic", KT_STRING, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_req_topic, topic), NULL, 0 },
+	{ "Topic", KT_STRING, 0, 0, 12, -1, -1, offsetof(struct fetch_req_topic, topic), NULL, 0 },
+	{ "TopicId", KT_UUID, 0, 13, KV_MAX, -1, -1, offsetof(struct fetch_req_topic, topic_id), NULL, 0 },
 	{ "Partitions", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_req_topic, partitions), &fetch_req_partition_msg, 0 },
 };
-static const struct kmsg fetch_req_topic_msg = { "fetch_req_topic", sizeof(struct fetch_req_topic), 2, fetch_req_topic_fields };
+static const struct kmsg fetch_req_topic_msg = { "fetch_req_topic", sizeof(struct fetch_req_topic), 3, fetch_req_topic_fields };
 
 static const struct kfield fetch_req_forgotten_topic_fields[] = {
-	{ "Topic", KT_STRING, 0, 7, KV_MAX, -1, -1, offsetof(struct fetch_req_forgotten_topic, topic), NULL, 0 },
+	{ "Topic", KT_STRING, 0, 7, 12, -1, -1, offsetof(struct fetch_req_forgotten_topic, topic), NULL, 0 },
+	{ "TopicId", KT_UUID, 0, 13, KV_MAX, -1, -1, offsetof(struct fetch_req_forgotten_topic, topic_id), NULL, 0 },
 	{ "Partitions", KT_ARRAY, KT_INT32, 7, KV_MAX, -1, -1, offsetof(struct fetch_req_forgotten_topic, partitions), NULL, 0 },
 };
-static const struct kmsg fetch_req_forgotten_topic_msg = { "fetch_req_forgotten_topic", sizeof(struct fetch_req_forgotten_topic), 2, fetch_req_forgotten_topic_fields };
+static const struct kmsg fetch_req_forgotten_topic_msg = { "fetch_req_forgotten_topic", sizeof(struct fetch_req_forgotten_topic), 3, fetch_req_forgotten_topic_fields };
+
+static const struct kfield fetch_req_replica_state_fields[] = {
+	{ "ReplicaId", KT_INT32, 0, 15, KV_MAX, -1, -1, offsetof(struct fetch_req_replica_state, replica_id), NULL, -1 },
+	{ "ReplicaEpoch", KT_INT64, 0, 15, KV_MAX, -1, -1, offsetof(struct fetch_req_replica_state, replica_epoch), NULL, -1 },
+};
+static const struct kmsg fetch_req_replica_state_msg = { "fetch_req_replica_state", sizeof(struct fetch_req_replica_state), 2, fetch_req_replica_state_fields };
 
 static const struct kfield fetch_request_fields[] = {
 	{ "ClusterId", KT_STRING, 0, 12, KV_MAX, 12, 0, offsetof(struct fetch_request, cluster_id), NULL, 0 },
-	{ "ReplicaId", KT_INT32, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_request, replica_id), NULL, -1 },
+	{ "ReplicaId", KT_INT32, 0, 0, 14, -1, -1, offsetof(struct fetch_request, replica_id), NULL, -1 },
+	{ "ReplicaState", KT_STRUCT, 0, 15, KV_MAX, -1, 1, offsetof(struct fetch_request, replica_state), &fetch_req_replica_state_msg, 0 },
 	{ "MaxWaitMs", KT_INT32, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_request, max_wait_ms), NULL, 0 },
 	{ "MinBytes", KT_INT32, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_request, min_bytes), NULL, 0 },
 	{ "MaxBytes", KT_INT32, 0, 3, KV_MAX, -1, -1, offsetof(struct fetch_request, max_bytes), NULL, INT64_C(2147483647) },
@@ -40,7 +50,7 @@ static const struct kfield fetch_request_fields[] = {
 	{ "ForgottenTopicsData", KT_ARRAY, 0, 7, KV_MAX, -1, -1, offsetof(struct fetch_request, forgotten_topics_data), &fetch_req_forgotten_topic_msg, 0 },
 	{ "RackId", KT_STRING, 0, 11, KV_MAX, -1, -1, offsetof(struct fetch_request, rack_id), NULL, 0 },
 };
-const struct kmsg fetch_request_msg = { "fetch_request", sizeof(struct fetch_request), 11, fetch_request_fields };
+const struct kmsg fetch_request_msg = { "fetch_request", sizeof(struct fetch_request), 12, fetch_request_fields };
 
 static const struct kfield fetch_resp_epoch_end_offset_fields[] = {
 	{ "Epoch", KT_INT32, 0, 12, KV_MAX, -1, -1, offsetof(struct fetch_resp_epoch_end_offset, epoch), NULL, -1 },
@@ -82,15 +92,25 @@ static const struct kfield fetch_resp_partition_fields[] = {
 static const struct kmsg fetch_resp_partition_msg = { "fetch_resp_partition", sizeof(struct fetch_resp_partition), 11, fetch_resp_partition_fields };
 
 static const struct kfield fetch_resp_topic_fields[] = {
-	{ "Topic", KT_STRING, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_resp_topic, topic), NULL, 0 },
+	{ "Topic", KT_STRING, 0, 0, 12, -1, -1, offsetof(struct fetch_resp_topic, topic), NULL, 0 },
+	{ "TopicId", KT_UUID, 0, 13, KV_MAX, -1, -1, offsetof(struct fetch_resp_topic, topic_id), NULL, 0 },
 	{ "Partitions", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_resp_topic, partitions), &fetch_resp_partition_msg, 0 },
 };
-static const struct kmsg fetch_resp_topic_msg = { "fetch_resp_topic", sizeof(struct fetch_resp_topic), 2, fetch_resp_topic_fields };
+static const struct kmsg fetch_resp_topic_msg = { "fetch_resp_topic", sizeof(struct fetch_resp_topic), 3, fetch_resp_topic_fields };
+
+static const struct kfield fetch_resp_node_endpoint_fields[] = {
+	{ "NodeId", KT_INT32, 0, 16, KV_MAX, -1, -1, offsetof(struct fetch_resp_node_endpoint, node_id), NULL, 0 },
+	{ "Host", KT_STRING, 0, 16, KV_MAX, -1, -1, offsetof(struct fetch_resp_node_endpoint, host), NULL, 0 },
+	{ "Port", KT_INT32, 0, 16, KV_MAX, -1, -1, offsetof(struct fetch_resp_node_endpoint, port), NULL, 0 },
+	{ "Rack", KT_STRING, 0, 16, KV_MAX, 16, -1, offsetof(struct fetch_resp_node_endpoint, rack), NULL, 0 },
+};
+static const struct kmsg fetch_resp_node_endpoint_msg = { "fetch_resp_node_endpoint", sizeof(struct fetch_resp_node_endpoint), 4, fetch_resp_node_endpoint_fields };
 
 static const struct kfield fetch_response_fields[] = {
 	{ "ThrottleTimeMs", KT_INT32, 0, 1, KV_MAX, -1, -1, offsetof(struct fetch_response, throttle_time_ms), NULL, 0 },
 	{ "ErrorCode", KT_INT16, 0, 7, KV_MAX, -1, -1, offsetof(struct fetch_response, error_code), NULL, 0 },
 	{ "SessionId", KT_INT32, 0, 7, KV_MAX, -1, -1, offsetof(struct fetch_response, session_id), NULL, 0 },
 	{ "Responses", KT_ARRAY, 0, 0, KV_MAX, -1, -1, offsetof(struct fetch_response, responses), &fetch_resp_topic_msg, 0 },
+	{ "NodeEndpoints", KT_ARRAY, 0, 16, KV_MAX, -1, 0, offsetof(struct fetch_response, node_endpoints), &fetch_resp_node_endpoint_msg, 0 },
 };
-const struct kmsg fetch_response_msg = { "fetch_response", sizeof(struct fetch_response), 4, fetch_response_fields };
+const struct kmsg fetch_response_msg = { "fetch_response", sizeof(struct fetch_response), 5, fetch_response_fields };

@@ -1,4 +1,4 @@
-/* UpdateMetadata (API key 6) request and response schemas, v0-5. Field facts
+/* UpdateMetadata (API key 6) request and response schemas, v0-7 (v6+ flexible, v7 adds topic ids). Field facts
  * from Kafka 3.8 UpdateMetadataRequest/Response.json; see messages.h. */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,9 +20,10 @@ static const struct kmsg update_metadata_req_partition_state_msg = { "update_met
 
 static const struct kfield update_metadata_req_topic_state_fields[] = {
 	{ "TopicName", KT_STRING, 0, 5, KV_MAX, -1, -1, offsetof(struct update_metadata_req_topic_state, topic_name), NULL, 0 },
+	{ "TopicId", KT_UUID, 0, 7, KV_MAX, -1, -1, offsetof(struct update_metadata_req_topic_state, topic_id), NULL, 0 },
 	{ "PartitionStates", KT_ARRAY, 0, 5, KV_MAX, -1, -1, offsetof(struct update_metadata_req_topic_state, partition_states), &update_metadata_req_partition_state_msg, 0 },
 };
-static const struct kmsg update_metadata_req_topic_state_msg = { "update_metadata_req_topic_state", sizeof(struct update_metadata_req_topic_state), 2, update_metadata_req_topic_state_fields };
+static const struct kmsg update_metadata_req_topic_state_msg = { "update_metadata_req_topic_state", sizeof(struct update_metadata_req_topic_state), 3, update_metadata_req_topic_state_fields };
 
 static const struct kfield update_metadata_req_endpoint_fields[] = {
 	{ "Port", KT_INT32, 0, 1, KV_MAX, -1, -1, offsetof(struct update_metadata_req_endpoint, port), NULL, 0 },

@@ -17,25 +17,38 @@
 #define GCTL_PATH_MAX 512
 #define GCTL_MAX_PARTITIONS 1000000
 
+/* A repeatable option's values, in the order given. */
+struct gctl_list {
+	const char **v;
+	int n;
+};
+
 struct gctl_opts {
 	const char *zookeeper;
 	const char *zk_digest;      /* "user:password" (addauth digest) or NULL */
 	const char *zk_digest_file; /* its first line holds user:password */
 	int timeout_s;
 	int json, verbose;
-	const char *topic;
+	const char *action;      /* --list/--describe/... or the legacy word */
+	const char *topic;       /* the first --topic */
+	struct gctl_list topics; /* every --topic */
 	int32_t partitions;      /* -1: not given */
 	int32_t rf;              /* -1: not given */
 	const char **configs;    /* "k=v" as given */
 	int n_configs;
-	int under_replicated, unavailable;
+	int under_replicated, unavailable, under_min_isr, at_min_isr;
+	int if_not_exists, if_exists, exclude_internal, with_overrides;
+	const char *replica_assignment; /* "1:2,2:3" per partition */
 	const char *file;
 	/* groups: the Kafka protocol instead of ZooKeeper */
 	const char *bootstrap;
 	const char *command_config; /* client properties (TLS) or NULL */
 	const char *group;
-	int to_earliest, to_latest, to_offset_set, execute;
-	int64_t to_offset;
+	struct gctl_list groups;
+	int all_groups, all_topics, to_current, dry_run, members, offsets, state;
+	int to_earliest, to_latest, to_offset_set, execute, shift_set;
+	int64_t to_offset, shift_by;
+	const char *to_datetime, *by_duration;
 	/* health */
 	const char *log_dir;
 	int wait_s;
@@ -43,8 +56,27 @@ struct gctl_opts {
 	const char *user, *mechanism, *password;
 	int32_t iterations;      /* 0: not given */
 	/* reassign, leader-election (the Kafka protocol) */
-	int verify, cancel, preferred, unclean;
+	int verify, cancel, preferred, unclean, generate;
 	int32_t partition;       /* -1: not given */
+	const char *broker_list, *topics_to_move;
+	int64_t throttle;        /* -1: not given */
+	/* configs */
+	struct gctl_list entity_types, entity_names;
+	int entity_default, all;
+	const char *add_config, *delete_config;
+	/* acls */
+	struct gctl_list allow_principals, deny_principals, allow_hosts, deny_hosts;
+	struct gctl_list operations, txn_ids;
+	const char *pattern_type, *principal;
+	int cluster, producer, consumer, idempotent, force;
+	/* transactions */
+	const char *transactional_id;
+	int64_t producer_id, start_offset;
+	int32_t producer_epoch, coordinator_epoch, broker_id;
+	int max_txn_timeout_set; /* --max-transaction-timeout minutes, in wait_s */
+	/* dump-log */
+	struct gctl_list files;
+	int deep_iteration, print_data_log, index_sanity;
 };
 
 struct gctl {
@@ -88,7 +120,88 @@ int gctl_read_assignment(struct gctl *g, const char *topic,
  * GCTL_FAIL (printed). */
 int gctl_write_new(struct gctl *g, const char *path, const char *data, size_t len);
 
+/* Exit statuses (docs/gregorctl.md) */
+enum { GCTL_EXIT_OK = 0, GCTL_EXIT_FAIL = 1, GCTL_EXIT_USAGE = 64 };
+
+/* One verb: argv[0] is the verb's name, then every other argument as
+ * given (options before the verb included). Returns the exit status. */
+struct gctl_verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* What gctl_parse needs of a verb: its name, the long options it takes
+ * (space-separated names from gregorctl's option table; --help, --timeout,
+ * --json and --verbose always), and its --help text. */
+struct gctl_spec {
+	const char *verb;
+	const char *options;
+	const char *usage;
+};
+
+/* Initialises g and parses argv with getopt_long. Returns the count of
+ * positional words (at most max, stored in words), or -1 with *status set:
+ * 0 after --help (usage printed on stdout), 64 after a usage error
+ * (message on stderr). Free with gctl_done. */
+int gctl_parse(struct gctl *g, int argc, char **argv, const struct gctl_spec *spec,
+	       const char **words, int max, int *status);
+void gctl_done(struct gctl *g);
+/* Is arg a known long option that takes the next argument as its value? */
+int gctl_opt_takes_value(const char *arg);
+/* A usage error: message, then "try --help"; returns 64. */
+int gctl_usage_err(const char *verb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Sets o.action from a flag or legacy word; usage error if one is set. */
+int gctl_set_action(struct gctl_opts *o, const char *a);
+/* Connects to --zookeeper (required) and authenticates; 0 or 1/64. */
+int gctl_zk_open(struct gctl *g, const char *verb);
+/* --bootstrap-server given? 0, or 64 with the error printed. */
+int gctl_need_bootstrap(const struct gctl *g, const char *verb);
+/* Prints rows x cols cells (row 0 the header) left-aligned in columns. */
+void gctl_table(const char **cells, int rows, int cols);
+
+/* The verbs (gctl_verbs.c and the files named there) */
+int gctl_verb_topics(int argc, char **argv);
+int gctl_verb_cluster(int argc, char **argv);
+int gctl_verb_partitions(int argc, char **argv);
+int gctl_verb_users(int argc, char **argv);
+int gctl_verb_consumer_groups(int argc, char **argv);
+int gctl_verb_transactions(int argc, char **argv);
+int gctl_verb_producers(int argc, char **argv);
+int gctl_verb_reassign(int argc, char **argv);
+int gctl_verb_leader_election(int argc, char **argv);
+int gctl_verb_log_dirs(int argc, char **argv);
+int gctl_verb_health(int argc, char **argv);
+int gctl_verb_configs(int argc, char **argv);
+int gctl_verb_acls(int argc, char **argv);
+int gctl_verb_delete_records(int argc, char **argv);
+int gctl_verb_api_versions(int argc, char **argv);
+int gctl_verb_dump_log(int argc, char **argv);
+
+/* A /config/<type>/<name> znode's {"version":1,"config":{..}} (gctl_users.c),
+ * entity being "<type>/<sanitized name>" as in a change notification. */
+#define GCTL_ZCFG_MAX 256
+struct gctl_zcfg {
+	int n;
+	char *keys[GCTL_ZCFG_MAX], *values[GCTL_ZCFG_MAX];
+	int32_t version; /* -1: node absent */
+};
+/* 0 (an absent node too: version -1, no keys) or 1 (printed). */
+int gctl_zcfg_read(struct gctl *g, const char *entity, struct gctl_zcfg *u);
+int gctl_zcfg_find(const struct gctl_zcfg *u, const char *key);
+/* Sets (value non-NULL) or removes key; 0, or 1 when full or out of memory. */
+int gctl_zcfg_put(struct gctl_zcfg *u, const char *key, const char *value);
+/* Writes the node at the version read (creating it and its parent when
+ * absent), then the change notification /config/changes/config_change_
+ * {"version":2,"entity_path":entity}. 0, 2 on a concurrent change (read
+ * again and retry), 1 on failure (printed). */
+int gctl_zcfg_write(struct gctl *g, const char *entity, const struct gctl_zcfg *u);
+void gctl_zcfg_free(struct gctl_zcfg *u);
+
 int gctl_cmd_topics(struct gctl *g, const char *cmd);
+/* topics over the Kafka protocol (gctl_topics_kafka.c) */
+int gctl_cmd_topics_kafka(struct gctl *g, const char *cmd);
 int gctl_cmd_cluster(struct gctl *g, const char *cmd);
 int gctl_cmd_partitions(struct gctl *g, const char *cmd);
 /* Consumer groups over the Kafka protocol (o.bootstrap; no ZooKeeper). */
@@ -107,5 +220,11 @@ int gctl_cmd_health(struct gctl *g);
 /* SCRAM credentials in /config/users (gctl_users.c): list, describe,
  * add/alter (--user --mechanism --password [--iterations]), delete. */
 int gctl_cmd_users(struct gctl *g, const char *cmd);
+/* gregorctl quotas ... (gctl_quotas.c): its own options; argv[0] is
+ * "quotas". Returns the exit status. */
+int gctl_quotas_main(int argc, char **argv);
+/* gregorctl drill NAME ... (gctl_drill.c): argv[0] is "drill"; parses its
+ * own options; the exit status. */
+int gctl_cmd_drill(int argc, char **argv);
 
 #endif

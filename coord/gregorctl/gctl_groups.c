@@ -69,6 +69,12 @@ static int16_t gg_err_delete(const void *r)
 	return d->results.n > 0 ? ((struct delete_groups_resp_result *)d->results.v)[0].error_code : 0;
 }
 
+static int16_t gg_err_offset_delete(const void *r)
+{
+	const struct offset_delete_response *x = r;
+	return x->error_code;
+}
+
 static int16_t gg_err_commit(const void *r)
 {
 	const struct offset_commit_response *c = r;
@@ -624,34 +630,221 @@ static int gg_list(struct gctl *g, struct gk *k)
 
 /* ---- reset-offsets ---- */
 
-static int gg_reset_targets(struct gctl *g, struct gk *k, struct gg_part **out, int *n)
+/* "YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm|-hh:mm]" (local time without a
+ * zone, as kafka-consumer-groups) to epoch milliseconds; -1 if malformed. */
+static int64_t gg_parse_datetime(const char *s)
 {
-	const struct metadata_resp_topic *t = gk_topic(k, g->o.topic);
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *e = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!e)
+		return -1;
+	int64_t ms = 0;
+	if (*e == '.') {
+		int digits = 0;
+		for (e++; *e >= '0' && *e <= '9'; e++, digits++)
+			if (digits < 3)
+				ms = ms * 10 + (*e - '0');
+		for (; digits > 0 && digits < 3; digits++)
+			ms *= 10;
+	}
+	time_t t;
+	if (*e == 0) {
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	} else if (*e == 'Z' && e[1] == 0) {
+		t = timegm(&tm);
+	} else if ((*e == '+' || *e == '-') && strlen(e) == 6 && e[3] == ':') {
+		int hh = (e[1] - '0') * 10 + (e[2] - '0'), mm = (e[4] - '0') * 10 + (e[5] - '0');
+		t = timegm(&tm) - (*e == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+	} else {
+		return -1;
+	}
+	return t < 0 ? -1 : (int64_t)t * 1000 + ms;
+}
+
+/* An ISO-8601 duration "PnDTnHnMn[.n]S" (Java's Duration.parse) in
+ * milliseconds; -1 if malformed. */
+static int64_t gg_parse_duration(const char *s)
+{
+	if (*s++ != 'P' || !*s)
+		return -1;
+	int64_t total = 0;
+	int in_time = 0, any = 0;
+	while (*s) {
+		if (*s == 'T' && !in_time) {
+			in_time = 1;
+			s++;
+			continue;
+		}
+		char *e;
+		double v = strtod(s, &e);
+		if (e == s || v < 0 || v > 1e12)
+			return -1;
+		double unit = *e == 'D' && !in_time ? 86400e3 : *e == 'H' && in_time ? 3600e3 :
+			      *e == 'M' && in_time ? 60e3 : *e == 'S' && in_time ? 1e3 : 0;
+		if (unit == 0)
+			return -1;
+		total += (int64_t)(v * unit);
+		any = 1;
+		s = e + 1;
+	}
+	return any ? total : -1;
+}
+
+/* "t" or "t:0,1,2" into p (all partitions of t without a list). */
+static int gg_add_topic(struct gk *k, const char *spec, struct gg_part *p, int *n, int cap)
+{
+	const char *colon = strchr(spec, ':');
+	char *name = arena_alloc(&k->a, strlen(spec) + 1);
+	if (!name)
+		return gctl_err("out of memory"), 1;
+	snprintf(name, strlen(spec) + 1, "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	const struct metadata_resp_topic *t = gk_topic(k, name);
 	if (!t || t->error_code)
-		return gctl_err("topic '%s' does not exist", g->o.topic), 1;
+		return gctl_err("topic '%s' does not exist", name), 1;
 	const struct metadata_resp_partition *mp = t->partitions.v;
-	struct gg_part *p = arena_alloc(&k->a, sizeof *p * (size_t)(t->partitions.n + 1));
+	if (!colon) {
+		for (int32_t i = 0; i < t->partitions.n && *n < cap; i++)
+			p[(*n)++] = (struct gg_part){ name, mp[i].partition_index, -1, -1, -1, -1 };
+		return 0;
+	}
+	for (const char *q = colon + 1; *q && *n < cap;) {
+		char *e;
+		long v = strtol(q, &e, 10);
+		int found = 0;
+		for (int32_t i = 0; i < t->partitions.n; i++)
+			found |= mp[i].partition_index == v;
+		if (e == q || (*e && *e != ',') || !found)
+			return gctl_err("--topic %s: no partition '%s' in %s", spec, q, name), 1;
+		p[(*n)++] = (struct gg_part){ name, (int32_t)v, -1, -1, -1, -1 };
+		q = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+/* The committed offset of (topic, partition) in of, or -1. */
+static int64_t gg_committed(struct gk *k, const struct offset_fetch_response *of, const char *topic,
+			    int32_t part)
+{
+	const struct offset_fetch_resp_topic *t = of->topics.v;
+	for (int32_t i = 0; i < of->topics.n; i++) {
+		if (strcmp(gk_cstr(k, t[i].name), topic))
+			continue;
+		const struct offset_fetch_resp_partition *p = t[i].partitions.v;
+		for (int32_t j = 0; j < t[i].partitions.n; j++)
+			if (p[j].partition_index == part && !p[j].error_code)
+				return p[j].committed_offset;
+	}
+	return -1;
+}
+
+/* The partitions to reset: --topic specs, or --all-topics (every topic
+ * the group has committed offsets for). Sorted. */
+static int gg_reset_parts(struct gctl *g, struct gk *k, const struct offset_fetch_response *of,
+			  struct gg_part **out, int *n)
+{
+	int cap = 0;
+	const struct metadata_resp_topic *mt = k->md.topics.v;
+	for (int32_t i = 0; i < k->md.topics.n; i++)
+		cap += mt[i].partitions.n;
+	struct gg_part *p = arena_alloc(&k->a, sizeof *p * (size_t)(cap + 1));
 	if (!p)
 		return gctl_err("out of memory"), 1;
-	for (int32_t i = 0; i < t->partitions.n; i++)
-		p[i] = (struct gg_part){ g->o.topic, mp[i].partition_index, -1, -1, -1, -1 };
-	qsort(p, (size_t)t->partitions.n, sizeof *p, gg_part_cmp);
-	*n = t->partitions.n;
+	*n = 0;
+	for (int i = 0; i < g->o.topics.n; i++)
+		if (gg_add_topic(k, g->o.topics.v[i], p, n, cap))
+			return 1;
+	const struct offset_fetch_resp_topic *ft = of->topics.v;
+	for (int32_t i = 0; g->o.all_topics && i < of->topics.n; i++) {
+		const char *tn = gk_cstr(k, ft[i].name);
+		int dup = 0;
+		for (int j = 0; j < *n && !dup; j++)
+			dup = strcmp(p[j].topic, tn) == 0;
+		if (!dup && gk_topic(k, tn) && gg_add_topic(k, tn, p, n, cap))
+			return 1;
+	}
+	qsort(p, (size_t)*n, sizeof *p, gg_part_cmp);
+	int w = 0; /* a partition named twice is reset once */
+	for (int i = 0; i < *n; i++)
+		if (w == 0 || gg_part_cmp(&p[w - 1], &p[i]))
+			p[w++] = p[i];
+	*n = w;
 	*out = p;
-	if ((g->o.to_latest || g->o.to_offset_set) && gg_list_offsets(k, p, *n, 1))
+	if (*n == 0)
+		return gctl_err("no partitions to reset"), 1;
+	return 0;
+}
+
+/* Offsets at or after ts (ListOffsets by time) into each part's current;
+ * a partition with no such record goes to its log end, as Kafka does. */
+static int gg_offsets_for_time(struct gk *k, struct gg_part *p, int n, int64_t ts)
+{
+	int64_t *keep = arena_alloc(&k->a, sizeof *keep * (size_t)(n + 1));
+	if (!keep)
+		return gctl_err("out of memory"), 1;
+	for (int i = 0; i < n; i++)
+		keep[i] = p[i].start, p[i].start = -1;
+	int32_t *leaders = arena_alloc(&k->a, sizeof *leaders * (size_t)(n + 1));
+	if (!leaders)
+		return gctl_err("out of memory"), 1;
+	for (int i = 0; i < n; i++)
+		leaders[i] = gg_leader(k, p[i].topic, p[i].partition);
+	for (int i = 0; i < n; i++) {
+		int seen = leaders[i] < 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = leaders[j] == leaders[i];
+		if (seen)
+			continue;
+		struct broker_channel *ch = gk_broker(k, leaders[i]);
+		struct list_offsets_request *rq = gg_lo_request(k, p, leaders, n, leaders[i], ts);
+		struct list_offsets_response resp;
+		if (!rq)
+			return gctl_err("out of memory"), 1;
+		int rc = ch ? gk_call(k, ch, GK_API_LIST_OFFSETS, 2, &list_offsets_request_msg, rq,
+				      &list_offsets_response_msg, &resp) : -EHOSTUNREACH;
+		if (rc)
+			return gctl_err("ListOffsets on leader %d failed: %s", leaders[i],
+					rc == -EBADMSG ? "undecodable response" : strerror(-rc)), 1;
+		gg_lo_apply(k, p, n, &resp, 0);
+	}
+	for (int i = 0; i < n; i++) {
+		int64_t at = p[i].start;
+		p[i].start = keep[i];
+		p[i].current = at >= 0 ? at : p[i].leo;
+	}
+	return 0;
+}
+
+/* The new offset of each part, by the mode; clamped into [start, leo]. */
+static int gg_reset_compute(struct gctl *g, struct gk *k, struct gg_part *p, int n,
+			    const struct offset_fetch_response *of, int64_t ts)
+{
+	if (gg_list_offsets(k, p, n, 1) || gg_list_offsets(k, p, n, 0))
 		return 1;
-	if ((g->o.to_earliest || g->o.to_offset_set) && gg_list_offsets(k, p, *n, 0))
+	for (int i = 0; i < n; i++)
+		if (p[i].leo < 0 || p[i].start < 0)
+			return gctl_err("no offsets for %s-%d (no leader?)", p[i].topic, p[i].partition), 1;
+	if (ts >= 0 && gg_offsets_for_time(k, p, n, ts))
 		return 1;
-	for (int i = 0; i < *n; i++) {
-		int64_t v = g->o.to_earliest ? p[i].start : g->o.to_latest ? p[i].leo : g->o.to_offset;
-		/* as Kafka: an explicit offset is clamped into the log's range */
-		if (g->o.to_offset_set && p[i].leo >= 0 && v > p[i].leo)
-			v = p[i].leo;
-		if (g->o.to_offset_set && p[i].start >= 0 && v < p[i].start)
+	for (int i = 0; i < n; i++) {
+		int64_t committed = gg_committed(k, of, p[i].topic, p[i].partition);
+		int64_t v;
+		if (g->o.to_earliest)
 			v = p[i].start;
-		if (v < 0 || (g->o.to_offset_set && (p[i].leo < 0 || p[i].start < 0)))
-			return gctl_err("no offsets for %s-%d (no leader?)", g->o.topic,
-					p[i].partition), 1;
+		else if (g->o.to_latest)
+			v = p[i].leo;
+		else if (g->o.to_offset_set)
+			v = g->o.to_offset;
+		else if (ts >= 0)
+			v = p[i].current;
+		else if (committed < 0)
+			return gctl_err("%s-%d has no committed offset to %s", p[i].topic,
+					p[i].partition, g->o.shift_set ? "shift" : "keep"), 1;
+		else
+			v = g->o.shift_set ? committed + g->o.shift_by : committed;
+		/* as Kafka: an offset outside the log is clamped into its range */
+		v = v > p[i].leo ? p[i].leo : v < p[i].start ? p[i].start : v;
 		p[i].current = v;
 	}
 	return 0;
@@ -660,20 +853,25 @@ static int gg_reset_targets(struct gctl *g, struct gk *k, struct gg_part **out, 
 static int gg_commit(struct gctl *g, struct gk *k, const struct gg_part *p, int n)
 {
 	struct offset_commit_req_partition *cp = arena_alloc(&k->a, sizeof *cp * (size_t)(n + 1));
-	if (!cp)
+	struct offset_commit_req_topic *tv = arena_alloc(&k->a, sizeof *tv * (size_t)(n + 1));
+	if (!cp || !tv)
 		return gctl_err("out of memory"), 1;
-	for (int i = 0; i < n; i++)
+	int nt = 0;
+	for (int i = 0; i < n; i++) {
 		cp[i] = (struct offset_commit_req_partition){
 			.partition_index = p[i].partition, .committed_offset = p[i].current,
 			.committed_leader_epoch = -1, .commit_timestamp = -1,
 			.committed_metadata = gk_kstr("") };
-	struct offset_commit_req_topic t = { gk_kstr(g->o.topic), { n, cp } };
+		if (i == 0 || strcmp(p[i].topic, p[i - 1].topic))
+			tv[nt++] = (struct offset_commit_req_topic){ gk_kstr(p[i].topic), { 0, &cp[i] } };
+		tv[nt - 1].partitions.n++;
+	}
 	/* what Kafka's admin client sends for an inactive group: generation -1,
 	 * no member id */
 	struct offset_commit_request req = {
 		.group_id = gk_kstr(g->o.group), .generation_id_or_member_epoch = -1,
 		.member_id = gk_kstr(""), .group_instance_id = { NULL, -1 },
-		.retention_time_ms = -1, .topics = { 1, &t } };
+		.retention_time_ms = -1, .topics = { nt, tv } };
 	struct offset_commit_response resp;
 	if (gk_group_call(k, g->o.group, GK_API_OFFSET_COMMIT, 2, &offset_commit_request_msg, &req,
 			  &offset_commit_response_msg, &resp, gg_err_commit))
@@ -684,26 +882,25 @@ static int gg_commit(struct gctl *g, struct gk *k, const struct gg_part *p, int 
 	return 0;
 }
 
-static int gg_reset(struct gctl *g, struct gk *k)
+static int gg_reset_print(struct gctl *g, struct gk *k, const struct gg_part *p, int n)
 {
-	int modes = g->o.to_earliest + g->o.to_latest + g->o.to_offset_set;
-	if (!g->o.topic || modes != 1)
-		return gctl_err("reset-offsets needs --topic T and one of --to-earliest, "
-				"--to-latest, --to-offset N"), 1;
-	struct gg_desc d;
-	int dead;
-	if (gg_describe_group(g, k, &d, &dead))
-		return 1;
-	/* Kafka resets only inactive groups: Empty, or Dead (no group yet) */
-	if (!dead && strcmp(d.state, "Empty") != 0)
-		return gctl_err("assignments can only be reset if the group '%s' is inactive, "
-				"but the current state is %s", g->o.group, d.state), 1;
-	struct gg_part *p;
-	int n;
-	if (gg_reset_targets(g, k, &p, &n))
-		return 1;
-	if (g->o.execute && gg_commit(g, k, p, n))
-		return 1;
+	if (g->o.json) {
+		struct zbuf b;
+		zb_init(&b);
+		zb_puts(&b, "{\"group\":");
+		zb_jstr(&b, g->o.group);
+		zb_printf(&b, ",\"executed\":%s,\"partitions\":[", g->o.execute ? "true" : "false");
+		for (int i = 0; i < n; i++) {
+			zb_puts(&b, i ? ",{\"topic\":" : "{\"topic\":");
+			zb_jstr(&b, p[i].topic);
+			zb_printf(&b, ",\"partition\":%d,\"new_offset\":%lld}", p[i].partition,
+				  (long long)p[i].current);
+		}
+		zb_puts(&b, "]}\n");
+		int rc = gg_write(&b);
+		zb_free(&b);
+		return rc;
+	}
 	const char **c = arena_alloc(&k->a, sizeof *c * 4 * (size_t)(n + 1));
 	if (!c)
 		return gctl_err("out of memory"), 1;
@@ -714,9 +911,123 @@ static int gg_reset(struct gctl *g, struct gk *k)
 		r[2] = gg_num(k, p[i].partition), r[3] = gg_num(k, p[i].current);
 	}
 	gg_table(c, n + 1, 4);
+	return 0;
+}
+
+/* The --to-datetime / --by-duration timestamp, -1 for other modes, or
+ * -2 after a usage error (printed). */
+static int64_t gg_reset_ts(const struct gctl *g)
+{
+	if (g->o.to_datetime) {
+		int64_t t = gg_parse_datetime(g->o.to_datetime);
+		if (t < 0)
+			gctl_err("--to-datetime: '%s' is not YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm]",
+				 g->o.to_datetime);
+		return t < 0 ? -2 : t;
+	}
+	if (g->o.by_duration) {
+		int64_t d = gg_parse_duration(g->o.by_duration);
+		if (d < 0)
+			gctl_err("--by-duration: '%s' is not an ISO-8601 duration such as PT1H30M "
+				 "or P1DT12H", g->o.by_duration);
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		int64_t t = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - d;
+		return d < 0 ? -2 : t < 0 ? 0 : t;
+	}
+	return -1;
+}
+
+static int gg_reset(struct gctl *g, struct gk *k)
+{
+	int modes = g->o.to_earliest + g->o.to_latest + g->o.to_offset_set + g->o.shift_set +
+		    g->o.to_current + !!g->o.to_datetime + !!g->o.by_duration;
+	if ((!g->o.topics.n && !g->o.all_topics) || modes != 1)
+		return gctl_err("reset-offsets needs --topic T and one of --to-earliest, "
+				"--to-latest, --to-offset N, --to-current, --shift-by N, "
+				"--to-datetime T, --by-duration D (--all-topics for every topic "
+				"the group has offsets for)"), 1;
+	if (g->o.execute && g->o.dry_run)
+		return gctl_err("--dry-run and --execute exclude each other"), GCTL_EXIT_USAGE;
+	int64_t ts = gg_reset_ts(g);
+	if (ts == -2)
+		return GCTL_EXIT_USAGE;
+	struct gg_desc d;
+	int dead;
+	if (gg_describe_group(g, k, &d, &dead))
+		return 1;
+	/* Kafka resets only inactive groups: Empty, or Dead (no group yet) */
+	if (!dead && strcmp(d.state, "Empty") != 0)
+		return gctl_err("assignments can only be reset if the group '%s' is inactive, "
+				"but the current state is %s", g->o.group, d.state), 1;
+	struct offset_fetch_response of;
+	memset(&of, 0, sizeof of);
+	if (!dead && gg_fetch_offsets(g, k, &of))
+		return 1;
+	struct gg_part *p;
+	int n;
+	if (gg_reset_parts(g, k, &of, &p, &n) || gg_reset_compute(g, k, p, n, &of, ts))
+		return 1;
+	if (g->o.execute && gg_commit(g, k, p, n))
+		return 1;
+	int rc = gg_reset_print(g, k, p, n);
 	if (!g->o.execute)
 		fprintf(stderr, "gregorctl: dry run: nothing committed (add --execute)\n");
-	return 0;
+	return rc;
+}
+
+/* ---- delete-offsets ---- */
+
+static int gg_delete_offsets(struct gctl *g, struct gk *k)
+{
+	if (!g->o.topics.n)
+		return gctl_err("delete-offsets needs --topic T[:P,P..]"), GCTL_EXIT_USAGE;
+	struct offset_fetch_response none;
+	memset(&none, 0, sizeof none);
+	struct gg_part *p;
+	int n;
+	if (gg_reset_parts(g, k, &none, &p, &n))
+		return 1;
+	struct offset_delete_req_partition *dp = arena_alloc(&k->a, sizeof *dp * (size_t)(n + 1));
+	struct offset_delete_req_topic *tv = arena_alloc(&k->a, sizeof *tv * (size_t)(n + 1));
+	if (!dp || !tv)
+		return gctl_err("out of memory"), 1;
+	int nt = 0;
+	for (int i = 0; i < n; i++) {
+		dp[i].partition_index = p[i].partition;
+		if (i == 0 || strcmp(p[i].topic, p[i - 1].topic))
+			tv[nt++] = (struct offset_delete_req_topic){ gk_kstr(p[i].topic), { 0, &dp[i] } };
+		tv[nt - 1].partitions.n++;
+	}
+	struct offset_delete_request req = { gk_kstr(g->o.group), { nt, tv } };
+	struct offset_delete_response resp;
+	if (gk_group_call(k, g->o.group, GK_API_OFFSET_DELETE, 0, &offset_delete_request_msg, &req,
+			  &offset_delete_response_msg, &resp, gg_err_offset_delete))
+		return 1;
+	if (resp.error_code == KERR_GROUP_ID_NOT_FOUND)
+		return gctl_err("consumer group '%s' does not exist", g->o.group), 1;
+	if (resp.error_code)
+		return gctl_err("OffsetDelete for group '%s': %s", g->o.group,
+				kerr_name(resp.error_code)), 1;
+	const struct offset_delete_resp_topic *rt = resp.topics.v;
+	const char **c = arena_alloc(&k->a, sizeof *c * 3 * (size_t)(n + 2));
+	if (!c)
+		return gctl_err("out of memory"), 1;
+	c[0] = "TOPIC", c[1] = "PARTITION", c[2] = "STATUS";
+	int rows = 1, bad = 0;
+	for (int32_t i = 0; i < resp.topics.n; i++) {
+		const struct offset_delete_resp_partition *rp = rt[i].partitions.v;
+		for (int32_t j = 0; j < rt[i].partitions.n && rows <= n; j++, rows++) {
+			c[3 * rows] = gk_cstr(k, rt[i].name);
+			c[3 * rows + 1] = gg_num(k, rp[j].partition_index);
+			c[3 * rows + 2] = rp[j].error_code ? kerr_name(rp[j].error_code) : "Successful";
+			bad |= rp[j].error_code != 0;
+		}
+	}
+	printf("Request %s for deleting offsets with topic %s group %s\n",
+	       bad ? "failed" : "succeed", g->o.topics.v[0], g->o.group);
+	gg_table(c, rows, 3);
+	return bad;
 }
 
 /* ---- delete ---- */
@@ -743,23 +1054,117 @@ static int gg_delete(struct gctl *g, struct gk *k)
 	return 0;
 }
 
+/* --all-groups: every group of every broker, into o.groups. */
+static int gg_all_groups(struct gctl *g, struct gk *k)
+{
+	struct gg_listed *v = NULL;
+	int n = 0, cap = 0;
+	for (int i = 0, nb = k->n_nodes; i < nb; i++)
+		if (gg_list_broker(k, &k->nodes[i].ch, &v, &n, &cap))
+			return free(v), gctl_err("ListGroups on broker %d failed", k->nodes[i].id), 1;
+	g->o.groups.v = realloc(g->o.groups.v, sizeof *g->o.groups.v * (size_t)(n + 1));
+	if (!g->o.groups.v)
+		return free(v), gctl_err("out of memory"), 1;
+	qsort(v, (size_t)n, sizeof *v, gg_listed_cmp);
+	g->o.groups.n = 0;
+	for (int i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i].id, v[i - 1].id))
+			g->o.groups.v[g->o.groups.n++] = v[i].id;
+	free(v);
+	return 0;
+}
+
+/* describe and delete take several groups: each in turn. */
+static int gg_each_group(struct gctl *g, struct gk *k, int (*fn)(struct gctl *, struct gk *))
+{
+	int rc = 0;
+	for (int i = 0; i < g->o.groups.n; i++) {
+		g->o.group = g->o.groups.v[i];
+		if (strlen(g->o.group) > INT16_MAX || !*g->o.group)
+			rc |= (gctl_err("bad group id"), 1);
+		else
+			rc |= fn(g, k);
+	}
+	return rc;
+}
+
 int gctl_cmd_groups(struct gctl *g, const char *cmd)
 {
-	int list = strcmp(cmd, "list") == 0;
-	if (!list && strcmp(cmd, "describe") && strcmp(cmd, "reset-offsets") &&
-	    strcmp(cmd, "delete"))
+	static const char *cmds[] = { "list", "describe", "reset-offsets", "delete",
+				      "delete-offsets" };
+	size_t c = 0;
+	while (c < 5 && strcmp(cmd, cmds[c]) != 0)
+		c++;
+	if (c == 5)
 		return gctl_err("unknown groups command '%s' (list, describe, reset-offsets, "
-				"delete)", cmd), 1;
-	if (!list && (!g->o.group || !*g->o.group || strlen(g->o.group) > INT16_MAX))
+				"delete, delete-offsets)", cmd), GCTL_EXIT_USAGE;
+	int multi = c == 1 || c == 3;
+	if (c != 0 && !(multi && g->o.all_groups) &&
+	    (!g->o.group || !*g->o.group || strlen(g->o.group) > INT16_MAX))
 		return gctl_err("groups %s needs --group G", cmd), 1;
+	if (c != 0 && !multi && g->o.groups.n > 1)
+		return gctl_err("groups %s takes one --group", cmd), GCTL_EXIT_USAGE;
 	struct gk k;
 	if (gk_open(&k, &g->o)) {
 		gk_close(&k);
 		return 1;
 	}
-	int rc = list ? gg_list(g, &k) :
-		 strcmp(cmd, "describe") == 0 ? gg_describe(g, &k) :
-		 strcmp(cmd, "delete") == 0 ? gg_delete(g, &k) : gg_reset(g, &k);
+	int rc = 0;
+	if (multi && g->o.all_groups)
+		rc = gg_all_groups(g, &k);
+	if (rc == 0)
+		rc = c == 0 ? gg_list(g, &k) :
+		     c == 1 ? gg_each_group(g, &k, gg_describe) :
+		     c == 3 ? gg_each_group(g, &k, gg_delete) :
+		     c == 2 ? gg_reset(g, &k) : gg_delete_offsets(g, &k);
 	gk_close(&k);
+	return rc;
+}
+
+static const struct gctl_spec cg_spec = {
+	"consumer-groups",
+	"bootstrap-server bootstrap command-config list describe delete reset-offsets "
+	"delete-offsets group all-groups topic all-topics to-earliest to-latest to-offset "
+	"shift-by to-datetime by-duration to-current dry-run execute members offsets state",
+	"usage: gregorctl consumer-groups --bootstrap-server H:P ACTION [options]\n"
+	"       (kafka-consumer-groups)\n"
+	"  --list [--state]        group id, state, protocol type\n"
+	"  --describe (--group G ... | --all-groups) [--members | --offsets | --state]\n"
+	"                          committed offsets, log-end offsets, lag, members\n"
+	"  --delete (--group G ... | --all-groups)\n"
+	"  --reset-offsets --group G (--topic T[:P,P..] ... | --all-topics)\n"
+	"      (--to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N |\n"
+	"       --to-datetime YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm] | --by-duration PnDTnHnMnS)\n"
+	"      [--dry-run | --execute]  the group must be empty; without --execute nothing\n"
+	"                          is committed; offsets are clamped into the log's range\n"
+	"  --delete-offsets --group G --topic T[:P,P..] ...   (OffsetDelete)\n"
+	"(older form: groups list|describe|reset-offsets|delete)\n"
+	"  --bootstrap-server H:P[,H:P...]  brokers to bootstrap from\n"
+	"  --command-config FILE   client properties: security.protocol, ssl.*\n"
+	"  --json                  machine-readable output\n"
+	"  --timeout S             seconds per connection or request (default 10)\n"
+	"example: gregorctl consumer-groups --bootstrap-server 127.0.0.1:9092 \\\n"
+	"           --reset-offsets --group g --topic t --to-earliest --execute\n",
+};
+
+int gctl_verb_consumer_groups(int argc, char **argv)
+{
+	struct gctl g;
+	const char *w[1];
+	int rc;
+	int nw = gctl_parse(&g, argc, argv, &cg_spec, w, 1, &rc);
+	if (nw < 0)
+		goto out;
+	if (nw > 0 && gctl_set_action(&g.o, w[0])) {
+		rc = gctl_usage_err(cg_spec.verb, "conflicting actions '%s' and '%s'",
+				    g.o.action, w[0]);
+		goto out;
+	}
+	if (!g.o.action)
+		rc = gctl_usage_err(cg_spec.verb, "no action given (--list, --describe, ...)");
+	else if (!(rc = gctl_need_bootstrap(&g, cg_spec.verb)))
+		rc = gctl_cmd_groups(&g, g.o.action);
+out:
+	gctl_done(&g);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "common/proto/apis.h"
 #include "common/proto/kerr.h"
 #include "coord/gregorctl/gctl_kafka.h"
+#include "coord/zjson.h"
 
 #define GK_MAX_NODES 4096
 #define GK_RETRY_MS 200
@@ -330,4 +331,29 @@ int gk_group_call(struct gk *k, const char *group, int16_t key, int16_t ver,
 	}
 	gk_report(group, err, who);
 	return 1;
+}
+
+struct broker_channel *gk_any(struct gk *k)
+{
+	const struct metadata_resp_broker *b = k->md.brokers.v;
+	struct broker_channel *ch = k->md.brokers.n > 0 ? gk_broker(k, b[0].node_id) : NULL;
+	if (!ch)
+		gctl_err("no brokers in the cluster's metadata");
+	return ch;
+}
+
+int gk_failed(const char *what, int rc)
+{
+	gctl_err("%s: %s", what, rc == -EBADMSG ? "undecodable response" : strerror(-rc));
+	return 1;
+}
+
+int gk_put_json(struct zbuf *b)
+{
+	if (b->oom) {
+		gctl_err("out of memory");
+		return 1;
+	}
+	fwrite(b->p, 1, b->len, stdout);
+	return 0;
 }

@@ -17,7 +17,7 @@ enum {
 	GK_API_LIST_OFFSETS = 2, GK_API_METADATA = 3, GK_API_OFFSET_COMMIT = 8,
 	GK_API_OFFSET_FETCH = 9, GK_API_FIND_COORDINATOR = 10,
 	GK_API_DESCRIBE_GROUPS = 15, GK_API_LIST_GROUPS = 16,
-	GK_API_DELETE_GROUPS = 42,
+	GK_API_DELETE_GROUPS = 42, GK_API_OFFSET_DELETE = 47,
 };
 
 struct gk_node {
@@ -58,6 +58,14 @@ int gk_group_call(struct gk *k, const char *group, int16_t key, int16_t ver,
 		  const struct kmsg *req_msg, const void *req,
 		  const struct kmsg *resp_msg, void *resp,
 		  int16_t (*err_of)(const void *resp));
+/* The first Metadata broker's channel (for requests any broker answers),
+ * or NULL with the error printed. */
+struct broker_channel *gk_any(struct gk *k);
+/* Prints "what: reason" for a gk_call failure; returns 1. */
+int gk_failed(const char *what, int rc);
+struct zbuf;
+/* Writes b to stdout; 1 (printed) if it ran out of memory. */
+int gk_put_json(struct zbuf *b);
 /* Topic t in the Metadata, or NULL. */
 const struct metadata_resp_topic *gk_topic(const struct gk *k, const char *t);
 /* A NUL-terminated arena copy ("" when null or out of memory). */

@@ -82,7 +82,7 @@ static int sasl_load(struct props *p, const char *path)
 		snprintf(gk_sasl.username, sizeof gk_sasl.username, "%s", user);
 		snprintf(gk_sasl.password, sizeof gk_sasl.password, "%s", pw);
 		struct sasl_client probe;
-		if (sasl_client_init(&probe, &gk_sasl) < 0) {
+		if (sasl_client_prepare(&probe, &gk_sasl) < 0) {
 			gctl_err("--command-config %s: SASL mechanism %s is not supported (PLAIN, "
 				 "SCRAM-SHA-256, SCRAM-SHA-512)", path, mech);
 			rc = 1;

@@ -20,8 +20,37 @@ struct gctl_topic {
 	struct zn_pstate *st;
 	int *has_st;
 	int deleting;
+	int min_isr; /* the override, else the broker default, else 1 */
 	struct zbuf cfg_text, cfg_json;
 };
+
+/* min.insync.replicas of /config/brokers/<default>, else 1 (Kafka's
+ * default); read once. A broker's own static setting is not in ZooKeeper. */
+static int gctl_default_min_isr(struct gctl *g)
+{
+	static int cached = 0;
+	if (cached)
+		return cached;
+	struct gctl_zcfg u;
+	cached = 1;
+	if (gctl_zcfg_read(g, "brokers/<default>", &u) == 0) {
+		int i = gctl_zcfg_find(&u, "min.insync.replicas");
+		if (i >= 0 && atoi(u.values[i]) > 0)
+			cached = atoi(u.values[i]);
+		gctl_zcfg_free(&u);
+	}
+	return cached;
+}
+
+/* The override in "k=v,k2=v2", or 0. */
+static int gctl_min_isr_override(const char *text)
+{
+	static const char key[] = "min.insync.replicas=";
+	for (const char *p = text; p && (p = strstr(p, key)); p += sizeof key - 1)
+		if (p == text || p[-1] == ',')
+			return atoi(p + sizeof key - 1);
+	return 0;
+}
 
 static void gctl_topic_free(struct gctl_topic *t)
 {
@@ -140,7 +169,12 @@ static int gctl_topic_load(struct gctl *g, const char *name, struct gctl_topic *
 	if (gctl_path(path, "/admin/delete_topics/%s", name))
 		return GCTL_FAIL;
 	t->deleting = zoo_exists(g->zh, path, 0, &st) == ZOK;
-	return gctl_config_load(g, t) ? GCTL_FAIL : 0;
+	if (gctl_config_load(g, t))
+		return GCTL_FAIL;
+	t->min_isr = gctl_min_isr_override(t->cfg_text.p);
+	if (t->min_isr <= 0)
+		t->min_isr = gctl_default_min_isr(g);
+	return 0;
 }
 
 static int gctl_under_replicated(const struct gctl_topic *t, int p)
@@ -155,13 +189,25 @@ static int gctl_unavailable(const struct gctl_topic *t, int p, const int32_t *li
 	       !gctl_contains(live, n_live, t->st[p].leader);
 }
 
+static int gctl_filtered(const struct gctl *g)
+{
+	return g->o.under_replicated || g->o.unavailable || g->o.under_min_isr || g->o.at_min_isr;
+}
+
+static int gctl_under_min_isr(const struct gctl_topic *t, int p)
+{
+	return !t->has_st[p] || t->st[p].n_isr < t->min_isr;
+}
+
 static int gctl_partition_shown(const struct gctl *g, const struct gctl_topic *t,
 				int p, const int32_t *live, int n_live)
 {
-	if (!g->o.under_replicated && !g->o.unavailable)
+	if (!gctl_filtered(g))
 		return 1;
 	return (g->o.under_replicated && gctl_under_replicated(t, p)) ||
-	       (g->o.unavailable && gctl_unavailable(t, p, live, n_live));
+	       (g->o.unavailable && gctl_unavailable(t, p, live, n_live)) ||
+	       (g->o.under_min_isr && gctl_under_min_isr(t, p)) ||
+	       (g->o.at_min_isr && t->has_st[p] && t->st[p].n_isr == t->min_isr);
 }
 
 static void gctl_put_ids(struct zbuf *b, const int32_t *v, int n, const char *sep)
@@ -173,7 +219,7 @@ static void gctl_put_ids(struct zbuf *b, const int32_t *v, int n, const char *se
 static void gctl_describe_text(const struct gctl *g, const struct gctl_topic *t,
 			       const int32_t *live, int n_live, struct zbuf *b)
 {
-	if (!g->o.under_replicated && !g->o.unavailable) {
+	if (!gctl_filtered(g)) {
 		zb_printf(b, "Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\t"
 			  "Configs: %s%s\n", t->name, t->n, t->n ? t->as[0].n_replicas : 0,
 			  t->cfg_text.p ? t->cfg_text.p : "",
@@ -221,8 +267,9 @@ static void gctl_describe_json(const struct gctl *g, const struct gctl_topic *t,
 		if (has)
 			gctl_put_ids(b, t->st[p].isr, t->st[p].n_isr, ",");
 		zb_printf(b, "],\"has_state\":%s,\"under_replicated\":%s,"
-			  "\"unavailable\":%s}", has ? "true" : "false",
+			  "\"under_min_isr\":%s,\"unavailable\":%s}", has ? "true" : "false",
 			  gctl_under_replicated(t, p) ? "true" : "false",
+			  gctl_under_min_isr(t, p) ? "true" : "false",
 			  gctl_unavailable(t, p, live, n_live) ? "true" : "false");
 		first = 0;
 	}
@@ -263,7 +310,13 @@ static int gctl_topics_describe(struct gctl *g)
 		zb_puts(&out, "{\"topics\":[");
 	for (int k = 0; k < names.count; k++) {
 		struct gctl_topic t;
+		if (g->o.exclude_internal && !g->o.topic && strncmp(names.data[k], "__", 2) == 0)
+			continue;
 		int rc = gctl_topic_load(g, names.data[k], &t);
+		if (rc == 0 && g->o.with_overrides && !t.cfg_text.len) {
+			gctl_topic_free(&t);
+			continue;
+		}
 		if (rc == GCTL_NONODE && g->o.topic)
 			gctl_err("topic '%s' does not exist", names.data[k]);
 		if (rc == GCTL_NONODE && !g->o.topic) {
@@ -301,15 +354,78 @@ static int gctl_topics_list(struct gctl *g)
 		gctl_err("%s", gctl_no_cluster("/brokers/topics"));
 	if (rc)
 		return 1;
+	struct zbuf b;
+	zb_init(&b);
+	zb_puts(&b, g->o.json ? "{\"topics\":[" : "");
+	int first = 1;
 	for (int k = 0; k < names.count; k++) {
 		char path[GCTL_PATH_MAX];
 		struct Stat st;
+		if (g->o.exclude_internal && strncmp(names.data[k], "__", 2) == 0)
+			continue;
 		int del = gctl_path(path, "/admin/delete_topics/%s", names.data[k]) == 0 &&
 			  zoo_exists(g->zh, path, 0, &st) == ZOK;
-		printf("%s%s\n", names.data[k], del ? " - marked for deletion" : "");
+		if (g->o.json) {
+			zb_puts(&b, first ? "{\"name\":" : ",{\"name\":");
+			zb_jstr(&b, names.data[k]);
+			zb_printf(&b, ",\"marked_for_deletion\":%s}", del ? "true" : "false");
+		} else {
+			zb_printf(&b, "%s%s\n", names.data[k], del ? " - marked for deletion" : "");
+		}
+		first = 0;
 	}
+	zb_puts(&b, g->o.json ? "]}\n" : "");
 	deallocate_String_vector(&names);
+	if (b.oom)
+		return zb_free(&b), gctl_err("out of memory"), 1;
+	fwrite(b.p, 1, b.len, stdout);
+	zb_free(&b);
 	return 0;
+}
+
+/* --replica-assignment "1:2:3,2:3:1": one entry per partition from first
+ * (earlier entries skipped, as kafka-topics --alter does); every entry the
+ * same length, no broker twice in one, every broker registered. Returns
+ * the count of partitions filled, or -1 (printed). */
+static int gctl_parse_assignment(struct gctl *g, int first, struct zn_assign *as, int cap,
+				 const int32_t *live, int n_live)
+{
+	const char *s = g->o.replica_assignment;
+	int n = 0, idx = 0, rf = -1;
+	while (*s) {
+		struct zn_assign a;
+		memset(&a, 0, sizeof a);
+		for (;;) {
+			char *e;
+			long v = strtol(s, &e, 10);
+			if (e == s || v < 0 || v > INT32_MAX || a.n_replicas == ZN_MAX_REPLICAS)
+				return gctl_err("--replica-assignment: bad broker list at '%s'", s), -1;
+			if (gctl_contains(a.replicas, a.n_replicas, (int32_t)v))
+				return gctl_err("--replica-assignment: broker %ld twice in partition %d",
+						v, idx), -1;
+			if (!gctl_contains(live, n_live, (int32_t)v))
+				return gctl_err("--replica-assignment: broker %ld is not registered", v), -1;
+			a.replicas[a.n_replicas++] = (int32_t)v;
+			s = e;
+			if (*s != ':')
+				break;
+			s++;
+		}
+		if (*s && *s != ',')
+			return gctl_err("--replica-assignment: unexpected '%c'", *s), -1;
+		s += *s == ',';
+		if (rf >= 0 && a.n_replicas != rf)
+			return gctl_err("--replica-assignment: partition %d has %d replicas, not %d",
+					idx, a.n_replicas, rf), -1;
+		rf = a.n_replicas;
+		if (idx++ < first)
+			continue;
+		if (n == cap)
+			return gctl_err("--replica-assignment: more partitions than %d", cap), -1;
+		a.partition = first + n;
+		as[n++] = a;
+	}
+	return n;
 }
 
 /* Kafka refuses names equal once '.' and '_' are identified. */
@@ -386,6 +502,14 @@ out:
 static int gctl_create_check(struct gctl *g, int n_live)
 {
 	const struct gctl_opts *o = &g->o;
+	if (o->replica_assignment) {
+		if (!o->topic || o->partitions >= 0 || o->rf >= 0) {
+			gctl_err("topics create --replica-assignment needs --topic and neither "
+				 "--partitions nor --replication-factor");
+			return 1;
+		}
+		return 0;
+	}
 	if (!o->topic || o->partitions < 0 || o->rf < 0) {
 		gctl_err("topics create needs --topic, --partitions and --replication-factor");
 		return 1;
@@ -414,17 +538,25 @@ static int gctl_topics_create(struct gctl *g)
 	    gctl_path(path, "/brokers/topics/%s", g->o.topic))
 		goto out;
 	if (zoo_exists(g->zh, path, 0, &st) == ZOK) {
-		gctl_err("topic '%s' already exists", g->o.topic);
+		status = !g->o.if_not_exists;
+		if (status)
+			gctl_err("topic '%s' already exists", g->o.topic);
 		goto out;
 	}
 	if (gctl_name_collides(g, g->o.topic))
 		goto out;
-	as = calloc((size_t)g->o.partitions, sizeof *as);
+	int cap = g->o.replica_assignment ? (int)strlen(g->o.replica_assignment) / 2 + 1
+					  : g->o.partitions;
+	as = calloc((size_t)cap, sizeof *as);
 	if (!as) {
 		gctl_err("out of memory");
 		goto out;
 	}
-	if (assign_replicas(live, n_live, g->o.partitions, g->o.rf, 0, gctl_rand(n_live),
+	if (g->o.replica_assignment) {
+		g->o.partitions = gctl_parse_assignment(g, 0, as, cap, live, n_live);
+		if (g->o.partitions < 1)
+			goto out;
+	} else if (assign_replicas(live, n_live, g->o.partitions, g->o.rf, 0, gctl_rand(n_live),
 			    gctl_rand(n_live), as)) {
 		gctl_err("cannot assign %d replicas over %d brokers", g->o.rf, n_live);
 		goto out;
@@ -436,11 +568,11 @@ static int gctl_topics_create(struct gctl *g)
 	zn_topic_build(&b, as, g->o.partitions);
 	int rc = b.oom ? GCTL_FAIL : gctl_write_new(g, path, b.p, b.len);
 	zb_free(&b);
-	if (rc == GCTL_EXISTS)
+	if (rc == GCTL_EXISTS && !g->o.if_not_exists)
 		gctl_err("topic '%s' already exists", g->o.topic);
 	else if (rc == 0)
 		printf("Created topic %s.\n", g->o.topic);
-	status = rc != 0;
+	status = rc != 0 && !(rc == GCTL_EXISTS && g->o.if_not_exists);
 out:
 	free(as);
 	free(live);
@@ -458,6 +590,8 @@ static int gctl_topics_delete(struct gctl *g)
 	if (gctl_path(path, "/brokers/topics/%s", g->o.topic))
 		return 1;
 	int rc = zoo_exists(g->zh, path, 0, &st);
+	if (rc == ZNONODE && g->o.if_exists)
+		return 0;
 	if (rc != ZOK) {
 		if (rc == ZNONODE)
 			gctl_err("topic '%s' does not exist", g->o.topic);
@@ -508,6 +642,8 @@ static int gctl_topics_alter(struct gctl *g)
 	int n, status = 1;
 	int32_t version;
 	int rc = gctl_read_assignment(g, g->o.topic, &old, &n, &version);
+	if (rc == GCTL_NONODE && g->o.if_exists)
+		return 0;
 	if (rc == GCTL_NONODE)
 		gctl_err("topic '%s' does not exist", g->o.topic);
 	if (rc)
@@ -523,8 +659,20 @@ static int gctl_topics_alter(struct gctl *g)
 		goto out;
 	}
 	memcpy(as, old, sizeof *as * (size_t)n);
-	if (gctl_alter_assign(g, as, n))
+	if (g->o.replica_assignment) {
+		int32_t *live = NULL;
+		int n_live = gctl_live_brokers(g, &live);
+		int got = n_live < 0 ? -1 : gctl_parse_assignment(g, n, &as[n], g->o.partitions - n,
+								  live, n_live);
+		free(live);
+		if (got >= 0 && got != g->o.partitions - n)
+			gctl_err("--replica-assignment gives %d new partitions, --partitions %d "
+				 "needs %d", got, g->o.partitions, g->o.partitions - n);
+		if (got != g->o.partitions - n)
+			goto out;
+	} else if (gctl_alter_assign(g, as, n)) {
 		goto out;
+	}
 	char path[GCTL_PATH_MAX];
 	struct zbuf b;
 	zb_init(&b);

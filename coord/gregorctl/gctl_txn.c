@@ -13,11 +13,13 @@
 
 #include "common/clock.h"
 #include "common/proto/kerr.h"
+#include "coord/gregorctl/gctl.h"
 #include "coord/gregorctl/gctl_kafka.h"
 
 #define GT_API_DESCRIBE_PRODUCERS 61
 #define GT_API_DESCRIBE_TRANSACTIONS 65
 #define GT_API_LIST_TRANSACTIONS 66
+#define GT_API_WRITE_TXN_MARKERS 27
 #define GT_RETRY_MS 200
 
 static void gt_sleep_ms(int ms)
@@ -187,26 +189,35 @@ static int gt_describe(struct gk *k, const char *id_s)
 	return 1;
 }
 
-static int gt_producers(struct gk *k, const char *topic, int32_t partition)
+/* DescribeProducers of one partition on its leader; 0 with *out and
+ * *leader, or 1 (printed). */
+static int gt_partition_producers(struct gk *k, const char *topic, int32_t partition,
+				  const struct describe_producers_resp_partition **out,
+				  int32_t *leader)
 {
 	const struct metadata_resp_topic *t = gk_topic(k, topic);
 	if (!t) {
 		gctl_err("topic '%s' does not exist", topic);
 		return 1;
 	}
-	int32_t leader = -1;
+	*leader = -1;
 	const struct metadata_resp_partition *p = t->partitions.v;
 	for (int32_t i = 0; i < t->partitions.n; i++)
 		if (p[i].partition_index == partition)
-			leader = p[i].leader_id;
-	struct broker_channel *ch = leader >= 0 ? gk_broker(k, leader) : NULL;
+			*leader = p[i].leader_id;
+	struct broker_channel *ch = *leader >= 0 ? gk_broker(k, *leader) : NULL;
 	if (!ch) {
 		gctl_err("partition %s-%d: %s", topic, partition,
-			 leader < 0 ? "no such partition or no leader" : "leader not in metadata");
+			 *leader < 0 ? "no such partition or no leader" : "leader not in metadata");
 		return 1;
 	}
-	struct describe_producers_req_topic rt = { gk_kstr(topic), { 1, &partition } };
-	struct describe_producers_request req = { { 1, &rt } };
+	int32_t *pp = arena_alloc(&k->a, sizeof *pp);
+	struct describe_producers_req_topic *rt = arena_alloc(&k->a, sizeof *rt);
+	if (!pp || !rt)
+		return gctl_err("out of memory"), 1;
+	*pp = partition;
+	*rt = (struct describe_producers_req_topic){ gk_kstr(topic), { 1, pp } };
+	struct describe_producers_request req = { { 1, rt } };
 	struct describe_producers_response resp;
 	int rc = gk_call(k, ch, GT_API_DESCRIBE_PRODUCERS, 0, &describe_producers_request_msg,
 			 &req, &describe_producers_response_msg, &resp);
@@ -214,16 +225,25 @@ static int gt_producers(struct gk *k, const char *topic, int32_t partition)
 	if (rc == 0 && (resp.topics.n != 1 || ot->partitions.n != 1))
 		rc = -EBADMSG;
 	if (rc) {
-		gctl_err("broker %d: DescribeProducers: %s", leader,
+		gctl_err("broker %d: DescribeProducers: %s", *leader,
 			 rc == -EBADMSG ? "undecodable response" : strerror(-rc));
 		return 1;
 	}
-	const struct describe_producers_resp_partition *op = ot->partitions.v;
-	if (op->error_code) {
-		gctl_err("partition %s-%d on broker %d: %s", topic, partition, leader,
-			 kerr_name(op->error_code));
+	*out = ot->partitions.v;
+	if ((*out)->error_code) {
+		gctl_err("partition %s-%d on broker %d: %s", topic, partition, *leader,
+			 kerr_name((*out)->error_code));
 		return 1;
 	}
+	return 0;
+}
+
+static int gt_producers(struct gk *k, const char *topic, int32_t partition)
+{
+	const struct describe_producers_resp_partition *op;
+	int32_t leader;
+	if (gt_partition_producers(k, topic, partition, &op, &leader))
+		return 1;
 	printf("%-12s %-6s %-13s %-16s %-17s %s\n", "PRODUCER_ID", "EPOCH", "LAST_SEQUENCE",
 	       "LAST_TIMESTAMP", "COORDINATOR_EPOCH", "CURRENT_TXN_START_OFFSET");
 	const struct describe_producers_resp_producer *pr = op->active_producers.v;
@@ -236,21 +256,185 @@ static int gt_producers(struct gk *k, const char *topic, int32_t partition)
 	return 0;
 }
 
+/* ---- abort (kafka-transactions abort) ---- */
+
+/* WriteTxnMarkers ABORT for one producer on one partition, at its leader:
+ * what Kafka's tool does for a transaction its coordinator lost track of. */
+static int gt_write_abort(struct gk *k, int32_t leader, const char *topic, int32_t partition,
+			  int64_t pid, int16_t epoch, int32_t coord_epoch)
+{
+	struct broker_channel *ch = gk_broker(k, leader);
+	int32_t part = partition;
+	struct write_txn_markers_req_topic t = { gk_kstr(topic), { 1, &part } };
+	struct write_txn_markers_req_marker m = { pid, epoch, 0, { 1, &t }, coord_epoch };
+	struct write_txn_markers_request req = { { 1, &m } };
+	struct write_txn_markers_response resp;
+	int rc = ch ? gk_call(k, ch, GT_API_WRITE_TXN_MARKERS, 0, &write_txn_markers_request_msg,
+			      &req, &write_txn_markers_response_msg, &resp) : -EHOSTUNREACH;
+	if (rc)
+		return gk_failed("WriteTxnMarkers", rc);
+	const struct write_txn_markers_resp_marker *rm = resp.markers.v;
+	const struct write_txn_markers_resp_topic *rt = resp.markers.n == 1 ? rm->topics.v : NULL;
+	const struct write_txn_markers_resp_partition *rp =
+		rt && rm->topics.n == 1 && rt->partitions.n == 1 ? rt->partitions.v : NULL;
+	if (!rp)
+		return gctl_err("WriteTxnMarkers: unexpected response shape"), 1;
+	if (rp->error_code)
+		return gctl_err("aborting producer %" PRId64 " on %s-%d: %s", pid, topic, partition,
+				kerr_name(rp->error_code)), 1;
+	printf("Aborted transaction of producer %" PRId64 " (epoch %d) on %s-%d\n", pid, epoch,
+	       topic, partition);
+	return 0;
+}
+
+static int gt_abort(struct gctl *g, struct gk *k)
+{
+	const struct gctl_opts *o = &g->o;
+	if (!o->topic || o->partition < 0)
+		return gctl_usage_err("transactions", "abort needs --topic T --partition P and "
+				      "--start-offset O (or --producer-id, --producer-epoch, "
+				      "--coordinator-epoch)");
+	const struct describe_producers_resp_partition *op;
+	int32_t leader;
+	if (gt_partition_producers(k, o->topic, o->partition, &op, &leader))
+		return 1;
+	if (o->producer_id >= 0) {
+		if (o->producer_epoch < 0 || o->coordinator_epoch < 0)
+			return gctl_usage_err("transactions", "--producer-id needs --producer-epoch "
+					      "and --coordinator-epoch");
+		return gt_write_abort(k, leader, o->topic, o->partition, o->producer_id,
+				      (int16_t)o->producer_epoch, o->coordinator_epoch);
+	}
+	if (o->start_offset < 0)
+		return gctl_usage_err("transactions", "abort needs --start-offset O or --producer-id");
+	const struct describe_producers_resp_producer *pr = op->active_producers.v;
+	for (int32_t i = 0; i < op->active_producers.n; i++)
+		if (pr[i].current_txn_start_offset == o->start_offset)
+			return gt_write_abort(k, leader, o->topic, o->partition, pr[i].producer_id,
+					      (int16_t)pr[i].producer_epoch, pr[i].coordinator_epoch);
+	gctl_err("no open transaction on %s-%d starts at offset %" PRId64, o->topic, o->partition,
+		 o->start_offset);
+	return 1;
+}
+
+/* ---- find-hanging ---- */
+
+/* Does the coordinator of the producer's transaction have it Ongoing with
+ * this partition and epoch? 1 yes, 0 no (the transaction hangs), -1 on
+ * errors (printed). */
+static int gt_coordinator_knows(struct gk *k, int64_t pid, int32_t epoch, const char *topic,
+				int32_t partition)
+{
+	for (int i = 0; i < k->n_nodes; i++) {
+		int64_t want = pid;
+		struct list_transactions_request req = { { 0, NULL }, { 1, &want }, -1 };
+		struct list_transactions_response resp;
+		int rc = gk_call(k, &k->nodes[i].ch, GT_API_LIST_TRANSACTIONS, 0,
+				 &list_transactions_request_msg, &req,
+				 &list_transactions_response_msg, &resp);
+		if (rc || resp.error_code)
+			return gctl_err("broker %d: ListTransactions: %s", k->nodes[i].id,
+					rc ? strerror(-rc) : kerr_name(resp.error_code)), -1;
+		const struct list_transactions_resp_state *ls = resp.transaction_states.v;
+		for (int32_t j = 0; j < resp.transaction_states.n; j++) {
+			const struct describe_transactions_resp_state *s;
+			if (ls[j].producer_id != pid ||
+			    gt_describe_on(k, &k->nodes[i].ch, ls[j].transactional_id, &s))
+				continue;
+			if (s->producer_epoch != epoch || s->transaction_state.len != 7 ||
+			    memcmp(s->transaction_state.p, "Ongoing", 7) != 0)
+				return 0;
+			const struct describe_transactions_resp_topic *t = s->topics.v;
+			for (int32_t q = 0; q < s->topics.n; q++) {
+				const int32_t *pp = t[q].partitions.v;
+				for (int32_t r = 0; r < t[q].partitions.n; r++)
+					if (pp[r] == partition && !strcmp(gk_cstr(k, t[q].topic), topic))
+						return 1;
+			}
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int gt_hanging_in(struct gctl *g, struct gk *k, const char *topic, int32_t partition,
+			 int *found)
+{
+	const struct describe_producers_resp_partition *op;
+	int32_t leader;
+	if (gt_partition_producers(k, topic, partition, &op, &leader))
+		return 1;
+	int64_t now = clock_wall_ms(), max_ms = (int64_t)g->o.wait_s * 60000;
+	const struct describe_producers_resp_producer *pr = op->active_producers.v;
+	for (int32_t i = 0; i < op->active_producers.n; i++) {
+		if (pr[i].current_txn_start_offset < 0 || now - pr[i].last_timestamp < max_ms)
+			continue;
+		int knows = gt_coordinator_knows(k, pr[i].producer_id, pr[i].producer_epoch, topic,
+						 partition);
+		if (knows < 0)
+			return 1;
+		if (knows)
+			continue;
+		if (!(*found)++)
+			printf("%-20s %-9s %-11s %-13s %-16s %-11s %-14s %s\n", "TOPIC", "PARTITION",
+			       "PRODUCER_ID", "PRODUCER_EPOCH", "COORDINATOR_EPOCH", "START_OFFSET",
+			       "LAST_TIMESTAMP", "DURATION(MIN)");
+		printf("%-20s %-9d %-11" PRId64 " %-13d %-16d %-11" PRId64 " %-14" PRId64 " %" PRId64 "\n",
+		       topic, partition, pr[i].producer_id, pr[i].producer_epoch,
+		       pr[i].coordinator_epoch, pr[i].current_txn_start_offset, pr[i].last_timestamp,
+		       (now - pr[i].last_timestamp) / 60000);
+	}
+	return 0;
+}
+
+static int gt_find_hanging(struct gctl *g, struct gk *k)
+{
+	int rc = 0, found = 0;
+	const struct metadata_resp_topic *t = k->md.topics.v;
+	for (int32_t i = 0; i < k->md.topics.n; i++) {
+		const char *name = gk_cstr(k, t[i].name);
+		if (g->o.topic && strcmp(g->o.topic, name))
+			continue;
+		const struct metadata_resp_partition *p = t[i].partitions.v;
+		for (int32_t j = 0; j < t[i].partitions.n; j++) {
+			if ((g->o.partition >= 0 && p[j].partition_index != g->o.partition) ||
+			    (g->o.broker_id >= 0 && p[j].leader_id != g->o.broker_id))
+				continue;
+			rc |= gt_hanging_in(g, k, name, p[j].partition_index, &found);
+		}
+	}
+	if (!found && !rc)
+		printf("No hanging transactions found.\n");
+	return rc;
+}
+
 int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg)
 {
-	int list = strcmp(cmd, "list") == 0;
-	if (!list && strcmp(cmd, "describe") != 0) {
-		gctl_err("transactions COMMAND is list or describe");
+	static const char *cmds[] = { "list", "describe", "abort", "find-hanging",
+				      "describe-producers" };
+	size_t c = 0;
+	while (c < 5 && strcmp(cmd, cmds[c]) != 0)
+		c++;
+	if (c == 5) {
+		gctl_err("transactions COMMAND is list, describe, describe-producers, "
+			 "find-hanging or abort");
 		return 64;
 	}
-	if (!list && !arg) {
+	if (c == 1 && !arg) {
 		gctl_err("transactions describe needs a transactional id");
 		return 64;
 	}
+	if (c == 4 && (!g->o.topic || g->o.partition < 0)) {
+		gctl_err("describe-producers needs --topic T --partition P");
+		return 64;
+	}
+	if (c == 3 && g->o.wait_s == 0 && !g->o.max_txn_timeout_set)
+		g->o.wait_s = 15; /* Kafka's transaction.max.timeout.ms: 15 minutes */
 	struct gk k;
 	if (gk_open(&k, &g->o))
 		return 1;
-	int rc = list ? gt_list(&k) : gt_describe(&k, arg);
+	int rc = c == 0 ? gt_list(&k) : c == 1 ? gt_describe(&k, arg) : c == 2 ? gt_abort(g, &k) :
+		 c == 3 ? gt_find_hanging(g, &k) : gt_producers(&k, g->o.topic, g->o.partition);
 	gk_close(&k);
 	return rc;
 }

@@ -17,15 +17,9 @@
 #include "coord/zjson.h"
 
 #define USERS "/config/users"
-#define MAX_KEYS 64
+#define MAX_KEYS GCTL_ZCFG_MAX
 
-struct ucfg {
-	int n;
-	char *keys[MAX_KEYS], *values[MAX_KEYS];
-	int32_t version; /* -1: node absent */
-};
-
-static void ucfg_free(struct ucfg *u)
+void gctl_zcfg_free(struct gctl_zcfg *u)
 {
 	for (int i = 0; i < u->n; i++) {
 		free(u->keys[i]);
@@ -34,15 +28,14 @@ static void ucfg_free(struct ucfg *u)
 	u->n = 0;
 }
 
-/* Reads /config/users/<san>; 0 (absent counts, version -1) or 1 (printed). */
-static int ucfg_read(struct gctl *g, const char *san, struct ucfg *u)
+int gctl_zcfg_read(struct gctl *g, const char *entity, struct gctl_zcfg *u)
 {
 	char path[GCTL_PATH_MAX], *data = NULL;
 	int len = 0;
 	struct Stat st;
 	memset(u, 0, sizeof *u);
 	u->version = -1;
-	if (gctl_path(path, USERS "/%s", san))
+	if (gctl_path(path, "/config/%s", entity))
 		return 1;
 	int rc = gctl_get(g, path, &data, &len, &st);
 	if (rc == GCTL_NONODE)
@@ -76,13 +69,13 @@ static int ucfg_read(struct gctl *g, const char *san, struct ucfg *u)
 	free(data);
 	if (bad) {
 		gctl_err("%s holds malformed config JSON", path);
-		ucfg_free(u);
+		gctl_zcfg_free(u);
 		return 1;
 	}
 	return 0;
 }
 
-static int ucfg_find(const struct ucfg *u, const char *key)
+int gctl_zcfg_find(const struct gctl_zcfg *u, const char *key)
 {
 	for (int i = 0; i < u->n; i++)
 		if (strcmp(u->keys[i], key) == 0)
@@ -90,23 +83,22 @@ static int ucfg_find(const struct ucfg *u, const char *key)
 	return -1;
 }
 
-/* Writes the node at the version read, then the change notification.
- * 0, 2 on a concurrent change (retry), 1 on failure (printed). */
-static int ucfg_write(struct gctl *g, const char *san, const struct ucfg *u)
+int gctl_zcfg_write(struct gctl *g, const char *entity, const struct gctl_zcfg *u)
 {
-	char path[GCTL_PATH_MAX];
+	char path[GCTL_PATH_MAX], parent[GCTL_PATH_MAX];
 	struct zbuf b;
-	if (gctl_path(path, USERS "/%s", san))
+	if (gctl_path(path, "/config/%s", entity) || gctl_path(parent, "%s", path))
 		return 1;
+	*strrchr(parent, '/') = 0;
 	zb_init(&b);
 	zn_config_build(&b, (const char *const *)u->keys, (const char *const *)u->values, u->n);
 	int rc = b.oom ? ZSYSTEMERROR : u->version < 0
 		 ? zoo_create(g->zh, path, b.p, (int)b.len, zk_acl_for(g->secure, path), 0, NULL, 0)
 		 : zoo_set(g->zh, path, b.p, (int)b.len, u->version);
 	if (rc == ZNONODE && u->version < 0) {
-		/* /config/users itself is missing on a fresh ZooKeeper */
+		/* /config/<type> itself is missing on a fresh ZooKeeper */
 		zoo_create(g->zh, "/config", NULL, -1, zk_acl_for(g->secure, "/config"), 0, NULL, 0);
-		zoo_create(g->zh, USERS, NULL, -1, zk_acl_for(g->secure, USERS), 0, NULL, 0);
+		zoo_create(g->zh, parent, NULL, -1, zk_acl_for(g->secure, parent), 0, NULL, 0);
 		rc = zoo_create(g->zh, path, b.p, (int)b.len, zk_acl_for(g->secure, path), 0, NULL, 0);
 	}
 	zb_free(&b);
@@ -118,9 +110,7 @@ static int ucfg_write(struct gctl *g, const char *san, const struct ucfg *u)
 	}
 	zb_init(&b);
 	zb_puts(&b, "{\"version\":2,\"entity_path\":");
-	char ep[GCTL_PATH_MAX];
-	snprintf(ep, sizeof ep, "users/%s", san);
-	zb_jstr(&b, ep);
+	zb_jstr(&b, entity);
 	zb_puts(&b, "}");
 	rc = b.oom ? ZSYSTEMERROR
 		   : zoo_create(g->zh, "/config/changes/config_change_", b.p, (int)b.len,
@@ -138,9 +128,9 @@ static int ucfg_write(struct gctl *g, const char *san, const struct ucfg *u)
 }
 
 /* Sets (value non-NULL) or removes key in u. 0, or 1 when full. */
-static int ucfg_put(struct ucfg *u, const char *key, const char *value)
+int gctl_zcfg_put(struct gctl_zcfg *u, const char *key, const char *value)
 {
-	int i = ucfg_find(u, key);
+	int i = gctl_zcfg_find(u, key);
 	if (!value) {
 		if (i >= 0) {
 			free(u->keys[i]);
@@ -181,21 +171,24 @@ static int user_name(struct gctl *g, char *san, size_t cap)
  * the new value of key (NULL removes it). */
 static int users_update(struct gctl *g, const char *san, const char *key, const char *value)
 {
+	char ent[GCTL_PATH_MAX];
+	if (gctl_path(ent, "users/%s", san))
+		return 1;
 	for (int attempt = 0; attempt < 5; attempt++) {
-		struct ucfg u;
-		if (ucfg_read(g, san, &u))
+		struct gctl_zcfg u;
+		if (gctl_zcfg_read(g, ent, &u))
 			return 1;
-		if (!value && ucfg_find(&u, key) < 0) {
+		if (!value && gctl_zcfg_find(&u, key) < 0) {
 			gctl_err("user %s has no %s credential", g->o.user, key);
-			ucfg_free(&u);
+			gctl_zcfg_free(&u);
 			return 1;
 		}
-		int rc = ucfg_put(&u, key, value);
+		int rc = gctl_zcfg_put(&u, key, value);
 		if (rc)
 			gctl_err("out of memory or too many configs");
 		else
-			rc = ucfg_write(g, san, &u);
-		ucfg_free(&u);
+			rc = gctl_zcfg_write(g, ent, &u);
+		gctl_zcfg_free(&u);
 		if (rc != 2)
 			return rc;
 	}
@@ -243,19 +236,20 @@ static int users_upsert(struct gctl *g)
 
 static int users_delete(struct gctl *g)
 {
-	char san[GCTL_PATH_MAX];
-	if (user_name(g, san, sizeof san) || (g->o.mechanism && mech_of(g) < 0))
+	char san[GCTL_PATH_MAX], ent[GCTL_PATH_MAX];
+	if (user_name(g, san, sizeof san) || (g->o.mechanism && mech_of(g) < 0) ||
+	    gctl_path(ent, "users/%s", san))
 		return 1;
 	int deleted = 0;
 	for (int m = 0; m < SCRAM_NMECH; m++) {
 		const char *name = scram_mech_name((enum scram_mech)m);
 		if (g->o.mechanism && strcmp(g->o.mechanism, name) != 0)
 			continue;
-		struct ucfg u;
-		if (ucfg_read(g, san, &u))
+		struct gctl_zcfg u;
+		if (gctl_zcfg_read(g, ent, &u))
 			return 1;
-		int has = ucfg_find(&u, name) >= 0;
-		ucfg_free(&u);
+		int has = gctl_zcfg_find(&u, name) >= 0;
+		gctl_zcfg_free(&u);
 		if (!has && !g->o.mechanism)
 			continue; /* deleting every mechanism: skip the absent ones */
 		if (users_update(g, san, name, NULL))
@@ -271,14 +265,16 @@ static int users_delete(struct gctl *g)
 /* One user's mechanisms and iterations; 0, or 1 when it has none. */
 static int users_show(struct gctl *g, const char *san, int *first)
 {
-	char user[256];
-	struct ucfg u;
-	if (entity_desanitize(san, user, sizeof user) < 0 || ucfg_read(g, san, &u))
+	char user[256], ent[GCTL_PATH_MAX];
+	struct gctl_zcfg u;
+	if (gctl_path(ent, "users/%s", san))
+		return 1;
+	if (entity_desanitize(san, user, sizeof user) < 0 || gctl_zcfg_read(g, ent, &u))
 		return 1;
 	int shown = 0;
 	for (int m = 0; m < SCRAM_NMECH; m++) {
 		const char *name = scram_mech_name((enum scram_mech)m);
-		int i = ucfg_find(&u, name);
+		int i = gctl_zcfg_find(&u, name);
 		struct scram_cred c;
 		char err[128];
 		if (i < 0)
@@ -300,7 +296,7 @@ static int users_show(struct gctl *g, const char *san, int *first)
 		*first = 0;
 		shown = 1;
 	}
-	ucfg_free(&u);
+	gctl_zcfg_free(&u);
 	return !shown;
 }
 

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #define MAX_PARTITIONS 1024
 #define MAX_SIZE (1 << 20)
@@ -50,7 +52,19 @@ struct bench_opts {
 	int idempotent;
 	double last_rate;        /* msgs/s of the last bench_produce */
 	const char *client_config; /* librdkafka properties file (TLS settings) */
+	int mock;                /* > 0: that many brokers of librdkafka's mock cluster */
+	int chunk;               /* consecutive messages sent to one partition */
+	int produce_only;
+	long e2e_rate;           /* > 0: end-to-end latency at this many msg/s */
+	const char *label;       /* prefix of the RESULT lines suite.sh reads */
 };
+
+/* "RESULT LABEL.KEY VALUE" for suite.sh, only when --label was given. */
+static void result(const struct bench_opts *o, const char *key, double value)
+{
+	if (o->label)
+		printf("RESULT %s.%s %.4f\n", o->label, key, value);
+}
 
 struct produce_stats {
 	long delivered;
@@ -414,7 +428,7 @@ static int bench_produce(struct bench_opts *o)
 	double t0 = now_s(), deadline = t0 + o->timeout_s;
 	long i;
 	for (i = 0; i < o->count && now_s() < deadline; i++) {
-		int32_t p = (int32_t)((i / CHUNK_PER_PARTITION) % parts);
+		int32_t p = (int32_t)((i / o->chunk) % parts);
 		/* Shared payload, no copy: it outlives the handle. */
 		char *msg = payload + (o->text_payload ? (size_t)(i * 7919) % TEXT_SPAN : 0);
 		while (rd_kafka_produce(rkt, p, 0, msg, (size_t)o->size, NULL, 0, NULL) == -1) {
@@ -435,6 +449,8 @@ flush:
 	o->last_rate = dt > 0 ? (double)st.delivered / dt : 0;
 	print_rate(o->idempotent ? "kafka: produce idempotent" : "kafka: produce (acked)",
 		   st.delivered, (double)st.delivered * o->size, dt);
+	result(o, "produce_msgs", o->last_rate);
+	result(o, "produce_MBps", o->last_rate * o->size / 1e6);
 	if (st.failed || st.delivered != o->count)
 		fprintf(stderr, "produce: %ld delivered, %ld failed (first: %s) of %ld\n", st.delivered,
 			st.failed, st.failed ? rd_kafka_err2str(st.first_err) : "-", o->count);
@@ -483,6 +499,8 @@ static int bench_consume(const struct bench_opts *o)
 	}
 	double dt = now_s() - t0;
 	print_rate("kafka: consume", got, bytes, dt);
+	result(o, "consume_msgs", (double)got / dt);
+	result(o, "consume_MBps", bytes / dt / 1e6);
 	if (got != o->count || wrong_size || errors)
 		fprintf(stderr, "consume: %ld of %ld, %ld wrong size, %ld errors\n", got, o->count,
 			wrong_size, errors);
@@ -525,6 +543,22 @@ static double pct(const double *v, long n, double p)
 	return v[i < n ? i : n - 1];
 }
 
+/* RESULT lines of one latency run: delivered msg/s and percentiles in ms
+ * of the sorted latencies LAT (seconds). */
+static void latency_results(const struct bench_opts *o, const char *what, long rate,
+			    double delivered, const double *lat, long n)
+{
+	static const struct { const char *key; double p; } ps[] = {
+		{ "p50_ms", 0.5 }, { "p99_ms", 0.99 }, { "p999_ms", 0.999 } };
+	char key[64];
+	snprintf(key, sizeof key, "%s%ld.delivered", what, rate);
+	result(o, key, delivered);
+	for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+		snprintf(key, sizeof key, "%s%ld.%s", what, rate, ps[i].key);
+		result(o, key, pct(lat, n, ps[i].p) * 1e3);
+	}
+}
+
 static int open_loop_rate(rd_kafka_t *rk, rd_kafka_topic_t *rkt, struct lat_run *r,
 			  const struct bench_opts *o, long rate, const char *payload)
 {
@@ -559,6 +593,7 @@ static int open_loop_rate(rd_kafka_t *rk, rd_kafka_topic_t *rkt, struct lat_run 
 	       (double)r->nlat / (last - t0), pct(r->lat, r->nlat, 0.5) * 1e3,
 	       pct(r->lat, r->nlat, 0.99) * 1e3, pct(r->lat, r->nlat, 0.999) * 1e3,
 	       r->nlat ? r->lat[r->nlat - 1] * 1e3 : 0.0, r->nlat, r->failed);
+	latency_results(o, "open", rate, (double)r->nlat / (last - t0), r->lat, r->nlat);
 	fflush(stdout);
 	return r->failed ? -1 : 0;
 }
@@ -628,6 +663,150 @@ static int bench_open_loop(struct bench_opts *o)
 	return rc;
 }
 
+/* ---- end-to-end latency ------------------------------------------------ */
+
+/* A producer sends on schedule (open loop, linger 0, acks as given) and a
+ * consumer in the same process receives: each message carries its scheduled
+ * send time (CLOCK_MONOTONIC, one clock for both ends), and its latency is
+ * the receive time minus that. Warm-up messages carry 0 and are not counted. */
+struct e2e_run {
+	double *lat;
+	long cap;
+	_Atomic long nlat;
+	_Atomic long warm_seen;
+	_Atomic int stop;
+	rd_kafka_queue_t *q;
+};
+
+static void *e2e_consume(void *p)
+{
+	struct e2e_run *r = p;
+	while (!atomic_load(&r->stop)) {
+		rd_kafka_message_t *m = rd_kafka_consume_queue(r->q, 100);
+		if (!m)
+			continue;
+		double sent;
+		if (!m->err && m->len >= sizeof sent) {
+			memcpy(&sent, m->payload, sizeof sent);
+			long n = atomic_load(&r->nlat);
+			if (sent == 0)
+				atomic_fetch_add(&r->warm_seen, 1);
+			else if (n < r->cap) {
+				r->lat[n] = now_s() - sent;
+				atomic_store(&r->nlat, n + 1);
+			}
+		}
+		rd_kafka_message_destroy(m);
+	}
+	return NULL;
+}
+
+static rd_kafka_t *e2e_consumer(const struct bench_opts *o, rd_kafka_topic_t **rkt,
+				struct e2e_run *r)
+{
+	char err[256];
+	/* fetch.wait.max.ms only bounds an empty fetch: data answers at once */
+	const char *kv[] = { "enable.auto.commit", "false", "fetch.wait.max.ms", "100",
+			     "fetch.error.backoff.ms", "10", NULL };
+	rd_kafka_conf_t *conf = conf_new(o, kv);
+	rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err) : NULL;
+	if (!rk)
+		return NULL;
+	*rkt = rd_kafka_topic_new(rk, o->topic, NULL);
+	r->q = rd_kafka_queue_new(rk);
+	for (int p = 0; p < o->partitions; p++)
+		rd_kafka_consume_start_queue(*rkt, p, RD_KAFKA_OFFSET_END, r->q);
+	return rk;
+}
+
+/* Warm-up until the consumer has seen a message of every round: fetchers
+ * running and offsets resolved before the clock starts. */
+static int e2e_warm_up(rd_kafka_t *rk, rd_kafka_topic_t *rkt, const struct bench_opts *o,
+		       struct e2e_run *r, char *payload)
+{
+	double zero = 0, deadline = now_s() + 30;
+	memcpy(payload, &zero, sizeof zero);
+	while (now_s() < deadline) {
+		for (int p = 0; p < o->partitions; p++)
+			rd_kafka_produce(rkt, p, RD_KAFKA_MSG_F_COPY, payload, (size_t)o->size, NULL,
+					 0, NULL);
+		rd_kafka_flush(rk, 5000);
+		usleep(300 * 1000);
+		if (atomic_load(&r->warm_seen) >= 2L * o->partitions)
+			return 0;
+	}
+	return -1;
+}
+
+static int bench_e2e(struct bench_opts *o)
+{
+	char err[256], acks[8];
+	snprintf(acks, sizeof acks, "%d", o->acks);
+	const char *kv[] = { "request.required.acks", acks, "linger.ms", "0",
+			     "queue.buffering.max.messages", "2000000",
+			     "message.timeout.ms", "60000", NULL };
+	struct e2e_run r = { .cap = o->e2e_rate * o->duration_s };
+	r.lat = calloc((size_t)r.cap + 1, sizeof *r.lat);
+	rd_kafka_conf_t *conf = conf_new(o, kv);
+	rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err) : NULL;
+	if (!rk || !r.lat || o->size < (int)sizeof(double))
+		return -1;
+	int parts = topic_wait_ready(rk, o), rc = -1;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL), *crkt = NULL;
+	char *payload = calloc(1, (size_t)o->size);
+	o->partitions = parts > 0 ? parts : o->partitions;
+	rd_kafka_t *crk = parts > 0 ? e2e_consumer(o, &crkt, &r) : NULL;
+	pthread_t th;
+	if (!crk || pthread_create(&th, NULL, e2e_consume, &r))
+		goto out_nothread;
+	if (e2e_warm_up(rk, rkt, o, &r, payload)) {
+		fprintf(stderr, "e2e: consumer saw no warm-up messages in 30 s\n");
+		goto out;
+	}
+	long n = r.cap, i = 0;
+	double t0 = now_s() + 0.01;
+	while (i < n) {
+		long due = (long)((now_s() - t0) * (double)o->e2e_rate) + 1;
+		for (due = due > n ? n : due; i < due; i++) {
+			double at = t0 + (double)i / (double)o->e2e_rate;
+			memcpy(payload, &at, sizeof at);
+			rd_kafka_produce(rkt, (int32_t)(i % parts), RD_KAFKA_MSG_F_COPY, payload,
+					 (size_t)o->size, NULL, 0, NULL);
+		}
+		rd_kafka_poll(rk, 0);
+		if (t0 + (double)i / (double)o->e2e_rate - now_s() > 0.0002)
+			usleep(100);
+	}
+	double deadline = now_s() + 30;
+	while (atomic_load(&r.nlat) < n && now_s() < deadline)
+		rd_kafka_poll(rk, 5);
+	double last = now_s();
+	long got = atomic_load(&r.nlat);
+	qsort(r.lat, (size_t)got, sizeof r.lat[0], cmp_double);
+	printf("end-to-end acks=%d %6ld msg/s: received %7.0f msg/s  p50 %8.2f ms  p99 %8.2f ms  "
+	       "p99.9 %8.2f ms  (%ld of %ld msgs)\n", o->acks, o->e2e_rate, (double)got / (last - t0),
+	       pct(r.lat, got, 0.5) * 1e3, pct(r.lat, got, 0.99) * 1e3, pct(r.lat, got, 0.999) * 1e3,
+	       got, n);
+	latency_results(o, "e2e", o->e2e_rate, (double)got / (last - t0), r.lat, got);
+	rc = got == n ? 0 : -1;
+out:
+	atomic_store(&r.stop, 1);
+	pthread_join(th, NULL);
+out_nothread:
+	if (crk) {
+		for (int p = 0; p < o->partitions; p++)
+			rd_kafka_consume_stop(crkt, p);
+		rd_kafka_queue_destroy(r.q);
+		rd_kafka_topic_destroy(crkt);
+		rd_kafka_destroy(crk);
+	}
+	rd_kafka_topic_destroy(rkt);
+	rd_kafka_destroy(rk);
+	free(payload);
+	free(r.lat);
+	return rc;
+}
+
 /* Closed loop acks as given: plain, idempotent, plain, idempotent. */
 static int bench_idempotence_ratio(struct bench_opts *o)
 {
@@ -651,10 +830,16 @@ static void usage(const char *argv0)
 		"          [--fsync-dir DIR] [--skip-machine | --machine-only]\n"
 		"          [--compression none|gzip|snappy|lz4|zstd] [--payload fill|text]\n"
 		"          [--open-loop RATE,RATE,... [--duration S] [--idempotent]]\n"
-		"          [--idempotence-ratio]\n"
+		"          [--idempotence-ratio] [--e2e RATE [--duration S]]\n"
+		"          [--mock BROKERS] [--chunk N] [--produce-only] [--label L]\n"
 		"  --open-loop: linger 0, messages sent on schedule at each rate for S\n"
 		"   seconds (default 5); prints delivered rate and latency percentiles\n"
 		"  --idempotence-ratio: closed-loop produce, plain and idempotent twice\n"
+		"  --e2e: open loop, linger 0, and a consumer in this process: latency\n"
+		"   from scheduled send to receipt\n"
+		"  --mock: librdkafka's in-process mock cluster instead of --bootstrap\n"
+		"  --chunk: consecutive messages to one partition (default 1000)\n"
+		"  --label: also print \"RESULT L.key value\" lines\n"
 		"          [--client-config FILE]  (librdkafka properties, e.g. TLS)\n"
 		"  (librdkafka 2.0.2 compresses with gzip/snappy/lz4 only if the broker\n"
 		"   lists Produce v0, which Gregor does)\n",
@@ -669,7 +854,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	*o = (struct bench_opts){ .bootstrap = getenv("BOOTSTRAP"), .topic = topic_buf,
 				  .count = 1000000, .size = 100, .partitions = 3, .replication = 3,
 				  .acks = 1, .timeout_s = 600, .fsync_dir = tmp ? tmp : "/tmp",
-				  .compression = "none", .duration_s = 5 };
+				  .compression = "none", .duration_s = 5,
+				  .chunk = CHUNK_PER_PARTITION };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--no-create")) { o->no_create = 1; continue; }
@@ -677,6 +863,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		if (!strcmp(a, "--machine-only")) { o->machine_only = 1; continue; }
 		if (!strcmp(a, "--idempotent")) { o->idempotent = 1; continue; }
 		if (!strcmp(a, "--idempotence-ratio")) { o->idempotence_ratio = 1; continue; }
+		if (!strcmp(a, "--produce-only")) { o->produce_only = 1; continue; }
 		if (!v)
 			return -1;
 		if (!strcmp(a, "--bootstrap")) o->bootstrap = v;
@@ -692,12 +879,19 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		else if (!strcmp(a, "--open-loop")) o->open_loop = v;
 		else if (!strcmp(a, "--duration")) o->duration_s = atoi(v);
 		else if (!strcmp(a, "--client-config")) o->client_config = v;
+		else if (!strcmp(a, "--mock")) o->mock = atoi(v);
+		else if (!strcmp(a, "--chunk")) o->chunk = atoi(v);
+		else if (!strcmp(a, "--e2e")) o->e2e_rate = atol(v);
+		else if (!strcmp(a, "--label")) o->label = v;
 		else if (!strcmp(a, "--payload") && (!strcmp(v, "fill") || !strcmp(v, "text")))
 			o->text_payload = !strcmp(v, "text");
 		else return -1;
 		i++;
 	}
-	if (!o->machine_only && (!o->bootstrap || !*o->bootstrap))
+	if (!o->machine_only && !o->mock && (!o->bootstrap || !*o->bootstrap))
+		return -1;
+	if (o->mock < 0 || o->mock > 16 || o->chunk < 1 || o->e2e_rate < 0 ||
+	    o->e2e_rate > 1000000)
 		return -1;
 	if (o->count < 1 || o->size < 1 || o->size > MAX_SIZE || o->partitions < 1 ||
 	    o->partitions > MAX_PARTITIONS || o->replication < 1 || o->acks < -1 || o->acks > 1 ||
@@ -705,6 +899,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		return -1;
 	return 0;
 }
+
+static rd_kafka_mock_cluster_t *mock_start(struct bench_opts *o);
+static int bench_run(struct bench_opts *o);
 
 int main(int argc, char **argv)
 {
@@ -720,23 +917,66 @@ int main(int argc, char **argv)
 	}
 	if (o.machine_only)
 		return 0;
+	rd_kafka_mock_cluster_t *mc = o.mock ? mock_start(&o) : NULL;
+	if (o.mock && !mc)
+		return 1;
+	int rc = bench_run(&o);
+	if (mc) {
+		rd_kafka_t *mock_rk = rd_kafka_mock_cluster_handle(mc);
+		rd_kafka_mock_cluster_destroy(mc);
+		rd_kafka_destroy(mock_rk);
+	}
+	return rc;
+}
+
+/* librdkafka's mock cluster, run by a handle of its own in this process:
+ * the client's ceiling, with no network stack between processes and no
+ * storage. Its topic is made through the mock API (no CreateTopics). */
+static rd_kafka_mock_cluster_t *mock_start(struct bench_opts *o)
+{
+	char err[256];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	/* this handle only hosts the cluster: no bootstrap, so no warning */
+	rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+	rd_kafka_mock_cluster_t *mc = rk ? rd_kafka_mock_cluster_new(rk, o->mock) : NULL;
+	if (!mc || rd_kafka_mock_topic_create(mc, o->topic, o->partitions,
+					      o->replication < o->mock ? o->replication : o->mock)) {
+		fprintf(stderr, "bench: mock cluster: %s\n", rk ? "could not start" : err);
+		if (rk)
+			rd_kafka_destroy(rk);
+		return NULL;
+	}
+	static char bootstrap[512];
+	snprintf(bootstrap, sizeof bootstrap, "%s", rd_kafka_mock_cluster_bootstraps(mc));
+	o->bootstrap = bootstrap;
+	o->no_create = 1;
+	return mc;
+}
+
+static int bench_run(struct bench_opts *o)
+{
 	printf("kafka: bootstrap=%s topic=%s count=%ld size=%d partitions=%d acks=%d "
-	       "compression=%s payload=%s%s%s\n", o.bootstrap, o.topic, o.count, o.size,
-	       o.partitions, o.acks, o.compression, o.text_payload ? "text" : "fill",
-	       o.client_config ? " client-config=" : "", o.client_config ? o.client_config : "");
+	       "compression=%s payload=%s%s%s\n", o->bootstrap, o->topic, o->count, o->size,
+	       o->partitions, o->acks, o->compression, o->text_payload ? "text" : "fill",
+	       o->client_config ? " client-config=" : "", o->client_config ? o->client_config : "");
 	fflush(stdout);
-	if (!o.no_create && topic_create(&o)) {
-		fprintf(stderr, "bench: could not create topic %s\n", o.topic);
+	if (!o->no_create && topic_create(o)) {
+		fprintf(stderr, "bench: could not create topic %s\n", o->topic);
 		return 1;
 	}
-	if (o.open_loop)
-		return bench_open_loop(&o) ? 1 : 0;
-	if (o.idempotence_ratio)
-		return bench_idempotence_ratio(&o) ? 1 : 0;
-	if (bench_produce(&o))
+	if (o->open_loop)
+		return bench_open_loop(o) ? 1 : 0;
+	if (o->e2e_rate)
+		return bench_e2e(o) ? 1 : 0;
+	if (o->idempotence_ratio)
+		return bench_idempotence_ratio(o) ? 1 : 0;
+	if (bench_produce(o))
 		return 1;
 	fflush(stdout);
-	if (bench_consume(&o))
+	if (o->produce_only)
+		return 0;
+	if (bench_consume(o))
 		return 1;
 	return 0;
 }

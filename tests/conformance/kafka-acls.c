@@ -2,7 +2,9 @@
  * tests 0115/0119 (kafka-path/bin/kafka-acls.sh runs it). Only the one form
  * those tests use: --bootstrap-server B --add --(allow|deny)-principal P
  * --operation OP --(allow|deny)-host H --topic T, sent as one CreateAcls
- * (literal topic pattern) through librdkafka's admin API over PLAINTEXT;
+ * (literal topic pattern) through librdkafka's admin API over PLAINTEXT,
+ * then, as Kafka's AclCommand does after --add, one DescribeAcls of that
+ * resource printed as "Current ACLs for resource ...";
  * fetch-and-build.sh builds it next to the test-runner.
  * Exit 0 when the broker created the ACL, 1 on its error, 2 on bad usage. */
 #include "rdkafka.h" /* librdkafka 2.0.2's src/, as fetch-and-build.sh builds it */
@@ -118,6 +120,43 @@ static int acl_await_result(rd_kafka_queue_t *q)
 	return rc;
 }
 
+/* Kafka's AclCommand lists the resource's ACLs after adding: one
+ * DescribeAcls of the literal topic pattern, printed; 0 or 1. */
+static int acl_list(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic)
+{
+	char errstr[512];
+	rd_kafka_AclBindingFilter_t *f = rd_kafka_AclBindingFilter_new(
+		RD_KAFKA_RESOURCE_TOPIC, topic, RD_KAFKA_RESOURCE_PATTERN_LITERAL, NULL, NULL,
+		RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr, sizeof(errstr));
+	rd_kafka_event_t *ev;
+	const rd_kafka_AclBinding_t **acls;
+	size_t n, i;
+
+	if (!f)
+		return fprintf(stderr, "kafka-acls.sh: %s\n", errstr), 1;
+	rd_kafka_DescribeAcls(rk, f, NULL, q);
+	rd_kafka_AclBinding_destroy(f);
+	ev = rd_kafka_queue_poll(q, 30000);
+	if (!ev || rd_kafka_event_error(ev)) {
+		fprintf(stderr, "kafka-acls.sh: listing: %s\n",
+			ev ? rd_kafka_event_error_string(ev) : "no answer within 30 s");
+		if (ev)
+			rd_kafka_event_destroy(ev);
+		return 1;
+	}
+	acls = rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(ev), &n);
+	printf("Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=%s, "
+	       "patternType=LITERAL)`:\n", topic);
+	for (i = 0; i < n; i++)
+		printf(" \t(principal=%s, host=%s, operation=%s, permissionType=%s)\n",
+		       rd_kafka_AclBinding_principal(acls[i]), rd_kafka_AclBinding_host(acls[i]),
+		       rd_kafka_AclOperation_name(rd_kafka_AclBinding_operation(acls[i])),
+		       rd_kafka_AclPermissionType_name(rd_kafka_AclBinding_permission_type(acls[i])));
+	printf("\n");
+	rd_kafka_event_destroy(ev);
+	return 0;
+}
+
 static int acl_create(const struct acl_args *a)
 {
 	char errstr[512];
@@ -149,6 +188,8 @@ static int acl_create(const struct acl_args *a)
 	q = rd_kafka_queue_new(rk);
 	rd_kafka_CreateAcls(rk, &b, 1, NULL, q);
 	rc = acl_await_result(q);
+	if (rc == 0)
+		rc = acl_list(rk, q, a->topic);
 	rd_kafka_AclBinding_destroy(b);
 	rd_kafka_queue_destroy(q);
 	rd_kafka_destroy(rk);

@@ -7,7 +7,11 @@
 #   DRILL-RESULT drill=NAME acknowledged=N lost=M duplicates=D failed=F
 # (loop.sh collects these lines).
 #
-# Env in (besides lib.sh's): DRILL_BIN_DIR (drill_admin; default
+# The failover drills themselves run through `gregorctl drill` (drill_run),
+# with cluster.sh as its command templates.
+#
+# Env in (besides lib.sh's): GREGORCTL (default
+# build-drills/coord/gregorctl/gregorctl), DRILL_BIN_DIR (drill_admin; default
 # build-drills/tests/drills), ACKED_BIN_DIR (acked_producer, acked_verify
 # from tests/lib; default build-drills/tests/lib), DRILL_SAVE_DIR (when set,
 # a failed drill's cluster dir -- logs, data, ack files -- is copied there).
@@ -16,6 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 TEST_NAME=$(basename "$0" .sh)
 DRILL_BIN_DIR=${DRILL_BIN_DIR:-$GREGOR_SOURCE_ROOT/build-drills/tests/drills}
 ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build-drills/tests/lib}
+GREGORCTL=${GREGORCTL:-$GREGOR_SOURCE_ROOT/build-drills/coord/gregorctl/gregorctl}
 WORK=""
 DRILL_FAILED_PRODUCE=0
 _DRILL_PIDS=()
@@ -176,4 +181,37 @@ now_ns() { date +%s%N; }
 # drill_require_no_failures: a drill whose fault is fully retriable.
 drill_require_no_failures() {
 	((DRILL_FAILED_PRODUCE == 0)) || fail "$DRILL_FAILED_PRODUCE produce requests failed (beyond retries)"
+}
+
+# ---- gregorctl drill
+
+# drill_run NAME [gregorctl drill options...]: `gregorctl drill NAME` on this
+# cluster, every fault through cluster.sh. Its narration and verdict go to
+# stderr, its DRILL-RESULT line to stdout (loop.sh); DRILL_OUT holds the
+# verdict text and DRILL_RECOVER_MS the time to recover. Fails the drill on
+# any non-zero exit (1: acknowledged writes lost, with the brokers' log lines
+# about the partitions concerned).
+drill_run() {
+	local name=$1 rc=0 cs dir
+	shift
+	[[ -x $GREGORCTL ]] || fail "missing $GREGORCTL (ninja -C <build> coord/gregorctl/gregorctl)"
+	cs=$(printf '%q' "$CLUSTER_SH")
+	dir=$(printf '%q' "$CLUSTER_DIR")
+	note "gregorctl drill $name $*"
+	"$GREGORCTL" drill "$name" --bootstrap "$BOOTSTRAP" --zookeeper "$ZOOKEEPER" \
+		--kill "$cs kill {id} --dir $dir" --start "$cs start {id} --dir $dir" \
+		--stop "$cs stop {id} --dir $dir" --isolate "$cs isolate {id} --dir $dir" \
+		--heal "$cs heal {id} --dir $dir" --zk-kill "$cs zk-kill {id} --dir $dir" \
+		--zk-start "$cs zk-start {id} --dir $dir" "$@" >"$WORK/drill-$name.out" || rc=$?
+	DRILL_OUT=$(<"$WORK/drill-$name.out")
+	grep -v '^DRILL-RESULT' <<<"$DRILL_OUT" >&2 || true
+	grep '^DRILL-RESULT' <<<"$DRILL_OUT" || true
+	# shellcheck disable=SC2034 # read by the drills
+	DRILL_RECOVER_MS=$(sed -n 's/^DRILL-RESULT .* recover_ms=\(-\?[0-9]*\) .*/\1/p' <<<"$DRILL_OUT")
+	if ((rc == 1)); then
+		drill_explain_loss "$(sed -n 's/^DRILL-RESULT .* topic=\([^ ]*\) .*/\1/p' <<<"$DRILL_OUT")" \
+			"$DRILL_OUT"
+		fail "gregorctl drill $name: acknowledged writes lost"
+	fi
+	((rc == 0)) || fail "gregorctl drill $name exited $rc"
 }

@@ -2,8 +2,10 @@
 # txn_loop.sh N [FAULT...]: runs txn_check.sh under each fault (default:
 # all six) N times, one after another, and prints a table: fault, runs,
 # transactions committed / aborted / unknown, values checked, batches
-# refused at produce-time verification, anomalies, failed runs. Each run's output is kept in a log dir; a failed run's
-# cluster dir (with the history) is copied to DRILL_SAVE_DIR.
+# refused at produce-time verification, anomalies, failed runs. Each run's
+# output is kept in a log dir; a failed run's cluster dir (with the
+# history) is copied to DRILL_SAVE_DIR. Exits 1 if any run failed or found
+# an anomaly (the drills suite runs it 10 times per fault).
 # Env: GREGORD, DRILL_BIN_DIR, ACKED_BIN_DIR (default: build in the repo),
 # TXN_CHECK_*.
 set -euo pipefail
@@ -59,3 +61,8 @@ for f in "${FAULTS[@]}"; do
 		"${ABORTED[$f]}" "${UNKNOWN[$f]}" "${VALUES[$f]}" "${REFUSED[$f]}" "${ANOMALIES[$f]}" \
 		"${FAILS[$f]}"
 done
+bad=0
+for f in "${FAULTS[@]}"; do
+	((FAILS[$f] == 0 && ANOMALIES[$f] == 0)) || bad=1
+done
+exit "$bad"

@@ -818,7 +818,9 @@ static void show_data(const char *path)
 	free(d);
 }
 
-#define RA_FINAL(list) "{\"version\":2,\"partitions\":{\"0\":" list "}," \
+/* the end of the topic znode: the controller gave "ra" a topic_id (written
+ * before the partitions) and every rewrite keeps it */
+#define RA_FINAL(list) "\"partitions\":{\"0\":" list "}," \
 	"\"adding_replicas\":{},\"removing_replicas\":{}}"
 
 /* [1,2] -> [2,3] with controller 1: broker 3 is told, the leader's ISR
@@ -832,9 +834,11 @@ static void test_reassign_basic(struct coord *r1, struct coord *r2, struct fake_
 		    "{\"topic\":\"ra\",\"partition\":0,\"replicas\":[2,3]},"
 		    "{\"topic\":\"dr\",\"partition\":0,\"replicas\":[2,3]},"
 		    "{\"topic\":\"nosuch\",\"partition\":0,\"replicas\":[1]}]}");
-	CHECK(wait_data("/brokers/topics/ra", "{\"version\":2,\"partitions\":{\"0\":[2,3,1]},"
+	CHECK(wait_data("/brokers/topics/ra", NULL, "\"partitions\":{\"0\":[2,3,1]},"
 			"\"adding_replicas\":{\"0\":[3]},\"removing_replicas\":{\"0\":[1]}}",
-			NULL, 10000), "ra: topic znode during reassignment");
+			10000), "ra: topic znode during reassignment");
+	CHECK(wait_data("/brokers/topics/ra", NULL, "{\"version\":3,\"topic_id\":\"", 1000),
+	      "ra: the reassignment dropped the topic id");
 	CHECK(wait_state("ra", 0, 1, 1, &ps) && ps.n_isr == 2,
 	      "ra-0: leader epoch not bumped at start (leader %d epoch %d)", ps.leader,
 	      ps.leader_epoch);
@@ -872,7 +876,7 @@ static void test_reassign_basic(struct coord *r1, struct coord *r2, struct fake_
 	CHECK(wait_state("ra", 0, 2, 2, &ps) && ps.n_isr == 2 &&
 	      ps.isr[0] != 1 && ps.isr[1] != 1, "ra-0: leader not moved to 2 / ISR "
 	      "(leader %d epoch %d isr %d)", ps.leader, ps.leader_epoch, ps.n_isr);
-	CHECK(wait_data("/brokers/topics/ra", RA_FINAL("[2,3]"), NULL, 10000),
+	CHECK(wait_data("/brokers/topics/ra", NULL, RA_FINAL("[2,3]"), 10000),
 	      "ra: final topic znode");
 	show_data("/brokers/topics/ra");
 	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
@@ -898,7 +902,7 @@ static void test_reassign_invalid(void)
 		    "{\"topic\":\"ra\",\"partition\":0}]}");
 	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
 	      "node with only invalid entries not deleted");
-	CHECK(wait_data("/brokers/topics/ra", RA_FINAL("[2,3]"), NULL, 1000),
+	CHECK(wait_data("/brokers/topics/ra", NULL, RA_FINAL("[2,3]"), 1000),
 	      "invalid entries changed the topic");
 	write_znode("/admin/reassign_partitions", "not json");
 	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
@@ -914,9 +918,9 @@ static struct coord *test_reassign_failover(struct coord *r1, struct coord *r2,
 	struct zn_pstate ps;
 	write_znode("/admin/reassign_partitions", "{\"version\":1,\"partitions\":["
 		    "{\"topic\":\"rf\",\"partition\":0,\"replicas\":[3]}]}");
-	CHECK(wait_data("/brokers/topics/rf", "{\"version\":2,\"partitions\":{\"0\":[3,2]},"
+	CHECK(wait_data("/brokers/topics/rf", NULL, "\"partitions\":{\"0\":[3,2]},"
 			"\"adding_replicas\":{\"0\":[3]},\"removing_replicas\":{\"0\":[2]}}",
-			NULL, 10000), "rf: topic znode during reassignment");
+			10000), "rf: topic znode during reassignment");
 	CHECK(wait_state("rf", 0, 2, 1, &ps), "rf-0 epoch not bumped at start");
 	CHECK(wait_seen(f3, 4, "rf", 0, 2, 1, 1), "new replica 3 got no LeaderAndIsr (rf)");
 	coord_stop(r1);
@@ -935,7 +939,7 @@ static struct coord *test_reassign_failover(struct coord *r1, struct coord *r2,
 	CHECK(wait_state("rf", 0, 3, ps.leader_epoch + 1, &ps) && ps.n_isr == 1 &&
 	      ps.isr[0] == 3, "rf-0 not completed by the new controller (leader %d "
 	      "epoch %d)", ps.leader, ps.leader_epoch);
-	CHECK(wait_data("/brokers/topics/rf", RA_FINAL("[3]"), NULL, 10000),
+	CHECK(wait_data("/brokers/topics/rf", NULL, RA_FINAL("[3]"), 10000),
 	      "rf: final topic znode");
 	CHECK(wait_exists("/admin/reassign_partitions", 0, 10000),
 	      "admin node not deleted after resumed reassignment");
@@ -1085,7 +1089,10 @@ int main(int argc, char **argv)
 	d = zget("/brokers/topics/orders", NULL);
 	struct zn_assign as[4];
 	int n = d ? zn_topic_parse(d, strlen(d), as, 4) : -1;
-	CHECK(n == 3 && strstr(d, "\"version\":2") && strstr(d, "\"adding_replicas\":{}"),
+	/* Kafka 2.8+: created with its topic id (version 3) */
+	uint8_t orders_id[16];
+	CHECK(n == 3 && strstr(d, "\"version\":3") && strstr(d, "\"adding_replicas\":{}") &&
+	      zn_topic_id_parse(d, strlen(d), orders_id) == 0,
 	      "topic znode: %s", d ? d : "(none)");
 	free(d);
 	struct zn_pstate ps;
@@ -1112,6 +1119,18 @@ int main(int argc, char **argv)
 	CHECK(zoo_create(zh, path, hand, (int)strlen(hand), &ZOO_OPEN_ACL_UNSAFE, 0,
 			 NULL, 0) == ZOK, "create hand topic");
 	CHECK(wait_state("hand", 0, 1, 0, &ps), "hand-written topic not picked up");
+	snprintf(path, sizeof path, "/brokers/topics/hand");
+	CHECK(wait_data(path, NULL, "\"topic_id\":\"", 10000) &&
+	      wait_data(path, NULL, "\"partitions\":{\"0\":[1]}", 100),
+	      "the controller gave the hand-written topic no id (or lost its partitions)");
+	show_data(path);
+	/* the partition added above kept the id */
+	d = zget("/brokers/topics/orders", NULL);
+	uint8_t id_after[16];
+	CHECK(d && zn_topic_id_parse(d, strlen(d), id_after) == 0 &&
+	      memcmp(orders_id, id_after, 16) == 0, "CreatePartitions changed the topic id: %s",
+	      d ? d : "(none)");
+	free(d);
 
 	/* controller failover: broker 1 stops, broker 2 takes over at epoch+1 */
 	d = zget("/brokers/topics/orders", NULL);

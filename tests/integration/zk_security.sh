@@ -116,7 +116,7 @@ wait_until 20 "max.message.bytes=2000 in force" big_refused
 zkcli "addauth digest $DIGEST" \
 	'set /config/topics/zt1 {"version":1,"config":{"max.message.bytes":"-1"}}' >/dev/null
 wait_until 20 "the refusal logged" logged \
-	'topic zt1: config from ZooKeeper refused: invalid value "-1" for max.message.bytes; keeping the previous value 2000'
+	'topic zt1: config from ZooKeeper refused: Invalid value -1 for configuration max.message.bytes: Value must be at least 0; keeping the previous value 2000'
 [[ $(big 3000) == 10 ]] || fail "max.message.bytes=-1 from zkCli turned the size limit off"
 [[ $(big 100) == 0 ]] || fail "a small record was refused"
 

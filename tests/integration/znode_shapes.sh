@@ -2,8 +2,8 @@
 # znode_shapes.sh: the znodes a running cluster writes have the shapes
 # docs/zookeeper.md §1 gives (Kafka 2.6's): broker registrations, controller,
 # controller epoch, cluster id, the persistent top-level paths, and for an
-# auto-created topic its v2 assignment and every partition state. zkCli.sh
-# (the operator's tool) reads the same data.
+# auto-created topic its v3 assignment (with topic_id, Kafka 2.8+) and every
+# partition state. zkCli.sh (the operator's tool) reads the same data.
 source "$(dirname "$0")/lib.sh"
 
 T=autoshape
@@ -115,7 +115,11 @@ eph, asg = js("/brokers/topics/" + topic)
 parts = {}
 if asg is not None:
     check(eph is False, "topic znode should be persistent")
-    check(asg.get("version") == 2, "topic version: %r" % asg.get("version"))
+    check(asg.get("version") == 3, "topic version: %r" % asg.get("version"))
+    tid = asg.get("topic_id")
+    check(isinstance(tid, str) and len(tid) == 22 and tid[0] != "-" and
+          all(ch.isalnum() or ch in "-_" for ch in tid),
+          "topic_id must be a 22-char url-safe base64 UUID: %r" % tid)
     check(asg.get("adding_replicas") == {} and asg.get("removing_replicas") == {},
           "topic adding/removing_replicas: %r" % asg)
     parts = asg.get("partitions") or {}

@@ -242,18 +242,18 @@ START_TEST(test_sasl_client_scram_against_server)
 		uint8_t tok[SASL_TOKEN_MAX];
 		char sf[512], fin[512], err[128];
 		size_t tl = 0;
-		ck_assert_int_eq(sasl_client_init(&cl, &conf), 0);
+		ck_assert_int_eq(sasl_client_prepare(&cl, &conf), 0);
 		scram_server_init(&s, (enum scram_mech)m);
-		ck_assert_int_eq(sasl_client_step(&cl, NULL, 0, tok, sizeof tok, &tl, err, sizeof err), 1);
+		ck_assert_int_eq(sasl_client_respond(&cl, NULL, 0, tok, sizeof tok, &tl, err, sizeof err), 1);
 		ck_assert_int_eq(scram_server_parse_first(&s, tok, tl, err, sizeof err), 0);
 		ck_assert_str_eq(s.user, "bob");
 		int n = scram_server_first_reply(&s, &cred, secret, sizeof secret, sf, sizeof sf);
 		ck_assert_int_gt(n, 0);
-		ck_assert_int_eq(sasl_client_step(&cl, U8(sf), (size_t)n, tok, sizeof tok, &tl, err,
+		ck_assert_int_eq(sasl_client_respond(&cl, U8(sf), (size_t)n, tok, sizeof tok, &tl, err,
 						  sizeof err), 1);
 		n = scram_server_final(&s, tok, tl, fin, sizeof fin, err, sizeof err);
 		ck_assert_int_gt(n, 0);
-		ck_assert_int_eq(sasl_client_step(&cl, U8(fin), (size_t)n, tok, sizeof tok, &tl, err,
+		ck_assert_int_eq(sasl_client_respond(&cl, U8(fin), (size_t)n, tok, sizeof tok, &tl, err,
 						  sizeof err), 0);
 	}
 }
@@ -267,13 +267,13 @@ START_TEST(test_plain_token_parse)
 	uint8_t tok[128];
 	size_t tl = 0;
 	char err[64];
-	ck_assert_int_eq(sasl_client_init(&cl, &conf), 0);
-	ck_assert_int_eq(sasl_client_step(&cl, NULL, 0, tok, sizeof tok, &tl, err, sizeof err), 1);
+	ck_assert_int_eq(sasl_client_prepare(&cl, &conf), 0);
+	ck_assert_int_eq(sasl_client_respond(&cl, NULL, 0, tok, sizeof tok, &tl, err, sizeof err), 1);
 	ck_assert_int_eq(sasl_plain_parse(tok, tl, a, u, p, sizeof a), 0);
 	ck_assert_str_eq(a, "");
 	ck_assert_str_eq(u, "admin");
 	ck_assert_str_eq(p, "s3cret");
-	ck_assert_int_eq(sasl_client_step(&cl, U8(""), 0, tok, sizeof tok, &tl, err, sizeof err), 0);
+	ck_assert_int_eq(sasl_client_respond(&cl, U8(""), 0, tok, sizeof tok, &tl, err, sizeof err), 0);
 	ck_assert_int_eq(sasl_plain_parse(U8("z\0u\0p"), 5, a, u, p, sizeof a), 0);
 	ck_assert_str_eq(a, "z");
 	ck_assert_int_eq(sasl_plain_parse(U8("\0u"), 2, a, u, p, sizeof a), -1);
@@ -281,7 +281,7 @@ START_TEST(test_plain_token_parse)
 	ck_assert_int_eq(sasl_plain_parse(U8("\0u\0"), 3, a, u, p, sizeof a), -1);
 	ck_assert_int_eq(sasl_plain_parse(U8("\0u\0p\0x"), 6, a, u, p, sizeof a), -1);
 	struct sasl_client_conf bad = { "GSSAPI", "", "" };
-	ck_assert_int_eq(sasl_client_init(&cl, &bad), -1);
+	ck_assert_int_eq(sasl_client_prepare(&cl, &bad), -1);
 }
 END_TEST
 

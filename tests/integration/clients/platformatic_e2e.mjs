@@ -87,7 +87,9 @@ async function fetchAll (consumer, expected) {
         node: parts[p].leader,
         maxWaitTime: 200,
         topics: [{
-          topicId: TOPIC,
+          // Fetch v13+ name topics by id (Metadata v10+ gives it); below v13
+          // @platformatic/kafka sends this field as the topic name
+          topicId: md.topics.get(TOPIC).id || TOPIC,
           partitions: [{ partition: p, fetchOffset: next, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }]
         }]
       })
