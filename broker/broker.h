@@ -51,6 +51,7 @@ struct broker {
 	struct purgatory purgatory;
 	struct broker_metrics *metrics; /* counters for the Prometheus page */
 	struct quotas *quotas;      /* client quotas (broker/quota/client_quotas.h) */
+	struct repl_quotas *repl_quotas; /* replication throttles (broker/quota/replication_quota.h) */
 	struct listener_rt *listeners[BROKER_MAX_LISTENERS];
 	int nlisteners;
 	struct conn *conns;
@@ -75,5 +76,8 @@ struct broker {
  * session first so that the controller re-elects leaders right away, and
  * exits non-zero. Loop thread only. */
 void broker_storage_failed(struct broker *b);
+/* One log dir failed and others serve (rm_storage_error): the controller is
+ * told, which moves the leadership of that dir's partitions. Loop thread. */
+void broker_log_dir_failed(struct broker *b);
 
 #endif

@@ -599,8 +599,23 @@ static int log_dirs_check(struct broker_config *bc, char *err, size_t errlen)
 		invalid(err, errlen, key, "", "must not be empty");
 		return -1;
 	}
-	if (strchr(v, ',')) {
-		invalid(err, errlen, key, v, "more than one log directory is not supported yet");
+	/* several dirs: each partition lives in one; a failed dir goes offline
+	 * alone (broker/replica/replica_manager.h) */
+	int n = 0;
+	for (const char *p = v; *p; n++) {
+		size_t l = strcspn(p, ",");
+		for (const char *q = p + l + (p[l] == ','); *q;) {
+			size_t m = strcspn(q, ",");
+			if (m == l && strncmp(p, q, l) == 0) {
+				invalid(err, errlen, key, v, "a log directory is listed twice");
+				return -1;
+			}
+			q += m + (q[m] == ',');
+		}
+		p += l + (p[l] == ',');
+	}
+	if (n > 32) {
+		invalid(err, errlen, key, v, "more than 32 log directories");
 		return -1;
 	}
 	if (!given) {

@@ -1,12 +1,11 @@
 /* The one definition of every config key Gregor knows, one table per
- * entity type (broker, topic; user and client quota keys register their own
- * table): each key's type, Kafka's default, range or allowed values, whether
+ * entity type (broker, topic, user and client-id quotas): each key's type, Kafka's default, range or allowed values, whether
  * and how it changes while running, whether it is a secret, its synonyms and
  * one line of documentation. Start-up parsing (config.c), the dynamic layers
  * and topic overrides read from ZooKeeper, (Incremental)AlterConfigs
  * validation, DescribeConfigs and docs/configuration.md (gregord
- * --print-config-docs) all read these tables. No state but the registered
- * tables; nothing here allocates. */
+ * --print-config-docs) all read these tables. No state; nothing here
+ * allocates but config_def_check's scratch copy. */
 #ifndef GREGOR_BROKER_CONFIG_DEF_H
 #define GREGOR_BROKER_CONFIG_DEF_H
 
@@ -17,8 +16,8 @@
 enum config_entity {
 	CONFIG_ENTITY_BROKER,
 	CONFIG_ENTITY_TOPIC,
-	CONFIG_ENTITY_USER,   /* quota keys: table registered by their module */
-	CONFIG_ENTITY_CLIENT, /* likewise */
+	CONFIG_ENTITY_USER,   /* quota keys (enforced by broker/quota) */
+	CONFIG_ENTITY_CLIENT, /* the same keys per client id */
 	CONFIG_ENTITY_COUNT,
 };
 
@@ -84,11 +83,8 @@ enum config_source {
 	CONFIG_SOURCE_DEFAULT = 5,
 };
 
-/* The table of an entity type (n rows), or NULL with *n = 0. */
+/* The table of an entity type (n rows). */
 const struct config_def *config_defs(enum config_entity e, int *n);
-/* Registers the table of an entity type that has none (user/client quota
- * keys); the rows must outlive the process. 0, or -1 if one is there. */
-int config_defs_register(enum config_entity e, const struct config_def *rows, int n);
 const struct config_def *config_def_find(enum config_entity e, const char *name);
 
 /* Checks a value as text against the row: type, range, allowed values and

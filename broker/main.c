@@ -13,6 +13,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "broker/quota/replication_quota.h"
+#include "broker/quota/quota_entity.h"
 #include "broker/quota/client_quotas.h"
 #include "broker/auth/authorizer.h"
 #include "broker/auth/sasl.h"
@@ -106,10 +108,17 @@ void broker_storage_failed(struct broker *b)
 	loop_stop(b->loop);
 }
 
+void broker_log_dir_failed(struct broker *b)
+{
+	if (b->coord)
+		coord_log_dir_failure(b->coord);
+}
+
 static void on_topic_config(void *arg, const char *topic, const char *const *keys,
 			    const char *const *values, int n)
 {
 	topic_config_set(arg, topic, keys, values, n);
+	repl_quotas_topic_config(arg, topic, keys, values, n); /* throttled replicas */
 }
 
 /* A dynamic broker config layer changed: the broker defaults under every
@@ -125,6 +134,7 @@ static void on_broker_config(void *arg, int per_broker, const char *const *keys,
 		return;
 	}
 	topic_config_refresh_all(b);
+	repl_quotas_rates_changed(b); /* leader/follower.replication.throttled.rate */
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&b->meta->topics, &i, &k, &v);)
@@ -289,12 +299,12 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	    client_quotas_init(b) < 0)
 		return -1;
 	/* first, before log recovery: replaces a previous run's file */
-	if (health_path(cfg->log_dirs, b->status_path, sizeof b->status_path) < 0)
+	if (health_path(b->rm->log_dir, b->status_path, sizeof b->status_path) < 0)
 		b->status_path[0] = '\0';
 	status_publish(b, HEALTH_STARTING);
 	log_set_flush_observer(on_log_flush, b);
 	if (rm_load(b->rm) < 0) {
-		log_error("broker", "cannot load log dir %s", cfg->log_dirs);
+		log_error("broker", "cannot load any log dir of %s", cfg->log_dirs);
 		return -1;
 	}
 	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };

@@ -8,6 +8,7 @@
 
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
+#include "broker/handlers/fetch_session.h"
 #include "broker/metadata_cache.h"
 #include "broker/replica/replica_manager.h"
 #include "broker/topic_config.h"
@@ -104,7 +105,7 @@ static void render_requests(struct broker_metrics *m, struct mtext *t, int64_t n
 /* ---- ReplicaManager, purgatory, log ---- */
 
 struct rm_counts {
-	int64_t partitions, leaders, under_replicated, under_min_isr;
+	int64_t partitions, leaders, under_replicated, under_min_isr, offline;
 };
 
 static void count_partitions(struct broker *b, struct rm_counts *c)
@@ -115,6 +116,7 @@ static void count_partitions(struct broker *b, struct rm_counts *c)
 	for (size_t i = 0; strmap_next(&b->rm->parts, &i, &k, &v);) {
 		const struct partition *p = v;
 		c->partitions++;
+		c->offline += rm_partition_offline(b->rm, p);
 		if (!p->is_leader)
 			continue;
 		c->leaders++;
@@ -150,11 +152,25 @@ static void render_replica_manager(struct broker *b, struct mtext *t)
 	gauge(t, "kafka_server_replicamanager_underminisrpartitioncount",
 	      "Led partitions whose ISR is below min.insync.replicas", c.under_min_isr);
 	gauge(t, "kafka_server_replicamanager_offlinereplicacount",
-	      "Replicas on this broker that are offline", 0);
+	      "Replicas on this broker that are offline (in a failed log dir)", c.offline);
+	gauge(t, "kafka_log_logmanager_offlinelogdirectorycount",
+	      "Log directories of this broker that failed", b->rm->dirs_offline);
 	counter(t, "kafka_server_replicamanager_isrshrinks_total", "ISR shrinks by this leader",
 		b->metrics->isr_shrinks);
 	counter(t, "kafka_server_replicamanager_isrexpands_total", "ISR expands by this leader",
 		b->metrics->isr_expands);
+}
+
+/* Kafka's FetchSessionCache metrics (KIP-227) */
+static void render_fetch_sessions(struct broker *b, struct mtext *t)
+{
+	const struct fs_cache *c = fetch_session_cache(b);
+	gauge(t, "kafka_server_fetchsessioncache_numincrementalfetchsessions",
+	      "Fetch sessions this broker keeps", c->n);
+	gauge(t, "kafka_server_fetchsessioncache_numincrementalfetchpartitionscached",
+	      "Partitions over all fetch sessions", fs_cache_partitions(c));
+	counter(t, "kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total",
+		"Fetch sessions evicted to make room for others", c->evicted);
 }
 
 static void render_purgatory(struct broker *b, struct mtext *t)
@@ -330,6 +346,7 @@ void metrics_render(struct broker *b, struct mtext *t)
 	render_requests(b->metrics, t, loop_now_ms(b->loop));
 	render_replica_manager(b, t);
 	render_purgatory(b, t);
+	render_fetch_sessions(b, t);
 	render_logs(b, t);
 	render_controller(b, t);
 	render_zookeeper(b, t);

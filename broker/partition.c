@@ -54,13 +54,21 @@ void partition_set_config(struct partition *p, const struct log_config *cfg)
 
 int partition_tick(struct partition *p, int64_t now_wall_ms, int maintain)
 {
-	int rc = maintain ? log_tick(p->log, now_wall_ms) : 0;
+	if (!maintain)
+		return 0; /* an offline dir: nothing more is written there */
+	int rc = log_tick(p->log, now_wall_ms);
 	if (p->psm) /* idempotence: periodic producer snapshot */
 		psm_tick(p->psm, clock_mono_ms(), 30000);
 	return rc;
 }
 
 int partition_check(struct partition *p) { return log_check(p->log); }
+
+void partition_drop_state(struct partition *p)
+{
+	psm_close(p->psm, 0);
+	p->psm = NULL;
+}
 
 /* The log end moved other than by a recorded append (a truncation, a
  * partial write): the producer state is rebuilt from the log. */

@@ -40,6 +40,7 @@ struct replica_state {
 struct partition {
 	char *topic;
 	int32_t index;
+	int dir;                            /* index of its log dir in rm->dirs */
 	struct partition_log *log;          /* this module's and storage's only */
 	struct producer_state_manager *psm; /* idempotence and transactions; NULL on OOM */
 	int is_leader;
@@ -72,6 +73,9 @@ int partition_open_log(struct partition *p, const char *dir, const struct log_co
 /* clean: a producer snapshot at the LEO, then a clean close; else the log
  * is deleted (StopReplica with delete). */
 void partition_close_log(struct partition *p, int clean);
+/* The log's dir went offline: its producer state goes without a snapshot
+ * (nothing more is written there); the log is left for recovery. */
+void partition_drop_state(struct partition *p);
 
 /* A new leader epoch starting at start_offset (KIP-101), durable before
  * anyone is told. 0 or -errno. */
@@ -80,8 +84,9 @@ int partition_assign_epoch(struct partition *p, int32_t epoch, int64_t start_off
 void partition_set_offline(struct partition *p);
 /* The topic's log settings changed (retention, segments, compaction). */
 void partition_set_config(struct partition *p, const struct log_config *cfg);
-/* Once a second: with maintain, roll, retention, flush and compaction
- * (log_tick); always the periodic producer snapshot. 0 or -errno. */
+/* Once a second, unless its dir is offline (maintain 0): roll, retention,
+ * flush and compaction (log_tick), and the periodic producer snapshot.
+ * 0 or -errno (log_tick's). */
 int partition_tick(struct partition *p, int64_t now_wall_ms, int maintain);
 /* The log's invariants (log_check); 0 when they hold. */
 int partition_check(struct partition *p);

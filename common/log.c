@@ -89,8 +89,28 @@ const char *log_level_name(enum log_level level)
 const char *const log_modules[] = {
 	"admin", "authorizer", "broker", "cleaner", "config", "controller", "coord",
 	"failpoint", "fetch", "gate", "group", "handlers", "netclient",
-	"producer_state", "replica", "sasl", "server", "storage", "tls", "txn", NULL,
+	"producer_state", "replica", "sasl", "server", "state.change", "storage", "tls", "txn",
+	NULL,
 };
+
+const char *log_ids(const int32_t *ids, int n, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[len++] = '[';
+	for (int i = 0; i < n; i++) {
+		char one[16];
+		int w = snprintf(one, sizeof one, "%s%d", i ? "," : "", ids[i]);
+		if (len + (size_t)w + 2 > cap) {
+			memcpy(buf + (len < cap - 5 ? len : cap - 5), "...]", 5);
+			return buf;
+		}
+		memcpy(buf + len, one, (size_t)w);
+		len += (size_t)w;
+	}
+	buf[len++] = ']';
+	buf[len] = '\0';
+	return buf;
+}
 
 static int log_enabled(enum log_level level, const char *module)
 {

@@ -41,6 +41,22 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 #define log_warn(mod, ...)  log_msg(LOG_WARN, mod, __VA_ARGS__)
 #define log_error(mod, ...) log_msg(LOG_ERROR, mod, __VA_ARGS__)
 
+/* Kafka's state-change log (its state.change.logger): controller
+ * decisions, leader and ISR changes, elections, config changes, group
+ * rebalances and transaction outcomes, one INFO line each under the module
+ * "state.change" (so log.level.state.change sets them apart), naming who
+ * decided ("[Controller id=1 epoch=3]", "[Broker id=2]"...), the partition,
+ * group or transactional id, the epochs before and after, and the reason. */
+#define LOG_STATE_MOD "state.change"
+#define log_state(...) log_msg(LOG_INFO, LOG_STATE_MOD, __VA_ARGS__)
+#define log_state_rl(...) log_rl_(LOG_INFO, LOG_STATE_MOD, __VA_ARGS__)
+
+/* n broker ids as "[1,2,3]" in buf (cut with "...]" to fit cap >= 8).
+ * Returns buf. */
+const char *log_ids(const int32_t *ids, int n, char *buf, size_t cap);
+#define LOG_IDS_MAX 160
+#define log_ids_str(ids, n) log_ids((ids), (n), (char[LOG_IDS_MAX]){ 0 }, LOG_IDS_MAX)
+
 #define LOG_LIMIT_LINES 10
 #define LOG_LIMIT_WINDOW_MS 10000
 

@@ -188,8 +188,9 @@ static int ctl_read_brokers(struct coord *c, struct ctl_broker **outv, int *outn
 			old->ch.tr = NULL;
 			old->seen = 1;
 		} else {
-			log_info(CTL_MOD, "broker %d is live (epoch %lld)", id,
-				 (long long)nb.epoch);
+			log_state("[Controller id=%d epoch=%d] broker %d is live (broker epoch %lld, "
+				  "reason: registered in /brokers/ids)", c->cfg.broker_id, ctl->epoch,
+				  id, (long long)nb.epoch);
 		}
 		v[n++] = nb;
 	}
@@ -282,8 +283,10 @@ static void ctl_create_state(struct coord *c, struct ctl_topic *t, struct ctl_pa
 		p->changed = 1;
 		p->is_new = 1;
 		c->ctl.metadata_changed = 1;
-		log_info(CTL_MOD, "%s-%d: new partition, leader %d", t->name, p->id,
-			 ns.leader);
+		log_state("[Controller id=%d epoch=%d] %s-%d: NewPartition -> OnlinePartition: "
+			  "leader %d, leader epoch %d, ISR %s, zkVersion 0 (reason: new partition)",
+			  c->cfg.broker_id, c->ctl.epoch, t->name, p->id, ns.leader,
+			  ns.leader_epoch, log_ids_str(ns.isr, ns.n_isr));
 	} else if (rc == ZNODEEXISTS) {
 		ctl_read_state(c, t->name, p);
 	}
@@ -298,11 +301,15 @@ int ctl_run_election(struct coord *c, struct ctl_topic *t, struct ctl_partition 
 		if (d == ELECT_KEEP)
 			return ELECT_KEEP;
 		ns.controller_epoch = c->ctl.epoch;
+		struct zn_pstate old = p->st;
 		int rc = ctl_write_state(c, t, p, &ns);
 		if (rc == ZOK) {
-			log_info(CTL_MOD, "%s-%d (%s): leader %d, leader epoch %d, "
-				 "%d in ISR", t->name, p->id, why, ns.leader,
-				 ns.leader_epoch, ns.n_isr);
+			log_state("[Controller id=%d epoch=%d] %s-%d: leader %d -> %d, leader epoch "
+				  "%d -> %d, ISR %s -> %s, zkVersion %d (reason: %s)",
+				  c->cfg.broker_id, c->ctl.epoch, t->name, p->id, old.leader,
+				  ns.leader, old.leader_epoch, ns.leader_epoch,
+				  log_ids_str(old.isr, old.n_isr), log_ids_str(ns.isr, ns.n_isr),
+				  p->zk_version, why);
 			return d;
 		}
 		if (rc != ZBADVERSION || ctl_read_state(c, t->name, p))
@@ -330,21 +337,33 @@ static int ctl_decide_offline(struct coord *c, struct ctl_topic *t,
 {
 	(void)arg;
 	const struct elect_brokers *v = &c->ctl.view;
-	int rc = elect_offline(v, p->replicas, p->n_replicas, &p->st, 0, out);
+	/* a replica in an offline log dir is never a candidate, not even an
+	 * unclean one (coord/log_dir_event.c) */
+	int32_t reps[ZN_MAX_REPLICAS] = { 0 };
+	int nr = 0;
+	for (int k = 0; k < p->n_replicas; k++)
+		if (!ctl_replica_offline(&c->ctl, t->name, p->id, p->replicas[k]))
+			reps[nr++] = p->replicas[k];
+	int rc = elect_offline(v, reps, nr, &p->st, 0, out);
 	if (out->leader >= 0)
 		return rc;
 	int any = 0;
-	for (int k = 0; k < p->n_replicas; k++)
-		any |= elect_is_eligible(v, p->replicas[k]);
+	for (int k = 0; k < nr; k++)
+		any |= elect_is_eligible(v, reps[k]);
 	if (!any || !ctl_unclean_enabled(c, t->name))
 		return rc;
-	return elect_offline(v, p->replicas, p->n_replicas, &p->st, 1, out);
+	return elect_offline(v, reps, nr, &p->st, 1, out);
 }
 
 /* Only called when the current leader is gone (docs/zookeeper.md §2 rules). */
 static void ctl_elect(struct coord *c, struct ctl_topic *t, struct ctl_partition *p)
 {
-	int rc = ctl_run_election(c, t, p, ctl_decide_offline, NULL, "offline");
+	char why[96];
+	if (p->st.leader < 0)
+		snprintf(why, sizeof why, "offline partition, no leader");
+	else
+		snprintf(why, sizeof why, "offline partition: leader %d is not live", p->st.leader);
+	int rc = ctl_run_election(c, t, p, ctl_decide_offline, NULL, why);
 	if (rc == ELECT_WRITE_UNCLEAN)
 		log_warn(CTL_MOD, "%s-%d: unclean leader election of %d (out of "
 			 "sync): possible data loss", t->name, p->id, p->st.leader);
@@ -366,7 +385,7 @@ static int ctl_decide_shrink(struct coord *c, struct ctl_topic *t,
 static void ctl_shrink_isr(struct coord *c, struct ctl_topic *t,
 			   struct ctl_partition *p)
 {
-	ctl_run_election(c, t, p, ctl_decide_shrink, NULL, "ISR minus dead brokers");
+	ctl_run_election(c, t, p, ctl_decide_shrink, NULL, "ISR members not live removed");
 }
 
 /* Brings every partition to Online if it can: creates missing states and
@@ -606,10 +625,14 @@ static void ctl_on_brokers_change(struct coord *c)
 		if (old[k].seen)
 			continue;
 		broker_channel_close(&old[k].ch);
+		ctl_offline_forget(ctl, old[k].id);
 		if (!ctl_live(ctl, old[k].id))
-			log_info(CTL_MOD, "broker %d left", old[k].id);
+			log_state("[Controller id=%d epoch=%d] broker %d failed (reason: its "
+				  "registration is gone)", c->cfg.broker_id, ctl->epoch, old[k].id);
 		else
-			log_info(CTL_MOD, "broker %d restarted", old[k].id);
+			log_state("[Controller id=%d epoch=%d] broker %d restarted (reason: "
+				  "registered with a new broker epoch)", c->cfg.broker_id, ctl->epoch,
+				  old[k].id);
 	}
 	free(old);
 	ctl_view_refresh(ctl);
@@ -821,6 +844,13 @@ static void ctl_after_event(struct coord *c)
 		return;
 	}
 	ctl_flush(c);
+	/* LeaderAndIsr answers may have named replicas in offline log dirs:
+	 * elect away from them and tell the brokers (bounded: each round adds
+	 * only replicas not seen before) */
+	for (int round = 0; round < 4 && c->ctl.offline_pending && !c->ctl.fenced; round++) {
+		ctl_on_offline_replicas(c);
+		ctl_flush(c);
+	}
 }
 
 void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
@@ -831,7 +861,9 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 	ctl->active = 1;
 	ctl->epoch = epoch;
 	ctl->epoch_zk_version = epoch_zk_version;
-	log_info(CTL_MOD, "became controller (epoch %d); loading state", epoch);
+	log_state("[Controller id=%d epoch=%d] elected controller (controller epoch %d -> %d, "
+		  "reason: won the /controller election); loading state", c->cfg.broker_id, epoch,
+		  epoch - 1, epoch);
 	struct ctl_broker *v;
 	int n;
 	if (ctl_read_brokers(c, &v, &n) == 0) {
@@ -849,6 +881,7 @@ void ctl_on_elected(struct coord *c, int32_t epoch, int32_t epoch_zk_version)
 	ctl_reassign_check_all(c);     /* in progress per the topic znodes */
 	ctl_on_delete_topics(c);
 	ctl_on_preferred_election(c);  /* arms the exists-watch */
+	ctl_on_log_dir_event(c);       /* arms the child watch; clears old events */
 	for (int k = 0; k < ctl->n_brokers; k++)
 		ctl->brokers[k].full_sync = 1;
 	ctl->metadata_changed = 1;
@@ -860,7 +893,8 @@ void ctl_resign(struct coord *c)
 	struct controller *ctl = &c->ctl;
 	if (!ctl->active)
 		return;
-	log_info(CTL_MOD, "resigning as controller (epoch %d)", ctl->epoch);
+	log_state("[Controller id=%d epoch=%d] resigned as controller", c->cfg.broker_id,
+		  ctl->epoch);
 	for (int k = 0; k < ctl->n_brokers; k++)
 		broker_channel_close(&ctl->brokers[k].ch);
 	free(ctl->brokers);
@@ -869,6 +903,7 @@ void ctl_resign(struct coord *c)
 	free(ctl->topics);
 	free(ctl->view_live);
 	free(ctl->view_shut);
+	free(ctl->offline);
 	memset(ctl, 0, sizeof *ctl);
 	c->ctl.fenced = 0;
 }
@@ -884,6 +919,8 @@ void ctl_on_watch(struct coord *c, int type, const char *path)
 		ctl_on_delete_topics(c);
 	else if (strcmp(path, "/isr_change_notification") == 0 && type == ZOO_CHILD_EVENT)
 		ctl_on_isr_change(c);
+	else if (strcmp(path, "/log_dir_event_notification") == 0 && type == ZOO_CHILD_EVENT)
+		ctl_on_log_dir_event(c);
 	else if (strcmp(path, "/admin/preferred_replica_election") == 0)
 		ctl_on_preferred_election(c);
 	else if (strcmp(path, "/admin/reassign_partitions") == 0)
@@ -910,6 +947,11 @@ void ctl_tick(struct coord *c)
 	for (int k = 0; k < c->ctl.n_brokers; k++)
 		if (c->ctl.brokers[k].full_sync && c->ctl.brokers[k].retry_at_ms <= now)
 			due = 1;
-	if (due)
+	if (!due)
+		return;
+	ctl_flush(c);
+	for (int round = 0; round < 4 && c->ctl.offline_pending && !c->ctl.fenced; round++) {
+		ctl_on_offline_replicas(c);
 		ctl_flush(c);
+	}
 }

@@ -540,8 +540,10 @@ static void *coord_main(void *arg)
 			coord_session_close(c);
 		}
 		mbox_wait(c->events, 200);
-		if (c->zh)
+		if (c->zh) {
 			coord_isr_tick(c);
+			coord_log_dir_tick(c);
+		}
 		if (c->zh && clock_mono_ms() >= next_tick) {
 			ctl_tick(c);
 			next_tick = clock_mono_ms() + 500;

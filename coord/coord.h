@@ -270,6 +270,11 @@ void coord_controlled_shutdown(struct coord *c, int32_t broker_id, int64_t broke
  * finished (kerr 0) or given up (kerr != 0). The data plane keeps serving
  * meanwhile (it must process the LeaderAndIsr that moves leadership away).
  * At most one at a time: a second call fails at once. */
+/* A log dir of this broker failed: tells the controller through a
+ * /log_dir_event_notification/log_dir_event_<n> entry (written on the
+ * coordination thread, retried until ZooKeeper takes it). */
+void coord_log_dir_failure(struct coord *c);
+
 void coord_begin_controlled_shutdown(struct coord *c, int max_retries, int retry_backoff_ms,
 				     coord_done_fn done, void *arg);
 

@@ -66,6 +66,12 @@ struct ctl_topic {
 	int seen;
 };
 
+/* A replica in a failed log dir (coord/log_dir_event.c). */
+struct ctl_offline_replica {
+	char topic[256];
+	int32_t partition, broker;
+};
+
 struct controller {
 	int active;
 	int32_t epoch;
@@ -81,6 +87,10 @@ struct controller {
 	struct elect_brokers view;
 	int32_t *view_live, *view_shut;
 	int64_t next_rebalance_ms;
+	/* replicas in offline log dirs, until their broker registers again */
+	struct ctl_offline_replica *offline;
+	int n_offline, cap_offline;
+	int offline_pending;         /* added since the last ctl_on_offline_replicas */
 };
 
 struct coord {
@@ -115,6 +125,7 @@ struct coord {
 	struct zn_tp *isr_pending;
 	int n_isr_pending, cap_isr_pending;
 	int64_t isr_last_change_ms, isr_last_flush_ms, isr_next_check_ms;
+	int log_dir_event_pending;   /* a log dir failed; notification not yet written */
 
 	/* controlled shutdown sender (shutdown.c) */
 	pthread_t cs_thread;
@@ -219,6 +230,19 @@ struct ctl_partition *ctl_part_find(struct controller *ctl, const char *topic,
 void ctl_on_isr_change(struct coord *c);
 void ctl_on_preferred_election(struct coord *c);
 void ctl_check_rebalance(struct coord *c);
+/* log_dir_event.c: log dir failures (broker: write the notification;
+ * controller: learn and act on offline replicas) */
+void coord_log_dir_tick(struct coord *c);
+int ctl_replica_offline(const struct controller *ctl, const char *topic, int32_t partition,
+			int32_t broker);
+/* A LeaderAndIsr answer said KAFKA_STORAGE_ERROR for this replica. */
+void ctl_offline_add(struct coord *c, const char *topic, int32_t partition, int32_t broker);
+/* The broker registered again: its dirs are whatever it now says. */
+void ctl_offline_forget(struct controller *ctl, int32_t broker);
+/* New leaders and ISRs for partitions with offline replicas. */
+void ctl_on_offline_replicas(struct coord *c);
+/* /log_dir_event_notification children (re-arms the watch). */
+void ctl_on_log_dir_event(struct coord *c);
 /* isr.c */
 void coord_isr_tick(struct coord *c);
 void coord_isr_free(struct coord *c);

@@ -57,9 +57,15 @@ int bchan_call(struct broker_channel *ch, int16_t key, int16_t ver,
 	kout_free(&w);
 	if (rc)
 		return -1;
-	struct kreader r = { body, body + blen, 0 };
-	rc = kcodec_decode(resp_msg, kapi_ver(api, ver), &r, resp, a);
+	/* decoded strings point into the body: it lives as long as the arena */
+	uint8_t *kept = arena_alloc(a, blen + 1);
+	if (kept && blen)
+		memcpy(kept, body, blen);
 	free(body);
+	if (!kept)
+		return -1;
+	struct kreader r = { kept, kept + blen, 0 };
+	rc = kcodec_decode(resp_msg, kapi_ver(api, ver), &r, resp, a);
 	if (rc) {
 		log_warn(CTL_MOD, "broker %d: undecodable %s response", ch->broker_id,
 			 api->name);
@@ -165,6 +171,20 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
 		else if (rc == 0)
 			log_debug(CTL_MOD, "LeaderAndIsr (%d partitions) to broker %d",
 				  np_total, b->id);
+		/* Kafka's controller: a replica answered KAFKA_STORAGE_ERROR is in
+		 * an offline log dir (coord/log_dir_event.c) */
+		for (int32_t k = 0; rc == 0 && !resp.error_code && k < resp.partition_errors.n; k++) {
+			const struct leader_and_isr_resp_partition_error *pe =
+				&((const struct leader_and_isr_resp_partition_error *)
+					  resp.partition_errors.v)[k];
+			char topic[256];
+			if (pe->error_code != KERR_KAFKA_STORAGE_ERROR || pe->topic_name.len <= 0 ||
+			    pe->topic_name.len >= (int32_t)sizeof topic)
+				continue;
+			memcpy(topic, pe->topic_name.p, (size_t)pe->topic_name.len);
+			topic[pe->topic_name.len] = '\0';
+			ctl_offline_add(c, topic, pe->partition_index, b->id);
+		}
 		/* it holds a newer or older registration than we know, or has not
 		 * loaded the ACLs that let us in yet: resend after a full sync */
 		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
@@ -249,7 +269,8 @@ static int ctl_fill_topic_states(struct coord *c, struct arena *a, struct karray
 				int live = 0;
 				for (int x = 0; x < ctl->n_brokers; x++)
 					live |= ctl->brokers[x].id == p->replicas[r];
-				if (!live)
+				/* Kafka: dead brokers and replicas in offline log dirs */
+				if (!live || ctl_replica_offline(ctl, t->name, p->id, p->replicas[r]))
 					off[noff++] = p->replicas[r];
 			}
 			ps[np++] = (struct update_metadata_req_partition_state){

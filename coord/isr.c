@@ -117,7 +117,7 @@ static void isr_run(void *arg)
 		op->kerr = KERR_UNKNOWN_SERVER_ERROR;
 	}
 	if (op->kerr == 0) {
-		log_info(COORD_MOD, "%s-%d: ISR now has %d member(s) (zkVersion %d)",
+		log_debug(COORD_MOD, "%s-%d: ISR now has %d member(s) (zkVersion %d)",
 			 op->topic, op->partition, op->st.n_isr, op->new_version);
 		isr_queue(c, op->topic, op->partition);
 	}

@@ -108,11 +108,31 @@ static int tcfg_parse(struct tcfg_msg *m, const char *data, size_t len)
 	return rc;
 }
 
+/* The state-change line of a config change: the entity, its znode
+ * version, the overrides (values only where with_values: a broker layer may
+ * hold secrets) and why. */
+static void tcfg_log_change(const struct coord *c, const char *what, const char *entity,
+			    int32_t version, const struct tcfg_msg *m, int with_values,
+			    const char *why)
+{
+	char list[600];
+	size_t off = 0;
+	list[0] = '\0';
+	for (int i = 0; i < m->n && off + 4 < sizeof list; i++) {
+		int w = snprintf(list + off, sizeof list - off, "%s%s%s%s", i ? "," : "", m->keys[i],
+				 with_values ? "=" : "", with_values ? m->values[i] : "");
+		off = w < 0 ? off : off + (size_t)w < sizeof list ? off + (size_t)w : sizeof list - 1;
+	}
+	log_state("[Broker id=%d] config change %s: %s, zkVersion %d, %d override(s) {%s} "
+		  "(reason: %s)", (int)c->cfg.broker_id, what, entity, version, m->n, list, why);
+}
+
 /* Reads one entity's config node at path (re-arming its data watch) and
  * delivers it to the loop as m, named name (a topic or a user); a missing
- * node delivers no keys. Frees m when there is nothing to deliver. */
+ * node delivers no keys. Frees m when there is nothing to deliver. why:
+ * log the change as applied (a topic's node changed), or NULL. */
 static void entity_read(struct coord *c, const char *path, const char *name,
-			struct tcfg_msg *m)
+			struct tcfg_msg *m, const char *why)
 {
 	char *data = NULL;
 	int len = 0;
@@ -130,11 +150,15 @@ static void entity_read(struct coord *c, const char *path, const char *name,
 		return;
 	}
 	free(data);
+	if (why)
+		tcfg_log_change(c, "applied", path + strlen("/config/"),
+				rc == ZOK ? st.version : -1, m, 1, why);
 	mbox_post(c->loop_mbox, tcfg_deliver, m);
 }
 
-/* Reads one topic's node (re-arming its data watch) and delivers it. */
-static void tcfg_read(struct coord *c, const char *topic)
+/* Reads one topic's node (re-arming its data watch) and delivers it; why as
+ * entity_read's. */
+static void tcfg_read(struct coord *c, const char *topic, const char *why)
 {
 	char path[512];
 	if (!zn_topic_name_valid(topic))
@@ -145,12 +169,12 @@ static void tcfg_read(struct coord *c, const char *topic)
 		return;
 	m->fn = c->cfg.topic_config_fn;
 	m->arg = c->cfg.topic_config_arg;
-	entity_read(c, path, topic, m);
+	entity_read(c, path, topic, m, why);
 }
 
 /* Reads one broker layer, leaving a data watch on it, or an exists watch
  * while it is absent so that its creation is seen too. */
-static void bcfg_read(struct coord *c, int per_broker)
+static void bcfg_read(struct coord *c, int per_broker, const char *why)
 {
 	char path[128];
 	if (per_broker)
@@ -184,6 +208,9 @@ static void bcfg_read(struct coord *c, int per_broker)
 		return;
 	}
 	free(data);
+	if (why)
+		tcfg_log_change(c, "applied", path + strlen("/config/"),
+				rc == ZOK ? st.version : -1, m, 0, why);
 	mbox_post(c->loop_mbox, tcfg_deliver, m);
 }
 
@@ -205,7 +232,7 @@ static void ucfg_read(struct coord *c, const char *znode_name)
 		return;
 	m->ufn = c->cfg.user_config_fn;
 	m->arg = c->cfg.user_config_arg;
-	entity_read(c, path, user, m);
+	entity_read(c, path, user, m, NULL); /* credentials: never logged */
 }
 
 /* After the reads: the names of every user that exists (user NULL). */
@@ -267,15 +294,15 @@ static void tcfg_sync_topics(struct coord *c)
 	if (zoo_get_children(c->zh, CONFIG_TOPICS, 1, &kids) != ZOK)
 		return;
 	for (int i = 0; i < kids.count; i++)
-		tcfg_read(c, kids.data[i]);
+		tcfg_read(c, kids.data[i], NULL);
 	deallocate_String_vector(&kids);
 }
 
 void tcfg_sync_all(struct coord *c)
 {
 	if (c->cfg.broker_config_fn) {
-		bcfg_read(c, 0);
-		bcfg_read(c, 1);
+		bcfg_read(c, 0, NULL);
+		bcfg_read(c, 1, NULL);
 	}
 	if (c->cfg.user_config_fn)
 		ucfg_sync_all(c);
@@ -296,7 +323,7 @@ int tcfg_on_watch(struct coord *c, const char *path)
 	}
 	int layer = c->cfg.broker_config_fn ? bcfg_layer_of(c, path) : -1;
 	if (layer >= 0) {
-		bcfg_read(c, layer);
+		bcfg_read(c, layer, "its znode changed");
 		return 1;
 	}
 	if (!c->cfg.topic_config_fn)
@@ -307,7 +334,7 @@ int tcfg_on_watch(struct coord *c, const char *path)
 	}
 	size_t n = strlen(CONFIG_TOPICS "/");
 	if (strncmp(path, CONFIG_TOPICS "/", n) == 0 && !strchr(path + n, '/')) {
-		tcfg_read(c, path + n);
+		tcfg_read(c, path + n, "its znode changed");
 		return 1;
 	}
 	return 0;
@@ -587,7 +614,7 @@ static void tcfg_refresh_local(struct coord *c, const struct tcfg_alter *a)
 {
 	if (tcfg_is_topics(a)) {
 		if (c->cfg.topic_config_fn)
-			tcfg_read(c, a->name);
+			tcfg_read(c, a->name, NULL); /* the write was logged */
 		return;
 	}
 	if (strcmp(a->type, "brokers") != 0)
@@ -598,7 +625,7 @@ static void tcfg_refresh_local(struct coord *c, const struct tcfg_alter *a)
 	else if (atoi(a->name) == (int)c->cfg.broker_id)
 		layer = 1;
 	if (layer >= 0 && c->cfg.broker_config_fn)
-		bcfg_read(c, layer);
+		bcfg_read(c, layer, NULL); /* the write was logged */
 }
 
 /* One attempt: read (incremental), apply, check, write at the version read.
@@ -634,8 +661,10 @@ static int tcfg_alter_try(struct coord *c, struct tcfg_alter *a)
 			kerr = KERR_UNKNOWN_SERVER_ERROR;
 			snprintf(msg, sizeof msg, "ZooKeeper: %s", zerror(rc));
 		} else if (rc == ZOK) {
-			log_info(COORD_MOD, "%s/%s: %d config override(s) written", a->type,
-				 a->name, m->n);
+			char entity[300];
+			snprintf(entity, sizeof entity, "%s/%s", a->type, a->name);
+			tcfg_log_change(c, "written", entity, version + 1, m, tcfg_is_topics(a),
+					"AlterConfigs");
 			tcfg_refresh_local(c, a);
 		}
 	}

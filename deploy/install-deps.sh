@@ -12,6 +12,8 @@ PKGS=(
 	kcat python3 tcpdump shellcheck procps
 	iproute2 nftables
 	prometheus curl
+	# tests/bench/suite.sh draws the latency plot of BENCHMARKS.md
+	gnuplot-nox
 	# the Kafka clients the integration tests run (tests/integration/clients)
 	python3-kafka python3-confluent-kafka
 	golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev

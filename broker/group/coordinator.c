@@ -145,6 +145,7 @@ static void gc_init_config(struct group_coordinator *gc)
 		.min_session_timeout_ms = c->group_min_session_timeout_ms,
 		.max_session_timeout_ms = c->group_max_session_timeout_ms,
 		.max_size = c->group_max_size,
+		.broker_id = c->broker_id,
 	};
 	gc->env = (struct group_env){ &gc->cfg, store_metadata, gc, store_expiry };
 }

@@ -348,7 +348,8 @@ static void reset_assignments(struct group *g, int16_t err)
 	}
 }
 
-static void prepare_rebalance(struct group *g, int64_t now)
+/* why: the state-change line's reason (a member joined, left, ...). */
+static void prepare_rebalance(struct group *g, int64_t now, const char *why)
 {
 	if (g->state == GROUP_COMPLETING_REBALANCE)
 		reset_assignments(g, KERR_REBALANCE_IN_PROGRESS);
@@ -366,16 +367,18 @@ static void prepare_rebalance(struct group *g, int64_t now)
 	}
 	for (int i = 0; i < g->nmembers; i++)
 		g->members[i]->joined = 0;
+	const char *from = group_state_name(g->state);
 	set_state(g, GROUP_PREPARING_REBALANCE);
-	log_info_rl("group", "group %s: preparing to rebalance (generation %d, %d members)",
-		    log_esc(g->id), g->generation, g->nmembers);
+	log_state_rl("[GroupCoordinator id=%d] group %s: %s -> PreparingRebalance at generation "
+		     "%d, %d members (reason: %s)", g->env->cfg->broker_id, log_esc(g->id), from,
+		     g->generation, g->nmembers, why);
 }
 
-static void maybe_prepare_rebalance(struct group *g, int64_t now)
+static void maybe_prepare_rebalance(struct group *g, int64_t now, const char *why)
 {
 	if (g->state == GROUP_STABLE || g->state == GROUP_COMPLETING_REBALANCE ||
 	    g->state == GROUP_EMPTY)
-		prepare_rebalance(g, now);
+		prepare_rebalance(g, now, why);
 }
 
 static void empty_stored(struct group *g, int16_t err, void *arg)
@@ -443,8 +446,10 @@ static void complete_join(struct group *g, int64_t now)
 	g->protocol = NULL;
 	if (g->nmembers == 0) {
 		set_state(g, GROUP_EMPTY);
-		log_info_rl("group", "group %s: generation %d is empty", log_esc(g->id),
-			    g->generation);
+		log_state_rl("[GroupCoordinator id=%d] group %s: PreparingRebalance -> Empty, "
+			     "generation %d -> %d (reason: no member rejoined)",
+			     g->env->cfg->broker_id, log_esc(g->id), g->generation - 1,
+			     g->generation);
 		g->env->store(g->env->env_arg, g, empty_stored, NULL);
 		return;
 	}
@@ -452,9 +457,11 @@ static void complete_join(struct group *g, int64_t now)
 	g->protocol = p ? strdup(p) : NULL;
 	set_state(g, GROUP_COMPLETING_REBALANCE);
 	g->sync_deadline_ms = now + max_rebalance_timeout(g);
-	log_info_rl("group", "group %s: generation %d with %d members, protocol %s, leader %s",
-		    log_esc(g->id), g->generation, g->nmembers,
-		    g->protocol ? log_esc(g->protocol) : "-", log_esc(g->leader));
+	log_state_rl("[GroupCoordinator id=%d] group %s: PreparingRebalance -> "
+		     "CompletingRebalance, generation %d -> %d, %d members, protocol %s, leader %s "
+		     "(reason: every member rejoined or the rebalance timeout passed)",
+		     g->env->cfg->broker_id, log_esc(g->id), g->generation - 1, g->generation,
+		     g->nmembers, g->protocol ? log_esc(g->protocol) : "-", log_esc(g->leader));
 	complete_join_responses(g, now);
 }
 
@@ -543,7 +550,9 @@ static void add_member_and_rebalance(struct group *g, const char *id,
 	 * a group that emptied and refills waits one delay. */
 	if (g->state == GROUP_PREPARING_REBALANCE && g->generation == 0)
 		g->new_member_added = 1;
-	maybe_prepare_rebalance(g, now);
+	char why[LOG_ESC_MAX + 32];
+	snprintf(why, sizeof why, "member %s joined", log_esc(id));
+	maybe_prepare_rebalance(g, now, why);
 	maybe_complete_join(g, now);
 }
 
@@ -559,7 +568,9 @@ static void update_member_and_rebalance(struct group *g, struct group_member *m,
 	if (m->join_fn) /* a retried join replaces the older one */
 		join_reply_error(m->join_fn, m->join_arg, KERR_REBALANCE_IN_PROGRESS, m->member_id);
 	member_update(m, r, p, cb, arg);
-	maybe_prepare_rebalance(g, now);
+	char why[LOG_ESC_MAX + 48];
+	snprintf(why, sizeof why, "member %s rejoined", log_esc(m->member_id));
+	maybe_prepare_rebalance(g, now, why);
 	maybe_complete_join(g, now);
 }
 
@@ -750,7 +761,7 @@ static void assignment_stored(struct group *g, int16_t err, void *arg)
 		log_warn_rl("group", "group %s: storing generation %d failed: %d", log_esc(g->id),
 			    generation, err);
 		reset_assignments(g, group_store_error(err));
-		prepare_rebalance(g, clock_mono_ms());
+		prepare_rebalance(g, clock_mono_ms(), "storing the assignment failed");
 		return;
 	}
 	set_state(g, GROUP_STABLE);
@@ -818,7 +829,7 @@ void group_sync(struct group *g, const struct group_sync_req *r, int64_t now,
 		return;
 	if (apply_assignments(g, r) < 0) {
 		reset_assignments(g, KERR_UNKNOWN_SERVER_ERROR);
-		prepare_rebalance(g, now);
+		prepare_rebalance(g, now, "the leader's assignment could not be applied");
 		return;
 	}
 	g->sync_deadline_ms = INT64_MAX; /* the leader answered; the store decides now */
@@ -856,11 +867,14 @@ int16_t group_heartbeat(struct group *g, const char *member_id, const char *inst
 	return g->state == GROUP_PREPARING_REBALANCE ? KERR_REBALANCE_IN_PROGRESS : 0;
 }
 
-static void remove_and_update(struct group *g, struct group_member *m, int64_t now)
+static void remove_and_update(struct group *g, struct group_member *m, int64_t now,
+			      const char *what)
 {
+	char why[LOG_ESC_MAX + 48];
+	snprintf(why, sizeof why, "member %s %s", log_esc(m->member_id), what);
 	member_remove(g, m, KERR_UNKNOWN_MEMBER_ID);
 	if (g->state == GROUP_STABLE || g->state == GROUP_COMPLETING_REBALANCE)
-		prepare_rebalance(g, now);
+		prepare_rebalance(g, now, why);
 	maybe_complete_join(g, now);
 	/* a last member gone completes the (now empty) join at once */
 	if (g->state == GROUP_PREPARING_REBALANCE && g->nmembers == 0 && !g->npending)
@@ -885,7 +899,7 @@ int16_t group_leave(struct group *g, const char *member_id, const char *instance
 	if (!m)
 		return KERR_UNKNOWN_MEMBER_ID;
 	log_info_rl("group", "group %s: member %s left", log_esc(g->id), log_esc(m->member_id));
-	remove_and_update(g, m, now);
+	remove_and_update(g, m, now, "left (LeaveGroup)");
 	return 0;
 }
 
@@ -899,7 +913,7 @@ static void expire_sessions(struct group *g, int64_t now)
 			continue;
 		log_info_rl("group", "group %s: member %s session expired", log_esc(g->id),
 			    log_esc(m->member_id));
-		remove_and_update(g, m, now);
+		remove_and_update(g, m, now, "session expired");
 	}
 	for (int i = g->npending - 1; i >= 0; i--)
 		if (now >= g->pending[i].deadline_ms) {
@@ -921,7 +935,7 @@ static void expire_sync(struct group *g, int64_t now)
 			member_remove(g, g->members[i], KERR_UNKNOWN_MEMBER_ID);
 		}
 	if (g->state == GROUP_COMPLETING_REBALANCE)
-		prepare_rebalance(g, now);
+		prepare_rebalance(g, now, "members did not send SyncGroup in time");
 }
 
 static void expire_join(struct group *g, int64_t now)

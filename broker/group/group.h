@@ -99,6 +99,7 @@ struct group_config {
 	int32_t initial_rebalance_delay_ms; /* group.initial.rebalance.delay.ms */
 	int32_t min_session_timeout_ms, max_session_timeout_ms;
 	int32_t max_size;                   /* group.max.size */
+	int32_t broker_id;                  /* names the coordinator in log lines */
 };
 
 struct group;

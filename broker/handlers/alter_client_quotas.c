@@ -109,7 +109,7 @@ static int16_t ops_parse(struct arena *a, const req_entry_t *e, int is_user,
 		ops[i] = (struct coord_quota_op){ key, NULL };
 		if (o[i].remove)
 			continue;
-		const struct quota_key_def *k = quota_key_def_find(key);
+		const struct config_def *k = quota_key_def_find(key);
 		if (!k && is_user && (strcmp(key, "SCRAM-SHA-256") == 0 ||
 				      strcmp(key, "SCRAM-SHA-512") == 0)) {
 			snprintf(msg, cap, "Unexpected config type STRING");

@@ -1,5 +1,6 @@
-/* DescribeLogDirs (35), v0-4: the broker's one log directory (the first of
- * log.dirs) with the replicas it holds: size on disk, offset lag 0 (no
+/* DescribeLogDirs (35), v0-4: each of the broker's log dirs (log.dirs)
+ * with the replicas it holds (an offline dir: KAFKA_STORAGE_ERROR and no
+ * replicas): size on disk, offset lag 0 (no
  * future replicas: AlterReplicaLogDirs is not served), is_future false;
  * v4's total/usable bytes from statvfs. Null topics: every replica here;
  * requested replicas this broker does not hold are left out, as Kafka does.
@@ -49,33 +50,41 @@ static struct dld_resp_topic *dld_topic(struct arena *a, struct dld_resp_topic *
 	return t->name.p && t->partitions.v ? t : NULL;
 }
 
-static int dld_fill(struct request *req, struct dld_resp_result *r)
+/* One result per log dir: an offline dir answers KAFKA_STORAGE_ERROR and
+ * lists nothing (Kafka's ReplicaManager.describeLogDirs); an online one its
+ * partitions with their size on disk. */
+static int dld_fill(struct request *req, struct dld_resp_result *r, int d)
 {
 	const struct describe_log_dirs_request *in = req->body;
+	const struct replica_manager *rm = req->b->rm;
 	struct arena *a = &req->arena;
-	const char *dirs = req->b->cfg->log_dirs ? req->b->cfg->log_dirs : "";
-	size_t dl = strcspn(dirs, ",");
-	char *dir = handler_cstr(a, (struct kstr){ dirs, (int32_t)dl });
+	const char *dir = rm->dirs[d].path;
 	const char *k;
 	void *v;
 	int32_t n = 0;
 	for (size_t i = 0; strmap_next(&req->b->rm->parts, &i, &k, &v);)
 		n++;
 	struct dld_resp_topic *tv = arena_alloc(a, ((size_t)n + 1) * sizeof *tv);
-	if (!dir || !tv)
+	if (!tv)
 		return -1;
-	r->log_dir = (struct kstr){ dir, (int32_t)dl };
+	*r = (struct dld_resp_result){ .log_dir = handler_kstr(a, dir),
+				       .total_bytes = -1, .usable_bytes = -1 };
+	if (!r->log_dir.p)
+		return -1;
+	if (rm->dirs[d].offline) {
+		r->error_code = KERR_KAFKA_STORAGE_ERROR;
+		r->topics = (struct karray){ 0, tv };
+		return 0;
+	}
 	struct statvfs vfs;
 	if (statvfs(dir, &vfs) == 0) {
 		r->total_bytes = (int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize;
 		r->usable_bytes = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
-	} else {
-		r->total_bytes = r->usable_bytes = -1;
 	}
 	int32_t nt = 0;
 	for (size_t i = 0; strmap_next(&req->b->rm->parts, &i, &k, &v);) {
 		const struct partition *p = v;
-		if (!dld_wanted(in, p))
+		if (p->dir != d || !dld_wanted(in, p))
 			continue;
 		struct dld_resp_topic *t = dld_topic(a, tv, &nt, p, n);
 		if (!t)
@@ -91,7 +100,9 @@ static int dld_fill(struct request *req, struct dld_resp_result *r)
 void handle_describe_log_dirs(struct request *req)
 {
 	struct describe_log_dirs_response *out = arena_alloc(&req->arena, sizeof *out);
-	struct dld_resp_result *r = out ? arena_alloc(&req->arena, sizeof *r) : NULL;
+	int nd = req->b->rm->ndirs;
+	struct dld_resp_result *r = out ? arena_alloc(&req->arena, ((size_t)nd + 1) * sizeof *r)
+					: NULL;
 	if (!r) {
 		request_close(req, "out of memory");
 		return;
@@ -101,10 +112,11 @@ void handle_describe_log_dirs(struct request *req)
 		request_respond(req, out);
 		return;
 	}
-	if (dld_fill(req, r)) {
-		request_close(req, "out of memory");
-		return;
-	}
-	out->results = (struct karray){ 1, r };
+	for (int d = 0; d < nd; d++)
+		if (dld_fill(req, &r[d], d)) {
+			request_close(req, "out of memory");
+			return;
+		}
+	out->results = (struct karray){ nd, r };
 	request_respond(req, out);
 }

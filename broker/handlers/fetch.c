@@ -33,6 +33,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/metrics.h"
 #include "broker/quota/client_quotas.h"
+#include "broker/quota/replication_quota.h"
 #include "broker/metadata_cache.h"
 #include "broker/txn/producer_state_manager.h"
 #include "broker/replica/replica_manager.h"
@@ -78,8 +79,7 @@ struct delayed_fetch {
 #define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
 #define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
 
-/* The broker's session cache, made on first use with its configured size. */
-static struct fs_cache *sessions(struct broker *b)
+struct fs_cache *fetch_session_cache(struct broker *b)
 {
 	static struct fs_cache cache;
 	static int ready;
@@ -131,6 +131,10 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 		return KERR_UNKNOWN_LEADER_EPOCH;
 	if (replica_id >= 0 && !rm_is_replica(p, replica_id))
 		return KERR_NOT_LEADER_OR_FOLLOWER;
+	/* a throttled replica out of the ISR gets nothing while the leader's
+	 * replication throttle is exceeded (nor does it count for min_bytes) */
+	if (replica_id >= 0 && repl_quota_leader_skip(b, p, replica_id))
+		max_bytes = 0; /* the offset is still checked */
 	/* the partition's read rules: followers to the log end, consumers to the
 	 * high watermark, read_committed to the last stable offset */
 	enum partition_reader who = replica_id >= 0 ? READ_FOLLOWER
@@ -385,6 +389,8 @@ static int fill_partition(struct fetch_build *fb, const struct fetch_item *it,
 		po->records.len = s.len;
 		fb->budget -= s.len;
 		fb->first = 0;
+		if (replica_id >= 0)
+			repl_quota_record(req->b, REPL_LEADER, p, s.len);
 		if (in->isolation_level == 1 && fetch_aborted(&req->arena, p, pi->fetch_offset, po) < 0)
 			return -1;
 	}
@@ -411,7 +417,7 @@ static int32_t session_create(struct fetch_build *fb, const struct fetch_respons
 {
 	struct request *req = fb->req;
 	const struct fetch_plan *plan = fb->plan;
-	struct fetch_session *s = fs_create(sessions(req->b), plan->replica_id >= 0,
+	struct fetch_session *s = fs_create(fetch_session_cache(req->b), plan->replica_id >= 0,
 					    req->hdr.api_version >= 13, plan->n,
 					    loop_now_ms(req->b->loop));
 	if (!s)
@@ -426,7 +432,7 @@ static int32_t session_create(struct fetch_build *fb, const struct fetch_respons
 			struct fs_part *sp = fs_upsert(s, it->topic.p, it->topic.len, it->topic_id,
 						      it->p.partition);
 			if (!sp) {
-				fs_remove(sessions(req->b), s->id);
+				fs_remove(fetch_session_cache(req->b), s->id);
 				return FS_INVALID_ID;
 			}
 			sp->fetch_offset = it->p.fetch_offset;
@@ -438,8 +444,62 @@ static int32_t session_create(struct fetch_build *fb, const struct fetch_respons
 					po->records.len, po->preferred_read_replica);
 		}
 	}
-	fs_touch(sessions(req->b), s, loop_now_ms(req->b->loop));
+	fs_touch(fetch_session_cache(req->b), s, loop_now_ms(req->b->loop));
 	return s->id;
+}
+
+/* Items [i, end) of one topic into *to. An incremental answer leaves out
+ * partitions without news. Returns 0, or -1 when out of memory. */
+static int fill_topic(struct fetch_build *fb, int32_t i, int32_t end,
+		      struct fetch_session *sess, uint8_t *answered, struct fetch_resp_topic *to)
+{
+	struct request *req = fb->req;
+	const struct fetch_plan *plan = fb->plan;
+	const struct fetch_item *first = &plan->items[i];
+	to->topic = first->topic;
+	memcpy(to->topic_id, first->topic_id, 16);
+	/* consumers only: follower traffic is replication, not bytes out */
+	struct topic_metrics *tm = plan->replica_id < 0 && first->topic.len > 0 ?
+		metrics_topic(req->b->metrics, first->topic.p, (size_t)first->topic.len) : NULL;
+	to->partitions.v = arena_alloc(&req->arena,
+				       ((size_t)(end - i) + 1) * sizeof(struct fetch_resp_partition));
+	if (!to->partitions.v)
+		return -1;
+	int32_t np = 0;
+	for (int32_t k = i; k < end; k++) {
+		struct fetch_resp_partition *po = &((struct fetch_resp_partition *)to->partitions.v)[np];
+		if (fill_partition(fb, &plan->items[k], po, tm) < 0)
+			return -1;
+		answered[k] = po->records.len > 0;
+		struct fs_part *sp = plan->kind == FK_INCREMENTAL ? session_part(sess, &plan->items[k])
+								  : NULL;
+		if (!sp || fs_must_respond(sp, po->error_code, po->high_watermark,
+					   po->log_start_offset, po->records.len,
+					   po->preferred_read_replica))
+			np++;
+	}
+	to->partitions.n = np;
+	return 0;
+}
+
+/* Every item, grouped by topic in plan order. 0 or -1 (out of memory). */
+static int fill_topics(struct fetch_build *fb, struct fetch_session *sess, uint8_t *answered,
+		       struct fetch_response *out)
+{
+	const struct fetch_plan *plan = fb->plan;
+	int32_t nt = 0;
+	int rc = 0;
+	dedup_init(&fb->seen);
+	for (int32_t i = 0, end; rc == 0 && i < plan->n; i = end) {
+		for (end = i + 1; end < plan->n && same_topic(&plan->items[i], &plan->items[end]);)
+			end++;
+		struct fetch_resp_topic *to = &((struct fetch_resp_topic *)out->responses.v)[nt];
+		rc = fill_topic(fb, i, end, sess, answered, to);
+		nt += rc == 0 && (to->partitions.n > 0 || plan->kind != FK_INCREMENTAL);
+	}
+	dedup_free(&fb->seen);
+	out->responses.n = nt;
+	return rc;
 }
 
 static void fetch_respond(struct request *req, const struct fetch_plan *plan)
@@ -463,64 +523,30 @@ static void fetch_respond(struct request *req, const struct fetch_plan *plan)
 	out->responses.v = arena_alloc(a, ((size_t)plan->n + 1) * sizeof(struct fetch_resp_topic));
 	fb.leaders = arena_alloc(a, ((size_t)plan->n + 1) * sizeof *fb.leaders);
 	uint8_t *answered = arena_alloc(a, (size_t)plan->n + 1);
-	if (!out->responses.v || !fb.leaders || !answered)
-		goto oom;
 	struct fetch_session *sess = plan->kind == FK_INCREMENTAL ?
-		fs_get(sessions(req->b), plan->session_id) : NULL;
-	dedup_init(&fb.seen);
-	int32_t nt = 0;
-	for (int32_t i = 0; i < plan->n;) {
-		int32_t end = i + 1;
-		while (end < plan->n && same_topic(&plan->items[i], &plan->items[end]))
-			end++;
-		const struct fetch_item *first = &plan->items[i];
-		struct fetch_resp_topic *to = &((struct fetch_resp_topic *)out->responses.v)[nt];
-		to->topic = first->topic;
-		memcpy(to->topic_id, first->topic_id, 16);
-		/* consumers only: follower traffic is replication, not bytes out */
-		struct topic_metrics *tm = plan->replica_id < 0 && first->topic.len > 0 ?
-			metrics_topic(req->b->metrics, first->topic.p, (size_t)first->topic.len) : NULL;
-		to->partitions.v = arena_alloc(a, ((size_t)(end - i) + 1) * sizeof(struct fetch_resp_partition));
-		if (!to->partitions.v) {
-			dedup_free(&fb.seen);
-			goto oom;
-		}
-		int32_t np = 0;
-		for (int32_t k = i; k < end; k++) {
-			struct fetch_resp_partition *po = &((struct fetch_resp_partition *)to->partitions.v)[np];
-			if (fill_partition(&fb, &plan->items[k], po, tm) < 0) {
-				dedup_free(&fb.seen);
-				goto oom;
-			}
-			answered[k] = po->records.len > 0;
-			struct fs_part *sp = plan->kind == FK_INCREMENTAL ?
-				session_part(sess, &plan->items[k]) : NULL;
-			/* an incremental answer leaves out partitions without news */
-			if (!sp || fs_must_respond(sp, po->error_code, po->high_watermark,
-						   po->log_start_offset, po->records.len,
-						   po->preferred_read_replica))
-				np++;
-		}
-		to->partitions.n = np;
-		nt += np > 0 || plan->kind != FK_INCREMENTAL;
-		i = end;
-	}
-	dedup_free(&fb.seen);
-	out->responses.n = nt;
+		fs_get(fetch_session_cache(req->b), plan->session_id) : NULL;
+	if (!out->responses.v || !fb.leaders || !answered || fill_topics(&fb, sess, answered, out))
+		goto oom;
 	if (req->hdr.api_version >= 16 && fb.nleaders)
 		fill_node_endpoints(&fb, out);
-	if (plan->kind == FK_FULL)
+	/* a consumer over its quota gets an empty answer, as Kafka; a throttled
+	 * full fetch opens no session (Kafka's getThrottledResponse), and a
+	 * throttled session resends everything next time */
+	if (plan->replica_id < 0 && quota_fetch_record(req, budget0 - fb.budget) > 0) {
+		out->responses.n = 0;
+		for (int32_t i = 0; sess && i < sess->n; i++)
+			sess->parts[i].sent_hw = -1;
+		if (sess)
+			out->session_id = sess->id;
+	} else if (plan->kind == FK_FULL) {
 		out->session_id = session_create(&fb, out);
-	else if (plan->kind == FK_INCREMENTAL && sess) {
+	} else if (sess) {
 		out->session_id = sess->id;
 		/* items are the session's parts in order, unless a later request
 		 * changed the session while this one was parked */
 		if (sess->n == plan->n)
 			fs_rotate(sess, answered);
 	}
-	/* a consumer over its quota gets an empty answer, as Kafka */
-	if (plan->replica_id < 0 && quota_fetch_record(req, budget0 - fb.budget) > 0)
-		out->responses.n = 0;
 	request_respond(req, out);
 	return;
 oom:
@@ -703,7 +729,7 @@ static int plan_incremental(struct request *req, struct fetch_session *s, struct
 static int plan_build(struct request *req, struct fetch_plan *plan)
 {
 	const struct fetch_request *in = req->body;
-	struct fs_cache *cache = sessions(req->b);
+	struct fs_cache *cache = fetch_session_cache(req->b);
 	plan->replica_id = fetch_replica_id(req);
 	plan->kind = FK_SESSIONLESS;
 	if (req->hdr.api_version < 7)
@@ -722,7 +748,7 @@ static int plan_build(struct request *req, struct fetch_plan *plan)
 		plan->error = KERR_INVALID_FETCH_SESSION_EPOCH;
 	else if (s->uses_ids != (req->hdr.api_version >= 13))
 		plan->error = KERR_FETCH_SESSION_TOPIC_ID_ERROR;
-	if (plan->kind == FK_ERROR && plan->error)
+	if (plan->error)
 		return 0;
 	plan->kind = FK_INCREMENTAL;
 	plan->session_id = s->id;

@@ -53,7 +53,6 @@ struct fetch_session *fs_get(struct fs_cache *c, int32_t id)
 
 static void remove_slot(struct fs_cache *c, int32_t i)
 {
-	c->partitions -= c->v[i]->n;
 	session_free(c->v[i]);
 	c->v[i] = c->v[--c->n];
 }
@@ -156,11 +155,16 @@ struct fetch_session *fs_create(struct fs_cache *c, int privileged, int uses_ids
 
 void fs_touch(struct fs_cache *c, struct fetch_session *s, int64_t now_ms)
 {
+	(void)c;
+	s->last_used_ms = now_ms;
+}
+
+int64_t fs_cache_partitions(const struct fs_cache *c)
+{
 	int64_t total = 0;
 	for (int32_t i = 0; i < c->n; i++)
 		total += c->v[i]->n;
-	c->partitions = total;
-	s->last_used_ms = now_ms;
+	return total;
 }
 
 /* The index key: the topic id (sessions with ids) or the name, then the

@@ -51,11 +51,17 @@ struct fs_cache {
 	struct fetch_session **v;
 	int32_t n, cap;
 	uint64_t created, evicted;
-	int64_t partitions;     /* over all sessions */
 };
+
+struct broker;
+/* The broker's cache (made on first use with its configured slots), for
+ * the fetch handler and the metrics page. */
+struct fs_cache *fetch_session_cache(struct broker *b);
 
 void fs_cache_init(struct fs_cache *c, int32_t max_slots, int64_t eviction_ms);
 void fs_cache_free(struct fs_cache *c);
+/* Partitions over all sessions. */
+int64_t fs_cache_partitions(const struct fs_cache *c);
 
 struct fetch_session *fs_get(struct fs_cache *c, int32_t id);
 void fs_remove(struct fs_cache *c, int32_t id);

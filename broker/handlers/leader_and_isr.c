@@ -70,6 +70,7 @@ void handle_leader_and_isr(struct request *req)
 				.zk_version = ps->partition_epoch,
 				.replicas = ps->replicas.v, .nreplicas = ps->replicas.n,
 				.isr = ps->isr.v, .nisr = ps->isr.n,
+				.is_new = ps->is_new,
 			};
 			leader_endpoint(req, in, ps->leader, &st);
 			pe[k].error_code = (int16_t)rm_apply_leader_and_isr(req->b->rm, &st);

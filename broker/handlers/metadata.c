@@ -7,7 +7,8 @@
  * non-zero id, the request is answered by id alone (names beside are
  * ignored), an unknown id with UNKNOWN_TOPIC_ID and a null name, one the
  * principal may not describe with TOPIC_AUTHORIZATION_FAILED (ids are not
- * secret) and no auto-creation.
+ * secret) and no auto-creation. Before v12 a null name or an id makes the
+ * whole request INVALID_REQUEST, as Kafka.
  * Authorization as KafkaApis: only topics the principal may DESCRIBE are
  * listed; a named one it may not describe answers TOPIC_AUTHORIZATION_FAILED
  * whether it exists or not; auto-creation needs CREATE on the cluster or
@@ -166,9 +167,8 @@ static void fill_requested_topics(struct request *req, struct metadata_response 
 		to->name = name;
 		to->topic_authorized_operations = INT32_MIN;
 		to->partitions.n = 0;
-		if (name.len < 0) /* null name and zero id: no topic named */
-			to->error_code = req->hdr.api_version >= 12 ? KERR_UNKNOWN_TOPIC_ID
-								    : KERR_INVALID_REQUEST;
+		if (name.len < 0) /* v12, a null name and a zero id: no topic named */
+			to->error_code = KERR_UNKNOWN_TOPIC_ID;
 		else if (!described)
 			to->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
 		else if (!topic_name_valid(name))
@@ -229,6 +229,38 @@ static void fill_topics_by_id(struct request *req, struct metadata_response *out
 	out->topics.n = k;
 }
 
+/* Kafka 3.9 refuses a null name or a topic id before v12 with
+ * InvalidRequestException, whose error answer lists every requested topic
+ * with INVALID_REQUEST (a null name as "") and nothing else. */
+static int refuse_before_v12(struct request *req, struct metadata_response *out)
+{
+	const struct metadata_request *in = req->body;
+	if (req->hdr.api_version >= 12 || in->topics.n <= 0)
+		return 0;
+	const struct metadata_req_topic *t = in->topics.v;
+	int bad = 0;
+	for (int32_t i = 0; i < in->topics.n; i++)
+		bad |= t[i].name.len < 0 || !mc_id_is_zero(t[i].topic_id);
+	if (!bad)
+		return 0;
+	struct metadata_resp_topic *v =
+		arena_alloc(&req->arena, ((size_t)in->topics.n + 1) * sizeof *v);
+	if (!v)
+		return 0;
+	memset(v, 0, ((size_t)in->topics.n + 1) * sizeof *v);
+	for (int32_t i = 0; i < in->topics.n; i++) {
+		v[i].error_code = KERR_INVALID_REQUEST;
+		v[i].name = t[i].name.len < 0 ? (struct kstr){ "", 0 } : t[i].name;
+		memcpy(v[i].topic_id, t[i].topic_id, sizeof v[i].topic_id);
+		v[i].topic_authorized_operations = INT32_MIN;
+	}
+	*out = (struct metadata_response){ .controller_id = -1,
+					   .cluster_authorized_operations = INT32_MIN,
+					   .cluster_id = { NULL, -1 },
+					   .topics = { in->topics.n, v } };
+	return 1;
+}
+
 void handle_metadata(struct request *req)
 {
 	const struct metadata_request *in = req->body;
@@ -247,6 +279,10 @@ void handle_metadata(struct request *req)
 			? authz_operations(req, ACL_RES_CLUSTER, ACL_CLUSTER_NAME,
 					   sizeof ACL_CLUSTER_NAME - 1)
 			: INT32_MIN;
+	if (refuse_before_v12(req, out)) {
+		request_respond(req, out);
+		return;
+	}
 	fill_brokers(req, out);
 	if (in->topics.n < 0 || (req->hdr.api_version == 0 && in->topics.n == 0))
 		fill_all_topics(req, out);

@@ -11,6 +11,7 @@
 #include "broker/config.h"
 #include "broker/gate.h"
 #include "broker/quota/quota.h"
+#include "broker/quota/replication_quota.h"
 #include "common/auth/entity_name.h"
 #include "common/log.h"
 #include "common/proto/messages.h"
@@ -21,13 +22,20 @@
 int client_quotas_init(struct broker *b)
 {
 	b->quotas = quotas_new(b->cfg->quota_window_num, b->cfg->quota_window_size_seconds);
-	return b->quotas ? 0 : -1;
+	b->repl_quotas = repl_quotas_new(b->cfg->replication_quota_window_num,
+					 b->cfg->replication_quota_window_size_seconds);
+	if (!b->quotas || !b->repl_quotas)
+		return -1;
+	repl_quotas_rates_changed(b); /* server.properties; ZooKeeper's layers follow */
+	return 0;
 }
 
 void client_quotas_free(struct broker *b)
 {
 	quotas_free(b->quotas);
 	b->quotas = NULL;
+	repl_quotas_free(b->repl_quotas);
+	b->repl_quotas = NULL;
 }
 
 static void entity_name(char *out, size_t cap, const struct coord_quota_entity *e)
@@ -107,7 +115,6 @@ void quota_gate(struct request *req, unsigned gate_flags)
 	request_user(req, user, sizeof user);
 	request_client(req, client, sizeof client);
 	int64_t now = now_ms(req);
-	maybe_expire(req->b, now);
 	int32_t ms = quotas_record(q, QUOTA_PRODUCE, user, client, (double)req->frame_len, now,
 				   INT32_MAX);
 	if (ms > 0) {
@@ -119,9 +126,13 @@ void quota_gate(struct request *req, unsigned gate_flags)
 		req->quota_exempt = 1;
 }
 
+/* A follower's fetch: replica_id >= 0 (v15+ carry it in ReplicaState). */
 static int is_follower_fetch(const struct request *req)
 {
-	return req->hdr.api_key == 1 && ((const struct fetch_request *)req->body)->replica_id >= 0;
+	const struct fetch_request *in = req->body;
+	if (req->hdr.api_key != 1)
+		return 0;
+	return (req->hdr.api_version >= 15 ? in->replica_state.replica_id : in->replica_id) >= 0;
 }
 
 int32_t quota_fetch_max_bytes(struct request *req)
@@ -153,8 +164,9 @@ static int32_t request_time_record(struct request *req, const char *user, const 
 int32_t quota_fetch_record(struct request *req, int64_t bytes)
 {
 	struct quotas *q = req->b->quotas;
-	if (!q || is_follower_fetch(req))
-		return 0;
+	if (!q || is_follower_fetch(req) ||
+	    (!quotas_enabled(q, QUOTA_FETCH) && !quotas_enabled(q, QUOTA_REQUEST)))
+		return 0; /* nothing to count (the request's end records nothing either) */
 	char user[800], client[512];
 	request_user(req, user, sizeof user);
 	request_client(req, client, sizeof client);
@@ -182,6 +194,7 @@ int32_t quota_request_end(struct request *req, int64_t cpu_us)
 	request_user(req, user, sizeof user);
 	request_client(req, client, sizeof client);
 	int64_t now = now_ms(req);
+	maybe_expire(req->b, now);
 	if (!req->quota_recorded && !is_follower_fetch(req)) {
 		int32_t rt = request_time_record(req, user, client, cpu_us, now);
 		if (rt > req->throttle_ms) {

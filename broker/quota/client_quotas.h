@@ -20,7 +20,8 @@
 
 struct broker;
 
-/* Reads quota.window.num and quota.window.size.seconds; 0 or -1 (memory). */
+/* Reads quota.window.num and quota.window.size.seconds, and sets up the
+ * replication throttles (replication_quota.h) too; 0 or -1 (memory). */
 int client_quotas_init(struct broker *b);
 void client_quotas_free(struct broker *b);
 /* struct coord_config's quotas_fn (arg: the broker). */

@@ -427,6 +427,88 @@ void quotas_expire(struct quotas *q, int64_t now_ms)
 	}
 }
 
+/* ---- replication throttles' pure parts (replication_quota.h uses them) ---- */
+
+double repl_rate(struct qstat *st, const struct qcfg *cfg, int64_t now_ms)
+{
+	double sum = qstat_sum(st, cfg, now_ms, NULL);
+	int64_t oldest = now_ms;
+	for (int i = 0; i < st->n; i++)
+		if (st->s[i].start_ms < oldest)
+			oldest = st->s[i].start_ms;
+	int64_t w = now_ms - oldest;
+	if (w < cfg->window_ms)
+		w = cfg->window_ms;
+	return sum / ((double)w / 1000.0);
+}
+
+/* One "partition:broker" pair; 0 or -1. */
+static int pair_parse(const char *s, size_t len, int32_t *part, int32_t *broker)
+{
+	char buf[48], *colon, *e1, *e2;
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	if (!(colon = strchr(buf, ':')))
+		return -1;
+	*colon = 0;
+	errno = 0;
+	long p = strtol(buf, &e1, 10), b = strtol(colon + 1, &e2, 10);
+	if (e1 == buf || *e1 || e2 == colon + 1 || *e2 || errno || p < 0 || p > INT32_MAX ||
+	    b < 0 || b > INT32_MAX)
+		return -1;
+	*part = (int32_t)p;
+	*broker = (int32_t)b;
+	return 0;
+}
+
+struct repl_throttled *repl_throttled_parse(const char *list, int32_t broker_id, int *bad)
+{
+	*bad = 0;
+	while (*list == ' ')
+		list++;
+	size_t len = strlen(list);
+	while (len && list[len - 1] == ' ')
+		len--;
+	if (len == 1 && list[0] == '*') {
+		struct repl_throttled *t = calloc(1, sizeof *t);
+		if (t)
+			t->all = 1;
+		return t;
+	}
+	size_t max = 1;
+	for (size_t i = 0; i < len; i++)
+		max += list[i] == ',';
+	struct repl_throttled *t = calloc(1, sizeof *t + max * sizeof(int32_t));
+	if (!t)
+		return NULL;
+	for (const char *p = list, *end = list + len; len && p <= end;) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		size_t n = c ? (size_t)(c - p) : (size_t)(end - p);
+		while (n && *p == ' ')
+			p++, n--;
+		while (n && p[n - 1] == ' ')
+			n--;
+		int32_t part, broker;
+		if (pair_parse(p, n, &part, &broker) < 0) {
+			*bad = 1;
+			free(t);
+			return NULL;
+		}
+		if (broker == broker_id)
+			t->parts[t->n++] = part;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	if (t->n == 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
 struct quota_sensor *quotas_next_sensor(const struct quotas *q, size_t *pos)
 {
 	const char *k;

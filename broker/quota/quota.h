@@ -11,7 +11,8 @@
  *   quotas_enabled / quotas_limit       which bound applies to (user, client)
  *   quotas_record / quotas_unrecord / quotas_record_throttle     a request's use
  *   quotas_max_in_window                Kafka's cap on a consumer's fetch size
- *   quotas_expire / quotas_next_sensor  sensor lifetime and the metrics' view */
+ *   quotas_expire / quotas_next_sensor  sensor lifetime and the metrics' view
+ *   repl_throttled_parse / repl_rate    replication throttles' lists and rate */
 #ifndef GREGOR_QUOTA_H
 #define GREGOR_QUOTA_H
 
@@ -136,5 +137,22 @@ double quotas_max_in_window(const struct quotas *q, enum quota_type t, const cha
 void quotas_expire(struct quotas *q, int64_t now_ms);
 /* Iteration over sensors for the metrics: for (size_t i = 0; (s = quotas_next_sensor(q, &i));) */
 struct quota_sensor *quotas_next_sensor(const struct quotas *q, size_t *pos);
+
+/* Replication throttles (replication_quota.h): pure parts. */
+/* The partitions of one topic a side throttles: all, or a list. */
+struct repl_throttled {
+	int all;
+	int n;
+	int32_t parts[];
+};
+
+/* Parses Kafka's throttled-replicas list for broker_id into a new
+ * repl_throttled (NULL: nothing for this broker, or malformed; *bad set
+ * when malformed). */
+struct repl_throttled *repl_throttled_parse(const char *list, int32_t broker_id, int *bad);
+
+/* Kafka's SimpleRate: the window is the time since the oldest sample, at
+ * least one sample's span. */
+double repl_rate(struct qstat *st, const struct qcfg *cfg, int64_t now_ms);
 
 #endif

@@ -12,10 +12,12 @@
 
 #include "broker/broker.h"
 #include "broker/net_client.h"
+#include "broker/quota/replication_quota.h"
 #include "broker/replica/replica_manager.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
+#include "common/proto/record_batch.h"
 
 #define FETCH_VERSION 11
 #define EPOCH_VERSION 3
@@ -104,6 +106,24 @@ static void fetcher_retry_later(struct fetcher *f)
 	loop_timer_start(f->rm->b->loop, &f->backoff, ms > 0 ? ms : 1000);
 }
 
+/* DeleteRecords can leave the leader's log start inside a batch; an empty
+ * follower that starts there is sent the whole batch, which begins below
+ * its log end and would be refused. As Kafka's follower does, the empty
+ * log restarts at the batch's base offset; its log start then follows the
+ * leader's again once the batch is in (handle_partition). */
+static void follower_align_empty_log(struct partition *p, const uint8_t *data, size_t len)
+{
+	struct rb_header h;
+	int64_t leo = partition_log_end(p);
+	if (!data || leo != partition_log_start(p) || rb_parse_header(data, len, &h) < 0 ||
+	    h.base_offset >= leo || rb_last_offset(&h) < leo)
+		return;
+	log_info("replica", "%s-%d: the leader's first batch starts at %lld, below our empty "
+		 "log's start %lld: starting at the batch", p->topic, p->index,
+		 (long long)h.base_offset, (long long)leo);
+	partition_truncate_fully(p, h.base_offset);
+}
+
 /* Returns 1 if the partition's answer was an error worth backing off for. */
 static int handle_partition(struct fetcher *f, struct kstr topic,
 			    const struct fetch_resp_partition *rp)
@@ -131,6 +151,8 @@ static int handle_partition(struct fetcher *f, struct kstr topic,
 		return 1;
 	}
 	const uint8_t *data = rp->records.len > 0 ? rp->records.p : NULL;
+	follower_align_empty_log(p, data, data ? (size_t)rp->records.len : 0);
+	repl_quota_record(rm->b, REPL_FOLLOWER, p, data ? rp->records.len : 0);
 	int rc = rm_append_replica(rm, p, data, data ? (size_t)rp->records.len : 0,
 				   rp->high_watermark);
 	if (rc < 0) {
@@ -180,13 +202,27 @@ static void fetcher_done(struct net_client *nc, int err, void *resp, void *arg)
 		fetcher_send(f);
 }
 
-/* Groups the followed partitions by topic into a Fetch request. */
-static struct fetch_request *build_request(struct fetcher *f)
+/* Whether a partition goes into the next Fetch: not while its tail is
+ * being checked, nor while the follower replication throttle holds it. */
+static int fetchable(struct fetcher *f, const struct partition *p, int *throttled)
+{
+	if (p->truncating)
+		return 0;
+	if (repl_quota_follower_skip(f->rm->b, p)) {
+		*throttled = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Groups the followed partitions by topic into a Fetch request; NULL with
+ * *throttled set when throttled partitions were all it had. */
+static struct fetch_request *build_request(struct fetcher *f, int *throttled)
 {
 	const struct broker_config *cfg = f->rm->b->cfg;
 	int32_t n = 0;
 	for (struct partition *p = f->parts; p; p = p->fnext)
-		n += !p->truncating;
+		n += fetchable(f, p, throttled);
 	if (n == 0)
 		return NULL;
 	struct fetch_request *req = arena_alloc(&f->arena, sizeof *req);
@@ -202,8 +238,9 @@ static struct fetch_request *build_request(struct fetcher *f)
 	req->rack_id = (struct kstr){ "", 0 };
 	int32_t nt = 0, k = 0;
 	/* partitions of one topic are adjacent in parts[]: one pass per topic */
+	int ignore = 0;
 	for (struct partition *p = f->parts; p; p = p->fnext) {
-		if (p->truncating)
+		if (!fetchable(f, p, &ignore))
 			continue;
 		int seen = 0;
 		for (int32_t t = 0; t < nt && !seen; t++)
@@ -213,7 +250,7 @@ static struct fetch_request *build_request(struct fetcher *f)
 		topics[nt].topic = (struct kstr){ p->topic, (int32_t)strlen(p->topic) };
 		topics[nt].partitions.v = &parts[k];
 		for (struct partition *q = p; q; q = q->fnext) {
-			if (q->truncating || strcmp(q->topic, p->topic) != 0)
+			if (strcmp(q->topic, p->topic) != 0 || !fetchable(f, q, &ignore))
 				continue;
 			parts[k] = (struct fetch_req_partition){
 				.partition = q->index,
@@ -363,10 +400,13 @@ static void fetcher_send(struct fetcher *f)
 		}
 		return;
 	}
-	struct fetch_request *req = build_request(f);
+	int throttled = 0;
+	struct fetch_request *req = build_request(f, &throttled);
 	if (!req) {
 		arena_reset(&f->arena);
-		return; /* nothing to fetch until a partition is added */
+		if (throttled)
+			fetcher_retry_later(f); /* until the throttle lets go */
+		return; /* else nothing to fetch until a partition is added */
 	}
 	if (net_client_send(f->nc, 1, FETCH_VERSION, req, timeout, fetcher_done, f) < 0) {
 		arena_reset(&f->arena);

@@ -18,17 +18,12 @@ struct isr_write {
 	char *topic;
 	int32_t index;
 	int32_t leader_epoch;
+	int32_t old_zk_version;
+	char old_isr[LOG_IDS_MAX]; /* for the state-change line */
+	char reason[128];
 	int32_t nisr;
 	int32_t isr[];
 };
-
-static void format_ids(char *buf, size_t cap, const int32_t *ids, int32_t n)
-{
-	size_t off = 0;
-	buf[0] = 0;
-	for (int32_t i = 0; i < n && off + 12 < cap; i++)
-		off += (size_t)snprintf(buf + off, cap - off, i ? ",%d" : "%d", ids[i]);
-}
 
 static void isr_written(void *arg, int16_t kerr, int32_t new_zk_version)
 {
@@ -36,10 +31,9 @@ static void isr_written(void *arg, int16_t kerr, int32_t new_zk_version)
 	struct partition *p = rm_get(w->rm, w->topic, (int32_t)strlen(w->topic), w->index);
 	if (p && p->is_leader && p->leader_epoch == w->leader_epoch) {
 		p->isr_update_pending = 0;
-		char ids[256];
-		format_ids(ids, sizeof ids, w->isr, w->nisr);
+		const char *ids = log_ids_str(w->isr, w->nisr);
 		if (kerr) {
-			log_warn("replica", "%s-%d: ISR change to [%s] not written: %s", p->topic,
+			log_warn("replica", "%s-%d: ISR change to %s not written: %s", p->topic,
 				 p->index, ids, kerr_name(kerr));
 		} else {
 			int32_t *isr = malloc(((size_t)w->nisr + 1) * sizeof *isr);
@@ -49,7 +43,10 @@ static void isr_written(void *arg, int16_t kerr, int32_t new_zk_version)
 				p->isr = isr;
 				p->nisr = w->nisr;
 				p->zk_version = new_zk_version;
-				log_info("replica", "%s-%d: ISR now [%s]", p->topic, p->index, ids);
+				log_state("[Broker id=%d] %s-%d: ISR %s -> %s at leader epoch %d, "
+					  "zkVersion %d -> %d (reason: %s)", w->rm->b->id, p->topic,
+					  p->index, w->old_isr, ids, p->leader_epoch,
+					  w->old_zk_version, new_zk_version, w->reason);
 				rm_update_high_watermark(w->rm, p);
 				rm_wake(w->rm, p); /* acks=all waiters re-check min.insync */
 			}
@@ -60,7 +57,7 @@ static void isr_written(void *arg, int16_t kerr, int32_t new_zk_version)
 }
 
 static void isr_write(struct replica_manager *rm, struct partition *p, const int32_t *isr,
-		      int32_t n)
+		      int32_t n, const char *reason)
 {
 	struct isr_write *w = malloc(sizeof *w + ((size_t)n + 1) * sizeof(int32_t));
 	if (!w || !(w->topic = strdup(p->topic))) {
@@ -70,6 +67,9 @@ static void isr_write(struct replica_manager *rm, struct partition *p, const int
 	w->rm = rm;
 	w->index = p->index;
 	w->leader_epoch = p->leader_epoch;
+	w->old_zk_version = p->zk_version;
+	log_ids(p->isr, p->nisr, w->old_isr, sizeof w->old_isr);
+	snprintf(w->reason, sizeof w->reason, "%s", reason);
 	w->nisr = n;
 	memcpy(w->isr, isr, (size_t)n * sizeof *isr);
 	p->isr_update_pending = 1;
@@ -87,10 +87,11 @@ void isr_maybe_expand(struct replica_manager *rm, struct partition *p,
 	int32_t isr[p->nisr + 1];
 	memcpy(isr, p->isr, (size_t)p->nisr * sizeof *isr);
 	isr[p->nisr] = rs->broker_id;
-	log_info("replica", "%s-%d: replica %d caught up at %lld, expanding ISR", p->topic,
-		 p->index, rs->broker_id, (long long)rs->leo);
+	char why[128];
+	snprintf(why, sizeof why, "replica %d caught up at offset %lld, high watermark %lld",
+		 rs->broker_id, (long long)rs->leo, (long long)p->high_watermark);
 	rm->b->metrics->isr_expands++;
-	isr_write(rm, p, isr, p->nisr + 1);
+	isr_write(rm, p, isr, p->nisr + 1, why);
 }
 
 /* Followers in the ISR that are behind and have not caught up for lag_ms. */
@@ -98,6 +99,7 @@ static void shrink_one(struct replica_manager *rm, struct partition *p, int64_t 
 {
 	int64_t leo = partition_log_end(p);
 	int32_t keep[p->nisr + 1], n = 0;
+	char why[128] = "";
 	for (int32_t i = 0; i < p->nisr; i++) {
 		int32_t id = p->isr[i];
 		const struct replica_state *rs = NULL;
@@ -106,16 +108,16 @@ static void shrink_one(struct replica_manager *rm, struct partition *p, int64_t 
 				rs = &p->rstate[j];
 		int lagging = id != p->leader_id && rs && rs->leo != leo &&
 			      now - rs->last_caught_up_ms > lag_ms;
-		if (lagging)
-			log_info("replica", "%s-%d: replica %d out of sync (at %lld, leader %lld, %lld ms behind)",
-				 p->topic, p->index, id, (long long)rs->leo, (long long)leo,
-				 (long long)(now - rs->last_caught_up_ms));
-		else
+		if (lagging && !why[0]) /* the first laggard names the reason */
+			snprintf(why, sizeof why, "replica %d out of sync: at offset %lld, leader "
+				 "at %lld, not caught up for %lld ms", id, (long long)rs->leo,
+				 (long long)leo, (long long)(now - rs->last_caught_up_ms));
+		if (!lagging)
 			keep[n++] = id;
 	}
 	if (n < p->nisr) {
 		rm->b->metrics->isr_shrinks++;
-		isr_write(rm, p, keep, n);
+		isr_write(rm, p, keep, n, why);
 	}
 }
 

@@ -24,21 +24,40 @@
 #define HW_CHECKPOINT_FILE "replication-offset-checkpoint"
 #define LSO_CHECKPOINT_FILE "log-start-offset-checkpoint"
 
-struct replica_manager *rm_new(struct broker *b, const char *log_dir,
+/* Splits log.dirs into rm->dirs; 0 or -1. */
+static int dirs_parse(struct replica_manager *rm, const char *list)
+{
+	for (const char *p = list; p && *p && rm->ndirs < RM_MAX_DIRS;) {
+		size_t n = strcspn(p, ",");
+		if (n > 0 && !(rm->dirs[rm->ndirs++].path = strndup(p, n)))
+			return -1;
+		p += n + (p[n] == ',');
+	}
+	return rm->ndirs > 0 ? 0 : -1;
+}
+
+struct replica_manager *rm_new(struct broker *b, const char *log_dirs,
 			       const struct log_config *lcfg)
 {
 	struct replica_manager *rm = calloc(1, sizeof *rm);
 	if (!rm)
 		return NULL;
 	rm->b = b;
-	rm->log_dir = strdup(log_dir);
 	rm->lcfg = *lcfg;
 	strmap_init(&rm->parts);
-	if (!rm->log_dir) {
+	if (dirs_parse(rm, log_dirs) < 0) {
+		for (int d = 0; d < rm->ndirs; d++)
+			free(rm->dirs[d].path);
 		free(rm);
 		return NULL;
 	}
+	rm->log_dir = rm->dirs[0].path;
 	return rm;
+}
+
+int rm_partition_offline(const struct replica_manager *rm, const struct partition *p)
+{
+	return p->dir >= 0 && p->dir < rm->ndirs && rm->dirs[p->dir].offline;
 }
 
 static void partition_free(struct replica_manager *rm, struct partition *p)
@@ -53,6 +72,7 @@ static void partition_free(struct replica_manager *rm, struct partition *p)
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	free(p->rstate);
+	/* idempotence: a snapshot at the LEO before the clean close */
 	if (p->log)
 		partition_close_log(p, 1);
 	free(p->topic);
@@ -72,10 +92,16 @@ void rm_free(struct replica_manager *rm)
 	fetchers_free(rm);
 	const char *k;
 	void *v;
-	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
+	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
+		/* nothing more is written into an offline dir: no producer
+		 * snapshot (its log is left for recovery, partition_set_offline) */
+		if (rm_partition_offline(rm, v))
+			partition_drop_state(v);
 		partition_free(rm, v);
+	}
 	strmap_free(&rm->parts);
-	free(rm->log_dir);
+	for (int d = 0; d < rm->ndirs; d++)
+		free(rm->dirs[d].path);
 	free(rm);
 }
 
@@ -97,19 +123,20 @@ struct partition *rm_get(struct replica_manager *rm, const char *topic,
 static void restore_high_watermarks(struct replica_manager *rm);
 static void restore_log_start_offsets(struct replica_manager *rm);
 
-static struct partition *partition_open(struct replica_manager *rm, const char *topic,
-					int32_t tlen, int32_t index)
+static struct partition *partition_open(struct replica_manager *rm, int dir,
+					const char *topic, int32_t tlen, int32_t index)
 {
 	char key[320], path[4096];
 	int n = part_key(key, sizeof key, topic, tlen, index);
-	if (n < 0)
+	if (n < 0 || dir < 0)
 		return NULL;
-	snprintf(path, sizeof path, "%s/%s", rm->log_dir, key);
+	snprintf(path, sizeof path, "%s/%s", rm->dirs[dir].path, key);
 	struct partition *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->topic = strndup(topic, (size_t)tlen);
 	p->index = index;
+	p->dir = dir;
 	p->leader_id = -1;
 	p->leader_epoch = -1;
 	purg_key_init(&p->waiters);
@@ -126,7 +153,19 @@ static struct partition *partition_open(struct replica_manager *rm, const char *
 		partition_free(rm, p);
 		return NULL;
 	}
+	rm->dirs[dir].nparts++;
 	return p;
+}
+
+/* Kafka's LogManager.nextLogDirs: a new partition goes to the online dir
+ * holding the fewest partitions (the first of equals); -1 if none is. */
+static int dir_for_new(const struct replica_manager *rm)
+{
+	int best = -1;
+	for (int d = 0; d < rm->ndirs; d++)
+		if (!rm->dirs[d].offline && (best < 0 || rm->dirs[d].nparts < rm->dirs[best].nparts))
+			best = d;
+	return best;
 }
 
 /* "<topic>-<n>": split at the last dash; the suffix must be all digits. */
@@ -146,33 +185,62 @@ static int parse_dir_name(const char *name, int32_t *tlen, int32_t *index)
 	return 0;
 }
 
-int rm_load(struct replica_manager *rm)
+/* Opens every partition directory of dir d; its count, or -errno. */
+static int load_dir(struct replica_manager *rm, int d)
 {
-	if (mkdir(rm->log_dir, 0755) < 0 && errno != EEXIST)
+	const char *path = rm->dirs[d].path;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	DIR *d = opendir(rm->log_dir);
-	if (!d)
+	DIR *dh = opendir(path);
+	if (!dh)
 		return -errno;
 	struct dirent *de;
 	int count = 0;
-	while ((de = readdir(d))) {
+	while ((de = readdir(dh))) {
 		int32_t tlen, index;
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
 		    parse_dir_name(de->d_name, &tlen, &index) < 0)
 			continue;
-		if (partition_open(rm, de->d_name, tlen, index))
+		if (rm_get(rm, de->d_name, tlen, index)) {
+			log_error("replica", "%s/%s: the partition is also in another log dir; "
+				  "ignored here", path, de->d_name);
+			continue;
+		}
+		if (partition_open(rm, d, de->d_name, tlen, index))
 			count++;
 	}
-	closedir(d);
+	closedir(dh);
+	return count;
+}
+
+int rm_load(struct replica_manager *rm)
+{
+	int rc = 0;
+	for (int d = 0; d < rm->ndirs; d++) {
+		int n = load_dir(rm, d);
+		if (n < 0) {
+			/* Kafka starts with such a dir offline (its other dirs serve) */
+			rm->dirs[d].offline = 1;
+			rm->dirs_offline++;
+			log_error("replica", "log dir %s failed (loading: %s): it is offline",
+				  rm->dirs[d].path, strerror(-n));
+			rc = n;
+			continue;
+		}
+		log_info("replica", "loaded %d partition logs from %s", n, rm->dirs[d].path);
+	}
+	if (rm->dirs_offline == rm->ndirs)
+		return rc;
 	restore_high_watermarks(rm);
 	restore_log_start_offsets(rm);
-	log_info("replica", "loaded %d partition logs from %s", count, rm->log_dir);
 	return 0;
 }
 
-static void hw_checkpoint_path(const struct replica_manager *rm, char *buf, size_t cap)
+/* Each log dir keeps the checkpoints of its own partitions, as Kafka. */
+static void checkpoint_path(const struct replica_manager *rm, int d, const char *file,
+			    char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s/%s", rm->log_dir, HW_CHECKPOINT_FILE);
+	snprintf(buf, cap, "%s/%s", rm->dirs[d].path, file);
 }
 
 /* The high watermark survives restarts through the checkpoint: a restarted
@@ -180,103 +248,113 @@ static void hw_checkpoint_path(const struct replica_manager *rm, char *buf, size
  * entries start at 0 and are raised by the leader. */
 static void restore_high_watermarks(struct replica_manager *rm)
 {
-	char path[4096];
-	hw_checkpoint_path(rm, path, sizeof path);
-	struct checkpoint_entry *e = NULL;
-	int n = 0;
-	if (checkpoint_read(path, &e, &n) < 0)
-		n = 0;
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);)
 		((struct partition *)v)->high_watermark = 0;
-	for (int i = 0; i < n; i++) {
-		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
-		if (p) {
-			int64_t leo = partition_log_end(p);
-			p->high_watermark = e[i].offset < leo ? e[i].offset : leo;
+	for (int d = 0; d < rm->ndirs; d++) {
+		char path[4096];
+		struct checkpoint_entry *e = NULL;
+		int n = 0;
+		checkpoint_path(rm, d, HW_CHECKPOINT_FILE, path, sizeof path);
+		if (rm->dirs[d].offline || checkpoint_read(path, &e, &n) < 0)
+			n = 0;
+		for (int i = 0; i < n; i++) {
+			struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic),
+						     e[i].partition);
+			if (p && p->dir == d) {
+				int64_t leo = partition_log_end(p);
+				p->high_watermark = e[i].offset < leo ? e[i].offset : leo;
+			}
 		}
+		free(e);
+	}
+}
+
+/* Writes one checkpoint file per online dir with value(p) of each of its
+ * partitions. 0, or the first error (that dir is taken offline). */
+static int checkpoint_dirs(struct replica_manager *rm, const char *file,
+			   int64_t (*value)(const struct partition *p))
+{
+	size_t n = rm->parts.used;
+	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
+	if (!e)
+		return -ENOMEM;
+	int first = 0;
+	for (int d = 0; d < rm->ndirs; d++) {
+		if (rm->dirs[d].offline)
+			continue;
+		size_t k = 0;
+		const char *key;
+		void *v;
+		for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
+			struct partition *p = v;
+			if (p->dir != d)
+				continue;
+			snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
+			e[k].partition = p->index;
+			e[k].offset = value(p);
+			k++;
+		}
+		char path[4096];
+		checkpoint_path(rm, d, file, path, sizeof path);
+		int rc = checkpoint_write(path, e, (int)k);
+		if (rc < 0 && !rm_storage_error(rm, d, file, rc))
+			log_error("replica", "cannot write %s: %s", path, strerror(-rc));
+		if (rc < 0 && !first)
+			first = rc;
 	}
 	free(e);
+	return first;
+}
+
+static int64_t hw_of(const struct partition *p)
+{
+	return p->high_watermark;
+}
+
+static int64_t log_start_of(const struct partition *p)
+{
+	return partition_log_start(p);
 }
 
 int rm_checkpoint_high_watermarks(struct replica_manager *rm)
 {
-	size_t n = rm->parts.used, k = 0;
-	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
-	if (!e)
-		return -ENOMEM;
-	const char *key;
-	void *v;
-	for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
-		struct partition *p = v;
-		snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
-		e[k].partition = p->index;
-		e[k].offset = p->high_watermark;
-		k++;
-	}
-	char path[4096];
-	hw_checkpoint_path(rm, path, sizeof path);
-	int rc = checkpoint_write(path, e, (int)k);
-	free(e);
-	if (rc < 0)
-		log_error("replica", "cannot write %s: %s", path, strerror(-rc));
-	return rc;
+	return checkpoint_dirs(rm, HW_CHECKPOINT_FILE, hw_of);
 }
 
 /* ---- log start offsets ---- */
-
-static void lso_checkpoint_path(const struct replica_manager *rm, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%s/%s", rm->log_dir, LSO_CHECKPOINT_FILE);
-}
 
 /* Segments below a checkpointed start are already gone when it was written
  * after the deletion; a start inside a segment needs the checkpoint. An
  * entry above the LEO (data lost in a crash) is clamped to it. */
 static void restore_log_start_offsets(struct replica_manager *rm)
 {
-	char path[4096];
-	lso_checkpoint_path(rm, path, sizeof path);
-	struct checkpoint_entry *e = NULL;
-	int n = 0;
-	if (checkpoint_read(path, &e, &n) < 0)
-		return;
-	for (int i = 0; i < n; i++) {
-		struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic), e[i].partition);
-		if (!p)
+	for (int d = 0; d < rm->ndirs; d++) {
+		char path[4096];
+		struct checkpoint_entry *e = NULL;
+		int n = 0;
+		checkpoint_path(rm, d, LSO_CHECKPOINT_FILE, path, sizeof path);
+		if (rm->dirs[d].offline || checkpoint_read(path, &e, &n) < 0)
 			continue;
-		int64_t leo = partition_log_end(p);
-		int rc = partition_advance_log_start(p, e[i].offset < leo ? e[i].offset : leo);
-		if (rc < 0)
-			log_error("replica", "%s-%d: cannot restore log start offset %lld: %s",
-				  p->topic, p->index, (long long)e[i].offset, strerror(-rc));
+		for (int i = 0; i < n; i++) {
+			struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic),
+						     e[i].partition);
+			if (!p || p->dir != d)
+				continue;
+			int64_t leo = partition_log_end(p);
+			int rc = partition_advance_log_start(p, e[i].offset < leo ? e[i].offset : leo);
+			if (rc < 0)
+				log_error("replica", "%s-%d: cannot restore log start offset %lld: %s",
+					  p->topic, p->index, (long long)e[i].offset, strerror(-rc));
+		}
+		free(e);
 	}
-	free(e);
 }
 
 int rm_checkpoint_log_start_offsets(struct replica_manager *rm)
 {
-	size_t n = rm->parts.used, k = 0;
-	struct checkpoint_entry *e = calloc(n + 1, sizeof *e);
-	if (!e)
-		return -ENOMEM;
-	const char *key;
-	void *v;
-	for (size_t i = 0; strmap_next(&rm->parts, &i, &key, &v) && k < n;) {
-		struct partition *p = v;
-		snprintf(e[k].topic, sizeof e[k].topic, "%s", p->topic);
-		e[k].partition = p->index;
-		e[k].offset = partition_log_start(p);
-		k++;
-	}
-	char path[4096];
-	lso_checkpoint_path(rm, path, sizeof path);
-	int rc = checkpoint_write(path, e, (int)k);
-	free(e);
-	if (rc < 0)
-		log_error("replica", "cannot write %s: %s", path, strerror(-rc));
-	return rc;
+	return checkpoint_dirs(rm, LSO_CHECKPOINT_FILE, log_start_of);
 }
 
 int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_t offset)
@@ -323,12 +401,9 @@ int64_t rm_low_watermark(const struct partition *p)
 static void hw_checkpoint_tick(struct loop_timer *t)
 {
 	struct replica_manager *rm = t->arg;
-	int rc = rm_checkpoint_high_watermarks(rm);
-	if (rc < 0)
-		rm_storage_error(rm, "high watermark checkpoint", rc);
-	rc = rm_checkpoint_log_start_offsets(rm);
-	if (rc < 0)
-		rm_storage_error(rm, "log start offset checkpoint", rc);
+	/* a failed write takes its dir offline inside (checkpoint_dirs) */
+	rm_checkpoint_high_watermarks(rm);
+	rm_checkpoint_log_start_offsets(rm);
 	int64_t ms = rm->b->cfg->replica_high_watermark_checkpoint_interval_ms;
 	loop_timer_start(rm->b->loop, &rm->hw_timer, ms > 0 ? ms : 5000);
 }
@@ -372,7 +447,14 @@ static int sync_replica_states(struct partition *p, int64_t now_ms, int keep)
 	return 0;
 }
 
-static void become_leader(struct replica_manager *rm, struct partition *p)
+/* Where the partition stood before a LeaderAndIsr changed it (the
+ * state-change line says from what to what). */
+struct rm_prev {
+	int32_t leader, leader_epoch;
+};
+
+static void become_leader(struct replica_manager *rm, struct partition *p,
+			  const struct rm_prev *prev)
 {
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
@@ -388,14 +470,16 @@ static void become_leader(struct replica_manager *rm, struct partition *p)
 	 * knows to be committed; followers' fetches then move it. */
 	if (p->nisr <= 1)
 		p->high_watermark = partition_log_end(p);
-	log_info("replica", "%s-%d: leader at epoch %d, log end %lld, high watermark %lld",
-		 p->topic, p->index, p->leader_epoch, (long long)partition_log_end(p),
-		 (long long)p->high_watermark);
-	(void)rm;
+	log_state("[Broker id=%d] %s-%d: became leader, leader %d -> %d, leader epoch %d -> %d, "
+		  "ISR %s, log end %lld, high watermark %lld (reason: LeaderAndIsr of controller "
+		  "epoch %d, zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader,
+		  p->leader_id, prev->leader_epoch, p->leader_epoch, log_ids_str(p->isr, p->nisr),
+		  (long long)partition_log_end(p), (long long)p->high_watermark,
+		  p->controller_epoch, p->zk_version);
 }
 
 static void become_follower(struct replica_manager *rm, struct partition *p,
-			    const struct rm_partition_state *s)
+			    const struct rm_partition_state *s, const struct rm_prev *prev)
 {
 	free(p->rstate);
 	p->rstate = NULL;
@@ -403,13 +487,19 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	if (s->leader < 0 || !s->leader_host) {
-		log_info("replica", "%s-%d: no leader (epoch %d)", p->topic, p->index, s->leader_epoch);
+		log_state("[Broker id=%d] %s-%d: no leader, leader %d -> %d, leader epoch %d -> %d "
+			  "(reason: LeaderAndIsr of controller epoch %d%s)", rm->b->id, p->topic,
+			  p->index, prev->leader, s->leader, prev->leader_epoch, s->leader_epoch,
+			  s->controller_epoch, s->leader < 0 ? "" : ", leader's endpoint unknown");
 		return;
 	}
 	p->truncating = 1;
 	fetcher_add(rm, s->leader, s->leader_host, s->leader_port, p);
-	log_info("replica", "%s-%d: follower of %d at epoch %d from offset %lld", p->topic,
-		 p->index, s->leader, s->leader_epoch, (long long)partition_log_end(p));
+	log_state("[Broker id=%d] %s-%d: became follower, leader %d -> %d, leader epoch %d -> %d, "
+		  "fetching from offset %lld (reason: LeaderAndIsr of controller epoch %d, "
+		  "zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader, s->leader,
+		  prev->leader_epoch, s->leader_epoch, (long long)partition_log_end(p),
+		  s->controller_epoch, s->zk_version);
 }
 
 int rm_add_leadership_listener(struct replica_manager *rm, rm_leadership_fn fn, void *arg)
@@ -432,7 +522,15 @@ static void notify_leadership(struct replica_manager *rm, const struct partition
 int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partition_state *s)
 {
 	struct partition *p = rm_get(rm, s->topic, s->tlen, s->index);
-	if (!p && !(p = partition_open(rm, s->topic, s->tlen, s->index)))
+	/* Kafka: an existing replica not found while a dir is offline may be
+	 * in that dir; an empty log elsewhere would pass for it */
+	if (!p && !s->is_new && rm->dirs_offline > 0)
+		return KERR_KAFKA_STORAGE_ERROR;
+	if (!p && !(p = partition_open(rm, dir_for_new(rm), s->topic, s->tlen, s->index)))
+		return KERR_KAFKA_STORAGE_ERROR;
+	/* Kafka answers for a replica in an offline dir with this error; the
+	 * controller then treats the replica as offline */
+	if (rm_partition_offline(rm, p))
 		return KERR_KAFKA_STORAGE_ERROR;
 	if (s->leader_epoch < p->leader_epoch)
 		return KERR_STALE_CONTROLLER_EPOCH;
@@ -457,13 +555,14 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 			sync_replica_states(p, clock_mono_ms(), 1);
 		return 0;
 	}
+	struct rm_prev prev = { p->leader_id, p->leader_epoch };
 	p->leader_id = s->leader;
 	p->leader_epoch = s->leader_epoch;
 	p->is_leader = s->leader == rm->b->id;
 	if (p->is_leader)
-		become_leader(rm, p);
+		become_leader(rm, p, &prev);
 	else
-		become_follower(rm, p, s);
+		become_follower(rm, p, s, &prev);
 	notify_leadership(rm, p);
 	rm_wake(rm, p);
 	return 0;
@@ -489,9 +588,11 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 	if (!delete_log)
 		return 0;
 	strmap_del(&rm->parts, key, (size_t)n);
+	if (p->dir >= 0 && p->dir < rm->ndirs)
+		rm->dirs[p->dir].nparts--;
 	if (p->log) {
 		log_info("replica", "deleting log of %s", key);
-		partition_close_log(p, 0);
+		partition_close_log(p, 0); /* idempotence: no snapshot */
 	}
 	partition_free(rm, p);
 	return 0;
@@ -503,6 +604,24 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 void rm_wake(struct replica_manager *rm, struct partition *p)
 {
 	purg_check_key(&rm->b->purgatory, &p->waiters);
+}
+
+/* Every partition of a dir that went offline: their waiters re-check (and
+ * fail). Collected first: a completion may add to the partition map
+ * (partitions are freed only by StopReplica and at shutdown, never from a
+ * completion). */
+static void wake_dir(struct replica_manager *rm, int dir)
+{
+	size_t n = 0, cap = rm->parts.used + 1;
+	struct partition **v = malloc(cap * sizeof *v);
+	const char *k;
+	void *pv;
+	for (size_t i = 0; v && strmap_next(&rm->parts, &i, &k, &pv) && n < cap;)
+		if (((struct partition *)pv)->dir == dir)
+			v[n++] = pv;
+	for (size_t i = 0; i < n; i++)
+		rm_wake(rm, v[i]);
+	free(v);
 }
 
 int rm_in_isr(const struct partition *p, int32_t id)
@@ -531,24 +650,49 @@ static int io_error(int rc)
 	}
 }
 
-int rm_storage_error(struct replica_manager *rm, const char *what, int rc)
+/* The partitions of an offline dir: no writes, no leading, no fetching.
+ * Coordinators are told they no longer lead them. */
+static void dir_partitions_offline(struct replica_manager *rm, int dir)
 {
-	if (rm->dir_offline)
-		return 1;
-	if (!io_error(rc))
-		return 0;
-	rm->dir_offline = 1;
-	log_error("replica", "log dir %s failed (%s: %s): it is offline now; with no other "
-		  "log dir this broker stops so that leadership moves to the ISR", rm->log_dir,
-		  what, strerror(-rc));
 	const char *k;
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
+		if (p->dir != dir)
+			continue;
 		if (p->log)
 			partition_set_offline(p);
+		if (p->fetcher)
+			fetcher_remove(p->fetcher, p);
+		if (p->is_leader) {
+			p->is_leader = 0;
+			notify_leadership(rm, p);
+		}
 	}
-	broker_storage_failed(rm->b);
+}
+
+int rm_storage_error(struct replica_manager *rm, int dir, const char *what, int rc)
+{
+	if (dir < 0 || dir >= rm->ndirs)
+		return 0;
+	if (rm->dirs[dir].offline)
+		return 1;
+	if (!io_error(rc))
+		return 0;
+	rm->dirs[dir].offline = 1;
+	rm->dirs_offline++;
+	int all = rm->dirs_offline == rm->ndirs;
+	log_error("replica", "log dir %s failed (%s: %s): it is offline now; %s",
+		  rm->dirs[dir].path, what, strerror(-rc),
+		  all ? "no log dir is left, so this broker stops and leadership moves to "
+			"the ISR" : "its partitions go offline here, the controller moves "
+				    "their leadership to the ISR, the other log dirs keep serving");
+	dir_partitions_offline(rm, dir);
+	wake_dir(rm, dir); /* parked produces and fetches re-check and fail */
+	if (all)
+		broker_storage_failed(rm->b);
+	else
+		broker_log_dir_failed(rm->b);
 	return 1;
 }
 
@@ -556,36 +700,9 @@ static int16_t append_failed(struct replica_manager *rm, struct partition *p, in
 {
 	char what[320];
 	snprintf(what, sizeof what, "append to %s-%d", p->topic, p->index);
-	if (!rm_storage_error(rm, what, rc))
+	if (!rm_storage_error(rm, p->dir, what, rc))
 		log_error("replica", "%s failed: %s", what, strerror(-rc));
 	return KERR_KAFKA_STORAGE_ERROR;
-}
-
-static void appended(struct replica_manager *rm, struct partition *p);
-
-int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
-	      size_t len, int64_t *base_offset)
-{
-	if (rm->dir_offline)
-		return KERR_KAFKA_STORAGE_ERROR;
-	int rc = partition_append_leader(p, batch, len, base_offset);
-	if (rc < 0)
-		return append_failed(rm, p, rc);
-	appended(rm, p);
-	return 0;
-}
-
-int16_t rm_append_client(struct replica_manager *rm, struct partition *p, uint8_t *batch,
-			 size_t len, const struct rb_header *h, struct partition_produce *out)
-{
-	if (rm->dir_offline)
-		return KERR_KAFKA_STORAGE_ERROR;
-	int16_t kerr = partition_append_client(p, batch, len, h, out);
-	if (kerr == KERR_KAFKA_STORAGE_ERROR && out->io_rc < 0)
-		return append_failed(rm, p, out->io_rc);
-	if (!kerr && !out->dup)
-		appended(rm, p);
-	return kerr;
 }
 
 /* After an append to the leader: the high watermark (the leader alone in
@@ -600,6 +717,31 @@ static void appended(struct replica_manager *rm, struct partition *p)
 		p->wake_next = rm->wake_list;
 		rm->wake_list = p;
 	}
+}
+
+int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+	      size_t len, int64_t *base_offset)
+{
+	if (rm_partition_offline(rm, p))
+		return KERR_KAFKA_STORAGE_ERROR;
+	int rc = partition_append_leader(p, batch, len, base_offset);
+	if (rc < 0)
+		return append_failed(rm, p, rc);
+	appended(rm, p);
+	return 0;
+}
+
+int16_t rm_append_client(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+			 size_t len, const struct rb_header *h, struct partition_produce *out)
+{
+	if (rm_partition_offline(rm, p))
+		return KERR_KAFKA_STORAGE_ERROR;
+	int16_t kerr = partition_append_client(p, batch, len, h, out);
+	if (kerr == KERR_KAFKA_STORAGE_ERROR && out->io_rc < 0)
+		return append_failed(rm, p, out->io_rc);
+	if (!kerr && !out->dup)
+		appended(rm, p);
+	return kerr;
 }
 
 void rm_batch_begin(struct replica_manager *rm) { rm->batch_depth++; }
@@ -622,13 +764,13 @@ void rm_batch_end(struct replica_manager *rm)
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
 		      const uint8_t *batches, size_t len, int64_t leader_hw)
 {
-	if (rm->dir_offline)
+	if (rm_partition_offline(rm, p))
 		return -EIO;
 	int rc = partition_append_follower(p, batches, len);
 	if (rc < 0) {
 		char what[320];
 		snprintf(what, sizeof what, "replica append to %s-%d", p->topic, p->index);
-		rm_storage_error(rm, what, rc);
+		rm_storage_error(rm, p->dir, what, rc);
 		return rc;
 	}
 	int64_t leo = partition_log_end(p);
@@ -702,7 +844,7 @@ void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
  * watermark stops the broker in the integration runs. */
 static void check_one_partition(struct replica_manager *rm)
 {
-	if (!CHECKS_ENABLED || rm->dir_offline || rm->parts.used == 0)
+	if (!CHECKS_ENABLED || rm->dirs_offline || rm->parts.used == 0)
 		return;
 	size_t want = rm->check_next++ % rm->parts.used, n = 0;
 	const char *k;
@@ -724,11 +866,11 @@ void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
-		int rc = p->log ? partition_tick(p, now_wall_ms, !rm->dir_offline) : 0;
+		int rc = p->log ? partition_tick(p, now_wall_ms, !rm_partition_offline(rm, p)) : 0;
 		if (rc < 0) {
 			char what[320];
 			snprintf(what, sizeof what, "maintenance of %s-%d", p->topic, p->index);
-			rm_storage_error(rm, what, rc);
+			rm_storage_error(rm, p->dir, what, rc);
 		}
 	}
 }

@@ -31,9 +31,20 @@ typedef void (*rm_leadership_fn)(void *arg, const char *topic, int32_t index,
 				 int is_leader, int32_t leader_epoch);
 #define RM_MAX_LISTENERS 4
 
+/* One of log.dirs. Offline after an I/O error: its partitions are offline
+ * on this broker, the others keep serving. */
+struct rm_dir {
+	char *path;
+	int offline;
+	int nparts;                    /* partitions placed in it */
+};
+#define RM_MAX_DIRS 32
+
 struct replica_manager {
 	struct broker *b;
-	char *log_dir;
+	char *log_dir;                 /* the first of the dirs (gregord.status lives there) */
+	struct rm_dir dirs[RM_MAX_DIRS];
+	int ndirs;
 	struct log_config lcfg;
 	struct strmap parts;           /* "<topic>-<index>" -> struct partition */
 	struct partition *wake_list;   /* appended in the open batch, to wake at its end */
@@ -42,25 +53,32 @@ struct replica_manager {
 	struct loop_timer hw_timer;    /* high watermark checkpoint */
 	struct { rm_leadership_fn fn; void *arg; } listeners[RM_MAX_LISTENERS];
 	int nlisteners;
-	int dir_offline;               /* the log dir failed (rm_storage_error) */
+	int dirs_offline;              /* how many dirs failed (rm_storage_error) */
 	size_t check_next;             /* next partition for the interval checks */
 	int batch_depth;               /* rm_batch_begin nesting */
 };
 
-struct replica_manager *rm_new(struct broker *b, const char *log_dir,
+/* log_dirs: log.dirs, a comma list (at most RM_MAX_DIRS). */
+struct replica_manager *rm_new(struct broker *b, const char *log_dirs,
 			       const struct log_config *lcfg);
-/* Opens every partition directory found under the log dir (recovery). */
+/* Opens every partition directory found under the log dirs (recovery). A
+ * dir that cannot be read is offline from the start; -errno only if none
+ * can. */
 int rm_load(struct replica_manager *rm);
 void rm_free(struct replica_manager *rm); /* closes logs cleanly */
 
-/* A write to the log dir failed with rc. An I/O error (EIO, ENOSPC, EDQUOT,
- * EROFS, ...) takes the log dir offline, as Kafka's LogDirFailureChannel
- * does: the cause is logged once, every log refuses further writes and is
- * left for recovery, and since a Gregor broker has one log dir, the broker
- * stops (broker_storage_failed), as Kafka halts a broker whose log dirs all
- * failed, so that the controller moves leadership to the ISR. Returns 1 if
- * rc took (or found) the dir offline, 0 for other errors. */
-int rm_storage_error(struct replica_manager *rm, const char *what, int rc);
+/* A write to log dir dir failed with rc. An I/O error (EIO, ENOSPC, EDQUOT,
+ * EROFS, ...) takes that dir offline, as Kafka's LogDirFailureChannel does:
+ * the cause is logged once; its partitions refuse further writes (answered
+ * KAFKA_STORAGE_ERROR), stop leading and fetching, and are left for
+ * recovery; the controller is told (broker_log_dir_failed: a
+ * /log_dir_event_notification entry) and moves their leadership to the ISR;
+ * the other dirs keep serving. When every dir has failed the broker stops
+ * (broker_storage_failed), as Kafka halts. Returns 1 if rc took (or found)
+ * the dir offline, 0 for other errors. */
+int rm_storage_error(struct replica_manager *rm, int dir, const char *what, int rc);
+/* 1 if p's log dir is offline. */
+int rm_partition_offline(const struct replica_manager *rm, const struct partition *p);
 
 struct partition *rm_get(struct replica_manager *rm, const char *topic,
 			 int32_t tlen, int32_t index);
@@ -74,6 +92,7 @@ struct rm_partition_state {
 	int32_t nreplicas, nisr;
 	const char *leader_host; /* the leader's endpoint, NULL if unknown */
 	int32_t leader_port;
+	int is_new;              /* a replica of a new partition (LeaderAndIsr v1+) */
 };
 /* Applies it (only if its leader epoch is not older than ours); returns a
  * Kafka error code. */

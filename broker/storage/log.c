@@ -396,7 +396,7 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 			break;
 		struct rb_header h;
 		/* a compacted leader log has gaps; offsets never go back */
-		if (seg_validate_batch(batches + off, (size_t)total, &h) != 0 ||
+		if (seg_validate_replica_batch(batches + off, (size_t)total, &h) != 0 ||
 		    h.base_offset < next)
 			return -EINVAL;
 		next = rb_last_offset(&h) + 1;

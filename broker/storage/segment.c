@@ -512,6 +512,23 @@ int seg_validate_batch(const uint8_t *p, size_t len, struct rb_header *h)
 	return check_compacted_records(p, (size_t)total, h);
 }
 
+int seg_validate_replica_batch(const uint8_t *p, size_t len, struct rb_header *h)
+{
+	if (rb_parse_header(p, len, h))
+		return KERR_CORRUPT_MESSAGE;
+	int64_t total = RB_LOG_OVERHEAD + (int64_t)h->batch_length;
+	if (total < RB_HEADER_SIZE || (uint64_t)total > len || h->magic != 2)
+		return KERR_CORRUPT_MESSAGE;
+	if (crc32c(0, p + 21, (size_t)total - 21) != h->crc)
+		return KERR_CORRUPT_MESSAGE;
+	int64_t offsets = (int64_t)h->last_offset_delta + 1;
+	/* fewer records than offsets only in what the cleaner wrote */
+	if (h->records_count <= 0 || h->last_offset_delta < 0 || h->records_count > offsets ||
+	    (h->records_count < offsets && (h->attributes & RB_ATTR_COMPRESSION_MASK) != 0))
+		return KERR_INVALID_RECORD;
+	return 0;
+}
+
 /* Reads and fully validates the batch at pos into *buf (grown as needed, but
  * never past what the file holds). 1 = good batch, 0 = bad. */
 static int recover_one(struct segment *s, int64_t pos, int64_t next, uint8_t **buf,

@@ -124,6 +124,13 @@ void seg_trim_indexes(struct segment *s, int64_t end_offset);
  * deltas increasing within [0, lastOffsetDelta]). 0 or a Kafka error code. */
 int seg_validate_batch(const uint8_t *p, size_t len, struct rb_header *h);
 
+/* What a follower checks of a batch its leader sent: the framing and the
+ * header's counts as seg_validate_batch does, and the CRC, which covers
+ * every record, but not each record's encoding: the leader validated those
+ * before it appended them (Kafka's follower, too, checks only the CRC).
+ * 0 or a Kafka error code. */
+int seg_validate_replica_batch(const uint8_t *p, size_t len, struct rb_header *h);
+
 /* Walks from pos to s->size checking every batch (lengths, CRC, contents,
  * offsets increasing from *next; gaps are allowed, compaction leaves them). Stops at the first bad batch: returns
  * its position (== s->size when all good) and leaves *next after the last

@@ -31,6 +31,10 @@ struct txn_meta {
 	uint32_t marker_gen;  /* bumped when a round is started or abandoned */
 	struct loop_timer retry;
 	struct txn_coordinator *tc;
+	/* why cur's Prepare* was written (a static string; NULL: found in the
+	 * log at load), and its partition count, for the outcome's line */
+	const char *end_reason;
+	int end_ntps;
 };
 
 enum tc_part_state { TC_NOT_LEADER, TC_LOADING, TC_LOADED };

@@ -157,12 +157,30 @@ static int16_t client_error(int16_t kerr)
 	}
 }
 
+/* This broker still leads partition part of the state topic. */
+static int tc_still_leads(struct txn_coordinator *tc, int32_t part)
+{
+	struct partition *p = rm_get(tc->b->rm, TC_TOPIC, (int32_t)strlen(TC_TOPIC), part);
+	return p && p->is_leader;
+}
+
 static void on_written(void *arg, int16_t kerr, int64_t base_offset)
 {
 	(void)base_offset;
 	struct write_ctx *c = arg;
 	struct txn_meta *m = tc_lookup(c->tc, c->part, c->epoch, c->id);
 	int16_t err = client_error(kerr);
+	/* NOT_LEADER_OR_FOLLOWER while the partition is still loaded at the
+	 * coordinator epoch the write began with and still led here: a new
+	 * leader epoch of this same leader (the controller shrank the ISR for a
+	 * broker's controlled shutdown) ended the append's wait, coordination
+	 * was not lost (on_leadership keeps the state). Retriable like any
+	 * unavailability: taken as NOT_COORDINATOR, a Complete* write was never
+	 * retried and the transaction stayed Prepare* until the next load, every
+	 * InitProducerId of its id answered CONCURRENT_TRANSACTIONS meanwhile
+	 * (seen in the txn-check 'delay' drill). */
+	if (m && kerr == KERR_NOT_LEADER_OR_FOLLOWER && tc_still_leads(c->tc, c->part))
+		err = KERR_COORDINATOR_NOT_AVAILABLE;
 	if (!m) {
 		err = KERR_NOT_COORDINATOR;
 	} else if (c->tombstone && !err) {

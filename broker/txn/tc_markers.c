@@ -73,8 +73,13 @@ static void on_complete_written(struct txn_coordinator *tc, struct txn_meta *m, 
 		loop_timer_start(tc->b->loop, &m->retry, 1000);
 		return;
 	}
-	log_info_rl("txn", "%s: %s (producer %lld epoch %d)", log_esc(m->id),
-		    txn_status_name(m->cur.status), (long long)m->cur.pid, m->cur.epoch);
+	const struct tc_partition *p = &tc->parts[m->part];
+	log_state_rl("[TransactionCoordinator id=%d] txn %s: %s, producer %lld epoch %d, "
+		     "%d partition(s) marked, " TC_TOPIC "-%d coordinator epoch %d (reason: %s)",
+		     tc->b->id, log_esc(m->id), txn_status_name(m->cur.status),
+		     (long long)m->cur.pid, m->cur.epoch, m->end_ntps, m->part, p->epoch,
+		     m->end_reason ? m->end_reason : "resumed after loading " TC_TOPIC);
+	m->end_reason = NULL;
 }
 
 static void write_complete(struct txn_coordinator *tc, struct txn_meta *m)
@@ -86,6 +91,7 @@ static void write_complete(struct txn_coordinator *tc, struct txn_meta *m)
 	r.ntps = 0;
 	r.status = m->cur.status == TXN_PREPARE_COMMIT ? TXN_COMPLETE_COMMIT : TXN_COMPLETE_ABORT;
 	r.update_ts = tc_wall();
+	m->end_ntps = m->cur.ntps;
 	tc_write(tc, m, &r, on_complete_written, NULL);
 }
 

@@ -76,6 +76,7 @@ static void abort_with_bump(struct txn_coordinator *tc, struct txn_meta *m, cons
 		r.epoch++;
 	r.status = TXN_PREPARE_ABORT;
 	r.update_ts = tc_wall();
+	m->end_reason = why;
 	log_info_rl("txn",
 		    "%s: aborting the ongoing transaction of producer %lld (%s); epoch %d -> %d",
 		    log_esc(m->id), (long long)m->cur.pid, why, m->cur.epoch, r.epoch);
@@ -513,6 +514,7 @@ static void end_written(struct txn_coordinator *tc, struct txn_meta *m, int16_t 
 	c->fn(c->arg, err);
 	free(c);
 	if (!err && m) {
+		m->end_reason = m->cur.status == TXN_PREPARE_COMMIT ? "EndTxn commit" : "EndTxn abort";
 		log_info_rl("txn", "%s: %s, %d partition(s), producer %lld epoch %d",
 			    log_esc(m->id), txn_status_name(m->cur.status), m->cur.ntps,
 			    (long long)m->cur.pid, m->cur.epoch);

@@ -72,5 +72,8 @@ int tls_ctx_client_auth(const struct tls_ctx *ctx);
 struct transport *transport_tls_new(struct tls_ctx *ctx, int fd, const char *host);
 /* 1 when the connection's records are sent by the kernel (kTLS). */
 int transport_tls_ktls_send(const struct transport *t);
+/* The negotiated cipher suite's name ("TLS_AES_128_GCM_SHA256"), or NULL
+ * (not TLS, or no handshake yet). */
+const char *transport_tls_cipher(const struct transport *t);
 
 #endif

@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 
 #define STORE_MAX_BYTES (1 << 20) /* a store is a few KiB; refuse anything huge */
+#define TLS_READ_BUFFER (68 * 1024)   /* > four records of 16709 bytes (the most one takes) */
 
 static const char *const key_names[TLS_NKEYS] = {
 	[TLS_KEYSTORE_TYPE] = "ssl.keystore.type",
@@ -490,6 +491,25 @@ static int is_tls13_suite(const char *name)
 	return strncmp(name, "TLS_AES_", 8) == 0 || strncmp(name, "TLS_CHACHA20_", 13) == 0;
 }
 
+/* Without ssl.cipher.suites: OpenSSL's TLS 1.3 suites, AES-128-GCM first,
+ * and on a server its own order wins. OpenSSL's default puts AES-256-GCM
+ * first, which every client then picks; AES-128-GCM is the suite TLS 1.3
+ * requires every implementation to have and costs about a quarter less CPU
+ * per byte here (openssl speed: 5.0 vs 3.7 GB/s), which a broker that
+ * encrypts every produced, replicated and fetched byte feels. TLS 1.2 keeps
+ * OpenSSL's defaults. */
+#define TLS13_DEFAULT_SUITES "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+
+static int ciphers_default(SSL_CTX *c)
+{
+	if (SSL_CTX_set_ciphersuites(c, TLS13_DEFAULT_SUITES) != 1) {
+		ERR_clear_error(); /* keep OpenSSL's own order */
+		return 0;
+	}
+	SSL_CTX_set_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	return 0;
+}
+
 /* Kafka names suites as the IANA/Java standard names; OpenSSL's TLS 1.2
  * names differ, so each is translated (OPENSSL_cipher_name), TLS 1.3
  * suites are the same in both. A version left without suites is disabled,
@@ -498,7 +518,7 @@ static int ciphers_apply(struct build *b, SSL_CTX *c, int has12, int has13)
 {
 	const char *list = val(b, TLS_CIPHER_SUITES);
 	if (!list)
-		return 0;
+		return ciphers_default(c);
 	char l12[2048] = "", l13[1024] = "";
 	for (const char *p = list; *p;) {
 		while (*p == ' ' || *p == ',')
@@ -601,6 +621,9 @@ struct tls_ctx *tls_ctx_new(const struct tls_settings *s, enum tls_role role, ch
 				       SSL_OP_ENABLE_KTLS);
 	SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_read_ahead(c, 1);
+	/* read-ahead fills this buffer: four full records per read(2), not
+	 * one (a produce request or a fetch answer is many records) */
+	SSL_CTX_set_default_read_buffer_len(c, TLS_READ_BUFFER);
 	if (protocols_apply(&b, c, &has12, &has13) < 0 ||
 	    ciphers_apply(&b, c, has12, has13) < 0 || keystore_apply(&b, c, role) < 0 ||
 	    truststore_apply(&b, c) < 0)

@@ -119,6 +119,15 @@ static ssize_t ssl_failure(struct tls_transport *x, int rc, uint32_t *want)
 	default: {
 		char why[200];
 		unsigned long err = ERR_peek_last_error();
+		if (ERR_GET_LIB(err) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+			/* OpenSSL 3 reports a peer that closed (or died) without
+			 * close_notify this way, mid-handshake included (a broker
+			 * killed while its fetcher connected): the end of the
+			 * stream, not a TLS failure to log */
+			ERR_clear_error();
+			return 0;
+		}
 		ERR_error_string_n(err, why, sizeof why);
 		ERR_clear_error();
 		/* any client can cause this line: rate-limited */
@@ -362,4 +371,11 @@ struct transport *transport_tls_new(struct tls_ctx *ctx, int fd, const char *hos
 int transport_tls_ktls_send(const struct transport *t)
 {
 	return t->ops == &tls_ops && ((const struct tls_transport *)t)->ktls_send;
+}
+
+const char *transport_tls_cipher(const struct transport *t)
+{
+	if (t->ops != &tls_ops || !t->ready)
+		return NULL;
+	return SSL_get_cipher_name(((const struct tls_transport *)t)->ssl);
 }

@@ -114,6 +114,9 @@ int gctl_path(char *out, const char *fmt, ...)
 
 /* /brokers/topics/<t>: all partitions (malloc'd) and the znode version.
  * 0, GCTL_NONODE, or GCTL_FAIL (printed, including malformed data). */
+/* /brokers/topics/<t>'s topic_id into id, *have 0 if it has none yet;
+ * 0, GCTL_NONODE or GCTL_FAIL (printed) */
+int gctl_read_topic_id(struct gctl *g, const char *topic, uint8_t id[16], int *have);
 int gctl_read_assignment(struct gctl *g, const char *topic,
 			 struct zn_assign **as, int *n, int32_t *version);
 /* Creates a persistent znode (data NULL: null data); 0, GCTL_EXISTS, or

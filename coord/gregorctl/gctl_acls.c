@@ -14,6 +14,7 @@
 #include "coord/gregorctl/gctl.h"
 #include "coord/gregorctl/gctl_kafka.h"
 #include "coord/zjson.h"
+#include "coord/zkacl.h"
 
 enum { AC_API_DESCRIBE = 29, AC_API_CREATE = 30, AC_API_DELETE = 31 };
 enum { AC_RES_ANY = 1, AC_RES_TOPIC = 2, AC_RES_GROUP = 3, AC_RES_CLUSTER = 4, AC_RES_TXN = 5 };
@@ -34,10 +35,13 @@ static const char *const ac_perm[] = { "UNKNOWN", "ANY", "DENY", "ALLOW" };
 
 static const struct gctl_spec ac_spec = {
 	"acls",
-	"bootstrap-server bootstrap command-config add remove list allow-principal "
+	"bootstrap-server bootstrap command-config zookeeper zk-digest zk-digest-file "
+	"authorizer-properties add remove list allow-principal "
 	"deny-principal allow-host deny-host operation topic group cluster transactional-id "
 	"resource-pattern-type producer consumer idempotent principal force",
-	"usage: gregorctl acls --bootstrap-server H:P ACTION [options]   (kafka-acls)\n"
+	"usage: gregorctl acls (--bootstrap-server H:P | --zookeeper H:P) ACTION [options]\n"
+	"       (kafka-acls; --zookeeper, or --authorizer-properties zookeeper.connect=H:P,\n"
+	"       reads and writes the authorizer's znodes with change notifications)\n"
 	"actions:\n"
 	"  --add      --allow-principal P ... | --deny-principal P ...  on RESOURCES\n"
 	"             [--operation OP ...] [--allow-host H ...] [--deny-host H ...]\n"
@@ -374,6 +378,312 @@ static int ac_remove(struct gctl *g, struct gk *k, struct broker_channel *ch, in
 	return ac_delete(k, ch, s);
 }
 
+
+/* ================= over ZooKeeper (kafka-acls --authorizer-properties
+ * zookeeper.connect=...): the authorizer's store itself. A resource's ACLs
+ * are one znode, /kafka-acl/<Type>/<name> (PREFIXED patterns under
+ * /kafka-acl-extended/prefixed), {"version":1,"acls":[{"principal":..,
+ * "permissionType":"Allow","operation":"Read","host":"*"}]}; every write is
+ * followed by the change notification the brokers follow. ================= */
+
+#define AC_ZK_MAX 4096
+
+struct ac_entry {
+	char principal[512], host[256];
+	int8_t op, perm;
+};
+
+static const char *const ac_zk_types[] = { NULL, NULL, "Topic", "Group", "Cluster",
+					   "TransactionalId", "DelegationToken" };
+
+static int ac_zk_path(char *out, int8_t res, int8_t pat, const char *name)
+{
+	return gctl_path(out, "%s/%s%s%s", pat == AC_PAT_PREFIXED ? "/kafka-acl-extended/prefixed"
+			 : "/kafka-acl", ac_zk_types[res], name ? "/" : "", name ? name : "");
+}
+
+/* The entries of one resource node (none when absent: *version -1). */
+static int ac_zk_read(struct gctl *g, const char *path, struct ac_entry *v, int *n, int32_t *version)
+{
+	char *d = NULL;
+	int len = 0;
+	struct Stat st;
+	*n = 0;
+	*version = -1;
+	int rc = gctl_get(g, path, &d, &len, &st);
+	if (rc == GCTL_NONODE)
+		return 0;
+	if (rc)
+		return 1;
+	*version = st.version;
+	struct zjson j;
+	int bad = len > 0 && zj_parse(&j, d, (size_t)len) != 0;
+	if (len > 0 && !bad) {
+		int arr = zj_get(&j, 0, "acls");
+		int cnt = zj_type(&j, arr) == ZJ_ARR ? j.t[arr].count : 0;
+		for (int i = 0; i < cnt && *n < AC_ZK_MAX; i++) {
+			int e = zj_at(&j, arr, i);
+			char op[64], perm[16];
+			struct ac_entry *x = &v[*n];
+			if (zj_str(&j, zj_get(&j, e, "principal"), x->principal, sizeof x->principal) ||
+			    zj_str(&j, zj_get(&j, e, "host"), x->host, sizeof x->host) ||
+			    zj_str(&j, zj_get(&j, e, "operation"), op, sizeof op) ||
+			    zj_str(&j, zj_get(&j, e, "permissionType"), perm, sizeof perm)) {
+				bad = 1;
+				continue;
+			}
+			int o = ac_lookup(ac_ops, 15, op);
+			x->op = (int8_t)(o < 0 ? 0 : o);
+			x->perm = strcasecmp(perm, "Allow") == 0 ? AC_PERM_ALLOW :
+				  strcasecmp(perm, "Deny") == 0 ? AC_PERM_DENY : 0;
+			bad |= o < 0 || !x->perm;
+			*n += o >= 0 && x->perm;
+		}
+		zj_free(&j);
+	}
+	free(d);
+	if (bad)
+		fprintf(stderr, "gregorctl: %s: malformed ACL entries skipped\n", path);
+	return 0;
+}
+
+static void ac_zk_notify(struct gctl *g, int8_t res, int8_t pat, const char *name)
+{
+	static const char *const enums[] = { NULL, NULL, "TOPIC", "GROUP", "CLUSTER",
+					     "TRANSACTIONAL_ID", "DELEGATION_TOKEN" };
+	struct zbuf z;
+	zb_init(&z);
+	const char *path = pat == AC_PAT_LITERAL ? "/kafka-acl-changes/acl_changes_"
+						 : "/kafka-acl-extended-changes/acl_changes_";
+	if (pat == AC_PAT_LITERAL) {
+		zb_printf(&z, "%s:%s", enums[res], name);
+	} else {
+		zb_printf(&z, "{\"version\":1,\"resourceType\":\"%s\",\"name\":", enums[res]);
+		zb_jstr(&z, name);
+		zb_puts(&z, ",\"patternType\":\"PREFIXED\"}");
+	}
+	int rc = z.oom ? ZSYSTEMERROR : zoo_create(g->zh, path, z.p, (int)z.len,
+						   zk_acl_for(g->secure, path), ZOO_SEQUENCE, NULL, 0);
+	if (rc == ZNONODE) {
+		char parent[64];
+		snprintf(parent, sizeof parent, "%s", path);
+		*strrchr(parent, '/') = 0;
+		zoo_create(g->zh, parent, NULL, -1, zk_acl_for(g->secure, parent), 0, NULL, 0);
+		rc = zoo_create(g->zh, path, z.p, (int)z.len, zk_acl_for(g->secure, path),
+				ZOO_SEQUENCE, NULL, 0);
+	}
+	if (rc != ZOK)
+		fprintf(stderr, "gregorctl: warning: no ACL change notification for %s: %s\n", name,
+			zerror(rc));
+	zb_free(&z);
+}
+
+/* Creates the parents of a resource node that a fresh cluster lacks. */
+static void ac_zk_parents(struct gctl *g, const char *path)
+{
+	char p[GCTL_PATH_MAX];
+	snprintf(p, sizeof p, "%s", path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		zoo_create(g->zh, p, NULL, -1, zk_acl_for(g->secure, p), 0, NULL, 0);
+		*s = '/';
+	}
+}
+
+/* Writes the node at the version read (deleted when empty); 0, 2 when it
+ * changed meanwhile (read again), 1 on failure (printed). */
+static int ac_zk_write(struct gctl *g, const char *path, const struct ac_entry *v, int n,
+		       int32_t version)
+{
+	int rc;
+	if (n == 0) {
+		rc = version < 0 ? ZOK : zoo_delete(g->zh, path, version);
+	} else {
+		struct zbuf z;
+		zb_init(&z);
+		zb_puts(&z, "{\"version\":1,\"acls\":[");
+		for (int i = 0; i < n; i++) {
+			zb_puts(&z, i ? ",{\"principal\":" : "{\"principal\":");
+			zb_jstr(&z, v[i].principal);
+			zb_printf(&z, ",\"permissionType\":\"%s\",\"operation\":\"%s\",\"host\":",
+				  v[i].perm == AC_PERM_ALLOW ? "Allow" : "Deny", ac_ops[v[i].op]);
+			zb_jstr(&z, v[i].host);
+			zb_puts(&z, "}");
+		}
+		zb_puts(&z, "]}");
+		if (version < 0) {
+			ac_zk_parents(g, path);
+			rc = zoo_create(g->zh, path, z.p, (int)z.len, zk_acl_for(g->secure, path), 0,
+					NULL, 0);
+		} else {
+			rc = zoo_set(g->zh, path, z.p, (int)z.len, version);
+		}
+		zb_free(&z);
+	}
+	if (rc == ZBADVERSION || rc == ZNODEEXISTS || (rc == ZNONODE && version >= 0))
+		return 2;
+	if (rc != ZOK)
+		return gctl_err("cannot write %s: %s", path, zerror(rc)), 1;
+	return 0;
+}
+
+static int ac_entry_is(const struct ac_entry *e, const struct ac_binding *b)
+{
+	return e->op == b->op && e->perm == b->perm && !strcmp(e->principal, b->principal) &&
+	       !strcmp(e->host, b->host);
+}
+
+/* Applies to one resource node the bindings of s that name it (add) or
+ * removes them (remove; all = every entry). Retried on concurrent changes. */
+static int ac_zk_update(struct gctl *g, const struct ac_binding *res, const struct ac_set *s,
+			int add, int all)
+{
+	char path[GCTL_PATH_MAX];
+	if (ac_zk_path(path, res->res, res->pat, res->name))
+		return 1;
+	struct ac_entry *v = malloc(sizeof *v * AC_ZK_MAX);
+	if (!v)
+		return gctl_err("out of memory"), 1;
+	int rc = 2;
+	for (int attempt = 0; rc == 2 && attempt < 10; attempt++) {
+		int n;
+		int32_t version;
+		if (ac_zk_read(g, path, v, &n, &version)) {
+			rc = 1;
+			break;
+		}
+		int changed = all && n > 0;
+		for (int i = 0; i < s->n; i++) {
+			const struct ac_binding *b = &s->v[i];
+			if (b->res != res->res || b->pat != res->pat || strcmp(b->name, res->name))
+				continue;
+			int at = -1;
+			for (int q = 0; q < n && at < 0; q++)
+				at = ac_entry_is(&v[q], b) ? q : -1;
+			if (add && at < 0 && n < AC_ZK_MAX) {
+				snprintf(v[n].principal, sizeof v[n].principal, "%s", b->principal);
+				snprintf(v[n].host, sizeof v[n].host, "%s", b->host);
+				v[n].op = b->op;
+				v[n].perm = b->perm;
+				n++;
+				changed = 1;
+			} else if (!add && at >= 0) {
+				v[at] = v[--n];
+				changed = 1;
+			}
+		}
+		if (all)
+			n = 0;
+		rc = changed ? ac_zk_write(g, path, v, n, version) : 0;
+		if (rc == 0 && changed)
+			ac_zk_notify(g, res->res, res->pat, res->name);
+	}
+	free(v);
+	return rc == 2 ? (gctl_err("%s kept changing concurrently", path), 1) : rc;
+}
+
+/* Lists one resource node (text or JSON), filtered by --principal. */
+static int ac_zk_show(struct gctl *g, int8_t res, int8_t pat, const char *name, struct zbuf *j,
+		      int *first)
+{
+	char path[GCTL_PATH_MAX];
+	struct ac_entry *v = malloc(sizeof *v * AC_ZK_MAX);
+	int n = 0;
+	int32_t version;
+	if (!v || ac_zk_path(path, res, pat, name) || ac_zk_read(g, path, v, &n, &version))
+		return free(v), 1;
+	int shown = 0;
+	for (int i = 0; i < n; i++) {
+		if (g->o.principal && strcmp(g->o.principal, v[i].principal))
+			continue;
+		if (g->o.json) {
+			zb_printf(j, "%s{\"resource_type\":\"%s\",\"name\":", *first ? "" : ",", ac_res[res]);
+			zb_jstr(j, name);
+			zb_printf(j, ",\"pattern_type\":\"%s\",\"principal\":", ac_pat[pat]);
+			zb_jstr(j, v[i].principal);
+			zb_puts(j, ",\"host\":");
+			zb_jstr(j, v[i].host);
+			zb_printf(j, ",\"operation\":\"%s\",\"permission_type\":\"%s\"}", ac_ops[v[i].op],
+				  ac_perm[v[i].perm]);
+			*first = 0;
+			continue;
+		}
+		if (!shown++)
+			printf("Current ACLs for resource `ResourcePattern(resourceType=%s, name=%s, "
+			       "patternType=%s)`: \n", ac_res[res], name, ac_pat[pat]);
+		ac_print_binding(NULL, v[i].principal, v[i].host, v[i].op, v[i].perm);
+	}
+	if (shown)
+		printf("\n");
+	free(v);
+	return 0;
+}
+
+/* Every resource node of both pattern types (or the named resources). */
+static int ac_zk_list(struct gctl *g, int8_t pat)
+{
+	struct ac_binding r[64];
+	int nr = ac_resources(&g->o, r, 64), rc = 0, first = 1;
+	struct zbuf j;
+	zb_init(&j);
+	zb_puts(&j, "{\"acls\":[");
+	for (int8_t p = AC_PAT_LITERAL; p <= AC_PAT_PREFIXED; p++) {
+		if (pat != AC_PAT_ANY && pat != AC_PAT_MATCH && p != pat)
+			continue;
+		for (int i = 0; i < nr; i++)
+			rc |= ac_zk_show(g, r[i].res, p, r[i].name, &j, &first);
+		for (int8_t t = AC_RES_TOPIC; nr == 0 && t <= 6; t++) {
+			char dir[GCTL_PATH_MAX];
+			struct String_vector kids;
+			if (ac_zk_path(dir, t, p, NULL))
+				return 1;
+			int c = gctl_children(g, dir, &kids);
+			if (c == GCTL_FAIL)
+				rc = 1;
+			for (int k = 0; c == 0 && k < kids.count; k++)
+				rc |= ac_zk_show(g, t, p, kids.data[k], &j, &first);
+			if (c == 0)
+				deallocate_String_vector(&kids);
+		}
+	}
+	zb_puts(&j, "]}\n");
+	if (g->o.json && !rc)
+		rc = gk_put_json(&j);
+	zb_free(&j);
+	return rc;
+}
+
+static int ac_zk_run(struct gctl *g, int8_t pat, int list, int add)
+{
+	if (gctl_connect(g))
+		return 1;
+	int rc = 0;
+	struct ac_set s = { malloc(sizeof(struct ac_binding) * AC_MAX), 0 };
+	struct ac_binding r[64];
+	int nr = ac_resources(&g->o, r, 64);
+	int principals = g->o.allow_principals.n + g->o.deny_principals.n > 0;
+	if (!s.v)
+		rc = (gctl_err("out of memory"), 1);
+	else if (list) /* without --resource-pattern-type: both kinds, as over the protocol */
+		rc = ac_zk_list(g, g->o.pattern_type ? pat : AC_PAT_ANY);
+	else if ((add || principals) && ac_expand(&g->o, pat, &s))
+		rc = 1;
+	else if (!add && !principals && !ac_confirm(g))
+		rc = 1;
+	for (int i = 0; !list && !rc && i < s.n; i++)
+		if (i == 0 || s.v[i].res != s.v[i - 1].res || strcmp(s.v[i].name, s.v[i - 1].name))
+			rc |= ac_zk_update(g, &s.v[i], &s, add, 0);
+	for (int i = 0; !list && !rc && !add && !principals && i < nr; i++) {
+		r[i].pat = pat;
+		rc |= ac_zk_update(g, &r[i], &s, 0, 1);
+	}
+	if (!rc && !list)
+		printf("%s ACLs in ZooKeeper.\n", add ? "Added" : "Removed");
+	free(s.v);
+	gctl_close(g);
+	return rc;
+}
+
 static int ac_run(struct gctl *g)
 {
 	const char *a = g->o.action;
@@ -399,6 +709,11 @@ static int ac_run(struct gctl *g)
 		return gctl_usage_err("acls", "--consumer needs --group");
 	if (add && g->o.allow_principals.n + g->o.deny_principals.n == 0)
 		return gctl_usage_err("acls", "--add needs --allow-principal or --deny-principal");
+	if (!!g->o.bootstrap == !!g->o.zookeeper)
+		return gctl_usage_err("acls", "one of --bootstrap-server or --zookeeper "
+				      "(--authorizer-properties zookeeper.connect=H:P)");
+	if (g->o.zookeeper)
+		return ac_zk_run(g, pat, list, add);
 	struct gk k;
 	if (gk_open(&k, &g->o))
 		return 1;
@@ -422,8 +737,7 @@ int gctl_verb_acls(int argc, char **argv)
 	struct gctl g;
 	const char *w[1];
 	int rc;
-	if (gctl_parse(&g, argc, argv, &ac_spec, w, 0, &rc) >= 0 &&
-	    !(rc = gctl_need_bootstrap(&g, "acls")))
+	if (gctl_parse(&g, argc, argv, &ac_spec, w, 0, &rc) >= 0)
 		rc = ac_run(&g);
 	gctl_done(&g);
 	return rc;

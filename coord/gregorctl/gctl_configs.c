@@ -13,6 +13,7 @@
 #include "common/proto/kerr.h"
 #include "coord/gregorctl/gctl.h"
 #include "coord/gregorctl/gctl_kafka.h"
+#include "coord/gregorctl/gctl_text.h"
 #include "coord/zjson.h"
 
 enum { CF_API_DESCRIBE = 32, CF_API_INCR_ALTER = 44 };
@@ -70,32 +71,14 @@ static const char *cf_singular(const char *type)
 	       "broker-logger";
 }
 
-/* --add-config "k=v,k2=[a,b]": splits on commas outside brackets and
- * strips a value's brackets, as kafka-configs does. s is modified. */
+/* --add-config "k=v,k2=[a,b]" (gctl_text.c); s is modified. */
 static int cf_split_add(char *s, struct cf_kv *kv)
 {
-	while (*s) {
-		char *k = s, *eq = strchr(s, '=');
-		if (!eq || eq == k)
-			return gctl_err("--add-config: '%s' is not key=value", k), -1;
-		*eq = 0;
-		char *v = eq + 1, *end = v;
-		int depth = 0;
-		for (; *end && (depth > 0 || *end != ','); end++)
-			depth += *end == '[' ? 1 : *end == ']' ? -1 : 0;
-		if (*end)
-			*end++ = 0;
-		size_t vl = strlen(v);
-		if (vl >= 2 && v[0] == '[' && v[vl - 1] == ']') {
-			v[vl - 1] = 0;
-			v++;
-		}
-		if (kv->n == CF_MAX_KV)
-			return gctl_err("--add-config: too many keys"), -1;
-		kv->keys[kv->n] = k;
-		kv->values[kv->n++] = v;
-		s = end;
-	}
+	const char *why;
+	int n = gctl_split_configs(s, kv->keys, kv->values, CF_MAX_KV, &why);
+	if (n < 0)
+		return gctl_err("--add-config: %s", why), -1;
+	kv->n = n;
 	return 0;
 }
 

@@ -541,7 +541,9 @@ static int drill_start_load(struct drill *d, int txn)
 	d->load.rate = d->o.rate;
 	d->load.nparts = d->v0.n_parts;
 	d->load.idempotent = d->o.idempotent;
-	d->load.msg_timeout_ms = 60000;
+	/* Kafka's delivery.timeout.ms default; transactions keep 60 s, below
+	 * any sane transaction.max.timeout.ms */
+	d->load.msg_timeout_ms = txn ? 60000 : 120000;
 	d->load.txn_id = txn ? d->txn_id : NULL;
 	d->load.txn_size = d->o.txn_size;
 	d->load.abort_every = 3;
@@ -798,13 +800,15 @@ int gctl_cmd_drill(int argc, char **argv)
 {
 	static struct drill d; /* large (views, events): not on the stack */
 	int rc = drill_parse(argc, argv, &d.o);
-	if (rc) {
-		fputs(drill_usage_text, rc > 0 ? stdout : stderr);
-		return rc > 0 ? 0 : DRILL_USAGE;
+	int which = rc ? -1 : drill_pick(&d.o);
+	if (rc > 0) {
+		fputs(drill_usage_text, stdout);
+		return 0;
 	}
-	int which = drill_pick(&d.o);
-	if (which < 0)
+	if (which < 0) {
+		fputs("(gregorctl drill --help for usage)\n", stderr);
 		return DRILL_USAGE;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	d.start_ms = drill_now_ms();
 	d.fault_ms = -1;

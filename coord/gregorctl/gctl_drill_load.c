@@ -328,10 +328,14 @@ int drill_load_start(struct drill_load *l)
 	snprintf(idem, sizeof idem, "enable.idempotence=%s", l->idempotent ? "true" : "false");
 	snprintf(txn, sizeof txn, "transactional.id=%s", l->txn_id ? l->txn_id : "");
 	snprintf(txn_to, sizeof txn_to, "transaction.timeout.ms=%d", l->msg_timeout_ms);
+	/* a request to a broker cut off without a reset (a container off its
+	 * network) is given up after 10 s and retried elsewhere, well within
+	 * the message timeout (Kafka's delivery.timeout.ms default, 120 s) */
 	const char *plain[] = { "acks=all", "retries=1000000", "retry.backoff.ms=100",
-		"linger.ms=5", "topic.metadata.refresh.interval.ms=2000", timeout, idem, NULL };
+		"linger.ms=5", "topic.metadata.refresh.interval.ms=2000", "socket.timeout.ms=10000",
+		timeout, idem, NULL };
 	const char *trans[] = { "acks=all", "topic.metadata.refresh.interval.ms=2000",
-		timeout, txn, txn_to, NULL };
+		"socket.timeout.ms=10000", timeout, txn, txn_to, NULL };
 	rd_kafka_conf_t *conf = drill_conf_new(l->client, l->txn_id ? trans : plain);
 	if (!conf)
 		return -1;

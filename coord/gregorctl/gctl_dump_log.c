@@ -358,6 +358,7 @@ int gctl_verb_dump_log(int argc, char **argv)
 	const char *w[1];
 	int rc;
 	if (gctl_parse(&g, argc, argv, &dl_spec, w, 0, &rc) >= 0) {
+		rc = 0;
 		if (g.o.files.n == 0)
 			rc = gctl_usage_err("dump-log", "--files F[,F...] is required");
 		for (int i = 0; i < g.o.files.n; i++)

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/proto/kerr.h"
 #include "coord/gregorctl/gctl_kafka.h"
+#include "coord/gregorctl/gctl_text.h"
 #include "coord/zjson.h"
 
 #define GG_MAX_GROUPS 1000000
@@ -444,11 +445,15 @@ static void gg_describe_json(const struct gctl *g, const struct gg_desc *d, stru
 	zb_puts(b, "]}\n");
 }
 
+/* Without --state, --members or --offsets all three parts are shown;
+ * with any of them, only the parts named (as kafka-consumer-groups). */
 static int gg_describe_text(struct gctl *g, struct gk *k, const struct gg_desc *d)
 {
-	printf("Consumer group '%s': state %s, protocol type %s, protocol %s, %d member(s)\n",
-	       g->o.group, d->state, *d->ptype ? d->ptype : "-", *d->proto ? d->proto : "-",
-	       d->n_m);
+	int any = g->o.state || g->o.members || g->o.offsets;
+	if (!any || g->o.state)
+		printf("Consumer group '%s': state %s, protocol type %s, protocol %s, %d member(s)\n",
+		       g->o.group, d->state, *d->ptype ? d->ptype : "-", *d->proto ? d->proto : "-",
+		       d->n_m);
 	const char **c = arena_alloc(&k->a, sizeof *c * 9 * (size_t)(d->n_p + d->n_m + 1));
 	if (!c)
 		return gctl_err("out of memory"), 1;
@@ -470,12 +475,13 @@ static int gg_describe_text(struct gctl *g, struct gk *k, const struct gg_desc *
 		r[7] = m ? m->host : "-";
 		r[8] = m ? m->client : "-";
 	}
-	if (d->n_p) {
-		putchar('\n');
+	if (d->n_p && (!any || g->o.offsets)) {
+		if (!any || g->o.state)
+			putchar('\n');
 		gg_table(c, d->n_p + 1, 9);
 	}
 	/* members without partitions appear only here */
-	if (d->n_m) {
+	if (d->n_m && (!any || g->o.members)) {
 		static const char *const mh[4] = { "CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS" };
 		memcpy(c, mh, sizeof mh);
 		for (int i = 0; i < d->n_m; i++) {
@@ -488,7 +494,8 @@ static int gg_describe_text(struct gctl *g, struct gk *k, const struct gg_desc *
 			r[2] = d->m[i].client;
 			r[3] = gg_num(k, np);
 		}
-		putchar('\n');
+		if (!any || g->o.state || g->o.offsets)
+			putchar('\n');
 		gg_table(c, d->n_m + 1, 4);
 	}
 	return 0;
@@ -629,68 +636,6 @@ static int gg_list(struct gctl *g, struct gk *k)
 }
 
 /* ---- reset-offsets ---- */
-
-/* "YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm|-hh:mm]" (local time without a
- * zone, as kafka-consumer-groups) to epoch milliseconds; -1 if malformed. */
-static int64_t gg_parse_datetime(const char *s)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	const char *e = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!e)
-		return -1;
-	int64_t ms = 0;
-	if (*e == '.') {
-		int digits = 0;
-		for (e++; *e >= '0' && *e <= '9'; e++, digits++)
-			if (digits < 3)
-				ms = ms * 10 + (*e - '0');
-		for (; digits > 0 && digits < 3; digits++)
-			ms *= 10;
-	}
-	time_t t;
-	if (*e == 0) {
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-	} else if (*e == 'Z' && e[1] == 0) {
-		t = timegm(&tm);
-	} else if ((*e == '+' || *e == '-') && strlen(e) == 6 && e[3] == ':') {
-		int hh = (e[1] - '0') * 10 + (e[2] - '0'), mm = (e[4] - '0') * 10 + (e[5] - '0');
-		t = timegm(&tm) - (*e == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
-	} else {
-		return -1;
-	}
-	return t < 0 ? -1 : (int64_t)t * 1000 + ms;
-}
-
-/* An ISO-8601 duration "PnDTnHnMn[.n]S" (Java's Duration.parse) in
- * milliseconds; -1 if malformed. */
-static int64_t gg_parse_duration(const char *s)
-{
-	if (*s++ != 'P' || !*s)
-		return -1;
-	int64_t total = 0;
-	int in_time = 0, any = 0;
-	while (*s) {
-		if (*s == 'T' && !in_time) {
-			in_time = 1;
-			s++;
-			continue;
-		}
-		char *e;
-		double v = strtod(s, &e);
-		if (e == s || v < 0 || v > 1e12)
-			return -1;
-		double unit = *e == 'D' && !in_time ? 86400e3 : *e == 'H' && in_time ? 3600e3 :
-			      *e == 'M' && in_time ? 60e3 : *e == 'S' && in_time ? 1e3 : 0;
-		if (unit == 0)
-			return -1;
-		total += (int64_t)(v * unit);
-		any = 1;
-		s = e + 1;
-	}
-	return any ? total : -1;
-}
 
 /* "t" or "t:0,1,2" into p (all partitions of t without a list). */
 static int gg_add_topic(struct gk *k, const char *spec, struct gg_part *p, int *n, int cap)
@@ -919,14 +864,14 @@ static int gg_reset_print(struct gctl *g, struct gk *k, const struct gg_part *p,
 static int64_t gg_reset_ts(const struct gctl *g)
 {
 	if (g->o.to_datetime) {
-		int64_t t = gg_parse_datetime(g->o.to_datetime);
+		int64_t t = gctl_parse_datetime(g->o.to_datetime);
 		if (t < 0)
 			gctl_err("--to-datetime: '%s' is not YYYY-MM-DDTHH:mm:SS[.sss][Z|+hh:mm]",
 				 g->o.to_datetime);
 		return t < 0 ? -2 : t;
 	}
 	if (g->o.by_duration) {
-		int64_t d = gg_parse_duration(g->o.by_duration);
+		int64_t d = gctl_parse_duration(g->o.by_duration);
 		if (d < 0)
 			gctl_err("--by-duration: '%s' is not an ISO-8601 duration such as PT1H30M "
 				 "or P1DT12H", g->o.by_duration);
@@ -1129,8 +1074,9 @@ static const struct gctl_spec cg_spec = {
 	"usage: gregorctl consumer-groups --bootstrap-server H:P ACTION [options]\n"
 	"       (kafka-consumer-groups)\n"
 	"  --list [--state]        group id, state, protocol type\n"
-	"  --describe (--group G ... | --all-groups) [--members | --offsets | --state]\n"
-	"                          committed offsets, log-end offsets, lag, members\n"
+	"  --describe (--group G ... | --all-groups) [--state] [--offsets] [--members]\n"
+	"                          the group's state, its committed offsets, log-end\n"
+	"                          offsets and lag, its members (all three by default)\n"
 	"  --delete (--group G ... | --all-groups)\n"
 	"  --reset-offsets --group G (--topic T[:P,P..] ... | --all-topics)\n"
 	"      (--to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N |\n"

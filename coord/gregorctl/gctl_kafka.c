@@ -19,7 +19,7 @@
 
 struct kstr gk_kstr(const char *s)
 {
-	struct kstr k = { s, (int32_t)strlen(s) };
+	struct kstr k = { s, s ? (int32_t)strlen(s) : -1 }; /* NULL: a null string */
 	return k;
 }
 

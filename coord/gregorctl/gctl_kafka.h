@@ -70,6 +70,7 @@ int gk_put_json(struct zbuf *b);
 const struct metadata_resp_topic *gk_topic(const struct gk *k, const char *t);
 /* A NUL-terminated arena copy ("" when null or out of memory). */
 const char *gk_cstr(struct gk *k, struct kstr s);
+/* s as a kstr; NULL gives the null string (length -1). */
 struct kstr gk_kstr(const char *s);
 
 #endif

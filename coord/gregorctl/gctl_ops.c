@@ -245,7 +245,14 @@ static int go_throttle(struct gk *k, const struct zn_tp *v, int n, int64_t rate)
 	static const char *const tkeys[] = { "leader.replication.throttled.replicas",
 					     "follower.replication.throttled.replicas" };
 	int32_t ids[256];
-	int nb = go_brokers_involved(k, v, n, ids, 256), rc = 0;
+	int nb = 0, rc = 0;
+	/* set on the brokers the move involves; cleared on every broker, as
+	 * Kafka's tool does (the ones involved then may be gone from the plan) */
+	const struct metadata_resp_broker *mb = k->md.brokers.v;
+	if (rate >= 0)
+		nb = go_brokers_involved(k, v, n, ids, 256);
+	for (int32_t i = 0; rate < 0 && i < k->md.brokers.n && nb < 256; i++)
+		ids[nb++] = mb[i].node_id;
 	char rs[24], id[16];
 	snprintf(rs, sizeof rs, "%lld", (long long)rate);
 	const char *const rv[] = { rs, rs };
@@ -561,7 +568,58 @@ int gctl_cmd_leader_election(struct gctl *g)
 
 /* ---- log-dirs ---- */
 
-static int go_log_dirs_of(struct gk *k, int32_t id)
+static int go_topic_wanted(struct gk *k, const char *name)
+{
+	const struct gctl_list *t = &k->o->topics;
+	for (int i = 0; i < t->n; i++)
+		if (strcmp(t->v[i], name) == 0)
+			return 1;
+	return t->n == 0;
+}
+
+/* One log dir: text lines, or Kafka's kafka-log-dirs JSON shape. */
+static void go_log_dir(struct gk *k, int32_t id, const struct dld_resp_result *r, struct zbuf *j,
+		       int first)
+{
+	if (k->o->json) {
+		zb_puts(j, first ? "{\"logDir\":" : ",{\"logDir\":");
+		zb_jstr(j, gk_cstr(k, r->log_dir));
+		zb_printf(j, ",\"error\":%s%s%s,\"totalBytes\":%" PRId64 ",\"usableBytes\":%" PRId64
+			  ",\"partitions\":[", r->error_code ? "\"" : "",
+			  r->error_code ? kerr_name(r->error_code) : "null", r->error_code ? "\"" : "",
+			  r->total_bytes, r->usable_bytes);
+	} else {
+		printf("broker %d  %s  %s  total %" PRId64 " usable %" PRId64 "\n", id,
+		       gk_cstr(k, r->log_dir), r->error_code ? kerr_name(r->error_code) : "online",
+		       r->total_bytes, r->usable_bytes);
+	}
+	const struct dld_resp_topic *t = r->topics.v;
+	int n = 0;
+	for (int32_t i = 0; i < r->topics.n; i++) {
+		const char *name = gk_cstr(k, t[i].name);
+		if (!go_topic_wanted(k, name))
+			continue;
+		const struct dld_resp_partition *p = t[i].partitions.v;
+		for (int32_t q = 0; q < t[i].partitions.n; q++) {
+			if (!k->o->json) {
+				printf("  %s-%d  size %" PRId64 "  offset lag %" PRId64 "%s\n", name,
+				       p[q].partition_index, p[q].partition_size, p[q].offset_lag,
+				       p[q].is_future_key ? "  (future)" : "");
+				continue;
+			}
+			char tp[300];
+			snprintf(tp, sizeof tp, "%s-%d", name, p[q].partition_index);
+			zb_puts(j, n++ ? ",{\"partition\":" : "{\"partition\":");
+			zb_jstr(j, tp);
+			zb_printf(j, ",\"size\":%" PRId64 ",\"offsetLag\":%" PRId64 ",\"isFuture\":%s}",
+				  p[q].partition_size, p[q].offset_lag, p[q].is_future_key ? "true" : "false");
+		}
+	}
+	if (k->o->json)
+		zb_puts(j, "]}");
+}
+
+static int go_log_dirs_of(struct gk *k, int32_t id, struct zbuf *j, int first)
 {
 	struct broker_channel *ch = gk_broker(k, id);
 	struct describe_log_dirs_request req = { { -1, NULL } };
@@ -573,21 +631,29 @@ static int go_log_dirs_of(struct gk *k, int32_t id)
 				rc == -EBADMSG ? "undecodable response" : strerror(-rc)), 1;
 	if (resp.error_code)
 		return gctl_err("broker %d: DescribeLogDirs: %s", id, kerr_name(resp.error_code)), 1;
+	if (k->o->json)
+		zb_printf(j, "%s{\"broker\":%d,\"logDirs\":[", first ? "" : ",", id);
 	const struct dld_resp_result *r = resp.results.v;
-	for (int32_t i = 0; i < resp.results.n; i++) {
-		printf("broker %d  %s  %s  total %" PRId64 " usable %" PRId64 "\n", id,
-		       gk_cstr(k, r[i].log_dir), r[i].error_code ? kerr_name(r[i].error_code) : "online",
-		       r[i].total_bytes, r[i].usable_bytes);
-		const struct dld_resp_topic *t = r[i].topics.v;
-		for (int32_t j = 0; j < r[i].topics.n; j++) {
-			const struct dld_resp_partition *p = t[j].partitions.v;
-			for (int32_t q = 0; q < t[j].partitions.n; q++)
-				printf("  %s-%d  size %" PRId64 "  offset lag %" PRId64 "%s\n",
-				       gk_cstr(k, t[j].name), p[q].partition_index, p[q].partition_size,
-				       p[q].offset_lag, p[q].is_future_key ? "  (future)" : "");
-		}
-	}
+	for (int32_t i = 0; i < resp.results.n; i++)
+		go_log_dir(k, id, &r[i], j, i == 0);
+	if (k->o->json)
+		zb_puts(j, "]}");
 	return 0;
+}
+
+/* --broker-list "1,2": is id in it (everyone without the option)? */
+static int go_broker_wanted(const char *list, int32_t id)
+{
+	for (const char *s = list; s && *s;) {
+		char *e;
+		long v = strtol(s, &e, 10);
+		if (e == s)
+			return 0;
+		if (v == id)
+			return 1;
+		s = *e ? e + 1 : e;
+	}
+	return list == NULL;
 }
 
 int gctl_cmd_log_dirs(struct gctl *g)
@@ -595,18 +661,30 @@ int gctl_cmd_log_dirs(struct gctl *g)
 	struct gk k;
 	if (gk_open(&k, &g->o))
 		return 1;
-	int rc = 0;
+	int rc = 0, first = 1;
+	struct zbuf j;
+	zb_init(&j);
+	zb_puts(&j, "{\"version\":1,\"brokers\":[");
 	const struct metadata_resp_broker *b = k.md.brokers.v;
-	for (int32_t i = 0; i < k.md.brokers.n; i++)
-		rc |= go_log_dirs_of(&k, b[i].node_id);
+	for (int32_t i = 0; i < k.md.brokers.n; i++) {
+		if (!go_broker_wanted(g->o.broker_list, b[i].node_id))
+			continue;
+		rc |= go_log_dirs_of(&k, b[i].node_id, &j, first);
+		first = 0;
+	}
+	zb_puts(&j, "]}\n");
+	if (g->o.json)
+		rc |= gk_put_json(&j);
+	zb_free(&j);
 	gk_close(&k);
 	return rc;
 }
 
 static const struct gctl_spec reassign_spec = {
 	"reassign",
-	"bootstrap-server bootstrap command-config reassignment-json-file file generate "
-	"execute verify cancel topics-to-move-json-file broker-list throttle wait",
+	"bootstrap-server bootstrap command-config zookeeper zk-digest zk-digest-file "
+	"reassignment-json-file file generate execute verify cancel topics-to-move-json-file "
+	"broker-list throttle wait",
 	"usage: gregorctl reassign --bootstrap-server H:P ACTION   (kafka-reassign-partitions)\n"
 	"  --generate --topics-to-move-json-file F --broker-list 1,2,3\n"
 	"             print the current assignment and a proposed one spreading the\n"
@@ -620,19 +698,80 @@ static const struct gctl_spec reassign_spec = {
 	"             all are done removes the throttle configs\n"
 	"  --cancel  --reassignment-json-file F\n"
 	"  F is {\"version\":1,\"partitions\":[{\"topic\":..,\"partition\":..,\"replicas\":[..]}]}\n"
+	"  --zookeeper H:P instead of --bootstrap-server: --execute writes\n"
+	"             /admin/reassign_partitions, --verify reads it and /brokers/topics\n"
+	"             (the ZooKeeper-era tool's way; no throttle, cancel or generate)\n"
 	"  --bootstrap-server H:P[,H:P...]  brokers to bootstrap from\n"
 	"  --command-config FILE   client properties: security.protocol, ssl.*\n"
 	"  --timeout S             seconds per connection or request (default 10)\n",
 };
+
+/* --zookeeper --verify: a partition is in progress while listed in
+ * /admin/reassign_partitions, complete when /brokers/topics/<t> has the
+ * planned replicas (what the ZooKeeper-era tool checked). */
+static int go_zk_verify(struct gctl *g)
+{
+	int n;
+	struct zn_tp *v = go_read_plan(g, &n);
+	if (!v)
+		return 1;
+	char *admin = NULL;
+	int alen = 0, open = 0;
+	int rc = gctl_get(g, "/admin/reassign_partitions", &admin, &alen, NULL);
+	if (rc == GCTL_FAIL)
+		return free(v), 1;
+	struct zn_tp *moving = calloc((size_t)(alen / 24 + 1), sizeof *moving);
+	int nm = rc == 0 && moving && alen > 0 ? zn_tp_list_parse(admin, (size_t)alen, moving, alen / 24 + 1) : 0;
+	for (int i = 0; i < n; i++) {
+		int listed = 0, done = 0;
+		for (int q = 0; q < nm; q++)
+			listed |= moving[q].partition == v[i].partition && !strcmp(moving[q].topic, v[i].topic);
+		struct zn_assign *as = NULL;
+		int na = 0;
+		if (!listed && gctl_read_assignment(g, v[i].topic, &as, &na, NULL) == 0)
+			for (int q = 0; q < na; q++)
+				done |= as[q].partition == v[i].partition &&
+					as[q].n_replicas == v[i].n_replicas &&
+					!memcmp(as[q].replicas, v[i].replicas,
+						sizeof(int32_t) * (size_t)v[i].n_replicas);
+		free(as);
+		open |= !done;
+		printf("Reassignment of partition %s-%d %s\n", v[i].topic, v[i].partition,
+		       listed ? "is still in progress" : done ? "is completed"
+		       : "is not in progress and its replicas differ from the plan");
+	}
+	free(moving);
+	free(admin);
+	free(v);
+	return open;
+}
+
+/* kafka-reassign-partitions --zookeeper: --execute writes
+ * /admin/reassign_partitions (the controller moves the replicas). */
+static int go_reassign_zk(struct gctl *g)
+{
+	if (g->o.execute + g->o.verify != 1 || g->o.cancel || g->o.throttle > 0 ||
+	    (g->o.action && !strcmp(g->o.action, "generate")))
+		return gctl_usage_err("reassign", "over --zookeeper: --execute or --verify (no "
+				      "--cancel, --throttle, --generate)");
+	if (gctl_zk_open(g, "reassign"))
+		return 1;
+	int rc = g->o.execute ? gctl_cmd_partitions(g, "reassign") : go_zk_verify(g);
+	gctl_close(g);
+	return rc;
+}
 
 int gctl_verb_reassign(int argc, char **argv)
 {
 	struct gctl g;
 	const char *w[1];
 	int rc;
-	if (gctl_parse(&g, argc, argv, &reassign_spec, w, 0, &rc) >= 0 &&
-	    !(rc = gctl_need_bootstrap(&g, reassign_spec.verb)))
-		rc = gctl_cmd_reassign(&g);
+	if (gctl_parse(&g, argc, argv, &reassign_spec, w, 0, &rc) >= 0) {
+		if (g.o.zookeeper && !g.o.bootstrap)
+			rc = go_reassign_zk(&g);
+		else if (!(rc = gctl_need_bootstrap(&g, reassign_spec.verb)))
+			rc = gctl_cmd_reassign(&g);
+	}
 	gctl_done(&g);
 	return rc;
 }

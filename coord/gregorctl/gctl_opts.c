@@ -27,7 +27,7 @@ enum gctl_opt_id {
 	O_ALLOW_HOST, O_DENY_HOST, O_OPERATION, O_TXN_ID, O_CLUSTER, O_PATTERN_TYPE,
 	O_PRODUCER, O_CONSUMER, O_IDEMPOTENT, O_PRINCIPAL, O_FORCE, O_PRODUCER_ID,
 	O_PRODUCER_EPOCH, O_COORD_EPOCH, O_START_OFFSET, O_BROKER_ID, O_FILES, O_DEEP,
-	O_PRINT_DATA, O_INDEX_SANITY, O_OFFSET_JSON, O_TOPIC_LIST, O_ALL, O_MAX_TXN_TIMEOUT,
+	O_PRINT_DATA, O_INDEX_SANITY, O_OFFSET_JSON, O_TOPIC_LIST, O_ALL, O_MAX_TXN_TIMEOUT, O_AUTHORIZER_PROPS,
 };
 
 static const struct option gctl_all_opts[] = {
@@ -89,7 +89,8 @@ static const struct option gctl_all_opts[] = {
 	{ "print-data-log", 0, NULL, O_PRINT_DATA },
 	{ "index-sanity-check", 0, NULL, O_INDEX_SANITY },
 	{ "offset-json-file", 1, NULL, O_OFFSET_JSON }, { "all", 0, NULL, O_ALL },
-	{ "max-transaction-timeout", 1, NULL, O_MAX_TXN_TIMEOUT }, { "topic-list", 1, NULL, O_TOPIC_LIST },
+	{ "max-transaction-timeout", 1, NULL, O_MAX_TXN_TIMEOUT },
+	{ "authorizer-properties", 1, NULL, O_AUTHORIZER_PROPS }, { "topic-list", 1, NULL, O_TOPIC_LIST },
 };
 #define GCTL_N_OPTS (sizeof gctl_all_opts / sizeof *gctl_all_opts)
 
@@ -313,6 +314,12 @@ static const char *gctl_apply_string(struct gctl_opts *o, int id, char *v)
 	case O_FILES: gctl_push_csv(&o->files, v); break;
 	case O_OFFSET_JSON: o->file = v; break;
 	case O_TOPIC_LIST: gctl_push_csv(&o->topics, v); break;
+	case O_AUTHORIZER_PROPS:
+		/* kafka-acls' ZooKeeper-era spelling of --zookeeper */
+		if (strncmp(v, "zookeeper.connect=", 18) != 0 || !v[18])
+			return "--authorizer-properties takes zookeeper.connect=H:P";
+		o->zookeeper = v + 18;
+		break;
 	default: return "?";
 	}
 	return NULL;
@@ -338,13 +345,17 @@ static struct option *gctl_build_opts(const char *names)
 	return v;
 }
 
-static int gctl_alloc_lists(struct gctl_opts *o, int argc)
+static int gctl_alloc_lists(struct gctl_opts *o, int argc, char **argv)
 {
 	struct gctl_list *l[] = { &o->topics, &o->groups, &o->entity_types, &o->entity_names,
 				  &o->allow_principals, &o->deny_principals, &o->allow_hosts,
 				  &o->deny_hosts, &o->operations, &o->txn_ids, &o->files };
-	/* a comma list can hold up to strlen/2+1 values: size by all of argv */
+	/* one value per argument, plus one per comma (--files a,b and
+	 * --topic-list split on commas): no list can outgrow this */
 	size_t cap = (size_t)argc + 1;
+	for (int i = 0; i < argc; i++)
+		for (const char *c = argv[i]; (c = strchr(c, ',')); c++)
+			cap++;
 	o->configs = calloc(cap, sizeof *o->configs);
 	for (size_t i = 0; i < sizeof l / sizeof *l; i++)
 		if (!(l[i]->v = calloc(cap, sizeof *l[i]->v)))
@@ -439,7 +450,7 @@ int gctl_parse(struct gctl *g, int argc, char **argv, const struct gctl_spec *sp
 {
 	gctl_defaults(g);
 	struct option *lo = gctl_build_opts(spec->options);
-	if (!lo || gctl_alloc_lists(&g->o, argc)) {
+	if (!lo || gctl_alloc_lists(&g->o, argc, argv)) {
 		free(lo);
 		gctl_err("out of memory");
 		*status = 1;

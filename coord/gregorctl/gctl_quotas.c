@@ -54,12 +54,10 @@ struct gq {
 	int validate_only;
 };
 
+/* A usage error: one line, and where the usage is (gregorctl's rule). */
 static int gq_usage(const char *why)
 {
-	if (why)
-		gctl_err("%s", why);
-	fputs(gq_usage_text, stderr);
-	return GCTL_USAGE;
+	return gctl_usage_err("quotas", "%s", why ? why : "bad usage");
 }
 
 static int gq_key_known(const char *k)
@@ -163,8 +161,13 @@ static void gq_print_row(const struct gctl_opts *o, int first, const char *user,
 		has_client ? (client ? printf("\"%s\"", client) : printf("\"<default>\""))
 			   : printf("null");
 		printf(",\"quotas\":{");
-		for (int i = 0; i < n; i++)
-			printf("%s\"%s\":%s", i ? "," : "", keys[i], vals[i]);
+		for (int i = 0; i < n; i++) {
+			char *end;
+			strtod(vals[i], &end); /* a number as JSON, anything else quoted */
+			int num = *vals[i] && !*end && !strpbrk(vals[i], "nNiI");
+			printf(num ? "%s\"%s\":%s" : "%s\"%s\":\"%s\"", i ? "," : "", keys[i],
+			       vals[i]);
+		}
 		printf("}}");
 		return;
 	}
@@ -582,8 +585,11 @@ int gctl_quotas_main(int argc, char **argv)
 	optind = 1;
 	int id;
 	while ((id = getopt_long(argc, argv, "", gq_longopts, NULL)) != -1) {
-		if (id == '?' || id == ':')
-			return gq_usage(optopt ? "an option needs a value" : "unknown option");
+		if (id == '?' || id == ':') {
+			const char *bad = argv[optind - 1];
+			return gctl_usage_err("quotas", optopt ? "option %s needs a value"
+							      : "unknown option %s", bad);
+		}
 		const char *why = gq_apply(&q, id, optarg);
 		if (why && !*why) {
 			fputs(gq_usage_text, stdout);

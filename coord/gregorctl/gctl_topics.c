@@ -266,10 +266,11 @@ static void gctl_describe_json(const struct gctl *g, const struct gctl_topic *t,
 		zb_puts(b, "],\"isr\":[");
 		if (has)
 			gctl_put_ids(b, t->st[p].isr, t->st[p].n_isr, ",");
+		/* the partition object's keys are fixed (scripts compare it whole);
+		 * min ISR is at the topic level */
 		zb_printf(b, "],\"has_state\":%s,\"under_replicated\":%s,"
-			  "\"under_min_isr\":%s,\"unavailable\":%s}", has ? "true" : "false",
+			  "\"unavailable\":%s}", has ? "true" : "false",
 			  gctl_under_replicated(t, p) ? "true" : "false",
-			  gctl_under_min_isr(t, p) ? "true" : "false",
 			  gctl_unavailable(t, p, live, n_live) ? "true" : "false");
 		first = 0;
 	}
@@ -673,10 +674,14 @@ static int gctl_topics_alter(struct gctl *g)
 	} else if (gctl_alter_assign(g, as, n)) {
 		goto out;
 	}
+	uint8_t id[16];
+	int have_id = 0;
+	if (gctl_read_topic_id(g, g->o.topic, id, &have_id))
+		goto out;
 	char path[GCTL_PATH_MAX];
 	struct zbuf b;
 	zb_init(&b);
-	zn_topic_build(&b, as, g->o.partitions);
+	zn_topic_build_id(&b, have_id ? id : NULL, as, g->o.partitions);
 	rc = b.oom || b.len > GCTL_DATA_MAX ? ZSYSTEMERROR :
 	     gctl_path(path, "/brokers/topics/%s", g->o.topic) ? ZBADARGUMENTS :
 	     zoo_set(g->zh, path, b.p, (int)b.len, version);

@@ -15,6 +15,7 @@
 #include "common/proto/kerr.h"
 #include "coord/gregorctl/gctl.h"
 #include "coord/gregorctl/gctl_kafka.h"
+#include "coord/zjson.h"
 
 #define GT_API_DESCRIBE_PRODUCERS 61
 #define GT_API_DESCRIBE_TRANSACTIONS 65
@@ -43,8 +44,14 @@ static int gt_hanging(const struct describe_transactions_resp_state *s, int64_t 
 	       now - s->transaction_start_time_ms > s->transaction_timeout_ms;
 }
 
+/* --json: transactions go here as objects instead of table rows */
+static struct zbuf *gt_json;
+static int gt_json_n;
+
 static void gt_print_header(void)
 {
+	if (gt_json)
+		return;
 	printf("%-30s %-5s %-12s %-6s %-16s %-10s %-10s %s\n", "TRANSACTIONAL_ID", "COORD",
 	       "PRODUCER_ID", "EPOCH", "STATE", "TIMEOUT_MS", "AGE_MS", "PARTITIONS");
 }
@@ -53,6 +60,29 @@ static void gt_print_state(struct gk *k, int32_t coord,
 			   const struct describe_transactions_resp_state *s)
 {
 	int64_t now = clock_wall_ms();
+	if (gt_json) {
+		struct zbuf *j = gt_json;
+		zb_puts(j, gt_json_n++ ? ",{\"transactional_id\":" : "{\"transactional_id\":");
+		zb_jstr(j, gk_cstr(k, s->transactional_id));
+		zb_printf(j, ",\"coordinator\":%d,\"producer_id\":%" PRId64 ",\"producer_epoch\":%d,"
+			  "\"state\":", coord, s->producer_id, s->producer_epoch);
+		zb_jstr(j, gk_cstr(k, s->transaction_state));
+		zb_printf(j, ",\"timeout_ms\":%d,\"start_time_ms\":%" PRId64 ",\"hanging\":%s,"
+			  "\"partitions\":[", s->transaction_timeout_ms, s->transaction_start_time_ms,
+			  gt_hanging(s, now) ? "true" : "false");
+		const struct describe_transactions_resp_topic *t = s->topics.v;
+		int n = 0;
+		for (int32_t i = 0; i < s->topics.n; i++) {
+			const int32_t *p = t[i].partitions.v;
+			for (int32_t q = 0; q < t[i].partitions.n; q++) {
+				zb_puts(j, n++ ? ",{\"topic\":" : "{\"topic\":");
+				zb_jstr(j, gk_cstr(k, t[i].topic));
+				zb_printf(j, ",\"partition\":%d}", p[q]);
+			}
+		}
+		zb_puts(j, "]}");
+		return;
+	}
 	char age[32] = "-";
 	if (s->transaction_start_time_ms >= 0)
 		snprintf(age, sizeof age, "%" PRId64, now - s->transaction_start_time_ms);
@@ -124,7 +154,8 @@ static int gt_list(struct gk *k)
 			rc = gt_describe_on(k, &n->ch, ls[j].transactional_id, &s);
 			if (rc) {
 				/* listed but not describable (moved, expired): say so */
-				printf("%-30s %-5d %-12" PRId64 " %-6s %-16s (describe: %s)\n",
+				fprintf(gt_json ? stderr : stdout,
+					"%-30s %-5d %-12" PRId64 " %-6s %-16s (describe: %s)\n",
 				       gk_cstr(k, ls[j].transactional_id), n->id, ls[j].producer_id, "-",
 				       gk_cstr(k, ls[j].transaction_state),
 				       rc < 0 ? strerror(-rc) : kerr_name(rc));
@@ -433,8 +464,20 @@ int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg)
 	struct gk k;
 	if (gk_open(&k, &g->o))
 		return 1;
+	struct zbuf j;
+	zb_init(&j);
+	if (g->o.json && c <= 1) {
+		gt_json = &j;
+		zb_puts(&j, "{\"transactions\":[");
+	}
 	int rc = c == 0 ? gt_list(&k) : c == 1 ? gt_describe(&k, arg) : c == 2 ? gt_abort(g, &k) :
 		 c == 3 ? gt_find_hanging(g, &k) : gt_producers(&k, g->o.topic, g->o.partition);
+	if (gt_json) {
+		zb_puts(&j, "]}\n");
+		rc |= gk_put_json(&j);
+		gt_json = NULL;
+	}
+	zb_free(&j);
 	gk_close(&k);
 	return rc;
 }

@@ -239,14 +239,16 @@ int gctl_verb_producers(int argc, char **argv)
 
 static const struct gctl_spec le_spec = {
 	"leader-election",
-	GCTL_KAFKA_OPTS "preferred unclean election-type topic partition all-topic-partitions "
-	"path-to-json-file",
+	GCTL_KAFKA_OPTS GCTL_ZK_OPTS "preferred unclean election-type topic partition "
+	"all-topic-partitions path-to-json-file",
 	"usage: gregorctl leader-election --bootstrap-server H:P\n"
 	"         --election-type PREFERRED|UNCLEAN (or --preferred | --unclean)\n"
 	"         (--all-topic-partitions | --topic T [--partition P])\n"
 	"  ElectLeaders at the controller; a partition already led by its preferred\n"
 	"  replica is not a failure (kafka-leader-election)\n"
-	GCTL_KAFKA_HELP GCTL_COMMON_HELP,
+	"  --zookeeper H:P instead: a preferred election through\n"
+	"  /admin/preferred_replica_election (kafka-preferred-replica-election.sh)\n"
+	GCTL_KAFKA_HELP GCTL_ZK_HELP GCTL_COMMON_HELP,
 };
 
 static int gctl_le_words(struct gctl *g, const char **w, int nw)
@@ -255,9 +257,33 @@ static int gctl_le_words(struct gctl *g, const char **w, int nw)
 	return gctl_cmd_leader_election(g);
 }
 
+/* --zookeeper: kafka-preferred-replica-election.sh's way, through
+ * /admin/preferred_replica_election (preferred elections only). */
+static int gctl_le_zk(struct gctl *g)
+{
+	if (g->o.unclean || g->o.partition >= 0)
+		return gctl_usage_err("leader-election", "over --zookeeper: preferred elections "
+				      "of whole topics only (--topic T, or all)");
+	if (gctl_zk_open(g, "leader-election"))
+		return 1;
+	int rc = gctl_cmd_partitions(g, "elect-preferred");
+	gctl_close(g);
+	return rc;
+}
+
 int gctl_verb_leader_election(int argc, char **argv)
 {
-	return gctl_run_kafka(argc, argv, &le_spec, 0, "elect", gctl_le_words);
+	struct gctl g;
+	const char *w[1];
+	int rc;
+	if (gctl_parse(&g, argc, argv, &le_spec, w, 0, &rc) >= 0) {
+		if (g.o.zookeeper && !g.o.bootstrap)
+			rc = gctl_le_zk(&g);
+		else if (!(rc = gctl_need_bootstrap(&g, "leader-election")))
+			rc = gctl_le_words(&g, w, 0);
+	}
+	gctl_done(&g);
+	return rc;
 }
 
 static const struct gctl_spec logdirs_spec = {

@@ -269,6 +269,25 @@ int gctl_live_brokers(struct gctl *g, int32_t **ids)
 	return n;
 }
 
+/* The topic's id from /brokers/topics/<t>: *have 1 with id set, 0 when the
+ * znode has none yet (the controller assigns one); 0 or GCTL_* (printed). A writer
+ * of that znode must carry the id over, or the controller would give the
+ * topic a new one and clients addressing it by id would be refused. */
+int gctl_read_topic_id(struct gctl *g, const char *topic, uint8_t id[16], int *have)
+{
+	char path[GCTL_PATH_MAX], *d;
+	int l;
+	struct Stat st;
+	if (gctl_path(path, "/brokers/topics/%s", topic))
+		return GCTL_FAIL;
+	int rc = gctl_get(g, path, &d, &l, &st);
+	if (rc)
+		return rc;
+	*have = zn_topic_id_parse(d, (size_t)l, id) == 0;
+	free(d);
+	return 0;
+}
+
 int gctl_read_assignment(struct gctl *g, const char *topic,
 			 struct zn_assign **as, int *n, int32_t *version)
 {

@@ -59,13 +59,17 @@ static void gctl_print_verbs(FILE *f)
 	fputs("exit status: 0 success, 1 failure (one line on stderr), 64 usage error\n", f);
 }
 
-/* The index of the verb word: the first word that is not an option or an
- * option's value; 0 if there is none. */
+/* The index of the verb word: the first word that is a verb and not the
+ * value of a known option (a word that is not a verb may be the value of
+ * an option gregorctl.c does not know, e.g. one of drill's, so the scan
+ * goes on). 0 if there is no word at all, -k if word k is the first word
+ * and no verb follows. */
 static int gctl_find_verb(int argc, char **argv, const struct gctl_verb **verb)
 {
+	int first_word = 0;
 	for (int k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--") == 0)
-			return 0;
+			break;
 		if (argv[k][0] == '-') {
 			k += gctl_opt_takes_value(argv[k]);
 			continue;
@@ -75,9 +79,10 @@ static int gctl_find_verb(int argc, char **argv, const struct gctl_verb **verb)
 				*verb = &gctl_verbs[i];
 				return k;
 			}
-		return -k;
+		if (!first_word)
+			first_word = k;
 	}
-	return 0;
+	return -first_word;
 }
 
 /* argv without the verb word, argv[0] becoming the verb's name. */

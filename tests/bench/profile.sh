@@ -39,6 +39,6 @@ for acks in 1 -1; do
 	wait "$perf_pid" || true
 	echo "=== $name: top ${TOP:-25} by self time (all brokers) ==="
 	perf report -i "$OUT/$name.perf.data" --no-children --sort symbol --stdio 2>/dev/null |
-		grep -E '^ +[0-9]' | head -n "${TOP:-25}"
+		awk -v top="${TOP:-25}" '/^# Samples/ || (/^ +[0-9.]+%/ && n++ < top)'
 done
 echo "perf data in $OUT"

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 
 def load(path):
-    vals = defaultdict(list)
+    vals = defaultdict(list)  # keys in the order the run printed them
     with open(path) as f:
         for line in f:
             parts = line.split()
@@ -138,7 +138,7 @@ def table(vals, runs, restart_gb):
                             ("rtt_p50_us", "loopback round trip (1 byte), p50", " µs"),
                             ("rtt_p99_us", "loopback round trip (1 byte), p99", " µs")):
         out.append(f"| {name} | {fmt(med(vals, 'machine.' + key), unit)} |")
-    loads = [(k[5:], v[0]) for k, v in sorted(vals.items()) if k.startswith("load.")]
+    loads = [(k[5:], v[0]) for k, v in vals.items() if k.startswith("load.")]
     if loads:
         out += ["", "Load average (1/5/15 min) at each phase's start and end: " +
                 "; ".join(f"{k} {v}" for k, v in loads) + "."]

@@ -23,6 +23,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_admin import describe_log_dirs as log_dirs  # noqa: E402
 from kafka_admin import metadata, produce_to_leader, wait_for  # noqa: E402
 from kafka_wire import Conn, batch, bootstrap, cstr, kstr, uvarint  # noqa: E402
 
@@ -115,45 +116,6 @@ def reorder(addr, topic, replicas):
     r.uvarint(), r.compact_str(), r.uvarint()
     r.take(">i")
     return r.take(">h")
-
-
-def log_dirs(addr, version, topics):
-    """DescribeLogDirs: (top error, [(error, dir, {(t, p): (size, lag, fut)}, total, usable)])."""
-    flex = version >= 2
-    arr = (lambda n: uvarint(n + 1)) if flex else (lambda n: struct.pack(">i", n))
-    s = cstr if flex else kstr
-    tag = b"\x00" if flex else b""
-    if topics is None:
-        body = uvarint(0) if flex else struct.pack(">i", -1)
-    else:
-        body = arr(len(topics))
-        for t, parts in topics:
-            body += s(t) + arr(len(parts)) + b"".join(struct.pack(">i", p) for p in parts) + tag
-    body += tag
-    with Conn(*addr) as c:
-        r = c.call(35, version, body, flexible=flex)
-    r.take(">i")
-    top = r.take(">h") if version >= 3 else 0
-    n_arr = (lambda: r.uvarint() - 1) if flex else (lambda: r.take(">i"))
-    rstr = r.compact_str if flex else r.str
-    results = []
-    for _ in range(n_arr()):
-        err, d, parts = r.take(">h"), rstr(), {}
-        for _ in range(n_arr()):
-            t = rstr()
-            for _ in range(n_arr()):
-                p, size, lag, fut = r.take(">i"), r.take(">q"), r.take(">q"), r.take(">b")
-                parts[(t, p)] = (size, lag, fut)
-                if flex:
-                    r.tags()
-            if flex:
-                r.tags()
-        total = r.take(">q") if version >= 4 else None
-        usable = r.take(">q") if version >= 4 else None
-        if flex:
-            r.tags()
-        results.append((err, d, parts, total, usable))
-    return top, results
 
 
 def main():

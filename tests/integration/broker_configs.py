@@ -23,7 +23,11 @@ of BROKER resources, DescribeConfigs of brokers), as kafka-configs.sh
   store keys without a listener prefix, per-broker keys at default level,
   bad types, another broker's id, password keys (no password encoder);
   validate_only writes nothing;
-- deleting the default layer's key restores the record on every broker.
+- deleting the default layer's key restores the record on every broker;
+- DescribeConfigs v3 (documentation asked) gives each key its type and line
+  of documentation from the config table, hides secrets (null value,
+  sensitive, PASSWORD), marks static keys read-only, and lists topic
+  synonyms as Kafka (segment.ms at its default lists none, as Kafka).
 """
 
 import json
@@ -72,6 +76,34 @@ def describe(addr, rtype, name, keys=None):
                     "read_only": read_only, "source": source, "sensitive": sensitive,
                     "synonyms": syn}
     return err, msg.decode() if msg else None, out
+
+
+def describe_v3(addr, rtype, name, keys):
+    """DescribeConfigs v3 with synonyms and documentation: (error,
+    {key: (value, read_only, source, sensitive, synonyms, type, doc)})."""
+    body = struct.pack(">ib", 1, rtype) + kstr(name)
+    body += struct.pack(">i", len(keys)) + b"".join(kstr(k) for k in keys)
+    body += struct.pack(">bb", 1, 1)
+    with Conn(addr[0], addr[1], timeout=30) as c:
+        r = c.call(32, 3, body)
+    r.take(">i")
+    r.take(">i")
+    err = r.take(">h")
+    r.string()
+    r.take(">b")
+    r.string()
+    out = {}
+    dec = (lambda b: b.decode() if b is not None else None)
+    for _ in range(max(r.take(">i"), 0)):
+        key = r.string().decode()
+        value, read_only, source, sensitive = dec(r.string()), r.take(">b"), r.take(">b"), r.take(">b")
+        syn = []
+        for _ in range(max(r.take(">i"), 0)):
+            sn, sv = r.string().decode(), dec(r.string())
+            syn.append((sn, sv, r.take(">b")))
+        ctype, doc = r.take(">b"), dec(r.string())
+        out[key] = (value, read_only, source, sensitive, syn, ctype, doc)
+    return err, out
 
 
 def partition_leaders(addr, topic):
@@ -263,6 +295,38 @@ def main():
     ent = mmb(ids[0])
     check("describe_back_to_static", ent.get("value") == "1000000" and
           ent.get("source") == 4, "entry %s" % ent)
+
+    # ---- types, documentation, secrets and synonyms from the config table ----
+    b0 = ids[0]
+    err, cfgs = describe_v3(brokers[b0], 4, str(b0).encode(),
+                            [b"log.retention.hours", b"ssl.keystore.password", b"broker.id",
+                             b"message.max.bytes"])
+    hours = cfgs.get("log.retention.hours")
+    check("v3_broker_types", err == 0 and hours and hours[5] == 3 and hours[1] == 1 and
+          hours[4] == [("log.retention.hours", "168", 5)] and hours[6] == "Retention in hours.",
+          "error %d, entry %s" % (err, hours))
+    pw = cfgs.get("ssl.keystore.password")
+    check("v3_secret_hidden", pw and pw[0] is None and pw[3] == 1 and pw[5] == 9 and pw[1] == 0,
+          "entry %s" % (pw,))
+    check("v3_static_key_read_only", cfgs.get("broker.id", (None, 0))[1] == 1 and
+          cfgs["broker.id"][0] == str(b0), "entry %s" % (cfgs.get("broker.id"),))
+    mm = cfgs.get("message.max.bytes")
+    check("v3_dynamic_key", mm and mm[1] == 0 and mm[2] == 4 and mm[5] == 3 and
+          mm[6] == "Largest record batch a produce may append.", "entry %s" % (mm,))
+    err, tcfgs = describe_v3(brokers[b0], 2, TOPIC, [b"retention.ms", b"segment.ms",
+                                                     b"min.cleanable.dirty.ratio"])
+    rt = tcfgs.get("retention.ms")
+    check("v3_topic_retention", err == 0 and rt and rt[0] == "604800000" and rt[2] == 5 and
+          rt[5] == 5 and rt[4] == [] and rt[6] == "How long segments are kept; -1: forever.",
+          "error %d, entry %s" % (err, rt))
+    sm = tcfgs.get("segment.ms")
+    # as Kafka: the walk starts at log.roll.ms, which has no value, so the
+    # default that comes from log.roll.hours lists no synonym
+    check("v3_topic_segment_ms", sm and sm[0] == "604800000" and sm[4] == [] and sm[2] == 5,
+          "entry %s" % (sm,))
+    ratio = tcfgs.get("min.cleanable.dirty.ratio")
+    check("v3_topic_double", ratio and ratio[0] == "0.5" and ratio[5] == 6 and
+          ratio[4] == [("log.cleaner.min.cleanable.ratio", "0.5", 5)], "entry %s" % (ratio,))
 
     passed = sum(results)
     print("%d passed, %d failed" % (passed, len(results) - passed))

@@ -62,10 +62,10 @@ within 10 "$slow_rate" $MIB || fail "throttled producer measured $slow_rate B/s,
 	fail "the unthrottled producer was slowed: $free_beside B/s beside, $free_alone B/s alone"
 (($(field throttles "$beside") == 0)) || fail "the unthrottled producer was throttled: $beside"
 
-metrics=$(curl -sf --max-time 10 "${METRICS%%,*}") || fail "no metrics page"
-grep -q '^kafka_server_quota_throttle_time{resource="Produce",clientId="slow"} [0-9.]' <<<"$metrics" ||
-	fail "no Produce throttle time for clientId slow: $(grep quota <<<"$metrics")"
-grep -q '^kafka_server_quota_byte_rate{resource="Produce",clientId="slow"} [0-9.]' <<<"$metrics" ||
+page=$(curl -sf --max-time 10 "${METRICS%%,*}") || fail "no metrics page"
+grep -q '^kafka_server_quota_throttle_time{resource="Produce",clientId="slow"} [0-9.]' <<<"$page" ||
+	fail "no Produce throttle time for clientId slow: $(grep quota <<<"$page")"
+grep -q '^kafka_server_quota_byte_rate{resource="Produce",clientId="slow"} [0-9.]' <<<"$page" ||
 	fail "no Produce byte rate for clientId slow"
 
 note "a consumer under a user quota set through ZooKeeper"

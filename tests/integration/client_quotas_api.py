@@ -16,7 +16,8 @@ On a 2-broker cluster, raw protocol (stdlib only):
   custom filter type; validate_only writes nothing;
 - removing every key deletes the entity's znode;
 - the quota set through one broker is enforced by the other (it followed
-  the change notification): a Produce over it answers throttle_time_ms > 0.
+  the change notification): a Produce over it answers throttle_time_ms > 0;
+  a request_percentage no request can meet answers 1000 ms (one window).
 """
 
 import json
@@ -204,6 +205,14 @@ def main():
     check("throttled elsewhere", ok, "throttle_time_ms %s" % got)
     t = produce_throttle(leader, b"quota-api", b"free", blob)
     check("others not throttled", t == 0, "throttle_time_ms %d" % t)
+    # request_percentage: a bound no request can stay under; the throttle is
+    # capped at one quota window (1 s), as Kafka's request quota
+    res = alter(other, [([("client-id", "busy")], [("request_percentage", 0.0000001)])])
+    check("alter busy", res == [(0, None)], res)
+    small = batch([b"y"])
+    ok, got = wait_for("request-time throttle", lambda: (lambda t: (t == 1000, t))(
+        produce_throttle(leader, b"quota-api", b"busy", small)), 30)
+    check("request time throttled", ok, "throttle_time_ms %s" % got)
 
     print("%d/%d checks passed" % (sum(results), len(results)))
     return 0 if all(results) else 1

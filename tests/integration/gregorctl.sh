@@ -105,6 +105,9 @@ wait_until 60 "t3's 6 partitions led (per gregorctl)" all_led t3 6
 # ---- topics alter: extend the assignment
 expect_fail "alter to fewer partitions" "would not be an increase" gc topics alter --topic t3 --partitions 5
 expect_fail "alter of an unknown topic" "does not exist" gc topics alter --topic nosuch --partitions 9
+topic_id() { zk_get "/brokers/topics/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("topic_id", ""))'; }
+t3_id=$(topic_id t3)
+[[ -n $t3_id ]] || fail "t3 has no topic_id once its partitions are led: $(zk_get /brokers/topics/t3)"
 out=$(gc topics alter --topic t3 --partitions 8) || fail "alter t3 failed"
 zk_get /brokers/topics/t3 | python3 -c '
 import json, sys
@@ -113,6 +116,8 @@ assert sorted(ps, key=int) == [str(p) for p in range(8)], ps
 assert all(sorted(r) == [1, 2, 3] for r in ps.values()), ps
 ' || fail "/brokers/topics/t3 after alter: $(zk_get /brokers/topics/t3)"
 wait_until 60 "t3's 8 partitions led" all_led t3 8
+# the id survives the rewrite (a new one would refuse clients that fetch by id)
+[[ $(topic_id t3) == "$t3_id" ]] || fail "t3's topic_id changed on alter: $t3_id -> $(topic_id t3)"
 
 out=$(gc topics create --topic solo --partitions 3 --replication-factor 1) || fail "create solo failed"
 wait_until 60 "solo's 3 partitions led" all_led solo 3

@@ -137,4 +137,43 @@ b acls --list --topic adm --json | json 'd["acls"] == []' || fail "adm still has
 rc=0
 b acls --add --allow-principal alice --topic adm 2>/dev/null || rc=$?
 ((rc == 1)) || fail "a principal without TYPE: exit $rc"
-note "topics, configs and acls checked"
+
+note "acls over ZooKeeper (kafka-acls --authorizer-properties zookeeper.connect=...)"
+z acls --add --allow-principal User:zed --consumer --topic zt --group zg >/dev/null || fail "zk acls --add"
+"$GCTL" acls --authorizer-properties "zookeeper.connect=$ZOOKEEPER" --add --deny-principal User:zed \
+	--operation Write --topic zp --resource-pattern-type prefixed >/dev/null || fail "--authorizer-properties --add"
+[[ $(zk_get /kafka-acl/Topic/zt) == *'"principal":"User:zed","permissionType":"Allow","operation":"Read","host":"*"'* ]] ||
+	fail "/kafka-acl/Topic/zt: $(zk_get /kafka-acl/Topic/zt)"
+zk_exists /kafka-acl-extended/prefixed/Topic/zp || fail "no prefixed ACL node"
+# the brokers follow the change notifications: DescribeAcls sees them
+by_brokers() {
+	b acls --list --principal User:zed --json | python3 -c '
+import json, sys
+a = {(x["name"], x["operation"], x["permission_type"]) for x in json.load(sys.stdin)["acls"]}
+sys.exit(0 if a == {("zt", "Read", "ALLOW"), ("zt", "Describe", "ALLOW"), ("zg", "Read", "ALLOW"), ("zp", "Write", "DENY")} else 1)'
+}
+wait_until 30 "brokers to serve the ACLs written to ZooKeeper" by_brokers
+z acls --remove --allow-principal User:zed --operation Read --topic zt >/dev/null || fail "zk acls --remove"
+z acls --list --topic zt --json | json '[(a["principal"], a["operation"]) for a in d["acls"]] == [("User:zed", "Describe")]' ||
+	fail "after the zk remove: $(z acls --list --topic zt --json)"
+z acls --remove --topic zt --group zg --force >/dev/null || fail "zk remove all of zt, zg"
+z acls --remove --topic zp --resource-pattern-type prefixed --force >/dev/null || fail "zk remove zp"
+zk_exists /kafka-acl-extended/prefixed/Topic/zp && fail "the prefixed node is left"
+z acls --list --topic zt --json | json 'd["acls"] == []' || fail "zt still has ACLs"
+zk_exists /kafka-acl/Topic/zt && fail "/kafka-acl/Topic/zt left after removing all"
+
+note "reassign and leader-election over --zookeeper, election over the Kafka protocol"
+printf '{"version":1,"partitions":[{"topic":"adm","partition":0,"replicas":[3,1]}]}\n' >"$work/plan.json"
+z reassign --execute --reassignment-json-file "$work/plan.json" >"$work/out" ||
+	fail "reassign --zookeeper --execute: $(cat "$work/out")"
+zk_moved() { z reassign --verify --reassignment-json-file "$work/plan.json" >"$work/out"; }
+wait_until 60 "adm-0 moved to 3,1" zk_moved
+grep -qx 'Reassignment of partition adm-0 is completed' "$work/out" || fail "verify: $(cat "$work/out")"
+[[ $(zk_get /brokers/topics/adm) == *'"0":[3,1]'* ]] || fail "adm-0 in ZooKeeper: $(zk_get /brokers/topics/adm)"
+z leader-election --election-type PREFERRED --topic adm >"$work/out" || fail "preferred election over ZooKeeper"
+grep -q '^Started preferred replica election for 5 partition' "$work/out" || fail "election: $(cat "$work/out")"
+led_by_3() { [[ $(zk_leader adm 0) == 3 ]]; }
+wait_until 60 "adm-0 led by its preferred replica 3" led_by_3
+b leader-election --election-type PREFERRED --all-topic-partitions >"$work/out" ||
+	fail "election of every partition: $(cat "$work/out")"
+note "topics, configs, acls, reassign and elections checked"

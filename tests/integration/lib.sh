@@ -91,8 +91,11 @@ require_gregord() {
 # Prints "BASE ZBASE": BASE..BASE+NB-1 free for brokers (and BASE+100.. for
 # their metrics endpoints); for NZ ZooKeeper
 # servers ZBASE+i-1 (client), ZBASE+100+i (peer), ZBASE+200+i (election)
-# free, matching cluster.sh's port plan. Ports are probed by binding; the
-# suite runs serially, so nothing on this host races for them.
+# free, matching cluster.sh's port plan. Ports are probed by binding to
+# every address (a --netns cluster's ZooKeeper listens on the bridge's
+# address, not 127.0.0.1) and all lie below the kernel's ephemeral range
+# (32768 up): an outgoing connection's local port once took a ZooKeeper
+# client port picked from 30000-40000 between the probe and the bind.
 free_ports() {
 	python3 - "$1" "$2" <<'EOF'
 import random, socket, sys
@@ -100,7 +103,7 @@ nb, nz = int(sys.argv[1]), int(sys.argv[2])
 def free(p):
     s = socket.socket()
     try:
-        s.bind(("127.0.0.1", p))
+        s.bind(("", p))
         return True
     except OSError:
         return False
@@ -108,7 +111,7 @@ def free(p):
         s.close()
 rnd = random.SystemRandom()
 for _ in range(1000):
-    base, zk = rnd.randrange(20000, 30000), rnd.randrange(30000, 40000)
+    base, zk = rnd.randrange(20000, 32000), rnd.randrange(10000, 19700)
     want = [base + i for i in range(nb)] + [zk + i for i in range(nz)]
     want += [base + 100 + i for i in range(nb)]  # brokers' metrics ports
     if nz > 1:

@@ -54,7 +54,8 @@ if grep -h 'TLS handshake failed' "$CLUSTER_DIR"/logs/broker-*.log; then
 fi
 
 note "a consumer group and gregorctl over TLS"
-kc -G tls-group -o beginning -c 100 -e -q "$T" >/dev/null 2>&1 || fail "group consumer over TLS failed"
+kc -G tls-group -o beginning -c 100 -e -q "$T" >/dev/null 2>"$work/g.err" ||
+	{ tail -n 20 "$work/g.err" >&2; fail "group consumer over TLS failed"; }
 "$GREGORCTL" --bootstrap "$BOOTSTRAP" --command-config "$CLIENT_CONFIG" --timeout 10 \
 	groups describe --group tls-group >"$work/describe.txt" 2>&1 ||
 	{ cat "$work/describe.txt" >&2; fail "gregorctl groups describe over TLS failed"; }

@@ -6,7 +6,8 @@ Topic ids
 1. CreateTopics v7 answers the new topic's id; /brokers/topics/<t> holds it
    as "topic_id" (Kafka's 22-char url-safe base64) with "version":3.
 2. Metadata v10/v12 answer that id; v12 by id alone finds the topic, an
-   unknown id answers UNKNOWN_TOPIC_ID (100) with a null name.
+   unknown id answers UNKNOWN_TOPIC_ID (100) with a null name; an id in a
+   v10 request makes every topic INVALID_REQUEST (42).
 3. A topic znode written without an id (as zkCli or an old tool would) gets
    one from the controller, which Metadata then answers.
 4. CreatePartitions keeps the id.
@@ -26,7 +27,8 @@ Fetch sessions
    name, its partitions answer INCONSISTENT_TOPIC_ID (103).
 11. The cache holds max.incremental.fetch.session.cache.slots (3 here): a
    fourth consumer gets no session (id 0); a follower's (privileged)
-   session evicts the smallest consumer session.
+   session evicts the smallest consumer session. The broker's metrics page
+   counts 3 sessions and 1 eviction (Kafka's FetchSessionCache names).
 
 Needs BOOTSTRAP, ZOOKEEPER (with_cluster.sh, 3 brokers, slots set to 3)."""
 import base64
@@ -35,6 +37,7 @@ import os
 import struct
 import sys
 import time
+import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -126,9 +129,15 @@ def topic_info(boot, name, limit=30):
 # ---- admin ----
 
 
-def create_topics7(addr, name, partitions):
-    body = carr([cstr(name) + struct.pack(">ih", partitions, 3) + carr([]) + carr([]) +
-                 b"\x00"]) + struct.pack(">ib", 30000, 0) + b"\x00"
+def create_topics7(addr, name, partitions, on=None):
+    """CreateTopics v7: (error, topic id); on=broker id: one partition with
+    that broker as its only replica (an explicit assignment)."""
+    if on is None:
+        spec = struct.pack(">ih", partitions, 3) + carr([])
+    else:
+        spec = struct.pack(">ih", -1, -1) + carr([struct.pack(">i", 0) + uvarint(2) +
+                                                  struct.pack(">i", on) + b"\x00"])
+    body = carr([cstr(name) + spec + carr([]) + b"\x00"]) + struct.pack(">ib", 30000, 0) + b"\x00"
     with Conn(addr[0], addr[1], timeout=60) as c:
         r = c.call(19, 7, body, flexible=True)
     r.take(">i")
@@ -237,6 +246,25 @@ def fetch(conn, version, topics, session=0, epoch=-1, forgotten=(), replica=-1, 
     return err, sid, out
 
 
+def metrics_of(addr):
+    """The metrics page of the broker at addr ($METRICS lists one URL per
+    $BOOTSTRAP entry, in the same order): {name: value} of unlabelled
+    samples."""
+    boots = [b for b in os.environ["BOOTSTRAP"].split(",") if b]
+    urls = [u for u in os.environ.get("METRICS", "").split(",") if u]
+    key = "%s:%d" % tuple(addr)
+    if key not in boots or len(urls) != len(boots):
+        return {}
+    with urllib.request.urlopen(urls[boots.index(key)], timeout=10) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not line.startswith("#") and "{" not in parts[0]:
+            out[parts[0]] = float(parts[1])
+    return out
+
+
 def zk_topic(name):
     out = zkq("get", "/brokers/topics/" + name)
     try:
@@ -261,6 +289,10 @@ def main():
     check(mid == tid, "Metadata v12 by name answers the same id")
     md10, _ = metadata12(boot, [t1], version=10)
     check(md10.get(t1, (0, 0, None))[2] == tid, "Metadata v10 answers the same id")
+    md10, _ = metadata12(boot, [t1], ids=[tid], version=10)
+    check(sorted(e[0] for e in md10.values()) == [42, 42],
+          "Metadata v10 naming a topic id: INVALID_REQUEST for every topic, as Kafka (%s)"
+          % {k: v[0] for k, v in md10.items()})
     md, _ = metadata12(boot, ids=[tid])
     e = md.get(t1)
     check(e is not None and e[0] == 0 and sorted(e[3]) == [0, 1, 2, 3],
@@ -346,7 +378,8 @@ def main():
 
     # 10: a v13 session outlives its topic's re-creation
     t3 = "ids-re-" + uniq
-    err, tid3 = create_topics7(ctl, t3, 1)
+    on = sorted(brokers)[0]  # both incarnations on one broker
+    err, tid3 = create_topics7(ctl, t3, 1, on=on)
     _, l3, _ = topic_info(boot, t3)
     with Conn(*l3[0]) as c:
         err, sid, full = fetch(c, 13, [(tid3, [(0, 0)])], session=0, epoch=0)
@@ -354,16 +387,15 @@ def main():
         res = delete_topics6(ctl, [(None, tid3)])
         check(res and res[0][0] == 0 and res[0][1] == t3,
               "DeleteTopics v6 by id deletes %s (%s)" % (t3, res))
-        ok, _ = wait_for("a new " + t3, lambda: (create_topics7(ctl, t3, 1)[0] == 0, None), 60)
+        ok, _ = wait_for("a new " + t3, lambda: (create_topics7(ctl, t3, 1, on=on)[0] == 0,
+                                                  None), 60)
         new_id, l3b, _ = topic_info(boot, t3)
         err, _, inc = fetch(c, 13, [], session=sid, epoch=1)
         e = inc.get((tid3, 0))
-        if l3b.get(0) == l3[0]:
-            check(err == 0 and e is not None and e[0] == 103 and new_id != tid3,
-                  "the old id's partition answers INCONSISTENT_TOPIC_ID (%s)" % (inc,))
-        else:
-            check(err == 0 and e is not None and e[0] in (6, 103),
-                  "the old id's partition answers an error (%s)" % (inc,))
+        check(ok and l3b.get(0) == l3[0] and new_id not in (None, tid3),
+              "%s re-created on broker %d with a new id" % (t3, on))
+        check(err == 0 and e is not None and e[0] == 103,
+              "the old id's partition answers INCONSISTENT_TOPIC_ID (%s)" % (inc,))
         fetch(c, 13, [], session=sid, epoch=-1)  # close it: step 11 counts slots
 
     # 6: DeleteTopics v6 errors
@@ -382,6 +414,12 @@ def main():
         check(fsid != 0, "a follower's session evicts a consumer's (id %d)" % fsid)
         errs = [fetch(c, 12, [], session=s, epoch=1)[0] for s in sids]
         check(sorted(errs) == [0, 0, 70], "exactly one consumer session was evicted (%s)" % errs)
+    m = metrics_of(lead)
+    check(m.get("kafka_server_fetchsessioncache_numincrementalfetchsessions") == 3 and
+          m.get("kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total") == 1 and
+          m.get("kafka_server_fetchsessioncache_numincrementalfetchpartitionscached") == 3,
+          "metrics: 3 sessions of 1 partition, 1 eviction (%s)" %
+          {k: v for k, v in m.items() if "fetchsession" in k})
 
     if failures:
         print("%d check(s) failed" % len(failures))

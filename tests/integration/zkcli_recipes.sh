@@ -71,6 +71,28 @@ wait_until 30 "a 3,000-byte record refused" too_large
 [[ $(zk_get "/config/topics/$T" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["retention.ms"])') == 3600000 ]] ||
 	fail "retention.ms not in /config/topics/$T"
 
+# quota: a producer with client id batch-loader is throttled, others not
+out=$(run_recipe quota)
+grep -q 'Created /config/changes/config_change_' <<<"$out" || fail "quota: no change notification: $out"
+# produce_throttle CLIENT_ID: throttle_time_ms of a 50 KB Produce to orders-0
+produce_throttle() {
+	PYTHONPATH="$GREGOR_SOURCE_ROOT/tests/lib" python3 - "$1" <<'PY'
+import socket, struct, sys
+from kafka_admin import find_leader
+from kafka_wire import addr_of, batch, kstr, request
+import os
+leader = find_leader(addr_of(os.environ["BOOTSTRAP"].split(",")[0]), b"orders")
+blob = batch([b"x" * 50000])
+body = struct.pack(">h", -1) + struct.pack(">hi", 1, 10000) + struct.pack(">i", 1)
+body += kstr(b"orders") + struct.pack(">i", 1) + struct.pack(">ii", 0, len(blob)) + blob
+with socket.create_connection(leader, timeout=30) as s:
+    print(struct.unpack(">i", request(s, 0, 7, 1, body, client_id=sys.argv[1].encode())[-4:])[0])
+PY
+}
+throttled() { (($(produce_throttle batch-loader) > 0)); }
+wait_until 30 "batch-loader throttled" throttled
+(($(produce_throttle other-client) == 0)) || fail "quota: a client without a quota was throttled"
+
 # preferred-election: move orders-0 away from broker 1, then elect it back
 cluster kill 1
 wait_until 30 "orders-0 led by another broker" not_leader "$T" 0 1
@@ -81,6 +103,16 @@ out=$(run_recipe preferred-election)
 grep -q 'Created /admin/preferred_replica_election' <<<"$out" || fail "preferred-election: $out"
 wait_until 30 "broker 1 leads orders-0 again" leader_is "$T" 0 1
 wait_until 30 "election znode removed" gone /admin/preferred_replica_election
+
+# reassign-throttle: brokers 2 and 1 apply their rates
+out=$(run_recipe reassign-throttle)
+(($(grep -c 'Created /config/changes/config_change_' <<<"$out") == 3)) ||
+	fail "reassign-throttle: not three change notifications: $out"
+throttle_applied() {
+	grep -q "leader replication throttle: 10485760 bytes/s" "$CLUSTER_DIR/logs/broker-2.log" &&
+		grep -q "follower replication throttle: 10485760 bytes/s" "$CLUSTER_DIR/logs/broker-1.log"
+}
+wait_until 30 "brokers 2 and 1 apply the replication throttles" throttle_applied
 
 # reassign: orders-1 from [2,3,1] to [1,2]
 out=$(run_recipe reassign)

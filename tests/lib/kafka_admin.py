@@ -30,6 +30,30 @@ def metadata(addr):
     return brokers, r.take(">i")
 
 
+def partition_states(addr, topic):
+    """Metadata v5 for topic: {partition: (leader, replicas, isr, offline
+    replicas)}; {} when the topic has an error."""
+    with Conn(*addr) as c:
+        r = c.call(3, 5, struct.pack(">i", 1) + kstr(topic) + b"\x00")
+    r.take(">i")  # throttle
+    for _ in range(r.take(">i")):
+        r.take(">i"), r.str(), r.take(">i"), r.string()
+    r.string()  # cluster id
+    r.take(">i")  # controller
+    out = {}
+    for _ in range(r.take(">i")):
+        err = r.take(">h")
+        r.string()
+        r.take(">b")
+        for _ in range(r.take(">i")):
+            r.take(">h")
+            idx, leader = r.take(">i"), r.take(">i")
+            lists = [[r.take(">i") for _ in range(r.take(">i"))] for _ in range(3)]
+            if err == 0:
+                out[idx] = (leader, *lists)
+    return out
+
+
 def find_leader(addr, topic, limit=30.0):
     """Metadata v1 for topic (auto-creates it): partition 0's leader's
     address, waiting up to limit seconds for one."""
@@ -204,6 +228,49 @@ def fetch_all(sock, corr, topic, partition=0, max_bytes=8 << 20):
     for _ in range(max(r.take(">i"), 0)):
         r.take(">qq")
     return err, r.bytes_()
+
+
+# ---- log dirs ----
+
+
+def describe_log_dirs(addr, version, topics):
+    """DescribeLogDirs (topics None: all): (top error, [(error, dir,
+    {(t, p): (size, lag, fut)}, total, usable)]) per log dir."""
+    flex = version >= 2
+    arr = (lambda n: uvarint(n + 1)) if flex else (lambda n: struct.pack(">i", n))
+    s = cstr if flex else kstr
+    tag = b"\x00" if flex else b""
+    if topics is None:
+        body = uvarint(0) if flex else struct.pack(">i", -1)
+    else:
+        body = arr(len(topics))
+        for t, parts in topics:
+            body += s(t) + arr(len(parts)) + b"".join(struct.pack(">i", p) for p in parts) + tag
+    body += tag
+    with Conn(*addr) as c:
+        r = c.call(35, version, body, flexible=flex)
+    r.take(">i")
+    top = r.take(">h") if version >= 3 else 0
+    n_arr = (lambda: r.uvarint() - 1) if flex else (lambda: r.take(">i"))
+    rstr = r.compact_str if flex else r.str
+    results = []
+    for _ in range(n_arr()):
+        err, d, parts = r.take(">h"), rstr(), {}
+        for _ in range(n_arr()):
+            t = rstr()
+            for _ in range(n_arr()):
+                p, size, lag, fut = r.take(">i"), r.take(">q"), r.take(">q"), r.take(">b")
+                parts[(t, p)] = (size, lag, fut)
+                if flex:
+                    r.tags()
+            if flex:
+                r.tags()
+        total = r.take(">q") if version >= 4 else None
+        usable = r.take(">q") if version >= 4 else None
+        if flex:
+            r.tags()
+        results.append((err, d, parts, total, usable))
+    return top, results
 
 
 # ---- the cluster from outside ----

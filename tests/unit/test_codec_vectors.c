@@ -1,8 +1,10 @@
 /* Byte-for-byte vectors from real client traffic (vectors/librdkafka.txt,
- * librdkafka_groups.txt, kafkajs.txt, captured by vectors/capture.sh): every
- * frame must decode completely and re-encode to the identical bytes. This
- * checks the schemas against what a real client writes, not against our
- * own encoder. */
+ * librdkafka_groups.txt, kafkajs.txt, captured by vectors/capture.sh against
+ * librdkafka's mock; vectors/gregor_*.txt, captured by
+ * vectors/capture_gregor.sh from every client of tests/integration/clients
+ * against a Gregor cluster): every frame must decode completely and
+ * re-encode to the identical bytes. This checks the schemas against what
+ * real clients write, not against our own encoder. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +153,72 @@ START_TEST(test_kafkajs_vectors_roundtrip)
 }
 END_TEST
 
+/* What each client captured against Gregor sends: (API key, version). */
+struct client_vectors {
+	const char *file;
+	int min_frames;
+	int want[16][2];
+};
+
+static const struct client_vectors gregor_clients[] = {
+	/* kafka-python 2.0.2, versions auto-detected */
+	{ "vectors/gregor_kafka_python.txt", 40,
+	  { { 18, 0 }, { 3, 5 }, { 0, 7 }, { 1, 4 }, { 2, 1 }, { 8, 2 }, { 9, 1 }, { 10, 0 },
+	    { 11, 2 }, { 12, 1 }, { 13, 1 }, { 14, 1 }, { -1, -1 } } },
+	/* pinned to 0.10: JoinGroup v0, Produce/Fetch v2 (magic 1) */
+	{ "vectors/gregor_kafka_python_0_10.txt", 40,
+	  { { 0, 2 }, { 1, 2 }, { 11, 0 }, { 12, 0 }, { 14, 0 }, { -1, -1 } } },
+	/* pinned to 0.8.2: Metadata/Produce/Fetch/ListOffsets v0, offsets v1 */
+	{ "vectors/gregor_kafka_python_0_8_2.txt", 20,
+	  { { 3, 0 }, { 0, 0 }, { 1, 0 }, { 2, 0 }, { 8, 1 }, { 9, 1 }, { 10, 0 }, { -1, -1 } } },
+	/* pinned to 0.8.1: ZooKeeper-kept offsets through OffsetCommit/Fetch v0 */
+	{ "vectors/gregor_kafka_python_0_8_1.txt", 20,
+	  { { 3, 0 }, { 0, 0 }, { 1, 0 }, { 8, 0 }, { 9, 0 }, { -1, -1 } } },
+	/* sarama 1.22's default (0.8.2 protocols) */
+	{ "vectors/gregor_sarama_default.txt", 20,
+	  { { 3, 0 }, { 0, 0 }, { 1, 0 }, { 2, 0 }, { 8, 1 }, { 9, 1 }, { 10, 0 }, { -1, -1 } } },
+	/* sarama 1.22 at V2_1_0 */
+	{ "vectors/gregor_sarama_2_1.txt", 30,
+	  { { 3, 5 }, { 0, 3 }, { 1, 4 }, { 19, 2 }, { 11, 1 }, { 14, 0 }, { -1, -1 } } },
+	/* segmentio/kafka-go 0.2.1 */
+	{ "vectors/gregor_kafka_go.txt", 20,
+	  { { 3, 1 }, { 0, 2 }, { 1, 2 }, { 11, 1 }, { 14, 0 }, { -1, -1 } } },
+	/* confluent-kafka-python 1.7.0 (librdkafka 2.0.2) */
+	{ "vectors/gregor_confluent_kafka.txt", 40,
+	  { { 18, 3 }, { 0, 7 }, { 1, 11 }, { 22, 4 }, { 24, 0 }, { 26, 1 }, { 32, 1 }, { -1, -1 } } },
+	/* kafkajs 2.2.4 */
+	{ "vectors/gregor_kafkajs.txt", 20,
+	  { { 18, 2 }, { 3, 6 }, { 0, 7 }, { 1, 11 }, { 19, 3 }, { -1, -1 } } },
+	/* @platformatic/kafka: the newest versions (topic ids) */
+	{ "vectors/gregor_platformatic.txt", 10,
+	  { { 18, 3 }, { 3, 12 }, { 1, 17 }, { 0, 11 }, { 2, 9 }, { 19, 7 }, { -1, -1 } } },
+	/* kafka-node 5.0.0 */
+	{ "vectors/gregor_kafka_node.txt", 10,
+	  { { 18, 0 }, { 3, 1 }, { 0, 2 }, { 1, 2 }, { 11, 0 }, { 14, 0 }, { -1, -1 } } },
+};
+
+START_TEST(test_gregor_client_vectors_roundtrip)
+{
+	const struct client_vectors *cv = &gregor_clients[_i];
+	int seen[64][32] = { { 0 } };
+	FILE *f = fopen(cv->file, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", cv->file);
+	static char line[1 << 16];
+	while (fgets(line, sizeof line, f)) {
+		int key, ver;
+		if (sscanf(line, "req %d %d", &key, &ver) == 2 && key >= 0 && key < 64 &&
+		    ver >= 0 && ver < 32)
+			seen[key][ver] = 1;
+	}
+	fclose(f);
+	int dummy[64] = { 0 };
+	ck_assert_int_ge(check_file(cv->file, dummy), cv->min_frames);
+	for (int i = 0; i < 16 && cv->want[i][0] >= 0; i++)
+		ck_assert_msg(seen[cv->want[i][0]][cv->want[i][1]], "%s: no request with key %d v%d",
+			      cv->file, cv->want[i][0], cv->want[i][1]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("codec_vectors");
@@ -159,6 +227,8 @@ int main(void)
 	tcase_add_test(tc, test_librdkafka_vectors_roundtrip);
 	tcase_add_test(tc, test_librdkafka_group_txn_vectors_roundtrip);
 	tcase_add_test(tc, test_kafkajs_vectors_roundtrip);
+	tcase_add_loop_test(tc, test_gregor_client_vectors_roundtrip, 0,
+			    (int)(sizeof gregor_clients / sizeof gregor_clients[0]));
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -171,6 +171,23 @@ START_TEST(test_log_escape_masks_and_cuts)
 }
 END_TEST
 
+START_TEST(test_log_ids_lists_and_cuts)
+{
+	char buf[16];
+	int32_t ids[] = { 1, 22, 333, 4444, 55555 };
+	ck_assert_str_eq(log_ids(ids, 0, buf, sizeof buf), "[]");
+	ck_assert_str_eq(log_ids(ids, 3, buf, sizeof buf), "[1,22,333]");
+	/* "[1,22,333,4444" fits, ",55555]" does not */
+	ck_assert_str_eq(log_ids(ids, 5, buf, sizeof buf), "[1,22,333,4...]");
+	ck_assert_str_eq(log_ids(ids, 2, buf, 8), "[1,22]");
+	ck_assert_str_eq(log_ids(ids, 4, buf, 8), "[1,...]");
+	ck_assert_str_eq(log_ids_str(ids, 2), "[1,22]");
+	ck_assert_int_ge(log_set_module_level(LOG_STATE_MOD, LOG_WARN), 0);
+	ck_assert_int_eq(log_effective_level("state.change"), LOG_WARN);
+	ck_assert_int_ge(log_set_module_level(LOG_STATE_MOD, -1), 0);
+}
+END_TEST
+
 /* Lines written to stderr while fn runs. */
 static int count_stderr_lines(void (*fn)(void), char *last, size_t n)
 {
@@ -242,6 +259,7 @@ int main(void)
 	tcase_add_test(tc, test_mbox_runs_in_order_once);
 	tcase_add_test(tc, test_loop_timers_fire_in_deadline_order_and_stop_cancels);
 	tcase_add_test(tc, test_log_escape_masks_and_cuts);
+	tcase_add_test(tc, test_log_ids_lists_and_cuts);
 	tcase_add_test(tc, test_log_module_levels_override_the_root);
 	tcase_add_test(tc, test_log_rate_limited_per_site);
 	suite_add_tcase(s, tc);

@@ -500,7 +500,7 @@ START_TEST(test_config_bad_values_name_key_and_value)
 		{ "zookeeper.session.timeout.ms=x1", "invalid value \"x1\" for zookeeper.session.timeout.ms" },
 		{ "socket.request.max.bytes=0", "for socket.request.max.bytes: must be at least 1" },
 		{ "replica.fetch.wait.max.ms=40000", "invalid value \"40000\" for replica.fetch.wait.max.ms: must not exceed replica.socket.timeout.ms" },
-		{ "log.dirs=/a,/b", "invalid value \"/a,/b\" for log.dirs: more than one log directory" },
+		{ "log.dirs=/a,/b,/a", "invalid value \"/a,/b,/a\" for log.dirs: a log directory is listed twice" },
 		{ "log.dirs=/a,,/b", "invalid value \"/a,,/b\" for log.dirs: empty element" },
 		{ "ssl.client.auth=maybe", "invalid value \"maybe\" for ssl.client.auth" },
 	};

@@ -74,11 +74,13 @@ START_TEST(test_privileged_evicts_smallest_consumer)
 	struct fetch_session *big = with_parts(&c, 0, 5, 0);
 	struct fetch_session *small = with_parts(&c, 0, 2, 0);
 	int32_t big_id = big->id, small_id = small->id;
+	ck_assert_int_eq(fs_cache_partitions(&c), 7);
 	struct fetch_session *f = fs_create(&c, 1, 0, 1, 10);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_null(fs_get(&c, small_id));
 	ck_assert_ptr_nonnull(fs_get(&c, big_id));
 	ck_assert_int_eq((int)c.evicted, 1);
+	ck_assert_int_eq(fs_cache_partitions(&c), 5); /* big's 5, f's none yet */
 	/* a young follower session is not evictable by another follower */
 	fs_touch(&c, f, 10);
 	ck_assert_ptr_nonnull(fs_create(&c, 1, 0, 1, 20)); /* evicts the consumer */

@@ -80,7 +80,7 @@ static void free_checked(struct group *g, int16_t err)
 
 /* ---- fixtures ---- */
 
-static struct group_config cfg = { 0, 6000, 300000, 0 };
+static struct group_config cfg = { 0, 6000, 300000, 0, 1 };
 static int store_calls;
 static int store_manual;        /* 1: keep the done callback for later */
 static struct group *stored_g;

@@ -14,7 +14,7 @@
 
 /* ---- fixtures ---- */
 
-static struct group_config cfg = { 0, 6000, 300000, 0 };
+static struct group_config cfg = { 0, 6000, 300000, 0, 1 };
 
 static void fake_store(void *env_arg, struct group *g, group_store_done_fn done, void *arg)
 {

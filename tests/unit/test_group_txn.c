@@ -18,7 +18,7 @@ struct kstr gc_kstr(const char *s)
 	return s ? (struct kstr){ s, (int32_t)strlen(s) } : (struct kstr){ NULL, -1 };
 }
 
-static struct group_config cfg = { 0, 6000, 300000, 0 };
+static struct group_config cfg = { 0, 6000, 300000, 0, 1 };
 
 static void fake_store(void *env_arg, struct group *g, group_store_done_fn done, void *arg)
 {

@@ -209,6 +209,44 @@ START_TEST(test_obeying_client_converges_on_quota)
 }
 END_TEST
 
+START_TEST(test_throttled_replicas_lists)
+{
+	int bad;
+	struct repl_throttled *t = repl_throttled_parse(" 0:1, 1:2 ,2:1,7:1", 1, &bad);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(!bad && !t->all && t->n == 3);
+	ck_assert_int_eq(t->parts[0], 0);
+	ck_assert_int_eq(t->parts[1], 2);
+	ck_assert_int_eq(t->parts[2], 7);
+	free(t);
+	ck_assert_ptr_null(repl_throttled_parse("0:2,1:3", 1, &bad)); /* none for broker 1 */
+	ck_assert(!bad);
+	t = repl_throttled_parse("*", 5, &bad);
+	ck_assert(t && t->all);
+	free(t);
+	ck_assert_ptr_null(repl_throttled_parse("", 1, &bad));
+	ck_assert(!bad);
+	const char *wrong[] = { "0", "0:", ":1", "a:1", "0:1,", "0:1,,1:1", "-1:1", "0:1:2" };
+	for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+		ck_assert_msg(!repl_throttled_parse(wrong[i], 1, &bad) && bad, "%s accepted",
+			      wrong[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_simple_rate_window)
+{
+	/* Kafka's SimpleRate: no assumed history, at least one window */
+	struct qstat st = { 0 };
+	const struct qcfg cfg = { 11, 1000 };
+	qstat_record(&st, &cfg, 1000000, 0);
+	ck_assert_double_eq_tol(repl_rate(&st, &cfg, 0), 1000000.0, 1e-6);
+	ck_assert_double_eq_tol(repl_rate(&st, &cfg, 500), 1000000.0, 1e-6);
+	qstat_record(&st, &cfg, 1000000, 1500);
+	ck_assert_double_eq_tol(repl_rate(&st, &cfg, 2000), 1000000.0, 1e-6);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("quota");
@@ -222,6 +260,8 @@ int main(void)
 	tcase_add_test(tc, test_values_parse_as_kafka);
 	tcase_add_test(tc, test_record_throttles_and_unrecord);
 	tcase_add_test(tc, test_obeying_client_converges_on_quota);
+	tcase_add_test(tc, test_throttled_replicas_lists);
+	tcase_add_test(tc, test_simple_rate_window);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

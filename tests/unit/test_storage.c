@@ -18,7 +18,10 @@
 #include "common/failpoint.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/proto/crc32c.h"
+#include "common/proto/kerr.h"
 #include "common/proto/record_batch.h"
+#include "broker/storage/segment.h"
 #include "tests/unit/storage_fixture.h"
 
 static struct log_config small_cfg(void)
@@ -658,6 +661,48 @@ START_TEST(test_legacy_offsets_and_max_timestamp)
 }
 END_TEST
 
+/* Big-endian 32-bit store, then the batch CRC made right again, so that a
+ * test reaches the checks behind the CRC. */
+static void put32_recrc(uint8_t *b, size_t len, size_t at, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b[at + (size_t)i] = (uint8_t)(v >> (24 - 8 * i));
+	uint32_t crc = crc32c(0, b + 21, len - 21);
+	for (int i = 0; i < 4; i++)
+		b[17 + i] = (uint8_t)(crc >> (24 - 8 * i));
+}
+
+/* A follower checks a replicated batch's framing, counts and CRC but not
+ * each record (its leader validated them): garbage records under a valid
+ * CRC pass the follower's check and fail the full one; a bad CRC, a cut
+ * batch or contradicting counts fail both. */
+START_TEST(test_replica_batch_check)
+{
+	uint8_t buf[4096], bad[4096];
+	struct rb_header h;
+	size_t len = make_batch(buf, sizeof buf, 3, 20, 1000);
+	ck_assert_int_eq(seg_validate_replica_batch(buf, len, &h), 0);
+	ck_assert_int_eq(h.records_count, 3);
+	ck_assert_int_eq(seg_validate_batch(buf, len, &h), 0);
+	ck_assert_int_eq(seg_validate_replica_batch(buf, len - 1, &h), KERR_CORRUPT_MESSAGE);
+	memcpy(bad, buf, len);
+	bad[len - 1] ^= 1;
+	ck_assert_int_eq(seg_validate_replica_batch(bad, len, &h), KERR_CORRUPT_MESSAGE);
+	/* the first record's length varint made wrong, CRC recomputed */
+	memcpy(bad, buf, len);
+	bad[RB_HEADER_SIZE] = 0x7e;
+	put32_recrc(bad, len, RB_HEADER_SIZE - 4, 3); /* records_count unchanged */
+	ck_assert_int_eq(seg_validate_replica_batch(bad, len, &h), 0);
+	ck_assert_int_ne(seg_validate_batch(bad, len, &h), 0);
+	/* more records than offsets */
+	memcpy(bad, buf, len);
+	put32_recrc(bad, len, RB_HEADER_SIZE - 4, 4);
+	ck_assert_int_eq(seg_validate_replica_batch(bad, len, &h), KERR_INVALID_RECORD);
+	put32_recrc(bad, len, RB_HEADER_SIZE - 4, 0);
+	ck_assert_int_eq(seg_validate_replica_batch(bad, len, &h), KERR_INVALID_RECORD);
+}
+END_TEST
+
 START_TEST(test_append_replica_keeps_offsets)
 {
 	struct log_config c = small_cfg();
@@ -757,6 +802,7 @@ int main(void)
 	tcase_add_test(tc, test_offset_for_time);
 	tcase_add_test(tc, test_legacy_offsets_and_max_timestamp);
 	tcase_add_test(tc, test_append_replica_keeps_offsets);
+	tcase_add_test(tc, test_replica_batch_check);
 	tcase_add_test(tc, test_flush_policy_moves_recovery_point);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);

@@ -391,6 +391,9 @@ START_TEST(test_transport_roundtrip)
 	ck_assert_int_eq(p.srv->ready, 1);
 	ck_assert_int_eq(p.cli->ready, 1);
 	ck_assert_ptr_null(p.srv->peer_subject); /* no client certificate */
+	/* without ssl.cipher.suites the broker's order wins: AES-128-GCM */
+	ck_assert_str_eq(transport_tls_cipher(p.srv), "TLS_AES_128_GCM_SHA256");
+	ck_assert_str_eq(transport_tls_cipher(p.cli), "TLS_AES_128_GCM_SHA256");
 	ck_assert_int_eq(transfer(&p, p.srv, p.cli, 3 << 20), 0);
 	ck_assert_int_eq(transfer(&p, p.cli, p.srv, 1 << 20), 0);
 	/* without kernel TLS, file bytes take the caller's pread path */
@@ -514,6 +517,34 @@ START_TEST(test_transport_plaintext_refused)
 }
 END_TEST
 
+/* A client that goes away mid-handshake (a broker killed while its fetcher
+ * connected) is the end of the stream (0), not a TLS failure (-EPROTO,
+ * logged as "TLS handshake failed"). */
+START_TEST(test_transport_eof_mid_handshake)
+{
+	struct tls_ctx *sc = server_ctx("none"), *cc = client_ctx(0, "https");
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	struct transport *srv = transport_tls_new(sc, sv[0], NULL);
+	struct transport *cli = transport_tls_new(cc, sv[1], "localhost");
+	uint8_t buf[64];
+	/* the client's hello goes out, then the client's side ends (FIN, as a
+	 * killed process's socket with nothing unread): the server answers the
+	 * hello and then reads the end of the stream */
+	ck_assert_int_eq(cli->ops->read(cli, buf, sizeof buf), -EAGAIN);
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ssize_t n = srv->ops->read(srv, buf, sizeof buf);
+	for (int i = 0; i < 3 && n == -EAGAIN; i++)
+		n = srv->ops->read(srv, buf, sizeof buf);
+	ck_assert_int_eq(srv->ready, 0);
+	ck_assert_int_eq(n, 0);
+	transport_free(cli);
+	transport_free(srv);
+	tls_ctx_free(sc);
+	tls_ctx_free(cc);
+}
+END_TEST
+
 /* ---- principal mapping ---- */
 
 static void expect_map(const char *rules, const char *dn, const char *want)
@@ -566,6 +597,7 @@ int main(void)
 	tcase_add_test(tc, test_inline_truststore);
 	tcase_add_test(tc, test_transport_hostname);
 	tcase_add_test(tc, test_transport_plaintext_refused);
+	tcase_add_test(tc, test_transport_eof_mid_handshake);
 	tcase_add_test(tc, test_principal_rules);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Extracts Kafka frames from a pcap of loopback TCP traffic.
 
-Arguments: the pcap, then the broker ports to keep (all if none).
+Arguments: the pcap, then the broker ports to keep (all if none); an
+argument --skip=PREFIX drops streams whose first request's client id starts
+with PREFIX (given several times: any of them), e.g. Gregor's own
+inter-broker traffic (--skip=broker- --skip=gregor-controller).
 Output, one frame per line: "req|resp <api_key> <version> <hex>", where hex
 is the frame without its 4-byte size prefix. A stream is a request stream
 if its first frame parses as a request header; responses are matched to
@@ -9,11 +12,12 @@ their request by correlation id on the same connection."""
 import struct
 import sys
 
-KNOWN = {0: 7, 1: 12, 2: 5, 3: 9, 4: 2, 5: 1, 6: 5, 7: 2, 8: 8, 9: 8, 10: 4,
-         11: 7, 12: 4, 13: 5, 14: 5, 15: 5, 16: 4, 17: 1, 18: 3, 19: 7,
-         20: 6, 21: 2, 22: 4, 23: 3, 24: 3, 25: 3, 26: 3, 27: 1, 28: 3,
-         32: 2, 33: 2, 36: 2, 37: 1, 42: 2, 47: 0, 60: 0, 61: 0, 65: 0,
-         66: 0}
+KNOWN = {0: 11, 1: 17, 2: 9, 3: 12, 4: 2, 5: 1, 6: 7, 7: 2, 8: 9, 9: 9,
+         10: 6, 11: 9, 12: 4, 13: 5, 14: 5, 15: 5, 16: 5, 17: 1, 18: 4,
+         19: 7, 20: 6, 21: 2, 22: 5, 23: 4, 24: 4, 25: 4, 26: 4, 27: 1,
+         28: 4, 29: 3, 30: 3, 31: 3, 32: 4, 33: 2, 35: 4, 36: 2, 37: 3,
+         42: 2, 43: 2, 44: 1, 45: 0, 46: 0, 47: 0, 50: 0, 51: 0, 60: 0,
+         61: 0, 65: 0, 66: 1}
 
 
 def packets(path):
@@ -69,7 +73,8 @@ def frames(buf):
 
 def main():
     flows = streams(sys.argv[1])
-    ports = {int(p) for p in sys.argv[2:]}
+    skip = tuple(a[7:].encode() for a in sys.argv[2:] if a.startswith('--skip='))
+    ports = {int(p) for p in sys.argv[2:] if not p.startswith('--')}
     out = []
     for key, f in sorted(flows.items(), key=lambda kv: kv[1]['order']):
         if ports and key[1] not in ports:
@@ -79,6 +84,9 @@ def main():
             continue
         k, v = struct.unpack('>hh', fr[0][:4])
         if k not in KNOWN:
+            continue
+        n = struct.unpack('>h', fr[0][8:10])[0]
+        if skip and n >= 0 and fr[0][10:10 + n].startswith(skip):
             continue
         # a request stream: pair it with the reverse direction
         back = flows.get((key[1], key[0]))
