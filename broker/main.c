@@ -237,8 +237,8 @@ static int start_listeners(struct broker *b)
 		/* server_listen owns the spec's TLS context from here, even on failure */
 		rc = server_listen(b, &specs[i], l->host, l->port);
 		if (rc < 0) {
-			log_error("broker", "cannot listen on %s:%d (%s): %s", l->host,
-				  l->port, l->name, strerror(-rc));
+			log_error("broker", "listener %s: cannot listen on %s:%d: %s", l->name,
+				  l->host[0] ? l->host : "0.0.0.0", l->port, strerror(-rc));
 			while (++i < n) {
 				tls_ctx_free(specs[i].tls);
 				ssl_principal_rules_free(specs[i].principal_rules);

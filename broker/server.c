@@ -1298,13 +1298,16 @@ int server_listen(struct broker *b, const struct listener_rt *spec, const char *
 	}
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct listener_sock *ls = NULL;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1024) < 0 ||
-	    !(ls = calloc(1, sizeof *ls))) {
-		int e = ls ? errno : ENOMEM;
+	/* errno is read right after the call that failed (bind with EADDRINUSE
+	 * is the common one): the caller's start-up error names the cause */
+	int e = 0;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1024) < 0)
+		e = errno;
+	struct listener_sock *ls = e ? NULL : calloc(1, sizeof *ls);
+	if (!ls) {
 		close(fd);
 		spec_free(spec);
-		return -e;
+		return -(e ? e : ENOMEM);
 	}
 	ls->b = b;
 	ls->io.fd = fd;

@@ -188,3 +188,20 @@ assert (err, node, host, cport) == (0, 1, "localhost", port), (err, node, host, 
 print("coordinator via EXTERNAL: %d %s:%d" % (node, host, cport))
 PY
 note "listeners: each client sees only its own listener's endpoints"
+
+# A listener whose port is taken stops start-up, and the message names the
+# listener, its address and the real cause (bind's EADDRINUSE, not ENOMEM).
+note "start-up refusal: INTERNAL port held by broker 1"
+cfg="$CLUSTER_DIR/taken.properties"
+sed -e '/^broker.id=/d' -e '/^log.dirs=/d' -e '/^metrics.listen=/d' \
+	"$CLUSTER_DIR/broker/2/server.properties" >"$cfg"
+sed -i -e "s|^listeners=.*|listeners=INTERNAL://127.0.0.1:$int1|" "$cfg"
+printf '%s\n' "broker.id=9" "log.dirs=$CLUSTER_DIR/taken-data" >>"$cfg"
+rc=0
+timeout 30 "$GREGORD" "$cfg" >"$CLUSTER_DIR/taken.out" 2>&1 || rc=$?
+((rc != 0 && rc != 124)) || fail "gregord exit status $rc on a taken port (want a start-up failure)"
+msg=$(grep -F 'cannot listen' "$CLUSTER_DIR/taken.out" | head -1)
+[[ $msg == *"listener INTERNAL"*"127.0.0.1:$int1"*"Address already in use"* ]] ||
+	{ tail -5 "$CLUSTER_DIR/taken.out" >&2; fail "taken port: message [$msg] lacks listener, address or EADDRINUSE"; }
+note "taken port: ${msg#*ERROR }"
+pid_alive "$(broker_pid 1)" || fail "broker 1 died"
