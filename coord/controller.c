@@ -761,13 +761,25 @@ static int ctl_broker_owes_lai(struct controller *ctl, const struct ctl_broker *
 	return 0;
 }
 
-static void ctl_flush_failed(struct ctl_broker *b)
+/* rc is what the send returned: a refusal is retried after 250 ms, then
+ * twice as long each time up to CTL_RETRY_MS; no answer after CTL_RETRY_MS. */
+static void ctl_flush_failed(struct ctl_broker *b, int rc)
 {
-	if (!b->full_sync || b->retry_at_ms == 0)
+	int64_t delay = CTL_RETRY_MS;
+	if (rc == CTL_REFUSED) {
+		int shift = b->refusals < 4 ? b->refusals : 4;
+		delay = (int64_t)250 << shift;
+		if (delay > CTL_RETRY_MS)
+			delay = CTL_RETRY_MS;
+		if (b->refusals++ == 0)
+			log_info(CTL_MOD, "broker %d refused our request (not registered as we "
+				 "know it yet, or no ACLs loaded); resending", b->id);
+	} else if (!b->full_sync || b->retry_at_ms == 0) {
 		log_warn(CTL_MOD, "broker %d unreachable at %s:%d; will resend",
 			 b->id, b->ch.host, b->ch.port);
+	}
 	b->full_sync = 1;
-	b->retry_at_ms = clock_mono_ms() + CTL_RETRY_MS;
+	b->retry_at_ms = clock_mono_ms() + delay;
 }
 
 /* Sends what each live broker is owed, in Kafka's order
@@ -798,8 +810,9 @@ void ctl_flush(struct coord *c)
 			continue;
 		}
 		st[k] = 1;
-		if (lai && ctl_send_leader_and_isr(c, b, b->full_sync)) {
-			ctl_flush_failed(b);
+		int rc = lai ? ctl_send_leader_and_isr(c, b, b->full_sync) : 0;
+		if (rc) {
+			ctl_flush_failed(b, rc);
 			st[k] = 2;
 		}
 	}
@@ -807,12 +820,14 @@ void ctl_flush(struct coord *c)
 		struct ctl_broker *b = &ctl->brokers[k];
 		if (st[k] != 1)
 			continue;
-		if (ctl_send_update_metadata(c, b)) {
-			ctl_flush_failed(b);
+		int rc = ctl_send_update_metadata(c, b);
+		if (rc) {
+			ctl_flush_failed(b, rc);
 			continue;
 		}
 		b->full_sync = 0;
 		b->retry_at_ms = 0;
+		b->refusals = 0;
 	}
 	free(st);
 	for (int k = 0; k < ctl->n_topics; k++)

@@ -546,7 +546,8 @@ static void *coord_main(void *arg)
 		}
 		if (c->zh && clock_mono_ms() >= next_tick) {
 			ctl_tick(c);
-			next_tick = clock_mono_ms() + 500;
+			/* 250 ms: a refused broker's first retry (ctl_flush_failed) */
+			next_tick = clock_mono_ms() + 250;
 		}
 	}
 	/* resign explicitly so followers need not wait for the session close */

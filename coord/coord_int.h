@@ -31,6 +31,7 @@ struct ctl_broker {
 	struct broker_channel ch;
 	int full_sync;          /* owes it full UpdateMetadata + LeaderAndIsr */
 	int64_t retry_at_ms;    /* after a failed send */
+	int refusals;           /* CTL_REFUSED answers in a row (backoff) */
 	int seen;               /* scratch for set differences */
 	int shutting_down;      /* in controlled shutdown: never elected until
 				 * it registers again (new epoch) */
@@ -255,8 +256,14 @@ int bchan_call(struct broker_channel *ch, int16_t key, int16_t ver,
 	       const struct kmsg *req_msg, const void *req,
 	       const struct kmsg *resp_msg, void *resp, struct arena *a);
 
-/* ctl_requests.c: controller -> broker requests. Each returns 0 or -1 (the
- * broker is then retried later with a full sync). */
+/* ctl_requests.c: controller -> broker requests. Each returns 0, -1 (not
+ * answered: the broker is retried later with a full sync) or, for
+ * LeaderAndIsr and UpdateMetadata, CTL_REFUSED: the broker answered
+ * STALE_BROKER_EPOCH or CLUSTER_AUTHORIZATION_FAILED. That is mostly a
+ * broker that registered a moment ago and has not yet heard its own broker
+ * epoch back from ZooKeeper (or loaded the ACLs that let us in), so it is
+ * retried soon, backing off. */
+#define CTL_REFUSED (-2)
 int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full);
 int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b);
 int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,

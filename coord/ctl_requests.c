@@ -65,7 +65,12 @@ int bchan_call(struct broker_channel *ch, int16_t key, int16_t ver,
 	if (!kept)
 		return -1;
 	struct kreader r = { kept, kept + blen, 0 };
-	rc = kcodec_decode(resp_msg, kapi_ver(api, ver), &r, resp, a);
+	/* a flexible version's response header ends with a tag buffer: before
+	 * this, an error code was read from it (UpdateMetadata v7 answering
+	 * STALE_BROKER_EPOCH looked undecodable and the broker unreachable) */
+	rc = kresp_header_tags_decode(&r, key, ver);
+	if (rc == 0)
+		rc = kcodec_decode(resp_msg, kapi_ver(api, ver), &r, resp, a);
 	if (rc) {
 		log_warn(CTL_MOD, "broker %d: undecodable %s response", ch->broker_id,
 			 api->name);
@@ -189,7 +194,7 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
 		 * loaded the ACLs that let us in yet: resend after a full sync */
 		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
 				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
-			rc = -1;
+			rc = CTL_REFUSED;
 	}
 	arena_free(&a);
 	return rc;
@@ -315,7 +320,7 @@ int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b)
 		 * loaded the ACLs that let us in yet: resend after a full sync */
 		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
 				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
-			rc = -1;
+			rc = CTL_REFUSED;
 	}
 	arena_free(&a);
 	return rc;
@@ -351,7 +356,7 @@ int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 		 * loaded the ACLs that let us in yet: resend after a full sync */
 		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
 				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
-			rc = -1;
+			rc = CTL_REFUSED;
 	}
 	arena_free(&a);
 	return rc;
@@ -423,7 +428,7 @@ int ctl_send_stop_replica_marked(struct coord *c, struct ctl_broker *b,
 		 * loaded the ACLs that let us in yet: resend after a full sync */
 		if (rc == 0 && (resp.error_code == KERR_STALE_BROKER_EPOCH ||
 				resp.error_code == KERR_CLUSTER_AUTHORIZATION_FAILED))
-			rc = -1;
+			rc = CTL_REFUSED;
 	}
 	arena_free(&a);
 	return rc;

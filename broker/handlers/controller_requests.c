@@ -12,7 +12,14 @@ int16_t controller_request_check(struct request *req, int32_t controller_id,
 {
 	struct broker *b = req->b;
 	int64_t mine = coord_broker_epoch(b->coord);
-	if (mine < 0 || broker_epoch != mine) {
+	if (mine < 0) {
+		/* registered, but ZooKeeper's answer with our epoch has not reached
+		 * us yet: the controller resends within a second */
+		log_info_rl("broker", "%s from controller %d before our registration "
+			 "completed: STALE_BROKER_EPOCH", req->api->name, controller_id);
+		return KERR_STALE_BROKER_EPOCH;
+	}
+	if (broker_epoch != mine) {
 		log_warn_rl("broker", "%s from %s (controller %d) for broker epoch %lld, ours "
 			    "is %lld: STALE_BROKER_EPOCH", req->api->name, request_peer(req),
 			    controller_id, (long long)broker_epoch, (long long)mine);

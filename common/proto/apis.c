@@ -190,6 +190,11 @@ int kresp_header_decode(struct kreader *r, int16_t api_key, int16_t version,
 			int32_t *correlation_id)
 {
 	*correlation_id = kr_i32(r);
+	return r->err ? -EBADMSG : kresp_header_tags_decode(r, api_key, version);
+}
+
+int kresp_header_tags_decode(struct kreader *r, int16_t api_key, int16_t version)
+{
 	if (!r->err && resp_header_flexible(api_key, version))
 		skip_tags(r);
 	return r->err ? -EBADMSG : 0;

@@ -42,5 +42,8 @@ void kresp_header_encode(struct kout *w, int16_t api_key, int16_t version,
 			 int32_t correlation_id);
 int kresp_header_decode(struct kreader *r, int16_t api_key, int16_t version,
 			int32_t *correlation_id);
+/* The rest of a response header once its correlation id has been read (as
+ * a broker channel hands over the body): the tag buffer if flexible. */
+int kresp_header_tags_decode(struct kreader *r, int16_t api_key, int16_t version);
 
 #endif

@@ -62,20 +62,7 @@ static struct gk_node *gk_add_node(struct gk *k, int32_t id, const char *host,
 }
 
 /* A flexible response header ends in a tag buffer that broker_channel
- * leaves in the body; no header tag is known, so all are skipped. */
-static void gk_skip_tags(struct kreader *r)
-{
-	uint32_t n = kr_uvarint(r);
-	for (uint32_t i = 0; i < n && !r->err; i++) {
-		(void)kr_uvarint(r);
-		uint32_t len = kr_uvarint(r);
-		if (len > kr_left(r))
-			r->err = 1;
-		else
-			(void)kr_take(r, len);
-	}
-}
-
+ * leaves in the body: kresp_header_tags_decode skips it. */
 int gk_call(struct gk *k, struct broker_channel *ch, int16_t key, int16_t ver,
 	    const struct kmsg *req_msg, const void *req,
 	    const struct kmsg *resp_msg, void *resp)
@@ -112,10 +99,8 @@ int gk_call(struct gk *k, struct broker_channel *ch, int16_t key, int16_t ver,
 	free(body);
 	struct kreader r;
 	kreader_init(&r, keep, blen);
-	if (kapi_flexible(key, ver))
-		gk_skip_tags(&r);
 	memset(resp, 0, resp_msg->size);
-	if (r.err || kcodec_decode(resp_msg, kapi_ver(api, ver), &r, resp, &k->a)) {
+	if (kresp_header_tags_decode(&r, key, ver) || kcodec_decode(resp_msg, kapi_ver(api, ver), &r, resp, &k->a)) {
 		broker_channel_close(ch);
 		return -EBADMSG;
 	}

@@ -581,6 +581,19 @@ START_TEST(test_headers)
 	ck_assert_int_eq(kresp_header_decode(&r, 1, 11, &cid), 0);
 	ck_assert_int_eq(cid, 7);
 	kout_free(&w);
+	/* a broker channel's body starts after the correlation id: the tag
+	 * buffer of UpdateMetadata v7 comes before the error code
+	 * (STALE_BROKER_EPOCH 77 here), none for v5 or for ApiVersions */
+	static const uint8_t um7[] = { 0, 0, 77, 0 };
+	kreader_init(&r, um7, sizeof um7);
+	ck_assert_int_eq(kresp_header_tags_decode(&r, 6, 7), 0);
+	ck_assert_int_eq(kr_i16(&r), 77);
+	kreader_init(&r, um7 + 1, 2);
+	ck_assert_int_eq(kresp_header_tags_decode(&r, 6, 5), 0);
+	ck_assert_int_eq(kr_i16(&r), 77);
+	kreader_init(&r, um7 + 1, 2);
+	ck_assert_int_eq(kresp_header_tags_decode(&r, 18, 3), 0);
+	ck_assert_int_eq(kr_i16(&r), 77);
 	/* truncated header */
 	static const uint8_t t[] = { 0, 3, 0, 1, 0, 0, 0, 1, 0, 5, 'a' };
 	kreader_init(&r, t, sizeof t);
