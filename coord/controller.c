@@ -801,6 +801,8 @@ void ctl_flush(struct coord *c)
 		if (lai && ctl_send_leader_and_isr(c, b, b->full_sync)) {
 			ctl_flush_failed(b);
 			st[k] = 2;
+		} else if (lai) {
+			ctl_new_replicas_delivered(ctl, b->id);
 		}
 	}
 	for (int k = 0; k < ctl->n_brokers && !atomic_load(&c->stopping); k++) {
