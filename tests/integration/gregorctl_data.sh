@@ -137,6 +137,11 @@ grep -qx '2/2 partitions reassigned' "$work/progress" || fail "progress: $(cat "
 	fail "broker 1 throttle: $(zk_get /config/brokers/1 2>&1)"
 [[ $(zk_get /config/topics/$T) == *'"follower.replication.throttled.replicas":"'* ]] ||
 	fail "topic throttle: $(zk_get /config/topics/$T 2>&1)"
+b configs --describe --topic "$T" >"$work/tcfg" || fail "describe $T's configs"
+# the leader side lists the current replicas (1,2 and 2,3), in any order
+lead=$(sed -n 's/^  leader.replication.throttled.replicas=\([^ ]*\) .*/\1/p' "$work/tcfg")
+[[ $(tr ',' '\n' <<<"$lead" | sort | tr '\n' ' ') == "0:1 0:2 1:2 1:3 " ]] ||
+	fail "leader throttled replicas '$lead': $(cat "$work/tcfg")"
 verified() { b reassign --verify --reassignment-json-file "$work/plan.json" >"$work/verify"; }
 wait_until 60 "the reassignment to complete" verified
 grep -c 'is completed$' "$work/verify" | grep -qx 2 || fail "--verify: $(cat "$work/verify")"
