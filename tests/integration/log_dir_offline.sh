@@ -18,11 +18,8 @@
 # without the fault (and with a third, unreadable dir, offline from the
 # start), broker 1 recovers dir a and rejoins the ISR.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/log_dir_lib.sh"
 
-ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/lib}
-for p in acked_producer acked_verify; do
-	[[ -x $ACKED_BIN_DIR/$p ]] || fail "missing $ACKED_BIN_DIR/$p"
-done
 A=ldo_a
 B=ldo_b
 cluster_up 3 --set min.insync.replicas=2 --set replica.lag.time.max.ms=10000
@@ -42,10 +39,6 @@ grep -q 'failpoint.*armed: storage.fdatasync' "$log1" ||
 	fail "broker 1 did not report the armed failpoint"
 pid1=$(broker_pid 1)
 
-isr_has() {
-	zk_get "/brokers/topics/$1/partitions/0/state" |
-		python3 -c 'import json,sys; sys.exit(int(sys.argv[1]) not in json.load(sys.stdin)["isr"])' "$2"
-}
 # A first: with no partition in either dir, it is placed in the first
 zk create "/config/topics/$A" '{"version":1,"config":{"flush.messages":"1"}}' >/dev/null ||
 	fail "cannot create the config of $A"
