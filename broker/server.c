@@ -673,7 +673,7 @@ static void respond_unsupported_api_versions(struct conn *c, const struct kreq_h
 	kw_i32(o, 1);
 	kw_i16(o, 18);
 	kw_i16(o, e->min_ver);
-	kw_i16(o, e->max_ver);
+	kw_i16(o, e->adv_max_ver);
 	kout_finish(o);
 	kw_patch_i32(o, at, (int32_t)(o->total - 4));
 	slot_ready(c, sl);

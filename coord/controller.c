@@ -814,6 +814,8 @@ void ctl_flush(struct coord *c)
 		if (rc) {
 			ctl_flush_failed(b, rc);
 			st[k] = 2;
+		} else if (lai) {
+			ctl_new_replicas_delivered(ctl, b->id);
 		}
 	}
 	for (int k = 0; k < ctl->n_brokers && !atomic_load(&c->stopping); k++) {

@@ -46,6 +46,12 @@ struct ctl_partition {
 	int32_t zk_version;     /* of the state znode: partition epoch */
 	int changed;            /* LeaderAndIsr owed to its replicas */
 	int is_new;
+	/* Replicas a reassignment added that have not yet had a LeaderAndIsr
+	 * delivered: theirs says IsNew (Kafka's NewReplica transition), so a
+	 * broker with an offline log dir creates them in a healthy one. An id
+	 * leaves once its broker got the request. */
+	int n_new_replicas;
+	int32_t new_replicas[ZN_MAX_REPLICAS];
 	int stop_mark;          /* the shutting-down broker left its ISR: it gets
 				 * StopReplica, not LeaderAndIsr, for this change */
 	/* Reassignment in progress iff either count is > 0 (mirrors the topic
@@ -265,6 +271,9 @@ int bchan_call(struct broker_channel *ch, int16_t key, int16_t ver,
  * retried soon, backing off. */
 #define CTL_REFUSED (-2)
 int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full);
+/* Forgets broker id in every partition's new_replicas (its LeaderAndIsr
+ * was delivered). */
+void ctl_new_replicas_delivered(struct controller *ctl, int32_t id);
 int ctl_send_update_metadata(struct coord *c, struct ctl_broker *b);
 int ctl_send_stop_replica(struct coord *c, struct ctl_broker *b,
 			  const struct ctl_topic *t, int delete_partitions);

@@ -96,12 +96,30 @@ static const struct zn_endpoint *ctl_broker_ep(struct coord *c, const struct ctl
 	return ep ? ep : &b->reg.ep[0];
 }
 
-static int ctl_is_replica(const struct ctl_partition *p, int32_t id)
+static int ctl_id_in(const int32_t *v, int n, int32_t id)
 {
-	for (int k = 0; k < p->n_replicas; k++)
-		if (p->replicas[k] == id)
+	for (int k = 0; k < n; k++)
+		if (v[k] == id)
 			return 1;
 	return 0;
+}
+
+static int ctl_is_replica(const struct ctl_partition *p, int32_t id)
+{
+	return ctl_id_in(p->replicas, p->n_replicas, id);
+}
+
+void ctl_new_replicas_delivered(struct controller *ctl, int32_t id)
+{
+	for (int k = 0; k < ctl->n_topics; k++)
+		for (int q = 0; q < ctl->topics[k].n_parts; q++) {
+			struct ctl_partition *p = &ctl->topics[k].parts[q];
+			int n = 0;
+			for (int r = 0; r < p->n_new_replicas; r++)
+				if (p->new_replicas[r] != id)
+					p->new_replicas[n++] = p->new_replicas[r];
+			p->n_new_replicas = n;
+		}
 }
 
 int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
@@ -138,7 +156,8 @@ int ctl_send_leader_and_isr(struct coord *c, struct ctl_broker *b, int full)
 				.isr = ctl_i32s(p->st.isr, p->st.n_isr),
 				.partition_epoch = p->zk_version,
 				.replicas = ctl_i32s(p->replicas, p->n_replicas),
-				.is_new = (uint8_t)p->is_new,
+				.is_new = (uint8_t)(p->is_new ||
+						    ctl_id_in(p->new_replicas, p->n_new_replicas, b->id)),
 			};
 			int seen = 0;
 			for (int x = 0; x < nl; x++)

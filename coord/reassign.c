@@ -222,6 +222,11 @@ static void ra_start(struct coord *c, struct ctl_topic *t, struct ctl_partition 
 	p->n_replicas = s.n_rs;
 	memcpy(p->adding, s.adding, sizeof p->adding);
 	p->n_adding = s.n_adding;
+	/* replicas this reassignment creates: their LeaderAndIsr says IsNew */
+	for (int k = 0; k < s.n_adding; k++)
+		if (!ra_in(saved.replicas, saved.n_replicas, s.adding[k]) &&
+		    !ra_in(p->new_replicas, p->n_new_replicas, s.adding[k]))
+			p->new_replicas[p->n_new_replicas++] = s.adding[k];
 	memcpy(p->removing, s.removing, sizeof p->removing);
 	p->n_removing = s.n_removing;
 	if (ctl_write_topic(c, t) != ZOK) {

@@ -1,4 +1,5 @@
-/* ApiVersions (18), v0-3: advertises exactly the dispatch table. v3 carries
+/* ApiVersions (18), v0-3: advertises the dispatch table (each row's
+ * advertised range, which leaves out brokers-only versions). v3 carries
  * the client's software name and version, which Kafka validates. */
 #include "broker/handlers/handlers.h"
 #include "common/proto/kerr.h"
@@ -37,13 +38,7 @@ void handle_api_versions(struct request *req)
 	for (int i = 0; i < handler_count; i++) {
 		keys[i].api_key = handler_table[i].key;
 		keys[i].min_version = handler_table[i].min_ver;
-		keys[i].max_version = handler_table[i].max_ver;
-		/* AddPartitionsToTxn v4 is served between brokers only (the
-		 * VerifyOnly form); a client that picked v4 from our answer
-		 * (@platformatic/kafka does) would send the adding form, which
-		 * Gregor does not serve: clients are told 0-3 */
-		if (keys[i].api_key == 24 && keys[i].max_version > 3)
-			keys[i].max_version = 3;
+		keys[i].max_version = handler_table[i].adv_max_ver;
 	}
 	out->api_keys.n = handler_count;
 	out->api_keys.v = keys;

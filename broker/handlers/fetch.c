@@ -123,6 +123,9 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 	*pp = p;
 	if (!p)
 		return mc_missing_partition_error(b->meta, topic.p, topic.len, pi->partition);
+	/* Kafka: a replica in a failed log dir answers KAFKA_STORAGE_ERROR */
+	if (rm_partition_offline(b->rm, p))
+		return KERR_KAFKA_STORAGE_ERROR;
 	if (!p->is_leader && (replica_id >= 0 || req->hdr.api_version < 11))
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (pi->current_leader_epoch >= 0 && pi->current_leader_epoch < p->leader_epoch)

@@ -1,7 +1,9 @@
 /* The dispatch table: one row per Kafka API this broker serves, with the
- * version range it advertises in ApiVersions and what the request gate must
- * check before the handler runs (broker/gate.h GATE_* flags). A version
- * outside the range is refused before any handler runs. One file per API in
+ * version range it serves, the highest version it advertises in ApiVersions
+ * (brokers-only versions above it are served, not advertised) and what the
+ * request gate must check before the handler runs (broker/gate.h GATE_*
+ * flags). A version outside the served range is refused before any handler
+ * runs. One file per API in
  * broker/handlers/. */
 #ifndef GREGOR_HANDLERS_H
 #define GREGOR_HANDLERS_H
@@ -10,7 +12,10 @@
 
 struct handler_entry {
 	int16_t key;
-	int16_t min_ver, max_ver;
+	int16_t min_ver, max_ver; /* the versions served */
+	/* Highest version ApiVersions advertises (<= max_ver): the versions
+	 * above it are forms only brokers send, which a client must not pick */
+	int16_t adv_max_ver;
 	handler_fn fn;
 	unsigned flags; /* GATE_* */
 };

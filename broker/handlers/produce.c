@@ -156,6 +156,9 @@ static int16_t produce_check(struct request *req, const struct produce_req_parti
 			autocreate_topic(b, part->topic);
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
+	/* Kafka: a replica in a failed log dir answers KAFKA_STORAGE_ERROR */
+	if (rm_partition_offline(b->rm, p))
+		return KERR_KAFKA_STORAGE_ERROR;
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	struct topic_config tc;
@@ -193,6 +196,8 @@ static int16_t produce_append(struct request *req, struct produce_part *part, in
 	const struct rb_header *h = &part->h;
 	*required = -1;
 	struct partition *p = rm_get(req->b->rm, part->topic.p, part->topic.len, part->index);
+	if (p && rm_partition_offline(req->b->rm, p))
+		return KERR_KAFKA_STORAGE_ERROR; /* its dir failed while it waited */
 	if (!p || !p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER; /* lost while it waited */
 	/* the partition's append rules (broker/partition.h): idempotence (a

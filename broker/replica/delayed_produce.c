@@ -28,7 +28,9 @@ static int32_t check_parts(struct delayed_produce *d)
 		if (pw->required < 0)
 			continue;
 		struct partition *p = rm_get(b->rm, pw->topic.p, pw->topic.len, pw->index);
-		if (!p || !p->is_leader) {
+		if (p && rm_partition_offline(b->rm, p)) {
+			*pw->error_code = KERR_KAFKA_STORAGE_ERROR; /* its dir failed */
+		} else if (!p || !p->is_leader) {
 			*pw->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
 		} else if (p->high_watermark >= pw->required) {
 			struct topic_config tc;

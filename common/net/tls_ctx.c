@@ -250,33 +250,47 @@ static int identity_pem(struct build *b, const char *certs_pem, const char *key_
 	return fail(b, pkey_key, "no readable PEM private key (%s)", why);
 }
 
-static int identity_pkcs12(struct build *b, const char *data, size_t len, struct identity *id)
+/* A PKCS12 store's contents: its MAC checked with the password (when the
+ * file has one), then parsed. what is "keystore" or "truststore"; loc and
+ * pw are its location and password keys, named in the error. 0 or -1. */
+static int pkcs12_open(struct build *b, const char *what, enum tls_key loc, enum tls_key pw_key,
+		       const char *data, size_t len, EVP_PKEY **key, X509 **cert,
+		       STACK_OF(X509) **ca)
 {
-	const char *path = val(b, TLS_KEYSTORE_LOCATION);
-	const char *pw = val(b, TLS_KEYSTORE_PASSWORD);
+	const char *path = val(b, loc);
+	const char *pw = val(b, pw_key);
 	BIO *bio = BIO_new_mem_buf(data, (int)len);
 	PKCS12 *p12 = bio ? d2i_PKCS12_bio(bio, NULL) : NULL;
 	BIO_free(bio);
 	if (!p12) {
 		ERR_clear_error();
-		return fail(b, TLS_KEYSTORE_LOCATION, "%s is neither PEM nor PKCS12", path);
+		return fail(b, loc, "%s is neither PEM nor PKCS12", path);
 	}
-	if (!PKCS12_verify_mac(p12, pw ? pw : "", -1) && !PKCS12_verify_mac(p12, NULL, 0)) {
+	if (PKCS12_mac_present(p12) && !PKCS12_verify_mac(p12, pw ? pw : "", -1) &&
+	    !PKCS12_verify_mac(p12, NULL, 0)) {
 		PKCS12_free(p12);
 		ERR_clear_error();
-		return fail(b, TLS_KEYSTORE_PASSWORD, "%s password for keystore %s",
-			    pw ? "wrong" : "missing", path);
+		return fail(b, pw_key, "%s password for %s %s", pw ? "wrong" : "missing", what,
+			    path);
 	}
-	int ok = PKCS12_parse(p12, pw ? pw : "", &id->key, &id->cert, &id->chain);
+	int ok = PKCS12_parse(p12, pw ? pw : "", key, cert, ca);
 	PKCS12_free(p12);
 	if (!ok) {
 		char why[160];
 		ssl_reason(why, sizeof why);
-		return fail(b, TLS_KEYSTORE_LOCATION, "cannot read keystore %s (%s)", path, why);
+		return fail(b, loc, "cannot read %s %s (%s)", what, path, why);
 	}
+	return 0;
+}
+
+static int identity_pkcs12(struct build *b, const char *data, size_t len, struct identity *id)
+{
+	if (pkcs12_open(b, "keystore", TLS_KEYSTORE_LOCATION, TLS_KEYSTORE_PASSWORD, data, len,
+			&id->key, &id->cert, &id->chain) < 0)
+		return -1;
 	if (!id->key || !id->cert)
 		return fail(b, TLS_KEYSTORE_LOCATION, "keystore %s holds no private key with "
-			    "its certificate", path);
+			    "its certificate", val(b, TLS_KEYSTORE_LOCATION));
 	return 0;
 }
 
@@ -378,25 +392,12 @@ static int trust_add(struct build *b, X509_STORE *st, STACK_OF(X509) *certs, enu
 
 static int trust_pkcs12(struct build *b, X509_STORE *st, const char *data, size_t len)
 {
-	const char *path = val(b, TLS_TRUSTSTORE_LOCATION);
-	const char *pw = val(b, TLS_TRUSTSTORE_PASSWORD);
-	BIO *bio = BIO_new_mem_buf(data, (int)len);
-	PKCS12 *p12 = bio ? d2i_PKCS12_bio(bio, NULL) : NULL;
-	BIO_free(bio);
-	if (!p12) {
-		ERR_clear_error();
-		return fail(b, TLS_TRUSTSTORE_LOCATION, "%s is neither PEM nor PKCS12", path);
-	}
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	STACK_OF(X509) *ca = NULL;
-	int ok = PKCS12_parse(p12, pw ? pw : "", &key, &cert, &ca);
-	PKCS12_free(p12);
-	if (!ok) {
-		ERR_clear_error();
-		return fail(b, TLS_TRUSTSTORE_PASSWORD, "cannot open truststore %s (wrong or "
-			    "missing password?)", path);
-	}
+	if (pkcs12_open(b, "truststore", TLS_TRUSTSTORE_LOCATION, TLS_TRUSTSTORE_PASSWORD, data,
+			len, &key, &cert, &ca) < 0)
+		return -1;
 	if (cert) {
 		if (!ca)
 			ca = sk_X509_new_null();

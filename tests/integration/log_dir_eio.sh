@@ -8,11 +8,7 @@
 # to the ISR; every acknowledged write is readable; restarted without the
 # fault, the broker recovers and rejoins the ISR.
 source "$(dirname "$0")/lib.sh"
-
-ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/lib}
-for p in acked_producer acked_verify; do
-	[[ -x $ACKED_BIN_DIR/$p ]] || fail "missing $ACKED_BIN_DIR/$p"
-done
+source "$(dirname "$0")/log_dir_lib.sh"
 
 T=eiodisk
 cluster_up 3 --set min.insync.replicas=2 --set replica.lag.time.max.ms=10000 \
@@ -26,47 +22,17 @@ GREGOR_FAILPOINT='storage.fdatasync=150*off->error(EIO)' cluster start 1 >/dev/n
 grep -q 'failpoint.*armed: storage.fdatasync' "$CLUSTER_DIR/logs/broker-1.log" ||
 	fail "broker 1 did not report the armed failpoint"
 
-zk create "/brokers/topics/$T" '{"version":1,"partitions":{"0":[1,2,3]}}' >/dev/null ||
-	fail "cannot create the topic znode"
-wait_until 30 "broker 1 leads $T-0" leader_is "$T" 0 1
-wait_topic_ready "$T" 1 60
-isr_has() {
-	zk_get "/brokers/topics/$T/partitions/0/state" |
-		python3 -c 'import json,sys; sys.exit(int(sys.argv[1]) not in json.load(sys.stdin)["isr"])' "$1"
-}
-wait_until 60 "brokers 2 and 3 in the ISR" eval 'isr_has 2 && isr_has 3'
-
+ld_topic_led_by_1 "$T"
 pid1=$(broker_pid 1)
-"$ACKED_BIN_DIR/acked_producer" -b "$BOOTSTRAP" -t "$T" -o "$work/p.acks" -a all \
-	-p 200 -n 3000 -r 500 -s 60 -m 60000 -k eio >"$work/p.out" 2>"$work/p.err" &
-ppid=$!
-on_exit "kill -TERM $ppid 2>/dev/null || true"
+ld_produce "$T" 3000 500 200 eio "$work"
 note "producing (pid $ppid); waiting for broker 1's fdatasync to fail"
-
-wait_until 60 "broker 1 to stop on EIO" eval '! pid_alive '"$pid1"
+ld_expect_stop "$pid1" 'Input/output error'
+ld_expect_leader_moved "$T"
+ld_check_acked "$T" 3000 "$work" EIO
 log1="$CLUSTER_DIR/logs/broker-1.log"
-n=$(grep -c 'log dir .* failed (' "$log1" || true)
-((n == 1)) || fail "the cause should be logged once, found $n lines"
-grep 'log dir .* failed (' "$log1" | sed 's/^/[broker-1] /' >&2
-grep 'log dir .* failed (' "$log1" | grep 'Input/output error' >/dev/null ||
-	fail "the logged cause is not EIO"
-
-new_leader() { local l; l=$(zk_leader "$T" 0) && [[ $l == 2 || $l == 3 ]]; }
-wait_until 30 "leadership of $T-0 to move to broker 2 or 3" new_leader
-note "leader now: broker $(zk_leader "$T" 0)"
-
-rc=0
-wait "$ppid" || rc=$?
-sed 's/^/[producer] /' "$work/p.out" >&2
-((rc == 0)) || { tail -n 20 "$work/p.err" >&2; fail "producer exited $rc"; }
-acked=$(sed -n 's/.*acknowledged=\([0-9]*\).*/\1/p' "$work/p.out")
-((acked == 3000)) || fail "only $acked of 3000 writes acknowledged"
-out=$("$ACKED_BIN_DIR/acked_verify" -b "$BOOTSTRAP" -t "$T" -T 120 "$work/p.acks") || rc=$?
-printf '%s\n' "$out" | sed 's/^/[verify] /' >&2
-((rc == 0)) || fail "acknowledged writes missing or wrong after EIO (acked_verify exit $rc)"
 
 # The fault is gone (no failpoint this time): recovery, then the ISR.
 cluster start 1 >/dev/null
 grep -q 'recovered after unclean shutdown' "$log1" || fail "broker 1 did not run recovery on its log"
-wait_until 90 "broker 1 back in the ISR of $T-0" isr_has 1
+wait_until 90 "broker 1 back in the ISR of $T-0" isr_has "$T" 1
 note "broker 1 recovered and rejoined the ISR"

@@ -10,17 +10,16 @@
 # the controller, told by broker 1's KAFKA_STORAGE_ERROR answers, moves
 # ldo_a's leadership to the ISR and drops broker 1 from it; DescribeLogDirs
 # at broker 1 answers KAFKA_STORAGE_ERROR for dir a and lists ldo_b in dir
-# b, which keeps serving acks=all produces led by broker 1; its metrics
-# count the offline dir; no acknowledged write is lost. A notification
+# b (Produce and Fetch for ldo_a there answer KAFKA_STORAGE_ERROR too),
+# which keeps serving acks=all produces led by broker 1; its metrics
+# count the offline dir; no acknowledged write is lost; a replica that a
+# reassignment adds to broker 1 is created in dir b. A notification
 # written by hand in Kafka's format is acted on the same way. Restarted
 # without the fault (and with a third, unreadable dir, offline from the
 # start), broker 1 recovers dir a and rejoins the ISR.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/log_dir_lib.sh"
 
-ACKED_BIN_DIR=${ACKED_BIN_DIR:-$GREGOR_SOURCE_ROOT/build/tests/lib}
-for p in acked_producer acked_verify; do
-	[[ -x $ACKED_BIN_DIR/$p ]] || fail "missing $ACKED_BIN_DIR/$p"
-done
 A=ldo_a
 B=ldo_b
 cluster_up 3 --set min.insync.replicas=2 --set replica.lag.time.max.ms=10000
@@ -40,10 +39,6 @@ grep -q 'failpoint.*armed: storage.fdatasync' "$log1" ||
 	fail "broker 1 did not report the armed failpoint"
 pid1=$(broker_pid 1)
 
-isr_has() {
-	zk_get "/brokers/topics/$1/partitions/0/state" |
-		python3 -c 'import json,sys; sys.exit(int(sys.argv[1]) not in json.load(sys.stdin)["isr"])' "$2"
-}
 # A first: with no partition in either dir, it is placed in the first
 zk create "/config/topics/$A" '{"version":1,"config":{"flush.messages":"1"}}' >/dev/null ||
 	fail "cannot create the config of $A"
@@ -125,6 +120,23 @@ for version in (1, 4):
 PY
 	fail "DescribeLogDirs does not show dir a offline and dir b serving"
 
+# Produce and Fetch for ldo_a-0 at broker 1, whose replica is in the failed
+# dir: KAFKA_STORAGE_ERROR (56), as Kafka answers for an offline replica
+python3 - "$GREGOR_SOURCE_ROOT/tests/lib" "$addr1" "$A" <<'PY' ||
+import sys
+sys.path.insert(0, sys.argv[1])
+import kwire
+host, port = sys.argv[2].rsplit(":", 1)
+topic = sys.argv[3].encode()
+s = kwire.connect((host, int(port)))
+perr = kwire.produce_errors(kwire.call(s, kwire.produce(topic, 0, [b"x"], acks=1), 1))
+ferr = [e for e, _, _ in kwire.fetch_records(kwire.call(s, kwire.fetch(topic, 0, 0), 2))]
+print("[offline replica] produce %s, fetch %s" % (perr, ferr), file=sys.stderr)
+if perr != [56] or ferr != [56]:
+    sys.exit("produce %s, fetch %s: want [56] for both" % (perr, ferr))
+PY
+	fail "Produce/Fetch to the replica in the failed dir do not answer KAFKA_STORAGE_ERROR"
+
 # the other dir keeps serving: acks=all produces to ldo_b, led by broker 1
 for i in 1 2 3 4 5; do
 	printf 'b%d\n' "$i" | kc -P -t "$B" -p 0 -X acks=all -X message.timeout.ms=20000 ||
@@ -142,6 +154,22 @@ acked=$(sed -n 's/.*acknowledged=\([0-9]*\).*/\1/p' "$work/a.out")
 out=$("$ACKED_BIN_DIR/acked_verify" -b "$BOOTSTRAP" -t "$A" -T 120 "$work/a.acks") || rc=$?
 printf '%s\n' "$out" | sed 's/^/[verify] /' >&2
 ((rc == 0)) || fail "acknowledged writes missing or wrong (acked_verify exit $rc)"
+
+# A reassignment adds broker 1 (dir a still offline) to ldo_c, on brokers 2
+# and 3: the controller's LeaderAndIsr says IsNew for the added replica, so
+# broker 1 creates it in dir b (as Kafka puts new replicas in an online dir)
+# and it joins the ISR.
+C=ldo_c
+zk create "/brokers/topics/$C" '{"version":1,"partitions":{"0":[2,3]}}' >/dev/null ||
+	fail "cannot create the topic znode of $C"
+wait_until 60 "$C-0 with brokers 2 and 3 in the ISR" eval "isr_has $C 2 && isr_has $C 3"
+zk create /admin/reassign_partitions \
+	"{\"version\":1,\"partitions\":[{\"topic\":\"$C\",\"partition\":0,\"replicas\":[2,3,1]}]}" \
+	>/dev/null || fail "cannot write the reassignment of $C"
+wait_until 60 "broker 1 in the ISR of $C-0 (a replica added while dir a is offline)" isr_has "$C" 1
+[[ -d $dir_b/$C-0 && ! -e $dir_a/$C-0 ]] || fail "the added replica of $C-0 is not in dir b"
+wait_until 60 "the reassignment of $C to finish" eval "! zk_exists /admin/reassign_partitions"
+note "$C-0: replica added on broker 1 in dir b, in the ISR"
 
 # Kafka's format, written by hand for broker 2 (whose dirs are fine): read,
 # deleted, and no replica of broker 2 is taken offline

@@ -39,6 +39,10 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from kafka_wire import Reader, uvarint  # noqa: E402  (bounded reads, LEB128)
+from kafka_wire import kstr as s16  # noqa: E402  (i16-length string)
+
 TIMEOUT = 10
 
 
@@ -97,78 +101,10 @@ class Conn:
             return False
 
 
-class Reader:
-    def __init__(self, b):
-        self.b, self.p = b, 0
-
-    def take(self, n):
-        if n < 0 or self.p + n > len(self.b):
-            fail("short response")
-        v = self.b[self.p:self.p + n]
-        self.p += n
-        return v
-
-    def i16(self):
-        return struct.unpack(">h", self.take(2))[0]
-
-    def i32(self):
-        return struct.unpack(">i", self.take(4))[0]
-
-    def i64(self):
-        return struct.unpack(">q", self.take(8))[0]
-
-    def uvarint(self):
-        v, shift = 0, 0
-        while shift < 35:
-            b = self.take(1)[0]
-            v |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return v
-            shift += 7
-        fail("varint too long")
-
-    def string(self):
-        n = self.i16()
-        return None if n < 0 else self.take(n).decode()
-
-    def bytes_(self):
-        n = self.i32()
-        return None if n < 0 else self.take(n)
-
-    def cstring(self):
-        n = self.uvarint() - 1
-        return None if n < 0 else self.take(n).decode()
-
-    def cbytes(self):
-        n = self.uvarint() - 1
-        return None if n < 0 else self.take(n)
-
-    def tags(self):
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.take(self.uvarint())
-
-
-def s16(s):
-    b = s.encode()
-    return struct.pack(">h", len(b)) + b
-
-
-def uvarint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
 def handshake(c, ver, mech):
     r = c.request(17, ver, s16(mech))
     err = r.i16()
-    mechs = [r.string() for _ in range(r.i32())]
+    mechs = [r.str() for _ in range(r.i32())]
     return err, mechs
 
 
@@ -184,10 +120,10 @@ def authenticate(c, token, ver=1):
             return 58, "connection closed", None, 0
     if ver >= 2:
         r = c.request(36, ver, uvarint(len(token) + 1) + token + b"\x00", flexible=True)
-        err, msg, tok = r.i16(), r.cstring(), r.cbytes()
+        err, msg, tok = r.i16(), r.compact_str(), r.compact_string()
     else:
         r = c.request(36, ver, struct.pack(">i", len(token)) + token)
-        err, msg, tok = r.i16(), r.string(), r.bytes_()
+        err, msg, tok = r.i16(), r.str(), r.bytes_()
     life = r.i64() if ver >= 1 else 0
     return err, msg, tok, life
 
@@ -390,7 +326,7 @@ def alter(c, deletions, upsertions):
     r.i32()
     out = {}
     for _ in range(r.uvarint() - 1):
-        user, err, msg = r.cstring(), r.i16(), r.cstring()
+        user, err, msg = r.compact_str(), r.i16(), r.compact_str()
         r.tags()
         out[user] = (err, msg)
     return out
@@ -405,14 +341,14 @@ def describe(c, users):
     r = c.request(50, 0, body + b"\x00", flexible=True)
     r.i32()
     top = r.i16()
-    r.cstring()
+    r.compact_str()
     out = {}
     for _ in range(r.uvarint() - 1):
-        user, err = r.cstring(), r.i16()
-        r.cstring()
+        user, err = r.compact_str(), r.i16()
+        r.compact_str()
         infos = {}
         for _ in range(r.uvarint() - 1):
-            mech, iters = struct.unpack(">bi", r.take(5))
+            mech, iters = struct.unpack(">bi", r.raw(5))
             r.tags()
             infos[mech] = iters
         r.tags()

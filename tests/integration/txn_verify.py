@@ -48,55 +48,6 @@ def batch(pid, epoch, seq, values, transactional=True):
 s16, recv_exact, uvarint, cstr = kw.kstr, kw.recv_exact, kw.uvarint, kw.cstr
 
 
-class Reader:
-    """Response fields in order; take(n) is n raw bytes."""
-
-    def __init__(self, b):
-        self.b, self.p = b, 0
-
-    def take(self, n):
-        if n < 0 or self.p + n > len(self.b):
-            raise RuntimeError("short response")
-        v = self.b[self.p:self.p + n]
-        self.p += n
-        return v
-
-    def i8(self):
-        return struct.unpack(">b", self.take(1))[0]
-
-    def i16(self):
-        return struct.unpack(">h", self.take(2))[0]
-
-    def i32(self):
-        return struct.unpack(">i", self.take(4))[0]
-
-    def i64(self):
-        return struct.unpack(">q", self.take(8))[0]
-
-    def uvarint(self):
-        v, shift = 0, 0
-        while shift < 35:
-            b = self.take(1)[0]
-            v |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return v
-            shift += 7
-        raise RuntimeError("varint too long")
-
-    def string(self):
-        n = self.i16()
-        return None if n < 0 else self.take(n).decode()
-
-    def cstring(self):
-        n = self.uvarint() - 1
-        return None if n < 0 else self.take(n).decode()
-
-    def tags(self):
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.take(self.uvarint())
-
-
 class Conn:
     """One connection; requests may be sent and their answers read later."""
 
@@ -115,7 +66,7 @@ class Conn:
     def recv(self, corr, timeout=TIMEOUT, flexible=False):
         self.s.settimeout(timeout)
         n = struct.unpack(">i", recv_exact(self.s, 4))[0]
-        r = Reader(recv_exact(self.s, n))
+        r = kw.Reader(recv_exact(self.s, n))
         if r.i32() != corr:
             raise RuntimeError("correlation id mismatch")
         if flexible:
@@ -140,19 +91,19 @@ def metadata():
     c.close()
     nodes = {}
     for _ in range(r.i32()):
-        nid, host, port = r.i32(), r.string(), r.i32()
-        r.string()
+        nid, host, port = r.i32(), r.str(), r.i32()
+        r.str()
         nodes[nid] = (host, port)
     r.i32()
     leaders = {}
     for _ in range(r.i32()):
         terr = r.i16()
-        r.string()
+        r.str()
         r.i8()
         for _ in range(r.i32()):
             perr, part, leader = r.i16(), r.i32(), r.i32()
-            r.take(4 * r.i32())
-            r.take(4 * r.i32())
+            r.raw(4 * r.i32())
+            r.raw(4 * r.i32())
             if terr == 0 and perr == 0 and leader in nodes:
                 leaders[part] = leader
     return nodes, leaders
@@ -165,7 +116,7 @@ def create_topic():
     r = c.call(19, 0, body)
     c.close()
     r.i32()
-    r.string()
+    r.str()
     err = r.i16()
     if err not in (0, 36):
         sys.exit("txn_verify: CreateTopics error %d" % err)
@@ -215,7 +166,7 @@ def add_partitions(txn_id, pid, epoch, parts):
         r.i32()
         errs = []
         for _ in range(r.i32()):
-            r.string()
+            r.str()
             for _ in range(r.i32()):
                 r.i32()
                 errs.append(r.i16())
@@ -238,8 +189,8 @@ def txn_state(txn_id):
     r.i32()
     r.uvarint()
     err = r.i16()
-    r.cstring()
-    return err, r.cstring()
+    r.compact_str()
+    return err, r.compact_str()
 
 
 def wait_state(txn_id, want, limit_s):
@@ -258,7 +209,7 @@ def produce_body(txn_id, part, blob):
 
 def produce_answer(r):
     r.i32()
-    r.string()
+    r.str()
     r.i32()
     r.i32()
     return r.i16(), r.i64()
@@ -282,7 +233,7 @@ def offsets(leader_addr, part):
         c.close()
         r.i32()
         r.i32()
-        r.string()
+        r.str()
         r.i32()
         r.i32()
         err = r.i16()
@@ -304,11 +255,11 @@ def open_txn_start(leader_addr, part, pid):
     r.i32()
     found = None
     for _ in range(r.uvarint() - 1):
-        r.cstring()
+        r.compact_str()
         for _ in range(r.uvarint() - 1):
             r.i32()
             err = r.i16()
-            r.cstring()
+            r.compact_str()
             if err:
                 raise RuntimeError("DescribeProducers error %d" % err)
             for _ in range(r.uvarint() - 1):

@@ -1,7 +1,9 @@
 /* The versions Gregor advertises (broker/handlers/handlers.c, what
  * ApiVersions answers) must equal the "gregor" column of
  * docs/api-versions.tsv, the table README.md shows; client-facing APIs must
- * cover Kafka 3.9's whole range unless the file's note says why not. Also:
+ * cover Kafka 3.9's whole range unless the file's note says why not, and a
+ * version served but not advertised (brokers only) must be named in the
+ * note as "vN between brokers only". Also:
  * the once-per-client log of unsupported versions. */
 #include <check.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@ struct row {
 	char name[64];
 	int kmin, kmax, gmin, gmax; /* gmin -1: not served */
 	int has_note;
+	char note[320];
 };
 
 static int parse_range(const char *s, int *lo, int *hi)
@@ -52,6 +55,7 @@ static int read_rows(struct row *rows, int cap)
 		ck_assert_int_eq(parse_range(fields[2], &r->kmin, &r->kmax), 0);
 		ck_assert_int_eq(parse_range(fields[3], &r->gmin, &r->gmax), 0);
 		r->has_note = nf == 5 && fields[4][0];
+		snprintf(r->note, sizeof r->note, "%s", r->has_note ? fields[4] : "");
 	}
 	fclose(f);
 	return n;
@@ -71,17 +75,27 @@ START_TEST(test_advertised_equals_table)
 			continue;
 		}
 		ck_assert_msg(e != NULL, "%s (%d) is in the table but not served", r->name, r->key);
-		ck_assert_msg(e->min_ver == r->gmin && e->max_ver == r->gmax,
+		ck_assert_msg(e->min_ver == r->gmin && e->adv_max_ver == r->gmax,
 			      "%s (%d): advertised %d-%d, table %d-%d", r->name, r->key, e->min_ver,
-			      e->max_ver, r->gmin, r->gmax);
+			      e->adv_max_ver, r->gmin, r->gmax);
+		/* served above the advertised range: brokers-only versions, named */
+		ck_assert_msg(e->max_ver >= e->adv_max_ver, "%s (%d): advertises v%d, serves v%d",
+			      r->name, r->key, e->adv_max_ver, e->max_ver);
+		for (int v = e->adv_max_ver + 1; v <= e->max_ver; v++) {
+			char want[48];
+			snprintf(want, sizeof want, "v%d between brokers only", v);
+			ck_assert_msg(strstr(r->note, want) != NULL,
+				      "%s (%d): serves v%d unadvertised, note lacks \"%s\"", r->name,
+				      r->key, v, want);
+		}
 		/* a range narrower than Kafka's must say why */
 		if (r->gmin != r->kmin || r->gmax != r->kmax)
 			ck_assert_msg(r->has_note, "%s (%d): %d-%d is not Kafka 3.9's %d-%d and has no note",
 				      r->name, r->key, r->gmin, r->gmax, r->kmin, r->kmax);
 		/* the codec describes every advertised version */
 		const struct kapi *api = kapi_find((int16_t)r->key);
-		ck_assert_msg(api && api->max_version >= r->gmax, "%s: codec lacks v%d", r->name,
-			      r->gmax);
+		ck_assert_msg(api && api->max_version >= e->max_ver, "%s: codec lacks v%d", r->name,
+			      e->max_ver);
 	}
 	/* and nothing is served that the table does not list */
 	for (int i = 0; i < handler_count; i++) {

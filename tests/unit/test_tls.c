@@ -207,6 +207,19 @@ START_TEST(test_ctx_stores)
 	c = tls_ctx_new(&s, TLS_SERVER, err, sizeof err);
 	ck_assert_msg(c != NULL, "PKCS12: %s", err);
 	tls_ctx_free(c);
+	/* the same file as a PKCS12 truststore: its certificate is trusted
+	 * with the right password; a wrong one names the password key */
+	set(&s, TLS_TRUSTSTORE_LOCATION, path_p12);
+	set(&s, TLS_TRUSTSTORE_PASSWORD, "p12pass");
+	c = tls_ctx_new(&s, TLS_SERVER, err, sizeof err);
+	ck_assert_msg(c != NULL, "PKCS12 truststore: %s", err);
+	tls_ctx_free(c);
+	set(&s, TLS_TRUSTSTORE_PASSWORD, "wrong");
+	c = tls_ctx_new(&s, TLS_SERVER, err, sizeof err);
+	ck_assert_msg(c == NULL && strstr(err, "ssl.truststore.password"),
+		      "PKCS12 truststore, wrong password: %s", c ? "accepted" : err);
+	set(&s, TLS_TRUSTSTORE_LOCATION, NULL);
+	set(&s, TLS_TRUSTSTORE_PASSWORD, NULL);
 
 	struct tls_settings e = { 0 };
 	set(&e, TLS_KEYSTORE_LOCATION, path_enc);
