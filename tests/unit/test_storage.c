@@ -817,6 +817,39 @@ START_TEST(test_recovery_starts_at_recovery_point)
 }
 END_TEST
 
+/* The recovery point inside a segment that is not the last: its batches
+ * below the point are trusted, the first one reaching it is checked, and a
+ * bad one there cuts the log and drops the segments after it. */
+START_TEST(test_recovery_point_mid_segment)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log = log_with_segments(dir, &c, 9, 1000000); /* 0..17 */
+	ck_assert_int_eq(log_flush(log), 0); /* recovery point 18, in segment 16 */
+	for (int i = 0; i < 3; i++)
+		append_n(log, 2, 60, 2000000 + i); /* 18..19 in segment 16, 20..23 in 20 */
+	struct log_slice below = batch_at(log, 16), above = batch_at(log, 18);
+	ck_assert_int_eq(above.first_offset, 18);
+	ck_assert_int_eq(file_size(dir, 18, ".log"), -1); /* 16 and 18 share a segment */
+	ck_assert_int_eq(file_size(dir, 20, ".log") > 0, 1);
+	log_abandon(log);
+
+	flip_byte(dir, 16, below.pos + below.len - 5);
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 24);
+	log_abandon(log);
+	flip_byte(dir, 16, below.pos + below.len - 5); /* restored */
+
+	flip_byte(dir, 16, above.pos + above.len - 5);
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 18);
+	ck_assert_int_eq(file_size(dir, 20, ".log"), -1);
+	check_every_offset(log, 0);
+	log_abandon(log);
+	check_recovered(dir, &c, 18);
+}
+END_TEST
+
 /* A recovery point past what survived (data below it lost after all) is
  * pulled back to the recovered end at once, so offsets written there again
  * are validated after the next crash. */
@@ -874,6 +907,7 @@ int main(void)
 	tcase_add_test(tc, test_flush_policy_moves_recovery_point);
 	tcase_add_test(tc, test_recovery_starts_at_recovery_point);
 	tcase_add_test(tc, test_recovery_point_past_end);
+	tcase_add_test(tc, test_recovery_point_mid_segment);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }
