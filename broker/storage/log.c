@@ -1037,8 +1037,12 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
 	return 0;
 }
 
-/* Rescans segment i with full validation. 1 if the log ends here (it was
- * cut, or the next segment does not follow on), 0 otherwise. */
+/* Rescans segment i: full validation of the batches that reach the
+ * recovery point, a header walk below it. 1 if the log ends here (it was
+ * cut, or the next segment does not follow on), 0 otherwise, -errno if its
+ * indexes cannot be written. The segment
+ * is left dirty (seg_note_batch), so the next flush fsyncs what recovery
+ * accepted before the recovery point passes it. */
 static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 {
 	struct segment *s = log->segs[i];
@@ -1048,7 +1052,7 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 	if (trc)
 		log_warn(MOD, "%s: cannot reset the transaction index of %" PRId64 ": %s",
 			 log->dir, s->base, strerror(-trc));
-	int64_t good = seg_recover(s, &n, log->cfg.index_interval_bytes);
+	int64_t good = seg_recover(s, &n, log->recovery_point, log->cfg.index_interval_bytes);
 	int cut = good < s->size;
 	if (cut) {
 		log_warn(MOD, "%s: corrupt or torn data at offset %" PRId64
@@ -1058,7 +1062,11 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 			log_error(MOD, "%s: truncate: %s", log->dir, strerror(errno));
 		s->size = good;
 	}
-	seg_write_indexes(log->dir, s, 1, 0);
+	/* unsynced (the next flush syncs them), but a disk that cannot take
+	 * them fails the open, as that flush would */
+	int wrc = seg_write_indexes(log->dir, s, 1, 0);
+	if (wrc)
+		return wrc;
 	*next = n;
 	if (cut && i + 1 < log->n)
 		drop_segments_from(log, i + 1, "after a corrupt segment");
@@ -1090,8 +1098,12 @@ static int open_segments(struct partition_log *log, int clean)
 		int trusted = clean || (!last && log->segs[i + 1]->base <= log->recovery_point);
 		if (trusted && open_trusted(log, i, &next) == 0)
 			continue;
-		if (open_rescan(log, i, &next))
+		if ((rc = open_rescan(log, i, &next)) < 0)
+			return rc;
+		if (rc) {
+			rc = 0;
 			break;
+		}
 	}
 	if (log->n == 0) {
 		struct segment *s;
@@ -1257,6 +1269,27 @@ static void set_roll_start(struct partition_log *log)
 		s->roll_start_ms = b.max_ts;
 }
 
+/* After recovery nothing is flushed (as Kafka: no fsync per partition at
+ * start-up): what lies above the recovery point stays unsynced and dirty,
+ * and a crash before the next flush simply rescans it again. A new
+ * partition is flushed once (its files and directory made durable). The
+ * file is rewritten only when a point past the recovered LEO (the tail
+ * below it was lost after all) must be pulled back: offsets written there
+ * again must not be trusted unsynced. */
+static int recovery_point_settle(struct partition_log *log, int fresh)
+{
+	if (fresh)
+		return log_flush(log);
+	if (log->recovery_point <= log->leo)
+		return 0;
+	log_warn(MOD, "%s: recovery point %" PRId64 " is past the recovered end %" PRId64,
+		 log->dir, log->recovery_point, log->leo);
+	int rc = rp_write(log->dir, log->leo);
+	if (rc == 0)
+		log->recovery_point = log->leo;
+	return rc;
+}
+
 int log_open(const char *dir, const struct log_config *cfg, struct partition_log **out)
 {
 	int fresh = access(dir, F_OK) != 0; /* a new partition: nothing to recover */
@@ -1288,14 +1321,12 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 	set_roll_start(log);
 	cleaner_init(log);
 	log->last_flush_ms = clock_wall_ms();
-	if (!clean) {
-		if (!fresh)
-			log_info(MOD, "%s: recovered after unclean shutdown: offsets %" PRId64
-				 "..%" PRId64, dir, log->start, log->leo);
-		if ((rc = log_flush(log)) != 0) /* makes the recovered state the base */
-			goto fail;
-	}
-	log->recovery_point = log->recovery_point > log->leo ? log->leo : log->recovery_point;
+	if (!clean && !fresh)
+		log_info(MOD, "%s: recovered after unclean shutdown: offsets %" PRId64
+			 "..%" PRId64 " (recovery point %" PRId64 ")", dir, log->start, log->leo,
+			 log->recovery_point);
+	if ((rc = recovery_point_settle(log, fresh)) != 0)
+		goto fail;
 	*out = log;
 	return 0;
 fail:

@@ -59,9 +59,13 @@ struct log_slice {
 	int64_t first_offset; /* base offset of the first batch in the slice */
 };
 
-/* Opens (creating if needed) the directory and recovers it: segments are
- * scanned past the recovery point, a bad tail is truncated, indexes are
- * rebuilt when missing or inconsistent. Returns 0 or -errno. */
+/* Opens (creating if needed) the directory and recovers it. After a clean
+ * shutdown indexes are trusted; after an unclean one, batches wholly below
+ * the recovery point are only walked by their headers and everything from
+ * there on is fully validated; a bad tail is truncated, indexes are rebuilt
+ * when missing or inconsistent. Nothing is fsynced for an existing log
+ * (the recovered range stays dirty until the next flush, and a crash before
+ * it rescans the same range). Returns 0 or -errno. */
 int log_open(const char *dir, const struct log_config *cfg,
 	     struct partition_log **out);
 /* Writes indexes and a clean-shutdown marker, closes files. */

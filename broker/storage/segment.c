@@ -562,12 +562,32 @@ static int recover_one(struct segment *s, int64_t pos, int64_t next, uint8_t **b
 	return 1;
 }
 
-int64_t seg_recover(struct segment *s, int64_t *next, int32_t index_interval)
+/* Walks the headers of the batches wholly below `trusted_end` from pos 0
+ * (they were fsynced before the recovery point passed them, so their
+ * payload is not re-read), noting each one. Stops at the first batch that
+ * reaches trusted_end or whose header is not sound (the full check then
+ * judges it). Returns the position where full validation starts. */
+static int64_t skip_trusted(struct segment *s, int64_t *next, int64_t trusted_end,
+			    int32_t index_interval)
+{
+	int64_t pos = 0;
+	struct seg_batch b;
+	while (seg_read_header(s, pos, &b) == 1 && b.last < trusted_end && b.base >= *next &&
+	       b.size >= RB_HEADER_SIZE && b.last - s->base <= INT32_MAX) {
+		seg_note_batch(s, &b, index_interval);
+		*next = b.last + 1;
+		pos += b.size;
+	}
+	return pos;
+}
+
+int64_t seg_recover(struct segment *s, int64_t *next, int64_t trusted_end,
+		    int32_t index_interval)
 {
 	seg_reset_indexes(s);
 	uint8_t *buf = NULL;
 	size_t cap = 0;
-	int64_t pos = 0;
+	int64_t pos = skip_trusted(s, next, trusted_end, index_interval);
 	struct seg_batch b;
 	while (pos < s->size && recover_one(s, pos, *next, &buf, &cap, &b)) {
 		if (b.last - s->base > INT32_MAX)

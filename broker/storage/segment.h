@@ -131,10 +131,14 @@ int seg_validate_batch(const uint8_t *p, size_t len, struct rb_header *h);
  * 0 or a Kafka error code. */
 int seg_validate_replica_batch(const uint8_t *p, size_t len, struct rb_header *h);
 
-/* Walks from pos to s->size checking every batch (lengths, CRC, contents,
- * offsets increasing from *next; gaps are allowed, compaction leaves them). Stops at the first bad batch: returns
- * its position (== s->size when all good) and leaves *next after the last
- * good batch. Rebuilds the in-memory indexes for the good part. */
-int64_t seg_recover(struct segment *s, int64_t *next, int32_t index_interval);
+/* Walks from pos 0 to s->size checking every batch (lengths, CRC, contents,
+ * offsets increasing from *next; gaps are allowed, compaction leaves them).
+ * Batches wholly below trusted_end (the recovery point: fsynced) are only
+ * walked by their headers; full checks start at the first batch that
+ * reaches it. Stops at the first bad batch: returns its position
+ * (== s->size when all good) and leaves *next after the last good batch.
+ * Rebuilds the in-memory indexes for the good part. */
+int64_t seg_recover(struct segment *s, int64_t *next, int64_t trusted_end,
+		    int32_t index_interval);
 
 #endif

@@ -8,7 +8,7 @@
 # Prints figures only: nothing here asserts a time.
 #
 #   tests/bench/suite.sh [--runs N] [--restart-gb N] [--out DIR] [--plot FILE.svg]
-#                        [--phases "machine mock main flush tls"]
+#                        [--phases "machine mock main flush tls restart"]
 #   env: GREGORD, GREGOR_SOURCE_ROOT, BENCH_DIR (build/tests/bench)
 # Every client run is bounded by timeout(1); every cluster is torn down by
 # with_cluster.sh's trap. Results (RESULT lines) and the table go to --out.
@@ -211,6 +211,16 @@ restart_after_kill() {
 		'recovered after unclean shutdown' "$GREGOR_CLUSTER_DIR/logs/broker-1.log" || true) (all restarts)"
 }
 
+# The restart row alone (--phases restart): 1,000 partitions RF 3 plus the
+# RESTART_GB fill, then restart_after_kill, without the rest of "main".
+phase_restart() {
+	note "restart phase: 1,000 partitions (RF 3) and p12-1"
+	BENCH_TIMEOUT=300 b p1000_create --topic p1000 --partitions 1000 --replication 3 --count 1 \
+		--produce-only >/dev/null
+	b p12_create --topic p12-1 --partitions 12 --replication 3 --count 1 --produce-only >/dev/null
+	restart_after_kill
+}
+
 phase_flush() {
 	local r
 	for ((r = 1; r <= RUNS; r++)); do
@@ -289,6 +299,7 @@ for p in $PHASES; do
 	machine) run_phase machine 900 ;;
 	mock) run_phase mock 1200 ;;
 	main) run_phase main 5400 --set min.insync.replicas=2 ;;
+	restart) run_phase restart 2400 --set min.insync.replicas=2 ;;
 	flush) run_phase flush 1200 --set min.insync.replicas=2 --set log.flush.interval.messages=1 ;;
 	tls) run_phase tls 1200 --tls ;;
 	*) echo "suite.sh: unknown phase $p" >&2; exit 2 ;;

@@ -776,6 +776,107 @@ START_TEST(test_flush_policy_moves_recovery_point)
 }
 END_TEST
 
+/* After a crash only what reaches the recovery point is validated again:
+ * a flipped byte in a batch below it (fsynced before the point passed it)
+ * is not read, one above it cuts the log there; opening does not move the
+ * point (no flush at start-up), a later flush does. */
+START_TEST(test_recovery_starts_at_recovery_point)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.segment_bytes = 1 << 20; /* one segment: the rescan is within it */
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	for (int i = 0; i < 20; i++)
+		append_n(log, 2, 40, 5000 + i);
+	ck_assert_int_eq(log_flush(log), 0); /* recovery point 40 */
+	for (int i = 0; i < 5; i++)
+		append_n(log, 2, 40, 6000 + i); /* 40..49, unsynced */
+	struct log_slice below = batch_at(log, 10), above = batch_at(log, 44);
+	ck_assert_int_eq(above.first_offset, 44);
+	log_abandon(log);
+	ck_assert_int_eq(read_rp(dir), 40);
+
+	flip_byte(dir, 0, below.pos + below.len - 5); /* a record value */
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 50);
+	log_abandon(log);
+	ck_assert_int_eq(read_rp(dir), 40);
+	flip_byte(dir, 0, below.pos + below.len - 5); /* restored */
+
+	flip_byte(dir, 0, above.pos + above.len - 5);
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 44);
+	check_every_offset(log, 0);
+	ck_assert_int_eq(read_rp(dir), 40);
+	ck_assert_int_eq(file_size(dir, 0, ".log"), above.pos);
+	ck_assert_int_eq(log_flush(log), 0); /* the recovered part is synced now */
+	ck_assert_int_eq(read_rp(dir), 44);
+	log_abandon(log);
+	check_recovered(dir, &c, 44);
+}
+END_TEST
+
+/* The recovery point inside a segment that is not the last: its batches
+ * below the point are trusted, the first one reaching it is checked, and a
+ * bad one there cuts the log and drops the segments after it. */
+START_TEST(test_recovery_point_mid_segment)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log = log_with_segments(dir, &c, 9, 1000000); /* 0..17 */
+	ck_assert_int_eq(log_flush(log), 0); /* recovery point 18, in segment 16 */
+	for (int i = 0; i < 3; i++)
+		append_n(log, 2, 60, 2000000 + i); /* 18..19 in segment 16, 20..23 in 20 */
+	struct log_slice below = batch_at(log, 16), above = batch_at(log, 18);
+	ck_assert_int_eq(above.first_offset, 18);
+	ck_assert_int_eq(file_size(dir, 18, ".log"), -1); /* 16 and 18 share a segment */
+	ck_assert_int_eq(file_size(dir, 20, ".log") > 0, 1);
+	log_abandon(log);
+
+	flip_byte(dir, 16, below.pos + below.len - 5);
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 24);
+	log_abandon(log);
+	flip_byte(dir, 16, below.pos + below.len - 5); /* restored */
+
+	flip_byte(dir, 16, above.pos + above.len - 5);
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 18);
+	ck_assert_int_eq(file_size(dir, 20, ".log"), -1);
+	check_every_offset(log, 0);
+	log_abandon(log);
+	check_recovered(dir, &c, 18);
+}
+END_TEST
+
+/* A recovery point past what survived (data below it lost after all) is
+ * pulled back to the recovered end at once, so offsets written there again
+ * are validated after the next crash. */
+START_TEST(test_recovery_point_past_end)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.segment_bytes = 1 << 20;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	for (int i = 0; i < 10; i++)
+		append_n(log, 2, 40, 5000 + i);
+	ck_assert_int_eq(log_flush(log), 0);
+	off_t sz = file_size(dir, 0, ".log");
+	log_abandon(log);
+	char p[256];
+	snprintf(p, sizeof p, "%s/%020d.log", dir, 0);
+	ck_assert_int_eq(truncate(p, sz - 7), 0);
+	ck_assert_int_eq(read_rp(dir), 20);
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 18);
+	ck_assert_int_eq(read_rp(dir), 18);
+	log_abandon(log);
+	check_recovered(dir, &c, 18);
+}
+END_TEST
+
 int main(void)
 {
 	if (sfx_setup("storage") < 0)
@@ -804,6 +905,9 @@ int main(void)
 	tcase_add_test(tc, test_append_replica_keeps_offsets);
 	tcase_add_test(tc, test_replica_batch_check);
 	tcase_add_test(tc, test_flush_policy_moves_recovery_point);
+	tcase_add_test(tc, test_recovery_starts_at_recovery_point);
+	tcase_add_test(tc, test_recovery_point_past_end);
+	tcase_add_test(tc, test_recovery_point_mid_segment);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }
