@@ -8,6 +8,7 @@
 #include "common/mbox.h"
 #include "common/net/loop.h"
 #include "common/net/peer_security.h"
+#include "common/purgatory.h"
 #include "common/strmap.h"
 #include "coord/coord.h"
 #include "coord/health.h"
@@ -16,12 +17,22 @@ struct acl_cache;
 struct conn;
 struct listener_rt;
 struct broker_metrics;
+struct group_coordinator;
+struct txn_coordinator;
 struct metadata_cache;
 struct replica_manager;
 struct sasl_ctx;
 struct server;
 
 #define BROKER_MAX_LISTENERS 8
+
+/* Kinds of delayed operation in the broker's purgatory (the size gauges). */
+enum delayed_kind {
+	DELAYED_OTHER,          /* a coordinator's own acks=all append */
+	DELAYED_PRODUCE,        /* acks=all */
+	DELAYED_FETCH,          /* min bytes / max wait */
+	DELAYED_DELETE_RECORDS, /* the ISR's log starts */
+};
 
 struct broker {
 	struct broker_config *cfg;
@@ -32,6 +43,12 @@ struct broker {
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;
+	/* created on first use (gc_get, tc_get), main() creates both at start */
+	struct group_coordinator *gc;
+	struct txn_coordinator *tc;
+	/* every request that waits: keyed by partition, deadlines on one timer
+	 * wheel (common/purgatory.h) */
+	struct purgatory purgatory;
 	struct broker_metrics *metrics; /* counters for the Prometheus page */
 	struct quotas *quotas;      /* client quotas (broker/quota/client_quotas.h) */
 	struct repl_quotas *repl_quotas; /* replication throttles (broker/quota/replication_quota.h) */

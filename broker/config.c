@@ -56,25 +56,11 @@ static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A printable prefix of an untrusted value for messages. */
-static const char *quote(const char *v, char *buf, size_t n)
-{
-	size_t i = 0;
-	for (; v && v[i] && i + 4 < n && i < 200; i++)
-		buf[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
-	if (v && v[i] && i + 4 <= n) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 static void invalid(char *err, size_t errlen, const char *key, const char *value,
 		    const char *why)
 {
 	char q[256];
-	fmt_err(err, errlen, "invalid value \"%s\" for %s: %s", quote(value, q, sizeof q),
+	fmt_err(err, errlen, "invalid value \"%s\" for %s: %s", config_quote(value, q, sizeof q),
 		key, why);
 }
 
@@ -693,7 +679,7 @@ static int overrides_check(const struct broker_config *bc, char *err, size_t err
 		if (n < 0 || n > INT32_MAX) {
 			fmt_err(err, errlen, "Invalid value %s for configuration "
 				"max.connections.per.ip.overrides: each entry must be "
-				"host:count with a count >= 0", quote(v, q, sizeof q));
+				"host:count with a count >= 0", config_quote(v, q, sizeof q));
 			return -1;
 		}
 		e = comma ? comma + 1 : e + len;

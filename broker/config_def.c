@@ -801,8 +801,7 @@ int config_def_check(const struct config_def *d, const char *value, char *why, s
 	return rc;
 }
 
-/* A printable prefix of an untrusted value for messages. */
-static const char *quote(const char *v, char *buf, size_t n)
+const char *config_quote(const char *v, char *buf, size_t n)
 {
 	size_t i = 0;
 	for (; v && v[i] && i + 4 < n && i < 200; i++)
@@ -834,7 +833,7 @@ int config_def_check_kafka(const struct config_def *d, const char *key, const ch
 		snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, tmp);
 	}
 	snprintf(err, errlen, "Invalid value %s for configuration %s: %s",
-		 quote(value, q, sizeof q), key, why);
+		 config_quote(value, q, sizeof q), key, why);
 	return -1;
 }
 

@@ -91,6 +91,10 @@ const struct config_def *config_def_find(enum config_entity e, const char *name)
  * the row's own check; the text is trimmed as Java's String.trim. Returns
  * 0; -1 when it is not of the type ("not an integer"); -2 when of the type
  * but refused (range, choice). why says why in a few words. */
+/* A printable prefix of an untrusted value for messages: control bytes
+ * as '?', at most 200 bytes, "..." when cut; buf holds n bytes. */
+const char *config_quote(const char *v, char *buf, size_t n);
+
 int config_def_check(const struct config_def *d, const char *value, char *why, size_t n);
 /* The same check with Kafka's ConfigException message for AlterConfigs and
  * the dynamic layers ("Invalid value x for configuration k: Not a number of

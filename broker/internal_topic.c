@@ -150,13 +150,13 @@ static int64_t replay_buffer(struct itopic_replay *r, const uint8_t *buf, size_t
 /* One slice: 1 if there is more to read, 0 when done, -1 on error. */
 static int replay_slice(struct itopic_replay *r, struct partition *part)
 {
-	int64_t end = log_end_offset(part->log);
-	if (r->offset < log_start_offset(part->log))
-		r->offset = log_start_offset(part->log);
+	int64_t end = partition_log_end(part);
+	if (r->offset < partition_log_start(part))
+		r->offset = partition_log_start(part);
 	if (r->offset >= end)
 		return 0;
 	struct log_slice s;
-	if (log_read(part->log, r->offset, REPLAY_SLICE_BYTES, end, &s) < 0)
+	if (partition_read(part, READ_FOLLOWER, r->offset, REPLAY_SLICE_BYTES, &s) != 0)
 		return -1;
 	if (s.len <= 0)
 		return 0;

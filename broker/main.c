@@ -284,6 +284,9 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	b->id = cfg->broker_id;
 	b->max_request_bytes = cfg->socket_request_max_bytes;
 	b->loop = loop_new();
+	if (!b->loop)
+		return -1;
+	purg_init(&b->purgatory, b->loop);
 	b->mbox = mbox_new();
 	b->meta = mc_new();
 	b->metrics = metrics_new();
@@ -408,6 +411,7 @@ int main(int argc, char **argv)
 	}
 	status_publish(&b, HEALTH_STOPPED); /* not into a failed log dir */
 	rm_free(b.rm);
+	purg_free(&b.purgatory);
 	metrics_stop(&b);
 	metrics_free(b.metrics);
 	mc_free(b.meta);

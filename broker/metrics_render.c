@@ -176,9 +176,8 @@ static void render_fetch_sessions(struct broker *b, struct mtext *t)
 static void render_purgatory(struct broker *b, struct mtext *t)
 {
 	int64_t n[4] = { 0 };
-	for (struct rm_waiter *w = b->rm->waiters.next; w && w != &b->rm->waiters; w = w->next)
-		if ((unsigned)w->kind < 4)
-			n[w->kind]++;
+	for (int k = 0; k < 4; k++)
+		n[k] = purg_size(&b->purgatory, k);
 	family(t, "kafka_server_delayedoperationpurgatory_purgatorysize", "gauge",
 	       "Requests parked as delayed operations");
 	static const char *const names[4] = { NULL, "Produce", "Fetch", "DeleteRecords" };
@@ -207,9 +206,9 @@ static void render_logs(struct broker *b, struct mtext *t)
 		void *v;
 		for (size_t i = 0; strmap_next(&b->rm->parts, &i, &k, &v);) {
 			const struct partition *p = v;
-			int64_t x = f == 0 ? log_size_bytes(p->log) : f == 1 ? log_end_offset(p->log) :
-				    f == 2 ? log_start_offset(p->log) :
-					     (int64_t)log_segment_count(p->log);
+			int64_t x = f == 0 ? partition_size_bytes(p) : f == 1 ? partition_log_end(p) :
+				    f == 2 ? partition_log_start(p) :
+					     (int64_t)partition_segment_count(p);
 			log_series(t, names[f], p, x);
 		}
 	}
@@ -328,7 +327,7 @@ static void group_series(void *arg, const char *group, const struct group_offset
 
 static void render_groups(struct broker *b, struct mtext *t)
 {
-	struct group_coordinator *gc = gc_peek();
+	struct group_coordinator *gc = gc_peek(b);
 	struct lag_ctx c = { b, t, 0 };
 	family(t, "kafka_consumergroup_current_offset", "gauge",
 	       "Committed offset of a group this broker coordinates");

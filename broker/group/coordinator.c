@@ -20,8 +20,6 @@
 #define GC_TICK_MS 200
 #define GC_APPEND_TIMEOUT_MS 5000 /* offsets.commit.timeout.ms */
 
-static struct group_coordinator *the_gc; /* one broker per process */
-
 /* ---- partition mapping ---- */
 
 /* Next code point of UTF-8 text; malformed bytes decode as U+FFFD. */
@@ -152,7 +150,7 @@ static void gc_init_config(struct group_coordinator *gc)
 	gc->env = (struct group_env){ &gc->cfg, store_metadata, gc, store_expiry };
 }
 
-struct group_coordinator *gc_peek(void) { return the_gc; }
+struct group_coordinator *gc_peek(const struct broker *b) { return b->gc; }
 
 void gc_each_offset(struct group_coordinator *gc,
 		    void (*fn)(void *arg, const char *group, const struct group_offset *o),
@@ -172,8 +170,8 @@ void gc_each_offset(struct group_coordinator *gc,
 
 struct group_coordinator *gc_get(struct broker *b)
 {
-	if (the_gc)
-		return the_gc;
+	if (b->gc)
+		return b->gc;
 	struct group_coordinator *gc = calloc(1, sizeof *gc);
 	int32_t n = b->cfg->offsets_topic_num_partitions > 0 ? b->cfg->offsets_topic_num_partitions : 50;
 	if (!gc || !(gc->parts = calloc((size_t)n, sizeof *gc->parts))) {
@@ -190,7 +188,7 @@ struct group_coordinator *gc_get(struct broker *b)
 	loop_timer_init(&gc->tick, on_tick, gc);
 	gc->next_expire_ms = loop_now_ms(b->loop) + b->cfg->offsets_retention_check_interval_ms;
 	loop_timer_start(b->loop, &gc->tick, GC_TICK_MS);
-	the_gc = gc;
+	b->gc = gc;
 	itopic_watch_start(b, &gc->watch, "group");
 	return gc;
 }
@@ -583,7 +581,7 @@ static int16_t txn_epoch_check(struct group_coordinator *gc, int32_t part, int64
 				     (int32_t)strlen(GC_OFFSETS_TOPIC), part);
 	if (!p || !p->is_leader)
 		return KERR_NOT_COORDINATOR;
-	return psm_check_marker(p->log, producer_id, epoch, INT32_MAX);
+	return partition_check_marker(p, producer_id, epoch, INT32_MAX);
 }
 
 void gc_commit_txn_offsets(struct group_coordinator *gc, const char *group_id,

@@ -20,12 +20,12 @@
 struct broker;
 struct group_coordinator;
 
-/* The broker's coordinator, created on first use: it then registers for
- * leadership changes and starts loading the partitions it already leads. */
+/* The broker's coordinator (b->gc), created on first use: it then registers
+ * for leadership changes and starts loading the partitions it already leads. */
 struct group_coordinator *gc_get(struct broker *b);
 
 /* The coordinator if it exists, without creating it (metrics). */
-struct group_coordinator *gc_peek(void);
+struct group_coordinator *gc_peek(const struct broker *b);
 /* Calls fn for every committed offset of every loaded group (metrics). */
 void gc_each_offset(struct group_coordinator *gc,
 		    void (*fn)(void *arg, const char *group, const struct group_offset *o),

@@ -28,8 +28,7 @@ struct dr_wait {
 };
 
 struct delayed_delete {
-	struct rm_waiter w;
-	struct loop_timer timer;
+	struct purg_op op;
 	struct request *req;
 	struct delete_records_response *resp;
 	struct dr_wait *waits;
@@ -96,28 +95,18 @@ static int32_t check_waits(struct delayed_delete *d)
 	return d->left;
 }
 
-static void dd_finish(struct delayed_delete *d)
+static int dd_ready(struct purg_op *op)
 {
-	rm_waiter_del(&d->w);
-	loop_timer_stop(d->req->b->loop, &d->timer);
-	struct request *req = d->req;
-	void *resp = d->resp;
-	free(d);
-	request_respond(req, resp);
+	return check_waits(op->arg) == 0;
 }
 
-static void dd_wake(struct rm_waiter *w)
+/* The ISR caught up, or timeout_ms passed: what is missing timed out. */
+static void dd_complete(struct purg_op *op, int expired)
 {
-	struct delayed_delete *d = w->arg;
-	if (check_waits(d) == 0)
-		dd_finish(d);
-}
-
-static void dd_timeout(struct loop_timer *t)
-{
-	struct delayed_delete *d = t->arg;
-	check_waits(d);
-	for (int32_t i = 0; i < d->n; i++) {
+	struct delayed_delete *d = op->arg;
+	if (expired)
+		check_waits(d);
+	for (int32_t i = 0; expired && i < d->n; i++) {
 		if (d->waits[i].required < 0)
 			continue;
 		d->waits[i].out->error_code = KERR_REQUEST_TIMED_OUT;
@@ -125,29 +114,32 @@ static void dd_timeout(struct loop_timer *t)
 					     d->waits[i].topic.len, d->waits[i].index);
 		d->waits[i].out->low_watermark = p ? rm_low_watermark(p) : -1;
 	}
-	dd_finish(d);
+	struct request *req = d->req;
+	void *resp = d->resp;
+	free(d);
+	request_respond(req, resp);
 }
 
 static void dd_start(struct request *req, struct delete_records_response *out,
 		     struct dr_wait *waits, int32_t n, int32_t timeout_ms)
 {
 	struct delayed_delete *d = calloc(1, sizeof *d);
-	if (!d) {
+	struct purg_key **keys = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *keys);
+	if (!d || !keys) {
+		free(d);
 		request_close(req, "out of memory");
 		return;
 	}
 	*d = (struct delayed_delete){ .req = req, .resp = out, .waits = waits, .n = n, .left = n };
-	if (check_waits(d) == 0) {
-		free(d);
-		request_respond(req, out);
-		return;
+	int32_t nk = 0;
+	for (int32_t i = 0; i < n; i++) {
+		struct partition *p = rm_get(req->b->rm, waits[i].topic.p, waits[i].topic.len,
+					     waits[i].index);
+		if (p)
+			keys[nk++] = &p->waiters;
 	}
-	d->w.wake = dd_wake;
-	d->w.arg = d;
-	d->w.kind = RM_WAIT_DELETE_RECORDS;
-	loop_timer_init(&d->timer, dd_timeout, d);
-	loop_timer_start(req->b->loop, &d->timer, timeout_ms > 0 ? timeout_ms : 0);
-	rm_waiter_add(req->b->rm, &d->w);
+	purg_op_init(&d->op, DELAYED_DELETE_RECORDS, dd_ready, dd_complete, d);
+	purg_try_else_watch(&req->b->purgatory, &d->op, keys, nk, timeout_ms > 0 ? timeout_ms : 0);
 }
 
 void handle_delete_records(struct request *req)

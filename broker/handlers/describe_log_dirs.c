@@ -90,7 +90,7 @@ static int dld_fill(struct request *req, struct dld_resp_result *r, int d)
 		if (!t)
 			return -1;
 		((struct dld_resp_partition *)t->partitions.v)[t->partitions.n++] =
-			(struct dld_resp_partition){ p->index, p->log ? log_size_bytes(p->log) : 0,
+			(struct dld_resp_partition){ p->index, partition_size_bytes(p),
 						     0, 0 };
 	}
 	r->topics = (struct karray){ nt, tv };

@@ -22,10 +22,9 @@ static int16_t dp_partition(struct request *req, struct kstr topic, int32_t inde
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
-	struct producer_state_manager *m = psm_get(p->log);
+	struct producer_state_manager *m = p->psm;
 	if (!m)
 		return 0;
-	psm_sync(m);
 	size_t n = m->state.n;
 	struct describe_producers_resp_producer *v = arena_alloc(&req->arena, (n + 1) * sizeof *v);
 	if (!v)

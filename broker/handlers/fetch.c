@@ -14,9 +14,10 @@
  * leader names a same-rack replica (preferred_read_replica) instead of
  * answering data. v16+ name the leader after NOT_LEADER_OR_FOLLOWER /
  * FENCED_LEADER_EPOCH (current_leader, node_endpoints; KIP-951).
- * If fewer than min_bytes are available the request is parked as a delayed
- * fetch until enough data arrives or max_wait_ms passes. Consumers are served
- * only below the high watermark. Authorization as KafkaApis: a follower's
+ * If fewer than min_bytes are available the request is parked in the
+ * broker's purgatory, watching its partitions, as a delayed fetch until
+ * enough data arrives or max_wait_ms passes. Consumers are served only
+ * below the high watermark. Authorization as KafkaApis: a follower's
  * fetch (replica_id >= 0) needs CLUSTER_ACTION on the cluster, a consumer's
  * READ on each topic; refused partitions answer TOPIC_AUTHORIZATION_FAILED
  * and a refused follower moves no follower position. */
@@ -70,8 +71,7 @@ struct fetch_plan {
 };
 
 struct delayed_fetch {
-	struct rm_waiter w;
-	struct loop_timer timer;
+	struct purg_op op;
 	struct request *req;
 	struct fetch_plan *plan;
 };
@@ -129,22 +129,18 @@ static int16_t partition_slice(struct request *req, struct kstr topic,
 		return KERR_FENCED_LEADER_EPOCH;
 	if (pi->current_leader_epoch > p->leader_epoch)
 		return KERR_UNKNOWN_LEADER_EPOCH;
-	int64_t limit = replica_id >= 0 ? log_end_offset(p->log) : p->high_watermark;
-	/* transactions (broker/txn): read_committed stops at the last stable offset */
-	if (replica_id < 0 && ((const struct fetch_request *)req->body)->isolation_level == 1)
-		limit = psm_lso(p->log, p->high_watermark);
 	if (replica_id >= 0 && !rm_is_replica(p, replica_id))
 		return KERR_NOT_LEADER_OR_FOLLOWER;
-	if (pi->fetch_offset < log_start_offset(p->log) || pi->fetch_offset > log_end_offset(p->log))
-		return KERR_OFFSET_OUT_OF_RANGE;
-	if (pi->fetch_offset >= limit || max_bytes <= 0)
-		return 0;
 	/* a throttled replica out of the ISR gets nothing while the leader's
 	 * replication throttle is exceeded (nor does it count for min_bytes) */
 	if (replica_id >= 0 && repl_quota_leader_skip(b, p, replica_id))
-		return 0;
-	int rc = log_read(p->log, pi->fetch_offset, max_bytes, limit, s);
-	return rc < 0 ? KERR_OFFSET_OUT_OF_RANGE : 0;
+		max_bytes = 0; /* the offset is still checked */
+	/* the partition's read rules: followers to the log end, consumers to the
+	 * high watermark, read_committed to the last stable offset */
+	enum partition_reader who = replica_id >= 0 ? READ_FOLLOWER
+		: ((const struct fetch_request *)req->body)->isolation_level == 1 ? READ_COMMITTED
+		: READ_UNCOMMITTED;
+	return partition_read(p, who, pi->fetch_offset, max_bytes, s);
 }
 
 /* KIP-392's RackAwareReplicaSelector, on the leader, for a v11+ consumer
@@ -214,14 +210,14 @@ static int fetch_aborted(struct arena *a, struct partition *p, int64_t from,
 			 struct fetch_resp_partition *po)
 {
 	struct txn_aborted tmp[64];
-	size_t n = psm_aborted(p->log, from, po->last_stable_offset, tmp, 64);
+	size_t n = partition_aborted(p, from, po->last_stable_offset, tmp, 64);
 	if (n == 64) /* rare: many aborts in one fetch; ask again for them all */
 		n = FETCH_MAX_ABORTED;
 	struct txn_aborted *all = n > 64 ? arena_alloc(a, n * sizeof *all) : tmp;
 	if (!all)
 		return -1;
 	if (n > 64)
-		n = psm_aborted(p->log, from, po->last_stable_offset, all, n);
+		n = partition_aborted(p, from, po->last_stable_offset, all, n);
 	struct fetch_resp_aborted_transaction *v = arena_alloc(a, (n + 1) * sizeof *v);
 	if (!v)
 		return -1;
@@ -365,8 +361,8 @@ static int fill_partition(struct fetch_build *fb, const struct fetch_item *it,
 	po->partition_index = pi->partition;
 	po->error_code = it->error ? it->error : partition_slice(req, it->topic, pi, limit, &p, &s);
 	po->high_watermark = p ? p->high_watermark : -1;
-	po->last_stable_offset = p ? psm_lso(p->log, p->high_watermark) : -1;
-	po->log_start_offset = p ? log_start_offset(p->log) : -1;
+	po->last_stable_offset = p ? partition_last_stable(p) : -1;
+	po->log_start_offset = p ? partition_log_start(p) : -1;
 	po->preferred_read_replica = -1;
 	/* v12 tagged fields: -1 everywhere means "absent" (not sent) */
 	po->diverging_epoch = (struct fetch_resp_epoch_end_offset){ -1, -1 };
@@ -557,27 +553,39 @@ oom:
 	request_close(req, "out of memory");
 }
 
-static void delayed_fetch_finish(struct delayed_fetch *d)
+static int delayed_fetch_ready(struct purg_op *op)
 {
-	rm_waiter_del(&d->w);
-	loop_timer_stop(d->req->b->loop, &d->timer);
+	struct delayed_fetch *d = op->arg;
+	const struct fetch_request *in = d->req->body;
+	return fetch_available(d->req, d->plan) >= in->min_bytes;
+}
+
+/* Enough data, or max_wait_ms passed: answer with what there is. */
+static void delayed_fetch_complete(struct purg_op *op, int expired)
+{
+	(void)expired;
+	struct delayed_fetch *d = op->arg;
 	struct request *req = d->req;
 	const struct fetch_plan *plan = d->plan;
 	free(d);
 	fetch_respond(req, plan);
 }
 
-static void delayed_fetch_wake(struct rm_waiter *w)
+/* The plan's partitions hosted here (a session's, for an incremental
+ * fetch): the keys it waits on. NULL on OOM. */
+static struct purg_key **fetch_keys(struct request *req, const struct fetch_plan *plan,
+				    int32_t *nk)
 {
-	struct delayed_fetch *d = w->arg;
-	const struct fetch_request *in = d->req->body;
-	if (fetch_available(d->req, d->plan) >= in->min_bytes)
-		delayed_fetch_finish(d);
-}
-
-static void delayed_fetch_timeout(struct loop_timer *t)
-{
-	delayed_fetch_finish(t->arg);
+	struct purg_key **keys = arena_alloc(&req->arena, ((size_t)plan->n + 1) * sizeof *keys);
+	*nk = 0;
+	for (int32_t i = 0; keys && i < plan->n; i++) {
+		const struct fetch_item *it = &plan->items[i];
+		struct partition *p = it->topic.len >= 0 ?
+			rm_get(req->b->rm, it->topic.p, it->topic.len, it->p.partition) : NULL;
+		if (p)
+			keys[(*nk)++] = &p->waiters;
+	}
+	return keys;
 }
 
 /* A follower's fetch offset is its log end offset: the leader learns from it
@@ -778,17 +786,16 @@ void handle_fetch(struct request *req)
 		return;
 	}
 	struct delayed_fetch *d = calloc(1, sizeof *d);
-	if (!d) {
+	int32_t nk;
+	struct purg_key **keys = fetch_keys(req, plan, &nk);
+	if (!d || !keys) {
+		free(d);
 		fetch_respond(req, plan);
 		return;
 	}
 	d->req = req;
 	d->plan = plan;
-	d->w.wake = delayed_fetch_wake;
-	d->w.arg = d;
-	d->w.kind = RM_WAIT_FETCH;
-	loop_timer_init(&d->timer, delayed_fetch_timeout, d);
-	loop_timer_start(req->b->loop, &d->timer,
-			 wait > FETCH_MAX_WAIT_CAP_MS ? FETCH_MAX_WAIT_CAP_MS : wait);
-	rm_waiter_add(req->b->rm, &d->w);
+	purg_op_init(&d->op, DELAYED_FETCH, delayed_fetch_ready, delayed_fetch_complete, d);
+	purg_watch(&req->b->purgatory, &d->op, keys, nk,
+		   wait > FETCH_MAX_WAIT_CAP_MS ? FETCH_MAX_WAIT_CAP_MS : wait);
 }

@@ -37,7 +37,7 @@ static int64_t record_for_time(struct partition *p, int64_t batch_offset, int64_
 			       int64_t *ts)
 {
 	struct log_slice s;
-	if (log_read(p->log, batch_offset, 1, log_end_offset(p->log), &s) < 0 || s.len <= 0 ||
+	if (partition_read(p, READ_FOLLOWER, batch_offset, 1, &s) != 0 || s.len <= 0 ||
 	    s.len > (1 << 24))
 		return batch_offset;
 	uint8_t *buf = malloc((size_t)s.len);
@@ -82,7 +82,7 @@ static void list_v0(struct request *req, struct partition *p,
 		po->error_code = KERR_UNKNOWN_SERVER_ERROR;
 		return;
 	}
-	int n = max > 0 ? log_legacy_offsets(p->log, pi->timestamp, max, clock_wall_ms(), v + 1,
+	int n = max > 0 ? partition_legacy_offsets(p, pi->timestamp, max, clock_wall_ms(), v + 1,
 					    LIST_V0_MAX_OFFSETS)
 			: 0;
 	int64_t *out = v + 1;
@@ -114,11 +114,11 @@ static void list_by_time(struct request *req, struct partition *p, int64_t targe
 {
 	int64_t ts = -1, off;
 	if (target == LIST_MAX_TIMESTAMP) {
-		off = log_max_timestamp_batch(p->log, &ts);
+		off = partition_max_timestamp_batch(p, &ts);
 		if (off >= 0)
 			off = record_for_time(p, off, ts, &ts);
 	} else {
-		off = log_offset_for_time(p->log, target, &ts);
+		off = partition_offset_for_time(p, target, &ts);
 		if (off >= 0)
 			off = record_for_time(p, off, target, &ts);
 	}
@@ -166,7 +166,7 @@ static void list_one(struct request *req, struct kstr topic,
 	}
 	po->leader_epoch = p->leader_epoch;
 	/* transactions (broker/txn): read_committed sees up to the LSO */
-	int64_t readable = in->isolation_level == 1 ? psm_lso(p->log, p->high_watermark)
+	int64_t readable = in->isolation_level == 1 ? partition_last_stable(p)
 						     : p->high_watermark;
 	switch (pi->timestamp) {
 	case LIST_LATEST:
@@ -175,7 +175,7 @@ static void list_one(struct request *req, struct kstr topic,
 		break;
 	case LIST_EARLIEST:
 	case LIST_EARLIEST_LOCAL:
-		po->offset = log_start_offset(p->log);
+		po->offset = partition_log_start(p);
 		break;
 	case LIST_LATEST_TIERED: /* no tiered storage: nothing tiered */
 		break;

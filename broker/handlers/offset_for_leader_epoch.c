@@ -31,7 +31,7 @@ static void answer_one(struct request *req, struct kstr topic,
 		po->error_code = pi->current_leader_epoch < p->leader_epoch ? KERR_FENCED_LEADER_EPOCH
 									    : KERR_UNKNOWN_LEADER_EPOCH;
 	} else {
-		log_epoch_end_offset(p->log, pi->leader_epoch, &po->leader_epoch, &po->end_offset);
+		partition_epoch_end(p, pi->leader_epoch, &po->leader_epoch, &po->end_offset);
 	}
 }
 

@@ -95,23 +95,6 @@ static int16_t check_records(const uint8_t *batch, size_t len, const struct rb_h
 	return err;
 }
 
-/* message.timestamp.type=LogAppendTime: the broker's clock becomes the
- * batch's timestamp (attribute bit 3, maxTimestamp), so the CRC, which
- * covers both, is computed again. Returns the time stamped. */
-static int64_t stamp_log_append_time(uint8_t *batch, size_t len)
-{
-	int64_t now = clock_wall_ms();
-	uint16_t attrs = (uint16_t)(batch[21] << 8 | batch[22]) | RB_ATTR_LOG_APPEND_TIME;
-	batch[21] = (uint8_t)(attrs >> 8);
-	batch[22] = (uint8_t)attrs;
-	for (int i = 0; i < 8; i++)
-		batch[35 + i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
-	uint32_t crc = crc32c(0, batch + 21, len - 21);
-	for (int i = 0; i < 4; i++)
-		batch[17 + i] = (uint8_t)(crc >> (24 - 8 * i));
-	return now;
-}
-
 /* Produce v0-2 may carry a legacy message set (Kafka up-converts it to the
  * log's format); v3+ must be magic 2, which rb_validate_produce enforces
  * (INVALID_RECORD). On success *batch and *len give the batch to append:
@@ -212,26 +195,22 @@ static int16_t produce_append(struct request *req, struct produce_part *part, in
 	struct partition *p = rm_get(req->b->rm, part->topic.p, part->topic.len, part->index);
 	if (!p || !p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER; /* lost while it waited */
-	/* idempotence (broker/txn): epoch and sequence checks; a resend of one
-	 * of the producer's last five batches is answered with its original
-	 * offset and appended again never */
-	int dup = 0;
-	int rc = psm_check_produce(p->log, h, &dup, &out->base_offset);
-	if (rc)
-		return (int16_t)rc;
-	if (dup) {
-		out->log_start_offset = log_start_offset(p->log);
-		*required = out->base_offset + h->last_offset_delta + 1;
-		return 0;
+	/* the partition's append rules (broker/partition.h): idempotence (a
+	 * resend of one of the producer's last five batches is answered with
+	 * its original offset and appended again never), LogAppendTime, the
+	 * write and the producer state */
+	struct partition_produce pp = { .log_append_time = part->log_append_time };
+	int16_t kerr = rm_append_client(req->b->rm, p, part->batch, part->len, h, &pp);
+	if (kerr)
+		return kerr;
+	out->base_offset = pp.base_offset;
+	if (!pp.dup) {
+		if (part->log_append_time)
+			out->log_append_time_ms = pp.append_time_ms;
+		metrics_count_append(req->b->metrics, part->tm,
+				     (uint64_t)h->last_offset_delta + 1, part->len);
 	}
-	if (part->log_append_time)
-		out->log_append_time_ms = stamp_log_append_time(part->batch, part->len);
-	rc = rm_append(req->b->rm, p, part->batch, part->len, &out->base_offset);
-	if (rc)
-		return (int16_t)rc;
-	metrics_count_append(req->b->metrics, part->tm, (uint64_t)h->last_offset_delta + 1,
-			     part->len);
-	out->log_start_offset = log_start_offset(p->log);
+	out->log_start_offset = partition_log_start(p);
 	*required = out->base_offset + h->last_offset_delta + 1;
 	return 0;
 }

@@ -119,7 +119,7 @@ int repl_quota_follower_skip(struct broker *b, const struct partition *p)
 {
 	struct repl_quotas *r = b->repl_quotas;
 	/* in sync: caught up with the leader's high watermark at the last fetch */
-	int in_sync = log_end_offset(p->log) >= p->high_watermark;
+	int in_sync = partition_log_end(p) >= p->high_watermark;
 	return r && !in_sync && throttled(&r->side[REPL_FOLLOWER], p) &&
 	       exceeded(b, &r->side[REPL_FOLLOWER]);
 }

@@ -1,5 +1,6 @@
-/* Delayed produce: a waiter on the replica manager, re-checked whenever data
- * or a high watermark moves, plus a timer for the request's timeout. */
+/* Delayed produce: an operation in the broker's purgatory watching the
+ * partitions it wrote, re-checked when one of them moves its high watermark
+ * or ISR or changes leader, with the request's timeout as its deadline. */
 #include "broker/replica/delayed_produce.h"
 
 #include <stdlib.h>
@@ -11,8 +12,7 @@
 #include "common/proto/kerr.h"
 
 struct delayed_produce {
-	struct rm_waiter w;
-	struct loop_timer timer;
+	struct purg_op op;
 	struct request *req;
 	void *resp;
 	struct produce_wait *parts;
@@ -44,38 +44,34 @@ static int32_t check_parts(struct delayed_produce *d)
 	return d->left;
 }
 
-static void finish(struct delayed_produce *d)
+static int try_complete(struct purg_op *op)
 {
-	rm_waiter_del(&d->w);
-	loop_timer_stop(d->req->b->loop, &d->timer);
+	return check_parts(op->arg) == 0;
+}
+
+/* Satisfied, or the timeout: what is still missing timed out. */
+static void on_complete(struct purg_op *op, int expired)
+{
+	struct delayed_produce *d = op->arg;
+	if (expired) {
+		check_parts(d);
+		for (int32_t i = 0; i < d->n; i++)
+			if (d->parts[i].required >= 0)
+				*d->parts[i].error_code = KERR_REQUEST_TIMED_OUT;
+	}
 	struct request *req = d->req;
 	void *resp = d->resp;
 	free(d);
 	request_respond(req, resp);
 }
 
-static void on_wake(struct rm_waiter *w)
-{
-	struct delayed_produce *d = w->arg;
-	if (check_parts(d) == 0)
-		finish(d);
-}
-
-static void on_timeout(struct loop_timer *t)
-{
-	struct delayed_produce *d = t->arg;
-	check_parts(d);
-	for (int32_t i = 0; i < d->n; i++)
-		if (d->parts[i].required >= 0)
-			*d->parts[i].error_code = KERR_REQUEST_TIMED_OUT;
-	finish(d);
-}
-
 void delayed_produce_start(struct request *req, void *resp, struct produce_wait *parts,
 			   int32_t n, int32_t timeout_ms)
 {
 	struct delayed_produce *d = calloc(1, sizeof *d);
-	if (!d) {
+	struct purg_key **keys = arena_alloc(&req->arena, ((size_t)n + 1) * sizeof *keys);
+	if (!d || !keys) {
+		free(d);
 		for (int32_t i = 0; i < n; i++)
 			*parts[i].error_code = KERR_REQUEST_TIMED_OUT;
 		request_respond(req, resp);
@@ -85,15 +81,13 @@ void delayed_produce_start(struct request *req, void *resp, struct produce_wait 
 	d->resp = resp;
 	d->parts = parts;
 	d->n = d->left = n;
-	if (check_parts(d) == 0) {
-		request_respond(req, resp);
-		free(d);
-		return;
+	purg_op_init(&d->op, DELAYED_PRODUCE, try_complete, on_complete, d);
+	int32_t nk = 0;
+	for (int32_t i = 0; i < n; i++) {
+		struct partition *p = rm_get(req->b->rm, parts[i].topic.p, parts[i].topic.len,
+					     parts[i].index);
+		if (p)
+			keys[nk++] = &p->waiters;
 	}
-	d->w.wake = on_wake;
-	d->w.arg = d;
-	d->w.kind = RM_WAIT_PRODUCE;
-	loop_timer_init(&d->timer, on_timeout, d);
-	loop_timer_start(req->b->loop, &d->timer, timeout_ms > 0 ? timeout_ms : 0);
-	rm_waiter_add(req->b->rm, &d->w);
+	purg_try_else_watch(&req->b->purgatory, &d->op, keys, nk, timeout_ms > 0 ? timeout_ms : 0);
 }

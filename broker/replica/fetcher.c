@@ -114,14 +114,14 @@ static void fetcher_retry_later(struct fetcher *f)
 static void follower_align_empty_log(struct partition *p, const uint8_t *data, size_t len)
 {
 	struct rb_header h;
-	int64_t leo = log_end_offset(p->log);
-	if (!data || leo != log_start_offset(p->log) || rb_parse_header(data, len, &h) < 0 ||
+	int64_t leo = partition_log_end(p);
+	if (!data || leo != partition_log_start(p) || rb_parse_header(data, len, &h) < 0 ||
 	    h.base_offset >= leo || rb_last_offset(&h) < leo)
 		return;
 	log_info("replica", "%s-%d: the leader's first batch starts at %lld, below our empty "
 		 "log's start %lld: starting at the batch", p->topic, p->index,
 		 (long long)h.base_offset, (long long)leo);
-	log_truncate_fully_and_start_at(p->log, h.base_offset);
+	partition_truncate_fully(p, h.base_offset);
 }
 
 /* Returns 1 if the partition's answer was an error worth backing off for. */
@@ -133,11 +133,11 @@ static int handle_partition(struct fetcher *f, struct kstr topic,
 	if (!p || p->fetcher != f)
 		return 0;
 	if (rp->error_code == KERR_OFFSET_OUT_OF_RANGE &&
-	    rp->log_start_offset > log_end_offset(p->log)) {
+	    rp->log_start_offset > partition_log_end(p)) {
 		/* the leader deleted what we would need next: start at its start */
 		log_warn("replica", "%s-%d: behind leader %d's log start %lld, starting over there",
 			 p->topic, p->index, f->leader_id, (long long)rp->log_start_offset);
-		log_truncate_fully_and_start_at(p->log, rp->log_start_offset);
+		partition_truncate_fully(p, rp->log_start_offset);
 		return 0;
 	}
 	if (rp->error_code == KERR_OFFSET_OUT_OF_RANGE) {
@@ -158,14 +158,14 @@ static int handle_partition(struct fetcher *f, struct kstr topic,
 	if (rc < 0) {
 		log_error("replica", "%s-%d: cannot append %d bytes from leader %d at offset %lld",
 			  p->topic, p->index, rp->records.len, f->leader_id,
-			  (long long)log_end_offset(p->log));
+			  (long long)partition_log_end(p));
 		p->truncating = 1; /* the logs disagree: find where */
 		return 1;
 	}
 	/* DeleteRecords on the leader: follow its log start (Kafka's
 	 * maybeIncrementLogStartOffset on the follower), never past our end */
-	if (rp->log_start_offset > log_start_offset(p->log)) {
-		int64_t leo = log_end_offset(p->log);
+	if (rp->log_start_offset > partition_log_start(p)) {
+		int64_t leo = partition_log_end(p);
 		int64_t to = rp->log_start_offset < leo ? rp->log_start_offset : leo;
 		if (rm_advance_log_start(rm, p, to) < 0)
 			log_error("replica", "%s-%d: cannot move the log start to %lld",
@@ -255,9 +255,9 @@ static struct fetch_request *build_request(struct fetcher *f, int *throttled)
 			parts[k] = (struct fetch_req_partition){
 				.partition = q->index,
 				.current_leader_epoch = q->leader_epoch,
-				.fetch_offset = log_end_offset(q->log),
+				.fetch_offset = partition_log_end(q),
 				.last_fetched_epoch = -1,
-				.log_start_offset = log_start_offset(q->log),
+				.log_start_offset = partition_log_start(q),
 				.partition_max_bytes = cfg->replica_fetch_max_bytes,
 			};
 			k++;
@@ -277,13 +277,13 @@ static struct fetch_request *build_request(struct fetcher *f, int *throttled)
 static int64_t truncation_point(struct partition *p, int32_t asked,
 				int32_t leader_epoch, int64_t leader_end)
 {
-	int64_t leo = log_end_offset(p->log), at = leo;
+	int64_t leo = partition_log_end(p), at = leo;
 	if (leader_epoch < 0 || leader_end < 0) {
 		at = p->high_watermark;
 	} else if (leader_epoch < asked) {
 		int32_t e;
 		int64_t ours;
-		log_epoch_end_offset(p->log, leader_epoch, &e, &ours);
+		partition_epoch_end(p, leader_epoch, &e, &ours);
 		at = ours >= 0 && ours < leader_end ? ours : leader_end;
 	} else {
 		at = leader_end;
@@ -302,16 +302,16 @@ static void truncate_partition(struct fetcher *f, struct kstr topic,
 			 f->leader_id, kerr_name(rp->error_code));
 		return; /* stays truncating; retried after the back-off */
 	}
-	int64_t at = truncation_point(p, log_latest_epoch(p->log), rp->leader_epoch, rp->end_offset);
-	if (at < log_end_offset(p->log)) {
+	int64_t at = truncation_point(p, partition_latest_epoch(p), rp->leader_epoch, rp->end_offset);
+	if (at < partition_log_end(p)) {
 		log_warn("replica", "%s-%d: truncating divergent tail %lld..%lld (leader %d epoch %d ends at %lld)",
-			 p->topic, p->index, (long long)at, (long long)log_end_offset(p->log),
+			 p->topic, p->index, (long long)at, (long long)partition_log_end(p),
 			 f->leader_id, rp->leader_epoch, (long long)rp->end_offset);
-		if (log_truncate_to(p->log, at) < 0)
+		if (partition_truncate_to(p, at) < 0)
 			return;
 	}
-	if (p->high_watermark > log_end_offset(p->log))
-		p->high_watermark = log_end_offset(p->log);
+	if (p->high_watermark > partition_log_end(p))
+		p->high_watermark = partition_log_end(p);
 	p->truncating = 0;
 }
 
@@ -346,10 +346,10 @@ static void epochs_done(struct net_client *nc, int err, void *resp, void *arg)
  * watermark is all that is known to be shared with the leader. */
 static int settle_without_epochs(struct partition *p)
 {
-	if (log_latest_epoch(p->log) >= 0)
+	if (partition_latest_epoch(p) >= 0)
 		return 0;
-	if (log_end_offset(p->log) > p->high_watermark)
-		log_truncate_to(p->log, p->high_watermark);
+	if (partition_log_end(p) > p->high_watermark)
+		partition_truncate_to(p, p->high_watermark);
 	p->truncating = 0;
 	return 1;
 }
@@ -375,7 +375,7 @@ static struct offset_for_leader_epoch_request *build_epoch_request(struct fetche
 		parts[k] = (struct offset_for_leader_epoch_req_partition){
 			.partition = p->index,
 			.current_leader_epoch = p->leader_epoch,
-			.leader_epoch = log_latest_epoch(p->log),
+			.leader_epoch = partition_latest_epoch(p),
 		};
 		topics[k].topic = (struct kstr){ p->topic, (int32_t)strlen(p->topic) };
 		topics[k].partitions = (struct karray){ 1, &parts[k] };

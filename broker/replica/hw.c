@@ -18,7 +18,7 @@ static int in_isr(const struct partition *p, int32_t id)
 
 int hw_advance(struct partition *p)
 {
-	int64_t hw = log_end_offset(p->log);
+	int64_t hw = partition_log_end(p);
 	for (int32_t i = 0; i < p->nrstate; i++) {
 		const struct replica_state *rs = &p->rstate[i];
 		if (rs->broker_id == p->leader_id || !in_isr(p, rs->broker_id))
@@ -41,7 +41,7 @@ static int hw_bad(const struct partition *p, const char *what, int64_t other)
 
 int hw_check_own(const struct partition *p)
 {
-	int64_t leo = log_end_offset(p->log);
+	int64_t leo = partition_log_end(p);
 	if (p->high_watermark < 0 || p->high_watermark > leo)
 		return hw_bad(p, "outside [0, own LEO]", leo);
 	return 0;

@@ -1,6 +1,7 @@
 /* Internal appends: coordinators write their records like an acks=all
- * producer would, and hear back once the ISR has them. One waiter per append,
- * re-checked on every replica-manager wake-up, with a timeout. */
+ * producer would, and hear back once the ISR has them. One operation per
+ * append in the broker's purgatory, watching its partition, with the
+ * timeout as its deadline. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,36 +11,23 @@
 #include "common/proto/record_batch.h"
 
 struct internal_append {
-	struct rm_waiter w;
-	struct loop_timer timer;
+	struct purg_op op;
 	struct replica_manager *rm;
 	char *topic;
 	int32_t index;
 	int32_t leader_epoch;
 	int64_t base_offset;
 	int64_t required;   /* high watermark that acknowledges the batch */
-	int16_t kerr;       /* set: finish with this at the next timer */
+	int16_t kerr;       /* set: finish with this at the deadline */
 	rm_append_done_fn done;
 	void *arg;
 };
 
 static void finish(struct internal_append *ia, int16_t kerr)
 {
-	rm_waiter_del(&ia->w);
-	loop_timer_stop(ia->rm->b->loop, &ia->timer);
 	ia->done(ia->arg, kerr, kerr ? -1 : ia->base_offset);
 	free(ia->topic);
 	free(ia);
-}
-
-static void check(struct rm_waiter *w)
-{
-	struct internal_append *ia = w->arg;
-	struct partition *p = rm_get(ia->rm, ia->topic, (int32_t)strlen(ia->topic), ia->index);
-	if (!p || !p->is_leader || p->leader_epoch != ia->leader_epoch)
-		finish(ia, KERR_NOT_LEADER_OR_FOLLOWER);
-	else if (p->high_watermark >= ia->required)
-		finish(ia, 0);
 }
 
 static int acknowledged(struct internal_append *ia)
@@ -49,11 +37,22 @@ static int acknowledged(struct internal_append *ia)
 	       p->high_watermark >= ia->required;
 }
 
-static void on_timer(struct loop_timer *t)
+/* Done once the ISR has it, or once this broker no longer leads the epoch
+ * it wrote in. */
+static int ready(struct purg_op *op)
 {
-	struct internal_append *ia = t->arg;
-	if (acknowledged(ia))
-		finish(ia, 0);
+	struct internal_append *ia = op->arg;
+	struct partition *p = rm_get(ia->rm, ia->topic, (int32_t)strlen(ia->topic), ia->index);
+	if (!p || !p->is_leader || p->leader_epoch != ia->leader_epoch)
+		ia->kerr = KERR_NOT_LEADER_OR_FOLLOWER;
+	return ia->kerr || p->high_watermark >= ia->required;
+}
+
+static void complete(struct purg_op *op, int expired)
+{
+	struct internal_append *ia = op->arg;
+	if (!expired || acknowledged(ia))
+		finish(ia, ia->kerr);
 	else
 		finish(ia, ia->kerr ? ia->kerr : KERR_REQUEST_TIMED_OUT);
 }
@@ -72,9 +71,8 @@ void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t i
 	ia->index = index;
 	ia->done = done;
 	ia->arg = arg;
-	ia->w.wake = check;
-	ia->w.arg = ia;
-	loop_timer_init(&ia->timer, on_timer, ia);
+	purg_op_init(&ia->op, DELAYED_OTHER, ready, complete, ia);
+	struct purgatory *pg = &rm->b->purgatory;
 	struct partition *p = rm_get(rm, topic, (int32_t)strlen(topic), index);
 	struct rb_header h;
 	if (!p || !p->is_leader)
@@ -86,12 +84,15 @@ void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t i
 	else if ((ia->kerr = (int16_t)rm_append(rm, p, batch, len, &ia->base_offset)) == 0) {
 		ia->leader_epoch = p->leader_epoch;
 		ia->required = ia->base_offset + h.last_offset_delta + 1;
-		rm_waiter_add(rm, &ia->w);
 		/* with the leader alone in the ISR it is acknowledged already:
-		 * the timer reports it on the next turn of the loop */
-		loop_timer_start(rm->b->loop, &ia->timer,
-				 acknowledged(ia) ? 0 : (timeout_ms > 0 ? timeout_ms : 0));
+		 * the deadline reports it on the next turn of the loop */
+		if (acknowledged(ia)) {
+			purg_watch(pg, &ia->op, NULL, 0, 0);
+		} else {
+			struct purg_key *k = &p->waiters;
+			purg_watch(pg, &ia->op, &k, 1, timeout_ms > 0 ? timeout_ms : 0);
+		}
 		return;
 	}
-	loop_timer_start(rm->b->loop, &ia->timer, 0); /* report the error later */
+	purg_watch(pg, &ia->op, NULL, 0, 0); /* report the error later */
 }

@@ -48,7 +48,7 @@ static void isr_written(void *arg, int16_t kerr, int32_t new_zk_version)
 					  p->index, w->old_isr, ids, p->leader_epoch,
 					  w->old_zk_version, new_zk_version, w->reason);
 				rm_update_high_watermark(w->rm, p);
-				rm_wake(w->rm); /* acks=all waiters re-check min.insync */
+				rm_wake(w->rm, p); /* acks=all waiters re-check min.insync */
 			}
 		}
 	}
@@ -97,7 +97,7 @@ void isr_maybe_expand(struct replica_manager *rm, struct partition *p,
 /* Followers in the ISR that are behind and have not caught up for lag_ms. */
 static void shrink_one(struct replica_manager *rm, struct partition *p, int64_t now, int64_t lag_ms)
 {
-	int64_t leo = log_end_offset(p->log);
+	int64_t leo = partition_log_end(p);
 	int32_t keep[p->nisr + 1], n = 0;
 	char why[128] = "";
 	for (int32_t i = 0; i < p->nisr; i++) {

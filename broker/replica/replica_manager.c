@@ -45,7 +45,6 @@ struct replica_manager *rm_new(struct broker *b, const char *log_dirs,
 	rm->b = b;
 	rm->lcfg = *lcfg;
 	strmap_init(&rm->parts);
-	rm->waiters.next = rm->waiters.prev = &rm->waiters;
 	if (dirs_parse(rm, log_dirs) < 0) {
 		for (int d = 0; d < rm->ndirs; d++)
 			free(rm->dirs[d].path);
@@ -61,15 +60,21 @@ int rm_partition_offline(const struct replica_manager *rm, const struct partitio
 	return p->dir >= 0 && p->dir < rm->ndirs && rm->dirs[p->dir].offline;
 }
 
-static void partition_free(struct partition *p)
+static void partition_free(struct replica_manager *rm, struct partition *p)
 {
+	if (p->wake_pending) /* freed inside a batch: off its wake list */
+		for (struct partition **pp = &rm->wake_list; *pp; pp = &(*pp)->wake_next)
+			if (*pp == p) {
+				*pp = p->wake_next;
+				break;
+			}
+	purg_key_release(&p->waiters);
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	free(p->rstate);
 	/* idempotence: a snapshot at the LEO before the clean close */
-	psm_close(psm_get(p->log), 1);
 	if (p->log)
-		log_close(p->log);
+		partition_close_log(p, 1);
 	free(p->topic);
 	free(p->replicas);
 	free(p->isr);
@@ -89,10 +94,10 @@ void rm_free(struct replica_manager *rm)
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		/* nothing more is written into an offline dir: no producer
-		 * snapshot (its log is left for recovery, log_set_offline) */
+		 * snapshot (its log is left for recovery, partition_set_offline) */
 		if (rm_partition_offline(rm, v))
-			psm_close(psm_get(((struct partition *)v)->log), 0);
-		partition_free(v);
+			partition_drop_state(v);
+		partition_free(rm, v);
 	}
 	strmap_free(&rm->parts);
 	for (int d = 0; d < rm->ndirs; d++) {
@@ -137,26 +142,18 @@ static struct partition *partition_open(struct replica_manager *rm, int dir,
 	p->dir = dir;
 	p->leader_id = -1;
 	p->leader_epoch = -1;
+	purg_key_init(&p->waiters);
 	struct topic_config tc;
 	topic_config_effective(rm->b, topic, tlen, &tc);
-	int rc = log_open(path, &tc.log, &p->log);
-	if (rc < 0 || !p->topic) {
+	int rc = p->topic ? partition_open_log(p, path, &tc.log) : -ENOMEM;
+	if (rc < 0) {
 		log_error("replica", "cannot open log %s: %s", path, strerror(-rc));
-		p->log = NULL;
-		partition_free(p);
+		partition_free(rm, p);
 		return NULL;
 	}
-	p->high_watermark = log_end_offset(p->log);
-	/* idempotence: producer state from snapshot + replay (broker/txn) */
-	struct producer_state_manager *m = psm_open(p->log);
-	if (!m)
-		log_error("replica", "%s: no producer state (out of memory)", path);
-	/* the replay indexed aborted transactions in memory; from here on the
-	 * .txnindex files hold them (a failure keeps them in memory) */
-	else if (tt_attach_log(&m->txns, p->log) < 0)
-		log_error("replica", "%s: aborted transactions kept in memory", path);
+	p->high_watermark = partition_log_end(p);
 	if (strmap_put(&rm->parts, key, (size_t)n, p) < 0) {
-		partition_free(p);
+		partition_free(rm, p);
 		return NULL;
 	}
 	rm->dirs[dir].nparts++;
@@ -269,7 +266,7 @@ static void restore_high_watermarks(struct replica_manager *rm)
 			struct partition *p = rm_get(rm, e[i].topic, (int32_t)strlen(e[i].topic),
 						     e[i].partition);
 			if (p && p->dir == d) {
-				int64_t leo = log_end_offset(p->log);
+				int64_t leo = partition_log_end(p);
 				p->high_watermark = e[i].offset < leo ? e[i].offset : leo;
 			}
 		}
@@ -350,7 +347,7 @@ static int64_t hw_of(const struct partition *p)
 
 static int64_t log_start_of(const struct partition *p)
 {
-	return log_start_offset(p->log);
+	return partition_log_start(p);
 }
 
 int rm_checkpoint_high_watermarks(struct replica_manager *rm)
@@ -377,8 +374,8 @@ static void restore_log_start_offsets(struct replica_manager *rm)
 						     e[i].partition);
 			if (!p || p->dir != d)
 				continue;
-			int64_t leo = log_end_offset(p->log);
-			int rc = log_advance_start_offset(p->log, e[i].offset < leo ? e[i].offset : leo);
+			int64_t leo = partition_log_end(p);
+			int rc = partition_advance_log_start(p, e[i].offset < leo ? e[i].offset : leo);
 			if (rc < 0)
 				log_error("replica", "%s-%d: cannot restore log start offset %lld: %s",
 					  p->topic, p->index, (long long)e[i].offset, strerror(-rc));
@@ -394,13 +391,13 @@ int rm_checkpoint_log_start_offsets(struct replica_manager *rm)
 
 int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_t offset)
 {
-	int64_t before = log_start_offset(p->log);
-	int rc = log_advance_start_offset(p->log, offset);
-	if (rc < 0 || log_start_offset(p->log) == before)
+	int64_t before = partition_log_start(p);
+	int rc = partition_advance_log_start(p, offset);
+	if (rc < 0 || partition_log_start(p) == before)
 		return rc;
 	/* before anyone is told: a restart must not bring deleted records back */
 	rc = rm_checkpoint_log_start_offsets(rm);
-	rm_wake(rm);
+	rm_wake(rm, p);
 	return rc;
 }
 
@@ -412,14 +409,14 @@ void rm_follower_log_start(struct replica_manager *rm, struct partition *p,
 		if (rs->broker_id != replica_id || rs->log_start == log_start)
 			continue;
 		rs->log_start = log_start;
-		rm_wake(rm);
+		rm_wake(rm, p);
 		return;
 	}
 }
 
 int64_t rm_low_watermark(const struct partition *p)
 {
-	int64_t low = log_start_offset(p->log);
+	int64_t low = partition_log_start(p);
 	for (int32_t i = 0; i < p->nisr; i++) {
 		if (p->isr[i] == p->leader_id)
 			continue;
@@ -494,22 +491,22 @@ static void become_leader(struct replica_manager *rm, struct partition *p,
 	if (p->fetcher)
 		fetcher_remove(p->fetcher, p);
 	sync_replica_states(p, clock_mono_ms(), 0);
-	p->epoch_start_offset = log_end_offset(p->log);
+	p->epoch_start_offset = partition_log_end(p);
 	p->isr_update_pending = 0;
 	/* followers asking where our epochs end must see this one at once, not
 	 * only after the first append in it (KIP-101) */
-	if (log_epoch_assign(p->log, p->leader_epoch, p->epoch_start_offset) < 0)
+	if (partition_assign_epoch(p, p->leader_epoch, p->epoch_start_offset) < 0)
 		log_error("replica", "%s-%d: cannot record leader epoch %d", p->topic, p->index,
 			  p->leader_epoch);
 	/* Without a checkpointed high watermark the leader alone is what it
 	 * knows to be committed; followers' fetches then move it. */
 	if (p->nisr <= 1)
-		p->high_watermark = log_end_offset(p->log);
+		p->high_watermark = partition_log_end(p);
 	log_state("[Broker id=%d] %s-%d: became leader, leader %d -> %d, leader epoch %d -> %d, "
 		  "ISR %s, log end %lld, high watermark %lld (reason: LeaderAndIsr of controller "
 		  "epoch %d, zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader,
 		  p->leader_id, prev->leader_epoch, p->leader_epoch, log_ids_str(p->isr, p->nisr),
-		  (long long)log_end_offset(p->log), (long long)p->high_watermark,
+		  (long long)partition_log_end(p), (long long)p->high_watermark,
 		  p->controller_epoch, p->zk_version);
 }
 
@@ -533,7 +530,7 @@ static void become_follower(struct replica_manager *rm, struct partition *p,
 	log_state("[Broker id=%d] %s-%d: became follower, leader %d -> %d, leader epoch %d -> %d, "
 		  "fetching from offset %lld (reason: LeaderAndIsr of controller epoch %d, "
 		  "zkVersion %d)", rm->b->id, p->topic, p->index, prev->leader, s->leader,
-		  prev->leader_epoch, s->leader_epoch, (long long)log_end_offset(p->log),
+		  prev->leader_epoch, s->leader_epoch, (long long)partition_log_end(p),
 		  s->controller_epoch, s->zk_version);
 }
 
@@ -599,7 +596,7 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 	else
 		become_follower(rm, p, s, &prev);
 	notify_leadership(rm, p);
-	rm_wake(rm);
+	rm_wake(rm, p);
 	return 0;
 }
 
@@ -619,7 +616,7 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 		fetcher_remove(p->fetcher, p);
 	if (was_leader)
 		notify_leadership(rm, p);
-	rm_wake(rm);
+	rm_wake(rm, p);
 	if (!delete_log)
 		return 0;
 	strmap_del(&rm->parts, key, (size_t)n);
@@ -627,42 +624,36 @@ int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 		rm->dirs[p->dir].nparts--;
 	if (p->log) {
 		log_info("replica", "deleting log of %s", key);
-		psm_close(psm_get(p->log), 0); /* idempotence: no snapshot */
-		log_delete(p->log);
-		p->log = NULL;
+		partition_close_log(p, 0); /* idempotence: no snapshot */
 	}
-	partition_free(p);
+	partition_free(rm, p);
 	return 0;
 }
 
-static void waiter_link_tail(struct rm_waiter *head, struct rm_waiter *w)
+/* Only p's waiters: an append to one partition costs the operations
+ * parked on it, not every one in the broker (purg_check_key may run
+ * completions that append or wake again; it is written for that). */
+void rm_wake(struct replica_manager *rm, struct partition *p)
 {
-	w->next = head;
-	w->prev = head->prev;
-	w->prev->next = w;
-	head->prev = w;
+	purg_check_key(&rm->b->purgatory, &p->waiters);
 }
 
-/* Wakes every waiter once. The list is first moved aside and each waiter is
- * put back before its wake runs, so a wake may add or remove any waiter
- * (itself or another) and may even call rm_wake again: nothing this loop
- * still holds can be freed under it. */
-void rm_wake(struct replica_manager *rm)
+/* Every partition of a dir that went offline: their waiters re-check (and
+ * fail). Collected first: a completion may add to the partition map
+ * (partitions are freed only by StopReplica and at shutdown, never from a
+ * completion). */
+static void wake_dir(struct replica_manager *rm, int dir)
 {
-	struct rm_waiter pending;
-	if (rm->waiters.next == &rm->waiters)
-		return;
-	pending.next = rm->waiters.next;
-	pending.prev = rm->waiters.prev;
-	pending.next->prev = &pending;
-	pending.prev->next = &pending;
-	rm->waiters.next = rm->waiters.prev = &rm->waiters;
-	while (pending.next != &pending) {
-		struct rm_waiter *w = pending.next;
-		rm_waiter_del(w);
-		waiter_link_tail(&rm->waiters, w);
-		w->wake(w);
-	}
+	size_t n = 0, cap = rm->parts.used + 1;
+	struct partition **v = malloc(cap * sizeof *v);
+	const char *k;
+	void *pv;
+	for (size_t i = 0; v && strmap_next(&rm->parts, &i, &k, &pv) && n < cap;)
+		if (((struct partition *)pv)->dir == dir)
+			v[n++] = pv;
+	for (size_t i = 0; i < n; i++)
+		rm_wake(rm, v[i]);
+	free(v);
 }
 
 int rm_in_isr(const struct partition *p, int32_t id)
@@ -702,7 +693,7 @@ static void dir_partitions_offline(struct replica_manager *rm, int dir)
 		if (p->dir != dir)
 			continue;
 		if (p->log)
-			log_set_offline(p->log);
+			partition_set_offline(p);
 		if (p->fetcher)
 			fetcher_remove(p->fetcher, p);
 		if (p->is_leader) {
@@ -729,7 +720,7 @@ int rm_storage_error(struct replica_manager *rm, int dir, const char *what, int 
 			"the ISR" : "its partitions go offline here, the controller moves "
 				    "their leadership to the ISR, the other log dirs keep serving");
 	dir_partitions_offline(rm, dir);
-	rm_wake(rm); /* parked produces and fetches re-check and fail */
+	wake_dir(rm, dir); /* parked produces and fetches re-check and fail */
 	if (all)
 		broker_storage_failed(rm->b);
 	else
@@ -737,39 +728,69 @@ int rm_storage_error(struct replica_manager *rm, int dir, const char *what, int 
 	return 1;
 }
 
+static int16_t append_failed(struct replica_manager *rm, struct partition *p, int rc)
+{
+	char what[320];
+	snprintf(what, sizeof what, "append to %s-%d", p->topic, p->index);
+	if (!rm_storage_error(rm, p->dir, what, rc))
+		log_error("replica", "%s failed: %s", what, strerror(-rc));
+	return KERR_KAFKA_STORAGE_ERROR;
+}
+
+/* After an append to the leader: the high watermark (the leader alone in
+ * the ISR), then the partition's waiters, now or at the batch's end. */
+static void appended(struct replica_manager *rm, struct partition *p)
+{
+	advance_high_watermark(p);
+	if (!rm->batch_depth) {
+		rm_wake(rm, p);
+	} else if (!p->wake_pending) {
+		p->wake_pending = 1;
+		p->wake_next = rm->wake_list;
+		rm->wake_list = p;
+	}
+}
+
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	      size_t len, int64_t *base_offset)
 {
 	if (rm_partition_offline(rm, p))
 		return KERR_KAFKA_STORAGE_ERROR;
-	struct producer_state_manager *psm = psm_get(p->log);
-	psm_sync(psm); /* idempotence: catch up with truncations */
-	int rc = log_append(p->log, batch, len, p->leader_epoch, base_offset);
-	if (rc < 0) {
-		char what[320];
-		snprintf(what, sizeof what, "append to %s-%d", p->topic, p->index);
-		if (!rm_storage_error(rm, p->dir, what, rc))
-			log_error("replica", "%s failed: %s", what, strerror(-rc));
-		return KERR_KAFKA_STORAGE_ERROR;
-	}
-	if (psm)
-		psm_on_append(psm, batch, len);
-	advance_high_watermark(p);
-	if (rm->batch_depth)
-		rm->batch_wake = 1;
-	else
-		rm_wake(rm);
+	int rc = partition_append_leader(p, batch, len, base_offset);
+	if (rc < 0)
+		return append_failed(rm, p, rc);
+	appended(rm, p);
 	return 0;
+}
+
+int16_t rm_append_client(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+			 size_t len, const struct rb_header *h, struct partition_produce *out)
+{
+	if (rm_partition_offline(rm, p))
+		return KERR_KAFKA_STORAGE_ERROR;
+	int16_t kerr = partition_append_client(p, batch, len, h, out);
+	if (kerr == KERR_KAFKA_STORAGE_ERROR && out->io_rc < 0)
+		return append_failed(rm, p, out->io_rc);
+	if (!kerr && !out->dup)
+		appended(rm, p);
+	return kerr;
 }
 
 void rm_batch_begin(struct replica_manager *rm) { rm->batch_depth++; }
 
+/* Each partition the batch appended to, once; a wake may append again
+ * (a completion's own write), which then wakes at once. */
 void rm_batch_end(struct replica_manager *rm)
 {
-	if (--rm->batch_depth > 0 || !rm->batch_wake)
+	if (--rm->batch_depth > 0)
 		return;
-	rm->batch_wake = 0;
-	rm_wake(rm);
+	while (rm->wake_list) {
+		struct partition *p = rm->wake_list;
+		rm->wake_list = p->wake_next;
+		p->wake_pending = 0;
+		p->wake_next = NULL;
+		rm_wake(rm, p);
+	}
 }
 
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
@@ -777,23 +798,21 @@ int rm_append_replica(struct replica_manager *rm, struct partition *p,
 {
 	if (rm_partition_offline(rm, p))
 		return -EIO;
-	struct producer_state_manager *psm = psm_get(p->log);
-	psm_sync(psm); /* idempotence: catch up with truncations */
-	int rc = len ? log_append_replica(p->log, batches, len) : 0;
+	int rc = partition_append_follower(p, batches, len);
 	if (rc < 0) {
 		char what[320];
 		snprintf(what, sizeof what, "replica append to %s-%d", p->topic, p->index);
-		if (!rm_storage_error(rm, p->dir, what, rc))
-			psm_sync(psm); /* a partial append: rebuild from the log */
+		rm_storage_error(rm, p->dir, what, rc);
 		return rc;
 	}
-	if (psm && len)
-		psm_on_append(psm, batches, len);
-	int64_t leo = log_end_offset(p->log);
+	int64_t leo = partition_log_end(p);
 	int64_t hw = leader_hw < leo ? leader_hw : leo;
-	if (hw > p->high_watermark)
+	if (hw > p->high_watermark) {
 		p->high_watermark = hw;
-	(void)rm;
+		/* consumers may read a follower (KIP-392): their parked fetches
+		 * wait on its high watermark */
+		rm_wake(rm, p);
+	}
 	return 0;
 }
 
@@ -811,7 +830,7 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 	/* An offset past our log end is a diverged follower that will truncate
 	 * (it gets OFFSET_OUT_OF_RANGE): it must count neither towards the high
 	 * watermark nor as caught up. */
-	if (!p->rstate || fetch_offset > log_end_offset(p->log))
+	if (!p->rstate || fetch_offset > partition_log_end(p))
 		return;
 	for (int32_t i = 0; i < p->nrstate; i++) {
 		struct replica_state *rs = &p->rstate[i];
@@ -819,7 +838,7 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 			continue;
 		/* Kafka's rule: caught up now if it has everything; caught up as
 		 * of its previous fetch if it has what the leader had then. */
-		int64_t leo = log_end_offset(p->log);
+		int64_t leo = partition_log_end(p);
 		rs->leo = fetch_offset;
 		if (fetch_offset >= leo)
 			rs->last_caught_up_ms = now_ms;
@@ -836,21 +855,7 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 void rm_update_high_watermark(struct replica_manager *rm, struct partition *p)
 {
 	if (advance_high_watermark(p))
-		rm_wake(rm);
-}
-
-void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w)
-{
-	waiter_link_tail(&rm->waiters, w);
-}
-
-void rm_waiter_del(struct rm_waiter *w)
-{
-	if (!w->next)
-		return;
-	w->prev->next = w->next;
-	w->next->prev = w->prev;
-	w->next = w->prev = NULL;
+		rm_wake(rm, p);
 }
 
 void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
@@ -862,7 +867,7 @@ void rm_apply_topic_config(struct replica_manager *rm, const char *topic)
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
 		if (p->log && strcmp(p->topic, topic) == 0)
-			log_set_config(p->log, &tc.log);
+			partition_set_config(p, &tc.log);
 	}
 }
 
@@ -880,7 +885,7 @@ static void check_one_partition(struct replica_manager *rm)
 		struct partition *p = v;
 		if (n != want || !p->log)
 			continue;
-		CHECK(log_check(p->log) == 0);
+		CHECK(partition_check(p) == 0);
 		CHECK(hw_check_own(p) == 0);
 		return;
 	}
@@ -893,16 +898,11 @@ void rm_tick(struct replica_manager *rm, int64_t now_wall_ms)
 	void *v;
 	for (size_t i = 0; strmap_next(&rm->parts, &i, &k, &v);) {
 		struct partition *p = v;
-		if (p->log && !rm_partition_offline(rm, p)) {
-			int rc = log_tick(p->log, now_wall_ms);
-			if (rc < 0) {
-				char what[320];
-				snprintf(what, sizeof what, "maintenance of %s-%d", p->topic, p->index);
-				rm_storage_error(rm, p->dir, what, rc);
-			}
+		int rc = p->log ? partition_tick(p, now_wall_ms, !rm_partition_offline(rm, p)) : 0;
+		if (rc < 0) {
+			char what[320];
+			snprintf(what, sizeof what, "maintenance of %s-%d", p->topic, p->index);
+			rm_storage_error(rm, p->dir, what, rc);
 		}
-		struct producer_state_manager *psm = psm_get(p->log);
-		if (psm && !rm_partition_offline(rm, p)) /* idempotence: periodic snapshot */
-			psm_tick(psm, clock_mono_ms(), 30000);
 	}
 }

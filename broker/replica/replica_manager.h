@@ -1,8 +1,9 @@
 /* Replica manager: the partitions this broker hosts, their logs, and their
  * role. Becomes leader or follower on LeaderAndIsr, drops replicas on
  * StopReplica, tracks followers' log end offsets on the leader and advances
- * the high watermark, and wakes delayed operations when data or the high
- * watermark moves.
+ * the high watermark, and wakes the delayed operations waiting on a
+ * partition (the broker's purgatory) when its data, high watermark, log
+ * start, ISR or leadership changes: only that partition's.
  *
  * Invariants:
  * - high_watermark never decreases while a broker leads a partition, never
@@ -15,54 +16,14 @@
 
 #include <stdint.h>
 
+#include "broker/partition.h"
 #include "broker/storage/log.h"
 #include "common/net/loop.h"
+#include "common/purgatory.h"
 #include "common/strmap.h"
 
 struct broker;
 struct fetcher;
-
-/* What the leader knows of one replica (itself included). */
-struct replica_state {
-	int32_t broker_id;
-	int64_t leo;             /* -1 until it has fetched */
-	int64_t last_caught_up_ms;
-	int64_t last_fetch_ms;   /* when it last fetched ... */
-	int64_t last_fetch_leader_leo; /* ... and the leader's LEO then */
-	int64_t log_start;       /* its log start offset as it last fetched; -1 unknown */
-};
-
-struct partition {
-	char *topic;
-	int32_t index;
-	struct partition_log *log;
-	int is_leader;
-	int32_t leader_id;
-	int32_t leader_epoch;
-	int32_t controller_epoch;
-	int32_t zk_version;
-	int32_t nreplicas, nisr;
-	int32_t *replicas, *isr;
-	struct replica_state *rstate; /* leader only: one per replica, in order */
-	int32_t nrstate;
-	int64_t high_watermark;
-	int64_t epoch_start_offset;   /* leader: LEO when this epoch began */
-	int isr_update_pending;       /* leader: a ZooKeeper ISR write in flight */
-	int truncating;               /* follower: must check its tail against the leader */
-	struct fetcher *fetcher;      /* follower only */
-	struct partition *fnext;      /* fetcher's list */
-	int dir;                      /* index of its log dir in rm->dirs */
-};
-
-/* Something parked until data or the high watermark moves; kind names the
- * delayed operation for the purgatory-size metrics. */
-enum rm_wait_kind { RM_WAIT_OTHER, RM_WAIT_PRODUCE, RM_WAIT_FETCH, RM_WAIT_DELETE_RECORDS };
-struct rm_waiter {
-	struct rm_waiter *prev, *next;
-	void (*wake)(struct rm_waiter *w);
-	void *arg;
-	enum rm_wait_kind kind;
-};
 
 /* Told after this broker starts or stops leading a partition, so that
  * coordinators can load or drop the state they keep in it. */
@@ -93,7 +54,7 @@ struct replica_manager {
 	int ndirs;
 	struct log_config lcfg;
 	struct strmap parts;           /* "<topic>-<index>" -> struct partition */
-	struct rm_waiter waiters;      /* list head */
+	struct partition *wake_list;   /* appended in the open batch, to wake at its end */
 	struct fetcher *fetchers;      /* one per leader broker */
 	struct loop_timer isr_timer;   /* shrink check every replica.lag.time.max.ms/2 */
 	struct loop_timer hw_timer;    /* high watermark checkpoint */
@@ -102,7 +63,6 @@ struct replica_manager {
 	int dirs_offline;              /* how many dirs failed (rm_storage_error) */
 	size_t check_next;             /* next partition for the interval checks */
 	int batch_depth;               /* rm_batch_begin nesting */
-	int batch_wake;                /* an append in the batch owes a wake */
 };
 
 /* log_dirs: log.dirs, a comma list (at most RM_MAX_DIRS). */
@@ -148,9 +108,15 @@ int rm_apply_leader_and_isr(struct replica_manager *rm, const struct rm_partitio
 int rm_stop_replica(struct replica_manager *rm, const char *topic, int32_t tlen,
 		    int32_t index, int delete_log);
 
-/* Appends a producer batch on the leader; returns a Kafka error code. */
+/* Appends a batch the broker wrote on the leader; returns a Kafka error
+ * code. Then the high watermark and the partition's waiters. */
 int rm_append(struct replica_manager *rm, struct partition *p, uint8_t *batch,
 	      size_t len, int64_t *base_offset);
+/* Appends a client's batch on the leader (partition_append_client: the
+ * idempotence check, LogAppendTime, the write); returns a Kafka error code.
+ * A duplicate (out->dup) is not written and wakes nothing. */
+int16_t rm_append_client(struct replica_manager *rm, struct partition *p, uint8_t *batch,
+			 size_t len, const struct rb_header *h, struct partition_produce *out);
 /* Appends batches fetched from the leader; returns 0 or -errno. */
 int rm_append_replica(struct replica_manager *rm, struct partition *p,
 		      const uint8_t *batches, size_t len, int64_t leader_hw);
@@ -176,16 +142,16 @@ void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t i
 			rm_append_done_fn done, void *arg);
 
 /* Appends between rm_batch_begin and rm_batch_end (one Produce request)
- * wake waiters once, after the last of them: a follower's parked fetch then
+ * wake their partitions' waiters after the last of them: a follower's parked
+ * fetch then
  * answers with every partition the request wrote, one replication round
  * trip for the request instead of one per partition. Nests. */
 void rm_batch_begin(struct replica_manager *rm);
 void rm_batch_end(struct replica_manager *rm);
 
-void rm_waiter_add(struct replica_manager *rm, struct rm_waiter *w);
-void rm_waiter_del(struct rm_waiter *w);
-/* Runs every waiter's wake (they re-check their own conditions). */
-void rm_wake(struct replica_manager *rm);
+/* Tries the delayed operations waiting on p (they re-check their own
+ * conditions); nothing else is woken. */
+void rm_wake(struct replica_manager *rm, struct partition *p);
 
 /* Re-applies the topic's effective log settings to its partitions. */
 void rm_apply_topic_config(struct replica_manager *rm, const char *topic);

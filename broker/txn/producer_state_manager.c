@@ -15,12 +15,6 @@
 
 #define PSM_KEEP_SNAPSHOTS 3
 
-static struct strmap psm_registry; /* log pointer bytes -> manager */
-
-struct producer_state_manager *psm_get(const struct partition_log *log)
-{
-	return log ? strmap_get(&psm_registry, (const char *)&log, sizeof log) : NULL;
-}
 
 /* Bytes of a batch read during replay: the header and the first record of
  * a control batch (the marker's type and coordinator epoch). */
@@ -149,12 +143,6 @@ struct producer_state_manager *psm_open(struct partition_log *log)
 	else if (m->state.n > 0)
 		log_info("txn", "%s: %zu producer(s) from snapshot at %lld + %lld batch(es)",
 			 log_dir(log), m->state.n, (long long)m->snapshot_offset, (long long)n);
-	if (strmap_put(&psm_registry, (const char *)&log, sizeof log, m) < 0) {
-		ps_free(&m->state);
-		tt_free(&m->txns);
-		free(m);
-		return NULL;
-	}
 	return m;
 }
 
@@ -178,7 +166,6 @@ void psm_close(struct producer_state_manager *m, int clean)
 		return;
 	if (clean && m->snapshot_offset != log_end_offset(m->log))
 		psm_snapshot(m, clock_mono_ms());
-	strmap_del(&psm_registry, (const char *)&m->log, sizeof m->log);
 	free(m->guards);
 	ps_free(&m->state);
 	tt_free(&m->txns);
@@ -213,29 +200,21 @@ void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, siz
 	m->leo_seen = log_end_offset(m->log);
 }
 
-void psm_sync(struct producer_state_manager *m)
-{
-	if (m && m->leo_seen != log_end_offset(m->log))
-		psm_on_truncate(m);
-}
-
-int16_t psm_check_produce(struct partition_log *log, const struct rb_header *h,
+int16_t psm_check_produce(struct producer_state_manager *m, const struct rb_header *h,
 			  int *dup, int64_t *dup_base_offset)
 {
-	struct producer_state_manager *m = psm_get(log);
 	*dup = 0;
 	if (!m || h->producer_id < 0)
 		return 0;
-	psm_sync(m);
 	int16_t kerr = psm_check(m, h, dup, dup_base_offset);
 	/* rare (a resend after a lost answer): worth a line each */
 	if (*dup)
 		log_info_rl("txn", "%s: producer %lld epoch %d resent sequence %d: duplicate of "
-			 "offset %lld, not appended", log_dir(log), (long long)h->producer_id,
+			 "offset %lld, not appended", log_dir(m->log), (long long)h->producer_id,
 			 h->producer_epoch, h->base_sequence, (long long)*dup_base_offset);
 	else if (kerr)
 		log_info_rl("txn", "%s: producer %lld epoch %d sequence %d refused: error %d",
-			 log_dir(log), (long long)h->producer_id, h->producer_epoch,
+			 log_dir(m->log), (long long)h->producer_id, h->producer_epoch,
 			 h->base_sequence, kerr);
 	return kerr;
 }
@@ -260,33 +239,27 @@ void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval
 
 /* ---- transactions ---- */
 
-int64_t psm_lso(struct partition_log *log, int64_t hw)
+int64_t psm_lso(struct producer_state_manager *m, int64_t hw)
 {
-	struct producer_state_manager *m = psm_get(log);
 	if (!m)
 		return hw;
-	psm_sync(m);
 	return tt_lso(&m->txns, hw);
 }
 
-size_t psm_aborted(struct partition_log *log, int64_t from, int64_t upper,
+size_t psm_aborted(struct producer_state_manager *m, int64_t from, int64_t upper,
 		   struct txn_aborted *out, size_t max)
 {
-	struct producer_state_manager *m = psm_get(log);
 	if (!m)
 		return 0;
-	psm_sync(m);
-	tt_prune(&m->txns, log_start_offset(log));
+	tt_prune(&m->txns, log_start_offset(m->log));
 	return tt_aborted(&m->txns, from, upper, out, max);
 }
 
-int16_t psm_check_marker(struct partition_log *log, int64_t producer_id, int16_t epoch,
+int16_t psm_check_marker(struct producer_state_manager *m, int64_t producer_id, int16_t epoch,
 			 int32_t coordinator_epoch)
 {
-	struct producer_state_manager *m = psm_get(log);
 	if (!m)
 		return 0;
-	psm_sync(m);
 	const struct ps_entry *e = ps_find(&m->state, producer_id);
 	if (!e)
 		return 0;
@@ -299,23 +272,19 @@ int16_t psm_check_marker(struct partition_log *log, int64_t producer_id, int16_t
 
 /* ---- produce-time verification ---- */
 
-int psm_txn_open_at(struct partition_log *log, int64_t producer_id, int16_t epoch)
+int psm_txn_open_at(struct producer_state_manager *m, int64_t producer_id, int16_t epoch)
 {
-	struct producer_state_manager *m = psm_get(log);
 	if (!m)
 		return 0;
-	psm_sync(m);
 	const struct ps_entry *e = ps_find(&m->state, producer_id);
 	return e && e->epoch == epoch && tt_open_first(&m->txns, producer_id) >= 0;
 }
 
-uint64_t psm_verify_begin(struct partition_log *log, int64_t producer_id)
+uint64_t psm_verify_begin(struct producer_state_manager *m, int64_t producer_id)
 {
 	static uint64_t next_token = 1;
-	struct producer_state_manager *m = psm_get(log);
 	if (!m)
 		return PSM_GUARD_NONE;
-	psm_sync(m);
 	if (m->nguards == m->capguards) {
 		size_t cap = m->capguards ? 2 * m->capguards : 8;
 		struct psm_guard *v = realloc(m->guards, cap * sizeof *v);
@@ -329,21 +298,18 @@ uint64_t psm_verify_begin(struct partition_log *log, int64_t producer_id)
 	return token;
 }
 
-int psm_verify_valid(struct partition_log *log, int64_t producer_id, uint64_t guard)
+int psm_verify_valid(struct producer_state_manager *m, int64_t producer_id, uint64_t guard)
 {
-	struct producer_state_manager *m = psm_get(log);
 	if (!m || guard == PSM_GUARD_NONE)
 		return !m && guard == PSM_GUARD_NONE;
-	psm_sync(m); /* a truncation behind our back rebuilds: guards void */
 	for (size_t i = 0; i < m->nguards; i++)
 		if (m->guards[i].producer_id == producer_id && m->guards[i].token == guard)
 			return 1;
 	return 0;
 }
 
-void psm_verify_end(struct partition_log *log, int64_t producer_id, uint64_t guard)
+void psm_verify_end(struct producer_state_manager *m, int64_t producer_id, uint64_t guard)
 {
-	struct producer_state_manager *m = psm_get(log);
 	for (size_t i = 0; m && i < m->nguards; i++)
 		if (m->guards[i].producer_id == producer_id && m->guards[i].token == guard) {
 			m->guards[i] = m->guards[--m->nguards];

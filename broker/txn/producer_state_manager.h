@@ -8,8 +8,10 @@
  * snapshot, LEO) — every append (leader or follower) is recorded right after
  * it lands, every truncation rebuilds.
  *
- * Partitions are found by their log (struct partition_log *): the registry
- * lives here so that the replica manager only needs one call per event.
+ * Each partition holds its manager (struct partition's psm) and calls it on
+ * every change of its log (broker/partition.c): nothing here detects a
+ * change made behind its back. The query functions take NULL (no manager:
+ * out of memory at open) and answer as for a log without producers.
  * Loop thread only. */
 #ifndef GREGOR_PRODUCER_STATE_MANAGER_H
 #define GREGOR_PRODUCER_STATE_MANAGER_H
@@ -41,12 +43,10 @@ struct producer_state_manager {
 	struct txn_tracker txns;  /* open transactions, aborted index: whole log */
 };
 
-/* Builds the state of a just-opened log and registers it. NULL on OOM. */
+/* Builds the state of a just-opened log. NULL on OOM. */
 struct producer_state_manager *psm_open(struct partition_log *log);
-/* Finds the manager of an open log, NULL if none. */
-struct producer_state_manager *psm_get(const struct partition_log *log);
-/* Unregisters and frees. clean: first write a snapshot at the LEO (call it
- * before log_close); 0 before log_delete / log_abandon. */
+/* Frees. clean: first write a snapshot at the LEO (call it before
+ * log_close); 0 before log_delete / log_abandon. */
 void psm_close(struct producer_state_manager *m, int clean);
 
 /* Leader check of a client batch (see ps_check); also INVALID_TXN_STATE
@@ -58,33 +58,30 @@ void psm_on_append(struct producer_state_manager *m, const uint8_t *batches, siz
 /* The log was truncated (either end): drops snapshots above the LEO and
  * rebuilds from the newest remaining one. */
 void psm_on_truncate(struct producer_state_manager *m);
-/* Detects a truncation done behind our back (the LEO differs from the one
- * the state matches) and rebuilds; call before appending or checking. */
-void psm_sync(struct producer_state_manager *m);
-/* For the Produce path: psm_sync + psm_check on the log's manager; 0 and
- * *dup = 0 when the log has none. */
-int16_t psm_check_produce(struct partition_log *log, const struct rb_header *h,
+/* For the Produce path: psm_check, with a log line for refusals and
+ * duplicates; 0 and *dup = 0 without a manager or a producer id. */
+int16_t psm_check_produce(struct producer_state_manager *m, const struct rb_header *h,
 			  int *dup, int64_t *dup_base_offset);
 
 /* ---- transactions (read_committed, markers) ---- */
 /* Last stable offset: min(first offset of the earliest open transaction,
  * hw); hw when the log has no manager. */
-int64_t psm_lso(struct partition_log *log, int64_t hw);
+int64_t psm_lso(struct producer_state_manager *m, int64_t hw);
 /* Aborted transactions overlapping a fetch of [from, upper) (see
  * tt_aborted); 0 when the log has no manager. */
-size_t psm_aborted(struct partition_log *log, int64_t from, int64_t upper,
+size_t psm_aborted(struct producer_state_manager *m, int64_t from, int64_t upper,
 		   struct txn_aborted *out, size_t max);
 /* Leader check of a marker before it is appended: TRANSACTION_COORDINATOR_
  * FENCED when a newer coordinator already wrote for this producer,
  * INVALID_PRODUCER_EPOCH when the producer's epoch is already higher. */
-int16_t psm_check_marker(struct partition_log *log, int64_t producer_id, int16_t epoch,
+int16_t psm_check_marker(struct producer_state_manager *m, int64_t producer_id, int16_t epoch,
 			 int32_t coordinator_epoch);
 
 /* ---- produce-time transaction verification (KIP-890 part 1) ---- */
 /* 1 when the producer has a transaction open in this log at exactly this
  * epoch: its further batches need no verification (the coordinator's marker
  * will close that transaction here). */
-int psm_txn_open_at(struct partition_log *log, int64_t producer_id, int16_t epoch);
+int psm_txn_open_at(struct producer_state_manager *m, int64_t producer_id, int16_t epoch);
 /* Registers a verification of the producer's first batch of a transaction
  * and returns its guard. Any marker of that producer recorded afterwards
  * (the transaction ended while the coordinator was being asked), or a
@@ -93,10 +90,10 @@ int psm_txn_open_at(struct partition_log *log, int64_t producer_id, int16_t epoc
  * valid); PSM_GUARD_VOID on OOM (never valid). */
 #define PSM_GUARD_NONE 0
 #define PSM_GUARD_VOID UINT64_MAX
-uint64_t psm_verify_begin(struct partition_log *log, int64_t producer_id);
-int psm_verify_valid(struct partition_log *log, int64_t producer_id, uint64_t guard);
+uint64_t psm_verify_begin(struct producer_state_manager *m, int64_t producer_id);
+int psm_verify_valid(struct producer_state_manager *m, int64_t producer_id, uint64_t guard);
 /* Forgets the guard (the verification's queue is done with it). */
-void psm_verify_end(struct partition_log *log, int64_t producer_id, uint64_t guard);
+void psm_verify_end(struct producer_state_manager *m, int64_t producer_id, uint64_t guard);
 
 /* Periodic: a snapshot at the LEO when it moved and interval_ms passed;
  * keeps the three newest. */

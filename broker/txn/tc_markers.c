@@ -450,7 +450,7 @@ static int16_t local_append(struct local_write *lw, int i, int16_t epoch, int32_
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	if (!p->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
-	int16_t kerr = psm_check_marker(p->log, lw->pid, epoch, cepoch);
+	int16_t kerr = partition_check_marker(p, lw->pid, epoch, cepoch);
 	if (kerr)
 		return kerr;
 	uint8_t *batch;

@@ -21,8 +21,6 @@
 
 #define TC_EXPIRE_PER_PASS 1000 /* tombstones in flight per pass, at most */
 
-static struct txn_coordinator *the_tc; /* one broker per process */
-
 int64_t tc_wall(void)
 {
 	return clock_wall_ms();
@@ -183,8 +181,8 @@ static void on_leadership(void *arg, int32_t index, int is_leader, int32_t leade
 
 struct txn_coordinator *tc_get(struct broker *b)
 {
-	if (the_tc)
-		return the_tc;
+	if (b->tc)
+		return b->tc;
 	struct txn_coordinator *tc = calloc(1, sizeof *tc);
 	int32_t n = b->cfg->transaction_state_log_num_partitions > 0
 			    ? b->cfg->transaction_state_log_num_partitions : 50;
@@ -203,7 +201,7 @@ struct txn_coordinator *tc_get(struct broker *b)
 	loop_timer_init(&tc->expire, on_expire_tick, tc);
 	loop_timer_start(b->loop, &tc->expire,
 			 b->cfg->transaction_remove_expired_cleanup_interval_ms);
-	the_tc = tc;
+	b->tc = tc;
 	itopic_watch_start(b, &tc->watch, "txn");
 	return tc;
 }

@@ -17,7 +17,7 @@
 struct broker;
 struct txn_coordinator;
 
-/* The broker's coordinator, created on first use. */
+/* The broker's coordinator (b->tc), created on first use. */
 struct txn_coordinator *tc_get(struct broker *b);
 
 /* FindCoordinator key_type 1: the leader of the id's partition, or

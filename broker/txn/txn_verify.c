@@ -49,7 +49,7 @@ struct tv_queue {
 	int16_t err;
 	char *txn_id;
 	int32_t leader_epoch;
-	struct partition_log *log; /* the guard's log */
+	struct producer_state_manager *psm; /* the guard's; compared, read via queue_psm */
 	uint64_t guard;
 	int64_t answered_ms;       /* monotonic */
 	struct tv_queue *snext;    /* a sender's waiting list */
@@ -108,10 +108,18 @@ static size_t queue_key(char *out, size_t cap, const char *topic, int32_t partit
 	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
+/* The guard's producer state if its partition still has it (the partition
+ * may have been deleted or opened again since), else NULL. */
+static struct producer_state_manager *queue_psm(const struct tv_queue *q)
+{
+	struct partition *p = rm_get(tv.b->rm, q->topic, (int32_t)strlen(q->topic), q->partition);
+	return p && p->psm == q->psm ? q->psm : NULL;
+}
+
 static void queue_end_guard(struct tv_queue *q)
 {
 	if (q->guard != PSM_GUARD_NONE && q->guard != PSM_GUARD_VOID)
-		psm_verify_end(q->log, q->pid, q->guard);
+		psm_verify_end(queue_psm(q), q->pid, q->guard);
 	q->guard = PSM_GUARD_NONE;
 }
 
@@ -125,6 +133,16 @@ static void queue_free(struct tv_queue *q)
 }
 
 static void on_sweep(struct loop_timer *t);
+
+/* A guard whose partition went away is void (PSM_GUARD_NONE stays valid:
+ * the partition had no producer state to guard). */
+static int guard_valid(const struct tv_queue *q)
+{
+	struct producer_state_manager *m = queue_psm(q);
+	if (!m && q->psm && q->guard != PSM_GUARD_NONE)
+		return 0;
+	return psm_verify_valid(m, q->pid, q->guard);
+}
 
 static struct tv_queue *queue_get(const struct tv_item *it)
 {
@@ -157,7 +175,7 @@ static int queue_idle(const struct tv_queue *q, int64_t now)
 	if (q->head || q->state == TV_PENDING)
 		return 0;
 	return q->state != TV_VERIFIED || now - q->answered_ms >= TV_CACHE_MS ||
-	       !psm_verify_valid(q->log, q->pid, q->guard);
+	       !guard_valid(q);
 }
 
 static void on_sweep(struct loop_timer *t)
@@ -194,10 +212,9 @@ static struct partition *led_partition(const struct tv_item *it)
  * appended batch, a fenced epoch, a sequence gap) need no coordinator. */
 static int idempotence_decides(struct partition *p, const struct rb_header *h)
 {
-	struct producer_state_manager *m = psm_get(p->log);
+	struct producer_state_manager *m = p->psm;
 	if (!m)
 		return 0;
-	psm_sync(m);
 	int dup = 0;
 	int64_t off;
 	return psm_check(m, h, &dup, &off) != 0 || dup;
@@ -205,10 +222,10 @@ static int idempotence_decides(struct partition *p, const struct rb_header *h)
 
 static int cached(const struct tv_queue *q, const struct partition *p, int16_t epoch)
 {
-	return q->state == TV_VERIFIED && q->epoch == epoch && q->log == p->log &&
+	return q->state == TV_VERIFIED && q->epoch == epoch && q->psm == p->psm &&
 	       q->leader_epoch == p->leader_epoch &&
 	       clock_mono_ms() - q->answered_ms < TV_CACHE_MS &&
-	       psm_verify_valid(q->log, q->pid, q->guard);
+	       guard_valid(q);
 }
 
 static void verify_start(struct tv_queue *q, struct partition *p, const struct tv_item *it);
@@ -223,7 +240,7 @@ static int decide(struct tv_queue *q, struct tv_item *it, int16_t *err)
 		return TV_GO;
 	}
 	int16_t epoch = it->h->producer_epoch;
-	if (psm_txn_open_at(p->log, q->pid, epoch) || idempotence_decides(p, it->h))
+	if (psm_txn_open_at(p->psm, q->pid, epoch) || idempotence_decides(p, it->h))
 		return TV_GO;
 	if (q->state == TV_PENDING)
 		return TV_WAIT;
@@ -268,7 +285,7 @@ static void drain(struct tv_queue *q)
 /* The coordinator's answer for q (a Kafka error or 0). */
 static void answer(struct tv_queue *q, int16_t kerr)
 {
-	if (kerr == 0 && !psm_verify_valid(q->log, q->pid, q->guard)) {
+	if (kerr == 0 && !guard_valid(q)) {
 		/* a marker of this producer landed here while we asked: the answer
 		 * may describe the transaction that marker ended */
 		log_info("txn", "%s-%d: producer %lld epoch %d: transaction ended during "
@@ -432,8 +449,8 @@ static void verify_start(struct tv_queue *q, struct partition *p, const struct t
 	q->txn_id = strdup(it->txn_id);
 	q->epoch = it->h->producer_epoch;
 	q->leader_epoch = p->leader_epoch;
-	q->log = p->log;
-	q->guard = psm_verify_begin(p->log, q->pid);
+	q->psm = p->psm;
+	q->guard = psm_verify_begin(p->psm, q->pid);
 	q->state = TV_PENDING;
 	struct txn_coordinator *tc = tc_get(tv.b);
 	int32_t node = -1, port;
@@ -484,7 +501,7 @@ void txn_verify_gate(struct broker *b, struct tv_item *it)
 	struct tv_queue *q = len ? strmap_get(&tv.queues, key, len) : NULL;
 	/* the common case, allocation-free: the transaction is open here */
 	struct partition *p = led_partition(it);
-	if ((!q || !q->head) && p && psm_txn_open_at(p->log, it->h->producer_id,
+	if ((!q || !q->head) && p && psm_txn_open_at(p->psm, it->h->producer_id,
 						     it->h->producer_epoch)) {
 		it->fn(it, 0);
 		return;

@@ -116,6 +116,15 @@ void rb_set_leader_epoch(uint8_t *p, int32_t epoch)
 	be_put(p + 12, (uint32_t)epoch, 4);
 }
 
+int64_t rb_stamp_log_append_time(uint8_t *p, size_t len, int64_t now_ms)
+{
+	uint16_t attrs = (uint16_t)be_get(p + 21, 2) | RB_ATTR_LOG_APPEND_TIME;
+	be_put(p + 21, attrs, 2);
+	be_put(p + 35, (uint64_t)now_ms, 8);
+	be_put(p + 17, crc32c(0, p + 21, len - 21), 4);
+	return now_ms;
+}
+
 void rb_iter_init(struct rb_iter *it, const uint8_t *batch, size_t len)
 {
 	int64_t total = rb_total_size(batch, len);

@@ -55,6 +55,10 @@ int rb_validate_produce(const uint8_t *p, size_t len, int32_t max_bytes,
 /* Stamps baseOffset and partitionLeaderEpoch in place (CRC unaffected). */
 void rb_set_base_offset(uint8_t *p, int64_t base_offset);
 void rb_set_leader_epoch(uint8_t *p, int32_t epoch);
+/* message.timestamp.type=LogAppendTime: sets the attribute's timestamp-type
+ * bit and maxTimestamp to now_ms and computes the CRC again, which covers
+ * both. len is the batch's whole length. Returns now_ms. */
+int64_t rb_stamp_log_append_time(uint8_t *p, size_t len, int64_t now_ms);
 static inline int64_t rb_last_offset(const struct rb_header *h)
 {
 	return h->base_offset + h->last_offset_delta;

@@ -13,6 +13,7 @@
 #include "broker/storage/log.h"
 #include "broker/txn/producer_state.h"
 #include "broker/txn/producer_state_manager.h"
+#include "psm_fixture.h"
 #include "common/proto/kerr.h"
 #include "common/proto/record_batch.h"
 
@@ -322,7 +323,7 @@ static int64_t append_idem(struct partition_log *log, int64_t pid, int16_t epoch
 	ck_assert_int_gt(len, 0);
 	int64_t base;
 	ck_assert_int_eq(log_append(log, buf, (size_t)len, 0, &base), 0);
-	struct producer_state_manager *m = psm_get(log);
+	struct producer_state_manager *m = psm_of(log);
 	if (m)
 		psm_on_append(m, buf, (size_t)len);
 	return base;
@@ -335,7 +336,7 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	log_config_defaults(&cfg);
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
-	struct producer_state_manager *m = psm_open(log);
+	struct producer_state_manager *m = psm_fixture_open(log);
 	ck_assert_ptr_nonnull(m);
 	for (int i = 0; i < 4; i++)
 		append_idem(log, 42, 0, i * 2, 2); /* offsets 0..7 */
@@ -346,10 +347,10 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	append_idem(log, 43, 1, 0, 1);             /* offset 16 */
 
 	/* crash (no clean snapshot): snapshot at 8 + replay 8..16 */
-	psm_close(m, 0);
+	psm_fixture_close(log, 0);
 	log_close(log);
 	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
-	m = psm_open(log);
+	m = psm_fixture_open(log);
 	int dup;
 	int64_t off;
 	struct rb_header h = { .producer_id = 42, .producer_epoch = 0, .base_sequence = 14,
@@ -384,7 +385,7 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), -1); /* 8 and 17 gone */
 
 	/* clean close writes a snapshot at the LEO; a corrupt one is ignored */
-	psm_close(m, 1);
+	psm_fixture_close(log, 1);
 	log_close(log);
 	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), 6);
 	char path[256];
@@ -394,13 +395,13 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	fputc(0xff, f);
 	fclose(f);
 	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
-	m = psm_open(log);
+	m = psm_fixture_open(log);
 	ck_assert_int_eq(m->snapshot_offset, -1);
 	h.base_sequence = 4;
 	ck_assert_int_eq(psm_check(m, &h, &dup, &off), 0);
 	ck_assert_int_eq(dup, 1);
 	ck_assert_int_eq(off, 4);
-	psm_close(m, 0);
+	psm_fixture_close(log, 0);
 	log_close(log);
 	ps_free(&t);
 }

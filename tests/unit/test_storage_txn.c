@@ -15,6 +15,7 @@
 #include "broker/storage/log.h"
 #include "broker/storage/txn_index.h"
 #include "broker/txn/producer_state_manager.h"
+#include "psm_fixture.h"
 #include "broker/txn/txn_tracker.h"
 #include "common/proto/record_batch.h"
 #include "tests/unit/storage_fixture.h"
@@ -177,7 +178,7 @@ static int64_t append(struct partition_log *log, const uint8_t *buf, size_t len)
 	ck_assert_uint_le(len, sizeof copy);
 	memcpy(copy, buf, len);
 	ck_assert_int_eq(log_append(log, copy, len, 0, &base), 0);
-	struct producer_state_manager *m = psm_get(log);
+	struct producer_state_manager *m = psm_of(log);
 	if (m)
 		psm_on_append(m, copy, len);
 	return base;
@@ -212,7 +213,7 @@ static struct partition_log *open_attached(const char *d, const struct log_confi
 {
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(d, cfg, &log), 0);
-	struct producer_state_manager *m = psm_open(log);
+	struct producer_state_manager *m = psm_fixture_open(log);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(tt_attach_log(&m->txns, log), 0);
 	return log;
@@ -245,8 +246,8 @@ static void small_segments(struct log_config *cfg)
 static void check_aborted(struct partition_log *log)
 {
 	struct txn_aborted out[8];
-	ck_assert_int_eq(psm_lso(log, 18), 18);
-	ck_assert_uint_eq(psm_aborted(log, 0, 18, out, 8), 3);
+	ck_assert_int_eq(psm_lso(psm_of(log), 18), 18);
+	ck_assert_uint_eq(psm_aborted(psm_of(log), 0, 18, out, 8), 3);
 	ck_assert_int_eq(out[0].producer_id, 1);
 	ck_assert_int_eq(out[0].first_offset, 0);
 	ck_assert_int_eq(out[0].last_offset, 6);
@@ -254,9 +255,9 @@ static void check_aborted(struct partition_log *log)
 	ck_assert_int_eq(out[1].producer_id, 3);
 	ck_assert_int_eq(out[1].last_stable_offset, 13);
 	ck_assert_int_eq(out[2].producer_id, 4);
-	ck_assert_uint_eq(psm_aborted(log, 7, 18, out, 8), 2);
-	ck_assert_uint_eq(psm_aborted(log, 0, 8, out, 8), 1); /* p3 starts at 8 */
-	ck_assert_uint_eq(psm_aborted(log, 16, 18, out, 8), 0);
+	ck_assert_uint_eq(psm_aborted(psm_of(log), 7, 18, out, 8), 2);
+	ck_assert_uint_eq(psm_aborted(psm_of(log), 0, 8, out, 8), 1); /* p3 starts at 8 */
+	ck_assert_uint_eq(psm_aborted(psm_of(log), 16, 18, out, 8), 0);
 }
 
 START_TEST(test_log_files_follow_segments)
@@ -269,7 +270,7 @@ START_TEST(test_log_files_follow_segments)
 	ck_assert_int_eq(fill(log), 18);
 	check_aborted(log);
 	/* the in-memory list is empty: the files hold the index */
-	ck_assert_uint_eq(psm_get(log)->txns.nab, 0);
+	ck_assert_uint_eq(psm_of(log)->txns.nab, 0);
 	/* each entry sits in its marker's segment; find them via the lookup */
 	struct txn_index_entry e[4];
 	ck_assert_int_eq(log_txn_aborted(log, 0, 18, e, 4), 3);
@@ -287,12 +288,12 @@ START_TEST(test_log_files_follow_segments)
 
 	/* follower truncation at 13: p4's entry (marker 15) goes */
 	ck_assert_int_eq(log_truncate_to(log, 13), 0);
-	psm_sync(psm_get(log));
+	psm_on_truncate(psm_of(log));
 	ck_assert_int_eq(log_txn_aborted(log, 0, 18, e, 4), 2);
 	ck_assert_int_eq(e[1].last_offset, 12);
 	/* truncation inside the segment holding marker 12 */
 	ck_assert_int_eq(log_truncate_to(log, 12), 0);
-	psm_sync(psm_get(log));
+	psm_on_truncate(psm_of(log));
 	ck_assert_int_eq(log_txn_aborted(log, 0, 18, e, 4), 1);
 
 	/* retention deletes old segments and their .txnindex files */
@@ -303,7 +304,7 @@ START_TEST(test_log_files_follow_segments)
 	ck_assert_int_gt(log_start_offset(log), 6);
 	ck_assert_int_eq(file_size(first), -1); /* marker 6's segment is gone */
 	ck_assert_int_eq(log_txn_aborted(log, 0, 18, e, 4), 0); /* only p1's was left */
-	psm_close(psm_get(log), 1);
+	psm_fixture_close(log, 1);
 	log_close(log);
 }
 END_TEST
@@ -320,7 +321,7 @@ START_TEST(test_recovery_rebuilds)
 	struct partition_log *log = open_attached(d, &cfg);
 	ck_assert_int_eq(fill(log), 18);
 	/* crash without flush: every .txnindex is lost */
-	psm_close(psm_get(log), 0);
+	psm_fixture_close(log, 0);
 	log_abandon(log);
 	int removed = 0;
 	for (int64_t b = 0; b < 18; b++) {
@@ -330,7 +331,7 @@ START_TEST(test_recovery_rebuilds)
 	ck_assert_int_eq(removed, 3);
 	log = open_attached(d, &cfg);
 	check_aborted(log);
-	ck_assert_uint_eq(psm_get(log)->txns.nab, 0);
+	ck_assert_uint_eq(psm_of(log)->txns.nab, 0);
 	int files = 0;
 	for (int64_t b = 0; b < 18; b++) {
 		txn_path(p, sizeof p, d, b);
@@ -339,7 +340,7 @@ START_TEST(test_recovery_rebuilds)
 	ck_assert_int_eq(files, 3); /* written again */
 
 	/* clean close then reopen: the files are used as they are */
-	psm_close(psm_get(log), 1);
+	psm_fixture_close(log, 1);
 	log_close(log);
 	log = open_attached(d, &cfg);
 	check_aborted(log);
@@ -355,7 +356,7 @@ START_TEST(test_recovery_rebuilds)
 			last = (size_t)b + 1;
 	}
 	ck_assert_uint_gt(last, 0);
-	psm_close(psm_get(log), 0);
+	psm_fixture_close(log, 0);
 	log_abandon(log);
 	ck_assert_int_eq(txn_index_init(&ix, d, (int64_t)last - 1), 0);
 	ck_assert_int_eq(txn_index_load(&ix), 0);
@@ -363,7 +364,7 @@ START_TEST(test_recovery_rebuilds)
 	txn_index_close(&ix);
 	log = open_attached(d, &cfg);
 	check_aborted(log);
-	psm_close(psm_get(log), 1);
+	psm_fixture_close(log, 1);
 	log_close(log);
 }
 END_TEST

@@ -13,6 +13,7 @@
 
 #include "broker/storage/log.h"
 #include "broker/txn/producer_state_manager.h"
+#include "psm_fixture.h"
 #include "broker/txn/txn_state.h"
 #include "broker/txn/txn_tracker.h"
 #include "common/proto/kerr.h"
@@ -166,7 +167,7 @@ static int64_t append(struct partition_log *log, const uint8_t *buf, size_t len)
 	ck_assert_uint_le(len, sizeof copy);
 	memcpy(copy, buf, len);
 	ck_assert_int_eq(log_append(log, copy, len, 0, &base), 0);
-	psm_on_append(psm_get(log), copy, len);
+	psm_on_append(psm_of(log), copy, len);
 	return base;
 }
 
@@ -208,22 +209,22 @@ static void check_state(struct partition_log *log)
 	/* offsets: 0-1 p1 txn (aborted at 4), 2-3 p2 txn (open), 4 abort
 	 * marker p1, 5-6 p3 plain */
 	struct txn_aborted out[4];
-	ck_assert_int_eq(psm_lso(log, 7), 2);
-	ck_assert_uint_eq(psm_aborted(log, 0, 7, out, 4), 1);
+	ck_assert_int_eq(psm_lso(psm_of(log), 7), 2);
+	ck_assert_uint_eq(psm_aborted(psm_of(log), 0, 7, out, 4), 1);
 	ck_assert_int_eq(out[0].producer_id, 1);
 	ck_assert_int_eq(out[0].first_offset, 0);
 	ck_assert_int_eq(out[0].last_offset, 4);
 	int dup;
 	int64_t off;
 	struct rb_header h = hdr_of(2, 0, 2, 0);
-	ck_assert_int_eq(psm_check_produce(log, &h, &dup, &off), KERR_INVALID_TXN_STATE);
+	ck_assert_int_eq(psm_check_produce(psm_of(log), &h, &dup, &off), KERR_INVALID_TXN_STATE);
 	h = hdr_of(2, 0, 2, 1);
-	ck_assert_int_eq(psm_check_produce(log, &h, &dup, &off), 0);
+	ck_assert_int_eq(psm_check_produce(psm_of(log), &h, &dup, &off), 0);
 	/* the marker fenced lower coordinator epochs and producer epochs */
-	ck_assert_int_eq(psm_check_marker(log, 1, 0, 4), KERR_TRANSACTION_COORDINATOR_FENCED);
-	ck_assert_int_eq(psm_check_marker(log, 1, 0, 5), 0);
-	ck_assert_int_eq(psm_check_marker(log, 1, 1, 6), 0);
-	const struct ps_entry *e = ps_find(&psm_get(log)->state, 2);
+	ck_assert_int_eq(psm_check_marker(psm_of(log), 1, 0, 4), KERR_TRANSACTION_COORDINATOR_FENCED);
+	ck_assert_int_eq(psm_check_marker(psm_of(log), 1, 0, 5), 0);
+	ck_assert_int_eq(psm_check_marker(psm_of(log), 1, 1, 6), 0);
+	const struct ps_entry *e = ps_find(&psm_of(log)->state, 2);
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(e->current_txn_first_offset, 2);
 }
@@ -236,34 +237,34 @@ START_TEST(test_log_rebuild)
 	log_config_defaults(&cfg);
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
-	ck_assert_ptr_nonnull(psm_open(log));
+	ck_assert_ptr_nonnull(psm_fixture_open(log));
 	ck_assert_int_eq(append_data(log, 1, 0, 0, 1), 0);
 	ck_assert_int_eq(append_data(log, 2, 0, 0, 1), 2);
-	ck_assert_int_eq(psm_lso(log, 4), 0);
+	ck_assert_int_eq(psm_lso(psm_of(log), 4), 0);
 	ck_assert_int_eq(append_marker(log, 1, 0, TXN_MARKER_ABORT, 5), 4);
 	ck_assert_int_eq(append_data(log, 3, 0, 0, 0), 5);
 	check_state(log);
 
 	/* crash: rebuilt from the log alone */
-	psm_close(psm_get(log), 0);
+	psm_fixture_close(log, 0);
 	log_close(log);
 	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
-	ck_assert_ptr_nonnull(psm_open(log));
+	ck_assert_ptr_nonnull(psm_fixture_open(log));
 	check_state(log);
 
 	/* clean close: snapshot at 7, the tracker still from the whole log */
-	psm_close(psm_get(log), 1);
+	psm_fixture_close(log, 1);
 	log_close(log);
 	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
-	ck_assert_ptr_nonnull(psm_open(log));
+	ck_assert_ptr_nonnull(psm_fixture_open(log));
 	check_state(log);
 
 	/* commit of p2: nothing open, LSO = hw, still one aborted */
 	ck_assert_int_eq(append_marker(log, 2, 0, TXN_MARKER_COMMIT, 5), 7);
-	ck_assert_int_eq(psm_lso(log, 8), 8);
+	ck_assert_int_eq(psm_lso(psm_of(log), 8), 8);
 	struct txn_aborted out[2];
-	ck_assert_uint_eq(psm_aborted(log, 0, 8, out, 2), 1);
-	psm_close(psm_get(log), 1);
+	ck_assert_uint_eq(psm_aborted(psm_of(log), 0, 8, out, 2), 1);
+	psm_fixture_close(log, 1);
 	log_close(log);
 }
 END_TEST
@@ -280,31 +281,31 @@ START_TEST(test_verify_guards)
 	log_config_defaults(&cfg);
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
-	ck_assert_ptr_nonnull(psm_open(log));
-	ck_assert(!psm_txn_open_at(log, 1, 0));
-	uint64_t g1 = psm_verify_begin(log, 1), g2 = psm_verify_begin(log, 2);
+	ck_assert_ptr_nonnull(psm_fixture_open(log));
+	ck_assert(!psm_txn_open_at(psm_of(log), 1, 0));
+	uint64_t g1 = psm_verify_begin(psm_of(log), 1), g2 = psm_verify_begin(psm_of(log), 2);
 	ck_assert(g1 != PSM_GUARD_NONE && g1 != PSM_GUARD_VOID && g2 != g1);
-	ck_assert(psm_verify_valid(log, 1, g1));
-	ck_assert(!psm_verify_valid(log, 2, g1)); /* guards are per producer */
+	ck_assert(psm_verify_valid(psm_of(log), 1, g1));
+	ck_assert(!psm_verify_valid(psm_of(log), 2, g1)); /* guards are per producer */
 	ck_assert_int_eq(append_data(log, 1, 0, 0, 1), 0);
-	ck_assert(psm_txn_open_at(log, 1, 0));
-	ck_assert(!psm_txn_open_at(log, 1, 1)); /* another epoch: verify again */
-	ck_assert(psm_verify_valid(log, 1, g1)); /* data does not void it */
+	ck_assert(psm_txn_open_at(psm_of(log), 1, 0));
+	ck_assert(!psm_txn_open_at(psm_of(log), 1, 1)); /* another epoch: verify again */
+	ck_assert(psm_verify_valid(psm_of(log), 1, g1)); /* data does not void it */
 	append_marker(log, 1, 0, TXN_MARKER_COMMIT, 3);
-	ck_assert(!psm_txn_open_at(log, 1, 0));
-	ck_assert(!psm_verify_valid(log, 1, g1)); /* the transaction ended */
-	ck_assert(psm_verify_valid(log, 2, g2));  /* another producer's stays */
-	psm_verify_end(log, 2, g2);
-	ck_assert(!psm_verify_valid(log, 2, g2));
-	uint64_t g3 = psm_verify_begin(log, 2);
-	ck_assert(psm_verify_valid(log, 2, g3));
-	psm_on_truncate(psm_get(log)); /* a rebuild voids every guard */
-	ck_assert(!psm_verify_valid(log, 2, g3));
-	psm_close(psm_get(log), 0);
+	ck_assert(!psm_txn_open_at(psm_of(log), 1, 0));
+	ck_assert(!psm_verify_valid(psm_of(log), 1, g1)); /* the transaction ended */
+	ck_assert(psm_verify_valid(psm_of(log), 2, g2));  /* another producer's stays */
+	psm_verify_end(psm_of(log), 2, g2);
+	ck_assert(!psm_verify_valid(psm_of(log), 2, g2));
+	uint64_t g3 = psm_verify_begin(psm_of(log), 2);
+	ck_assert(psm_verify_valid(psm_of(log), 2, g3));
+	psm_on_truncate(psm_of(log)); /* a rebuild voids every guard */
+	ck_assert(!psm_verify_valid(psm_of(log), 2, g3));
+	psm_fixture_close(log, 0);
 	log_close(log);
 	/* a log without a manager: nothing to guard, always valid */
-	ck_assert_int_eq(psm_verify_begin(log, 1), PSM_GUARD_NONE);
-	ck_assert(psm_verify_valid(log, 1, PSM_GUARD_NONE));
+	ck_assert_int_eq(psm_verify_begin(psm_of(log), 1), PSM_GUARD_NONE);
+	ck_assert(psm_verify_valid(psm_of(log), 1, PSM_GUARD_NONE));
 }
 END_TEST
 
