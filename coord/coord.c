@@ -14,6 +14,8 @@
 #include "common/log.h"
 #include "coord/coord_int.h"
 
+#define ZK_RESOLVE_DELAY_MS 60000
+
 static const char *const coord_persistent_paths[] = {
 	"/consumers", "/brokers/ids", "/brokers/topics", "/brokers/seqid",
 	"/config/changes", "/admin/delete_topics", "/isr_change_notification",
@@ -110,6 +112,11 @@ static zhandle_t *coord_zk_open(struct coord *c, const char *conn, int with_watc
 		log_error(COORD_MOD, "zookeeper_init(%s): %s", conn, strerror(errno));
 		return NULL;
 	}
+	/* The client re-resolves the server list on every wake-up of its I/O
+	 * thread by default (a netlink dump per ping): an idle broker's main
+	 * ZooKeeper cost. Once a minute is enough to follow DNS changes; a
+	 * lost connection still resolves at once. */
+	zoo_set_servers_resolution_delay(zh, ZK_RESOLVE_DELAY_MS);
 	int64_t deadline = clock_mono_ms() + c->cfg.zk_session_timeout_ms;
 	while (zoo_state(zh) != ZOO_CONNECTED_STATE) {
 		if (clock_mono_ms() > deadline || atomic_load(&c->stopping)) {

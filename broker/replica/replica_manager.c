@@ -100,8 +100,11 @@ void rm_free(struct replica_manager *rm)
 		partition_free(rm, v);
 	}
 	strmap_free(&rm->parts);
-	for (int d = 0; d < rm->ndirs; d++)
+	for (int d = 0; d < rm->ndirs; d++) {
 		free(rm->dirs[d].path);
+		free(rm->dirs[d].written[RM_CKPT_HW]);
+		free(rm->dirs[d].written[RM_CKPT_LOG_START]);
+	}
 	free(rm);
 }
 
@@ -271,9 +274,38 @@ static void restore_high_watermarks(struct replica_manager *rm)
 	}
 }
 
+static int entries_equal(const struct checkpoint_entry *a, const struct checkpoint_entry *b,
+			 int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].partition != b[i].partition || a[i].offset != b[i].offset ||
+		    strcmp(a[i].topic, b[i].topic) != 0)
+			return 0;
+	return 1;
+}
+
+/* Writes dir d's checkpoint `slot` unless it would repeat what the last
+ * successful write put there; keeps a copy of what was written. */
+static int checkpoint_dir_write(struct replica_manager *rm, int d, int slot, const char *path,
+				const struct checkpoint_entry *e, int n)
+{
+	struct rm_dir *dir = &rm->dirs[d];
+	if (dir->written[slot] && dir->nwritten[slot] == n && entries_equal(dir->written[slot], e, n))
+		return 0;
+	int rc = checkpoint_write(path, e, n);
+	free(dir->written[slot]);
+	dir->written[slot] = NULL; /* unknown after a failure: rewrite next time */
+	if (rc == 0 && (dir->written[slot] = malloc(((size_t)n + 1) * sizeof *e)) != NULL) {
+		memcpy(dir->written[slot], e, (size_t)n * sizeof *e);
+		dir->nwritten[slot] = n;
+	}
+	return rc;
+}
+
 /* Writes one checkpoint file per online dir with value(p) of each of its
- * partitions. 0, or the first error (that dir is taken offline). */
-static int checkpoint_dirs(struct replica_manager *rm, const char *file,
+ * partitions, skipping files whose content would not change. 0, or the
+ * first error (that dir is taken offline). */
+static int checkpoint_dirs(struct replica_manager *rm, const char *file, int slot,
 			   int64_t (*value)(const struct partition *p))
 {
 	size_t n = rm->parts.used;
@@ -298,7 +330,7 @@ static int checkpoint_dirs(struct replica_manager *rm, const char *file,
 		}
 		char path[4096];
 		checkpoint_path(rm, d, file, path, sizeof path);
-		int rc = checkpoint_write(path, e, (int)k);
+		int rc = checkpoint_dir_write(rm, d, slot, path, e, (int)k);
 		if (rc < 0 && !rm_storage_error(rm, d, file, rc))
 			log_error("replica", "cannot write %s: %s", path, strerror(-rc));
 		if (rc < 0 && !first)
@@ -320,7 +352,7 @@ static int64_t log_start_of(const struct partition *p)
 
 int rm_checkpoint_high_watermarks(struct replica_manager *rm)
 {
-	return checkpoint_dirs(rm, HW_CHECKPOINT_FILE, hw_of);
+	return checkpoint_dirs(rm, HW_CHECKPOINT_FILE, RM_CKPT_HW, hw_of);
 }
 
 /* ---- log start offsets ---- */
@@ -354,7 +386,7 @@ static void restore_log_start_offsets(struct replica_manager *rm)
 
 int rm_checkpoint_log_start_offsets(struct replica_manager *rm)
 {
-	return checkpoint_dirs(rm, LSO_CHECKPOINT_FILE, log_start_of);
+	return checkpoint_dirs(rm, LSO_CHECKPOINT_FILE, RM_CKPT_LOG_START, log_start_of);
 }
 
 int rm_advance_log_start(struct replica_manager *rm, struct partition *p, int64_t offset)

@@ -31,13 +31,20 @@ typedef void (*rm_leadership_fn)(void *arg, const char *topic, int32_t index,
 				 int is_leader, int32_t leader_epoch);
 #define RM_MAX_LISTENERS 4
 
+struct checkpoint_entry;
+
 /* One of log.dirs. Offline after an I/O error: its partitions are offline
  * on this broker, the others keep serving. */
 struct rm_dir {
 	char *path;
 	int offline;
 	int nparts;                    /* partitions placed in it */
+	/* what each checkpoint file (RM_CKPT_*) last got: an unchanged one is
+	 * not rewritten (an idle broker's periodic fsyncs) */
+	struct checkpoint_entry *written[2];
+	int nwritten[2];
 };
+enum { RM_CKPT_HW, RM_CKPT_LOG_START };
 #define RM_MAX_DIRS 32
 
 struct replica_manager {
