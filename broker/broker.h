@@ -40,6 +40,12 @@ struct broker {
 	struct loop *loop;
 	struct mbox *mbox;          /* work from the coordination thread */
 	struct loop_io mbox_io;
+	/* the background fsync of rolled segments (broker/storage/flusher.h);
+	 * its results come back through their own mailbox, so that shutdown
+	 * can drain them after the logs are closed and nothing else */
+	struct flusher *flusher;
+	struct mbox *flush_mbox;
+	struct loop_io flush_mbox_io;
 	struct coord *coord;
 	struct metadata_cache *meta;
 	struct replica_manager *rm;

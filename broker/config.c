@@ -970,6 +970,7 @@ void broker_config_log(const struct broker_config *bc, struct log_config *lc)
 	lc->retention_bytes = bc->log_retention_bytes < 0 ? -1 : bc->log_retention_bytes;
 	lc->flush_interval_messages = bc->log_flush_interval_messages;
 	lc->flush_interval_ms = bc->log_flush_interval_ms;
+	lc->recovery_point_checkpoint_ms = bc->log_flush_offset_checkpoint_interval_ms;
 	lc->index_interval_bytes = bc->log_index_interval_bytes;
 	lc->segment_index_bytes = bc->log_index_size_max_bytes;
 }

@@ -110,6 +110,7 @@ struct broker_config {
 	int64_t log_retention_ms;      /* ms > minutes > hours; -1 = forever */
 	int64_t log_roll_ms;           /* ms > hours */
 	int64_t log_flush_interval_ms; /* INT64_MAX when unset */
+	int32_t log_flush_offset_checkpoint_interval_ms;
 
 	/* groups, offsets, transactions */
 	int32_t offsets_topic_replication_factor;

@@ -255,6 +255,10 @@ static const struct config_def broker_defs[] = {
 	{ "log.flush.interval.ms", LONG, NULL, 0, LMAX, .mode = CLUSTER, .flags = LIVE,
 	  .synonyms = syn_flush, .field = BF(log_flush_interval_ms_key),
 	  .doc = "Longest a message stays unflushed; unset: never forced." },
+	{ "log.flush.offset.checkpoint.interval.ms", INT, "60000", 0, IMAX,
+	  .field = BF(log_flush_offset_checkpoint_interval_ms),
+	  .doc = "How often each partition's recovery point is written to disk; "
+		 "it moves when a rolled segment's background flush completes." },
 	{ "log.flush.scheduler.interval.ms", LONG, "9223372036854775807", INT64_MIN, LMAX,
 	  .synonyms = syn_flush, .flags = IGNORED,
 	  .doc = "How often the flusher runs (Gregor flushes on append)." },

@@ -28,6 +28,7 @@
 #include "broker/server.h"
 #include "broker/tls_config.h"
 #include "broker/topic_config.h"
+#include "broker/storage/flusher.h"
 #include "broker/group/coordinator.h"
 #include "broker/txn/txn_coordinator.h"
 #include "common/clock.h"
@@ -39,6 +40,38 @@ static void on_mbox(struct loop_io *io, uint32_t events)
 	(void)events;
 	struct broker *b = io->arg;
 	mbox_drain(b->mbox);
+}
+
+static void on_flush_mbox(struct loop_io *io, uint32_t events)
+{
+	(void)events;
+	struct broker *b = io->arg;
+	mbox_drain(b->flush_mbox);
+}
+
+/* The roll flusher (broker/storage/flusher.h), before any log is opened. */
+static int flusher_init(struct broker *b)
+{
+	b->flush_mbox = mbox_new();
+	b->flusher = b->flush_mbox ? flusher_start(b->flush_mbox, 4096) : NULL;
+	if (!b->flusher)
+		return -1;
+	log_set_flusher(b->flusher);
+	return 0;
+}
+
+/* After the logs are closed (each flushed itself): stops the thread and
+ * runs the results still queued, which find their logs gone. */
+static void flusher_fini(struct broker *b)
+{
+	log_set_flusher(NULL);
+	flusher_stop(b->flusher);
+	b->flusher = NULL;
+	if (b->flush_mbox) {
+		mbox_drain(b->flush_mbox);
+		mbox_free(b->flush_mbox);
+		b->flush_mbox = NULL;
+	}
 }
 
 /* Rewrites gregord.status when the state or broker epoch changed. */
@@ -303,12 +336,19 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 		b->status_path[0] = '\0';
 	status_publish(b, HEALTH_STARTING);
 	log_set_flush_observer(on_log_flush, b);
+	if (flusher_init(b) < 0) {
+		log_error("broker", "cannot start the log flusher thread");
+		return -1;
+	}
 	if (rm_load(b->rm) < 0) {
 		log_error("broker", "cannot load any log dir of %s", cfg->log_dirs);
 		return -1;
 	}
 	b->mbox_io = (struct loop_io){ .fd = mbox_fd(b->mbox), .fn = on_mbox, .arg = b };
 	loop_io_add(b->loop, &b->mbox_io, EPOLLIN);
+	b->flush_mbox_io = (struct loop_io){ .fd = mbox_fd(b->flush_mbox), .fn = on_flush_mbox,
+					     .arg = b };
+	loop_io_add(b->loop, &b->flush_mbox_io, EPOLLIN);
 	char err[512];
 	if (sasl_setup(b, err, sizeof err) < 0) {
 		log_error("broker", "%s", err);
@@ -411,6 +451,7 @@ int main(int argc, char **argv)
 	}
 	status_publish(&b, HEALTH_STOPPED); /* not into a failed log dir */
 	rm_free(b.rm);
+	flusher_fini(&b);
 	purg_free(&b.purgatory);
 	metrics_stop(&b);
 	metrics_free(b.metrics);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "broker/storage/epoch_cache.h"
+#include "broker/storage/flusher.h"
 #include "broker/storage/log_internal.h"
 #include "broker/storage/segment.h"
 #include "common/clock.h"
@@ -75,6 +76,7 @@ void log_config_defaults(struct log_config *c)
 	c->min_cleanable_dirty_ratio = 0.5;
 	c->delete_retention_ms = 86400000;
 	c->min_compaction_lag_ms = 0;
+	c->recovery_point_checkpoint_ms = 60000;
 }
 
 static void config_sanitize(struct log_config *c)
@@ -99,6 +101,8 @@ static void config_sanitize(struct log_config *c)
 		c->delete_retention_ms = 0;
 	if (c->min_compaction_lag_ms < 0)
 		c->min_compaction_lag_ms = 0;
+	if (c->recovery_point_checkpoint_ms < 0)
+		c->recovery_point_checkpoint_ms = 0;
 }
 
 void log_set_config(struct partition_log *log, const struct log_config *cfg)
@@ -214,6 +218,15 @@ static int rp_write(const char *dir, int64_t rp)
 	return rc;
 }
 
+/* Writes the file and notes what it holds now. */
+static int rp_store(struct partition_log *log, int64_t rp)
+{
+	int rc = rp_write(log->dir, rp);
+	if (rc == 0)
+		log->rp_on_disk = rp;
+	return rc;
+}
+
 /* ---- leader epoch cache ---- */
 
 /* Writes the cache file if memory has moved on from it. */
@@ -292,6 +305,130 @@ static int seg_append_bytes(struct partition_log *log, struct segment *s,
 	return rc;
 }
 
+/* ---- background flush of rolled segments (log.h) ---- */
+
+static struct flusher *roll_flusher;
+
+void log_set_flusher(struct flusher *f) { roll_flusher = f; }
+int64_t log_recovery_point(const struct partition_log *log) { return log->recovery_point; }
+int log_flushes_pending(const struct partition_log *log) { return log->flushes_pending; }
+
+struct roll_flush {
+	struct flush_job job; /* first: the done callback gets &job */
+	struct log_flush_ref *ref;
+	int64_t upto;         /* the new active segment's base */
+	uint64_t gen;         /* log->trunc_gen when queued */
+};
+
+static void (*flush_observer)(void *arg, double ms);
+static void *flush_observer_arg;
+
+static void ref_put(struct log_flush_ref *ref)
+{
+	if (--ref->refs == 0)
+		free(ref);
+}
+
+/* On the loop thread, after the fsyncs: moves the recovery point if the
+ * log is still there, nothing was truncated meanwhile and all went well. */
+static void roll_flush_done(struct flush_job *job)
+{
+	struct roll_flush *rf = (struct roll_flush *)job;
+	struct partition_log *log = rf->ref->log;
+	if (log) {
+		log->flushes_pending--;
+		if (job->rc) {
+			log_error(MOD, "%s: background flush below offset %" PRId64 ": %s", log->dir,
+				  rf->upto, strerror(-job->rc));
+			if (!log->flush_error)
+				log->flush_error = job->rc;
+		} else if (rf->gen == log->trunc_gen && rf->upto > log->recovery_point) {
+			/* the sealed segments below upto were synced (a segment
+			 * seals only by a roll, and only truncation rewrites one) */
+			for (size_t i = 0; i + 1 < log->n && log->segs[i]->base < rf->upto; i++)
+				log->segs[i]->dirty = 0;
+			log->recovery_point = rf->upto;
+		}
+		if (flush_observer)
+			flush_observer(flush_observer_arg, job->ms);
+	}
+	flush_job_release(job);
+	ref_put(rf->ref);
+	free(rf);
+}
+
+/* Adds an fd opened on one of the segment's files, if it exists (an index
+ * whose write failed is rebuilt from the .log on open anyway). */
+static int job_add_path(struct flush_job *job, const char *dir, int64_t base,
+			const char *suffix)
+{
+	char p[4096];
+	if (seg_path(p, sizeof p, dir, base, suffix))
+		return -ENAMETOOLONG;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return flush_job_add_fd(job, fd);
+}
+
+static int job_add_dup(struct flush_job *job, int fd)
+{
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	return d < 0 ? -errno : flush_job_add_fd(job, d);
+}
+
+/* The fds of every sealed segment still dirty, then the directory's. */
+static int roll_flush_collect(struct partition_log *log, struct flush_job *job)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i + 1 < log->n; i++) {
+		struct segment *s = log->segs[i];
+		if (!s->dirty && !s->txn.dirty)
+			continue;
+		rc = job_add_dup(job, s->fd);
+		if (rc == 0)
+			rc = job_add_path(job, log->dir, s->base, ".index");
+		if (rc == 0)
+			rc = job_add_path(job, log->dir, s->base, ".timeindex");
+		if (rc == 0 && s->txn.fd >= 0)
+			rc = job_add_dup(job, s->txn.fd);
+	}
+	if (rc == 0) {
+		int fd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rc = fd < 0 ? -errno : flush_job_add_fd(job, fd);
+	}
+	return rc;
+}
+
+/* Queues the flush of everything below the new active segment. Nothing
+ * queued (no flusher, queue full, no fds left) only delays the recovery
+ * point, so it is logged and not an error of the roll. */
+static void roll_flush_submit(struct partition_log *log)
+{
+	int64_t upto = active(log)->base;
+	if (!roll_flusher || log->recovery_point >= upto)
+		return;
+	struct roll_flush *rf = calloc(1, sizeof *rf);
+	if (!rf)
+		return;
+	rf->job.done = roll_flush_done;
+	rf->ref = log->fref;
+	rf->upto = upto;
+	rf->gen = log->trunc_gen;
+	int rc = roll_flush_collect(log, &rf->job);
+	if (rc == 0)
+		rc = flusher_submit(roll_flusher, &rf->job);
+	if (rc) {
+		log_warn(MOD, "%s: no background flush below offset %" PRId64 " now: %s",
+			 log->dir, upto, strerror(-rc));
+		flush_job_release(&rf->job);
+		free(rf);
+		return;
+	}
+	log->fref->refs++;
+	log->flushes_pending++;
+}
+
 static int log_roll(struct partition_log *log)
 {
 	struct segment *old = active(log);
@@ -304,6 +441,8 @@ static int log_roll(struct partition_log *log)
 	rc = seg_create(log->dir, log->leo, clock_wall_ms(), &s);
 	if (rc == 0 && (rc = segs_push(log, s)) != 0)
 		seg_remove(log->dir, s);
+	if (rc == 0)
+		roll_flush_submit(log);
 	return rc;
 }
 
@@ -322,6 +461,8 @@ static int append_stamped(struct partition_log *log, const uint8_t *p, struct se
 {
 	if (log->crashed)
 		return -EIO;
+	if (log->flush_error)
+		return log->flush_error;
 	if (needs_roll(log, (size_t)b->size, b->last)) {
 		int rc = log_roll(log);
 		if (rc)
@@ -684,16 +825,22 @@ int log_tick(struct partition_log *log, int64_t now_ms)
 		log->last_flush_ms = now_ms;
 		first = first ? first : rc;
 	}
-	return first;
+	if (log->recovery_point != log->rp_on_disk &&
+	    now_ms - log->rp_ckpt_ms >= log->cfg.recovery_point_checkpoint_ms) {
+		/* the point is durable below itself: the file may follow */
+		int rc = rp_store(log, log->recovery_point);
+		if (rc)
+			log_error(MOD, "%s: writing the recovery point: %s", log->dir, strerror(-rc));
+		log->rp_ckpt_ms = now_ms;
+		first = first ? first : rc;
+	}
+	return first ? first : log->flush_error;
 }
 
 void log_set_offline(struct partition_log *log)
 {
 	log->crashed = 1;
 }
-
-static void (*flush_observer)(void *arg, double ms);
-static void *flush_observer_arg;
 
 void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg)
 {
@@ -716,6 +863,8 @@ static int flush_now(struct partition_log *log)
 {
 	if (log->crashed)
 		return -EIO;
+	if (log->flush_error)
+		return log->flush_error;
 	for (size_t i = 0; i < log->n; i++) {
 		struct segment *s = log->segs[i];
 		if (!s->dirty)
@@ -736,7 +885,7 @@ static int flush_now(struct partition_log *log)
 		if (rc)
 			return rc;
 	}
-	int rc = rp_write(log->dir, log->leo); /* also fsyncs the directory */
+	int rc = rp_store(log, log->leo); /* also fsyncs the directory */
 	if (rc)
 		return rc;
 	log->recovery_point = log->leo;
@@ -775,6 +924,7 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		return 0;
 	if (offset < log->start) /* as Kafka: nothing of the log would be left */
 		return log_truncate_fully_and_start_at(log, offset);
+	log->trunc_gen++;
 	cleaner_abort(log);
 	/* The cache loses its entries first: a crash in between leaves data the
 	 * file does not cover, which recovery's header scan repairs. */
@@ -831,7 +981,7 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 	if (log->recovery_point > new_leo) {
 		/* Offsets below a stale recovery point would be trusted on the
 		 * next unclean open although their new bytes were never synced. */
-		if ((rc = log_datasync(s->fd)) != 0 || (rc = rp_write(log->dir, new_leo)) != 0)
+		if ((rc = log_datasync(s->fd)) != 0 || (rc = rp_store(log, new_leo)) != 0)
 			return rc;
 		log->recovery_point = new_leo;
 	}
@@ -844,6 +994,7 @@ int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start
 		return -EIO;
 	if (new_start < 0)
 		return -EINVAL;
+	log->trunc_gen++;
 	cleaner_abort(log);
 	ec_clear(&log->epochs);
 	log->epochs_dirty = 1;
@@ -872,7 +1023,7 @@ int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start
 	 * bytes that were never synced. */
 	rc = log_datasync(s->fd);
 	if (rc == 0)
-		rc = rp_write(log->dir, new_start);
+		rc = rp_store(log, new_start);
 	if (rc == 0)
 		log->recovery_point = new_start;
 	return rc;
@@ -1073,7 +1224,13 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 	return cut;
 }
 
-static int open_segments(struct partition_log *log, int clean)
+/* What an unclean open read again (the log line of log_open). */
+struct rescan_stats {
+	size_t segments;
+	int64_t bytes;
+};
+
+static int open_segments(struct partition_log *log, int clean, struct rescan_stats *st)
 {
 	int64_t *bases = NULL;
 	size_t nb = 0;
@@ -1098,6 +1255,8 @@ static int open_segments(struct partition_log *log, int clean)
 		int trusted = clean || (!last && log->segs[i + 1]->base <= log->recovery_point);
 		if (trusted && open_trusted(log, i, &next) == 0)
 			continue;
+		st->segments++;
+		st->bytes += s->size;
 		if ((rc = open_rescan(log, i, &next)) < 0)
 			return rc;
 		if (rc) {
@@ -1284,7 +1443,7 @@ static int recovery_point_settle(struct partition_log *log, int fresh)
 		return 0;
 	log_warn(MOD, "%s: recovery point %" PRId64 " is past the recovered end %" PRId64,
 		 log->dir, log->recovery_point, log->leo);
-	int rc = rp_write(log->dir, log->leo);
+	int rc = rp_store(log, log->leo);
 	if (rc == 0)
 		log->recovery_point = log->leo;
 	return rc;
@@ -1302,29 +1461,39 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 		return -ENOMEM;
 	}
 	log->cleaner.out_fd = -1;
+	log->fref = calloc(1, sizeof *log->fref);
+	if (!log->fref) {
+		free(log->dir);
+		free(log);
+		return -ENOMEM;
+	}
+	log->fref->log = log;
+	log->fref->refs = 1;
 	log->cfg = *cfg;
 	config_sanitize(&log->cfg);
 	char marker[4096];
 	if ((rc = log_path_in(marker, sizeof marker, dir, CLEAN_FILE)) != 0)
 		goto fail;
 	int clean = !fresh && access(marker, F_OK) == 0;
-	log->recovery_point = rp_read(dir);
+	log->recovery_point = log->rp_on_disk = rp_read(dir);
 	/* Gone before any append, so a crash in this session is never
 	 * mistaken for a clean shutdown. */
 	if (clean && (unlink(marker) < 0 || log_fsync_dir(dir) < 0)) {
 		rc = -errno;
 		goto fail;
 	}
-	if ((rc = open_segments(log, clean)) != 0)
+	struct rescan_stats st = { 0 };
+	if ((rc = open_segments(log, clean, &st)) != 0)
 		goto fail;
 	epoch_open(log, clean);
 	set_roll_start(log);
 	cleaner_init(log);
-	log->last_flush_ms = clock_wall_ms();
+	log->last_flush_ms = log->rp_ckpt_ms = clock_wall_ms();
 	if (!clean && !fresh)
 		log_info(MOD, "%s: recovered after unclean shutdown: offsets %" PRId64
-			 "..%" PRId64 " (recovery point %" PRId64 ")", dir, log->start, log->leo,
-			 log->recovery_point);
+			 "..%" PRId64 " (recovery point %" PRId64 "; read again: %zu of %zu "
+			 "segments, %" PRId64 " bytes)", dir, log->start, log->leo,
+			 log->recovery_point, st.segments, log->n, st.bytes);
 	if ((rc = recovery_point_settle(log, fresh)) != 0)
 		goto fail;
 	*out = log;
@@ -1338,6 +1507,10 @@ void log_abandon(struct partition_log *log)
 {
 	if (!log)
 		return;
+	if (log->fref) { /* flushes in flight drop their results */
+		log->fref->log = NULL;
+		ref_put(log->fref);
+	}
 	cleaner_free(log);
 	for (size_t i = 0; i < log->n; i++)
 		seg_free(log->segs[i]);

@@ -45,6 +45,7 @@ struct log_config {
 	double min_cleanable_dirty_ratio; /* min.cleanable.dirty.ratio (0.5) */
 	int64_t delete_retention_ms;     /* delete.retention.ms (1 day) */
 	int64_t min_compaction_lag_ms;   /* min.compaction.lag.ms (0) */
+	int64_t recovery_point_checkpoint_ms; /* log.flush.offset.checkpoint.interval.ms (60000) */
 };
 
 void log_config_defaults(struct log_config *c);
@@ -198,8 +199,38 @@ int log_clean_force(struct partition_log *log, int64_t now_ms);
 void log_clean_set_budget(int64_t bytes);
 void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats *out);
 
-/* fsync the log and indexes up to the LEO; moves the recovery point. */
+/* fsync the log and indexes up to the LEO; moves the recovery point and
+ * writes it to the recovery-point file. */
 int log_flush(struct partition_log *log);
+
+/* ---- Background flush of rolled segments (Kafka's flush on roll) ----
+ * With a flusher set (flusher.h; the broker sets one, NULL by default),
+ * every roll queues a job that fsyncs the sealed segments that are still
+ * dirty (.log, .index, .timeindex, .txnindex) and the directory. When the
+ * job's done callback runs on the loop thread and no truncation happened
+ * since it was queued, the recovery point moves up to the new active
+ * segment's base; the sealed segments are then clean. The recovery-point
+ * file follows from log_tick every recovery_point_checkpoint_ms (Kafka's
+ * log.flush.offset.checkpoint.interval.ms) and at log_close, so after an
+ * unclean shutdown only segments that reach the last written point are
+ * rescanned. Rules:
+ * - The recovery point never passes data that is not durable: it moves
+ *   only when the fsyncs succeeded, the file only ever holds a value the
+ *   point had, and truncation lowers both at once (synchronously).
+ * - The loop goes on appending, reading, truncating, deleting and cleaning
+ *   while a job runs; the job holds its own fds. A log closed or deleted
+ *   meanwhile is detached from its jobs (their results are dropped).
+ * - A failed background fsync is sticky: every later append and flush of
+ *   the log returns it and log_tick returns it, which takes the log dir
+ *   offline (the caller's storage-error path).
+ * - Without a flusher, or when its queue is full, nothing is queued: the
+ *   point moves at the next roll whose job runs, or the next log_flush. */
+struct flusher;
+/* One per process, like the flush observer; set before logs roll. */
+void log_set_flusher(struct flusher *f);
+int64_t log_recovery_point(const struct partition_log *log);
+/* Roll flushes queued for this log whose done callback has not run yet. */
+int log_flushes_pending(const struct partition_log *log);
 /* Called after every flush with its duration (metrics); one per process,
  * on the thread that flushes. NULL: none. */
 void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg);

@@ -30,6 +30,14 @@ struct log_cleaner {
 	struct log_clean_stats stats;
 };
 
+/* What a roll flush in flight (flusher.h) knows of its log: the log
+ * itself until it is closed or deleted (then NULL), and how many holders
+ * (the log and each job) still point here. Loop thread only. */
+struct log_flush_ref {
+	struct partition_log *log;
+	int refs;
+};
+
 struct partition_log {
 	char *dir;
 	struct log_config cfg;
@@ -42,6 +50,14 @@ struct partition_log {
 	int64_t unflushed_msgs;
 	int64_t last_flush_ms;
 	int crashed; /* an injected fault "killed" this log: it only frees now */
+	/* Roll flushes (log.c, "background flush of rolled segments"): */
+	struct log_flush_ref *fref;
+	uint64_t trunc_gen;  /* bumped by every truncation: a flush queued
+			      * before one must not move the recovery point */
+	int64_t rp_on_disk;  /* what the recovery-point file says */
+	int64_t rp_ckpt_ms;  /* when it was last written by log_tick */
+	int flush_error;     /* a background flush failed: -errno, sticky */
+	int flushes_pending; /* roll flushes queued and not yet done */
 	struct epoch_cache epochs;
 	int epochs_dirty; /* memory differs from leader-epoch-checkpoint */
 	struct log_cleaner cleaner;

@@ -1,0 +1,296 @@
+/* Background flush of rolled segments (broker/storage/flusher.h, log.h):
+ * a roll queues the fsync of the sealed segments to the flusher thread and
+ * the recovery point moves to the new active segment's base when its
+ * result comes back; the recovery-point file follows at the checkpoint
+ * interval; after an unclean stop only what reaches the written point is
+ * validated again; a truncation or deletion while a flush runs, and a
+ * failing fsync, are handled as log.h says. Results come back through a
+ * mailbox that the test drains itself, so "in flight" is deterministic. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker/storage/flusher.h"
+#include "broker/storage/log.h"
+#include "common/clock.h"
+#include "common/failpoint.h"
+#include "common/mbox.h"
+#include "tests/unit/storage_fixture.h"
+
+static struct mbox *done_mb;
+static struct flusher *flusher;
+
+static void start_flusher(void)
+{
+	done_mb = mbox_new();
+	ck_assert_ptr_nonnull(done_mb);
+	flusher = flusher_start(done_mb, 16);
+	ck_assert_ptr_nonnull(flusher);
+	log_set_flusher(flusher);
+}
+
+static void stop_flusher(void)
+{
+	log_set_flusher(NULL);
+	flusher_stop(flusher);
+	mbox_drain(done_mb); /* results of logs already gone are dropped */
+	mbox_free(done_mb);
+}
+
+/* Runs the done callbacks until the log has none pending (bounded). */
+static void wait_flushed(struct partition_log *log)
+{
+	for (int i = 0; i < 200 && log_flushes_pending(log) > 0; i++)
+		mbox_wait(done_mb, 50);
+	ck_assert_int_eq(log_flushes_pending(log), 0);
+}
+
+static struct log_config small_cfg(void)
+{
+	struct log_config c;
+	log_config_defaults(&c);
+	c.segment_bytes = 400; /* a few batches a segment */
+	c.index_interval_bytes = 1;
+	c.retention_ms = -1; /* the batches' timestamps are old */
+	return c;
+}
+
+/* Appends 2-record batches until the log has rolled `rolls` more times;
+ * returns the base of the last new segment (the LEO when it rolled). */
+static int64_t append_until_rolled(struct partition_log *log, int rolls)
+{
+	size_t want = log_segment_count(log) + (size_t)rolls;
+	int64_t base = -1;
+	for (int i = 0; i < 1000 && log_segment_count(log) < want; i++) {
+		size_t n = log_segment_count(log);
+		int64_t leo = log_end_offset(log);
+		sfx_append(log, 2, "value-value", 11, 1000 + i, 0);
+		if (log_segment_count(log) > n)
+			base = leo;
+	}
+	ck_assert_uint_eq(log_segment_count(log), want);
+	return base;
+}
+
+static int64_t read_rp(const char *dir)
+{
+	char p[512];
+	snprintf(p, sizeof p, "%s/recovery-point", dir);
+	FILE *f = fopen(p, "r");
+	long long v = -1;
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -2;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Flips a byte inside the record values of the batch holding offset (the
+ * CRC covers it, the header walk does not look at it). */
+static void corrupt_batch(struct partition_log *log, int64_t offset)
+{
+	struct log_slice sl;
+	ck_assert_int_eq(log_read(log, offset, 1, log_end_offset(log), &sl), 0);
+	ck_assert_int_gt(sl.len, 10);
+	uint8_t b;
+	ck_assert_int_eq(pread(sl.fd, &b, 1, sl.pos + sl.len - 3), 1);
+	b ^= 0x20;
+	ck_assert_int_eq(pwrite(sl.fd, &b, 1, sl.pos + sl.len - 3), 1);
+}
+
+static int64_t last_batch_base(struct partition_log *log)
+{
+	struct log_slice sl;
+	ck_assert_int_eq(log_read(log, log_end_offset(log) - 1, 1, log_end_offset(log), &sl), 0);
+	return sl.first_offset;
+}
+
+/* The roll queues a flush; its result moves the recovery point to the new
+ * active segment's base; the file follows only at the checkpoint interval
+ * (and at a clean close, to the LEO). */
+START_TEST(test_roll_moves_recovery_point)
+{
+	start_flusher();
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	int64_t now = clock_wall_ms();
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	int64_t base = append_until_rolled(log, 3);
+	ck_assert_int_gt(base, 0);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), base);
+	ck_assert_int_lt(log_recovery_point(log), log_end_offset(log));
+	ck_assert_int_eq(read_rp(dir), 0); /* not written yet */
+	ck_assert_int_eq(log_tick(log, now + 1000), 0);
+	ck_assert_int_eq(read_rp(dir), 0); /* within the 60 s interval */
+	ck_assert_int_eq(log_tick(log, now + 61000), 0);
+	ck_assert_int_eq(read_rp(dir), base);
+	int64_t leo = log_end_offset(log);
+	log_close(log);
+	ck_assert_int_eq(read_rp(dir), leo);
+	stop_flusher();
+}
+END_TEST
+
+/* Writes a log that rolled several times and was killed after the
+ * recovery-point checkpoint, with one corrupt batch in the first (sealed)
+ * segment and one in the active segment. Returns the active segment's
+ * base; *bad_active is the corrupt active batch's base. */
+static int64_t killed_log(const char *dir, const struct log_config *c, int with_flusher,
+			  int64_t *bad_active)
+{
+	if (with_flusher)
+		start_flusher();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, c, &log), 0);
+	int64_t base = append_until_rolled(log, 4);
+	for (int i = 0; i < 2; i++)
+		sfx_append(log, 2, "value-value", 11, 5000 + i, 0);
+	if (with_flusher) {
+		wait_flushed(log);
+		ck_assert_int_eq(log_tick(log, clock_wall_ms() + 61000), 0);
+		ck_assert_int_eq(read_rp(dir), base);
+	} else {
+		ck_assert_int_eq(log_recovery_point(log), 0);
+	}
+	corrupt_batch(log, 2); /* segment 0, below the written point */
+	*bad_active = last_batch_base(log);
+	ck_assert_int_gt(*bad_active, base);
+	corrupt_batch(log, *bad_active);
+	log_abandon(log); /* SIGKILL: no flush, no clean-shutdown marker */
+	if (with_flusher)
+		stop_flusher();
+	return base;
+}
+
+/* After the unclean stop only the segment at the recovery point is read
+ * again: the corrupt batch in segment 0 is not looked at (it was synced
+ * before the point passed it), the one in the active segment cuts the log. */
+START_TEST(test_recovery_reads_only_above_recovery_point)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	int64_t bad;
+	int64_t base = killed_log(dir, &c, 1, &bad);
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), bad);
+	ck_assert_int_eq(log_recovery_point(log), base);
+	ck_assert_uint_eq(log_segment_count(log), 5);
+	log_close(log);
+}
+END_TEST
+
+/* The control: without the flusher the point stays at 0, so the same
+ * damage is found in segment 0 and the log is cut there. */
+START_TEST(test_recovery_without_flusher_reads_everything)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	int64_t bad;
+	killed_log(dir, &c, 0, &bad);
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 2); /* the batch at 2 was corrupt */
+	ck_assert_uint_eq(log_segment_count(log), 1);
+	log_close(log);
+}
+END_TEST
+
+/* A truncation while the flush is in flight: its result must not move the
+ * point past data that was rewritten after it was queued. */
+START_TEST(test_truncation_during_flush)
+{
+	start_flusher();
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	int64_t base = append_until_rolled(log, 2);
+	ck_assert_int_eq(log_flushes_pending(log), 2); /* results not drained */
+	ck_assert_int_eq(log_truncate_to(log, base - 2), 0);
+	sfx_append(log, 2, "other-value", 11, 7000, 0); /* where the old data was */
+	ck_assert_int_eq(log_flushes_pending(log), 2);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	ck_assert_int_eq(log_check(log), 0);
+	/* a roll after the truncation moves it again */
+	int64_t next = append_until_rolled(log, 1);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), next);
+	log_close(log);
+	stop_flusher();
+}
+END_TEST
+
+/* A log deleted (or closed) with flushes in flight: their results find it
+ * gone and are dropped (the sanitizer build checks the memory). */
+START_TEST(test_delete_during_flush)
+{
+	start_flusher();
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	append_until_rolled(log, 3);
+	ck_assert_int_gt(log_flushes_pending(log), 0);
+	ck_assert_int_eq(log_delete(log), 0);
+	ck_assert_int_eq(access(dir, F_OK), -1);
+	for (int i = 0; i < 20; i++)
+		mbox_wait(done_mb, 10);
+	stop_flusher();
+}
+END_TEST
+
+/* An fsync that fails in the background: the point stays, and the error
+ * comes back from the next append, log_tick and flush (the broker takes
+ * the log dir offline on it); a close then leaves no clean marker. */
+START_TEST(test_background_fsync_eio)
+{
+	start_flusher();
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(failpoint_set("storage.fdatasync", "error(EIO)"), 0);
+	append_until_rolled(log, 1);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), -EIO);
+	uint8_t buf[512];
+	size_t len = sfx_build(buf, sizeof buf, 1, "v", 1, 1000);
+	int64_t off;
+	ck_assert_int_eq(log_append(log, buf, len, 0, &off), -EIO);
+	ck_assert_int_eq(log_flush(log), -EIO);
+	failpoint_clear_all();
+	ck_assert_int_eq(log_flush(log), -EIO); /* sticky */
+	log_close(log);
+	char p[512];
+	snprintf(p, sizeof p, "%s/clean-shutdown", dir);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	stop_flusher();
+}
+END_TEST
+
+int main(void)
+{
+	if (sfx_setup("storage-flush") < 0)
+		return 1;
+	Suite *s = suite_create("storage_flush");
+	TCase *tc = tcase_create("flush");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_roll_moves_recovery_point);
+	tcase_add_test(tc, test_recovery_reads_only_above_recovery_point);
+	tcase_add_test(tc, test_recovery_without_flusher_reads_everything);
+	tcase_add_test(tc, test_truncation_during_flush);
+	tcase_add_test(tc, test_delete_during_flush);
+	tcase_add_test(tc, test_background_fsync_eio);
+	suite_add_tcase(s, tc);
+	return sfx_run(s, 0);
+}
