@@ -21,7 +21,8 @@
  * Points in the code:
  *   storage.segment.write     appending a batch to a segment (error, short, torn)
  *   storage.index.write       writing a segment's offset/time index (error)
- *   storage.fdatasync         flushing a segment or .txnindex (error)
+ *   storage.fdatasync         flushing a segment, its indexes, .txnindex or
+ *                             directory, on the loop or the roll flusher (error)
  *   storage.checkpoint.write  writing a checkpoint file (error)
  *   txn_after_prepare         transaction coordinator: exit once a
  *                             Prepare* state is persisted (on)
