@@ -257,8 +257,9 @@ static const struct config_def broker_defs[] = {
 	  .doc = "Longest a message stays unflushed; unset: never forced." },
 	{ "log.flush.offset.checkpoint.interval.ms", INT, "60000", 0, IMAX,
 	  .field = BF(log_flush_offset_checkpoint_interval_ms),
-	  .doc = "How often each partition's recovery point is written to disk; "
-		 "it moves when a rolled segment's background flush completes." },
+	  .doc = "At most how often a partition's recovery point is written to disk "
+		 "(a first move at once); it moves when a rolled segment's "
+		 "background flush completes." },
 	{ "log.flush.scheduler.interval.ms", LONG, "9223372036854775807", INT64_MIN, LMAX,
 	  .synonyms = syn_flush, .flags = IGNORED,
 	  .doc = "How often the flusher runs (Gregor flushes on append)." },

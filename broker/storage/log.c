@@ -827,7 +827,8 @@ int log_tick(struct partition_log *log, int64_t now_ms)
 	}
 	if (log->recovery_point != log->rp_on_disk &&
 	    now_ms - log->rp_ckpt_ms >= log->cfg.recovery_point_checkpoint_ms) {
-		/* the point is durable below itself: the file may follow */
+		/* the point is durable below itself: the file may follow, at
+		 * most once per interval (a small write, fsynced, per move) */
 		int rc = rp_store(log, log->recovery_point);
 		if (rc)
 			log_error(MOD, "%s: writing the recovery point: %s", log->dir, strerror(-rc));
@@ -1488,7 +1489,8 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 	epoch_open(log, clean);
 	set_roll_start(log);
 	cleaner_init(log);
-	log->last_flush_ms = log->rp_ckpt_ms = clock_wall_ms();
+	log->last_flush_ms = clock_wall_ms();
+	log->rp_ckpt_ms = INT64_MIN / 2; /* the first move is written at once */
 	if (!clean && !fresh)
 		log_info(MOD, "%s: recovered after unclean shutdown: offsets %" PRId64
 			 "..%" PRId64 " (recovery point %" PRId64 "; read again: %zu of %zu "

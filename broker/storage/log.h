@@ -210,10 +210,10 @@ int log_flush(struct partition_log *log);
  * job's done callback runs on the loop thread and no truncation happened
  * since it was queued, the recovery point moves up to the new active
  * segment's base; the sealed segments are then clean. The recovery-point
- * file follows from log_tick every recovery_point_checkpoint_ms (Kafka's
- * log.flush.offset.checkpoint.interval.ms) and at log_close, so after an
- * unclean shutdown only segments that reach the last written point are
- * rescanned. Rules:
+ * file follows from log_tick, at most once per recovery_point_checkpoint_ms
+ * (Kafka's log.flush.offset.checkpoint.interval.ms; the first move after
+ * open at the next tick), and at log_close, so after an unclean shutdown
+ * only segments that reach the last written point are rescanned. Rules:
  * - The recovery point never passes data that is not durable: it moves
  *   only when the fsyncs succeeded, the file only ever holds a value the
  *   point had, and truncation lowers both at once (synchronously).

@@ -55,7 +55,7 @@ struct partition_log {
 	uint64_t trunc_gen;  /* bumped by every truncation: a flush queued
 			      * before one must not move the recovery point */
 	int64_t rp_on_disk;  /* what the recovery-point file says */
-	int64_t rp_ckpt_ms;  /* when it was last written by log_tick */
+	int64_t rp_ckpt_ms;  /* when log_tick last wrote it (long ago at open) */
 	int flush_error;     /* a background flush failed: -errno, sticky */
 	int flushes_pending; /* roll flushes queued and not yet done */
 	struct epoch_cache epochs;

@@ -209,6 +209,14 @@ restart_after_kill() {
 		"$GREGOR_CLUSTER_DIR/logs/broker-1.log" | tail -n 4 >&2 || true
 	note "partitions recovered after the unclean shutdown in the last restart: $(grep -c \
 		'recovered after unclean shutdown' "$GREGOR_CLUSTER_DIR/logs/broker-1.log" || true) (all restarts)"
+	# what the last restart read again after its unclean shutdown (each
+	# partition's recovery line: "read again: S of N segments, B bytes")
+	local reread
+	reread=$(awk '/=== .* starting broker-1/ { s = 0; b = 0 }
+		/read again: / { split($0, a, "read again: "); split(a[2], f, " "); s += f[1]; b += f[5] }
+		END { printf "%d %.1f", s, b / 1048576 }' "$GREGOR_CLUSTER_DIR/logs/broker-1.log")
+	res restart.reread_mb "${reread#* }"
+	note "read again in the last restart: ${reread% *} segments, ${reread#* } MB"
 }
 
 # The restart row alone (--phases restart): 1,000 partitions RF 3 plus the

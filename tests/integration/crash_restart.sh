@@ -28,13 +28,7 @@ note "producing $N messages with acks=all"
 kc -P -t "$T" -p 0 -X acks=all -l "$work/first.txt" 2>"$work/p1.err" ||
 	{ cat "$work/p1.err" >&2; fail "first produce failed"; }
 
-pid=$(broker_pid 2)
-note "SIGKILL broker 2 (pid $pid)"
-cluster kill 2 || fail "cluster.sh kill 2"
-! pid_alive "$pid" || fail "broker 2 survived SIGKILL"
-cluster start 2 || fail "cluster.sh start 2"
-wait_until 60 "broker 2 leads $T-0 again" leader_is "$T" 0 2
-wait_topic_ready "$T" 1 60
+sigkill_restart 2 "$T"
 
 consume() { kc -C -t "$T" -p 0 -o beginning -e -q -f '%o %s\n' >"$1" 2>"$1.err" || { cat "$1.err" >&2; fail "consume failed"; }; }
 check() { # check FILE COUNT INPUT...: offsets 0..COUNT-1, values = inputs

@@ -276,3 +276,16 @@ zk_leader() {
 
 # leader_is TOPIC PARTITION ID: the state znode names ID as leader.
 leader_is() { [[ $(zk_leader "$1" "$2" 2>/dev/null) == "$3" ]]; }
+
+# sigkill_restart ID TOPIC: SIGKILLs broker ID, the leader of TOPIC-0 (a
+# one-partition topic), starts it again and waits until it leads again.
+sigkill_restart() {
+	local pid
+	pid=$(broker_pid "$1")
+	note "SIGKILL broker $1 (pid $pid)"
+	cluster kill "$1" || fail "cluster.sh kill $1"
+	! pid_alive "$pid" || fail "broker $1 survived SIGKILL"
+	cluster start "$1" || fail "cluster.sh start $1"
+	wait_until 60 "broker $1 leads $2-0 again" leader_is "$2" 0 "$1"
+	wait_topic_ready "$2" 1 60
+}

@@ -40,13 +40,7 @@ wait_until 60 "recovery-point file at the active segment's base" rp_at_active
 base=$(active_base)
 note "$segments segments; recovery point written: $base"
 
-pid=$(broker_pid 2)
-note "SIGKILL broker 2 (pid $pid)"
-cluster kill 2 || fail "cluster.sh kill 2"
-! pid_alive "$pid" || fail "broker 2 survived SIGKILL"
-cluster start 2 || fail "cluster.sh start 2"
-wait_until 60 "broker 2 leads $T-0 again" leader_is "$T" 0 2
-wait_topic_ready "$T" 1 60
+sigkill_restart 2 "$T"
 
 log2="$CLUSTER_DIR/logs/broker-2.log"
 line=$(grep -F "$T-0: recovered after unclean shutdown" "$log2" | tail -n 1)

@@ -65,3 +65,17 @@ int64_t sfx_append(struct partition_log *log, int n, const void *val, int32_t vl
 	ck_assert_int_eq(log_end_offset(log), leo + n);
 	return base;
 }
+
+int64_t sfx_read_rp(const char *dir)
+{
+	char p[512];
+	snprintf(p, sizeof p, "%s/recovery-point", dir);
+	FILE *f = fopen(p, "r");
+	long long v = -1;
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -2;
+		fclose(f);
+	}
+	return v;
+}

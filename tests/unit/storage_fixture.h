@@ -29,6 +29,10 @@ size_t sfx_build(uint8_t *buf, size_t cap, int n, const void *val, int32_t vlen,
 int64_t sfx_append(struct partition_log *log, int n, const void *val, int32_t vlen, int64_t ts,
 		   int32_t epoch);
 
+/* The value in dir's recovery-point file; -1 when there is none, -2 when
+ * it does not parse. */
+int64_t sfx_read_rp(const char *dir);
+
 /* Every step that changes a log is followed by its invariant check
  * (log_check): these wrappers shadow the storage calls in the tests. */
 static inline int sfx_checked(struct partition_log *log, int rc)

@@ -739,20 +739,6 @@ START_TEST(test_append_replica_keeps_offsets)
 }
 END_TEST
 
-static int64_t read_rp(const char *dir)
-{
-	char p[256];
-	snprintf(p, sizeof p, "%s/recovery-point", dir);
-	FILE *f = fopen(p, "r");
-	long long v = -1;
-	if (f) {
-		if (fscanf(f, "%lld", &v) != 1)
-			v = -2;
-		fclose(f);
-	}
-	return v;
-}
-
 START_TEST(test_flush_policy_moves_recovery_point)
 {
 	const char *dir = sfx_new_dir();
@@ -761,18 +747,18 @@ START_TEST(test_flush_policy_moves_recovery_point)
 	c.flush_interval_ms = 60000;
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
-	ck_assert_int_eq(read_rp(dir), 0);
+	ck_assert_int_eq(sfx_read_rp(dir), 0);
 	for (int i = 0; i < 4; i++)
 		append_n(log, 3, 10, 5000);
-	ck_assert_int_eq(read_rp(dir), 12); /* the 4th batch crossed 10 messages */
+	ck_assert_int_eq(sfx_read_rp(dir), 12); /* the 4th batch crossed 10 messages */
 	append_n(log, 3, 10, 5000);
 	int64_t now = clock_wall_ms();
 	log_tick(log, now + 1000);
-	ck_assert_int_eq(read_rp(dir), 12);
+	ck_assert_int_eq(sfx_read_rp(dir), 12);
 	log_tick(log, now + 61000);
-	ck_assert_int_eq(read_rp(dir), 15);
+	ck_assert_int_eq(sfx_read_rp(dir), 15);
 	log_close(log);
-	ck_assert_int_eq(read_rp(dir), 15);
+	ck_assert_int_eq(sfx_read_rp(dir), 15);
 }
 END_TEST
 
@@ -795,23 +781,23 @@ START_TEST(test_recovery_starts_at_recovery_point)
 	struct log_slice below = batch_at(log, 10), above = batch_at(log, 44);
 	ck_assert_int_eq(above.first_offset, 44);
 	log_abandon(log);
-	ck_assert_int_eq(read_rp(dir), 40);
+	ck_assert_int_eq(sfx_read_rp(dir), 40);
 
 	flip_byte(dir, 0, below.pos + below.len - 5); /* a record value */
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 50);
 	log_abandon(log);
-	ck_assert_int_eq(read_rp(dir), 40);
+	ck_assert_int_eq(sfx_read_rp(dir), 40);
 	flip_byte(dir, 0, below.pos + below.len - 5); /* restored */
 
 	flip_byte(dir, 0, above.pos + above.len - 5);
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 44);
 	check_every_offset(log, 0);
-	ck_assert_int_eq(read_rp(dir), 40);
+	ck_assert_int_eq(sfx_read_rp(dir), 40);
 	ck_assert_int_eq(file_size(dir, 0, ".log"), above.pos);
 	ck_assert_int_eq(log_flush(log), 0); /* the recovered part is synced now */
-	ck_assert_int_eq(read_rp(dir), 44);
+	ck_assert_int_eq(sfx_read_rp(dir), 44);
 	log_abandon(log);
 	check_recovered(dir, &c, 44);
 }
@@ -868,10 +854,10 @@ START_TEST(test_recovery_point_past_end)
 	char p[256];
 	snprintf(p, sizeof p, "%s/%020d.log", dir, 0);
 	ck_assert_int_eq(truncate(p, sz - 7), 0);
-	ck_assert_int_eq(read_rp(dir), 20);
+	ck_assert_int_eq(sfx_read_rp(dir), 20);
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 18);
-	ck_assert_int_eq(read_rp(dir), 18);
+	ck_assert_int_eq(sfx_read_rp(dir), 18);
 	log_abandon(log);
 	check_recovered(dir, &c, 18);
 }

@@ -75,20 +75,6 @@ static int64_t append_until_rolled(struct partition_log *log, int rolls)
 	return base;
 }
 
-static int64_t read_rp(const char *dir)
-{
-	char p[512];
-	snprintf(p, sizeof p, "%s/recovery-point", dir);
-	FILE *f = fopen(p, "r");
-	long long v = -1;
-	if (f) {
-		if (fscanf(f, "%lld", &v) != 1)
-			v = -2;
-		fclose(f);
-	}
-	return v;
-}
-
 /* Flips a byte inside the record values of the batch holding offset (the
  * CRC covers it, the header walk does not look at it). */
 static void corrupt_batch(struct partition_log *log, int64_t offset)
@@ -110,8 +96,8 @@ static int64_t last_batch_base(struct partition_log *log)
 }
 
 /* The roll queues a flush; its result moves the recovery point to the new
- * active segment's base; the file follows only at the checkpoint interval
- * (and at a clean close, to the LEO). */
+ * active segment's base; the file follows at the next tick, then at most
+ * once per checkpoint interval (and at a clean close, to the LEO). */
 START_TEST(test_roll_moves_recovery_point)
 {
 	start_flusher();
@@ -121,19 +107,24 @@ START_TEST(test_roll_moves_recovery_point)
 	ck_assert_int_eq(log_open(dir, &c, &log), 0);
 	int64_t now = clock_wall_ms();
 	ck_assert_int_eq(log_recovery_point(log), 0);
-	int64_t base = append_until_rolled(log, 3);
-	ck_assert_int_gt(base, 0);
+	int64_t first = append_until_rolled(log, 2);
+	ck_assert_int_gt(first, 0);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), first);
+	ck_assert_int_eq(sfx_read_rp(dir), 0); /* not written yet */
+	ck_assert_int_eq(log_tick(log, now), 0);
+	ck_assert_int_eq(sfx_read_rp(dir), first); /* the first move: at once */
+	int64_t base = append_until_rolled(log, 2);
 	wait_flushed(log);
 	ck_assert_int_eq(log_recovery_point(log), base);
 	ck_assert_int_lt(log_recovery_point(log), log_end_offset(log));
-	ck_assert_int_eq(read_rp(dir), 0); /* not written yet */
 	ck_assert_int_eq(log_tick(log, now + 1000), 0);
-	ck_assert_int_eq(read_rp(dir), 0); /* within the 60 s interval */
+	ck_assert_int_eq(sfx_read_rp(dir), first); /* within the 60 s interval */
 	ck_assert_int_eq(log_tick(log, now + 61000), 0);
-	ck_assert_int_eq(read_rp(dir), base);
+	ck_assert_int_eq(sfx_read_rp(dir), base);
 	int64_t leo = log_end_offset(log);
 	log_close(log);
-	ck_assert_int_eq(read_rp(dir), leo);
+	ck_assert_int_eq(sfx_read_rp(dir), leo);
 	stop_flusher();
 }
 END_TEST
@@ -155,7 +146,7 @@ static int64_t killed_log(const char *dir, const struct log_config *c, int with_
 	if (with_flusher) {
 		wait_flushed(log);
 		ck_assert_int_eq(log_tick(log, clock_wall_ms() + 61000), 0);
-		ck_assert_int_eq(read_rp(dir), base);
+		ck_assert_int_eq(sfx_read_rp(dir), base);
 	} else {
 		ck_assert_int_eq(log_recovery_point(log), 0);
 	}
