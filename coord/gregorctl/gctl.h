@@ -201,6 +201,21 @@ int gctl_zcfg_put(struct gctl_zcfg *u, const char *key, const char *value);
  * again and retry), 1 on failure (printed). */
 int gctl_zcfg_write(struct gctl *g, const char *entity, const struct gctl_zcfg *u);
 void gctl_zcfg_free(struct gctl_zcfg *u);
+/* Read, change, write of /config/<entity>, retried on a concurrent change:
+ * sets add[i] to values[i] and removes del[]. strict: removing a key that
+ * is not set is an error (Kafka's "Invalid config(s)"); otherwise such a
+ * key is skipped, and a change that changes nothing writes nothing.
+ * 0, or 1 (printed). */
+int gctl_zcfg_change(struct gctl *g, const char *entity, const char *const *add,
+		     const char *const *values, int n_add, const char *const *del, int n_del,
+		     int strict);
+
+/* configs --bootstrap-server for users and clients (gctl_configs_client.c):
+ * the entity from o.entity_types/entity_names/entity_default, o.action
+ * describe or alter with the split --add-config and --delete-config keys.
+ * Returns the exit status. */
+int gctl_configs_client_kafka(struct gctl *g, char **add, char **add_val, int n_add, char **del,
+			      int n_del);
 
 int gctl_cmd_topics(struct gctl *g, const char *cmd);
 /* topics over the Kafka protocol (gctl_topics_kafka.c) */
@@ -213,6 +228,34 @@ int gctl_cmd_groups(struct gctl *g, const char *cmd);
  * cmd list|describe (arg: the transactional id); producers of a partition. */
 int gctl_cmd_transactions(struct gctl *g, const char *cmd, const char *arg);
 int gctl_cmd_producers(struct gctl *g, const char *topic, const char *partition);
+/* reassign's plan logic (gctl_reassign.c), over either path: where the
+ * current assignment comes from and how configs are written. */
+struct gctl_rsrc {
+	void *ctx;
+	/* A topic's partitions (malloc'd): 0, GCTL_NONODE when it does not
+	 * exist, or GCTL_FAIL (printed). */
+	int (*current)(void *ctx, const char *topic, struct zn_assign **as, int *n);
+	/* Sets keys to values (NULL: deletes them) on broker name (is_broker)
+	 * or topic name; 0, or 1 (printed). */
+	int (*configs)(void *ctx, int is_broker, const char *name, const char *const *keys,
+		       const char *const *values, int n);
+	const int32_t *brokers; /* the registered brokers */
+	int n_brokers;
+};
+/* --generate: prints the current assignment of --topics-to-move-json-file's
+ * topics and a proposal over --broker-list (every id registered). Returns
+ * the exit status. */
+int gctl_reassign_generate(const struct gctl_opts *o, const struct gctl_rsrc *s);
+/* --throttle: rate >= 0 sets the plan's throttle (the rates on the brokers
+ * involved, the replica lists on its topics); rate < 0 removes it (the
+ * rates from every broker). 0, or 1 (printed). */
+int gctl_reassign_throttle(const struct gctl_rsrc *s, const struct zn_tp *v, int n, int64_t rate);
+/* --reassignment-json-file F in kafka-reassign-partitions' JSON (gctl_ops.c);
+ * malloc'd, count in *n; NULL with the error printed. */
+struct zn_tp *gctl_read_plan(struct gctl *g, int *n);
+/* reassign --zookeeper (gctl_reassign_zk.c): --generate, --execute
+ * [--throttle], --verify, as the ZooKeeper-era tool. The exit status. */
+int gctl_reassign_zk(struct gctl *g);
 /* gctl_ops.c: reassign, leader-election, log-dirs over the Kafka protocol */
 int gctl_cmd_reassign(struct gctl *g);
 int gctl_cmd_leader_election(struct gctl *g);

@@ -1,7 +1,8 @@
 /* gregorctl configs: kafka-configs.sh. Over --bootstrap-server, topic,
  * broker, broker-default and broker-logger configs through DescribeConfigs
  * and IncrementalAlterConfigs (SET for --add-config, DELETE for
- * --delete-config). Over --zookeeper, as Kafka's ZooKeeper-era
+ * --delete-config); users and clients in gctl_configs_client.c (client
+ * quotas, SCRAM credentials). Over --zookeeper, as Kafka's ZooKeeper-era
  * ConfigCommand: read and rewrite /config/<type>/<name> (users, clients and
  * user+client pairs too) and announce it with a change notification. */
 #include <errno.h>
@@ -38,7 +39,7 @@ static const struct gctl_spec cf_spec = {
 	"configs",
 	"bootstrap-server bootstrap command-config zookeeper zk-digest zk-digest-file describe "
 	"alter entity-type entity-name entity-default add-config delete-config topic broker "
-	"broker-defaults user client all",
+	"broker-defaults user client user-defaults client-defaults all",
 	"usage: gregorctl configs (--bootstrap-server H:P | --zookeeper H:P) ACTION ENTITY\n"
 	"       (kafka-configs)\n"
 	"actions:\n"
@@ -47,12 +48,17 @@ static const struct gctl_spec cf_spec = {
 	"entity:\n"
 	"  --entity-type topics|brokers|broker-loggers|users|clients\n"
 	"  (--entity-name NAME | --entity-default); shortcuts: --topic T, --broker N,\n"
-	"  --broker-defaults, --user U, --client C (--user U --client C together:\n"
-	"  the user's config for that client, --zookeeper only).\n"
+	"  --broker-defaults, --user U, --client C, --user-defaults, --client-defaults\n"
+	"  (--user U --client C together: the user's config for that client).\n"
 	"  Without a name --describe shows every entity of the type.\n"
 	"Over --bootstrap-server: topics, brokers, broker defaults, broker-loggers\n"
-	"(DescribeConfigs, IncrementalAlterConfigs). Over --zookeeper: every type, written\n"
-	"to /config/<type>/<name> with a /config/changes notification.\n"
+	"(DescribeConfigs, IncrementalAlterConfigs); users and clients: the quota keys\n"
+	"producer_byte_rate, consumer_byte_rate, request_percentage,\n"
+	"controller_mutation_rate (Describe/AlterClientQuotas) and a user's SCRAM\n"
+	"credentials, 'SCRAM-SHA-256=[iterations=8192,password=P]' to add, the\n"
+	"mechanism's name to delete (Describe/AlterUserScramCredentials; not with\n"
+	"quota keys in one --alter, not for --entity-default). Over --zookeeper: every\n"
+	"type, written to /config/<type>/<name> with a /config/changes notification.\n"
 	"  --bootstrap-server H:P[,H:P...]  --command-config FILE (security.protocol, ssl.*)\n"
 	"  --zookeeper H:P[/chroot]  --zk-digest USER:PASSWORD | --zk-digest-file F\n"
 	"  --json  --timeout S\n"
@@ -60,6 +66,10 @@ static const struct gctl_spec cf_spec = {
 	"  gregorctl configs --bootstrap-server 127.0.0.1:9092 --alter --entity-type topics \\\n"
 	"      --entity-name t --add-config retention.ms=60000,cleanup.policy=[compact,delete]\n"
 	"  gregorctl configs --bootstrap-server 127.0.0.1:9092 --describe --broker-defaults\n"
+	"  gregorctl configs --bootstrap-server 127.0.0.1:9092 --alter --entity-type users \\\n"
+	"      --entity-name alice --add-config 'SCRAM-SHA-256=[iterations=8192,password=pw]'\n"
+	"  gregorctl configs --bootstrap-server 127.0.0.1:9092 --alter --user alice \\\n"
+	"      --client app --add-config producer_byte_rate=1048576\n"
 	"  gregorctl configs --zookeeper 127.0.0.1:2181 --alter --entity-type users \\\n"
 	"      --entity-name alice --add-config producer_byte_rate=1048576\n",
 };
@@ -117,12 +127,13 @@ static int cf_entity_of(struct gctl *g, struct cf_entity *e)
 					      o->entity_types.v[i]);
 	}
 	e->type = o->entity_types.v[0];
-	e->name = o->entity_names.n > 0 ? o->entity_names.v[0] : o->entity_default ? NULL : "";
+	/* a name "" is --entity-default's (gctl_opts.c); no name: every entity */
+	e->name = o->entity_names.n == 0 ? "" : *o->entity_names.v[0] ? o->entity_names.v[0] : NULL;
 	if (o->entity_types.n == 2) {
 		if (strcmp(e->type, "users") || strcmp(o->entity_types.v[1], "clients"))
 			return gctl_usage_err("configs", "two entity types: only users then clients");
 		e->client_type = "clients";
-		e->client = o->entity_names.n > 1 ? o->entity_names.v[1] : NULL;
+		e->client = o->entity_names.n > 1 && *o->entity_names.v[1] ? o->entity_names.v[1] : NULL;
 		if (!e->name || !*e->name)
 			e->name = NULL;
 	}
@@ -311,10 +322,9 @@ static int cf_k_alter(struct gk *k, const struct cf_entity *e, const struct cf_k
 static int cf_kafka(struct gctl *g, const struct cf_entity *e, const struct cf_kv *add,
 		    const struct cf_kv *del)
 {
-	if (cf_res_of(e->type) < 0)
-		return gctl_usage_err("configs", "%s configs (quotas, SCRAM) over "
-				      "--bootstrap-server: use 'gregorctl quotas', 'gregorctl "
-				      "users', or configs --zookeeper", cf_singular(e->type));
+	if (cf_res_of(e->type) < 0) /* users, clients: quotas and SCRAM */
+		return gctl_configs_client_kafka(g, (char **)add->keys, (char **)add->values, add->n,
+						 (char **)del->keys, del->n);
 	if (e->name && *e->name && !strcmp(e->type, "brokers") &&
 	    strspn(e->name, "0123456789") != strlen(e->name))
 		return gctl_usage_err("configs", "a broker's --entity-name is its id");
@@ -446,27 +456,12 @@ static int cf_z_alter(struct gctl *g, const struct cf_entity *e, const struct cf
 	if ((e->name && !*e->name) || cf_z_check(g, e) || cf_zk_entity(e, e->name, ent, sizeof ent))
 		return e->name && !*e->name ? gctl_usage_err("configs", "--alter needs "
 							     "--entity-name or --entity-default") : 1;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		struct gctl_zcfg u;
-		if (gctl_zcfg_read(g, ent, &u))
-			return 1;
-		int rc = 0;
-		for (int i = 0; !rc && i < del->n; i++)
-			if (gctl_zcfg_find(&u, del->keys[i]) < 0)
-				rc = (gctl_err("Invalid config(s): %s (not set for %s)", del->keys[i], ent), 1);
-		for (int i = 0; !rc && i < del->n; i++)
-			rc = gctl_zcfg_put(&u, del->keys[i], NULL);
-		for (int i = 0; !rc && i < add->n; i++)
-			rc = gctl_zcfg_put(&u, add->keys[i], add->values[i]);
-		if (rc == 0)
-			rc = gctl_zcfg_write(g, ent, &u);
-		gctl_zcfg_free(&u);
-		if (rc == 0)
-			printf("Completed updating config for entity: %s.\n", ent);
-		if (rc != 2)
-			return rc;
-	}
-	return gctl_err("/config/%s kept changing concurrently", ent), 1;
+	if (gctl_zcfg_change(g, ent, (const char *const *)add->keys,
+			     (const char *const *)add->values, add->n,
+			     (const char *const *)del->keys, del->n, 1))
+		return 1;
+	printf("Completed updating config for entity: %s.\n", ent);
+	return 0;
 }
 
 static int cf_zookeeper(struct gctl *g, const struct cf_entity *e, const struct cf_kv *add,

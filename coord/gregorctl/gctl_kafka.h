@@ -73,4 +73,33 @@ const char *gk_cstr(struct gk *k, struct kstr s);
 /* s as a kstr; NULL gives the null string (length -1). */
 struct kstr gk_kstr(const char *s);
 
+/* Client quotas over the Kafka protocol (gctl_quotas.c), shared by
+ * 'quotas' and 'configs --entity-type users|clients'. An entity has one or
+ * two parts, "user" and/or "client-id". */
+#define GCTL_QMAX_KEYS 64
+enum { GCTL_QMATCH_EXACT = 0, GCTL_QMATCH_DEFAULT = 1, GCTL_QMATCH_ANY = 2 };
+struct gctl_qpart {
+	const char *type; /* "user" or "client-id" */
+	int8_t match;     /* GCTL_QMATCH_*: alter takes EXACT or DEFAULT */
+	const char *name; /* EXACT only */
+};
+struct gctl_qentry {
+	struct gctl_qpart part[2]; /* match EXACT (name) or DEFAULT (NULL) */
+	int n_parts;
+	const char *keys[GCTL_QMAX_KEYS];
+	double values[GCTL_QMAX_KEYS];
+	int n;
+};
+/* Is key a client quota key Gregor knows? */
+int gctl_quota_key(const char *key);
+/* DescribeClientQuotas with the parts as filter (strict: entities with no
+ * other parts); row() gets each entry. 0, or 1 with the error printed. */
+int gctl_quota_describe(struct gk *k, const struct gctl_qpart *parts, int n_parts, int strict,
+			void (*row)(void *ctx, const struct gctl_qentry *e), void *ctx);
+/* AlterClientQuotas of one entity: set add[i] to values[i], remove del[].
+ * 0, or 1 with the error printed. */
+int gctl_quota_alter(struct gk *k, const struct gctl_qpart *parts, int n_parts,
+		     const char *const *add, const double *values, int n_add,
+		     const char *const *del, int n_del, int validate_only);
+
 #endif

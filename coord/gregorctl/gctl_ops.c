@@ -40,8 +40,7 @@ static int go_call_failed(const char *what, int rc)
 	return 1;
 }
 
-/* --file F in kafka-reassign-partitions' JSON; malloc'd, count in *n. */
-static struct zn_tp *go_read_plan(struct gctl *g, int *n)
+struct zn_tp *gctl_read_plan(struct gctl *g, int *n)
 {
 	size_t len;
 	if (!g->o.file) {
@@ -189,98 +188,41 @@ static int go_configs(struct gk *k, int8_t res, const char *name, const char *co
 	return 0;
 }
 
-/* The current replicas of topic-partition from Metadata (n 0 if none). */
-static const struct karray *go_current(struct gk *k, const char *topic, int32_t part)
+/* The topic's partitions from Metadata, for gctl_reassign_*. */
+static int go_k_current(void *ctx, const char *topic, struct zn_assign **as, int *n)
 {
-	static const struct karray none = { 0, NULL };
-	const struct metadata_resp_topic *t = gk_topic(k, topic);
-	const struct metadata_resp_partition *p = t ? t->partitions.v : NULL;
-	for (int32_t i = 0; t && i < t->partitions.n; i++)
-		if (p[i].partition_index == part)
-			return &p[i].replica_nodes;
-	return &none;
+	const struct metadata_resp_topic *t = gk_topic(ctx, topic);
+	if (!t)
+		return GCTL_NONODE;
+	const struct metadata_resp_partition *p = t->partitions.v;
+	*as = calloc((size_t)t->partitions.n + 1, sizeof **as);
+	if (!*as)
+		return gctl_err("out of memory"), GCTL_FAIL;
+	for (int32_t i = 0; i < t->partitions.n; i++) {
+		struct zn_assign *a = &(*as)[i];
+		a->partition = p[i].partition_index;
+		a->n_replicas = p[i].replica_nodes.n < ZN_MAX_REPLICAS ? p[i].replica_nodes.n
+									: ZN_MAX_REPLICAS;
+		memcpy(a->replicas, p[i].replica_nodes.v, sizeof(int32_t) * (size_t)a->n_replicas);
+	}
+	*n = t->partitions.n;
+	return 0;
 }
 
-/* "p:b,p:b" lists of one topic: leader side the current replicas, follower
- * side the new ones not yet replicas, as Kafka's tool writes them. */
-static void go_throttle_lists(struct gk *k, const struct zn_tp *v, int n, const char *topic,
-			      struct zbuf *lead, struct zbuf *follow)
+static int go_k_configs(void *ctx, int is_broker, const char *name, const char *const *keys,
+			const char *const *values, int n)
 {
-	for (int i = 0; i < n; i++) {
-		if (strcmp(v[i].topic, topic))
-			continue;
-		const struct karray *cur = go_current(k, topic, v[i].partition);
-		const int32_t *c = cur->v;
-		for (int32_t j = 0; j < cur->n; j++)
-			zb_printf(lead, "%s%d:%d", lead->len ? "," : "", v[i].partition, c[j]);
-		for (int j = 0; j < v[i].n_replicas; j++)
-			if (!gctl_contains(c, cur->n, v[i].replicas[j]))
-				zb_printf(follow, "%s%d:%d", follow->len ? "," : "", v[i].partition,
-					  v[i].replicas[j]);
-	}
+	return go_configs(ctx, (int8_t)(is_broker ? 4 : 2), name, keys, values, n);
 }
 
-/* Brokers named by the plan or holding its partitions now (sorted). */
-static int go_brokers_involved(struct gk *k, const struct zn_tp *v, int n, int32_t *out, int cap)
+/* The Kafka-protocol side of gctl_reassign_*: Metadata, IncrementalAlterConfigs. */
+static struct gctl_rsrc go_source(struct gk *k, int32_t *ids, int cap)
 {
-	int m = 0;
-	for (int i = 0; i < n; i++) {
-		const struct karray *cur = go_current(k, v[i].topic, v[i].partition);
-		const int32_t *c = cur->v;
-		for (int32_t j = 0; j < cur->n && m < cap; j++)
-			if (!gctl_contains(out, m, c[j]))
-				out[m++] = c[j];
-		for (int j = 0; j < v[i].n_replicas && m < cap; j++)
-			if (!gctl_contains(out, m, v[i].replicas[j]))
-				out[m++] = v[i].replicas[j];
-	}
-	return m;
-}
-
-/* Sets (rate >= 0) or removes (rate < 0) the throttle of the plan. */
-static int go_throttle(struct gk *k, const struct zn_tp *v, int n, int64_t rate)
-{
-	static const char *const bkeys[] = { "leader.replication.throttled.rate",
-					     "follower.replication.throttled.rate" };
-	static const char *const tkeys[] = { "leader.replication.throttled.replicas",
-					     "follower.replication.throttled.replicas" };
-	int32_t ids[256];
-	int nb = 0, rc = 0;
-	/* set on the brokers the move involves; cleared on every broker, as
-	 * Kafka's tool does (the ones involved then may be gone from the plan) */
-	const struct metadata_resp_broker *mb = k->md.brokers.v;
-	if (rate >= 0)
-		nb = go_brokers_involved(k, v, n, ids, 256);
-	for (int32_t i = 0; rate < 0 && i < k->md.brokers.n && nb < 256; i++)
-		ids[nb++] = mb[i].node_id;
-	char rs[24], id[16];
-	snprintf(rs, sizeof rs, "%lld", (long long)rate);
-	const char *const rv[] = { rs, rs };
-	for (int i = 0; i < nb; i++) {
-		snprintf(id, sizeof id, "%d", ids[i]);
-		rc |= go_configs(k, 4, id, bkeys, rate >= 0 ? rv : NULL, 2);
-	}
-	for (int i = 0; i < n; i++) {
-		int seen = 0;
-		for (int j = 0; j < i && !seen; j++)
-			seen = strcmp(v[j].topic, v[i].topic) == 0;
-		if (seen)
-			continue;
-		struct zbuf lead, follow;
-		zb_init(&lead);
-		zb_init(&follow);
-		go_throttle_lists(k, v, n, v[i].topic, &lead, &follow);
-		const char *const tv[] = { lead.p ? lead.p : "", follow.p ? follow.p : "" };
-		rc |= lead.oom || follow.oom ||
-		      go_configs(k, 2, v[i].topic, tkeys, rate >= 0 ? tv : NULL, 2);
-		zb_free(&lead);
-		zb_free(&follow);
-	}
-	if (!rc && rate >= 0)
-		printf("The inter-broker throttle limit was set to %lld B/s\n", (long long)rate);
-	else if (!rc)
-		printf("Throttle was removed.\n");
-	return rc;
+	const struct metadata_resp_broker *b = k->md.brokers.v;
+	int n = 0;
+	for (int32_t i = 0; i < k->md.brokers.n && n < cap; i++)
+		ids[n++] = b[i].node_id;
+	return (struct gctl_rsrc){ k, go_k_current, go_k_configs, ids, n };
 }
 
 /* ---- progress ---- */
@@ -348,153 +290,38 @@ static int go_wait(struct gk *k, const struct zn_tp *v, int n, int wait_s)
 	return 1;
 }
 
-/* ---- generate ---- */
-
-/* {"topics":[{"topic":"t"},..],"version":1} into names (malloc'd). */
-static int go_topics_to_move(const char *file, char ***names, int *n)
-{
-	size_t len;
-	char *data = gctl_read_file(file, &len);
-	if (!data)
-		return 1;
-	struct zjson j;
-	int rc = 1;
-	*n = 0;
-	*names = NULL;
-	if (zj_parse(&j, data, len) == 0) {
-		int arr = zj_get(&j, 0, "topics");
-		int cnt = zj_type(&j, arr) == ZJ_ARR ? j.t[arr].count : -1;
-		*names = cnt > 0 ? calloc((size_t)cnt, sizeof **names) : NULL;
-		for (int i = 0; *names && i < cnt; i++) {
-			char t[256];
-			int e = zj_at(&j, arr, i);
-			if (zj_str(&j, zj_get(&j, e, "topic"), t, sizeof t) || !((*names)[*n] = strdup(t)))
-				break;
-			(*n)++;
-		}
-		rc = cnt <= 0 || *n != cnt;
-		zj_free(&j);
-	}
-	free(data);
-	if (rc)
-		gctl_err("%s: not {\"topics\":[{\"topic\":\"t\"},...],\"version\":1}", file);
-	return rc;
-}
-
-static void go_put_assignment(struct zbuf *b, const char *topic, int32_t part, const int32_t *r,
-			      int n, int first)
-{
-	zb_puts(b, first ? "{\"topic\":" : ",{\"topic\":");
-	zb_jstr(b, topic);
-	zb_printf(b, ",\"partition\":%d,\"replicas\":[", part);
-	for (int i = 0; i < n; i++)
-		zb_printf(b, "%s%d", i ? "," : "", r[i]);
-	zb_puts(b, "],\"log_dirs\":[");
-	for (int i = 0; i < n; i++)
-		zb_puts(b, i ? ",\"any\"" : "\"any\"");
-	zb_puts(b, "]}");
-}
-
-static int go_int_cmp(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
-
-static int go_generate_topic(struct gk *k, const char *name, const int32_t *brokers, int nb,
-			     struct zbuf *cur, struct zbuf *prop, int *first)
-{
-	const struct metadata_resp_topic *t = gk_topic(k, name);
-	if (!t)
-		return gctl_err("topic '%s' does not exist", name), 1;
-	const struct metadata_resp_partition *p = t->partitions.v;
-	int rf = t->partitions.n ? p[0].replica_nodes.n : 0;
-	if (rf > nb)
-		return gctl_err("topic '%s' has replication factor %d, more than the %d brokers in "
-				"--broker-list", name, rf, nb), 1;
-	struct zn_assign *as = calloc((size_t)t->partitions.n + 1, sizeof *as);
-	if (!as)
-		return gctl_err("out of memory"), 1;
-	int rc = assign_replicas(brokers, nb, t->partitions.n, rf, 0, rand() % nb, rand() % nb, as);
-	for (int32_t i = 0; !rc && i < t->partitions.n; i++) {
-		go_put_assignment(cur, name, p[i].partition_index, p[i].replica_nodes.v,
-				  p[i].replica_nodes.n, *first);
-		go_put_assignment(prop, name, p[i].partition_index, as[p[i].partition_index].replicas,
-				  rf, *first);
-		*first = 0;
-	}
-	free(as);
-	return rc ? (gctl_err("cannot assign %s's replicas", name), 1) : 0;
-}
-
-static int go_generate(struct gctl *g, struct gk *k)
-{
-	if (!g->o.topics_to_move || !g->o.broker_list)
-		return gctl_err("--generate needs --topics-to-move-json-file and --broker-list"),
-		       GCTL_EXIT_USAGE;
-	int32_t brokers[256];
-	int nb = 0;
-	for (const char *s = g->o.broker_list; *s && nb < 256;) {
-		char *e;
-		long v = strtol(s, &e, 10);
-		if (e == s || v < 0 || v > INT32_MAX || (*e && *e != ','))
-			return gctl_err("--broker-list: '%s' is not ids like 1,2,3", g->o.broker_list),
-			       GCTL_EXIT_USAGE;
-		if (!gctl_contains(brokers, nb, (int32_t)v))
-			brokers[nb++] = (int32_t)v;
-		s = *e ? e + 1 : e;
-	}
-	qsort(brokers, (size_t)nb, sizeof *brokers, go_int_cmp);
-	char **names;
-	int nt, rc = 0, first = 1;
-	if (go_topics_to_move(g->o.topics_to_move, &names, &nt))
-		return 1;
-	struct zbuf cur, prop;
-	zb_init(&cur);
-	zb_init(&prop);
-	zb_puts(&cur, "{\"version\":1,\"partitions\":[");
-	zb_puts(&prop, "{\"version\":1,\"partitions\":[");
-	srand((unsigned)clock_mono_ms());
-	for (int i = 0; i < nt && !rc; i++)
-		rc = go_generate_topic(k, names[i], brokers, nb, &cur, &prop, &first);
-	zb_puts(&cur, "]}");
-	zb_puts(&prop, "]}");
-	if (!rc && !cur.oom && !prop.oom)
-		printf("Current partition replica assignment\n%s\n\nProposed partition reassignment "
-		       "configuration\n%s\n", cur.p, prop.p);
-	for (int i = 0; i < nt; i++)
-		free(names[i]);
-	free(names);
-	zb_free(&cur);
-	zb_free(&prop);
-	return rc;
-}
-
 int gctl_cmd_reassign(struct gctl *g)
 {
-	int modes = g->o.execute + g->o.verify + g->o.cancel + (g->o.action && !strcmp(g->o.action, "generate"));
-	if (modes != 1) {
+	int generate = g->o.action && !strcmp(g->o.action, "generate");
+	if (g->o.execute + g->o.verify + g->o.cancel + generate != 1) {
 		gctl_err("reassign needs exactly one of --generate, --execute, --verify, --cancel");
 		return GCTL_USAGE;
 	}
 	struct gk k;
-	if (modes && g->o.action && !strcmp(g->o.action, "generate")) {
-		int rc = gk_open(&k, &g->o) ? 1 : go_generate(g, &k);
+	int32_t ids[256];
+	if (generate) {
+		int rc = 1;
+		if (!gk_open(&k, &g->o)) {
+			struct gctl_rsrc s = go_source(&k, ids, 256);
+			rc = gctl_reassign_generate(&g->o, &s);
+		}
 		gk_close(&k);
 		return rc;
 	}
 	int n;
-	struct zn_tp *v = go_read_plan(g, &n);
+	struct zn_tp *v = gctl_read_plan(g, &n);
 	if (!v)
 		return 1;
 	int rc = 1;
 	if (!gk_open(&k, &g->o)) {
+		struct gctl_rsrc s = go_source(&k, ids, 256);
 		if (g->o.verify) {
 			rc = go_verify(&k, v, n);
-			if (rc == 0 && go_throttle(&k, v, n, -1))
+			if (rc == 0 && gctl_reassign_throttle(&s, v, n, -1))
 				rc = 1;
 		} else {
-			rc = g->o.execute && g->o.throttle > 0 ? go_throttle(&k, v, n, g->o.throttle) : 0;
+			rc = g->o.execute && g->o.throttle > 0
+				     ? gctl_reassign_throttle(&s, v, n, g->o.throttle) : 0;
 			if (rc == 0)
 				rc = go_alter(&k, v, n, g->o.cancel);
 			if (rc == 0 && g->o.execute && g->o.wait_s > 0)
@@ -685,7 +512,8 @@ static const struct gctl_spec reassign_spec = {
 	"bootstrap-server bootstrap command-config zookeeper zk-digest zk-digest-file "
 	"reassignment-json-file file generate execute verify cancel topics-to-move-json-file "
 	"broker-list throttle wait",
-	"usage: gregorctl reassign --bootstrap-server H:P ACTION   (kafka-reassign-partitions)\n"
+	"usage: gregorctl reassign (--bootstrap-server H:P | --zookeeper H:P) ACTION\n"
+	"       (kafka-reassign-partitions)\n"
 	"  --generate --topics-to-move-json-file F --broker-list 1,2,3\n"
 	"             print the current assignment and a proposed one spreading the\n"
 	"             topics' partitions over the brokers (nothing is changed)\n"
@@ -698,68 +526,16 @@ static const struct gctl_spec reassign_spec = {
 	"             all are done removes the throttle configs\n"
 	"  --cancel  --reassignment-json-file F\n"
 	"  F is {\"version\":1,\"partitions\":[{\"topic\":..,\"partition\":..,\"replicas\":[..]}]}\n"
-	"  --zookeeper H:P instead of --bootstrap-server: --execute writes\n"
-	"             /admin/reassign_partitions, --verify reads it and /brokers/topics\n"
-	"             (the ZooKeeper-era tool's way; no throttle, cancel or generate)\n"
+	"  --zookeeper H:P instead of --bootstrap-server, the ZooKeeper-era tool's way:\n"
+	"             --generate reads /brokers/topics and /brokers/ids; --execute writes\n"
+	"             /admin/reassign_partitions, --throttle the configs in\n"
+	"             /config/brokers/<id> and /config/topics/<t>; --verify reads\n"
+	"             /admin/reassign_partitions and /brokers/topics and removes the\n"
+	"             throttle once all are done (no --cancel, no --wait)\n"
 	"  --bootstrap-server H:P[,H:P...]  brokers to bootstrap from\n"
 	"  --command-config FILE   client properties: security.protocol, ssl.*\n"
 	"  --timeout S             seconds per connection or request (default 10)\n",
 };
-
-/* --zookeeper --verify: a partition is in progress while listed in
- * /admin/reassign_partitions, complete when /brokers/topics/<t> has the
- * planned replicas (what the ZooKeeper-era tool checked). */
-static int go_zk_verify(struct gctl *g)
-{
-	int n;
-	struct zn_tp *v = go_read_plan(g, &n);
-	if (!v)
-		return 1;
-	char *admin = NULL;
-	int alen = 0, open = 0;
-	int rc = gctl_get(g, "/admin/reassign_partitions", &admin, &alen, NULL);
-	if (rc == GCTL_FAIL)
-		return free(v), 1;
-	struct zn_tp *moving = calloc((size_t)(alen / 24 + 1), sizeof *moving);
-	int nm = rc == 0 && moving && alen > 0 ? zn_tp_list_parse(admin, (size_t)alen, moving, alen / 24 + 1) : 0;
-	for (int i = 0; i < n; i++) {
-		int listed = 0, done = 0;
-		for (int q = 0; q < nm; q++)
-			listed |= moving[q].partition == v[i].partition && !strcmp(moving[q].topic, v[i].topic);
-		struct zn_assign *as = NULL;
-		int na = 0;
-		if (!listed && gctl_read_assignment(g, v[i].topic, &as, &na, NULL) == 0)
-			for (int q = 0; q < na; q++)
-				done |= as[q].partition == v[i].partition &&
-					as[q].n_replicas == v[i].n_replicas &&
-					!memcmp(as[q].replicas, v[i].replicas,
-						sizeof(int32_t) * (size_t)v[i].n_replicas);
-		free(as);
-		open |= !done;
-		printf("Reassignment of partition %s-%d %s\n", v[i].topic, v[i].partition,
-		       listed ? "is still in progress" : done ? "is completed"
-		       : "is not in progress and its replicas differ from the plan");
-	}
-	free(moving);
-	free(admin);
-	free(v);
-	return open;
-}
-
-/* kafka-reassign-partitions --zookeeper: --execute writes
- * /admin/reassign_partitions (the controller moves the replicas). */
-static int go_reassign_zk(struct gctl *g)
-{
-	if (g->o.execute + g->o.verify != 1 || g->o.cancel || g->o.throttle > 0 ||
-	    (g->o.action && !strcmp(g->o.action, "generate")))
-		return gctl_usage_err("reassign", "over --zookeeper: --execute or --verify (no "
-				      "--cancel, --throttle, --generate)");
-	if (gctl_zk_open(g, "reassign"))
-		return 1;
-	int rc = g->o.execute ? gctl_cmd_partitions(g, "reassign") : go_zk_verify(g);
-	gctl_close(g);
-	return rc;
-}
 
 int gctl_verb_reassign(int argc, char **argv)
 {
@@ -768,7 +544,7 @@ int gctl_verb_reassign(int argc, char **argv)
 	int rc;
 	if (gctl_parse(&g, argc, argv, &reassign_spec, w, 0, &rc) >= 0) {
 		if (g.o.zookeeper && !g.o.bootstrap)
-			rc = go_reassign_zk(&g);
+			rc = gctl_reassign_zk(&g);
 		else if (!(rc = gctl_need_bootstrap(&g, reassign_spec.verb)))
 			rc = gctl_cmd_reassign(&g);
 	}

@@ -23,7 +23,7 @@ enum gctl_opt_id {
 	O_DRY_RUN, O_MEMBERS, O_OFFSETS, O_STATE, O_SHIFT_BY, O_TO_DATETIME, O_BY_DURATION,
 	O_BROKER_LIST, O_TOPICS_TO_MOVE, O_THROTTLE, O_ELECTION_TYPE, O_ALL_TP,
 	O_ENTITY_TYPE, O_ENTITY_NAME, O_ENTITY_DEFAULT, O_ADD_CONFIG, O_DELETE_CONFIG,
-	O_BROKER, O_CLIENT, O_BROKER_DEFAULTS, O_ALLOW_PRINCIPAL, O_DENY_PRINCIPAL,
+	O_BROKER, O_CLIENT, O_BROKER_DEFAULTS, O_USER_DEFAULTS, O_CLIENT_DEFAULTS, O_ALLOW_PRINCIPAL, O_DENY_PRINCIPAL,
 	O_ALLOW_HOST, O_DENY_HOST, O_OPERATION, O_TXN_ID, O_CLUSTER, O_PATTERN_TYPE,
 	O_PRODUCER, O_CONSUMER, O_IDEMPOTENT, O_PRINCIPAL, O_FORCE, O_PRODUCER_ID,
 	O_PRODUCER_EPOCH, O_COORD_EPOCH, O_START_OFFSET, O_BROKER_ID, O_FILES, O_DEEP,
@@ -74,6 +74,8 @@ static const struct option gctl_all_opts[] = {
 	{ "entity-default", 0, NULL, O_ENTITY_DEFAULT }, { "add-config", 1, NULL, O_ADD_CONFIG },
 	{ "delete-config", 1, NULL, O_DELETE_CONFIG }, { "broker", 1, NULL, O_BROKER },
 	{ "client", 1, NULL, O_CLIENT }, { "broker-defaults", 0, NULL, O_BROKER_DEFAULTS },
+	{ "user-defaults", 0, NULL, O_USER_DEFAULTS },
+	{ "client-defaults", 0, NULL, O_CLIENT_DEFAULTS },
 	{ "allow-principal", 1, NULL, O_ALLOW_PRINCIPAL },
 	{ "deny-principal", 1, NULL, O_DENY_PRINCIPAL }, { "allow-host", 1, NULL, O_ALLOW_HOST },
 	{ "deny-host", 1, NULL, O_DENY_HOST }, { "operation", 1, NULL, O_OPERATION },
@@ -165,14 +167,14 @@ static const char *gctl_apply_action(struct gctl_opts *o, int id)
 	return "?";
 }
 
-/* Entity shortcuts: --topic T as a configs entity, --broker N, ... */
+/* Entity shortcuts: --topic T as a configs entity, --broker N, ...; a
+ * default (name NULL) is the name "", as Kafka's ConfigCommand keeps it, so
+ * that names pair with types in order (--user-defaults --client C). */
 static void gctl_entity(struct gctl_opts *o, const char *type, const char *name)
 {
 	gctl_push(&o->entity_types, type);
-	if (name)
-		gctl_push(&o->entity_names, name);
-	else
-		o->entity_default = 1;
+	gctl_push(&o->entity_names, name ? name : "");
+	o->entity_default |= !name;
 }
 
 /* Numbers and counts; 0 if id is not one of them, else 1 or -1 (bad). */
@@ -240,7 +242,7 @@ static int gctl_apply_flag(struct gctl_opts *o, int id)
 	case O_MEMBERS: f = &o->members; break;
 	case O_OFFSETS: f = &o->offsets; break;
 	case O_STATE: f = &o->state; break;
-	case O_ENTITY_DEFAULT: f = &o->entity_default; break;
+	case O_ENTITY_DEFAULT: gctl_push(&o->entity_names, ""); f = &o->entity_default; break;
 	case O_CLUSTER: f = &o->cluster; break;
 	case O_PRODUCER: f = &o->producer; break;
 	case O_CONSUMER: f = &o->consumer; break;
@@ -300,6 +302,8 @@ static const char *gctl_apply_string(struct gctl_opts *o, int id, char *v)
 	case O_DELETE_CONFIG: o->delete_config = v; break;
 	case O_CLIENT: gctl_entity(o, "clients", v); break;
 	case O_BROKER_DEFAULTS: gctl_entity(o, "brokers", NULL); break;
+	case O_USER_DEFAULTS: gctl_entity(o, "users", NULL); break;
+	case O_CLIENT_DEFAULTS: gctl_entity(o, "clients", NULL); break;
 	case O_ALLOW_PRINCIPAL: gctl_push(&o->allow_principals, v); break;
 	case O_DENY_PRINCIPAL: gctl_push(&o->deny_principals, v); break;
 	case O_ALLOW_HOST: gctl_push(&o->allow_hosts, v); break;

@@ -42,6 +42,14 @@ static const char gq_usage_text[] =
 static const char *const gq_keys[] = { "producer_byte_rate", "consumer_byte_rate",
 				       "request_percentage", "controller_mutation_rate" };
 
+int gctl_quota_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof gq_keys / sizeof *gq_keys; i++)
+		if (strcmp(gq_keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
 struct gq {
 	struct gctl g;
 	const char *verb;
@@ -60,14 +68,6 @@ static int gq_usage(const char *why)
 	return gctl_usage_err("quotas", "%s", why ? why : "bad usage");
 }
 
-static int gq_key_known(const char *k)
-{
-	for (size_t i = 0; i < sizeof gq_keys / sizeof *gq_keys; i++)
-		if (strcmp(gq_keys[i], k) == 0)
-			return 1;
-	return 0;
-}
-
 /* "k=v,k=v" into add/add_val, or "k,k" into del (vals NULL). */
 static const char *gq_split(char *s, char **keys, char **vals, int *n)
 {
@@ -81,7 +81,7 @@ static const char *gq_split(char *s, char **keys, char **vals, int *n)
 			return "--delete-config wants k[,k...]";
 		if (eq)
 			*eq = 0;
-		if (!gq_key_known(tok))
+		if (!gctl_quota_key(tok))
 			return "unknown quota key (producer_byte_rate, consumer_byte_rate, "
 			       "request_percentage, controller_mutation_rate)";
 		keys[*n] = tok;
@@ -199,17 +199,45 @@ static struct kstr gq_name(const char *s)
 	return s ? gk_kstr(s) : (struct kstr){ NULL, -1 };
 }
 
-static int gq_kafka_describe(struct gq *q, struct gk *k, struct broker_channel *ch)
+/* The components of an entity, or of a describe filter. */
+static struct karray gq_components(struct gk *k, const struct gctl_qpart *parts, int n)
 {
-	struct describe_client_quotas_req_component comp[2];
-	int nc = 0;
-	if (q->has_user)
-		comp[nc++] = (struct describe_client_quotas_req_component){
-			gk_kstr("user"), (int8_t)(q->user ? 0 : 1), gq_name(q->user) };
-	if (q->has_client)
-		comp[nc++] = (struct describe_client_quotas_req_component){
-			gk_kstr("client-id"), (int8_t)(q->client ? 0 : 1), gq_name(q->client) };
-	struct describe_client_quotas_request req = { { nc, comp }, (uint8_t)(nc > 0) };
+	struct describe_client_quotas_req_component *c = arena_alloc(&k->a, sizeof *c * 2);
+	for (int i = 0; c && i < n && i < 2; i++)
+		c[i] = (struct describe_client_quotas_req_component){ gk_kstr(parts[i].type),
+			parts[i].match, parts[i].match == GCTL_QMATCH_EXACT ? gk_kstr(parts[i].name)
+									   : gq_name(NULL) };
+	return (struct karray){ c ? n : 0, c };
+}
+
+/* One response entry as a gctl_qentry (names NULL for the default). */
+static int gq_entry_of(struct gk *k, const struct describe_client_quotas_resp_entry *e,
+		       struct gctl_qentry *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct client_quota_entity *en = e->entity.v;
+	for (int j = 0; j < e->entity.n && out->n_parts < 2; j++) {
+		struct gctl_qpart *p = &out->part[out->n_parts++];
+		p->type = gk_cstr(k, en[j].entity_type);
+		p->match = en[j].entity_name.len < 0 ? GCTL_QMATCH_DEFAULT : GCTL_QMATCH_EXACT;
+		p->name = p->match == GCTL_QMATCH_EXACT ? gk_cstr(k, en[j].entity_name) : NULL;
+	}
+	const struct describe_client_quotas_resp_value *v = e->values.v;
+	for (int j = 0; j < e->values.n && out->n < GCTL_QMAX_KEYS; j++) {
+		out->keys[out->n] = gk_cstr(k, v[j].key);
+		out->values[out->n++] = v[j].value;
+	}
+	return 0;
+}
+
+int gctl_quota_describe(struct gk *k, const struct gctl_qpart *parts, int n_parts, int strict,
+			void (*row)(void *ctx, const struct gctl_qentry *e), void *ctx)
+{
+	struct broker_channel *ch = gq_any_broker(k);
+	if (!ch)
+		return 1;
+	struct describe_client_quotas_request req = { gq_components(k, parts, n_parts),
+						      (uint8_t)(strict != 0) };
 	struct describe_client_quotas_response resp;
 	int rc = gk_call(k, ch, GQ_API_DESCRIBE, 1, &describe_client_quotas_request_msg, &req,
 			 &describe_client_quotas_response_msg, &resp);
@@ -219,57 +247,35 @@ static int gq_kafka_describe(struct gq *q, struct gk *k, struct broker_channel *
 		return gctl_err("DescribeClientQuotas: %s: %s", kerr_name(resp.error_code),
 				gk_cstr(k, resp.error_message)), 1;
 	const struct describe_client_quotas_resp_entry *e = resp.entries.v;
-	if (q->g.o.json)
-		printf("[");
 	for (int i = 0; i < resp.entries.n; i++) {
-		const char *user = NULL, *client = NULL, *keys[GQ_MAX_KEYS], *vals[GQ_MAX_KEYS];
-		int hu = 0, hc = 0, n = 0;
-		const struct client_quota_entity *en = e[i].entity.v;
-		for (int j = 0; j < e[i].entity.n; j++) {
-			const char *t = gk_cstr(k, en[j].entity_type);
-			const char *nm = en[j].entity_name.len < 0 ? NULL : gk_cstr(k, en[j].entity_name);
-			if (strcmp(t, "user") == 0)
-				user = nm, hu = 1;
-			else if (strcmp(t, "client-id") == 0)
-				client = nm, hc = 1;
-		}
-		const struct describe_client_quotas_resp_value *v = e[i].values.v;
-		for (int j = 0; j < e[i].values.n && n < GQ_MAX_KEYS; j++) {
-			char *num = arena_alloc(&k->a, 32);
-			if (!num)
-				return gctl_err("out of memory"), 1;
-			gq_num(v[j].value, num, 32);
-			keys[n] = gk_cstr(k, v[j].key);
-			vals[n++] = num;
-		}
-		gq_print_row(&q->g.o, i == 0, user, hu, client, hc, keys, vals, n);
+		struct gctl_qentry q;
+		gq_entry_of(k, &e[i], &q);
+		row(ctx, &q);
 	}
-	if (q->g.o.json)
-		printf("]\n");
 	return 0;
 }
 
-static int gq_kafka_alter(struct gq *q, struct gk *k, struct broker_channel *ch)
+int gctl_quota_alter(struct gk *k, const struct gctl_qpart *parts, int n_parts,
+		     const char *const *add, const double *values, int n_add,
+		     const char *const *del, int n_del, int validate_only)
 {
+	struct broker_channel *ch = gq_any_broker(k);
+	if (!ch)
+		return 1;
 	struct client_quota_entity en[2];
-	struct alter_client_quotas_req_op ops[2 * GQ_MAX_KEYS];
+	struct alter_client_quotas_req_op *ops = arena_alloc(&k->a, sizeof *ops * (size_t)(n_add + n_del + 1));
 	int ne = 0, no = 0;
-	if (q->has_user)
-		en[ne++] = (struct client_quota_entity){ gk_kstr("user"), gq_name(q->user) };
-	if (q->has_client)
-		en[ne++] = (struct client_quota_entity){ gk_kstr("client-id"), gq_name(q->client) };
-	for (int i = 0; i < q->n_add; i++) {
-		char *end;
-		errno = 0;
-		double d = strtod(q->add_val[i], &end);
-		if (*end || errno || !isfinite(d))
-			return gq_usage("--add-config values are numbers");
-		ops[no++] = (struct alter_client_quotas_req_op){ gk_kstr(q->add[i]), d, 0 };
-	}
-	for (int i = 0; i < q->n_del; i++)
-		ops[no++] = (struct alter_client_quotas_req_op){ gk_kstr(q->del[i]), 0, 1 };
+	if (!ops)
+		return gctl_err("out of memory"), 1;
+	for (int i = 0; i < n_parts && i < 2; i++)
+		en[ne++] = (struct client_quota_entity){ gk_kstr(parts[i].type),
+			gq_name(parts[i].match == GCTL_QMATCH_EXACT ? parts[i].name : NULL) };
+	for (int i = 0; i < n_add; i++)
+		ops[no++] = (struct alter_client_quotas_req_op){ gk_kstr(add[i]), values[i], 0 };
+	for (int i = 0; i < n_del; i++)
+		ops[no++] = (struct alter_client_quotas_req_op){ gk_kstr(del[i]), 0, 1 };
 	struct alter_client_quotas_req_entry entry = { { ne, en }, { no, ops } };
-	struct alter_client_quotas_request req = { { 1, &entry }, (uint8_t)q->validate_only };
+	struct alter_client_quotas_request req = { { 1, &entry }, (uint8_t)validate_only };
 	struct alter_client_quotas_response resp;
 	int rc = gk_call(k, ch, GQ_API_ALTER, 1, &alter_client_quotas_request_msg, &req,
 			 &alter_client_quotas_response_msg, &resp);
@@ -281,6 +287,76 @@ static int gq_kafka_alter(struct gq *q, struct gk *k, struct broker_channel *ch)
 	if (r->error_code)
 		return gctl_err("AlterClientQuotas: %s: %s", kerr_name(r->error_code),
 				gk_cstr(k, r->error_message)), 1;
+	return 0;
+}
+
+/* The --user/--client-id of 'quotas' as entity parts. */
+static int gq_parts(const struct gq *q, struct gctl_qpart *p)
+{
+	int n = 0;
+	if (q->has_user)
+		p[n++] = (struct gctl_qpart){ "user", q->user ? GCTL_QMATCH_EXACT : GCTL_QMATCH_DEFAULT,
+					      q->user };
+	if (q->has_client)
+		p[n++] = (struct gctl_qpart){ "client-id",
+					      q->client ? GCTL_QMATCH_EXACT : GCTL_QMATCH_DEFAULT,
+					      q->client };
+	return n;
+}
+
+struct gq_rows {
+	struct gq *q;
+	int first;
+};
+
+static void gq_row(void *ctx, const struct gctl_qentry *e)
+{
+	struct gq_rows *r = ctx;
+	const char *user = NULL, *client = NULL, *vals[GCTL_QMAX_KEYS];
+	char num[GCTL_QMAX_KEYS][32];
+	int hu = 0, hc = 0;
+	for (int j = 0; j < e->n_parts; j++) {
+		if (strcmp(e->part[j].type, "user") == 0)
+			user = e->part[j].name, hu = 1;
+		else if (strcmp(e->part[j].type, "client-id") == 0)
+			client = e->part[j].name, hc = 1;
+	}
+	for (int j = 0; j < e->n; j++) {
+		gq_num(e->values[j], num[j], sizeof num[j]);
+		vals[j] = num[j];
+	}
+	gq_print_row(&r->q->g.o, r->first, user, hu, client, hc, e->keys, vals, e->n);
+	r->first = 0;
+}
+
+static int gq_kafka_describe(struct gq *q, struct gk *k)
+{
+	struct gctl_qpart p[2];
+	int n = gq_parts(q, p);
+	struct gq_rows r = { q, 1 };
+	if (q->g.o.json)
+		printf("[");
+	int rc = gctl_quota_describe(k, p, n, n > 0, gq_row, &r);
+	if (q->g.o.json)
+		printf("]\n");
+	return rc;
+}
+
+static int gq_kafka_alter(struct gq *q, struct gk *k)
+{
+	struct gctl_qpart p[2];
+	double vals[GQ_MAX_KEYS];
+	int n = gq_parts(q, p);
+	for (int i = 0; i < q->n_add; i++) {
+		char *end;
+		errno = 0;
+		vals[i] = strtod(q->add_val[i], &end);
+		if (*end || errno || !isfinite(vals[i]))
+			return gq_usage("--add-config values are numbers");
+	}
+	if (gctl_quota_alter(k, p, n, (const char *const *)q->add, vals, q->n_add,
+			     (const char *const *)q->del, q->n_del, q->validate_only))
+		return 1;
 	printf("%s quotas of %s%s%s%s%s\n", q->validate_only ? "validated" : "altered",
 	       q->has_user ? "user " : "", q->has_user ? (q->user ? q->user : "<default>") : "",
 	       q->has_user && q->has_client ? " " : "", q->has_client ? "client-id " : "",
@@ -293,9 +369,7 @@ static int gq_kafka(struct gq *q)
 	struct gk k;
 	if (gk_open(&k, &q->g.o))
 		return 1;
-	struct broker_channel *ch = gq_any_broker(&k);
-	int rc = !ch ? 1 : strcmp(q->verb, "describe") == 0 ? gq_kafka_describe(q, &k, ch)
-							   : gq_kafka_alter(q, &k, ch);
+	int rc = strcmp(q->verb, "describe") == 0 ? gq_kafka_describe(q, &k) : gq_kafka_alter(q, &k);
 	gk_close(&k);
 	return rc;
 }
@@ -371,7 +445,7 @@ static void gq_print_node(struct gq *q, int *first, const char *usan, const char
 	char u[512], cl[512];
 	int n = 0;
 	for (int i = 0; i < c->n; i++)
-		if (gq_key_known(c->keys[i])) {
+		if (gctl_quota_key(c->keys[i])) {
 			keys[n] = c->keys[i];
 			vals[n++] = c->vals[i];
 		}

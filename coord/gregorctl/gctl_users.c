@@ -153,6 +153,45 @@ int gctl_zcfg_put(struct gctl_zcfg *u, const char *key, const char *value)
 	return !u->keys[i] || !u->values[i];
 }
 
+/* One attempt of gctl_zcfg_change: 0, 1 (printed) or 2 (changed meanwhile). */
+static int zcfg_change_once(struct gctl *g, const char *entity, const char *const *add,
+			    const char *const *values, int n_add, const char *const *del,
+			    int n_del, int strict)
+{
+	struct gctl_zcfg u;
+	if (gctl_zcfg_read(g, entity, &u))
+		return 1;
+	int rc = 0, changed = n_add > 0;
+	for (int i = 0; !rc && i < n_del; i++) {
+		int have = gctl_zcfg_find(&u, del[i]) >= 0;
+		if (!have && strict)
+			rc = (gctl_err("Invalid config(s): %s (not set for %s)", del[i], entity), 1);
+		changed |= have;
+		if (!rc)
+			gctl_zcfg_put(&u, del[i], NULL);
+	}
+	for (int i = 0; !rc && i < n_add; i++)
+		if (gctl_zcfg_put(&u, add[i], values[i]))
+			rc = (gctl_err("/config/%s: out of memory or too many configs", entity), 1);
+	if (!rc && changed)
+		rc = gctl_zcfg_write(g, entity, &u);
+	gctl_zcfg_free(&u);
+	return rc;
+}
+
+int gctl_zcfg_change(struct gctl *g, const char *entity, const char *const *add,
+		     const char *const *values, int n_add, const char *const *del, int n_del,
+		     int strict)
+{
+	for (int attempt = 0; attempt < 5; attempt++) {
+		int rc = zcfg_change_once(g, entity, add, values, n_add, del, n_del, strict);
+		if (rc != 2)
+			return rc;
+	}
+	gctl_err("/config/%s kept changing concurrently", entity);
+	return 1;
+}
+
 /* The user's sanitized name; 0 or 1 (printed). */
 static int user_name(struct gctl *g, char *san, size_t cap)
 {
@@ -167,33 +206,14 @@ static int user_name(struct gctl *g, char *san, size_t cap)
 	return 0;
 }
 
-/* Read, change, write, retried on concurrent changes. value_for builds
- * the new value of key (NULL removes it). */
+/* Sets (value) or removes (NULL) one key of the user's node. */
 static int users_update(struct gctl *g, const char *san, const char *key, const char *value)
 {
 	char ent[GCTL_PATH_MAX];
 	if (gctl_path(ent, "users/%s", san))
 		return 1;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		struct gctl_zcfg u;
-		if (gctl_zcfg_read(g, ent, &u))
-			return 1;
-		if (!value && gctl_zcfg_find(&u, key) < 0) {
-			gctl_err("user %s has no %s credential", g->o.user, key);
-			gctl_zcfg_free(&u);
-			return 1;
-		}
-		int rc = gctl_zcfg_put(&u, key, value);
-		if (rc)
-			gctl_err("out of memory or too many configs");
-		else
-			rc = gctl_zcfg_write(g, ent, &u);
-		gctl_zcfg_free(&u);
-		if (rc != 2)
-			return rc;
-	}
-	gctl_err("%s/%s kept changing concurrently", USERS, san);
-	return 1;
+	return value ? gctl_zcfg_change(g, ent, &key, &value, 1, NULL, 0, 1)
+		     : gctl_zcfg_change(g, ent, NULL, NULL, 0, &key, 1, 1);
 }
 
 static int mech_of(struct gctl *g)

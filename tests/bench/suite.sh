@@ -260,6 +260,12 @@ phase_mock() {
 			--produce-only || note "mock exited $?"
 		"${m[@]}" --label mock_ol --replication 3 --acks -1 --open-loop 10000,30000 \
 			--duration 5 || note "mock exited $?"
+		# the client's own cost of spreading messages over many partitions
+		# (one message to each in turn: batches of one message)
+		"${m[@]}" --label mock_p1000 --partitions 1000 --replication 3 --size 100 \
+			--count $((COUNT / 10)) --chunk 1 --acks 1 --produce-only || note "mock exited $?"
+		"${m[@]}" --label mock_p12 --partitions 12 --replication 3 --size 100 \
+			--count $((COUNT / 10)) --chunk 1 --acks 1 --produce-only || note "mock exited $?"
 	done
 }
 

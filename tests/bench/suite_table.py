@@ -110,6 +110,10 @@ def table(vals, runs, restart_gb):
     r = ratio(p1000, p12)
     row("produce over 1,000 partitions ÷ over 12 (RF 3 acks=1, msg/s)", fmt(p1000),
         f"12 partitions {fmt(p12)}", r, "≥ 0.7", at_least(r, 0.7))
+    m1000, m12 = med(vals, "mock_p1000.produce_msgs"), med(vals, "mock_p12.produce_msgs")
+    r = ratio(m1000, m12)
+    row("same against the mock: the client's own 1,000 ÷ 12 (msg/s)", fmt(m1000),
+        f"mock 12 partitions {fmt(m12)}", r, "(reference)", None)
     serve, listen = med(vals, "restart.serving_s"), med(vals, "restart.listen_s")
     data = med(vals, "restart.broker1_data_mb")
     row(f"restart after SIGKILL with {restart_gb} GB per broker ({fmt(data, ' MB')} on disk)",
