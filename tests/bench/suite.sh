@@ -212,11 +212,13 @@ restart_after_kill() {
 	# what the last restart read again after its unclean shutdown (each
 	# partition's recovery line: "read again: S of N segments, B bytes")
 	local reread
-	reread=$(awk '/=== .* starting broker-1/ { s = 0; b = 0 }
-		/read again: / { split($0, a, "read again: "); split(a[2], f, " "); s += f[1]; b += f[5] }
-		END { printf "%d %.1f", s, b / 1048576 }' "$GREGOR_CLUSTER_DIR/logs/broker-1.log")
-	res restart.reread_mb "${reread#* }"
-	note "read again in the last restart: ${reread% *} segments, ${reread#* } MB"
+	reread=$(awk '/=== .* starting broker-1/ { s = 0; b = 0; m = 0 }
+		/read again: / { split($0, a, "read again: "); split(a[2], f, " "); s += f[1]; b += f[5]; m++ }
+		END { if (m) printf "%d %.1f", s, b / 1048576 }' "$GREGOR_CLUSTER_DIR/logs/broker-1.log")
+	if [[ -n $reread ]]; then
+		res restart.reread_mb "${reread#* }"
+		note "read again in the last restart: ${reread% *} segments, ${reread#* } MB"
+	fi
 }
 
 # The restart row alone (--phases restart): 1,000 partitions RF 3 plus the

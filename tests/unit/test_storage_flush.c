@@ -58,6 +58,17 @@ static struct log_config small_cfg(void)
 	return c;
 }
 
+/* Starts the flusher and opens a new log with small_cfg in *dir. */
+static struct partition_log *open_with_flusher(const char **dir)
+{
+	start_flusher();
+	*dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(*dir, &c, &log), 0);
+	return log;
+}
+
 /* Appends 2-record batches until the log has rolled `rolls` more times;
  * returns the base of the last new segment (the LEO when it rolled). */
 static int64_t append_until_rolled(struct partition_log *log, int rolls)
@@ -100,11 +111,8 @@ static int64_t last_batch_base(struct partition_log *log)
  * once per checkpoint interval (and at a clean close, to the LEO). */
 START_TEST(test_roll_moves_recovery_point)
 {
-	start_flusher();
-	const char *dir = sfx_new_dir();
-	struct log_config c = small_cfg();
-	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	const char *dir;
+	struct partition_log *log = open_with_flusher(&dir);
 	int64_t now = clock_wall_ms();
 	ck_assert_int_eq(log_recovery_point(log), 0);
 	int64_t first = append_until_rolled(log, 2);
@@ -198,11 +206,8 @@ END_TEST
  * point past data that was rewritten after it was queued. */
 START_TEST(test_truncation_during_flush)
 {
-	start_flusher();
-	const char *dir = sfx_new_dir();
-	struct log_config c = small_cfg();
-	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	const char *dir;
+	struct partition_log *log = open_with_flusher(&dir);
 	int64_t base = append_until_rolled(log, 2);
 	ck_assert_int_eq(log_flushes_pending(log), 2); /* results not drained */
 	ck_assert_int_eq(log_truncate_to(log, base - 2), 0);
@@ -224,11 +229,8 @@ END_TEST
  * gone and are dropped (the sanitizer build checks the memory). */
 START_TEST(test_delete_during_flush)
 {
-	start_flusher();
-	const char *dir = sfx_new_dir();
-	struct log_config c = small_cfg();
-	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	const char *dir;
+	struct partition_log *log = open_with_flusher(&dir);
 	append_until_rolled(log, 3);
 	ck_assert_int_gt(log_flushes_pending(log), 0);
 	ck_assert_int_eq(log_delete(log), 0);
@@ -244,11 +246,8 @@ END_TEST
  * the log dir offline on it); a close then leaves no clean marker. */
 START_TEST(test_background_fsync_eio)
 {
-	start_flusher();
-	const char *dir = sfx_new_dir();
-	struct log_config c = small_cfg();
-	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	const char *dir;
+	struct partition_log *log = open_with_flusher(&dir);
 	ck_assert_int_eq(failpoint_set("storage.fdatasync", "error(EIO)"), 0);
 	append_until_rolled(log, 1);
 	wait_flushed(log);
