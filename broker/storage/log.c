@@ -216,27 +216,41 @@ static int rp_write(const char *dir, int64_t rp)
 
 /* ---- leader epoch cache ---- */
 
-/* Writes the cache file if memory has moved on from it. */
-static int epoch_sync(struct partition_log *log)
+/* Writes the cache file if memory has moved on from it, or (durable) if
+ * it was last written without fsync. */
+static int epoch_write(struct partition_log *log, int durable)
 {
-	if (!log->epochs_dirty)
+	if (!log->epochs_dirty && !(durable && log->epochs_unsynced))
 		return 0;
-	int rc = ec_store(&log->epochs, log->dir);
-	if (rc)
+	int rc = ec_store(&log->epochs, log->dir, durable);
+	if (rc) {
 		log_error(MOD, "%s: writing %s: %s", log->dir, EPOCH_FILE, strerror(-rc));
-	else
-		log->epochs_dirty = 0;
-	return rc;
+		return rc;
+	}
+	log->epochs_dirty = 0;
+	log->epochs_unsynced = !durable;
+	return 0;
 }
 
-/* Assigns and persists before the caller writes any batch of that epoch. */
+static int epoch_sync(struct partition_log *log)
+{
+	return epoch_write(log, 1);
+}
+
+/* Assigns and writes the file before the caller writes any batch of that
+ * epoch, without fsync: the first append of each epoch to each partition
+ * would otherwise cost two fsyncs on the loop thread (after a failover, two
+ * per partition moved, back to back). A crash cannot leave a wrong file
+ * behind unnoticed: after an unclean shutdown epoch_open checks the file
+ * against the batch headers and rebuilds it, and flush_now makes it durable
+ * before the recovery point passes the batches it describes. */
 static int epoch_note(struct partition_log *log, int32_t epoch, int64_t start)
 {
 	int rc = ec_assign(&log->epochs, epoch, start);
 	if (rc < 0)
 		return rc;
 	log->epochs_dirty |= rc;
-	return epoch_sync(log);
+	return epoch_write(log, 0);
 }
 
 int log_epoch_assign(struct partition_log *log, int32_t epoch, int64_t start_offset)
@@ -634,7 +648,7 @@ int log_advance_start_offset(struct partition_log *log, int64_t new_start)
 	 * the log start anyway */
 	if (ec_truncate_from_start(&log->epochs, log->start))
 		log->epochs_dirty = 1;
-	epoch_sync(log); /* a failure is logged; retried on the next change */
+	epoch_write(log, 0); /* as epoch_note; a failure is logged, retried later */
 	log_info(MOD, "%s: log start offset now %" PRId64, log->dir, new_start);
 	return 0;
 }
@@ -654,7 +668,7 @@ static void log_retain(struct partition_log *log, int64_t now_ms)
 	}
 	if (log->start != old_start && ec_truncate_from_start(&log->epochs, log->start))
 		log->epochs_dirty = 1;
-	epoch_sync(log); /* a failure is logged; retried on the next change */
+	epoch_write(log, 0); /* as epoch_note; a failure is logged, retried later */
 }
 
 int log_tick(struct partition_log *log, int64_t now_ms)
@@ -736,7 +750,10 @@ static int flush_now(struct partition_log *log)
 		if (rc)
 			return rc;
 	}
-	int rc = rp_write(log->dir, log->leo); /* also fsyncs the directory */
+	int rc = epoch_sync(log); /* durable before the recovery point passes it */
+	if (rc)
+		return rc;
+	rc = rp_write(log->dir, log->leo); /* also fsyncs the directory */
 	if (rc)
 		return rc;
 	log->recovery_point = log->leo;

@@ -44,6 +44,7 @@ struct partition_log {
 	int crashed; /* an injected fault "killed" this log: it only frees now */
 	struct epoch_cache epochs;
 	int epochs_dirty; /* memory differs from leader-epoch-checkpoint */
+	int epochs_unsynced; /* the file was written without fsync since */
 	struct log_cleaner cleaner;
 };
 
