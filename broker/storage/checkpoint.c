@@ -56,7 +56,7 @@ static int write_all(int fd, const char *buf, size_t len)
 	return done == len ? 0 : -EIO;
 }
 
-int checkpoint_replace_file(const char *path, const char *buf, size_t len)
+static int replace_file(const char *path, const char *buf, size_t len, int durable)
 {
 	char tmp[4096];
 	int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -68,7 +68,7 @@ int checkpoint_replace_file(const char *path, const char *buf, size_t len)
 	int rc = failpoint_error("storage.checkpoint.write");
 	if (rc == 0)
 		rc = write_all(fd, buf, len);
-	if (rc == 0 && fsync(fd) < 0)
+	if (rc == 0 && durable && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
@@ -78,7 +78,17 @@ int checkpoint_replace_file(const char *path, const char *buf, size_t len)
 		unlink(tmp);
 		return rc;
 	}
-	return fsync_parent(path);
+	return durable ? fsync_parent(path) : 0;
+}
+
+int checkpoint_replace_file(const char *path, const char *buf, size_t len)
+{
+	return replace_file(path, buf, len, 1);
+}
+
+int checkpoint_replace_file_nosync(const char *path, const char *buf, size_t len)
+{
+	return replace_file(path, buf, len, 0);
 }
 
 int checkpoint_slurp(const char *path, size_t max, char **out, size_t *out_len)

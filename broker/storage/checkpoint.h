@@ -37,6 +37,10 @@ int checkpoint_read(const char *path, struct checkpoint_entry **e, int *n);
 
 /* Writes buf as the whole content of path atomically (see above). */
 int checkpoint_replace_file(const char *path, const char *buf, size_t len);
+/* The same without the fsyncs: atomic against a crashed process, not
+ * against a lost page cache. For files that are checked against the log
+ * after an unclean shutdown and made durable before they matter. */
+int checkpoint_replace_file_nosync(const char *path, const char *buf, size_t len);
 /* Reads the whole file (at most max bytes, else -EINVAL) into a malloc'd,
  * NUL-terminated buffer. -ENOENT when absent. */
 int checkpoint_slurp(const char *path, size_t max, char **buf, size_t *len);

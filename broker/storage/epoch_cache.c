@@ -99,7 +99,7 @@ int ec_load(struct epoch_cache *c, const char *dir)
 	return rc;
 }
 
-int ec_store(const struct epoch_cache *c, const char *dir)
+int ec_store(const struct epoch_cache *c, const char *dir, int durable)
 {
 	char p[4096];
 	int rc = path_of(p, sizeof p, dir);
@@ -113,7 +113,8 @@ int ec_store(const struct epoch_cache *c, const char *dir)
 	for (size_t i = 0; i < c->n; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "%" PRId32 " %" PRId64 "\n",
 					c->e[i].epoch, c->e[i].start);
-	rc = checkpoint_replace_file(p, buf, len);
+	rc = durable ? checkpoint_replace_file(p, buf, len) :
+		       checkpoint_replace_file_nosync(p, buf, len);
 	free(buf);
 	return rc;
 }

@@ -30,8 +30,9 @@ void ec_free(struct epoch_cache *c);
 /* Loads <dir>/leader-epoch-checkpoint into an empty cache. 0, -ENOENT when
  * absent, -EINVAL (logged) when malformed or breaking the invariant. */
 int ec_load(struct epoch_cache *c, const char *dir);
-/* Replaces the file with the cache's entries (atomic, fsynced). */
-int ec_store(const struct epoch_cache *c, const char *dir);
+/* Replaces the file with the cache's entries (atomic; fsynced when
+ * durable). */
+int ec_store(const struct epoch_cache *c, const char *dir, int durable);
 
 int32_t ec_latest_epoch(const struct epoch_cache *c);
 /* Adds (epoch, start) if epoch is newer than the latest entry; entries with

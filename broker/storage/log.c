@@ -229,27 +229,42 @@ static int rp_store(struct partition_log *log, int64_t rp)
 
 /* ---- leader epoch cache ---- */
 
-/* Writes the cache file if memory has moved on from it. */
-static int epoch_sync(struct partition_log *log)
+/* Writes the cache file if memory has moved on from it, or (durable) if
+ * it was last written without fsync. */
+static int epoch_write(struct partition_log *log, int durable)
 {
-	if (!log->epochs_dirty)
+	if (!log->epochs_dirty && !(durable && log->epochs_unsynced))
 		return 0;
-	int rc = ec_store(&log->epochs, log->dir);
-	if (rc)
+	int rc = ec_store(&log->epochs, log->dir, durable);
+	if (rc) {
 		log_error(MOD, "%s: writing %s: %s", log->dir, EPOCH_FILE, strerror(-rc));
-	else
-		log->epochs_dirty = 0;
-	return rc;
+		return rc;
+	}
+	log->epochs_dirty = 0;
+	log->epochs_unsynced = !durable;
+	log->epochs_writes += !durable;
+	return 0;
 }
 
-/* Assigns and persists before the caller writes any batch of that epoch. */
+static int epoch_sync(struct partition_log *log)
+{
+	return epoch_write(log, 1);
+}
+
+/* Assigns and writes the file before the caller writes any batch of that
+ * epoch, without fsync: the first append of each epoch to each partition
+ * would otherwise cost two fsyncs on the loop thread (after a failover, two
+ * per partition moved, back to back). A crash cannot leave a wrong file
+ * behind unnoticed: after an unclean shutdown epoch_open checks the file
+ * against the batch headers and rebuilds it, and flush_now makes it durable
+ * before the recovery point passes the batches it describes. */
 static int epoch_note(struct partition_log *log, int32_t epoch, int64_t start)
 {
 	int rc = ec_assign(&log->epochs, epoch, start);
 	if (rc < 0)
 		return rc;
 	log->epochs_dirty |= rc;
-	return epoch_sync(log);
+	return epoch_write(log, 0);
 }
 
 int log_epoch_assign(struct partition_log *log, int32_t epoch, int64_t start_offset)
@@ -318,6 +333,8 @@ struct roll_flush {
 	struct log_flush_ref *ref;
 	int64_t upto;         /* the new active segment's base */
 	uint64_t gen;         /* log->trunc_gen when queued */
+	int epoch_file;       /* the job syncs leader-epoch-checkpoint too */
+	uint64_t epochs_writes; /* log->epochs_writes when queued */
 };
 
 static void (*flush_observer)(void *arg, double ms);
@@ -347,6 +364,8 @@ static void roll_flush_done(struct flush_job *job)
 			 * seals only by a roll, and only truncation rewrites one) */
 			for (size_t i = 0; i + 1 < log->n && log->segs[i]->base < rf->upto; i++)
 				log->segs[i]->dirty = 0;
+			if (rf->epoch_file && rf->epochs_writes == log->epochs_writes)
+				log->epochs_unsynced = 0; /* not rewritten since */
 			log->recovery_point = rf->upto;
 		}
 		if (flush_observer)
@@ -377,9 +396,12 @@ static int job_add_dup(struct flush_job *job, int fd)
 	return d < 0 ? -errno : flush_job_add_fd(job, d);
 }
 
-/* The fds of every sealed segment still dirty, then the directory's. */
-static int roll_flush_collect(struct partition_log *log, struct flush_job *job)
+/* The fds of every sealed segment still dirty, the leader-epoch file if it
+ * was written without fsync (durable before the recovery point passes the
+ * batches it describes, as flush_now does), then the directory's. */
+static int roll_flush_collect(struct partition_log *log, struct roll_flush *rf)
 {
+	struct flush_job *job = &rf->job;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i + 1 < log->n; i++) {
 		struct segment *s = log->segs[i];
@@ -392,6 +414,15 @@ static int roll_flush_collect(struct partition_log *log, struct flush_job *job)
 			rc = job_add_path(job, log->dir, s->base, ".timeindex");
 		if (rc == 0 && s->txn.fd >= 0)
 			rc = job_add_dup(job, s->txn.fd);
+	}
+	if (rc == 0 && log->epochs_unsynced) {
+		char p[4096];
+		rc = log_path_in(p, sizeof p, log->dir, EPOCH_FILE);
+		int fd = rc ? -1 : open(p, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && (rc = flush_job_add_fd(job, fd)) == 0) {
+			rf->epoch_file = 1;
+			rf->epochs_writes = log->epochs_writes;
+		}
 	}
 	if (rc == 0) {
 		int fd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -415,7 +446,7 @@ static void roll_flush_submit(struct partition_log *log)
 	rf->ref = log->fref;
 	rf->upto = upto;
 	rf->gen = log->trunc_gen;
-	int rc = roll_flush_collect(log, &rf->job);
+	int rc = roll_flush_collect(log, rf);
 	if (rc == 0)
 		rc = flusher_submit(roll_flusher, &rf->job);
 	if (rc) {
@@ -775,7 +806,7 @@ int log_advance_start_offset(struct partition_log *log, int64_t new_start)
 	 * the log start anyway */
 	if (ec_truncate_from_start(&log->epochs, log->start))
 		log->epochs_dirty = 1;
-	epoch_sync(log); /* a failure is logged; retried on the next change */
+	epoch_write(log, 0); /* as epoch_note; a failure is logged, retried later */
 	log_info(MOD, "%s: log start offset now %" PRId64, log->dir, new_start);
 	return 0;
 }
@@ -795,7 +826,7 @@ static void log_retain(struct partition_log *log, int64_t now_ms)
 	}
 	if (log->start != old_start && ec_truncate_from_start(&log->epochs, log->start))
 		log->epochs_dirty = 1;
-	epoch_sync(log); /* a failure is logged; retried on the next change */
+	epoch_write(log, 0); /* as epoch_note; a failure is logged, retried later */
 }
 
 int log_tick(struct partition_log *log, int64_t now_ms)
@@ -886,7 +917,10 @@ static int flush_now(struct partition_log *log)
 		if (rc)
 			return rc;
 	}
-	int rc = rp_store(log, log->leo); /* also fsyncs the directory */
+	int rc = epoch_sync(log); /* durable before the recovery point passes it */
+	if (rc)
+		return rc;
+	rc = rp_store(log, log->leo); /* also fsyncs the directory */
 	if (rc)
 		return rc;
 	log->recovery_point = log->leo;

@@ -206,7 +206,8 @@ int log_flush(struct partition_log *log);
 /* ---- Background flush of rolled segments (Kafka's flush on roll) ----
  * With a flusher set (flusher.h; the broker sets one, NULL by default),
  * every roll queues a job that fsyncs the sealed segments that are still
- * dirty (.log, .index, .timeindex, .txnindex) and the directory. When the
+ * dirty (.log, .index, .timeindex, .txnindex), leader-epoch-checkpoint if
+ * it was written without fsync, and the directory. When the
  * job's done callback runs on the loop thread and no truncation happened
  * since it was queued, the recovery point moves up to the new active
  * segment's base; the sealed segments are then clean. The recovery-point

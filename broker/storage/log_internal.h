@@ -60,6 +60,10 @@ struct partition_log {
 	int flushes_pending; /* roll flushes queued and not yet done */
 	struct epoch_cache epochs;
 	int epochs_dirty; /* memory differs from leader-epoch-checkpoint */
+	int epochs_unsynced; /* the file was written without fsync since */
+	uint64_t epochs_writes; /* how many such writes: a roll flush that synced
+				 * the file clears epochs_unsynced only if no
+				 * write came after it was queued */
 	struct log_cleaner cleaner;
 };
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "broker/storage/flusher.h"
@@ -133,6 +134,34 @@ START_TEST(test_roll_moves_recovery_point)
 	int64_t leo = log_end_offset(log);
 	log_close(log);
 	ck_assert_int_eq(sfx_read_rp(dir), leo);
+	stop_flusher();
+}
+END_TEST
+
+static ino_t epoch_file_inode(const char *dir)
+{
+	char p[512];
+	struct stat st;
+	snprintf(p, sizeof p, "%s/leader-epoch-checkpoint", dir);
+	ck_assert_int_eq(stat(p, &st), 0);
+	return st.st_ino;
+}
+
+/* The leader-epoch file, written without fsync when the epoch began, is
+ * synced by the roll flush too: a later flush finds nothing to rewrite
+ * (a rewrite replaces the file, so its inode would change). */
+START_TEST(test_roll_flush_syncs_epoch_file)
+{
+	const char *dir;
+	struct partition_log *log = open_with_flusher(&dir);
+	sfx_append(log, 2, "value-value", 11, 1000, 7); /* epoch 7 begins */
+	ino_t before = epoch_file_inode(dir);
+	append_until_rolled(log, 1);
+	wait_flushed(log);
+	ck_assert_int_eq(log_flush(log), 0);
+	ck_assert_uint_eq(epoch_file_inode(dir), before);
+	ck_assert_int_eq(log_latest_epoch(log), 7);
+	log_close(log);
 	stop_flusher();
 }
 END_TEST
@@ -276,6 +305,7 @@ int main(void)
 	TCase *tc = tcase_create("flush");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_roll_moves_recovery_point);
+	tcase_add_test(tc, test_roll_flush_syncs_epoch_file);
 	tcase_add_test(tc, test_recovery_reads_only_above_recovery_point);
 	tcase_add_test(tc, test_recovery_without_flusher_reads_everything);
 	tcase_add_test(tc, test_truncation_during_flush);
