@@ -341,7 +341,8 @@ static int ps_write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-int ps_snapshot_write(const char *dir, int64_t offset, const struct producer_state *s)
+int ps_snapshot_write(const char *dir, int64_t offset, const struct producer_state *s,
+		      int durable)
 {
 	uint8_t *buf;
 	size_t len;
@@ -358,7 +359,7 @@ int ps_snapshot_write(const char *dir, int64_t offset, const struct producer_sta
 	}
 	rc = ps_write_all(fd, buf, len);
 	free(buf);
-	if (rc == 0 && fsync(fd) < 0)
+	if (rc == 0 && durable && fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
 	if (rc == 0 && rename(tmp, path) < 0)
@@ -367,6 +368,8 @@ int ps_snapshot_write(const char *dir, int64_t offset, const struct producer_sta
 		unlink(tmp);
 		return rc;
 	}
+	if (!durable)
+		return 0;
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);

@@ -99,8 +99,11 @@ int ps_snapshot_decode(const uint8_t *p, size_t len, struct producer_state *s);
 
 /* ---- snapshot files: <dir>/<20-digit offset>.snapshot ---- */
 /* Writes the state as of offset (exclusive end: the next offset) atomically
- * (temp file, fsync, rename, fsync dir). 0 or -errno. */
-int ps_snapshot_write(const char *dir, int64_t offset, const struct producer_state *s);
+ * (temp file, rename; with durable, fsync of the file and the dir). 0 or
+ * -errno. A snapshot is only a shortcut for replay: a torn or lost one fails
+ * its CRC at load and an older one, or the log, is used instead. */
+int ps_snapshot_write(const char *dir, int64_t offset, const struct producer_state *s,
+		      int durable);
 /* Loads the newest valid snapshot whose offset <= max_offset; corrupt ones
  * are skipped (and logged). Returns its offset (state in *s), or -1 with *s
  * cleared when there is none. */

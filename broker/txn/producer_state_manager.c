@@ -136,6 +136,13 @@ struct producer_state_manager *psm_open(struct partition_log *log)
 	ps_init(&m->state);
 	tt_init(&m->txns);
 	m->last_snapshot_ms = clock_mono_ms();
+	/* Snapshots above the recovered end describe batches that a crash
+	 * lost: once the log grows past them again with other batches they
+	 * would be believed, so they go now (as Kafka removes stray ones). */
+	int stray = ps_snapshot_delete_above(log_dir(log), log_end_offset(log));
+	if (stray > 0)
+		log_warn("txn", "%s: %d producer snapshot(s) above the log end %lld removed",
+			 log_dir(log), stray, (long long)log_end_offset(log));
 	int64_t n = psm_rebuild(m);
 	if (n < 0)
 		log_warn("txn", "%s: producer state replay stopped: %s", log_dir(log),
@@ -146,10 +153,10 @@ struct producer_state_manager *psm_open(struct partition_log *log)
 	return m;
 }
 
-static void psm_snapshot(struct producer_state_manager *m, int64_t now_ms)
+static void psm_snapshot(struct producer_state_manager *m, int64_t now_ms, int durable)
 {
 	int64_t leo = log_end_offset(m->log);
-	int rc = ps_snapshot_write(log_dir(m->log), leo, &m->state);
+	int rc = ps_snapshot_write(log_dir(m->log), leo, &m->state, durable);
 	m->last_snapshot_ms = now_ms;
 	if (rc < 0) {
 		log_warn("txn", "%s: cannot write producer snapshot: %s", log_dir(m->log),
@@ -165,7 +172,7 @@ void psm_close(struct producer_state_manager *m, int clean)
 	if (!m)
 		return;
 	if (clean && m->snapshot_offset != log_end_offset(m->log))
-		psm_snapshot(m, clock_mono_ms());
+		psm_snapshot(m, clock_mono_ms(), 1);
 	free(m->guards);
 	ps_free(&m->state);
 	tt_free(&m->txns);
@@ -229,12 +236,16 @@ void psm_on_truncate(struct producer_state_manager *m)
 		 (long long)leo, d, m->state.n, (long long)n);
 }
 
+/* The periodic snapshot bounds replay after a crash; it is written without
+ * fsync (two per partition every interval, all on the loop thread, were a
+ * burst of thousands of fsyncs with many partitions), and an empty log
+ * (nothing to replay) gets none. */
 void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval_ms)
 {
-	if (now_ms - m->last_snapshot_ms < interval_ms ||
-	    m->snapshot_offset == log_end_offset(m->log))
+	int64_t leo = log_end_offset(m->log);
+	if (now_ms - m->last_snapshot_ms < interval_ms || m->snapshot_offset == leo || leo == 0)
 		return;
-	psm_snapshot(m, now_ms);
+	psm_snapshot(m, now_ms, 0);
 }
 
 /* ---- transactions ---- */

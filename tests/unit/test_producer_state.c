@@ -285,11 +285,11 @@ START_TEST(test_snapshot_files_newest_valid_below)
 	ps_init(&s);
 	ps_init(&t);
 	ck_assert_int_eq(ps_record(&s, 1, 0, 0, 4, 4, 4, 1), 0);
-	ck_assert_int_eq(ps_snapshot_write(d, 5, &s), 0);
+	ck_assert_int_eq(ps_snapshot_write(d, 5, &s, 1), 0);
 	ck_assert_int_eq(ps_record(&s, 1, 0, 5, 9, 9, 4, 1), 0);
-	ck_assert_int_eq(ps_snapshot_write(d, 10, &s), 0);
+	ck_assert_int_eq(ps_snapshot_write(d, 10, &s, 0), 0);
 	ck_assert_int_eq(ps_record(&s, 1, 0, 10, 14, 14, 4, 1), 0);
-	ck_assert_int_eq(ps_snapshot_write(d, 15, &s), 0);
+	ck_assert_int_eq(ps_snapshot_write(d, 15, &s, 1), 0);
 	ck_assert_int_eq(ps_snapshot_load(d, 12, &t), 10);
 	ck_assert_int_eq(ps_find(&t, 1)->batches[0].last_seq, 9);
 	ck_assert_int_eq(ps_snapshot_load(d, 100, &t), 15);
@@ -407,6 +407,42 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 }
 END_TEST
 
+/* An empty log gets no periodic snapshot; a snapshot above the log end
+ * (batches a crash lost) is removed at open, before the log can grow past
+ * it again with other batches. */
+START_TEST(test_no_empty_snapshot_and_stray_removed)
+{
+	const char *d = new_dir();
+	struct log_config cfg;
+	log_config_defaults(&cfg);
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	struct producer_state_manager *m = psm_fixture_open(log);
+	psm_tick(m, m->last_snapshot_ms + 60000, 1000);
+	struct producer_state t, stray;
+	ps_init(&t);
+	ps_init(&stray);
+	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), -1);
+	append_idem(log, 42, 0, 0, 2); /* offsets 0..1 */
+	psm_tick(m, m->last_snapshot_ms + 60000, 1000);
+	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), 2);
+	psm_fixture_close(log, 0);
+	log_close(log);
+
+	ck_assert_int_eq(ps_record(&stray, 77, 0, 2, 9, 9, 7, 1), 0);
+	ck_assert_int_eq(ps_snapshot_write(d, 10, &stray, 0), 0);
+	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	m = psm_fixture_open(log);
+	ck_assert_int_eq(m->snapshot_offset, 2);
+	ck_assert_ptr_null(ps_find(&m->state, 77));
+	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), 2); /* 10 is gone */
+	psm_fixture_close(log, 0);
+	log_close(log);
+	ps_free(&t);
+	ps_free(&stray);
+}
+END_TEST
+
 /* The checker itself: a state the leader would never build is reported. */
 START_TEST(test_check_state_reports_breaches)
 {
@@ -442,6 +478,7 @@ int main(void)
 	tcase_add_test(tc, test_snapshot_corruption_rejected);
 	tcase_add_test(tc, test_snapshot_files_newest_valid_below);
 	tcase_add_test(tc, test_recovery_from_log_snapshot_and_truncation);
+	tcase_add_test(tc, test_no_empty_snapshot_and_stray_removed);
 	tcase_add_test(tc, test_check_state_reports_breaches);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
