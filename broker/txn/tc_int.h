@@ -35,6 +35,8 @@ struct txn_meta {
 	 * log at load), and its partition count, for the outcome's line */
 	const char *end_reason;
 	int end_ntps;
+	struct tc_held *held; /* AddPartitions waiting for Complete* (txn_coordinator.c) */
+	int nheld;
 };
 
 enum tc_part_state { TC_NOT_LEADER, TC_LOADING, TC_LOADED };
@@ -97,6 +99,11 @@ void tc_senders_free(struct txn_coordinator *tc);
 
 /* txn_coordinator.c */
 int32_t tc_partition_of(struct txn_coordinator *tc, const char *id);
+/* m's transaction completed (Complete* applied): the held AddPartitions
+ * are carried out now. */
+void tc_held_release(struct txn_coordinator *tc, struct txn_meta *m);
+/* m goes away (unloaded, expired): the held AddPartitions get err. */
+void tc_held_fail(struct txn_meta *m, int16_t err);
 int64_t tc_wall(void);
 
 #endif

@@ -280,6 +280,7 @@ struct txn_meta *tc_meta_new(struct txn_coordinator *tc, int32_t part, const cha
 
 void tc_meta_free(struct txn_meta *m)
 {
+	tc_held_fail(m, KERR_NOT_COORDINATOR);
 	loop_timer_stop(m->tc->b->loop, &m->retry);
 	tc_rec_free(&m->cur);
 	free(m->marker_done);

@@ -80,6 +80,7 @@ static void on_complete_written(struct txn_coordinator *tc, struct txn_meta *m, 
 		     (long long)m->cur.pid, m->cur.epoch, m->end_ntps, m->part, p->epoch,
 		     m->end_reason ? m->end_reason : "resumed after loading " TC_TOPIC);
 	m->end_reason = NULL;
+	tc_held_release(tc, m);
 }
 
 static void write_complete(struct txn_coordinator *tc, struct txn_meta *m)

@@ -408,6 +408,111 @@ static int has_all(const struct txn_rec *r, const struct tc_tp *tps, int n)
 	return 1;
 }
 
+/* ---- AddPartitions held while the previous transaction completes ---- */
+
+#define TC_HOLD_MS 1000
+#define TC_HOLD_MAX 8 /* per transactional id; a client sends one at a time */
+
+struct tc_held {
+	struct tc_held *next;
+	struct txn_meta *m;
+	struct loop_timer timer;
+	int64_t pid;
+	int16_t epoch;
+	struct tc_tp *tps; /* topic strings owned */
+	int n;
+	tc_done_fn fn;
+	void *arg;
+};
+
+static void held_free(struct tc_held *h)
+{
+	for (int i = 0; i < h->n; i++)
+		free((char *)h->tps[i].topic);
+	free(h->tps);
+	free(h);
+}
+
+static void held_unlink(struct txn_meta *m, struct tc_held *h)
+{
+	for (struct tc_held **pp = &m->held; *pp; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			m->nheld--;
+			return;
+		}
+}
+
+static void on_held_timeout(struct loop_timer *t)
+{
+	struct tc_held *h = t->arg;
+	held_unlink(h->m, h);
+	h->fn(h->arg, KERR_CONCURRENT_TRANSACTIONS);
+	held_free(h);
+}
+
+/* Holds the request when m's transaction is completing; 0 if it could not
+ * (the caller answers CONCURRENT_TRANSACTIONS as Kafka does). */
+static int held_add(struct txn_coordinator *tc, struct txn_meta *m, int64_t pid, int16_t epoch,
+		    const struct tc_tp *tps, int n, tc_done_fn fn, void *arg)
+{
+	int completing = m->cur.status == TXN_PREPARE_COMMIT ||
+			 m->cur.status == TXN_PREPARE_ABORT;
+	if (!completing || m->nheld >= TC_HOLD_MAX || n <= 0)
+		return 0;
+	struct tc_held *h = calloc(1, sizeof *h);
+	if (!h || !(h->tps = calloc((size_t)n, sizeof *h->tps))) {
+		free(h);
+		return 0;
+	}
+	for (int i = 0; i < n; i++, h->n++) {
+		if (!(h->tps[i].topic = strdup(tps[i].topic))) {
+			held_free(h);
+			return 0;
+		}
+		h->tps[i].partition = tps[i].partition;
+	}
+	h->m = m;
+	h->pid = pid;
+	h->epoch = epoch;
+	h->fn = fn;
+	h->arg = arg;
+	h->next = m->held;
+	loop_timer_init(&h->timer, on_held_timeout, h);
+	loop_timer_start(tc->b->loop, &h->timer, TC_HOLD_MS);
+	m->held = h;
+	m->nheld++;
+	return 1;
+}
+
+void tc_held_release(struct txn_coordinator *tc, struct txn_meta *m)
+{
+	struct tc_held *h = m->held;
+	m->held = NULL;
+	m->nheld = 0;
+	while (h) {
+		struct tc_held *next = h->next;
+		loop_timer_stop(tc->b->loop, &h->timer);
+		tc_add_partitions(tc, m->id, h->pid, h->epoch, h->tps, h->n, h->fn, h->arg);
+		held_free(h);
+		h = next;
+	}
+}
+
+void tc_held_fail(struct txn_meta *m, int16_t err)
+{
+	struct tc_held *h = m->held;
+	m->held = NULL;
+	m->nheld = 0;
+	while (h) {
+		struct tc_held *next = h->next;
+		loop_timer_stop(m->tc->b->loop, &h->timer);
+		h->fn(h->arg, err);
+		held_free(h);
+		h = next;
+	}
+}
+
 void tc_add_partitions(struct txn_coordinator *tc, const char *id, int64_t pid, int16_t epoch,
 		       const struct tc_tp *tps, int n, tc_done_fn fn, void *arg)
 {
@@ -418,6 +523,8 @@ void tc_add_partitions(struct txn_coordinator *tc, const char *id, int64_t pid, 
 		err = check_producer(m, pid, epoch);
 	if (!err && (m->cur.status == TXN_PREPARE_COMMIT || m->cur.status == TXN_PREPARE_ABORT))
 		err = KERR_CONCURRENT_TRANSACTIONS;
+	if (err == KERR_CONCURRENT_TRANSACTIONS && held_add(tc, m, pid, epoch, tps, n, fn, arg))
+		return;
 	if (!err && !txn_transition_allowed(m->cur.status, TXN_ONGOING))
 		err = KERR_INVALID_TXN_STATE;
 	if (!err && m->cur.status == TXN_ONGOING && has_all(&m->cur, tps, n)) {

@@ -37,7 +37,12 @@ struct tc_tp {
 	const char *topic;
 	int32_t partition;
 };
-/* AddPartitionsToTxn / AddOffsetsToTxn: one error for every partition. */
+/* AddPartitionsToTxn / AddOffsetsToTxn: one error for every partition.
+ * While the previous transaction of the id is still completing (Prepare*
+ * written, markers or Complete* under way) the request is held, up to
+ * TC_HOLD_MS, and carried out once it completes, instead of answered
+ * CONCURRENT_TRANSACTIONS at once (on which librdkafka waits 20 ms before
+ * it retries). */
 void tc_add_partitions(struct txn_coordinator *tc, const char *txn_id, int64_t producer_id,
 		       int16_t epoch, const struct tc_tp *tps, int n, tc_done_fn fn, void *arg);
 /* AddPartitionsToTxn v4 VerifyOnly (KIP-890 part 1), answered at once:
