@@ -9,6 +9,8 @@
 # disconnect/connect, rolling restart), then down and up
 # again (named volumes keep every message), then the SASL_SSL variant from
 # the host, then everything removed but the images (the cache, images.sh).
+# On a failure the whole container logs are kept in COMPOSE_SAVE_DIR
+# (default /tmp/gregor-compose-failures/TIME-PID).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/drills/drill_lib.sh
@@ -40,10 +42,15 @@ ctr() { echo "${P}_$1_1"; }
 compose_cleanup() {
 	local c v
 	if ((COMPOSE_UP)) && [[ ${rc:-0} != 0 ]]; then
+		local save
+		save=${COMPOSE_SAVE_DIR:-/tmp/gregor-compose-failures}/$(date +%Y%m%dT%H%M%S)-$$
+		mkdir -p "$save" || save=""
 		for c in zookeeper-1 zookeeper-2 zookeeper-3 broker-1 broker-2 broker-3; do
 			note "--- last lines of $c ---"
 			podman logs --tail 25 "$(ctr "$c")" 2>&1 | sed "s/^/[$c] /" >&2 || true
+			[[ -z $save ]] || podman logs "$(ctr "$c")" >"$save/$c.log" 2>&1 || true
 		done
+		[[ -z $save ]] || note "whole container logs kept in $save"
 	fi
 	for c in $(podman ps -a --filter "label=io.podman.compose.project=$P" --format '{{.Names}}'); do
 		podman unpause "$c" >/dev/null 2>&1 || true
