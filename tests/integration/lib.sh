@@ -196,6 +196,15 @@ zk_exists() { zk exists "$1"; }
 # zk_stat PATH FIELD (czxid, version, ephemeralOwner, ...)
 zk_stat() { zk stat "$1" | sed -n "s/^$2=//p"; }
 
+# ops_recipe NAME: the command lines of the block of docs/operations.md
+# marked <!-- recipe: NAME --> (zkcli_recipes*.sh type them into zkCli.sh).
+ops_recipe() {
+	awk -v want="<!-- recipe: $1 -->" '
+		$0 == want { found = 1; next }
+		found && /^```/ { if (inblock) exit; inblock = 1; next }
+		inblock { print }' "$GREGOR_SOURCE_ROOT/docs/operations.md"
+}
+
 # zkcli CMD-LINE...: runs the command lines in one zkCli.sh session and
 # prints its output minus banners and watcher noise. zkCli's exit status is
 # that of its last command, so it is not used: callers check the output.

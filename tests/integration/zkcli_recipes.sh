@@ -5,21 +5,12 @@
 # drift from what works.
 source "$(dirname "$0")/lib.sh"
 
-DOC="$GREGOR_SOURCE_ROOT/docs/operations.md"
 T=orders
-
-# recipe NAME: the command lines of the block marked <!-- recipe: NAME -->.
-recipe() {
-	awk -v want="<!-- recipe: $1 -->" '
-		$0 == want { found = 1; next }
-		found && /^```/ { if (inblock) exit; inblock = 1; next }
-		inblock { print }' "$DOC"
-}
 
 # run_recipe NAME: types the recipe into one zkCli.sh session; prints its output.
 run_recipe() {
 	local cmds=()
-	mapfile -t cmds < <(recipe "$1")
+	mapfile -t cmds < <(ops_recipe "$1")
 	((${#cmds[@]} > 0)) || fail "docs/operations.md has no recipe '$1'"
 	note "recipe $1: ${cmds[*]}"
 	zkcli "${cmds[@]}"

@@ -9,16 +9,8 @@
 # the digest cannot read his credential, and a wrong password stays refused.
 source "$(dirname "$0")/lib.sh"
 
-DOC="$GREGOR_SOURCE_ROOT/docs/operations.md"
 T=orders
 N=50
-
-recipe() {
-	awk -v want="<!-- recipe: $1 -->" '
-		$0 == want { found = 1; next }
-		found && /^```/ { if (inblock) exit; inblock = 1; next }
-		inblock { print }' "$DOC"
-}
 
 cluster_up 3 --secure
 [[ -n $ZK_DIGEST_FILE && -r $ZK_DIGEST_FILE && -n $CLIENT_CONFIG ]] ||
@@ -28,7 +20,7 @@ ZK_PW=$(cut -d: -f2- <"$ZK_DIGEST_FILE")
 # run_recipe NAME: the recipe's lines, ZK-PASSWORD replaced, in one zkCli session
 run_recipe() {
 	local cmds=()
-	mapfile -t cmds < <(recipe "$1" | sed "s/ZK-PASSWORD/$ZK_PW/")
+	mapfile -t cmds < <(ops_recipe "$1" | sed "s/ZK-PASSWORD/$ZK_PW/")
 	((${#cmds[@]} > 1)) || fail "docs/operations.md has no recipe '$1'"
 	note "recipe $1 (${#cmds[@]} lines)"
 	zkcli "${cmds[@]}"
