@@ -10,7 +10,8 @@
 # again (named volumes keep every message), then the SASL_SSL variant from
 # the host, then everything removed but the images (the cache, images.sh).
 # On a failure the whole container logs are kept in COMPOSE_SAVE_DIR
-# (default /tmp/gregor-compose-failures/TIME-PID).
+# (default /tmp/gregor-compose-failures/TIME-PID). Runs on one machine take
+# turns through a lock file.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/drills/drill_lib.sh
@@ -28,7 +29,7 @@ export GREGOR_IMAGE=${GREGOR_IMAGE:-localhost/gregor:latest}
 BOOTSTRAP=127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094
 DATA_TOPIC=compose-data
 N_MSGS=100000
-WORK=$(mktemp -d /tmp/gregor-compose.XXXXXX)
+WORK="" # made once this run holds the lock
 COMPOSE_UP=0
 
 compose() { podman-compose -p "$P" -f "$COMPOSE_FILE" "$@"; }
@@ -67,9 +68,8 @@ compose_cleanup() {
 	done
 	# podman-compose down leaves the project network behind
 	podman network rm -f "$NET" >/dev/null 2>&1 || true
-	rm -rf "$WORK"
+	[[ -z $WORK ]] || rm -rf "$WORK"
 }
-on_exit compose_cleanup
 
 # ---- state of the containers
 
@@ -319,10 +319,20 @@ for p in "$DRILL_BIN_DIR/drill_admin" "$ACKED_BIN_DIR/acked_producer" "$ACKED_BI
 	[[ -x $p ]] || fail "missing $p"
 done
 ((EUID == 0)) || fail "the compose test needs root (rootful podman)"
+# The compose file publishes fixed host ports and names its project, so two
+# runs on one machine (two suites side by side) take turns instead of
+# tearing down each other's containers.
+exec 9>"${COMPOSE_LOCK:-/run/lock/gregor-compose.lock}"
+if ! flock -n 9; then
+	note "another compose test is running: waiting for it (at most 20 min)"
+	flock -w 1200 9 || fail "the compose lock stayed held for 20 minutes"
+fi
 for port in 19092 19093 19094; do
 	! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null ||
 		fail "127.0.0.1:$port is in use: the compose file publishes it"
 done
+# From here on this run owns the project's containers.
+on_exit compose_cleanup
 # Leftovers of an interrupted run of this project.
 compose_cleanup
 WORK=$(mktemp -d /tmp/gregor-compose.XXXXXX)
