@@ -262,12 +262,15 @@ void seg_note_batch(struct segment *s, const struct seg_batch *b, int32_t index_
 	}
 	s->since_index += b->size;
 	s->dirty = 1;
+	s->idx_dirty = 1;
 }
 
 void seg_seal_time_index(struct segment *s)
 {
-	if (s->max_ts >= 0)
+	if (s->max_ts >= 0) {
 		tidx_push(s, s->max_ts, s->max_ts_rel);
+		s->idx_dirty = 1;
+	}
 }
 
 int seg_index_full(const struct segment *s, int32_t index_bytes)
@@ -455,6 +458,8 @@ int seg_write_indexes(const char *dir, struct segment *s, int rewrite, int sync)
 	if (rc == 0) {
 		s->idx_on_disk = s->n_idx;
 		s->tidx_on_disk = s->n_tidx;
+		if (sync)
+			s->idx_dirty = 0;
 	}
 	return rc;
 }
