@@ -527,7 +527,24 @@ static int needs_roll(const struct partition_log *log, size_t len, int64_t last)
 	       last - s->base > INT32_MAX;
 }
 
-/* Appends one batch whose offsets are already stamped (b->base == LEO). */
+/* The flush log.flush.interval.messages asks for, once enough messages
+ * were appended since the last one. The batches are in the file but the
+ * flush failed: as in Kafka, the append fails (the caller must not
+ * acknowledge what is not durable as promised; its log dir goes offline).
+ * The batches stay: a retry is deduplicated or re-appended, never lost. */
+static int flush_if_due(struct partition_log *log)
+{
+	if (log->unflushed_msgs < log->cfg.flush_interval_messages)
+		return 0;
+	int rc = log_flush(log);
+	if (rc)
+		log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
+	return rc;
+}
+
+/* Appends one batch whose offsets are already stamped (b->base == LEO);
+ * the caller then calls flush_if_due (once for all the batches of one
+ * call, as Kafka flushes once per append). */
 static int append_stamped(struct partition_log *log, const uint8_t *p, struct seg_batch *b)
 {
 	if (log->crashed)
@@ -551,18 +568,6 @@ static int append_stamped(struct partition_log *log, const uint8_t *p, struct se
 	log->size_total += b->size;
 	log->leo = b->last + 1;
 	log->unflushed_msgs += b->count;
-	if (log->unflushed_msgs >= log->cfg.flush_interval_messages) {
-		/* The batch is in the file but the flush the config asks for
-		 * failed: as in Kafka, the append fails (the caller must not
-		 * acknowledge what is not durable as promised; its log dir goes
-		 * offline). The batch stays: a retry is deduplicated or
-		 * re-appended, never lost. */
-		rc = log_flush(log);
-		if (rc) {
-			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
-			return rc;
-		}
-	}
 	return 0;
 }
 
@@ -589,6 +594,8 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 		.count = h.last_offset_delta + 1,
 	};
 	rc = append_stamped(log, batch, &b);
+	if (rc == 0)
+		rc = flush_if_due(log);
 	if (rc == 0 && base_offset)
 		*base_offset = b.base;
 	return rc;
@@ -632,7 +639,9 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 			return rc;
 		off += (size_t)b.size;
 	}
-	return 0;
+	/* one flush for the whole fetched range: nothing of it is reported
+	 * to the leader (the next fetch offset) before this returns */
+	return flush_if_due(log);
 }
 
 /* ---- reads ---- */

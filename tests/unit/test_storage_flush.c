@@ -440,6 +440,47 @@ START_TEST(test_checkpoint_then_crash)
 }
 END_TEST
 
+static int flushes_seen;
+
+static void count_flush(void *arg, double ms)
+{
+	(void)arg;
+	(void)ms;
+	flushes_seen++;
+}
+
+/* A follower's fetched range of several batches is flushed once (Kafka
+ * flushes once per append), after the last batch: the call returns only
+ * when all of it is durable. */
+START_TEST(test_replica_append_flushes_once)
+{
+	const char *ldir = sfx_new_dir(), *fdir;
+	struct log_config c = small_cfg();
+	c.segment_bytes = 1 << 20;
+	c.flush_interval_messages = 1;
+	struct partition_log *leader, *follower;
+	ck_assert_int_eq(log_open(ldir, &c, &leader), 0);
+	for (int i = 0; i < 5; i++)
+		sfx_append(leader, 2, "value-value", 11, 1000 + i, 0);
+	fdir = sfx_new_dir();
+	ck_assert_int_eq(log_open(fdir, &c, &follower), 0);
+	struct log_slice sl;
+	ck_assert_int_eq(log_read(leader, 0, 1 << 20, 10, &sl), 0);
+	uint8_t *buf = malloc((size_t)sl.len);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pread(sl.fd, buf, (size_t)sl.len, sl.pos), sl.len);
+	log_set_flush_observer(count_flush, NULL);
+	ck_assert_int_eq(log_append_replica(follower, buf, (size_t)sl.len), 0);
+	log_set_flush_observer(NULL, NULL);
+	ck_assert_int_eq(flushes_seen, 1);
+	ck_assert_int_eq(log_end_offset(follower), 10);
+	ck_assert_int_eq(log_recovery_point(follower), 10);
+	free(buf);
+	log_close(follower);
+	log_close(leader);
+}
+END_TEST
+
 int main(void)
 {
 	if (sfx_setup("storage-flush") < 0)
@@ -456,6 +497,7 @@ int main(void)
 	tcase_add_test(tc, test_background_fsync_eio);
 	tcase_add_test(tc, test_flush_syncs_data_only);
 	tcase_add_test(tc, test_checkpoint_then_crash);
+	tcase_add_test(tc, test_replica_append_flushes_once);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }
