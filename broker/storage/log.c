@@ -905,7 +905,7 @@ int log_tick(struct partition_log *log, int64_t now_ms)
 		log->last_flush_ms = now_ms;
 		first = first ? first : rc;
 	}
-	if (log->recovery_point != log->rp_on_disk &&
+	if (log->recovery_point != log->rp_on_disk && !log->flush_error &&
 	    now_ms - log->rp_ckpt_ms >= log->cfg.recovery_point_checkpoint_ms) {
 		/* at most once per interval (Kafka's recovery-point checkpoint):
 		 * a few fsyncs per move, none on the flush path */
@@ -1753,6 +1753,9 @@ int log_check(const struct partition_log *log)
 	if (log->start > log->leo || log->recovery_point > log->leo)
 		return check_fail_at(log, "start or recovery point past the LEO", log->start,
 				     log->recovery_point);
+	if (log->rp_on_disk > log->recovery_point) /* the file only follows the point */
+		return check_fail_at(log, "recovery-point file past the recovery point",
+				     log->rp_on_disk, log->recovery_point);
 	int64_t total = 0;
 	for (size_t i = 0; i < log->n; i++) {
 		const struct segment *s = log->segs[i];

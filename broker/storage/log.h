@@ -330,7 +330,8 @@ int64_t log_txn_aborted(struct partition_log *log, int64_t from, int64_t upper,
 			struct txn_index_entry *out, size_t max);
 
 /* The log's invariants, checked (common/check.h): segments sorted with
- * whole-batch sizes, start <= recovery point <= LEO, every offset- and
+ * whole-batch sizes, start <= recovery point <= LEO, the recovery-point
+ * file not above the recovery point, every offset- and
  * time-index entry inside its segment (relative offsets and positions
  * ascending, positions below the segment size, offsets below the next
  * segment's base and the LEO), the leader epoch cache monotone and not past
