@@ -995,10 +995,13 @@ int log_checkpoint(struct partition_log *log)
 	if (log->flush_error)
 		return log->flush_error;
 	int64_t rp = log->recovery_point; /* the data below it is durable */
+	/* what an unclean open would trust below rp: durable before the
+	 * recovery-point file passes it */
 	int rc = sync_trusted_indexes(log, rp);
-	if (rc == 0) /* rebuilt after an unclean stop anyway; cheap here */
+	if (rc == 0) /* checked against the batches after an unclean stop;
+		      * synced all the same, once per checkpoint at most */
 		rc = epoch_sync(log);
-	if (rc == 0) /* durable before the recovery-point file passes it */
+	if (rc == 0)
 		rc = rp_store(log, rp); /* also fsyncs the directory */
 	return rc;
 }
@@ -1307,9 +1310,10 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
 /* Rescans segment i: full validation of the batches that reach the
  * recovery point, a header walk below it. 1 if the log ends here (it was
  * cut, or the next segment does not follow on), 0 otherwise, -errno if its
- * indexes cannot be written. The segment
- * is left dirty (seg_note_batch), so the next flush fsyncs what recovery
- * accepted before the recovery point passes it. */
+ * indexes cannot be written. The segment is left dirty and idx_dirty
+ * (seg_note_batch): the next flush fsyncs the data recovery accepted before
+ * the recovery point passes it, a later checkpoint its index files before
+ * the recovery-point file passes the segment. */
 static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 {
 	struct segment *s = log->segs[i];
@@ -1329,8 +1333,8 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 			log_error(MOD, "%s: truncate: %s", log->dir, strerror(errno));
 		s->size = good;
 	}
-	/* unsynced (the next flush syncs them), but a disk that cannot take
-	 * them fails the open, as that flush would */
+	/* unsynced (a checkpoint syncs them), but a disk that cannot take
+	 * them fails the open, as that checkpoint would */
 	int wrc = seg_write_indexes(log->dir, s, 1, 0);
 	if (wrc)
 		return wrc;
