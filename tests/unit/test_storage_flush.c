@@ -24,6 +24,8 @@
 
 static struct mbox *done_mb;
 static struct flusher *flusher;
+/* the owner's storage context the flushed logs are opened with */
+static struct log_storage storage;
 
 static void start_flusher(void)
 {
@@ -31,12 +33,12 @@ static void start_flusher(void)
 	ck_assert_ptr_nonnull(done_mb);
 	flusher = flusher_start(done_mb, 16);
 	ck_assert_ptr_nonnull(flusher);
-	log_set_flusher(flusher);
+	storage.flusher = flusher;
 }
 
 static void stop_flusher(void)
 {
-	log_set_flusher(NULL);
+	storage.flusher = NULL;
 	flusher_stop(flusher);
 	mbox_drain(done_mb); /* results of logs already gone are dropped */
 	mbox_free(done_mb);
@@ -67,7 +69,7 @@ static struct partition_log *open_with_flusher(const char **dir)
 	*dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(*dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(*dir, &c, &storage, &log), 0);
 	return log;
 }
 
@@ -177,7 +179,7 @@ static int64_t killed_log(const char *dir, const struct log_config *c, int with_
 	if (with_flusher)
 		start_flusher();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, c, &log), 0);
+	ck_assert_int_eq(log_open(dir, c, with_flusher ? &storage : NULL, &log), 0);
 	int64_t base = append_until_rolled(log, 4);
 	for (int i = 0; i < 2; i++)
 		sfx_append(log, 2, "value-value", 11, 5000 + i, 0);
@@ -208,7 +210,7 @@ START_TEST(test_recovery_reads_only_above_recovery_point)
 	int64_t bad;
 	int64_t base = killed_log(dir, &c, 1, &bad);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), bad);
 	ck_assert_int_eq(log_recovery_point(log), base);
 	ck_assert_uint_eq(log_segment_count(log), 5);
@@ -225,7 +227,7 @@ START_TEST(test_recovery_without_flusher_reads_everything)
 	int64_t bad;
 	killed_log(dir, &c, 0, &bad);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 2); /* the batch at 2 was corrupt */
 	ck_assert_uint_eq(log_segment_count(log), 1);
 	log_close(log);
@@ -294,6 +296,54 @@ START_TEST(test_background_fsync_eio)
 	char p[512];
 	snprintf(p, sizeof p, "%s/clean-shutdown", dir);
 	ck_assert_int_eq(access(p, F_OK), -1);
+	stop_flusher();
+}
+END_TEST
+
+/* Flush durations reported to one owner's observer. */
+static void count_flush(void *arg, double ms)
+{
+	(void)ms;
+	(*(int *)arg)++;
+}
+
+/* Two owners (as two brokers in one process): the flusher and the flush
+ * observer come with the storage a log was opened with. A's log has its
+ * rolls flushed by A's flusher and reported to A; B's log (no flusher)
+ * keeps its recovery point until B flushes it, and only B hears of that. */
+START_TEST(test_flusher_and_observer_per_owner)
+{
+	int flushes_a = 0, flushes_b = 0;
+	start_flusher();
+	storage.flush_observer = count_flush;
+	storage.flush_observer_arg = &flushes_a;
+	struct log_storage other = { .flush_observer = count_flush,
+				     .flush_observer_arg = &flushes_b };
+	struct log_config c = small_cfg();
+	struct partition_log *a, *b;
+	/* a new log is flushed once at open: each owner hears of its own */
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &storage, &a), 0);
+	ck_assert_int_eq(flushes_a, 1);
+	ck_assert_int_eq(flushes_b, 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &other, &b), 0);
+	ck_assert_int_eq(flushes_a, 1);
+	ck_assert_int_eq(flushes_b, 1);
+	int64_t base_a = append_until_rolled(a, 1);
+	append_until_rolled(b, 1);
+	ck_assert_int_eq(log_flushes_pending(b), 0); /* nothing queued for B */
+	wait_flushed(a);
+	ck_assert_int_eq(log_recovery_point(a), base_a);
+	ck_assert_int_eq(log_recovery_point(b), 0);
+	ck_assert_int_eq(flushes_a, 2); /* the roll's, from A's flusher */
+	ck_assert_int_eq(flushes_b, 1);
+	ck_assert_int_eq(log_flush(b), 0);
+	ck_assert_int_eq(log_recovery_point(b), log_end_offset(b));
+	ck_assert_int_eq(flushes_b, 2);
+	ck_assert_int_eq(flushes_a, 2);
+	log_close(a);
+	log_close(b);
+	storage.flush_observer = NULL;
+	storage.flush_observer_arg = NULL;
 	stop_flusher();
 }
 END_TEST
@@ -382,7 +432,7 @@ START_TEST(test_flush_syncs_data_only)
 	struct log_config c = small_cfg();
 	c.flush_interval_messages = 1;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(sfx_read_rp(dir), 0); /* a new log is checkpointed once */
 	int n = 0;
 	append_flushed(log, 4, &n);
@@ -394,13 +444,13 @@ START_TEST(test_flush_syncs_data_only)
 	check_flushed_log(log, n);
 	log_abandon(log); /* SIGKILL */
 	lose_unsynced_files(dir, 0);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_recovery_point(log), 0);
 	check_flushed_log(log, n);
 	ck_assert_int_gt(file_size_of(dir, 0, ".index"), 0); /* rebuilt and written */
 	log_close(log);
 	ck_assert_int_eq(sfx_read_rp(dir), 2 * n);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	check_flushed_log(log, n);
 	log_close(log);
 }
@@ -416,7 +466,7 @@ START_TEST(test_checkpoint_then_crash)
 	struct log_config c = small_cfg();
 	c.flush_interval_messages = 1;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	int n = 0;
 	append_flushed(log, 3, &n);
 	sfx_append(log, 2, "value-value", 11, 1000 + n, n < 10 ? 1 : 4);
@@ -434,22 +484,13 @@ START_TEST(test_checkpoint_then_crash)
 	ck_assert_int_eq(sfx_read_rp(dir), point);
 	log_abandon(log);
 	lose_unsynced_files(dir, trusted_end);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_recovery_point(log), point);
 	check_flushed_log(log, n);
 	ck_assert_int_gt(file_size_of(dir, trusted_end, ".index"), 0);
 	log_close(log);
 }
 END_TEST
-
-static int flushes_seen;
-
-static void count_flush(void *arg, double ms)
-{
-	(void)arg;
-	(void)ms;
-	flushes_seen++;
-}
 
 /* A follower's fetched range of several batches is flushed once (Kafka
  * flushes once per append), after the last batch: the call returns only
@@ -461,20 +502,22 @@ START_TEST(test_replica_append_flushes_once)
 	c.segment_bytes = 1 << 20;
 	c.flush_interval_messages = 1;
 	struct partition_log *leader, *follower;
-	ck_assert_int_eq(log_open(ldir, &c, &leader), 0);
+	ck_assert_int_eq(log_open(ldir, &c, NULL, &leader), 0);
 	for (int i = 0; i < 5; i++)
 		sfx_append(leader, 2, "value-value", 11, 1000 + i, 0);
 	fdir = sfx_new_dir();
-	ck_assert_int_eq(log_open(fdir, &c, &follower), 0);
+	int flushes = 0;
+	struct log_storage counted = { .flush_observer = count_flush,
+				       .flush_observer_arg = &flushes };
+	ck_assert_int_eq(log_open(fdir, &c, &counted, &follower), 0);
+	flushes = 0; /* the new log's own flush at open */
 	struct log_slice sl;
 	ck_assert_int_eq(log_read(leader, 0, 1 << 20, 10, &sl), 0);
 	uint8_t *buf = malloc((size_t)sl.len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(pread(sl.fd, buf, (size_t)sl.len, sl.pos), sl.len);
-	log_set_flush_observer(count_flush, NULL);
 	ck_assert_int_eq(log_append_replica(follower, buf, (size_t)sl.len), 0);
-	log_set_flush_observer(NULL, NULL);
-	ck_assert_int_eq(flushes_seen, 1);
+	ck_assert_int_eq(flushes, 1);
 	ck_assert_int_eq(log_end_offset(follower), 10);
 	ck_assert_int_eq(log_recovery_point(follower), 10);
 	free(buf);
@@ -497,6 +540,7 @@ int main(void)
 	tcase_add_test(tc, test_truncation_during_flush);
 	tcase_add_test(tc, test_delete_during_flush);
 	tcase_add_test(tc, test_background_fsync_eio);
+	tcase_add_test(tc, test_flusher_and_observer_per_owner);
 	tcase_add_test(tc, test_flush_syncs_data_only);
 	tcase_add_test(tc, test_checkpoint_then_crash);
 	tcase_add_test(tc, test_replica_append_flushes_once);
