@@ -240,9 +240,11 @@ int log_checkpoint(struct partition_log *log);
 
 /* ---- Background flush of rolled segments (Kafka's flush on roll) ----
  * With a flusher in the log's storage (flusher.h; the broker's has one),
- * every roll queues a job that fsyncs the sealed segments that are still
- * dirty (.log, .index, .timeindex, .txnindex), leader-epoch-checkpoint if
- * it was written without fsync, and the directory. When the
+ * a roll that leaves anything below the new active segment not known to be
+ * synced (with a flush per message: only the index files the roll wrote)
+ * queues a job that fsyncs the sealed segments not known to be synced
+ * (.log, .index, .timeindex, .txnindex), leader-epoch-checkpoint if it was
+ * written without fsync, and the directory. When the
  * job's done callback runs on the loop thread and no truncation happened
  * since it was queued, the recovery point moves up to the new active
  * segment's base; the sealed segments are then clean. The recovery-point
