@@ -24,6 +24,9 @@ pid1=$(broker_pid 1)
 ld_produce "$T" "$N" 400 1 fk "$work"
 acks() { [[ -f $work/p.acks ]] && (($(wc -l <"$work/p.acks") >= $1)); }
 wait_until 60 "1000 acknowledged writes" acks 1000
+rp_file="$CLUSTER_DIR/broker/1/data/$T-0/recovery-point"
+rp_written() { [[ -f $rp_file ]] && (($(cat "$rp_file") > 0)); }
+wait_until 30 "a checkpointed recovery point on broker 1" rp_written
 note "SIGKILL broker 1 (pid $pid1) after $(wc -l <"$work/p.acks") acks"
 cluster kill 1 || fail "cluster.sh kill 1"
 ! pid_alive "$pid1" || fail "broker 1 survived SIGKILL"
