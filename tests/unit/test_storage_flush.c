@@ -526,6 +526,29 @@ START_TEST(test_replica_append_flushes_once)
 }
 END_TEST
 
+/* With a flush per append the data below a roll is synced already, but the
+ * index files the roll wrote (and the leader-epoch file, written without
+ * fsync when epoch 0 began) are not: the roll still queues its background
+ * flush for them, and the point (at the LEO) does not move back. */
+START_TEST(test_roll_flush_syncs_indexes_when_data_is_flushed)
+{
+	start_flusher();
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.flush_interval_messages = 1;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	append_until_rolled(log, 1);
+	ck_assert_int_eq(log_recovery_point(log), log_end_offset(log));
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), log_end_offset(log));
+	ck_assert_int_eq(log_check(log), 0);
+	log_close(log);
+	stop_flusher();
+}
+END_TEST
+
 int main(void)
 {
 	if (sfx_setup("storage-flush") < 0)
@@ -544,6 +567,7 @@ int main(void)
 	tcase_add_test(tc, test_flush_syncs_data_only);
 	tcase_add_test(tc, test_checkpoint_then_crash);
 	tcase_add_test(tc, test_replica_append_flushes_once);
+	tcase_add_test(tc, test_roll_flush_syncs_indexes_when_data_is_flushed);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }
