@@ -61,6 +61,7 @@ struct net_client {
 	/* inter-broker SASL: the caller's request waits in held while a new
 	 * connection authenticates */
 	int authed;              /* this connection completed the exchange */
+	int64_t sent_ms;         /* monotonic: when the request in flight started */
 	int64_t sasl_expiry_ms;  /* monotonic; reconnect first (KIP-368); 0 none */
 	struct sasl_client sc;
 	struct {
@@ -163,18 +164,28 @@ void net_client_free(struct net_client *nc)
 	free(nc);
 }
 
+void net_client_reset(struct net_client *nc)
+{
+	if (nc->busy)
+		nc_finish(nc, -ECANCELED, NULL);
+	nc_disconnect(nc);
+}
+
 void net_client_target(struct net_client *nc, const char *host, int port)
 {
 	if (nc->port == port && strcmp(nc->host, host) == 0)
 		return;
-	if (nc->busy)
-		nc_finish(nc, -ECANCELED, NULL);
-	nc_disconnect(nc);
+	net_client_reset(nc);
 	strncpy(nc->host, host, sizeof nc->host - 1);
 	nc->port = port;
 }
 
 int net_client_busy(const struct net_client *nc) { return nc->busy; }
+
+int64_t net_client_waiting_ms(const struct net_client *nc, int64_t now_ms)
+{
+	return nc->busy ? now_ms - nc->sent_ms : -1;
+}
 
 static void nc_timeout(struct loop_timer *t)
 {
@@ -365,6 +376,7 @@ static void nc_start(struct net_client *nc, int16_t api_key, int16_t version, in
 		     int32_t timeout_ms, net_client_fn fn, void *arg)
 {
 	nc->busy = 1;
+	nc->sent_ms = clock_mono_ms();
 	nc->api_key = api_key;
 	nc->version = version;
 	nc->corr = corr;

@@ -31,6 +31,12 @@ void net_client_free(struct net_client *nc);
 /* Points the client at host:port, closing any connection to another address. */
 void net_client_target(struct net_client *nc, const char *host, int port);
 int net_client_busy(const struct net_client *nc);
+/* How long the request in flight has waited (ms, against now_ms of
+ * clock_mono_ms), or -1 when none is. */
+int64_t net_client_waiting_ms(const struct net_client *nc, int64_t now_ms);
+/* Drops the connection; a request in flight fails with -ECANCELED (its
+ * callback runs before this returns). The next request reconnects. */
+void net_client_reset(struct net_client *nc);
 
 /* Encodes body with the API's request schema and sends it; fn runs exactly
  * once. Returns 0, or -EBUSY if a request is in flight. */

@@ -14,6 +14,7 @@
 #include "broker/net_client.h"
 #include "broker/quota/replication_quota.h"
 #include "broker/replica/replica_manager.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -21,6 +22,8 @@
 
 #define FETCH_VERSION 11
 #define EPOCH_VERSION 3
+/* beyond replica.fetch.wait.max.ms, before a fetch counts as stuck */
+#define FETCH_STALE_SLACK_MS 5000
 
 struct fetcher {
 	struct fetcher *next;
@@ -47,6 +50,24 @@ static void fetcher_backoff_done(struct loop_timer *t)
 	fetcher_send(t->arg);
 }
 
+/* LeaderAndIsr tends to follow a network fault: this broker lost its
+ * session, or a leader moved. A fetch the leader should have answered
+ * long ago (it holds one at most replica.fetch.wait.max.ms) is then most
+ * likely stuck on a connection that died with the fault, and would hold
+ * every partition of this leader until replica.socket.timeout.ms (30 s):
+ * after a network partition healed, the ISR stayed short that long. */
+static void fetcher_drop_stale(struct fetcher *f)
+{
+	const struct broker_config *cfg = f->rm->b->cfg;
+	int64_t stale_ms = (int64_t)cfg->replica_fetch_wait_max_ms + FETCH_STALE_SLACK_MS;
+	int64_t waited = net_client_waiting_ms(f->nc, clock_mono_ms());
+	if (waited <= stale_ms)
+		return;
+	log_info("replica", "request to leader %d unanswered for %lld ms: reconnecting",
+		 f->leader_id, (long long)waited);
+	net_client_reset(f->nc);
+}
+
 void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host,
 		 int port, struct partition *p)
 {
@@ -68,6 +89,7 @@ void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host
 		rm->fetchers = f;
 	}
 	net_client_target(f->nc, host, port);
+	fetcher_drop_stale(f);
 	p->fetcher = f;
 	p->fnext = f->parts;
 	f->parts = p;
