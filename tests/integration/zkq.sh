@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# zkq.sh: deploy/zkq.py (the scripts' ZooKeeper client, on kazoo) against a
+# real ZooKeeper: every command's exact output and exit code (0, 2 no node,
+# 3 other error, 4 no server, 64 usage), -a digest nodes that other
+# sessions may read but not write, and the retry: a command started while
+# ZooKeeper is stopped completes, printing once, after zk-start.
+source "$(dirname "$0")/lib.sh"
+
+cluster_up 0
+work=$(mktemp -d)
+on_exit "rm -rf '$work'"
+bg_pids=()
+stop_bg() { ((${#bg_pids[@]} == 0)) || kill "${bg_pids[@]}" 2>/dev/null || true; }
+on_exit stop_bg
+
+z() { python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"; }
+
+# expect RC STDOUT ZKQ-ARGS...: exit code and stdout exactly; stderr empty
+# on success, one line on exit 2-4 (none for 2).
+expect() {
+	local want_rc=$1 want_out=$2 rc=0 lines
+	shift 2
+	z "$@" >"$work/out" 2>"$work/err" || rc=$?
+	((rc == want_rc)) || fail "zkq $*: exit $rc, want $want_rc (stderr: $(cat "$work/err"))"
+	printf '%s' "$want_out" | cmp -s - "$work/out" ||
+		fail "zkq $*: stdout $(od -c "$work/out" | head -n 5), want '$want_out'"
+	lines=$(wc -l <"$work/err")
+	case $rc in
+	0 | 2) ((lines == 0)) || fail "zkq $*: stderr not empty: $(cat "$work/err")" ;;
+	3 | 4) ((lines == 1)) || fail "zkq $*: want one stderr line, got: $(cat "$work/err")" ;;
+	esac
+}
+
+note "commands and their output"
+expect 0 "" ping
+expect 0 "" create /zkq-t '{"a":1}'
+expect 0 $'{"a":1}\n' get /zkq-t
+expect 0 "" set /zkq-t v2
+expect 0 $'v2\n' get /zkq-t
+expect 0 "" create /zkq-t/b
+expect 0 "" create /zkq-t/a 'x y'
+expect 0 $'\n' get /zkq-t/b
+expect 0 $'a\nb\n' ls /zkq-t
+expect 0 "" exists /zkq-t
+z create -s /zkq-t/q_ seq >"$work/seq" || fail "create -s failed"
+seq=$(<"$work/seq")
+[[ $seq =~ ^/zkq-t/q_[0-9]{10}$ ]] || fail "create -s printed '$seq'"
+expect 0 "/zkq-t [P] v2"$'\n'"/zkq-t/a [P] x y"$'\n'"/zkq-t/b [P] "$'\n'"$seq [P] seq"$'\n' tree /zkq-t
+z stat /zkq-t >"$work/stat" || fail "stat failed"
+[[ $(cut -d= -f1 "$work/stat" | tr '\n' ' ') == "czxid mzxid ctime mtime version cversion aversion ephemeralOwner dataLength numChildren pzxid " ]] ||
+	fail "stat fields: $(cat "$work/stat")"
+for kv in version=1 dataLength=2 numChildren=3 ephemeralOwner=0; do
+	grep -qx "$kv" "$work/stat" || fail "stat: no $kv in $(cat "$work/stat")"
+done
+
+note "an ephemeral node shows as [E]"
+/usr/bin/python3 - "$ZOOKEEPER" >"$work/eph.out" 2>&1 <<'EOF' &
+import signal, sys, time
+from kazoo.client import KazooClient
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+zk = KazooClient(hosts=sys.argv[1])
+zk.start(timeout=30)
+try:
+    zk.create("/zkq-t/b/eph", b"e", ephemeral=True)
+    time.sleep(120)  # the test stops it (SIGTERM) once it has looked
+finally:
+    zk.stop()  # ends the session: the node goes at once
+EOF
+bg_pids=("$!")
+wait_until 30 "the ephemeral node" z exists /zkq-t/b/eph
+expect 0 $'/zkq-t/b [P] \n/zkq-t/b/eph [E] e\n' tree /zkq-t/b
+kill "${bg_pids[0]}"
+wait "${bg_pids[0]}" 2>/dev/null || true
+bg_pids=()
+gone() { ! z exists "$1"; }
+wait_until 30 "the ephemeral node gone" gone /zkq-t/b/eph
+
+note "exit 2: no such node"
+for c in get ls stat exists delete rmr tree; do expect 2 "" "$c" /zkq-none; done
+expect 2 "" set /zkq-none x
+expect 2 "" get zkq-t  # a relative path names no node, as the server says
+
+note "exit 3: other ZooKeeper errors"
+expect 3 "" create /zkq-t again
+expect 3 "" delete /zkq-t
+expect 3 "" create zkq-rel x
+expect 2 "" create /zkq-none/child x # the server's answer: no parent
+
+note "exit 64: usage"
+for args in "" "get" "set /zkq-t" "bogus /" "-t" "-t abc ping" "-a nocolon ping" "-s nohostport ping"; do
+	# shellcheck disable=SC2086 # word splitting wanted
+	rc=0 && python3 "$ZKQ" $args >"$work/out" 2>"$work/err" || rc=$?
+	((rc == 64)) || fail "zkq $args: exit $rc, want 64"
+	[[ ! -s $work/out ]] || fail "zkq $args: printed on stdout"
+	grep -q '^usage:' "$work/err" || fail "zkq $args: no usage on stderr"
+done
+
+note "-a digest: creator-all + world-read"
+expect 0 "" -a alice:pw-1 create /zkq-acl secret
+expect 0 $'secret\n' get /zkq-acl
+expect 3 "" set /zkq-acl other
+grep -qx 'zkq: set /zkq-acl other: zookeeper error -102' "$work/err" ||
+	fail "NoAuth message: $(cat "$work/err")"
+expect 3 "" create /zkq-acl/child x
+expect 3 "" -a bob:pw-2 set /zkq-acl other
+expect 0 "" -a alice:pw-1 set /zkq-acl mine
+expect 0 "" -a alice:pw-1 create /zkq-acl/child c
+expect 3 "" set /zkq-acl/child other
+expect 0 $'mine\n' get /zkq-acl
+
+note "retry: a command waits out a ZooKeeper restart and prints once"
+cluster zk-stop 1 >/dev/null 2>&1 || fail "zk-stop 1"
+python3 "$ZKQ" -s "$ZOOKEEPER" -t 5 -a alice:pw-1 create /zkq-acl/during d \
+	>"$work/r1.out" 2>"$work/r1.err" &
+p1=$!
+python3 "$ZKQ" -s "$ZOOKEEPER" -t 5 tree /zkq-t/b >"$work/r2.out" 2>"$work/r2.err" &
+p2=$!
+bg_pids=("$p1" "$p2")
+cluster zk-start 1 >/dev/null 2>&1 || fail "zk-start 1"
+rc=0 && wait "$p1" || rc=$?
+((rc == 0)) || fail "create across a restart: exit $rc ($(cat "$work/r1.err"))"
+rc=0 && wait "$p2" || rc=$?
+bg_pids=()
+((rc == 0)) || fail "tree across a restart: exit $rc ($(cat "$work/r2.err"))"
+[[ ! -s $work/r1.out && ! -s $work/r1.err && ! -s $work/r2.err ]] ||
+	fail "noise across a restart: $(cat "$work"/r[12].*)"
+printf '/zkq-t/b [P] \n' | cmp -s - "$work/r2.out" || fail "tree across a restart printed: $(cat "$work/r2.out")"
+expect 0 $'d\n' get /zkq-acl/during
+expect 3 "" set /zkq-acl/during other  # created with alice's ACL after the reconnect
+expect 0 "" -a alice:pw-1 rmr /zkq-acl
+expect 0 "" rmr /zkq-t
+expect 2 "" exists /zkq-t
+
+note "exit 4: no server answers, within the bound"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+t0=$SECONDS
+rc=0 && python3 "$ZKQ" -s "127.0.0.1:$port" -t 1 ping >"$work/out" 2>"$work/err" || rc=$?
+((rc == 4)) || fail "unreachable server: exit $rc, want 4 ($(cat "$work/err"))"
+[[ ! -s $work/out && $(wc -l <"$work/err") == 1 ]] || fail "unreachable server output: $(cat "$work/err")"
+# deadline max(4 * 1, 10) s, then the kazoo stop; a hang would be far more
+((SECONDS - t0 <= 30)) || fail "unreachable server: gave up after $((SECONDS - t0))s"
