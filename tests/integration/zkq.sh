@@ -13,7 +13,7 @@ bg_pids=()
 stop_bg() { ((${#bg_pids[@]} == 0)) || kill "${bg_pids[@]}" 2>/dev/null || true; }
 on_exit stop_bg
 
-z() { python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"; }
+z() { "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"; }
 
 # expect RC STDOUT ZKQ-ARGS...: exit code and stdout exactly; stderr empty
 # on success, one line on exit 2-4 (none for 2).
