@@ -110,10 +110,10 @@ expect 0 $'mine\n' get /zkq-acl
 
 note "retry: a command waits out a ZooKeeper restart and prints once"
 cluster zk-stop 1 >/dev/null 2>&1 || fail "zk-stop 1"
-python3 "$ZKQ" -s "$ZOOKEEPER" -t 5 -a alice:pw-1 create /zkq-acl/during d \
+python3 "$ZKQ" -s "$ZOOKEEPER" -t 10 -a alice:pw-1 create /zkq-acl/during d \
 	>"$work/r1.out" 2>"$work/r1.err" &
 p1=$!
-python3 "$ZKQ" -s "$ZOOKEEPER" -t 5 tree /zkq-t/b >"$work/r2.out" 2>"$work/r2.err" &
+python3 "$ZKQ" -s "$ZOOKEEPER" -t 10 tree /zkq-t/b >"$work/r2.out" 2>"$work/r2.err" &
 p2=$!
 bg_pids=("$p1" "$p2")
 cluster zk-start 1 >/dev/null 2>&1 || fail "zk-start 1"
@@ -138,4 +138,4 @@ rc=0 && python3 "$ZKQ" -s "127.0.0.1:$port" -t 1 ping >"$work/out" 2>"$work/err"
 ((rc == 4)) || fail "unreachable server: exit $rc, want 4 ($(cat "$work/err"))"
 [[ ! -s $work/out && $(wc -l <"$work/err") == 1 ]] || fail "unreachable server output: $(cat "$work/err")"
 # deadline max(4 * 1, 10) s, then the kazoo stop; a hang would be far more
-((SECONDS - t0 <= 30)) || fail "unreachable server: gave up after $((SECONDS - t0))s"
+((SECONDS - t0 <= 45)) || fail "unreachable server: gave up after $((SECONDS - t0))s"
