@@ -1,10 +1,14 @@
-/* The broker's data-plane context, owned by the event-loop thread. */
+/* The broker's data-plane context, owned by the event-loop thread. Every
+ * piece of state a module keeps for a broker hangs off this struct (or off
+ * an object it owns), so that two brokers could live in one process;
+ * docs/architecture.md "Who owns what" lists what is process-wide instead. */
 #ifndef GREGOR_BROKER_H
 #define GREGOR_BROKER_H
 
 #include <stdint.h>
 
 #include "broker/config.h"
+#include "broker/storage/log.h"
 #include "common/mbox.h"
 #include "common/net/loop.h"
 #include "common/net/peer_security.h"
@@ -15,6 +19,10 @@
 
 struct acl_cache;
 struct conn;
+struct fetch_state;
+struct pid_alloc;
+struct request;
+struct txn_verify;
 struct listener_rt;
 struct broker_metrics;
 struct group_coordinator;
@@ -40,10 +48,13 @@ struct broker {
 	struct loop *loop;
 	struct mbox *mbox;          /* work from the coordination thread */
 	struct loop_io mbox_io;
-	/* the background fsync of rolled segments (broker/storage/flusher.h);
-	 * its results come back through their own mailbox, so that shutdown
-	 * can drain them after the logs are closed and nothing else */
-	struct flusher *flusher;
+	/* what this broker's logs share (broker/storage/log.h), given to each
+	 * at log_open: the background fsync of rolled segments
+	 * (storage.flusher, broker/storage/flusher.h), whose results come back
+	 * through their own mailbox, so that shutdown can drain them after
+	 * the logs are closed and nothing else, and the flush observer
+	 * (metrics) */
+	struct log_storage storage;
 	struct mbox *flush_mbox;
 	struct loop_io flush_mbox_io;
 	struct coord *coord;
@@ -52,6 +63,12 @@ struct broker {
 	/* created on first use (gc_get, tc_get), main() creates both at start */
 	struct group_coordinator *gc;
 	struct txn_coordinator *tc;
+	struct pid_alloc *pids;     /* producer id blocks (broker/txn/pid_alloc.h) */
+	struct txn_verify *tv;      /* produce-time txn verification (broker/txn/txn_verify.h) */
+	struct fetch_state *fetch;  /* fetch sessions, down-conversion totals (handlers/fetch.h) */
+	struct strmap autocreate_pending; /* topic -> creation asked (broker/topic_autocreate.c) */
+	/* SaslHandshake v0 bare tokens (server_set_raw_token_handler) */
+	void (*raw_token_handler)(struct request *req);
 	/* every request that waits: keyed by partition, deadlines on one timer
 	 * wheel (common/purgatory.h) */
 	struct purgatory purgatory;

@@ -26,19 +26,19 @@
 /* listener.security.protocol.map's protocol names */
 static const char *const protocols[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL };
 
-static const struct config_def *key_table;
-static int n_keys;
-
-/* The broker table, checked once against the room the struct has. */
-static void table_init(void)
+/* The broker table: constant rows (config_def.c checks at compile time that
+ * they fit the CONFIG_MAX_KEYS room of struct broker_config). */
+static int key_count(void)
 {
-	if (key_table)
-		return;
-	key_table = config_defs(CONFIG_ENTITY_BROKER, &n_keys);
-	if (n_keys > CONFIG_MAX_KEYS) {
-		log_error(MOD, "the broker config table has %d keys; raise CONFIG_MAX_KEYS", n_keys);
-		n_keys = CONFIG_MAX_KEYS;
-	}
+	int n;
+	config_defs(CONFIG_ENTITY_BROKER, &n);
+	return n;
+}
+
+static const struct config_def *key_at(int i)
+{
+	int n;
+	return &config_defs(CONFIG_ENTITY_BROKER, &n)[i];
 }
 
 /* ---- messages ---- */
@@ -70,13 +70,12 @@ static void invalid(char *err, size_t errlen, const char *key, const char *value
 
 static const struct config_key *key_find(const char *name)
 {
-	table_init();
 	return config_def_find(CONFIG_ENTITY_BROKER, name);
 }
 
 static int key_row(const struct config_key *k)
 {
-	return (int)(k - key_table);
+	return (int)(k - key_at(0));
 }
 
 static int is_text(const struct config_key *k)
@@ -197,10 +196,9 @@ static void dynamic_free(struct config_dynamic *d);
 
 void broker_config_defaults(struct broker_config *bc)
 {
-	table_init();
 	memset(bc, 0, sizeof *bc);
-	for (int i = 0; i < n_keys; i++) {
-		const struct config_key *k = &key_table[i];
+	for (int i = 0; i < key_count(); i++) {
+		const struct config_key *k = key_at(i);
 		char why[256];
 		if (k->def && key_apply(bc, k, k->def, why, sizeof why) < 0)
 			log_error(MOD, "default of %s: %s", k->name, why);
@@ -257,9 +255,8 @@ int broker_config_set(struct broker_config *bc, const char *key, const char *val
 
 void broker_config_free(struct broker_config *bc)
 {
-	table_init();
-	for (int i = 0; i < n_keys; i++) {
-		const struct config_key *k = &key_table[i];
+	for (int i = 0; i < key_count(); i++) {
+		const struct config_key *k = key_at(i);
 		if (k->field && is_text(k)) {
 			free(*(char **)field(bc, k));
 			*(char **)field(bc, k) = NULL;
@@ -1176,8 +1173,8 @@ static struct config_dynamic *dynamic_get(struct broker_config *bc)
 	if (bc->dyn)
 		return bc->dyn;
 	struct config_dynamic *d = calloc(1, sizeof *d);
-	for (int i = 0; d && i < n_keys; i++) {
-		const struct config_key *k = &key_table[i];
+	for (int i = 0; d && i < key_count(); i++) {
+		const struct config_key *k = key_at(i);
 		if (!is_live(k))
 			continue;
 		d->set[i] = bc->set[i];
@@ -1211,7 +1208,7 @@ static const char *layer_value(const struct broker_config *bc, int layer, const 
 /* Restores the static value of live row i, then lays the layers over it. */
 static void dynamic_apply_key(struct broker_config *bc, const struct config_dynamic *d, int i)
 {
-	const struct config_key *k = &key_table[i];
+	const struct config_key *k = key_at(i);
 	if (is_text(k)) {
 		char *copy = d->str[i] ? strdup(d->str[i]) : NULL;
 		if (d->str[i] && !copy)
@@ -1241,8 +1238,8 @@ static void dynamic_apply(struct broker_config *bc)
 {
 	struct config_dynamic *d = bc->dyn;
 	int64_t retention = bc->log_retention_ms, roll = bc->log_roll_ms;
-	for (int i = 0; i < n_keys; i++)
-		if (is_live(&key_table[i]))
+	for (int i = 0; i < key_count(); i++)
+		if (is_live(key_at(i)))
 			dynamic_apply_key(bc, d, i);
 	char err[400];
 	if (retention_check(bc, err, sizeof err) < 0) {

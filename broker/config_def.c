@@ -615,6 +615,9 @@ static const struct config_def user_defs[] = { QUOTA_ROWS("a user") };
 static const struct config_def client_defs[] = { QUOTA_ROWS("a client id") };
 
 #define N_ROWS(t) (int)(sizeof t / sizeof t[0])
+/* struct broker_config keeps a slot per broker row (config.h) */
+_Static_assert(sizeof broker_defs / sizeof broker_defs[0] <= CONFIG_MAX_KEYS,
+	       "the broker config table outgrew CONFIG_MAX_KEYS");
 
 static const struct {
 	const struct config_def *rows;

@@ -21,6 +21,7 @@
 #include "broker/broker.h"
 #include "broker/config_def.h"
 #include "broker/env_config.h"
+#include "broker/handlers/fetch.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
 #include "broker/metrics.h"
@@ -30,7 +31,9 @@
 #include "broker/topic_config.h"
 #include "broker/storage/flusher.h"
 #include "broker/group/coordinator.h"
+#include "broker/txn/pid_alloc.h"
 #include "broker/txn/txn_coordinator.h"
+#include "broker/txn/txn_verify.h"
 #include "common/clock.h"
 #include "common/failpoint.h"
 #include "common/log.h"
@@ -53,20 +56,16 @@ static void on_flush_mbox(struct loop_io *io, uint32_t events)
 static int flusher_init(struct broker *b)
 {
 	b->flush_mbox = mbox_new();
-	b->flusher = b->flush_mbox ? flusher_start(b->flush_mbox, 4096) : NULL;
-	if (!b->flusher)
-		return -1;
-	log_set_flusher(b->flusher);
-	return 0;
+	b->storage.flusher = b->flush_mbox ? flusher_start(b->flush_mbox, 4096) : NULL;
+	return b->storage.flusher ? 0 : -1;
 }
 
 /* After the logs are closed (each flushed itself): stops the thread and
  * runs the results still queued, which find their logs gone. */
 static void flusher_fini(struct broker *b)
 {
-	log_set_flusher(NULL);
-	flusher_stop(b->flusher);
-	b->flusher = NULL;
+	flusher_stop(b->storage.flusher);
+	b->storage.flusher = NULL;
 	if (b->flush_mbox) {
 		mbox_drain(b->flush_mbox);
 		mbox_free(b->flush_mbox);
@@ -311,6 +310,28 @@ static int inter_broker_init(struct broker *b)
 	return 0;
 }
 
+/* The producer id allocator's blocks are claimed in ZooKeeper (the
+ * coordination thread runs by the time the first InitProducerId comes). */
+static void claim_pid_block(void *arg, pid_block_done_fn done, void *done_arg)
+{
+	struct broker *b = arg;
+	coord_claim_pid_block(b->coord, done, done_arg);
+}
+
+/* What request handlers keep per broker (broker.h). The allocator and the
+ * verification state live until exit, like the coordinators: ZooKeeper
+ * answers and parked requests may still name them at shutdown. */
+static int broker_state_init(struct broker *b)
+{
+	strmap_init(&b->autocreate_pending);
+	b->pids = pid_alloc_new(claim_pid_block, b);
+	b->tv = txn_verify_new(b);
+	b->fetch = fetch_state_new(b->cfg->max_incremental_fetch_session_cache_slots);
+	b->storage.flush_observer = on_log_flush;
+	b->storage.flush_observer_arg = b;
+	return b->pids && b->tv && b->fetch ? 0 : -1;
+}
+
 static int broker_init(struct broker *b, struct broker_config *cfg)
 {
 	b->cfg = cfg;
@@ -329,13 +350,12 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 	broker_config_log(cfg, &lc);
 	b->rm = rm_new(b, cfg->log_dirs, &lc);
 	if (!b->loop || !b->mbox || !b->meta || !b->rm || !b->metrics || authz_init(b) < 0 ||
-	    client_quotas_init(b) < 0)
+	    client_quotas_init(b) < 0 || broker_state_init(b) < 0)
 		return -1;
 	/* first, before log recovery: replaces a previous run's file */
 	if (health_path(b->rm->log_dir, b->status_path, sizeof b->status_path) < 0)
 		b->status_path[0] = '\0';
 	status_publish(b, HEALTH_STARTING);
-	log_set_flush_observer(on_log_flush, b);
 	if (flusher_init(b) < 0) {
 		log_error("broker", "cannot start the log flusher thread");
 		return -1;
@@ -354,7 +374,7 @@ static int broker_init(struct broker *b, struct broker_config *cfg)
 		log_error("broker", "%s", err);
 		return -1;
 	}
-	server_set_raw_token_handler(handle_sasl_raw_token);
+	server_set_raw_token_handler(b, handle_sasl_raw_token);
 	if (inter_broker_init(b) < 0)
 		return -1;
 	if (start_listeners(b) < 0)
@@ -455,6 +475,7 @@ int main(int argc, char **argv)
 	purg_free(&b.purgatory);
 	metrics_stop(&b);
 	metrics_free(b.metrics);
+	fetch_state_free(b.fetch);
 	mc_free(b.meta);
 	topic_config_free_all(&b);
 	tls_ctx_free(b.inter_broker.tls);

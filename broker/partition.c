@@ -10,9 +10,10 @@
 #include "common/log.h"
 #include "common/proto/kerr.h"
 
-int partition_open_log(struct partition *p, const char *dir, const struct log_config *cfg)
+int partition_open_log(struct partition *p, const char *dir, const struct log_config *cfg,
+		       const struct log_storage *st)
 {
-	int rc = log_open(dir, cfg, &p->log);
+	int rc = log_open(dir, cfg, st, &p->log);
 	if (rc < 0) {
 		p->log = NULL;
 		return rc;

@@ -67,9 +67,11 @@ struct partition {
 };
 
 /* ---- lifetime (the replica manager's) ---- */
-/* Opens (creating) the log in dir with cfg and builds its producer state
- * and transaction index. 0 or -errno. */
-int partition_open_log(struct partition *p, const char *dir, const struct log_config *cfg);
+/* Opens (creating) the log in dir with cfg and its owner's storage context
+ * st (log_open) and builds its producer state and transaction index. 0 or
+ * -errno. */
+int partition_open_log(struct partition *p, const char *dir, const struct log_config *cfg,
+		       const struct log_storage *st);
 /* clean: a producer snapshot at the LEO, then a clean close; else the log
  * is deleted (StopReplica with delete). */
 void partition_close_log(struct partition *p, int clean);

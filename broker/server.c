@@ -118,11 +118,13 @@ struct server {
 	struct strmap per_ip;    /* ip -> open connections (as a pointer-sized count) */
 	struct strmap ip_limits; /* ip -> max.connections.per.ip.overrides value + 1 */
 	struct loop_timer sweep; /* idle and stalled-frame checks */
+	struct unsupported_log unsupported; /* clients told about refused versions */
 };
 
-static handler_fn raw_token_handler;
-
-void server_set_raw_token_handler(handler_fn fn) { raw_token_handler = fn; }
+void server_set_raw_token_handler(struct broker *b, handler_fn fn)
+{
+	b->raw_token_handler = fn;
+}
 
 static const char *const sec_names[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" };
 
@@ -768,7 +770,8 @@ static int conn_take_held(struct conn *c)
 /* A bare SASL token (SaslHandshake v0 framing). */
 static int conn_dispatch_raw(struct conn *c, uint8_t *frame, uint32_t len)
 {
-	if (!raw_token_handler) {
+	handler_fn raw = c->b->raw_token_handler;
+	if (!raw) {
 		free(frame);
 		conn_close(c, "SASL token frame but no mechanism to take it");
 		return -1;
@@ -776,7 +779,7 @@ static int conn_dispatch_raw(struct conn *c, uint8_t *frame, uint32_t len)
 	struct request *req = request_new(c, frame, len);
 	if (!req)
 		return -1;
-	conn_call(c, raw_token_handler, req);
+	conn_call(c, raw, req);
 	return c->closed ? -1 : 0;
 }
 
@@ -800,7 +803,8 @@ static int conn_dispatch(struct conn *c, uint8_t *frame, uint32_t len)
 			return c->closed ? -1 : 0;
 		}
 		/* h.client_id points into frame: free it only after the note */
-		unsupported_log_note(&h, c->client_host, e ? e->min_ver : -1, e ? e->max_ver : -1,
+		unsupported_log_note(&c->b->srv->unsupported, &h, c->client_host,
+				     e ? e->min_ver : -1, e ? e->max_ver : -1,
 				     loop_now_ms(c->b->loop));
 		free(frame);
 		char why[96];

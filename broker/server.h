@@ -136,8 +136,8 @@ const char *request_client_host(const struct request *req);
  * frame/frame_len hold the token; the handler answers with
  * request_respond_raw or ends it with request_close. Such a connection has
  * one request in progress at a time. Without a handler, a raw token frame
- * closes the connection. */
-void server_set_raw_token_handler(handler_fn fn);
+ * closes the connection. Per broker (b->raw_token_handler). */
+void server_set_raw_token_handler(struct broker *b, handler_fn fn);
 /* Queues len bytes as one frame: a length prefix and the bytes, no response
  * header (the raw token answer); frees the request like request_respond. */
 void request_respond_raw(struct request *req, const void *buf, size_t len);

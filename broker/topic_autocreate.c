@@ -1,5 +1,5 @@
-/* Auto-creation: remembers pending names so a burst of requests for the same
- * new topic writes ZooKeeper once. */
+/* Auto-creation: remembers pending names (the broker's autocreate_pending)
+ * so a burst of requests for the same new topic writes ZooKeeper once. */
 #include "broker/topic_autocreate.h"
 
 #include <stdlib.h>
@@ -9,9 +9,8 @@
 #include "common/log.h"
 #include "common/strmap.h"
 
-static struct strmap pending; /* loop thread only */
-
 struct autocreate_ctx {
+	struct broker *b;
 	char *name;
 };
 
@@ -23,7 +22,7 @@ static void autocreate_done(void *arg, int16_t kerr, const char *msg)
 			 msg ? msg : "");
 	else if (!kerr)
 		log_info_rl("broker", "auto-created topic %s", ctx->name);
-	strmap_del(&pending, ctx->name, strlen(ctx->name));
+	strmap_del(&ctx->b->autocreate_pending, ctx->name, strlen(ctx->name));
 	free(ctx->name);
 	free(ctx);
 }
@@ -50,14 +49,15 @@ int autocreate_topic(struct broker *b, struct kstr name)
 		return 0;
 	if (name.len >= 2 && name.p[0] == '_' && name.p[1] == '_')
 		return 0; /* internal topics are created by their owners */
-	if (strmap_get(&pending, name.p, (size_t)name.len))
+	if (strmap_get(&b->autocreate_pending, name.p, (size_t)name.len))
 		return 1;
 	struct autocreate_ctx *ctx = calloc(1, sizeof *ctx);
 	if (!ctx || !(ctx->name = strndup(name.p, (size_t)name.len))) {
 		free(ctx);
 		return 0;
 	}
-	strmap_put(&pending, name.p, (size_t)name.len, ctx);
+	ctx->b = b;
+	strmap_put(&b->autocreate_pending, name.p, (size_t)name.len, ctx);
 	struct coord_new_topic t = {
 		.name = ctx->name,
 		.num_partitions = -1,

@@ -52,6 +52,7 @@ struct sasl_exchange {
 	int reauth;      /* re-authentication of an authenticated session */
 	int steps;
 	struct scram_server scram;
+	char detail[128]; /* why the last SCRAM step failed */
 };
 
 static int mech_index(const char *name, size_t len)
@@ -504,10 +505,10 @@ static int plain_step(const struct sasl_listener *sl, const uint8_t *tok, size_t
 static int scram_step(struct broker *b, struct sasl_exchange *e, const uint8_t *tok, size_t len,
 		      struct sasl_reply *r, const char **why)
 {
-	static char detail[128];
+	char *detail = e->detail;
 	int n;
 	if (e->steps == 0) {
-		if (scram_server_parse_first(&e->scram, tok, len, detail, sizeof detail) < 0) {
+		if (scram_server_parse_first(&e->scram, tok, len, detail, sizeof e->detail) < 0) {
 			*why = detail;
 			return -1;
 		}
@@ -523,7 +524,7 @@ static int scram_step(struct broker *b, struct sasl_exchange *e, const uint8_t *
 		return 1;
 	}
 	n = scram_server_final(&e->scram, tok, len, (char *)r->token, sizeof r->token, detail,
-			       sizeof detail);
+			       sizeof e->detail);
 	if (n < 0) {
 		*why = detail;
 		return -1;

@@ -29,6 +29,7 @@
 #include "broker/auth/authorizer.h"
 #include "broker/broker.h"
 #include "broker/handlers/dedup.h"
+#include "broker/handlers/fetch.h"
 #include "broker/handlers/fetch_session.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metrics.h"
@@ -79,16 +80,25 @@ struct delayed_fetch {
 #define REQ_TOPIC(in, i) (&((const struct fetch_req_topic *)(in)->topics.v)[i])
 #define REQ_PART(t, j) (&((const struct fetch_req_partition *)(t)->partitions.v)[j])
 
+struct fetch_state *fetch_state_new(int32_t max_sessions)
+{
+	struct fetch_state *fs = calloc(1, sizeof *fs);
+	if (fs)
+		fs_cache_init(&fs->sessions, max_sessions, FS_EVICTION_MS);
+	return fs;
+}
+
+void fetch_state_free(struct fetch_state *fs)
+{
+	if (!fs)
+		return;
+	fs_cache_free(&fs->sessions);
+	free(fs);
+}
+
 struct fs_cache *fetch_session_cache(struct broker *b)
 {
-	static struct fs_cache cache;
-	static int ready;
-	if (!ready) {
-		fs_cache_init(&cache, b->cfg->max_incremental_fetch_session_cache_slots,
-			      FS_EVICTION_MS);
-		ready = 1;
-	}
-	return &cache;
+	return &b->fetch->sessions;
 }
 
 static int32_t fetch_replica_id(const struct request *req)
@@ -231,30 +241,26 @@ static int fetch_aborted(struct arena *a, struct partition *p, int64_t from,
 }
 
 /* Down-conversion cost, summed and logged at most once a minute. */
-static struct {
-	struct ms_down_stats st;
-	int64_t partitions, ns, last_log_ms;
-} down;
-
-static void down_account(const struct ms_down_stats *st, int64_t ns, int64_t now_ms)
+static void down_account(struct fetch_down_totals *t, const struct ms_down_stats *st,
+			 int64_t ns, int64_t now_ms)
 {
-	down.partitions++;
-	down.ns += ns;
-	down.st.batches_in += st->batches_in;
-	down.st.bytes_in += st->bytes_in;
-	down.st.records_out += st->records_out;
-	down.st.bytes_out += st->bytes_out;
-	down.st.inflated += st->inflated;
-	if (now_ms - down.last_log_ms < FETCH_DOWN_LOG_MS)
+	t->partitions++;
+	t->ns += ns;
+	t->st.batches_in += st->batches_in;
+	t->st.bytes_in += st->bytes_in;
+	t->st.records_out += st->records_out;
+	t->st.bytes_out += st->bytes_out;
+	t->st.inflated += st->inflated;
+	if (now_ms - t->last_log_ms < FETCH_DOWN_LOG_MS)
 		return;
 	log_info("fetch", "down-conversion (Fetch v0-3): %" PRId64 " partition reads, %" PRId64
 		 " batches / %" PRId64 " bytes in, %" PRId64 " inflated, %" PRId64
 		 " messages / %" PRId64 " bytes out, %.1f ms CPU (%.2f us per message)",
-		 down.partitions, down.st.batches_in, down.st.bytes_in, down.st.inflated,
-		 down.st.records_out, down.st.bytes_out, (double)down.ns / 1e6,
-		 down.st.records_out ? (double)down.ns / 1e3 / (double)down.st.records_out : 0.0);
-	memset(&down, 0, sizeof down);
-	down.last_log_ms = now_ms;
+		 t->partitions, t->st.batches_in, t->st.bytes_in, t->st.inflated,
+		 t->st.records_out, t->st.bytes_out, (double)t->ns / 1e6,
+		 t->st.records_out ? (double)t->ns / 1e3 / (double)t->st.records_out : 0.0);
+	memset(t, 0, sizeof *t);
+	t->last_log_ms = now_ms;
 }
 
 /* Fetch v0-3: replaces the file slice with the same data as a legacy
@@ -282,7 +288,7 @@ static int16_t down_convert(struct request *req, const struct log_slice *s, int6
 	po->records = (struct krecords){ .p = p, .len = p ? (int32_t)out.len : 0, .fd = -1 };
 	cbuf_free(&out);
 	int64_t ns = clock_mono_ns() - t0;
-	down_account(&st, ns, loop_now_ms(req->b->loop));
+	down_account(&req->b->fetch->down, &st, ns, loop_now_ms(req->b->loop));
 	metrics_count_conversions(req->b->metrics, tm, (uint64_t)st.records_out, (double)ns / 1e6,
 				  loop_now_ms(req->b->loop));
 	return err;

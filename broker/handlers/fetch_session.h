@@ -54,8 +54,8 @@ struct fs_cache {
 };
 
 struct broker;
-/* The broker's cache (made on first use with its configured slots), for
- * the fetch handler and the metrics page. */
+/* The broker's cache (b->fetch, broker/handlers/fetch.h: made at start
+ * with its configured slots), for the fetch handler and the metrics page. */
 struct fs_cache *fetch_session_cache(struct broker *b);
 
 void fs_cache_init(struct fs_cache *c, int32_t max_slots, int64_t eviction_ms);

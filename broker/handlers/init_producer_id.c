@@ -89,5 +89,5 @@ void handle_init_producer_id(struct request *req)
 		init_pid_transactional(req);
 		return;
 	}
-	pid_alloc_next(req->b->coord, init_pid_allocated, req);
+	pid_alloc_next(req->b->pids, init_pid_allocated, req);
 }

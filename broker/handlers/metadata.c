@@ -269,7 +269,11 @@ void handle_metadata(struct request *req)
 		request_close(req, "out of memory");
 		return;
 	}
-	static char cluster_id[32];
+	char *cluster_id = arena_alloc(&req->arena, 32); /* the response's lifetime */
+	if (!cluster_id) {
+		request_close(req, "out of memory");
+		return;
+	}
 	coord_cluster_id(req->b->coord, cluster_id);
 	out->cluster_id = cluster_id[0] ? (struct kstr){ cluster_id, (int32_t)strlen(cluster_id) }
 					: (struct kstr){ NULL, -1 };

@@ -11,14 +11,6 @@
 
 #define PROBE 8
 
-static struct {
-	uint64_t key[UNSUPPORTED_LOG_SLOTS];
-	int64_t when[UNSUPPORTED_LOG_SLOTS];
-	int64_t window_start;
-	int lines;
-	int64_t held_back;
-} ul;
-
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -40,44 +32,44 @@ static uint64_t key_of(const struct kreq_header *h, const char *host)
 }
 
 /* 1 if key was already there; else remembers it and returns 0. */
-static int seen(uint64_t key, int64_t now_ms)
+static int seen(struct unsupported_log *ul, uint64_t key, int64_t now_ms)
 {
 	size_t at = (size_t)(key % UNSUPPORTED_LOG_SLOTS), oldest = at;
 	for (size_t i = 0; i < PROBE; i++) {
 		size_t s = (at + i) % UNSUPPORTED_LOG_SLOTS;
-		if (ul.key[s] == key)
+		if (ul->key[s] == key)
 			return 1;
-		if (!ul.key[s]) {
+		if (!ul->key[s]) {
 			oldest = s;
 			break;
 		}
-		if (ul.when[s] < ul.when[oldest])
+		if (ul->when[s] < ul->when[oldest])
 			oldest = s;
 	}
-	ul.key[oldest] = key;
-	ul.when[oldest] = now_ms;
+	ul->key[oldest] = key;
+	ul->when[oldest] = now_ms;
 	return 0;
 }
 
-static int rate_ok(int64_t now_ms)
+static int rate_ok(struct unsupported_log *ul, int64_t now_ms)
 {
-	if (now_ms - ul.window_start >= 60000) {
-		ul.window_start = now_ms;
-		ul.lines = 0;
+	if (now_ms - ul->window_start >= 60000) {
+		ul->window_start = now_ms;
+		ul->lines = 0;
 	}
-	return ul.lines < UNSUPPORTED_LOG_PER_MIN;
+	return ul->lines < UNSUPPORTED_LOG_PER_MIN;
 }
 
-int unsupported_log_note(const struct kreq_header *h, const char *host, int16_t min_ver,
-			 int16_t max_ver, int64_t now_ms)
+int unsupported_log_note(struct unsupported_log *ul, const struct kreq_header *h,
+			 const char *host, int16_t min_ver, int16_t max_ver, int64_t now_ms)
 {
-	if (seen(key_of(h, host), now_ms))
+	if (seen(ul, key_of(h, host), now_ms))
 		return 0;
-	if (!rate_ok(now_ms)) {
-		ul.held_back++;
+	if (!rate_ok(ul, now_ms)) {
+		ul->held_back++;
 		return 0;
 	}
-	ul.lines++;
+	ul->lines++;
 	const struct kapi *api = kapi_find(h->api_key);
 	char served[48];
 	if (min_ver < 0)
@@ -90,12 +82,12 @@ int unsupported_log_note(const struct kreq_header *h, const char *host, int16_t 
 		 h->client_id.len > 0 ? (int)h->client_id.len : 0,
 		 h->client_id.len > 0 ? h->client_id.p : "", host,
 		 api ? api->name : "an unknown API", h->api_key, h->api_version, served,
-		 ul.held_back ? " (more such lines were held back by the rate limit)" : "");
-	ul.held_back = 0;
+		 ul->held_back ? " (more such lines were held back by the rate limit)" : "");
+	ul->held_back = 0;
 	return 1;
 }
 
-void unsupported_log_reset(void)
+void unsupported_log_reset(struct unsupported_log *ul)
 {
-	memset(&ul, 0, sizeof ul);
+	memset(ul, 0, sizeof *ul);
 }

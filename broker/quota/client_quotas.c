@@ -98,11 +98,11 @@ static int64_t now_ms(struct request *req)
 
 static void maybe_expire(struct broker *b, int64_t now)
 {
-	static int64_t next;
-	if (now < next)
+	struct quotas *q = b->quotas;
+	if (now < q->next_expire_ms)
 		return;
-	next = now + EXPIRE_EVERY_MS;
-	quotas_expire(b->quotas, now);
+	q->next_expire_ms = now + EXPIRE_EVERY_MS;
+	quotas_expire(q, now);
 }
 
 void quota_gate(struct request *req, unsigned gate_flags)

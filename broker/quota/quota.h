@@ -84,6 +84,7 @@ struct quotas {
 	 * cleared until restart (as Kafka) */
 	unsigned enabled[QUOTA_NTYPES];
 	struct strmap sensors; /* sensor key -> struct quota_sensor */
+	int64_t next_expire_ms; /* client_quotas.c: the next sweep of idle sensors */
 };
 
 /* samples and window_s as quota.window.num / quota.window.size.seconds;

@@ -145,7 +145,7 @@ static struct partition *partition_open(struct replica_manager *rm, int dir,
 	purg_key_init(&p->waiters);
 	struct topic_config tc;
 	topic_config_effective(rm->b, topic, tlen, &tc);
-	int rc = p->topic ? partition_open_log(p, path, &tc.log) : -ENOMEM;
+	int rc = p->topic ? partition_open_log(p, path, &tc.log, &rm->b->storage) : -ENOMEM;
 	if (rc < 0) {
 		log_error("replica", "cannot open log %s: %s", path, strerror(-rc));
 		partition_free(rm, p);

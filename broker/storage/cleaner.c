@@ -63,12 +63,6 @@ static const uint8_t *batch_records(const struct rb_header *h, const uint8_t *p,
 
 enum { CL_IDLE, CL_MAP, CL_COPY };
 
-static int64_t budget_bytes = DEFAULT_BUDGET;
-
-void log_clean_set_budget(int64_t bytes)
-{
-	budget_bytes = bytes > 0 ? bytes : DEFAULT_BUDGET;
-}
 
 /* ---- key -> latest offset (open addressing; key == NULL marks a free slot) ---- */
 
@@ -662,7 +656,8 @@ static int clean_run(struct partition_log *log, int64_t now_ms, int force, int64
 
 int log_clean(struct partition_log *log, int64_t now_ms)
 {
-	return clean_run(log, now_ms, 0, budget_bytes);
+	int64_t budget = log->storage->clean_budget_bytes;
+	return clean_run(log, now_ms, 0, budget > 0 ? budget : DEFAULT_BUDGET);
 }
 
 int log_clean_force(struct partition_log *log, int64_t now_ms)

@@ -322,9 +322,9 @@ static int seg_append_bytes(struct partition_log *log, struct segment *s,
 
 /* ---- background flush of rolled segments (log.h) ---- */
 
-static struct flusher *roll_flusher;
+/* A log opened without a storage context: no flusher, no observer. */
+static const struct log_storage no_storage;
 
-void log_set_flusher(struct flusher *f) { roll_flusher = f; }
 int64_t log_recovery_point(const struct partition_log *log) { return log->recovery_point; }
 int log_flushes_pending(const struct partition_log *log) { return log->flushes_pending; }
 
@@ -336,9 +336,6 @@ struct roll_flush {
 	int epoch_file;       /* the job syncs leader-epoch-checkpoint too */
 	uint64_t epochs_writes; /* log->epochs_writes when queued */
 };
-
-static void (*flush_observer)(void *arg, double ms);
-static void *flush_observer_arg;
 
 static void ref_put(struct log_flush_ref *ref)
 {
@@ -368,8 +365,8 @@ static void roll_flush_done(struct flush_job *job)
 				log->epochs_unsynced = 0; /* not rewritten since */
 			log->recovery_point = rf->upto;
 		}
-		if (flush_observer)
-			flush_observer(flush_observer_arg, job->ms);
+		if (log->storage->flush_observer)
+			log->storage->flush_observer(log->storage->flush_observer_arg, job->ms);
 	}
 	flush_job_release(job);
 	ref_put(rf->ref);
@@ -437,7 +434,8 @@ static int roll_flush_collect(struct partition_log *log, struct roll_flush *rf)
 static void roll_flush_submit(struct partition_log *log)
 {
 	int64_t upto = active(log)->base;
-	if (!roll_flusher || log->recovery_point >= upto)
+	struct flusher *f = log->storage->flusher;
+	if (!f || log->recovery_point >= upto)
 		return;
 	struct roll_flush *rf = calloc(1, sizeof *rf);
 	if (!rf)
@@ -448,7 +446,7 @@ static void roll_flush_submit(struct partition_log *log)
 	rf->gen = log->trunc_gen;
 	int rc = roll_flush_collect(log, rf);
 	if (rc == 0)
-		rc = flusher_submit(roll_flusher, &rf->job);
+		rc = flusher_submit(f, &rf->job);
 	if (rc) {
 		log_warn(MOD, "%s: no background flush below offset %" PRId64 " now: %s",
 			 log->dir, upto, strerror(-rc));
@@ -874,20 +872,16 @@ void log_set_offline(struct partition_log *log)
 	log->crashed = 1;
 }
 
-void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg)
-{
-	flush_observer = fn;
-	flush_observer_arg = arg;
-}
-
 static int flush_now(struct partition_log *log);
 
 int log_flush(struct partition_log *log)
 {
-	int64_t t0 = flush_observer ? clock_mono_us() : 0;
+	const struct log_storage *st = log->storage;
+	int64_t t0 = st->flush_observer ? clock_mono_us() : 0;
 	int rc = flush_now(log);
-	if (flush_observer)
-		flush_observer(flush_observer_arg, (double)(clock_mono_us() - t0) / 1000.0);
+	if (st->flush_observer)
+		st->flush_observer(st->flush_observer_arg,
+				   (double)(clock_mono_us() - t0) / 1000.0);
 	return rc;
 }
 
@@ -1484,7 +1478,8 @@ static int recovery_point_settle(struct partition_log *log, int fresh)
 	return rc;
 }
 
-int log_open(const char *dir, const struct log_config *cfg, struct partition_log **out)
+int log_open(const char *dir, const struct log_config *cfg, const struct log_storage *storage,
+	     struct partition_log **out)
 {
 	int fresh = access(dir, F_OK) != 0; /* a new partition: nothing to recover */
 	int rc = mkdir_p(dir);
@@ -1506,6 +1501,7 @@ int log_open(const char *dir, const struct log_config *cfg, struct partition_log
 	log->fref->refs = 1;
 	log->cfg = *cfg;
 	config_sanitize(&log->cfg);
+	log->storage = storage ? storage : &no_storage;
 	char marker[4096];
 	if ((rc = log_path_in(marker, sizeof marker, dir, CLEAN_FILE)) != 0)
 		goto fail;

@@ -51,6 +51,22 @@ struct log_config {
 void log_config_defaults(struct log_config *c);
 
 struct partition_log;
+struct flusher;
+
+/* What the logs of one owner share (a broker's: struct broker's storage):
+ * the owner fills it before its first log_open and keeps it, unchanged but
+ * for clean_budget_bytes, until its last log is closed and the flusher's
+ * results are drained. Two owners in one process share nothing. */
+struct log_storage {
+	/* the background flush of rolled segments (see below); NULL: none */
+	struct flusher *flusher;
+	/* called after every flush with its duration (metrics), on the loop
+	 * thread; NULL: none */
+	void (*flush_observer)(void *arg, double ms);
+	void *flush_observer_arg;
+	/* bytes of segment data one log_clean call may read; <= 0: 8 MiB */
+	int64_t clean_budget_bytes;
+};
 
 /* A byte range of one segment file; fd stays owned by the log. */
 struct log_slice {
@@ -60,14 +76,16 @@ struct log_slice {
 	int64_t first_offset; /* base offset of the first batch in the slice */
 };
 
-/* Opens (creating if needed) the directory and recovers it. After a clean
+/* Opens (creating if needed) the directory and recovers it, as one of the
+ * logs of storage (NULL: no flusher, no observer, the default cleaning budget;
+ * tests and tools). After a clean
  * shutdown indexes are trusted; after an unclean one, batches wholly below
  * the recovery point are only walked by their headers and everything from
  * there on is fully validated; a bad tail is truncated, indexes are rebuilt
  * when missing or inconsistent. Nothing is fsynced for an existing log
  * (the recovered range stays dirty until the next flush, and a crash before
  * it rescans the same range). Returns 0 or -errno. */
-int log_open(const char *dir, const struct log_config *cfg,
+int log_open(const char *dir, const struct log_config *cfg, const struct log_storage *storage,
 	     struct partition_log **out);
 /* Writes indexes and a clean-shutdown marker, closes files. */
 void log_close(struct partition_log *log);
@@ -176,7 +194,8 @@ void log_set_offline(struct partition_log *log);
  *   leaves the old or the new file; log_open deletes a leftover .cleaned.
  *   A reader holding a dup of the old fd keeps reading the old bytes.
  * - The work runs on the caller's (loop) thread in slices: one call reads at
- *   most the budget (log_clean_set_budget, default 8 MiB) of segment bytes
+ *   most the budget (its log_storage's clean_budget_bytes, default 8 MiB)
+ *   of segment bytes
  *   and writes what it keeps; a pass spans several calls. Truncation and
  *   closing abandon a pass in progress. */
 struct log_clean_stats {
@@ -194,9 +213,6 @@ int log_clean(struct partition_log *log, int64_t now_ms);
 /* Test hook: runs a whole pass now, whatever the dirty ratio (the active
  * segment and min_compaction_lag_ms still apply). 0 or -errno. */
 int log_clean_force(struct partition_log *log, int64_t now_ms);
-/* Bytes of segment data one log_clean call may read (all logs); <= 0
- * restores the default. */
-void log_clean_set_budget(int64_t bytes);
 void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats *out);
 
 /* fsync the log and indexes up to the LEO; moves the recovery point and
@@ -204,7 +220,7 @@ void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats
 int log_flush(struct partition_log *log);
 
 /* ---- Background flush of rolled segments (Kafka's flush on roll) ----
- * With a flusher set (flusher.h; the broker sets one, NULL by default),
+ * With a flusher in the log's storage (flusher.h; the broker's has one),
  * every roll queues a job that fsyncs the sealed segments that are still
  * dirty (.log, .index, .timeindex, .txnindex), leader-epoch-checkpoint if
  * it was written without fsync, and the directory. When the
@@ -226,15 +242,9 @@ int log_flush(struct partition_log *log);
  *   offline (the caller's storage-error path).
  * - Without a flusher, or when its queue is full, nothing is queued: the
  *   point moves at the next roll whose job runs, or the next log_flush. */
-struct flusher;
-/* One per process, like the flush observer; set before logs roll. */
-void log_set_flusher(struct flusher *f);
 int64_t log_recovery_point(const struct partition_log *log);
 /* Roll flushes queued for this log whose done callback has not run yet. */
 int log_flushes_pending(const struct partition_log *log);
-/* Called after every flush with its duration (metrics); one per process,
- * on the thread that flushes. NULL: none. */
-void log_set_flush_observer(void (*fn)(void *arg, double ms), void *arg);
 
 /* Drops everything at and above offset (follower truncation). An offset
  * below the log start truncates fully and starts the log at offset. */

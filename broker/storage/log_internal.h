@@ -41,6 +41,7 @@ struct log_flush_ref {
 struct partition_log {
 	char *dir;
 	struct log_config cfg;
+	const struct log_storage *storage; /* the owner's (never NULL: log_open) */
 	struct segment **segs; /* sorted by base; the last one is active */
 	size_t n, cap;
 	int64_t start;

@@ -10,7 +10,6 @@
 
 #include "common/log.h"
 #include "common/proto/kerr.h"
-#include "coord/coord.h"
 
 #define PID_MAX_WAITERS 4096
 
@@ -20,102 +19,117 @@ struct pid_waiter {
 	void *arg;
 };
 
-static struct {
-	struct coord *coord;
+struct pid_alloc {
+	pid_block_claim_fn claim;
+	void *claim_arg;
 	int64_t cur_start, cur_next, cur_end;
 	int64_t pre_start, pre_end;
 	int claiming;
 	struct pid_waiter *head, **tail;
 	int nwaiting;
-} pa = { NULL, 0, 0, -1, -1, -1, 0, NULL, NULL, 0 };
+};
 
-static int pid_have(void)
+struct pid_alloc *pid_alloc_new(pid_block_claim_fn claim, void *claim_arg)
 {
-	return pa.cur_next <= pa.cur_end;
+	struct pid_alloc *pa = calloc(1, sizeof *pa);
+	if (!pa)
+		return NULL;
+	pa->claim = claim;
+	pa->claim_arg = claim_arg;
+	pa->cur_end = pa->pre_start = pa->pre_end = -1; /* nothing claimed */
+	pa->tail = &pa->head;
+	return pa;
 }
 
-static void pid_take_prefetched(void)
+void pid_alloc_free(struct pid_alloc *pa)
 {
-	if (pid_have() || pa.pre_start < 0)
+	free(pa);
+}
+
+static int pid_have(const struct pid_alloc *pa)
+{
+	return pa->cur_next <= pa->cur_end;
+}
+
+static void pid_take_prefetched(struct pid_alloc *pa)
+{
+	if (pid_have(pa) || pa->pre_start < 0)
 		return;
-	pa.cur_start = pa.cur_next = pa.pre_start;
-	pa.cur_end = pa.pre_end;
-	pa.pre_start = pa.pre_end = -1;
+	pa->cur_start = pa->cur_next = pa->pre_start;
+	pa->cur_end = pa->pre_end;
+	pa->pre_start = pa->pre_end = -1;
 }
 
 static void pid_claimed(void *arg, int16_t kerr, int64_t start, int64_t end);
 
 /* Claims ahead once 90% of the current block is used and nothing is kept. */
-static void pid_maybe_claim(void)
+static void pid_maybe_claim(struct pid_alloc *pa)
 {
-	if (pa.claiming || pa.pre_start >= 0)
+	if (pa->claiming || pa->pre_start >= 0)
 		return;
-	int64_t size = pa.cur_end - pa.cur_start + 1;
-	if (pid_have() && (pa.cur_next - pa.cur_start) * 10 < size * 9)
+	int64_t size = pa->cur_end - pa->cur_start + 1;
+	if (pid_have(pa) && (pa->cur_next - pa->cur_start) * 10 < size * 9)
 		return;
-	pa.claiming = 1;
-	coord_claim_pid_block(pa.coord, pid_claimed, NULL);
+	pa->claiming = 1;
+	pa->claim(pa->claim_arg, pid_claimed, pa);
 }
 
-static struct pid_waiter *pid_pop(void)
+static struct pid_waiter *pid_pop(struct pid_alloc *pa)
 {
-	struct pid_waiter *w = pa.head;
-	pa.head = w->next;
-	if (!pa.head)
-		pa.tail = &pa.head;
-	pa.nwaiting--;
+	struct pid_waiter *w = pa->head;
+	pa->head = w->next;
+	if (!pa->head)
+		pa->tail = &pa->head;
+	pa->nwaiting--;
 	return w;
 }
 
 static void pid_claimed(void *arg, int16_t kerr, int64_t start, int64_t end)
 {
-	(void)arg;
-	pa.claiming = 0;
+	struct pid_alloc *pa = arg;
+	pa->claiming = 0;
 	if (kerr == 0 && (start < 0 || end < start))
 		kerr = KERR_COORDINATOR_NOT_AVAILABLE;
 	if (kerr == 0) {
-		pa.pre_start = start;
-		pa.pre_end = end;
+		pa->pre_start = start;
+		pa->pre_end = end;
 	}
 	/* waiters get ids in arrival order; with the claim failed, an error */
-	while (pa.head) {
-		pid_take_prefetched();
-		if (!pid_have() && kerr == 0)
+	while (pa->head) {
+		pid_take_prefetched(pa);
+		if (!pid_have(pa) && kerr == 0)
 			break;
-		struct pid_waiter *w = pid_pop();
-		if (pid_have())
-			w->fn(w->arg, 0, pa.cur_next++);
+		struct pid_waiter *w = pid_pop(pa);
+		if (pid_have(pa))
+			w->fn(w->arg, 0, pa->cur_next++);
 		else
 			w->fn(w->arg, kerr, -1);
 		free(w);
 	}
 	if (kerr == 0)
-		pid_maybe_claim();
+		pid_maybe_claim(pa);
 	else
 		log_warn("txn", "no producer id block: %s", kerr_name(kerr));
 }
 
-void pid_alloc_next(struct coord *c, pid_alloc_fn fn, void *arg)
+void pid_alloc_next(struct pid_alloc *pa, pid_alloc_fn fn, void *arg)
 {
-	if (!pa.tail)
-		pa.tail = &pa.head;
-	pa.coord = c;
-	pid_take_prefetched();
-	if (pid_have() && !pa.head) {
-		int64_t id = pa.cur_next++;
-		pid_maybe_claim();
+	pid_take_prefetched(pa);
+	if (pid_have(pa) && !pa->head) {
+		int64_t id = pa->cur_next++;
+		pid_maybe_claim(pa);
 		fn(arg, 0, id);
 		return;
 	}
-	struct pid_waiter *w = pa.nwaiting < PID_MAX_WAITERS ? calloc(1, sizeof *w) : NULL;
+	struct pid_waiter *w = pa->nwaiting < PID_MAX_WAITERS ? calloc(1, sizeof *w) : NULL;
 	if (!w) {
 		fn(arg, KERR_COORDINATOR_NOT_AVAILABLE, -1);
 		return;
 	}
 	w->fn = fn;
 	w->arg = arg;
-	*pa.tail = w;
-	pa.tail = &w->next;
-	pa.nwaiting++;
-	pid_maybe_claim();
+	*pa->tail = w;
+	pa->tail = &w->next;
+	pa->nwaiting++;
+	pid_maybe_claim(pa);
 }

@@ -3,6 +3,7 @@
 #include "broker/txn/producer_state_manager.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -293,7 +294,11 @@ int psm_txn_open_at(struct producer_state_manager *m, int64_t producer_id, int16
 
 uint64_t psm_verify_begin(struct producer_state_manager *m, int64_t producer_id)
 {
-	static uint64_t next_token = 1;
+	/* process-wide on purpose: a token is never handed out twice, even by
+	 * a manager allocated where a freed one was (txn_verify.c compares
+	 * the manager's address and the token); atomic, so that the loop
+	 * threads of two brokers in one process may both take tokens */
+	static _Atomic uint64_t next_token = 1;
 	if (!m)
 		return PSM_GUARD_NONE;
 	if (m->nguards == m->capguards) {
@@ -304,7 +309,7 @@ uint64_t psm_verify_begin(struct producer_state_manager *m, int64_t producer_id)
 		m->guards = v;
 		m->capguards = cap;
 	}
-	uint64_t token = next_token++;
+	uint64_t token = atomic_fetch_add(&next_token, 1);
 	m->guards[m->nguards++] = (struct psm_guard){ producer_id, token };
 	return token;
 }

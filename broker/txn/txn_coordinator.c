@@ -372,7 +372,7 @@ void tc_init_producer_id(struct txn_coordinator *tc, const char *id, int32_t tim
 	}
 	*c = (struct init_ctx){ tc, p->index, p->epoch, c->id, timeout_ms, fn, arg };
 	if (!m || m->cur.pid < 0 || m->cur.epoch >= TC_MAX_EPOCH) {
-		pid_alloc_next(tc->b->coord, init_new_pid, c);
+		pid_alloc_next(tc->b->pids, init_new_pid, c);
 		return;
 	}
 	init_write(c, m, m->cur.pid, (int16_t)(m->cur.epoch + 1));

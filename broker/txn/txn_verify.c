@@ -37,6 +37,7 @@ enum tv_state {
 struct tv_sender;
 
 struct tv_queue {
+	struct txn_verify *tv; /* its owner */
 	char *topic;
 	int32_t partition;
 	int64_t pid;
@@ -57,6 +58,7 @@ struct tv_queue {
 
 struct tv_sender {
 	struct tv_sender *next;
+	struct txn_verify *tv;
 	struct broker *b;
 	int32_t broker_id;
 	struct net_client *nc;
@@ -66,18 +68,18 @@ struct tv_sender {
 	struct loop_timer kick;
 };
 
-static struct {
+/* One broker's verification state (struct broker's tv). */
+struct txn_verify {
 	struct broker *b;
 	struct strmap queues; /* key -> struct tv_queue */
 	struct tv_sender *senders;
 	struct loop_timer sweep;
-	int started;
 	struct tv_stats stats;
-} tv;
+};
 
-const struct tv_stats *txn_verify_stats(void)
+const struct tv_stats *txn_verify_stats(const struct txn_verify *tv)
 {
-	return &tv.stats;
+	return &tv->stats;
 }
 
 int16_t txn_verify_produce_error(int16_t err)
@@ -112,7 +114,8 @@ static size_t queue_key(char *out, size_t cap, const char *topic, int32_t partit
  * may have been deleted or opened again since), else NULL. */
 static struct producer_state_manager *queue_psm(const struct tv_queue *q)
 {
-	struct partition *p = rm_get(tv.b->rm, q->topic, (int32_t)strlen(q->topic), q->partition);
+	struct partition *p = rm_get(q->tv->b->rm, q->topic, (int32_t)strlen(q->topic),
+				     q->partition);
 	return p && p->psm == q->psm ? q->psm : NULL;
 }
 
@@ -125,7 +128,7 @@ static void queue_end_guard(struct tv_queue *q)
 
 static void queue_free(struct tv_queue *q)
 {
-	strmap_del(&tv.queues, q->key, q->keylen);
+	strmap_del(&q->tv->queues, q->key, q->keylen);
 	queue_end_guard(q);
 	free(q->topic);
 	free(q->txn_id);
@@ -144,17 +147,17 @@ static int guard_valid(const struct tv_queue *q)
 	return psm_verify_valid(m, q->pid, q->guard);
 }
 
-static struct tv_queue *queue_get(const struct tv_item *it)
+static struct tv_queue *queue_get(struct txn_verify *tv, const struct tv_item *it)
 {
 	char key[300];
 	size_t len = queue_key(key, sizeof key, it->topic, it->partition, it->h->producer_id);
 	if (!len)
 		return NULL;
-	struct tv_queue *q = strmap_get(&tv.queues, key, len);
+	struct tv_queue *q = strmap_get(&tv->queues, key, len);
 	if (q)
 		return q;
 	if (!(q = calloc(1, sizeof *q)) || !(q->topic = strdup(it->topic)) ||
-	    strmap_put(&tv.queues, key, len, q) < 0) {
+	    strmap_put(&tv->queues, key, len, q) < 0) {
 		if (q)
 			free(q->topic);
 		free(q);
@@ -162,10 +165,11 @@ static struct tv_queue *queue_get(const struct tv_item *it)
 	}
 	memcpy(q->key, key, len);
 	q->keylen = len;
+	q->tv = tv;
 	q->partition = it->partition;
 	q->pid = it->h->producer_id;
-	if (!loop_timer_armed(&tv.sweep))
-		loop_timer_start(tv.b->loop, &tv.sweep, TV_SWEEP_MS);
+	if (!loop_timer_armed(&tv->sweep))
+		loop_timer_start(tv->b->loop, &tv->sweep, TV_SWEEP_MS);
 	return q;
 }
 
@@ -180,13 +184,13 @@ static int queue_idle(const struct tv_queue *q, int64_t now)
 
 static void on_sweep(struct loop_timer *t)
 {
-	(void)t;
+	struct txn_verify *tv = t->arg;
 	int64_t now = clock_mono_ms();
 	struct tv_queue *done[64];
 	int n = 0, left = 0;
 	const char *k;
 	void *v;
-	for (size_t pos = 0; strmap_next(&tv.queues, &pos, &k, &v);) {
+	for (size_t pos = 0; strmap_next(&tv->queues, &pos, &k, &v);) {
 		if (n < 64 && queue_idle(v, now))
 			done[n++] = v;
 		else
@@ -195,16 +199,17 @@ static void on_sweep(struct loop_timer *t)
 	for (int i = 0; i < n; i++)
 		queue_free(done[i]);
 	if (left || n == 64)
-		loop_timer_start(tv.b->loop, &tv.sweep, TV_SWEEP_MS);
+		loop_timer_start(tv->b->loop, &tv->sweep, TV_SWEEP_MS);
 }
 
 /* ---- deciding ---- */
 
 enum { TV_GO, TV_WAIT };
 
-static struct partition *led_partition(const struct tv_item *it)
+static struct partition *led_partition(struct txn_verify *tv, const struct tv_item *it)
 {
-	struct partition *p = rm_get(tv.b->rm, it->topic, (int32_t)strlen(it->topic), it->partition);
+	struct partition *p = rm_get(tv->b->rm, it->topic, (int32_t)strlen(it->topic),
+				     it->partition);
 	return p && p->is_leader && p->leader_epoch == it->leader_epoch ? p : NULL;
 }
 
@@ -234,7 +239,7 @@ static void verify_start(struct tv_queue *q, struct partition *p, const struct t
 static int decide(struct tv_queue *q, struct tv_item *it, int16_t *err)
 {
 	*err = 0;
-	struct partition *p = led_partition(it);
+	struct partition *p = led_partition(q->tv, it);
 	if (!p) {
 		*err = KERR_NOT_LEADER_OR_FOLLOWER;
 		return TV_GO;
@@ -245,19 +250,19 @@ static int decide(struct tv_queue *q, struct tv_item *it, int16_t *err)
 	if (q->state == TV_PENDING)
 		return TV_WAIT;
 	if (cached(q, p, epoch)) {
-		tv.stats.cache_hits++;
+		q->tv->stats.cache_hits++;
 		return TV_GO;
 	}
 	if (q->state == TV_FAILED && q->epoch == epoch) {
 		*err = q->err;
-		tv.stats.refused++;
+		q->tv->stats.refused++;
 		return TV_GO;
 	}
 	verify_start(q, p, it);
 	if (q->state == TV_PENDING)
 		return TV_WAIT;
 	*err = q->err; /* the local coordinator answered at once */
-	tv.stats.refused += q->state == TV_FAILED;
+	q->tv->stats.refused += q->state == TV_FAILED;
 	return TV_GO;
 }
 
@@ -310,24 +315,25 @@ static void sender_kick(struct loop_timer *t)
 	sender_pump(t->arg);
 }
 
-static struct tv_sender *sender_for(int32_t broker_id)
+static struct tv_sender *sender_for(struct txn_verify *tv, int32_t broker_id)
 {
-	for (struct tv_sender *s = tv.senders; s; s = s->next)
+	for (struct tv_sender *s = tv->senders; s; s = s->next)
 		if (s->broker_id == broker_id)
 			return s;
 	struct tv_sender *s = calloc(1, sizeof *s);
 	if (!s || !(s->inflight = calloc(TV_MAX_PER_REQUEST, sizeof *s->inflight)) ||
-	    !(s->nc = net_client_new(tv.b->loop, "gregor-txn-verify", &tv.b->inter_broker))) {
+	    !(s->nc = net_client_new(tv->b->loop, "gregor-txn-verify", &tv->b->inter_broker))) {
 		if (s)
 			free(s->inflight);
 		free(s);
 		return NULL;
 	}
-	s->b = tv.b;
+	s->tv = tv;
+	s->b = tv->b;
 	s->broker_id = broker_id;
 	loop_timer_init(&s->kick, sender_kick, s);
-	s->next = tv.senders;
-	tv.senders = s;
+	s->next = tv->senders;
+	tv->senders = s;
 	return s;
 }
 
@@ -368,10 +374,10 @@ static void on_response(struct net_client *nc, int err, void *resp, void *arg)
 	loop_timer_start(s->b->loop, &s->kick, 0);
 	for (int i = 0; i < n; i++)
 		answer(qs[i], err || !resp ? KERR_NETWORK_EXCEPTION : result_of(resp, qs[i]));
-	rm_batch_begin(tv.b->rm); /* the batches let through: one wake-up */
+	rm_batch_begin(s->b->rm); /* the batches let through: one wake-up */
 	for (int i = 0; i < n; i++)
 		drain(qs[i]);
-	rm_batch_end(tv.b->rm);
+	rm_batch_end(s->b->rm);
 }
 
 /* One transaction entry per queue (a queue is one partition); two queues
@@ -426,7 +432,7 @@ static void sender_pump(struct tv_sender *s)
 	arena_init(&a);
 	int rc = send_batch(s, &a);
 	arena_free(&a);
-	tv.stats.requests += (uint64_t)s->ninflight;
+	s->tv->stats.requests += (uint64_t)s->ninflight;
 	if (rc < 0)
 		on_response(s->nc, -1, NULL, s);
 }
@@ -437,8 +443,8 @@ static void verify_local(struct tv_queue *q)
 {
 	struct tc_tp tp = { q->topic, q->partition };
 	int16_t err;
-	tc_verify_partitions(tc_get(tv.b), q->txn_id, q->pid, q->epoch, &tp, 1, &err);
-	tv.stats.requests++;
+	tc_verify_partitions(tc_get(q->tv->b), q->txn_id, q->pid, q->epoch, &tp, 1, &err);
+	q->tv->stats.requests++;
 	answer(q, err);
 }
 
@@ -452,7 +458,8 @@ static void verify_start(struct tv_queue *q, struct partition *p, const struct t
 	q->psm = p->psm;
 	q->guard = psm_verify_begin(p->psm, q->pid);
 	q->state = TV_PENDING;
-	struct txn_coordinator *tc = tc_get(tv.b);
+	struct txn_verify *tv = q->tv;
+	struct txn_coordinator *tc = tc_get(tv->b);
 	int32_t node = -1, port;
 	const char *host;
 	int16_t err = !q->txn_id || !tc ? KERR_UNKNOWN_SERVER_ERROR
@@ -461,11 +468,11 @@ static void verify_start(struct tv_queue *q, struct partition *p, const struct t
 		answer(q, err);
 		return;
 	}
-	if (node == tv.b->id) {
+	if (node == tv->b->id) {
 		verify_local(q);
 		return;
 	}
-	struct tv_sender *s = sender_for(node);
+	struct tv_sender *s = sender_for(tv, node);
 	if (!s) {
 		answer(q, KERR_NETWORK_EXCEPTION);
 		return;
@@ -474,39 +481,73 @@ static void verify_start(struct tv_queue *q, struct partition *p, const struct t
 	while (*link)
 		link = &(*link)->snext;
 	*link = q;
-	loop_timer_start(tv.b->loop, &s->kick, 0);
+	loop_timer_start(tv->b->loop, &s->kick, 0);
 }
 
 /* ---- the gate ---- */
 
-static void tv_start(struct broker *b)
+struct txn_verify *txn_verify_new(struct broker *b)
 {
-	if (tv.started)
+	struct txn_verify *tv = calloc(1, sizeof *tv);
+	if (!tv)
+		return NULL;
+	tv->b = b;
+	strmap_init(&tv->queues);
+	loop_timer_init(&tv->sweep, on_sweep, tv);
+	return tv;
+}
+
+/* A request in flight is cancelled first: its queues get NETWORK_EXCEPTION
+ * while they still exist. */
+static void sender_free(struct tv_sender *s)
+{
+	net_client_free(s->nc);
+	loop_timer_stop(s->b->loop, &s->kick);
+	free(s->inflight);
+	free(s);
+}
+
+void txn_verify_free(struct txn_verify *tv)
+{
+	if (!tv)
 		return;
-	tv.b = b;
-	strmap_init(&tv.queues);
-	loop_timer_init(&tv.sweep, on_sweep, NULL);
-	tv.started = 1;
+	loop_timer_stop(tv->b->loop, &tv->sweep);
+	while (tv->senders) {
+		struct tv_sender *s = tv->senders;
+		tv->senders = s->next;
+		sender_free(s);
+	}
+	const char *k;
+	void *v;
+	for (size_t pos = 0; strmap_next(&tv->queues, &pos, &k, &v);) {
+		struct tv_queue *q = v;
+		queue_end_guard(q);
+		free(q->topic);
+		free(q->txn_id);
+		free(q);
+	}
+	strmap_free(&tv->queues);
+	free(tv);
 }
 
 void txn_verify_gate(struct broker *b, struct tv_item *it)
 {
+	struct txn_verify *tv = b->tv;
 	if (!b->cfg->transaction_partition_verification_enable) {
 		it->fn(it, 0);
 		return;
 	}
-	tv_start(b);
 	char key[300];
 	size_t len = queue_key(key, sizeof key, it->topic, it->partition, it->h->producer_id);
-	struct tv_queue *q = len ? strmap_get(&tv.queues, key, len) : NULL;
+	struct tv_queue *q = len ? strmap_get(&tv->queues, key, len) : NULL;
 	/* the common case, allocation-free: the transaction is open here */
-	struct partition *p = led_partition(it);
+	struct partition *p = led_partition(tv, it);
 	if ((!q || !q->head) && p && psm_txn_open_at(p->psm, it->h->producer_id,
 						     it->h->producer_epoch)) {
 		it->fn(it, 0);
 		return;
 	}
-	if (!q && !(q = queue_get(it))) {
+	if (!q && !(q = queue_get(tv, it))) {
 		it->fn(it, KERR_NOT_ENOUGH_REPLICAS); /* out of memory: retriable */
 		return;
 	}

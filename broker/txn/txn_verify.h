@@ -16,6 +16,8 @@
  *   recorded in the partition (the guard in producer_state_manager.h), the
  *   leadership changes, or TV_CACHE_MS pass; once a batch is appended the
  *   producer state itself shows the open transaction.
+ * One state per broker (struct broker's tv, txn_verify_new): its queues,
+ * cached answers, connections to coordinators and counters are its own.
  * Loop thread only. */
 #ifndef GREGOR_TXN_VERIFY_H
 #define GREGOR_TXN_VERIFY_H
@@ -26,6 +28,14 @@
 
 struct broker;
 struct tv_item;
+struct txn_verify;
+
+/* The state of broker b (b's loop, replica manager, transaction
+ * coordinator and inter-broker security); NULL when out of memory. */
+struct txn_verify *txn_verify_new(struct broker *b);
+/* Only once no batch waits at the gate (a request still in flight to a
+ * coordinator is cancelled); NULL is a no-op. */
+void txn_verify_free(struct txn_verify *tv);
 
 /* kerr 0: append the batch now; else the produce error to answer, nothing
  * appended. */
@@ -44,9 +54,10 @@ struct tv_item {
 	struct tv_item *next; /* private */
 };
 
-/* Decides when it->fn may append the batch (see above): runs it->fn exactly
- * once, possibly before returning. Only for transactional batches of a
- * request with a transactional id, on the partition's leader. */
+/* Decides when it->fn may append the batch (see above), with b's state
+ * (b->tv): runs it->fn exactly once, possibly before returning. Only for
+ * transactional batches of a request with a transactional id, on the
+ * partition's leader. */
 void txn_verify_gate(struct broker *b, struct tv_item *it);
 
 /* Counters for metrics (plain fields, loop thread). */
@@ -55,7 +66,7 @@ struct tv_stats {
 	uint64_t cache_hits; /* first batches let through by a cached answer */
 	uint64_t refused;   /* batches refused because of an answer */
 };
-const struct tv_stats *txn_verify_stats(void);
+const struct tv_stats *txn_verify_stats(const struct txn_verify *tv);
 
 /* Produce-error mapping of a coordinator's answer (Kafka 3.6's, for clients
  * that know no newer codes). Exposed for unit tests. */

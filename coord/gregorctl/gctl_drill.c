@@ -206,6 +206,60 @@ static int drill_cond_healthy(const struct drill *d, const struct drill_view *v,
 	return drill_view_healthy(v) && v->n_brokers >= d->v0.n_brokers;
 }
 
+static int drill_view_same(const struct drill_view *a, const struct drill_view *b)
+{
+	if (a->n_parts != b->n_parts)
+		return 0;
+	for (int p = 0; p < a->n_parts; p++)
+		if (a->leader[p] != b->leader[p] || a->n_isr[p] != b->n_isr[p])
+			return 0;
+	return 1;
+}
+
+/* Calls fn(d, addr, arg) for each host:port of --bootstrap until it
+ * returns non-zero; that value, or 0. */
+static int drill_each_addr(const struct drill *d, int (*fn)(const struct drill *, const char *,
+							  void *), void *arg)
+{
+	char list[1024], *save = NULL;
+	snprintf(list, sizeof list, "%s", d->o.client.bootstrap);
+	for (char *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		int rc = fn(d, a, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int drill_addr_disagrees(const struct drill *d, const char *addr, void *arg)
+{
+	struct drill_view own;
+	return drill_view_get_at(&d->o.client, addr, d->topic, &own, 3000) ||
+	       !drill_view_same(&own, arg);
+}
+
+/* Healthy, and every broker of --bootstrap, asked alone, says the same: a
+ * broker cut off from ZooKeeper keeps the view it had (itself leading,
+ * the ISR full) until the controller reaches it, and a client that asks it
+ * first believes it. */
+static int drill_cond_converged(const struct drill *d, const struct drill_view *v, int32_t arg)
+{
+	return drill_cond_healthy(d, v, arg) &&
+	       !drill_each_addr(d, drill_addr_disagrees, (void *)v);
+}
+
+static int drill_addr_report(const struct drill *d, const char *addr, void *arg)
+{
+	struct drill_view own;
+	(void)arg;
+	if (drill_view_get_at(&d->o.client, addr, d->topic, &own, 3000))
+		drill_say(d, "  %s: no Metadata answer", addr);
+	else
+		drill_say(d, "  %s: leader of partition 0 is %d (ISR %d of %d)", addr,
+			  own.leader[0], own.n_isr[0], own.n_replicas[0]);
+	return 0;
+}
+
 static int drill_cond_leader_moved(const struct drill *d, const struct drill_view *v, int32_t old)
 {
 	(void)d;
@@ -246,10 +300,14 @@ static int64_t drill_wait(struct drill *d, const char *what, drill_cond cond, in
 static int drill_wait_healthy(struct drill *d, const char *after)
 {
 	char what[400];
-	snprintf(what, sizeof what, "every partition of %s led with its full ISR", d->topic);
-	int64_t ms = drill_wait(d, what, drill_cond_healthy, 0, 2, NULL);
-	if (ms < 0)
+	snprintf(what, sizeof what,
+		 "every partition of %s led with its full ISR, the same on every broker", d->topic);
+	int64_t ms = drill_wait(d, what, drill_cond_converged, 0, 2, NULL);
+	if (ms < 0) {
+		drill_say(d, "what each broker of --bootstrap says:");
+		drill_each_addr(d, drill_addr_report, NULL);
 		return -1;
+	}
 	drill_event(d, "ISR full again %" PRId64 " ms after %s", ms, after);
 	return 0;
 }
@@ -818,7 +876,11 @@ int gctl_cmd_drill(int argc, char **argv)
 	if (!d.o.topic)
 		snprintf(d.topic, sizeof d.topic, "gregor-drill-%s-%ld", d.o.name, now);
 	snprintf(d.txn_id, sizeof d.txn_id, "gregor-drill-%s", d.tag);
-	d.obs = drill_client_new(&d.o.client, RD_KAFKA_PRODUCER, NULL);
+	/* A Metadata request to a cut-off broker is given up (and that
+	 * connection dropped) after 6 s, not librdkafka's 60: otherwise the
+	 * drill sees a leader move a minute late. */
+	const char *obs_conf[] = { "socket.timeout.ms=6000", NULL };
+	d.obs = drill_client_new(&d.o.client, RD_KAFKA_PRODUCER, obs_conf);
 	if (!d.obs)
 		return 2;
 	rc = drill_run(&d, which);

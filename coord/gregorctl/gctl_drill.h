@@ -110,6 +110,10 @@ struct drill_view {
 
 /* Metadata of topic (NULL: brokers only) within timeout_ms; 0 or -1. */
 int drill_view_get(rd_kafka_t *rk, const char *topic, struct drill_view *v, int timeout_ms);
+/* The view of the one broker at addr (host:port): a fresh client whose
+ * only bootstrap is addr sends its first Metadata there. 0 or -1. */
+int drill_view_get_at(const struct drill_client *c, const char *addr, const char *topic,
+		      struct drill_view *v, int timeout_ms);
 /* Every partition led, with as many in-sync replicas as replicas. */
 int drill_view_healthy(const struct drill_view *v);
 /* CreateTopics; 0 created, 1 existed already, -1 error (printed). */

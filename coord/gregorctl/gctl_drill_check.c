@@ -356,6 +356,19 @@ int drill_view_get(rd_kafka_t *rk, const char *topic, struct drill_view *v, int 
 	return rc;
 }
 
+int drill_view_get_at(const struct drill_client *c, const char *addr, const char *topic,
+		      struct drill_view *v, int timeout_ms)
+{
+	struct drill_client one = *c;
+	one.bootstrap = addr;
+	rd_kafka_t *rk = drill_client_new(&one, RD_KAFKA_PRODUCER, NULL);
+	if (!rk)
+		return -1;
+	int rc = drill_view_get(rk, topic, v, timeout_ms);
+	rd_kafka_destroy(rk);
+	return rc;
+}
+
 int drill_view_healthy(const struct drill_view *v)
 {
 	if (v->n_parts < 1)

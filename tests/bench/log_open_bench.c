@@ -35,7 +35,7 @@ static int fill(const char *dir, int batches, int unflushed, const uint8_t *tmpl
 	struct log_config cfg;
 	log_config_defaults(&cfg);
 	struct partition_log *log;
-	int rc = log_open(dir, &cfg, &log);
+	int rc = log_open(dir, &cfg, NULL, &log);
 	for (int i = 0; rc == 0 && i < batches; i++)
 		rc = append(log, tmpl, len, buf);
 	if (rc == 0)
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 	double t0 = now_ms();
 	for (int i = 0; i < n; i++) {
 		snprintf(dir, sizeof dir, "%s/t-%d", root, i);
-		if (log_open(dir, &cfg, &logs[i])) {
+		if (log_open(dir, &cfg, NULL, &logs[i])) {
 			fprintf(stderr, "open %s failed\n", dir);
 			return 1;
 		}

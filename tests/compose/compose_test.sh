@@ -10,7 +10,9 @@
 # again (named volumes keep every message), then the SASL_SSL variant from
 # the host, then everything removed but the images (the cache, images.sh).
 # On a failure the whole container logs are kept in COMPOSE_SAVE_DIR
-# (default /tmp/gregor-compose-failures/TIME-PID). Runs on one machine take
+# (default /tmp/gregor-compose-failures/TIME-PID/failed; with
+# COMPOSE_KEEP_LOGS=1 also after each gregorctl drill and at the end). Runs
+# on one machine take
 # turns through a lock file.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +32,7 @@ BOOTSTRAP=127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094
 DATA_TOPIC=compose-data
 N_MSGS=100000
 WORK="" # made once this run holds the lock
+SAVE_ID=$(date +%Y%m%dT%H%M%S)-$$
 COMPOSE_UP=0
 
 compose() { podman-compose -p "$P" -f "$COMPOSE_FILE" "$@"; }
@@ -38,20 +41,32 @@ compose() { podman-compose -p "$P" -f "$COMPOSE_FILE" "$@"; }
 pm() { podman "$@" >>"$WORK/podman.log" 2>&1 || { tail -5 "$WORK/podman.log" >&2; return 1; }; }
 ctr() { echo "${P}_$1_1"; }
 
+# save_logs NAME: the whole logs of every container into
+# COMPOSE_SAVE_DIR/TIME-PID/NAME (a container's log covers only its
+# current incarnation: step_down_up and the secure step make new ones).
+save_logs() {
+	local c dir=${COMPOSE_SAVE_DIR:-/tmp/gregor-compose-failures}/$SAVE_ID/$1
+	mkdir -p "$dir" || return 0
+	for c in zookeeper-1 zookeeper-2 zookeeper-3 broker-1 broker-2 broker-3; do
+		podman logs "$(ctr "$c")" >"$dir/$c.log" 2>&1 || true
+	done
+	note "whole container logs kept in $dir"
+}
+# keep_logs NAME: save_logs on success too, with COMPOSE_KEEP_LOGS=1.
+keep_logs() { [[ -z ${COMPOSE_KEEP_LOGS:-} ]] || save_logs "$1"; }
+
 # Everything the project made, whatever state it is in; the images stay.
 # (Every command may fail here: there may be nothing to remove.)
 compose_cleanup() {
 	local c v
 	if ((COMPOSE_UP)) && [[ ${rc:-0} != 0 ]]; then
-		local save
-		save=${COMPOSE_SAVE_DIR:-/tmp/gregor-compose-failures}/$(date +%Y%m%dT%H%M%S)-$$
-		mkdir -p "$save" || save=""
 		for c in zookeeper-1 zookeeper-2 zookeeper-3 broker-1 broker-2 broker-3; do
 			note "--- last lines of $c ---"
 			podman logs --tail 25 "$(ctr "$c")" 2>&1 | sed "s/^/[$c] /" >&2 || true
-			[[ -z $save ]] || podman logs "$(ctr "$c")" >"$save/$c.log" 2>&1 || true
 		done
-		[[ -z $save ]] || note "whole container logs kept in $save"
+		save_logs failed
+	elif ((COMPOSE_UP)); then
+		keep_logs end
 	fi
 	for c in $(podman ps -a --filter "label=io.podman.compose.project=$P" --format '{{.Names}}'); do
 		podman unpause "$c" >/dev/null 2>&1 || true
@@ -232,6 +247,7 @@ gdrill() {
 		--rate 200 --warmup 5 --down 5 --timeout 120 "$@" >"$WORK/gdrill-$name.out" || rc=$?
 	sed "s/^/[gregorctl drill $name] /" "$WORK/gdrill-$name.out" >&2
 	((rc == 0)) || fail "gregorctl drill $name on the containers exited $rc"
+	keep_logs "gdrill-$name"
 	wait_all_healthy 120
 	note "gregorctl drill $name passed in $((SECONDS - t0))s"
 }

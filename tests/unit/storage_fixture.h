@@ -42,14 +42,14 @@ static inline int sfx_checked(struct partition_log *log, int rc)
 }
 
 static inline int sfx_open_checked(const char *dir, const struct log_config *cfg,
-				   struct partition_log **out)
+				   const struct log_storage *st, struct partition_log **out)
 {
-	int rc = (log_open)(dir, cfg, out);
+	int rc = (log_open)(dir, cfg, st, out);
 	if (rc == 0)
 		ck_assert_int_eq(log_check(*out), 0);
 	return rc;
 }
-#define log_open(dir, cfg, out) sfx_open_checked(dir, cfg, out)
+#define log_open(dir, cfg, st, out) sfx_open_checked(dir, cfg, st, out)
 #define log_truncate_to(log, o) sfx_checked(log, (log_truncate_to)(log, o))
 #define log_truncate_fully_and_start_at(log, o) \
 	sfx_checked(log, (log_truncate_fully_and_start_at)(log, o))

@@ -115,34 +115,62 @@ static struct kreq_header hdr(const char *client, int16_t key, int16_t ver)
 
 START_TEST(test_unsupported_logged_once_per_client)
 {
-	unsupported_log_reset();
+	static struct unsupported_log ul;
+	unsupported_log_reset(&ul);
 	struct kreq_header a = hdr("old-app", 1, 99);
-	ck_assert_int_eq(unsupported_log_note(&a, "/127.0.0.1", 0, 12, 1000), 1);
-	ck_assert_int_eq(unsupported_log_note(&a, "/127.0.0.1", 0, 12, 1001), 0);
+	ck_assert_int_eq(unsupported_log_note(&ul, &a, "/127.0.0.1", 0, 12, 1000), 1);
+	ck_assert_int_eq(unsupported_log_note(&ul, &a, "/127.0.0.1", 0, 12, 1001), 0);
 	/* another host, version or API is another client/request kind */
-	ck_assert_int_eq(unsupported_log_note(&a, "/127.0.0.2", 0, 12, 1002), 1);
+	ck_assert_int_eq(unsupported_log_note(&ul, &a, "/127.0.0.2", 0, 12, 1002), 1);
 	struct kreq_header b = hdr("old-app", 1, 98);
-	ck_assert_int_eq(unsupported_log_note(&b, "/127.0.0.1", 0, 12, 1003), 1);
+	ck_assert_int_eq(unsupported_log_note(&ul, &b, "/127.0.0.1", 0, 12, 1003), 1);
 	struct kreq_header c = hdr("old-app", 77, 0);
-	ck_assert_int_eq(unsupported_log_note(&c, "/127.0.0.1", -1, -1, 1004), 1);
+	ck_assert_int_eq(unsupported_log_note(&ul, &c, "/127.0.0.1", -1, -1, 1004), 1);
 }
 END_TEST
 
 START_TEST(test_unsupported_rate_limited_and_bounded)
 {
-	unsupported_log_reset();
+	static struct unsupported_log ul;
+	unsupported_log_reset(&ul);
 	char id[32];
 	int logged = 0;
 	/* a flood of distinct clients: at most the per-minute limit is logged */
 	for (int i = 0; i < 5000; i++) {
 		snprintf(id, sizeof id, "client-%d", i);
 		struct kreq_header h = hdr(id, 3, 99);
-		logged += unsupported_log_note(&h, "/10.0.0.1", 0, 12, 5000);
+		logged += unsupported_log_note(&ul, &h, "/10.0.0.1", 0, 12, 5000);
 	}
 	ck_assert_int_eq(logged, UNSUPPORTED_LOG_PER_MIN);
 	/* a minute later lines flow again */
 	struct kreq_header h = hdr("late", 3, 99);
-	ck_assert_int_eq(unsupported_log_note(&h, "/10.0.0.1", 0, 12, 5000 + 60000), 1);
+	ck_assert_int_eq(unsupported_log_note(&ul, &h, "/10.0.0.1", 0, 12, 5000 + 60000), 1);
+}
+END_TEST
+
+/* Two brokers' tables (each server owns one): what one remembered or held
+ * back says nothing about the other. */
+START_TEST(test_unsupported_tables_independent)
+{
+	static struct unsupported_log one, two;
+	unsupported_log_reset(&one);
+	unsupported_log_reset(&two);
+	struct kreq_header a = hdr("old-app", 1, 99);
+	ck_assert_int_eq(unsupported_log_note(&one, &a, "/127.0.0.1", 0, 12, 1000), 1);
+	ck_assert_int_eq(unsupported_log_note(&one, &a, "/127.0.0.1", 0, 12, 1001), 0);
+	ck_assert_int_eq(unsupported_log_note(&two, &a, "/127.0.0.1", 0, 12, 1002), 1);
+	/* one over its rate limit; two still logs */
+	char id[32];
+	for (int i = 0; i < 2 * UNSUPPORTED_LOG_PER_MIN; i++) {
+		snprintf(id, sizeof id, "flood-%d", i);
+		struct kreq_header h = hdr(id, 3, 99);
+		unsupported_log_note(&one, &h, "/10.0.0.1", 0, 12, 2000);
+	}
+	struct kreq_header n = hdr("new-app", 3, 99);
+	ck_assert_int_eq(unsupported_log_note(&one, &n, "/10.0.0.2", 0, 12, 2001), 0);
+	ck_assert_int_eq(unsupported_log_note(&two, &n, "/10.0.0.2", 0, 12, 2002), 1);
+	ck_assert_int_gt(one.held_back, 0);
+	ck_assert_int_eq(two.held_back, 0);
 }
 END_TEST
 
@@ -153,6 +181,7 @@ int main(void)
 	tcase_add_test(tc, test_advertised_equals_table);
 	tcase_add_test(tc, test_unsupported_logged_once_per_client);
 	tcase_add_test(tc, test_unsupported_rate_limited_and_bounded);
+	tcase_add_test(tc, test_unsupported_tables_independent);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -56,7 +56,7 @@ START_TEST(test_hw_follows_slowest_isr_member)
 	struct partition_log *log;
 	struct log_config c;
 	log_config_defaults(&c);
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
 	struct fixture f;
 	setup(&f, log);
 	for (int i = 0; i < 5; i++) {
@@ -94,7 +94,7 @@ START_TEST(test_hw_check_reports_breaches)
 	struct partition_log *log;
 	struct log_config c;
 	log_config_defaults(&c);
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
 	sfx_append(log, 3, val, sizeof val, 1000, 0);
 	struct fixture f;
 	setup(&f, log);

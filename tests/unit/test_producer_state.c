@@ -335,7 +335,7 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	struct log_config cfg;
 	log_config_defaults(&cfg);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	struct producer_state_manager *m = psm_fixture_open(log);
 	ck_assert_ptr_nonnull(m);
 	for (int i = 0; i < 4; i++)
@@ -349,7 +349,7 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	/* crash (no clean snapshot): snapshot at 8 + replay 8..16 */
 	psm_fixture_close(log, 0);
 	log_close(log);
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	m = psm_fixture_open(log);
 	int dup;
 	int64_t off;
@@ -394,7 +394,7 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	fseek(f, 20, SEEK_SET);
 	fputc(0xff, f);
 	fclose(f);
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	m = psm_fixture_open(log);
 	ck_assert_int_eq(m->snapshot_offset, -1);
 	h.base_sequence = 4;
@@ -416,7 +416,7 @@ START_TEST(test_no_empty_snapshot_and_stray_removed)
 	struct log_config cfg;
 	log_config_defaults(&cfg);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	struct producer_state_manager *m = psm_fixture_open(log);
 	psm_tick(m, m->last_snapshot_ms + 60000, 1000);
 	struct producer_state t, stray;
@@ -431,7 +431,7 @@ START_TEST(test_no_empty_snapshot_and_stray_removed)
 
 	ck_assert_int_eq(ps_record(&stray, 77, 0, 2, 9, 9, 7, 1), 0);
 	ck_assert_int_eq(ps_snapshot_write(d, 10, &stray, 0), 0);
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	m = psm_fixture_open(log);
 	ck_assert_int_eq(m->snapshot_offset, 2);
 	ck_assert_ptr_null(ps_find(&m->state, 77));

@@ -123,7 +123,7 @@ START_TEST(test_append_read_many_batches)
 {
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 0);
 	for (int i = 0; i < 300; i++)
 		append_n(log, 1 + i % 5, 10 + i % 50, 1000 + i);
@@ -152,7 +152,7 @@ START_TEST(test_index_correct_after_reopen)
 	struct log_config c = small_cfg();
 	c.index_interval_bytes = 100;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 200; i++)
 		append_n(log, 1 + i % 3, 40, 5000 + i);
 	int64_t leo = log_end_offset(log);
@@ -183,7 +183,7 @@ START_TEST(test_index_correct_after_reopen)
 	close(ifd);
 	close(lfd);
 
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), leo);
 	check_every_offset(log, 0);
 	ck_assert_int_eq(append_n(log, 2, 40, 9000), leo);
@@ -195,7 +195,7 @@ START_TEST(test_index_correct_after_reopen)
 	uint8_t junk[16] = { 0, 0, 0x7f, 0, 0x7f, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8 };
 	ck_assert_int_eq(write(fd, junk, sizeof junk), 16);
 	close(fd);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), leo + 2);
 	check_every_offset(log, 0);
 	log_close(log);
@@ -208,7 +208,7 @@ START_TEST(test_roll_by_size)
 	struct log_config c = small_cfg();
 	c.segment_bytes = 1000;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 40; i++)
 		append_n(log, 2, 50, 1000 + i); /* ~ 200 bytes each */
 	int segs = count_files(dir, ".log");
@@ -224,7 +224,7 @@ START_TEST(test_roll_by_size)
 	}
 	check_every_offset(log, 0);
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 80);
 	check_every_offset(log, 0);
 	log_close(log);
@@ -238,7 +238,7 @@ START_TEST(test_roll_when_index_full)
 	c.index_interval_bytes = 0; /* an entry for every batch after the first */
 	c.segment_index_bytes = 48; /* 6 offset entries, 4 time entries */
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 30; i++)
 		append_n(log, 1, 10, 1000 + i);
 	ck_assert_int_ge(count_files(dir, ".log"), 5);
@@ -253,7 +253,7 @@ START_TEST(test_roll_by_time)
 	struct log_config c = small_cfg();
 	c.roll_ms = 10000;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	int64_t now = clock_wall_ms();
 	log_tick(log, now + 20000); /* empty active segment: no roll */
 	ck_assert_int_eq(count_files(dir, ".log"), 1);
@@ -276,7 +276,7 @@ static struct partition_log *log_with_segments(const char *dir, struct log_confi
 {
 	struct partition_log *log;
 	c->segment_bytes = 450; /* two ~200-byte batches per segment */
-	ck_assert_int_eq(log_open(dir, c, &log), 0);
+	ck_assert_int_eq(log_open(dir, c, NULL, &log), 0);
 	for (int i = 0; i < batches; i++)
 		append_n(log, 2, 60, t0 + 1000 * i);
 	return log;
@@ -306,7 +306,7 @@ START_TEST(test_retention_by_time)
 	ck_assert_int_eq(log_end_offset(log), 40);
 	check_every_offset(log, 36);
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_start_offset(log), 36);
 	ck_assert_int_eq(log_end_offset(log), 40);
 	log_close(log);
@@ -323,7 +323,7 @@ START_TEST(test_retention_by_bytes)
 	ck_assert_int_eq(count_files(dir, ".log"), 10);
 	log_close(log);
 	c.retention_bytes = total / 2 + 10;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	log_tick(log, clock_wall_ms());
 	int64_t start = log_start_offset(log);
 	ck_assert_int_gt(start, 0);
@@ -335,7 +335,7 @@ START_TEST(test_retention_by_bytes)
 	/* a limit of 0 still keeps the active segment */
 	log_close(log);
 	c.retention_bytes = 0;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	log_tick(log, clock_wall_ms());
 	ck_assert_int_eq(count_files(dir, ".log"), 1);
 	ck_assert_int_eq(log_end_offset(log), 40);
@@ -373,12 +373,12 @@ static void flip_byte(const char *dir, int64_t seg_base, int64_t pos)
 static void check_recovered(const char *dir, struct log_config *c, int64_t want_leo)
 {
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, c, &log), 0);
+	ck_assert_int_eq(log_open(dir, c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), want_leo);
 	check_every_offset(log, log_start_offset(log));
 	ck_assert_int_eq(append_n(log, 2, 30, 7000), want_leo);
 	log_abandon(log);
-	ck_assert_int_eq(log_open(dir, c, &log), 0);
+	ck_assert_int_eq(log_open(dir, c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), want_leo + 2);
 	check_every_offset(log, log_start_offset(log));
 	log_close(log);
@@ -389,7 +389,7 @@ START_TEST(test_recovery_torn_write_fault)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 50; i++)
 		append_n(log, 3, 40, 5000 + i);
 	int64_t size = log_size_bytes(log);
@@ -413,7 +413,7 @@ START_TEST(test_recovery_truncated_file)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 40; i++)
 		append_n(log, 2, 40, 5000 + i);
 	ck_assert_int_eq(log_flush(log), 0); /* recovery point 80 ... */
@@ -426,7 +426,7 @@ START_TEST(test_recovery_truncated_file)
 	ck_assert_int_eq(truncate(p, sz - 7), 0); /* the last batch lost 7 bytes */
 	check_recovered(dir, &c, 98);
 	/* A cut into the middle of a header is handled as well. */
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	struct log_slice last = batch_at(log, log_end_offset(log) - 1);
 	int64_t leo = log_end_offset(log);
 	log_abandon(log);
@@ -440,7 +440,7 @@ START_TEST(test_recovery_bit_flip_in_tail)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 30; i++)
 		append_n(log, 4, 40, 5000 + i);
 	struct log_slice last = batch_at(log, 119);
@@ -468,7 +468,7 @@ START_TEST(test_recovery_corrupt_middle_segment)
 	snprintf(p, sizeof p, "%s/recovery-point", dir);
 	ck_assert_int_eq(unlink(p), 0);
 	flip_byte(dir, 20, mid.pos + 30); /* inside the CRC-covered header */
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 22);
 	ck_assert_int_eq(count_files(dir, ".log"), 6);
 	ck_assert_int_eq(file_size(dir, 22, ".log"), -1);
@@ -484,7 +484,7 @@ START_TEST(test_fetch_max_bytes_kip74)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 100; i++)
 		append_n(log, 2, 100, 5000 + i);
 	int32_t bsz = batch_at(log, 0).len;
@@ -511,7 +511,7 @@ START_TEST(test_fetch_max_offset_cap)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 100; i++)
 		append_n(log, 3, 50, 5000 + i);
 	struct log_slice s;
@@ -554,7 +554,7 @@ START_TEST(test_truncate_to_for_followers)
 	ck_assert_int_eq(log_truncate_to(log, 100), 0); /* above the LEO: no-op */
 	ck_assert_int_eq(log_end_offset(log), 26);
 	log_abandon(log); /* offsets stay right after an unclean reopen */
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 26);
 	check_every_offset(log, 0);
 	ck_assert_int_eq(log_truncate_to(log, 0), 0);
@@ -570,7 +570,7 @@ START_TEST(test_write_error_leaves_nothing_partial)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 5; i++)
 		append_n(log, 2, 100, 5000 + i);
 	off_t sz = file_size(dir, 0, ".log");
@@ -613,7 +613,7 @@ START_TEST(test_offset_for_time)
 	ck_assert_int_eq(log_offset_for_time(log, 1000000 + 39000, &ts), 78);
 	ck_assert_int_eq(log_offset_for_time(log, 1000000 + 39001, &ts), -1);
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_offset_for_time(log, 1000000 + 25500, &ts), 52);
 	ck_assert_int_eq(ts, 1000000 + 26000);
 	log_close(log);
@@ -652,7 +652,7 @@ START_TEST(test_legacy_offsets_and_max_timestamp)
 	ck_assert_int_eq(ts, 1000000 + 19000);
 	log_close(log);
 	/* an empty log has none */
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
 	ck_assert_int_eq(log_max_timestamp_batch(log, &ts), -1);
 	ck_assert_int_eq(ts, -1);
 	ck_assert_int_eq(log_legacy_offsets(log, -1, 5, now, out, 32), 1);
@@ -707,8 +707,8 @@ START_TEST(test_append_replica_keeps_offsets)
 {
 	struct log_config c = small_cfg();
 	struct partition_log *leader, *follower;
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &leader), 0);
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &follower), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &leader), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &follower), 0);
 	for (int i = 0; i < 30; i++)
 		append_n(leader, 1 + i % 4, 30, 5000 + i);
 	struct log_slice s;
@@ -746,7 +746,7 @@ START_TEST(test_flush_policy_moves_recovery_point)
 	c.flush_interval_messages = 10;
 	c.flush_interval_ms = 60000;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(sfx_read_rp(dir), 0);
 	for (int i = 0; i < 4; i++)
 		append_n(log, 3, 10, 5000);
@@ -772,7 +772,7 @@ START_TEST(test_recovery_starts_at_recovery_point)
 	struct log_config c = small_cfg();
 	c.segment_bytes = 1 << 20; /* one segment: the rescan is within it */
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 20; i++)
 		append_n(log, 2, 40, 5000 + i);
 	ck_assert_int_eq(log_flush(log), 0); /* recovery point 40 */
@@ -784,14 +784,14 @@ START_TEST(test_recovery_starts_at_recovery_point)
 	ck_assert_int_eq(sfx_read_rp(dir), 40);
 
 	flip_byte(dir, 0, below.pos + below.len - 5); /* a record value */
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 50);
 	log_abandon(log);
 	ck_assert_int_eq(sfx_read_rp(dir), 40);
 	flip_byte(dir, 0, below.pos + below.len - 5); /* restored */
 
 	flip_byte(dir, 0, above.pos + above.len - 5);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 44);
 	check_every_offset(log, 0);
 	ck_assert_int_eq(sfx_read_rp(dir), 40);
@@ -821,13 +821,13 @@ START_TEST(test_recovery_point_mid_segment)
 	log_abandon(log);
 
 	flip_byte(dir, 16, below.pos + below.len - 5);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 24);
 	log_abandon(log);
 	flip_byte(dir, 16, below.pos + below.len - 5); /* restored */
 
 	flip_byte(dir, 16, above.pos + above.len - 5);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 18);
 	ck_assert_int_eq(file_size(dir, 20, ".log"), -1);
 	check_every_offset(log, 0);
@@ -845,7 +845,7 @@ START_TEST(test_recovery_point_past_end)
 	struct log_config c = small_cfg();
 	c.segment_bytes = 1 << 20;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 10; i++)
 		append_n(log, 2, 40, 5000 + i);
 	ck_assert_int_eq(log_flush(log), 0);
@@ -855,7 +855,7 @@ START_TEST(test_recovery_point_past_end)
 	snprintf(p, sizeof p, "%s/%020d.log", dir, 0);
 	ck_assert_int_eq(truncate(p, sz - 7), 0);
 	ck_assert_int_eq(sfx_read_rp(dir), 20);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 18);
 	ck_assert_int_eq(sfx_read_rp(dir), 18);
 	log_abandon(log);

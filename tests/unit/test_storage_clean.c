@@ -309,7 +309,7 @@ START_TEST(test_clean_latest_per_key)
 	static struct model m;
 	static char keep[MAXREC];
 	m.n = 0;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	fill(log, &m, 400, 0);
 	int64_t leo = log_end_offset(log), size = log_size_bytes(log);
 	int64_t end = active_base(log);
@@ -331,14 +331,14 @@ START_TEST(test_clean_latest_per_key)
 	check_log(log, &m, keep);
 	/* a clean reopen and an unclean one (full rescan across gaps) agree */
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), m.n);
 	check_log(log, &m, keep);
 	log_abandon(log);
 	char p[256];
 	snprintf(p, sizeof p, "%s/recovery-point", dir);
 	unlink(p);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), m.n);
 	check_log(log, &m, keep);
 	/* the first dirty offset survived the restart */
@@ -358,7 +358,8 @@ START_TEST(test_clean_incremental_slices)
 	static struct model m;
 	static char keep[MAXREC];
 	m.n = 0;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	struct log_storage owner = { 0 };
+	ck_assert_int_eq(log_open(dir, &c, &owner, &log), 0);
 	fill(log, &m, 300, 1);
 	int64_t now = clock_wall_ms();
 	ck_assert_int_eq(log_clean_force(log, now), 0);
@@ -369,12 +370,12 @@ START_TEST(test_clean_incremental_slices)
 	ck_assert_int_eq(log_clean(log, now), 0);
 	c.min_cleanable_dirty_ratio = 0.5;
 	log_set_config(log, &c);
-	log_clean_set_budget(150);
+	owner.clean_budget_bytes = 150;
 	int calls = 0;
 	log_tick(log, now);
 	for (calls = 1; log_clean(log, now) == 1 && calls < 100000; calls++)
 		;
-	log_clean_set_budget(0);
+	owner.clean_budget_bytes = 0;
 	ck_assert_int_gt(calls, 10);
 	struct log_clean_stats st;
 	log_clean_get_stats(log, &st);
@@ -394,7 +395,7 @@ START_TEST(test_tombstones_expire)
 	struct partition_log *log;
 	static struct model m;
 	m.n = 0;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	put1(log, &m, 1, 100);
 	put1(log, &m, 2, 200);
 	put1(log, &m, 1, -1); /* offset 2: tombstone for key 1 */
@@ -408,7 +409,7 @@ START_TEST(test_tombstones_expire)
 	ck_assert(has_offset(log, 2));
 	/* the first-cleaned time survives a restart (segment mtime) */
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_clean_force(log, t0 + 9999), 0);
 	ck_assert(has_offset(log, 2));
 	/* new dirty data with a fresh tombstone for key 2 */
@@ -441,7 +442,7 @@ START_TEST(test_active_and_lag_untouched)
 	static struct model m;
 	static char keep[MAXREC];
 	m.n = 0;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	fill(log, &m, 200, 3);
 	int64_t size = log_size_bytes(log);
 	ck_assert_int_eq(log_clean_force(log, clock_wall_ms()), 0);
@@ -456,7 +457,7 @@ START_TEST(test_active_and_lag_untouched)
 	 * than the lag at now = 1000 + lag - 1 */
 	c = compact_cfg();
 	c.min_compaction_lag_ms = 5000;
-	ck_assert_int_eq(log_open(dir = sfx_new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(dir = sfx_new_dir(), &c, NULL, &log), 0);
 	m.n = 0;
 	fill(log, &m, 300, 3);
 	size = log_size_bytes(log);
@@ -481,20 +482,19 @@ START_TEST(test_crash_mid_clean)
 	static struct model m;
 	static char keep[MAXREC];
 	m.n = 0;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	struct log_storage st = { .clean_budget_bytes = 100 }; /* a slice ends inside a copy */
+	ck_assert_int_eq(log_open(dir, &c, &st, &log), 0);
 	fill(log, &m, 400, 5);
-	log_clean_set_budget(100); /* a slice ends inside a segment's copy */
 	int64_t now = clock_wall_ms();
 	int rc = 1, seen = 0;
 	for (int i = 0; i < 100000 && rc == 1 && !seen; i++) {
 		rc = log_clean(log, now);
 		seen = count_cleaned(dir);
 	}
-	log_clean_set_budget(0);
 	ck_assert_int_eq(rc, 1);
 	ck_assert_int_eq(seen, 1);
 	log_abandon(log); /* SIGKILL */
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(count_cleaned(dir), 0);
 	memset(keep, 1, sizeof keep);
 	check_log(log, &m, keep);
@@ -514,7 +514,7 @@ START_TEST(test_reader_keeps_old_file)
 	struct partition_log *log;
 	static struct model m;
 	m.n = 0;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	fill(log, &m, 300, 6);
 	struct log_slice s;
 	ck_assert_int_eq(log_read(log, 0, 100000, INT64_MAX, &s), 0);
@@ -544,7 +544,7 @@ START_TEST(test_txn_whole_and_follower_copy)
 	static struct model m;
 	static char keep[MAXREC];
 	m.n = 0;
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
 	put1(log, &m, 1, 1);
 	int keys[2] = { 1, 1 }, vals[2] = { 2, 3 };
 	put(log, &m, keys, vals, 2, RB_ATTR_TRANSACTIONAL);
@@ -552,7 +552,7 @@ START_TEST(test_txn_whole_and_follower_copy)
 	ck_assert_int_eq(log_clean_force(log, clock_wall_ms()), 0);
 	ck_assert(has_offset(log, 1) && has_offset(log, 2));
 	ck_assert(!has_offset(log, 0)); /* key 1 comes again in the plain records */
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &f), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &f), 0);
 	int64_t off = 0;
 	for (int guard = 0; off < log_end_offset(log) && guard < 10000; guard++) {
 		struct log_slice s;
@@ -588,7 +588,7 @@ START_TEST(test_compressed_batches)
 		static char keep[MAXREC];
 		m.n = 0;
 		put_codec = codecs[ci];
-		ck_assert_int_eq(log_open(sfx_new_dir(), &c, &log), 0);
+		ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
 		put1(log, &m, 20, 1);
 		put1(log, &m, 20, -1); /* offset 1: tombstone of key 20 */
 		fill(log, &m, 400, ci);
@@ -624,6 +624,41 @@ START_TEST(test_compressed_batches)
 }
 END_TEST
 
+/* The budget is the owner's (struct log_storage), not the process's: the
+ * same data under two owners, one with a tiny budget, one with the
+ * default, is cleaned in slices by the first and in one call by the second
+ * (as two brokers in one process would). */
+START_TEST(test_budget_per_owner)
+{
+	struct log_config c = compact_cfg();
+	struct log_storage tiny = { .clean_budget_bytes = 100 }, dflt = { 0 };
+	struct partition_log *a, *b;
+	static struct model ma, mb;
+	ma.n = mb.n = 0;
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &tiny, &a), 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &dflt, &b), 0);
+	fill(a, &ma, 300, 1);
+	fill(b, &mb, 300, 1);
+	int64_t now = clock_wall_ms();
+	ck_assert_int_eq(log_clean(a, now), 1); /* a pass under way */
+	ck_assert_int_eq(log_clean(b, now), 0); /* a whole pass done */
+	struct log_clean_stats sa, sb;
+	log_clean_get_stats(a, &sa);
+	log_clean_get_stats(b, &sb);
+	ck_assert_int_eq(sa.passes, 0);
+	ck_assert_int_eq(sb.passes, 1);
+	int calls = 1;
+	while (log_clean(a, now) == 1 && calls < 100000)
+		calls++;
+	ck_assert_int_gt(calls, 10);
+	log_clean_get_stats(a, &sa);
+	ck_assert_int_eq(sa.passes, 1);
+	ck_assert_int_eq(sa.records_removed, sb.records_removed);
+	log_close(a);
+	log_close(b);
+}
+END_TEST
+
 int main(void)
 {
 	if (sfx_setup("clean") < 0)
@@ -640,6 +675,7 @@ int main(void)
 	tcase_add_test(tc, test_reader_keeps_old_file);
 	tcase_add_test(tc, test_txn_whole_and_follower_copy);
 	tcase_add_test(tc, test_compressed_batches);
+	tcase_add_test(tc, test_budget_per_owner);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }

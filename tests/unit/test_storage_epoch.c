@@ -88,7 +88,7 @@ static struct partition_log *log_with_epochs(const char *dir)
 {
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	append_e(log, 3, 1);
 	append_e(log, 2, 1);
 	append_e(log, 4, 3);
@@ -102,7 +102,7 @@ START_TEST(test_epoch_assign_and_end_offsets)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_latest_epoch(log), -1);
 	expect_end(log, 0, -1, -1); /* empty cache */
 	ck_assert_ptr_null(read_text(dir, "leader-epoch-checkpoint"));
@@ -173,17 +173,17 @@ START_TEST(test_epoch_persist_and_reload)
 	struct partition_log *log = log_with_epochs(dir);
 	ck_assert_int_eq(log_epoch_assign(log, 8, 12), 0); /* begun, no batch yet */
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0); /* clean */
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0); /* clean */
 	ck_assert_int_eq(log_latest_epoch(log), 8);
 	expect_end(log, 5, 5, 12);
 	expect_end(log, 4, 3, 9);
 	log_abandon(log); /* crash: the header scan agrees, the LEO entry stays */
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_latest_epoch(log), 8);
 	expect_epoch_file(dir, "0\n4\n1 0\n3 5\n5 9\n8 12\n");
 	append_e(log, 1, 8);
 	log_abandon(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	expect_end(log, 8, 8, 13);
 	log_close(log);
 }
@@ -198,12 +198,12 @@ START_TEST(test_epoch_rebuild_after_delete)
 	struct partition_log *log = log_with_epochs(dir);
 	log_close(log);
 	ck_assert_int_eq(unlink(p), 0);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0); /* clean, but no file */
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0); /* clean, but no file */
 	expect_epoch_file(dir, "0\n3\n1 0\n3 5\n5 9\n");
 	expect_end(log, 4, 3, 9);
 	log_abandon(log);
 	ck_assert_int_eq(unlink(p), 0);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0); /* unclean, no file */
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0); /* unclean, no file */
 	expect_epoch_file(dir, "0\n3\n1 0\n3 5\n5 9\n");
 	log_close(log);
 }
@@ -220,7 +220,7 @@ START_TEST(test_epoch_unsynced_write_lost_in_crash)
 	struct partition_log *log = log_with_epochs(dir);
 	log_close(log);
 	for (size_t i = 0; i < sizeof left / sizeof *left; i++) {
-		ck_assert_int_eq(log_open(dir, &c, &log), 0);
+		ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 		int64_t base = append_e(log, 1, 7 + (int32_t)i);
 		if (left[i]) {
 			write_epoch_file(dir, left[i]);
@@ -230,12 +230,12 @@ START_TEST(test_epoch_unsynced_write_lost_in_crash)
 			ck_assert_int_eq(unlink(p), 0);
 		}
 		log_abandon(log);
-		ck_assert_int_eq(log_open(dir, &c, &log), 0);
+		ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 		ck_assert_int_eq(log_latest_epoch(log), 7 + (int32_t)i);
 		expect_end(log, 5, 5, i == 0 ? base : base - 1);
 		log_close(log);
 	}
-	ck_assert_int_eq(log_open(dir, &c, &log), 0); /* clean */
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0); /* clean */
 	ck_assert_int_eq(log_latest_epoch(log), 8);
 	expect_end(log, 7, 7, 13);
 	log_close(log);
@@ -266,13 +266,13 @@ START_TEST(test_epoch_rebuild_bad_file)
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		for (int clean = 0; clean < 2; clean++) {
 			/* open + close (clean) or open + abandon (unclean) */
-			ck_assert_int_eq(log_open(dir, &c, &log), 0);
+			ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 			write_epoch_file(dir, bad[i]);
 			if (clean)
 				log_close(log);
 			else
 				log_abandon(log);
-			ck_assert_int_eq(log_open(dir, &c, &log), 0);
+			ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 			ck_assert_msg(log_latest_epoch(log) == 5, "case %zu clean %d", i, clean);
 			expect_end(log, 4, 3, 9);
 			expect_end(log, 2, 1, 5);
@@ -293,10 +293,10 @@ START_TEST(test_epoch_missing_middle_needs_scan)
 	ck_assert_int_eq(log_flush(log), 0); /* file durable: the close keeps it */
 	write_epoch_file(dir, "0\n2\n1 0\n5 9\n");
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	expect_end(log, 3, 1, 9);
 	log_abandon(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	expect_end(log, 3, 3, 9);
 	expect_epoch_file(dir, "0\n3\n1 0\n3 5\n5 9\n");
 	log_close(log);
@@ -311,7 +311,7 @@ START_TEST(test_epoch_file_clamped_to_log)
 	log_close(log);
 	/* A truncation the file did not see (crash): entries past the LEO go. */
 	write_epoch_file(dir, "0\n5\n1 0\n3 5\n5 9\n6 12\n7 40\n");
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_latest_epoch(log), 6);
 	expect_epoch_file(dir, "0\n4\n1 0\n3 5\n5 9\n6 12\n");
 	log_close(log);
@@ -324,7 +324,7 @@ START_TEST(test_epoch_replica_follows_batches)
 	const char *fdir;
 	struct partition_log *leader = log_with_epochs(sfx_new_dir()), *follower;
 	fdir = sfx_new_dir();
-	ck_assert_int_eq(log_open(fdir, &c, &follower), 0);
+	ck_assert_int_eq(log_open(fdir, &c, NULL, &follower), 0);
 	struct log_slice s;
 	ck_assert_int_eq(log_read(leader, 0, INT32_MAX, INT64_MAX, &s), 0);
 	uint8_t *buf = malloc((size_t)s.len);
@@ -354,7 +354,7 @@ START_TEST(test_epoch_retention_moves_first_entry)
 	c.retention_bytes = 0;
 	c.retention_ms = -1;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	append_e(log, 2, 1); /* 0..1 */
 	append_e(log, 2, 1); /* 2..3 */
 	append_e(log, 2, 2); /* 4..5 */
@@ -370,7 +370,7 @@ START_TEST(test_epoch_retention_moves_first_entry)
 	/* Start inside an epoch: the entry covering it now begins there. */
 	dir = sfx_new_dir();
 	c.retention_bytes = 500;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	append_e(log, 2, 1);
 	append_e(log, 2, 1);
 	append_e(log, 2, 1);
@@ -383,7 +383,7 @@ START_TEST(test_epoch_retention_moves_first_entry)
 	snprintf(want, sizeof want, "0\n2\n1 %lld\n2 6\n", (long long)log_start_offset(log));
 	expect_epoch_file(dir, want);
 	log_abandon(log); /* and a rebuild from headers finds the same */
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	expect_epoch_file(dir, want);
 	log_close(log);
 }
@@ -407,7 +407,7 @@ START_TEST(test_truncate_fully_and_start_at)
 	c.segment_bytes = 300;
 	struct partition_log *log = log_with_epochs(dir);
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	append_e(log, 2, 6);
 	ck_assert_int_gt(count_logs(dir), 1);
 	ck_assert_int_eq(log_truncate_fully_and_start_at(log, 1000), 0);
@@ -429,7 +429,7 @@ START_TEST(test_truncate_fully_and_start_at)
 	ck_assert_int_eq(s.first_offset, 1000);
 	ck_assert_int_gt(s.len, 0);
 	log_abandon(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_start_offset(log), 1000);
 	ck_assert_int_eq(log_end_offset(log), 1003);
 	expect_end(log, 9, 9, 1003);
@@ -438,7 +438,7 @@ START_TEST(test_truncate_fully_and_start_at)
 	ck_assert_int_eq(log_end_offset(log), 7);
 	ck_assert_int_eq(log_truncate_fully_and_start_at(log, -1), -EINVAL);
 	log_close(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_start_offset(log), 7);
 	ck_assert_int_eq(log_end_offset(log), 7);
 	log_close(log);

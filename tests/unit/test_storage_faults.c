@@ -99,7 +99,7 @@ static struct partition_log *reopen(const char *dir, struct partition_log *log, 
 		log_abandon(log); /* what a crash leaves */
 	struct log_config c = small_cfg();
 	struct partition_log *again;
-	ck_assert_int_eq(log_open(dir, &c, &again), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &again), 0);
 	ck_assert(log_check(again) == 0);
 	return again;
 }
@@ -109,7 +109,7 @@ START_TEST(test_enospc_on_append_writes_nothing)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 20; i++)
 		append_ok(log, 3);
 	int64_t leo = log_end_offset(log), bytes = log_size_bytes(log);
@@ -133,7 +133,7 @@ START_TEST(test_short_write_then_enospc_is_cut_back)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 10; i++)
 		append_ok(log, 2);
 	int64_t leo = log_end_offset(log);
@@ -157,7 +157,7 @@ START_TEST(test_short_writes_complete_the_batch)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	append_ok(log, 2);
 	/* the kernel may write less than asked without an error: go on */
 	ck_assert_int_eq(failpoint_set("storage.segment.write", "3*short(11)"), 0);
@@ -175,7 +175,7 @@ START_TEST(test_enospc_on_index_write)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 40; i++)
 		append_ok(log, 2);
 	int64_t leo = log_end_offset(log);
@@ -191,10 +191,10 @@ START_TEST(test_enospc_on_index_write)
 	/* a crash while the index cannot be written: recovery must write the
 	 * rebuilt indexes, so it refuses while the disk is still full ... */
 	log_abandon(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), -ENOSPC);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), -ENOSPC);
 	/* ... and brings everything back once the fault is cleared */
 	failpoint_set("storage.index.write", NULL);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert(log_check(log) == 0);
 	assert_log_reads(log, leo2);
 	ck_assert_int_eq(log_flush(log), 0);
@@ -209,7 +209,7 @@ START_TEST(test_eio_on_fdatasync_keeps_recovery_point)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 10; i++)
 		append_ok(log, 2);
 	ck_assert_int_eq(log_flush(log), 0);
@@ -247,7 +247,7 @@ START_TEST(test_eio_on_flush_per_message_fails_append)
 	struct log_config c = small_cfg();
 	c.flush_interval_messages = 1;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	append_ok(log, 2);
 	ck_assert_int_eq(failpoint_set("storage.fdatasync", "1*error(EIO)"), 0);
 	ck_assert_int_eq(append_raw(log, 3), -EIO);
@@ -290,7 +290,7 @@ START_TEST(test_new_epoch_not_written_unless_checkpointed)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	append_ok(log, 2);
 	/* a batch of epoch 1 needs leader-epoch-checkpoint to say so first */
 	ck_assert_int_eq(failpoint_set("storage.checkpoint.write", "1*error(ENOSPC)"), 0);
@@ -332,7 +332,7 @@ START_TEST(test_corrupt_batch_mid_segment_after_crash)
 	struct log_config c = small_cfg();
 	c.segment_bytes = 1 << 20; /* one segment */
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 10; i++)
 		append_ok(log, 2);
 	ck_assert_int_eq(log_flush(log), 0); /* recovery point 20 */
@@ -340,7 +340,7 @@ START_TEST(test_corrupt_batch_mid_segment_after_crash)
 		append_ok(log, 2);
 	corrupt_batch_at(log, 40); /* the middle of the segment, past the recovery point */
 	log_abandon(log);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	/* recovery cuts at the first bad batch: what precedes it stays whole,
 	 * nothing after it is served (a follower fetches it again from the
 	 * leader; a leader's acknowledged copies live on its ISR) */
@@ -368,13 +368,13 @@ START_TEST(test_garbage_checkpoint_files)
 	const char *dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 10; i++)
 		sfx_append(log, 2, value(), VLEN, 1000, i < 5 ? 0 : 3);
 	log_abandon(log);
 	write_file(dir, "recovery-point", "\x01\xffnot a number");
 	write_file(dir, "leader-epoch-checkpoint", "0\n7\n1 2\n0 0\ngarbage");
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	/* an unreadable recovery point means: scan everything */
 	assert_log_reads(log, 20);
 	/* an unreadable epoch file is rebuilt from the batches */
@@ -409,7 +409,7 @@ START_TEST(test_index_past_segment_rebuilt)
 	struct log_config c = small_cfg();
 	c.segment_bytes = 2048;
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	for (int i = 0; i < 40; i++)
 		append_ok(log, 2);
 	int64_t leo = log_end_offset(log);
@@ -422,7 +422,7 @@ START_TEST(test_index_past_segment_rebuilt)
 	const uint8_t entry[12] = { 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x40 };
 	ck_assert_int_eq(fwrite(entry, 1, sizeof entry, f), sizeof entry);
 	fclose(f);
-	ck_assert_int_eq(log_open(dir, &c, &log), 0); /* checked by the fixture */
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0); /* checked by the fixture */
 	assert_log_reads(log, leo);
 	log_close(log);
 }

@@ -23,6 +23,8 @@
 
 static struct mbox *done_mb;
 static struct flusher *flusher;
+/* the owner's storage context the flushed logs are opened with */
+static struct log_storage storage;
 
 static void start_flusher(void)
 {
@@ -30,12 +32,12 @@ static void start_flusher(void)
 	ck_assert_ptr_nonnull(done_mb);
 	flusher = flusher_start(done_mb, 16);
 	ck_assert_ptr_nonnull(flusher);
-	log_set_flusher(flusher);
+	storage.flusher = flusher;
 }
 
 static void stop_flusher(void)
 {
-	log_set_flusher(NULL);
+	storage.flusher = NULL;
 	flusher_stop(flusher);
 	mbox_drain(done_mb); /* results of logs already gone are dropped */
 	mbox_free(done_mb);
@@ -66,7 +68,7 @@ static struct partition_log *open_with_flusher(const char **dir)
 	*dir = sfx_new_dir();
 	struct log_config c = small_cfg();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(*dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(*dir, &c, &storage, &log), 0);
 	return log;
 }
 
@@ -176,7 +178,7 @@ static int64_t killed_log(const char *dir, const struct log_config *c, int with_
 	if (with_flusher)
 		start_flusher();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, c, &log), 0);
+	ck_assert_int_eq(log_open(dir, c, with_flusher ? &storage : NULL, &log), 0);
 	int64_t base = append_until_rolled(log, 4);
 	for (int i = 0; i < 2; i++)
 		sfx_append(log, 2, "value-value", 11, 5000 + i, 0);
@@ -207,7 +209,7 @@ START_TEST(test_recovery_reads_only_above_recovery_point)
 	int64_t bad;
 	int64_t base = killed_log(dir, &c, 1, &bad);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), bad);
 	ck_assert_int_eq(log_recovery_point(log), base);
 	ck_assert_uint_eq(log_segment_count(log), 5);
@@ -224,7 +226,7 @@ START_TEST(test_recovery_without_flusher_reads_everything)
 	int64_t bad;
 	killed_log(dir, &c, 0, &bad);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(dir, &c, &log), 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
 	ck_assert_int_eq(log_end_offset(log), 2); /* the batch at 2 was corrupt */
 	ck_assert_uint_eq(log_segment_count(log), 1);
 	log_close(log);
@@ -297,6 +299,54 @@ START_TEST(test_background_fsync_eio)
 }
 END_TEST
 
+/* Flush durations reported to one owner's observer. */
+static void count_flush(void *arg, double ms)
+{
+	(void)ms;
+	(*(int *)arg)++;
+}
+
+/* Two owners (as two brokers in one process): the flusher and the flush
+ * observer come with the storage a log was opened with. A's log has its
+ * rolls flushed by A's flusher and reported to A; B's log (no flusher)
+ * keeps its recovery point until B flushes it, and only B hears of that. */
+START_TEST(test_flusher_and_observer_per_owner)
+{
+	int flushes_a = 0, flushes_b = 0;
+	start_flusher();
+	storage.flush_observer = count_flush;
+	storage.flush_observer_arg = &flushes_a;
+	struct log_storage other = { .flush_observer = count_flush,
+				     .flush_observer_arg = &flushes_b };
+	struct log_config c = small_cfg();
+	struct partition_log *a, *b;
+	/* a new log is flushed once at open: each owner hears of its own */
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &storage, &a), 0);
+	ck_assert_int_eq(flushes_a, 1);
+	ck_assert_int_eq(flushes_b, 0);
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, &other, &b), 0);
+	ck_assert_int_eq(flushes_a, 1);
+	ck_assert_int_eq(flushes_b, 1);
+	int64_t base_a = append_until_rolled(a, 1);
+	append_until_rolled(b, 1);
+	ck_assert_int_eq(log_flushes_pending(b), 0); /* nothing queued for B */
+	wait_flushed(a);
+	ck_assert_int_eq(log_recovery_point(a), base_a);
+	ck_assert_int_eq(log_recovery_point(b), 0);
+	ck_assert_int_eq(flushes_a, 2); /* the roll's, from A's flusher */
+	ck_assert_int_eq(flushes_b, 1);
+	ck_assert_int_eq(log_flush(b), 0);
+	ck_assert_int_eq(log_recovery_point(b), log_end_offset(b));
+	ck_assert_int_eq(flushes_b, 2);
+	ck_assert_int_eq(flushes_a, 2);
+	log_close(a);
+	log_close(b);
+	storage.flush_observer = NULL;
+	storage.flush_observer_arg = NULL;
+	stop_flusher();
+}
+END_TEST
+
 int main(void)
 {
 	if (sfx_setup("storage-flush") < 0)
@@ -311,6 +361,7 @@ int main(void)
 	tcase_add_test(tc, test_truncation_during_flush);
 	tcase_add_test(tc, test_delete_during_flush);
 	tcase_add_test(tc, test_background_fsync_eio);
+	tcase_add_test(tc, test_flusher_and_observer_per_owner);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }

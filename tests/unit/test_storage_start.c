@@ -35,7 +35,7 @@ static struct partition_log *open_log(char *d, size_t cap, struct log_config *cf
 	log_config_defaults(cfg);
 	cfg->segment_bytes = 300; /* about 3 batches of 2 records */
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(d, cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, cfg, NULL, &log), 0);
 	return log;
 }
 
@@ -102,7 +102,7 @@ START_TEST(test_reopen)
 	append_n(log, 20);
 	ck_assert_int_eq(log_advance_start_offset(log, 15), 0);
 	log_close(log);
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	/* segments below were deleted; inside the first one it is the
 	 * caller's checkpoint that restores 15 */
 	ck_assert_int_gt(log_start_offset(log), 0);

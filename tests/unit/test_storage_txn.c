@@ -212,7 +212,7 @@ static void txn_path(char *p, size_t cap, const char *d, int64_t base)
 static struct partition_log *open_attached(const char *d, const struct log_config *cfg)
 {
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(d, cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, cfg, NULL, &log), 0);
 	struct producer_state_manager *m = psm_fixture_open(log);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(tt_attach_log(&m->txns, log), 0);

@@ -236,7 +236,7 @@ START_TEST(test_log_rebuild)
 	struct log_config cfg;
 	log_config_defaults(&cfg);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	ck_assert_ptr_nonnull(psm_fixture_open(log));
 	ck_assert_int_eq(append_data(log, 1, 0, 0, 1), 0);
 	ck_assert_int_eq(append_data(log, 2, 0, 0, 1), 2);
@@ -248,14 +248,14 @@ START_TEST(test_log_rebuild)
 	/* crash: rebuilt from the log alone */
 	psm_fixture_close(log, 0);
 	log_close(log);
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	ck_assert_ptr_nonnull(psm_fixture_open(log));
 	check_state(log);
 
 	/* clean close: snapshot at 7, the tracker still from the whole log */
 	psm_fixture_close(log, 1);
 	log_close(log);
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	ck_assert_ptr_nonnull(psm_fixture_open(log));
 	check_state(log);
 
@@ -280,7 +280,7 @@ START_TEST(test_verify_guards)
 	struct log_config cfg;
 	log_config_defaults(&cfg);
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(d, &cfg, &log), 0);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	ck_assert_ptr_nonnull(psm_fixture_open(log));
 	ck_assert(!psm_txn_open_at(psm_of(log), 1, 0));
 	uint64_t g1 = psm_verify_begin(psm_of(log), 1), g2 = psm_verify_begin(psm_of(log), 2);
