@@ -131,6 +131,94 @@ expect 0 "" -a alice:pw-1 rmr /zkq-acl
 expect 0 "" rmr /zkq-t
 expect 2 "" exists /zkq-t
 
+note "retry: a connection dropped with the answer lost (a proxy in between)"
+# On its 1st, 3rd, ... connection the proxy passes the session handshake,
+# lets the first request reach ZooKeeper, then closes both sides instead of
+# passing the answer; the 2nd, 4th, ... pass untouched. It writes its port
+# and the number of connections so far to files.
+python3 - "${ZOOKEEPER%%,*}" "$work/proxy.port" "$work/proxy.conns" <<'EOF' &
+import os, socket, sys, threading
+zk_host, zk_port = sys.argv[1].rsplit(":", 1)
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(16)
+conns = 0
+
+def frame(s):
+    head = b""
+    while len(head) < 4:
+        b = s.recv(4 - len(head))
+        if not b:
+            return None
+        head += b
+    n, body = int.from_bytes(head, "big"), b""
+    while len(body) < n:
+        b = s.recv(n - len(body))
+        if not b:
+            return None
+        body += b
+    return head + body
+
+def pump(src, dst):
+    try:
+        while True:
+            b = src.recv(65536)
+            if not b:
+                break
+            dst.sendall(b)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+def serve(c, drop):
+    s = socket.create_connection((zk_host, int(zk_port)), timeout=30)
+    s.settimeout(None)
+    threading.Thread(target=pump, args=(c, s), daemon=True).start()
+    if not drop:
+        pump(s, c)
+        return
+    hello = frame(s)  # the session handshake's answer passes
+    if hello:
+        c.sendall(hello)
+        frame(s)  # the first request's answer is dropped with the connection
+    for x in (c, s):
+        try:
+            x.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+with open(sys.argv[2] + ".tmp", "w") as f:
+    f.write("%d\n" % ls.getsockname()[1])
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+while True:
+    c, _ = ls.accept()
+    conns += 1
+    with open(sys.argv[3], "w") as f:
+        f.write("%d\n" % conns)
+    threading.Thread(target=serve, args=(c, conns % 2 == 1), daemon=True).start()
+EOF
+bg_pids=("$!")
+wait_until 30 "the proxy's port" test -s "$work/proxy.port"
+via="127.0.0.1:$(<"$work/proxy.port")"
+rc=0 && "$ZKQ" -s "$via" -t 3 create /zkq-drop kept >"$work/out" 2>"$work/err" || rc=$?
+((rc == 0)) || fail "create with its answer lost: exit $rc ($(cat "$work/err"))"
+[[ ! -s $work/out && ! -s $work/err ]] || fail "create with its answer lost printed: $(cat "$work/out" "$work/err")"
+n=$(<"$work/proxy.conns")
+((n >= 2)) || fail "create: $n connection(s), want a reconnect"
+rc=0 && "$ZKQ" -s "$via" -t 3 get /zkq-drop >"$work/out" 2>"$work/err" || rc=$?
+((rc == 0)) || fail "get with its answer lost: exit $rc ($(cat "$work/err"))"
+printf 'kept\n' | cmp -s - "$work/out" || fail "get with its answer lost printed: $(cat "$work/out")"
+[[ ! -s $work/err ]] || fail "get with its answer lost: stderr $(cat "$work/err")"
+(($(<"$work/proxy.conns") > n)) || fail "get: no new connection"
+kill "${bg_pids[0]}"
+wait "${bg_pids[0]}" 2>/dev/null || true
+bg_pids=()
+expect 0 "" delete /zkq-drop
+
 note "exit 4: no server answers, within the bound"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 t0=$SECONDS
