@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "coord/coord_int.h"
+#include "coord/zk_resolve.h"
 
 #define ZK_RESOLVE_DELAY_MS 60000
 
@@ -103,19 +104,28 @@ static void coord_set_controller(struct coord *c, int32_t id)
 	}
 }
 
-/* Opens a session to conn and waits until it is connected or timeout. */
-static zhandle_t *coord_zk_open(struct coord *c, const char *conn, int with_watcher)
+/* Opens a session to the servers (under the chroot when chrooted) and
+ * waits until it is connected or timeout. The names are resolved here, on
+ * every new session (zk_resolve.h says why not by the library). */
+static zhandle_t *coord_zk_open(struct coord *c, int chrooted, int with_watcher)
 {
+	char conn[4096];
+	int kept = zk_resolve_connect(c->zk_hosts, chrooted ? c->zk_chroot : NULL, conn,
+				      sizeof conn);
+	if (kept <= 0) {
+		if (kept == 0)
+			log_warn_rl(COORD_MOD, "no ZooKeeper server of %s resolves", c->zk_hosts);
+		return NULL;
+	}
 	zhandle_t *zh = zookeeper_init(conn, with_watcher ? coord_watcher : NULL,
 				       c->cfg.zk_session_timeout_ms, NULL, c, 0);
 	if (!zh) {
 		log_error(COORD_MOD, "zookeeper_init(%s): %s", conn, strerror(errno));
 		return NULL;
 	}
-	/* The client re-resolves the server list on every wake-up of its I/O
-	 * thread by default (a netlink dump per ping): an idle broker's main
-	 * ZooKeeper cost. Once a minute is enough to follow DNS changes; a
-	 * lost connection still resolves at once. */
+	/* The client re-resolves its (now numeric) server list on every
+	 * wake-up of its I/O thread by default, a netlink dump per ping: an
+	 * idle broker's main ZooKeeper cost. Once a minute is plenty. */
 	zoo_set_servers_resolution_delay(zh, ZK_RESOLVE_DELAY_MS);
 	int64_t deadline = clock_mono_ms() + c->cfg.zk_session_timeout_ms;
 	while (zoo_state(zh) != ZOO_CONNECTED_STATE) {
@@ -143,7 +153,7 @@ static int coord_make_chroot(struct coord *c)
 {
 	if (!c->zk_chroot)
 		return 0;
-	zhandle_t *zh = coord_zk_open(c, c->zk_hosts, 0);
+	zhandle_t *zh = coord_zk_open(c, 0, 0);
 	if (!zh)
 		return -1;
 	int rc = zk_create_path_on(zh, c->zk_chroot, c->cfg.zk_set_acl);
@@ -465,7 +475,7 @@ static int coord_session_start(struct coord *c)
 	if (coord_make_chroot(c))
 		return -1;
 	atomic_fetch_add(&c->session_gen, 1);
-	c->zh = coord_zk_open(c, c->cfg.zk_connect, 1);
+	c->zh = coord_zk_open(c, 1, 1);
 	if (!c->zh)
 		return -1;
 	log_info(COORD_MOD, "ZooKeeper session 0x%llx established",
@@ -527,6 +537,30 @@ static void coord_delete_own(struct coord *c, const char *path)
 		zoo_delete(c->zh, path, st.version);
 }
 
+/* The library learns that its session expired only from a server, so
+ * while none is reachable it would retry the old addresses forever. Once
+ * no server answered for a whole session timeout the session is gone on
+ * the servers' side too: close it and open a new one, resolving the names
+ * again (a server may have moved). */
+static void coord_check_unreachable(struct coord *c, int64_t now)
+{
+	if (!c->zh || zoo_state(c->zh) == ZOO_CONNECTED_STATE) {
+		c->zk_lost_ms = 0;
+		return;
+	}
+	if (!c->zk_lost_ms)
+		c->zk_lost_ms = now;
+	if (now - c->zk_lost_ms < c->cfg.zk_session_timeout_ms)
+		return;
+	log_warn(COORD_MOD, "no ZooKeeper server answered for %lld ms (session timeout %d ms): "
+		 "the session has expired; opening a new one", (long long)(now - c->zk_lost_ms),
+		 c->cfg.zk_session_timeout_ms);
+	atomic_fetch_add(&c->zk_expires, 1);
+	atomic_store(&c->zk_state_id, ZKS_EXPIRED);
+	coord_session_close(c);
+	c->zk_lost_ms = 0;
+}
+
 static void *coord_main(void *arg)
 {
 	struct coord *c = arg;
@@ -546,6 +580,7 @@ static void *coord_main(void *arg)
 			log_warn(COORD_MOD, "ZooKeeper session expired");
 			coord_session_close(c);
 		}
+		coord_check_unreachable(c, clock_mono_ms());
 		mbox_wait(c->events, 200);
 		if (c->zh) {
 			coord_isr_tick(c);

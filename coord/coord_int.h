@@ -109,6 +109,7 @@ struct coord {
 	atomic_int stopping;
 	atomic_int session_gen;      /* bumps on each new session */
 	zhandle_t *zh;
+	int64_t zk_lost_ms;          /* since when no server answers; 0 connected */
 
 	atomic_int controller_id;
 	atomic_int zk_state_id;        /* enum in coord.c: the session's last state */

@@ -1,6 +1,7 @@
 /* Unit tests for the pure parts of coord/: the bounded JSON reader, Kafka's
  * znode shapes (build and parse), the replica assignment and name rules,
- * and the leader election rules. */
+ * the leader election rules, and the ZooKeeper connect string resolved
+ * to addresses. */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "coord/zjson.h"
 #include "coord/zkacl.h"
 #include "coord/znode.h"
+#include "coord/zk_resolve.h"
 
 static int parse_str(struct zjson *j, const char *s)
 {
@@ -523,6 +525,28 @@ START_TEST(test_znode_acl_per_path)
 }
 END_TEST
 
+/* Only names /etc/hosts knows or numeric ones: no DNS in a unit test. */
+START_TEST(test_zk_connect_resolved_to_addresses)
+{
+	char out[512];
+	ck_assert_int_eq(zk_resolve_connect("127.0.0.1:2181,10.1.2.3:2182", NULL, out, sizeof out), 2);
+	ck_assert_str_eq(out, "127.0.0.1:2181,10.1.2.3:2182");
+	/* localhost may also be ::1: only IPv4 addresses are kept */
+	ck_assert_int_eq(zk_resolve_connect("localhost:2181", "/kafka", out, sizeof out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "127.0.0.1:2181"));
+	ck_assert_ptr_null(strchr(out, '['));
+	ck_assert_str_eq(out + strlen(out) - strlen("/kafka"), "/kafka");
+	/* an empty entry is skipped, a missing port is an error */
+	ck_assert_int_eq(zk_resolve_connect("127.0.0.1:1,,127.0.0.2:2", NULL, out, sizeof out), 2);
+	ck_assert_str_eq(out, "127.0.0.1:1,127.0.0.2:2");
+	ck_assert_int_eq(zk_resolve_connect("127.0.0.1", NULL, out, sizeof out), -1);
+	ck_assert_int_eq(zk_resolve_connect("127.0.0.1:", NULL, out, sizeof out), -1);
+	/* too small for the result */
+	ck_assert_int_eq(zk_resolve_connect("127.0.0.1:2181", "/chroot", out, 12), -1);
+	ck_assert_int_eq(zk_resolve_connect("127.0.0.1:2181,127.0.0.2:2181", NULL, out, 20), -1);
+}
+END_TEST
+
 static Suite *coord_suite(void)
 {
 	Suite *s = suite_create("coord");
@@ -549,6 +573,7 @@ static Suite *coord_suite(void)
 	tcase_add_test(tc, test_topic_json_reassignment_maps);
 	tcase_add_test(tc, test_reassign_sets_as_kafka);
 	tcase_add_test(tc, test_elect_reassign_finish);
+	tcase_add_test(tc, test_zk_connect_resolved_to_addresses);
 	suite_add_tcase(s, tc);
 	return s;
 }
