@@ -2,8 +2,10 @@
 # zkq.sh: deploy/zkq.py (the scripts' ZooKeeper client, on kazoo) against a
 # real ZooKeeper: every command's exact output and exit code (0, 2 no node,
 # 3 other error, 4 no server, 64 usage), -a digest nodes that other
-# sessions may read but not write, and the retry: a command started while
-# ZooKeeper is stopped completes, printing once, after zk-start.
+# sessions may read but not write, and the retries: commands started while
+# ZooKeeper is stopped complete after zk-start, and a connection a proxy
+# drops after the request reached ZooKeeper is retried (the create counts as
+# done, the get prints once); exit 4 comes within its bound.
 source "$(dirname "$0")/lib.sh"
 
 cluster_up 0
@@ -16,7 +18,7 @@ on_exit stop_bg
 z() { "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"; }
 
 # expect RC STDOUT ZKQ-ARGS...: exit code and stdout exactly; stderr empty
-# on success, one line on exit 2-4 (none for 2).
+# on exit 0 and 2, one line on 3 and 4.
 expect() {
 	local want_rc=$1 want_out=$2 rc=0 lines
 	shift 2
