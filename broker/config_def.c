@@ -258,8 +258,8 @@ static const struct config_def broker_defs[] = {
 	{ "log.flush.offset.checkpoint.interval.ms", INT, "60000", 0, IMAX,
 	  .field = BF(log_flush_offset_checkpoint_interval_ms),
 	  .doc = "At most how often a partition's recovery point is written to disk "
-		 "(a first move at once); it moves when a rolled segment's "
-		 "background flush completes." },
+		 "(a first move at once), with the index files below it; it moves "
+		 "when a flush or a rolled segment's background flush completes." },
 	{ "log.flush.scheduler.interval.ms", LONG, "9223372036854775807", INT64_MIN, LMAX,
 	  .synonyms = syn_flush, .flags = IGNORED,
 	  .doc = "How often the flusher runs (Gregor flushes on append)." },

@@ -215,7 +215,7 @@ static void render_logs(struct broker *b, struct mtext *t)
 	const struct latency *fl = &b->metrics->flush;
 	int64_t now = loop_now_ms(b->loop);
 	family(t, "kafka_log_logflushstats_logflushrateandtimems", "summary",
-	       "Milliseconds per log flush (fsync of segments, indexes, recovery point)");
+	       "Milliseconds per log flush (segment data; a roll's also syncs the sealed indexes)");
 	static const double qs[] = { 0.50, 0.99, 0.999 };
 	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
 		mtext_printf(t, "kafka_log_logflushstats_logflushrateandtimems{quantile=\"%g\"} %g\n",

@@ -519,7 +519,10 @@ static int swap_segment(struct partition_log *log, struct segment *s)
 			  log->dir, s->base);
 	seg_seal_time_index(s);
 	int wrc = seg_write_indexes(log->dir, s, 1, 1);
-	s->dirty = wrc != 0; /* the data is synced; unsynced indexes retry on flush */
+	s->dirty = 0; /* the data is synced (above) */
+	if (wrc) /* idx_dirty stays: the next checkpoint or roll flush retries */
+		log_warn(MOD, "%s: segment %" PRId64 ": writing indexes after cleaning: %s",
+			 log->dir, s->base, strerror(-wrc));
 	c->stats.segments_rewritten++;
 	return rc;
 }

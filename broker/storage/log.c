@@ -1,7 +1,9 @@
 /* Partition log: segments of one partition directory, appends, reads,
  * retention, flushing and crash recovery (see log.h for the file layout).
  * Besides the segments the directory holds `recovery-point` (decimal offset
- * and a newline: everything below it was fsynced), the leader epoch cache's
+ * and a newline: everything below it was fsynced, data, indexes and
+ * .txnindex; a flush moves the point in memory, log_checkpoint writes the
+ * file), the leader epoch cache's
  * `leader-epoch-checkpoint` (epoch_cache.c) and, only between a clean
  * log_close() and the next log_open(), an empty `clean-shutdown` marker. */
 #include "broker/storage/log.h"
@@ -222,8 +224,10 @@ static int rp_write(const char *dir, int64_t rp)
 static int rp_store(struct partition_log *log, int64_t rp)
 {
 	int rc = rp_write(log->dir, rp);
-	if (rc == 0)
+	if (rc == 0) {
 		log->rp_on_disk = rp;
+		log->dir_unsynced = 0; /* rp_write fsynced the directory last */
+	}
 	return rc;
 }
 
@@ -256,8 +260,9 @@ static int epoch_sync(struct partition_log *log)
  * would otherwise cost two fsyncs on the loop thread (after a failover, two
  * per partition moved, back to back). A crash cannot leave a wrong file
  * behind unnoticed: after an unclean shutdown epoch_open checks the file
- * against the batch headers and rebuilds it, and flush_now makes it durable
- * before the recovery point passes the batches it describes. */
+ * against the batch headers and rebuilds it, and log_checkpoint (or a roll
+ * flush, or log_close) makes it durable before the recovery-point file
+ * passes the batches it describes. */
 static int epoch_note(struct partition_log *log, int32_t epoch, int64_t start)
 {
 	int rc = ec_assign(&log->epochs, epoch, start);
@@ -343,8 +348,25 @@ static void ref_put(struct log_flush_ref *ref)
 		free(ref);
 }
 
-/* On the loop thread, after the fsyncs: moves the recovery point if the
- * log is still there, nothing was truncated meanwhile and all went well. */
+/* The sealed segments below upto were synced by a roll flush (a segment
+ * seals only by a roll, and only truncation rewrites one; the cleaner
+ * syncs what it rewrites itself): their data is clean, and their indexes
+ * too if the files held every entry when the job was queued (the roll
+ * wrote them before queuing; a failed write left entries in memory). */
+static void roll_flush_mark_clean(struct partition_log *log, int64_t upto)
+{
+	for (size_t i = 0; i + 1 < log->n && log->segs[i]->base < upto; i++) {
+		struct segment *s = log->segs[i];
+		s->dirty = 0;
+		if (s->idx_on_disk == s->n_idx && s->tidx_on_disk == s->n_tidx)
+			s->idx_dirty = 0;
+	}
+}
+
+/* On the loop thread, after the fsyncs: if the log is still there,
+ * nothing was truncated meanwhile and all went well, marks what was synced
+ * clean and moves the recovery point up to upto (a flush may have moved it
+ * further already). */
 static void roll_flush_done(struct flush_job *job)
 {
 	struct roll_flush *rf = (struct roll_flush *)job;
@@ -356,14 +378,12 @@ static void roll_flush_done(struct flush_job *job)
 				  rf->upto, strerror(-job->rc));
 			if (!log->flush_error)
 				log->flush_error = job->rc;
-		} else if (rf->gen == log->trunc_gen && rf->upto > log->recovery_point) {
-			/* the sealed segments below upto were synced (a segment
-			 * seals only by a roll, and only truncation rewrites one) */
-			for (size_t i = 0; i + 1 < log->n && log->segs[i]->base < rf->upto; i++)
-				log->segs[i]->dirty = 0;
+		} else if (rf->gen == log->trunc_gen) {
+			roll_flush_mark_clean(log, rf->upto);
 			if (rf->epoch_file && rf->epochs_writes == log->epochs_writes)
 				log->epochs_unsynced = 0; /* not rewritten since */
-			log->recovery_point = rf->upto;
+			if (rf->upto > log->recovery_point)
+				log->recovery_point = rf->upto;
 		}
 		if (log->storage->flush_observer)
 			log->storage->flush_observer(log->storage->flush_observer_arg, job->ms);
@@ -393,16 +413,17 @@ static int job_add_dup(struct flush_job *job, int fd)
 	return d < 0 ? -errno : flush_job_add_fd(job, d);
 }
 
-/* The fds of every sealed segment still dirty, the leader-epoch file if it
- * was written without fsync (durable before the recovery point passes the
- * batches it describes, as flush_now does), then the directory's. */
+/* The fds of every sealed segment whose data or index files are not known
+ * to be synced, the leader-epoch file if it was written without fsync
+ * (durable before the recovery-point file passes the batches it describes,
+ * as log_checkpoint does), then the directory's. */
 static int roll_flush_collect(struct partition_log *log, struct roll_flush *rf)
 {
 	struct flush_job *job = &rf->job;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i + 1 < log->n; i++) {
 		struct segment *s = log->segs[i];
-		if (!s->dirty && !s->txn.dirty)
+		if (!s->dirty && !s->idx_dirty && !s->txn.dirty)
 			continue;
 		rc = job_add_dup(job, s->fd);
 		if (rc == 0)
@@ -428,14 +449,28 @@ static int roll_flush_collect(struct partition_log *log, struct roll_flush *rf)
 	return rc;
 }
 
+/* Something below the active segment is not known to be synced: data
+ * above the recovery point, or (with the data flushed already, as with
+ * log.flush.interval.messages=1) the index files the roll just wrote. */
+static int sealed_unsynced(const struct partition_log *log)
+{
+	if (log->recovery_point < active(log)->base || log->epochs_unsynced)
+		return 1;
+	for (size_t i = 0; i + 1 < log->n; i++)
+		if (log->segs[i]->dirty || log->segs[i]->idx_dirty || log->segs[i]->txn.dirty)
+			return 1;
+	return 0;
+}
+
 /* Queues the flush of everything below the new active segment. Nothing
  * queued (no flusher, queue full, no fds left) only delays the recovery
- * point, so it is logged and not an error of the roll. */
+ * point (log_checkpoint then syncs the indexes itself), so it is logged
+ * and not an error of the roll. */
 static void roll_flush_submit(struct partition_log *log)
 {
 	int64_t upto = active(log)->base;
 	struct flusher *f = log->storage->flusher;
-	if (!f || log->recovery_point >= upto)
+	if (!f || !sealed_unsynced(log))
 		return;
 	struct roll_flush *rf = calloc(1, sizeof *rf);
 	if (!rf)
@@ -462,7 +497,10 @@ static int log_roll(struct partition_log *log)
 {
 	struct segment *old = active(log);
 	seg_seal_time_index(old);
-	int rc = seg_write_indexes(log->dir, old, 0, 0);
+	/* Sealed, the segment is trusted without a rescan once the
+	 * recovery-point file reaches its end: if the file is there already
+	 * (a checkpoint at exactly this LEO), its indexes are synced now. */
+	int rc = seg_write_indexes(log->dir, old, 0, log->rp_on_disk >= log->leo);
 	if (rc)
 		log_warn(MOD, "%s: writing indexes of %" PRId64 ": %s", log->dir, old->base,
 			 strerror(-rc));
@@ -470,8 +508,10 @@ static int log_roll(struct partition_log *log)
 	rc = seg_create(log->dir, log->leo, clock_wall_ms(), &s);
 	if (rc == 0 && (rc = segs_push(log, s)) != 0)
 		seg_remove(log->dir, s);
-	if (rc == 0)
+	if (rc == 0) {
+		log->dir_unsynced = 1;
 		roll_flush_submit(log);
+	}
 	return rc;
 }
 
@@ -485,7 +525,24 @@ static int needs_roll(const struct partition_log *log, size_t len, int64_t last)
 	       last - s->base > INT32_MAX;
 }
 
-/* Appends one batch whose offsets are already stamped (b->base == LEO). */
+/* The flush log.flush.interval.messages asks for, once enough messages
+ * were appended since the last one. The batches are in the file but the
+ * flush failed: as in Kafka, the append fails (the caller must not
+ * acknowledge what is not durable as promised; its log dir goes offline).
+ * The batches stay: a retry is deduplicated or re-appended, never lost. */
+static int flush_if_due(struct partition_log *log)
+{
+	if (log->unflushed_msgs < log->cfg.flush_interval_messages)
+		return 0;
+	int rc = log_flush(log);
+	if (rc)
+		log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
+	return rc;
+}
+
+/* Appends one batch whose offsets are already stamped (b->base == LEO);
+ * the caller then calls flush_if_due (once for all the batches of one
+ * call, as Kafka flushes once per append). */
 static int append_stamped(struct partition_log *log, const uint8_t *p, struct seg_batch *b)
 {
 	if (log->crashed)
@@ -509,18 +566,6 @@ static int append_stamped(struct partition_log *log, const uint8_t *p, struct se
 	log->size_total += b->size;
 	log->leo = b->last + 1;
 	log->unflushed_msgs += b->count;
-	if (log->unflushed_msgs >= log->cfg.flush_interval_messages) {
-		/* The batch is in the file but the flush the config asks for
-		 * failed: as in Kafka, the append fails (the caller must not
-		 * acknowledge what is not durable as promised; its log dir goes
-		 * offline). The batch stays: a retry is deduplicated or
-		 * re-appended, never lost. */
-		rc = log_flush(log);
-		if (rc) {
-			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
-			return rc;
-		}
-	}
 	return 0;
 }
 
@@ -547,6 +592,8 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 		.count = h.last_offset_delta + 1,
 	};
 	rc = append_stamped(log, batch, &b);
+	if (rc == 0)
+		rc = flush_if_due(log);
 	if (rc == 0 && base_offset)
 		*base_offset = b.base;
 	return rc;
@@ -590,7 +637,9 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 			return rc;
 		off += (size_t)b.size;
 	}
-	return 0;
+	/* one flush for the whole fetched range: nothing of it is reported
+	 * to the leader (the next fetch offset) before this returns */
+	return flush_if_due(log);
 }
 
 /* ---- reads ---- */
@@ -854,11 +903,11 @@ int log_tick(struct partition_log *log, int64_t now_ms)
 		log->last_flush_ms = now_ms;
 		first = first ? first : rc;
 	}
-	if (log->recovery_point != log->rp_on_disk &&
+	if (log->recovery_point != log->rp_on_disk && !log->flush_error &&
 	    now_ms - log->rp_ckpt_ms >= log->cfg.recovery_point_checkpoint_ms) {
-		/* the point is durable below itself: the file may follow, at
-		 * most once per interval (a small write, fsynced, per move) */
-		int rc = rp_store(log, log->recovery_point);
+		/* at most once per interval (Kafka's recovery-point checkpoint):
+		 * a few fsyncs per move, none on the flush path */
+		int rc = log_checkpoint(log);
 		if (rc)
 			log_error(MOD, "%s: writing the recovery point: %s", log->dir, strerror(-rc));
 		log->rp_ckpt_ms = now_ms;
@@ -885,6 +934,10 @@ int log_flush(struct partition_log *log)
 	return rc;
 }
 
+/* Makes the data up to the LEO durable, and only the data: what an
+ * acknowledgement promises. The indexes, .txnindex and epoch file are what
+ * an unclean open trusts below the recovery-point FILE and rebuilds above
+ * it (log_open), so they wait for log_checkpoint, which writes the file. */
 static int flush_now(struct partition_log *log)
 {
 	if (log->crashed)
@@ -898,29 +951,53 @@ static int flush_now(struct partition_log *log)
 		int rc = log_datasync(s->fd);
 		if (rc)
 			return rc;
-		rc = seg_write_indexes(log->dir, s, 0, 1);
-		if (rc)
-			return rc;
 		s->dirty = 0;
 	}
-	/* entries may follow their marker's flush (the tracker appends after
-	 * the batch lands), so every dirty index is synced, not only dirty
-	 * segments' */
-	for (size_t i = 0; i < log->n; i++) {
-		int rc = txn_index_sync(&log->segs[i]->txn);
+	if (log->dir_unsynced) { /* a new segment's name is part of its data */
+		int rc = log_fsync_dir(log->dir);
 		if (rc)
 			return rc;
+		log->dir_unsynced = 0;
 	}
-	int rc = epoch_sync(log); /* durable before the recovery point passes it */
-	if (rc)
-		return rc;
-	rc = rp_store(log, log->leo); /* also fsyncs the directory */
-	if (rc)
-		return rc;
 	log->recovery_point = log->leo;
 	log->unflushed_msgs = 0;
 	log->last_flush_ms = clock_wall_ms();
 	return 0;
+}
+
+/* Everything an unclean open trusts below a recovery-point file at rp,
+ * fsynced: the index files of each segment that ends at or below rp (such
+ * a segment is loaded, not rescanned; the one rp falls in is rescanned and
+ * its indexes rebuilt) and their .txnindex. */
+static int sync_trusted_indexes(struct partition_log *log, int64_t rp)
+{
+	for (size_t i = 0; i + 1 < log->n && log->segs[i + 1]->base <= rp; i++) {
+		struct segment *s = log->segs[i];
+		int rc = s->idx_dirty ? seg_write_indexes(log->dir, s, 0, 1) : 0;
+		if (rc == 0)
+			rc = txn_index_sync(&s->txn);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int log_checkpoint(struct partition_log *log)
+{
+	if (log->crashed)
+		return -EIO;
+	if (log->flush_error)
+		return log->flush_error;
+	int64_t rp = log->recovery_point; /* the data below it is durable */
+	/* what an unclean open would trust below rp: durable before the
+	 * recovery-point file passes it */
+	int rc = sync_trusted_indexes(log, rp);
+	if (rc == 0) /* checked against the batches after an unclean stop;
+		      * synced all the same, once per checkpoint at most */
+		rc = epoch_sync(log);
+	if (rc == 0)
+		rc = rp_store(log, rp); /* also fsyncs the directory */
+	return rc;
 }
 
 /* ---- truncation (followers) ---- */
@@ -986,6 +1063,7 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		int rc = seg_create(log->dir, offset, clock_wall_ms(), &n);
 		if (rc)
 			return rc;
+		log->dir_unsynced = 1;
 		log->size_total -= s->size;
 		seg_remove(log->dir, s);
 		log->segs[0] = n;
@@ -1009,8 +1087,13 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 	log_info(MOD, "%s: truncated to offset %" PRId64, log->dir, new_leo);
 	if (log->recovery_point > new_leo) {
 		/* Offsets below a stale recovery point would be trusted on the
-		 * next unclean open although their new bytes were never synced. */
-		if ((rc = log_datasync(s->fd)) != 0 || (rc = rp_store(log, new_leo)) != 0)
+		 * next unclean open (the file) or flush (memory) although their
+		 * new bytes were never synced. The cut is made durable either
+		 * way, the file pulled back only when it is above. */
+		if ((rc = log_datasync(s->fd)) != 0)
+			return rc;
+		rc = log->rp_on_disk > new_leo ? rp_store(log, new_leo) : log_fsync_dir(log->dir);
+		if (rc)
 			return rc;
 		log->recovery_point = new_leo;
 	}
@@ -1041,6 +1124,7 @@ int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start
 	rc = seg_create(log->dir, new_start, clock_wall_ms(), &s);
 	if (rc == 0 && (rc = segs_push(log, s)) != 0)
 		seg_remove(log->dir, s);
+	log->dir_unsynced = 1; /* rp_store below syncs it */
 	if (rc) {
 		log_error(MOD, "%s: no segment at %" PRId64 " after full truncation: %s",
 			  log->dir, new_start, strerror(-rc));
@@ -1220,9 +1304,10 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
 /* Rescans segment i: full validation of the batches that reach the
  * recovery point, a header walk below it. 1 if the log ends here (it was
  * cut, or the next segment does not follow on), 0 otherwise, -errno if its
- * indexes cannot be written. The segment
- * is left dirty (seg_note_batch), so the next flush fsyncs what recovery
- * accepted before the recovery point passes it. */
+ * indexes cannot be written. The segment is left dirty and idx_dirty
+ * (seg_note_batch): the next flush fsyncs the data recovery accepted before
+ * the recovery point passes it, a later checkpoint its index files before
+ * the recovery-point file passes the segment. */
 static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 {
 	struct segment *s = log->segs[i];
@@ -1242,8 +1327,8 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 			log_error(MOD, "%s: truncate: %s", log->dir, strerror(errno));
 		s->size = good;
 	}
-	/* unsynced (the next flush syncs them), but a disk that cannot take
-	 * them fails the open, as that flush would */
+	/* unsynced (a checkpoint syncs them), but a disk that cannot take
+	 * them fails the open, as that checkpoint would */
 	int wrc = seg_write_indexes(log->dir, s, 1, 0);
 	if (wrc)
 		return wrc;
@@ -1300,6 +1385,7 @@ static int open_segments(struct partition_log *log, int clean, struct rescan_sta
 			seg_free(s);
 		if (rc)
 			return rc;
+		log->dir_unsynced = 1;
 		next = 0;
 	}
 	log->start = log->segs[0]->base;
@@ -1457,17 +1543,41 @@ static void set_roll_start(struct partition_log *log)
 		s->roll_start_ms = b.max_ts;
 }
 
+/* The directory holding dir: its entry for dir is durable once this
+ * returns 0. */
+static int fsync_parent(const char *dir)
+{
+	char p[4096];
+	size_t len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	while (len > 0 && dir[len - 1] != '/')
+		len--;
+	if (len >= sizeof p)
+		return -ENAMETOOLONG;
+	if (len == 0)
+		return log_fsync_dir(".");
+	memcpy(p, dir, len);
+	p[len] = '\0';
+	return log_fsync_dir(p);
+}
+
 /* After recovery nothing is flushed (as Kafka: no fsync per partition at
  * start-up): what lies above the recovery point stays unsynced and dirty,
  * and a crash before the next flush simply rescans it again. A new
- * partition is flushed once (its files and directory made durable). The
- * file is rewritten only when a point past the recovered LEO (the tail
- * below it was lost after all) must be pulled back: offsets written there
- * again must not be trusted unsynced. */
+ * partition is flushed and checkpointed once (its files, its directory and
+ * the directory's name made durable). The file is rewritten only when a
+ * point past the recovered LEO (the tail below it was lost after all) must
+ * be pulled back: offsets written there again must not be trusted
+ * unsynced. */
 static int recovery_point_settle(struct partition_log *log, int fresh)
 {
-	if (fresh)
-		return log_flush(log);
+	if (fresh) {
+		int rc = log_flush(log);
+		if (rc == 0)
+			rc = log_checkpoint(log);
+		return rc ? rc : fsync_parent(log->dir);
+	}
 	if (log->recovery_point <= log->leo)
 		return 0;
 	log_warn(MOD, "%s: recovery point %" PRId64 " is past the recovered end %" PRId64,
@@ -1557,11 +1667,18 @@ void log_close(struct partition_log *log)
 	if (!log)
 		return;
 	if (!log->crashed) {
-		seg_seal_time_index(active(log));
-		active(log)->dirty = 1;
+		/* A clean open trusts every file: the data, every segment's
+		 * indexes (the active one's too, sealed like the others),
+		 * .txnindex and epoch file, and the recovery point at the LEO. */
+		struct segment *s = active(log);
+		seg_seal_time_index(s);
 		int rc = log_flush(log);
-		if (rc == 0) /* no clean marker over a stale epoch file */
-			rc = epoch_sync(log);
+		if (rc == 0)
+			rc = seg_write_indexes(log->dir, s, 0, 1);
+		if (rc == 0)
+			rc = txn_index_sync(&s->txn);
+		if (rc == 0) /* the sealed segments' files, the epoch file */
+			rc = log_checkpoint(log);
 		char marker[4096];
 		if (rc == 0 && log_path_in(marker, sizeof marker, log->dir, CLEAN_FILE) == 0) {
 			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -1636,6 +1753,9 @@ int log_check(const struct partition_log *log)
 	if (log->start > log->leo || log->recovery_point > log->leo)
 		return check_fail_at(log, "start or recovery point past the LEO", log->start,
 				     log->recovery_point);
+	if (log->rp_on_disk > log->recovery_point) /* the file only follows the point */
+		return check_fail_at(log, "recovery-point file past the recovery point",
+				     log->rp_on_disk, log->recovery_point);
 	int64_t total = 0;
 	for (size_t i = 0; i < log->n; i++) {
 		const struct segment *s = log->segs[i];

@@ -5,7 +5,8 @@
  * travel on the wire), NNN.index (sparse offset index: u32 relative offset,
  * u32 file position, big-endian, one entry per index_interval_bytes) and
  * NNN.timeindex (i64 timestamp, u32 relative offset, big-endian). Beside
- * them: `recovery-point` (decimal offset + newline; all below it is fsynced),
+ * them: `recovery-point` (decimal offset + newline; all below it is fsynced:
+ * data, indexes, .txnindex; written by log_checkpoint),
  * `clean-shutdown` (empty; present only between log_close and log_open),
  * NNN.txnindex (aborted transactions whose ABORT marker is in the segment,
  * see txn_index.h and the transaction index section below) and
@@ -215,15 +216,35 @@ int log_clean(struct partition_log *log, int64_t now_ms);
 int log_clean_force(struct partition_log *log, int64_t now_ms);
 void log_clean_get_stats(const struct partition_log *log, struct log_clean_stats *out);
 
-/* fsync the log and indexes up to the LEO; moves the recovery point and
- * writes it to the recovery-point file. */
+/* fdatasyncs the segment data up to the LEO (and the directory after a new
+ * segment file) and moves the recovery point there in memory: what is
+ * acknowledged after it returns 0 survives a crash or power loss. It writes
+ * no index and not the recovery-point file: the indexes, .txnindex, leader
+ * epoch file and recovery point follow at the next log_checkpoint. 0 or
+ * -errno (the point then stays). */
 int log_flush(struct partition_log *log);
+
+/* Kafka's recovery-point checkpoint: fsyncs what an unclean open trusts
+ * below the recovery point (the index files and .txnindex of every segment
+ * that ends at or below it, the leader epoch file), then writes the
+ * recovery-point file at the point. log_tick calls it at most once per
+ * recovery_point_checkpoint_ms when the point moved, log_close always.
+ * After an unclean shutdown log_open reads again everything from the
+ * segment holding the file's point on and rebuilds its indexes and
+ * .txnindex (the transaction replay re-appends the entries), checks the
+ * epoch file against every batch header, and the producer state comes from
+ * its snapshots and a replay to the LEO: so a crash between a flush and the
+ * next checkpoint loses nothing that was flushed. 0 or -errno (the file
+ * then keeps its old value). */
+int log_checkpoint(struct partition_log *log);
 
 /* ---- Background flush of rolled segments (Kafka's flush on roll) ----
  * With a flusher in the log's storage (flusher.h; the broker's has one),
- * every roll queues a job that fsyncs the sealed segments that are still
- * dirty (.log, .index, .timeindex, .txnindex), leader-epoch-checkpoint if
- * it was written without fsync, and the directory. When the
+ * a roll that leaves anything below the new active segment not known to be
+ * synced (with a flush per message: only the index files the roll wrote)
+ * queues a job that fsyncs the sealed segments not known to be synced
+ * (.log, .index, .timeindex, .txnindex), leader-epoch-checkpoint if it was
+ * written without fsync, and the directory. When the
  * job's done callback runs on the loop thread and no truncation happened
  * since it was queued, the recovery point moves up to the new active
  * segment's base; the sealed segments are then clean. The recovery-point
@@ -233,7 +254,9 @@ int log_flush(struct partition_log *log);
  * only segments that reach the last written point are rescanned. Rules:
  * - The recovery point never passes data that is not durable: it moves
  *   only when the fsyncs succeeded, the file only ever holds a value the
- *   point had, and truncation lowers both at once (synchronously).
+ *   point had (written by log_checkpoint after the indexes below it are
+ *   synced), and truncation lowers the point, and the file when it is
+ *   above, at once (synchronously).
  * - The loop goes on appending, reading, truncating, deleting and cleaning
  *   while a job runs; the job holds its own fds. A log closed or deleted
  *   meanwhile is detached from its jobs (their results are dropped).
@@ -319,7 +342,8 @@ int64_t log_txn_aborted(struct partition_log *log, int64_t from, int64_t upper,
 			struct txn_index_entry *out, size_t max);
 
 /* The log's invariants, checked (common/check.h): segments sorted with
- * whole-batch sizes, start <= recovery point <= LEO, every offset- and
+ * whole-batch sizes, start <= recovery point <= LEO, the recovery-point
+ * file not above the recovery point, every offset- and
  * time-index entry inside its segment (relative offsets and positions
  * ascending, positions below the segment size, offsets below the next
  * segment's base and the LEO), the leader epoch cache monotone and not past

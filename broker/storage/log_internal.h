@@ -47,7 +47,7 @@ struct partition_log {
 	int64_t start;
 	int64_t leo;
 	int64_t size_total;
-	int64_t recovery_point;
+	int64_t recovery_point; /* the segments' data below it is fsynced */
 	int64_t unflushed_msgs;
 	int64_t last_flush_ms;
 	int crashed; /* an injected fault "killed" this log: it only frees now */
@@ -55,7 +55,11 @@ struct partition_log {
 	struct log_flush_ref *fref;
 	uint64_t trunc_gen;  /* bumped by every truncation: a flush queued
 			      * before one must not move the recovery point */
-	int64_t rp_on_disk;  /* what the recovery-point file says */
+	int64_t rp_on_disk;  /* what the recovery-point file says (<= the point
+			      * it had when written): below it the indexes,
+			      * .txnindex and epoch file are fsynced too */
+	int dir_unsynced;    /* a segment file was created since the directory
+			      * was last fsynced */
 	int64_t rp_ckpt_ms;  /* when log_tick last wrote it (long ago at open) */
 	int flush_error;     /* a background flush failed: -errno, sticky */
 	int flushes_pending; /* roll flushes queued and not yet done */

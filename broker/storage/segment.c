@@ -50,11 +50,19 @@ int seg_create(const char *dir, int64_t base, int64_t now_ms, struct segment **o
 	if (fd < 0)
 		return -errno;
 	/* Stale index files of an earlier segment with this base must not be
-	 * mistaken for this one's. */
-	if (seg_path(p, sizeof p, dir, base, ".index") == 0)
-		unlink(p);
-	if (seg_path(p, sizeof p, dir, base, ".timeindex") == 0)
-		unlink(p);
+	 * mistaken for this one's: the index files start empty (every segment
+	 * has them, as in Kafka, even before the first entry is written; a
+	 * crash that loses them costs a rebuild from the .log). */
+	static const char *const empty[] = { ".index", ".timeindex" };
+	for (size_t i = 0; i < 2; i++) {
+		if (seg_path(p, sizeof p, dir, base, empty[i]) != 0)
+			continue;
+		int ifd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (ifd >= 0)
+			close(ifd);
+		else
+			unlink(p);
+	}
 	if (seg_path(p, sizeof p, dir, base, TXN_INDEX_SUFFIX) == 0)
 		unlink(p);
 	struct segment *s = seg_alloc(dir, base, fd);
@@ -262,12 +270,15 @@ void seg_note_batch(struct segment *s, const struct seg_batch *b, int32_t index_
 	}
 	s->since_index += b->size;
 	s->dirty = 1;
+	s->idx_dirty = 1;
 }
 
 void seg_seal_time_index(struct segment *s)
 {
-	if (s->max_ts >= 0)
+	if (s->max_ts >= 0) {
 		tidx_push(s, s->max_ts, s->max_ts_rel);
+		s->idx_dirty = 1;
+	}
 }
 
 int seg_index_full(const struct segment *s, int32_t index_bytes)
@@ -455,6 +466,8 @@ int seg_write_indexes(const char *dir, struct segment *s, int rewrite, int sync)
 	if (rc == 0) {
 		s->idx_on_disk = s->n_idx;
 		s->tidx_on_disk = s->n_tidx;
+		if (sync)
+			s->idx_dirty = 0;
 	}
 	return rc;
 }

@@ -32,7 +32,11 @@ struct segment {
 	uint32_t max_ts_rel; /* relative base offset of the batch that set it */
 	int64_t roll_start_ms; /* when the first batch arrived (time-based roll) */
 	int64_t since_index; /* bytes appended since the last index entry */
-	int dirty;           /* bytes or index entries not yet fsynced */
+	int dirty;           /* .log bytes not yet fsynced */
+	int idx_dirty;       /* .index/.timeindex may not durably hold every
+			      * entry in memory (unwritten, or written without
+			      * fsync): synced before the recovery-point file
+			      * passes the segment's end (log.c) */
 	int64_t cleaned_ms;  /* when the cleaner first cleaned it; -1 never */
 	struct seg_idx *idx;
 	size_t n_idx, cap_idx, idx_on_disk;
@@ -114,7 +118,7 @@ int seg_load_indexes(const char *dir, struct segment *s);
  * s->size; returns the offset after the last batch, or -EIO on a bad header. */
 int64_t seg_rebuild_indexes(struct segment *s, int32_t index_interval);
 /* Appends index entries not yet on disk; rewrite = 1 rewrites the files,
- * sync = 1 fsyncs them. */
+ * sync = 1 fsyncs them (and, on success, clears idx_dirty). */
 int seg_write_indexes(const char *dir, struct segment *s, int rewrite, int sync);
 /* Forgets index entries at or beyond the file size / relative offset end. */
 void seg_trim_indexes(struct segment *s, int64_t end_offset);

@@ -49,8 +49,14 @@ static int drill_conf_kv(rd_kafka_conf_t *conf, const char *kv)
  * broker) only with --verbose: the drill narrates what it does itself. */
 static void drill_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-	(void)rk;
-	fprintf(stderr, "rdkafka %d %s: %s\n", level, fac, buf);
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	/* wall-clock time and the client's name: to line up with the
+	 * brokers' logs and tell the drill's clients apart */
+	fprintf(stderr, "%02d:%02d:%02d.%03ld %s %d %s: %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		ts.tv_nsec / 1000000, rd_kafka_name(rk), level, fac, buf);
 }
 
 static void drill_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)

@@ -50,6 +50,7 @@ save_logs() {
 	for c in zookeeper-1 zookeeper-2 zookeeper-3 broker-1 broker-2 broker-3; do
 		podman logs "$(ctr "$c")" >"$dir/$c.log" 2>&1 || true
 	done
+	[[ -z $WORK ]] || cp "$WORK"/gdrill-*.rdkafka "$dir/" 2>/dev/null || true
 	note "whole container logs kept in $dir"
 }
 # keep_logs NAME: save_logs on success too, with COMPOSE_KEEP_LOGS=1.
@@ -243,9 +244,14 @@ sleep_until_acked_more() {
 gdrill() {
 	local name=$1 rc=0 t0=$SECONDS
 	shift
+	# librdkafka's own lines (connections, leaders, produce retries and
+	# timeouts) go to a file, kept with the container logs on a failure
 	"$GREGORCTL" drill "$name" --bootstrap "$BOOTSTRAP" --topic "gdrill-$name" --partitions 3 \
-		--rate 200 --warmup 5 --down 5 --timeout 120 "$@" >"$WORK/gdrill-$name.out" || rc=$?
+		--rate 200 --warmup 5 --down 5 --timeout 120 --verbose -X debug=broker,topic,msg \
+		"$@" >"$WORK/gdrill-$name.out" 2>"$WORK/gdrill-$name.rdkafka" || rc=$?
 	sed "s/^/[gregorctl drill $name] /" "$WORK/gdrill-$name.out" >&2
+	grep -v ' 7 ' "$WORK/gdrill-$name.rdkafka" | tail -20 | sed "s/^/[gregorctl drill $name] /" >&2 ||
+		true
 	((rc == 0)) || fail "gregorctl drill $name on the containers exited $rc"
 	keep_logs "gdrill-$name"
 	wait_all_healthy 120

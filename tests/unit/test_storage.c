@@ -417,6 +417,7 @@ START_TEST(test_recovery_truncated_file)
 	for (int i = 0; i < 40; i++)
 		append_n(log, 2, 40, 5000 + i);
 	ck_assert_int_eq(log_flush(log), 0); /* recovery point 80 ... */
+	ck_assert_int_eq(log_checkpoint(log), 0); /* ... in the file too ... */
 	for (int i = 0; i < 10; i++)
 		append_n(log, 2, 40, 6000 + i); /* ... then 20 more, unsynced */
 	off_t sz = file_size(dir, 0, ".log");
@@ -750,8 +751,12 @@ START_TEST(test_flush_policy_moves_recovery_point)
 	ck_assert_int_eq(sfx_read_rp(dir), 0);
 	for (int i = 0; i < 4; i++)
 		append_n(log, 3, 10, 5000);
-	ck_assert_int_eq(sfx_read_rp(dir), 12); /* the 4th batch crossed 10 messages */
+	/* the 4th batch crossed 10 messages: flushed; the file follows at
+	 * the next checkpoint (the first move after open: the next tick) */
+	ck_assert_int_eq(log_recovery_point(log), 12);
+	ck_assert_int_eq(sfx_read_rp(dir), 0);
 	append_n(log, 3, 10, 5000);
+	ck_assert_int_eq(log_recovery_point(log), 12);
 	int64_t now = clock_wall_ms();
 	log_tick(log, now + 1000);
 	ck_assert_int_eq(sfx_read_rp(dir), 12);
@@ -776,6 +781,7 @@ START_TEST(test_recovery_starts_at_recovery_point)
 	for (int i = 0; i < 20; i++)
 		append_n(log, 2, 40, 5000 + i);
 	ck_assert_int_eq(log_flush(log), 0); /* recovery point 40 */
+	ck_assert_int_eq(log_checkpoint(log), 0);
 	for (int i = 0; i < 5; i++)
 		append_n(log, 2, 40, 6000 + i); /* 40..49, unsynced */
 	struct log_slice below = batch_at(log, 10), above = batch_at(log, 44);
@@ -797,6 +803,9 @@ START_TEST(test_recovery_starts_at_recovery_point)
 	ck_assert_int_eq(sfx_read_rp(dir), 40);
 	ck_assert_int_eq(file_size(dir, 0, ".log"), above.pos);
 	ck_assert_int_eq(log_flush(log), 0); /* the recovered part is synced now */
+	ck_assert_int_eq(log_recovery_point(log), 44);
+	ck_assert_int_eq(sfx_read_rp(dir), 40);
+	ck_assert_int_eq(log_checkpoint(log), 0);
 	ck_assert_int_eq(sfx_read_rp(dir), 44);
 	log_abandon(log);
 	check_recovered(dir, &c, 44);
@@ -812,6 +821,7 @@ START_TEST(test_recovery_point_mid_segment)
 	struct log_config c = small_cfg();
 	struct partition_log *log = log_with_segments(dir, &c, 9, 1000000); /* 0..17 */
 	ck_assert_int_eq(log_flush(log), 0); /* recovery point 18, in segment 16 */
+	ck_assert_int_eq(log_checkpoint(log), 0);
 	for (int i = 0; i < 3; i++)
 		append_n(log, 2, 60, 2000000 + i); /* 18..19 in segment 16, 20..23 in 20 */
 	struct log_slice below = batch_at(log, 16), above = batch_at(log, 18);
@@ -849,6 +859,7 @@ START_TEST(test_recovery_point_past_end)
 	for (int i = 0; i < 10; i++)
 		append_n(log, 2, 40, 5000 + i);
 	ck_assert_int_eq(log_flush(log), 0);
+	ck_assert_int_eq(log_checkpoint(log), 0);
 	off_t sz = file_size(dir, 0, ".log");
 	log_abandon(log);
 	char p[256];

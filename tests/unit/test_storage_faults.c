@@ -180,7 +180,10 @@ START_TEST(test_enospc_on_index_write)
 		append_ok(log, 2);
 	int64_t leo = log_end_offset(log);
 	ck_assert_int_eq(failpoint_set("storage.index.write", "error(ENOSPC)"), 0);
-	ck_assert_int_eq(log_flush(log), -ENOSPC);
+	/* a flush writes no index: the data is made durable all the same */
+	ck_assert_int_eq(log_flush(log), 0);
+	ck_assert_int_eq(log_recovery_point(log), leo);
+	ck_assert_uint_eq(failpoint_fired("storage.index.write"), 0);
 	/* a roll writes the old segment's indexes: it fails to, and the data
 	 * still goes in (the index is rebuilt from the .log when needed) */
 	for (int i = 0; i < 400 && log_end_offset(log) < leo + 600; i++)
@@ -188,6 +191,12 @@ START_TEST(test_enospc_on_index_write)
 	ck_assert_uint_ge(failpoint_fired("storage.index.write"), 2);
 	int64_t leo2 = log_end_offset(log);
 	assert_log_reads(log, leo2);
+	/* the checkpoint must sync the sealed segments' indexes before the
+	 * file passes them: it fails, and the file keeps its old value */
+	int64_t rp_file = sfx_read_rp(dir);
+	ck_assert_int_eq(log_flush(log), 0);
+	ck_assert_int_eq(log_checkpoint(log), -ENOSPC);
+	ck_assert_int_eq(sfx_read_rp(dir), rp_file);
 	/* a crash while the index cannot be written: recovery must write the
 	 * rebuilt indexes, so it refuses while the disk is still full ... */
 	log_abandon(log);
@@ -213,6 +222,8 @@ START_TEST(test_eio_on_fdatasync_keeps_recovery_point)
 	for (int i = 0; i < 10; i++)
 		append_ok(log, 2);
 	ck_assert_int_eq(log_flush(log), 0);
+	ck_assert_int_eq(log_recovery_point(log), 20);
+	ck_assert_int_eq(log_checkpoint(log), 0);
 	char rp[64] = { 0 };
 	char path[4096];
 	snprintf(path, sizeof path, "%s/recovery-point", dir);
@@ -225,7 +236,9 @@ START_TEST(test_eio_on_fdatasync_keeps_recovery_point)
 		append_ok(log, 2);
 	ck_assert_int_eq(failpoint_set("storage.fdatasync", "error(EIO)"), 0);
 	ck_assert_int_eq(log_flush(log), -EIO);
-	/* what was not synced is not claimed synced */
+	/* what was not synced is not claimed synced, in memory or on disk */
+	ck_assert_int_eq(log_recovery_point(log), 20);
+	ck_assert_int_eq(log_checkpoint(log), 0);
 	f = fopen(path, "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(rp, sizeof rp, f));
@@ -233,6 +246,7 @@ START_TEST(test_eio_on_fdatasync_keeps_recovery_point)
 	ck_assert_str_eq(rp, "20\n");
 	failpoint_set("storage.fdatasync", NULL);
 	ck_assert_int_eq(log_flush(log), 0);
+	ck_assert_int_eq(log_recovery_point(log), 40);
 	log = reopen(dir, log, 0);
 	assert_log_reads(log, 40);
 	log_close(log);

@@ -7,6 +7,7 @@
  * failing fsync, are handled as log.h says. Results come back through a
  * mailbox that the test drains itself, so "in flight" is deterministic. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,6 +348,207 @@ START_TEST(test_flusher_and_observer_per_owner)
 }
 END_TEST
 
+/* ---- log.flush.interval.messages=1: the flush syncs data only ---- */
+
+static off_t file_size_of(const char *dir, int64_t base, const char *suffix)
+{
+	char p[512];
+	struct stat st;
+	snprintf(p, sizeof p, "%s/%020lld%s", dir, (long long)base, suffix);
+	return stat(p, &st) == 0 ? st.st_size : -1;
+}
+
+/* What a power loss may take of files written without fsync: every index
+ * file of the segments with base >= from, and the leader-epoch file. */
+static void lose_unsynced_files(const char *dir, int64_t from)
+{
+	static const char *const suffixes[] = { ".index", ".timeindex" };
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *e;
+	int removed = 0;
+	while ((e = readdir(d)) != NULL) {
+		long long base;
+		char suffix[32];
+		if (sscanf(e->d_name, "%20lld%31s", &base, suffix) != 2 || base < from)
+			continue;
+		for (size_t i = 0; i < 2; i++)
+			if (strcmp(suffix, suffixes[i]) == 0) {
+				ck_assert_int_eq(unlinkat(dirfd(d), e->d_name, 0), 0);
+				removed++;
+			}
+	}
+	closedir(d);
+	ck_assert_int_gt(removed, 0);
+	char p[512];
+	snprintf(p, sizeof p, "%s/leader-epoch-checkpoint", dir);
+	unlink(p);
+}
+
+/* Appends 2-record batches (timestamp 1000 + batch number, epoch 1 for the
+ * first ten batches, 4 after) until the log has `segments` segments; the
+ * number of batches appended so far goes in and out through *batches. */
+static void append_flushed(struct partition_log *log, size_t segments, int *batches)
+{
+	for (int i = 0; i < 1000 && log_segment_count(log) < segments; i++) {
+		int k = (*batches)++;
+		sfx_append(log, 2, "value-value", 11, 1000 + k, k < 10 ? 1 : 4);
+		/* every append flushed (and moved the point in memory) */
+		ck_assert_int_eq(log_recovery_point(log), log_end_offset(log));
+	}
+	ck_assert_uint_eq(log_segment_count(log), segments);
+}
+
+/* The log holds batches 0..n-1 of append_flushed at offsets 2k, 2k + 1,
+ * all readable through the (rebuilt) indexes, with their epochs. */
+static void check_flushed_log(struct partition_log *log, int n)
+{
+	ck_assert_int_eq(log_end_offset(log), 2 * n);
+	ck_assert_int_eq(log_check(log), 0);
+	for (int k = 0; k < n; k++) {
+		struct log_slice sl;
+		ck_assert_int_eq(log_read(log, 2 * k + 1, 1, 2 * n, &sl), 0);
+		ck_assert_int_eq(sl.first_offset, 2 * k);
+		int64_t ts = -1;
+		ck_assert_int_eq(log_offset_for_time(log, 1000 + k, &ts), 2 * k);
+		ck_assert_int_eq(ts, 1000 + k);
+	}
+	int32_t e;
+	int64_t end;
+	log_epoch_end_offset(log, 1, &e, &end);
+	ck_assert_int_eq(e, 1);
+	ck_assert_int_eq(end, 20);
+	ck_assert_int_eq(log_latest_epoch(log), 4);
+}
+
+/* With a flush after every append the recovery-point file is not written
+ * (nor any index): the point moves in memory only. A crash then (no close)
+ * that also loses every file written without fsync loses nothing flushed:
+ * the whole log is above the file's point, so it is read again and its
+ * indexes and epoch cache are rebuilt. */
+START_TEST(test_flush_syncs_data_only)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.flush_interval_messages = 1;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	ck_assert_int_eq(sfx_read_rp(dir), 0); /* a new log is checkpointed once */
+	int n = 0;
+	append_flushed(log, 4, &n);
+	ck_assert_int_eq(sfx_read_rp(dir), 0);
+	/* the active segment's index files were never written (created empty
+	 * with the segment) */
+	ck_assert_int_eq(file_size_of(dir, 2 * (n - 1), ".index"), 0);
+	ck_assert_int_eq(file_size_of(dir, 2 * (n - 1), ".timeindex"), 0);
+	check_flushed_log(log, n);
+	log_abandon(log); /* SIGKILL */
+	lose_unsynced_files(dir, 0);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	check_flushed_log(log, n);
+	ck_assert_int_gt(file_size_of(dir, 0, ".index"), 0); /* rebuilt and written */
+	log_close(log);
+	ck_assert_int_eq(sfx_read_rp(dir), 2 * n);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	check_flushed_log(log, n);
+	log_close(log);
+}
+END_TEST
+
+/* log_checkpoint syncs the indexes of the segments wholly below the point
+ * and writes the file; those segments are then trusted after a crash, and
+ * everything from the segment holding the point on is read again: its
+ * index files (and those of later segments), lost, are rebuilt. */
+START_TEST(test_checkpoint_then_crash)
+{
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.flush_interval_messages = 1;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	int n = 0;
+	append_flushed(log, 3, &n);
+	sfx_append(log, 2, "value-value", 11, 1000 + n, n < 10 ? 1 : 4);
+	n++; /* the point inside a segment */
+	int64_t point = log_end_offset(log);
+	ck_assert_int_eq(log_checkpoint(log), 0);
+	ck_assert_int_eq(sfx_read_rp(dir), point);
+	ck_assert_int_gt(file_size_of(dir, 0, ".timeindex"), 0);
+	int64_t trusted_end = 0; /* base of the segment holding the point */
+	for (int64_t o = 0; o < point; o += 2)
+		if (file_size_of(dir, o, ".log") >= 0)
+			trusted_end = o;
+	ck_assert_int_gt(trusted_end, 0);
+	append_flushed(log, 6, &n);
+	ck_assert_int_eq(sfx_read_rp(dir), point);
+	log_abandon(log);
+	lose_unsynced_files(dir, trusted_end);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	ck_assert_int_eq(log_recovery_point(log), point);
+	check_flushed_log(log, n);
+	ck_assert_int_gt(file_size_of(dir, trusted_end, ".index"), 0);
+	log_close(log);
+}
+END_TEST
+
+/* A follower's fetched range of several batches is flushed once (Kafka
+ * flushes once per append), after the last batch: the call returns only
+ * when all of it is durable. */
+START_TEST(test_replica_append_flushes_once)
+{
+	const char *ldir = sfx_new_dir(), *fdir;
+	struct log_config c = small_cfg();
+	c.segment_bytes = 1 << 20;
+	c.flush_interval_messages = 1;
+	struct partition_log *leader, *follower;
+	ck_assert_int_eq(log_open(ldir, &c, NULL, &leader), 0);
+	for (int i = 0; i < 5; i++)
+		sfx_append(leader, 2, "value-value", 11, 1000 + i, 0);
+	fdir = sfx_new_dir();
+	int flushes = 0;
+	struct log_storage counted = { .flush_observer = count_flush,
+				       .flush_observer_arg = &flushes };
+	ck_assert_int_eq(log_open(fdir, &c, &counted, &follower), 0);
+	flushes = 0; /* the new log's own flush at open */
+	struct log_slice sl;
+	ck_assert_int_eq(log_read(leader, 0, 1 << 20, 10, &sl), 0);
+	uint8_t *buf = malloc((size_t)sl.len);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pread(sl.fd, buf, (size_t)sl.len, sl.pos), sl.len);
+	ck_assert_int_eq(log_append_replica(follower, buf, (size_t)sl.len), 0);
+	ck_assert_int_eq(flushes, 1);
+	ck_assert_int_eq(log_end_offset(follower), 10);
+	ck_assert_int_eq(log_recovery_point(follower), 10);
+	free(buf);
+	log_close(follower);
+	log_close(leader);
+}
+END_TEST
+
+/* With a flush per append the data below a roll is synced already, but the
+ * index files the roll wrote (and the leader-epoch file, written without
+ * fsync when epoch 0 began) are not: the roll still queues its background
+ * flush for them, and the point (at the LEO) does not move back. */
+START_TEST(test_roll_flush_syncs_indexes_when_data_is_flushed)
+{
+	start_flusher();
+	const char *dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.flush_interval_messages = 1;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	append_until_rolled(log, 1);
+	ck_assert_int_eq(log_recovery_point(log), log_end_offset(log));
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), log_end_offset(log));
+	ck_assert_int_eq(log_check(log), 0);
+	log_close(log);
+	stop_flusher();
+}
+END_TEST
+
 int main(void)
 {
 	if (sfx_setup("storage-flush") < 0)
@@ -362,6 +564,10 @@ int main(void)
 	tcase_add_test(tc, test_delete_during_flush);
 	tcase_add_test(tc, test_background_fsync_eio);
 	tcase_add_test(tc, test_flusher_and_observer_per_owner);
+	tcase_add_test(tc, test_flush_syncs_data_only);
+	tcase_add_test(tc, test_checkpoint_then_crash);
+	tcase_add_test(tc, test_replica_append_flushes_once);
+	tcase_add_test(tc, test_roll_flush_syncs_indexes_when_data_is_flushed);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }
