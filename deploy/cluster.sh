@@ -58,6 +58,7 @@ set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SELF_DIR/.." && pwd)
+# run as a program: its #! is Debian's python3, the one with python3-kazoo
 ZKQ="$SELF_DIR/zkq.py"
 ZK_CP="/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"
 STOP_WAIT=${GREGOR_STOP_WAIT:-15}
@@ -210,7 +211,7 @@ net_down() {
 	rm -f "$DIR"/isolated-*
 }
 
-zkq() { python3 "$ZKQ" -s "$(zk_connect)" -t 2 "$@"; }
+zkq() { "$ZKQ" -s "$(zk_connect)" -t 2 "$@"; }
 
 # ---- process bookkeeping. A pid file is trusted only while /proc/PID's
 # command line still names this cluster's file, so a recycled pid is never
@@ -325,7 +326,7 @@ zk_launch() {
 
 # True once server N accepts a session (standalone up, or in a quorum).
 zk_serving() {
-	python3 "$ZKQ" -s "$(zk_host):$((ZK_PORT + $1 - 1))" -t 1 ping 2>/dev/null
+	"$ZKQ" -s "$(zk_host):$((ZK_PORT + $1 - 1))" -t 1 ping 2>/dev/null
 }
 
 # Waits until every running server serves; a dead server fails the wait.
@@ -917,7 +918,7 @@ main() {
 	zk-kill) cmd_zk_kill "${pos[0]:-}" ;;
 	zk-stop) cmd_zk_stop "${pos[0]:-}" ;;
 	zk-start) cmd_zk_start "${pos[0]:-}" ;;
-	zk) load_env; exec python3 "$ZKQ" -s "$(zk_connect)" -t 2 "${pos[@]}" ;;
+	zk) load_env; exec "$ZKQ" -s "$(zk_connect)" -t 2 "${pos[@]}" ;;
 	*) usage ;;
 	esac
 }

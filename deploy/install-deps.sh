@@ -10,6 +10,8 @@ PKGS=(
 	zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
 	zookeeper default-jre-headless
 	kcat python3 tcpdump shellcheck procps
+	# deploy/zkq.py, the scripts' and tests' ZooKeeper client
+	python3-kazoo
 	iproute2 nftables
 	prometheus curl
 	# tests/bench/suite.sh draws the latency plot of BENCHMARKS.md

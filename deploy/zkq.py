@@ -1,316 +1,326 @@
-#!/usr/bin/env python3
-"""zkq: a tiny ZooKeeper client (jute wire protocol, stdlib only) for scripts.
+#!/usr/bin/python3
+"""zkq: a small ZooKeeper client for scripts, built on kazoo (python3-kazoo).
 
 cluster.sh and the integration tests poll ZooKeeper often; zkCli.sh starts a
 JVM per call and its output mixes data with banners, so this prints exactly
 the requested data. Exit codes: 0 ok, 2 no such node, 3 other ZooKeeper
 error, 4 cannot connect to any server (after retries), 64 usage.
-Connection failures (a dropped or refused connection, a timeout) are
-retried up to 5 times with a fresh session; output is printed only once a
-command has fully succeeded.
+A dropped or refused connection, a timeout or a ZooKeeper restart is
+retried (kazoo's connection and command retries, bounded in count and in
+time); output is printed only once a command has fully succeeded.
 
-  zkq.py [-s HOST:PORT,...] [-t SECONDS] [-a USER:PASSWORD] CMD ARGS
+  zkq.py [-s HOST:PORT,...[/CHROOT]] [-t SECONDS] [-a USER:PASSWORD] CMD ARGS
+  -t: how long one server may take to answer (default 3); the whole
+      command, retries included, gives up after max(4 * SECONDS, 10) s.
   -a: addauth digest first (a cluster with zookeeper.set.acl); nodes it
       creates are then creator-all + world-read, as the brokers make them.
-  CMD: ls PATH | get PATH | stat PATH | exists PATH | create PATH [DATA]
+  CMD: ls PATH | get PATH | stat PATH | exists PATH | create [-s] PATH [DATA]
        set PATH DATA | delete PATH | rmr PATH | tree [PATH] | ping
+  create -s makes a sequential node and prints its full path.
 """
 import io
-import socket
-import struct
+import logging
+import os
+import signal
 import sys
 import time
+import warnings
 
-OP_CREATE, OP_DELETE, OP_EXISTS, OP_GETDATA, OP_SETDATA = 1, 2, 3, 4, 5
-OP_GETCHILDREN, OP_CLOSE, OP_AUTH = 8, -11, 100
-XID_AUTH = -4
-ERR_NONODE = -101
-ERR_NODEEXISTS = -110
-ATTEMPTS = 5
-MAX_FRAME = 16 * 1024 * 1024
+warnings.simplefilter("ignore")  # e.g. kazoo's "chroot path missing"
+# Debian's python3-kazoo lives in the system interpreter's dist-packages; a
+# python3 earlier on PATH (pyenv, a venv) cannot import it, so hand over.
+DEBIAN_PYTHON = "/usr/bin/python3"
+try:
+    from kazoo.client import KazooClient
+    from kazoo.exceptions import (BadArgumentsError, ConnectionDropped,
+                                  ConnectionLoss,
+                                  KazooException, NodeExistsError,
+                                  NoNodeError, SessionExpiredError,
+                                  WriterNotClosedException, ZookeeperError)
+    from kazoo.handlers.threading import KazooTimeoutError
+    from kazoo.retry import KazooRetry, RetryFailedError
+    from kazoo.security import CREATOR_ALL_ACL, READ_ACL_UNSAFE
+except ImportError as e:
+    if (os.path.exists(DEBIAN_PYTHON) and os.path.realpath(sys.executable)
+            != os.path.realpath(DEBIAN_PYTHON)):
+        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, os.path.abspath(__file__)]
+                 + sys.argv[1:])
+    sys.stderr.write("zkq: %s (install python3-kazoo: deploy/install-deps.sh)\n" % e)
+    sys.exit(3)
+
 STAT_FIELDS = ("czxid", "mzxid", "ctime", "mtime", "version", "cversion",
                "aversion", "ephemeralOwner", "dataLength", "numChildren",
                "pzxid")
-STAT_FMT = ">qqqqiiiqiiq"
+# args each command needs at least (create's -s flag not counted)
+NEEDS = {"ls": 1, "get": 1, "stat": 1, "exists": 1, "create": 1, "set": 2,
+         "delete": 1, "rmr": 1, "tree": 0, "ping": 0}
+ATTEMPTS = 5        # command attempts (kazoo command_retry: 1 + 4 retries)
+CONNECT_ROUNDS = 20  # connection rounds over all hosts per outage
+TREE_DEPTH = 64
 
 
-class ZkError(Exception):
-    def __init__(self, code):
-        super().__init__("zookeeper error %d" % code)
-        self.code = code
+class Usage(Exception):
+    pass
 
 
-class Reader:
-    """Bounds-checked cursor over one response frame."""
-
-    def __init__(self, data):
-        self.data, self.pos = data, 0
-
-    def take(self, n):
-        if n < 0 or self.pos + n > len(self.data):
-            raise ValueError("truncated zookeeper response")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
-
-    def unpack(self, fmt):
-        return struct.unpack(fmt, self.take(struct.calcsize(fmt)))
-
-    def buffer(self):
-        (n,) = self.unpack(">i")
-        return None if n == -1 else self.take(n)
-
-    def string(self):
-        b = self.buffer()
-        return None if b is None else b.decode("utf-8", "replace")
+class GaveUp(Exception):
+    """The whole command ran past its deadline (a last-resort bound)."""
 
 
-def enc_buf(b):
-    return struct.pack(">i", -1) if b is None else struct.pack(">i", len(b)) + b
+# exit 4: no server answered in time (SessionExpiredError includes
+# ConnectionClosedError: kazoo's connection retry gave up)
+UNREACHABLE = (KazooTimeoutError, RetryFailedError, ConnectionLoss,
+               SessionExpiredError, ConnectionDropped,
+               WriterNotClosedException, GaveUp)
 
 
-def enc_str(s):
-    return enc_buf(s.encode())
+def quiet_logger():
+    """kazoo logs connection trouble as warnings; Python's last-resort
+    handler would print them on stderr, which carries only our one-line
+    error. Nothing is lost: the error that ends the command is reported.
+    The client's logger and kazoo's module loggers (kazoo.*) go nowhere."""
+    for name in ("zkq.kazoo", "kazoo"):
+        log = logging.getLogger(name)
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
+        log.setLevel(logging.CRITICAL + 1)
+    return logging.getLogger("zkq.kazoo")
 
 
-class Zk:
-    def __init__(self, connect, timeout):
-        self.sock, self.xid, self.authed = None, 0, False
-        hosts = connect.split("/", 1)[0].split(",")
-        self.chroot = "/" + connect.split("/", 1)[1] if "/" in connect else ""
-        last = None
-        for hp in hosts:
-            host, _, port = hp.rpartition(":")
-            try:
-                self._connect(host or "127.0.0.1", int(port), timeout)
-                return
-            except (OSError, ValueError) as e:
-                last = e
-                self._drop()
-        raise ConnectionError("cannot connect to %s: %s" % (connect, last))
-
-    def _drop(self):
-        if self.sock:
-            self.sock.close()
-        self.sock = None
-
-    def _connect(self, host, port, timeout):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.sock.settimeout(timeout)
-        req = struct.pack(">iqiq", 0, 0, 10000, 0) + enc_buf(b"\0" * 16) + b"\0"
-        self._send(req)
-        r = Reader(self._recv())
-        (_, negotiated, _sid) = r.unpack(">iiq")
-        if negotiated <= 0:
-            raise ConnectionError("session refused by %s:%d" % (host, port))
-
-    def _send(self, payload):
-        self.sock.sendall(struct.pack(">i", len(payload)) + payload)
-
-    def _recv_exact(self, n):
-        out = b""
-        while len(out) < n:
-            chunk = self.sock.recv(n - len(out))
-            if not chunk:
-                raise ConnectionError("connection closed by server")
-            out += chunk
-        return out
-
-    def _recv(self):
-        (n,) = struct.unpack(">i", self._recv_exact(4))
-        if n < 0 or n > MAX_FRAME:
-            raise ValueError("bad frame length %d" % n)
-        return self._recv_exact(n)
-
-    def add_digest(self, cred):
-        """addauth digest USER:PASSWORD (answered with xid -4)."""
-        self._send(struct.pack(">ii", XID_AUTH, OP_AUTH) + struct.pack(">i", 0)
-                   + enc_str("digest") + enc_buf(cred.encode()))
-        while True:
-            r = Reader(self._recv())
-            (xid, _zxid, err) = r.unpack(">iqi")
-            if xid == XID_AUTH:
-                if err != 0:
-                    raise ZkError(err)
-                self.authed = True
-                return
-
-    def call(self, op, body):
-        self.xid += 1
-        self._send(struct.pack(">ii", self.xid, op) + body)
-        while True:
-            r = Reader(self._recv())
-            (xid, _zxid, err) = r.unpack(">iqi")
-            if xid == -1:  # watch notification: none are set, skip
-                continue
-            if xid != self.xid:
-                raise ValueError("unexpected xid %d" % xid)
-            if err != 0:
-                raise ZkError(err)
-            return r
-
-    def path(self, p):
-        if not self.chroot:
-            return p
-        return (self.chroot + p).rstrip("/") or "/"
-
-    def get(self, p):
-        r = self.call(OP_GETDATA, enc_str(self.path(p)) + b"\0")
-        data = r.buffer()
-        return data or b"", dict(zip(STAT_FIELDS, r.unpack(STAT_FMT)))
-
-    def children(self, p):
-        r = self.call(OP_GETCHILDREN, enc_str(self.path(p)) + b"\0")
-        (n,) = r.unpack(">i")
-        if n < 0 or n > MAX_FRAME:
-            return []
-        return sorted(r.string() for _ in range(n))
-
-    def stat(self, p):
-        r = self.call(OP_EXISTS, enc_str(self.path(p)) + b"\0")
-        return dict(zip(STAT_FIELDS, r.unpack(STAT_FMT)))
-
-    def create(self, p, data):
-        if self.authed:
-            acl = (struct.pack(">ii", 2, 31) + enc_str("auth") + enc_str("")
-                   + struct.pack(">i", 1) + enc_str("world") + enc_str("anyone"))
-        else:
-            acl = struct.pack(">ii", 1, 31) + enc_str("world") + enc_str("anyone")
-        body = enc_str(self.path(p)) + enc_buf(data) + acl + struct.pack(">i", 0)
-        self.call(OP_CREATE, body)
-
-    def set(self, p, data):
-        self.call(OP_SETDATA, enc_str(self.path(p)) + enc_buf(data)
-                  + struct.pack(">i", -1))
-
-    def delete(self, p):
-        self.call(OP_DELETE, enc_str(self.path(p)) + struct.pack(">i", -1))
-
-    def rmr(self, p):
-        for c in self.children(p):
-            self.rmr(p.rstrip("/") + "/" + c)
-        self.delete(p)
-
-    def tree(self, p, out, depth=0):
-        if depth > 64:
-            return
-        data, st = self.get(p)
-        kind = "E" if st["ephemeralOwner"] else "P"
-        out.write("%s [%s] %s\n" % (p, kind, data.decode("utf-8", "replace")))
-        for c in self.children(p):
-            self.tree(p.rstrip("/") + "/" + c, out, depth + 1)
-
-    def close(self):
-        if not self.sock:
-            return
-        try:
-            self.xid += 1
-            self._send(struct.pack(">ii", self.xid, OP_CLOSE))
-            self._recv()
-        except (OSError, ValueError):
-            pass
-        self._drop()
-
-
-def run(zk, cmd, args):
-    """Runs one command; returns its output (bytes), printed only once the
-    whole command succeeded, so a retried attempt never prints twice."""
-    out = io.StringIO()
-    if cmd == "ping":
-        zk.children("/")
-    elif cmd == "ls":
-        for c in zk.children(args[0]):
-            out.write(c + "\n")
-    elif cmd == "get":
-        return zk.get(args[0])[0] + b"\n"
-    elif cmd == "stat":
-        for k, v in zk.stat(args[0]).items():
-            out.write("%s=%s\n" % (k, v))
-    elif cmd == "exists":
-        zk.stat(args[0])
-    elif cmd == "create":
-        zk.create(args[0], args[1].encode() if len(args) > 1 else None)
-    elif cmd == "set":
-        zk.set(args[0], args[1].encode())
-    elif cmd == "delete":
-        zk.delete(args[0])
-    elif cmd == "rmr":
-        zk.rmr(args[0])
-    elif cmd == "tree":
-        zk.tree(args[0] if args else "/", out)
-    else:
-        raise SystemExit(__doc__)
-    return out.getvalue().encode()
-
-
-def done_before(zk, cmd, args, err):
-    """After a connection failure the previous attempt's write may have been
-    applied with its answer lost: creating the same node again finds it
-    with our data, deleting it again finds it gone. Both count as done."""
-    if cmd == "create" and err.code == ERR_NODEEXISTS:
-        want = args[1].encode() if len(args) > 1 else b""
-        return zk.get(args[0])[0] == want
-    return cmd in ("delete", "rmr") and err.code == ERR_NONODE
-
-
-def attempt(connect, timeout, argv, retried, cred):
-    zk = Zk(connect, timeout)
-    try:
-        if cred:
-            zk.add_digest(cred)
-        try:
-            return run(zk, argv[0], argv[1:])
-        except ZkError as e:
-            if retried and done_before(zk, argv[0], argv[1:], e):
-                return b""
-            raise
-    finally:
-        zk.close()
-
-
-def main(argv):
+def parse_args(argv):
+    """-> (connect, timeout, cred, cmd, args); raises Usage."""
     connect, timeout, cred = "127.0.0.1:2181", 3.0, None
     while argv and argv[0] in ("-s", "-t", "-a"):
         if len(argv) < 2:
-            raise SystemExit(__doc__)
-        if argv[0] == "-s":
-            connect = argv[1]
-        elif argv[0] == "-a":
-            cred = argv[1]
+            raise Usage("%s needs a value" % argv[0])
+        opt, val, argv = argv[0], argv[1], argv[2:]
+        if opt == "-s":
+            connect = val
+        elif opt == "-a":
+            if ":" not in val:
+                raise Usage("-a needs USER:PASSWORD")
+            cred = val
         else:
-            timeout = float(argv[1])
-        argv = argv[2:]
-    if not argv:
-        sys.stderr.write(__doc__)
-        return 64
-    needs = {"ls": 1, "get": 1, "stat": 1, "exists": 1, "create": 1,
-             "set": 2, "delete": 1, "rmr": 1}
-    if len(argv) - 1 < needs.get(argv[0], 0):
-        sys.stderr.write(__doc__)
-        return 64
-    # A busy or restarting server may drop a connection (EPIPE, reset,
-    # timeout): reconnect and try again, a bounded number of times.
-    deadline = time.monotonic() + max(4 * timeout, 10.0)
-    last = None
-    for n in range(ATTEMPTS):
+            try:
+                timeout = float(val)
+            except ValueError:
+                raise Usage("-t needs seconds, got %r" % val) from None
+            if not 0 < timeout <= 3600:
+                raise Usage("-t out of range: %r" % val)
+    if not argv or argv[0] not in NEEDS:
+        raise Usage("unknown command %r" % argv[0] if argv else "no command")
+    cmd, args = argv[0], argv[1:]
+    counted = args[1:] if cmd == "create" and args[:1] == ["-s"] else args
+    if len(counted) < NEEDS[cmd]:
+        raise Usage("%s needs %d argument(s)" % (cmd, NEEDS[cmd]))
+    return connect, timeout, cred, cmd, args
+
+
+def hosts_of(connect):
+    """Leaves kazoo the HOST:PORT,.../CHROOT string; an empty host means
+    127.0.0.1, as before."""
+    hosts, slash, chroot = connect.partition("/")
+    fixed = []
+    for hp in hosts.split(","):
+        host, colon, port = hp.rpartition(":")
+        if not colon or not port.isdigit():
+            raise Usage("-s needs HOST:PORT,..., got %r" % connect)
+        fixed.append("%s:%s" % (host or "127.0.0.1", port))
+    return ",".join(fixed) + slash + chroot
+
+
+def bad_path(path, seq):
+    """True unless PATH is absolute with no empty, "." or ".." component
+    (a sequential create may end in "/": the server appends the number)."""
+    if not path.startswith("/") or "\0" in path:
+        return True
+    if path == "/":
+        return False
+    body = path[1:-1] if seq and path.endswith("/") else path[1:]
+    return any(c in ("", ".", "..") for c in body.split("/"))
+
+
+class Command:
+    """One command; run() is what kazoo's command retry calls again after a
+    lost connection, so each call starts afresh and returns the whole
+    output (bytes)."""
+
+    def __init__(self, zk, cmd, args, authed):
+        self.zk, self.cmd, self.args = zk, cmd, args
+        self.acl = CREATOR_ALL_ACL + READ_ACL_UNSAFE if authed else None
+        self.calls = 0
+
+    def run(self):
+        self.calls += 1
         try:
-            data = attempt(connect, timeout, argv, n > 0, cred)
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            return 0
-        except ZkError as e:
-            if e.code == ERR_NONODE:
-                return 2
-            sys.stderr.write("zkq: %s: %s\n" % (" ".join(argv), e))
-            return 3
-        except (OSError, ValueError) as e:
-            last = e
-        if n + 1 < ATTEMPTS and time.monotonic() < deadline:
-            time.sleep(0.25 * (n + 1))
+            return self.dispatch()
+        except (NodeExistsError, NoNodeError) as e:
+            if self.calls > 1 and self.done_before(e):
+                return b""
+            raise
+
+    def done_before(self, err):
+        """After a lost connection the previous attempt's write may have
+        been applied with its answer lost: creating the same node again
+        finds it with our data, deleting it again finds it gone. Both
+        count as done. (A sequential create cannot tell: it may leave an
+        extra node.)"""
+        if self.cmd == "create" and isinstance(err, NodeExistsError):
+            path, data = self.create_args()[1:]
+            return (self.zk.get(path)[0] or b"") == data
+        return self.cmd in ("delete", "rmr") and isinstance(err, NoNodeError)
+
+    def create_args(self):
+        seq = self.args[:1] == ["-s"]
+        rest = self.args[1:] if seq else self.args
+        data = rest[1].encode() if len(rest) > 1 else b""
+        return seq, rest[0], data
+
+    def check_path(self):
+        """kazoo quietly normalises paths ("a" and "/a/" become "/a"); the
+        server does not, and scripts should see their typo: a bad path is
+        not found (as the server answers a read or a delete) and bad
+        arguments (-8) to a create or set."""
+        if self.cmd == "ping" or (self.cmd == "tree" and not self.args):
+            return
+        if self.cmd == "create":
+            seq, path = self.create_args()[:2]
         else:
-            break
-    sys.stderr.write("zkq: %s (after %d attempts)\n" % (last, n + 1))
-    return 4
+            seq, path = False, self.args[0]
+        if bad_path(path, seq):
+            if self.cmd in ("create", "set"):
+                raise BadArgumentsError()
+            raise NoNodeError()
+
+    def dispatch(self):
+        self.check_path()
+        zk, a, out = self.zk, self.args, io.StringIO()
+        if self.cmd == "ping":
+            zk.get_children("/")
+        elif self.cmd == "ls":
+            for c in sorted(zk.get_children(a[0])):
+                out.write(c + "\n")
+        elif self.cmd == "get":
+            return (zk.get(a[0])[0] or b"") + b"\n"
+        elif self.cmd == "stat":
+            st = self.stat(a[0])
+            for k in STAT_FIELDS:
+                out.write("%s=%s\n" % (k, getattr(st, k)))
+        elif self.cmd == "exists":
+            self.stat(a[0])
+        elif self.cmd == "create":
+            seq, path, data = self.create_args()
+            made = zk.create(path, data, acl=self.acl, sequence=seq)
+            if seq:
+                out.write(made + "\n")
+        elif self.cmd == "set":
+            zk.set(a[0], a[1].encode())
+        elif self.cmd == "delete":
+            zk.delete(a[0])
+        elif self.cmd == "rmr":
+            self.rmr(a[0])
+        elif self.cmd == "tree":
+            self.tree(a[0] if a else "/", out, 0)
+        return out.getvalue().encode()
+
+    def stat(self, path):
+        st = self.zk.exists(path)
+        if st is None:
+            raise NoNodeError()
+        return st
+
+    def rmr(self, path):
+        # not kazoo's delete(recursive=True): that one succeeds on a
+        # missing node, and a missing node is exit 2 here
+        for c in self.zk.get_children(path):
+            self.rmr(path.rstrip("/") + "/" + c)
+        self.zk.delete(path)
+
+    def tree(self, path, out, depth):
+        if depth > TREE_DEPTH:
+            return
+        data, st = self.zk.get(path)
+        kind = "E" if st.ephemeralOwner else "P"
+        out.write("%s [%s] %s\n" % (path, kind,
+                                    (data or b"").decode("utf-8", "replace")))
+        for c in sorted(self.zk.get_children(path)):
+            self.tree(path.rstrip("/") + "/" + c, out, depth + 1)
+
+
+def client(hosts, timeout, cred, deadline):
+    """Both retries are bounded in count and in time: connection_retry per
+    outage (rounds over all hosts), command_retry per command. kazoo
+    derives its socket timeouts from the session timeout it asks for: the
+    handshake with one server gets session / number of hosts, a request or
+    ping 2/3 of the negotiated session; 1.5 * SECONDS * hosts gives each
+    at least SECONDS, as a busy machine needs."""
+    conn = KazooRetry(max_tries=CONNECT_ROUNDS, delay=0.1, backoff=2,
+                      max_delay=1.0, deadline=deadline)
+    cmd = KazooRetry(max_tries=ATTEMPTS - 1, delay=0.25, backoff=2,
+                     max_delay=2.0, deadline=deadline, ignore_expire=True)
+    session = 1.5 * timeout * len(hosts.partition("/")[0].split(","))
+    return KazooClient(hosts=hosts, timeout=session, connection_retry=conn,
+                       command_retry=cmd, logger=quiet_logger(),
+                       auth_data=[("digest", cred)] if cred else None)
+
+
+def execute(hosts, timeout, cred, cmd, args, deadline):
+    """-> output bytes; raises kazoo's exceptions. Connecting and the
+    command's attempts share one deadline."""
+    end = time.monotonic() + deadline
+    zk = client(hosts, timeout, cred, deadline)
+    try:
+        zk.start(timeout=deadline)
+        zk.retry.deadline = max(end - time.monotonic(), 1.0)
+        return zk.retry(Command(zk, cmd, args, bool(cred)).run)
+    finally:
+        try:
+            zk.stop()
+            zk.close()
+        except (KazooException, OSError, GaveUp):
+            pass  # the session ends with the process anyway
+
+
+def describe(e):
+    code = getattr(e, "code", None)
+    text = str(e) or type(e).__name__
+    if isinstance(e, ZookeeperError) and isinstance(code, int):
+        return "zookeeper error %d" % code
+    return text
+
+
+def on_alarm(_sig, _frame):
+    raise GaveUp("no answer in time")
+
+
+def main(argv):
+    try:
+        connect, timeout, cred, cmd, args = parse_args(argv)
+        hosts = hosts_of(connect)
+    except Usage as e:
+        sys.stderr.write("zkq: %s\nusage:\n%s" % (e, __doc__[__doc__.index("  zkq.py"):]))
+        return 64
+    deadline = max(4 * timeout, 10.0)
+    # kazoo's own timeouts bound every wait; this is the backstop.
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(int(deadline) + 10)
+    t0 = time.monotonic()
+    try:
+        data = execute(hosts, timeout, cred, cmd, args, deadline)
+    except NoNodeError:
+        return 2
+    except UNREACHABLE as e:
+        sys.stderr.write("zkq: cannot reach ZooKeeper at %s: %s (gave up after %.1fs)\n"
+                         % (connect, describe(e), time.monotonic() - t0))
+        return 4
+    except (KazooException, ValueError, TypeError) as e:
+        sys.stderr.write("zkq: %s: %s\n" % (" ".join([cmd] + args), describe(e)))
+        return 3
+    finally:
+        signal.alarm(0)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ set -euo pipefail
 
 GREGOR_SOURCE_ROOT=${GREGOR_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CLUSTER_SH="$GREGOR_SOURCE_ROOT/deploy/cluster.sh"
-ZKQ="$GREGOR_SOURCE_ROOT/deploy/zkq.py"
+ZKQ="$GREGOR_SOURCE_ROOT/deploy/zkq.py" # a program (#! Debian's python3, with kazoo)
 ZKCLI=${ZKCLI:-/usr/share/zookeeper/bin/zkCli.sh}
 GREGORD=${GREGORD:-$GREGOR_SOURCE_ROOT/build/broker/gregord}
 export GREGORD
@@ -185,9 +185,9 @@ wait_until() {
 # digest credentials, so tests can still write znodes.
 zk() {
 	if [[ -n ${ZK_DIGEST_FILE:-} ]]; then
-		python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 -a "$(head -n1 "$ZK_DIGEST_FILE")" "$@"
+		"$ZKQ" -s "$ZOOKEEPER" -t 3 -a "$(head -n1 "$ZK_DIGEST_FILE")" "$@"
 	else
-		python3 "$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"
+		"$ZKQ" -s "$ZOOKEEPER" -t 3 "$@"
 	fi
 }
 zk_get() { zk get "$1"; }

@@ -10,7 +10,6 @@ import os
 import socket
 import struct
 import subprocess
-import sys
 import time
 
 from kafka_wire import (TIMEOUT, Conn, Reader, cstr, kstr, nstr, request, uvarint)
@@ -277,9 +276,10 @@ def describe_log_dirs(addr, version, topics):
 
 
 def zkq(*args):
-    """deploy/zkq.py against $ZOOKEEPER: stdout, or None on failure."""
+    """deploy/zkq.py against $ZOOKEEPER: stdout, or None on failure. Run as a
+    program: its #! is Debian's python3, which has python3-kazoo."""
     path = os.path.join(os.environ["GREGOR_SOURCE_ROOT"], "deploy", "zkq.py")
-    p = subprocess.run([sys.executable, path, "-s", os.environ["ZOOKEEPER"], "-t", "3"] +
+    p = subprocess.run([path, "-s", os.environ["ZOOKEEPER"], "-t", "3"] +
                        list(args), capture_output=True, timeout=60)
     return p.stdout.decode() if p.returncode == 0 else None
 
