@@ -12,8 +12,7 @@
 # On a failure the whole container logs are kept in COMPOSE_SAVE_DIR
 # (default /tmp/gregor-compose-failures/TIME-PID/failed; with
 # COMPOSE_KEEP_LOGS=1 also after each gregorctl drill and at the end). Runs
-# on one machine take
-# turns through a lock file.
+# on one machine take turns through a lock file.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/drills/drill_lib.sh
