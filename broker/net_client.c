@@ -62,6 +62,7 @@ struct net_client {
 	 * connection authenticates */
 	int authed;              /* this connection completed the exchange */
 	int64_t sent_ms;         /* monotonic: when the request in flight started */
+	int start_err;           /* -errno of a send that failed before any I/O */
 	int64_t sasl_expiry_ms;  /* monotonic; reconnect first (KIP-368); 0 none */
 	struct sasl_client sc;
 	struct {
@@ -190,8 +191,15 @@ int64_t net_client_waiting_ms(const struct net_client *nc, int64_t now_ms)
 static void nc_timeout(struct loop_timer *t)
 {
 	struct net_client *nc = t->arg;
-	log_warn("netclient", "request %d to %s:%d timed out", nc->api_key, nc->host, nc->port);
-	nc_finish(nc, -ETIMEDOUT, NULL);
+	int err = nc->start_err;
+	nc->start_err = 0;
+	if (err) /* a connect that failed at once, reported through the timer */
+		log_warn_rl("netclient", "request %d to %s:%d: cannot connect: %s", nc->api_key,
+			    nc->host, nc->port, strerror(-err));
+	else
+		log_warn("netclient", "request %d to %s:%d timed out", nc->api_key, nc->host,
+			 nc->port);
+	nc_finish(nc, err ? err : -ETIMEDOUT, NULL);
 }
 
 static int nc_connect(struct net_client *nc)
@@ -393,6 +401,7 @@ static void nc_start(struct net_client *nc, int16_t api_key, int16_t version, in
 	if (rc < 0) {
 		/* report asynchronously-shaped: the caller may not expect a
 		 * callback from inside send, so fail through the timer */
+		nc->start_err = rc;
 		loop_timer_start(nc->loop, &nc->timeout, 0);
 		nc_disconnect(nc);
 	}
