@@ -198,11 +198,14 @@ static int32_t preferred_replica(struct request *req, const struct partition *p,
 	return best;
 }
 
-/* Bytes a response would carry now, without building it. */
-static int64_t fetch_available(struct request *req, const struct fetch_plan *plan)
+/* Bytes a response would carry now, without building it; the count stops
+ * once it reaches min_bytes (all that callers compare it with), so a
+ * waiting fetch over many partitions is not read in full on every wake. */
+static int64_t fetch_available(struct request *req, const struct fetch_plan *plan,
+			       int64_t min_bytes)
 {
 	int64_t total = 0;
-	for (int32_t i = 0; i < plan->n; i++) {
+	for (int32_t i = 0; i < plan->n && total < min_bytes; i++) {
 		const struct fetch_item *it = &plan->items[i];
 		struct partition *p;
 		struct log_slice s;
@@ -300,6 +303,7 @@ struct fetch_build {
 	const struct fetch_plan *plan;
 	int64_t budget;       /* the response's max_bytes left */
 	int first;            /* no partition has data yet (KIP-74) */
+	int64_t copied;       /* bytes copied into the response (copy_small_slice) */
 	struct dedup seen;
 	int32_t *leaders;     /* v16+: leaders named in current_leader */
 	int32_t nleaders;
@@ -351,6 +355,27 @@ static void fill_node_endpoints(struct fetch_build *fb, struct fetch_response *o
 	out->node_endpoints = n ? (struct karray){ n, v } : (struct karray){ 0, NULL };
 }
 
+/* A small slice is copied into the response: sent as a file piece it
+ * would cost a descriptor dup, a sendfile, a close and a write of the
+ * bytes around it, which for a follower's fetch over many partitions with
+ * a few records each is most of the response's cost; one pread here and
+ * one write for the whole response replace them. Bounded per response;
+ * on a failed read the slice stays a file piece. */
+#define FETCH_COPY_MAX (16 << 10)
+#define FETCH_COPY_BUDGET (1 << 20)
+static void copy_small_slice(struct fetch_build *fb, struct fetch_resp_partition *po)
+{
+	int32_t n = po->records.len;
+	if (n > FETCH_COPY_MAX || fb->copied + n > FETCH_COPY_BUDGET)
+		return;
+	uint8_t *buf = arena_alloc(&fb->req->arena, (size_t)n);
+	if (!buf || pread(po->records.fd, buf, (size_t)n, po->records.file_off) != n)
+		return;
+	po->records.p = buf;
+	po->records.fd = -1;
+	fb->copied += n;
+}
+
 /* Fills po for one item. Returns 0, or -1 when out of memory. */
 static int fill_partition(struct fetch_build *fb, const struct fetch_item *it,
 			  struct fetch_resp_partition *po, struct topic_metrics *tm)
@@ -396,6 +421,7 @@ static int fill_partition(struct fetch_build *fb, const struct fetch_item *it,
 		po->records.fd = s.fd;
 		po->records.file_off = s.pos;
 		po->records.len = s.len;
+		copy_small_slice(fb, po);
 		fb->budget -= s.len;
 		fb->first = 0;
 		if (replica_id >= 0)
@@ -566,7 +592,7 @@ static int delayed_fetch_ready(struct purg_op *op)
 {
 	struct delayed_fetch *d = op->arg;
 	const struct fetch_request *in = d->req->body;
-	return fetch_available(d->req, d->plan) >= in->min_bytes;
+	return fetch_available(d->req, d->plan, in->min_bytes) >= in->min_bytes;
 }
 
 /* Enough data, or max_wait_ms passed: answer with what there is. */
@@ -790,7 +816,8 @@ void handle_fetch(struct request *req)
 	if (plan->replica_id >= 0 && authz_cluster(req, ACL_OP_CLUSTER_ACTION))
 		record_follower_positions(req, plan);
 	int32_t wait = in->max_wait_ms;
-	if (wait <= 0 || in->min_bytes <= 0 || fetch_available(req, plan) >= in->min_bytes) {
+	if (wait <= 0 || in->min_bytes <= 0 ||
+	    fetch_available(req, plan, in->min_bytes) >= in->min_bytes) {
 		fetch_respond(req, plan);
 		return;
 	}

@@ -108,10 +108,35 @@ void rm_free(struct replica_manager *rm)
 	free(rm);
 }
 
+/* "<topic>-<index>", as snprintf("%.*s-%d") would write it (the name ends
+ * at a NUL within tlen), built by hand: every produced and fetched
+ * partition is looked up, and formatting was a visible share of that. */
 static int part_key(char *buf, size_t cap, const char *topic, int32_t tlen, int32_t index)
 {
-	int n = snprintf(buf, cap, "%.*s-%d", (int)tlen, topic, index);
-	return n > 0 && (size_t)n < cap ? n : -1;
+	if (tlen < 0) { /* a null name: the old way, whatever it printed */
+		int n = snprintf(buf, cap, "%.*s-%d", (int)tlen, topic, index);
+		return n > 0 && (size_t)n < cap ? n : -1;
+	}
+	size_t tl = tlen > 0 ? strnlen(topic, (size_t)tlen) : 0;
+	char digits[12];
+	size_t nd = 0;
+	uint32_t v = index < 0 ? 0u - (uint32_t)index : (uint32_t)index;
+	do
+		digits[nd++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	size_t n = tl + 1 + (index < 0) + nd;
+	if (n >= cap)
+		return -1;
+	if (tl)
+		memcpy(buf, topic, tl);
+	char *w = buf + tl;
+	*w++ = '-';
+	if (index < 0)
+		*w++ = '-';
+	while (nd)
+		*w++ = digits[--nd];
+	*w = '\0';
+	return (int)n;
 }
 
 struct partition *rm_get(struct replica_manager *rm, const char *topic,

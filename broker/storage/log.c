@@ -590,6 +590,7 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 		.last = log->leo + h.last_offset_delta,
 		.max_ts = h.max_timestamp,
 		.count = h.last_offset_delta + 1,
+		.epoch = leader_epoch,
 	};
 	rc = append_stamped(log, batch, &b);
 	if (rc == 0)
@@ -629,6 +630,7 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 			.last = rb_last_offset(&h),
 			.max_ts = h.max_timestamp,
 			.count = h.last_offset_delta + 1,
+			.epoch = h.partition_leader_epoch,
 		};
 		int rc = log->crashed ? -EIO : epoch_note(log, h.partition_leader_epoch, b.base);
 		if (rc == 0)
@@ -663,7 +665,9 @@ static int64_t whole_batches_end(const struct segment *s, int64_t from, int64_t 
 {
 	int64_t p = seg_index_floor_pos(s, from, target);
 	struct seg_batch b;
-	while (seg_read_header(s, p, &b) == 1 && p + b.size <= target)
+	struct seg_walk w;
+	seg_walk_init(&w, s);
+	while (seg_walk_header(&w, p, &b) == 1 && p + b.size <= target)
 		p += b.size;
 	return p;
 }

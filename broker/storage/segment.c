@@ -146,18 +146,12 @@ static int pread_full(int fd, void *buf, size_t n, int64_t pos)
 	return got == n ? 0 : -EIO;
 }
 
-int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
+/* Checks and decodes the HDR_PEEK header bytes h of the batch at pos. */
+static int parse_header(const struct segment *s, int64_t pos, const uint8_t *h,
+			struct seg_batch *b)
 {
-	if (pos >= s->size)
-		return 0;
-	if (s->size - pos < HDR_PEEK)
-		return -EIO;
-	uint8_t h[HDR_PEEK];
-	int rc = pread_full(s->fd, h, sizeof h, pos);
-	if (rc)
-		return rc;
 	struct rb_header hd;
-	if (rb_parse_header(h, sizeof h, &hd) < 0)
+	if (rb_parse_header(h, HDR_PEEK, &hd) < 0)
 		return -EIO;
 	int64_t total = RB_LOG_OVERHEAD + (int64_t)hd.batch_length;
 	if (hd.batch_length < HDR_PEEK - RB_LOG_OVERHEAD || total > s->size - pos ||
@@ -171,6 +165,86 @@ int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
 	b->count = hd.last_offset_delta + 1;
 	b->epoch = hd.partition_leader_epoch;
 	return 1;
+}
+
+int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
+{
+	if (pos >= s->size)
+		return 0;
+	if (s->size - pos < HDR_PEEK)
+		return -EIO;
+	uint8_t h[HDR_PEEK];
+	int rc = pread_full(s->fd, h, sizeof h, pos);
+	return rc ? rc : parse_header(s, pos, h, b);
+}
+
+void seg_walk_init(struct seg_walk *w, const struct segment *s)
+{
+	w->s = s;
+	w->pos = 0;
+	w->len = 0;
+}
+
+int seg_walk_header(struct seg_walk *w, int64_t pos, struct seg_batch *b)
+{
+	const struct segment *s = w->s;
+	if (pos >= s->size)
+		return 0;
+	if (s->size - pos < HDR_PEEK)
+		return -EIO;
+	if (pos < w->pos || pos + HDR_PEEK > w->pos + (int64_t)w->len) {
+		int64_t n = s->size - pos < SEG_WALK_WINDOW ? s->size - pos : SEG_WALK_WINDOW;
+		w->len = 0;
+		int rc = pread_full(s->fd, w->win, (size_t)n, pos);
+		if (rc)
+			return rc;
+		w->pos = pos;
+		w->len = (size_t)n;
+	}
+	return parse_header(s, pos, w->win + (pos - w->pos), b);
+}
+
+static const struct seg_batch *recent_at(const struct segment *s, unsigned i)
+{
+	/* i-th oldest of the ring */
+	return &s->recent[(s->recent_next + SEG_RECENT - s->n_recent + i) % SEG_RECENT];
+}
+
+/* Keeps the ring contiguous: a batch that does not follow the newest
+ * starts it over. */
+static void recent_push(struct segment *s, const struct seg_batch *b)
+{
+	if (s->n_recent) {
+		const struct seg_batch *last = recent_at(s, s->n_recent - 1);
+		if (last->pos + last->size != b->pos)
+			s->n_recent = 0;
+	}
+	s->recent[s->recent_next] = *b;
+	s->recent_next = (s->recent_next + 1) % SEG_RECENT;
+	if (s->n_recent < SEG_RECENT)
+		s->n_recent++;
+}
+
+/* seg_find from the ring: 1 or 0 as seg_find, -1 when the ring cannot
+ * tell (empty, stale, or target before it). */
+static int recent_find(const struct segment *s, int64_t target, int64_t *pos,
+		       struct seg_batch *b)
+{
+	if (!s->n_recent)
+		return -1;
+	const struct seg_batch *first = recent_at(s, 0), *last = recent_at(s, s->n_recent - 1);
+	if (last->pos + last->size != s->size || (target < first->base && first->pos != 0))
+		return -1;
+	for (unsigned i = 0; i < s->n_recent; i++) {
+		const struct seg_batch *e = recent_at(s, i);
+		if (e->last >= target) {
+			*pos = e->pos;
+			*b = *e;
+			return 1;
+		}
+	}
+	*pos = s->size;
+	return 0;
 }
 
 /* Index of the last offset entry with rel <= rel_target, or -1. */
@@ -189,6 +263,9 @@ static ssize_t idx_floor(const struct segment *s, uint32_t rel_target)
 
 int seg_find(const struct segment *s, int64_t target, int64_t *pos, struct seg_batch *b)
 {
+	int rc = recent_find(s, target, pos, b);
+	if (rc >= 0)
+		return rc;
 	int64_t p = 0;
 	if (target > s->base) {
 		int64_t rel = target - s->base;
@@ -196,9 +273,13 @@ int seg_find(const struct segment *s, int64_t target, int64_t *pos, struct seg_b
 		if (i >= 0)
 			p = s->idx[i].pos;
 	}
+	/* the batches between two index entries are small when they are many:
+	 * their headers come from one read (seg_walk) instead of one each */
+	struct seg_walk w;
+	seg_walk_init(&w, s);
 	/* Each step moves forward by at least one header, so this ends. */
 	for (;;) {
-		int rc = seg_read_header(s, p, b);
+		rc = seg_walk_header(&w, p, b);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -258,6 +339,7 @@ static void tidx_push(struct segment *s, int64_t ts, uint32_t rel)
 
 void seg_note_batch(struct segment *s, const struct seg_batch *b, int32_t index_interval)
 {
+	recent_push(s, b);
 	uint32_t rel = (uint32_t)(b->base - s->base);
 	if (b->max_ts > s->max_ts) {
 		s->max_ts = b->max_ts;
@@ -383,6 +465,7 @@ int seg_load_indexes(const char *dir, struct segment *s)
 
 static void seg_reset_indexes(struct segment *s)
 {
+	s->n_recent = 0;
 	s->n_idx = s->n_tidx = 0;
 	s->idx_on_disk = s->tidx_on_disk = 0;
 	s->max_ts = -1;

@@ -24,6 +24,22 @@ struct seg_tidx {
 	uint32_t rel;
 };
 
+/* What a header walk needs from one batch: 61 bytes decoded. */
+struct seg_batch {
+	int64_t pos;
+	int64_t size;
+	int64_t base;
+	int64_t last;
+	int64_t max_ts;
+	int32_t count;
+	int32_t epoch; /* partitionLeaderEpoch as stored */
+};
+
+/* The last batches appended to a segment, in file order and contiguous:
+ * followers and consumers mostly read at the tail, and finding their
+ * offset there needs no header reads (seg_find). */
+#define SEG_RECENT 16
+
 struct segment {
 	int64_t base;
 	int fd;              /* .log, O_RDWR */
@@ -44,17 +60,9 @@ struct segment {
 	size_t n_tidx, cap_tidx, tidx_on_disk;
 	struct txn_index txn; /* <base>.txnindex: aborted transactions whose
 			       * ABORT marker is in this segment */
-};
-
-/* What a header walk needs from one batch: 61 bytes decoded. */
-struct seg_batch {
-	int64_t pos;
-	int64_t size;
-	int64_t base;
-	int64_t last;
-	int64_t max_ts;
-	int32_t count;
-	int32_t epoch; /* partitionLeaderEpoch as stored */
+	struct seg_batch recent[SEG_RECENT]; /* a ring; used only while its
+					      * newest batch ends at size */
+	unsigned recent_next, n_recent;
 };
 
 static inline uint32_t seg_get_be32(const uint8_t *p)
@@ -97,6 +105,20 @@ void seg_remove(const char *dir, struct segment *s);
  * is at the end, -EIO when the bytes there cannot be a batch of this file
  * (short, bad length, crossing the end). */
 int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b);
+
+/* Walking batch headers forward through a segment: each read fills a
+ * window of up to SEG_WALK_WINDOW bytes, so that many small batches cost
+ * one pread rather than one each. The window lives in the caller's frame. */
+#define SEG_WALK_WINDOW 8192
+struct seg_walk {
+	const struct segment *s;
+	int64_t pos;  /* file position of win[0] */
+	size_t len;   /* bytes valid in win */
+	uint8_t win[SEG_WALK_WINDOW];
+};
+void seg_walk_init(struct seg_walk *w, const struct segment *s);
+/* seg_read_header through the walk's window (same results). */
+int seg_walk_header(struct seg_walk *w, int64_t pos, struct seg_batch *b);
 
 /* Position of the first batch whose last offset >= target, starting at the
  * nearest offset index entry; s->size when there is none. *b gets that batch. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "broker/storage/log.h"
+#include "broker/storage/log_internal.h"
 #include "common/failpoint.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -140,6 +141,51 @@ START_TEST(test_append_read_many_batches)
 	ck_assert_int_eq(s.len, 0);
 	ck_assert_int_eq(log_read(log, log_end_offset(log) + 1, 100, INT64_MAX, &s), -ERANGE);
 	ck_assert_int_eq(log_read(log, -1, 100, INT64_MAX, &s), -ERANGE);
+	log_close(log);
+}
+END_TEST
+
+/* seg_find on the active segment answers from its ring of recent batches
+ * exactly as the header walk over the file does (the same segment with an
+ * empty ring), for every target from below the base to past the end. */
+static void check_recent_matches_file(struct partition_log *log)
+{
+	struct segment *s = log->segs[log->n - 1];
+	struct segment walk = *s;
+	walk.n_recent = 0;
+	for (int64_t t = s->base - 1; t <= log_end_offset(log) + 1; t++) {
+		int64_t p1 = -1, p2 = -1;
+		struct seg_batch b1, b2;
+		memset(&b1, 0, sizeof b1);
+		memset(&b2, 0, sizeof b2);
+		int rc1 = seg_find(s, t, &p1, &b1);
+		int rc2 = seg_find(&walk, t, &p2, &b2);
+		ck_assert_int_eq(rc1, rc2);
+		ck_assert_int_eq(p1, p2);
+		if (rc1 == 1)
+			ck_assert_mem_eq(&b1, &b2, sizeof b1);
+	}
+}
+
+START_TEST(test_recent_batches_match_file)
+{
+	struct log_config c = small_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
+	for (int i = 0; i < 10; i++) /* fewer than the ring holds: from pos 0 */
+		append_n(log, 1 + i % 4, 5 + i * 7 % 40, 1000 + i);
+	ck_assert_uint_eq(log->segs[log->n - 1]->n_recent, 10);
+	check_recent_matches_file(log);
+	for (int i = 0; i < 50; i++) /* more: the ring holds only the tail */
+		append_n(log, 1 + i % 5, 10 + i % 50, 2000 + i);
+	ck_assert_uint_eq(log->segs[log->n - 1]->n_recent, SEG_RECENT);
+	check_recent_matches_file(log);
+	/* a truncation rebuilds the ring from the file; appends go on from it */
+	ck_assert_int_eq(log_truncate_to(log, log_end_offset(log) - 7), 0);
+	check_recent_matches_file(log);
+	append_n(log, 3, 20, 3000);
+	check_recent_matches_file(log);
+	check_every_offset(log, 0);
 	log_close(log);
 }
 END_TEST
@@ -883,6 +929,7 @@ int main(void)
 	TCase *tc = tcase_create("log");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_append_read_many_batches);
+	tcase_add_test(tc, test_recent_batches_match_file);
 	tcase_add_test(tc, test_index_correct_after_reopen);
 	tcase_add_test(tc, test_roll_by_size);
 	tcase_add_test(tc, test_roll_when_index_full);
