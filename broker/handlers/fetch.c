@@ -1,5 +1,6 @@
 /* Fetch (1), v0-17: answers from the segment files without copying them
- * (the response carries file slices that the server sends with sendfile).
+ * (the response carries file slices that the server sends with sendfile;
+ * only small slices are copied, copy_small_slice).
  * v0-3 consumers get the data down-converted to magic 0/1 message sets
  * (read, converted, bounded by the partition's byte budget; the cost is
  * counted and logged once a minute). v7+ keep fetch sessions (KIP-227,

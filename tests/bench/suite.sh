@@ -8,7 +8,7 @@
 # Prints figures only: nothing here asserts a time.
 #
 #   tests/bench/suite.sh [--runs N] [--restart-gb N] [--out DIR] [--plot FILE.svg]
-#                        [--phases "machine mock main flush tls restart"]
+#                        [--phases "machine mock main flush tls restart p1000"]
 #   env: GREGORD, GREGOR_SOURCE_ROOT, BENCH_DIR (build/tests/bench)
 # Every client run is bounded by timeout(1); every cluster is torn down by
 # with_cluster.sh's trap. Results (RESULT lines) and the table go to --out.
@@ -151,13 +151,46 @@ many_partitions() {
 	done
 	res p1000.idle_cpu_pct "$worst_cpu"
 	res p1000.rss_mb "$worst_rss"
+	many_partitions_produce
+}
+
+# b_cpu LABEL [bench options...]: b, then the brokers' CPU per message it
+# sent (µs, all brokers, --count messages), replication's tail included.
+b_cpu() {
+	local label=$1 n t0 t1 tck
+	tck=$(getconf CLK_TCK)
+	n=$(sed -n 's/.*--count \([0-9]*\).*/\1/p' <<<"$*")
+	t0=$(brokers_cpu_ticks)
+	b "$@"
+	sleep 1 # the followers' last fetches
+	t1=$(brokers_cpu_ticks)
+	res "$label.cpu_us_per_msg" "$(awk -v d=$((t1 - t0)) -v h="$tck" -v n="$n" \
+		'BEGIN { printf "%.3f", d / h * 1e6 / n }')"
+}
+
+# RUNS times: 1,000 partitions (topic p1000, made by the caller), then a
+# fresh 12-partition topic, one message to each partition in turn.
+many_partitions_produce() {
+	local r
 	for ((r = 1; r <= RUNS; r++)); do
 		note "produce over 1,000 and over 12 partitions, run $r/$RUNS"
-		b p1000 --topic p1000 --no-create --size 100 --count $((COUNT / 10)) --chunk 1 \
+		b_cpu p1000 --topic p1000 --no-create --size 100 --count $((COUNT / 10)) --chunk 1 \
 			--acks 1 --produce-only
-		b p12 --topic "p12-$r" --partitions 12 --replication 3 --size 100 \
-			--count $((COUNT / 10)) --chunk 1 --acks 1 --produce-only
+		b p12_create --topic "p12-$r" --partitions 12 --replication 3 --count 1 \
+			--produce-only >/dev/null
+		b_cpu p12 --topic "p12-$r" --no-create --size 100 --count $((COUNT / 10)) --chunk 1 \
+			--acks 1 --produce-only
 	done
+}
+
+# The 1,000-partition produce row alone (--phases p1000), without the idle
+# measurement and the rest of "main".
+phase_p1000() {
+	note "p1000 phase: 1,000 partitions (RF 3)"
+	BENCH_TIMEOUT=300 b p1000_create --topic p1000 --partitions 1000 --replication 3 --count 1 \
+		--produce-only >/dev/null
+	sleep 10 # settle: elections and follower fetchers started
+	many_partitions_produce
 }
 
 # serving BROKER_PORT: the broker answers a Metadata request.
@@ -316,6 +349,7 @@ for p in $PHASES; do
 	mock) run_phase mock 1200 ;;
 	main) run_phase main 5400 --set min.insync.replicas=2 ;;
 	restart) run_phase restart 2400 --set min.insync.replicas=2 ;;
+	p1000) run_phase p1000 1800 --set min.insync.replicas=2 ;;
 	flush) run_phase flush 1200 --set min.insync.replicas=2 --set log.flush.interval.messages=1 ;;
 	tls) run_phase tls 1200 --tls ;;
 	*) echo "suite.sh: unknown phase $p" >&2; exit 2 ;;

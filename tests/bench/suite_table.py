@@ -110,6 +110,9 @@ def table(vals, runs, restart_gb):
     r = ratio(p1000, p12)
     row("produce over 1,000 partitions ÷ over 12 (RF 3 acks=1, msg/s)", fmt(p1000),
         f"12 partitions {fmt(p12)}", r, "≥ 0.7", at_least(r, 0.7))
+    c1000, c12 = med(vals, "p1000.cpu_us_per_msg"), med(vals, "p12.cpu_us_per_msg")
+    row("same: broker CPU per message, 1,000 partitions (all brokers)", fmt(c1000, " µs", 2),
+        f"12 partitions {fmt(c12, ' µs', 2)}", ratio(c12, c1000), "(reference)", None)
     m1000, m12 = med(vals, "mock_p1000.produce_msgs"), med(vals, "mock_p12.produce_msgs")
     r = ratio(m1000, m12)
     row("same against the mock: the client's own 1,000 ÷ 12 (msg/s)", fmt(m1000),
