@@ -590,6 +590,7 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 		.last = log->leo + h.last_offset_delta,
 		.max_ts = h.max_timestamp,
 		.count = h.last_offset_delta + 1,
+		.epoch = leader_epoch,
 	};
 	rc = append_stamped(log, batch, &b);
 	if (rc == 0)
@@ -629,6 +630,7 @@ int log_append_replica(struct partition_log *log, const uint8_t *batches, size_t
 			.last = rb_last_offset(&h),
 			.max_ts = h.max_timestamp,
 			.count = h.last_offset_delta + 1,
+			.epoch = h.partition_leader_epoch,
 		};
 		int rc = log->crashed ? -EIO : epoch_note(log, h.partition_leader_epoch, b.base);
 		if (rc == 0)
@@ -1765,6 +1767,9 @@ int log_check(const struct partition_log *log)
 			return check_fail_at(log, "segments out of order", s->base, s->size);
 		if (check_segment_indexes(log, s, limit))
 			return -1;
+		int64_t at;
+		if (seg_tail_check(s, &at))
+			return check_fail_at(log, "cached tail header differs from the file", s->base, at);
 		total += s->size;
 	}
 	if (total != log->size_total)

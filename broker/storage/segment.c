@@ -146,10 +146,118 @@ static int pread_full(int fd, void *buf, size_t n, int64_t pos)
 	return got == n ? 0 : -EIO;
 }
 
+static uint64_t header_preads;
+
+uint64_t seg_header_preads(void) { return header_preads; }
+
+static const struct seg_tail *tail_at(const struct segment *s, uint32_t i)
+{
+	return &s->tail[(s->tail_first + i) % SEG_TAIL];
+}
+
+/* The ring may be used: it is not empty and ends where the segment does
+ * (a truncation or rewrite that did not go through seg_reset_indexes
+ * leaves it unused rather than wrong). */
+static int seg_tail_ok(const struct segment *s)
+{
+	if (s->tail_n == 0)
+		return 0;
+	const struct seg_tail *t = tail_at(s, s->tail_n - 1);
+	return t->pos + t->size == s->size;
+}
+
+static void tail_to_batch(const struct seg_tail *t, struct seg_batch *b)
+{
+	*b = (struct seg_batch){ .pos = t->pos, .size = t->size, .base = t->base,
+				 .last = t->base + t->last_delta, .max_ts = t->max_ts,
+				 .count = t->last_delta + 1, .epoch = t->epoch };
+}
+
+/* Index in the ring of the first entry with pos >= at (tail_n if none). */
+static uint32_t tail_pos_floor(const struct segment *s, int64_t at)
+{
+	uint32_t lo = 0, hi = s->tail_n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (tail_at(s, mid)->pos < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index in the ring of the first entry whose last offset >= target. */
+static uint32_t tail_offset_floor(const struct segment *s, int64_t target)
+{
+	uint32_t lo = 0, hi = s->tail_n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct seg_tail *t = tail_at(s, mid);
+		if (t->base + t->last_delta < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void seg_tail_note(struct segment *s, const struct seg_batch *b)
+{
+	if (s->tail_n) {
+		const struct seg_tail *t = tail_at(s, s->tail_n - 1);
+		if (t->pos + t->size != b->pos)
+			s->tail_n = 0; /* not the next batch: start again here */
+	}
+	if (b->size > INT32_MAX || b->last - b->base > INT32_MAX) {
+		s->tail_n = 0;
+		return;
+	}
+	if (s->tail_n == 0)
+		s->tail_first = 0;
+	if (s->tail_n == SEG_TAIL) {
+		s->tail_first = (s->tail_first + 1) % SEG_TAIL;
+		s->tail_n--;
+	}
+	s->tail[(s->tail_first + s->tail_n) % SEG_TAIL] = (struct seg_tail){
+		.pos = b->pos, .base = b->base, .max_ts = b->max_ts, .size = (int32_t)b->size,
+		.last_delta = (int32_t)(b->last - b->base), .epoch = b->epoch };
+	s->tail_n++;
+}
+
+static int header_from_file(const struct segment *s, int64_t pos, struct seg_batch *b);
+
+int seg_tail_check(const struct segment *s, int64_t *at)
+{
+	for (uint32_t i = 0; seg_tail_ok(s) && i < s->tail_n; i++) {
+		struct seg_batch f, t;
+		tail_to_batch(tail_at(s, i), &t);
+		*at = t.pos;
+		if (header_from_file(s, t.pos, &f) != 1 || f.size != t.size || f.base != t.base ||
+		    f.last != t.last || f.max_ts != t.max_ts || f.epoch != t.epoch ||
+		    (i + 1 < s->tail_n && t.pos + t.size != tail_at(s, i + 1)->pos))
+			return -1;
+	}
+	return 0;
+}
+
 int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
 {
 	if (pos >= s->size)
 		return 0;
+	if (seg_tail_ok(s) && pos >= tail_at(s, 0)->pos) {
+		uint32_t i = tail_pos_floor(s, pos);
+		if (i < s->tail_n && tail_at(s, i)->pos == pos) {
+			tail_to_batch(tail_at(s, i), b);
+			return 1;
+		}
+	}
+	header_preads++;
+	return header_from_file(s, pos, b);
+}
+
+static int header_from_file(const struct segment *s, int64_t pos, struct seg_batch *b)
+{
 	if (s->size - pos < HDR_PEEK)
 		return -EIO;
 	uint8_t h[HDR_PEEK];
@@ -189,6 +297,18 @@ static ssize_t idx_floor(const struct segment *s, uint32_t rel_target)
 
 int seg_find(const struct segment *s, int64_t target, int64_t *pos, struct seg_batch *b)
 {
+	/* at or after the ring's first batch: every earlier batch ends below
+	 * target, so the answer is in the ring or is the end */
+	if (seg_tail_ok(s) && target >= tail_at(s, 0)->base) {
+		uint32_t i = tail_offset_floor(s, target);
+		if (i == s->tail_n) {
+			*pos = s->size;
+			return 0;
+		}
+		tail_to_batch(tail_at(s, i), b);
+		*pos = b->pos;
+		return 1;
+	}
 	int64_t p = 0;
 	if (target > s->base) {
 		int64_t rel = target - s->base;
@@ -271,6 +391,7 @@ void seg_note_batch(struct segment *s, const struct seg_batch *b, int32_t index_
 	s->since_index += b->size;
 	s->dirty = 1;
 	s->idx_dirty = 1;
+	seg_tail_note(s, b);
 }
 
 void seg_seal_time_index(struct segment *s)
@@ -383,6 +504,7 @@ int seg_load_indexes(const char *dir, struct segment *s)
 
 static void seg_reset_indexes(struct segment *s)
 {
+	s->tail_n = 0;
 	s->n_idx = s->n_tidx = 0;
 	s->idx_on_disk = s->tidx_on_disk = 0;
 	s->max_ts = -1;

@@ -24,6 +24,19 @@ struct seg_tidx {
 	uint32_t rel;
 };
 
+/* The headers of the segment's last few batches, kept in memory as they
+ * are appended (or walked): a follower or a tailing consumer reads a few
+ * batches behind the end, and finding its position from the sparse offset
+ * index would pread every batch header after the nearest index entry (up
+ * to index.interval.bytes of small batches, for every fetch). Entries are
+ * consecutive batches, oldest first; the newest ends at `size` whenever the
+ * ring is used (seg_tail_ok), else it is ignored. */
+#define SEG_TAIL 32
+struct seg_tail {
+	int64_t pos, base, max_ts;
+	int32_t size, last_delta, epoch;
+};
+
 struct segment {
 	int64_t base;
 	int fd;              /* .log, O_RDWR */
@@ -44,6 +57,8 @@ struct segment {
 	size_t n_tidx, cap_tidx, tidx_on_disk;
 	struct txn_index txn; /* <base>.txnindex: aborted transactions whose
 			       * ABORT marker is in this segment */
+	struct seg_tail tail[SEG_TAIL];
+	uint32_t tail_first, tail_n; /* ring: oldest entry, entries held */
 };
 
 /* What a header walk needs from one batch: 61 bytes decoded. */
@@ -93,10 +108,17 @@ void seg_free(struct segment *s);
 /* Closes and unlinks the .log and index files (.txnindex included). */
 void seg_remove(const char *dir, struct segment *s);
 
-/* Reads the header of the batch at pos. Returns 1 with *b filled, 0 when pos
- * is at the end, -EIO when the bytes there cannot be a batch of this file
- * (short, bad length, crossing the end). */
+/* Reads the header of the batch at pos (from the tail ring when it holds
+ * it, else from the file). Returns 1 with *b filled, 0 when pos is at the
+ * end, -EIO when the bytes there cannot be a batch of this file (short, bad
+ * length, crossing the end). */
 int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b);
+/* Header reads that went to the file (pread), process-wide: tests count
+ * them to check that reads near the end need none. */
+uint64_t seg_header_preads(void);
+/* The tail ring against the file: 0 when it is unused or every entry is
+ * the header at its position, else -1 with *at the first wrong one. */
+int seg_tail_check(const struct segment *s, int64_t *at);
 
 /* Position of the first batch whose last offset >= target, starting at the
  * nearest offset index entry; s->size when there is none. *b gets that batch. */
