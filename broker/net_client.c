@@ -396,6 +396,11 @@ static void nc_start(struct net_client *nc, int16_t api_key, int16_t version, in
 	int rc = 0;
 	if (nc->io.fd < 0)
 		rc = nc_connect(nc);
+	else if (nc->phase == NC_READY)
+		/* written now: a request almost always fits the socket buffer,
+		 * so it needs neither EPOLLOUT nor a turn of the loop (a
+		 * follower's next fetch goes out as soon as it appended) */
+		rc = nc_write(nc);
 	else
 		rc = loop_io_mod(nc->loop, &nc->io, EPOLLOUT | EPOLLIN | nc->tr->want);
 	if (rc < 0) {
