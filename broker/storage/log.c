@@ -1767,8 +1767,10 @@ int log_check(const struct partition_log *log)
 			return check_fail_at(log, "segments out of order", s->base, s->size);
 		if (check_segment_indexes(log, s, limit))
 			return -1;
+		/* the active segment's ring (a sealed one only changes through
+		 * cleaning, which rebuilds it): up to SEG_TAIL preads */
 		int64_t at;
-		if (seg_tail_check(s, &at))
+		if (i + 1 == log->n && seg_tail_check(s, &at))
 			return check_fail_at(log, "cached tail header differs from the file", s->base, at);
 		total += s->size;
 	}
