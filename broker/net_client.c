@@ -202,6 +202,29 @@ static void nc_timeout(struct loop_timer *t)
 	nc_finish(nc, err ? err : -ETIMEDOUT, NULL);
 }
 
+/* A peer that vanishes without a reset (killed host, network cut) would
+ * hold a request until its own timeout (30 s for a follower's fetch): nothing
+ * is sent while the answer is awaited, so TCP never notices. Keepalive
+ * probes after NC_ALIVE_IDLE_S of silence, NC_ALIVE_PROBES of them
+ * NC_ALIVE_INTERVAL_S apart, and a bound on unacknowledged writes end such a
+ * connection within about 11 s; a peer that is alive answers the probes from
+ * its kernel, so a slow answer (a parked fetch, a long wait) is not cut. */
+#define NC_ALIVE_IDLE_S 5
+#define NC_ALIVE_INTERVAL_S 2
+#define NC_ALIVE_PROBES 3
+
+static void nc_set_liveness(int fd)
+{
+	int one = 1, idle = NC_ALIVE_IDLE_S, intvl = NC_ALIVE_INTERVAL_S, cnt = NC_ALIVE_PROBES;
+	unsigned user_ms = (NC_ALIVE_IDLE_S + NC_ALIVE_INTERVAL_S * NC_ALIVE_PROBES) * 1000;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_ms, sizeof user_ms);
+}
+
 static int nc_connect(struct net_client *nc)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
@@ -216,8 +239,7 @@ static int nc_connect(struct net_client *nc)
 		freeaddrinfo(res);
 		return -errno;
 	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	nc_set_liveness(fd);
 	int rc = connect(fd, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
 	if (rc < 0 && errno != EINPROGRESS) {
@@ -357,8 +379,11 @@ static void nc_io(struct loop_io *io, uint32_t events)
 	rc = nc_write(nc);
 	if (!rc && nc->busy && nc->out_sent == nc->out.len)
 		rc = nc_read(nc);
-	if (rc < 0 && nc->busy)
+	if (rc < 0 && nc->busy) {
+		log_warn_rl("netclient", "request %d to %s:%d failed: %s", nc->api_key,
+			    nc->host, nc->port, strerror(-rc));
 		nc_finish(nc, rc, NULL);
+	}
 }
 
 /* Encodes a whole request frame into out; 0 or -ENOMEM. */
