@@ -828,7 +828,10 @@ int rm_append_replica(struct replica_manager *rm, struct partition *p,
 		rm_storage_error(rm, p->dir, what, rc);
 		return rc;
 	}
-	int64_t leo = partition_log_end(p);
+	/* never past what this replica may acknowledge (a flush per message
+	 * still running): the leader's HW cannot be, it counted our fetch
+	 * offset, which is flushed; kept as a rule all the same */
+	int64_t leo = partition_ack_end(p);
 	int64_t hw = leader_hw < leo ? leader_hw : leo;
 	if (hw > p->high_watermark) {
 		p->high_watermark = hw;
@@ -873,6 +876,27 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 		isr_maybe_expand(rm, p, rs);
 		return;
 	}
+}
+
+void rm_log_flushed(void *arg, struct partition_log *log, int rc)
+{
+	struct replica_manager *rm = arg;
+	struct partition *p = log_owner(log);
+	if (!p || p->log != log)
+		return;
+	if (rc < 0) {
+		/* nothing it covered was acknowledged; the log dir goes offline
+		 * and the produces waiting for it are answered with the error */
+		char what[320];
+		snprintf(what, sizeof what, "flush of %s-%d", p->topic, p->index);
+		if (!rm_storage_error(rm, p->dir, what, rc))
+			log_error("replica", "%s failed: %s", what, strerror(-rc));
+	} else if (p->is_leader) {
+		advance_high_watermark(p);
+	}
+	rm_wake(rm, p); /* acks=1 produces wait for the flush itself */
+	if (p->fetcher)
+		fetcher_flushed(p->fetcher);
 }
 
 void rm_update_high_watermark(struct replica_manager *rm, struct partition *p)
