@@ -329,6 +329,8 @@ static int broker_state_init(struct broker *b)
 	b->fetch = fetch_state_new(b->cfg->max_incremental_fetch_session_cache_slots);
 	b->storage.flush_observer = on_log_flush;
 	b->storage.flush_observer_arg = b;
+	b->storage.flushed = rm_log_flushed; /* a flush per message ended */
+	b->storage.flushed_arg = b->rm;
 	return b->pids && b->tv && b->fetch ? 0 : -1;
 }
 

@@ -62,7 +62,8 @@ struct net_client {
 	 * connection authenticates */
 	int authed;              /* this connection completed the exchange */
 	int64_t sent_ms;         /* monotonic: when the request in flight started */
-	int start_err;           /* -errno of a send that failed before any I/O */
+	int start_err;           /* -errno of a send that failed inside nc_start */
+	int start_connected;     /* ... on a connection that was already up */
 	int64_t sasl_expiry_ms;  /* monotonic; reconnect first (KIP-368); 0 none */
 	struct sasl_client sc;
 	struct {
@@ -193,9 +194,11 @@ static void nc_timeout(struct loop_timer *t)
 	struct net_client *nc = t->arg;
 	int err = nc->start_err;
 	nc->start_err = 0;
-	if (err) /* a connect that failed at once, reported through the timer */
-		log_warn_rl("netclient", "request %d to %s:%d: cannot connect: %s", nc->api_key,
-			    nc->host, nc->port, strerror(-err));
+	if (err) /* a connect or first write that failed at once, reported
+		  * through the timer */
+		log_warn_rl("netclient", "request %d to %s:%d: %s: %s", nc->api_key, nc->host,
+			    nc->port, nc->start_connected ? "cannot send" : "cannot connect",
+			    strerror(-err));
 	else
 		log_warn("netclient", "request %d to %s:%d timed out", nc->api_key, nc->host,
 			 nc->port);
@@ -419,8 +422,14 @@ static void nc_start(struct net_client *nc, int16_t api_key, int16_t version, in
 	nc->hdr_have = 0;
 	loop_timer_start(nc->loop, &nc->timeout, timeout_ms);
 	int rc = 0;
+	nc->start_connected = nc->io.fd >= 0;
 	if (nc->io.fd < 0)
 		rc = nc_connect(nc);
+	else if (nc->phase == NC_READY)
+		/* written now: a request almost always fits the socket buffer,
+		 * so it needs neither EPOLLOUT nor a turn of the loop (a
+		 * follower's next fetch goes out as soon as it appended) */
+		rc = nc_write(nc);
 	else
 		rc = loop_io_mod(nc->loop, &nc->io, EPOLLOUT | EPOLLIN | nc->tr->want);
 	if (rc < 0) {

@@ -18,6 +18,7 @@ int partition_open_log(struct partition *p, const char *dir, const struct log_co
 		p->log = NULL;
 		return rc;
 	}
+	log_set_owner(p->log, p); /* its append flushes report to the owner */
 	/* idempotence: producer state from snapshot + replay (broker/txn) */
 	p->psm = psm_open(p->log);
 	if (!p->psm)

@@ -142,6 +142,12 @@ static inline int64_t partition_log_end(const struct partition *p)
 {
 	return log_end_offset(p->log);
 }
+/* The end below which the log's data may be acknowledged (log_ack_end):
+ * the LEO, or less while a flush per message is still running. */
+static inline int64_t partition_ack_end(const struct partition *p)
+{
+	return log_ack_end(p->log);
+}
 static inline int64_t partition_log_start(const struct partition *p)
 {
 	return log_start_offset(p->log);

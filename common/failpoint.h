@@ -23,6 +23,9 @@
  *   storage.index.write       writing a segment's offset/time index (error)
  *   storage.fdatasync         flushing a segment, its indexes, .txnindex or
  *                             directory, on the loop or the roll flusher (error)
+ *   storage.append_flush      the flusher thread's job for a flush that
+ *                             log.flush.interval.messages asked for, before
+ *                             its syncs (error: the job fails, delay: held)
  *   storage.checkpoint.write  writing a checkpoint file (error)
  *   txn_after_prepare         transaction coordinator: exit once a
  *                             Prepare* state is persisted (on)

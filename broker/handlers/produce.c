@@ -1,6 +1,7 @@
 /* Produce (0), v0-7: validate each partition's batch, append it on the leader,
  * answer per partition. acks=0 gets no response; acks=all waits (delayed
- * produce) until every ISR member has the batch. Compressed batches are
+ * produce) until every ISR member has the batch, and acks=1 until the
+ * leader's flush per message (when set) covered it. Compressed batches are
  * inflated to check their records, then stored as sent. v0-2 may also carry
  * legacy message sets (magic 0/1): converted to one v2 batch first, which
  * then goes the same way (common/proto/message_set.h). A transactional
@@ -141,6 +142,7 @@ struct produce_part {
 	int log_append_time;
 	struct topic_metrics *tm; /* NULL: not counted */
 	struct tv_item tv;
+	int own_flush; /* acks=1: written, its flush per message still running */
 };
 
 /* Checks one partition's batch: 0 with part filled (append it), or the
@@ -217,7 +219,24 @@ static int16_t produce_append(struct request *req, struct produce_part *part, in
 	}
 	out->log_start_offset = partition_log_start(p);
 	*required = out->base_offset + h->last_offset_delta + 1;
+	/* acks=1 answers once the leader's own flush (log.flush.interval.
+	 * messages) covered the batch, as when Kafka flushes in the append;
+	 * a duplicate waits for the flush of its original too */
+	part->own_flush = partition_ack_end(p) < *required;
 	return 0;
+}
+
+/* acks=all waits at most the request's timeout, as in Kafka. acks=1 waits
+ * only for the leader's own flush, which Kafka does inside the append
+ * whatever the timeout says: bounded all the same (a flush that has not
+ * ended by then is answered REQUEST_TIMED_OUT, never acknowledged). */
+#define OWN_FLUSH_WAIT_MIN_MS 30000
+
+static int32_t wait_timeout_ms(const struct produce_request *in)
+{
+	if (in->acks == -1 || in->timeout_ms >= OWN_FLUSH_WAIT_MIN_MS)
+		return in->timeout_ms;
+	return OWN_FLUSH_WAIT_MIN_MS;
 }
 
 static void produce_finish(struct produce_ctx *c)
@@ -234,7 +253,7 @@ static void produce_finish(struct produce_ctx *c)
 		return;
 	}
 	if (c->nwait)
-		delayed_produce_start(req, c->out, c->waits, c->nwait, in->timeout_ms);
+		delayed_produce_start(req, c->out, c->waits, c->nwait, wait_timeout_ms(in));
 	else
 		request_respond(req, c->out);
 }
@@ -247,9 +266,10 @@ static void part_done(struct produce_part *part, int16_t kerr, int64_t required)
 	part->out->error_code = kerr;
 	c->failed += kerr != 0;
 	metrics_count_produce(c->req->b->metrics, part->tm, kerr);
-	if (!kerr && in->acks == -1 && required >= 0)
+	if (!kerr && required >= 0 && (in->acks == -1 || (in->acks == 1 && part->own_flush)))
 		c->waits[c->nwait++] = (struct produce_wait){ part->topic, part->index, required,
-							      &part->out->error_code };
+							      &part->out->error_code,
+							      in->acks == 1 };
 	if (--c->pending == 0)
 		produce_finish(c);
 }

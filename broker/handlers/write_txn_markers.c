@@ -6,6 +6,7 @@
 #include "broker/broker.h"
 #include "broker/group/coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/replica/replica_manager.h"
 #include "broker/txn/txn_coordinator.h"
 #include "common/proto/kerr.h"
 #include "common/proto/messages.h"
@@ -97,6 +98,7 @@ void handle_write_txn_markers(struct request *req)
 	out->markers.n = nm;
 	*c = (struct wtm_ctx){ req, out, 1 };
 	const struct write_txn_markers_req_marker *mv = in->markers.v;
+	rm_batch_begin(req->b->rm); /* one replication wake-up for the request */
 	for (int32_t i = 0; i < nm; i++)
 		if (wtm_one(c, i, &mv[i]) < 0) {
 			/* earlier markers' appends still call back into c: answer
@@ -104,5 +106,6 @@ void handle_write_txn_markers(struct request *req)
 			out->markers.n = i;
 			break;
 		}
+	rm_batch_end(req->b->rm);
 	wtm_finish(c);
 }

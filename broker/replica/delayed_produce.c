@@ -32,6 +32,9 @@ static int32_t check_parts(struct delayed_produce *d)
 			*pw->error_code = KERR_KAFKA_STORAGE_ERROR; /* its dir failed */
 		} else if (!p || !p->is_leader) {
 			*pw->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
+		} else if (pw->own_flush) {
+			if (partition_ack_end(p) < pw->required)
+				continue;
 		} else if (p->high_watermark >= pw->required) {
 			struct topic_config tc;
 			topic_config_effective(b, pw->topic.p, pw->topic.len, &tc);

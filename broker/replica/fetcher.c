@@ -33,6 +33,7 @@ struct fetcher {
 	struct partition *parts; /* linked through partition->fnext */
 	struct loop_timer backoff;
 	struct arena arena;      /* the request being built */
+	int flush_wait;          /* the next fetch waits for append flushes */
 };
 
 static void fetcher_send(struct fetcher *f);
@@ -97,6 +98,29 @@ void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host
 		fetcher_send(f);
 }
 
+/* A fetch offset is this follower's log end as the leader counts it for
+ * the high watermark: with a flush per message it is sent only once the
+ * log is flushed up to it (log_flush_awaited), as when the flush ran
+ * inside the append. The flushes of one answer's partitions run back to
+ * back on the flusher thread, so the fetcher waits for all of them and
+ * sends one fetch (one that left some partitions out would hold them for a
+ * whole replica.fetch.wait.max.ms behind the others). */
+static int flush_awaited(const struct fetcher *f)
+{
+	for (const struct partition *p = f->parts; p; p = p->fnext)
+		if (p->log && log_flush_awaited(p->log))
+			return 1;
+	return 0;
+}
+
+void fetcher_flushed(struct fetcher *f)
+{
+	if (f->flush_wait && !flush_awaited(f)) {
+		f->flush_wait = 0;
+		fetcher_send(f);
+	}
+}
+
 void fetcher_remove(struct fetcher *f, struct partition *p)
 {
 	for (struct partition **pp = &f->parts; *pp; pp = &(*pp)->fnext)
@@ -106,6 +130,7 @@ void fetcher_remove(struct fetcher *f, struct partition *p)
 		}
 	p->fetcher = NULL;
 	p->fnext = NULL;
+	fetcher_flushed(f); /* p may have been the one it waited for */
 }
 
 void fetchers_free(struct replica_manager *rm)
@@ -113,6 +138,7 @@ void fetchers_free(struct replica_manager *rm)
 	while (rm->fetchers) {
 		struct fetcher *f = rm->fetchers;
 		rm->fetchers = f->next;
+		f->flush_wait = 0; /* nothing is sent any more */
 		while (f->parts)
 			fetcher_remove(f, f->parts);
 		loop_timer_stop(rm->b->loop, &f->backoff);
@@ -420,6 +446,10 @@ static void fetcher_send(struct fetcher *f)
 			arena_reset(&f->arena);
 			fetcher_retry_later(f);
 		}
+		return;
+	}
+	if (flush_awaited(f)) {
+		f->flush_wait = 1; /* fetcher_flushed sends it */
 		return;
 	}
 	int throttled = 0;

@@ -15,6 +15,9 @@ struct fetcher;
 /* Starts following p on leader_id (creating that leader's fetcher). */
 void fetcher_add(struct replica_manager *rm, int32_t leader_id, const char *host,
 		 int port, struct partition *p);
+/* An append flush of one of f's partitions ended: the fetch it held back
+ * (fetch offsets are sent only once flushed) goes out when none is left. */
+void fetcher_flushed(struct fetcher *f);
 /* Stops following p. */
 void fetcher_remove(struct fetcher *f, struct partition *p);
 void fetchers_free(struct replica_manager *rm);

@@ -18,7 +18,9 @@ static int in_isr(const struct partition *p, int32_t id)
 
 int hw_advance(struct partition *p)
 {
-	int64_t hw = partition_log_end(p);
+	/* the leader's own share: what it may acknowledge (with a flush per
+	 * message, only what is flushed), not simply its LEO */
+	int64_t hw = partition_ack_end(p);
 	for (int32_t i = 0; i < p->nrstate; i++) {
 		const struct replica_state *rs = &p->rstate[i];
 		if (rs->broker_id == p->leader_id || !in_isr(p, rs->broker_id))

@@ -1,7 +1,8 @@
 /* The leader's high watermark rule, pure over struct partition (no I/O but
- * reading the log end): HW = min LEO over the ISR, the leader's own
- * included; a follower in the ISR that has not fetched yet (LEO -1) holds it
- * back; it never decreases. hw_check states what must hold after every step.
+ * reading the log end): HW = min LEO over the ISR, where the leader's own
+ * counts only up to what it may acknowledge (partition_ack_end: not past
+ * a flush per message still running); a follower in the ISR that has not
+ * fetched yet (LEO -1) holds it back; it never decreases. hw_check states what must hold after every step.
  * Loop thread only, like the partition. */
 #ifndef GREGOR_REPLICA_HW_H
 #define GREGOR_REPLICA_HW_H

@@ -125,6 +125,13 @@ void rm_follower_fetched(struct replica_manager *rm, struct partition *p,
 			 int32_t replica_id, int64_t fetch_offset, int64_t now_ms);
 int rm_is_replica(const struct partition *p, int32_t broker_id);
 int rm_in_isr(const struct partition *p, int32_t broker_id);
+/* The log's storage->flushed (log.h, append flushes): an append flush of
+ * one of its partitions ended. Success: the leader's high watermark, the
+ * partition's waiters (acks=1 produces wait for the flush) and a follower's
+ * fetcher, which held its next fetch until its logs were flushed, go on.
+ * Failure: the log dir goes offline (rm_storage_error). arg is the
+ * replica manager. */
+void rm_log_flushed(void *arg, struct partition_log *log, int rc);
 /* Recomputes the leader's high watermark; wakes waiters if it moved. */
 void rm_update_high_watermark(struct replica_manager *rm, struct partition *p);
 

@@ -12,6 +12,7 @@
 
 #include "broker/storage/log_internal.h"
 #include "common/clock.h"
+#include "common/failpoint.h"
 #include "common/mbox.h"
 
 struct flusher {
@@ -36,6 +37,10 @@ static void job_run(struct flush_job *job)
 {
 	int64_t t0 = clock_mono_us();
 	job->rc = 0;
+	if (job->failpoint && (job->rc = failpoint_error(job->failpoint)) != 0) {
+		job->ms = (double)(clock_mono_us() - t0) / 1000.0;
+		return;
+	}
 	for (size_t i = 0; i < job->nfds; i++) {
 		int rc = log_datasync(job->fds[i]);
 		if (rc && !job->rc)

@@ -25,6 +25,10 @@ struct flush_job {
 	size_t nfds, cap;
 	int rc;                 /* set by the thread: 0 or the first -errno */
 	double ms;              /* set by the thread: how long the syncs took */
+	/* a failpoint the thread evaluates before the syncs (NULL: none):
+	 * error(E) fails the job with -E and syncs nothing, delay(MS) holds
+	 * it (common/failpoint.h) */
+	const char *failpoint;
 	void (*done)(struct flush_job *job); /* on the loop thread; frees the job */
 };
 

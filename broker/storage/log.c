@@ -510,6 +510,7 @@ static int log_roll(struct partition_log *log)
 		seg_remove(log->dir, s);
 	if (rc == 0) {
 		log->dir_unsynced = 1;
+		log->dir_creates++;
 		roll_flush_submit(log);
 	}
 	return rc;
@@ -525,15 +526,176 @@ static int needs_roll(const struct partition_log *log, size_t len, int64_t last)
 	       last - s->base > INT32_MAX;
 }
 
+/* ---- flush per message off the loop (log.h, "append flushes") ---- */
+
+struct append_flush {
+	struct flush_job job; /* first: the done callback gets &job */
+	struct log_flush_ref *ref;
+	int64_t upto;         /* the LEO when queued: durable once it is done */
+	uint64_t gen;         /* log->trunc_gen when queued */
+	uint64_t dir_creates; /* log->dir_creates when queued */
+	int with_dir;         /* the job syncs the directory too */
+	size_t nsegs;
+	struct append_flush_seg { int64_t base, size; } *segs; /* dirty ones */
+};
+
+int64_t log_ack_end(const struct partition_log *log)
+{
+	return log->flush_want > log->recovery_point ? log->recovery_point : log->leo;
+}
+
+int log_flush_awaited(const struct partition_log *log)
+{
+	return log->flush_want > log->recovery_point && !log->flush_error && !log->crashed;
+}
+
+void log_set_owner(struct partition_log *log, void *owner) { log->owner = owner; }
+void *log_owner(const struct partition_log *log) { return log->owner; }
+
+static void append_flush_free(struct append_flush *af)
+{
+	flush_job_release(&af->job);
+	free(af->segs);
+	free(af);
+}
+
+/* The fds of the segments with unsynced data (dups), then the directory's
+ * if a segment file was created since it was last synced: what flush_now
+ * syncs on the loop. */
+static int append_flush_collect(struct partition_log *log, struct append_flush *af)
+{
+	af->segs = calloc(log->n, sizeof *af->segs);
+	if (!af->segs)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < log->n; i++) {
+		struct segment *s = log->segs[i];
+		if (!s->dirty)
+			continue;
+		rc = job_add_dup(&af->job, s->fd);
+		af->segs[af->nsegs++] = (struct append_flush_seg){ s->base, s->size };
+	}
+	if (rc == 0 && log->dir_unsynced) {
+		int fd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rc = fd < 0 ? -errno : flush_job_add_fd(&af->job, fd);
+		af->with_dir = rc == 0;
+		af->dir_creates = log->dir_creates;
+	}
+	return rc;
+}
+
+/* A segment the job synced is clean unless it was written since (its size
+ * moved) or is gone; the directory unless a segment was created since. */
+static void append_flush_mark_clean(struct partition_log *log, const struct append_flush *af)
+{
+	for (size_t k = 0; k < af->nsegs; k++) {
+		size_t i = log_seg_for_offset(log, af->segs[k].base);
+		struct segment *s = log->segs[i];
+		if (s->base == af->segs[k].base && s->size == af->segs[k].size)
+			s->dirty = 0;
+	}
+	if (af->with_dir && af->dir_creates == log->dir_creates)
+		log->dir_unsynced = 0;
+}
+
+static void append_flush_done(struct flush_job *job);
+
+/* Queues the sync of everything up to the LEO. 0, or -errno when nothing
+ * was queued (the caller flushes on the loop instead). */
+static int append_flush_submit(struct partition_log *log)
+{
+	struct append_flush *af = calloc(1, sizeof *af);
+	if (!af)
+		return -ENOMEM;
+	af->job.done = append_flush_done;
+	af->job.failpoint = "storage.append_flush";
+	af->ref = log->fref;
+	af->upto = log->leo;
+	af->gen = log->trunc_gen;
+	int rc = append_flush_collect(log, af);
+	if (rc == 0)
+		rc = flusher_submit(log->storage->flusher, &af->job);
+	if (rc) {
+		append_flush_free(af);
+		return rc;
+	}
+	log->fref->refs++;
+	log->flushes_pending++;
+	log->append_flush_queued = 1;
+	log->last_flush_ms = clock_wall_ms();
+	return 0;
+}
+
+/* What flush_if_due and a finished job do when the wanted point is not
+ * reached: queue the next job (group commit: it covers every append since
+ * the last one was queued), or flush on the loop if none can be queued. */
+static int append_flush_next(struct partition_log *log)
+{
+	if (log->crashed || log->flush_error)
+		return log->crashed ? -EIO : log->flush_error;
+	if (log->append_flush_queued || !log_flush_awaited(log))
+		return 0;
+	int rc = append_flush_submit(log);
+	if (rc == 0)
+		return 0;
+	log_warn(MOD, "%s: flushing on the loop (no background flush: %s)", log->dir,
+		 strerror(-rc));
+	rc = log_flush(log);
+	if (rc)
+		log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
+	return rc;
+}
+
+/* On the loop thread: a failure is sticky (as a roll flush's); success
+ * moves the recovery point to what the job covered unless a truncation
+ * came in between; then the next job if appends wanted one meanwhile, and
+ * the owner is told. */
+static void append_flush_done(struct flush_job *job)
+{
+	struct append_flush *af = (struct append_flush *)job;
+	struct partition_log *log = af->ref->log;
+	if (log) {
+		int rc = job->rc;
+		log->flushes_pending--;
+		log->append_flush_queued = 0;
+		if (rc) {
+			log_error(MOD, "%s: flush below offset %" PRId64 ": %s", log->dir,
+				  af->upto, strerror(-rc));
+			if (!log->flush_error)
+				log->flush_error = rc;
+		} else if (af->gen == log->trunc_gen) {
+			append_flush_mark_clean(log, af);
+			if (af->upto > log->recovery_point)
+				log->recovery_point = af->upto;
+		}
+		if (log->storage->flush_observer)
+			log->storage->flush_observer(log->storage->flush_observer_arg, job->ms);
+		if (rc == 0 && !log->crashed)
+			rc = append_flush_next(log);
+		if (log->storage->flushed)
+			log->storage->flushed(log->storage->flushed_arg, log, rc);
+	}
+	ref_put(af->ref);
+	append_flush_free(af);
+}
+
 /* The flush log.flush.interval.messages asks for, once enough messages
- * were appended since the last one. The batches are in the file but the
- * flush failed: as in Kafka, the append fails (the caller must not
- * acknowledge what is not durable as promised; its log dir goes offline).
- * The batches stay: a retry is deduplicated or re-appended, never lost. */
+ * were appended since the last one. With a flusher (the broker's) it runs
+ * there: the append returns at once and what it wrote is acknowledged
+ * only when log_ack_end passes it. Without one (tests, tools) it runs
+ * here. The batches are in the file but the flush failed: as in Kafka,
+ * the append fails (the caller must not acknowledge what is not durable as
+ * promised; its log dir goes offline). The batches stay: a retry is
+ * deduplicated or re-appended, never lost. */
 static int flush_if_due(struct partition_log *log)
 {
 	if (log->unflushed_msgs < log->cfg.flush_interval_messages)
 		return 0;
+	if (log->storage->flusher) {
+		log->flush_want = log->leo;
+		log->unflushed_msgs = 0;
+		return append_flush_next(log);
+	}
 	int rc = log_flush(log);
 	if (rc)
 		log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
@@ -665,9 +827,7 @@ static int64_t whole_batches_end(const struct segment *s, int64_t from, int64_t 
 {
 	int64_t p = seg_index_floor_pos(s, from, target);
 	struct seg_batch b;
-	struct seg_walk w;
-	seg_walk_init(&w, s);
-	while (seg_walk_header(&w, p, &b) == 1 && p + b.size <= target)
+	while (seg_read_header(s, p, &b) == 1 && p + b.size <= target)
 		p += b.size;
 	return p;
 }
@@ -1068,6 +1228,7 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		if (rc)
 			return rc;
 		log->dir_unsynced = 1;
+		log->dir_creates++;
 		log->size_total -= s->size;
 		seg_remove(log->dir, s);
 		log->segs[0] = n;
@@ -1088,6 +1249,8 @@ int log_truncate_to(struct partition_log *log, int64_t offset)
 		log_warn(MOD, "%s: index rebuild after truncation failed", log->dir);
 	int rc = seg_write_indexes(log->dir, s, 1, 0);
 	log->leo = new_leo;
+	if (log->flush_want > new_leo) /* an append flush in flight is ignored */
+		log->flush_want = new_leo;
 	log_info(MOD, "%s: truncated to offset %" PRId64, log->dir, new_leo);
 	if (log->recovery_point > new_leo) {
 		/* Offsets below a stale recovery point would be trusted on the
@@ -1124,11 +1287,14 @@ int log_truncate_fully_and_start_at(struct partition_log *log, int64_t new_start
 	log->size_total = 0;
 	log->start = log->leo = new_start;
 	log->unflushed_msgs = 0;
+	if (log->flush_want > new_start)
+		log->flush_want = new_start;
 	struct segment *s;
 	rc = seg_create(log->dir, new_start, clock_wall_ms(), &s);
 	if (rc == 0 && (rc = segs_push(log, s)) != 0)
 		seg_remove(log->dir, s);
 	log->dir_unsynced = 1; /* rp_store below syncs it */
+	log->dir_creates++;
 	if (rc) {
 		log_error(MOD, "%s: no segment at %" PRId64 " after full truncation: %s",
 			  log->dir, new_start, strerror(-rc));
@@ -1390,6 +1556,7 @@ static int open_segments(struct partition_log *log, int clean, struct rescan_sta
 		if (rc)
 			return rc;
 		log->dir_unsynced = 1;
+		log->dir_creates++;
 		next = 0;
 	}
 	log->start = log->segs[0]->base;
@@ -1769,6 +1936,11 @@ int log_check(const struct partition_log *log)
 			return check_fail_at(log, "segments out of order", s->base, s->size);
 		if (check_segment_indexes(log, s, limit))
 			return -1;
+		/* the active segment's ring (a sealed one only changes through
+		 * cleaning, which rebuilds it): up to SEG_TAIL preads */
+		int64_t at;
+		if (i + 1 == log->n && seg_tail_check(s, &at))
+			return check_fail_at(log, "cached tail header differs from the file", s->base, at);
 		total += s->size;
 	}
 	if (total != log->size_total)

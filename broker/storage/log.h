@@ -65,6 +65,11 @@ struct log_storage {
 	 * thread; NULL: none */
 	void (*flush_observer)(void *arg, double ms);
 	void *flush_observer_arg;
+	/* called on the loop thread when an append flush (below) of a log
+	 * ended: rc 0 when it succeeded (log_ack_end may have moved), else
+	 * the -errno that now sticks to the log; NULL: none */
+	void (*flushed)(void *arg, struct partition_log *log, int rc);
+	void *flushed_arg;
 	/* bytes of segment data one log_clean call may read; <= 0: 8 MiB */
 	int64_t clean_budget_bytes;
 };
@@ -124,8 +129,38 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
 	       int32_t leader_epoch, int64_t *base_offset);
 
 /* log_append and log_append_replica also fail (-errno) when the flush that
- * log.flush.interval.messages asks for fails after the batch was written:
- * the batch then stays in the log, unacknowledged. */
+ * log.flush.interval.messages asks for fails after the batch was written
+ * (on the caller's thread: see "Append flushes" below): the batch then
+ * stays in the log, unacknowledged. */
+
+/* ---- Append flushes (log.flush.interval.messages) ----
+ * When an append reaches the flush interval and the log's storage has a
+ * flusher, the fdatasync of the unsynced segment data (and of the
+ * directory after a new segment file) runs on the flusher thread: the
+ * append returns at once. One such job per log at a time; appends that
+ * reach the interval while it runs are covered by the next single job,
+ * queued when it finishes (group commit). Rules:
+ * - log_ack_end: the end below which the data may be acknowledged: the
+ *   LEO, except while an append flush is wanted and not done (then the
+ *   recovery point, below which the data is durable). A leader answers a
+ *   produce, counts itself towards the high watermark, and a follower
+ *   reports its log end to the leader, only up to it; so with a flush per
+ *   message nothing is acknowledged before the flush that covers it
+ *   completed, as when Kafka flushes in the append path.
+ * - A job's success moves the recovery point to the LEO it was queued at,
+ *   unless a truncation came in between (then the next job covers the
+ *   log again); a failure sticks to the log like a roll flush's (every
+ *   later append, flush and tick returns it) and log_ack_end stays.
+ * - Either way storage->flushed is told, on the loop thread.
+ * - Without a flusher, or when a job cannot be queued, the flush runs on
+ *   the caller's thread as before and its failure fails the append. */
+int64_t log_ack_end(const struct partition_log *log);
+/* 1 while an append flush is wanted and will end (log_ack_end < LEO; not
+ * after a failure, which keeps log_ack_end where it is for good). */
+int log_flush_awaited(const struct partition_log *log);
+/* Whom storage->flushed is about: an opaque pointer the owner sets. */
+void log_set_owner(struct partition_log *log, void *owner);
+void *log_owner(const struct partition_log *log);
 
 /* Appends batches that already carry offsets (a follower copying its
  * leader). The first must start at LEO. Returns 0 or -errno / -EINVAL. */
@@ -266,7 +301,8 @@ int log_checkpoint(struct partition_log *log);
  * - Without a flusher, or when its queue is full, nothing is queued: the
  *   point moves at the next roll whose job runs, or the next log_flush. */
 int64_t log_recovery_point(const struct partition_log *log);
-/* Roll flushes queued for this log whose done callback has not run yet. */
+/* Roll and append flushes queued for this log whose done callback has not
+ * run yet. */
 int log_flushes_pending(const struct partition_log *log);
 
 /* Drops everything at and above offset (follower truncation). An offset

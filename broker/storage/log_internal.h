@@ -62,7 +62,14 @@ struct partition_log {
 			      * was last fsynced */
 	int64_t rp_ckpt_ms;  /* when log_tick last wrote it (long ago at open) */
 	int flush_error;     /* a background flush failed: -errno, sticky */
-	int flushes_pending; /* roll flushes queued and not yet done */
+	int flushes_pending; /* roll and append flushes queued, not yet done */
+	uint64_t dir_creates; /* segment files created (dir_unsynced set) */
+	/* Append flushes (log.c, "flush per message off the loop"): */
+	int64_t flush_want;  /* the LEO when an append last reached the
+			      * flush interval: acknowledgements wait while the
+			      * recovery point is below it */
+	int append_flush_queued; /* one append flush at a time per log */
+	void *owner;         /* log_set_owner's, for storage->flushed */
 	struct epoch_cache epochs;
 	int epochs_dirty; /* memory differs from leader-epoch-checkpoint */
 	int epochs_unsynced; /* the file was written without fsync since */

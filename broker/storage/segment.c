@@ -146,12 +146,126 @@ static int pread_full(int fd, void *buf, size_t n, int64_t pos)
 	return got == n ? 0 : -EIO;
 }
 
-/* Checks and decodes the HDR_PEEK header bytes h of the batch at pos. */
-static int parse_header(const struct segment *s, int64_t pos, const uint8_t *h,
-			struct seg_batch *b)
+static uint64_t header_preads;
+
+uint64_t seg_header_preads(void) { return header_preads; }
+
+static const struct seg_tail *tail_at(const struct segment *s, uint32_t i)
 {
+	return &s->tail[(s->tail_first + i) % SEG_TAIL];
+}
+
+/* The ring may be used: it is not empty and ends where the segment does
+ * (a truncation or rewrite that did not go through seg_reset_indexes
+ * leaves it unused rather than wrong). */
+static int seg_tail_ok(const struct segment *s)
+{
+	if (s->tail_n == 0)
+		return 0;
+	const struct seg_tail *t = tail_at(s, s->tail_n - 1);
+	return t->pos + t->size == s->size;
+}
+
+static void tail_to_batch(const struct seg_tail *t, struct seg_batch *b)
+{
+	*b = (struct seg_batch){ .pos = t->pos, .size = t->size, .base = t->base,
+				 .last = t->base + t->last_delta, .max_ts = t->max_ts,
+				 .count = t->last_delta + 1, .epoch = t->epoch };
+}
+
+/* Index in the ring of the first entry with pos >= at (tail_n if none). */
+static uint32_t tail_pos_floor(const struct segment *s, int64_t at)
+{
+	uint32_t lo = 0, hi = s->tail_n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (tail_at(s, mid)->pos < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index in the ring of the first entry whose last offset >= target. */
+static uint32_t tail_offset_floor(const struct segment *s, int64_t target)
+{
+	uint32_t lo = 0, hi = s->tail_n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct seg_tail *t = tail_at(s, mid);
+		if (t->base + t->last_delta < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void seg_tail_note(struct segment *s, const struct seg_batch *b)
+{
+	if (s->tail_n) {
+		const struct seg_tail *t = tail_at(s, s->tail_n - 1);
+		if (t->pos + t->size != b->pos)
+			s->tail_n = 0; /* not the next batch: start again here */
+	}
+	if (b->size > INT32_MAX || b->last - b->base > INT32_MAX) {
+		s->tail_n = 0;
+		return;
+	}
+	if (s->tail_n == 0)
+		s->tail_first = 0;
+	if (s->tail_n == SEG_TAIL) {
+		s->tail_first = (s->tail_first + 1) % SEG_TAIL;
+		s->tail_n--;
+	}
+	s->tail[(s->tail_first + s->tail_n) % SEG_TAIL] = (struct seg_tail){
+		.pos = b->pos, .base = b->base, .max_ts = b->max_ts, .size = (int32_t)b->size,
+		.last_delta = (int32_t)(b->last - b->base), .epoch = b->epoch };
+	s->tail_n++;
+}
+
+static int header_from_file(const struct segment *s, int64_t pos, struct seg_batch *b);
+
+int seg_tail_check(const struct segment *s, int64_t *at)
+{
+	for (uint32_t i = 0; seg_tail_ok(s) && i < s->tail_n; i++) {
+		struct seg_batch f, t;
+		tail_to_batch(tail_at(s, i), &t);
+		*at = t.pos;
+		if (header_from_file(s, t.pos, &f) != 1 || f.size != t.size || f.base != t.base ||
+		    f.last != t.last || f.max_ts != t.max_ts || f.epoch != t.epoch ||
+		    (i + 1 < s->tail_n && t.pos + t.size != tail_at(s, i + 1)->pos))
+			return -1;
+	}
+	return 0;
+}
+
+int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
+{
+	if (pos >= s->size)
+		return 0;
+	if (seg_tail_ok(s) && pos >= tail_at(s, 0)->pos) {
+		uint32_t i = tail_pos_floor(s, pos);
+		if (i < s->tail_n && tail_at(s, i)->pos == pos) {
+			tail_to_batch(tail_at(s, i), b);
+			return 1;
+		}
+	}
+	header_preads++;
+	return header_from_file(s, pos, b);
+}
+
+static int header_from_file(const struct segment *s, int64_t pos, struct seg_batch *b)
+{
+	if (s->size - pos < HDR_PEEK)
+		return -EIO;
+	uint8_t h[HDR_PEEK];
+	int rc = pread_full(s->fd, h, sizeof h, pos);
+	if (rc)
+		return rc;
 	struct rb_header hd;
-	if (rb_parse_header(h, HDR_PEEK, &hd) < 0)
+	if (rb_parse_header(h, sizeof h, &hd) < 0)
 		return -EIO;
 	int64_t total = RB_LOG_OVERHEAD + (int64_t)hd.batch_length;
 	if (hd.batch_length < HDR_PEEK - RB_LOG_OVERHEAD || total > s->size - pos ||
@@ -165,86 +279,6 @@ static int parse_header(const struct segment *s, int64_t pos, const uint8_t *h,
 	b->count = hd.last_offset_delta + 1;
 	b->epoch = hd.partition_leader_epoch;
 	return 1;
-}
-
-int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
-{
-	if (pos >= s->size)
-		return 0;
-	if (s->size - pos < HDR_PEEK)
-		return -EIO;
-	uint8_t h[HDR_PEEK];
-	int rc = pread_full(s->fd, h, sizeof h, pos);
-	return rc ? rc : parse_header(s, pos, h, b);
-}
-
-void seg_walk_init(struct seg_walk *w, const struct segment *s)
-{
-	w->s = s;
-	w->pos = 0;
-	w->len = 0;
-}
-
-int seg_walk_header(struct seg_walk *w, int64_t pos, struct seg_batch *b)
-{
-	const struct segment *s = w->s;
-	if (pos >= s->size)
-		return 0;
-	if (s->size - pos < HDR_PEEK)
-		return -EIO;
-	if (pos < w->pos || pos + HDR_PEEK > w->pos + (int64_t)w->len) {
-		int64_t n = s->size - pos < SEG_WALK_WINDOW ? s->size - pos : SEG_WALK_WINDOW;
-		w->len = 0;
-		int rc = pread_full(s->fd, w->win, (size_t)n, pos);
-		if (rc)
-			return rc;
-		w->pos = pos;
-		w->len = (size_t)n;
-	}
-	return parse_header(s, pos, w->win + (pos - w->pos), b);
-}
-
-static const struct seg_batch *recent_at(const struct segment *s, unsigned i)
-{
-	/* i-th oldest of the ring */
-	return &s->recent[(s->recent_next + SEG_RECENT - s->n_recent + i) % SEG_RECENT];
-}
-
-/* Keeps the ring contiguous: a batch that does not follow the newest
- * starts it over. */
-static void recent_push(struct segment *s, const struct seg_batch *b)
-{
-	if (s->n_recent) {
-		const struct seg_batch *last = recent_at(s, s->n_recent - 1);
-		if (last->pos + last->size != b->pos)
-			s->n_recent = 0;
-	}
-	s->recent[s->recent_next] = *b;
-	s->recent_next = (s->recent_next + 1) % SEG_RECENT;
-	if (s->n_recent < SEG_RECENT)
-		s->n_recent++;
-}
-
-/* seg_find from the ring: 1 or 0 as seg_find, -1 when the ring cannot
- * tell (empty, stale, or target before it). */
-static int recent_find(const struct segment *s, int64_t target, int64_t *pos,
-		       struct seg_batch *b)
-{
-	if (!s->n_recent)
-		return -1;
-	const struct seg_batch *first = recent_at(s, 0), *last = recent_at(s, s->n_recent - 1);
-	if (last->pos + last->size != s->size || (target < first->base && first->pos != 0))
-		return -1;
-	for (unsigned i = 0; i < s->n_recent; i++) {
-		const struct seg_batch *e = recent_at(s, i);
-		if (e->last >= target) {
-			*pos = e->pos;
-			*b = *e;
-			return 1;
-		}
-	}
-	*pos = s->size;
-	return 0;
 }
 
 /* Index of the last offset entry with rel <= rel_target, or -1. */
@@ -263,9 +297,18 @@ static ssize_t idx_floor(const struct segment *s, uint32_t rel_target)
 
 int seg_find(const struct segment *s, int64_t target, int64_t *pos, struct seg_batch *b)
 {
-	int rc = recent_find(s, target, pos, b);
-	if (rc >= 0)
-		return rc;
+	/* at or after the ring's first batch: every earlier batch ends below
+	 * target, so the answer is in the ring or is the end */
+	if (seg_tail_ok(s) && target >= tail_at(s, 0)->base) {
+		uint32_t i = tail_offset_floor(s, target);
+		if (i == s->tail_n) {
+			*pos = s->size;
+			return 0;
+		}
+		tail_to_batch(tail_at(s, i), b);
+		*pos = b->pos;
+		return 1;
+	}
 	int64_t p = 0;
 	if (target > s->base) {
 		int64_t rel = target - s->base;
@@ -273,13 +316,9 @@ int seg_find(const struct segment *s, int64_t target, int64_t *pos, struct seg_b
 		if (i >= 0)
 			p = s->idx[i].pos;
 	}
-	/* the batches between two index entries are small when they are many:
-	 * their headers come from one read (seg_walk) instead of one each */
-	struct seg_walk w;
-	seg_walk_init(&w, s);
 	/* Each step moves forward by at least one header, so this ends. */
 	for (;;) {
-		rc = seg_walk_header(&w, p, b);
+		int rc = seg_read_header(s, p, b);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -339,7 +378,6 @@ static void tidx_push(struct segment *s, int64_t ts, uint32_t rel)
 
 void seg_note_batch(struct segment *s, const struct seg_batch *b, int32_t index_interval)
 {
-	recent_push(s, b);
 	uint32_t rel = (uint32_t)(b->base - s->base);
 	if (b->max_ts > s->max_ts) {
 		s->max_ts = b->max_ts;
@@ -353,6 +391,7 @@ void seg_note_batch(struct segment *s, const struct seg_batch *b, int32_t index_
 	s->since_index += b->size;
 	s->dirty = 1;
 	s->idx_dirty = 1;
+	seg_tail_note(s, b);
 }
 
 void seg_seal_time_index(struct segment *s)
@@ -465,7 +504,7 @@ int seg_load_indexes(const char *dir, struct segment *s)
 
 static void seg_reset_indexes(struct segment *s)
 {
-	s->n_recent = 0;
+	s->tail_n = 0;
 	s->n_idx = s->n_tidx = 0;
 	s->idx_on_disk = s->tidx_on_disk = 0;
 	s->max_ts = -1;

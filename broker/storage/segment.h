@@ -24,21 +24,18 @@ struct seg_tidx {
 	uint32_t rel;
 };
 
-/* What a header walk needs from one batch: 61 bytes decoded. */
-struct seg_batch {
-	int64_t pos;
-	int64_t size;
-	int64_t base;
-	int64_t last;
-	int64_t max_ts;
-	int32_t count;
-	int32_t epoch; /* partitionLeaderEpoch as stored */
+/* The headers of the segment's last few batches, kept in memory as they
+ * are appended (or walked): a follower or a tailing consumer reads a few
+ * batches behind the end, and finding its position from the sparse offset
+ * index would pread every batch header after the nearest index entry (up
+ * to index.interval.bytes of small batches, for every fetch). Entries are
+ * consecutive batches, oldest first; the newest ends at `size` whenever the
+ * ring is used (seg_tail_ok), else it is ignored. */
+#define SEG_TAIL 32
+struct seg_tail {
+	int64_t pos, base, max_ts;
+	int32_t size, last_delta, epoch;
 };
-
-/* The last batches appended to a segment, in file order and contiguous:
- * followers and consumers mostly read at the tail, and finding their
- * offset there needs no header reads (seg_find). */
-#define SEG_RECENT 16
 
 struct segment {
 	int64_t base;
@@ -60,9 +57,19 @@ struct segment {
 	size_t n_tidx, cap_tidx, tidx_on_disk;
 	struct txn_index txn; /* <base>.txnindex: aborted transactions whose
 			       * ABORT marker is in this segment */
-	struct seg_batch recent[SEG_RECENT]; /* a ring; used only while its
-					      * newest batch ends at size */
-	unsigned recent_next, n_recent;
+	struct seg_tail tail[SEG_TAIL];
+	uint32_t tail_first, tail_n; /* ring: oldest entry, entries held */
+};
+
+/* What a header walk needs from one batch: 61 bytes decoded. */
+struct seg_batch {
+	int64_t pos;
+	int64_t size;
+	int64_t base;
+	int64_t last;
+	int64_t max_ts;
+	int32_t count;
+	int32_t epoch; /* partitionLeaderEpoch as stored */
 };
 
 static inline uint32_t seg_get_be32(const uint8_t *p)
@@ -101,24 +108,17 @@ void seg_free(struct segment *s);
 /* Closes and unlinks the .log and index files (.txnindex included). */
 void seg_remove(const char *dir, struct segment *s);
 
-/* Reads the header of the batch at pos. Returns 1 with *b filled, 0 when pos
- * is at the end, -EIO when the bytes there cannot be a batch of this file
- * (short, bad length, crossing the end). */
+/* Reads the header of the batch at pos (from the tail ring when it holds
+ * it, else from the file). Returns 1 with *b filled, 0 when pos is at the
+ * end, -EIO when the bytes there cannot be a batch of this file (short, bad
+ * length, crossing the end). */
 int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b);
-
-/* Walking batch headers forward through a segment: each read fills a
- * window of up to SEG_WALK_WINDOW bytes, so that many small batches cost
- * one pread rather than one each. The window lives in the caller's frame. */
-#define SEG_WALK_WINDOW 8192
-struct seg_walk {
-	const struct segment *s;
-	int64_t pos;  /* file position of win[0] */
-	size_t len;   /* bytes valid in win */
-	uint8_t win[SEG_WALK_WINDOW];
-};
-void seg_walk_init(struct seg_walk *w, const struct segment *s);
-/* seg_read_header through the walk's window (same results). */
-int seg_walk_header(struct seg_walk *w, int64_t pos, struct seg_batch *b);
+/* Header reads that went to the file (pread), process-wide: tests count
+ * them to check that reads near the end need none. */
+uint64_t seg_header_preads(void);
+/* The tail ring against the file: 0 when it is unused or every entry is
+ * the header at its position, else -1 with *at the first wrong one. */
+int seg_tail_check(const struct segment *s, int64_t *at);
 
 /* Position of the first batch whose last offset >= target, starting at the
  * nearest offset index entry; s->size when there is none. *b gets that batch. */

@@ -484,11 +484,17 @@ void txn_markers_write_local(struct broker *b, int64_t producer_id, int16_t epoc
 		return;
 	}
 	*lw = (struct local_write){ b, producer_id, commit, 1, parts, n, done, arg };
+	/* the followers' parked fetches are woken once, after the last of
+	 * these appends: one replication round trip for all of this leader's
+	 * markers instead of one per partition (a fetch woken by the first
+	 * append would answer with that partition alone) */
+	rm_batch_begin(b->rm);
 	for (int i = 0; i < n; i++) {
 		parts[i].error = 0;
 		int16_t kerr = local_append(lw, i, epoch, coordinator_epoch);
 		if (kerr)
 			parts[i].error = kerr;
 	}
+	rm_batch_end(b->rm);
 	local_one_done(lw); /* the guard taken at the start */
 }

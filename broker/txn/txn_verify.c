@@ -25,7 +25,7 @@
 #define TV_CACHE_MS 5000      /* a verified answer not yet used by an append */
 #define TV_SWEEP_MS 1000
 #define TV_TIMEOUT_MS 5000    /* a coordinator that does not answer */
-#define TV_MAX_PER_REQUEST 256 /* transactions in one v4 request */
+#define TV_MAX_PER_REQUEST 256 /* partitions in one v4 request */
 
 enum tv_state {
 	TV_IDLE,     /* nothing asked (or a failure already answered) */
@@ -380,35 +380,73 @@ static void on_response(struct net_client *nc, int err, void *resp, void *arg)
 	rm_batch_end(s->b->rm);
 }
 
-/* One transaction entry per queue (a queue is one partition); two queues
- * of the same transactional id go in different requests (the id is the
- * entry's key). */
-static int already_in(struct tv_queue **v, int n, const struct tv_queue *q)
+/* A request has one entry per transactional id, naming one producer id
+ * and epoch: a queue of an id already in the request under another producer
+ * id or epoch waits for the next request. */
+static int conflicts(struct tv_queue **v, int n, const struct tv_queue *q)
 {
 	for (int i = 0; i < n; i++)
-		if (strcmp(v[i]->txn_id, q->txn_id) == 0)
+		if (strcmp(v[i]->txn_id, q->txn_id) == 0 &&
+		    (v[i]->pid != q->pid || v[i]->epoch != q->epoch))
 			return 1;
 	return 0;
 }
 
+/* Queue k's topic within its transactional id: the partitions of the
+ * queues from k on not yet placed go into parts (and are placed); returns
+ * how many. */
+static int32_t group_topic(struct tv_queue **v, int n, int k, uint8_t *placed, int32_t *parts)
+{
+	int32_t np = 0;
+	for (int m = k; m < n; m++)
+		if (!placed[m] && strcmp(v[m]->txn_id, v[k]->txn_id) == 0 &&
+		    strcmp(v[m]->topic, v[k]->topic) == 0) {
+			parts[np++] = v[m]->partition;
+			placed[m] = 1;
+		}
+	return np;
+}
+
+/* The queues in flight as one v4 request: one entry per transactional id,
+ * its partitions grouped by topic, so the partitions of one transaction on
+ * this leader are verified in one round trip, not in one request after
+ * another (a Produce request of a client that writes many partitions at
+ * once would otherwise wait for as many round trips). */
 static int send_batch(struct tv_sender *s, struct arena *a)
 {
 	const struct mc_broker *br = mc_broker(s->b->meta, s->broker_id);
 	int n = s->ninflight;
+	struct tv_queue **v = s->inflight;
 	struct add_partitions_to_txn_transaction *tx = arena_alloc(a, (size_t)n * sizeof *tx);
 	struct add_partitions_to_txn_req_topic *tp = arena_alloc(a, (size_t)n * sizeof *tp);
 	int32_t *parts = arena_alloc(a, (size_t)n * sizeof *parts);
-	if (!br || !tx || !tp || !parts)
+	uint8_t *placed = arena_alloc(a, (size_t)n); /* in a topic entry */
+	uint8_t *seen = arena_alloc(a, (size_t)n);   /* its id has an entry */
+	if (!br || !tx || !tp || !parts || !placed || !seen)
 		return -1;
+	memset(placed, 0, (size_t)n);
+	memset(seen, 0, (size_t)n);
+	int ntx = 0, ntp = 0, npart = 0;
 	for (int i = 0; i < n; i++) {
-		struct tv_queue *q = s->inflight[i];
-		parts[i] = q->partition;
-		tp[i] = (struct add_partitions_to_txn_req_topic){
-			{ q->topic, (int32_t)strlen(q->topic) }, { 1, &parts[i] } };
-		tx[i] = (struct add_partitions_to_txn_transaction){
-			{ q->txn_id, (int32_t)strlen(q->txn_id) }, q->pid, q->epoch, 1, { 1, &tp[i] } };
+		if (seen[i])
+			continue;
+		int tp0 = ntp;
+		for (int k = i; k < n; k++) {
+			if (strcmp(v[k]->txn_id, v[i]->txn_id) != 0)
+				continue;
+			seen[k] = 1;
+			if (placed[k])
+				continue;
+			int32_t np = group_topic(v, n, k, placed, parts + npart);
+			tp[ntp++] = (struct add_partitions_to_txn_req_topic){
+				{ v[k]->topic, (int32_t)strlen(v[k]->topic) }, { np, parts + npart } };
+			npart += np;
+		}
+		tx[ntx++] = (struct add_partitions_to_txn_transaction){
+			{ v[i]->txn_id, (int32_t)strlen(v[i]->txn_id) }, v[i]->pid, v[i]->epoch, 1,
+			{ ntp - tp0, tp + tp0 } };
 	}
-	struct add_partitions_to_txn_request req = { .transactions = { n, tx } };
+	struct add_partitions_to_txn_request req = { .transactions = { ntx, tx } };
 	net_client_target(s->nc, br->host, br->port);
 	return net_client_send(s->nc, 24, 4, &req, TV_TIMEOUT_MS, on_response, s);
 }
@@ -420,7 +458,7 @@ static void sender_pump(struct tv_sender *s)
 	struct tv_queue **link = &s->waiting;
 	while (*link && s->ninflight < TV_MAX_PER_REQUEST) {
 		struct tv_queue *q = *link;
-		if (already_in(s->inflight, s->ninflight, q)) {
+		if (conflicts(s->inflight, s->ninflight, q)) {
 			link = &q->snext;
 			continue;
 		}

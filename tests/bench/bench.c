@@ -57,6 +57,7 @@ struct bench_opts {
 	int produce_only;
 	long e2e_rate;           /* > 0: end-to-end latency at this many msg/s */
 	const char *label;       /* prefix of the RESULT lines suite.sh reads */
+	int client_stats;        /* open loop: librdkafka's own latency breakdown */
 };
 
 /* "RESULT LABEL.KEY VALUE" for suite.sh, only when --label was given. */
@@ -521,7 +522,70 @@ struct lat_run {
 	double *sent;    /* scheduled send time per message */
 	double *lat;     /* delivery latencies, in report order */
 	long nlat, failed;
+	struct client_lat *cl; /* --client-stats, else NULL */
 };
+
+/* --client-stats: librdkafka's per-broker windows (statistics.interval.ms)
+ * summed over one rate: int_latency (produce() until the message is in a
+ * request), outbuf_latency (request queued until written to the socket)
+ * and rtt (written until its response arrived), all in µs. The sums give
+ * exact means; p50/p99 are the windows' own, weighted by their counts. */
+enum { CL_INT, CL_OUTBUF, CL_RTT, CL_N };
+static const char *const cl_names[CL_N] = { "int_latency", "outbuf_latency", "rtt" };
+
+struct client_lat {
+	double sum[CL_N], cnt[CL_N], p50w[CL_N], p99w[CL_N];
+	long windows;
+};
+
+static double json_num(const char *obj, const char *end, const char *key)
+{
+	char k[32];
+	snprintf(k, sizeof k, "\"%s\":", key);
+	const char *at = strstr(obj, k);
+	return at && at < end ? strtod(at + strlen(k), NULL) : 0;
+}
+
+/* Adds every broker's windows of one statistics JSON document. */
+static void client_lat_add(struct client_lat *cl, const char *json)
+{
+	const char *b = strstr(json, "\"brokers\":");
+	cl->windows++;
+	for (const char *n = b; n && (n = strstr(n, "\"nodeid\":")); n++) {
+		for (int i = 0; i < CL_N; i++) {
+			char k[40];
+			snprintf(k, sizeof k, "\"%s\":", cl_names[i]);
+			const char *o = strstr(n, k), *end = o ? strchr(o, '}') : NULL;
+			if (!end)
+				continue;
+			double cnt = json_num(o, end, "cnt");
+			cl->sum[i] += json_num(o, end, "sum");
+			cl->cnt[i] += cnt;
+			cl->p50w[i] += cnt * json_num(o, end, "p50");
+			cl->p99w[i] += cnt * json_num(o, end, "p99");
+		}
+	}
+}
+
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+	struct lat_run *r = opaque;
+	(void)rk;
+	(void)len;
+	if (r->cl)
+		client_lat_add(r->cl, json);
+	return 0;
+}
+
+static void client_lat_print(const struct client_lat *cl)
+{
+	printf("  client:");
+	for (int i = 0; i < CL_N; i++) {
+		double c = cl->cnt[i] > 0 ? cl->cnt[i] : 1;
+		printf(" %s mean %.0f p50~%.0f p99~%.0f us (%.0f)%s", cl_names[i], cl->sum[i] / c,
+		       cl->p50w[i] / c, cl->p99w[i] / c, cl->cnt[i], i + 1 < CL_N ? ";" : "\n");
+	}
+}
 
 static void on_lat_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -563,7 +627,10 @@ static int open_loop_rate(rd_kafka_t *rk, rd_kafka_topic_t *rkt, struct lat_run 
 			  const struct bench_opts *o, long rate, const char *payload)
 {
 	long n = rate * o->duration_s;
+	struct client_lat cl = { 0 };
 	r->nlat = r->failed = 0;
+	rd_kafka_poll(rk, 0); /* a window of the previous rate goes to it */
+	r->cl = o->client_stats ? &cl : NULL;
 	double t0 = now_s() + 0.01, end;
 	long i = 0;
 	while (i < n) {
@@ -594,6 +661,13 @@ static int open_loop_rate(rd_kafka_t *rk, rd_kafka_topic_t *rkt, struct lat_run 
 	       pct(r->lat, r->nlat, 0.99) * 1e3, pct(r->lat, r->nlat, 0.999) * 1e3,
 	       r->nlat ? r->lat[r->nlat - 1] * 1e3 : 0.0, r->nlat, r->failed);
 	latency_results(o, "open", rate, (double)r->nlat / (last - t0), r->lat, r->nlat);
+	if (r->cl) {
+		/* the window holding the run's last responses */
+		for (long w = r->cl->windows; r->cl->windows == w && now_s() < last + 1.5;)
+			rd_kafka_poll(rk, 50);
+		client_lat_print(r->cl);
+		r->cl = NULL;
+	}
 	fflush(stdout);
 	return r->failed ? -1 : 0;
 }
@@ -621,6 +695,9 @@ static int bench_open_loop(struct bench_opts *o)
 		return -1;
 	rd_kafka_conf_set_dr_msg_cb(conf, on_lat_delivery);
 	rd_kafka_conf_set_opaque(conf, &run);
+	if (o->client_stats &&
+	    rd_kafka_conf_set(conf, "statistics.interval.ms", "1000", err, sizeof err) == 0)
+		rd_kafka_conf_set_stats_cb(conf, on_stats);
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
 	if (!rk)
 		return -1;
@@ -829,11 +906,14 @@ static void usage(const char *argv0)
 		"          [--replication R] [--acks A] [--timeout SECONDS] [--no-create]\n"
 		"          [--fsync-dir DIR] [--skip-machine | --machine-only]\n"
 		"          [--compression none|gzip|snappy|lz4|zstd] [--payload fill|text]\n"
-		"          [--open-loop RATE,RATE,... [--duration S] [--idempotent]]\n"
+		"          [--open-loop RATE,RATE,... [--duration S] [--idempotent]\n"
+		"           [--client-stats]]\n"
 		"          [--idempotence-ratio] [--e2e RATE [--duration S]]\n"
 		"          [--mock BROKERS] [--chunk N] [--produce-only] [--label L]\n"
 		"  --open-loop: linger 0, messages sent on schedule at each rate for S\n"
 		"   seconds (default 5); prints delivered rate and latency percentiles\n"
+		"  --client-stats: with --open-loop, also librdkafka's own breakdown\n"
+		"   per rate (internal queue, output buffer, request round trip)\n"
 		"  --idempotence-ratio: closed-loop produce, plain and idempotent twice\n"
 		"  --e2e: open loop, linger 0, and a consumer in this process: latency\n"
 		"   from scheduled send to receipt\n"
@@ -864,6 +944,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		if (!strcmp(a, "--idempotent")) { o->idempotent = 1; continue; }
 		if (!strcmp(a, "--idempotence-ratio")) { o->idempotence_ratio = 1; continue; }
 		if (!strcmp(a, "--produce-only")) { o->produce_only = 1; continue; }
+		if (!strcmp(a, "--client-stats")) { o->client_stats = 1; continue; }
 		if (!v)
 			return -1;
 		if (!strcmp(a, "--bootstrap")) o->bootstrap = v;

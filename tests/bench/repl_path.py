@@ -4,8 +4,9 @@ from `perf script -F pid,time,event` output of repl_path.sh's uprobes.
 
 The leader is the broker with the handle_produce events. For each produce
 request, in order on the leader unless said: arrival (handle_produce), append
-done (rm_append return), the follower's parked fetch woken (delayed_fetch_wake)
-and answered (fetch_respond), each follower's append (rm_append_replica, on
+done (rm_append_client return), the partition's waiters tried (purg_check_key:
+the follower's parked fetch woken) and answered (fetch_respond), each
+follower's append (rm_append_replica, on
 its own pid), the leader seeing a follower's next fetch (rm_follower_fetched),
 the delayed produce finishing (finish: high watermark reached) and the
 response written (conn_flush). Prints each step's median and p90 in µs.
@@ -53,17 +54,21 @@ def main(argv):
     produces = L.get("handle_produce", [])
     for i, t0 in enumerate(produces):
         limit = produces[i + 1] if i + 1 < len(produces) else t0 + 1.0
-        a1 = first_after(L.get("rm_append__return", []), t0, limit)
-        fin = first_after(L.get("finish", []), t0, limit)
-        if a1 is None or fin is None:
+        a1 = first_after(L.get("rm_append_client__return", []), t0, limit)
+        if a1 is None:
             continue
-        wake = first_after(L.get("delayed_fetch_wake", []), a1, fin)
-        fr = first_after(L.get("fetch_respond", []), a1, fin)
-        reps = sorted(x for x in (first_after(F[p], a1, fin) for p in followers) if x)
+        # the purgatory's finish also ends woken fetches: the produce's is
+        # the first one after the proving follower fetch
+        fr = first_after(L.get("fetch_respond", []), a1, limit)
+        reps = sorted(x for x in (first_after(F[p], a1, limit) for p in followers) if x)
+        if fr is None or len(reps) < len(followers):
+            continue
+        proof = first_after(L.get("rm_follower_fetched", []), reps[-1], limit)
+        fin = first_after(L.get("finish", []), proof, limit) if proof is not None else None
+        if fin is None:
+            continue
+        wake = first_after(L.get("purg_check_key", []), a1, fr)
         flushed = first_after(L.get("conn_flush", []), fin, limit)
-        if fr is None or not reps:
-            continue
-        proof = first_after(L.get("rm_follower_fetched", []), reps[-1], fin)
         steps["1 arrival → appended on the leader"].append(a1 - t0)
         if wake is not None:
             steps["2 appended → follower's parked fetch woken"].append(wake - a1)
@@ -71,10 +76,8 @@ def main(argv):
         steps["4 fetch response → first follower appended"].append(reps[0] - fr)
         if len(reps) > 1:
             steps["5 first → second follower appended"].append(reps[1] - reps[0])
-        if proof is not None:
-            steps["6 last follower appended → its next fetch at the leader"].append(
-                proof - reps[-1])
-            steps["7 that fetch → high watermark, delayed produce finished"].append(fin - proof)
+        steps["6 last follower appended → its next fetch at the leader"].append(proof - reps[-1])
+        steps["7 that fetch → high watermark, delayed produce finished"].append(fin - proof)
         if flushed is not None:
             steps["8 finished → response written (conn_flush)"].append(flushed - fin)
             steps["= arrival → response written"].append(flushed - t0)

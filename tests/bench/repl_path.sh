@@ -17,7 +17,7 @@ BENCH_DIR=${BENCH_DIR:-$REPO_ROOT/build/tests/bench}
 export GREGORD=${GREGORD:-$REPO_ROOT/build/broker/gregord}
 export GREGOR_SOURCE_ROOT=$REPO_ROOT
 # entry probes, and the return of the append
-FUNCS=(handle_produce rm_append rm_append%return delayed_fetch_wake fetch_respond
+FUNCS=(handle_produce rm_append_client rm_append_client%return purg_check_key fetch_respond
        rm_append_replica handle_fetch rm_follower_fetched finish conn_flush)
 
 if [[ ${1:-} != --inside ]]; then

@@ -4,9 +4,11 @@
  * The allocators claim blocks through a fake claimer per instance, answered
  * when the test says; the verification runs against the real queues and
  * cache, with the broker's neighbours (replica manager, coordinator,
- * network client) replaced by the small fakes at the end of this file. */
+ * network client) replaced by the small fakes at the end of this file, and
+ * what it asks a remote coordinator is checked request by request. */
 #include <check.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,7 @@
 #include "broker/txn/txn_verify.h"
 #include "common/net/loop.h"
 #include "common/proto/kerr.h"
+#include "common/proto/messages.h"
 
 /* ---- producer id allocators ---- */
 
@@ -150,8 +153,10 @@ struct fake_broker {
 	struct broker b;
 	struct broker_config cfg;
 	struct replica_manager rm;
-	struct partition p; /* the only partition: "t"-0, led at epoch 5 */
+	struct partition p; /* "t"-0, led at epoch 5 */
+	struct partition p_t1, p_u0; /* "t"-1 and "u"-0, the same */
 	struct txn_coordinator tc;
+	int remote_coordinator; /* tc_find names broker id + 1 */
 };
 
 static void fake_broker_init(struct fake_broker *f, int32_t id, int16_t answer)
@@ -164,8 +169,8 @@ static void fake_broker_init(struct fake_broker *f, int32_t id, int16_t answer)
 	ck_assert_ptr_nonnull(f->b.loop);
 	f->b.rm = &f->rm;
 	f->rm.b = &f->b;
-	f->p.is_leader = 1;
-	f->p.leader_epoch = 5;
+	f->p.is_leader = f->p_t1.is_leader = f->p_u0.is_leader = 1;
+	f->p.leader_epoch = f->p_t1.leader_epoch = f->p_u0.leader_epoch = 5;
 	f->tc.answer = answer;
 	f->b.tc = &f->tc;
 	f->b.tv = txn_verify_new(&f->b);
@@ -232,13 +237,146 @@ START_TEST(test_verify_state_per_broker)
 }
 END_TEST
 
+/* ---- verification by a remote coordinator: one request ---- */
+
+/* What the fake network client was asked to send, and how to answer. */
+static struct {
+	int sends;
+	struct add_partitions_to_txn_request req; /* the last one, copied */
+	struct add_partitions_to_txn_transaction tx[8];
+	struct add_partitions_to_txn_req_topic tp[8][8];
+	int32_t parts[8][8][8];
+	char names[8][8][16], ids[8][16];
+	net_client_fn fn;
+	void *arg;
+} sent;
+
+static void gate_item(struct fake_broker *f, struct gated *g, const char *topic,
+		      int32_t partition, const char *txn_id, int64_t pid)
+{
+	memset(g, 0, sizeof *g);
+	g->h.producer_id = pid;
+	g->h.producer_epoch = 1;
+	g->it = (struct tv_item){ .topic = topic, .partition = partition, .leader_epoch = 5,
+				  .txn_id = txn_id, .h = &g->h, .fn = on_gate, .arg = g };
+	txn_verify_gate(&f->b, &g->it);
+}
+
+static void on_stop(struct loop_timer *t)
+{
+	loop_stop(t->arg);
+}
+
+/* Runs the loop long enough for the zero-delay kicks (bounded: 50 ms). */
+static void run_loop(struct fake_broker *f)
+{
+	struct loop_timer stop;
+	loop_timer_init(&stop, on_stop, f->b.loop);
+	loop_timer_start(f->b.loop, &stop, 50);
+	ck_assert_int_eq(loop_run(f->b.loop), 0);
+}
+
+/* The partitions of transaction entry ti, as "topic:p,p;topic:p;" */
+static void entry_text(int ti, char *out, size_t cap)
+{
+	const struct add_partitions_to_txn_transaction *t = &sent.tx[ti];
+	size_t n = 0;
+	out[0] = 0;
+	for (int32_t k = 0; k < t->topics.n; k++) {
+		const struct add_partitions_to_txn_req_topic *tp = &((const struct add_partitions_to_txn_req_topic *)t->topics.v)[k];
+		n += (size_t)snprintf(out + n, cap - n, "%.*s:", (int)tp->name.len, tp->name.p);
+		for (int32_t j = 0; j < tp->partitions.n; j++)
+			n += (size_t)snprintf(out + n, cap - n, "%s%d", j ? "," : "",
+					      ((const int32_t *)tp->partitions.v)[j]);
+		n += (size_t)snprintf(out + n, cap - n, ";");
+	}
+}
+
+/* Answers the last request: every partition of it, err. */
+static void answer_sent(int16_t err)
+{
+	struct add_partitions_to_txn_resp_txn_result tr[8];
+	struct add_partitions_to_txn_resp_topic_result to[8][8];
+	struct add_partitions_to_txn_resp_partition_result pr[8][8][8];
+	int32_t nt = sent.req.transactions.n;
+	for (int32_t i = 0; i < nt; i++) {
+		const struct add_partitions_to_txn_transaction *t = &sent.tx[i];
+		for (int32_t k = 0; k < t->topics.n; k++) {
+			const struct add_partitions_to_txn_req_topic *tp = &sent.tp[i][k];
+			for (int32_t j = 0; j < tp->partitions.n; j++)
+				pr[i][k][j] = (struct add_partitions_to_txn_resp_partition_result){
+					sent.parts[i][k][j], err };
+			to[i][k] = (struct add_partitions_to_txn_resp_topic_result){
+				tp->name, { tp->partitions.n, pr[i][k] } };
+		}
+		tr[i] = (struct add_partitions_to_txn_resp_txn_result){
+			t->transactional_id, { t->topics.n, to[i] } };
+	}
+	struct add_partitions_to_txn_response r = { .results_by_transaction = { nt, tr } };
+	sent.fn(NULL, 0, &r, sent.arg);
+}
+
+/* Partitions of one transactional id on this leader are verified in one
+ * request, one entry per id with its partitions grouped by topic; the same
+ * id under another producer id waits for the next request. */
+START_TEST(test_verify_groups_partitions_of_a_transaction)
+{
+	static struct fake_broker f;
+	fake_broker_init(&f, 1, 0);
+	f.remote_coordinator = 1;
+	memset(&sent, 0, sizeof sent);
+	static struct gated g[5];
+	gate_item(&f, &g[0], "t", 0, "tx", 7);
+	gate_item(&f, &g[1], "t", 1, "tx", 7);
+	gate_item(&f, &g[2], "u", 0, "tx", 7);
+	gate_item(&f, &g[3], "t", 0, "ty", 8);
+	gate_item(&f, &g[4], "u", 0, "tx", 9); /* another producer of "tx" */
+	run_loop(&f);
+	ck_assert_int_eq(sent.sends, 1);
+	ck_assert_int_eq(sent.req.transactions.n, 2);
+	char text[128];
+	ck_assert_int_eq(sent.tx[0].transactional_id.len, 2);
+	ck_assert(memcmp(sent.tx[0].transactional_id.p, "tx", 2) == 0);
+	ck_assert_int_eq(sent.tx[0].producer_id, 7);
+	ck_assert(sent.tx[0].verify_only);
+	entry_text(0, text, sizeof text);
+	ck_assert_str_eq(text, "t:0,1;u:0;");
+	ck_assert(memcmp(sent.tx[1].transactional_id.p, "ty", 2) == 0);
+	entry_text(1, text, sizeof text);
+	ck_assert_str_eq(text, "t:0;");
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(g[i].calls, 0);
+	answer_sent(0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(g[i].calls, 1);
+		ck_assert_int_eq(g[i].kerr, 0);
+	}
+	ck_assert_int_eq(g[4].calls, 0);
+	run_loop(&f); /* the answer kicked the sender: the held queue goes */
+	ck_assert_int_eq(sent.sends, 2);
+	ck_assert_int_eq(sent.req.transactions.n, 1);
+	ck_assert_int_eq(sent.tx[0].producer_id, 9);
+	entry_text(0, text, sizeof text);
+	ck_assert_str_eq(text, "u:0;");
+	answer_sent(KERR_INVALID_TXN_STATE);
+	ck_assert_int_eq(g[4].calls, 1);
+	ck_assert_int_ne(g[4].kerr, 0);
+	ck_assert_uint_eq(txn_verify_stats(f.b.tv)->requests, 5);
+	fake_broker_free(&f);
+}
+END_TEST
+
 /* ---- the fakes txn_verify.c links against ---- */
 
 struct partition *rm_get(struct replica_manager *rm, const char *topic, int32_t tlen,
 			 int32_t index)
 {
 	struct fake_broker *f = (struct fake_broker *)rm->b;
-	return tlen == 1 && topic[0] == 't' && index == 0 ? &f->p : NULL;
+	if (tlen != 1)
+		return NULL;
+	if (topic[0] == 't')
+		return index == 0 ? &f->p : index == 1 ? &f->p_t1 : NULL;
+	return topic[0] == 'u' && index == 0 ? &f->p_u0 : NULL;
 }
 
 void rm_batch_begin(struct replica_manager *rm) { (void)rm; }
@@ -249,13 +387,14 @@ struct txn_coordinator *tc_get(struct broker *b)
 	return b->tc;
 }
 
-/* Every transactional id's coordinator is the asking broker itself. */
+/* Every transactional id's coordinator is the asking broker itself, or
+ * with remote_coordinator the broker after it. */
 int16_t tc_find(struct txn_coordinator *tc, const char *txn_id, int32_t *node_id,
 		const char **host, int32_t *port)
 {
 	(void)txn_id;
 	struct fake_broker *f = (struct fake_broker *)((char *)tc - offsetof(struct fake_broker, tc));
-	*node_id = f->b.id;
+	*node_id = f->b.id + (f->remote_coordinator ? 1 : 0);
 	*host = "127.0.0.1";
 	*port = 9092;
 	return 0;
@@ -273,15 +412,17 @@ void tc_verify_partitions(struct txn_coordinator *tc, const char *txn_id, int64_
 		errs[i] = tc->answer;
 }
 
-/* Remote coordinators are never asked here. */
+/* The network client to a remote coordinator: records what is sent
+ * (sent), answered by the test through sent.fn. */
+static int fake_nc;
+
 struct net_client *net_client_new(struct loop *l, const char *client_id,
 				  const struct peer_security *sec)
 {
 	(void)l;
 	(void)client_id;
 	(void)sec;
-	ck_abort_msg("no remote coordinator in this test");
-	return NULL;
+	return (struct net_client *)&fake_nc;
 }
 
 void net_client_free(struct net_client *nc) { (void)nc; }
@@ -296,23 +437,49 @@ int net_client_busy(const struct net_client *nc)
 	(void)nc;
 	return 0;
 }
+
+/* Copies the v4 request (its strings into sent's buffers: the caller's
+ * arena is freed after the call). */
 int net_client_send(struct net_client *nc, int16_t api_key, int16_t version, const void *body,
 		    int32_t timeout_ms, net_client_fn fn, void *arg)
 {
 	(void)nc;
-	(void)api_key;
-	(void)version;
-	(void)body;
 	(void)timeout_ms;
-	(void)fn;
-	(void)arg;
-	return -1;
+	ck_assert_int_eq(api_key, 24);
+	ck_assert_int_eq(version, 4);
+	const struct add_partitions_to_txn_request *r = body;
+	ck_assert_int_le(r->transactions.n, 8);
+	for (int32_t i = 0; i < r->transactions.n; i++) {
+		const struct add_partitions_to_txn_transaction *t = &((const struct add_partitions_to_txn_transaction *)r->transactions.v)[i];
+		ck_assert_int_le(t->topics.n, 8);
+		ck_assert_int_lt(t->transactional_id.len, 16);
+		memcpy(sent.ids[i], t->transactional_id.p, (size_t)t->transactional_id.len);
+		sent.tx[i] = *t;
+		sent.tx[i].transactional_id.p = sent.ids[i];
+		sent.tx[i].topics.v = sent.tp[i];
+		for (int32_t k = 0; k < t->topics.n; k++) {
+			const struct add_partitions_to_txn_req_topic *tp = &((const struct add_partitions_to_txn_req_topic *)t->topics.v)[k];
+			ck_assert_int_le(tp->partitions.n, 8);
+			ck_assert_int_lt(tp->name.len, 16);
+			memcpy(sent.names[i][k], tp->name.p, (size_t)tp->name.len);
+			memcpy(sent.parts[i][k], tp->partitions.v, (size_t)tp->partitions.n * sizeof(int32_t));
+			sent.tp[i][k] = (struct add_partitions_to_txn_req_topic){
+				{ sent.names[i][k], tp->name.len }, { tp->partitions.n, sent.parts[i][k] } };
+		}
+	}
+	sent.req = *r;
+	sent.req.transactions.v = sent.tx;
+	sent.fn = fn;
+	sent.arg = arg;
+	sent.sends++;
+	return 0;
 }
 const struct mc_broker *mc_broker(const struct metadata_cache *mc, int32_t id)
 {
 	(void)mc;
-	(void)id;
-	return NULL;
+	static struct mc_broker br = { .host = "127.0.0.1", .port = 9092 };
+	br.id = id;
+	return &br;
 }
 
 int main(void)
@@ -322,6 +489,7 @@ int main(void)
 	tcase_add_test(tc, test_pid_allocators_own_blocks);
 	tcase_add_test(tc, test_pid_claim_failure_stays_local);
 	tcase_add_test(tc, test_verify_state_per_broker);
+	tcase_add_test(tc, test_verify_groups_partitions_of_a_transaction);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

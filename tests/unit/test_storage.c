@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "broker/storage/log.h"
-#include "broker/storage/log_internal.h"
 #include "common/failpoint.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -145,47 +144,53 @@ START_TEST(test_append_read_many_batches)
 }
 END_TEST
 
-/* seg_find on the active segment answers from its ring of recent batches
- * exactly as the header walk over the file does (the same segment with an
- * empty ring), for every target from below the base to past the end. */
-static void check_recent_matches_file(struct partition_log *log)
+/* Reads a few batches behind the end (followers, tailing consumers) find
+ * their position in the tail ring, without reading a batch header from the
+ * file; reads further back walk from the offset index as before, and both
+ * stay right across truncation, appends after it and a reopen. */
+static void check_tail_reads(struct partition_log *log, int64_t tail_from)
 {
-	struct segment *s = log->segs[log->n - 1];
-	struct segment walk = *s;
-	walk.n_recent = 0;
-	for (int64_t t = s->base - 1; t <= log_end_offset(log) + 1; t++) {
-		int64_t p1 = -1, p2 = -1;
-		struct seg_batch b1, b2;
-		memset(&b1, 0, sizeof b1);
-		memset(&b2, 0, sizeof b2);
-		int rc1 = seg_find(s, t, &p1, &b1);
-		int rc2 = seg_find(&walk, t, &p2, &b2);
-		ck_assert_int_eq(rc1, rc2);
-		ck_assert_int_eq(p1, p2);
-		if (rc1 == 1)
-			ck_assert_mem_eq(&b1, &b2, sizeof b1);
+	uint64_t before = seg_header_preads();
+	for (int64_t o = tail_from; o < log_end_offset(log); o++) {
+		struct log_slice s;
+		ck_assert_int_eq(log_read(log, o, 1, INT64_MAX, &s), 0);
+		ck_assert_int_eq(s.first_offset, o); /* one record per batch */
+		ck_assert_int_eq(log_read(log, o, INT32_MAX, log_end_offset(log) - 1, &s), 0);
+		ck_assert_int_eq(s.first_offset, o);
 	}
+	ck_assert_uint_eq(seg_header_preads(), before);
 }
 
-START_TEST(test_recent_batches_match_file)
+START_TEST(test_tail_reads_without_header_io)
 {
-	struct log_config c = small_cfg();
+	struct log_config c = small_cfg(); /* an index entry every 256 bytes */
+	c.index_interval_bytes = 4096;     /* Kafka's default: many small batches apart */
+	const char *dir = sfx_new_dir();
 	struct partition_log *log;
-	ck_assert_int_eq(log_open(sfx_new_dir(), &c, NULL, &log), 0);
-	for (int i = 0; i < 10; i++) /* fewer than the ring holds: from pos 0 */
-		append_n(log, 1 + i % 4, 5 + i * 7 % 40, 1000 + i);
-	ck_assert_uint_eq(log->segs[log->n - 1]->n_recent, 10);
-	check_recent_matches_file(log);
-	for (int i = 0; i < 50; i++) /* more: the ring holds only the tail */
-		append_n(log, 1 + i % 5, 10 + i % 50, 2000 + i);
-	ck_assert_uint_eq(log->segs[log->n - 1]->n_recent, SEG_RECENT);
-	check_recent_matches_file(log);
-	/* a truncation rebuilds the ring from the file; appends go on from it */
-	ck_assert_int_eq(log_truncate_to(log, log_end_offset(log) - 7), 0);
-	check_recent_matches_file(log);
-	append_n(log, 3, 20, 3000);
-	check_recent_matches_file(log);
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	for (int i = 0; i < 200; i++)
+		append_n(log, 1, 60, 1000 + i);
 	check_every_offset(log, 0);
+	check_tail_reads(log, log_end_offset(log) - (SEG_TAIL - 1));
+	uint64_t before = seg_header_preads();
+	check_every_offset(log, 0); /* the early offsets still walk the file */
+	ck_assert_uint_gt(seg_header_preads(), before);
+	/* a follower's truncation drops the cut batches from the ring */
+	ck_assert_int_eq(log_truncate_to(log, 190), 0);
+	ck_assert_int_eq(log_end_offset(log), 190);
+	check_every_offset(log, 0);
+	for (int i = 0; i < 5; i++)
+		append_n(log, 1, 30, 2000 + i);
+	check_every_offset(log, 150);
+	check_tail_reads(log, 180);
+	log_close(log);
+	/* reopened, the ring holds what the open walked: from the last index
+	 * entry to the end, so at least the newest batch */
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	check_every_offset(log, 0);
+	check_tail_reads(log, log_end_offset(log) - 1);
+	append_n(log, 1, 30, 3000);
+	check_tail_reads(log, log_end_offset(log) - 2);
 	log_close(log);
 }
 END_TEST
@@ -929,7 +934,7 @@ int main(void)
 	TCase *tc = tcase_create("log");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_append_read_many_batches);
-	tcase_add_test(tc, test_recent_batches_match_file);
+	tcase_add_test(tc, test_tail_reads_without_header_io);
 	tcase_add_test(tc, test_index_correct_after_reopen);
 	tcase_add_test(tc, test_roll_by_size);
 	tcase_add_test(tc, test_roll_when_index_full);

@@ -526,6 +526,142 @@ START_TEST(test_replica_append_flushes_once)
 }
 END_TEST
 
+/* What the storage->flushed callback saw. */
+struct flushed_seen {
+	int calls, last_rc;
+	void *owner;
+};
+
+static void on_flushed(void *arg, struct partition_log *log, int rc)
+{
+	struct flushed_seen *seen = arg;
+	seen->calls++;
+	seen->last_rc = rc;
+	seen->owner = log_owner(log);
+}
+
+/* Opens a log with a flush per message and the flusher, reporting to seen. */
+static struct partition_log *open_flush_per_message(struct flushed_seen *seen,
+						    const char **dir)
+{
+	start_flusher();
+	storage.flushed = on_flushed;
+	storage.flushed_arg = seen;
+	*dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.segment_bytes = 1 << 20;
+	c.flush_interval_messages = 1;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(*dir, &c, &storage, &log), 0);
+	log_set_owner(log, seen);
+	return log;
+}
+
+/* Waits (bounded) until no append flush is wanted or pending. */
+static void wait_ack_end(struct partition_log *log)
+{
+	for (int i = 0; i < 200 && (log_flushes_pending(log) || log_flush_awaited(log)); i++)
+		mbox_wait(done_mb, 50);
+	ck_assert_int_eq(log_flushes_pending(log), 0);
+}
+
+/* With a flusher, the flush per message runs there: the append returns at
+ * once and nothing it wrote may be acknowledged (log_ack_end) until the
+ * job's result came back to the owner's thread. Appends meanwhile are
+ * covered by one next job (group commit): three appends, two jobs. */
+START_TEST(test_append_flush_in_background)
+{
+	struct flushed_seen seen = { 0 };
+	const char *dir;
+	struct partition_log *log = open_flush_per_message(&seen, &dir);
+	ck_assert_int_eq(log_ack_end(log), 0);
+	sfx_append(log, 2, "value-value", 11, 1000, 0);
+	/* results come back only when the test drains them */
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	ck_assert(log_flush_awaited(log));
+	ck_assert_int_eq(log_ack_end(log), 0);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	sfx_append(log, 2, "value-value", 11, 1001, 0);
+	sfx_append(log, 2, "value-value", 11, 1002, 0);
+	ck_assert_int_eq(log_flushes_pending(log), 1); /* still the one job */
+	ck_assert_int_eq(log_ack_end(log), 0);
+	wait_ack_end(log);
+	ck_assert_int_eq(seen.calls, 2);
+	ck_assert_int_eq(seen.last_rc, 0);
+	ck_assert_ptr_eq(seen.owner, &seen);
+	ck_assert_int_eq(log_recovery_point(log), 6);
+	ck_assert_int_eq(log_ack_end(log), 6);
+	ck_assert_int_eq(log_check(log), 0);
+	/* flushed: a crash that loses what was not synced loses none of it */
+	log_abandon(log);
+	lose_unsynced_files(dir, 0);
+	struct log_config c = small_cfg();
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 6);
+	log_close(log);
+	stop_flusher();
+	storage.flushed = NULL;
+}
+END_TEST
+
+/* An append flush that fails: the owner is told the error, nothing it
+ * covered becomes acknowledgeable, and the error sticks to the log (the
+ * next append, tick and flush return it; no clean marker at close). */
+START_TEST(test_append_flush_eio)
+{
+	struct flushed_seen seen = { 0 };
+	const char *dir;
+	struct partition_log *log = open_flush_per_message(&seen, &dir);
+	ck_assert_int_eq(failpoint_set("storage.append_flush", "error(EIO)"), 0);
+	sfx_append(log, 2, "value-value", 11, 1000, 0);
+	for (int i = 0; i < 200 && log_flushes_pending(log); i++)
+		mbox_wait(done_mb, 50);
+	failpoint_clear_all();
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_int_eq(seen.last_rc, -EIO);
+	ck_assert_int_eq(log_ack_end(log), 0);
+	ck_assert(!log_flush_awaited(log)); /* no flush will end: none runs */
+	uint8_t buf[512];
+	size_t len = sfx_build(buf, sizeof buf, 1, "v", 1, 1000);
+	int64_t off;
+	ck_assert_int_eq(log_append(log, buf, len, 0, &off), -EIO);
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), -EIO);
+	ck_assert_int_eq(log_flush(log), -EIO);
+	ck_assert_int_eq(log_ack_end(log), 0);
+	log_close(log);
+	char p[512];
+	snprintf(p, sizeof p, "%s/clean-shutdown", dir);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	stop_flusher();
+	storage.flushed = NULL;
+}
+END_TEST
+
+/* A truncation while an append flush runs: the job's result does not move
+ * the recovery point (it covered data that is gone), and the next job
+ * covers what the log holds now. */
+START_TEST(test_truncation_during_append_flush)
+{
+	struct flushed_seen seen = { 0 };
+	const char *dir;
+	struct partition_log *log = open_flush_per_message(&seen, &dir);
+	for (int i = 0; i < 3; i++)
+		sfx_append(log, 2, "value-value", 11, 1000 + i, 0);
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	ck_assert_int_eq(log_truncate_to(log, 4), 0);
+	ck_assert_int_le(log_ack_end(log), 4);
+	sfx_append(log, 2, "other-value", 11, 7000, 0);
+	wait_ack_end(log);
+	ck_assert_int_eq(seen.last_rc, 0);
+	ck_assert_int_eq(log_recovery_point(log), 6);
+	ck_assert_int_eq(log_ack_end(log), 6);
+	ck_assert_int_eq(log_check(log), 0);
+	log_close(log);
+	stop_flusher();
+	storage.flushed = NULL;
+}
+END_TEST
+
 /* With a flush per append the data below a roll is synced already, but the
  * index files the roll wrote (and the leader-epoch file, written without
  * fsync when epoch 0 began) are not: the roll still queues its background
@@ -539,10 +675,11 @@ START_TEST(test_roll_flush_syncs_indexes_when_data_is_flushed)
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
 	append_until_rolled(log, 1);
-	ck_assert_int_eq(log_recovery_point(log), log_end_offset(log));
-	ck_assert_int_eq(log_flushes_pending(log), 1);
+	/* the append flush (one job at a time) and the roll's */
+	ck_assert_int_eq(log_flushes_pending(log), 2);
 	wait_flushed(log);
 	ck_assert_int_eq(log_recovery_point(log), log_end_offset(log));
+	ck_assert_int_eq(log_ack_end(log), log_end_offset(log));
 	ck_assert_int_eq(log_check(log), 0);
 	log_close(log);
 	stop_flusher();
@@ -568,6 +705,9 @@ int main(void)
 	tcase_add_test(tc, test_checkpoint_then_crash);
 	tcase_add_test(tc, test_replica_append_flushes_once);
 	tcase_add_test(tc, test_roll_flush_syncs_indexes_when_data_is_flushed);
+	tcase_add_test(tc, test_append_flush_in_background);
+	tcase_add_test(tc, test_append_flush_eio);
+	tcase_add_test(tc, test_truncation_during_append_flush);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }
