@@ -4,6 +4,7 @@
 #include "broker/storage/segment.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -146,9 +147,10 @@ static int pread_full(int fd, void *buf, size_t n, int64_t pos)
 	return got == n ? 0 : -EIO;
 }
 
-static uint64_t header_preads;
+/* atomic: the cleaner thread reads segments too */
+static _Atomic uint64_t header_preads;
 
-uint64_t seg_header_preads(void) { return header_preads; }
+uint64_t seg_header_preads(void) { return atomic_load_explicit(&header_preads, memory_order_relaxed); }
 
 static const struct seg_tail *tail_at(const struct segment *s, uint32_t i)
 {
@@ -252,7 +254,7 @@ int seg_read_header(const struct segment *s, int64_t pos, struct seg_batch *b)
 			return 1;
 		}
 	}
-	header_preads++;
+	atomic_fetch_add_explicit(&header_preads, 1, memory_order_relaxed);
 	return header_from_file(s, pos, b);
 }
 
