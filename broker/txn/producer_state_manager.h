@@ -39,6 +39,8 @@ struct producer_state_manager {
 	struct producer_state state;
 	int64_t snapshot_offset;  /* offset of the newest snapshot written/loaded */
 	int64_t last_snapshot_ms; /* monotonic */
+	int64_t last_tick_ms;     /* monotonic: psm_tick's previous now */
+	uint32_t phase;           /* this log's offset into the snapshot interval */
 	int64_t leo_seen;         /* the LEO the state is in step with */
 	struct txn_tracker txns;  /* open transactions, aborted index: whole log */
 };
@@ -95,7 +97,9 @@ int psm_verify_valid(struct producer_state_manager *m, int64_t producer_id, uint
 /* Forgets the guard (the verification's queue is done with it). */
 void psm_verify_end(struct producer_state_manager *m, int64_t producer_id, uint64_t guard);
 
-/* Periodic: a snapshot at the LEO when it moved and interval_ms passed;
+/* Periodic: a snapshot at the LEO when it moved, once per interval_ms at
+ * this log's own phase of the interval (a hash of its directory), so that
+ * partitions that got data together do not all write theirs in one tick;
  * keeps the three newest. */
 void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval_ms);
 

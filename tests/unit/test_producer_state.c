@@ -340,7 +340,7 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 	ck_assert_ptr_nonnull(m);
 	for (int i = 0; i < 4; i++)
 		append_idem(log, 42, 0, i * 2, 2); /* offsets 0..7 */
-	psm_tick(m, m->last_snapshot_ms + 60000, 1000); /* snapshot at 8 */
+	psm_tick(m, m->last_tick_ms + 60000, 1000); /* snapshot at 8 */
 	ck_assert_int_eq(m->snapshot_offset, 8);
 	for (int i = 4; i < 8; i++)
 		append_idem(log, 42, 0, i * 2, 2); /* offsets 8..15 */
@@ -369,7 +369,7 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 
 	/* truncation below the snapshot: it is deleted, state rebuilt from
 	 * the log start */
-	psm_tick(m, m->last_snapshot_ms + 60000, 1000); /* snapshot at 17 */
+	psm_tick(m, m->last_tick_ms + 60000, 1000); /* snapshot at 17 */
 	ck_assert_int_eq(log_truncate_to(log, 6), 0);
 	psm_on_truncate(m);
 	ck_assert_ptr_null(ps_find(&m->state, 43));
@@ -418,13 +418,13 @@ START_TEST(test_no_empty_snapshot_and_stray_removed)
 	struct partition_log *log;
 	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
 	struct producer_state_manager *m = psm_fixture_open(log);
-	psm_tick(m, m->last_snapshot_ms + 60000, 1000);
+	psm_tick(m, m->last_tick_ms + 60000, 1000);
 	struct producer_state t, stray;
 	ps_init(&t);
 	ps_init(&stray);
 	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), -1);
 	append_idem(log, 42, 0, 0, 2); /* offsets 0..1 */
-	psm_tick(m, m->last_snapshot_ms + 60000, 1000);
+	psm_tick(m, m->last_tick_ms + 60000, 1000);
 	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), 2);
 	psm_fixture_close(log, 0);
 	log_close(log);
@@ -440,6 +440,48 @@ START_TEST(test_no_empty_snapshot_and_stray_removed)
 	log_close(log);
 	ps_free(&t);
 	ps_free(&stray);
+}
+END_TEST
+
+/* Logs that got data at the same moment snapshot at their own phases of
+ * the interval, not all in one tick (a burst of one file per partition). */
+#define SPREAD_LOGS 16
+START_TEST(test_periodic_snapshots_spread)
+{
+	struct log_config cfg;
+	log_config_defaults(&cfg);
+	struct partition_log *logs[SPREAD_LOGS];
+	struct producer_state_manager *ms[SPREAD_LOGS];
+	int64_t t0 = 0, first_at[SPREAD_LOGS];
+	for (int i = 0; i < SPREAD_LOGS; i++) {
+		ck_assert_int_eq(log_open(new_dir(), &cfg, NULL, &logs[i]), 0);
+		ms[i] = psm_fixture_open(logs[i]);
+		ck_assert_ptr_nonnull(ms[i]);
+		append_idem(logs[i], 42, 0, 0, 2);
+		t0 = ms[i]->last_tick_ms > t0 ? ms[i]->last_tick_ms : t0;
+		first_at[i] = -1;
+	}
+	int worst = 0;
+	for (int tick = 1; tick <= 60; tick++) { /* 1 s ticks, 30 s interval */
+		int n = 0;
+		for (int i = 0; i < SPREAD_LOGS; i++) {
+			int64_t before = ms[i]->snapshot_offset;
+			psm_tick(ms[i], t0 + tick * 1000, 30000);
+			if (ms[i]->snapshot_offset != before) {
+				n++;
+				first_at[i] = first_at[i] < 0 ? tick : first_at[i];
+				append_idem(logs[i], 42, 0, 2 * tick, 2); /* moves again */
+			}
+		}
+		worst = n > worst ? n : worst;
+	}
+	ck_assert_int_le(worst, 4);
+	for (int i = 0; i < SPREAD_LOGS; i++) {
+		ck_assert_int_ge(first_at[i], 1);
+		ck_assert_int_le(first_at[i], 31); /* within one interval and a tick */
+		psm_fixture_close(logs[i], 0);
+		log_close(logs[i]);
+	}
 }
 END_TEST
 
@@ -479,6 +521,7 @@ int main(void)
 	tcase_add_test(tc, test_snapshot_files_newest_valid_below);
 	tcase_add_test(tc, test_recovery_from_log_snapshot_and_truncation);
 	tcase_add_test(tc, test_no_empty_snapshot_and_stray_removed);
+	tcase_add_test(tc, test_periodic_snapshots_spread);
 	tcase_add_test(tc, test_check_state_reports_breaches);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
