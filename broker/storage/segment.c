@@ -232,7 +232,7 @@ static int header_from_file(const struct segment *s, int64_t pos, struct seg_bat
 int seg_tail_check(const struct segment *s, int64_t *at)
 {
 	for (uint32_t i = 0; seg_tail_ok(s) && i < s->tail_n; i++) {
-		struct seg_batch f, t;
+		struct seg_batch f = { 0 }, t;
 		tail_to_batch(tail_at(s, i), &t);
 		*at = t.pos;
 		if (header_from_file(s, t.pos, &f) != 1 || f.size != t.size || f.base != t.base ||

@@ -280,7 +280,7 @@ static int64_t drill_wait(struct drill *d, const char *what, drill_cond cond, in
 			  int need, struct drill_view *out)
 {
 	int64_t t0 = drill_now_ms(), deadline = t0 + (int64_t)d->o.timeout_s * 1000;
-	struct drill_view v;
+	struct drill_view v = { 0 };
 	int held = 0;
 	drill_say(d, "waiting for %s", what);
 	for (;;) {
@@ -329,7 +329,7 @@ static void drill_hold(const struct drill *d, int seconds)
 static int drill_leader_kill(struct drill *d)
 {
 	int32_t l = d->v0.leader[0];
-	struct drill_view v;
+	struct drill_view v = { 0 };
 	drill_say(d, "broker %d leads %s-0: killing it", l, d->topic);
 	drill_mark_fault(d);
 	if (drill_cmd(d, "kill", d->o.kill, l))
@@ -348,7 +348,7 @@ static int drill_leader_kill(struct drill *d)
 static int drill_isolate(struct drill *d)
 {
 	int32_t l = d->v0.leader[0];
-	struct drill_view v;
+	struct drill_view v = { 0 };
 	drill_say(d, "broker %d leads %s-0: isolating it", l, d->topic);
 	drill_mark_fault(d);
 	if (drill_cmd(d, "isolate", d->o.isolate, l))
@@ -366,7 +366,7 @@ static int drill_isolate(struct drill *d)
 static int drill_controller_kill(struct drill *d)
 {
 	int32_t c = d->v0.controller;
-	struct drill_view v;
+	struct drill_view v = { 0 };
 	char t2[300];
 	if (c < 0)
 		return drill_fail(d, "Metadata names no controller");
@@ -445,7 +445,7 @@ static int drill_zk_leader(const struct drill *d)
 static int drill_zk_kill(struct drill *d)
 {
 	int z = d->o.zk_id;
-	struct drill_view v;
+	struct drill_view v = { 0 };
 	if (z <= 0 && (z = drill_zk_leader(d)) <= 0) {
 		z = 1;
 		drill_say(d, "no ZooKeeper server says leader (standalone?): killing server 1");
@@ -572,7 +572,7 @@ static const struct {
 /* The topic exists (created if missing) and is healthy; the view in d->v0. */
 static int drill_prepare(struct drill *d)
 {
-	struct drill_view v;
+	struct drill_view v = { 0 };
 	if (drill_view_get(d->obs, NULL, &v, 10000) || v.n_brokers < 1)
 		return drill_fail(d, "no Metadata from %s", d->o.bootstrap);
 	int rf = d->o.rf < v.n_brokers ? d->o.rf : v.n_brokers;
