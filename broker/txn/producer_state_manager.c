@@ -145,7 +145,7 @@ struct producer_state_manager *psm_open(struct partition_log *log)
 	m->log = log;
 	ps_init(&m->state);
 	tt_init(&m->txns);
-	m->last_snapshot_ms = m->last_tick_ms = clock_mono_ms();
+	m->last_tick_ms = clock_mono_ms();
 	m->phase = dir_hash(log_dir(log));
 	/* Snapshots above the recovered end describe batches that a crash
 	 * lost: once the log grows past them again with other batches they
@@ -164,11 +164,10 @@ struct producer_state_manager *psm_open(struct partition_log *log)
 	return m;
 }
 
-static void psm_snapshot(struct producer_state_manager *m, int64_t now_ms, int durable)
+static void psm_snapshot(struct producer_state_manager *m, int durable)
 {
 	int64_t leo = log_end_offset(m->log);
 	int rc = ps_snapshot_write(log_dir(m->log), leo, &m->state, durable);
-	m->last_snapshot_ms = now_ms;
 	if (rc < 0) {
 		log_warn("txn", "%s: cannot write producer snapshot: %s", log_dir(m->log),
 			 strerror(-rc));
@@ -183,7 +182,7 @@ void psm_close(struct producer_state_manager *m, int clean)
 	if (!m)
 		return;
 	if (clean && m->snapshot_offset != log_end_offset(m->log))
-		psm_snapshot(m, clock_mono_ms(), 1);
+		psm_snapshot(m, 1);
 	free(m->guards);
 	ps_free(&m->state);
 	tt_free(&m->txns);
@@ -265,7 +264,7 @@ void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval
 	int64_t leo = log_end_offset(m->log);
 	if (m->snapshot_offset == leo || leo == 0)
 		return;
-	psm_snapshot(m, now_ms, 0);
+	psm_snapshot(m, 0);
 }
 
 /* ---- transactions ---- */

@@ -38,7 +38,6 @@ struct producer_state_manager {
 	size_t nguards, capguards;
 	struct producer_state state;
 	int64_t snapshot_offset;  /* offset of the newest snapshot written/loaded */
-	int64_t last_snapshot_ms; /* monotonic */
 	int64_t last_tick_ms;     /* monotonic: psm_tick's previous now */
 	uint32_t phase;           /* this log's offset into the snapshot interval */
 	int64_t leo_seen;         /* the LEO the state is in step with */
