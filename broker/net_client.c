@@ -30,6 +30,9 @@
 #include "common/proto/messages.h"
 
 #define NC_MAX_FRAME (256 << 20)
+/* A response's first read takes its size and, in the same read, up to this
+ * much of its body (all of a small one): one read per answer, not two. */
+#define NC_FIRST_READ 4096
 
 enum nc_phase { NC_CLOSED, NC_CONNECTING, NC_READY };
 
@@ -55,6 +58,7 @@ struct net_client {
 	size_t out_sent;
 	uint8_t hdr[4];
 	uint32_t hdr_have;
+	uint8_t first[NC_FIRST_READ]; /* a response's first read */
 	uint8_t *frame;
 	uint32_t frame_len, frame_have;
 	struct arena arena;
@@ -303,11 +307,47 @@ static void nc_complete_frame(struct net_client *nc)
 	nc_finish(nc, 0, resp);
 }
 
+/* The 4 size bytes are in hdr: the frame's buffer. */
+static int nc_frame_start(struct net_client *nc)
+{
+	int32_t len = (int32_t)ntohl(*(uint32_t *)nc->hdr);
+	if (len < 4 || len > NC_MAX_FRAME)
+		return -EBADMSG;
+	nc->frame_len = (uint32_t)len;
+	nc->frame_have = 0;
+	return (nc->frame = malloc((size_t)len)) ? 0 : -ENOMEM;
+}
+
+/* A response's first read, N bytes in nc->first: its size, then as much
+ * of its body as came along. Only one request is ever in flight, so a
+ * byte past its response is one the peer was never asked for. Returns 1
+ * when the frame is complete. */
+static int nc_take_first(struct net_client *nc, size_t n)
+{
+	if (n < 4) {
+		memcpy(nc->hdr, nc->first, n);
+		nc->hdr_have = (uint32_t)n;
+		return 0;
+	}
+	memcpy(nc->hdr, nc->first, 4);
+	nc->hdr_have = 4;
+	int rc = nc_frame_start(nc);
+	if (rc < 0)
+		return rc;
+	if (n - 4 > nc->frame_len)
+		return -EBADMSG;
+	memcpy(nc->frame, nc->first + 4, n - 4);
+	nc->frame_have = (uint32_t)(n - 4);
+	return nc->frame_have == nc->frame_len;
+}
+
 static int nc_read(struct net_client *nc)
 {
 	for (int rounds = 0; rounds < 64 && nc->busy; rounds++) {
 		ssize_t n;
-		if (nc->hdr_have < 4)
+		if (nc->hdr_have == 0)
+			n = nc->tr->ops->read(nc->tr, nc->first, sizeof nc->first);
+		else if (nc->hdr_have < 4)
 			n = nc->tr->ops->read(nc->tr, nc->hdr + nc->hdr_have, 4 - nc->hdr_have);
 		else
 			n = nc->tr->ops->read(nc->tr, nc->frame + nc->frame_have,
@@ -318,21 +358,19 @@ static int nc_read(struct net_client *nc)
 			return nc_interest(nc, 0);
 		if (n < 0)
 			return (int)n;
-		if (nc->hdr_have < 4) {
+		int done;
+		if (nc->hdr_have == 0) {
+			done = nc_take_first(nc, (size_t)n);
+		} else if (nc->hdr_have < 4) {
 			nc->hdr_have += (uint32_t)n;
-			if (nc->hdr_have < 4)
-				continue;
-			int32_t len = (int32_t)ntohl(*(uint32_t *)nc->hdr);
-			if (len < 4 || len > NC_MAX_FRAME)
-				return -EBADMSG;
-			nc->frame_len = (uint32_t)len;
-			nc->frame_have = 0;
-			if (!(nc->frame = malloc((size_t)len)))
-				return -ENOMEM;
-			continue;
+			done = nc->hdr_have == 4 ? nc_frame_start(nc) : 0;
+		} else {
+			nc->frame_have += (uint32_t)n;
+			done = nc->frame_have == nc->frame_len;
 		}
-		nc->frame_have += (uint32_t)n;
-		if (nc->frame_have == nc->frame_len) {
+		if (done < 0)
+			return done;
+		if (done) {
 			nc_complete_frame(nc);
 			return 0;
 		}

@@ -3,7 +3,9 @@
  * returns, before the loop turns (a follower's next fetch leaves as soon as
  * its append is done, with no EPOLLOUT round), and its response still
  * reaches the callback through the loop; the first request of a new
- * connection goes out once the connect completes. */
+ * connection goes out once the connect completes. A response that arrived
+ * whole is taken with one read (its size and body together), and one that
+ * trickles in a few bytes at a time is still put together. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -21,6 +23,22 @@
 #include "common/proto/messages.h"
 
 #define API_VERSIONS 18
+
+/* Reads of sockets whose peer is counted_port, while it is set: the test
+ * links with --wrap=read, so the transport's read(2) comes here first. */
+ssize_t __real_read(int fd, void *buf, size_t n);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+static int counted_port, counted_reads;
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+	if (counted_port && getpeername(fd, (struct sockaddr *)&sa, &len) == 0 &&
+	    sa.sin_family == AF_INET && ntohs(sa.sin_port) == counted_port)
+		counted_reads++;
+	return __real_read(fd, buf, n);
+}
 
 struct got {
 	int calls, err;
@@ -161,6 +179,111 @@ START_TEST(test_request_written_before_the_loop_turns)
 }
 END_TEST
 
+/* A connected client and the test's end of its connection. */
+static struct net_client *connected(struct loop *l, int lfd, int port, int *sfd, struct got *g)
+{
+	struct net_client *nc = net_client_new(l, "test", NULL);
+	ck_assert_ptr_nonnull(nc);
+	net_client_target(nc, "127.0.0.1", port);
+	struct api_versions_request req = { { NULL, -1 }, { NULL, -1 } };
+	ck_assert_int_eq(net_client_send(nc, API_VERSIONS, 0, &req, 10000, on_response, g), 0);
+	*sfd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(*sfd, 0);
+	LOOP_UNTIL(l, poll(&(struct pollfd){ *sfd, POLLIN, 0 }, 1, 0) == 1);
+	write_response(*sfd, read_request(*sfd, 0), 0);
+	LOOP_UNTIL(l, g->calls == 1);
+	return nc;
+}
+
+START_TEST(test_whole_response_one_read)
+{
+	int port, sfd;
+	int lfd = listen_any(&port);
+	struct loop *l = loop_new();
+	ck_assert_ptr_nonnull(l);
+	struct got g = { 0 };
+	struct net_client *nc = connected(l, lfd, port, &sfd, &g);
+	struct api_versions_request req = { { NULL, -1 }, { NULL, -1 } };
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(net_client_send(nc, API_VERSIONS, 0, &req, 10000, on_response, &g), 0);
+		int32_t corr = read_request(sfd, 0);
+		counted_port = port;
+		counted_reads = 0;
+		write_response(sfd, corr, 35); /* one send: all 14 bytes at once */
+		LOOP_UNTIL(l, g.calls == 2 + i);
+		counted_port = 0;
+		ck_assert_int_eq(g.err, 0);
+		ck_assert_int_eq(g.error_code, 35);
+		ck_assert_int_eq(counted_reads, 1); /* not size, then body */
+	}
+	net_client_free(nc);
+	loop_free(l);
+	close(sfd);
+	close(lfd);
+}
+END_TEST
+
+/* The frame in pieces of 1, 2, 3, 4 and 4 bytes, the loop turned between
+ * them: size bytes split, size alone, body in parts. */
+START_TEST(test_response_in_pieces)
+{
+	int port, sfd;
+	int lfd = listen_any(&port);
+	struct loop *l = loop_new();
+	ck_assert_ptr_nonnull(l);
+	struct got g = { 0 };
+	struct net_client *nc = connected(l, lfd, port, &sfd, &g);
+	struct api_versions_request req = { { NULL, -1 }, { NULL, -1 } };
+	static const int cuts[][5] = { { 1, 2, 3, 4, 4 }, { 4, 10, 0, 0, 0 }, { 3, 11, 0, 0, 0 } };
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(net_client_send(nc, API_VERSIONS, 0, &req, 10000, on_response, &g), 0);
+		int32_t corr = read_request(sfd, 0);
+		uint8_t f[14] = { 0, 0, 0, 10, (uint8_t)(corr >> 24), (uint8_t)(corr >> 16),
+				  (uint8_t)(corr >> 8), (uint8_t)corr, 0, 35 };
+		int at = 0;
+		for (int j = 0; j < 5 && cuts[k][j]; j++) {
+			ck_assert_int_eq(g.calls, 1 + k);
+			ck_assert_int_eq(send(sfd, f + at, (size_t)cuts[k][j], 0), cuts[k][j]);
+			at += cuts[k][j];
+			loop_run_for(l, 5);
+		}
+		ck_assert_int_eq(at, 14);
+		LOOP_UNTIL(l, g.calls == 2 + k);
+		ck_assert_int_eq(g.err, 0);
+		ck_assert_int_eq(g.error_code, 35);
+	}
+	net_client_free(nc);
+	loop_free(l);
+	close(sfd);
+	close(lfd);
+}
+END_TEST
+
+/* Bytes past the one response in flight: nothing asked for them, so the
+ * connection is wrong and the request fails. */
+START_TEST(test_bytes_past_the_response)
+{
+	int port, sfd;
+	int lfd = listen_any(&port);
+	struct loop *l = loop_new();
+	ck_assert_ptr_nonnull(l);
+	struct got g = { 0 };
+	struct net_client *nc = connected(l, lfd, port, &sfd, &g);
+	struct api_versions_request req = { { NULL, -1 }, { NULL, -1 } };
+	ck_assert_int_eq(net_client_send(nc, API_VERSIONS, 0, &req, 10000, on_response, &g), 0);
+	int32_t corr = read_request(sfd, 0);
+	uint8_t f[20] = { 0, 0, 0, 10, (uint8_t)(corr >> 24), (uint8_t)(corr >> 16),
+			  (uint8_t)(corr >> 8), (uint8_t)corr, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 7, 8 };
+	ck_assert_int_eq(send(sfd, f, sizeof f, 0), (ssize_t)sizeof f);
+	LOOP_UNTIL(l, g.calls == 2);
+	ck_assert_int_eq(g.err, -EBADMSG);
+	net_client_free(nc);
+	loop_free(l);
+	close(sfd);
+	close(lfd);
+}
+END_TEST
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -168,6 +291,9 @@ int main(void)
 	TCase *tc = tcase_create("send");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_request_written_before_the_loop_turns);
+	tcase_add_test(tc, test_whole_response_one_read);
+	tcase_add_test(tc, test_response_in_pieces);
+	tcase_add_test(tc, test_bytes_past_the_response);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
