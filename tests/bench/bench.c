@@ -491,6 +491,7 @@ static int bench_consume(const struct bench_opts *o)
 			      * default); the benchmark measures the broker, so keep
 			      * that pause out of the way */
 			     "queued.min.messages", "10000000",
+			     "auto.offset.reset", "smallest",
 			     NULL };
 	rd_kafka_conf_t *conf = conf_new(o, kv);
 	rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err) : NULL;
@@ -499,13 +500,15 @@ static int bench_consume(const struct bench_opts *o)
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
 	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
 	double t0 = now_s(), deadline = t0 + o->timeout_s;
-	/* leaders first: a partition started before its leader is known looks
-	 * its offset up again only after a fixed 500 ms (librdkafka 2.0.2),
-	 * which was a third of a 512 MB read-back */
+	/* leaders first, and offset 0 rather than "beginning": a partition
+	 * whose offset lookup is pending when it moves to its leader looks it
+	 * up again only after a fixed 500 ms (librdkafka 2.0.2), which was a
+	 * third of a 512 MB read-back. A log that no longer starts at 0 resets
+	 * to its start (auto.offset.reset). */
 	if (topic_wait_ready(rk, o) < 0)
 		fprintf(stderr, "consume: topic %s has no leaders after 30 s\n", o->topic);
 	for (int p = 0; p < o->partitions; p++)
-		rd_kafka_consume_start_queue(rkt, p, RD_KAFKA_OFFSET_BEGINNING, q);
+		rd_kafka_consume_start_queue(rkt, p, 0, q);
 	long got = 0, wrong_size = 0, errors = 0;
 	double bytes = 0, t_first = 0;
 	rd_kafka_message_t *batch[4096];
