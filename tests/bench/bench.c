@@ -1043,7 +1043,9 @@ int main(int argc, char **argv)
 	}
 	if (o.machine_only)
 		return 0;
-	long need = o.mock && !o.produce_only ? mock_partitions_needed(&o) : 0;
+	/* only a closed-loop run reads its messages back */
+	int reads_back = !o.produce_only && !o.open_loop && !o.e2e_rate && !o.idempotence_ratio;
+	long need = o.mock && reads_back ? mock_partitions_needed(&o) : 0;
 	if (need) {
 		fprintf(stderr, "bench: the mock keeps 5 MiB per partition: reading %ld messages "
 			"back needs %s%ld partitions (or --produce-only)\n", o.count,
