@@ -950,18 +950,15 @@ static void conn_read(struct conn *c)
 {
 	for (int rounds = 0; rounds < 16 && !c->closed; rounds++) {
 		ssize_t n;
-		size_t asked;
 		if (c->big && conn_throttled(c)) {
 			conn_update_interest(c);
 			return;
 		} else if (c->big) {
 			if (conn_grow_big(c) < 0)
 				return;
-			asked = c->big_cap - c->big_have;
-			n = c->tr->ops->read(c->tr, c->big + c->big_have, asked);
+			n = c->tr->ops->read(c->tr, c->big + c->big_have, c->big_cap - c->big_have);
 		} else if (conn_may_take(c) && c->rlen < RBUF_SIZE) {
-			asked = RBUF_SIZE - c->rlen;
-			n = c->tr->ops->read(c->tr, c->rbuf + c->rlen, asked);
+			n = c->tr->ops->read(c->tr, c->rbuf + c->rlen, RBUF_SIZE - c->rlen);
 		} else {
 			/* muted since the interest was set (a broker-wide bound
 			 * filled by other connections): stop asking epoll, or it
@@ -993,15 +990,6 @@ static void conn_read(struct conn *c)
 			c->rlen += (size_t)n;
 		}
 		conn_process(c);
-		/* Fewer bytes than asked: the socket had no more. epoll is level
-		 * triggered and reports the next ones, so the read that would
-		 * only answer EAGAIN (one per request on a connection that sends
-		 * one at a time) is not made. */
-		if ((size_t)n < asked) {
-			if (!c->closed)
-				conn_update_interest(c);
-			break;
-		}
 	}
 	/* bytes the transport decrypted but we did not take: epoll will not
 	 * report them, so come back from a timer */
