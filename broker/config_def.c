@@ -313,8 +313,9 @@ static const struct config_def broker_defs[] = {
 	{ "message.max.bytes", INT, "1048588", 0, IMAX, .mode = CLUSTER, .flags = LIVE,
 	  .field = BF(message_max_bytes), .doc = "Largest record batch a produce may append." },
 	{ "num.recovery.threads.per.data.dir", INT, "1", 1, IMAX, .mode = CLUSTER,
-	  .flags = IGNORED, .field = BF(num_recovery_threads_per_data_dir),
-	  .doc = "Threads per log dir for recovery (Gregor recovers on one)." },
+	  .field = BF(num_recovery_threads_per_data_dir),
+	  .doc = "Threads per log dir that load and recover its partition logs at start-up "
+		 "(the server.properties value: logs load before stored configs are read)." },
 	{ "background.threads", INT, "10", 1, IMAX, .mode = CLUSTER,
 	  .doc = "Background task threads." },
 
