@@ -26,6 +26,8 @@
  *   storage.append_flush      the flusher thread's job for a flush that
  *                             log.flush.interval.messages asked for, before
  *                             its syncs (error: the job fails, delay: held)
+ *   storage.timed_flush       the same for a flush log.flush.interval.ms asked
+ *                             for (error, delay)
  *   storage.checkpoint.write  writing a checkpoint file (error)
  *   txn_after_prepare         transaction coordinator: exit once a
  *                             Prepare* state is persisted (on)

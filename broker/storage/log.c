@@ -611,15 +611,16 @@ static void append_flush_mark_clean(struct partition_log *log, const struct appe
 
 static void append_flush_done(struct flush_job *job);
 
-/* Queues the sync of everything up to the LEO. 0, or -errno when nothing
- * was queued (the caller flushes on the loop instead). */
-static int append_flush_submit(struct partition_log *log)
+/* Queues the sync of everything up to the LEO (failpoint: the job's, for
+ * tests). 0, or -errno when nothing was queued (the caller flushes on the
+ * loop instead). */
+static int append_flush_submit(struct partition_log *log, const char *failpoint)
 {
 	struct append_flush *af = calloc(1, sizeof *af);
 	if (!af)
 		return -ENOMEM;
 	af->job.done = append_flush_done;
-	af->job.failpoint = "storage.append_flush";
+	af->job.failpoint = failpoint;
 	af->ref = log->fref;
 	af->upto = log->leo;
 	af->gen = log->trunc_gen;
@@ -646,7 +647,7 @@ static int append_flush_next(struct partition_log *log)
 		return log->crashed ? -EIO : log->flush_error;
 	if (log->append_flush_queued || !log_flush_awaited(log))
 		return 0;
-	int rc = append_flush_submit(log);
+	int rc = append_flush_submit(log, "storage.append_flush");
 	if (rc == 0)
 		return 0;
 	log_warn(MOD, "%s: flushing on the loop (no background flush: %s)", log->dir,
@@ -1051,6 +1052,27 @@ static void log_retain(struct partition_log *log, int64_t now_ms)
 	epoch_write(log, 0); /* as epoch_note; a failure is logged, retried later */
 }
 
+/* log.flush.interval.ms: as in Kafka, a scheduled flush that no
+ * acknowledgement waits for. With a flusher it is an append-flush job
+ * that nobody awaits (flush_want stays): the loop goes on, and its result
+ * moves the recovery point or, failing, takes the log dir offline through
+ * storage->flushed. While a job is queued the next tick tries again. */
+static int timed_flush(struct partition_log *log)
+{
+	if (!log->storage->flusher)
+		return log_flush(log);
+	if (log->append_flush_queued || log->crashed || log->flush_error)
+		return log->crashed ? -EIO : log->flush_error;
+	int rc = append_flush_submit(log, "storage.timed_flush");
+	if (rc == 0) {
+		log->unflushed_msgs = 0;
+		return 0;
+	}
+	log_warn(MOD, "%s: flushing on the loop (no background flush: %s)", log->dir,
+		 strerror(-rc));
+	return log_flush(log);
+}
+
 int log_tick(struct partition_log *log, int64_t now_ms)
 {
 	if (log->crashed)
@@ -1072,7 +1094,7 @@ int log_tick(struct partition_log *log, int64_t now_ms)
 	}
 	if (log->unflushed_msgs > 0 &&
 	    now_ms - log->last_flush_ms >= log->cfg.flush_interval_ms) {
-		int rc = log_flush(log);
+		int rc = timed_flush(log);
 		if (rc)
 			log_error(MOD, "%s: flush: %s", log->dir, strerror(-rc));
 		log->last_flush_ms = now_ms;

@@ -153,7 +153,10 @@ int log_append(struct partition_log *log, uint8_t *batch, size_t len,
  *   later append, flush and tick returns it) and log_ack_end stays.
  * - Either way storage->flushed is told, on the loop thread.
  * - Without a flusher, or when a job cannot be queued, the flush runs on
- *   the caller's thread as before and its failure fails the append. */
+ *   the caller's thread as before and its failure fails the append.
+ * - log.flush.interval.ms (log_tick) queues the same job without raising
+ *   the wanted point: nothing waits for it, as in Kafka, and its result
+ *   is handled as above. */
 int64_t log_ack_end(const struct partition_log *log);
 /* 1 while an append flush is wanted and will end (log_ack_end < LEO; not
  * after a failure, which keeps log_ack_end where it is for good). */

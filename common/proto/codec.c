@@ -10,17 +10,6 @@
 
 /* ---- primitive readers: once r->err is set nothing moves ---- */
 
-const uint8_t *kr_take(struct kreader *r, size_t n)
-{
-	if (r->err || kr_left(r) < n) {
-		r->err = 1;
-		return NULL;
-	}
-	const uint8_t *p = r->p;
-	r->p += n;
-	return p;
-}
-
 static uint64_t kr_be(struct kreader *r, size_t n)
 {
 	const uint8_t *p = kr_take(r, n);
@@ -32,49 +21,10 @@ static uint64_t kr_be(struct kreader *r, size_t n)
 	return v;
 }
 
-int8_t kr_i8(struct kreader *r) { return (int8_t)kr_be(r, 1); }
 int16_t kr_i16(struct kreader *r) { return (int16_t)kr_be(r, 2); }
 uint16_t kr_u16(struct kreader *r) { return (uint16_t)kr_be(r, 2); }
 int32_t kr_i32(struct kreader *r) { return (int32_t)kr_be(r, 4); }
 int64_t kr_i64(struct kreader *r) { return (int64_t)kr_be(r, 8); }
-
-/* LEB128 of at most max_bytes; longer encodings are malformed. */
-static uint64_t kr_leb(struct kreader *r, int max_bytes)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < max_bytes; i++) {
-		const uint8_t *p = kr_take(r, 1);
-		if (!p)
-			return 0;
-		v |= (uint64_t)(*p & 0x7f) << (7 * i);
-		if (!(*p & 0x80))
-			return v;
-	}
-	r->err = 1;
-	return 0;
-}
-
-uint32_t kr_uvarint(struct kreader *r)
-{
-	uint64_t v = kr_leb(r, 5);
-	if (v > UINT32_MAX) {
-		r->err = 1;
-		return 0;
-	}
-	return (uint32_t)v;
-}
-
-int32_t kr_varint(struct kreader *r)
-{
-	uint32_t u = kr_uvarint(r);
-	return (int32_t)((u >> 1) ^ (~(u & 1) + 1));
-}
-
-int64_t kr_varlong(struct kreader *r)
-{
-	uint64_t u = kr_leb(r, 10);
-	return (int64_t)((u >> 1) ^ (~(u & 1) + 1));
-}
 
 /* ---- writer ---- */
 

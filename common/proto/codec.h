@@ -159,16 +159,72 @@ static inline size_t kr_left(const struct kreader *r)
 	return (size_t)(r->end - r->p);
 }
 
-/* Primitive readers/writers, also used by the RecordBatch codec. */
-int8_t kr_i8(struct kreader *r);
+/* Primitive readers/writers, also used by the RecordBatch codec. The ones
+ * a record walk calls several times per record are inline: the produce
+ * check walks every record of every batch. */
+static inline const uint8_t *kr_take(struct kreader *r, size_t n)
+{
+	if (r->err || kr_left(r) < n) {
+		r->err = 1;
+		return NULL;
+	}
+	const uint8_t *p = r->p;
+	r->p += n;
+	return p;
+}
+
+/* LEB128 of at most max_bytes; longer or cut-off encodings are malformed
+ * (r->err set, r->p unmoved). */
+static inline uint64_t kr_leb(struct kreader *r, int max_bytes)
+{
+	const uint8_t *p = r->p;
+	uint64_t v = 0;
+	if (r->err)
+		return 0;
+	for (int i = 0; i < max_bytes && p < r->end; i++) {
+		uint8_t b = *p++;
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			r->p = p;
+			return v;
+		}
+	}
+	r->err = 1;
+	return 0;
+}
+
+static inline int8_t kr_i8(struct kreader *r)
+{
+	const uint8_t *p = kr_take(r, 1);
+	return p ? (int8_t)*p : 0;
+}
+
+static inline uint32_t kr_uvarint(struct kreader *r)
+{
+	uint64_t v = kr_leb(r, 5);
+	if (v > UINT32_MAX) {
+		r->err = 1;
+		return 0;
+	}
+	return (uint32_t)v;
+}
+
+static inline int32_t kr_varint(struct kreader *r) /* zigzag */
+{
+	uint32_t u = kr_uvarint(r);
+	return (int32_t)((u >> 1) ^ (~(u & 1) + 1));
+}
+
+static inline int64_t kr_varlong(struct kreader *r) /* zigzag */
+{
+	uint64_t u = kr_leb(r, 10);
+	return (int64_t)((u >> 1) ^ (~(u & 1) + 1));
+}
+
 int16_t kr_i16(struct kreader *r);
 int32_t kr_i32(struct kreader *r);
 int64_t kr_i64(struct kreader *r);
-uint32_t kr_uvarint(struct kreader *r);
 uint16_t kr_u16(struct kreader *r);
-int32_t kr_varint(struct kreader *r);  /* zigzag */
-int64_t kr_varlong(struct kreader *r); /* zigzag */
-const uint8_t *kr_take(struct kreader *r, size_t n);
 
 void kout_init(struct kout *w);
 void kout_free(struct kout *w);

@@ -20,7 +20,9 @@ mapfile -t verbs < <(sed -n '/^verbs:/,/^exit status/{s/^  \([a-z][a-z-]*\) .*/\
 ((${#verbs[@]} >= 15)) || fail "only ${#verbs[@]} verbs listed: $(cat "$work/top")"
 for v in topics configs acls consumer-groups reassign leader-election transactions \
 	delete-records log-dirs broker-api-versions dump-log users health; do
-	printf '%s\n' "${verbs[@]}" | grep -qx "$v" || fail "verb $v not listed"
+	# a here-string, not a pipe: grep -q leaves at the first match, and
+	# under pipefail printf's SIGPIPE on its next line would fail the check
+	grep -qx "$v" <<<"$(printf '%s\n' "${verbs[@]}")" || fail "verb $v not listed"
 done
 
 for v in "${verbs[@]}"; do

@@ -606,6 +606,65 @@ START_TEST(test_append_flush_in_background)
 }
 END_TEST
 
+/* log.flush.interval.ms with a flusher: the tick queues the flush and
+ * returns (the data stays acknowledgeable: a scheduled flush is awaited by
+ * nobody, as in Kafka); its result moves the recovery point, and data lost
+ * by a crash after it is none of what it covered. A failed one sticks to
+ * the log and is reported to the owner like an append flush's. */
+START_TEST(test_timed_flush_in_background)
+{
+	struct flushed_seen seen = { 0 };
+	const char *dir;
+	start_flusher();
+	storage.flushed = on_flushed;
+	storage.flushed_arg = &seen;
+	dir = sfx_new_dir();
+	struct log_config c = small_cfg();
+	c.segment_bytes = 1 << 20;
+	c.flush_interval_ms = 0;
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	log_set_owner(log, &seen);
+	sfx_append(log, 2, "value-value", 11, 1000, 0);
+	ck_assert_int_eq(log_flushes_pending(log), 0); /* the append does not flush */
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), 0);
+	/* queued, not done: results come back only when the test drains them */
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	ck_assert(!log_flush_awaited(log));
+	ck_assert_int_eq(log_ack_end(log), 2);
+	sfx_append(log, 2, "value-value", 11, 1001, 0);
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), 0); /* one job at a time */
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	wait_flushed(log);
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_int_eq(seen.last_rc, 0);
+	ck_assert_int_eq(log_recovery_point(log), 2);
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), 0); /* the second append */
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), 4);
+	/* a failing one */
+	ck_assert_int_eq(failpoint_set("storage.timed_flush", "error(EIO)"), 0);
+	sfx_append(log, 2, "value-value", 11, 1002, 0);
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), 0);
+	wait_flushed(log);
+	failpoint_clear_all();
+	ck_assert_int_eq(seen.calls, 3);
+	ck_assert_int_eq(seen.last_rc, -EIO);
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), -EIO);
+	ck_assert_int_eq(log_recovery_point(log), 4);
+	/* what the good flushes covered survives losing everything unsynced */
+	log_abandon(log);
+	lose_unsynced_files(dir, 0);
+	struct log_config c2 = small_cfg();
+	ck_assert_int_eq(log_open(dir, &c2, NULL, &log), 0);
+	ck_assert_int_ge(log_end_offset(log), 4);
+	log_close(log);
+	stop_flusher();
+	storage.flushed = NULL;
+}
+END_TEST
+
 /* An append flush that fails: the owner is told the error, nothing it
  * covered becomes acknowledgeable, and the error sticks to the log (the
  * next append, tick and flush return it; no clean marker at close). */
@@ -856,6 +915,7 @@ int main(void)
 	tcase_add_test(tc, test_roll_flush_syncs_indexes_when_data_is_flushed);
 	tcase_add_test(tc, test_append_flush_in_background);
 	tcase_add_test(tc, test_append_flush_eio);
+	tcase_add_test(tc, test_timed_flush_in_background);
 	tcase_add_test(tc, test_truncation_during_append_flush);
 	tcase_add_test(tc, test_recovery_flush_moves_recovery_point);
 	tcase_add_test(tc, test_recovery_flush_after_torn_and_corrupt_tail);
