@@ -1511,16 +1511,18 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
  * (seg_note_batch): the next flush fsyncs the data recovery accepted before
  * the recovery point passes it, a later checkpoint its index files before
  * the recovery-point file passes the segment. */
-static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
+static int open_rescan(struct partition_log *log, size_t i, int64_t *next, int64_t *reread)
 {
 	struct segment *s = log->segs[i];
-	int64_t n = s->base;
+	int64_t n = s->base, from;
 	/* unsynced entries cannot be trusted; the tracker's replay restores them */
 	int trc = txn_index_reset(&s->txn);
 	if (trc)
 		log_warn(MOD, "%s: cannot reset the transaction index of %" PRId64 ": %s",
 			 log->dir, s->base, strerror(-trc));
-	int64_t good = seg_recover(s, &n, log->recovery_point, log->cfg.index_interval_bytes);
+	int64_t good = seg_recover(s, &n, log->recovery_point, log->cfg.index_interval_bytes,
+				   &from);
+	*reread = s->size - from; /* below `from` only headers were walked */
 	int cut = good < s->size;
 	if (cut) {
 		log_warn(MOD, "%s: corrupt or torn data at offset %" PRId64
@@ -1541,7 +1543,10 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 	return cut;
 }
 
-/* What an unclean open read again (the log line of log_open). */
+/* What an unclean open rescanned (the log line of log_open): segments
+ * walked again, and the bytes of them read and checked in full (from the
+ * first batch that reaches the recovery point on; below it only the batch
+ * headers are walked). */
 struct rescan_stats {
 	size_t segments;
 	int64_t bytes;
@@ -1572,9 +1577,11 @@ static int open_segments(struct partition_log *log, int clean, struct rescan_sta
 		int trusted = clean || (!last && log->segs[i + 1]->base <= log->recovery_point);
 		if (trusted && open_trusted(log, i, &next) == 0)
 			continue;
+		int64_t reread = 0;
+		rc = open_rescan(log, i, &next, &reread);
 		st->segments++;
-		st->bytes += s->size;
-		if ((rc = open_rescan(log, i, &next)) < 0)
+		st->bytes += reread;
+		if (rc < 0)
 			return rc;
 		if (rc) {
 			rc = 0;
