@@ -48,6 +48,7 @@ static int psm_feed(struct producer_state_manager *m, const uint8_t *b, size_t a
 		psm_guards_void(m, h.producer_id);
 		if (tt_on_marker(&m->txns, h.producer_id, h.base_offset, type) == -ENOMEM)
 			return -ENOMEM;
+		m->fed_since_snapshot += ps_too;
 		return ps_too ? ps_record_marker(&m->state, h.producer_id, h.producer_epoch,
 						 cepoch, h.max_timestamp) : 0;
 	}
@@ -56,6 +57,7 @@ static int psm_feed(struct producer_state_manager *m, const uint8_t *b, size_t a
 		return -ENOMEM;
 	if (!ps_too)
 		return 0;
+	m->fed_since_snapshot++;
 	if (ps_record_header(&m->state, b, avail) < 0)
 		return -ENOMEM;
 	struct ps_entry *e = ps_lookup(&m->state, h.producer_id);
@@ -99,6 +101,7 @@ int64_t psm_rebuild(struct producer_state_manager *m)
 	m->leo_seen = leo; /* also after a failed replay: no rebuild loop */
 	int64_t snap = ps_snapshot_load(log_dir(log), leo, &m->state);
 	m->snapshot_offset = snap;
+	m->fed_since_snapshot = 0; /* the replay counts what follows snap */
 	/* transactions need the whole log (the aborted index is kept in memory
 	 * only); the producer state only what follows its snapshot. A snapshot
 	 * below the log start (retention moved on) still holds valid producers. */
@@ -174,6 +177,7 @@ static void psm_snapshot(struct producer_state_manager *m, int durable)
 		return;
 	}
 	m->snapshot_offset = leo;
+	m->fed_since_snapshot = 0;
 	ps_snapshot_retain(log_dir(m->log), PSM_KEEP_SNAPSHOTS);
 }
 
@@ -249,7 +253,12 @@ void psm_on_truncate(struct producer_state_manager *m)
 /* The periodic snapshot bounds replay after a crash; it is written without
  * fsync (two per partition every interval, all on the loop thread, were a
  * burst of thousands of fsyncs with many partitions), and an empty log
- * (nothing to replay) gets none. It is due when a tick passes this log's
+ * (nothing to replay) gets none, nor a log that got no batch with a
+ * producer id since its newest snapshot: that snapshot plus the replay
+ * gives the same state (the replay reads every batch header of the log
+ * anyway, for the transaction index), and a file created per partition
+ * and interval under plain producers was 13 % of the brokers' CPU over
+ * 1,000 partitions (ext4's inode allocation after many deletions). It is due when a tick passes this log's
  * boundary (now + phase a multiple of the interval): with one common
  * boundary, every partition of a topic produced to at once wrote its file in
  * the same tick, every interval (1,000 file creations per broker at once
@@ -262,7 +271,7 @@ void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval
 	if (interval_ms <= 0 || (now_ms + phase) / interval_ms == (prev + phase) / interval_ms)
 		return; /* no boundary of this log's in (prev, now] */
 	int64_t leo = log_end_offset(m->log);
-	if (m->snapshot_offset == leo || leo == 0)
+	if (m->snapshot_offset == leo || leo == 0 || m->fed_since_snapshot == 0)
 		return;
 	psm_snapshot(m, 0);
 }

@@ -41,6 +41,7 @@ struct producer_state_manager {
 	int64_t last_tick_ms;     /* monotonic: psm_tick's previous now */
 	uint32_t phase;           /* this log's offset into the snapshot interval */
 	int64_t leo_seen;         /* the LEO the state is in step with */
+	int64_t fed_since_snapshot; /* producer-id batches recorded since it */
 	struct txn_tracker txns;  /* open transactions, aborted index: whole log */
 };
 
@@ -96,10 +97,12 @@ int psm_verify_valid(struct producer_state_manager *m, int64_t producer_id, uint
 /* Forgets the guard (the verification's queue is done with it). */
 void psm_verify_end(struct producer_state_manager *m, int64_t producer_id, uint64_t guard);
 
-/* Periodic: a snapshot at the LEO when it moved, once per interval_ms at
- * this log's own phase of the interval (a hash of its directory), so that
- * partitions that got data together do not all write theirs in one tick;
- * keeps the three newest. */
+/* Periodic: a snapshot at the LEO when it moved and a batch with a
+ * producer id was recorded since the newest snapshot (plain producers'
+ * batches change no state), once per interval_ms at this log's own phase
+ * of the interval (a hash of its directory), so that partitions that got
+ * data together do not all write theirs in one tick; keeps the three
+ * newest. */
 void psm_tick(struct producer_state_manager *m, int64_t now_ms, int64_t interval_ms);
 
 /* Rebuilds the state from snapshots and the log (open and truncation).

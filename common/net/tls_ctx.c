@@ -20,7 +20,6 @@
 #include <openssl/x509.h>
 
 #define STORE_MAX_BYTES (1 << 20) /* a store is a few KiB; refuse anything huge */
-#define TLS_READ_BUFFER (68 * 1024)   /* > four records of 16709 bytes (the most one takes) */
 
 static const char *const key_names[TLS_NKEYS] = {
 	[TLS_KEYSTORE_TYPE] = "ssl.keystore.type",
@@ -621,10 +620,9 @@ struct tls_ctx *tls_ctx_new(const struct tls_settings *s, enum tls_role role, ch
 	SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 				       SSL_OP_ENABLE_KTLS);
 	SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_CTX_set_read_ahead(c, 1);
-	/* read-ahead fills this buffer: four full records per read(2), not
-	 * one (a produce request or a fetch answer is many records) */
-	SSL_CTX_set_default_read_buffer_len(c, TLS_READ_BUFFER);
+	/* no OpenSSL read-ahead: the transport reads ahead itself through a
+	 * buffer BIO (transport_tls.c says why) */
+	SSL_CTX_set_read_ahead(c, 0);
 	if (protocols_apply(&b, c, &has12, &has13) < 0 ||
 	    ciphers_apply(&b, c, has12, has13) < 0 || keystore_apply(&b, c, role) < 0 ||
 	    truststore_apply(&b, c) < 0)

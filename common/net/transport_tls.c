@@ -9,9 +9,14 @@
  * t->want says what the retry waits for, and every entry point (read,
  * writev, a flush) retries it first.
  * Reads: SSL_read drives the handshake; t->want carries EPOLLOUT when a read
- * has to write first (handshake, key update). Read-ahead is on: one read(2)
- * takes as many records as the buffer holds (clients often send many small
- * records), so pending() may have to decrypt a buffered record to answer. */
+ * has to write first (handshake, key update). The socket is read ahead, one
+ * read(2) per up to READ_AHEAD bytes, by a buffer BIO in front of it, not by
+ * OpenSSL's own read-ahead: OpenSSL 3.0 moves all the bytes it holds beyond a
+ * record to the front of its buffer before each record (payload alignment),
+ * so with many small records in a large buffer (librdkafka 2.0.2 sends about
+ * two per 1 KiB message) every byte was moved tens of times. The BIO
+ * copies each byte once. Bytes may wait in the BIO or in OpenSSL where epoll
+ * cannot see them, so pending() may have to decrypt a record to answer. */
 #include "common/net/tls.h"
 #include "common/net/tls_int.h"
 
@@ -32,6 +37,7 @@
 
 #define STAGE_BYTES 65536  /* plaintext per SSL_write: four full records */
 #define DIRECT_BYTES 16384 /* a first piece this large is not copied */
+#define READ_AHEAD 65536   /* socket bytes per read(2): many records */
 
 struct tls_transport {
 	struct transport t;
@@ -285,8 +291,10 @@ static size_t tls_pending(const struct transport *t)
 {
 	SSL *ssl = ((const struct tls_transport *)t)->ssl;
 	int n = SSL_pending(ssl);
-	if (n > 0 || !SSL_has_pending(ssl))
-		return n > 0 ? (size_t)n : 0;
+	if (n > 0)
+		return (size_t)n;
+	if (!SSL_has_pending(ssl) && BIO_pending(SSL_get_rbio(ssl)) <= 0)
+		return 0;
 	char byte;
 	size_t got = 0;
 	ERR_clear_error();
@@ -345,6 +353,20 @@ static int client_peer_setup(struct tls_transport *x, const char *host)
 		       : -1;
 }
 
+/* Puts a READ_AHEAD buffer BIO in front of the socket BIO SSL_set_fd made,
+ * for reads only (writes and kernel TLS send keep the socket BIO). */
+static int read_ahead_setup(SSL *ssl)
+{
+	BIO *sock = SSL_get_rbio(ssl), *buf = BIO_new(BIO_f_buffer());
+	if (!buf || BIO_set_read_buffer_size(buf, READ_AHEAD) != 1 || BIO_up_ref(sock) != 1) {
+		BIO_free(buf);
+		return -1;
+	}
+	BIO_push(buf, sock);   /* the chain holds the reference just taken */
+	SSL_set0_rbio(ssl, buf); /* drops the SSL's read reference to sock */
+	return 0;
+}
+
 struct transport *transport_tls_new(struct tls_ctx *ctx, int fd, const char *host)
 {
 	struct tls_transport *x = calloc(1, sizeof *x);
@@ -355,6 +377,7 @@ struct transport *transport_tls_new(struct tls_ctx *ctx, int fd, const char *hos
 	x->t.fd = fd;
 	ERR_clear_error();
 	if (!(x->ssl = SSL_new(ctx->ssl)) || SSL_set_fd(x->ssl, fd) != 1 ||
+	    read_ahead_setup(x->ssl) < 0 ||
 	    (ctx->role == TLS_CLIENT && client_peer_setup(x, host) < 0)) {
 		ERR_clear_error();
 		SSL_free(x->ssl);

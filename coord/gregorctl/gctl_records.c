@@ -49,7 +49,7 @@ static int gr_read_plan(const char *file, struct gr_del **out)
 		int ok = v != NULL;
 		for (int i = 0; ok && i < cnt; i++) {
 			int e = zj_at(&j, arr, i);
-			int64_t p, off;
+			int64_t p = 0, off = 0;
 			ok = !zj_str(&j, zj_get(&j, e, "topic"), v[i].topic, sizeof v[i].topic) &&
 			     !zj_int(&j, zj_get(&j, e, "partition"), 0, INT32_MAX, &p) &&
 			     !zj_int(&j, zj_get(&j, e, "offset"), -1, INT64_MAX, &off);

@@ -293,6 +293,11 @@ phase_mock() {
 		# so reading it back from the start would stall
 		"${m[@]}" --label mock_1k --size 1024 --count $((COUNT / 2)) --replication 1 --acks 1 \
 			--produce-only || note "mock exited $?"
+		# reading back: the mock keeps 5 MiB per partition, so the same
+		# bytes are spread over enough partitions (4,000 x 1 KiB each)
+		"${m[@]}" --label mock_c1k --size 1024 --count $((COUNT / 2)) --replication 1 --acks 1 \
+			--partitions $(((COUNT / 2 + 3999) / 4000 > 6 ? (COUNT / 2 + 3999) / 4000 : 6)) ||
+			note "mock exited $?"
 		"${m[@]}" --label mock_ol --replication 3 --acks -1 --open-loop 10000,30000 \
 			--duration 5 || note "mock exited $?"
 		# the client's own cost of spreading messages over many partitions

@@ -407,6 +407,48 @@ START_TEST(test_recovery_from_log_snapshot_and_truncation)
 }
 END_TEST
 
+/* Plain producers' batches (no producer id) change no producer state:
+ * no periodic snapshot for them, however far the log end moved; the
+ * first batch with a producer id makes the next one due, and so does a
+ * rebuild that replayed such batches after the newest snapshot. */
+START_TEST(test_no_snapshot_for_plain_batches)
+{
+	const char *d = new_dir();
+	struct log_config cfg;
+	log_config_defaults(&cfg);
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
+	struct producer_state_manager *m = psm_fixture_open(log);
+	for (int i = 0; i < 3; i++)
+		append_idem(log, -1, -1, -1, 2); /* offsets 0..5, plain */
+	psm_tick(m, m->last_tick_ms + 60000, 1000);
+	ck_assert_int_eq(m->snapshot_offset, -1);
+	struct producer_state t;
+	ps_init(&t);
+	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), -1);
+	append_idem(log, 42, 0, 0, 2); /* offsets 6..7 */
+	psm_tick(m, m->last_tick_ms + 60000, 1000);
+	ck_assert_int_eq(m->snapshot_offset, 8);
+	append_idem(log, -1, -1, -1, 2); /* 8..9, plain again */
+	psm_tick(m, m->last_tick_ms + 60000, 1000);
+	ck_assert_int_eq(m->snapshot_offset, 8);
+	append_idem(log, 42, 0, 2, 2); /* 10..11 */
+	/* crash: snapshot at 8, the replay records 42's batch at 10 */
+	psm_fixture_close(log, 0);
+	log_close(log);
+	ck_assert_int_eq(log_open(d, &cfg, NULL, &log), 0);
+	m = psm_fixture_open(log);
+	ck_assert_int_eq(m->snapshot_offset, 8);
+	psm_tick(m, m->last_tick_ms + 60000, 1000);
+	ck_assert_int_eq(m->snapshot_offset, 12);
+	ck_assert_int_eq(ps_snapshot_load(d, INT64_MAX, &t), 12);
+	ck_assert_ptr_nonnull(ps_find(&t, 42));
+	psm_fixture_close(log, 0);
+	log_close(log);
+	ps_free(&t);
+}
+END_TEST
+
 /* An empty log gets no periodic snapshot; a snapshot above the log end
  * (batches a crash lost) is removed at open, before the log can grow past
  * it again with other batches. */
@@ -522,6 +564,7 @@ int main(void)
 	tcase_add_test(tc, test_recovery_from_log_snapshot_and_truncation);
 	tcase_add_test(tc, test_no_empty_snapshot_and_stray_removed);
 	tcase_add_test(tc, test_periodic_snapshots_spread);
+	tcase_add_test(tc, test_no_snapshot_for_plain_batches);
 	tcase_add_test(tc, test_check_state_reports_breaches);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -419,6 +419,64 @@ START_TEST(test_transport_roundtrip)
 }
 END_TEST
 
+
+/* Many small records (librdkafka writes one per message it does not copy)
+ * read ahead from the socket: once the socket is drained, every byte still
+ * held by the transport must be announced by pending(), since epoll will
+ * never report it. */
+START_TEST(test_transport_small_records)
+{
+	struct tls_ctx *sc = server_ctx("none"), *cc = client_ctx(0, "https");
+	struct pair p;
+	pair_new(&p, sc, cc, "localhost");
+	int big = 1 << 20;
+	setsockopt(p.cli->fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+	setsockopt(p.srv->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	ck_assert_int_eq(transfer(&p, p.cli, p.srv, 300), 0); /* handshake */
+	enum { RECORDS = 300, RECORD = 1000 };
+	uint8_t *src = malloc(RECORDS * RECORD), *dst = malloc(RECORDS * RECORD);
+	for (size_t i = 0; i < RECORDS * RECORD; i++)
+		src[i] = (uint8_t)(i * 7 + (i >> 10));
+	/* one writev per record: each a TLS record of its own */
+	size_t sent = 0;
+	for (int tries = 0; sent < RECORDS * RECORD && tries < 100000; tries++) {
+		struct iovec iov = { src + sent, RECORD };
+		ssize_t n = p.cli->ops->writev(p.cli, &iov, 1);
+		if (n > 0)
+			sent += (size_t)n;
+		else
+			ck_assert_int_eq(n, -EAGAIN);
+		if (transport_flush(p.cli) == -EAGAIN)
+			wait_any(&p);
+	}
+	for (int tries = 0; tries < 1000 && transport_flush(p.cli) == -EAGAIN; tries++)
+		wait_any(&p);
+	ck_assert_uint_eq(sent, RECORDS * RECORD);
+	/* read until the socket is empty, then only while pending() says so */
+	size_t got = 0;
+	for (int tries = 0; tries < 100000 && got < RECORDS * RECORD; tries++) {
+		struct pollfd f = { p.srv->fd, POLLIN, 0 };
+		ssize_t n;
+		if (poll(&f, 1, 0) == 1 || p.srv->ops->pending(p.srv) > 0) {
+			n = p.srv->ops->read(p.srv, dst + got, 700); /* less than a record */
+			if (n > 0)
+				got += (size_t)n;
+			else
+				ck_assert_int_eq(n, -EAGAIN);
+		} else {
+			break; /* nothing announced: the rest would never be read */
+		}
+	}
+	ck_assert_uint_eq(got, RECORDS * RECORD);
+	ck_assert_int_eq(memcmp(src, dst, got), 0);
+	free(src);
+	free(dst);
+	pair_free(&p);
+	tls_ctx_free(sc);
+	tls_ctx_free(cc);
+}
+END_TEST
+
 START_TEST(test_transport_mtls)
 {
 	struct tls_ctx *sc = server_ctx("required"), *cc = client_ctx(1, "https");
@@ -605,6 +663,7 @@ int main(void)
 	tcase_add_test(tc, test_ctx_refusals);
 	tcase_add_test(tc, test_ctx_ciphers);
 	tcase_add_test(tc, test_transport_roundtrip);
+	tcase_add_test(tc, test_transport_small_records);
 	tcase_add_test(tc, test_transport_mtls);
 	tcase_add_test(tc, test_transport_requested);
 	tcase_add_test(tc, test_inline_truststore);
