@@ -104,7 +104,7 @@ struct broker_config {
 	char *compression_type;
 	char *log_message_timestamp_type;
 	int32_t message_max_bytes;
-	int32_t num_recovery_threads_per_data_dir; /* accepted, ignored */
+	int32_t num_recovery_threads_per_data_dir; /* log loading threads per dir */
 
 	/* effective values after validate (Kafka's precedence applied) */
 	int64_t log_retention_ms;      /* ms > minutes > hours; -1 = forever */

@@ -312,9 +312,14 @@ static const struct config_def broker_defs[] = {
 	  .doc = "Message format version (ignored since Kafka 3.0)." },
 	{ "message.max.bytes", INT, "1048588", 0, IMAX, .mode = CLUSTER, .flags = LIVE,
 	  .field = BF(message_max_bytes), .doc = "Largest record batch a produce may append." },
-	{ "num.recovery.threads.per.data.dir", INT, "1", 1, IMAX, .mode = CLUSTER,
-	  .flags = IGNORED, .field = BF(num_recovery_threads_per_data_dir),
-	  .doc = "Threads per log dir for recovery (Gregor recovers on one)." },
+	/* Kafka 4.0's default (KIP-1030; 1 before): after an unclean shutdown
+	 * one thread leaves the second core and the disk queue idle (see
+	 * docs/operations.md, "Restart after a crash") */
+	{ "num.recovery.threads.per.data.dir", INT, "2", 1, IMAX, .mode = CLUSTER,
+	  .field = BF(num_recovery_threads_per_data_dir),
+	  .doc = "Threads per log dir that load and recover its partition logs at start-up "
+		 "(the server.properties value: logs load before stored configs are read). "
+		 "Default 2, Kafka 4.0's (Kafka 3.x: 1)." },
 	{ "background.threads", INT, "10", 1, IMAX, .mode = CLUSTER,
 	  .doc = "Background task threads." },
 

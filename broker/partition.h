@@ -12,7 +12,9 @@
  *   each append right after it lands and is rebuilt by each truncation, here,
  *   so nothing has to detect a change made behind its back.
  * - high_watermark <= log end offset after every truncation.
- * Loop thread only. */
+ * Loop thread only (but partition_open_log at start-up: the log recovery
+ * threads of broker/replica/partition_load.c open partitions that nothing
+ * else can see yet). */
 #ifndef GREGOR_PARTITION_H
 #define GREGOR_PARTITION_H
 

@@ -12,6 +12,7 @@
 #include "broker/replica/fetcher.h"
 #include "broker/replica/hw.h"
 #include "broker/replica/isr.h"
+#include "broker/replica/partition_load.h"
 #include "broker/storage/checkpoint.h"
 #include "broker/topic_config.h"
 #include "broker/txn/producer_state_manager.h"
@@ -149,14 +150,16 @@ struct partition *rm_get(struct replica_manager *rm, const char *topic,
 static void restore_high_watermarks(struct replica_manager *rm);
 static void restore_log_start_offsets(struct replica_manager *rm);
 
-static struct partition *partition_open(struct replica_manager *rm, int dir,
-					const char *topic, int32_t tlen, int32_t index)
+/* A partition of dir not yet opened: its path into path, its topic's log
+ * settings into cfg. NULL on a bad name or no memory. */
+static struct partition *partition_new(struct replica_manager *rm, int dir, const char *topic,
+				       int32_t tlen, int32_t index, char *path, size_t cap,
+				       struct log_config *cfg)
 {
-	char key[320], path[4096];
+	char key[320];
 	int n = part_key(key, sizeof key, topic, tlen, index);
-	if (n < 0 || dir < 0)
+	if (n < 0 || dir < 0 || snprintf(path, cap, "%s/%s", rm->dirs[dir].path, key) >= (int)cap)
 		return NULL;
-	snprintf(path, sizeof path, "%s/%s", rm->dirs[dir].path, key);
 	struct partition *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
@@ -168,9 +171,23 @@ static struct partition *partition_open(struct replica_manager *rm, int dir,
 	purg_key_init(&p->waiters);
 	struct topic_config tc;
 	topic_config_effective(rm->b, topic, tlen, &tc);
-	int rc = p->topic ? partition_open_log(p, path, &tc.log, &rm->b->storage) : -ENOMEM;
-	if (rc < 0) {
+	*cfg = tc.log;
+	if (!p->topic) {
+		partition_free(rm, p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Registers p, whose log open returned rc (freeing it if that failed). */
+static struct partition *partition_register(struct replica_manager *rm, struct partition *p,
+					    const char *path, int rc)
+{
+	char key[320];
+	int n = part_key(key, sizeof key, p->topic, (int32_t)strlen(p->topic), p->index);
+	if (rc < 0)
 		log_error("replica", "cannot open log %s: %s", path, strerror(-rc));
+	if (rc < 0 || n < 0) {
 		partition_free(rm, p);
 		return NULL;
 	}
@@ -179,8 +196,20 @@ static struct partition *partition_open(struct replica_manager *rm, int dir,
 		partition_free(rm, p);
 		return NULL;
 	}
-	rm->dirs[dir].nparts++;
+	rm->dirs[p->dir].nparts++;
 	return p;
+}
+
+/* Opens (creating) the partition's log and registers it. */
+static struct partition *partition_open(struct replica_manager *rm, int dir,
+					const char *topic, int32_t tlen, int32_t index)
+{
+	char path[4096];
+	struct log_config cfg;
+	struct partition *p = partition_new(rm, dir, topic, tlen, index, path, sizeof path, &cfg);
+	if (!p)
+		return NULL;
+	return partition_register(rm, p, path, partition_open_log(p, path, &cfg, &rm->b->storage));
 }
 
 /* Kafka's LogManager.nextLogDirs: a new partition goes to the online dir
@@ -211,8 +240,10 @@ static int parse_dir_name(const char *name, int32_t *tlen, int32_t *index)
 	return 0;
 }
 
-/* Opens every partition directory of dir d; its count, or -errno. */
-static int load_dir(struct replica_manager *rm, int d)
+/* Queues every partition directory of dir d for loading, unless an
+ * earlier dir has one of that name (noted in seen); 0 or -errno. */
+static int load_dir_queue(struct replica_manager *rm, int d, struct pload_queue *q,
+			  struct strmap *seen)
 {
 	const char *path = rm->dirs[d].path;
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
@@ -221,29 +252,54 @@ static int load_dir(struct replica_manager *rm, int d)
 	if (!dh)
 		return -errno;
 	struct dirent *de;
-	int count = 0;
 	while ((de = readdir(dh))) {
 		int32_t tlen, index;
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
 		    parse_dir_name(de->d_name, &tlen, &index) < 0)
 			continue;
-		if (rm_get(rm, de->d_name, tlen, index)) {
+		size_t len = strlen(de->d_name);
+		if (rm_get(rm, de->d_name, tlen, index) || strmap_get(seen, de->d_name, len)) {
 			log_error("replica", "%s/%s: the partition is also in another log dir; "
 				  "ignored here", path, de->d_name);
 			continue;
 		}
-		if (partition_open(rm, d, de->d_name, tlen, index))
-			count++;
+		char p_path[4096];
+		struct log_config cfg;
+		struct partition *p = partition_new(rm, d, de->d_name, tlen, index, p_path,
+						    sizeof p_path, &cfg);
+		char *dup = p ? strdup(p_path) : NULL;
+		int rc = dup ? strmap_put(seen, de->d_name, len, p) : -1;
+		if (rc < 0)
+			free(dup);
+		else /* the queue owns dup from here */
+			rc = pload_add(q, p, dup, &cfg);
+		if (rc < 0) {
+			log_error("replica", "%s/%s: cannot load (out of memory)", path, de->d_name);
+			if (p)
+				partition_free(rm, p);
+		}
 	}
 	closedir(dh);
+	return 0;
+}
+
+/* Registers what dir d's jobs opened; how many opened. */
+static int load_dir_register(struct replica_manager *rm, struct pload_queue *q)
+{
+	int count = 0;
+	for (size_t i = 0; i < q->n; i++)
+		count += partition_register(rm, q->jobs[i].p, q->jobs[i].path, q->jobs[i].rc) != NULL;
 	return count;
 }
 
 int rm_load(struct replica_manager *rm)
 {
 	int rc = 0;
+	struct pload_queue qs[RM_MAX_DIRS] = { 0 };
+	struct strmap seen;
+	strmap_init(&seen);
 	for (int d = 0; d < rm->ndirs; d++) {
-		int n = load_dir(rm, d);
+		int n = load_dir_queue(rm, d, &qs[d], &seen);
 		if (n < 0) {
 			/* Kafka starts with such a dir offline (its other dirs serve) */
 			rm->dirs[d].offline = 1;
@@ -251,9 +307,17 @@ int rm_load(struct replica_manager *rm)
 			log_error("replica", "log dir %s failed (loading: %s): it is offline",
 				  rm->dirs[d].path, strerror(-n));
 			rc = n;
-			continue;
 		}
-		log_info("replica", "loaded %d partition logs from %s", n, rm->dirs[d].path);
+	}
+	strmap_free(&seen);
+	int threads = rm->b->cfg->num_recovery_threads_per_data_dir;
+	log_info("replica", "loading partition logs (%d recovery thread(s) per log dir)", threads);
+	pload_run(qs, rm->ndirs, threads, &rm->b->storage);
+	for (int d = 0; d < rm->ndirs; d++) {
+		if (!rm->dirs[d].offline)
+			log_info("replica", "loaded %d partition logs from %s",
+				 load_dir_register(rm, &qs[d]), rm->dirs[d].path);
+		pload_free(&qs[d]);
 	}
 	if (rm->dirs_offline == rm->ndirs)
 		return rc;

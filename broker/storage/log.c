@@ -348,14 +348,17 @@ static void ref_put(struct log_flush_ref *ref)
 		free(ref);
 }
 
-/* The sealed segments below upto were synced by a roll flush (a segment
- * seals only by a roll, and only truncation rewrites one; the cleaner
- * syncs what it rewrites itself): their data is clean, and their indexes
- * too if the files held every entry when the job was queued (the roll
- * wrote them before queuing; a failed write left entries in memory). */
+/* The sealed segments that end at or below upto were synced by a
+ * background flush (a segment seals only by a roll, and only truncation
+ * rewrites one; the cleaner syncs what it rewrites itself): their data is
+ * clean, and their indexes too if the files held every entry when the job
+ * was queued (written before queuing; a failed write left entries in
+ * memory). A segment that was active when the job was queued and has
+ * rolled since may hold batches appended after its sync: it ends past
+ * upto and stays dirty. */
 static void roll_flush_mark_clean(struct partition_log *log, int64_t upto)
 {
-	for (size_t i = 0; i + 1 < log->n && log->segs[i]->base < upto; i++) {
+	for (size_t i = 0; i + 1 < log->n && log->segs[i + 1]->base <= upto; i++) {
 		struct segment *s = log->segs[i];
 		s->dirty = 0;
 		if (s->idx_on_disk == s->n_idx && s->tidx_on_disk == s->n_tidx)
@@ -413,15 +416,15 @@ static int job_add_dup(struct flush_job *job, int fd)
 	return d < 0 ? -errno : flush_job_add_fd(job, d);
 }
 
-/* The fds of every sealed segment whose data or index files are not known
- * to be synced, the leader-epoch file if it was written without fsync
+/* The fds of every segment below nsegs (the sealed ones: log->n - 1)
+ * whose data or index files are not known to be synced, the leader-epoch file if it was written without fsync
  * (durable before the recovery-point file passes the batches it describes,
  * as log_checkpoint does), then the directory's. */
-static int roll_flush_collect(struct partition_log *log, struct roll_flush *rf)
+static int roll_flush_collect(struct partition_log *log, struct roll_flush *rf, size_t nsegs)
 {
 	struct flush_job *job = &rf->job;
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i + 1 < log->n; i++) {
+	for (size_t i = 0; rc == 0 && i < nsegs; i++) {
 		struct segment *s = log->segs[i];
 		if (!s->dirty && !s->idx_dirty && !s->txn.dirty)
 			continue;
@@ -449,6 +452,37 @@ static int roll_flush_collect(struct partition_log *log, struct roll_flush *rf)
 	return rc;
 }
 
+/* Queues the flush of segments [0, nsegs) (their data, index files, the
+ * epoch file if unsynced, the directory); when it is done, the recovery
+ * point moves to upto unless the log was truncated meanwhile. Nothing
+ * queued (no flusher, queue full, no fds left) only delays the recovery
+ * point, so it is logged and not an error of the caller. */
+static void background_flush_submit(struct partition_log *log, size_t nsegs, int64_t upto)
+{
+	struct flusher *f = log->storage->flusher;
+	if (!f)
+		return;
+	struct roll_flush *rf = calloc(1, sizeof *rf);
+	if (!rf)
+		return;
+	rf->job.done = roll_flush_done;
+	rf->ref = log->fref;
+	rf->upto = upto;
+	rf->gen = log->trunc_gen;
+	int rc = roll_flush_collect(log, rf, nsegs);
+	if (rc == 0)
+		rc = flusher_submit(f, &rf->job);
+	if (rc) {
+		log_warn(MOD, "%s: no background flush below offset %" PRId64 " now: %s",
+			 log->dir, upto, strerror(-rc));
+		flush_job_release(&rf->job);
+		free(rf);
+		return;
+	}
+	log->fref->refs++;
+	log->flushes_pending++;
+}
+
 /* Something below the active segment is not known to be synced: data
  * above the recovery point, or (with the data flushed already, as with
  * log.flush.interval.messages=1) the index files the roll just wrote. */
@@ -462,35 +496,12 @@ static int sealed_unsynced(const struct partition_log *log)
 	return 0;
 }
 
-/* Queues the flush of everything below the new active segment. Nothing
- * queued (no flusher, queue full, no fds left) only delays the recovery
- * point (log_checkpoint then syncs the indexes itself), so it is logged
- * and not an error of the roll. */
+/* Queues the flush of everything below the new active segment (not
+ * queued, log_checkpoint later syncs the indexes itself). */
 static void roll_flush_submit(struct partition_log *log)
 {
-	int64_t upto = active(log)->base;
-	struct flusher *f = log->storage->flusher;
-	if (!f || !sealed_unsynced(log))
-		return;
-	struct roll_flush *rf = calloc(1, sizeof *rf);
-	if (!rf)
-		return;
-	rf->job.done = roll_flush_done;
-	rf->ref = log->fref;
-	rf->upto = upto;
-	rf->gen = log->trunc_gen;
-	int rc = roll_flush_collect(log, rf);
-	if (rc == 0)
-		rc = flusher_submit(f, &rf->job);
-	if (rc) {
-		log_warn(MOD, "%s: no background flush below offset %" PRId64 " now: %s",
-			 log->dir, upto, strerror(-rc));
-		flush_job_release(&rf->job);
-		free(rf);
-		return;
-	}
-	log->fref->refs++;
-	log->flushes_pending++;
+	if (log->storage->flusher && sealed_unsynced(log))
+		background_flush_submit(log, log->n - 1, active(log)->base);
 }
 
 static int log_roll(struct partition_log *log)
@@ -1500,16 +1511,18 @@ static int open_trusted(struct partition_log *log, size_t i, int64_t *next)
  * (seg_note_batch): the next flush fsyncs the data recovery accepted before
  * the recovery point passes it, a later checkpoint its index files before
  * the recovery-point file passes the segment. */
-static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
+static int open_rescan(struct partition_log *log, size_t i, int64_t *next, int64_t *reread)
 {
 	struct segment *s = log->segs[i];
-	int64_t n = s->base;
+	int64_t n = s->base, from;
 	/* unsynced entries cannot be trusted; the tracker's replay restores them */
 	int trc = txn_index_reset(&s->txn);
 	if (trc)
 		log_warn(MOD, "%s: cannot reset the transaction index of %" PRId64 ": %s",
 			 log->dir, s->base, strerror(-trc));
-	int64_t good = seg_recover(s, &n, log->recovery_point, log->cfg.index_interval_bytes);
+	int64_t good = seg_recover(s, &n, log->recovery_point, log->cfg.index_interval_bytes,
+				   &from);
+	*reread = s->size - from; /* below `from` only headers were walked */
 	int cut = good < s->size;
 	if (cut) {
 		log_warn(MOD, "%s: corrupt or torn data at offset %" PRId64
@@ -1530,7 +1543,10 @@ static int open_rescan(struct partition_log *log, size_t i, int64_t *next)
 	return cut;
 }
 
-/* What an unclean open read again (the log line of log_open). */
+/* What an unclean open rescanned (the log line of log_open): segments
+ * walked again, and the bytes of them read and checked in full (from the
+ * first batch that reaches the recovery point on; below it only the batch
+ * headers are walked). */
 struct rescan_stats {
 	size_t segments;
 	int64_t bytes;
@@ -1561,9 +1577,11 @@ static int open_segments(struct partition_log *log, int clean, struct rescan_sta
 		int trusted = clean || (!last && log->segs[i + 1]->base <= log->recovery_point);
 		if (trusted && open_trusted(log, i, &next) == 0)
 			continue;
+		int64_t reread = 0;
+		rc = open_rescan(log, i, &next, &reread);
 		st->segments++;
-		st->bytes += s->size;
-		if ((rc = open_rescan(log, i, &next)) < 0)
+		st->bytes += reread;
+		if (rc < 0)
 			return rc;
 		if (rc) {
 			rc = 0;
@@ -1755,9 +1773,10 @@ static int fsync_parent(const char *dir)
 	return log_fsync_dir(p);
 }
 
-/* After recovery nothing is flushed (as Kafka: no fsync per partition at
+/* Recovery itself flushes nothing (as Kafka: no fsync per partition at
  * start-up): what lies above the recovery point stays unsynced and dirty,
- * and a crash before the next flush simply rescans it again. A new
+ * and a crash before the next flush (or the background flush log_open
+ * queues for a large recovered range) simply rescans it again. A new
  * partition is flushed and checkpointed once (its files, its directory and
  * the directory's name made durable). The file is rewritten only when a
  * point past the recovered LEO (the tail below it was lost after all) must
@@ -1780,6 +1799,16 @@ static int recovery_point_settle(struct partition_log *log, int fresh)
 		log->recovery_point = log->leo;
 	return rc;
 }
+
+/* What an unclean open read again and validated is made durable by a
+ * background flush, after which the recovery point moves to the recovered
+ * end (and the recovery-point file follows at the next checkpoint), so
+ * that another crash does not read it again (Kafka moves its recovery
+ * point only on a flush, too). Below this many bytes read again the log is
+ * left to its next flush: reading that little again costs less than the
+ * fsyncs and the file write spared, which for a thousand small partitions
+ * would be thousands right after start-up. */
+#define RECOVERED_FLUSH_MIN_BYTES ((int64_t)1 << 20)
 
 int log_open(const char *dir, const struct log_config *cfg, const struct log_storage *storage,
 	     struct partition_log **out)
@@ -1831,6 +1860,8 @@ int log_open(const char *dir, const struct log_config *cfg, const struct log_sto
 			 log->recovery_point, st.segments, log->n, st.bytes);
 	if ((rc = recovery_point_settle(log, fresh)) != 0)
 		goto fail;
+	if (!clean && !fresh && st.bytes >= RECOVERED_FLUSH_MIN_BYTES)
+		background_flush_submit(log, log->n, log->leo);
 	*out = log;
 	return 0;
 fail:

@@ -719,12 +719,13 @@ static int64_t skip_trusted(struct segment *s, int64_t *next, int64_t trusted_en
 }
 
 int64_t seg_recover(struct segment *s, int64_t *next, int64_t trusted_end,
-		    int32_t index_interval)
+		    int32_t index_interval, int64_t *checked_from)
 {
 	seg_reset_indexes(s);
 	uint8_t *buf = NULL;
 	size_t cap = 0;
 	int64_t pos = skip_trusted(s, next, trusted_end, index_interval);
+	*checked_from = pos;
 	struct seg_batch b;
 	while (pos < s->size && recover_one(s, pos, *next, &buf, &cap, &b)) {
 		if (b.last - s->base > INT32_MAX)

@@ -162,9 +162,10 @@ int seg_validate_replica_batch(const uint8_t *p, size_t len, struct rb_header *h
  * Batches wholly below trusted_end (the recovery point: fsynced) are only
  * walked by their headers; full checks start at the first batch that
  * reaches it. Stops at the first bad batch: returns its position
- * (== s->size when all good) and leaves *next after the last good batch.
+ * (== s->size when all good) and leaves *next after the last good batch;
+ * *checked_from is where the full checks began (what was read again).
  * Rebuilds the in-memory indexes for the good part. */
 int64_t seg_recover(struct segment *s, int64_t *next, int64_t trusted_end,
-		    int32_t index_interval);
+		    int32_t index_interval, int64_t *checked_from);
 
 #endif

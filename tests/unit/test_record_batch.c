@@ -254,6 +254,61 @@ START_TEST(test_iter_headers_and_malformed)
 }
 END_TEST
 
+/* The verdict of the record-iterator rules (rb_iter_next) on a batch whose
+ * framing and CRC are good: 0 or KERR_INVALID_RECORD. rb_validate checks
+ * the records with its own scanner; the two must agree on every input. */
+static int iter_verdict(const uint8_t *b, int64_t n, int32_t count)
+{
+	struct rb_iter it;
+	struct rb_record rec;
+	int32_t i = 0;
+	int rc;
+	rb_iter_init(&it, b, (size_t)n);
+	while ((rc = rb_iter_next(&it, &rec)) == 1)
+		if (rec.offset_delta != i++)
+			return KERR_INVALID_RECORD;
+	return rc == 0 && i == count ? 0 : KERR_INVALID_RECORD;
+}
+
+/* Every record byte of a batch with keys, null keys and values, headers
+ * and a long value, set to values that break varints, lengths and counts
+ * (CRC rewritten each time, records count kept): rb_validate's record
+ * check and the iterator's give the same verdict, and both accept the
+ * unchanged batch. */
+START_TEST(test_record_check_matches_iterator)
+{
+	static char big[300];
+	memset(big, 'x', sizeof big);
+	const struct rb_build_record recs[] = {
+		{ "k1", 2, "value-1", 7 }, { NULL, 0, "v2", 2 }, { "k3", 2, NULL, 0 },
+		{ "", 0, big, (int32_t)sizeof big }, { "k5", 2, "", 0 },
+	};
+	uint8_t good[1024], b[1024];
+	int64_t n = rb_build(good, sizeof good, recs, 5, 1700000000000, 0, -1, -1, -1);
+	ck_assert(n > RB_HEADER_SIZE);
+	struct rb_header h;
+	ck_assert_int_eq(rb_validate(good, (size_t)n, &h), 0);
+	ck_assert_int_eq(iter_verdict(good, n, 5), 0);
+	static const uint8_t vals[] = { 0x00, 0x01, 0x02, 0x7f, 0x80, 0x81, 0xfe, 0xff };
+	int agreed_bad = 0;
+	for (int64_t pos = RB_HEADER_SIZE; pos < n; pos++) {
+		for (size_t v = 0; v < sizeof vals; v++) {
+			memcpy(b, good, (size_t)n);
+			if (b[pos] == vals[v])
+				continue;
+			b[pos] = vals[v];
+			recrc(b, n);
+			int want = iter_verdict(b, n, 5);
+			ck_assert_msg(rb_validate(b, (size_t)n, &h) == want,
+				      "byte %lld = 0x%02x: rb_validate disagrees with the iterator",
+				      (long long)pos, vals[v]);
+			agreed_bad += want != 0;
+		}
+	}
+	ck_assert_int_gt(agreed_bad, 100); /* the mutations do break records */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record_batch");
@@ -264,6 +319,7 @@ int main(void)
 	tcase_add_test(tc, test_corruption_classes);
 	tcase_add_test(tc, test_produce_checks);
 	tcase_add_test(tc, test_iter_headers_and_malformed);
+	tcase_add_test(tc, test_record_check_matches_iterator);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -4,7 +4,9 @@
  * result comes back; the recovery-point file follows at the checkpoint
  * interval; after an unclean stop only what reaches the written point is
  * validated again; a truncation or deletion while a flush runs, and a
- * failing fsync, are handled as log.h says. Results come back through a
+ * failing fsync, are handled as log.h says. After an unclean stop, a large
+ * range recovery read again is flushed in the background and the point
+ * moves past it. Results come back through a
  * mailbox that the test drains itself, so "in flight" is deterministic. */
 #include <check.h>
 #include <dirent.h>
@@ -745,6 +747,153 @@ START_TEST(test_roll_flush_syncs_indexes_when_data_is_flushed)
 }
 END_TEST
 
+/* ---- the flush of what recovery read again ---- */
+
+/* Segments of 512 KiB and batches of 16 values of 1000 bytes (about 16
+ * KiB): the recovered range passes the 1 MiB from which log_open queues
+ * its flush after about 64 batches. */
+static struct log_config recovered_cfg(void)
+{
+	struct log_config c;
+	log_config_defaults(&c);
+	c.segment_bytes = 512 * 1024;
+	c.retention_ms = -1;
+	return c;
+}
+
+static void append_big(struct partition_log *log, int batches, int64_t ts)
+{
+	static char val[1000];
+	memset(val, 'r', sizeof val);
+	for (int i = 0; i < batches; i++)
+		sfx_append(log, 16, val, (int32_t)sizeof val, ts + i, 0);
+}
+
+/* A log of `batches` big batches, killed (no flush, no marker) with its
+ * recovery point at 0. */
+static void killed_big_log(const char *dir, int batches)
+{
+	struct log_config c = recovered_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	append_big(log, batches, 1000);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	log_abandon(log);
+}
+
+/* Byte position in its segment file of the batch holding offset. */
+static struct log_slice slice_of(struct partition_log *log, int64_t offset)
+{
+	struct log_slice sl;
+	ck_assert_int_eq(log_read(log, offset, 1, log_end_offset(log), &sl), 0);
+	ck_assert_int_gt(sl.len, 0);
+	return sl;
+}
+
+/* After recovery validated more than 1 MiB above the recovery point, a
+ * background flush makes it durable and the point moves to the recovered
+ * end; the file follows at the next tick. Killed again, the log trusts
+ * that range: damage below the new point is not looked at (it was synced
+ * and validated before the point passed it). */
+START_TEST(test_recovery_flush_moves_recovery_point)
+{
+	const char *dir = sfx_new_dir();
+	killed_big_log(dir, 100);
+	start_flusher();
+	struct log_config c = recovered_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	int64_t leo = log_end_offset(log);
+	ck_assert_int_eq(leo, 1600);
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), leo);
+	ck_assert_int_eq(log_tick(log, clock_wall_ms()), 0);
+	ck_assert_int_eq(sfx_read_rp(dir), leo);
+	corrupt_batch(log, 800);
+	log_abandon(log);
+	stop_flusher();
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), leo);
+	ck_assert_int_eq(log_recovery_point(log), leo);
+	log_close(log);
+}
+END_TEST
+
+/* A torn tail (the last batch cut short) and a corrupt batch are still
+ * found and cut on the way: the flush then moves the point to the cut
+ * end, never past it. */
+START_TEST(test_recovery_flush_after_torn_and_corrupt_tail)
+{
+	const char *dir = sfx_new_dir();
+	killed_big_log(dir, 100);
+	struct log_config c = recovered_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	struct log_slice last = slice_of(log, log_end_offset(log) - 1);
+	ck_assert_int_eq(ftruncate(last.fd, last.pos + last.len - 100), 0); /* torn */
+	log_abandon(log);
+	start_flusher();
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 1584); /* the torn batch is gone */
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), 1584);
+	log_abandon(log);
+	/* now a corrupt batch in the middle of the last (unflushed) part */
+	ck_assert_int_eq(log_open(dir, &c, NULL, &log), 0);
+	append_big(log, 80, 9000);
+	ck_assert_int_eq(log_end_offset(log), 1584 + 1280);
+	corrupt_batch(log, 1584 + 1200);
+	log_abandon(log);
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 1584 + 1200);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), 1584 + 1200);
+	ck_assert_int_eq(log_check(log), 0);
+	log_close(log);
+	stop_flusher();
+}
+END_TEST
+
+/* A truncation while that flush is in flight: its result must not move the
+ * point over data written after the truncation. */
+START_TEST(test_recovery_flush_then_truncation)
+{
+	const char *dir = sfx_new_dir();
+	killed_big_log(dir, 100);
+	start_flusher();
+	struct log_config c = recovered_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	ck_assert_int_eq(log_flushes_pending(log), 1);
+	ck_assert_int_eq(log_truncate_to(log, 160), 0);
+	append_big(log, 2, 9000);
+	wait_flushed(log);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	ck_assert_int_eq(log_check(log), 0);
+	log_close(log);
+	stop_flusher();
+}
+END_TEST
+
+/* Little read again: no flush is queued (the next flush covers it). */
+START_TEST(test_small_recovery_queues_no_flush)
+{
+	const char *dir = sfx_new_dir();
+	killed_big_log(dir, 20); /* about 320 KiB */
+	start_flusher();
+	struct log_config c = recovered_cfg();
+	struct partition_log *log;
+	ck_assert_int_eq(log_open(dir, &c, &storage, &log), 0);
+	ck_assert_int_eq(log_end_offset(log), 320);
+	ck_assert_int_eq(log_flushes_pending(log), 0);
+	ck_assert_int_eq(log_recovery_point(log), 0);
+	log_close(log);
+	stop_flusher();
+}
+END_TEST
+
 int main(void)
 {
 	if (sfx_setup("storage-flush") < 0)
@@ -768,6 +917,10 @@ int main(void)
 	tcase_add_test(tc, test_append_flush_eio);
 	tcase_add_test(tc, test_timed_flush_in_background);
 	tcase_add_test(tc, test_truncation_during_append_flush);
+	tcase_add_test(tc, test_recovery_flush_moves_recovery_point);
+	tcase_add_test(tc, test_recovery_flush_after_torn_and_corrupt_tail);
+	tcase_add_test(tc, test_recovery_flush_then_truncation);
+	tcase_add_test(tc, test_small_recovery_queues_no_flush);
 	suite_add_tcase(s, tc);
 	return sfx_run(s, 0);
 }
