@@ -270,7 +270,23 @@ proc_signal_wait() {
 		done
 	fi
 	proc_running "$name" && die "$name (pid $pid) does not die"
+	threads_gone "$pid" || say "$name (pid $pid): threads still exiting after 10s"
 	rm -f "$(pid_file "$name")"
+}
+
+# A multi-threaded process's leader turns zombie (not running, above) as it
+# exits, while its other threads may still be tearing down and holding the
+# process's sockets: a JVM under load kept ZooKeeper's election port bound
+# past the restart that needed it. Waits (10 s at most) until /proc lists
+# no thread but the leader, or the process is gone.
+threads_gone() {
+	local pid=$1 i n
+	for ((i = 0; i < 100; i++)); do
+		n=$(find "/proc/$pid/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+		((n <= 1)) && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # Right after a fork, /proc/PID/cmdline is still the forking shell's; wait
@@ -313,9 +329,13 @@ zk_launch() {
 	proc_running "$name" && { say "$name already running"; return 0; }
 	[[ -f $DIR/zk/$n/zoo.cfg ]] || die "no config for ZooKeeper server $n in $DIR"
 	# What zkServer.sh does, minus its global config/log dirs: slf4j-simple
-	# sends the server log to stderr, captured in DIR/logs.
+	# sends the server log to stderr, captured in DIR/logs. A server
+	# restarted after a kill retries its election port's bind 10 times, not
+	# ZooKeeper's 3, before it exits (code 14): once, under load, the port
+	# was still taken through all three.
 	nohup java -Xms32m -Xmx256m -XX:+UseSerialGC -Djava.awt.headless=true \
 		-Dzookeeper.admin.enableServer=false \
+		-Dzookeeper.electionPortBindRetry=10 \
 		-Dorg.slf4j.simpleLogger.defaultLogLevel=info \
 		-Dorg.slf4j.simpleLogger.showDateTime=true \
 		-cp "$ZK_CP" org.apache.zookeeper.server.quorum.QuorumPeerMain \
