@@ -273,11 +273,30 @@ static int drill_cond_controller_moved(const struct drill *d, const struct drill
 	return v->controller >= 0 && v->controller != old;
 }
 
+struct drill_probe {
+	drill_cond cond;
+	int32_t arg;
+	struct drill_view v;
+};
+
+static int drill_addr_satisfies(const struct drill *d, const char *addr, void *arg)
+{
+	struct drill_probe *pr = arg;
+	return drill_view_get_at(&d->o.client, addr, d->topic, &pr->v, 3000) == 0 &&
+	       pr->cond(d, &pr->v, pr->arg);
+}
+
 /* Polls the view until cond held on `need` views in a row; ms waited, or
  * -1 after --timeout (the step fails). Stale caches of a lagging broker are
- * why `need` can be 2. */
+ * why `need` can be 2. With ask_each, a view that fails is checked again
+ * against every broker of --bootstrap asked alone, and the first that
+ * satisfies cond counts: for "moved" conditions, which a stale view never
+ * satisfies. The observer's client keeps its one connection, and when that
+ * goes to a broker cut off from ZooKeeper but not from clients, every
+ * answer is that broker's old view (the leader-partition drill once waited
+ * out its 120 s on it while the cluster had moved on in 8 s). */
 static int64_t drill_wait(struct drill *d, const char *what, drill_cond cond, int32_t arg,
-			  int need, struct drill_view *out)
+			  int need, int ask_each, struct drill_view *out)
 {
 	int64_t t0 = drill_now_ms(), deadline = t0 + (int64_t)d->o.timeout_s * 1000;
 	struct drill_view v = { 0 };
@@ -285,6 +304,11 @@ static int64_t drill_wait(struct drill *d, const char *what, drill_cond cond, in
 	drill_say(d, "waiting for %s", what);
 	for (;;) {
 		int ok = drill_view_get(d->obs, d->topic, &v, 3000) == 0 && cond(d, &v, arg);
+		struct drill_probe pr = { cond, arg, { 0 } };
+		if (!ok && ask_each && drill_each_addr(d, drill_addr_satisfies, &pr)) {
+			v = pr.v;
+			ok = 1;
+		}
 		held = ok ? held + 1 : 0;
 		if (held >= need) {
 			if (out)
@@ -302,7 +326,7 @@ static int drill_wait_healthy(struct drill *d, const char *after)
 	char what[400];
 	snprintf(what, sizeof what,
 		 "every partition of %s led with its full ISR, the same on every broker", d->topic);
-	int64_t ms = drill_wait(d, what, drill_cond_converged, 0, 2, NULL);
+	int64_t ms = drill_wait(d, what, drill_cond_converged, 0, 2, 0, NULL);
 	if (ms < 0) {
 		drill_say(d, "what each broker of --bootstrap says:");
 		drill_each_addr(d, drill_addr_report, NULL);
@@ -334,7 +358,7 @@ static int drill_leader_kill(struct drill *d)
 	drill_mark_fault(d);
 	if (drill_cmd(d, "kill", d->o.kill, l))
 		return -1;
-	int64_t ms = drill_wait(d, "a new leader of partition 0", drill_cond_leader_moved, l, 1, &v);
+	int64_t ms = drill_wait(d, "a new leader of partition 0", drill_cond_leader_moved, l, 1, 1, &v);
 	if (ms < 0)
 		return -1;
 	drill_event(d, "leader of %s-0 moved from %d to %d in %" PRId64 " ms", d->topic, l,
@@ -353,7 +377,7 @@ static int drill_isolate(struct drill *d)
 	drill_mark_fault(d);
 	if (drill_cmd(d, "isolate", d->o.isolate, l))
 		return -1;
-	int64_t ms = drill_wait(d, "a new leader of partition 0", drill_cond_leader_moved, l, 1, &v);
+	int64_t ms = drill_wait(d, "a new leader of partition 0", drill_cond_leader_moved, l, 1, 1, &v);
 	if (ms >= 0)
 		drill_event(d, "leader of %s-0 moved from %d to %d in %" PRId64 " ms", d->topic, l,
 			    v.leader[0], ms);
@@ -374,7 +398,7 @@ static int drill_controller_kill(struct drill *d)
 	drill_mark_fault(d);
 	if (drill_cmd(d, "kill", d->o.kill, c))
 		return -1;
-	int64_t ms = drill_wait(d, "a new controller", drill_cond_controller_moved, c, 1, &v);
+	int64_t ms = drill_wait(d, "a new controller", drill_cond_controller_moved, c, 1, 1, &v);
 	if (ms < 0)
 		return -1;
 	drill_event(d, "controller moved from %d to %d in %" PRId64 " ms", c, v.controller, ms);
@@ -583,7 +607,7 @@ static int drill_prepare(struct drill *d)
 		  rc ? "exists: using it as it is" : "created", v.n_brokers);
 	d->v0.n_brokers = v.n_brokers; /* what drill_cond_healthy compares with */
 	if (drill_wait(d, "the topic led with full ISR before the fault", drill_cond_healthy, 0, 1,
-		       &d->v0) < 0)
+		       0, &d->v0) < 0)
 		return -1;
 	if (d->v0.n_parts > DRILL_MAX_PARTS - 1 || d->v0.n_replicas[0] < 2)
 		return drill_fail(d, "%s needs 2+ replicas per partition and at most %d partitions",
