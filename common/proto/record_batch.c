@@ -50,72 +50,30 @@ int rb_parse_header(const uint8_t *p, size_t avail, struct rb_header *h)
 	return 0;
 }
 
-/* The record check below runs over every byte appended and every byte
- * recovery reads again, so it scans with its own inline readers instead of
- * the codec's (rb_iter_next): the same rules, in one pass. */
+static int rd_vbytes(struct kreader *r, int null_ok, const uint8_t **p, int32_t *len);
 
-/* LEB128 of at most max bytes from [*p, end): 0 with *v and *p past it,
- * -1 when it is cut short or longer (kr_uvarint's and kr_varlong's rule). */
-static inline int scan_leb(const uint8_t **p, const uint8_t *end, int max, uint64_t *v)
+/* One record's body: attributes, timestamp delta, offset delta (must be
+ * want), key, value, headers (a header key is never null), ending exactly
+ * at its length. rd_record's rules without filling a record: the produce
+ * check and recovery run it over every record, and the codec's readers
+ * are inline. */
+static int check_record(const uint8_t *body, int32_t len, int32_t want)
 {
-	const uint8_t *q = *p;
-	uint64_t x = 0;
-	for (int i = 0; i < max && q < end; i++) {
-		uint8_t b = *q++;
-		x |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*p = q;
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* A zigzag varint that fits 32 bits (kr_varint). */
-static inline int scan_varint(const uint8_t **p, const uint8_t *end, int32_t *v)
-{
-	uint64_t u;
-	if (scan_leb(p, end, 5, &u) || u > UINT32_MAX)
-		return -1;
-	uint32_t w = (uint32_t)u;
-	*v = (int32_t)((w >> 1) ^ (~(w & 1) + 1));
-	return 0;
-}
-
-/* A varint length and that many bytes; -1 is null, when allowed. */
-static inline int scan_vbytes(const uint8_t **p, const uint8_t *end, int null_ok)
-{
+	struct kreader r;
+	const uint8_t *p;
 	int32_t n;
-	if (scan_varint(p, end, &n) || n < -1 || (n == -1 && !null_ok))
+	kreader_init(&r, body, (size_t)len);
+	kr_i8(&r);
+	kr_varlong(&r);
+	if (kr_varint(&r) != want || rd_vbytes(&r, 1, &p, &n) || rd_vbytes(&r, 1, &p, &n))
 		return -1;
-	if (n > 0) {
-		if ((size_t)(end - *p) < (size_t)n)
-			return -1;
-		*p += n;
-	}
-	return 0;
-}
-
-/* One record's body [p, end): attributes, timestamp delta, offset delta
- * (must be want), key, value, headers (a header key is never null), ending
- * exactly at end. */
-static int check_record(const uint8_t *p, const uint8_t *end, int32_t want)
-{
-	uint64_t ts;
-	int32_t delta, headers;
-	if (p == end)
-		return -1;
-	p++; /* attributes */
-	if (scan_leb(&p, end, 10, &ts) || scan_varint(&p, end, &delta) || delta != want ||
-	    scan_vbytes(&p, end, 1) || scan_vbytes(&p, end, 1) ||
-	    scan_varint(&p, end, &headers) || headers < 0 ||
-	    (size_t)headers > (size_t)(end - p) / 2)
+	int32_t headers = kr_varint(&r);
+	if (r.err || headers < 0 || (size_t)headers > kr_left(&r) / 2)
 		return -1;
 	for (int32_t i = 0; i < headers; i++)
-		if (scan_vbytes(&p, end, 0) || scan_vbytes(&p, end, 1))
+		if (rd_vbytes(&r, 0, &p, &n) || rd_vbytes(&r, 1, &p, &n))
 			return -1;
-	return p == end ? 0 : -1;
+	return r.err || kr_left(&r) ? -1 : 0;
 }
 
 /* Uncompressed records must decode exactly to the batch end with offset
@@ -124,15 +82,15 @@ static int rb_check_records(const uint8_t *p, size_t total, int32_t count)
 {
 	if (total < RB_HEADER_SIZE || count < 0)
 		return KERR_INVALID_RECORD;
-	const uint8_t *q = p + RB_HEADER_SIZE, *end = p + total;
+	struct kreader r;
+	kreader_init(&r, p + RB_HEADER_SIZE, total - RB_HEADER_SIZE);
 	for (int32_t i = 0; i < count; i++) {
-		int32_t n;
-		if (scan_varint(&q, end, &n) || n <= 0 || (size_t)(end - q) < (size_t)n ||
-		    check_record(q, q + n, i))
+		int32_t n = kr_varint(&r);
+		const uint8_t *body = n > 0 ? kr_take(&r, (size_t)n) : NULL;
+		if (!body || check_record(body, n, i))
 			return KERR_INVALID_RECORD;
-		q += n;
 	}
-	return q == end ? 0 : KERR_INVALID_RECORD;
+	return kr_left(&r) == 0 ? 0 : KERR_INVALID_RECORD;
 }
 
 int rb_validate(const uint8_t *p, size_t len, struct rb_header *h)
