@@ -64,7 +64,10 @@ static int convert_batch(const struct rb_header *h, const uint8_t *view, size_t 
 	rb_iter_init(&it, view, vlen);
 	int rc;
 	while ((rc = rb_iter_next(&it, &r)) == 1) {
-		int64_t off = h->base_offset + r.offset_delta;
+		int64_t off, ts;
+		if (__builtin_add_overflow(h->base_offset, (int64_t)r.offset_delta, &off) ||
+		    __builtin_add_overflow(h->base_timestamp, r.timestamp_delta, &ts))
+			return KERR_CORRUPT_MESSAGE; /* no log batch of ours holds these */
 		if (off < first_offset)
 			continue;
 		size_t need = 12 + 14 + (magic ? 8 : 0) +
@@ -74,7 +77,10 @@ static int convert_batch(const struct rb_header *h, const uint8_t *view, size_t 
 			*full = 1;
 			return 0;
 		}
-		int64_t ts = log_append ? h->max_timestamp : h->base_timestamp + r.timestamp_delta;
+		if (log_append)
+			ts = h->max_timestamp;
+		if (ts < -1) /* a magic 1 timestamp is -1 (none) or a time */
+			ts = -1;
 		if (put_message(out, magic, off, ts, log_append, r.key, r.key_len, r.value,
 				r.value_len))
 			return KERR_UNKNOWN_SERVER_ERROR;
